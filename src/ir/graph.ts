@@ -1,0 +1,99 @@
+import type { DType } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Attrs } from './attr.js';
+
+/** A dimension as declared by a model: a size, or a symbolic name such as 'batch'. */
+export type Dim = number | string;
+
+/** A named value's type as declared (graph inputs/outputs) or inferred (intermediates). */
+export interface ValueInfo {
+  name: string;
+  dtype: DType;
+  shape: Dim[];
+}
+
+/** ONNX domain '' (ai.onnx) or 'nnrt' for nnrt's own ops. */
+export const ONNX_DOMAIN = '';
+export const NNRT_DOMAIN = 'nnrt';
+
+export interface Node {
+  name: string;
+  opType: string;
+  domain: string;
+  /** Value names; '' marks an omitted optional input. */
+  inputs: string[];
+  outputs: string[];
+  attrs: Attrs;
+}
+
+/**
+ * A computation graph in ONNX semantics (newest opset form: the importer upgrades older forms).
+ * Values are referred to by name. Initializers are constant tensors; graph inputs that have an
+ * initializer of the same name are not model inputs.
+ */
+export class Graph {
+  name: string;
+  nodes: Node[];
+  inputs: ValueInfo[];
+  outputs: ValueInfo[];
+  initializers: Map<string, Tensor>;
+  /** Types of intermediate values, filled by `inferShapes` (or carried from the model file). */
+  valueInfo: Map<string, ValueInfo>;
+  /** The opsets the graph was written against (domain → version); the importer's source opset. */
+  opsets: Map<string, number>;
+
+  constructor(init: Partial<Pick<Graph, 'name' | 'nodes' | 'inputs' | 'outputs' | 'initializers' | 'valueInfo' | 'opsets'>> = {}) {
+    this.name = init.name ?? 'graph';
+    this.nodes = init.nodes ?? [];
+    this.inputs = init.inputs ?? [];
+    this.outputs = init.outputs ?? [];
+    this.initializers = init.initializers ?? new Map();
+    this.valueInfo = init.valueInfo ?? new Map();
+    this.opsets = init.opsets ?? new Map([[ONNX_DOMAIN, 18]]);
+  }
+
+  /** Map value name → the node producing it. */
+  producers(): Map<string, Node> {
+    const m = new Map<string, Node>();
+    for (const n of this.nodes) for (const o of n.outputs) if (o) m.set(o, n);
+    return m;
+  }
+
+  /** Map value name → nodes consuming it (a node appears once per use). */
+  consumers(): Map<string, Node[]> {
+    const m = new Map<string, Node[]>();
+    for (const n of this.nodes) {
+      for (const i of n.inputs) {
+        if (!i) continue;
+        const list = m.get(i);
+        if (list) list.push(n);
+        else m.set(i, [n]);
+      }
+    }
+    return m;
+  }
+
+  /** Type of any named value: graph input, initializer, or inferred intermediate. */
+  typeOf(name: string): ValueInfo | undefined {
+    const init = this.initializers.get(name);
+    if (init) return { name, dtype: init.dtype, shape: [...init.shape] };
+    return this.inputs.find((v) => v.name === name) ?? this.valueInfo.get(name) ?? this.outputs.find((v) => v.name === name);
+  }
+
+  /** A shallow structural copy: new node/array objects, shared tensors. */
+  clone(): Graph {
+    return new Graph({
+      name: this.name,
+      nodes: this.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
+      inputs: this.inputs.map((v) => ({ ...v, shape: [...v.shape] })),
+      outputs: this.outputs.map((v) => ({ ...v, shape: [...v.shape] })),
+      initializers: new Map(this.initializers),
+      valueInfo: new Map(this.valueInfo),
+      opsets: new Map(this.opsets),
+    });
+  }
+}
+
+export function nodeWhere(n: Pick<Node, 'name' | 'opType' | 'domain'>): string {
+  return `node '${n.name}' (${n.domain ? n.domain + '.' : ''}${n.opType})`;
+}

@@ -1,0 +1,103 @@
+// Runs ONNX backend-test folders (model.onnx + test_data_set_N/{input,output}_K.pb).
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { NnrtError, UsageError } from '../errors.js';
+import { createSession, type SessionOptions } from '../session.js';
+import { compareTensors, FP32_TOLERANCE, type Comparison, type Tolerance } from '../tensor/compare.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { loadOnnxFile, readTensorPb } from './files.js';
+
+export interface DataSet {
+  dir: string;
+  inputs: Tensor[];
+  outputs: Tensor[];
+}
+
+export function listDataSets(modelDir: string): string[] {
+  if (!existsSync(modelDir)) return [];
+  return readdirSync(modelDir)
+    .filter((d) => d.startsWith('test_data_set_') && statSync(join(modelDir, d)).isDirectory())
+    .sort((a, b) => Number(a.slice(14)) - Number(b.slice(14)))
+    .map((d) => join(modelDir, d));
+}
+
+function numbered(dir: string, prefix: string): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.startsWith(prefix) && f.endsWith('.pb'))
+    .sort((a, b) => Number(a.slice(prefix.length, -3)) - Number(b.slice(prefix.length, -3)))
+    .map((f) => join(dir, f));
+}
+
+export function loadDataSet(dir: string): DataSet {
+  if (!existsSync(dir)) throw new UsageError(`test data directory '${dir}' does not exist`);
+  return {
+    dir,
+    inputs: numbered(dir, 'input_').map((f) => readTensorPb(f).tensor),
+    outputs: numbered(dir, 'output_').map((f) => readTensorPb(f).tensor),
+  };
+}
+
+export interface OutputCheck extends Comparison {
+  name: string;
+  shape: number[];
+}
+
+export interface DataSetResult {
+  dir: string;
+  outputs: OutputCheck[];
+  pass: boolean;
+}
+
+/** Runs one model on data sets and compares every output; inputs/outputs match by position. */
+export async function verifyModel(modelPath: string, dataDirs: string[], opts: SessionOptions & { tolerance?: Tolerance } = {}): Promise<DataSetResult[]> {
+  const { graph } = loadOnnxFile(modelPath);
+  const session = await createSession(graph, opts);
+  const tol = opts.tolerance ?? FP32_TOLERANCE;
+  const results: DataSetResult[] = [];
+  try {
+    for (const dir of dataDirs) {
+      const ds = loadDataSet(dir);
+      if (ds.inputs.length !== session.inputs.length) {
+        throw new UsageError(`'${dir}' holds ${ds.inputs.length} inputs; the model takes ${session.inputs.length} (${session.inputs.map((i) => i.name).join(', ')})`);
+      }
+      if (ds.outputs.length > session.outputs.length) {
+        throw new UsageError(`'${dir}' holds ${ds.outputs.length} outputs; the model has ${session.outputs.length}`);
+      }
+      const feeds = Object.fromEntries(session.inputs.map((v, i) => [v.name, ds.inputs[i]!]));
+      const got = await session.run(feeds);
+      const outputs = ds.outputs.map((want, i) => {
+        const name = session.outputs[i]!.name;
+        return { name, shape: [...want.shape], ...compareTensors(got[name]!, want, tol) };
+      });
+      results.push({ dir, outputs, pass: outputs.every((o) => o.pass) });
+    }
+  } finally {
+    session.dispose();
+  }
+  return results;
+}
+
+export interface ConformanceResult {
+  folder: string;
+  status: 'pass' | 'fail' | 'skip';
+  reason?: string;
+}
+
+/** One backend-test folder: pass, fail with the error, or skip when an exclusion names it. */
+export async function runConformanceCase(
+  folder: string, opts: SessionOptions & { tolerance?: Tolerance }, exclusion: string | undefined,
+): Promise<ConformanceResult> {
+  if (exclusion) return { folder, status: 'skip', reason: exclusion };
+  try {
+    const sets = await verifyModel(join(folder, 'model.onnx'), listDataSets(folder), opts);
+    const bad = sets.flatMap((s) => s.outputs.filter((o) => !o.pass).map((o) => ({ s, o })));
+    if (bad.length === 0) return { folder, status: 'pass' };
+    const { o } = bad[0]!;
+    const detail = o.reason ?? `max abs err ${o.maxAbsError.toExponential(2)}, ${o.mismatches} mismatches` +
+      (o.firstMismatch ? ` (first at ${o.firstMismatch.index}: got ${o.firstMismatch.got}, want ${o.firstMismatch.want})` : '');
+    return { folder, status: 'fail', reason: `output '${o.name}': ${detail}` };
+  } catch (e) {
+    const msg = e instanceof NnrtError ? `${e.name}: ${e.message}` : `crash: ${(e as Error).stack ?? String(e)}`;
+    return { folder, status: 'fail', reason: msg };
+  }
+}

@@ -1,0 +1,5 @@
+// Registers the import converters that upgrade older op forms. One file per family, owned
+// beside the ops they convert.
+import './elementwise.js';
+import './nn.js';
+import './tensor.js';

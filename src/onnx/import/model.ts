@@ -1,0 +1,171 @@
+import { GraphError, ParseError, UnsupportedError } from '../../errors.js';
+import type { AttrValue, Attrs } from '../../ir/attr.js';
+import { Graph, ONNX_DOMAIN, type Dim, type Node, type ValueInfo } from '../../ir/graph.js';
+import { Tensor, Tensor as TensorCtor } from '../../tensor/tensor.js';
+import { ATTR_TYPE, ModelProto, toNum, type AttributeMsg, type GraphMsg, type ModelMsg, type ValueInfoMsg } from '../proto.js';
+import { importConverterFor, type ConvertContext } from './converter.js';
+import './converters/index.js';
+import { dtypeFromOnnx, tensorFromProto, type ExternalDataReader } from './tensor.js';
+
+export interface OnnxImportOptions {
+  /** Reads external tensor data (Node: from files beside the model). */
+  externalData?: ExternalDataReader;
+  /** A name for error messages (the file path). */
+  source?: string;
+}
+
+export const MIN_OPSET = 7;
+export const MAX_OPSET = 25;
+
+export interface ImportedModel {
+  graph: Graph;
+  opset: number;
+  irVersion: number;
+  producer: string;
+}
+
+/** Decodes ONNX ModelProto bytes into nnrt's IR, upgrading older op forms through converters. */
+export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): ImportedModel {
+  const src = opts.source ?? 'model';
+  let msg: ModelMsg;
+  try {
+    msg = ModelProto.decode(bytes) as unknown as ModelMsg;
+  } catch (e) {
+    throw new ParseError(`not a valid ONNX model: ${(e as Error).message}`, {
+      where: src, hint: 'the file may be truncated or corrupt; re-export or re-download it',
+    });
+  }
+  if (!msg.graph) throw new ParseError('the file decodes as protobuf but holds no graph: not an ONNX model', { where: src });
+  const opsets = new Map<string, number>();
+  for (const o of msg.opsetImport) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain, toNum(o.version));
+  if (!opsets.has(ONNX_DOMAIN)) {
+    if (msg.opsetImport.length === 0) opsets.set(ONNX_DOMAIN, MIN_OPSET); // IR v3 files without opset_import
+    else throw new ParseError('the model imports no ai.onnx opset', { where: src });
+  }
+  const opset = opsets.get(ONNX_DOMAIN)!;
+  if (opset < MIN_OPSET || opset > MAX_OPSET) {
+    throw new UnsupportedError(`ai.onnx opset ${opset} is not supported (nnrt reads opsets ${MIN_OPSET} to ${MAX_OPSET})`, {
+      where: src, hint: opset < MIN_OPSET ? 'convert the model to a newer opset with onnx.version_converter' : undefined,
+    });
+  }
+  const graph = importGraph(msg.graph, opset, opsets, opts.externalData, src);
+  return { graph, opset, irVersion: toNum(msg.irVersion), producer: `${msg.producerName} ${msg.producerVersion}`.trim() };
+}
+
+function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ext: ExternalDataReader | undefined, src: string): Graph {
+  const initializers = new Map<string, Tensor>();
+  for (const t of g.initializer) {
+    if (!t.name) throw new ParseError('an initializer has no name', { where: src });
+    initializers.set(t.name, tensorFromProto(t, `${src}, initializer '${t.name}'`, ext));
+  }
+  if (g.sparseInitializer.length) throw new UnsupportedError('sparse initializers are not supported', { where: src });
+  const used = new Set<string>([...initializers.keys()]);
+  for (const v of [...g.input, ...g.output, ...g.valueInfo]) used.add(v.name);
+  for (const n of g.node) {
+    for (const v of [...n.input, ...n.output]) used.add(v);
+    if (n.name) used.add(n.name);
+  }
+  let counter = 0;
+  const ctx: ConvertContext = {
+    opset,
+    freshName(hint) {
+      let name: string;
+      do name = `${hint}__${counter++}`; while (used.has(name));
+      used.add(name);
+      return name;
+    },
+    addConstant(hint, t) {
+      const name = ctx.freshName(hint);
+      initializers.set(name, t);
+      return name;
+    },
+  };
+  const nodes: Node[] = [];
+  g.node.forEach((n, idx) => {
+    const domain = n.domain === 'ai.onnx' ? '' : n.domain;
+    const name = n.name || ctx.freshName(`${n.opType}_${idx}`);
+    const where = `${src}, node '${name}' (${n.opType})`;
+    if (domain !== '' && !opsets.has(domain)) throw new ParseError(`node uses domain '${domain}' that the model does not import`, { where });
+    const node: Node = { name, opType: n.opType, domain, inputs: [...n.input], outputs: [...n.output], attrs: importAttrs(n.attribute, where, ext) };
+    if (domain === '' && n.opType === 'Constant') {
+      const t = constantValue(node, where);
+      if (node.outputs.length !== 1 || !node.outputs[0]) throw new GraphError('Constant must have one output', { where });
+      initializers.set(node.outputs[0]!, t);
+      return;
+    }
+    const conv = domain === '' ? importConverterFor(n.opType, opset) : undefined;
+    if (conv) nodes.push(...conv.convert(node, ctx));
+    else nodes.push(node);
+  });
+  const info = (v: ValueInfoMsg, kind: string): ValueInfo => valueInfo(v, `${src}, graph ${kind} '${v.name}'`);
+  const graph = new Graph({
+    name: g.name || 'graph',
+    nodes,
+    inputs: g.input.filter((v) => !initializers.has(v.name)).map((v) => info(v, 'input')),
+    outputs: g.output.map((v) => info(v, 'output')),
+    initializers,
+    opsets,
+  });
+  for (const v of g.valueInfo) {
+    try {
+      graph.valueInfo.set(v.name, info(v, 'value'));
+    } catch {
+      // value_info is a hint; an unsupported type there is not fatal
+    }
+  }
+  return graph;
+}
+
+function valueInfo(v: ValueInfoMsg, where: string): ValueInfo {
+  const tt = v.type?.tensorType;
+  if (!tt) throw new UnsupportedError('only tensor-typed inputs and outputs are supported (not sequences or maps)', { where });
+  const shape: Dim[] = (tt.shape?.dim ?? []).map((d, i) => {
+    if (d.dimParam) return d.dimParam;
+    if (d.dimValue !== undefined && d.dimValue !== null && (d.value === 'dimValue' || toNum(d.dimValue) > 0)) return toNum(d.dimValue);
+    return `?${i}`;
+  });
+  return { name: v.name, dtype: dtypeFromOnnx(tt.elemType, where), shape };
+}
+
+function importAttrs(list: AttributeMsg[], where: string, ext: ExternalDataReader | undefined): Attrs {
+  const attrs: Attrs = {};
+  const dec = new TextDecoder();
+  for (const a of list) {
+    const at = `${where}, attribute '${a.name}'`;
+    if (a.refAttrName) throw new UnsupportedError('attribute references (functions) are not supported', { where: at });
+    let v: AttrValue;
+    switch (a.type) {
+      case ATTR_TYPE.FLOAT: v = { type: 'float', value: a.f }; break;
+      case ATTR_TYPE.INT: v = { type: 'int', value: toNum(a.i) }; break;
+      case ATTR_TYPE.STRING: v = { type: 'string', value: dec.decode(a.s) }; break;
+      case ATTR_TYPE.TENSOR:
+        if (!a.t) throw new ParseError('tensor attribute without a tensor', { where: at });
+        v = { type: 'tensor', value: tensorFromProto(a.t, at, ext) };
+        break;
+      case ATTR_TYPE.FLOATS: v = { type: 'floats', value: [...a.floats] }; break;
+      case ATTR_TYPE.INTS: v = { type: 'ints', value: a.ints.map(toNum) }; break;
+      case ATTR_TYPE.STRINGS: v = { type: 'strings', value: a.strings.map((s) => dec.decode(s)) }; break;
+      case ATTR_TYPE.GRAPH: case ATTR_TYPE.GRAPHS:
+        throw new UnsupportedError('graph attributes (If, Loop, Scan) are not supported', { where: at });
+      default:
+        throw new UnsupportedError(`attribute type #${a.type} is not supported`, { where: at });
+    }
+    attrs[a.name] = v;
+  }
+  return attrs;
+}
+
+/** The tensor a Constant node defines (value, value_float(s), value_int(s)). */
+function constantValue(node: Node, where: string): Tensor {
+  const entries = Object.entries(node.attrs);
+  if (entries.length !== 1) throw new GraphError('Constant needs exactly one value attribute', { where });
+  const [name, a] = entries[0]!;
+  switch (name) {
+    case 'value': if (a.type === 'tensor') return a.value; break;
+    case 'value_float': if (a.type === 'float') return TensorCtor.scalar('float32', a.value); break;
+    case 'value_floats': if (a.type === 'floats') return TensorCtor.fromNumeric('float32', [a.value.length], a.value); break;
+    case 'value_int': if (a.type === 'int') return TensorCtor.scalar('int64', a.value); break;
+    case 'value_ints': if (a.type === 'ints') return TensorCtor.fromNumeric('int64', [a.value.length], a.value); break;
+  }
+  throw new UnsupportedError(`Constant attribute '${name}' (${a.type}) is not supported`, { where });
+}

@@ -1,0 +1,116 @@
+import { ParseError, UnsupportedError } from '../../errors.js';
+import type { DType } from '../../tensor/dtype.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { ONNX_DTYPE, ONNX_DTYPE_NAME, toNum, type TensorProtoMsg } from '../proto.js';
+
+/** Reads external data: (location relative to the model, byte offset, byte length or undefined for "to the end"). */
+export type ExternalDataReader = (location: string, offset: number, length: number | undefined) => Uint8Array;
+
+/**
+ * The import rule for ONNX element types: float/float16/int8/uint8/int32/int64/bool are kept;
+ * float64 and bfloat16 → float32; int16/uint16 → int32; uint32/uint64 → int64 (uint64 values
+ * above 2^63 are refused). Strings and complex numbers are unsupported.
+ */
+export function dtypeFromOnnx(code: number, where: string): DType {
+  switch (code) {
+    case ONNX_DTYPE.FLOAT: case ONNX_DTYPE.DOUBLE: case ONNX_DTYPE.BFLOAT16: return 'float32';
+    case ONNX_DTYPE.FLOAT16: return 'float16';
+    case ONNX_DTYPE.INT8: return 'int8';
+    case ONNX_DTYPE.UINT8: return 'uint8';
+    case ONNX_DTYPE.INT16: case ONNX_DTYPE.UINT16: case ONNX_DTYPE.INT32: return 'int32';
+    case ONNX_DTYPE.INT64: case ONNX_DTYPE.UINT32: case ONNX_DTYPE.UINT64: return 'int64';
+    case ONNX_DTYPE.BOOL: return 'bool';
+  }
+  throw new UnsupportedError(`element type ${ONNX_DTYPE_NAME[code] ?? `#${code}`} is not supported`, {
+    where,
+    hint: 'nnrt computes in float32, float16, int8, uint8, int32, int64 and bool (float64, int16, uint16, uint32, uint64 are widened or narrowed on import)',
+  });
+}
+
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
+export function tensorFromProto(p: TensorProtoMsg, where: string, external?: ExternalDataReader): Tensor {
+  const shape = p.dims.map((d) => toNum(d));
+  let size = 1;
+  for (const d of shape) {
+    if (!Number.isSafeInteger(d) || d < 0) throw new ParseError(`tensor '${p.name}' has an invalid dimension ${d}`, { where });
+    size *= d;
+  }
+  if (size > MAX_ELEMENTS) throw new ParseError(`tensor '${p.name}' claims ${size} elements, more than nnrt can hold`, { where });
+  const code = p.dataType;
+  const dtype = dtypeFromOnnx(code, `${where}, tensor '${p.name}'`);
+  let raw: Uint8Array | undefined = p.rawData && p.rawData.length ? p.rawData : undefined;
+  if (p.dataLocation === 1) {
+    const kv = Object.fromEntries(p.externalData.map((e) => [e.key, e.value]));
+    if (!kv.location) throw new ParseError(`tensor '${p.name}' is external but names no location`, { where });
+    if (!external) {
+      throw new ParseError(`tensor '${p.name}' keeps its data in external file '${kv.location}'`, {
+        where, hint: 'load the model from a file path (not bytes) so nnrt can read the external data beside it',
+      });
+    }
+    raw = external(kv.location, kv.offset ? Number(kv.offset) : 0, kv.length ? Number(kv.length) : undefined);
+  }
+  const fail = (got: number) =>
+    new ParseError(`tensor '${p.name}' of shape [${shape.join(',')}] needs ${size} values, the file holds ${got}`, { where });
+  if (raw) return fromRaw(raw, code, dtype, shape, size, fail);
+  const fromList = (list: ArrayLike<number>): Tensor => {
+    if (list.length !== size) throw fail(list.length);
+    return Tensor.fromNumeric(dtype, shape, list);
+  };
+  switch (code) {
+    case ONNX_DTYPE.FLOAT: return fromList(p.floatData);
+    case ONNX_DTYPE.DOUBLE: return fromList(p.doubleData);
+    case ONNX_DTYPE.INT64: case ONNX_DTYPE.UINT32: case ONNX_DTYPE.UINT64: {
+      const src = code === ONNX_DTYPE.INT64 ? p.int64Data : p.uint64Data;
+      if (src.length !== size) throw fail(src.length);
+      const out = new BigInt64Array(size);
+      for (let i = 0; i < size; i++) {
+        const v = src[i]!;
+        out[i] = typeof v === 'number' ? BigInt(v) : BigInt.asIntN(64, BigInt(v.toString()));
+      }
+      return new Tensor('int64', shape, out);
+    }
+    case ONNX_DTYPE.FLOAT16: {
+      if (p.int32Data.length !== size) throw fail(p.int32Data.length);
+      return new Tensor('float16', shape, Uint16Array.from(p.int32Data));
+    }
+    case ONNX_DTYPE.BFLOAT16: {
+      if (p.int32Data.length !== size) throw fail(p.int32Data.length);
+      const u = new Uint32Array(size);
+      for (let i = 0; i < size; i++) u[i] = (p.int32Data[i]! & 0xffff) << 16;
+      return new Tensor('float32', shape, new Float32Array(u.buffer));
+    }
+    default: return fromList(p.int32Data);
+  }
+}
+
+function fromRaw(raw: Uint8Array, code: number, dtype: DType, shape: number[], size: number, fail: (n: number) => Error): Tensor {
+  // copy into an aligned buffer: raw_data slices are not aligned to the element size
+  const width = ({ 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 } as Record<number, number>)[code]!;
+  if (raw.length !== size * width) throw fail(Math.floor(raw.length / width));
+  const buf = new ArrayBuffer(raw.length);
+  new Uint8Array(buf).set(raw);
+  const dv = new DataView(buf);
+  const le = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  if (!le) throw new UnsupportedError('big-endian hosts are not supported');
+  switch (code) {
+    case ONNX_DTYPE.FLOAT: return new Tensor('float32', shape, new Float32Array(buf));
+    case ONNX_DTYPE.DOUBLE: return Tensor.fromNumeric('float32', shape, new Float64Array(buf));
+    case ONNX_DTYPE.FLOAT16: return new Tensor('float16', shape, new Uint16Array(buf));
+    case ONNX_DTYPE.BFLOAT16: {
+      const u = new Uint32Array(size);
+      for (let i = 0; i < size; i++) u[i] = dv.getUint16(i * 2, true) << 16;
+      return new Tensor('float32', shape, new Float32Array(u.buffer));
+    }
+    case ONNX_DTYPE.INT8: return new Tensor('int8', shape, new Int8Array(buf));
+    case ONNX_DTYPE.UINT8: return new Tensor('uint8', shape, new Uint8Array(buf));
+    case ONNX_DTYPE.BOOL: return new Tensor('bool', shape, new Uint8Array(buf).map((v) => (v ? 1 : 0)));
+    case ONNX_DTYPE.INT16: return new Tensor('int32', shape, Int32Array.from(new Int16Array(buf)));
+    case ONNX_DTYPE.UINT16: return new Tensor('int32', shape, Int32Array.from(new Uint16Array(buf)));
+    case ONNX_DTYPE.INT32: return new Tensor('int32', shape, new Int32Array(buf));
+    case ONNX_DTYPE.INT64: return new Tensor('int64', shape, new BigInt64Array(buf));
+    case ONNX_DTYPE.UINT32: return new Tensor('int64', shape, BigInt64Array.from(new Uint32Array(buf), (v) => BigInt(v)));
+    case ONNX_DTYPE.UINT64: return new Tensor('int64', shape, new BigInt64Array(buf));
+  }
+  throw new UnsupportedError(`element type #${code} is not supported`);
+}

@@ -1,0 +1,10 @@
+// Every op lives in its own folder: <op>.op.ts (definition and shape function), <op>.cpu.ts
+// (reference kernel), and later <op>.wgsl.ts (WebGPU kernel). The register-*.ts files bind
+// definitions to kernels, one file per family so that families can be worked on independently.
+import './register-elementwise.js';
+import './register-nn.js';
+import './register-tensor.js';
+
+export * from './op.js';
+export * from './registry.js';
+export * from './typer.js';

@@ -1,0 +1,53 @@
+import type { AttrSchema, AttrsOf, Attrs } from '../ir/attr.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+/** What shape inference knows about one input: always dtype and concrete shape, the value when constant. */
+export interface InferInput {
+  dtype: DType;
+  shape: readonly number[];
+  /** The tensor's value when known (initializers, constant-folded values, and always at run time). */
+  value?: Tensor;
+}
+
+export interface TensorType {
+  dtype: DType;
+  shape: number[];
+}
+
+/**
+ * An op's definition: typed attributes, arity, and its shape function — the only place output
+ * shapes are computed. Kernels receive the computed output types and never recompute them.
+ */
+export interface OpDef<S extends AttrSchema = AttrSchema> {
+  readonly type: string;
+  /** '' for ai.onnx, 'nnrt' for nnrt's own ops. */
+  readonly domain: string;
+  readonly attrs: S;
+  /** Minimum and maximum input count (omitted optional inputs are ''). */
+  readonly inputs: readonly [number, number];
+  readonly outputs: readonly [number, number];
+  /** Dtypes the op accepts on input 0 (the kernels' dtype coverage); others are UnsupportedError. */
+  readonly dtypes?: readonly DType[];
+  /**
+   * Inputs whose *values* (not just shapes) determine output shapes, e.g. Reshape's `shape`.
+   * Shape inference fails with a clear message when such an input is not constant.
+   */
+  readonly valueInputs?: readonly number[];
+  /** Output types; `inputs[i]` is undefined for an omitted optional input. */
+  infer(inputs: readonly (InferInput | undefined)[], attrs: AttrsOf<S>, outputCount: number): TensorType[];
+}
+
+export function defineOp<S extends AttrSchema>(def: OpDef<S>): OpDef<S> {
+  return def;
+}
+
+/** A reference CPU kernel: inputs (undefined where omitted), parsed attributes, the output types. */
+export type CpuKernel<S extends AttrSchema = AttrSchema> = (
+  inputs: readonly (Tensor | undefined)[],
+  attrs: AttrsOf<S>,
+  outputs: readonly TensorType[],
+) => Tensor[];
+
+/** A node's raw attributes, parsed once against its op's schema. */
+export type RawAttrs = Attrs;

@@ -1,0 +1,2 @@
+// Conv, ConvTranspose, MatMul, Gemm, Einsum, pooling, normalization.
+export {};

@@ -1,0 +1,2 @@
+// Shape and data-movement ops, reductions, Softmax family, Resize, ArgMax, TopK.
+export {};

@@ -1,0 +1,71 @@
+import { NnrtError, ShapeError, UnsupportedError } from '../errors.js';
+import { parseAttrs } from '../ir/attr.js';
+import type { Node } from '../ir/graph.js';
+import { nodeWhere } from '../ir/graph.js';
+import type { KnownValue, NodeTyper } from '../ir/infer.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { CpuKernel, OpDef, TensorType } from './op.js';
+import { getKernel, opOf } from './registry.js';
+
+/** A node bound to its op definition with attributes parsed once. */
+export interface BoundNode {
+  node: Node;
+  def: OpDef;
+  attrs: Record<string, unknown>;
+}
+
+export function bindNode(node: Node): BoundNode {
+  const def = opOf(node);
+  const where = nodeWhere(node);
+  const nIn = node.inputs.length;
+  if (nIn < def.inputs[0] || nIn > def.inputs[1]) {
+    throw new ShapeError(`takes ${def.inputs[0]}..${def.inputs[1]} inputs, got ${nIn}`, { where });
+  }
+  const nOut = node.outputs.length;
+  if (nOut < def.outputs[0] || nOut > def.outputs[1]) {
+    throw new ShapeError(`produces ${def.outputs[0]}..${def.outputs[1]} outputs, got ${nOut}`, { where });
+  }
+  return { node, def, attrs: parseAttrs(def.attrs, node.attrs, where) };
+}
+
+/** Runs an op's shape function with its arity and dtype checks; errors name the node. */
+export function inferNode(b: BoundNode, inputs: readonly (KnownValue | undefined)[]): TensorType[] {
+  const where = nodeWhere(b.node);
+  b.node.inputs.forEach((name, i) => {
+    if (name && !inputs[i]) throw new ShapeError(`input ${i} '${name}' has no known type`, { where });
+  });
+  const first = inputs[0];
+  if (b.def.dtypes && first && !b.def.dtypes.includes(first.dtype)) {
+    throw new UnsupportedError(`dtype ${first.dtype} is not supported; ${b.def.type} takes ${b.def.dtypes.join(', ')}`, { where });
+  }
+  for (const vi of b.def.valueInputs ?? []) {
+    if (b.node.inputs[vi] && !inputs[vi]?.value) {
+      throw new ShapeError(`input ${vi} '${b.node.inputs[vi]}' must be a constant for static shape inference (it decides the output shape)`, { where });
+    }
+  }
+  try {
+    return b.def.infer(inputs, b.attrs as never, b.node.outputs.length);
+  } catch (e) {
+    if (e instanceof NnrtError) {
+      if (e.where) throw e;
+      throw new (e.constructor as typeof NnrtError)(e.message, { where, ...(e.hint ? { hint: e.hint } : {}) });
+    }
+    throw new ShapeError(`shape inference failed: ${(e as Error).message}`, { where, cause: e });
+  }
+}
+
+const FOLD_LIMIT = 1 << 16; // elements: fold only small constant expressions during inference
+
+/** The NodeTyper the IR's inference uses: op shape functions, plus CPU folding of small constants. */
+export const opTyper: NodeTyper = {
+  infer: (node, inputs) => inferNode(bindNode(node), inputs),
+  evaluate(node, inputs) {
+    const b = bindNode(node);
+    const kernel = getKernel<CpuKernel>('cpu', node.domain, node.opType);
+    if (!kernel) return undefined;
+    if (inputs.some((k) => k && k.shape.reduce((a, d) => a * d, 1) > FOLD_LIMIT)) return undefined;
+    const outs = inferNode(b, inputs);
+    if (outs.some((o) => o.shape.reduce((a, d) => a * d, 1) > FOLD_LIMIT)) return undefined;
+    return kernel(inputs.map((k) => k?.value as Tensor | undefined), b.attrs as never, outs);
+  },
+};

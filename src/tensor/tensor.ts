@@ -1,0 +1,99 @@
+import { allocStorage, BYTES_PER_ELEMENT, isDType, type DType, type NumericArray, type Storage, type StorageOf } from './dtype.js';
+import { fromHalfBits, toHalfBits } from './float16.js';
+import { sizeOf, stridesOf, type Shape } from './shape.js';
+import { ShapeError } from '../errors.js';
+
+/** A dense, row-major tensor in host memory. Immutable by convention once handed to a graph. */
+export class Tensor<D extends DType = DType> {
+  readonly dtype: D;
+  readonly shape: readonly number[];
+  readonly data: StorageOf[D];
+
+  constructor(dtype: D, shape: Shape, data?: StorageOf[D]) {
+    if (!isDType(dtype)) throw new ShapeError(`unknown dtype '${String(dtype)}'`);
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new ShapeError(`invalid dimension ${d} in shape [${shape.join(',')}]`);
+    }
+    const size = sizeOf(shape);
+    const buf = data ?? allocStorage(dtype, size);
+    if (buf.length !== size) {
+      throw new ShapeError(`tensor of shape [${shape.join(',')}] needs ${size} elements, got ${buf.length}`);
+    }
+    this.dtype = dtype;
+    this.shape = Object.freeze([...shape]);
+    this.data = buf;
+  }
+
+  get size(): number { return this.data.length; }
+  get rank(): number { return this.shape.length; }
+  get strides(): number[] { return stridesOf(this.shape); }
+  get byteLength(): number { return this.size * BYTES_PER_ELEMENT[this.dtype]; }
+
+  /** Same data, another shape with the same element count (no copy). */
+  reshape(shape: Shape): Tensor<D> {
+    return new Tensor(this.dtype, shape, this.data);
+  }
+
+  /** Values as numbers a kernel can compute with (float16 → f32, int64 → f64; no copy otherwise). */
+  numeric(): NumericArray {
+    return toNumeric(this.dtype, this.data);
+  }
+
+  /** A plain JS array of numbers (for small tensors: shapes, axes, indices). */
+  toNumbers(): number[] {
+    return Array.from(this.numeric());
+  }
+
+  /** Builds a tensor of `dtype` from numbers computed by a kernel (inverse of `numeric()`). */
+  static fromNumeric<D extends DType>(dtype: D, shape: Shape, values: ArrayLike<number>): Tensor<D> {
+    return new Tensor(dtype, shape, fromNumeric(dtype, values));
+  }
+
+  static scalar<D extends DType>(dtype: D, value: number): Tensor<D> {
+    return Tensor.fromNumeric(dtype, [], [value]);
+  }
+
+  static fromArray(shape: Shape, values: ArrayLike<number>): Tensor<'float32'> {
+    return new Tensor('float32', shape, Float32Array.from(values));
+  }
+}
+
+export function toNumeric(dtype: DType, data: Storage): NumericArray {
+  if (dtype === 'float16') {
+    const src = data as Uint16Array;
+    const out = new Float32Array(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = fromHalfBits(src[i]!);
+    return out;
+  }
+  if (dtype === 'int64') {
+    const src = data as BigInt64Array;
+    const out = new Float64Array(src.length);
+    for (let i = 0; i < src.length; i++) out[i] = Number(src[i]!);
+    return out;
+  }
+  return data as NumericArray;
+}
+
+export function fromNumeric<D extends DType>(dtype: D, values: ArrayLike<number>): StorageOf[D] {
+  const n = values.length;
+  const out = allocStorage(dtype, n);
+  if (dtype === 'float16') {
+    const o = out as Uint16Array;
+    for (let i = 0; i < n; i++) o[i] = toHalfBits(values[i]!);
+  } else if (dtype === 'int64') {
+    const o = out as BigInt64Array;
+    for (let i = 0; i < n; i++) {
+      const v = values[i]!;
+      o[i] = Number.isFinite(v) ? BigInt(Math.trunc(v)) : v > 0 ? 0x7fffffffffffffffn : v < 0 ? -0x8000000000000000n : 0n;
+    }
+  } else if (dtype === 'bool') {
+    const o = out as Uint8Array;
+    for (let i = 0; i < n; i++) o[i] = values[i] ? 1 : 0;
+  } else if (ArrayBuffer.isView(values) && (values as NumericArray).constructor === (out as NumericArray).constructor) {
+    (out as NumericArray).set(values as NumericArray);
+  } else {
+    const o = out as NumericArray;
+    for (let i = 0; i < n; i++) o[i] = values[i]!;
+  }
+  return out;
+}
