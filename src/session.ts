@@ -1,6 +1,6 @@
 import { UsageError, UnsupportedError } from './errors.js';
 import { CpuExecutor } from './executor/executor.js';
-import type { Graph, ValueInfo } from './ir/graph.js';
+import type { Graph, OutputInfo, ValueInfo } from './ir/graph.js';
 import './ops/index.js';
 import type { Tensor } from './tensor/tensor.js';
 
@@ -28,7 +28,7 @@ export interface SessionStats {
 export interface Session {
   readonly graph: Graph;
   readonly inputs: readonly ValueInfo[];
-  readonly outputs: readonly ValueInfo[];
+  readonly outputs: readonly OutputInfo[];
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
   stats(): SessionStats;
   dispose(): void;

@@ -12,6 +12,13 @@ export interface ValueInfo {
   shape: Dim[];
 }
 
+/** A graph output: its type may be left undeclared by the model (ONNX allows it). */
+export interface OutputInfo {
+  name: string;
+  dtype?: DType;
+  shape?: Dim[];
+}
+
 /** ONNX domain '' (ai.onnx) or 'nnrt' for nnrt's own ops. */
 export const ONNX_DOMAIN = '';
 export const NNRT_DOMAIN = 'nnrt';
@@ -35,7 +42,7 @@ export class Graph {
   name: string;
   nodes: Node[];
   inputs: ValueInfo[];
-  outputs: ValueInfo[];
+  outputs: OutputInfo[];
   initializers: Map<string, Tensor>;
   /** Types of intermediate values, filled by `inferShapes` (or carried from the model file). */
   valueInfo: Map<string, ValueInfo>;
@@ -77,7 +84,9 @@ export class Graph {
   typeOf(name: string): ValueInfo | undefined {
     const init = this.initializers.get(name);
     if (init) return { name, dtype: init.dtype, shape: [...init.shape] };
-    return this.inputs.find((v) => v.name === name) ?? this.valueInfo.get(name) ?? this.outputs.find((v) => v.name === name);
+    const declared = this.outputs.find((v) => v.name === name);
+    const out = declared?.dtype && declared.shape ? { name, dtype: declared.dtype, shape: declared.shape } : undefined;
+    return this.inputs.find((v) => v.name === name) ?? this.valueInfo.get(name) ?? out;
   }
 
   /** A shallow structural copy: new node/array objects, shared tensors. */
@@ -86,7 +95,7 @@ export class Graph {
       name: this.name,
       nodes: this.nodes.map((n) => ({ ...n, inputs: [...n.inputs], outputs: [...n.outputs], attrs: { ...n.attrs } })),
       inputs: this.inputs.map((v) => ({ ...v, shape: [...v.shape] })),
-      outputs: this.outputs.map((v) => ({ ...v, shape: [...v.shape] })),
+      outputs: this.outputs.map((v) => ({ ...v, ...(v.shape ? { shape: [...v.shape] } : {}) })),
       initializers: new Map(this.initializers),
       valueInfo: new Map(this.valueInfo),
       opsets: new Map(this.opsets),

@@ -102,7 +102,7 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
     name: g.name || 'graph',
     nodes,
     inputs: g.input.filter((v) => !initializers.has(v.name)).map((v) => info(v, 'input')),
-    outputs: g.output.map((v) => info(v, 'output')),
+    outputs: g.output.map((v) => (v.type?.tensorType ? info(v, 'output') : { name: v.name })),
     initializers,
     opsets,
   });

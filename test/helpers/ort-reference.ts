@@ -1,0 +1,102 @@
+// Reference outputs from onnxruntime-node (an independent runtime) for tiny one-node models,
+// and a comparison against nnrt's CPU executor. For op tests with random inputs.
+import ort from 'onnxruntime-node';
+import { ModelProto, ONNX_DTYPE, ATTR_TYPE } from '../../src/onnx/proto.js';
+import { importOnnx } from '../../src/onnx/import/model.js';
+import { createSession } from '../../src/session.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import type { DType } from '../../src/tensor/dtype.js';
+
+const CODE: Record<DType, number> = {
+  float32: ONNX_DTYPE.FLOAT, float16: ONNX_DTYPE.FLOAT16, int8: ONNX_DTYPE.INT8, uint8: ONNX_DTYPE.UINT8,
+  int32: ONNX_DTYPE.INT32, int64: ONNX_DTYPE.INT64, bool: ONNX_DTYPE.BOOL,
+};
+
+export type AttrSpec = number | string | number[] | string[] | { floats: number[] } | { float: number };
+
+export interface OneNodeSpec {
+  op: string;
+  opset?: number;
+  attrs?: Record<string, AttrSpec>;
+  /** Runtime inputs (name → tensor); '' entries in `inputOrder` mark omitted optional inputs. */
+  inputs: Record<string, Tensor>;
+  /** Constant inputs stored as initializers. */
+  initializers?: Record<string, Tensor>;
+  inputOrder: string[];
+  outputs: string[];
+}
+
+function tensorProto(name: string, t: Tensor) {
+  const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  return { name, dims: [...t.shape], dataType: CODE[t.dtype], rawData: bytes };
+}
+
+function attrProto(name: string, v: AttrSpec) {
+  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: ATTR_TYPE.INT, i: v } : { name, type: ATTR_TYPE.FLOAT, f: v };
+  if (typeof v === 'string') return { name, type: ATTR_TYPE.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) {
+    if (v.length && typeof v[0] === 'string') return { name, type: ATTR_TYPE.STRINGS, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
+    return (v as number[]).every(Number.isInteger) ? { name, type: ATTR_TYPE.INTS, ints: v } : { name, type: ATTR_TYPE.FLOATS, floats: v };
+  }
+  if ('floats' in v) return { name, type: ATTR_TYPE.FLOATS, floats: v.floats };
+  return { name, type: ATTR_TYPE.FLOAT, f: v.float };
+}
+
+/** Encodes a one-node ONNX model (outputs' types left for the runtimes to infer). */
+export function oneNodeModel(spec: OneNodeSpec): Uint8Array {
+  const vi = (name: string, t: Tensor) => ({
+    name, type: { tensorType: { elemType: CODE[t.dtype], shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } },
+  });
+  const msg = ModelProto.fromObject({
+    irVersion: 8,
+    opsetImport: [{ domain: '', version: spec.opset ?? 18 }],
+    graph: {
+      name: 'g',
+      node: [{ name: 'n', opType: spec.op, input: spec.inputOrder, output: spec.outputs, attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attrProto(k, v)) }],
+      input: Object.entries(spec.inputs).map(([k, t]) => vi(k, t)),
+      initializer: Object.entries(spec.initializers ?? {}).map(([k, t]) => tensorProto(k, t)),
+      output: spec.outputs.map((name) => ({ name })),
+    },
+  });
+  return ModelProto.encode(msg).finish();
+}
+
+const ORT_TYPE: Record<string, DType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64', bool: 'bool' };
+
+/** Runs the model in onnxruntime-node; returns outputs as nnrt tensors. */
+export async function runOrt(model: Uint8Array, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  const session = await ort.InferenceSession.create(model, { executionProviders: ['cpu'], graphOptimizationLevel: 'disabled', intraOpNumThreads: 1 });
+  const feeds: Record<string, ort.Tensor> = {};
+  for (const [k, t] of Object.entries(inputs)) feeds[k] = new ort.Tensor(t.dtype, t.data as never, [...t.shape]);
+  const res = await session.run(feeds);
+  const out: Record<string, Tensor> = {};
+  for (const [k, v] of Object.entries(res)) {
+    const dtype = ORT_TYPE[v.type];
+    if (!dtype) throw new Error(`onnxruntime returned ${v.type}`);
+    out[k] = new Tensor(dtype, v.dims as number[], (dtype === 'bool' ? Uint8Array.from(v.data as ArrayLike<number>) : v.data) as never);
+  }
+  await session.release();
+  return out;
+}
+
+/** Runs the same model in nnrt's CPU framework. */
+export async function runNnrt(model: Uint8Array, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  const { graph } = importOnnx(model);
+  const s = await createSession(graph, { device: 'cpu' });
+  return s.run(inputs);
+}
+
+/** Seeded pseudo-random floats in [lo, hi) (mulberry32). */
+export function randomTensor(shape: number[], seed = 1, lo = -1, hi = 1): Tensor<'float32'> {
+  let a = seed >>> 0;
+  const n = shape.reduce((x, y) => x * y, 1);
+  const data = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    data[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
+  }
+  return new Tensor('float32', shape, data);
+}
