@@ -1,50 +1,112 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { NnrtError } from '../errors.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../session.js';
 import { conformance } from './conformance.js';
+import { inspect } from './inspect.js';
+import { run } from './run.js';
+import { verify } from './verify.js';
+import { VERSION } from '../version.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 
-function deviceOption() {
-  return new Option('--device <device>', 'where the framework runs the graph').choices(DEVICES).default('cpu');
+const deviceOption = () => new Option('--device <device>', 'where the framework runs the graph').choices(DEVICES).default('cpu');
+const engineOption = () => new Option('--engine <engine>', 'hand supported subgraphs to the optimizing engine').choices(ENGINES).default('none');
+
+function nonNegative(v: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('must be a non-negative number');
+  return n;
 }
-function engineOption() {
-  return new Option('--engine <engine>', 'hand supported subgraphs to the optimizing engine').choices(ENGINES).default('none');
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+function examples(cmd: Command, lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`);
 }
 
-export function buildProgram(): Command {
+interface SessionFlags {
+  device: DeviceName;
+  engine: EngineName;
+}
+
+export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('nnrt')
     .description('nnrt — a deep-learning inference runtime: framework, partitioner and optimizing WebGPU engine')
+    .version(VERSION)
     .exitOverride()
-    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
-  program
-    .command('conformance <dir>')
-    .description('run every ONNX backend-test folder under DIR; one line per folder and a closing count')
-    .addOption(deviceOption())
-    .addOption(engineOption())
-    .option('--filter <regex>', 'only folders whose name matches')
-    .option('--json', 'print one JSON document')
-    .action(async (dir: string, o: { device: DeviceName; engine: EngineName; filter?: string; json?: boolean }) => {
-      program.setOptionValue('exit', await conformance(dir, o, out));
-    });
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
+
+  examples(
+    program
+      .command('verify <model> [testdirs...]')
+      .description('run MODEL on ONNX backend-test data (input_*.pb / output_*.pb) and compare every output')
+      .addOption(deviceOption())
+      .addOption(engineOption())
+      .option('--atol <a>', 'absolute tolerance (default 1e-4)', nonNegative)
+      .option('--rtol <r>', 'relative tolerance (default 1e-3)', nonNegative)
+      .option('--json', 'print one JSON document')
+      .action(async (model: string, dirs: string[], o: SessionFlags & { atol?: number; rtol?: number; json?: boolean }) => {
+        setExit(await verify(model, dirs, o, out));
+      }),
+    ['nnrt verify model.onnx                       # every test_data_set_* beside the model', 'nnrt verify model.onnx data/ --atol 1e-5 --json'],
+  );
+
+  examples(
+    program
+      .command('conformance <dir>')
+      .description('run every ONNX backend-test folder under DIR; one line per folder and a closing count')
+      .addOption(deviceOption())
+      .addOption(engineOption())
+      .option('--filter <regex>', 'only folders whose name matches')
+      .option('--json', 'print one JSON document')
+      .action(async (dir: string, o: SessionFlags & { filter?: string; json?: boolean }) => {
+        setExit(await conformance(dir, o, out));
+      }),
+    ['nnrt conformance onnx/backend/test/data/node', "nnrt conformance node-tests --filter '^test_conv' --json"],
+  );
+
+  examples(
+    program
+      .command('run <model>')
+      .description('run MODEL on inputs read from TensorProto files; print or save the outputs')
+      .addOption(deviceOption())
+      .addOption(engineOption())
+      .option('-i, --input <name=file.pb>', 'an input (repeat for several; NAME= may be left out for one-input models)', collect)
+      .option('-o, --output <dir>', 'write output_K.pb files to DIR')
+      .option('--json', 'print one JSON document')
+      .action(async (model: string, o: SessionFlags & { input?: string[]; output?: string; json?: boolean }) => {
+        setExit(await run(model, o, out));
+      }),
+    ['nnrt run model.onnx --input data=input_0.pb --output out/'],
+  );
+
+  examples(
+    program
+      .command('inspect <model>')
+      .description('inputs, outputs, opsets, op counts, parameter count and bytes')
+      .option('--json', 'print one JSON document')
+      .action((model: string, o: { json?: boolean }) => {
+        setExit(inspect(model, o, out));
+      }),
+    ['nnrt inspect model.onnx', 'nnrt inspect model.onnx --json'],
+  );
   return program;
 }
 
-/** Runs the CLI; returns the exit code (0 ok, 1 mismatch/failure, 2 bad input or usage). */
+/** Runs the CLI; returns the exit code (0 ok, 1 mismatch/failure, 2 bad input or usage, 3 internal error). */
 export async function runCli(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  let code = 0;
+  const program = buildProgram((c) => (code = c));
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return (program.getOptionValue('exit') as number | undefined) ?? 0;
+    return code;
   } catch (e) {
-    if (e instanceof CommanderError) {
-      return e.exitCode === 0 ? 0 : 2;
-    }
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof NnrtError) {
       process.stderr.write(`nnrt: ${e.name}: ${e.message}\n`);
       return 2;
     }
-    process.stderr.write(`nnrt: internal error: ${(e as Error).stack ?? String(e)}\nPlease report this with the command that caused it.\n`);
+    process.stderr.write(`nnrt: internal error: ${(e as Error)?.stack ?? String(e)}\nThis is a bug in nnrt; please report it with the command that caused it.\n`);
     return 3;
   }
 }

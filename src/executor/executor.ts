@@ -1,4 +1,4 @@
-import { ExecutionError, InputError, NnrtError } from '../errors.js';
+import { ExecutionError, InputError, NnrtError, ShapeError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { bindShape } from '../ir/infer.js';
@@ -8,7 +8,8 @@ import type { CpuKernel } from '../ops/op.js';
 import { getKernel } from '../ops/registry.js';
 import { bindNode, inferNode, type BoundNode } from '../ops/typer.js';
 import { sameShape } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { MAX_TENSOR_BYTES, type Tensor } from '../tensor/tensor.js';
+import { BYTES_PER_ELEMENT } from '../tensor/dtype.js';
 
 interface Step {
   bound: BoundNode;
@@ -46,7 +47,7 @@ export class CpuExecutor {
       if (!this.outputNames.has(v) && !graph.initializers.has(v)) releaseAt[i]!.push(v);
     }
     this.steps = order.map((node, i) => {
-      const bound = bindNode(node);
+      const bound = bindNode(node, graph.opsets.get(node.domain));
       const kernel = getKernel<CpuKernel>('cpu', node.domain, node.opType);
       if (!kernel) throw new ExecutionError(`no CPU kernel for ${node.opType}`, { where: nodeWhere(node) });
       return { bound, kernel, release: releaseAt[i]! };
@@ -100,6 +101,10 @@ export class CpuExecutor {
     const ins = node.inputs.map((i) => (i ? env.get(i) : undefined));
     try {
       const types = inferNode(step.bound, ins.map((t) => (t ? { dtype: t.dtype, shape: t.shape, value: t } : undefined)));
+      for (const t of types) {
+        const bytes = t.shape.reduce((a, d) => a * d, 1) * BYTES_PER_ELEMENT[t.dtype];
+        if (bytes > MAX_TENSOR_BYTES) throw new ShapeError(`output ${t.dtype}[${t.shape.join(',')}] would take ${bytes} bytes, over the limit of ${MAX_TENSOR_BYTES}`);
+      }
       const outs = step.kernel(ins, step.bound.attrs as never, types);
       outs.forEach((t, k) => {
         const want = types[k];

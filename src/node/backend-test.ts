@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NnrtError, UsageError } from '../errors.js';
-import { createSession, type SessionOptions } from '../session.js';
+import { createSession, type SessionOptions, type SessionStats } from '../session.js';
 import { compareTensors, FP32_TOLERANCE, type Comparison, type Tolerance } from '../tensor/compare.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadOnnxFile, readTensorPb } from './files.js';
@@ -49,7 +49,9 @@ export interface DataSetResult {
 }
 
 /** Runs one model on data sets and compares every output; inputs/outputs match by position. */
-export async function verifyModel(modelPath: string, dataDirs: string[], opts: SessionOptions & { tolerance?: Tolerance } = {}): Promise<DataSetResult[]> {
+export async function verifyModel(
+  modelPath: string, dataDirs: string[], opts: SessionOptions & { tolerance?: Tolerance } = {},
+): Promise<{ results: DataSetResult[]; stats: SessionStats }> {
   const { graph } = loadOnnxFile(modelPath);
   const session = await createSession(graph, opts);
   const tol = opts.tolerance ?? FP32_TOLERANCE;
@@ -71,10 +73,10 @@ export async function verifyModel(modelPath: string, dataDirs: string[], opts: S
       });
       results.push({ dir, outputs, pass: outputs.every((o) => o.pass) });
     }
+    return { results, stats: session.stats() };
   } finally {
     session.dispose();
   }
-  return results;
 }
 
 export interface ConformanceResult {
@@ -89,7 +91,7 @@ export async function runConformanceCase(
 ): Promise<ConformanceResult> {
   if (exclusion) return { folder, status: 'skip', reason: exclusion };
   try {
-    const sets = await verifyModel(join(folder, 'model.onnx'), listDataSets(folder), opts);
+    const { results: sets } = await verifyModel(join(folder, 'model.onnx'), listDataSets(folder), opts);
     const bad = sets.flatMap((s) => s.outputs.filter((o) => !o.pass).map((o) => ({ s, o })));
     if (bad.length === 0) return { folder, status: 'pass' };
     const { o } = bad[0]!;

@@ -14,8 +14,8 @@ export interface BoundNode {
   attrs: Record<string, unknown>;
 }
 
-export function bindNode(node: Node): BoundNode {
-  const def = opOf(node);
+export function bindNode(node: Node, opset?: number): BoundNode {
+  const def = opOf(node, opset);
   const where = nodeWhere(node);
   const nIn = node.inputs.length;
   if (nIn < def.inputs[0] || nIn > def.inputs[1]) {

@@ -3,6 +3,9 @@ import { fromHalfBits, toHalfBits } from './float16.js';
 import { sizeOf, stridesOf, type Shape } from './shape.js';
 import { ShapeError } from '../errors.js';
 
+/** The largest host tensor nnrt allocates (typed arrays top out near 2^32 bytes in V8 anyway). */
+export const MAX_TENSOR_BYTES = 2 ** 32 - 1;
+
 /** A dense, row-major tensor in host memory. Immutable by convention once handed to a graph. */
 export class Tensor<D extends DType = DType> {
   readonly dtype: D;
@@ -15,6 +18,9 @@ export class Tensor<D extends DType = DType> {
       if (!Number.isInteger(d) || d < 0) throw new ShapeError(`invalid dimension ${d} in shape [${shape.join(',')}]`);
     }
     const size = sizeOf(shape);
+    if (!data && size * BYTES_PER_ELEMENT[dtype] > MAX_TENSOR_BYTES) {
+      throw new ShapeError(`a ${dtype} tensor of shape [${shape.join(',')}] would take ${size * BYTES_PER_ELEMENT[dtype]} bytes, over nnrt's limit of ${MAX_TENSOR_BYTES}`);
+    }
     const buf = data ?? allocStorage(dtype, size);
     if (buf.length !== size) {
       throw new ShapeError(`tensor of shape [${shape.join(',')}] needs ${size} elements, got ${buf.length}`);

@@ -1,0 +1,59 @@
+import { loadOnnxFile } from '../node/files.js';
+import { inferShapes } from '../ir/infer.js';
+import { opTyper } from '../ops/index.js';
+import { NnrtError } from '../errors.js';
+import { BYTES_PER_ELEMENT } from '../tensor/dtype.js';
+
+export interface InspectOptions {
+  json?: boolean;
+}
+
+const fmtBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(2)} MiB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KiB` : `${n} B`);
+
+/** `nnrt inspect MODEL`: inputs, outputs, opset, op counts, parameter count and bytes. */
+export function inspect(model: string, opts: InspectOptions, out: (s: string) => void): number {
+  const m = loadOnnxFile(model);
+  const g = m.graph;
+  const ops = new Map<string, number>();
+  for (const n of g.nodes) {
+    const k = n.domain ? `${n.domain}.${n.opType}` : n.opType;
+    ops.set(k, (ops.get(k) ?? 0) + 1);
+  }
+  let params = 0;
+  let bytes = 0;
+  for (const t of g.initializers.values()) {
+    params += t.size;
+    bytes += t.size * BYTES_PER_ELEMENT[t.dtype];
+  }
+  // output types: declared, else inferred with symbolic input dims bound to 1
+  let inferNote: string | undefined;
+  try {
+    const shapes = Object.fromEntries(g.inputs.map((v) => [v.name, v.shape.map((d) => (typeof d === 'number' && d >= 0 ? d : 1))]));
+    inferShapes(g, opTyper, shapes);
+    if (g.inputs.some((v) => v.shape.some((d) => typeof d !== 'number'))) inferNote = 'inferred with symbolic dims = 1';
+  } catch (e) {
+    inferNote = `shape inference failed: ${e instanceof NnrtError ? e.message : String(e)}`;
+  }
+  const outputs = g.outputs.map((o) => {
+    const t = g.typeOf(o.name);
+    return { name: o.name, dtype: o.dtype ?? t?.dtype, shape: o.shape ?? t?.shape };
+  });
+  const sortedOps = [...ops.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+  const info = {
+    model, producer: m.producer, irVersion: m.irVersion, opsets: Object.fromEntries([...g.opsets].map(([d, v]) => [d || 'ai.onnx', v])),
+    inputs: g.inputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape })), outputs,
+    nodes: g.nodes.length, ops: Object.fromEntries(sortedOps), parameters: params, parameterBytes: bytes, ...(inferNote ? { note: inferNote } : {}),
+  };
+  if (opts.json) {
+    out(JSON.stringify(info, null, 2));
+    return 0;
+  }
+  out(`model     ${model}${m.producer ? `  (${m.producer}, IR v${m.irVersion})` : ''}`);
+  out(`opsets    ${Object.entries(info.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}`);
+  for (const v of info.inputs) out(`input     ${v.name}  ${v.dtype}[${v.shape.join(',')}]`);
+  for (const v of outputs) out(`output    ${v.name}  ${v.dtype ?? '?'}[${v.shape?.join(',') ?? '?'}]`);
+  if (inferNote) out(`note      ${inferNote}`);
+  out(`nodes     ${g.nodes.length}: ${sortedOps.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+  out(`params    ${params.toLocaleString('en-US')} (${fmtBytes(bytes)}) in ${g.initializers.size} initializers`);
+  return 0;
+}

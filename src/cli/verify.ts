@@ -1,0 +1,46 @@
+import { existsSync, statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UsageError } from '../errors.js';
+import { listDataSets, verifyModel } from '../node/backend-test.js';
+import type { SessionOptions } from '../session.js';
+import { FP32_TOLERANCE } from '../tensor/compare.js';
+
+export interface VerifyOptions extends SessionOptions {
+  atol?: number;
+  rtol?: number;
+  json?: boolean;
+}
+
+/** `nnrt verify MODEL [TESTDIR ...]`: exit 0 when all outputs pass, 1 on any mismatch. */
+export async function verify(model: string, dirs: string[], opts: VerifyOptions, out: (s: string) => void): Promise<number> {
+  if (!existsSync(model)) throw new UsageError(`model '${model}' does not exist`);
+  const testDirs = dirs.length ? dirs : listDataSets(statSync(model).isDirectory() ? model : dirname(model));
+  if (testDirs.length === 0) {
+    throw new UsageError(`no test data: no test_data_set_* folder beside '${model}'`, { hint: 'pass TESTDIR folders holding input_*.pb and output_*.pb' });
+  }
+  const tolerance = { atol: opts.atol ?? FP32_TOLERANCE.atol, rtol: opts.rtol ?? FP32_TOLERANCE.rtol };
+  for (const [k, v] of Object.entries(tolerance)) {
+    if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${k} must be a non-negative number, got ${v}`);
+  }
+  const t0 = performance.now();
+  const { results, stats } = await verifyModel(model, testDirs, { ...opts, tolerance });
+  const ms = performance.now() - t0;
+  const pass = results.every((r) => r.pass);
+  if (opts.json) {
+    out(JSON.stringify({ model, device: opts.device ?? 'cpu', engine: opts.engine ?? 'none', tolerance, pass, transfers: stats.transfers, results }, null, 2));
+    return pass ? 0 : 1;
+  }
+  out(`model ${model}  device ${opts.device ?? 'cpu'}${opts.engine && opts.engine !== 'none' ? `  engine ${opts.engine}` : ''}  tolerance |got-want| <= ${tolerance.atol} + ${tolerance.rtol}*|want|`);
+  for (const r of results) {
+    out(r.dir);
+    for (const o of r.outputs) {
+      const err = o.reason ? o.reason : `max abs ${o.maxAbsError.toExponential(2)}  max rel ${o.maxRelError.toExponential(2)}`;
+      const bad = o.pass ? '' : `  ${o.mismatches} mismatches` + (o.firstMismatch ? ` (first at ${o.firstMismatch.index}: got ${o.firstMismatch.got}, want ${o.firstMismatch.want})` : '');
+      out(`  ${o.pass ? 'pass' : 'FAIL'}  ${o.name}  [${o.shape.join(',')}]  ${err}${bad}`);
+    }
+  }
+  if ((opts.device ?? 'cpu') !== 'cpu' || (opts.engine && opts.engine !== 'none')) out(`device<->host transfers: ${stats.transfers}`);
+  const n = results.reduce((a, r) => a + r.outputs.length, 0);
+  out(`${results.length} data set${results.length > 1 ? 's' : ''}, ${n} output${n > 1 ? 's' : ''}: ${pass ? 'all pass' : 'MISMATCH'} (${ms.toFixed(0)} ms)`);
+  return pass ? 0 : 1;
+}

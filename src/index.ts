@@ -1,0 +1,22 @@
+// nnrt's public API (browser-safe core: no Node built-ins). Node-only helpers: 'nnrt/node'.
+export * from './errors.js';
+export * from './tensor/index.js';
+export { Graph, type Node, type ValueInfo, type OutputInfo, type Dim } from './ir/graph.js';
+export { attr, type AttrValue } from './ir/attr.js';
+export { hashGraph } from './ir/hash.js';
+export { inferShapes } from './ir/infer.js';
+export { verifyGraph } from './ir/verify.js';
+export { topoSort } from './ir/topo.js';
+export { listOps, opTyper } from './ops/index.js';
+export { importOnnx, type ImportedModel, type OnnxImportOptions } from './onnx/import/model.js';
+export { encodeTensorProto } from './onnx/tensor-write.js';
+export { createSession, type Session, type SessionOptions, type SessionStats, DEVICES, ENGINES } from './session.js';
+
+import { importOnnx, type OnnxImportOptions } from './onnx/import/model.js';
+import { createSession, type Session, type SessionOptions } from './session.js';
+
+/** Loads an ONNX model from bytes and prepares it to run: `const y = await (await loadModel(bytes)).run({ x })`. */
+export async function loadModel(bytes: Uint8Array, opts: SessionOptions & OnnxImportOptions = {}): Promise<Session> {
+  const { graph } = importOnnx(bytes, opts);
+  return createSession(graph, opts);
+}
