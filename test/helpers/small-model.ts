@@ -9,7 +9,7 @@ const f32 = (name: string, dims: number[], seed: number) => {
 };
 const ints = (name: string, v: number[]) => ({ name, type: ATTR_TYPE.INTS, ints: v });
 
-export function smallCnnModel(opts: { opType?: string } = {}): Uint8Array {
+export function smallCnnModel(opts: { opType?: string; dropInitializer?: string } = {}): Uint8Array {
   const msg = ModelProto.fromObject({
     irVersion: 8,
     producerName: 'nnrt-test',
@@ -27,7 +27,7 @@ export function smallCnnModel(opts: { opType?: string } = {}): Uint8Array {
       initializer: [
         f32('w', [4, 2, 3, 3], 1), f32('b', [4], 2), f32('fw', [3, 36], 3), f32('fb', [3], 4),
         { name: 'shape', dims: [2], dataType: ONNX_DTYPE.INT64, int64Data: [1, 36] },
-      ],
+      ].filter((t) => t.name !== opts.dropInitializer),
       input: [{ name: 'x', type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: [1, 2, 6, 6].map((d) => ({ dimValue: d })) } } } }],
       output: [{ name: 'y', type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 3 }] } } } }],
     },
