@@ -40,6 +40,14 @@ export class Tensor<D extends DType = DType> {
     return new Tensor(this.dtype, shape, this.data);
   }
 
+  /** A new tensor of the same dtype and shape with `f` applied to every value. */
+  map1(f: (v: number) => number): Tensor<D> {
+    const v = this.numeric();
+    const out = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) out[i] = f(v[i]!);
+    return Tensor.fromNumeric(this.dtype, this.shape, out);
+  }
+
   /** Values as numbers a kernel can compute with (float16 → f32, int64 → f64; no copy otherwise). */
   numeric(): NumericArray {
     return toNumeric(this.dtype, this.data);

@@ -1,0 +1,46 @@
+import { GraphBuilder } from '../ir/builder.js';
+import type { Graph } from '../ir/graph.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** Seeded uniform floats (mulberry32): the embedded model's weights are reproducible everywhere. */
+export function seededUniform(shape: number[], seed: number, scale: number): Tensor<'float32'> {
+  let a = seed >>> 0;
+  const n = shape.reduce((x, y) => x * y, 1);
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = scale * (2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1);
+  }
+  return new Tensor('float32', shape, out);
+}
+
+/**
+ * The embedded default model: a small residual CNN (conv-BN-ReLU stem, two residual blocks with a
+ * depthwise separable conv, global pooling, classifier, softmax) on 3×64×64 images, seeded weights.
+ * It needs no download and exercises the common CNN ops end to end.
+ */
+export function embeddedCnn(batch = 1): Graph {
+  const b = new GraphBuilder('nnrt_embedded_cnn', 13);
+  let seed = 1;
+  const w = (name: string, shape: number[]) => b.constant(name, seededUniform(shape, seed++, Math.sqrt(3 / (shape.slice(1).reduce((x, y) => x * y, 1) || 1))));
+  const bn = (x: string, c: number) =>
+    b.op('BatchNormalization', [x, b.constant('gamma', seededUniform([c], seed++, 0.2).map1((v) => 1 + v)), w('beta', [c]),
+      b.constant('mean', seededUniform([c], seed++, 0.1)), b.constant('var', seededUniform([c], seed++, 0.2).map1((v) => 1 + v))], { epsilon: 1e-5 });
+  const conv = (x: string, cin: number, cout: number, k: number, stride = 1, group = 1) =>
+    b.op('Conv', [x, w('conv_w', [cout, cin / group, k, k])], { kernel_shape: [k, k], strides: [stride, stride], pads: [k >> 1, k >> 1, k >> 1, k >> 1], group });
+  const x = b.input('image', 'float32', [batch, 3, 64, 64]);
+  let h = b.op('Relu', [bn(conv(x, 3, 16, 3, 2), 16)]);
+  for (const c of [16, 16]) {
+    const dw = b.op('Relu', [bn(conv(h, c, c, 3, 1, c), c)]);
+    const pw = bn(conv(dw, c, c, 1), c);
+    h = b.op('Relu', [b.op('Add', [pw, h])]);
+  }
+  h = b.op('MaxPool', [h], { kernel_shape: [2, 2], strides: [2, 2] });
+  h = b.op('Flatten', [b.op('GlobalAveragePool', [h])], { axis: 1 });
+  const logits = b.op('Gemm', [h, w('fc_w', [10, 16]), w('fc_b', [10])], { transB: 1 }, 'classifier');
+  const probs = b.op('Softmax', [logits], { axis: 1 }, 'probabilities');
+  b.output(probs);
+  return b.graph;
+}
