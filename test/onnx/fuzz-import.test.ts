@@ -50,10 +50,10 @@ function mutate(src: Uint8Array, r: () => number): Uint8Array {
       return out;
     }
     default: {
-      const n = 1 + Math.floor(r() * 6);
-      const out = new Uint8Array(Math.max(0, src.length - n));
+      const n = Math.min(1 + Math.floor(r() * 6), src.length - at);
+      const out = new Uint8Array(src.length - n);
       out.set(src.subarray(0, at));
-      out.set(src.subarray(Math.min(src.length, at + n)), at);
+      out.set(src.subarray(at + n), at);
       return out;
     }
   }
