@@ -48,8 +48,14 @@ export class Graph {
   valueInfo: Map<string, ValueInfo>;
   /** The opsets the graph was written against (domain → version); the importer's source opset. */
   opsets: Map<string, number>;
+  /**
+   * ONNX element type codes of values whose IR dtype widens the type the model declared
+   * (int16 → int32, float8 → float32, int4 → int8, ...). Only such values are listed; ops whose
+   * meaning depends on the declared type (QuantizeLinear's saturation range) read it on import.
+   */
+  onnxTypes: Map<string, number>;
 
-  constructor(init: Partial<Pick<Graph, 'name' | 'nodes' | 'inputs' | 'outputs' | 'initializers' | 'valueInfo' | 'opsets'>> = {}) {
+  constructor(init: Partial<Pick<Graph, 'name' | 'nodes' | 'inputs' | 'outputs' | 'initializers' | 'valueInfo' | 'opsets' | 'onnxTypes'>> = {}) {
     this.name = init.name ?? 'graph';
     this.nodes = init.nodes ?? [];
     this.inputs = init.inputs ?? [];
@@ -57,6 +63,7 @@ export class Graph {
     this.initializers = init.initializers ?? new Map();
     this.valueInfo = init.valueInfo ?? new Map();
     this.opsets = init.opsets ?? new Map([[ONNX_DOMAIN, 18]]);
+    this.onnxTypes = init.onnxTypes ?? new Map();
   }
 
   /** Map value name → the node producing it. */
@@ -99,6 +106,7 @@ export class Graph {
       initializers: new Map(this.initializers),
       valueInfo: new Map(this.valueInfo),
       opsets: new Map(this.opsets),
+      onnxTypes: new Map(this.onnxTypes),
     });
   }
 }

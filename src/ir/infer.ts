@@ -16,7 +16,8 @@ export interface KnownValue {
  * optionally its values when all inputs are constant (to follow Shape → Gather → Reshape chains).
  */
 export interface NodeTyper {
-  infer(node: Node, inputs: (KnownValue | undefined)[]): { dtype: DType; shape: number[] }[];
+  /** Output types; `value` where known from the input types alone (e.g. Shape). */
+  infer(node: Node, inputs: (KnownValue | undefined)[]): { dtype: DType; shape: number[]; value?: Tensor }[];
   evaluate?(node: Node, inputs: (KnownValue | undefined)[]): Tensor[] | undefined;
 }
 
@@ -34,7 +35,7 @@ export function inferShapes(graph: Graph, typer: NodeTyper, shapes: Record<strin
   }
   for (const node of topoSort(graph)) {
     const ins = node.inputs.map((i) => (i ? known.get(i) : undefined));
-    let outs: { dtype: DType; shape: number[] }[];
+    let outs: { dtype: DType; shape: number[]; value?: Tensor }[];
     try {
       outs = typer.infer(node, ins);
     } catch (e) {
@@ -46,7 +47,8 @@ export function inferShapes(graph: Graph, typer: NodeTyper, shapes: Record<strin
     node.outputs.forEach((o, k) => {
       if (!o || !outs[k]) return;
       const kv: KnownValue = { dtype: outs[k]!.dtype, shape: outs[k]!.shape };
-      if (values?.[k]) kv.value = values[k];
+      const value = values?.[k] ?? outs[k]!.value;
+      if (value) kv.value = value;
       known.set(o, kv);
       graph.valueInfo.set(o, { name: o, dtype: kv.dtype, shape: [...kv.shape] });
     });

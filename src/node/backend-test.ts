@@ -6,6 +6,7 @@ import { createSession, type SessionOptions, type SessionStats } from '../sessio
 import { compareTensors, FP32_TOLERANCE, type Comparison, type Tolerance } from '../tensor/compare.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { loadOnnxFile, readTensorPb } from './files.js';
+import './webgpu.js'; // registers Dawn as the GPU of device 'webgpu'
 
 export interface DataSet {
   dir: string;

@@ -3,6 +3,7 @@
 // definitions to kernels, one file per family so that families can be worked on independently.
 import './register-elementwise.js';
 import './register-nn.js';
+import './register-quant.js';
 import './register-tensor.js';
 
 export * from './op.js';

@@ -13,6 +13,11 @@ export interface InferInput {
 export interface TensorType {
   dtype: DType;
   shape: number[];
+  /**
+   * The output's value when the shape function knows it without the input values (Shape's
+   * output is its input's shape), so static inference can follow Shape → Gather → Reshape chains.
+   */
+  value?: Tensor;
 }
 
 /**

@@ -1,6 +1,77 @@
 // Unary math, activations, binary arithmetic and comparisons, Where, Cast, Identity, Dropout.
+import * as B from './binary/binary.op.js';
+import * as b from './binary/binary.cpu.js';
+import { Cast, CastLike } from './cast/cast.op.js';
+import { castCpu, castLikeCpu } from './cast/cast.cpu.js';
+import { Clip } from './clip/clip.op.js';
+import { clipCpu } from './clip/clip.cpu.js';
+import { Dropout } from './dropout/dropout.op.js';
+import { dropoutCpu } from './dropout/dropout.cpu.js';
+import { Identity } from './identity/identity.op.js';
+import { identityCpu } from './identity/identity.cpu.js';
 import { registerOp } from './registry.js';
 import { Relu } from './relu/relu.op.js';
 import { reluCpu } from './relu/relu.cpu.js';
+import { Size } from './size/size.op.js';
+import { sizeCpu } from './size/size.cpu.js';
+import * as U from './unary/unary.op.js';
+import * as u from './unary/unary.cpu.js';
+import * as V from './variadic/variadic.op.js';
+import * as v from './variadic/variadic.cpu.js';
+import { Where } from './where/where.op.js';
+import { whereCpu } from './where/where.cpu.js';
 
 registerOp(Relu, { cpu: reluCpu });
+
+registerOp(U.Abs, { cpu: u.absCpu });
+registerOp(U.Neg, { cpu: u.negCpu });
+registerOp(U.Sign, { cpu: u.signCpu });
+registerOp(U.Ceil, { cpu: u.ceilCpu });
+registerOp(U.Floor, { cpu: u.floorCpu });
+registerOp(U.Round, { cpu: u.roundCpu });
+registerOp(U.Sqrt, { cpu: u.sqrtCpu });
+registerOp(U.Reciprocal, { cpu: u.reciprocalCpu });
+registerOp(U.Exp, { cpu: u.expCpu });
+registerOp(U.Log, { cpu: u.logCpu });
+registerOp(U.Sin, { cpu: u.sinCpu });
+registerOp(U.Cos, { cpu: u.cosCpu });
+registerOp(U.Erf, { cpu: u.erfCpu });
+registerOp(U.Not, { cpu: u.notCpu });
+registerOp(U.Sigmoid, { cpu: u.sigmoidCpu });
+registerOp(U.Tanh, { cpu: u.tanhCpu });
+registerOp(U.Softplus, { cpu: u.softplusCpu });
+registerOp(U.Softsign, { cpu: u.softsignCpu });
+registerOp(U.HardSwish, { cpu: u.hardSwishCpu });
+registerOp(U.LeakyRelu, { cpu: u.leakyReluCpu });
+registerOp(U.Elu, { cpu: u.eluCpu });
+registerOp(U.Selu, { cpu: u.seluCpu });
+registerOp(U.HardSigmoid, { cpu: u.hardSigmoidCpu });
+registerOp(U.Gelu, { cpu: u.geluCpu });
+
+registerOp(B.Add, { cpu: b.addCpu });
+registerOp(B.Sub, { cpu: b.subCpu });
+registerOp(B.Mul, { cpu: b.mulCpu });
+registerOp(B.Div, { cpu: b.divCpu });
+registerOp(B.Pow, { cpu: b.powCpu });
+registerOp(B.PRelu, { cpu: b.preluCpu });
+registerOp(B.Equal, { cpu: b.equalCpu });
+registerOp(B.Less, { cpu: b.lessCpu });
+registerOp(B.LessOrEqual, { cpu: b.lessOrEqualCpu });
+registerOp(B.Greater, { cpu: b.greaterCpu });
+registerOp(B.GreaterOrEqual, { cpu: b.greaterOrEqualCpu });
+registerOp(B.And, { cpu: b.andCpu });
+registerOp(B.Or, { cpu: b.orCpu });
+registerOp(B.Xor, { cpu: b.xorCpu });
+
+registerOp(V.Max, { cpu: v.maxCpu });
+registerOp(V.Min, { cpu: v.minCpu });
+registerOp(V.Sum, { cpu: v.sumCpu });
+registerOp(V.Mean, { cpu: v.meanCpu });
+
+registerOp(Where, { cpu: whereCpu });
+registerOp(Clip, { cpu: clipCpu });
+registerOp(Cast, { cpu: castCpu });
+registerOp(CastLike, { cpu: castLikeCpu });
+registerOp(Identity, { cpu: identityCpu });
+registerOp(Dropout, { cpu: dropoutCpu });
+registerOp(Size, { cpu: sizeCpu });

@@ -9,6 +9,11 @@ export interface ConvertContext {
   addConstant(hint: string, t: Tensor): string;
   /** A value or node name not used anywhere in the graph. */
   freshName(hint: string): string;
+  /**
+   * The ONNX element type code the model declares for a value when its IR dtype widens it
+   * (see Graph.onnxTypes); undefined when the IR dtype is the declared type or nothing is declared.
+   */
+  onnxType(name: string): number | undefined;
 }
 
 /**

@@ -2,6 +2,7 @@ import { GraphError, ParseError, UnsupportedError } from '../../errors.js';
 import type { AttrValue, Attrs } from '../../ir/attr.js';
 import { Graph, ONNX_DOMAIN, type Dim, type Node, type ValueInfo } from '../../ir/graph.js';
 import { Tensor, Tensor as TensorCtor } from '../../tensor/tensor.js';
+import { DTYPE_ELEMENT_TYPE, elementType } from '../../tensor/element-type.js';
 import { ATTR_TYPE, ModelProto, toNum, type AttributeMsg, type GraphMsg, type ModelMsg, type ValueInfoMsg } from '../proto.js';
 import { importConverterFor, type ConvertContext } from './converter.js';
 import './converters/index.js';
@@ -59,6 +60,17 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
     initializers.set(t.name, tensorFromProto(t, `${src}, initializer '${t.name}'`, ext));
   }
   if (g.sparseInitializer.length) throw new UnsupportedError('sparse initializers are not supported', { where: src });
+  const onnxTypes = new Map<string, number>();
+  // Records the declared type of values whose IR dtype widens it (see Graph.onnxTypes).
+  const noteType = (name: string, code: number) => {
+    const t = elementType(code);
+    if (t && DTYPE_ELEMENT_TYPE[t.dtype] !== code) onnxTypes.set(name, code);
+  };
+  for (const t of g.initializer) noteType(t.name, t.dataType);
+  for (const v of [...g.input, ...g.output, ...g.valueInfo]) {
+    const code = v.type?.tensorType?.elemType;
+    if (code) noteType(v.name, code);
+  }
   const used = new Set<string>([...initializers.keys()]);
   for (const v of [...g.input, ...g.output, ...g.valueInfo]) used.add(v.name);
   for (const n of g.node) {
@@ -79,6 +91,7 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
       initializers.set(name, t);
       return name;
     },
+    onnxType: (name) => onnxTypes.get(name),
   };
   const nodes: Node[] = [];
   g.node.forEach((n, idx) => {
@@ -91,6 +104,8 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
       const t = constantValue(node, where);
       if (node.outputs.length !== 1 || !node.outputs[0]) throw new GraphError('Constant must have one output', { where });
       initializers.set(node.outputs[0]!, t);
+      const declared = n.attribute.find((a) => a.name === 'value')?.t?.dataType;
+      if (declared) noteType(node.outputs[0]!, declared);
       return;
     }
     const conv = domain === '' ? importConverterFor(n.opType, opset) : undefined;
@@ -105,6 +120,7 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
     outputs: g.output.map((v) => (v.type?.tensorType ? info(v, 'output') : { name: v.name })),
     initializers,
     opsets,
+    onnxTypes,
   });
   for (const v of g.valueInfo) {
     try {

@@ -1,29 +1,28 @@
 import { ParseError, UnsupportedError } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
+import { elementType, elementTypeName, type ElementType } from '../../tensor/element-type.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { ONNX_DTYPE, ONNX_DTYPE_NAME, toNum, type TensorProtoMsg } from '../proto.js';
+import { ONNX_DTYPE, toNum, type TensorProtoMsg } from '../proto.js';
 
 /** Reads external data: (location relative to the model, byte offset, byte length or undefined for "to the end"). */
 export type ExternalDataReader = (location: string, offset: number, length: number | undefined) => Uint8Array;
 
 /**
- * The import rule for ONNX element types: float/float16/int8/uint8/int32/int64/bool are kept;
- * float64 and bfloat16 → float32; int16/uint16 → int32; uint32/uint64 → int64 (uint64 values
- * above 2^63 are refused). Strings and complex numbers are unsupported.
+ * The import rule for ONNX element types (the table is src/tensor/element-type.ts): float,
+ * float16, int8, uint8, int32, int64 and bool are kept; every other numeric type is held widened,
+ * with its values exact:
+ *   float64 (rounded), bfloat16, float8e4m3fn/e4m3fnuz/e5m2/e5m2fnuz/e8m0, float4e2m1 → float32
+ *   int16, uint16 → int32;  uint32, uint64 → int64 (uint64 above 2^63 wraps to negative)
+ *   int4, int2 → int8;  uint4, uint2 → uint8 (unpacked from two or four per byte, low bits first)
+ * Cast to one of these types rounds onto its value grid and stores the widened dtype (see the Cast
+ * kernel). Strings and complex numbers are unsupported.
  */
 export function dtypeFromOnnx(code: number, where: string): DType {
-  switch (code) {
-    case ONNX_DTYPE.FLOAT: case ONNX_DTYPE.DOUBLE: case ONNX_DTYPE.BFLOAT16: return 'float32';
-    case ONNX_DTYPE.FLOAT16: return 'float16';
-    case ONNX_DTYPE.INT8: return 'int8';
-    case ONNX_DTYPE.UINT8: return 'uint8';
-    case ONNX_DTYPE.INT16: case ONNX_DTYPE.UINT16: case ONNX_DTYPE.INT32: return 'int32';
-    case ONNX_DTYPE.INT64: case ONNX_DTYPE.UINT32: case ONNX_DTYPE.UINT64: return 'int64';
-    case ONNX_DTYPE.BOOL: return 'bool';
-  }
-  throw new UnsupportedError(`element type ${ONNX_DTYPE_NAME[code] ?? `#${code}`} is not supported`, {
+  const t = elementType(code);
+  if (t) return t.dtype;
+  throw new UnsupportedError(`element type ${elementTypeName(code)} is not supported`, {
     where,
-    hint: 'nnrt computes in float32, float16, int8, uint8, int32, int64 and bool (float64, int16, uint16, uint32, uint64 are widened or narrowed on import)',
+    hint: 'nnrt computes in float32, float16, int8, uint8, int32, int64 and bool; other numeric types are held widened, strings and complex numbers are not supported',
   });
 }
 
@@ -52,6 +51,9 @@ export function tensorFromProto(p: TensorProtoMsg, where: string, external?: Ext
   }
   const fail = (got: number) =>
     new ParseError(`tensor '${p.name}' of shape [${shape.join(',')}] needs ${size} values, the file holds ${got}`, { where });
+  const narrow = elementType(code)!;
+  // narrow types keep one byte per int32_data entry: one float8 value or packed 4-/2-bit values
+  if (narrow.decode || narrow.bits < 8) return fromNarrowBytes(raw ?? Uint8Array.from(p.int32Data), narrow, shape, size, fail);
   if (raw) return fromRaw(raw, code, dtype, shape, size, fail);
   const fromList = (list: ArrayLike<number>): Tensor => {
     if (list.length !== size) throw fail(list.length);
@@ -84,9 +86,23 @@ export function tensorFromProto(p: TensorProtoMsg, where: string, external?: Ext
   }
 }
 
+/** Decodes float8/float4 bit patterns and sign-extends packed 4-/2-bit integers. */
+function fromNarrowBytes(bytes: Uint8Array, t: ElementType, shape: number[], size: number, fail: (n: number) => Error): Tensor {
+  const perByte = 8 / t.bits;
+  if (bytes.length !== Math.ceil(size / perByte)) throw fail(bytes.length * perByte);
+  const mask = (1 << t.bits) - 1;
+  const half = 2 ** (t.bits - 1);
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) {
+    const field = (bytes[Math.floor(i / perByte)]! >> ((i % perByte) * t.bits)) & mask;
+    values[i] = t.decode ? t.decode(field) : t.integer?.signed && field >= half ? field - 2 * half : field;
+  }
+  return Tensor.fromNumeric(t.dtype, shape, values);
+}
+
 function fromRaw(raw: Uint8Array, code: number, dtype: DType, shape: number[], size: number, fail: (n: number) => Error): Tensor {
   // copy into an aligned buffer: raw_data slices are not aligned to the element size
-  const width = ({ 1: 4, 2: 1, 3: 1, 4: 2, 5: 2, 6: 4, 7: 8, 9: 1, 10: 2, 11: 8, 12: 4, 13: 8, 16: 2 } as Record<number, number>)[code]!;
+  const width = elementType(code)!.bits / 8;
   if (raw.length !== size * width) throw fail(Math.floor(raw.length / width));
   const buf = new ArrayBuffer(raw.length);
   new Uint8Array(buf).set(raw);

@@ -2,4 +2,5 @@
 // beside the ops they convert.
 import './elementwise.js';
 import './nn.js';
+import './quant.js';
 import './tensor.js';

@@ -1,0 +1,23 @@
+import { wgslType } from '../../devices/webgpu/dtype.js';
+import { elementwiseProgram } from '../../devices/webgpu/elementwise.js';
+import type { GpuKernel } from '../../devices/webgpu/program.js';
+import type { InferInput } from '../op.js';
+
+// y = min(max(x, min), max); an omitted bound is not applied (numpy's clip order when min > max).
+export const clipWgsl: GpuKernel = ([x, lo, hi], _attrs, [out]) => {
+  const inputs: InferInput[] = [x!];
+  const index = [0];
+  let expr = 'x0';
+  if (lo) {
+    inputs.push(lo);
+    index.push(1);
+    expr = `max(${expr}, x1)`;
+  }
+  if (hi) {
+    inputs.push(hi);
+    index.push(2);
+    expr = `min(${expr}, x${inputs.length - 1})`;
+  }
+  if (wgslType(x!.dtype) === 'u32' && x!.dtype === 'bool') return 'Clip of bool';
+  return { programs: [elementwiseProgram({ name: 'Clip', expr }, inputs, out!, index)] };
+};

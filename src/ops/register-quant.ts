@@ -1,0 +1,22 @@
+// Quantization: QuantizeLinear, DequantizeLinear, and the integer/quantized products
+// (MatMulInteger, ConvInteger, QLinearMatMul, QLinearConv), accumulated in int32.
+import { convIntegerCpu } from './convinteger/convinteger.cpu.js';
+import { ConvInteger } from './convinteger/convinteger.op.js';
+import { dequantizeLinearCpu } from './dequantizelinear/dequantizelinear.cpu.js';
+import { DequantizeLinear } from './dequantizelinear/dequantizelinear.op.js';
+import { matMulIntegerCpu } from './matmulinteger/matmulinteger.cpu.js';
+import { MatMulInteger } from './matmulinteger/matmulinteger.op.js';
+import { qlinearConvCpu } from './qlinearconv/qlinearconv.cpu.js';
+import { QLinearConv } from './qlinearconv/qlinearconv.op.js';
+import { qlinearMatMulCpu } from './qlinearmatmul/qlinearmatmul.cpu.js';
+import { QLinearMatMul } from './qlinearmatmul/qlinearmatmul.op.js';
+import { quantizeLinearCpu } from './quantizelinear/quantizelinear.cpu.js';
+import { QuantizeLinear } from './quantizelinear/quantizelinear.op.js';
+import { registerOp } from './registry.js';
+
+registerOp(QuantizeLinear, { cpu: quantizeLinearCpu });
+registerOp(DequantizeLinear, { cpu: dequantizeLinearCpu });
+registerOp(MatMulInteger, { cpu: matMulIntegerCpu });
+registerOp(ConvInteger, { cpu: convIntegerCpu });
+registerOp(QLinearMatMul, { cpu: qlinearMatMulCpu });
+registerOp(QLinearConv, { cpu: qlinearConvCpu });

@@ -1,0 +1,62 @@
+import { narrow } from '../../devices/webgpu/elementwise.js';
+import type { GpuKernel } from '../../devices/webgpu/program.js';
+import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
+import { linearDispatch, storage, Uniforms } from '../../devices/webgpu/shader.js';
+import { normalizeAxis } from '../../tensor/shape.js';
+import type { Softmax } from './softmax.op.js';
+
+const WG = 64;
+
+// Softmax / LogSoftmax along one axis: one workgroup per row (outer × inner rows of `len`
+// elements `inner` apart), reducing the row's max and then Σ exp(x − max) in workgroup memory.
+export function softmaxKernel(log: boolean): GpuKernel<typeof Softmax.attrs> {
+  return ([x], a, [out]) => {
+    const axis = normalizeAxis(a.axis, x!.shape.length);
+    const len = x!.shape[axis]!;
+    const inner = x!.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
+    const rows = x!.shape.reduce((p, d) => p * d, 1) / Math.max(1, len);
+    const u = new Uniforms().add('dims', 'u32', [rows, len, inner]);
+    const [ROWS, LEN, INNER] = [0, 1, 2].map((i) => u.at('dims', i));
+    const result = log ? 'v - m - log(s)' : 'exp(v - m) / s';
+    const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}
+var<workgroup> part: array<f32, ${WG}>;
+
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lidx: u32) {
+  let row = wid.y * nwg.x + wid.x;
+  let live = row < ${ROWS};
+  let base = (row / ${INNER}) * ${LEN} * ${INNER} + row % ${INNER};
+  var m = ${NEG_INF};
+  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { m = max(m, X[base + i * ${INNER}]); }
+  part[lidx] = m;
+  workgroupBarrier();
+  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
+    if (lidx < s) { part[lidx] = max(part[lidx], part[lidx + s]); }
+    workgroupBarrier();
+  }
+  m = part[0];
+  workgroupBarrier();
+  var t = 0.0;
+  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { t = t + exp(X[base + i * ${INNER}] - m); }
+  part[lidx] = t;
+  workgroupBarrier();
+  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
+    if (lidx < s) { part[lidx] = part[lidx] + part[lidx + s]; }
+    workgroupBarrier();
+  }
+  let s = part[0];
+  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) {
+    let v = X[base + i * ${INNER}];
+    Y[base + i * ${INNER}] = ${narrow(result, out!.dtype)};
+  }
+}
+`;
+    return {
+      programs: [{
+        key: `softmax:${log ? 'log' : 'exp'}:${out!.dtype}`, source, bindings: [{ input: 0 }, { output: 0 }], uniforms: u,
+        workgroups: linearDispatch(rows, 1),
+      }],
+    };
+  };
+}

@@ -1,0 +1,71 @@
+// WebGPU kernels of the one-input elementwise ops: one WGSL expression per op over `x0` (the
+// input in its device type), with `p_*` parameters from attributes passed as uniforms.
+import { elementwiseProgram, type ElementwiseSpec } from '../../devices/webgpu/elementwise.js';
+import { wgslType } from '../../devices/webgpu/dtype.js';
+import type { GpuKernel } from '../../devices/webgpu/program.js';
+import { ERF, TANH } from '../../devices/webgpu/wgsl-math.js';
+
+interface UnaryEntry {
+  expr: string;
+  /** Attribute values the expression reads as p_<name>, with ONNX defaults. */
+  params?: (attrs: Record<string, unknown>) => Record<string, number>;
+  /** Device types the expression is valid for (default f32 only). */
+  types?: readonly ('f32' | 'i32' | 'u32')[];
+  helpers?: string;
+  /** A variant of the expression chosen by a string attribute (Gelu's approximate). */
+  variant?: (attrs: Record<string, unknown>) => string;
+}
+
+const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallback);
+const SIGNED = ['f32', 'i32'] as const;
+
+export const UNARY_WGSL: Record<string, UnaryEntry> = {
+  Relu: { expr: 'max(x0, T(0))', types: SIGNED },
+  LeakyRelu: { expr: 'select(x0 * p_alpha, x0, x0 >= 0.0)', params: (a) => ({ alpha: num(a.alpha, 0.01) }) },
+  Sigmoid: { expr: '1.0 / (1.0 + exp(-x0))' },
+  Tanh: { expr: 'tanh_(x0)', helpers: TANH },
+  Elu: { expr: 'select(p_alpha * (exp(x0) - 1.0), x0, x0 >= 0.0)', params: (a) => ({ alpha: num(a.alpha, 1) }) },
+  Selu: {
+    expr: 'p_gamma * select(p_alpha * (exp(x0) - 1.0), x0, x0 > 0.0)',
+    params: (a) => ({ alpha: num(a.alpha, 1.67326319217681884765625), gamma: num(a.gamma, 1.05070102214813232421875) }),
+  },
+  HardSigmoid: { expr: 'clamp(p_alpha * x0 + p_beta, 0.0, 1.0)', params: (a) => ({ alpha: num(a.alpha, 0.2), beta: num(a.beta, 0.5) }) },
+  HardSwish: { expr: 'x0 * clamp(x0 / 6.0 + 0.5, 0.0, 1.0)' },
+  Softplus: { expr: 'max(x0, 0.0) + log(1.0 + exp(-abs(x0)))' },
+  Softsign: { expr: 'x0 / (1.0 + abs(x0))' },
+  Erf: { expr: 'erf_(x0)', helpers: ERF },
+  Gelu: {
+    expr: '',
+    variant: (a) => (a.approximate === 'tanh'
+      ? '0.5 * x0 * (1.0 + tanh_(0.7978845608028654 * (x0 + 0.044715 * x0 * x0 * x0)))'
+      : '0.5 * x0 * (1.0 + erf_(x0 * 0.7071067811865476))'),
+    helpers: ERF + TANH,
+  },
+  Sqrt: { expr: 'sqrt(x0)' },
+  Reciprocal: { expr: '1.0 / x0' },
+  Exp: { expr: 'exp(x0)' },
+  Log: { expr: 'log(x0)' },
+  Neg: { expr: '-x0', types: SIGNED },
+  Abs: { expr: 'abs(x0)', types: ['f32', 'i32', 'u32'] },
+  Sign: { expr: 'sign(x0)', types: SIGNED },
+  Ceil: { expr: 'ceil(x0)' },
+  Floor: { expr: 'floor(x0)' },
+  Round: { expr: 'round(x0)' }, // WGSL rounds half to even, as ONNX does
+  Not: { expr: '1u - x0', types: ['u32'] },
+  Sin: { expr: 'sin(x0)' },
+  Cos: { expr: 'cos(x0)' },
+};
+
+/** The GPU kernel of a table op: refuses dtypes its expression is not written for. */
+export function unaryKernel(op: string): GpuKernel {
+  const entry = UNARY_WGSL[op]!;
+  return ([x], attrs, [out]) => {
+    const t = wgslType(x!.dtype);
+    if (!(entry.types ?? ['f32']).includes(t)) return `${op} has no WGSL form for ${x!.dtype}`;
+    const expr = (entry.variant ? entry.variant(attrs) : entry.expr).replaceAll('T(', `${t}(`);
+    const spec: ElementwiseSpec = { name: op, expr };
+    if (entry.params) spec.params = entry.params(attrs);
+    if (entry.helpers) spec.helpers = entry.helpers;
+    return { programs: [elementwiseProgram(spec, [x!], out!)] };
+  };
+}
