@@ -22,5 +22,6 @@ export function tensorProtoObject(name: string, t: Tensor): Record<string, unkno
 
 /** Serializes a tensor as an onnx.TensorProto (the format of ONNX backend-test .pb files). */
 export function encodeTensorProto(name: string, t: Tensor): Uint8Array {
-  return TensorProto.encode(TensorProto.fromObject(tensorProtoObject(name, t))).finish();
+  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite
+  return TensorProto.encode(TensorProto.fromObject(tensorProtoObject(name, t))).finish().slice();
 }

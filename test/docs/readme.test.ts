@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('../../', import.meta.url).pathname;
 const models = join(root, '../shared/models');
@@ -21,7 +22,9 @@ blocks.forEach((code, i) => {
       .replace(/from 'nnrt'/g, `from '${join(root, 'src/index.ts')}'`);
     const file = join(mkdtempSync(join(tmpdir(), 'nnrt-readme-')), `example${i}.ts`);
     writeFileSync(file, src);
-    const r = spawnSync(process.execPath, ['--import', 'tsx', file], { cwd: models, encoding: 'utf8' });
+    // the example runs where the models are; tsx is resolved from the project
+    const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+    const r = spawnSync(process.execPath, ['--import', tsx, file], { cwd: models, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     assert.ok(r.stdout.trim().length > 0, 'prints something');
   });

@@ -58,7 +58,8 @@ export function oneNodeModel(spec: OneNodeSpec): Uint8Array {
       output: spec.outputs.map((name) => ({ name })),
     },
   });
-  return ModelProto.encode(msg).finish();
+  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite
+  return ModelProto.encode(msg).finish().slice();
 }
 
 const ORT_TYPE: Record<string, DType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64', bool: 'bool' };

@@ -32,5 +32,6 @@ export function smallCnnModel(opts: { opType?: string; dropInitializer?: string 
       output: [{ name: 'y', type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 3 }] } } } }],
     },
   });
-  return ModelProto.encode(msg).finish();
+  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite
+  return ModelProto.encode(msg).finish().slice();
 }
