@@ -1,5 +1,9 @@
+/// <reference types="@webgpu/types" />
 import { UsageError, UnsupportedError } from './errors.js';
+import { sharedGpuDevice, type GpuDeviceOptions } from './devices/webgpu/device.js';
+import { defaultGpu } from './devices/webgpu/provider.js';
 import { CpuExecutor } from './executor/executor.js';
+import { GpuExecutor, type GpuRunStats } from './executor/gpu-executor.js';
 import type { Graph, OutputInfo, ValueInfo } from './ir/graph.js';
 import './ops/index.js';
 import type { Tensor } from './tensor/tensor.js';
@@ -14,6 +18,13 @@ export interface SessionOptions {
   device?: DeviceName;
   /** Hand supported subgraphs to the optimizing engine (default none). */
   engine?: EngineName;
+  /**
+   * The WebGPU implementation for device 'webgpu': Dawn's in Node (src/node/webgpu.ts registers it
+   * as the default), navigator.gpu in a page (the default when nothing is registered).
+   */
+  gpu?: GPU;
+  /** Adapter and feature choices for device 'webgpu'. */
+  gpuOptions?: GpuDeviceOptions;
 }
 
 /** Counters a session reports after a run. */
@@ -22,6 +33,8 @@ export interface SessionStats {
   peakBytes: number;
   /** Device↔host copies made for CPU fallbacks and engine boundaries. */
   transfers: number;
+  /** Device 'webgpu': the nodes that fell back to the CPU (and why), pipelines compiled, submits. */
+  webgpu?: Pick<GpuRunStats, 'fallbacks' | 'pipelines' | 'submits'>;
 }
 
 /** A model ready to run: the same call signature whatever device or engine is behind it. */
@@ -34,7 +47,7 @@ export interface Session {
   dispose(): void;
 }
 
-export function checkSessionOptions(opts: SessionOptions): Required<SessionOptions> {
+export function checkSessionOptions(opts: SessionOptions): { device: DeviceName; engine: EngineName } {
   const device = opts.device ?? 'cpu';
   const engine = opts.engine ?? 'none';
   if (!(DEVICES as readonly string[]).includes(device)) {
@@ -52,9 +65,7 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
   if (engine !== 'none') {
     throw new UnsupportedError(`the ${engine} engine is not available in this version of nnrt`, { hint: 'run without --engine' });
   }
-  if (device !== 'cpu') {
-    throw new UnsupportedError(`the ${device} device is not available in this version of nnrt`, { hint: 'use --device cpu' });
-  }
+  if (device === 'webgpu') return createGpuSession(graph, opts);
   const exec = new CpuExecutor(graph);
   return {
     graph,
@@ -65,5 +76,21 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
     },
     stats: () => ({ ...exec.lastStats, transfers: 0 }),
     dispose() {},
+  };
+}
+
+async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Session> {
+  const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
+  const exec = new GpuExecutor(graph, gpu);
+  return {
+    graph,
+    inputs: exec.inputs,
+    outputs: graph.outputs,
+    run: (feeds) => exec.run(feeds),
+    stats: () => {
+      const { nodes, peakBytes, transfers, fallbacks, pipelines, submits } = exec.lastStats;
+      return { nodes, peakBytes, transfers, webgpu: { fallbacks, pipelines, submits } };
+    },
+    dispose: () => exec.dispose(),
   };
 }

@@ -56,29 +56,39 @@ function implicitGemm(g: Geometry, bias: boolean, out: TensorType): Program {
   const [Mall, OH, OW, G] = [0, 1, 2, 3].map((i) => u.at('y', i));
   const [KH, KW] = [u.at('k', 0), u.at('k', 1)];
   const [SH, SW, DH, DW, PT, PL] = [0, 1, 2, 3, 4, 5].map((i) => u.at('win', i));
-  const cg = g.c / g.group;
+  // A 1×1 window with stride 1 and no padding reads X as a plain [K, H·W] matrix per image.
+  const pointwise = g.kh === 1 && g.kw === 1 && g.window.slice(0, 2).every((s) => s === 1) && g.window.slice(4).every((p) => p === 0);
+  const columnB = pointwise
+    ? `let img = bn / (${OH} * ${OW});
+  bBase = (img * ${C} + grp * (${C} / ${G})) * ${H} * ${W} + bn % (${OH} * ${OW});`
+    : `let img = bn / (${OH} * ${OW});
+  let p = bn % (${OH} * ${OW});
+  bIh = i32(p / ${OW}) * ${SH} - ${PT};
+  bIw = i32(p % ${OW}) * ${SW} - ${PL};
+  bBase = (img * ${C} + grp * (${C} / ${G})) * ${H} * ${W};`;
+  const loadB = pointwise
+    ? `return X[bBase + k * ${H} * ${W}];`
+    : `let ci = k / (${KH} * ${KW});
+  let r = k % (${KH} * ${KW});
+  let ih = bIh + i32(r / ${KW}) * ${DH};
+  let iw = bIw + i32(r % ${KW}) * ${DW};
+  if (ih < 0 || iw < 0 || ih >= i32(${H}) || iw >= i32(${W})) { return 0.0; }
+  return X[bBase + (ci * ${H} + u32(ih)) * ${W} + u32(iw)];`;
   const mg = g.m / g.group;
   return gemmProgram({
-    key: `conv:b${bias ? 1 : 0}:${out.dtype}`,
+    key: `conv:${pointwise ? 'pointwise' : 'im2col'}:b${bias ? 1 : 0}:${out.dtype}`,
     decls: storage(0, 'X', 'f32', 'read') + storage(1, 'Wt', 'f32', 'read') + (bias ? storage(2, 'B', 'f32', 'read') : '') +
       storage(bias ? 3 : 2, 'Y', 'f32', 'read_write'),
     bindings: [{ input: 0 }, { input: 1 }, ...(bias ? [{ input: 2 }] : []), { output: 0 }],
     uniforms: u,
-    globals: 'var<private> grp: u32 = 0u;',
+    globals: 'var<private> grp: u32 = 0u;\nvar<private> bBase: u32 = 0u;\nvar<private> bIh: i32 = 0;\nvar<private> bIw: i32 = 0;',
     prologue: 'grp = batch;',
+    columnB,
     M: `${Mall} / ${G}`,
     N: `${u.at('x', 0)} * ${OH} * ${OW}`,
     K: `${C} / ${G} * ${KH} * ${KW}`,
-    loadA: `let K = ${C} / ${G} * ${KH} * ${KW};
-  return Wt[(grp * (${Mall} / ${G}) + m) * K + k];`,
-    loadB: `let ci = k / (${KH} * ${KW});
-  let r = k % (${KH} * ${KW});
-  let img = n / (${OH} * ${OW});
-  let p = n % (${OH} * ${OW});
-  let ih = i32(p / ${OW}) * ${SH} - ${PT} + i32(r / ${KW}) * ${DH};
-  let iw = i32(p % ${OW}) * ${SW} - ${PL} + i32(r % ${KW}) * ${DW};
-  if (ih < 0 || iw < 0 || ih >= i32(${H}) || iw >= i32(${W})) { return 0.0; }
-  return X[((img * ${C} + grp * (${C} / ${G}) + ci) * ${H} + u32(ih)) * ${W} + u32(iw)];`,
+    loadA: `return Wt[(grp * (${Mall} / ${G}) + m) * (${C} / ${G} * ${KH} * ${KW}) + k];`,
+    loadB,
     store: `let co = grp * (${Mall} / ${G}) + m;
   let img = n / (${OH} * ${OW});
   let p = n % (${OH} * ${OW});

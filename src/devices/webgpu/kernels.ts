@@ -1,0 +1,54 @@
+// The WebGPU kernel table: which ops have a WGSL kernel (tfjs-style registry keyed by op and
+// backend). Ops not listed here run their CPU kernel inside a WebGPU session, with transfers.
+import { registerKernel } from '../../ops/registry.js';
+import { averagePoolWgsl } from '../../ops/averagepool/averagepool.wgsl.js';
+import { batchNormWgsl } from '../../ops/batchnormalization/batchnormalization.wgsl.js';
+import { BINARY_WGSL, binaryKernel } from '../../ops/binary/binary.wgsl.js';
+import { castWgsl } from '../../ops/cast/cast.wgsl.js';
+import { clipWgsl } from '../../ops/clip/clip.wgsl.js';
+import { concatWgsl } from '../../ops/concat/concat.wgsl.js';
+import { convWgsl } from '../../ops/conv/conv.wgsl.js';
+import { gatherWgsl } from '../../ops/gather/gather.wgsl.js';
+import { gemmWgsl } from '../../ops/gemm/gemm.wgsl.js';
+import { globalAveragePoolWgsl } from '../../ops/globalaveragepool/globalaveragepool.wgsl.js';
+import { matmulWgsl } from '../../ops/matmul/matmul.wgsl.js';
+import { maxPoolWgsl } from '../../ops/maxpool/maxpool.wgsl.js';
+import { REDUCE_WGSL, reduceKernel } from '../../ops/reduce/reduce.wgsl.js';
+import { sliceWgsl } from '../../ops/slice/slice.wgsl.js';
+import { softmaxKernel } from '../../ops/softmax/softmax.wgsl.js';
+import { splitWgsl } from '../../ops/split/split.wgsl.js';
+import { transposeWgsl } from '../../ops/transpose/transpose.wgsl.js';
+import { UNARY_WGSL, unaryKernel } from '../../ops/unary/unary.wgsl.js';
+import { variadicKernel } from '../../ops/variadic/variadic.wgsl.js';
+import { whereWgsl } from '../../ops/where/where.wgsl.js';
+import type { AttrSchema } from '../../ir/attr.js';
+import type { GpuKernel } from './program.js';
+
+const gpu = <S extends AttrSchema>(type: string, kernel: GpuKernel<S>) => registerKernel('webgpu', '', type, kernel);
+
+for (const op of Object.keys(UNARY_WGSL)) gpu(op, unaryKernel(op));
+for (const op of Object.keys(BINARY_WGSL)) gpu(op, binaryKernel(op));
+for (const op of ['Max', 'Min', 'Sum', 'Mean'] as const) gpu(op, variadicKernel(op));
+gpu('Where', whereWgsl);
+gpu('Clip', clipWgsl);
+gpu('Cast', castWgsl);
+gpu('MatMul', matmulWgsl);
+gpu('Gemm', gemmWgsl);
+gpu('Conv', convWgsl);
+gpu('MaxPool', maxPoolWgsl);
+gpu('AveragePool', averagePoolWgsl);
+gpu('GlobalAveragePool', globalAveragePoolWgsl);
+gpu('BatchNormalization', batchNormWgsl);
+for (const op of Object.keys(REDUCE_WGSL)) gpu(op, reduceKernel(op));
+gpu('Softmax', softmaxKernel(false));
+gpu('LogSoftmax', softmaxKernel(true));
+gpu('Transpose', transposeWgsl);
+gpu('Slice', sliceWgsl);
+gpu('Concat', concatWgsl);
+gpu('Split', splitWgsl);
+gpu('Gather', gatherWgsl);
+
+// Ops that only change how the same elements are indexed: the output aliases the input's buffer.
+const alias: GpuKernel = () => ({ alias: 0 });
+for (const op of ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']) gpu(op, alias);
+gpu('Dropout', (_inputs, _attrs, outputs) => (outputs.length === 1 ? { alias: 0 } : 'Dropout with a mask output'));

@@ -1,0 +1,77 @@
+// The reduction shader: one workgroup per output element; its 64 invocations stride over the
+// reduced elements (any set of axes, addressed through the input's strides) and combine their
+// partial results in workgroup memory. Used by the Reduce* ops and the global pools.
+import type { TensorType } from '../../ops/op.js';
+import { narrow } from './elementwise.js';
+import { INFINITY, NEG_INF, POS_INF } from './wgsl-math.js';
+import type { Program } from './program.js';
+import { contiguousStrides, coordsOf, linearDispatch, storage, Uniforms } from './shader.js';
+
+const WG = 64;
+
+/** How each reduction maps elements, combines them, and finishes (`n` is the reduced count). */
+export const REDUCERS = {
+  sum: { init: '0.0', map: 'v', combine: 'a + b', finish: 'a' },
+  mean: { init: '0.0', map: 'v', combine: 'a + b', finish: 'a / f32(n)' },
+  max: { init: NEG_INF, map: 'v', combine: 'max(a, b)', finish: 'a' },
+  min: { init: POS_INF, map: 'v', combine: 'min(a, b)', finish: 'a' },
+  prod: { init: '1.0', map: 'v', combine: 'a * b', finish: 'a' },
+  l1: { init: '0.0', map: 'abs(v)', combine: 'a + b', finish: 'a' },
+  l2: { init: '0.0', map: 'v * v', combine: 'a + b', finish: 'sqrt(a)' },
+  sumSquare: { init: '0.0', map: 'v * v', combine: 'a + b', finish: 'a' },
+  logSum: { init: '0.0', map: 'v', combine: 'a + b', finish: 'log(a)' },
+} as const;
+export type Reducer = keyof typeof REDUCERS;
+
+/** Reduces `shape` over `axes` (normalized, any order) into `out` (keepdims or not: same layout). */
+export function reduceProgram(kind: Reducer, shape: readonly number[], axes: readonly number[], out: TensorType): Program {
+  const r = REDUCERS[kind];
+  const strides = contiguousStrides(shape);
+  const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
+  const red = [...axes].sort((a, b) => a - b);
+  const outSize = kept.reduce((p, i) => p * shape[i]!, 1);
+  const n = red.reduce((p, i) => p * shape[i]!, 1);
+  const u = new Uniforms().add('sizes', 'u32', [outSize, n])
+    .add('keptShape', 'u32', kept.map((i) => shape[i]!)).add('keptStrides', 'u32', kept.map((i) => strides[i]!))
+    .add('redShape', 'u32', red.map((i) => shape[i]!)).add('redStrides', 'u32', red.map((i) => strides[i]!));
+  const offset = (field: string, rank: number, prefix: string) =>
+    rank === 0 ? '0u' : Array.from({ length: rank }, (_, d) => `${prefix}${d} * ${u.at(field, d)}`).join(' + ');
+  const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}
+var<workgroup> part: array<f32, ${WG}>;
+
+fn combine(a: f32, b: f32) -> f32 { return ${r.combine}; }
+
+@compute @workgroup_size(${WG})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+        @builtin(local_invocation_index) lidx: u32) {
+  let o = wid.y * nwg.x + wid.x;
+  let n = ${u.at('sizes', 1)};
+  var base = 0u;
+  if (o < ${u.at('sizes', 0)}) {
+    ${kept.length ? coordsOf(u, 'keptShape', kept.length, 'o', 'k') : ''}
+    base = ${offset('keptStrides', kept.length, 'k')};
+  }
+  var a = ${r.init};
+  for (var i = lidx; i < n; i = i + ${WG}u) {
+    ${red.length ? coordsOf(u, 'redShape', red.length, 'i', 'r') : ''}
+    let v = X[base + ${offset('redStrides', red.length, 'r')}];
+    a = combine(a, ${r.map});
+  }
+  part[lidx] = a;
+  workgroupBarrier();
+  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
+    if (lidx < s) { part[lidx] = combine(part[lidx], part[lidx + s]); }
+    workgroupBarrier();
+  }
+  if (lidx == 0u && o < ${u.at('sizes', 0)}) {
+    let a = part[0];
+    Y[o] = ${narrow(r.finish, out.dtype)};
+  }
+}
+`;
+  return {
+    key: `reduce:${kind}:k${kept.length}:r${red.length}:${out.dtype}`,
+    source, bindings: [{ input: 0 }, { output: 0 }], uniforms: u,
+    workgroups: linearDispatch(outSize, 1),
+  };
+}

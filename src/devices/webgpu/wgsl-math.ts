@@ -1,0 +1,39 @@
+// WGSL functions for math WGSL lacks or gets wrong at the edges (shared by elementwise kernels).
+
+/** erf by Abramowitz–Stegun 7.1.26 refined: |error| < 1.5e-7. */
+export const ERF = `
+fn erf_(x: f32) -> f32 {
+  let a = abs(x);
+  let t = 1.0 / (1.0 + 0.3275911 * a);
+  let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-a * a);
+  return sign(x) * y;
+}
+`;
+
+/** tanh without overflow for large |x| (some drivers return NaN from the builtin there). */
+export const TANH = `
+fn tanh_(x: f32) -> f32 {
+  let e = exp(-2.0 * abs(x));
+  return sign(x) * (1.0 - e) / (1.0 + e);
+}
+`;
+
+/** pow with C semantics for a negative base and an integral exponent (WGSL's pow gives NaN there). */
+export const POW = `
+var<private> NAN_BITS: u32 = 0x7fc00000u;
+fn pow_(a: f32, b: f32) -> f32 {
+  if (b == 0.0) { return 1.0; }
+  if (a >= 0.0) { return pow(a, b); }
+  if (floor(b) != b) { return bitcast<f32>(NAN_BITS); }
+  let m = pow(-a, b);
+  return select(m, -m, (abs(b) % 2.0) == 1.0);
+}
+`;
+
+/**
+ * ±infinity for initial values of max/min: a module-scope variable, because WGSL rejects an
+ * infinite constant expression (bitcast of a literal included) at compile time.
+ */
+export const INFINITY = 'var<private> INF_BITS: u32 = 0x7f800000u;\n';
+export const POS_INF = 'bitcast<f32>(INF_BITS)';
+export const NEG_INF = '(-bitcast<f32>(INF_BITS))';

@@ -1,0 +1,226 @@
+/// <reference types="@webgpu/types" />
+import { DeviceError, ExecutionError, InputError, NnrtError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { nodeWhere } from '../ir/graph.js';
+import { bindShape } from '../ir/infer.js';
+import { topoSort } from '../ir/topo.js';
+import { verifyGraph } from '../ir/verify.js';
+import type { GpuDevice } from '../devices/webgpu/device.js';
+import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
+import '../devices/webgpu/kernels.js';
+import { bindNode, type BoundNode } from '../ops/typer.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { buildPlan, type Plan, type PlanStep, type Transfer } from './gpu-plan.js';
+
+export interface GpuRunStats {
+  /** Nodes executed (constant-folded ones excluded). */
+  nodes: number;
+  /** Device bytes held by the plan's intermediates at their peak. */
+  peakBytes: number;
+  /** Device↔host copies made for CPU fallbacks in the last run. */
+  transfers: number;
+  /** Nodes that ran on the CPU, and why. */
+  fallbacks: { node: string; op: string; reason: string }[];
+  /** Compute pipelines compiled on this device so far. */
+  pipelines: number;
+  /** Command buffers submitted in the last run. */
+  submits: number;
+}
+
+/**
+ * The framework on WebGPU. Each set of input shapes gets a plan (see gpu-plan.ts); a run encodes
+ * all dispatches of the plan into one command encoder and submits once, reading back only the
+ * graph outputs. A node without a WGSL kernel runs its CPU kernel: the encoder is submitted, its
+ * device-resident inputs read back, and its outputs uploaded for the GPU nodes that read them.
+ */
+export class GpuExecutor {
+  readonly graph: Graph;
+  private readonly order: BoundNode[];
+  /** Graph inputs whose values (not only shapes) decide shapes: part of the plan key. */
+  private readonly shapeFeeds: Set<string>;
+  private readonly plans = new Map<string, Promise<Plan>>();
+  private readonly constantBuffers = new Map<string, GPUBuffer>();
+  private queue: Promise<unknown> = Promise.resolve();
+  lastStats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0 };
+
+  constructor(graph: Graph, readonly gpu: GpuDevice) {
+    verifyGraph(graph);
+    this.graph = graph;
+    this.order = topoSort(graph).map(bindNode);
+    this.shapeFeeds = shapeDecidingInputs(graph, this.order);
+  }
+
+  get inputs() {
+    return this.graph.inputs.filter((v) => !this.graph.initializers.has(v.name));
+  }
+
+  /** Runs one forward pass; concurrent calls are served one after another. */
+  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const next = this.queue.then(() => this.runOnce(feeds));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  dispose(): void {
+    void this.queue.then(async () => {
+      for (const p of this.plans.values()) {
+        const plan = await p.catch(() => undefined);
+        if (!plan) continue;
+        for (const b of plan.owned) b.destroy();
+        plan.arena.dispose();
+      }
+      for (const b of this.constantBuffers.values()) b.destroy();
+      this.plans.clear();
+    });
+  }
+
+  private checkFeeds(feeds: Record<string, Tensor>): Record<string, number[]> {
+    const shapes: Record<string, number[]> = {};
+    const names = this.inputs.map((i) => i.name).join(', ');
+    for (const v of this.inputs) {
+      const t = feeds[v.name];
+      if (!t) throw new InputError(`missing input '${v.name}'`, { hint: `the model takes ${names}` });
+      if (t.dtype !== v.dtype) throw new InputError(`input '${v.name}' must be ${v.dtype}, got ${t.dtype}`);
+      shapes[v.name] = bindShape(v, t.shape);
+    }
+    for (const name of Object.keys(feeds)) {
+      if (!this.inputs.some((v) => v.name === name)) throw new InputError(`unknown input '${name}'`, { hint: `the model takes ${names}` });
+    }
+    return shapes;
+  }
+
+  private planFor(feeds: Record<string, Tensor>, shapes: Record<string, number[]>): Promise<Plan> {
+    const fixed = new Map([...this.shapeFeeds].map((n) => [n, feeds[n]!]));
+    const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
+    let plan = this.plans.get(key);
+    if (!plan) {
+      plan = buildPlan(this.gpu, this.graph, this.order, shapes, fixed, this.constantBuffers);
+      this.plans.set(key, plan);
+      plan.catch(() => this.plans.delete(key));
+    }
+    return plan;
+  }
+
+  private async runOnce(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    this.gpu.checkAlive();
+    const shapes = this.checkFeeds(feeds);
+    const plan = await this.planFor(feeds, shapes);
+    const device = this.gpu.device;
+    const host = new Map<string, Tensor>([...this.graph.initializers, ...plan.constants, ...Object.entries(feeds)]);
+    let transfers = 0;
+    let submits = 0;
+    for (const u of plan.uploads) writeTensor(device, u, host.get(u.name)!);
+    device.pushErrorScope('validation');
+    device.pushErrorScope('out-of-memory');
+    let encoder = device.createCommandEncoder();
+    let pass: GPUComputePassEncoder | undefined;
+    let pending = false;
+    const flush = () => {
+      pass?.end();
+      pass = undefined;
+      device.queue.submit([encoder.finish()]);
+      submits++;
+      encoder = device.createCommandEncoder();
+      pending = false;
+    };
+    try {
+      for (const step of plan.steps) {
+        if (step.kind === 'gpu') {
+          if (step.dispatches.length === 0) continue;
+          pass ??= encoder.beginComputePass();
+          for (const d of step.dispatches) {
+            pass.setPipeline(d.pipeline);
+            pass.setBindGroup(0, d.bindGroup);
+            pass.dispatchWorkgroups(...d.workgroups);
+          }
+          pending = true;
+          continue;
+        }
+        // Fallback: finish the pending work before reading its results or overwriting reused buffers.
+        if (pending || step.reads.length) {
+          pass?.end();
+          pass = undefined;
+          for (const r of step.reads) copyOut(encoder, r);
+          flush();
+        }
+        for (const [r, t] of await readAll(step.reads, this.gpu)) host.set(r.name, t);
+        transfers += step.reads.length;
+        this.runCpuStep(step, host);
+        for (const w of step.writes) writeTensor(device, w, host.get(w.name)!);
+        transfers += step.writes.length;
+      }
+      pass?.end();
+      pass = undefined;
+      const back = plan.outputs.filter((o) => o.onDevice);
+      for (const o of back) copyOut(encoder, o);
+      flush();
+      for (const [o, t] of await readAll(back, this.gpu)) host.set(o.name, t);
+    } finally {
+      const oom = await device.popErrorScope();
+      const invalid = await device.popErrorScope();
+      if (oom) throw new DeviceError(`the WebGPU device ran out of memory during the forward pass: ${oom.message}`);
+      if (invalid) throw new ExecutionError(`the WebGPU device rejected the forward pass: ${invalid.message}`);
+    }
+    this.lastStats = {
+      nodes: plan.steps.length, peakBytes: plan.peakBytes, transfers, fallbacks: plan.fallbacks, pipelines: this.gpu.pipelines.compiled, submits,
+    };
+    const result: Record<string, Tensor> = {};
+    for (const o of plan.outputs) result[o.name] = host.get(o.name)!;
+    return result;
+  }
+
+  private runCpuStep(step: Extract<PlanStep, { kind: 'cpu' }>, host: Map<string, Tensor>): void {
+    const node = step.node;
+    try {
+      const ins = node.inputs.map((n) => (n ? host.get(n) : undefined));
+      const outs = step.kernel(ins, step.bound.attrs as never, step.outputs);
+      node.outputs.forEach((o, k) => o && outs[k] && host.set(o, outs[k]!));
+    } catch (e) {
+      if (e instanceof NnrtError && e.where) throw e;
+      const Ctor = e instanceof NnrtError ? (e.constructor as typeof NnrtError) : ExecutionError;
+      throw new Ctor(e instanceof Error ? e.message : String(e), { where: nodeWhere(node), cause: e });
+    }
+  }
+}
+
+function writeTensor(device: GPUDevice, t: Transfer, value: Tensor): void {
+  const data = toDeviceData(value, `'${t.name}'`);
+  if (data.byteLength > 0) device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+}
+
+function copyOut(encoder: GPUCommandEncoder, t: Transfer): void {
+  const bytes = t.shape.reduce((a, d) => a * d, 1) * 4;
+  if (bytes > 0) encoder.copyBufferToBuffer(t.buffer, 0, t.staging!, 0, bytes);
+}
+
+/** Maps staging buffers (after the submit that filled them) and converts them to host tensors. */
+async function readAll(list: Transfer[], gpu: GpuDevice): Promise<[Transfer, Tensor][]> {
+  try {
+    return await Promise.all(list.map(async (t): Promise<[Transfer, Tensor]> => {
+      await t.staging!.mapAsync(GPUMapMode.READ);
+      const tensor = fromDeviceData(t.dtype, t.shape, t.staging!.getMappedRange());
+      t.staging!.unmap();
+      return [t, tensor];
+    }));
+  } catch (e) {
+    gpu.checkAlive();
+    throw new DeviceError(`reading results back from the WebGPU device failed: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/** Graph inputs from which a value-deciding input (Reshape's shape, Slice's starts...) is computed. */
+function shapeDecidingInputs(graph: Graph, order: BoundNode[]): Set<string> {
+  const producers = graph.producers();
+  const inputs = new Set(graph.inputs.filter((v) => !graph.initializers.has(v.name)).map((v) => v.name));
+  const found = new Set<string>();
+  const seen = new Set<string>();
+  const stack = order.flatMap((b) => (b.def.valueInputs ?? []).map((i) => b.node.inputs[i]).filter((n): n is string => !!n));
+  while (stack.length) {
+    const name = stack.pop()!;
+    if (seen.has(name)) continue;
+    seen.add(name);
+    if (inputs.has(name)) found.add(name);
+    for (const i of producers.get(name)?.inputs ?? []) if (i) stack.push(i);
+  }
+  return found;
+}

@@ -1,0 +1,254 @@
+/// <reference types="@webgpu/types" />
+// A plan is one static-shape forward pass prepared for replay: every node bound to a WGSL kernel
+// (pipelines and bind groups made, uniforms written) or to its CPU kernel with the transfers it
+// needs; device buffers assigned by liveness from the pool. Runs with the same input shapes reuse it.
+import { DeviceError, NnrtError, UnsupportedError } from '../errors.js';
+import type { Graph, Node } from '../ir/graph.js';
+import { nodeWhere } from '../ir/graph.js';
+import { inferShapes, type KnownValue } from '../ir/infer.js';
+import { PlanArena } from '../devices/webgpu/buffer-pool.js';
+import type { GpuDevice } from '../devices/webgpu/device.js';
+import { DEVICE_BYTES_PER_ELEMENT, toDeviceData } from '../devices/webgpu/dtype.js';
+import type { BufferRef, GpuCaps, GpuKernel, Program } from '../devices/webgpu/program.js';
+import type { CpuKernel, InferInput, TensorType } from '../ops/op.js';
+import { getKernel } from '../ops/registry.js';
+import { opTyper, type BoundNode } from '../ops/typer.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+
+export interface Dispatch {
+  pipeline: GPUComputePipeline;
+  bindGroup: GPUBindGroup;
+  workgroups: [number, number, number];
+}
+
+/** A device-resident value copied between host and device around a CPU step. */
+export interface Transfer {
+  name: string;
+  dtype: DType;
+  shape: number[];
+  buffer: GPUBuffer;
+  /** device → host: the MAP_READ buffer it is copied through. */
+  staging?: GPUBuffer;
+}
+
+export type PlanStep =
+  | { kind: 'gpu'; node: Node; dispatches: Dispatch[] }
+  | { kind: 'cpu'; node: Node; bound: BoundNode; kernel: CpuKernel; outputs: TensorType[]; reads: Transfer[]; writes: Transfer[] };
+
+export interface Plan {
+  steps: PlanStep[];
+  /** Graph inputs that GPU steps read: written to their buffers at the start of each run. */
+  uploads: Transfer[];
+  /** Graph outputs: read back from the device (with staging) or taken from the host. */
+  outputs: (Transfer & { onDevice: boolean })[];
+  /** Host values known when planning: folded constants and the feeds that decide shapes. */
+  constants: Map<string, Tensor>;
+  /** Nodes that run on the CPU, with the reason. */
+  fallbacks: { node: string; op: string; reason: string }[];
+  peakBytes: number;
+  /** Buffers this plan owns outright (uniforms, staging, planned constants). */
+  owned: GPUBuffer[];
+  /** The pooled buffers of its values. */
+  arena: PlanArena;
+}
+
+interface Slot { buffer: GPUBuffer; refs: number; bytes: number }
+
+const byteSize = (shape: readonly number[]) => Math.max(DEVICE_BYTES_PER_ELEMENT, shape.reduce((a, d) => a * d, 1) * DEVICE_BYTES_PER_ELEMENT);
+
+/** Builds a plan for `graph` with the given input shapes; `fixed` are feeds whose values decide shapes. */
+export async function buildPlan(
+  gpu: GpuDevice, graph: Graph, order: BoundNode[], shapes: Record<string, readonly number[]>,
+  fixed: Map<string, Tensor>, constantBuffers: Map<string, GPUBuffer>,
+): Promise<Plan> {
+  const g = graph.clone();
+  for (const [name, t] of fixed) g.initializers.set(name, t);
+  const known = inferShapes(g, opTyper, shapes);
+  const device = gpu.device;
+  const caps: GpuCaps = {
+    maxWorkgroupStorage: gpu.limits.maxComputeWorkgroupStorageSize,
+    maxStorageBuffersPerStage: gpu.limits.maxStorageBuffersPerShaderStage,
+    maxWorkgroupsPerDimension: gpu.limits.maxComputeWorkgroupsPerDimension,
+  };
+  const plan: Plan = { steps: [], uploads: [], outputs: [], constants: new Map(), fallbacks: [], peakBytes: 0, owned: [], arena: new PlanArena(gpu.pool) };
+  const isGraphInput = new Set(graph.inputs.filter((v) => !graph.initializers.has(v.name) && !fixed.has(v.name)).map((v) => v.name));
+  const outputNames = new Set(graph.outputs.map((o) => o.name));
+  const typeOf = (name: string): KnownValue => known.get(name)!;
+  const constant = (name: string) => g.initializers.get(name) ?? known.get(name)?.value;
+
+  // Decide where each node runs before assigning memory: lifetimes depend on it.
+  type Choice = { b: BoundNode; outs: TensorType[]; ins: (InferInput | undefined)[]; gpu?: ReturnType<GpuKernel> & object };
+  const choices: Choice[] = [];
+  for (const b of order) {
+    const live = b.node.outputs.filter((o) => o && !known.get(o)?.value);
+    if (live.length === 0) {
+      for (const o of b.node.outputs) if (o) plan.constants.set(o, known.get(o)!.value!);
+      continue;
+    }
+    const ins = b.node.inputs.map((n) => (n ? { ...typeOf(n), ...(constant(n) ? { value: constant(n)! } : {}) } : undefined));
+    const outs = b.node.outputs.map((o) => ({ dtype: typeOf(o).dtype, shape: [...typeOf(o).shape] }));
+    const kernel = getKernel<GpuKernel>('webgpu', b.node.domain, b.node.opType);
+    const result = kernel ? kernel(ins, b.attrs as never, outs, caps) : 'no WGSL kernel';
+    if (typeof result === 'string') {
+      plan.fallbacks.push({ node: b.node.name, op: b.node.opType, reason: result });
+      choices.push({ b, outs, ins });
+    } else {
+      choices.push({ b, outs, ins, gpu: result });
+    }
+  }
+
+  // Which values GPU steps read, and the last step using each value.
+  const gpuReads = new Set<string>();
+  const lastUse = new Map<string, number>();
+  choices.forEach((c, i) => {
+    const refs = c.gpu && 'programs' in c.gpu ? c.gpu.programs.flatMap((p) => p.bindings) : [];
+    const read = c.gpu ? ('alias' in c.gpu ? [c.b.node.inputs[c.gpu.alias]!] : refs.flatMap((r) => ('input' in r ? [c.b.node.inputs[r.input]!] : []))) : [];
+    for (const n of read) gpuReads.add(n);
+    for (const n of c.b.node.inputs) if (n) lastUse.set(n, i);
+  });
+
+  const slots = new Map<string, Slot>();
+  const cpuProduced = new Set<string>();
+  const pendingScopes: Promise<string | false | null>[] = [];
+  let liveBytes = 0;
+  const allocate = (name: string, shape: readonly number[], where: string): Slot => {
+    const bytes = byteSize(shape);
+    device.pushErrorScope('out-of-memory');
+    const slot = { buffer: plan.arena.acquire(bytes), refs: 1, bytes };
+    pendingScopes.push(device.popErrorScope().then((err) => err && `out of memory allocating ${bytes} bytes for '${name}' at ${where}`));
+    slots.set(name, slot);
+    liveBytes += slot.buffer.size;
+    plan.peakBytes = Math.max(plan.peakBytes, liveBytes);
+    return slot;
+  };
+  const release = (name: string) => {
+    const s = slots.get(name);
+    if (!s || outputNames.has(name)) return;
+    slots.delete(name);
+    if (--s.refs === 0) {
+      plan.arena.release(s.buffer);
+      liveBytes -= s.buffer.size;
+    }
+  };
+  const hostConstant = (name: string): GPUBuffer => {
+    const shared = g.initializers.get(name) === graph.initializers.get(name) && graph.initializers.has(name);
+    const cached = shared ? constantBuffers.get(name) : undefined;
+    if (cached) return cached;
+    const t = constant(name)!;
+    const data = toDeviceData(t, `constant '${name}'`);
+    const buffer = device.createBuffer({ size: Math.max(4, data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    buffer.unmap();
+    if (shared) constantBuffers.set(name, buffer);
+    else plan.owned.push(buffer);
+    return buffer;
+  };
+  const transfer = (name: string, buffer: GPUBuffer, staged: boolean): Transfer => {
+    const t = typeOf(name);
+    const out: Transfer = { name, dtype: t.dtype, shape: [...t.shape], buffer };
+    if (staged) {
+      out.staging = device.createBuffer({ size: byteSize(t.shape), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+      plan.owned.push(out.staging);
+    }
+    return out;
+  };
+  // Graph inputs are uploaded before the pass starts, so their buffers are live from the start.
+  for (const name of gpuReads) {
+    if (!isGraphInput.has(name)) continue;
+    const slot = allocate(name, typeOf(name).shape, 'graph input');
+    plan.uploads.push(transfer(name, slot.buffer, false));
+  }
+  const bufferOf = (name: string): GPUBuffer => {
+    const s = slots.get(name);
+    if (s) return s.buffer;
+    if (constant(name)) return hostConstant(name);
+    throw new Error(`value '${name}' has no device buffer`);
+  };
+
+  for (let i = 0; i < choices.length; i++) {
+    const { b, outs, gpu: planned } = choices[i]!;
+    const node = b.node;
+    const where = nodeWhere(node);
+    if (!planned) {
+      const onDevice = (n: string) => slots.has(n) && !isGraphInput.has(n) && !cpuProduced.has(n);
+      const reads = node.inputs.filter((n, k) => n && onDevice(n) && node.inputs.indexOf(n) === k).map((n) => transfer(n, slots.get(n)!.buffer, true));
+      const writes: Transfer[] = [];
+      node.outputs.forEach((o) => {
+        if (o) cpuProduced.add(o);
+        if (o && gpuReads.has(o)) writes.push(transfer(o, allocate(o, typeOf(o).shape, where).buffer, false));
+      });
+      const kernel = getKernel<CpuKernel>('cpu', node.domain, node.opType);
+      if (!kernel) {
+        throw new UnsupportedError(`${node.opType} has no CPU kernel and cannot run on WebGPU: ${plan.fallbacks.at(-1)?.reason}`, { where });
+      }
+      plan.steps.push({ kind: 'cpu', node, bound: b, kernel, outputs: outs, reads, writes });
+    } else if ('alias' in planned) {
+      const src = node.inputs[planned.alias]!;
+      const buffer = bufferOf(src);
+      const s = slots.get(src);
+      if (s) {
+        s.refs++;
+        slots.set(node.outputs[0]!, s);
+      } else {
+        slots.set(node.outputs[0]!, { buffer, refs: Infinity, bytes: 0 }); // a constant's buffer: never pooled
+      }
+    } else {
+      const outBuffers = node.outputs.map((o, k) => (o ? allocate(o, outs[k]!.shape, where).buffer : undefined));
+      const dispatches = await makeDispatches(gpu, planned.programs, (r) => refBuffer(r), where, plan.owned);
+      function refBuffer(r: BufferRef): { buffer: GPUBuffer; size: number } {
+        if ('output' in r) return { buffer: outBuffers[r.output]!, size: byteSize(outs[r.output]!.shape) };
+        const name = node.inputs[r.input]!;
+        return { buffer: bufferOf(name), size: byteSize(typeOf(name).shape) };
+      }
+      const empty = outs.every((o) => o.shape.includes(0));
+      plan.steps.push({ kind: 'gpu', node, dispatches: empty ? [] : dispatches });
+    }
+    for (const n of new Set(node.inputs)) if (n && lastUse.get(n) === i) release(n);
+    for (const o of node.outputs) if (o && !lastUse.has(o)) release(o);
+  }
+  const oom = (await Promise.all(pendingScopes)).find((m) => m);
+  if (oom) throw new DeviceError(`the WebGPU device ran out of memory: ${oom}`, { hint: 'use smaller inputs or --device cpu' });
+
+  for (const o of graph.outputs) {
+    const s = slots.get(o.name);
+    const t = typeOf(o.name);
+    if (s && !isGraphInput.has(o.name) && !cpuProduced.has(o.name)) plan.outputs.push({ ...transfer(o.name, s.buffer, true), onDevice: true });
+    else plan.outputs.push({ name: o.name, dtype: t.dtype, shape: [...t.shape], buffer: undefined as never, onDevice: false });
+  }
+  return plan;
+}
+
+async function makeDispatches(
+  gpu: GpuDevice, programs: Program[], bufferOf: (r: BufferRef) => { buffer: GPUBuffer; size: number }, where: string, owned: GPUBuffer[],
+): Promise<Dispatch[]> {
+  const device = gpu.device;
+  const out: Dispatch[] = [];
+  for (const p of programs) {
+    let pipeline: GPUComputePipeline;
+    try {
+      pipeline = await gpu.pipelines.get(p.key, p.source);
+    } catch (e) {
+      if (e instanceof NnrtError) throw new DeviceError(e.message, { where, cause: e });
+      throw e;
+    }
+    const entries: GPUBindGroupEntry[] = p.bindings.map((r, k) => {
+      const { buffer, size } = bufferOf(r);
+      return { binding: k, resource: { buffer, size } };
+    });
+    if (p.uniforms) {
+      const data = p.uniforms.pack();
+      const ub = device.createBuffer({ size: data.byteLength, usage: GPUBufferUsage.UNIFORM, mappedAtCreation: true });
+      new Uint8Array(ub.getMappedRange()).set(new Uint8Array(data));
+      ub.unmap();
+      owned.push(ub);
+      entries.push({ binding: p.bindings.length, resource: { buffer: ub } });
+    }
+    device.pushErrorScope('validation');
+    const bindGroup = device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const err = await device.popErrorScope();
+    if (err) throw new DeviceError(`cannot bind the buffers of shader '${p.key}': ${err.message}`, { where });
+    out.push({ pipeline, bindGroup, workgroups: p.workgroups });
+  }
+  return out;
+}
