@@ -1,10 +1,10 @@
-import { loadOnnxFile } from '../node/files.js';
+import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { inferShapes } from '../ir/infer.js';
 import { opTyper } from '../ops/index.js';
 import { NnrtError } from '../errors.js';
 import { BYTES_PER_ELEMENT } from '../tensor/dtype.js';
 
-export interface InspectOptions {
+export interface InspectOptions extends ModelFileOptions {
   json?: boolean;
 }
 
@@ -12,7 +12,7 @@ const fmtBytes = (n: number) => (n >= 1 << 20 ? `${(n / (1 << 20)).toFixed(2)} M
 
 /** `nnrt inspect MODEL`: inputs, outputs, opset, op counts, parameter count and bytes. */
 export function inspect(model: string, opts: InspectOptions, out: (s: string) => void): number {
-  const m = loadOnnxFile(model);
+  const m = loadModelFromFile(model, opts);
   const g = m.graph;
   const ops = new Map<string, number>();
   for (const n of g.nodes) {
@@ -40,7 +40,7 @@ export function inspect(model: string, opts: InspectOptions, out: (s: string) =>
   });
   const sortedOps = [...ops.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
   const info = {
-    model, producer: m.producer, irVersion: m.irVersion, opsets: Object.fromEntries([...g.opsets].map(([d, v]) => [d || 'ai.onnx', v])),
+    model, format: m.format, producer: m.producer, irVersion: m.irVersion, opsets: Object.fromEntries([...g.opsets].map(([d, v]) => [d || 'ai.onnx', v])),
     inputs: g.inputs.map((v) => ({ name: v.name, dtype: v.dtype, shape: v.shape })), outputs,
     nodes: g.nodes.length, ops: Object.fromEntries(sortedOps), parameters: params, parameterBytes: bytes, ...(inferNote ? { note: inferNote } : {}),
   };
@@ -48,7 +48,7 @@ export function inspect(model: string, opts: InspectOptions, out: (s: string) =>
     out(JSON.stringify(info, null, 2));
     return 0;
   }
-  out(`model     ${model}${m.producer ? `  (${m.producer}, IR v${m.irVersion})` : ''}`);
+  out(`model     ${m.describe}${m.producer ? `  (${m.producer}, IR v${m.irVersion})` : ''}`);
   out(`opsets    ${Object.entries(info.opsets).map(([d, v]) => `${d} ${v}`).join(', ')}`);
   for (const v of info.inputs) out(`input     ${v.name}  ${v.dtype}[${v.shape.join(',')}]`);
   for (const v of outputs) out(`output    ${v.name}  ${v.dtype ?? '?'}[${v.shape?.join(',') ?? '?'}]`);

@@ -2,6 +2,8 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { NnrtError } from '../errors.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../session.js';
 import { conformance } from './conformance.js';
+import { convert } from './convert.js';
+import { parseShapeOptions } from '../node/load-model.js';
 import { demo } from './demo.js';
 import { inspect } from './inspect.js';
 import { run } from './run.js';
@@ -19,6 +21,27 @@ function nonNegative(v: string): number {
   return n;
 }
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+/** Options of verbs that read a model file: MXNet checkpoints need params, epoch and input shapes. */
+function modelFileOptions(cmd: Command): Command {
+  return cmd
+    .option('--params <file>', 'MXNet: the params file (default NAME-EPOCH.params beside NAME-symbol.json)')
+    .option('--epoch <n>', 'MXNet: which epoch of NAME-EPOCH.params (default the highest)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+      return n;
+    })
+    .option('--shape <name=dims>', 'MXNet: a data input shape, e.g. data=1,3,224,224 (repeatable)', collect);
+}
+
+interface ModelFileFlags {
+  params?: string;
+  epoch?: number;
+  shape?: string[];
+}
+function modelFileFlags<T extends ModelFileFlags>(o: T): T & { inputShapes?: Record<string, number[]> } {
+  return o.shape ? { ...o, inputShapes: parseShapeOptions(o.shape) } : o;
+}
 
 function examples(cmd: Command, lines: string[]): Command {
   return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`);
@@ -54,16 +77,16 @@ export function buildProgram(setExit: (code: number) => void): Command {
   );
 
   examples(
-    program
-      .command('verify <model> [testdirs...]')
+    modelFileOptions(program
+      .command('verify <model> [testdirs...]'))
       .description('run MODEL on ONNX backend-test data (input_*.pb / output_*.pb) and compare every output')
       .addOption(deviceOption())
       .addOption(engineOption())
       .option('--atol <a>', 'absolute tolerance (default 1e-4)', nonNegative)
       .option('--rtol <r>', 'relative tolerance (default 1e-3)', nonNegative)
       .option('--json', 'print one JSON document')
-      .action(async (model: string, dirs: string[], o: SessionFlags & { atol?: number; rtol?: number; json?: boolean }) => {
-        setExit(await verify(model, dirs, o, out));
+      .action(async (model: string, dirs: string[], o: SessionFlags & ModelFileFlags & { atol?: number; rtol?: number; json?: boolean }) => {
+        setExit(await verify(model, dirs, modelFileFlags(o), out));
       }),
     ['nnrt verify model.onnx                       # every test_data_set_* beside the model', 'nnrt verify model.onnx data/ --atol 1e-5 --json'],
   );
@@ -83,29 +106,46 @@ export function buildProgram(setExit: (code: number) => void): Command {
   );
 
   examples(
-    program
-      .command('run <model>')
+    modelFileOptions(program
+      .command('run <model>'))
       .description('run MODEL on inputs read from TensorProto files; print or save the outputs')
       .addOption(deviceOption())
       .addOption(engineOption())
       .option('-i, --input <name=file.pb>', 'an input (repeat for several; NAME= may be left out for one-input models)', collect)
       .option('-o, --output <dir>', 'write output_K.pb files to DIR')
       .option('--json', 'print one JSON document')
-      .action(async (model: string, o: SessionFlags & { input?: string[]; output?: string; json?: boolean }) => {
-        setExit(await run(model, o, out));
+      .action(async (model: string, o: SessionFlags & ModelFileFlags & { input?: string[]; output?: string; json?: boolean }) => {
+        setExit(await run(model, modelFileFlags(o), out));
       }),
     ['nnrt run model.onnx --input data=input_0.pb --output out/'],
   );
 
   examples(
-    program
-      .command('inspect <model>')
+    modelFileOptions(program
+      .command('inspect <model>'))
       .description('inputs, outputs, opsets, op counts, parameter count and bytes')
       .option('--json', 'print one JSON document')
-      .action((model: string, o: { json?: boolean }) => {
-        setExit(inspect(model, o, out));
+      .action((model: string, o: ModelFileFlags & { json?: boolean }) => {
+        setExit(inspect(model, modelFileFlags(o), out));
       }),
-    ['nnrt inspect model.onnx', 'nnrt inspect model.onnx --json'],
+    ['nnrt inspect model.onnx', 'nnrt inspect model.onnx --json', 'nnrt inspect det1-symbol.json --shape data=1,3,12,12'],
+  );
+
+  examples(
+    modelFileOptions(program
+      .command('convert <model>'))
+      .description('convert an ONNX model or MXNet checkpoint to ONNX (any opset 11..25) or to an MXNet checkpoint')
+      .addOption(new Option('--to <format>', 'output format').choices(['onnx', 'mxnet']).makeOptionMandatory())
+      .option('--opset <n>', 'ONNX target opset (default: the source opset, or 17)', (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n)) throw new InvalidArgumentError('must be an integer');
+        return n;
+      })
+      .option('--out <file>', 'output file (ONNX) or prefix (MXNet)')
+      .action((model: string, o: ModelFileFlags & { to: 'onnx' | 'mxnet'; opset?: number; out?: string }) => {
+        setExit(convert(model, modelFileFlags(o), out));
+      }),
+    ['nnrt convert model-symbol.json --to onnx --opset 13 --out model.onnx', 'nnrt convert model.onnx --to onnx --opset 11'],
   );
   return program;
 }

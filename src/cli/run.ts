@@ -1,12 +1,14 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
-import { loadOnnxFile, readTensorPb } from '../node/files.js';
+import { writeFileAtomic } from '../node/atomic-write.js';
+import { readTensorPb } from '../node/files.js';
+import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { encodeTensorProto } from '../onnx/tensor-write.js';
 import { createSession, type SessionOptions } from '../session.js';
 import type { Tensor } from '../tensor/tensor.js';
 
-export interface RunOptions extends SessionOptions {
+export interface RunOptions extends SessionOptions, ModelFileOptions {
   input?: string[];
   output?: string;
   json?: boolean;
@@ -51,7 +53,7 @@ function summary(t: Tensor): string {
 }
 
 export async function run(model: string, opts: RunOptions, out: (s: string) => void): Promise<number> {
-  const { graph } = loadOnnxFile(model);
+  const { graph } = loadModelFromFile(model, opts);
   const session = await createSession(graph, opts);
   try {
     const feeds = parseInputs(opts.input ?? [], session.inputs.map((v) => v.name));
@@ -62,8 +64,7 @@ export async function run(model: string, opts: RunOptions, out: (s: string) => v
       mkdirSync(opts.output, { recursive: true });
       session.outputs.forEach((o, k) => {
         const file = join(opts.output!, `output_${k}.pb`);
-        writeFileSync(file + '.tmp', encodeTensorProto(o.name, outputs[o.name]!));
-        renameSync(file + '.tmp', file);
+        writeFileAtomic(file, encodeTensorProto(o.name, outputs[o.name]!));
       });
     }
     if (opts.json) {

@@ -3,9 +3,10 @@ import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { listDataSets, verifyModel } from '../node/backend-test.js';
 import type { SessionOptions } from '../session.js';
+import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { FP32_TOLERANCE } from '../tensor/compare.js';
 
-export interface VerifyOptions extends SessionOptions {
+export interface VerifyOptions extends SessionOptions, ModelFileOptions {
   atol?: number;
   rtol?: number;
   json?: boolean;
@@ -23,7 +24,8 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
     if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${k} must be a non-negative number, got ${v}`);
   }
   const t0 = performance.now();
-  const { results, stats } = await verifyModel(model, testDirs, { ...opts, tolerance });
+  const { graph } = loadModelFromFile(model, opts);
+  const { results, stats } = await verifyModel(graph, testDirs, { ...opts, tolerance });
   const ms = performance.now() - t0;
   const pass = results.every((r) => r.pass);
   if (opts.json) {

@@ -5,6 +5,7 @@ import { NnrtError, UsageError } from '../errors.js';
 import { createSession, type SessionOptions, type SessionStats } from '../session.js';
 import { compareTensors, FP32_TOLERANCE, type Comparison, type Tolerance } from '../tensor/compare.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Graph } from '../ir/graph.js';
 import { loadOnnxFile, readTensorPb } from './files.js';
 import './webgpu.js'; // registers Dawn as the GPU of device 'webgpu'
 
@@ -51,9 +52,9 @@ export interface DataSetResult {
 
 /** Runs one model on data sets and compares every output; inputs/outputs match by position. */
 export async function verifyModel(
-  modelPath: string, dataDirs: string[], opts: SessionOptions & { tolerance?: Tolerance } = {},
+  model: string | Graph, dataDirs: string[], opts: SessionOptions & { tolerance?: Tolerance } = {},
 ): Promise<{ results: DataSetResult[]; stats: SessionStats }> {
-  const { graph } = loadOnnxFile(modelPath);
+  const graph = typeof model === 'string' ? loadOnnxFile(model).graph : model;
   const session = await createSession(graph, opts);
   const tol = opts.tolerance ?? FP32_TOLERANCE;
   const results: DataSetResult[] = [];

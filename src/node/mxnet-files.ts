@@ -1,11 +1,12 @@
 // Node-only MXNet checkpoint files: NAME-symbol.json + NAME-EPOCH.params (epoch as 4 digits),
 // the params beside the symbol, and optional NAME-shapes.json ([{ name, shape }], SageMaker's convention).
-import { existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { ParseError, UsageError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { exportMxnet } from '../mxnet/export.js';
 import { importMxnet, type MxImported } from '../mxnet/import.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { readFileChecked } from './files.js';
 
 export interface MxFileOptions {
@@ -86,7 +87,7 @@ export function loadMxnetCheckpoint(prefixOrSymbol: string, opts: MxFileOptions 
 export function saveMxnetCheckpoint(prefix: string, epoch: number, graph: Graph): MxCheckpointFiles {
   const { symbolJson, params } = exportMxnet(graph);
   const files = { symbol: prefix + SYMBOL_SUFFIX, params: `${prefix}-${String(epoch).padStart(4, '0')}.params` };
-  writeFileSync(files.symbol, symbolJson);
-  writeFileSync(files.params, params);
+  writeFileAtomic(files.params, params);
+  writeFileAtomic(files.symbol, symbolJson);
   return files;
 }

@@ -1,7 +1,7 @@
 // Node-only: writes an exported ONNX model, and its external data file when it has one.
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Graph } from '../ir/graph.js';
+import { writeAtomically, writeFully } from './atomic-write.js';
 import { exportOnnxWithData, type OnnxExportOptions } from '../onnx/export/model.js';
 
 /**
@@ -19,24 +19,4 @@ export function saveOnnx(path: string, graph: Graph, opts: OnnxExportOptions): v
     });
   }
   writeAtomically(path, (fd) => writeFully(fd, model, 0));
-}
-
-function writeAtomically(path: string, write: (fd: number) => void): void {
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  const fd = openSync(tmp, 'w');
-  try {
-    write(fd);
-    fsyncSync(fd);
-  } catch (e) {
-    closeSync(fd);
-    rmSync(tmp, { force: true });
-    throw e;
-  }
-  closeSync(fd);
-  renameSync(tmp, path);
-}
-
-function writeFully(fd: number, bytes: Uint8Array, position: number): void {
-  let done = 0;
-  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
