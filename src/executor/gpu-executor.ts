@@ -151,10 +151,10 @@ export class GpuExecutor {
       }
       pass?.end();
       pass = undefined;
-      const back = plan.outputs.filter((o) => o.onDevice);
-      for (const o of back) copyOut(encoder, o);
+      const back = plan.outputs.flatMap((o) => (o.device ? [o.device] : []));
+      for (const t of back) copyOut(encoder, t);
       flush();
-      for (const [o, t] of await readAll(back, this.gpu)) host.set(o.name, t);
+      for (const [t, value] of await readAll(back, this.gpu)) host.set(t.name, value);
     } finally {
       const oom = await device.popErrorScope();
       const invalid = await device.popErrorScope();

@@ -2,7 +2,7 @@
 // A plan is one static-shape forward pass prepared for replay: every node bound to a WGSL kernel
 // (pipelines and bind groups made, uniforms written) or to its CPU kernel with the transfers it
 // needs; device buffers assigned by liveness from the pool. Runs with the same input shapes reuse it.
-import { DeviceError, NnrtError, UnsupportedError } from '../errors.js';
+import { DeviceError, ExecutionError, NnrtError, UnsupportedError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { inferShapes, type KnownValue } from '../ir/infer.js';
@@ -10,7 +10,7 @@ import { PlanArena } from '../devices/webgpu/buffer-pool.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { DEVICE_BYTES_PER_ELEMENT, toDeviceData } from '../devices/webgpu/dtype.js';
 import type { BufferRef, GpuCaps, GpuKernel, Program } from '../devices/webgpu/program.js';
-import type { CpuKernel, InferInput, TensorType } from '../ops/op.js';
+import type { CpuKernel, TensorType } from '../ops/op.js';
 import { getKernel } from '../ops/registry.js';
 import { opTyper, type BoundNode } from '../ops/typer.js';
 import type { DType } from '../tensor/dtype.js';
@@ -40,8 +40,8 @@ export interface Plan {
   steps: PlanStep[];
   /** Graph inputs that GPU steps read: written to their buffers at the start of each run. */
   uploads: Transfer[];
-  /** Graph outputs: read back from the device (with staging) or taken from the host. */
-  outputs: (Transfer & { onDevice: boolean })[];
+  /** Graph outputs, in order: read back from the device (when `device` is set) or taken from the host. */
+  outputs: { name: string; device?: Transfer }[];
   /** Host values known when planning: folded constants and the feeds that decide shapes. */
   constants: Map<string, Tensor>;
   /** Nodes that run on the CPU, with the reason. */
@@ -53,7 +53,7 @@ export interface Plan {
   arena: PlanArena;
 }
 
-interface Slot { buffer: GPUBuffer; refs: number; bytes: number }
+interface Slot { buffer: GPUBuffer; refs: number }
 
 const byteSize = (shape: readonly number[]) => Math.max(DEVICE_BYTES_PER_ELEMENT, shape.reduce((a, d) => a * d, 1) * DEVICE_BYTES_PER_ELEMENT);
 
@@ -78,7 +78,7 @@ export async function buildPlan(
   const constant = (name: string) => g.initializers.get(name) ?? known.get(name)?.value;
 
   // Decide where each node runs before assigning memory: lifetimes depend on it.
-  type Choice = { b: BoundNode; outs: TensorType[]; ins: (InferInput | undefined)[]; gpu?: ReturnType<GpuKernel> & object };
+  type Choice = { b: BoundNode; outs: TensorType[]; gpu?: ReturnType<GpuKernel> & object };
   const choices: Choice[] = [];
   for (const b of order) {
     const live = b.node.outputs.filter((o) => o && !known.get(o)?.value);
@@ -89,12 +89,19 @@ export async function buildPlan(
     const ins = b.node.inputs.map((n) => (n ? { ...typeOf(n), ...(constant(n) ? { value: constant(n)! } : {}) } : undefined));
     const outs = b.node.outputs.map((o) => ({ dtype: typeOf(o).dtype, shape: [...typeOf(o).shape] }));
     const kernel = getKernel<GpuKernel>('webgpu', b.node.domain, b.node.opType);
-    const result = kernel ? kernel(ins, b.attrs as never, outs, caps) : 'no WGSL kernel';
+    let result: ReturnType<GpuKernel>;
+    try {
+      result = kernel ? kernel(ins, b.attrs as never, outs, caps) : 'no WGSL kernel';
+    } catch (e) {
+      if (e instanceof NnrtError && e.where) throw e;
+      const Ctor = e instanceof NnrtError ? (e.constructor as typeof NnrtError) : ExecutionError;
+      throw new Ctor(`the WebGPU kernel failed to plan: ${(e as Error).message}`, { where: nodeWhere(b.node), cause: e });
+    }
     if (typeof result === 'string') {
       plan.fallbacks.push({ node: b.node.name, op: b.node.opType, reason: result });
-      choices.push({ b, outs, ins });
+      choices.push({ b, outs });
     } else {
-      choices.push({ b, outs, ins, gpu: result });
+      choices.push({ b, outs, gpu: result });
     }
   }
 
@@ -115,7 +122,7 @@ export async function buildPlan(
   const allocate = (name: string, shape: readonly number[], where: string): Slot => {
     const bytes = byteSize(shape);
     device.pushErrorScope('out-of-memory');
-    const slot = { buffer: plan.arena.acquire(bytes), refs: 1, bytes };
+    const slot = { buffer: plan.arena.acquire(bytes), refs: 1 };
     pendingScopes.push(device.popErrorScope().then((err) => err && `out of memory allocating ${bytes} bytes for '${name}' at ${where}`));
     slots.set(name, slot);
     liveBytes += slot.buffer.size;
@@ -191,7 +198,7 @@ export async function buildPlan(
         s.refs++;
         slots.set(node.outputs[0]!, s);
       } else {
-        slots.set(node.outputs[0]!, { buffer, refs: Infinity, bytes: 0 }); // a constant's buffer: never pooled
+        slots.set(node.outputs[0]!, { buffer, refs: Infinity }); // a constant's buffer: never pooled
       }
     } else {
       const outBuffers = node.outputs.map((o, k) => (o ? allocate(o, outs[k]!.shape, where).buffer : undefined));
@@ -212,9 +219,8 @@ export async function buildPlan(
 
   for (const o of graph.outputs) {
     const s = slots.get(o.name);
-    const t = typeOf(o.name);
-    if (s && !isGraphInput.has(o.name) && !cpuProduced.has(o.name)) plan.outputs.push({ ...transfer(o.name, s.buffer, true), onDevice: true });
-    else plan.outputs.push({ name: o.name, dtype: t.dtype, shape: [...t.shape], buffer: undefined as never, onDevice: false });
+    const onDevice = s && !isGraphInput.has(o.name) && !cpuProduced.has(o.name);
+    plan.outputs.push(onDevice ? { name: o.name, device: transfer(o.name, s.buffer, true) } : { name: o.name });
   }
   return plan;
 }

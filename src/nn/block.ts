@@ -3,6 +3,7 @@
 import { UsageError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { exportOnnx, type OnnxExportOptions } from '../onnx/export/model.js';
+import { exportMxnet, type MxExported } from '../mxnet/export.js';
 import { createSession, type Session, type SessionOptions } from '../session.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -151,6 +152,15 @@ export abstract class HybridBlock {
   exportOnnx(inputs: InputSpec | InputSpec[], opts: Partial<OnnxExportOptions> = {}): Uint8Array {
     const graph = this.trace(...(Array.isArray(inputs) ? inputs : [inputs]));
     return exportOnnx(graph, { opset: 18, producerName: 'nnrt.nn', ...opts });
+  }
+
+  /**
+   * Gluon's `export(prefix)`: the traced graph as an MXNet checkpoint — symbol JSON and params
+   * with `arg:`/`aux:` prefixes (write them as PREFIX-symbol.json and PREFIX-0000.params;
+   * `saveMxnetCheckpoint` in 'nnrt/node' does that).
+   */
+  exportMxnet(inputs: InputSpec | InputSpec[]): MxExported {
+    return exportMxnet(this.trace(...(Array.isArray(inputs) ? inputs : [inputs])));
   }
 
   /** Runs the block on tensors (Gluon's `net(x)`), through a session on the hybridize() device. */

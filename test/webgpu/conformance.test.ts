@@ -16,7 +16,8 @@ const CPU_FALLBACKS: { folder: RegExp; reason: RegExp }[] = [
   { folder: /^test_maxpool_with_argmax/, reason: /Indices output/ },
   { folder: /^test_maxpool_2d_uint8$/, reason: /pooling of uint8/ },
   { folder: /^test_batchnorm_.*training_mode$/, reason: /training mode/ },
-  { folder: /^test_dropout_default_mask/, reason: /mask output/ },
+  { folder: /^test_(training_)?dropout.*mask/, reason: /mask output/ },
+  { folder: /^test_training_dropout/, reason: /training mode/ },
   { folder: /^test_reduce_(max|min)_bool_inputs$/, reason: /of bool/ },
   // float8/float4/int4/int2/bfloat16/double targets round onto grids the device kernel does not implement
   { folder: /^test_cast_/, reason: /rounds onto a grid/ },

@@ -1,10 +1,11 @@
 // Every zoo model builds with Gluon's names, types its graph, runs on the CPU, and survives an
-// ONNX export → import round trip with the same outputs.
+// ONNX and MXNet export → import round trips with the same outputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { inferShapes } from '../../src/ir/infer.js';
 import { opTyper } from '../../src/ops/index.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
+import { importMxnet } from '../../src/mxnet/import.js';
 import { createSession } from '../../src/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { compareTensors } from '../../src/tensor/compare.js';
@@ -43,6 +44,12 @@ for (const name of Object.keys(vision) as ModelName[]) {
     const out = await session.run({ [back.inputs.find((v) => !back.initializers.has(v.name))!.name]: x });
     const cmp = compareTensors(Object.values(out)[0]!, y, { atol: 1e-5, rtol: 1e-5 });
     assert.ok(cmp.pass, `ONNX round trip differs: ${cmp.reason ?? ''} max abs ${cmp.maxAbsError}`);
+    // MXNet: export(prefix)'s symbol JSON + params, read back by the MXNet importer
+    const mx = net.exportMxnet({ dtype: 'float32', shape });
+    const fromMx = importMxnet(mx.symbolJson, mx.params, { inputShapes: { data: shape } }).graph;
+    const mxOut = await (await createSession(fromMx)).run({ data: x });
+    const mxCmp = compareTensors(Object.values(mxOut)[0]!, y, { atol: 1e-5, rtol: 1e-5 });
+    assert.ok(mxCmp.pass, `MXNet round trip differs: ${mxCmp.reason ?? ''} max abs ${mxCmp.maxAbsError}`);
   });
 }
 

@@ -5,7 +5,7 @@
 import type { DType } from '../../tensor/dtype.js';
 import { wgslType } from './dtype.js';
 import type { BufferRef, Program } from './program.js';
-import { contiguousStrides, coordsOf, linearDispatch, linearMain, storage, Uniforms } from './shader.js';
+import { coordsOf, linearDispatch, linearMain, storage, Uniforms } from './shader.js';
 
 export interface StridedSide {
   base: number;
@@ -35,5 +35,3 @@ export function copyProgram(
     bindings, uniforms: u, workgroups: linearDispatch(size),
   };
 }
-
-export { contiguousStrides };

@@ -3,7 +3,7 @@
 import type { DType } from '../../tensor/dtype.js';
 import type { InferInput, TensorType } from '../../ops/op.js';
 import { broadcastStrides, sameShape } from '../../tensor/shape.js';
-import { wgslType, type WgslScalar } from './dtype.js';
+import { wgslType } from './dtype.js';
 import type { Program } from './program.js';
 import { coordsOf, linearDispatch, linearMain, storage, Uniforms } from './shader.js';
 
@@ -77,5 +77,3 @@ export function elementwiseProgram(
     bindings: [...inputIndex.map((i) => ({ input: i })), { output: 0 }],
   };
 }
-
-export type { WgslScalar };

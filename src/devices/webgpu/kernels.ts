@@ -8,6 +8,7 @@ import { castWgsl } from '../../ops/cast/cast.wgsl.js';
 import { clipWgsl } from '../../ops/clip/clip.wgsl.js';
 import { concatWgsl } from '../../ops/concat/concat.wgsl.js';
 import { convWgsl } from '../../ops/conv/conv.wgsl.js';
+import { dropoutWgsl } from '../../ops/dropout/dropout.wgsl.js';
 import { gatherWgsl } from '../../ops/gather/gather.wgsl.js';
 import { gemmWgsl } from '../../ops/gemm/gemm.wgsl.js';
 import { globalAveragePoolWgsl } from '../../ops/globalaveragepool/globalaveragepool.wgsl.js';
@@ -51,4 +52,4 @@ gpu('Gather', gatherWgsl);
 // Ops that only change how the same elements are indexed: the output aliases the input's buffer.
 const alias: GpuKernel = () => ({ alias: 0 });
 for (const op of ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze', 'Identity']) gpu(op, alias);
-gpu('Dropout', (_inputs, _attrs, outputs) => (outputs.length === 1 ? { alias: 0 } : 'Dropout with a mask output'));
+gpu('Dropout', dropoutWgsl);

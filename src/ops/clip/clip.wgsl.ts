@@ -1,4 +1,3 @@
-import { wgslType } from '../../devices/webgpu/dtype.js';
 import { elementwiseProgram } from '../../devices/webgpu/elementwise.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
 import type { InferInput } from '../op.js';
@@ -18,6 +17,5 @@ export const clipWgsl: GpuKernel = ([x, lo, hi], _attrs, [out]) => {
     index.push(2);
     expr = `min(${expr}, x${inputs.length - 1})`;
   }
-  if (wgslType(x!.dtype) === 'u32' && x!.dtype === 'bool') return 'Clip of bool';
   return { programs: [elementwiseProgram({ name: 'Clip', expr }, inputs, out!, index)] };
 };

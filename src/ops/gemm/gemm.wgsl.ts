@@ -7,7 +7,7 @@ import type { Gemm } from './gemm.op.js';
 
 // Y = alpha · A' · B' + beta · C on the tiled GEMM; transposes are read in place, C through its
 // broadcast strides. The transposes and C's presence are in the key; alpha and beta are uniforms.
-export const gemmWgsl: GpuKernel<typeof Gemm.attrs> = ([a, b, c], at, [out]) => {
+export const gemmWgsl: GpuKernel<typeof Gemm.attrs> = ([a, , c], at, [out]) => {
   const [m, n] = out!.shape as [number, number];
   const k = at.transA ? a!.shape[0]! : a!.shape[1]!;
   const u = new Uniforms().add('mnk', 'u32', [m, n, k]).add('ab', 'f32', [at.alpha, at.beta]);

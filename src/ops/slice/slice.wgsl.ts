@@ -1,4 +1,5 @@
-import { contiguousStrides, copyProgram } from '../../devices/webgpu/copy.js';
+import { copyProgram } from '../../devices/webgpu/copy.js';
+import { contiguousStrides } from '../../devices/webgpu/shader.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
 import { sliceRangesOf, type Slice } from './slice.op.js';
 

@@ -1,4 +1,5 @@
-import { contiguousStrides, copyProgram } from '../../devices/webgpu/copy.js';
+import { copyProgram } from '../../devices/webgpu/copy.js';
+import { contiguousStrides } from '../../devices/webgpu/shader.js';
 import type { GpuKernel, Program } from '../../devices/webgpu/program.js';
 import { normalizeAxis } from '../../tensor/shape.js';
 import type { Split } from './split.op.js';
