@@ -22,6 +22,7 @@ export function tensorProtoObject(name: string, t: Tensor): Record<string, unkno
 
 /** Serializes a tensor as an onnx.TensorProto (the format of ONNX backend-test .pb files). */
 export function encodeTensorProto(name: string, t: Tensor): Uint8Array {
-  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite
-  return TensorProto.encode(TensorProto.fromObject(tensorProtoObject(name, t))).finish().slice();
+  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite (in Node a
+  // Buffer, whose slice() is a view too)
+  return new Uint8Array(TensorProto.encode(TensorProto.fromObject(tensorProtoObject(name, t))).finish());
 }

@@ -42,7 +42,7 @@ test('a truncated model', () => {
 });
 
 test('a model with a corrupted first byte', () => {
-  const bad = good.slice();
+  const bad = new Uint8Array(good);
   bad[0] = 0xff; // field 31, wire type 7: invalid
   expectTyped(cli('inspect', file('flip.onnx', bad)), 'ParseError', /flip\.onnx/);
 });

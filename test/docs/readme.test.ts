@@ -20,7 +20,7 @@ blocks.forEach((code, i) => {
     const src = code
       .replace(/from 'nnrt\/node'/g, `from '${join(root, 'src/node.ts')}'`)
       .replace(/from 'nnrt'/g, `from '${join(root, 'src/index.ts')}'`);
-    const file = join(mkdtempSync(join(tmpdir(), 'nnrt-readme-')), `example${i}.ts`);
+    const file = join(mkdtempSync(join(tmpdir(), 'nnrt-readme-')), `example${i}.mts`);
     writeFileSync(file, src);
     // the example runs where the models are; tsx is resolved from the project
     const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;

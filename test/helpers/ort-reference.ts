@@ -58,8 +58,9 @@ export function oneNodeModel(spec: OneNodeSpec): Uint8Array {
       output: spec.outputs.map((name) => ({ name })),
     },
   });
-  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite
-  return ModelProto.encode(msg).finish().slice();
+  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite (in Node a
+  // Buffer, whose slice() is a view too)
+  return new Uint8Array(ModelProto.encode(msg).finish());
 }
 
 const ORT_TYPE: Record<string, DType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64', bool: 'bool' };

@@ -32,6 +32,7 @@ export function smallCnnModel(opts: { opType?: string; dropInitializer?: string 
       output: [{ name: 'y', type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: [{ dimValue: 1 }, { dimValue: 3 }] } } } }],
     },
   });
-  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite
-  return ModelProto.encode(msg).finish().slice();
+  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite (in Node a
+  // Buffer, whose slice() is a view too)
+  return new Uint8Array(ModelProto.encode(msg).finish());
 }

@@ -162,8 +162,9 @@ export function exportOnnxWithData(graph: Graph, opts: OnnxExportOptions): Expor
       valueInfo: valueInfo.map(typeProto).filter((v) => 'type' in v),
     },
   });
-  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite
-  const model = ModelProto.encode(msg).finish().slice();
+  // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite (in Node a
+  // Buffer, whose slice() is a view too)
+  const model = new Uint8Array(ModelProto.encode(msg).finish());
   return external.data ? { model, externalData: external.data } : { model };
 }
 
