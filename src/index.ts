@@ -10,6 +10,12 @@ export { topoSort } from './ir/topo.js';
 export { listOps, opTyper } from './ops/index.js';
 export { importOnnx, type ImportedModel, type OnnxImportOptions } from './onnx/import/model.js';
 export { encodeTensorProto } from './onnx/tensor-write.js';
+export { exportOnnx, exportOnnxWithData, type OnnxExportOptions } from './onnx/export/model.js';
+export * as mxnet from './mxnet/index.js';
+export * as nn from './nn/index.js';
+export * as zoo from './zoo/index.js';
+export { vision, get_model } from './zoo/index.js';
+export { GraphBuilder } from './ir/builder.js';
 export { createSession, type Session, type SessionOptions, type SessionStats, DEVICES, ENGINES } from './session.js';
 
 import { importOnnx, type OnnxImportOptions } from './onnx/import/model.js';

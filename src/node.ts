@@ -2,11 +2,23 @@
 export * from './index.js';
 export { loadOnnxFile, readTensorPb, readFileChecked } from './node/files.js';
 export { verifyModel, listDataSets, loadDataSet } from './node/backend-test.js';
+export { loadMxnetCheckpoint, saveMxnetCheckpoint, findMxnetFiles } from './node/mxnet-files.js';
+export { loadModelFromFile, type LoadedModel, type ModelFileOptions } from './node/load-model.js';
+export { saveOnnx } from './node/onnx-save.js';
+export { installNodeModelStore, createNodeModelStore } from './node/model-store.js';
+import { installNodeModelStore } from './node/model-store.js';
+import './node/webgpu.js'; // device 'webgpu' finds the GPU through Dawn
 
-import { loadOnnxFile } from './node/files.js';
+// In Node, `pretrained: true` reads $NNRT_HOME/models (default ~/.nnrt/models).
+installNodeModelStore();
+
+import { loadModelFromFile, type ModelFileOptions } from './node/load-model.js';
 import { createSession, type Session, type SessionOptions } from './session.js';
 
-/** Loads an ONNX model file (external data beside it is read) and prepares it to run. */
-export async function loadModelFile(path: string, opts: SessionOptions = {}): Promise<Session> {
-  return createSession(loadOnnxFile(path).graph, opts);
+/**
+ * Loads a model file — ONNX (external data beside it is read) or an MXNet checkpoint
+ * (NAME-symbol.json + NAME-EPOCH.params) — and prepares it to run.
+ */
+export async function loadModelFile(path: string, opts: SessionOptions & ModelFileOptions = {}): Promise<Session> {
+  return createSession(loadModelFromFile(path, opts).graph, opts);
 }
