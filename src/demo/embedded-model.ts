@@ -1,19 +1,11 @@
 import { GraphBuilder } from '../ir/builder.js';
 import type { Graph } from '../ir/graph.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { uniformTensor } from '../tensor/random.js';
 
-/** Seeded uniform floats (mulberry32): the embedded model's weights are reproducible everywhere. */
+/** Seeded uniform floats in [−scale, scale): the embedded model's weights are reproducible everywhere. */
 export function seededUniform(shape: number[], seed: number, scale: number): Tensor<'float32'> {
-  let a = seed >>> 0;
-  const n = shape.reduce((x, y) => x * y, 1);
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = scale * (2 * (((t ^ (t >>> 14)) >>> 0) / 4294967296) - 1);
-  }
-  return new Tensor('float32', shape, out);
+  return uniformTensor(shape, seed, -scale, scale);
 }
 
 /**

@@ -1,17 +1,7 @@
 // Seeded parameter initializers with Gluon's semantics (mxnet/initializer.py).
 import { UsageError } from '../errors.js';
+import { mulberry32 } from '../tensor/random.js';
 
-/** A deterministic uniform [0, 1) generator (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** A standard normal sample (Box–Muller). */
 function gaussian(rand: () => number): number {

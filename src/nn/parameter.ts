@@ -1,6 +1,7 @@
 import { ShapeError, UsageError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import { fillValues, rng, type Initializer } from './init.js';
+import { fillValues, type Initializer } from './init.js';
+import { mulberry32 } from '../tensor/random.js';
 
 /** 'arg' parameters are learned; 'aux' are running statistics (MXNet's auxiliary states). */
 export type ParamKind = 'arg' | 'aux';
@@ -42,7 +43,7 @@ export class Parameter {
       this.deferred = { init: ini, seed };
       return;
     }
-    this.value = new Tensor('float32', this.shape, fillValues(ini, this.shape, rng(seed), this.name));
+    this.value = new Tensor('float32', this.shape, fillValues(ini, this.shape, mulberry32(seed), this.name));
   }
 
   /** Completes unknown (0) dimensions; the known ones must agree. Runs a deferred initialization. */

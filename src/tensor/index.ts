@@ -3,3 +3,4 @@ export * from './float16.js';
 export * from './shape.js';
 export * from './tensor.js';
 export * from './compare.js';
+export * from './random.js';

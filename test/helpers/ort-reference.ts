@@ -5,6 +5,7 @@ import { ModelProto, ONNX_DTYPE, ATTR_TYPE } from '../../src/onnx/proto.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { createSession } from '../../src/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
+import { uniformTensor } from '../../src/tensor/random.js';
 import type { DType } from '../../src/tensor/dtype.js';
 
 const CODE: Record<DType, number> = {
@@ -90,15 +91,5 @@ export async function runNnrt(model: Uint8Array, inputs: Record<string, Tensor>)
 
 /** Seeded pseudo-random floats in [lo, hi) (mulberry32). */
 export function randomTensor(shape: number[], seed = 1, lo = -1, hi = 1): Tensor<'float32'> {
-  let a = seed >>> 0;
-  const n = shape.reduce((x, y) => x * y, 1);
-  const data = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    data[i] = lo + (hi - lo) * (((t ^ (t >>> 14)) >>> 0) / 4294967296);
-  }
-  return new Tensor('float32', shape, data);
+  return uniformTensor(shape, seed, lo, hi);
 }

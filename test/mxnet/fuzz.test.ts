@@ -8,16 +8,8 @@ import { readParams } from '../../src/mxnet/params.js';
 import { parseSymbol } from '../../src/mxnet/symbol.js';
 import { createSession } from '../../src/session.js';
 import { fixture, SKIP } from './fixtures.js';
+import { mulberry32 } from '../../src/tensor/random.js';
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Bit flips, a truncation, an overwritten byte run, inserted bytes, or (for text) a swapped digit. */
 function mutate(src: Uint8Array, r: () => number): Uint8Array {
@@ -53,7 +45,7 @@ const DET1 = 'deepinsight__insightface/mtcnn-model/det1';
 
 test('2,000 mutations of a real .params file give only typed errors', { skip: SKIP }, () => {
   const src = fixture(`${DET1}-0001.params`);
-  const r = rng(11);
+  const r = mulberry32(11);
   let typed = 0;
   for (let i = 0; i < 2000; i++) {
     try {
@@ -69,7 +61,7 @@ test('2,000 mutations of a real .params file give only typed errors', { skip: SK
 test('2,000 mutations of a real symbol JSON give only typed errors through parse, convert and bind', { skip: SKIP }, async () => {
   const json = fixture(`${DET1}-symbol.json`);
   const params = fixture(`${DET1}-0001.params`);
-  const r = rng(12);
+  const r = mulberry32(12);
   const decoder = new TextDecoder();
   let typed = 0;
   for (let i = 0; i < 2000; i++) {

@@ -9,16 +9,8 @@ import { inferShapes } from '../../src/ir/infer.js';
 import { verifyGraph } from '../../src/ir/verify.js';
 import { bindNode, opTyper } from '../../src/ops/index.js';
 import { smallCnnModel } from '../helpers/small-model.js';
+import { mulberry32 } from '../../src/tensor/random.js';
 
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** One random mutation: bit flips, a truncation, a byte run overwritten, bytes inserted or deleted. */
 function mutate(src: Uint8Array, r: () => number): Uint8Array {
@@ -69,7 +61,7 @@ function loadPath(bytes: Uint8Array): void {
 function fuzz(name: string, bytes: Uint8Array, count: number, seed: number) {
   test(`${count} random mutations of ${name} give only typed errors`, () => {
     loadPath(bytes); // the unmutated model loads
-    const r = rng(seed);
+    const r = mulberry32(seed);
     let typed = 0;
     for (let i = 0; i < count; i++) {
       const m = mutate(bytes, r);

@@ -4,17 +4,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { numericResult } from '../_kernels/elementwise.js';
 import type { CpuKernel } from '../op.js';
 import type { Dropout } from './dropout.op.js';
-
-/** mulberry32: a small seeded generator of uniform numbers in [0, 1). */
-function uniformSource(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(s ^ (s >>> 15), s | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../tensor/random.js';
 
 // In training mode each element is kept with probability 1 − ratio and scaled by 1/(1 − ratio).
 // The spec leaves the generator to the runtime: a given seed repeats nnrt's own draws only.
@@ -25,7 +15,7 @@ export const dropoutCpu: CpuKernel<typeof Dropout.attrs> = ([x, r, t], { seed },
   let y = x!;
   if (training) {
     if (!(ratio >= 0 && ratio < 1)) throw new ExecutionError(`ratio must be in [0, 1) in training mode, got ${ratio}`);
-    const uniform = uniformSource(seed ?? Math.floor(Math.random() * 2 ** 32));
+    const uniform = mulberry32(seed ?? Math.floor(Math.random() * 2 ** 32));
     for (let i = 0; i < keep.length; i++) keep[i] = uniform() >= ratio ? 1 : 0;
     const scale = 1 / (1 - ratio);
     const v = x!.numeric();
