@@ -4,8 +4,6 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { runConformanceCase } from '../../src/node/backend-test.js';
-import { exclusionFor } from '../../src/node/conformance-exclusions.js';
 import { readTensorPb } from '../../src/node/files.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
@@ -14,6 +12,7 @@ import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor
 import { ELEMENT_TYPE } from '../../src/tensor/element-type.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { oneNodeModel, randomTensor, runNnrt, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
+import { conformanceTests } from '../helpers/conformance.js';
 
 const fixtures = new URL('../../../shared/fixtures/onnx-node/', import.meta.url).pathname;
 const OPS = new Set([
@@ -28,16 +27,7 @@ const folders = existsSync(manifest)
   ? readFileSync(manifest, 'utf8').split('\n').slice(1).map((l) => l.split('\t')).filter((c) => OPS.has(c[1]!)).map((c) => c[0]!)
   : [];
 
-if (folders.length === 0) {
-  test('elementwise backend node tests', { skip: `${manifest} is absent` }, () => {});
-}
-for (const name of folders) {
-  const reason = exclusionFor(name, 'cpu');
-  test(`conformance ${name}`, { skip: reason ?? false }, async () => {
-    const r = await runConformanceCase(join(fixtures, name), { device: 'cpu' }, undefined);
-    assert.equal(r.status, 'pass', r.reason);
-  });
-}
+conformanceTests('elementwise', folders);
 
 const EXACT: Tolerance = { atol: 0, rtol: 0 };
 

@@ -6,11 +6,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UnsupportedError } from '../../src/errors.js';
 import { useSimdGemm } from '../../src/ops/_kernels/gemm.js';
-import { runConformanceCase } from '../../src/node/backend-test.js';
-import { exclusionFor } from '../../src/node/conformance-exclusions.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { oneNodeModel, randomTensor, runNnrt, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
+import { conformanceTests } from '../helpers/conformance.js';
 
 const NN_OPS = new Set([
   'Conv', 'ConvTranspose', 'MatMul', 'Gemm', 'Einsum', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool',
@@ -25,16 +24,7 @@ const folders = existsSync(manifest)
     .filter((f) => NN_OPS.has(f[1]!) && f[2] === 'no').map((f) => f[0]!).sort()
   : [];
 
-if (folders.length === 0) {
-  test('nn backend node tests', { skip: `${manifest} is absent` }, () => {});
-}
-for (const name of folders) {
-  const reason = exclusionFor(name, 'cpu');
-  test(`conformance ${name}`, { skip: reason ?? false }, async () => {
-    const r = await runConformanceCase(join(fixtures, name), { device: 'cpu' }, undefined);
-    assert.equal(r.status, 'pass', r.reason);
-  });
-}
+conformanceTests('nn', folders);
 
 /** Runs the one-node model in both runtimes and compares every output. */
 async function expectSameAsOrt(spec: OneNodeSpec, tol: Tolerance = FP32_TOLERANCE): Promise<void> {

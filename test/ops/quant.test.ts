@@ -2,27 +2,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { runConformanceCase } from '../../src/node/backend-test.js';
-import { exclusionFor } from '../../src/node/conformance-exclusions.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { oneNodeModel, randomTensor, runNnrt, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
+import { conformanceTests } from '../helpers/conformance.js';
 
 const fixtures = new URL('../../../shared/fixtures/onnx-node/', import.meta.url).pathname;
 const folders = existsSync(fixtures) ? readdirSync(fixtures).filter((d) => /quantize|qlinear|integer/.test(d)).sort() : [];
 
-if (folders.length === 0) {
-  test('quantization backend node tests', { skip: `${fixtures} is absent` }, () => {});
-}
-for (const name of folders) {
-  const reason = exclusionFor(name, 'cpu');
-  test(`conformance ${name}`, { skip: reason ?? false }, async () => {
-    const r = await runConformanceCase(join(fixtures, name), { device: 'cpu' }, undefined);
-    assert.equal(r.status, 'pass', r.reason);
-  });
-}
+conformanceTests('quantization', folders);
 
 /** Seeded random integers in [lo, hi] of an integer dtype. */
 function randomInts(dtype: DType, shape: number[], seed: number, lo: number, hi: number): Tensor {

@@ -3,15 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { inferShapes } from '../../src/ir/infer.js';
-import { runConformanceCase } from '../../src/node/backend-test.js';
-import { exclusionFor } from '../../src/node/conformance-exclusions.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { opTyper } from '../../src/ops/index.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { oneNodeModel, randomTensor, runNnrt, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
+import { conformanceTests } from '../helpers/conformance.js';
 
 const fixtures = new URL('../../../shared/fixtures/onnx-node/', import.meta.url).pathname;
 const OPS = new RegExp(
@@ -21,16 +19,7 @@ const OPS = new RegExp(
 );
 const folders = existsSync(fixtures) ? readdirSync(fixtures).filter((d) => OPS.test(d)).sort() : [];
 
-if (folders.length === 0) {
-  test('tensor-op backend node tests', { skip: `${fixtures} is absent` }, () => {});
-}
-for (const name of folders) {
-  const reason = exclusionFor(name, 'cpu');
-  test(`conformance ${name}`, { skip: reason ?? false }, async () => {
-    const r = await runConformanceCase(join(fixtures, name), { device: 'cpu' }, undefined);
-    assert.equal(r.status, 'pass', r.reason);
-  });
-}
+conformanceTests('tensor-op', folders);
 
 const int64s = (v: number[]) => Tensor.fromNumeric('int64', [v.length], v);
 

@@ -1,6 +1,7 @@
 // Helpers that write WGSL: uniform layouts, storage declarations, index arithmetic, dispatch sizes.
 // Shapes and strides travel in uniforms, so a shader depends only on ranks and dtypes (its key).
 import type { WgslScalar } from './dtype.js';
+import { stridesOf } from '../../tensor/shape.js';
 
 const LANE = ['x', 'y', 'z', 'w'];
 
@@ -91,12 +92,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }
 
 /** Row-major strides of a shape (as plain numbers for uniforms). */
-export function contiguousStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i]!;
-  }
-  return s;
-}
+export const contiguousStrides = stridesOf;
