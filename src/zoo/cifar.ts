@@ -5,32 +5,15 @@ import { Activation, BatchNorm, Dense, Flatten } from '../nn/layers/basic.js';
 import { Conv2D } from '../nn/layers/conv.js';
 import { GlobalAvgPool2D } from '../nn/layers/pool.js';
 import type { Sym, Symbolic } from '../nn/symbol.js';
-import { BasicBlockV1, conv3x3, makeStage, type ResBlockArgs } from './resnet.js';
+import { BasicBlockV1, BasicBlockV2, makeStage } from './resnet.js';
 
-/** GluonCV's CIFAR v2 block: like ResNet's BasicBlockV2 but the shortcut conv takes the raw input. */
-export class CIFARBasicBlockV2 extends HybridBlock {
-  readonly bn1: BatchNorm;
-  readonly conv1: Conv2D;
-  readonly bn2: BatchNorm;
-  readonly conv2: Conv2D;
-  readonly downsample: Conv2D | undefined;
-
-  constructor(a: ResBlockArgs, o: BlockOptions = {}) {
-    super(o);
-    this.bn1 = this.registerChild('bn1', new BatchNorm());
-    this.conv1 = this.registerChild('conv1', conv3x3(a.channels, a.stride, a.inChannels));
-    this.bn2 = this.registerChild('bn2', new BatchNorm());
-    this.conv2 = this.registerChild('conv2', conv3x3(a.channels, 1, a.channels));
-    this.downsample = a.downsample
-      ? this.registerChild('downsample', new Conv2D({ channels: a.channels, kernelSize: 1, strides: a.stride, useBias: false, inChannels: a.inChannels }))
-      : undefined;
-  }
-
+/** GluonCV's CIFAR v2 block: ResNet's BasicBlockV2 (same children and names), but the shortcut conv takes the raw input. */
+export class CIFARBasicBlockV2 extends BasicBlockV2 {
   protected override alias(): string {
     return 'cifarbasicblockv2';
   }
 
-  forward(F: Symbolic, x: Sym): Sym {
+  override forward(F: Symbolic, x: Sym): Sym {
     const residual = this.downsample ? this.downsample.forward(F, x) : x;
     let y = this.conv1.forward(F, F.activation(this.bn1.forward(F, x), 'relu'));
     y = this.conv2.forward(F, F.activation(this.bn2.forward(F, y), 'relu'));

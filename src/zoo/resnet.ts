@@ -60,6 +60,11 @@ export class BottleneckV1 extends HybridBlock {
   }
 }
 
+/** v2 blocks' shortcut when the shape changes: a strided 1×1 convolution without bias. */
+export function projectionShortcut(a: ResBlockArgs): Conv2D {
+  return new Conv2D({ channels: a.channels, kernelSize: 1, strides: a.stride, useBias: false, inChannels: a.inChannels });
+}
+
 export class BasicBlockV2 extends HybridBlock {
   readonly bn1: BatchNorm;
   readonly conv1: Conv2D;
@@ -74,7 +79,7 @@ export class BasicBlockV2 extends HybridBlock {
     this.bn2 = this.registerChild('bn2', new BatchNorm());
     this.conv2 = this.registerChild('conv2', conv3x3(a.channels, 1, a.channels));
     this.downsample = a.downsample
-      ? this.registerChild('downsample', new Conv2D({ channels: a.channels, kernelSize: 1, strides: a.stride, useBias: false, inChannels: a.inChannels }))
+      ? this.registerChild('downsample', projectionShortcut(a))
       : undefined;
   }
 
@@ -107,7 +112,7 @@ export class BottleneckV2 extends HybridBlock {
     this.bn3 = this.registerChild('bn3', new BatchNorm());
     this.conv3 = this.registerChild('conv3', new Conv2D({ channels: a.channels, kernelSize: 1, useBias: false }));
     this.downsample = a.downsample
-      ? this.registerChild('downsample', new Conv2D({ channels: a.channels, kernelSize: 1, strides: a.stride, useBias: false, inChannels: a.inChannels }))
+      ? this.registerChild('downsample', projectionShortcut(a))
       : undefined;
   }
 
