@@ -34,3 +34,5 @@ export class UsageError extends NnrtError {}
 export class ExecutionError extends NnrtError {}
 /** A device (WebGPU adapter) is missing, lost, or out of memory. */
 export class DeviceError extends NnrtError {}
+/** An engine plan file is not a plan, is corrupt or truncated, or was built for another nnrt, adapter or shape. */
+export class PlanError extends NnrtError {}

@@ -5,7 +5,10 @@ export { verifyModel, listDataSets, loadDataSet } from './node/backend-test.js';
 export { loadMxnetCheckpoint, saveMxnetCheckpoint, findMxnetFiles } from './node/mxnet-files.js';
 export { loadModelFromFile, type LoadedModel, type ModelFileOptions } from './node/load-model.js';
 export { saveOnnx } from './node/onnx-save.js';
+export { readImage, decodeImage } from './node/images.js';
 export { installNodeModelStore, createNodeModelStore } from './node/model-store.js';
+export { EngineCache } from './node/engine-cache.js';
+export { loadTimingCache, saveTimingCache } from './node/timing-cache-file.js';
 import { installNodeModelStore } from './node/model-store.js';
 import './node/webgpu.js'; // device 'webgpu' finds the GPU through Dawn
 

@@ -1,5 +1,5 @@
 /// <reference types="@webgpu/types" />
-import { UsageError, UnsupportedError } from './errors.js';
+import { UsageError } from './errors.js';
 import { sharedGpuDevice, type GpuDeviceOptions } from './devices/webgpu/device.js';
 import { defaultGpu } from './devices/webgpu/provider.js';
 import { CpuExecutor } from './executor/executor.js';
@@ -7,6 +7,10 @@ import { GpuExecutor, type GpuRunStats } from './executor/gpu-executor.js';
 import type { Graph, OutputInfo, ValueInfo } from './ir/graph.js';
 import './ops/index.js';
 import type { Tensor } from './tensor/tensor.js';
+import type { BuilderConfig } from './engine/config.js';
+import type { PlanStore } from './engine/service.js';
+import type { TimingCache } from './engine/timing-cache.js';
+import { EngineSession, type EngineStats } from './engine-session.js';
 
 export const DEVICES = ['cpu', 'webgpu'] as const;
 export type DeviceName = (typeof DEVICES)[number];
@@ -25,6 +29,22 @@ export interface SessionOptions {
   gpu?: GPU;
   /** Adapter and feature choices for device 'webgpu'. */
   gpuOptions?: GpuDeviceOptions;
+  /** Engine: storage precision (default fp32), per-layer overrides, tactic timing, cache, logs. */
+  precision?: BuilderConfig['precision'];
+  layerPrecision?: BuilderConfig['layerPrecision'];
+  timeTactics?: boolean;
+  timingCache?: TimingCache;
+  memoryBudget?: number;
+  /** Where built plans are kept between processes (Node: `cacheDir` through src/node.ts). */
+  planStore?: PlanStore;
+  /** Partitioning: smallest subgraph handed to the engine, and what must stay in the framework. */
+  minSubgraphSize?: number;
+  excludeOps?: readonly string[];
+  excludeNodes?: readonly string[];
+  /** Verbose engine build log, and notices (engine off by NNRT_USE_ENGINE=0, nothing supported...). */
+  log?: (line: string) => void;
+  notice?: (line: string) => void;
+  progress?: BuilderConfig['progress'];
 }
 
 /** Counters a session reports after a run. */
@@ -35,6 +55,8 @@ export interface SessionStats {
   transfers: number;
   /** Device 'webgpu': the nodes that fell back to the CPU (and why), pipelines compiled, submits. */
   webgpu?: Pick<GpuRunStats, 'fallbacks' | 'pipelines' | 'submits'>;
+  /** Engine 'webgpu': the partition, engines built or loaded, boundary copies, weight bytes. */
+  engine?: EngineStats;
 }
 
 /** A model ready to run: the same call signature whatever device or engine is behind it. */
@@ -47,14 +69,26 @@ export interface Session {
   dispose(): void;
 }
 
+/**
+ * NNRT_USE_ENGINE=0 turns the engine off globally (MXNet's MXNET_USE_TENSORRT); unset or 1 leaves
+ * it to each session's `engine` option. Read without importing node: (undefined in a browser).
+ */
+export function engineEnabledByEnvironment(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.NNRT_USE_ENGINE !== '0';
+}
+
 export function checkSessionOptions(opts: SessionOptions): { device: DeviceName; engine: EngineName } {
-  const device = opts.device ?? 'cpu';
   const engine = opts.engine ?? 'none';
+  const device = opts.device ?? (engine === 'webgpu' ? 'webgpu' : 'cpu');
   if (!(DEVICES as readonly string[]).includes(device)) {
     throw new UsageError(`unknown device '${device}'`, { hint: `choose one of ${DEVICES.join(', ')}` });
   }
   if (!(ENGINES as readonly string[]).includes(engine)) {
     throw new UsageError(`unknown engine '${engine}'`, { hint: `choose one of ${ENGINES.join(', ')}` });
+  }
+  if (engine === 'webgpu' && device !== 'webgpu') {
+    throw new UsageError(`the webgpu engine runs beside the framework on device webgpu, not ${device}`, { hint: 'use --device webgpu with --engine webgpu' });
   }
   return { device, engine };
 }
@@ -62,8 +96,9 @@ export function checkSessionOptions(opts: SessionOptions): { device: DeviceName;
 /** Creates a session for a graph. The graph is verified and every node bound before returning. */
 export async function createSession(graph: Graph, opts: SessionOptions = {}): Promise<Session> {
   const { device, engine } = checkSessionOptions(opts);
-  if (engine !== 'none') {
-    throw new UnsupportedError(`the ${engine} engine is not available in this version of nnrt`, { hint: 'run without --engine' });
+  if (engine === 'webgpu') {
+    if (engineEnabledByEnvironment()) return createEngineSession(graph, opts);
+    opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
   const exec = new CpuExecutor(graph);
@@ -92,5 +127,40 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
       return { nodes, peakBytes, transfers, webgpu: { fallbacks, pipelines, submits } };
     },
     dispose: () => exec.dispose(),
+  };
+}
+
+async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<Session> {
+  const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
+  const session = new EngineSession(graph, gpu, {
+    minSubgraphSize: opts.minSubgraphSize, excludeOps: opts.excludeOps, excludeNodes: opts.excludeNodes,
+  }, {
+    precision: opts.precision, layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
+    memoryBudget: opts.memoryBudget, planStore: opts.planStore, log: opts.log, progress: opts.progress, warn: opts.notice,
+  });
+  let noticed = false;
+  return {
+    graph,
+    inputs: session.inputs,
+    outputs: graph.outputs,
+    async run(feeds) {
+      const out = await session.run(feeds);
+      const stats = session.engineStats();
+      if (!noticed && stats && stats.partition.subgraphs.length === 0) {
+        noticed = true;
+        opts.notice?.('the webgpu engine supports no subgraph of this model: it runs entirely in the framework');
+      }
+      return out;
+    },
+    stats: () => {
+      const exec = session.executor;
+      const s = exec?.lastStats;
+      return {
+        nodes: s?.nodes ?? 0, peakBytes: s?.peakBytes ?? 0, transfers: s?.transfers ?? 0,
+        ...(s ? { webgpu: { fallbacks: s.fallbacks, pipelines: s.pipelines, submits: s.submits } } : {}),
+        engine: session.engineStats(),
+      };
+    },
+    dispose: () => session.dispose(),
   };
 }

@@ -1,6 +1,7 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { NnrtError } from '../errors.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../session.js';
+import { addBenchCommand } from './bench.js';
 import { conformance } from './conformance.js';
 import { convert } from './convert.js';
 import { parseShapeOptions } from '../node/load-model.js';
@@ -8,11 +9,14 @@ import { demo } from './demo.js';
 import { inspect } from './inspect.js';
 import { run } from './run.js';
 import { verify } from './verify.js';
+import { build } from './build.js';
+import { engineOptions, type EngineFlags } from './engine-flags.js';
 import { VERSION } from '../version.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
+const err = (line: string) => process.stderr.write(line + '\n');
 
-const deviceOption = () => new Option('--device <device>', 'where the framework runs the graph').choices(DEVICES).default('cpu');
+const deviceOption = () => new Option('--device <device>', 'where the framework runs the graph (default cpu; webgpu with --engine webgpu)').choices(DEVICES);
 const engineOption = () => new Option('--engine <engine>', 'hand supported subgraphs to the optimizing engine').choices(ENGINES).default('none');
 
 function nonNegative(v: string): number {
@@ -21,6 +25,7 @@ function nonNegative(v: string): number {
   return n;
 }
 const collect = (v: string, prev: string[] = []) => [...prev, v];
+const commaList = (v: string, prev: string[] = []) => [...prev, ...v.split(',').map((s) => s.trim()).filter((s) => s)];
 
 /** Options of verbs that read a model file: MXNet checkpoints need params, epoch and input shapes. */
 function modelFileOptions(cmd: Command): Command {
@@ -77,18 +82,21 @@ export function buildProgram(setExit: (code: number) => void): Command {
   );
 
   examples(
-    modelFileOptions(program
-      .command('verify <model> [testdirs...]'))
+    engineOptions(modelFileOptions(program
+      .command('verify <model> [testdirs...]')))
       .description('run MODEL on ONNX backend-test data (input_*.pb / output_*.pb) and compare every output')
       .addOption(deviceOption())
       .addOption(engineOption())
       .option('--atol <a>', 'absolute tolerance (default 1e-4)', nonNegative)
       .option('--rtol <r>', 'relative tolerance (default 1e-3)', nonNegative)
       .option('--json', 'print one JSON document')
-      .action(async (model: string, dirs: string[], o: SessionFlags & ModelFileFlags & { atol?: number; rtol?: number; json?: boolean }) => {
-        setExit(await verify(model, dirs, modelFileFlags(o), out));
+      .action(async (model: string, dirs: string[], o: SessionFlags & ModelFileFlags & EngineFlags & { atol?: number; rtol?: number; json?: boolean }) => {
+        setExit(await verify(model, dirs, modelFileFlags(o), out, err));
       }),
-    ['nnrt verify model.onnx                       # every test_data_set_* beside the model', 'nnrt verify model.onnx data/ --atol 1e-5 --json'],
+    ['nnrt verify model.onnx                       # every test_data_set_* beside the model', 'nnrt verify model.onnx data/ --atol 1e-5 --json',
+      'nnrt verify model.onnx --device webgpu --engine webgpu --precision fp16 --atol 0.05 --rtol 0.05',
+      'nnrt verify model.onnx --engine webgpu --exclude-ops Relu   # force Relu back to the framework',
+      'nnrt verify model.fp32.plan                  # a plan made by nnrt build'],
   );
 
   examples(
@@ -114,21 +122,46 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('-i, --input <name=file.pb>', 'an input (repeat for several; NAME= may be left out for one-input models)', collect)
       .option('-o, --output <dir>', 'write output_K.pb files to DIR')
       .option('--json', 'print one JSON document')
-      .action(async (model: string, o: SessionFlags & ModelFileFlags & { input?: string[]; output?: string; json?: boolean }) => {
+      .option('--image <file>', 'a JPEG/PNG image for a [N,3,H,W] classifier, preprocessed as ImageNet (repeat for several)', collect)
+      .option('--top <k>', 'with --image: classes printed per image (default 5)', (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
+        return n;
+      })
+      .option('--labels <imagenet|file>', 'with --image: class names, ImageNet\'s or one per line (default ImageNet\'s for 1000 classes)')
+      .action(async (model: string, o: SessionFlags & ModelFileFlags & { input?: string[]; output?: string; json?: boolean; image?: string[]; top?: number; labels?: string }) => {
         setExit(await run(model, modelFileFlags(o), out));
       }),
-    ['nnrt run model.onnx --input data=input_0.pb --output out/'],
+    ['nnrt run model.onnx --input data=input_0.pb --output out/', 'nnrt run model.onnx --image cat.jpg --image dog.png --top 3 --labels imagenet'],
+  );
+
+  examples(
+    engineOptions(modelFileOptions(program
+      .command('build <model>')), { partition: false })
+      .description('build MODEL into a webgpu engine plan: fuse, time tactics, plan memory, serialize')
+      .option('--out <file>', 'plan file (default MODEL.PRECISION.plan beside the model)')
+      .option('--json', 'print one JSON document (layers, tactics, memory)')
+      .action(async (model: string, o: ModelFileFlags & EngineFlags & { out?: string; json?: boolean }) => {
+        setExit(await build(model, modelFileFlags(o), out, err));
+      }),
+    ['nnrt build model.onnx --precision fp16 --out model.plan', 'nnrt build model.onnx --timing-cache tc.json --verbose', 'nnrt build model-symbol.json --shape data=1,3,224,224'],
   );
 
   examples(
     modelFileOptions(program
       .command('inspect <model>'))
-      .description('inputs, outputs, opsets, op counts, parameter count and bytes')
+      .description('inputs, outputs, opsets, op counts, parameter count and bytes; with --partition, what an engine would take')
       .option('--json', 'print one JSON document')
-      .action((model: string, o: ModelFileFlags & { json?: boolean }) => {
+      .option('--partition <backend>', 'partition for this engine backend (webgpu) and report subgraphs and declined nodes')
+      .option('--exclude-ops <ops>', 'with --partition: op types forced to the framework, e.g. Concat,Softmax (repeatable)', commaList)
+      .option('--exclude-nodes <names>', 'with --partition: node names forced to the framework (repeatable)', commaList)
+      .option('--min-subgraph-size <n>', 'with --partition: smallest subgraph handed to the engine (default 3)', Number)
+      .option('--svg <file>', 'with --partition: draw the graph before and after partitioning to FILE')
+      .action((model: string, o: ModelFileFlags & { json?: boolean; partition?: string; excludeOps?: string[]; excludeNodes?: string[]; minSubgraphSize?: number; svg?: string }) => {
         setExit(inspect(model, modelFileFlags(o), out));
       }),
-    ['nnrt inspect model.onnx', 'nnrt inspect model.onnx --json', 'nnrt inspect det1-symbol.json --shape data=1,3,12,12'],
+    ['nnrt inspect model.onnx', 'nnrt inspect model.onnx --json', 'nnrt inspect det1-symbol.json --shape data=1,3,12,12',
+      'nnrt inspect model.onnx --partition webgpu --exclude-ops Softmax --svg partition.svg'],
   );
 
   examples(
@@ -147,6 +180,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
       }),
     ['nnrt convert model-symbol.json --to onnx --opset 13 --out model.onnx', 'nnrt convert model.onnx --to onnx --opset 11'],
   );
+
+  addBenchCommand(program, setExit, out);
   return program;
 }
 

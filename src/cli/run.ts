@@ -1,17 +1,29 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { InputError, UsageError } from '../errors.js';
+import { InputError, ShapeError, UsageError } from '../errors.js';
+import type { ValueInfo } from '../ir/graph.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
-import { readTensorPb } from '../node/files.js';
+import { readFileChecked, readTensorPb } from '../node/files.js';
+import { readImage } from '../node/images.js';
 import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { encodeTensorProto } from '../onnx/tensor-write.js';
-import { createSession, type SessionOptions } from '../session.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { createSession, type Session, type SessionOptions } from '../session.js';
+import { Tensor } from '../tensor/tensor.js';
+import { classProbabilities, topK } from '../vision/classify.js';
+import { IMAGENET_CLASSES } from '../vision/imagenet-labels.js';
+import { defaultResize, imagenetPreprocess } from '../vision/imagenet.js';
+import { batch } from '../vision/transforms.js';
 
 export interface RunOptions extends SessionOptions, ModelFileOptions {
   input?: string[];
   output?: string;
   json?: boolean;
+  /** Image files (JPEG/PNG) for a one-input [N,3,H,W] classifier, preprocessed as ImageNet. */
+  image?: string[];
+  /** How many classes to print per image (default 5). */
+  top?: number;
+  /** 'imagenet' or a file with one label per line (default: ImageNet's when there are 1000 classes). */
+  labels?: string;
 }
 
 /** Parses `NAME=FILE.pb` (or a bare FILE.pb for a single-input model). */
@@ -53,20 +65,17 @@ function summary(t: Tensor): string {
 }
 
 export async function run(model: string, opts: RunOptions, out: (s: string) => void): Promise<number> {
+  if (opts.image?.length && opts.input?.length) throw new UsageError('give either --image or --input, not both');
+  if (!opts.image?.length && (opts.top !== undefined || opts.labels !== undefined)) throw new UsageError('--top and --labels go with --image FILE');
   const { graph } = loadModelFromFile(model, opts);
   const session = await createSession(graph, opts);
   try {
+    if (opts.image?.length) return await classifyImages(model, session, opts.image, opts, out);
     const feeds = parseInputs(opts.input ?? [], session.inputs.map((v) => v.name));
     const t0 = performance.now();
     const outputs = await session.run(feeds);
     const ms = performance.now() - t0;
-    if (opts.output) {
-      mkdirSync(opts.output, { recursive: true });
-      session.outputs.forEach((o, k) => {
-        const file = join(opts.output!, `output_${k}.pb`);
-        writeFileAtomic(file, encodeTensorProto(o.name, outputs[o.name]!));
-      });
-    }
+    if (opts.output) writeOutputs(session, outputs, opts.output);
     if (opts.json) {
       out(JSON.stringify({ model, ms, outputs: Object.fromEntries(Object.entries(outputs).map(([k, t]) => [k, { dtype: t.dtype, shape: t.shape }])) }));
     } else {
@@ -77,4 +86,104 @@ export async function run(model: string, opts: RunOptions, out: (s: string) => v
   } finally {
     session.dispose();
   }
+}
+
+function writeOutputs(session: Session, outputs: Record<string, Tensor>, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  session.outputs.forEach((o, k) => writeFileAtomic(join(dir, `output_${k}.pb`), encodeTensorProto(o.name, outputs[o.name]!)));
+}
+
+/** The model's image input: its only input, float, [N, 3, H, W] (dims may be symbolic). */
+function imageInput(inputs: readonly ValueInfo[]): ValueInfo {
+  if (inputs.length !== 1) {
+    throw new UsageError(`--image needs a model with one input; this one takes ${inputs.map((v) => v.name).join(', ')}`, { hint: 'pass tensors with --input NAME=FILE.pb' });
+  }
+  const v = inputs[0]!;
+  const c = v.shape[1];
+  if (v.shape.length !== 4 || (typeof c === 'number' && c !== 3)) {
+    throw new UsageError(`--image feeds an [N,3,H,W] image input, but input '${v.name}' has shape [${v.shape.join(',')}]`, { hint: 'pass tensors with --input NAME=FILE.pb' });
+  }
+  if (v.dtype !== 'float32' && v.dtype !== 'float16') throw new UsageError(`--image feeds a float input, but input '${v.name}' is ${v.dtype}`);
+  return v;
+}
+
+/** One label per line; a trailing empty line is ignored. */
+function readLabels(spec: string | undefined, classes: number, output: string): readonly string[] | undefined {
+  if (spec === undefined) return classes === IMAGENET_CLASSES.length ? IMAGENET_CLASSES : undefined;
+  let labels = IMAGENET_CLASSES;
+  if (spec !== 'imagenet') {
+    labels = new TextDecoder().decode(readFileChecked(spec, 'labels file')).split('\n').map((l) => l.trimEnd());
+    while (labels.length && labels[labels.length - 1] === '') labels = labels.slice(0, -1);
+  }
+  if (labels.length !== classes) {
+    throw new UsageError(`--labels ${spec} has ${labels.length} names but output '${output}' has ${classes} classes`, { hint: 'give one label per line, one line per class' });
+  }
+  return labels;
+}
+
+/** Tensors of one output from several runs, the padding rows dropped, joined along the batch axis. */
+function joinRows(name: string, parts: { tensor: Tensor; rows: number; batch: number }[]): Tensor {
+  const first = parts[0]!.tensor;
+  const rowShape = first.shape.slice(1);
+  const rowSize = rowShape.reduce((a, b) => a * b, 1);
+  const total = parts.reduce((n, p) => n + p.rows, 0);
+  const data = new (first.data.constructor as new (n: number) => typeof first.data)(total * rowSize);
+  let at = 0;
+  for (const { tensor, rows, batch: n } of parts) {
+    if (tensor.shape[0] !== n) {
+      throw new ShapeError(`output '${name}' has shape [${tensor.shape.join(',')}]; --image expects one row per image (first dimension ${n})`);
+    }
+    (data as Float32Array).set((tensor.data as Float32Array).subarray(0, rows * rowSize), at);
+    at += rows * rowSize;
+  }
+  return new Tensor(first.dtype, [total, ...rowShape], data);
+}
+
+/** Preprocesses the images as ImageNet, runs them in batches the input allows, prints top-k per image. */
+async function classifyImages(model: string, session: Session, files: string[], opts: RunOptions, out: (s: string) => void): Promise<number> {
+  const input = imageInput(session.inputs);
+  const [n, , h, w] = input.shape;
+  // the crop is the input's H×W; a symbolic H or W takes ImageNet's 224
+  const size: [number, number] = [typeof h === 'number' ? h : 224, typeof w === 'number' ? w : 224];
+  const preprocess = imagenetPreprocess({ size });
+  const tensors = files.map((f) => preprocess(readImage(f)));
+  // a fixed batch size: run in chunks of it, padding the last chunk with zero images
+  const chunk = typeof n === 'number' ? n : tensors.length;
+  const parts: Record<string, { tensor: Tensor; rows: number; batch: number }[]> = {};
+  let ms = 0;
+  for (let start = 0; start < tensors.length; start += chunk) {
+    const group = tensors.slice(start, start + chunk);
+    const rows = group.length;
+    while (group.length < chunk) group.push(new Tensor('float32', group[0]!.shape));
+    const x32 = batch(group);
+    const x = input.dtype === 'float16' ? Tensor.fromNumeric('float16', x32.shape, x32.data) : x32;
+    const t0 = performance.now();
+    const res = await session.run({ [input.name]: x });
+    ms += performance.now() - t0;
+    for (const o of session.outputs) (parts[o.name] ??= []).push({ tensor: res[o.name]!, rows, batch: chunk });
+  }
+  const outputs = Object.fromEntries(session.outputs.map((o) => [o.name, joinRows(o.name, parts[o.name]!)]));
+  if (opts.output) writeOutputs(session, outputs, opts.output);
+
+  const scoresName = session.outputs[0]!.name;
+  const scores = outputs[scoresName]!;
+  const classes = scores.size / files.length;
+  const values = scores.numeric();
+  const { source, rows } = classProbabilities(files.map((_, i) => values.subarray(i * classes, (i + 1) * classes)));
+  const labels = readLabels(opts.labels, classes, scoresName);
+  const k = Math.min(opts.top ?? 5, classes);
+  const results = files.map((file, i) => ({ file, top: topK(rows[i]!, k, labels) }));
+  if (opts.json) {
+    out(JSON.stringify({ model, ms, output: scoresName, scores: source, input: { name: input.name, shape: [files.length, 3, ...size] }, images: results }));
+    return 0;
+  }
+  out(source === 'softmax'
+    ? `probabilities: softmax of output '${scoresName}' (its rows are not probability distributions, so taken as logits)`
+    : `probabilities: output '${scoresName}' as it is (every row is in [0,1] and sums to 1)`);
+  for (const r of results) {
+    out(r.file);
+    r.top.forEach((c, rank) => out(`  ${rank + 1}. ${String(c.index).padStart(4)}  ${c.probability.toFixed(4)}  ${c.label ?? ''}`.trimEnd()));
+  }
+  out(`${files.length} image(s) preprocessed as ImageNet (resize ${defaultResize(size)}, crop ${size.join('×')}), ran in ${ms.toFixed(1)} ms${opts.output ? `; wrote ${session.outputs.length} output file(s) to ${opts.output}` : ''}`);
+  return 0;
 }

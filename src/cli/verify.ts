@@ -1,19 +1,24 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { sharedGpuDevice } from '../devices/webgpu/device.js';
+import { defaultGpu } from '../devices/webgpu/provider.js';
+import { createPlanSession } from '../engine/plan-session.js';
+import { engineReport } from './engine-report.js';
+import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
-import { listDataSets, verifyModel } from '../node/backend-test.js';
+import { listDataSets, verifyModel, verifySession } from '../node/backend-test.js';
 import type { SessionOptions } from '../session.js';
 import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { FP32_TOLERANCE } from '../tensor/compare.js';
 
-export interface VerifyOptions extends SessionOptions, ModelFileOptions {
+export interface VerifyOptions extends Omit<SessionOptions, 'precision' | 'timingCache' | 'excludeOps' | 'excludeNodes' | 'minSubgraphSize'>, ModelFileOptions, EngineFlags {
   atol?: number;
   rtol?: number;
   json?: boolean;
 }
 
 /** `nnrt verify MODEL [TESTDIR ...]`: exit 0 when all outputs pass, 1 on any mismatch. */
-export async function verify(model: string, dirs: string[], opts: VerifyOptions, out: (s: string) => void): Promise<number> {
+export async function verify(model: string, dirs: string[], opts: VerifyOptions, out: (s: string) => void, err: (s: string) => void = () => {}): Promise<number> {
   if (!existsSync(model)) throw new UsageError(`model '${model}' does not exist`);
   const testDirs = dirs.length ? dirs : listDataSets(statSync(model).isDirectory() ? model : dirname(model));
   if (testDirs.length === 0) {
@@ -24,15 +29,30 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
     if (!Number.isFinite(v) || v < 0) throw new UsageError(`--${k} must be a non-negative number, got ${v}`);
   }
   const t0 = performance.now();
-  const { graph } = loadModelFromFile(model, opts);
-  const { results, stats } = await verifyModel(graph, testDirs, { ...opts, tolerance });
+  const isPlan = model.endsWith('.plan');
+  const setup = opts.engine === 'webgpu' && !isPlan ? await engineSessionOptions(opts, err) : undefined;
+  let verified;
+  try {
+    if (isPlan) {
+      const gpu = await sharedGpuDevice(await defaultGpu());
+      verified = await verifySession(await createPlanSession(gpu, new Uint8Array(readFileSync(model)), { precision: opts.precision }), testDirs, tolerance);
+    } else {
+      const { graph } = loadModelFromFile(model, opts);
+      const { precision: _p, timingCache: _t, ...rest } = opts;
+      verified = await verifyModel(graph, testDirs, { ...rest, ...setup?.options, tolerance });
+    }
+  } finally {
+    setup?.finish();
+  }
+  const { results, stats } = verified;
   const ms = performance.now() - t0;
   const pass = results.every((r) => r.pass);
   if (opts.json) {
-    out(JSON.stringify({ model, device: opts.device ?? 'cpu', engine: opts.engine ?? 'none', tolerance, pass, transfers: stats.transfers, results }, null, 2));
+    out(JSON.stringify({ model, device: opts.device ?? 'cpu', engine: opts.engine ?? 'none', tolerance, pass, transfers: stats.transfers, engineStats: stats.engine, results }, null, 2));
     return pass ? 0 : 1;
   }
-  out(`model ${model}  device ${opts.device ?? 'cpu'}${opts.engine && opts.engine !== 'none' ? `  engine ${opts.engine}` : ''}  tolerance |got-want| <= ${tolerance.atol} + ${tolerance.rtol}*|want|`);
+  const device = opts.device ?? (opts.engine === 'webgpu' ? 'webgpu' : 'cpu');
+  out(`model ${model}  device ${device}${opts.engine && opts.engine !== 'none' ? `  engine ${opts.engine}` : ''}  tolerance |got-want| <= ${tolerance.atol} + ${tolerance.rtol}*|want|`);
   for (const r of results) {
     out(r.dir);
     for (const o of r.outputs) {
@@ -41,7 +61,8 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
       out(`  ${o.pass ? 'pass' : 'FAIL'}  ${o.name}  [${o.shape.join(',')}]  ${err}${bad}`);
     }
   }
-  if ((opts.device ?? 'cpu') !== 'cpu' || (opts.engine && opts.engine !== 'none')) out(`device<->host transfers: ${stats.transfers}`);
+  if (device !== 'cpu' || (opts.engine && opts.engine !== 'none')) out(`device<->host transfers: ${stats.transfers}`);
+  if (stats.engine) for (const line of engineReport(stats.engine)) out(line);
   const n = results.reduce((a, r) => a + r.outputs.length, 0);
   out(`${results.length} data set${results.length > 1 ? 's' : ''}, ${n} output${n > 1 ? 's' : ''}: ${pass ? 'all pass' : 'MISMATCH'} (${ms.toFixed(0)} ms)`);
   return pass ? 0 : 1;

@@ -10,7 +10,7 @@ import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
 import '../devices/webgpu/kernels.js';
 import { bindNode, type BoundNode } from '../ops/typer.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { buildPlan, type Plan, type PlanStep, type Transfer } from './gpu-plan.js';
+import { buildPlan, type EngineProvider, type Plan, type PlanStep, type Transfer } from './gpu-plan.js';
 
 export interface GpuRunStats {
   /** Nodes executed (constant-folded ones excluded). */
@@ -25,6 +25,8 @@ export interface GpuRunStats {
   pipelines: number;
   /** Command buffers submitted in the last run. */
   submits: number;
+  /** Device-to-device copies at engine boundaries in the last run. */
+  deviceCopies: number;
 }
 
 /**
@@ -41,9 +43,9 @@ export class GpuExecutor {
   private readonly plans = new Map<string, Promise<Plan>>();
   private readonly constantBuffers = new Map<string, GPUBuffer>();
   private queue: Promise<unknown> = Promise.resolve();
-  lastStats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0 };
+  lastStats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0, deviceCopies: 0 };
 
-  constructor(graph: Graph, readonly gpu: GpuDevice) {
+  constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider) {
     verifyGraph(graph);
     this.graph = graph;
     this.order = topoSort(graph).map(bindNode);
@@ -94,7 +96,7 @@ export class GpuExecutor {
     const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
     let plan = this.plans.get(key);
     if (!plan) {
-      plan = buildPlan(this.gpu, this.graph, this.order, shapes, fixed, this.constantBuffers);
+      plan = buildPlan(this.gpu, this.graph, this.order, shapes, fixed, this.constantBuffers, this.engines);
       this.plans.set(key, plan);
       plan.catch(() => this.plans.delete(key));
     }
@@ -109,6 +111,7 @@ export class GpuExecutor {
     const host = new Map<string, Tensor>([...this.graph.initializers, ...plan.constants, ...Object.entries(feeds)]);
     let transfers = 0;
     let submits = 0;
+    let deviceCopies = 0;
     for (const u of plan.uploads) writeTensor(device, u, host.get(u.name)!);
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
@@ -125,6 +128,14 @@ export class GpuExecutor {
     };
     try {
       for (const step of plan.steps) {
+        if (step.kind === 'engine') {
+          pass?.end();
+          pass = undefined;
+          step.engine.encode(encoder, step.inputs, step.outputs);
+          deviceCopies += step.engine.deviceCopies;
+          pending = true;
+          continue;
+        }
         if (step.kind === 'gpu') {
           if (step.dispatches.length === 0) continue;
           pass ??= encoder.beginComputePass();
@@ -162,7 +173,7 @@ export class GpuExecutor {
       if (invalid) throw new ExecutionError(`the WebGPU device rejected the forward pass: ${invalid.message}`);
     }
     this.lastStats = {
-      nodes: plan.steps.length, peakBytes: plan.peakBytes, transfers, fallbacks: plan.fallbacks, pipelines: this.gpu.pipelines.compiled, submits,
+      nodes: plan.steps.length, peakBytes: plan.peakBytes, transfers, fallbacks: plan.fallbacks, pipelines: this.gpu.pipelines.compiled, submits, deviceCopies,
     };
     const result: Record<string, Tensor> = {};
     for (const o of plan.outputs) result[o.name] = host.get(o.name)!;

@@ -32,8 +32,24 @@ export interface Transfer {
   staging?: GPUBuffer;
 }
 
+/**
+ * A subgraph handed to an optimizing engine (an nnrt::Engine node). The executor records it into
+ * its own command encoder between compute passes; its inputs and outputs are device buffers, so
+ * crossing the boundary costs device-to-device copies only.
+ */
+export interface EngineStep {
+  /** Records the engine's work: copies `inputs` in, dispatches, copies results to `outputs`. */
+  encode(encoder: GPUCommandEncoder, inputs: Record<string, GPUBuffer>, outputs: GPUBuffer[]): void;
+  /** Device-to-device copies the last encode made. */
+  readonly deviceCopies: number;
+}
+
+/** Makes the engine step of an nnrt::Engine node for the given input shapes (built or loaded once per shape). */
+export type EngineProvider = (node: Node, inputShapes: Record<string, number[]>) => Promise<EngineStep>;
+
 export type PlanStep =
   | { kind: 'gpu'; node: Node; dispatches: Dispatch[] }
+  | { kind: 'engine'; node: Node; engine: EngineStep; inputs: Record<string, GPUBuffer>; outputs: GPUBuffer[] }
   | { kind: 'cpu'; node: Node; bound: BoundNode; kernel: CpuKernel; outputs: TensorType[]; reads: Transfer[]; writes: Transfer[] };
 
 export interface Plan {
@@ -60,7 +76,7 @@ const byteSize = (shape: readonly number[]) => Math.max(DEVICE_BYTES_PER_ELEMENT
 /** Builds a plan for `graph` with the given input shapes; `fixed` are feeds whose values decide shapes. */
 export async function buildPlan(
   gpu: GpuDevice, graph: Graph, order: BoundNode[], shapes: Record<string, readonly number[]>,
-  fixed: Map<string, Tensor>, constantBuffers: Map<string, GPUBuffer>,
+  fixed: Map<string, Tensor>, constantBuffers: Map<string, GPUBuffer>, engines?: EngineProvider,
 ): Promise<Plan> {
   const g = graph.clone();
   for (const [name, t] of fixed) g.initializers.set(name, t);
@@ -78,7 +94,7 @@ export async function buildPlan(
   const constant = (name: string) => g.initializers.get(name) ?? known.get(name)?.value;
 
   // Decide where each node runs before assigning memory: lifetimes depend on it.
-  type Choice = { b: BoundNode; outs: TensorType[]; gpu?: ReturnType<GpuKernel> & object };
+  type Choice = { b: BoundNode; outs: TensorType[]; gpu?: ReturnType<GpuKernel> & object; engine?: boolean };
   const choices: Choice[] = [];
   for (const b of order) {
     const live = b.node.outputs.filter((o) => o && !known.get(o)?.value);
@@ -88,6 +104,10 @@ export async function buildPlan(
     }
     const ins = b.node.inputs.map((n) => (n ? { ...typeOf(n), ...(constant(n) ? { value: constant(n)! } : {}) } : undefined));
     const outs = b.node.outputs.map((o) => ({ dtype: typeOf(o).dtype, shape: [...typeOf(o).shape] }));
+    if (engines && b.node.domain === 'nnrt' && b.node.opType === 'Engine') {
+      choices.push({ b, outs, engine: true });
+      continue;
+    }
     const kernel = getKernel<GpuKernel>('webgpu', b.node.domain, b.node.opType);
     let result: ReturnType<GpuKernel>;
     try {
@@ -110,7 +130,7 @@ export async function buildPlan(
   const lastUse = new Map<string, number>();
   choices.forEach((c, i) => {
     const refs = c.gpu && 'programs' in c.gpu ? c.gpu.programs.flatMap((p) => p.bindings) : [];
-    const read = c.gpu ? ('alias' in c.gpu ? [c.b.node.inputs[c.gpu.alias]!] : refs.flatMap((r) => ('input' in r ? [c.b.node.inputs[r.input]!] : []))) : [];
+    const read = c.engine ? c.b.node.inputs.filter((n) => n) : c.gpu ? ('alias' in c.gpu ? [c.b.node.inputs[c.gpu.alias]!] : refs.flatMap((r) => ('input' in r ? [c.b.node.inputs[r.input]!] : []))) : [];
     for (const n of read) gpuReads.add(n);
     for (const n of c.b.node.inputs) if (n) lastUse.set(n, i);
   });
@@ -174,10 +194,16 @@ export async function buildPlan(
   };
 
   for (let i = 0; i < choices.length; i++) {
-    const { b, outs, gpu: planned } = choices[i]!;
+    const { b, outs, gpu: planned, engine } = choices[i]!;
     const node = b.node;
     const where = nodeWhere(node);
-    if (!planned) {
+    if (engine) {
+      const inputShapes = Object.fromEntries(node.inputs.filter((n) => n).map((n) => [n, [...typeOf(n).shape]]));
+      const step = await engines!(node, inputShapes);
+      const inputs = Object.fromEntries(node.inputs.filter((n) => n).map((n) => [n, bufferOf(n)]));
+      const outputs = node.outputs.map((o, k) => allocate(o, outs[k]!.shape, where).buffer);
+      plan.steps.push({ kind: 'engine', node, engine: step, inputs, outputs });
+    } else if (!planned) {
       const onDevice = (n: string) => slots.has(n) && !isGraphInput.has(n) && !cpuProduced.has(n);
       const reads = node.inputs.filter((n, k) => n && onDevice(n) && node.inputs.indexOf(n) === k).map((n) => transfer(n, slots.get(n)!.buffer, true));
       const writes: Transfer[] = [];

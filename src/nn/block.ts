@@ -5,6 +5,7 @@ import type { Graph } from '../ir/graph.js';
 import { exportOnnx, type OnnxExportOptions } from '../onnx/export/model.js';
 import { exportMxnet, type MxExported } from '../mxnet/export.js';
 import { createSession, type Session, type SessionOptions } from '../session.js';
+import { optimizedSessionOptions, type OptimizeOptions } from '../optimize.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { hash32, init as initializers, type Initializer } from './init.js';
@@ -119,6 +120,16 @@ export abstract class HybridBlock {
     this.hybridized = true;
     this.sessionOptions = opts;
     this.invalidate();
+    return this;
+  }
+
+  /**
+   * Gluon's `optimize_for(x, backend=...)`: hybridizes onto the engine backend (partitioned, every
+   * supported subgraph on the engine) and runs once on `sample` so the engines are built now.
+   */
+  async optimizeFor(sample: Tensor | Tensor[], opts: OptimizeOptions): Promise<this> {
+    this.hybridize(optimizedSessionOptions(opts));
+    await this.call(...(Array.isArray(sample) ? sample : [sample]));
     return this;
   }
 

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NnrtError, UsageError } from '../errors.js';
-import { createSession, type SessionOptions, type SessionStats } from '../session.js';
+import { createSession, type Session, type SessionOptions, type SessionStats } from '../session.js';
 import { compareTensors, FP32_TOLERANCE, type Comparison, type Tolerance } from '../tensor/compare.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Graph } from '../ir/graph.js';
@@ -55,8 +55,14 @@ export async function verifyModel(
   model: string | Graph, dataDirs: string[], opts: SessionOptions & { tolerance?: Tolerance } = {},
 ): Promise<{ results: DataSetResult[]; stats: SessionStats }> {
   const graph = typeof model === 'string' ? loadOnnxFile(model).graph : model;
-  const session = await createSession(graph, opts);
-  const tol = opts.tolerance ?? FP32_TOLERANCE;
+  return verifySession(await createSession(graph, opts), dataDirs, opts.tolerance);
+}
+
+/** Runs a session (any device, engine or loaded plan) on data sets; disposes it at the end. */
+export async function verifySession(
+  session: Session, dataDirs: string[], tolerance?: Tolerance,
+): Promise<{ results: DataSetResult[]; stats: SessionStats }> {
+  const tol = tolerance ?? FP32_TOLERANCE;
   const results: DataSetResult[] = [];
   try {
     for (const dir of dataDirs) {

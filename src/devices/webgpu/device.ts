@@ -35,7 +35,14 @@ export class GpuDevice {
   /** Why the device was lost, once it was. */
   lostReason: string | undefined;
 
-  constructor(device: GPUDevice, adapter: AdapterSummary, features: ReadonlySet<OptionalFeature>) {
+  /**
+   * The GPU object the device came from. Held so it stays reachable as long as the device: Dawn
+   * tears its instance down when the GPU object is garbage-collected, even with devices alive.
+   */
+  readonly gpu: GPU | undefined;
+
+  constructor(device: GPUDevice, adapter: AdapterSummary, features: ReadonlySet<OptionalFeature>, gpu?: GPU) {
+    this.gpu = gpu;
     this.device = device;
     this.adapter = adapter;
     this.features = features;
@@ -106,7 +113,7 @@ export async function createGpuDevice(gpu: GPU, opts: GpuDeviceOptions = {}): Pr
     description: info.description,
     isFallback: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
   };
-  return new GpuDevice(device, summary, features);
+  return new GpuDevice(device, summary, features, gpu);
 }
 
 const shared = new WeakMap<GPU, Map<string, Promise<GpuDevice>>>();

@@ -1,0 +1,44 @@
+// Latency statistics of timed runs: median and 90th percentile (nearest rank), mean, extremes.
+
+export interface Summary {
+  runs: number;
+  median: number;
+  p90: number;
+  mean: number;
+  min: number;
+  max: number;
+}
+
+function sorted(xs: readonly number[]): number[] {
+  if (xs.length === 0) throw new RangeError('no samples to summarize');
+  return [...xs].sort((a, b) => a - b);
+}
+
+/** The middle sample; for an even count, the mean of the two middle samples. */
+export function median(xs: readonly number[]): number {
+  const s = sorted(xs);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * The p-th percentile by nearest rank: the smallest sample with at least p% of the samples at or
+ * below it (so it is always a measured value, never an interpolation).
+ */
+export function percentile(xs: readonly number[], p: number): number {
+  if (!(p > 0 && p <= 100)) throw new RangeError(`percentile ${p} is outside (0, 100]`);
+  const s = sorted(xs);
+  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)]!;
+}
+
+export function summarize(xs: readonly number[]): Summary {
+  const s = sorted(xs);
+  return {
+    runs: s.length,
+    median: median(s),
+    p90: percentile(s, 90),
+    mean: s.reduce((a, b) => a + b, 0) / s.length,
+    min: s[0]!,
+    max: s[s.length - 1]!,
+  };
+}

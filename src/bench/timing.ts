@@ -1,0 +1,70 @@
+// The timing loop every runner goes through: warm-up runs, then timed runs, each measured end to
+// end around one `run()` call (for nnrt and the peers alike: inputs handed over, outputs read back).
+
+export interface TimingOptions {
+  warmup: number;
+  /** Timed runs; undefined sizes them so the row takes about `targetMs`. */
+  runs?: number;
+  targetMs: number;
+  minRuns: number;
+  maxRuns: number;
+  /** Called after every run (warm-up or timed) with how many are done out of how many planned. */
+  onRun?: (done: number, planned: number) => void;
+}
+
+export const DEFAULT_TIMING: TimingOptions = { warmup: 3, targetMs: 3000, minRuns: 5, maxRuns: 500 };
+
+export interface Timed<R> {
+  /** Milliseconds of every timed run, in order. */
+  times: number[];
+  /** The result of the first run (used to compare outputs between runners). */
+  first: R;
+}
+
+/** How many timed runs fill `targetMs` when one takes `estimateMs`, within [minRuns, maxRuns]. */
+export function runsFor(estimateMs: number, o: Pick<TimingOptions, 'targetMs' | 'minRuns' | 'maxRuns'>): number {
+  const n = estimateMs > 0 ? Math.ceil(o.targetMs / estimateMs) : o.maxRuns;
+  return Math.min(o.maxRuns, Math.max(o.minRuns, n));
+}
+
+/**
+ * Runs `run` warm-up + timed times. `keep` copies the first result outside the timed region
+ * (runtimes may reuse output buffers, so later runs could overwrite it).
+ */
+export async function timeRuns<R>(run: () => Promise<R>, o: TimingOptions, keep: (r: R) => R = (r) => r): Promise<Timed<R>> {
+  let first: { value: R } | undefined;
+  const once = async (): Promise<number> => {
+    const t0 = performance.now();
+    const r = await run();
+    const ms = performance.now() - t0;
+    first ??= { value: keep(r) };
+    return ms;
+  };
+  // until the run count is known, plan for the minimum
+  let planned = o.warmup + (o.runs ?? o.minRuns);
+  let done = 0;
+  let lastWarm: number | undefined;
+  for (let i = 0; i < o.warmup; i++) {
+    lastWarm = await once();
+    o.onRun?.(++done, planned);
+  }
+  const times: number[] = [];
+  let runs = o.runs;
+  if (runs === undefined) {
+    // the last warm-up run estimates the steady state (the first one carries compilation);
+    // without warm-up, the first timed run does
+    if (lastWarm === undefined) {
+      times.push(await once());
+      lastWarm = times[0]!;
+    }
+    runs = runsFor(lastWarm, o);
+    planned = o.warmup + runs;
+    o.onRun?.(done + times.length, planned);
+  }
+  while (times.length < runs) {
+    times.push(await once());
+    o.onRun?.(o.warmup + times.length, planned);
+  }
+  if (!first) throw new RangeError('timeRuns needs at least one run (warm-up or timed)');
+  return { times, first: first.value };
+}

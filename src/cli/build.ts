@@ -1,0 +1,77 @@
+// `nnrt build MODEL`: the whole model as one engine plan (TensorRT's trtexec --saveEngine). Every
+// node must be supported; partial support is what `--engine webgpu` on verify/run/bench is for.
+import { basename, dirname, join } from 'node:path';
+import { sharedGpuDevice } from '../devices/webgpu/device.js';
+import { defaultGpu } from '../devices/webgpu/provider.js';
+import { UnsupportedError, UsageError } from '../errors.js';
+import { buildEnginePlan } from '../engine/builder.js';
+import { Engine } from '../engine/runtime.js';
+import { inferShapes } from '../ir/infer.js';
+import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
+import { writeFileAtomic } from '../node/atomic-write.js';
+import { opTyper } from '../ops/typer.js';
+import { backendSupport, partitionGraph } from '../partition/index.js';
+import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
+
+export interface BuildOptions extends ModelFileOptions, EngineFlags {
+  out?: string;
+  json?: boolean;
+}
+
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+
+export async function build(model: string, opts: BuildOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  const { graph } = loadModelFromFile(model, opts);
+  const inputs = graph.inputs.filter((v) => !graph.initializers.has(v.name));
+  const shapes: Record<string, number[]> = {};
+  for (const v of inputs) {
+    const given = opts.inputShapes?.[v.name];
+    if (given) shapes[v.name] = [...given];
+    else if (v.shape.every((d) => typeof d === 'number')) shapes[v.name] = [...v.shape] as number[];
+    else throw new UsageError(`input '${v.name}' has a symbolic shape [${v.shape.join(',')}]`, { hint: `give it with --shape ${v.name}=${v.shape.map((d) => (typeof d === 'number' ? d : 1)).join(',')}` });
+  }
+  const known = inferShapes(graph, opTyper, shapes);
+  const partition = partitionGraph(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', minSubgraphSize: 1 });
+  if (partition.declined.length) {
+    const list = partition.declined.slice(0, 5).map((d) => `${d.node} (${d.op}): ${d.reason}`).join('; ');
+    throw new UnsupportedError(`the webgpu engine does not support ${partition.declined.length} node(s) of this model: ${list}${partition.declined.length > 5 ? '; ...' : ''}`, {
+      hint: 'run it with `nnrt verify|run|bench --device webgpu --engine webgpu`, which partitions the graph and leaves these nodes to the framework',
+    });
+  }
+  const setup = await engineSessionOptions(opts, err);
+  const gpu = await sharedGpuDevice(await defaultGpu());
+  const t0 = performance.now();
+  let plan;
+  try {
+    plan = await buildEnginePlan(gpu, graph, shapes, {
+      precision: opts.precision, timeTactics: opts.tactics, timingCache: setup.options.timingCache,
+      log: setup.options.log, progress: setup.options.progress,
+    });
+  } finally {
+    setup.finish();
+  }
+  const buildMs = performance.now() - t0;
+  const engine = await Engine.load(gpu, plan);
+  const bytes = engine.serialize();
+  const target = opts.out ?? join(dirname(model), `${basename(model).replace(/\.(onnx|json)$/, '')}.${plan.header.precision}.plan`);
+  writeFileAtomic(target, bytes);
+  engine.dispose();
+  const fused = plan.layers.filter((l) => l.from.length > 1).length;
+  const summary = {
+    model, plan: target, precision: plan.header.precision, adapter: plan.header.adapter.description || plan.header.adapter.vendor,
+    inputs: plan.header.inputs, nodes: graph.nodes.length, layers: plan.layers.length, fusedLayers: fused,
+    dispatches: plan.dispatches.length, kernels: plan.kernels.length,
+    arenaBytes: plan.arenaBytes, naiveBytes: plan.naiveBytes, constantBytes: plan.constants.byteLength,
+    planBytes: bytes.byteLength, buildMs: Math.round(buildMs),
+    tactics: plan.layers.map((l) => ({ layer: l.name, kind: l.kind, from: l.from, tactic: l.tactic, ms: l.timeMs })),
+  };
+  if (opts.json) {
+    out(JSON.stringify(summary, null, 2));
+    return 0;
+  }
+  out(`built ${target} (${mb(bytes.byteLength)}) in ${(buildMs / 1000).toFixed(1)} s`);
+  out(`  ${graph.nodes.length} nodes -> ${plan.layers.length} layers (${fused} fused), ${plan.dispatches.length} dispatches, ${plan.kernels.length} kernels`);
+  out(`  precision ${plan.header.precision}, adapter ${summary.adapter}`);
+  out(`  activations: ${mb(plan.arenaBytes)} planned arena (naive sum ${mb(plan.naiveBytes)}); weights ${mb(plan.constants.byteLength)}`);
+  return 0;
+}

@@ -1,0 +1,88 @@
+// The engine's command-line options, shared by build, verify, run, conformance and bench, and
+// their translation into session options: plan cache directory, timing cache file, log, progress.
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { sharedGpuDevice } from '../devices/webgpu/device.js';
+import { defaultGpu } from '../devices/webgpu/provider.js';
+import { PRECISIONS, type Precision } from '../engine/config.js';
+import type { TimingCache } from '../engine/timing-cache.js';
+import { EngineCache } from '../node/engine-cache.js';
+import { loadTimingCache, saveTimingCache } from '../node/timing-cache-file.js';
+import '../node/webgpu.js';
+import type { SessionOptions } from '../session.js';
+import { VERSION } from '../version.js';
+import { buildProgressBar } from './build-progress.js';
+
+export interface EngineFlags {
+  precision?: Precision;
+  minSubgraphSize?: number;
+  excludeOps?: string[];
+  excludeNodes?: string[];
+  cacheDir?: string;
+  timingCache?: string;
+  tactics?: boolean;
+  verbose?: boolean;
+  quiet?: boolean;
+}
+
+const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
+
+function positiveInt(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be an integer ≥ 1');
+  return n;
+}
+
+/** Adds the engine options to a command. */
+export function engineOptions(cmd: Command, { partition = true } = {}): Command {
+  cmd
+    .addOption(new Option('--precision <p>', 'engine storage precision').choices(PRECISIONS))
+    .option('--timing-cache <file>', 'read and update tactic timings in FILE')
+    .option('--no-tactics', 'do not time tactics: take each layer\'s first candidate')
+    .option('--cache-dir <dir>', 'keep built engine plans in DIR and load them next time')
+    .option('--verbose', 'print the engine build log: fusions, tactic per layer and its time')
+    .option('--quiet', 'no progress bar');
+  if (partition) {
+    cmd
+      .option('--min-subgraph-size <n>', 'smallest subgraph handed to the engine (default 3)', positiveInt)
+      .option('--exclude-ops <ops>', 'op types forced to run in the framework, e.g. Relu,Add', list)
+      .option('--exclude-nodes <names>', 'node names forced to run in the framework', list);
+  }
+  return cmd;
+}
+
+export interface EngineSessionSetup {
+  options: Partial<SessionOptions>;
+  /** Saves the timing cache (when one was given) and stops the progress bar. */
+  finish(): void;
+}
+
+/** Session options for the engine flags; `err` receives notices and the verbose log. */
+export async function engineSessionOptions(flags: EngineFlags, err: (line: string) => void): Promise<EngineSessionSetup> {
+  const bar = buildProgressBar(flags.quiet);
+  let timingCache: TimingCache | undefined;
+  if (flags.timingCache) {
+    const gpu = await sharedGpuDevice(await defaultGpu());
+    const loaded = loadTimingCache(flags.timingCache, { nnrtVersion: VERSION, adapter: gpu.adapter });
+    if (loaded.warning) err(`nnrt: ${loaded.warning}`);
+    timingCache = loaded.cache;
+  }
+  const options: Partial<SessionOptions> = {
+    precision: flags.precision,
+    timeTactics: flags.tactics,
+    timingCache,
+    planStore: flags.cacheDir ? new EngineCache(flags.cacheDir) : undefined,
+    minSubgraphSize: flags.minSubgraphSize,
+    excludeOps: flags.excludeOps,
+    excludeNodes: flags.excludeNodes,
+    log: flags.verbose ? (line) => err(line) : undefined,
+    notice: (line) => err(`nnrt: ${line}`),
+    progress: (p) => bar.update(p),
+  };
+  return {
+    options,
+    finish() {
+      bar.stop();
+      if (flags.timingCache && timingCache) saveTimingCache(flags.timingCache, timingCache);
+    },
+  };
+}

@@ -1,0 +1,20 @@
+// Lines describing what the engine did in a session: partition, engines, boundary copies, weights.
+import type { EngineStats } from '../engine-session.js';
+
+const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+
+export function engineReport(e: EngineStats): string[] {
+  const p = e.partition;
+  const inEngines = p.subgraphs.reduce((a, s) => a + s.nodes.length, 0);
+  const lines = [
+    `engine webgpu: ${p.subgraphs.length} subgraph${p.subgraphs.length === 1 ? '' : 's'} with ${inEngines} of ${p.totalNodes} nodes; ${p.declined.length} declined, ${p.tooSmall.reduce((a, c) => a + c.nodes.length, 0)} in clusters below the minimum size ${p.minSubgraphSize}`,
+  ];
+  for (const en of e.engines) {
+    lines.push(`  ${en.node}: ${en.source === 'cache' ? 'loaded from the engine cache' : 'built'} in ${en.buildMs.toFixed(0)} ms, ${en.layers} layers, activations ${mb(en.arenaBytes)} (naive ${mb(en.naiveBytes)})`);
+  }
+  const reasons = new Map<string, number>();
+  for (const d of p.declined) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
+  for (const [reason, n] of [...reasons].slice(0, 6)) lines.push(`  declined ×${n}: ${reason}`);
+  lines.push(`  boundary copies (device to device): ${e.deviceCopies}; weights held by the framework ${mb(e.weightBytes.before)} -> ${mb(e.weightBytes.after)}`);
+  return lines;
+}

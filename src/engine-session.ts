@@ -1,0 +1,121 @@
+/// <reference types="@webgpu/types" />
+// A session with the engine on (MXNet's TensorRT integration): for each set of input shapes the
+// graph is partitioned, every supported subgraph becomes one nnrt.Engine node built (or loaded
+// from the plan store) for those shapes, and the framework's WebGPU executor runs the rest,
+// recording engine work into its own command encoder so tensors never leave the device.
+import type { GpuDevice } from './devices/webgpu/device.js';
+import type { EngineServiceOptions } from './engine/service.js';
+import { EngineService, type EngineRecord } from './engine/service.js';
+import { GpuExecutor } from './executor/gpu-executor.js';
+import type { EngineStep } from './executor/gpu-plan.js';
+import type { Graph } from './ir/graph.js';
+import { bindShape, inferShapes } from './ir/infer.js';
+import { opTyper } from './ops/typer.js';
+import { applyPartition, backendSupport, isEngineNode, partitionGraph, type PartitionResult, type WeightBytes } from './partition/index.js';
+import type { Tensor } from './tensor/tensor.js';
+
+export interface EnginePartitionOptions {
+  minSubgraphSize?: number;
+  excludeOps?: readonly string[];
+  excludeNodes?: readonly string[];
+}
+
+/** What the engine side of a session did, for stats and reports. */
+export interface EngineStats {
+  partition: PartitionResult;
+  weightBytes: WeightBytes;
+  /** Engines of the current shapes: built now or loaded from the plan store, with the time it took. */
+  engines: { node: string; source: 'built' | 'cache'; buildMs: number; layers: number; arenaBytes: number; naiveBytes: number }[];
+  /** Device-to-device copies at engine boundaries in the last run. */
+  deviceCopies: number;
+}
+
+interface ShapePlan {
+  executor: GpuExecutor;
+  partition: PartitionResult;
+  weightBytes: WeightBytes;
+  engineNodes: string[];
+  records: Map<string, EngineRecord>;
+}
+
+export class EngineSession {
+  private readonly plans = new Map<string, Promise<ShapePlan>>();
+  private readonly service: EngineService;
+  private current?: ShapePlan;
+
+  constructor(
+    readonly graph: Graph,
+    readonly gpu: GpuDevice,
+    private readonly partitionOpts: EnginePartitionOptions,
+    serviceOpts: EngineServiceOptions,
+  ) {
+    this.service = new EngineService(gpu, serviceOpts);
+    // Fail on bad partition options now rather than at the first run.
+    const declared = Object.fromEntries(this.inputs.map((v) => [v.name, v.shape.map((d) => (typeof d === 'number' ? d : 1))]));
+    this.partitionFor(declared);
+  }
+
+  get inputs() {
+    return this.graph.inputs.filter((v) => !this.graph.initializers.has(v.name));
+  }
+
+  private partitionFor(shapes: Record<string, number[]>) {
+    const known = inferShapes(this.graph, opTyper, shapes);
+    const partition = partitionGraph(this.graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts });
+    return { known, partition };
+  }
+
+  /** The plan for these input shapes: partition, the outer graph's executor, its engine nodes. */
+  planFor(shapes: Record<string, number[]>): Promise<ShapePlan> {
+    const key = JSON.stringify(shapes);
+    let p = this.plans.get(key);
+    if (!p) {
+      p = (async () => {
+        const { known, partition } = this.partitionFor(shapes);
+        const applied = applyPartition(this.graph, known, partition);
+        const engineNodes = applied.engineNodes.map((n) => n.name);
+        const records = new Map<string, EngineRecord>();
+        const executor = new GpuExecutor(applied.graph, this.gpu, async (node, inputShapes): Promise<EngineStep> => {
+          if (!isEngineNode(node)) throw new Error(`node ${node.name} is not an engine node`);
+          const record = await this.service.get(node.subgraph, inputShapes);
+          records.set(node.name, record);
+          return record.context;
+        });
+        return { executor, partition, weightBytes: applied.weightBytes, engineNodes, records };
+      })();
+      this.plans.set(key, p);
+      p.catch(() => this.plans.delete(key));
+    }
+    return p;
+  }
+
+  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const shapes = Object.fromEntries(this.inputs.map((v) => [v.name, feeds[v.name] ? bindShape(v, feeds[v.name]!.shape) : v.shape.map(Number)]));
+    const plan = await this.planFor(shapes);
+    this.current = plan;
+    return plan.executor.run(feeds);
+  }
+
+  get executor(): GpuExecutor | undefined {
+    return this.current?.executor;
+  }
+
+  engineStats(): EngineStats | undefined {
+    const plan = this.current;
+    if (!plan) return undefined;
+    return {
+      partition: plan.partition,
+      weightBytes: plan.weightBytes,
+      engines: [...plan.records].map(([node, r]) => ({
+        node, source: r.source, buildMs: r.buildMs,
+        layers: r.engine.plan.layers.length, arenaBytes: r.engine.plan.arenaBytes, naiveBytes: r.engine.plan.naiveBytes,
+      })),
+      deviceCopies: plan.executor.lastStats.deviceCopies,
+    };
+  }
+
+  dispose(): void {
+    void Promise.all([...this.plans.values()].map((p) => p.then((s) => s.executor.dispose(), () => {})));
+    this.service.dispose();
+  }
+}

@@ -1,0 +1,245 @@
+/// <reference types="@webgpu/types" />
+// The engine builder (TensorRT's IBuilder::buildSerializedNetwork): graph → network → passes →
+// a tactic per layer, timed on the device → memory plan → an EnginePlan, ready to serialize or
+// load. Everything device-specific that can be decided at build time is decided here.
+import { UnsupportedError } from '../errors.js';
+import type { GpuDevice } from '../devices/webgpu/device.js';
+import type { Graph } from '../ir/graph.js';
+import { fnv1a64, hashGraph } from '../ir/hash.js';
+import { VERSION } from '../version.js';
+import { checkBuilderConfig, type BuilderConfig, type CheckedConfig } from './config.js';
+import { importNetwork } from './import.js';
+import { storageBytes } from './kernels/access.js';
+import { compileLayer } from './kernels/index.js';
+import type { KernelCaps, KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js';
+import { planMemory } from './memory-plan.js';
+import { elementCount, type Layer, type Network } from './network.js';
+import { tensorInputs } from './passes/net-utils.js';
+import { runPipeline } from './passes/pipeline.js';
+import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanRegion } from './plan-format.js';
+import { TacticTimer } from './timer.js';
+import { layerSignature } from './timing-cache.js';
+import { timeTactics } from './tactic-timing.js';
+
+/** A layer with the tactic chosen for it. */
+interface Chosen {
+  layer: Layer;
+  tactic: Tactic;
+  timeMs?: number;
+}
+
+/** Builds the plan of an engine for `graph` at the given input shapes. */
+export async function buildEnginePlan(
+  gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, config: BuilderConfig = {},
+): Promise<EnginePlan> {
+  const cfg = checkBuilderConfig(config);
+  cfg.progress({ phase: 'passes', done: 0, total: 1 });
+  const { network, passes } = runPipeline(importNetwork(graph, inputShapes, { log: cfg.log }), {
+    precision: cfg.precision, layerPrecision: cfg.layerPrecision,
+  });
+  for (const p of passes) for (const change of p.changes) cfg.log(`[${p.pass}] ${change}`);
+  cfg.progress({ phase: 'passes', done: 1, total: 1 });
+  if (network.layers.length === 0) {
+    throw new UnsupportedError('the graph has nothing for the engine to run once Identity nodes are removed', { hint: 'run it in the framework' });
+  }
+
+  const limits = gpu.limits;
+  const caps: KernelCaps = {
+    maxWorkgroupStorage: limits.maxComputeWorkgroupStorageSize,
+    maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
+    maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+  };
+  const ctx: KernelContext = { caps, tensors: network.tensors, placement: concatPlacements(network) };
+  const chosen = await chooseTactics(gpu, network, ctx, cfg);
+  return assemble(gpu, graph, network, chosen, cfg, inputShapes);
+}
+
+/** Where in-place concat inputs really write: the outermost concat output, at a channel offset. */
+function concatPlacements(net: Network): Map<string, OutputPlacement> {
+  const direct = new Map<string, OutputPlacement>();
+  for (const l of net.layers) {
+    if (l.kind !== 'concat' || !l.inPlace) continue;
+    let offset = 0;
+    for (const name of l.inputs) {
+      direct.set(name, { target: l.output, channelOffset: offset });
+      offset += net.tensors.get(name)!.shape[1]!;
+    }
+  }
+  // A concat output that is itself an in-place input of another concat: follow to the outermost.
+  const resolved = new Map<string, OutputPlacement>();
+  for (const [name, p] of direct) {
+    let { target, channelOffset } = p;
+    for (let next = direct.get(target); next; next = direct.get(target)) {
+      channelOffset += next.channelOffset;
+      target = next.target;
+    }
+    resolved.set(name, { target, channelOffset });
+  }
+  return resolved;
+}
+
+async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, cfg: CheckedConfig): Promise<Chosen[]> {
+  const timer = cfg.timeTactics ? new TacticTimer(gpu) : undefined;
+  const chosen: Chosen[] = [];
+  let timed = 0;
+  let cached = 0;
+  try {
+    for (const [i, layer] of net.layers.entries()) {
+      cfg.progress({ phase: 'tactics', done: i, total: net.layers.length, layer: layer.name });
+      const made = compileLayer(layer, ctx);
+      if (typeof made === 'string') {
+        throw new UnsupportedError(`the webgpu engine cannot run layer '${layer.name}' (${layer.kind}): ${made}`, { hint: 'let the partitioner leave it to the framework' });
+      }
+      const fits = made.filter((t) => t.scratch.reduce((a, b) => a + b, 0) <= cfg.memoryBudget);
+      if (fits.length === 0) {
+        throw new UnsupportedError(`layer '${layer.name}': every tactic needs more scratch memory than the budget of ${cfg.memoryBudget} bytes`, { hint: 'raise the memory budget' });
+      }
+      const from = layer.from.length > 1 ? ` ← ${layer.from.join(' + ')}` : '';
+      if (fits.length === 1 || !timer) {
+        chosen.push({ layer, tactic: fits[0]! });
+        cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${fits[0]!.name}${fits.length > 1 ? ' (timing off)' : ''}`);
+        continue;
+      }
+      const signature = layerSignature({ ...layerShape(layer, ctx), tactics: fits.map((t) => t.name) });
+      const hit = cfg.timingCache?.get(signature);
+      const hitTactic = hit && fits.find((t) => t.name === hit.tactic);
+      if (hit && hitTactic) {
+        cached++;
+        chosen.push({ layer, tactic: hitTactic, timeMs: hit.ms });
+        cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${hitTactic.name} ${hit.ms.toFixed(4)} ms (timing cache)`);
+        continue;
+      }
+      const times = await timeTactics(gpu, timer, fits, ctx, layer.name);
+      timed++;
+      let best = 0;
+      times.forEach((t, k) => { if (t < times[best]!) best = k; });
+      chosen.push({ layer, tactic: fits[best]!, timeMs: times[best] });
+      cfg.timingCache?.set(signature, fits[best]!.name, times[best]!);
+      const others = fits.map((t, k) => `${t.name} ${times[k]!.toFixed(4)}`).join(', ');
+      cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${fits[best]!.name} ${times[best]!.toFixed(4)} ms [${others}]`);
+    }
+  } finally {
+    timer?.destroy();
+  }
+  cfg.progress({ phase: 'tactics', done: net.layers.length, total: net.layers.length });
+  if (timer) cfg.log(`tactics: ${timed} layers timed (${timer.method}), ${cached} from the timing cache`);
+  return chosen;
+}
+
+/** What a layer's kernels depend on, without its weight values: the timing-cache signature. */
+function layerShape(layer: Layer, ctx: KernelContext): object {
+  const tensor = (n: string) => {
+    const t = ctx.tensors.get(n)!;
+    return [t.shape, t.format.layout, t.format.storage, ctx.placement.get(n)?.channelOffset ?? null];
+  };
+  const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
+  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !(v instanceof Float32Array) && !(Array.isArray(v) && v.some((e) => e instanceof Float32Array))));
+  return { attrs, io: [...tensorInputs(layer), layer.output].map(tensor) };
+}
+
+const align = (n: number, a: number) => Math.ceil(n / a) * a;
+const words = (n: number) => Math.max(4, align(n, 4));
+
+function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], cfg: CheckedConfig, inputShapes: Record<string, number[]>): EnginePlan {
+  cfg.progress({ phase: 'memory', done: 0, total: 1 });
+  const alignment = gpu.limits.minStorageBufferOffsetAlignment;
+  const placement = concatPlacements(net);
+  // Which tensor owns the memory each tensor lives in: views share their input's, in-place concat
+  // inputs live in the concat output.
+  const owner = new Map<string, string>();
+  const ownerOf = (n: string): string => {
+    const o = owner.get(n);
+    return o === undefined || o === n ? n : ownerOf(o);
+  };
+  for (const [name, p] of placement) owner.set(name, p.target);
+  for (const c of chosen) if (c.tactic.programs.length === 0 && c.layer.kind === 'reshape') owner.set(c.layer.output, c.layer.input);
+
+  const first = new Map<string, number>();
+  const last = new Map<string, number>();
+  const touch = (n: string, step: number) => {
+    const o = ownerOf(n);
+    first.set(o, Math.min(first.get(o) ?? step, step));
+    last.set(o, Math.max(last.get(o) ?? step, step));
+  };
+  for (const n of net.inputs) touch(n, 0);
+  chosen.forEach((c, i) => {
+    for (const n of [...tensorInputs(c.layer), c.layer.output]) touch(n, i);
+  });
+  for (const n of net.outputs) touch(n, chosen.length);
+  const bytesOf = (n: string) => {
+    const t = net.tensors.get(n)!;
+    return words(storageBytes(elementCount(t.shape), t.format.storage));
+  };
+  const values = [...first.keys()].map((id) => ({ id, bytes: bytesOf(id), first: first.get(id)!, last: last.get(id)! }));
+  chosen.forEach((c, i) => c.tactic.scratch.forEach((bytes, k) => values.push({ id: `scratch:${i}:${k}`, bytes: words(bytes), first: i, last: i })));
+  const memory = planMemory(values, alignment);
+  if (memory.arenaBytes > cfg.memoryBudget) {
+    throw new UnsupportedError(`the engine needs ${memory.arenaBytes} bytes of activation memory, over the budget of ${cfg.memoryBudget}`, { hint: 'raise the memory budget or use smaller inputs' });
+  }
+  cfg.log(`memory: arena ${memory.arenaBytes} bytes for ${values.length} values (naive sum ${memory.naiveBytes})`);
+  cfg.progress({ phase: 'memory', done: 1, total: 1 });
+
+  const constantChunks: Uint8Array[] = [];
+  let constantBytes = 0;
+  const kernels: string[] = [];
+  const kernelIndex = new Map<string, number>();
+  const dispatches: PlanDispatch[] = [];
+  const layers: PlanLayer[] = [];
+  const region = (n: string): PlanRegion => {
+    const o = ownerOf(n);
+    return { buffer: 'arena', offset: memory.offsets.get(o)!, size: bytesOf(o) };
+  };
+  chosen.forEach((c, i) => {
+    layers.push({ name: c.layer.name, kind: c.layer.kind, from: c.layer.from, tactic: c.tactic.name, ...(c.timeMs !== undefined ? { timeMs: c.timeMs } : {}) });
+    const constants = c.tactic.constants.map((bytes) => {
+      const offset = align(constantBytes, alignment);
+      const padded = new Uint8Array(offset - constantBytes + words(bytes.byteLength));
+      padded.set(bytes, offset - constantBytes);
+      constantChunks.push(padded);
+      constantBytes += padded.byteLength;
+      return { buffer: 'constants' as const, offset, size: words(bytes.byteLength) };
+    });
+    for (const p of c.tactic.programs) {
+      let kernel = kernelIndex.get(p.wgsl);
+      if (kernel === undefined) {
+        kernel = kernels.push(p.wgsl) - 1;
+        kernelIndex.set(p.wgsl, kernel);
+      }
+      const bindings = p.bindings.map((b): PlanRegion => {
+        if ('tensor' in b) return region(b.tensor);
+        if ('constant' in b) return constants[b.constant]!;
+        const id = `scratch:${i}:${b.scratch}`;
+        return { buffer: 'arena', offset: memory.offsets.get(id)!, size: words(c.tactic.scratch[b.scratch]!) };
+      });
+      dispatches.push({ kernel, bindings, workgroups: p.workgroups, layer: i });
+    }
+  });
+  const constants = new Uint8Array(constantBytes);
+  let at = 0;
+  for (const chunk of constantChunks) {
+    constants.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  const io = (n: string) => {
+    const t = net.tensors.get(n)!;
+    if (t.format.storage !== 'f32' || t.format.layout === 'nhwc') {
+      throw new Error(`engine edge tensor ${n} must be plain f32, is ${t.format.layout}/${t.format.storage}`);
+    }
+    return { name: n, offset: region(n).offset, bytes: elementCount(t.shape) * 4 };
+  };
+  return {
+    header: {
+      format: 'nnrt-plan', formatVersion: PLAN_FORMAT_VERSION, nnrtVersion: VERSION,
+      adapter: { vendor: gpu.adapter.vendor, architecture: gpu.adapter.architecture, description: gpu.adapter.description },
+      precision: cfg.precision, graphHash: hashGraph(graph, { weights: true }),
+      inputs: net.inputs.map((n) => ({ name: n, shape: inputShapes[n] ?? net.tensors.get(n)!.shape })),
+      outputs: net.outputs.map((n) => ({ name: n, shape: net.tensors.get(n)!.shape })),
+    },
+    kernels, dispatches, layers, arenaBytes: memory.arenaBytes, naiveBytes: memory.naiveBytes,
+    io: { inputs: net.inputs.map(io), outputs: net.outputs.map(io) },
+    constants,
+  };
+}
+
+/** A short id of a plan's kernels, for logs. */
+export const kernelsId = (plan: EnginePlan) => fnv1a64(new TextEncoder().encode(plan.kernels.join('\n'))).slice(0, 8);

@@ -1,0 +1,63 @@
+// The builder's configuration (TensorRT's IBuilderConfig), checked up front so a bad option fails
+// before any work starts.
+import { UsageError } from '../errors.js';
+import type { TimingCache } from './timing-cache.js';
+
+export const PRECISIONS = ['fp32', 'fp16'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+/** Progress of a build, for a progress bar: phase, and units done of total in that phase. */
+export interface BuildProgress {
+  phase: 'passes' | 'tactics' | 'memory' | 'compile';
+  done: number;
+  total: number;
+  /** The layer being worked on. */
+  layer?: string;
+}
+
+export interface BuilderConfig {
+  /** Storage precision of activations and weights (arithmetic accumulates in fp32). Default fp32. */
+  precision?: Precision | 'int8';
+  /** Per-layer precision, by layer (IR node) name: keeps sensitive layers in fp32 in an fp16 build. */
+  layerPrecision?: Record<string, Precision>;
+  /** Tactic timings from earlier builds (same nnrt version and adapter), updated with new ones. */
+  timingCache?: TimingCache;
+  /** Time candidate tactics on the device (default true); off: each layer's first (heuristic) tactic. */
+  timeTactics?: boolean;
+  /** Bytes of device memory the arena and scratch may use; tactics needing more scratch are skipped. */
+  memoryBudget?: number;
+  /** Verbose build log, one line per call: fusions, chosen tactic and its time per layer. */
+  log?: (line: string) => void;
+  progress?: (p: BuildProgress) => void;
+}
+
+export interface CheckedConfig extends Required<Pick<BuilderConfig, 'timeTactics'>> {
+  precision: Precision;
+  layerPrecision: Record<string, Precision>;
+  timingCache?: TimingCache;
+  memoryBudget: number;
+  log: (line: string) => void;
+  progress: (p: BuildProgress) => void;
+}
+
+export function checkBuilderConfig(c: BuilderConfig = {}): CheckedConfig {
+  const precision = c.precision ?? 'fp32';
+  if (precision === 'int8') {
+    throw new UsageError('int8 precision is not available yet in the webgpu engine', { hint: 'build with --precision fp32 or fp16' });
+  }
+  if (!(PRECISIONS as readonly string[]).includes(precision)) {
+    throw new UsageError(`unknown precision '${String(precision)}'`, { hint: `choose one of ${PRECISIONS.join(', ')}` });
+  }
+  const layerPrecision = c.layerPrecision ?? {};
+  for (const [layer, p] of Object.entries(layerPrecision)) {
+    if (!(PRECISIONS as readonly string[]).includes(p)) {
+      throw new UsageError(`layer '${layer}': unknown precision '${String(p)}'`, { hint: `choose one of ${PRECISIONS.join(', ')}` });
+    }
+  }
+  const memoryBudget = c.memoryBudget ?? Infinity;
+  if (!(memoryBudget > 0)) throw new UsageError(`memory budget must be a positive number of bytes, got ${memoryBudget}`);
+  return {
+    precision, layerPrecision, timingCache: c.timingCache, memoryBudget,
+    timeTactics: c.timeTactics ?? true, log: c.log ?? (() => {}), progress: c.progress ?? (() => {}),
+  };
+}

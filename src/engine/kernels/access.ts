@@ -1,0 +1,132 @@
+// WGSL for reading and writing engine tensors in their physical format, and for activations.
+// Every engine kernel goes through these, so one kernel source serves f32 and packed-f16 storage
+// and any mix of the two between its inputs and outputs (arithmetic is always f32).
+import { fromHalfBits, toHalfBits } from '../../tensor/float16.js';
+import type { Activation, NetTensor, Storage, TensorFormat } from '../network.js';
+
+/** The WGSL element type of a storage buffer in this storage. */
+export const wgslElement = (s: Storage): string => (s === 'f32' ? 'f32' : 'u32');
+
+/** Bytes a tensor of `count` logical elements occupies (f16x2 rounds up to whole u32 pairs). */
+export function storageBytes(count: number, s: Storage): number {
+  return s === 'f32' ? count * 4 : Math.ceil(count / 2) * 4;
+}
+
+/** Declares tensor binding `name` (always read_write: see EngineProgram.wgsl). */
+export function declareTensor(binding: number, name: string, s: Storage): string {
+  return `@group(0) @binding(${binding}) var<storage, read_write> ${name}: array<${wgslElement(s)}>;\n`;
+}
+
+/** Declares a constant (weights) binding. */
+export function declareConstant(binding: number, name: string, s: Storage): string {
+  return `@group(0) @binding(${binding}) var<storage, read> ${name}: array<${wgslElement(s)}>;\n`;
+}
+
+/**
+ * WGSL functions `load_<name>(i: u32) -> f32`, `load2_<name>(i: u32) -> vec2<f32>` (i even: the
+ * pair i, i+1) over physical element index `i` of buffer `name`.
+ */
+export function loaders(name: string, s: Storage): string {
+  if (s === 'f32') {
+    return `fn load_${name}(i: u32) -> f32 { return ${name}[i]; }
+fn load2_${name}(i: u32) -> vec2<f32> { return vec2<f32>(${name}[i], ${name}[i + 1u]); }
+`;
+  }
+  return `fn load_${name}(i: u32) -> f32 { let p = unpack2x16float(${name}[i >> 1u]); return select(p.x, p.y, (i & 1u) == 1u); }
+fn load2_${name}(i: u32) -> vec2<f32> { return unpack2x16float(${name}[i >> 1u]); }
+`;
+}
+
+/**
+ * WGSL `store2_<name>(i: u32, v: vec2<f32>)` writing elements i, i+1 (i even), and, for f32 only,
+ * `store_<name>(i: u32, v: f32)`. Packed storage has no single-element store: two invocations
+ * writing halves of one u32 would race, so kernels producing f16x2 write pairs.
+ */
+export function storers(name: string, s: Storage): string {
+  if (s === 'f32') {
+    return `fn store_${name}(i: u32, v: f32) { ${name}[i] = v; }
+fn store2_${name}(i: u32, v: vec2<f32>) { ${name}[i] = v.x; ${name}[i + 1u] = v.y; }
+`;
+  }
+  return `fn store2_${name}(i: u32, v: vec2<f32>) { ${name}[i >> 1u] = pack2x16float(v); }
+`;
+}
+
+/** Rank-4 logical shape [N, C, H, W] of an image tensor (rank 3 [N, C, W] as [N, C, 1, W]). */
+export function imageDims(t: NetTensor): [number, number, number, number] {
+  const s = t.shape;
+  if (s.length === 4) return [s[0]!, s[1]!, s[2]!, s[3]!];
+  if (s.length === 3) return [s[0]!, s[1]!, 1, s[2]!];
+  throw new Error(`tensor ${t.name} of rank ${s.length} is not an image`);
+}
+
+/**
+ * WGSL expression of the physical element index of logical coordinates (n, c, h, w) of an image
+ * tensor in its layout; the coordinate arguments are WGSL u32 expressions.
+ */
+export function imageIndex(t: NetTensor, n: string, c: string, h: string, w: string): string {
+  const [, C, H, W] = imageDims(t);
+  return t.format.layout === 'nhwc'
+    ? `(((${n}) * ${H}u + (${h})) * ${W}u + (${w})) * ${C}u + (${c})`
+    : `(((${n}) * ${C}u + (${c})) * ${H}u + (${h})) * ${W}u + (${w})`;
+}
+
+/** True when a tensor can be stored in `f16x2` with this layout: its innermost axis is even. */
+export function pairable(shape: readonly number[], layout: TensorFormat['layout']): boolean {
+  if (shape.length === 0) return false;
+  const inner = layout === 'nhwc' ? shape[1]! : shape[shape.length - 1]!;
+  return inner % 2 === 0;
+}
+
+/** WGSL helper functions activations need (emit once per module). */
+export const ACTIVATION_HELPERS = `fn sigmoid_(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
+fn tanh_(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }
+`;
+
+const lit = (x: number): string => {
+  if (!Number.isFinite(x)) return x > 0 ? '3.402823e38' : '-3.402823e38';
+  const s = String(Math.fround(x));
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+};
+
+/** A WGSL f32 literal. */
+export const f32Literal = lit;
+
+/**
+ * The WGSL expression applying `act` to `x` (an f32 or vec2<f32> expression; evaluated once per
+ * use, so pass a variable name). Requires ACTIVATION_HELPERS for sigmoid/tanh/silu.
+ */
+export function applyActivation(act: Activation, x: string, vec2 = false): string {
+  const t = vec2 ? 'vec2<f32>' : 'f32';
+  const c = (v: number) => (vec2 ? `vec2<f32>(${lit(v)})` : lit(v));
+  const fn = (f: string) => (vec2 ? `vec2<f32>(${f}(${x}.x), ${f}(${x}.y))` : `${f}(${x})`);
+  switch (act.kind) {
+    case 'none': return x;
+    case 'relu': return `max(${x}, ${c(0)})`;
+    case 'leakyrelu': return `select(${x} * ${c(act.alpha)}, ${x}, ${x} >= ${c(0)})`;
+    case 'clip': return `clamp(${x}, ${c(act.min)}, ${c(act.max)})`;
+    case 'sigmoid': return fn('sigmoid_');
+    case 'tanh': return fn('tanh_');
+    case 'hardsigmoid': return `clamp(${x} * ${c(act.alpha)} + ${c(act.beta)}, ${c(0)}, ${c(1)})`;
+    case 'hardswish': return `(${x} * clamp(${x} / ${c(6)} + ${c(0.5)}, ${c(0)}, ${c(1)}))`;
+    case 'silu': return `(${x} * ${t}(${fn('sigmoid_')}))`;
+  }
+}
+
+/** Packs f32 values into the given storage's bytes (f16x2: IEEE halves, round to nearest even). */
+export function encodeStorage(values: Float32Array, s: Storage): Uint8Array {
+  if (s === 'f32') return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  const out = new Uint16Array(Math.ceil(values.length / 2) * 2);
+  for (let i = 0; i < values.length; i++) out[i] = toHalfBits(values[i]!);
+  return new Uint8Array(out.buffer);
+}
+
+/** Decodes storage bytes of `count` elements back to f32. */
+export function decodeStorage(bytes: Uint8Array, count: number, s: Storage): Float32Array {
+  const copy = bytes.slice(0, storageBytes(count, s));
+  if (s === 'f32') return new Float32Array(copy.buffer, 0, count);
+  const halves = new Uint16Array(copy.buffer);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = fromHalfBits(halves[i]!);
+  return out;
+}

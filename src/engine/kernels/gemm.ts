@@ -1,0 +1,83 @@
+// Gemm tactics: y = act(x·W + bias + residual) with x [M, K] read in its format (row-major, or a
+// channels-last image flattened in ONNX's NCHW order) and W [K, N] constant: tiled products,
+// split-K for small M·N and deep K, and GEMV tactics for M ≤ 4.
+import { elementCount, type GemmLayer, type NetTensor } from '../network.js';
+import { declareTensor, imageDims, loaders } from './access.js';
+import type { PartBuilder } from './matmul-tile.js';
+import { epilogueUnfit, rowView, type RowView } from './matrix/epilogue.js';
+import type { ChoiceOptions } from './matrix/choices.js';
+import { matmulTactics } from './matrix/matmul-tactics.js';
+import { weightStorage } from './matrix/weights.js';
+import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
+
+/** The A operand over x seen as [M, K] (see MatmulProblem.a), and whether it reads quads. */
+function gemmInput(x: NetTensor, k: number): { part: PartBuilder; quads: boolean } {
+  const s = x.format.storage;
+  const image = x.shape.length === 4 || x.shape.length === 3 ? imageDims(x) : undefined;
+  const hw = image ? image[2] * image[3] : 1;
+  let body: string;
+  let quads = false;
+  if (x.format.layout === 'nhwc' && hw > 1) {
+    // logical k = c·H·W + p, stored at pixel p, channel c
+    const c = image![1];
+    body = `struct ARow { base: u32 }
+fn rowA(m: u32) -> ARow { return ARow(m * ${k}u); }
+fn loadA(r: ARow, k: u32) -> f32 { return load_x(r.base + (k % ${hw}u) * ${c}u + k / ${hw}u); }
+`;
+  } else {
+    quads = s === 'f32' || k % 2 === 0;
+    body = `struct ARow { base: u32 }
+fn rowA(m: u32) -> ARow { return ARow(m * ${k}u); }
+fn loadA(r: ARow, k: u32) -> f32 { return load_x(r.base + k); }
+fn loadA4(r: ARow, k: u32) -> vec4<f32> { let i = r.base + k; return vec4<f32>(load2_x(i), load2_x(i + 2u)); }
+`;
+  }
+  return {
+    part: (first) => ({ wgsl: declareTensor(first, 'x', s) + loaders('x', s) + body, bindings: [{ tensor: x.name }] }),
+    quads,
+  };
+}
+
+export const compileGemm: LayerCompiler<GemmLayer> = (layer, ctx) => gemmTactics(layer, ctx);
+
+/** compileGemm with control over how many tile and split-K candidates are kept (tests take them all). */
+export function gemmTactics(layer: GemmLayer, ctx: KernelContext, choice: ChoiceOptions = {}): Tactic[] | string {
+  const x = ctx.tensors.get(layer.input);
+  const y = ctx.tensors.get(layer.output);
+  if (!x || !y) return `gemm ${layer.name}: tensor ${!x ? layer.input : layer.output} is not in the network`;
+  const { k, n } = layer;
+  const m = elementCount(x.shape) / k;
+  if (!Number.isInteger(m) || layer.weights.length !== k * n) {
+    return `gemm ${layer.name}: input [${x.shape}] and weights ${layer.weights.length} do not make [M, ${k}]·[${k}, ${n}]`;
+  }
+  if (y.shape.length !== 2 || y.shape[0] !== m || y.shape[1] !== n) return `gemm ${layer.name}: output [${y.shape}] is not [${m}, ${n}]`;
+  let out: RowView = rowView(y);
+  const place = ctx.placement.get(layer.output);
+  if (place) {
+    const target = ctx.tensors.get(place.target);
+    if (!target) return `gemm ${layer.name}: concat target ${place.target} is not a network tensor`;
+    out = rowView(target);
+    if (target.shape[0] !== m || out.pixels !== 1 || place.channelOffset + n > out.channels) {
+      return `gemm ${layer.name}: output [${y.shape}] does not fit at column ${place.channelOffset} of ${target.name} [${target.shape}]`;
+    }
+  }
+  const channelOffset = place?.channelOffset ?? 0;
+  let residual: RowView | undefined;
+  if (layer.residual) {
+    const r = ctx.tensors.get(layer.residual);
+    if (!r || elementCount(r.shape) !== m * n) return `gemm ${layer.name}: residual ${layer.residual} is not an [${m}, ${n}] tensor`;
+    residual = { tensor: r, channels: n, pixels: 1 };
+    if (r.format.layout === 'nhwc' && r.shape.length >= 3 && rowView(r).pixels > 1) {
+      return `gemm ${layer.name}: residual ${r.name} is a channels-last image, not [${m}, ${n}] rows`;
+    }
+  }
+  const unfit = epilogueUnfit({ out, channelOffset, evenPairs: true, groupChannels: n });
+  if (unfit) return `gemm ${layer.name}: ${unfit}`;
+  const a = gemmInput(x, k);
+  const tactics = matmulTactics({
+    prefix: 'gemm', m, n, k, groups: 1, a: a.part, aQuads: a.quads,
+    weightAt: (_g, kk, nn) => layer.weights[kk * n + nn]!, storage: weightStorage(layer, out.tensor), bias: layer.bias,
+    out, channelOffset, residual, act: layer.act,
+  }, ctx.caps, choice);
+  return tactics.length ? tactics : `gemm ${layer.name}: no tile configuration fits the device limits`;
+}

@@ -1,0 +1,71 @@
+// Turns a matrix-shaped layer (an implicit-GEMM convolution or a Gemm) into tactics: one per
+// chosen tile configuration, split-K factor and GEMV block width, each with its own copy of the
+// weights padded for its tiles.
+import type { Activation, Storage } from '../../network.js';
+import { encodeStorage } from '../access.js';
+import { roundUp, tileName, tiledMatmul, type MatmulProblem, type PartBuilder } from '../matmul-tile.js';
+import type { KernelCaps, Tactic } from '../tactic.js';
+import { matmulChoices, type ChoiceOptions } from './choices.js';
+import { biasData, epiloguePart, type RowView } from './epilogue.js';
+import { GEMV_MAX_ROWS, gemvProgram, gemvUnfit } from './gemv.js';
+import { packMatrix, weightOperand } from './weights.js';
+
+export interface MatmulLayerSpec {
+  /** Tactic name prefix ('conv-igemm', 'gemm', ...). */
+  prefix: string;
+  m: number;
+  n: number;
+  k: number;
+  groups: number;
+  a: PartBuilder;
+  aQuads: boolean;
+  /** B[g][k][n] of the logical weights. */
+  weightAt: (g: number, k: number, n: number) => number;
+  storage: Storage;
+  bias?: Float32Array;
+  out: RowView;
+  channelOffset: number;
+  residual?: RowView;
+  act: Activation;
+}
+
+const GEMV_COLUMNS = [64, 32];
+
+function constants(s: MatmulLayerSpec, kPad: number, nPad: number): Uint8Array[] {
+  const w = packMatrix(s.groups, s.k, s.n, kPad, nPad, s.weightAt);
+  const list = [encodeStorage(w, s.storage)];
+  if (s.bias) list.push(encodeStorage(biasData(s.bias, s.n * s.groups), 'f32'));
+  return list;
+}
+
+function problem(s: MatmulLayerSpec, kPad: number, nPad: number): MatmulProblem {
+  return {
+    m: s.m, n: s.n, k: s.k, groups: s.groups, a: s.a, aQuads: s.aQuads,
+    b: weightOperand(0, s.storage, kPad, nPad, s.groups),
+    epilogue: epiloguePart({
+      out: s.out, channelOffset: s.channelOffset, groupChannels: s.n, evenPairs: s.groups === 1 || s.n % 2 === 0,
+      biasConstant: s.bias ? 1 : undefined, residual: s.residual, act: s.act,
+    }),
+  };
+}
+
+/** Tile-loop, split-K and (for at most four rows) GEMV tactics. */
+export function matmulTactics(s: MatmulLayerSpec, caps: KernelCaps, choice: ChoiceOptions = {}): Tactic[] {
+  const tactics: Tactic[] = [];
+  for (const { tile, splits } of matmulChoices(s.m, s.n, s.k, s.groups, caps, choice)) {
+    const kPad = roundUp(s.k, tile.tk);
+    const nPad = roundUp(s.n, tile.tn);
+    const { programs, scratch } = tiledMatmul(problem(s, kPad, nPad), tile, splits, caps);
+    const name = `${s.prefix}-${tileName(tile)}${splits > 1 ? `-sk${splits}` : ''}`;
+    tactics.push({ name, programs, constants: constants(s, kPad, nPad), scratch });
+  }
+  if (s.m <= GEMV_MAX_ROWS) {
+    for (const cols of GEMV_COLUMNS) {
+      if (gemvUnfit(s, cols, caps)) continue;
+      const nPad = roundUp(s.n, cols);
+      const program = gemvProgram(problem(s, s.k, nPad), cols, caps);
+      tactics.push({ name: `${s.prefix}-gemv-c${cols}`, programs: [program], constants: constants(s, s.k, nPad), scratch: [] });
+    }
+  }
+  return tactics;
+}

@@ -1,0 +1,60 @@
+// Constant B operands: weights re-laid out at compile time as [groups][K][N] matrices padded
+// with zeros to whole tiles (so the tile loop reads them unchecked), stored f32 or as packed
+// halves, and read four columns at a time.
+import type { ConvLayer, Layer, NetTensor, Storage } from '../../network.js';
+import type { PartBuilder } from '../matmul-tile.js';
+
+/**
+ * The storage of a layer's weights: packed halves when its output is packed halves (the layer
+ * runs in fp16), unless the layer is forced to fp32.
+ */
+export function weightStorage(layer: Layer, out: NetTensor): Storage {
+  return out.format.storage === 'f16x2' && layer.precision !== 'fp32' ? 'f16x2' : 'f32';
+}
+
+/** A zero-padded [groups][kPad][nPad] matrix with B[g][k][n] = at(g, k, n) inside K×N. */
+export function packMatrix(
+  groups: number, k: number, n: number, kPad: number, nPad: number, at: (g: number, k: number, n: number) => number,
+): Float32Array {
+  const out = new Float32Array(groups * kPad * nPad);
+  for (let g = 0; g < groups; g++) {
+    for (let kk = 0; kk < k; kk++) {
+      const row = (g * kPad + kk) * nPad;
+      for (let nn = 0; nn < n; nn++) out[row + nn] = at(g, kk, nn);
+    }
+  }
+  return out;
+}
+
+/** Convolution weights OIHW as a GEMM B: k = (kh·KW + kw)·Cg + ci (channels fastest), n = output channel in its group. */
+export function convWeightAt(layer: ConvLayer): (g: number, k: number, n: number) => number {
+  const [o, cg, kh, kw] = layer.weightShape;
+  const ng = o / layer.group;
+  const w = layer.weights;
+  return (g, k, n) => {
+    const ci = k % cg;
+    const tap = (k - ci) / cg;
+    const x = tap % kw;
+    const y = (tap - x) / kw;
+    return w[(((g * ng + n) * cg + ci) * kh + y) * kw + x]!;
+  };
+}
+
+/**
+ * `fn loadB4(k: u32, n: u32) -> vec4<f32>` over constant `constant`, a [groups][kPad][nPad]
+ * matrix (nPad a multiple of 4) in `storage`; the group is the private `grp`.
+ */
+export function weightOperand(constant: number, storage: Storage, kPad: number, nPad: number, groups: number): PartBuilder {
+  if (nPad % 4 !== 0) throw new Error(`weight rows of ${nPad} are not whole quads`);
+  const base = groups > 1 ? `(grp * ${kPad}u + k) * ${nPad / 4}u + n / 4u` : `k * ${nPad / 4}u + n / 4u`;
+  return (first) => ({
+    wgsl: storage === 'f32'
+      ? `@group(0) @binding(${first}) var<storage, read> wb: array<vec4<f32>>;
+fn loadB4(k: u32, n: u32) -> vec4<f32> { return wb[${base}]; }
+`
+      : `@group(0) @binding(${first}) var<storage, read> wb: array<vec2<u32>>;
+fn loadB4(k: u32, n: u32) -> vec4<f32> { let p = wb[${base}]; return vec4<f32>(unpack2x16float(p.x), unpack2x16float(p.y)); }
+`,
+    bindings: [{ constant }],
+  });
+}

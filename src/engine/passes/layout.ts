@@ -1,0 +1,55 @@
+// Chooses each tensor's physical layout. Inside the engine 4-D activations are channels-last
+// (NHWC: a conv reads all input channels of a pixel contiguously); the network's inputs and
+// outputs stay NCHW, the ONNX order, so the conversion happens in the first and last kernels.
+// Other ranks are plain row-major. Reshapes are views of row-major data, so a reshape writes
+// NCHW, a tensor only reshapes read is written NCHW, and an NHWC tensor with more than one pixel
+// that a reshape also reads is converted to NCHW before it ([N,C,1,1] NHWC is row-major already).
+// Every kernel reads and writes any layout, so no other conversion is needed.
+import type { ConvertLayer, Layer, Layout, Network, ReshapeLayer } from '../network.js';
+import type { EnginePass, PassContext } from './pass.js';
+import { consumers, freshLayerName, isBoundary, producers, replaceUse } from './net-utils.js';
+
+const pixels = (shape: readonly number[]) => shape[2]! * shape[3]!;
+
+function chooseLayout(net: Network, name: string, softmaxTouched: ReadonlySet<string>, writers: Map<string, Layer>, readers: Map<string, Layer[]>): Layout {
+  const shape = net.tensors.get(name)!.shape;
+  if (shape.length !== 4) return 'plain';
+  // Softmax works on row-major rows; NCHW is row-major for rank 4.
+  if (isBoundary(net, name) || softmaxTouched.has(name) || writers.get(name)?.kind === 'reshape') return 'nchw';
+  const read = readers.get(name) ?? [];
+  return pixels(shape) > 1 && read.length > 0 && read.every((l) => l.kind === 'reshape') ? 'nchw' : 'nhwc';
+}
+
+export const layoutPass: EnginePass = {
+  name: 'layout',
+  description: 'NHWC for internal 4-D tensors, NCHW at the network edges and around reshapes',
+  run(net, ctx) {
+    const softmaxTouched = new Set(net.layers.flatMap((l) => (l.kind === 'softmax' ? [l.input, l.output] : [])));
+    const writers = producers(net);
+    const readers = consumers(net);
+    const layouts = new Map([...net.tensors.keys()].map((name) => [name, chooseLayout(net, name, softmaxTouched, writers, readers)]));
+    for (const [name, t] of net.tensors) t.format = { ...t.format, layout: layouts.get(name)! };
+    for (const l of [...net.layers]) if (l.kind === 'reshape') convertBefore(net, l, ctx);
+    // An in-place concat's inputs live inside its output: they take its format.
+    for (const l of net.layers) {
+      if (l.kind !== 'concat' || !l.inPlace) continue;
+      const format = net.tensors.get(l.output)!.format;
+      for (const t of l.inputs) net.tensors.get(t)!.format = { ...format };
+    }
+  },
+};
+
+/** Inserts an NHWC → NCHW conversion so that reshape `l` reads row-major data. */
+function convertBefore(net: Network, l: ReshapeLayer, ctx: PassContext): void {
+  const x = net.tensors.get(l.input)!;
+  if (x.format.layout !== 'nhwc' || pixels(x.shape) === 1) return;
+  const rowMajor = `${l.input}:nchw`;
+  if (!net.tensors.has(rowMajor)) {
+    net.tensors.set(rowMajor, { name: rowMajor, shape: [...x.shape], format: { ...x.format, layout: 'nchw' } });
+    const convert: ConvertLayer = { kind: 'convert', name: freshLayerName(net, `${l.name}:to-nchw`), from: [], input: l.input, output: rowMajor };
+    // Layers run in order, so `l` is the first reshape reading x: convert right before it.
+    net.layers.splice(net.layers.indexOf(l), 0, convert);
+    ctx.change(`convert ${l.input} nhwc → nchw before reshape ${l.name}`);
+  }
+  replaceUse(l, l.input, rowMajor);
+}

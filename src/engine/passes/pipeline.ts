@@ -1,0 +1,60 @@
+// The engine's passes in the order they run. The graph passes run on the IR graph inside
+// importNetwork; the network passes run on the imported network through runPipeline.
+import type { Network } from '../network.js';
+import { concatInPlacePass } from './concat-in-place.js';
+import { foldBatchNormPass } from './fold-batchnorm.js';
+import { foldConstantsPass } from './fold-constants.js';
+import { fuseEpiloguePass } from './fuse-epilogue.js';
+import { fusePointwisePass } from './fuse-pointwise.js';
+import { layoutPass } from './layout.js';
+import { cloneNetwork, pruneTensors } from './net-utils.js';
+import type { EnginePass, GraphPass, Precision } from './pass.js';
+import { precisionPass } from './precision.js';
+import { removeIdentityPass } from './remove-identity.js';
+
+export const GRAPH_PIPELINE: readonly GraphPass[] = [foldConstantsPass];
+
+export const ENGINE_PIPELINE: readonly EnginePass[] = [
+  removeIdentityPass,
+  foldBatchNormPass,
+  fuseEpiloguePass,
+  fusePointwisePass,
+  concatInPlacePass,
+  layoutPass,
+  precisionPass,
+];
+
+export interface PipelineOptions {
+  precision: Precision;
+  /** Per-layer precision, keyed by layer name or the name of an IR node fused into a layer. */
+  layerPrecision?: Record<string, Precision>;
+  /** Receives each change as it happens, prefixed with the pass name. */
+  log?: (line: string) => void;
+  /** The passes to run (default ENGINE_PIPELINE); tests run one pass or a prefix. */
+  stages?: readonly EnginePass[];
+}
+
+export interface PassReport {
+  pass: string;
+  changes: string[];
+}
+
+/** Runs the passes on a copy of `net`; returns the rewritten copy and what each pass changed. */
+export function runPipeline(net: Network, opts: PipelineOptions): { network: Network; passes: PassReport[] } {
+  const network = cloneNetwork(net);
+  const passes: PassReport[] = [];
+  for (const pass of opts.stages ?? ENGINE_PIPELINE) {
+    const changes: string[] = [];
+    pass.run(network, {
+      precision: opts.precision,
+      layerPrecision: opts.layerPrecision ?? {},
+      change(line) {
+        changes.push(line);
+        opts.log?.(`${pass.name}: ${line}`);
+      },
+    });
+    pruneTensors(network);
+    passes.push({ pass: pass.name, changes });
+  }
+  return { network, passes };
+}

@@ -1,0 +1,71 @@
+// Chooses each tensor's storage. fp32: everything f32. fp16: internal tensors are stored as
+// packed halves (f16x2) where the innermost physical axis is even, so pairs are contiguous;
+// network inputs and outputs stay f32, and so do tensors touched only by layers forced to fp32
+// (BuilderConfig.layerPrecision, applied here to the layers by name). Arithmetic stays f32.
+import type { Network } from '../network.js';
+import { pairable } from '../kernels/access.js';
+import type { EnginePass, PassContext } from './pass.js';
+import { consumers, isBoundary, producers } from './net-utils.js';
+
+/** Sets `layer.precision` from the overrides, matched by layer name or by a fused IR node's name. */
+function applyOverrides(net: Network, ctx: PassContext): void {
+  for (const [name, precision] of Object.entries(ctx.layerPrecision)) {
+    const hits = net.layers.filter((l) => l.name === name || l.from.includes(name));
+    for (const l of hits) l.precision = precision;
+    ctx.change(hits.length ? `layer ${hits.map((l) => l.name).join(', ')} runs in ${precision} (override for ${name})` : `precision override for ${name}: no such layer (ignored)`);
+  }
+}
+
+export const precisionPass: EnginePass = {
+  name: 'precision',
+  description: 'f16x2 storage for internal tensors in fp16 (where pairs are contiguous), f32 elsewhere',
+  run(net, ctx) {
+    applyOverrides(net, ctx);
+    const writers = producers(net);
+    const readers = consumers(net);
+    for (const [name, t] of net.tensors) {
+      const touching = [writers.get(name), ...(readers.get(name) ?? [])].filter((l) => l !== undefined);
+      const forcedF32 = touching.length > 0 && touching.every((l) => l.precision === 'fp32');
+      const half = ctx.precision === 'fp16' && !isBoundary(net, name) && !forcedF32 && pairable(t.shape, t.format.layout);
+      t.format = { ...t.format, storage: half ? 'f16x2' : 'f32' };
+    }
+    keepConsistent(net);
+    if (ctx.precision === 'fp16') {
+      const all = [...net.tensors.values()];
+      const halves = all.filter((t) => t.format.storage === 'f16x2').length;
+      ctx.change(`fp16: ${halves} of ${all.length} tensors stored as f16x2`);
+    }
+  },
+};
+
+/**
+ * Storage choices that must agree: a reshape is a view, so its input and output share storage;
+ * an in-place concat's inputs are regions of its output, and packed pairs must not straddle two
+ * inputs (each input's channel count even when channels are innermost).
+ */
+function keepConsistent(net: Network): void {
+  const tensor = (n: string) => net.tensors.get(n)!;
+  for (let changed = true; changed;) {
+    changed = false;
+    const toF32 = (n: string) => {
+      if (tensor(n).format.storage === 'f32') return;
+      tensor(n).format = { ...tensor(n).format, storage: 'f32' };
+      changed = true;
+    };
+    for (const l of net.layers) {
+      if (l.kind === 'reshape' && tensor(l.input).format.storage !== tensor(l.output).format.storage) {
+        toF32(l.input);
+        toF32(l.output);
+      }
+      if (l.kind === 'concat' && l.inPlace) {
+        const out = tensor(l.output);
+        const oddChannels = out.format.layout === 'nhwc' && l.inputs.some((t) => tensor(t).shape[1]! % 2 !== 0);
+        if (oddChannels) toF32(l.output);
+        for (const t of l.inputs) if (tensor(t).format.storage !== tensor(l.output).format.storage) {
+          tensor(t).format = { ...tensor(t).format, storage: tensor(l.output).format.storage };
+          changed = true;
+        }
+      }
+    }
+  }
+}

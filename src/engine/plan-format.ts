@@ -1,0 +1,293 @@
+// The serialized engine plan (TensorRT's .engine file). Layout, all integers little-endian:
+//   "NNRTPLAN" | u32 format version | u32 JSON length | JSON (UTF-8) | zero padding to 4 |
+//   constants (their length is in the JSON) | FNV-1a 64 of everything before, 8 bytes big-endian
+// The JSON holds everything but the constants. The checksum is checked before anything is used,
+// so a corrupt or truncated file is refused instead of running wrong kernels or weights.
+import { PlanError } from '../errors.js';
+
+export const PLAN_FORMAT_VERSION = 1;
+const MAGIC = 'NNRTPLAN';
+const PREFIX_BYTES = 16; // magic + version + JSON length
+const CHECKSUM_BYTES = 8;
+const REBUILD = 'rebuild it with `nnrt build`';
+
+/** Which adapter a plan (or a timing cache) was tuned on. */
+export interface AdapterIdentity {
+  vendor: string;
+  architecture: string;
+  description: string;
+}
+
+export interface PlanHeader {
+  format: 'nnrt-plan';
+  formatVersion: number;
+  nnrtVersion: string;
+  adapter: AdapterIdentity;
+  precision: 'fp32' | 'fp16';
+  graphHash: string;
+  inputs: { name: string; shape: number[] }[];
+  outputs: { name: string; shape: number[] }[];
+}
+
+/** A byte range of the arena buffer or of the constants buffer. */
+export type PlanRegion = { buffer: 'arena' | 'constants'; offset: number; size: number };
+
+export interface PlanDispatch {
+  /** Index into `EnginePlan.kernels`. */
+  kernel: number;
+  /** One region per WGSL binding, in binding order. */
+  bindings: PlanRegion[];
+  workgroups: [number, number, number];
+  /** Index into `EnginePlan.layers` (for profiles and error messages). */
+  layer: number;
+}
+
+export interface PlanLayer {
+  name: string;
+  kind: string;
+  /** IR node names the layer covers. */
+  from: string[];
+  tactic: string;
+  timeMs?: number;
+}
+
+export interface EnginePlan {
+  header: PlanHeader;
+  /** WGSL sources, one pipeline each. */
+  kernels: string[];
+  dispatches: PlanDispatch[];
+  layers: PlanLayer[];
+  arenaBytes: number;
+  naiveBytes: number;
+  /** Where the engine's inputs and outputs live in the arena. */
+  io: {
+    inputs: { name: string; offset: number; bytes: number }[];
+    outputs: { name: string; offset: number; bytes: number }[];
+  };
+  /** Weights and other constants, already in the layout and storage the kernels read. */
+  constants: Uint8Array;
+}
+
+export function serializePlan(plan: EnginePlan): Uint8Array {
+  const { constants, ...rest } = plan;
+  const json = new TextEncoder().encode(JSON.stringify({ ...rest, constantsBytes: constants.length }));
+  const constantsAt = PREFIX_BYTES + pad4(json.length);
+  const total = constantsAt + constants.length + CHECKSUM_BYTES;
+  const out = new Uint8Array(total);
+  const view = new DataView(out.buffer);
+  out.set(new TextEncoder().encode(MAGIC), 0);
+  view.setUint32(8, PLAN_FORMAT_VERSION, true);
+  view.setUint32(12, json.length, true);
+  out.set(json, PREFIX_BYTES);
+  out.set(constants, constantsAt);
+  const [hi, lo] = fnv1a64Words(out.subarray(0, total - CHECKSUM_BYTES));
+  view.setUint32(total - 8, hi, false);
+  view.setUint32(total - 4, lo, false);
+  return out;
+}
+
+/**
+ * Reads a plan file, refusing (PlanError) anything that is not a complete, intact plan of this
+ * format version. The returned constants may share memory with `bytes`.
+ */
+export function parsePlan(bytes: Uint8Array): EnginePlan {
+  if (bytes.length < MAGIC.length || new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) {
+    throw new PlanError('not an nnrt plan file (no NNRTPLAN signature)', { where: 'byte 0', hint: 'pass a file written by `nnrt build`' });
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (bytes.length < PREFIX_BYTES + CHECKSUM_BYTES) throw truncated(bytes.length, PREFIX_BYTES + CHECKSUM_BYTES);
+  const version = view.getUint32(8, true);
+  if (version !== PLAN_FORMAT_VERSION) {
+    throw new PlanError(`plan format version ${version}; this nnrt reads version ${PLAN_FORMAT_VERSION}`, { where: 'byte 8', hint: REBUILD });
+  }
+  const jsonBytes = view.getUint32(12, true);
+  const constantsAt = PREFIX_BYTES + pad4(jsonBytes);
+  if (bytes.length < constantsAt + CHECKSUM_BYTES) throw truncated(bytes.length, constantsAt + CHECKSUM_BYTES);
+
+  const body = bytes.subarray(0, bytes.length - CHECKSUM_BYTES);
+  const [hi, lo] = fnv1a64Words(body);
+  const storedHi = view.getUint32(bytes.length - 8, false);
+  const storedLo = view.getUint32(bytes.length - 4, false);
+  const json = readJson(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + jsonBytes));
+  const constantsBytes = json?.constantsBytes;
+  const expected = typeof constantsBytes === 'number' ? constantsAt + constantsBytes + CHECKSUM_BYTES : undefined;
+  if (hi !== storedHi || lo !== storedLo) {
+    // a shorter file than its header announces is truncated; anything else is damaged
+    if (expected !== undefined && bytes.length < expected) throw truncated(bytes.length, expected);
+    throw new PlanError(`corrupt plan: checksum ${hex(storedHi, storedLo)} stored, ${hex(hi, lo)} computed`, {
+      where: `${bytes.length}-byte file`,
+      hint: `the file was damaged; ${REBUILD}`,
+    });
+  }
+  if (json === undefined) throw new PlanError('malformed plan: the header is not JSON', { where: `byte ${PREFIX_BYTES}`, hint: REBUILD });
+  if (expected === undefined || !Number.isInteger(constantsBytes) || (constantsBytes as number) < 0) {
+    throw new PlanError('malformed plan: no constants size in the header', { where: 'constantsBytes', hint: REBUILD });
+  }
+  if (expected !== bytes.length) {
+    throw new PlanError(`malformed plan: header announces ${expected} bytes, file has ${bytes.length}`, { where: 'constantsBytes', hint: REBUILD });
+  }
+  const { constantsBytes: _n, ...rest } = json;
+  const constants = bytes.subarray(constantsAt, constantsAt + (constantsBytes as number));
+  const plan = { ...rest, constants: (bytes.byteOffset + constantsAt) % 4 === 0 ? constants : constants.slice() };
+  checkPlanShape(plan);
+  return plan as EnginePlan;
+}
+
+/** What a caller needs from a plan; anything left out is not checked. */
+export interface PlanExpectation {
+  nnrtVersion: string;
+  adapter?: AdapterIdentity;
+  precision?: 'fp32' | 'fp16';
+  /** Input shapes the caller will feed, by name. */
+  inputs?: { name: string; shape: number[] }[];
+}
+
+/** Throws a PlanError saying what differs when the plan cannot serve `expect`. */
+export function checkPlanCompatible(header: PlanHeader, expect: PlanExpectation): void {
+  if (header.nnrtVersion !== expect.nnrtVersion) {
+    throw new PlanError(`plan made by nnrt ${header.nnrtVersion} (this is nnrt ${expect.nnrtVersion})`, { hint: REBUILD });
+  }
+  const a = header.adapter;
+  const b = expect.adapter;
+  if (b && (a.vendor !== b.vendor || a.architecture !== b.architecture || a.description !== b.description)) {
+    throw new PlanError(`plan built for adapter ${describeAdapter(a)} (this is ${describeAdapter(b)})`, {
+      hint: `plans are tuned for one GPU; ${REBUILD} on this machine`,
+    });
+  }
+  if (expect.precision && header.precision !== expect.precision) {
+    throw new PlanError(`plan built for ${header.precision} (asked ${expect.precision})`, { hint: `${REBUILD} --precision ${expect.precision}` });
+  }
+  for (const want of expect.inputs ?? []) {
+    const have = header.inputs.find((i) => i.name === want.name);
+    if (!have) {
+      const names = header.inputs.map((i) => i.name).join(', ');
+      throw new PlanError(`plan has no input '${want.name}' (its inputs: ${names})`, { where: want.name, hint: REBUILD });
+    }
+    if (have.shape.length !== want.shape.length || have.shape.some((d, i) => d !== want.shape[i])) {
+      throw new PlanError(`plan built for input shape [${have.shape.join(', ')}] (asked [${want.shape.join(', ')}])`, {
+        where: want.name,
+        hint: `shapes are fixed at build time; ${REBUILD} for the new shape`,
+      });
+    }
+  }
+}
+
+export function describeAdapter(a: AdapterIdentity): string {
+  const parts = [a.vendor, a.architecture].filter((s) => s).join(' ');
+  return `'${[parts, a.description && `(${a.description})`].filter((s) => s).join(' ') || 'unknown'}'`;
+}
+
+/**
+ * FNV-1a 64 as [high, low] 32-bit words, on four 16-bit limbs so every product stays exact in
+ * a double; much faster than a generic 64-bit multiply, which matters for 100 MB of weights.
+ * Equal to fnv1a64 in src/ir/hash.ts (a test checks).
+ */
+export function fnv1a64Words(bytes: Uint8Array): [number, number] {
+  // offset basis 0xcbf29ce484222325, limbs low to high
+  let h0 = 0x2325;
+  let h1 = 0x8422;
+  let h2 = 0x9ce4;
+  let h3 = 0xcbf2;
+  for (let i = 0; i < bytes.length; i++) {
+    h0 ^= bytes[i]!;
+    // h * 0x100000001b3 = h * 0x1b3 + (h << 40), modulo 2^64
+    const t0 = h0 * 0x1b3;
+    const t1 = h1 * 0x1b3 + (t0 >>> 16);
+    const t2 = h2 * 0x1b3 + (t1 >>> 16) + ((h0 << 8) & 0xffff);
+    const t3 = h3 * 0x1b3 + (t2 >>> 16) + (h0 >>> 8) + ((h1 << 8) & 0xffff);
+    h0 = t0 & 0xffff;
+    h1 = t1 & 0xffff;
+    h2 = t2 & 0xffff;
+    h3 = t3 & 0xffff;
+  }
+  return [((h3 << 16) | h2) >>> 0, ((h1 << 16) | h0) >>> 0];
+}
+
+/** Checks the parsed JSON has the plan's structure and every region lies inside its buffer. */
+function checkPlanShape(p: Record<string, unknown>): asserts p is Record<string, unknown> & EnginePlan {
+  const fail = (where: string, what: string): never => {
+    throw new PlanError(`malformed plan: ${what}`, { where, hint: REBUILD });
+  };
+  const obj = (v: unknown, where: string) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : fail(where, 'expected an object');
+  const arr = (v: unknown, where: string) => (Array.isArray(v) ? (v as unknown[]) : fail(where, 'expected a list'));
+  const str = (v: unknown, where: string) => (typeof v === 'string' ? v : fail(where, 'expected a string'));
+  const int = (v: unknown, where: string, below = Infinity) =>
+    Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) < below ? (v as number) : fail(where, `expected an integer in [0, ${below})`);
+  const named = (v: unknown, where: string) => {
+    const o = obj(v, where);
+    str(o.name, `${where}.name`);
+    arr(o.shape, `${where}.shape`).forEach((d, i) => int(d, `${where}.shape[${i}]`));
+  };
+
+  const h = obj(p.header, 'header');
+  if (h.format !== 'nnrt-plan') fail('header.format', `expected 'nnrt-plan', got ${JSON.stringify(h.format)}`);
+  int(h.formatVersion, 'header.formatVersion');
+  str(h.nnrtVersion, 'header.nnrtVersion');
+  str(h.graphHash, 'header.graphHash');
+  const ad = obj(h.adapter, 'header.adapter');
+  for (const k of ['vendor', 'architecture', 'description']) str(ad[k], `header.adapter.${k}`);
+  if (h.precision !== 'fp32' && h.precision !== 'fp16') fail('header.precision', 'expected fp32 or fp16');
+  arr(h.inputs, 'header.inputs').forEach((v, i) => named(v, `header.inputs[${i}]`));
+  arr(h.outputs, 'header.outputs').forEach((v, i) => named(v, `header.outputs[${i}]`));
+
+  const kernels = arr(p.kernels, 'kernels');
+  kernels.forEach((k, i) => str(k, `kernels[${i}]`));
+  const layers = arr(p.layers, 'layers');
+  layers.forEach((v, i) => {
+    const l = obj(v, `layers[${i}]`);
+    for (const k of ['name', 'kind', 'tactic']) str(l[k], `layers[${i}].${k}`);
+    arr(l.from, `layers[${i}].from`).forEach((s, j) => str(s, `layers[${i}].from[${j}]`));
+    if (l.timeMs !== undefined && typeof l.timeMs !== 'number') fail(`layers[${i}].timeMs`, 'expected a number');
+  });
+  const arenaBytes = int(p.arenaBytes, 'arenaBytes');
+  int(p.naiveBytes, 'naiveBytes');
+  const constantsBytes = (p.constants as Uint8Array).length;
+  const region = (offset: unknown, size: unknown, limit: number, where: string, sizeField = 'size') => {
+    const o = int(offset, `${where}.offset`);
+    if (o + int(size, `${where}.${sizeField}`) > limit) fail(where, `region ends past its ${limit}-byte buffer`);
+  };
+  arr(p.dispatches, 'dispatches').forEach((v, i) => {
+    const d = obj(v, `dispatches[${i}]`);
+    int(d.kernel, `dispatches[${i}].kernel`, kernels.length);
+    int(d.layer, `dispatches[${i}].layer`, layers.length);
+    const wg = arr(d.workgroups, `dispatches[${i}].workgroups`);
+    if (wg.length !== 3) fail(`dispatches[${i}].workgroups`, 'expected 3 counts');
+    wg.forEach((n, j) => int(n, `dispatches[${i}].workgroups[${j}]`));
+    arr(d.bindings, `dispatches[${i}].bindings`).forEach((b, j) => {
+      const where = `dispatches[${i}].bindings[${j}]`;
+      const r = obj(b, where);
+      if (r.buffer !== 'arena' && r.buffer !== 'constants') fail(`${where}.buffer`, 'expected arena or constants');
+      region(r.offset, r.size, r.buffer === 'arena' ? arenaBytes : constantsBytes, where);
+    });
+  });
+  const io = obj(p.io, 'io');
+  for (const side of ['inputs', 'outputs']) {
+    arr(io[side], `io.${side}`).forEach((v, i) => {
+      const e = obj(v, `io.${side}[${i}]`);
+      str(e.name, `io.${side}[${i}].name`);
+      region(e.offset, e.bytes, arenaBytes, `io.${side}[${i}]`, 'bytes');
+    });
+  }
+}
+
+function hex(hi: number, lo: number): string {
+  return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
+}
+
+function readJson(bytes: Uint8Array): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function truncated(have: number, need: number): PlanError {
+  return new PlanError(`truncated plan: ${have} bytes, expected ${need}`, { hint: `the file is incomplete; ${REBUILD}` });
+}
+
+function pad4(n: number): number {
+  return Math.ceil(n / 4) * 4;
+}

@@ -1,0 +1,107 @@
+// `nnrt bench` through the real CLI on small models: nnrt's CPU framework next to onnxruntime-node
+// (an independent runtime) on the same ONNX bytes and inputs; the JSON's structure, agreement of
+// the outputs, and n/a rows for configurations that cannot run. No timing assertions.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BenchReport } from '../../src/bench/types.js';
+import { smallCnnModel } from '../helpers/small-model.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'nnrt-bench-'));
+const model = join(dir, 'small.onnx');
+writeFileSync(model, smallCnnModel());
+
+function bench(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'bench', ...args], {
+    encoding: 'utf8', cwd: root, env: { ...process.env, ...env },
+  });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+function readReport(file: string): BenchReport {
+  assert.ok(existsSync(file), `${file} was written`);
+  return JSON.parse(readFileSync(file, 'utf8')) as BenchReport;
+}
+
+test('a model file on the cpu with onnxruntime-node and onnxruntime-web wasm: JSON structure and agreement', () => {
+  const json = join(dir, 'small.json');
+  const chart = join(dir, 'small.svg');
+  const r = bench([model, '--device', 'cpu', '--peers', 'ort-node,ort-web-wasm', '--runs', '2', '--warmup', '1', '--json', json, '--chart', chart]);
+  assert.equal(r.code, 0, r.err);
+  const rep = readReport(json);
+  assert.equal(rep.tool, 'nnrt bench');
+  assert.match(rep.nnrt, /^\d+\.\d+\.\d+/);
+  assert.ok(!Number.isNaN(Date.parse(rep.date)));
+  assert.equal(typeof rep.hardware.cpu, 'string');
+  assert.ok(rep.hardware.cores >= 1);
+  assert.equal(rep.hardware.node, process.version);
+  assert.deepEqual({ warmup: rep.settings.warmup, runs: rep.settings.runs }, { warmup: 1, runs: 2 });
+  assert.equal(rep.models.length, 1);
+  const m = rep.models[0]!;
+  assert.equal(m.model, 'small');
+  assert.deepEqual(m.inputs, [{ name: 'x', shape: [1, 2, 6, 6], dtype: 'float32' }]);
+  assert.equal(m.parameters, 4 * 2 * 9 + 4 + 3 * 36 + 3 + 2); // conv, bias, fc, bias, the Reshape's shape
+  assert.equal(m.reference, 'nnrt-cpu');
+  assert.deepEqual(m.rows.map((x) => [x.id, x.kind, x.status]), [['nnrt-cpu', 'nnrt', 'ok'], ['ort-node', 'peer', 'ok'], ['ort-web-wasm', 'peer', 'ok']]);
+  for (const row of m.rows) {
+    assert.equal(row.timing!.runs, 2);
+    assert.equal(row.times!.length, 2);
+    assert.ok(row.timing!.median > 0 && row.timing!.p90 >= row.timing!.median);
+    assert.ok(row.throughput! > 0 && row.ratio! > 0);
+    assert.equal(row.agree, true, `${row.id} agrees with nnrt's CPU framework`);
+    assert.ok(row.maxAbsDiff! < 1e-5, `${row.id}: max |diff| ${row.maxAbsDiff}`);
+  }
+  assert.match(r.out, /wrote .*small\.json/);
+  assert.match(r.err, /\[1\/3\] small · nnrt cpu\n/, 'without a terminal, one progress line per row on stderr');
+  const svg = readFileSync(chart, 'utf8');
+  assert.equal((svg.match(/<rect class="bar"/g) ?? []).length, 3);
+});
+
+test('a zoo model is exported once and runs in nnrt and onnxruntime-node with the same outputs', () => {
+  const json = join(dir, 'zoo.json');
+  const r = bench(['cifar_resnet20_v2', '--batch', '2', '--peers', 'ort-node', '--runs', '1', '--warmup', '0', '--json', json, '-q']);
+  assert.equal(r.code, 0, r.err);
+  const m = readReport(json).models[0]!;
+  assert.equal(m.source, 'zoo');
+  assert.deepEqual(m.inputs[0]!.shape, [2, 3, 32, 32]);
+  assert.ok(m.parameters > 200_000);
+  const ort = m.rows.find((x) => x.id === 'ort-node')!;
+  assert.equal(ort.status, 'ok');
+  assert.equal(ort.agree, true, `max |diff| ${ort.maxAbsDiff}`);
+});
+
+test('a configuration that cannot run is an n/a row with its reason; the rest of the bench goes on', () => {
+  const json = join(dir, 'na.json');
+  const r = bench([model, '--precision', 'fp16', '--peers', 'ort-node,ort-web-webgpu', '--runs', '1', '--warmup', '0', '--json', json, '-q'], {
+    NNRT_ORT_WEB_DIR: dir, // no ort.min.mjs there
+  });
+  assert.equal(r.code, 0, r.err);
+  const m = readReport(json).models[0]!;
+  const byId = Object.fromEntries(m.rows.map((x) => [x.id, x]));
+  assert.equal(byId['nnrt-cpu-fp16']!.status, 'n/a');
+  assert.match(byId['nnrt-cpu-fp16']!.reason!, /computes in fp32; fp16 needs the optimizing engine/);
+  assert.equal(byId['ort-web-webgpu']!.status, 'n/a');
+  assert.match(byId['ort-web-webgpu']!.reason!, /ort\.min\.mjs' is missing.*NNRT_ORT_WEB_DIR/);
+  assert.equal(byId['ort-node']!.status, 'ok');
+  assert.equal(m.reference, 'ort-node', 'with no nnrt row timed, the first timed row is the reference');
+});
+
+test('the table on stdout; bad options are usage errors', () => {
+  const r = bench([model, '--runs', '1', '--warmup', '0', '-q']);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /small \(file\): x \[1,2,6,6\] float32/);
+  assert.match(r.out, /nnrt cpu\s+[\d.]+\s+[\d.]+/);
+  const bad = bench([model, '--device', 'tpu']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /UsageError: --device 'tpu' is not one of cpu, webgpu/);
+  const unknown = bench(['resnet9000']);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /'resnet9000' is neither a zoo model nor a file/);
+  const base = bench([model, '--baseline', 'ort-node']);
+  assert.equal(base.code, 2);
+  assert.match(base.err, /--baseline 'ort-node' is not one of this run's rows/);
+});

@@ -1,0 +1,54 @@
+// Bench statistics and run sizing on hand-made samples (values worked out by hand).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { median, percentile, summarize } from '../../src/bench/stats.js';
+import { runsFor, timeRuns } from '../../src/bench/timing.js';
+
+test('median of odd and even counts, order-independent', () => {
+  assert.equal(median([5, 1, 3]), 3);
+  assert.equal(median([4, 1, 3, 2]), 2.5);
+  assert.equal(median([7]), 7);
+});
+
+test('p90 is the nearest-rank sample (never interpolated)', () => {
+  const ten = [10, 1, 9, 2, 8, 3, 7, 4, 6, 5];
+  assert.equal(percentile(ten, 90), 9); // ceil(0.9·10) = 9th smallest
+  const twenty = Array.from({ length: 20 }, (_, i) => i + 1);
+  assert.equal(percentile(twenty, 90), 18);
+  assert.equal(percentile([3, 1, 2], 90), 3); // ceil(2.7) = 3rd
+  assert.equal(percentile([42], 90), 42);
+  assert.equal(percentile([1, 2, 3, 4], 50), 2);
+  assert.throws(() => percentile([1], 0), RangeError);
+  assert.throws(() => median([]), RangeError);
+});
+
+test('summarize: runs, median, p90, mean, min, max', () => {
+  assert.deepEqual(summarize([2, 4, 4, 4, 5, 5, 7, 9]), { runs: 8, median: 4.5, p90: 9, mean: 5, min: 2, max: 9 });
+});
+
+test('runs are sized to the target time within the bounds', () => {
+  const o = { targetMs: 3000, minRuns: 5, maxRuns: 500 };
+  assert.equal(runsFor(10, o), 300);
+  assert.equal(runsFor(7, o), 429); // ceil(428.57)
+  assert.equal(runsFor(2000, o), 5);
+  assert.equal(runsFor(0.001, o), 500);
+  assert.equal(runsFor(0, o), 500);
+});
+
+test('timeRuns: warm-up runs are not timed; the first result is kept through `keep`', async () => {
+  let calls = 0;
+  const progress: [number, number][] = [];
+  const t = await timeRuns(async () => ++calls, { warmup: 2, runs: 3, targetMs: 1, minRuns: 1, maxRuns: 10, onRun: (d, p) => progress.push([d, p]) }, (r) => r * 100);
+  assert.equal(calls, 5);
+  assert.equal(t.times.length, 3);
+  assert.equal(t.first, 100);
+  assert.deepEqual(progress.at(-1), [5, 5]);
+});
+
+test('timeRuns without --runs and without warm-up sizes from the first timed run', async () => {
+  let calls = 0;
+  const t = await timeRuns(async () => ++calls, { warmup: 0, targetMs: 0, minRuns: 4, maxRuns: 10 });
+  assert.equal(t.times.length, 4);
+  assert.equal(calls, 4);
+  assert.equal(t.first, 1);
+});
