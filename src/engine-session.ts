@@ -6,11 +6,13 @@
 import type { GpuDevice } from './devices/webgpu/device.js';
 import type { EngineServiceOptions } from './engine/service.js';
 import { EngineService, type EngineRecord } from './engine/service.js';
-import { GpuExecutor } from './executor/gpu-executor.js';
+import { GpuExecutor, shapeDecidingInputs } from './executor/gpu-executor.js';
 import type { EngineStep } from './executor/gpu-plan.js';
 import type { Graph } from './ir/graph.js';
 import { bindShape, inferShapes } from './ir/infer.js';
-import { opTyper } from './ops/typer.js';
+import { bindNode, opTyper } from './ops/typer.js';
+import { topoSort } from './ir/topo.js';
+import { checkPartitionOptions } from './partition/options.js';
 import { applyPartition, backendSupport, isEngineNode, partitionGraph, type PartitionResult, type WeightBytes } from './partition/index.js';
 import type { Tensor } from './tensor/tensor.js';
 
@@ -51,28 +53,28 @@ export class EngineSession {
   ) {
     this.service = new EngineService(gpu, serviceOpts);
     // Fail on bad partition options now rather than at the first run.
-    const declared = Object.fromEntries(this.inputs.map((v) => [v.name, v.shape.map((d) => (typeof d === 'number' ? d : 1))]));
-    this.partitionFor(declared);
+    checkPartitionOptions(graph, { supports: backendSupport('webgpu'), backend: 'webgpu', ...partitionOpts });
+    this.shapeFeeds = shapeDecidingInputs(graph, topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain))));
   }
+
+  /** Graph inputs whose values (not only shapes) decide shapes: folded into the plan's graph. */
+  private readonly shapeFeeds: Set<string>;
 
   get inputs() {
     return this.graph.inputs.filter((v) => !this.graph.initializers.has(v.name));
   }
 
-  private partitionFor(shapes: Record<string, number[]>) {
-    const known = inferShapes(this.graph, opTyper, shapes);
-    const partition = partitionGraph(this.graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts });
-    return { known, partition };
-  }
-
-  /** The plan for these input shapes: partition, the outer graph's executor, its engine nodes. */
-  planFor(shapes: Record<string, number[]>): Promise<ShapePlan> {
-    const key = JSON.stringify(shapes);
+  /** The plan for these input shapes (and values of shape-deciding inputs): partition, executor, engines. */
+  private planFor(shapes: Record<string, number[]>, fixed: Map<string, Tensor>): Promise<ShapePlan> {
+    const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
     let p = this.plans.get(key);
     if (!p) {
       p = (async () => {
-        const { known, partition } = this.partitionFor(shapes);
-        const applied = applyPartition(this.graph, known, partition);
+        const graph = this.graph.clone();
+        for (const [name, t] of fixed) graph.initializers.set(name, t);
+        const known = inferShapes(graph, opTyper, shapes);
+        const partition = partitionGraph(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts });
+        const applied = applyPartition(graph, known, partition);
         const engineNodes = applied.engineNodes.map((n) => n.name);
         const records = new Map<string, EngineRecord>();
         const executor = new GpuExecutor(applied.graph, this.gpu, async (node, inputShapes): Promise<EngineStep> => {
@@ -91,9 +93,12 @@ export class EngineSession {
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const shapes = Object.fromEntries(this.inputs.map((v) => [v.name, feeds[v.name] ? bindShape(v, feeds[v.name]!.shape) : v.shape.map(Number)]));
-    const plan = await this.planFor(shapes);
+    const fixed = new Map([...this.shapeFeeds].filter((n) => feeds[n]).map((n) => [n, feeds[n]!]));
+    const plan = await this.planFor(shapes, fixed);
     this.current = plan;
-    return plan.executor.run(feeds);
+    // values folded into the plan's graph are no longer its inputs
+    const rest = fixed.size ? Object.fromEntries(Object.entries(feeds).filter(([n]) => !fixed.has(n))) : feeds;
+    return plan.executor.run(rest);
   }
 
   get executor(): GpuExecutor | undefined {

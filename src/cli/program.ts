@@ -100,15 +100,15 @@ export function buildProgram(setExit: (code: number) => void): Command {
   );
 
   examples(
-    program
-      .command('conformance <dir>')
+    engineOptions(program
+      .command('conformance <dir>'))
       .description('run every ONNX backend-test folder under DIR; one line per folder and a closing count')
       .addOption(deviceOption())
       .addOption(engineOption())
       .option('--filter <regex>', 'only folders whose name matches')
       .option('--json', 'print one JSON document')
-      .action(async (dir: string, o: SessionFlags & { filter?: string; json?: boolean }) => {
-        setExit(await conformance(dir, o, out));
+      .action(async (dir: string, o: SessionFlags & EngineFlags & { filter?: string; json?: boolean }) => {
+        setExit(await conformance(dir, o, out, err));
       }),
     ['nnrt conformance onnx/backend/test/data/node', "nnrt conformance node-tests --filter '^test_conv' --json"],
   );

@@ -220,7 +220,7 @@ async function readAll(list: Transfer[], gpu: GpuDevice): Promise<[Transfer, Ten
 }
 
 /** Graph inputs from which a value-deciding input (Reshape's shape, Slice's starts...) is computed. */
-function shapeDecidingInputs(graph: Graph, order: BoundNode[]): Set<string> {
+export function shapeDecidingInputs(graph: Graph, order: BoundNode[]): Set<string> {
   const producers = graph.producers();
   const inputs = new Set(graph.inputs.filter((v) => !graph.initializers.has(v.name)).map((v) => v.name));
   const found = new Set<string>();

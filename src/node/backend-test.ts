@@ -91,6 +91,8 @@ export interface ConformanceResult {
   folder: string;
   status: 'pass' | 'fail' | 'skip';
   reason?: string;
+  /** With the engine on: how many engine subgraphs the case's graph was given. */
+  engineSubgraphs?: number;
 }
 
 /** One backend-test folder: pass, fail with the error, or skip when an exclusion names it. */
@@ -99,9 +101,10 @@ export async function runConformanceCase(
 ): Promise<ConformanceResult> {
   if (exclusion) return { folder, status: 'skip', reason: exclusion };
   try {
-    const { results: sets } = await verifyModel(join(folder, 'model.onnx'), listDataSets(folder), opts);
+    const { results: sets, stats } = await verifyModel(join(folder, 'model.onnx'), listDataSets(folder), opts);
+    const engineSubgraphs = stats.engine?.partition.subgraphs.length;
     const bad = sets.flatMap((s) => s.outputs.filter((o) => !o.pass).map((o) => ({ s, o })));
-    if (bad.length === 0) return { folder, status: 'pass' };
+    if (bad.length === 0) return { folder, status: 'pass', ...(engineSubgraphs ? { engineSubgraphs } : {}) };
     const { o } = bad[0]!;
     const detail = o.reason ?? `max abs err ${o.maxAbsError.toExponential(2)}, ${o.mismatches} mismatches` +
       (o.firstMismatch ? ` (first at ${o.firstMismatch.index}: got ${o.firstMismatch.got}, want ${o.firstMismatch.want})` : '');
