@@ -7,7 +7,7 @@ import { GpuExecutor, type GpuRunStats } from './executor/gpu-executor.js';
 import type { Graph, OutputInfo, ValueInfo } from './ir/graph.js';
 import './ops/index.js';
 import type { Tensor } from './tensor/tensor.js';
-import type { BuilderConfig } from './engine/config.js';
+import { checkBuilderConfig, type BuilderConfig } from './engine/config.js';
 import type { PlanStore } from './engine/service.js';
 import type { TimingCache } from './engine/timing-cache.js';
 import { EngineSession, type EngineStats } from './engine-session.js';
@@ -131,6 +131,8 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
 }
 
 async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<Session> {
+  // Engines are built at the first run; a bad precision or budget should fail here, not there.
+  checkBuilderConfig({ precision: opts.precision, layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget });
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
   const session = new EngineSession(graph, gpu, {
     minSubgraphSize: opts.minSubgraphSize, excludeOps: opts.excludeOps, excludeNodes: opts.excludeNodes,

@@ -32,9 +32,14 @@ export async function build(model: string, opts: BuildOptions, out: (s: string) 
   }
   const known = inferShapes(graph, opTyper, shapes);
   const partition = partitionGraph(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', minSubgraphSize: 1 });
-  if (partition.declined.length) {
-    const list = partition.declined.slice(0, 5).map((d) => `${d.node} (${d.op}): ${d.reason}`).join('; ');
-    throw new UnsupportedError(`the webgpu engine does not support ${partition.declined.length} node(s) of this model: ${list}${partition.declined.length > 5 ? '; ...' : ''}`, {
+  // Nodes whose outputs shape inference already knows (Identity of a weight, Shape → Gather) are
+  // declined by the partitioner as nothing to run; the engine's importer folds them itself.
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const folded = (node: string) => byName.get(node)?.outputs.every((o) => !o || known.get(o)?.value !== undefined) ?? false;
+  const declined = partition.declined.filter((d) => !folded(d.node));
+  if (declined.length) {
+    const list = declined.slice(0, 5).map((d) => `${d.node} (${d.op}): ${d.reason}`).join('; ');
+    throw new UnsupportedError(`the webgpu engine does not support ${declined.length} node(s) of this model: ${list}${declined.length > 5 ? '; ...' : ''}`, {
       hint: 'run it with `nnrt verify|run|bench --device webgpu --engine webgpu`, which partitions the graph and leaves these nodes to the framework',
     });
   }

@@ -5,7 +5,7 @@ import { addBenchCommand } from './bench.js';
 import { conformance } from './conformance.js';
 import { convert } from './convert.js';
 import { parseShapeOptions } from '../node/load-model.js';
-import { demo } from './demo.js';
+import { addDemoCommand } from './demo.js';
 import { inspect } from './inspect.js';
 import { run } from './run.js';
 import { verify } from './verify.js';
@@ -65,21 +65,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
-  examples(
-    program
-      .command('demo')
-      .description('run the embedded default model (no download) on every device present and compare')
-      .addOption(new Option('--device <device>', 'only this device').choices(['auto', ...DEVICES]).default('auto'))
-      .option('--runs <n>', 'timed runs per device', (v) => {
-        const n = Number(v);
-        if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
-        return n;
-      }, 50)
-      .action(async (o: { device: DeviceName | 'auto'; runs: number }) => {
-        setExit(await demo(o, out));
-      }),
-    ['nnrt demo', 'nnrt demo --device cpu --runs 10'],
-  );
+  addDemoCommand(program, setExit, out);
 
   examples(
     engineOptions(modelFileOptions(program

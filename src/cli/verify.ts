@@ -47,12 +47,14 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
   const { results, stats } = verified;
   const ms = performance.now() - t0;
   const pass = results.every((r) => r.pass);
+  // a plan always runs on the webgpu engine, whatever --device and --engine say
+  const device = isPlan ? 'webgpu' : opts.device ?? (opts.engine === 'webgpu' ? 'webgpu' : 'cpu');
+  const engine = isPlan ? 'webgpu (plan)' : opts.engine ?? 'none';
   if (opts.json) {
-    out(JSON.stringify({ model, device: opts.device ?? 'cpu', engine: opts.engine ?? 'none', tolerance, pass, transfers: stats.transfers, engineStats: stats.engine, results }, null, 2));
+    out(JSON.stringify({ model, device, engine, tolerance, pass, transfers: stats.transfers, engineStats: stats.engine, results }, null, 2));
     return pass ? 0 : 1;
   }
-  const device = opts.device ?? (opts.engine === 'webgpu' ? 'webgpu' : 'cpu');
-  out(`model ${model}  device ${device}${opts.engine && opts.engine !== 'none' ? `  engine ${opts.engine}` : ''}  tolerance |got-want| <= ${tolerance.atol} + ${tolerance.rtol}*|want|`);
+  out(`model ${model}  device ${device}${engine !== 'none' ? `  engine ${engine}` : ''}  tolerance |got-want| <= ${tolerance.atol} + ${tolerance.rtol}*|want|`);
   for (const r of results) {
     out(r.dir);
     for (const o of r.outputs) {
@@ -61,7 +63,7 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
       out(`  ${o.pass ? 'pass' : 'FAIL'}  ${o.name}  [${o.shape.join(',')}]  ${err}${bad}`);
     }
   }
-  if (device !== 'cpu' || (opts.engine && opts.engine !== 'none')) out(`device<->host transfers: ${stats.transfers}`);
+  if (device !== 'cpu' || engine !== 'none') out(`device<->host transfers: ${stats.transfers}`);
   if (stats.engine) for (const line of engineReport(stats.engine)) out(line);
   const n = results.reduce((a, r) => a + r.outputs.length, 0);
   out(`${results.length} data set${results.length > 1 ? 's' : ''}, ${n} output${n > 1 ? 's' : ''}: ${pass ? 'all pass' : 'MISMATCH'} (${ms.toFixed(0)} ms)`);

@@ -64,7 +64,7 @@ export class EngineService {
     const warn = this.opts.warn ?? (() => {});
     const t0 = now();
     const stored = store?.read(key);
-    if (stored && 'corrupt' in stored) warn(`engine cache entry ${key} was corrupt (${stored.corrupt}); removed, rebuilding`);
+    if (stored && 'corrupt' in stored) warn(`${stored.corrupt}; rebuilding`);
     if (stored && 'bytes' in stored) {
       try {
         const engine = await Engine.load(this.gpu, stored.bytes, { inputShapes });

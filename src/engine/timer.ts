@@ -19,6 +19,7 @@ export class TacticTimer {
   private readonly readback?: GPUBuffer;
   /** 'gpu timestamps' or 'wall clock': how times were taken, for the build log. */
   readonly method: string;
+  private warmed = false;
 
   constructor(private readonly gpu: GpuDevice) {
     const device = gpu.device;
@@ -52,11 +53,19 @@ export class TacticTimer {
     return encoder.finish();
   }
 
-  /** Milliseconds per run of `list`, after one warm-up run; `reps` runs are measured together. */
+  /**
+   * Milliseconds per run of `list`, after warm-up; `reps` runs are measured together. The first
+   * measurement of a timer keeps the GPU busy for ~25 ms first: an idle GPU runs at low clocks
+   * and would time the first layers several times too slow (and rank them wrongly).
+   */
   async time(list: TimedDispatch[], reps: number): Promise<number> {
     const queue = this.gpu.device.queue;
-    queue.submit([this.encode(list, 1, false)]);
-    await queue.onSubmittedWorkDone();
+    const warmUntil = this.warmed ? 0 : now() + 25;
+    this.warmed = true;
+    do {
+      queue.submit([this.encode(list, this.warmed && warmUntil === 0 ? 1 : 10, false)]);
+      await queue.onSubmittedWorkDone();
+    } while (now() < warmUntil);
     if (this.querySet) {
       queue.submit([this.encode(list, reps, true)]);
       await this.readback!.mapAsync(GPUMapMode.READ);

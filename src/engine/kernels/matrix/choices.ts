@@ -60,7 +60,7 @@ function splitFactors(m: number, n: number, k: number, groups: number, c: TileCo
   const tilesK = Math.ceil(k / c.tk);
   if (tiles >= SMS || tilesK < 8) return [];
   const out: number[] = [];
-  for (const s of [2, 3, 4, 6, 8, 12, 16, 24, 32]) {
+  for (const s of [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64]) {
     const chunk = Math.ceil(tilesK / s);
     const real = Math.ceil(tilesK / chunk); // no empty splits
     if (real === s && chunk >= 4 && tiles * s <= 4 * SMS) out.push(s);

@@ -29,7 +29,7 @@ export interface MatmulLayerSpec {
   act: Activation;
 }
 
-const GEMV_COLUMNS = [64, 32];
+const GEMV_COLUMNS = [64, 32, 16];
 
 function constants(s: MatmulLayerSpec, kPad: number, nPad: number): Uint8Array[] {
   const w = packMatrix(s.groups, s.k, s.n, kPad, nPad, s.weightAt);
