@@ -1,7 +1,7 @@
 // `nnrt demo`, the README's main command: the MXNet TensorRT tutorial's comparison on the zoo's
 // ResNet-18 v2 (src/demo/demo.ts does the work). Here: the options, a progress bar on a terminal,
 // and the report on stdout.
-import cliProgress from 'cli-progress';
+import { terminalBar } from './progress-bar.js';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { demoSucceeded, runDemo, type DemoProgress } from '../demo/demo.js';
 import { demoHeader, demoTable } from '../demo/report.js';
@@ -26,26 +26,10 @@ function progressDisplay(quiet: boolean, err: (line: string) => void) {
       stop() {},
     };
   }
-  const bar = new cliProgress.SingleBar({
-    format: '{row} |{bar}| {phase} {value}/{total} {detail}',
-    stream: process.stderr,
-    clearOnComplete: true,
-    hideCursor: true,
-  }, cliProgress.Presets.shades_classic);
-  let started = false;
+  const bar = terminalBar('{row} |{bar}| {phase} {value}/{total} {detail}');
   return {
-    update(p: DemoProgress) {
-      const payload = { row: p.row.padEnd(18), phase: p.phase, detail: p.detail ?? '' };
-      if (!started) {
-        bar.start(p.total, p.done, payload);
-        started = true;
-      }
-      bar.setTotal(p.total);
-      bar.update(p.done, payload);
-    },
-    stop() {
-      if (started) bar.stop();
-    },
+    update: (p: DemoProgress) => bar.update(p.total, p.done, { row: p.row.padEnd(18), phase: p.phase, detail: p.detail ?? '' }),
+    stop: () => bar.stop(),
   };
 }
 

@@ -22,12 +22,14 @@ export interface EngineServiceOptions extends BuilderConfig {
   warn?: (line: string) => void;
 }
 
-/** The cache key of an engine: graph with weights, input shapes and dtypes, precision, adapter, version. */
-export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, precision: string): string {
+/** The cache key of an engine: graph with weights, input shapes and dtypes, precision (and per-layer overrides), memory budget, adapter, version. */
+export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, opts: EngineServiceOptions): string {
   const parts = JSON.stringify({
     graph: hashGraph(graph, { weights: true }),
     inputs: Object.entries(inputShapes).sort(([a], [b]) => (a < b ? -1 : 1)).map(([n, s]) => [n, s, 'float32']),
-    precision,
+    precision: opts.precision ?? 'fp32',
+    layerPrecision: Object.entries(opts.layerPrecision ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
+    memoryBudget: opts.memoryBudget ?? null,
     adapter: gpu.adapter,
     nnrt: VERSION,
   });
@@ -49,7 +51,7 @@ export class EngineService {
 
   /** The engine for `graph` at these input shapes: from memory, the plan store, or a new build. */
   get(graph: Graph, inputShapes: Record<string, number[]>): Promise<EngineRecord> {
-    const key = engineKey(this.gpu, graph, inputShapes, this.opts.precision ?? 'fp32');
+    const key = engineKey(this.gpu, graph, inputShapes, this.opts);
     let r = this.records.get(key);
     if (!r) {
       r = this.make(key, graph, inputShapes);

@@ -76,15 +76,25 @@ test('fuse-epilogue: per-channel bias Add, residual Add and activation in one co
   const x = b.input('x', 'float32', [1, 4, 5, 5]);
   const c = b.op('Conv', [x, b.constant('W', uniformTensor([4, 4, 3, 3], 1))], { pads: [1, 1, 1, 1] }, 'Conv_0');
   const biased = b.op('Add', [c, b.constant('bias', uniformTensor([4, 1, 1], 2))], {}, 'Add_1');
-  const res = b.op('Add', [x, biased], {}, 'Add_2');
+  const res = b.op('Add', [b.input('r', 'float32', [1, 4, 5, 5]), biased], {}, 'Add_2');
   b.output(b.op('Clip', [res, b.constant('lo', Tensor.scalar('float32', 0)), b.constant('hi', Tensor.scalar('float32', 0.5))], {}, 'Clip_3'));
   const { after, changes } = importAndRun(b.graph, {}, { stages: [fuseEpiloguePass] });
   assert.deepEqual(structure(after), ['conv Conv_0']);
   const conv = after.layers[0] as ConvLayer;
-  assert.equal(conv.residual, 'x');
+  assert.equal(conv.residual, 'r');
   assert.deepEqual(conv.act, { kind: 'clip', min: 0, max: 0.5 });
   assert.ok(conv.bias);
   assert.deepEqual(changes, ['fused Conv_0 + Add_1 + Add_2 + Clip_3 → conv Conv_0']);
+});
+
+test('fuse-epilogue: a residual that is the conv\'s own input stays a separate layer (no aliased bindings)', () => {
+  const b = new GraphBuilder();
+  const x = b.input('x', 'float32', [1, 4, 5, 5]);
+  const c = b.op('Conv', [x, b.constant('W', uniformTensor([4, 4, 3, 3], 1))], { pads: [1, 1, 1, 1] }, 'Conv_0');
+  b.output(b.op('Relu', [b.op('Add', [x, c], {}, 'Add_1')], {}, 'Relu_2'));
+  const { after } = importAndRun(b.graph, {}, { stages: [fuseEpiloguePass] });
+  assert.equal((after.layers[0] as ConvLayer).residual, undefined);
+  assert.ok(after.layers.length >= 2, 'the Add runs as its own layer');
 });
 
 test('fuse-epilogue: an activation before a residual Add stops the fusion at the activation', () => {

@@ -47,7 +47,13 @@ const fuseResidual: PairRule<Matrix, PointwiseLayer> = {
   name: 'conv(x) + r → conv with residual r',
   producer: ['conv', 'gemm'],
   consumer: ['pointwise'],
-  match: (p, c, net) => !p.residual && p.act.kind === 'none' && residualOf(c, p.output, net) !== undefined,
+  // r must not be the conv's own input: one dispatch cannot bind a tensor twice (both bindings are
+  // writable storage in the shared arena, and WebGPU forbids aliasing writable bindings)
+  match: (p, c, net) => {
+    if (p.residual || p.act.kind !== 'none') return false;
+    const r = residualOf(c, p.output, net);
+    return r !== undefined && r !== p.input;
+  },
   rewrite: (p, c, net) => ({ layer: merged(p, c, { residual: residualOf(c, p.output, net)! }) }),
 };
 
