@@ -11,23 +11,17 @@ import { compileConcat } from '../../src/engine/kernels/concat.js';
 import type { KernelContext } from '../../src/engine/kernels/tactic.js';
 import type { ConcatLayer, Layout, NetTensor, Storage } from '../../src/engine/network.js';
 import '../../src/node/webgpu.js'; // registers Dawn as the process's GPU (held, so it is never collected)
-import { fromHalfBits, toHalfBits } from '../../src/tensor/float16.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { runTactic } from '../helpers/engine-kernel.js';
 import { oneNodeModel, randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
+import { kernelContext, roundHalf } from '../helpers/kernel-context.js';
 
 const skip = webgpuSkip() ?? false;
 const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
-const roundHalf = (v: Float32Array) => v.map((x) => fromHalfBits(toHalfBits(x)));
 
 function context(tensors: NetTensor[]): KernelContext {
-  const limits = gpu!.limits;
-  return {
-    caps: { maxWorkgroupStorage: limits.maxComputeWorkgroupStorageSize, maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension, maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup },
-    tensors: new Map(tensors.map((t) => [t.name, t])),
-    placement: new Map(),
-  };
+  return kernelContext(gpu!, tensors);
 }
 
 interface Part {

@@ -16,9 +16,9 @@ import type { KernelContext, OutputPlacement, Tactic } from '../../src/engine/ke
 import type { Activation, ConvLayer, Layout, NetTensor, Storage } from '../../src/engine/network.js';
 import { createDawnGpu } from '../../src/node/webgpu.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
-import { fromHalfBits, toHalfBits } from '../../src/tensor/float16.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import type { AttrSpec } from '../helpers/ort-reference.js';
+import { kernelContext, roundHalf } from '../helpers/kernel-context.js';
 
 const skip = webgpuSkip() ?? false;
 const dawn = skip ? undefined : await createDawnGpu();
@@ -37,15 +37,9 @@ const NHWC: Fmt = ['nhwc', 'f32'];
 const NCHW: Fmt = ['nchw', 'f32'];
 const NHWC16: Fmt = ['nhwc', 'f16x2'];
 const tensor = (name: string, shape: number[], [layout, storage]: Fmt): NetTensor => ({ name, shape, format: { layout, storage } });
-const roundHalf = (v: Float32Array) => v.map((x) => fromHalfBits(toHalfBits(x)));
 
 function context(tensors: NetTensor[], placement: Record<string, OutputPlacement> = {}): KernelContext {
-  const limits = gpu!.limits;
-  return {
-    caps: { maxWorkgroupStorage: limits.maxComputeWorkgroupStorageSize, maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension, maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup },
-    tensors: new Map(tensors.map((t) => [t.name, t])),
-    placement: new Map(Object.entries(placement)),
-  };
+  return kernelContext(gpu!, tensors, { placement });
 }
 
 /** onnxruntime's output of one node. */

@@ -11,28 +11,18 @@ import type { KernelContext, Tactic } from '../../src/engine/kernels/tactic.js';
 import type { ConvertLayer, Layout, NetTensor, Storage } from '../../src/engine/network.js';
 import '../../src/node/webgpu.js'; // registers Dawn as the process's GPU (held, so it is never collected)
 import { compareTensors } from '../../src/tensor/compare.js';
-import { fromHalfBits, toHalfBits } from '../../src/tensor/float16.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { runTactic } from '../helpers/engine-kernel.js';
 import { randomTensor } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
+import { kernelContext, roundHalf } from '../helpers/kernel-context.js';
 
 const skip = webgpuSkip() ?? false;
 const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
-const roundHalf = (v: Float32Array) => v.map((x) => fromHalfBits(toHalfBits(x)));
 const tensor = (name: string, shape: number[], layout: Layout, storage: Storage): NetTensor => ({ name, shape, format: { layout, storage } });
 
 function context(tensors: NetTensor[], maxWorkgroupsPerDimension?: number): KernelContext {
-  const limits = gpu!.limits;
-  return {
-    caps: {
-      maxWorkgroupStorage: limits.maxComputeWorkgroupStorageSize,
-      maxWorkgroupsPerDimension: maxWorkgroupsPerDimension ?? limits.maxComputeWorkgroupsPerDimension,
-      maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-    },
-    tensors: new Map(tensors.map((t) => [t.name, t])),
-    placement: new Map(),
-  };
+  return kernelContext(gpu!, tensors, { maxWorkgroupsPerDimension });
 }
 
 const convert = (input: string, output: string): ConvertLayer => ({ kind: 'convert', name: `${input}->${output}`, from: [], input, output });

@@ -16,9 +16,9 @@ import type { KernelContext, OutputPlacement, Tactic } from '../../src/engine/ke
 import type { Activation, GemmLayer, Layout, NetTensor, Storage } from '../../src/engine/network.js';
 import { createDawnGpu } from '../../src/node/webgpu.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
-import { fromHalfBits, toHalfBits } from '../../src/tensor/float16.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import type { AttrSpec } from '../helpers/ort-reference.js';
+import { kernelContext, roundHalf } from '../helpers/kernel-context.js';
 
 const skip = webgpuSkip() ?? false;
 const dawn = skip ? undefined : await createDawnGpu();
@@ -36,15 +36,9 @@ type Fmt = [Layout, Storage];
 const PLAIN: Fmt = ['plain', 'f32'];
 const PLAIN16: Fmt = ['plain', 'f16x2'];
 const tensor = (name: string, shape: number[], [layout, storage]: Fmt): NetTensor => ({ name, shape, format: { layout, storage } });
-const roundHalf = (v: Float32Array) => v.map((x) => fromHalfBits(toHalfBits(x)));
 
 function context(tensors: NetTensor[], placement: Record<string, OutputPlacement> = {}): KernelContext {
-  const limits = gpu!.limits;
-  return {
-    caps: { maxWorkgroupStorage: limits.maxComputeWorkgroupStorageSize, maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension, maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup },
-    tensors: new Map(tensors.map((t) => [t.name, t])),
-    placement: new Map(Object.entries(placement)),
-  };
+  return kernelContext(gpu!, tensors, { placement });
 }
 
 async function ort(op: string, inputs: Record<string, { shape: number[]; data: Float32Array }>, attrs: Record<string, AttrSpec> = {}): Promise<Float32Array> {
