@@ -5,7 +5,7 @@
 import { UnsupportedError } from '../errors.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import type { Graph } from '../ir/graph.js';
-import { fnv1a64, hashGraph } from '../ir/hash.js';
+import { hashGraph } from '../ir/hash.js';
 import { VERSION } from '../version.js';
 import { checkBuilderConfig, type BuilderConfig, type CheckedConfig } from './config.js';
 import { importNetwork } from './import.js';
@@ -240,6 +240,3 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
     constants,
   };
 }
-
-/** A short id of a plan's kernels, for logs. */
-export const kernelsId = (plan: EnginePlan) => fnv1a64(new TextEncoder().encode(plan.kernels.join('\n'))).slice(0, 8);

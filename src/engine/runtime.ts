@@ -137,9 +137,7 @@ export class ExecutionContext {
       }
     }
     const pass = encoder.beginComputePass();
-    let layer = -1;
     for (const [k, d] of plan.dispatches.entries()) {
-      if (d.layer !== layer) layer = d.layer;
       pass.setPipeline(this.pipelines[d.kernel]!);
       pass.setBindGroup(0, this.bindGroups[k]!);
       pass.dispatchWorkgroups(...d.workgroups);

@@ -82,11 +82,6 @@ export class EngineService {
     return { engine, context: await engine.createExecutionContext(), source: 'built', buildMs: now() - t0 };
   }
 
-  /** Every engine made so far. */
-  async all(): Promise<EngineRecord[]> {
-    return Promise.all([...this.records.values()]);
-  }
-
   dispose(): void {
     for (const r of this.records.values()) {
       void r.then((rec) => {

@@ -41,13 +41,17 @@ export class BottleneckV1 extends HybridBlock {
   readonly body: HybridSequential;
   readonly downsample: HybridSequential | undefined;
 
-  constructor(a: ResBlockArgs, o: BlockOptions = {}) {
+  /**
+   * Gluon strides the first 1×1 conv; `strideOn3x3` moves the stride to the 3×3 (torchvision's
+   * and Gluon's v1b placement; used by the torchvision architecture check).
+   */
+  constructor(a: ResBlockArgs, o: BlockOptions = {}, strideOn3x3 = false) {
     super(o);
     const c4 = a.channels / 4;
     this.body = this.registerChild('body', new HybridSequential({ prefix: '' }));
     this.body.add(
-      new Conv2D({ channels: c4, kernelSize: 1, strides: a.stride }), new BatchNorm(), new Activation('relu'),
-      conv3x3(c4, 1, c4), new BatchNorm(), new Activation('relu'),
+      new Conv2D({ channels: c4, kernelSize: 1, strides: strideOn3x3 ? 1 : a.stride }), new BatchNorm(), new Activation('relu'),
+      conv3x3(c4, strideOn3x3 ? a.stride : 1, c4), new BatchNorm(), new Activation('relu'),
       new Conv2D({ channels: a.channels, kernelSize: 1 }), new BatchNorm(),
     );
     this.downsample = a.downsample ? this.registerChild('downsample', new HybridSequential({ prefix: '' })) : undefined;

@@ -13,41 +13,22 @@
 //   the zoo pools with fixed windows (or not at all). The same at 224×224 inputs only. SqueezeNet:
 //   Gluon's AvgPool2D(13) equals torchvision's global pooling at 224×224.
 import { UsageError } from '../errors.js';
-import { HybridBlock, HybridSequential, type BlockOptions } from '../nn/block.js';
-import { Activation, BatchNorm } from '../nn/layers/basic.js';
+import { HybridBlock, type BlockOptions } from '../nn/block.js';
 import { Conv2D } from '../nn/layers/conv.js';
-import type { Sym, Symbolic } from '../nn/symbol.js';
 import { AlexNet, SqueezeNet, VGG } from './classic.js';
 import { DenseNet } from './densenet.js';
 import { LinearBottleneck, MobileNetV2 } from './mobilenet.js';
-import { conv3x3, ResNetV1, type ResBlockArgs } from './resnet.js';
+import { BottleneckV1, ResNetV1, type ResBlockArgs } from './resnet.js';
 import { get_model } from './vision.js';
 
 /** Gluon's BottleneckV1 (same layers, names and biases) with the stride on the 3×3 conv, as torchvision has it. */
-export class BottleneckV1StrideOn3x3 extends HybridBlock {
-  readonly body: HybridSequential;
-  readonly downsample: HybridSequential | undefined;
-
+export class BottleneckV1StrideOn3x3 extends BottleneckV1 {
   constructor(a: ResBlockArgs, o: BlockOptions = {}) {
-    super(o);
-    const c4 = a.channels / 4;
-    this.body = this.registerChild('body', new HybridSequential({ prefix: '' }));
-    this.body.add(
-      new Conv2D({ channels: c4, kernelSize: 1 }), new BatchNorm(), new Activation('relu'),
-      conv3x3(c4, a.stride, c4), new BatchNorm(), new Activation('relu'),
-      new Conv2D({ channels: a.channels, kernelSize: 1 }), new BatchNorm(),
-    );
-    this.downsample = a.downsample ? this.registerChild('downsample', new HybridSequential({ prefix: '' })) : undefined;
-    this.downsample?.add(new Conv2D({ channels: a.channels, kernelSize: 1, strides: a.stride, useBias: false, inChannels: a.inChannels }), new BatchNorm());
+    super(a, o, true);
   }
 
   protected override alias(): string {
     return 'bottleneckv1';
-  }
-
-  forward(F: Symbolic, x: Sym): Sym {
-    const residual = this.downsample ? this.downsample.forward(F, x) : x;
-    return F.activation(F.add(this.body.forward(F, x), residual), 'relu');
   }
 }
 

@@ -19,6 +19,7 @@ import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor
 import { Tensor } from '../../src/tensor/tensor.js';
 import type { AttrSpec } from '../helpers/ort-reference.js';
 import { kernelContext, roundHalf } from '../helpers/kernel-context.js';
+import { ortOneNode, type Operands, ortActivation } from '../helpers/ort-one-node.js';
 
 const skip = webgpuSkip() ?? false;
 const dawn = skip ? undefined : await createDawnGpu();
@@ -29,7 +30,7 @@ process.on('exit', () => void dawn);
 // Loaded once Dawn has defined the WebGPU globals (GPUBufferUsage...) that these modules read at
 // load: static imports would be evaluated before gpu-available's top-level await finishes.
 const { runTactic } = await import('../helpers/engine-kernel.js');
-const { oneNodeModel, randomTensor, runOrt } = await import('../helpers/ort-reference.js');
+const { randomTensor } = await import('../helpers/ort-reference.js');
 const F16_TOLERANCE: Tolerance = { atol: 1e-2, rtol: 4e-3 };
 
 type Fmt = [Layout, Storage];
@@ -42,28 +43,7 @@ function context(tensors: NetTensor[], placement: Record<string, OutputPlacement
   return kernelContext(gpu!, tensors, { placement });
 }
 
-/** onnxruntime's output of one node. */
-async function ort(op: string, inputs: Record<string, { shape: number[]; data: Float32Array }>, attrs: Record<string, AttrSpec> = {}, order?: string[]): Promise<Float32Array> {
-  const feeds = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, new Tensor('float32', v.shape, v.data)]));
-  const out = await runOrt(oneNodeModel({ op, attrs, inputs: feeds, inputOrder: order ?? Object.keys(inputs), outputs: ['y'] }), feeds);
-  return out.y!.data as Float32Array;
-}
-
-/** The activation through its ONNX ops. */
-async function activate(act: Activation, shape: number[], v: Float32Array): Promise<Float32Array> {
-  const x = { x: { shape, data: v } };
-  switch (act.kind) {
-    case 'none': return v;
-    case 'relu': return ort('Relu', x);
-    case 'leakyrelu': return ort('LeakyRelu', x, { alpha: { float: act.alpha } });
-    case 'clip': return ort('Clip', { ...x, lo: { shape: [], data: new Float32Array([act.min]) }, hi: { shape: [], data: new Float32Array([act.max]) } });
-    case 'sigmoid': return ort('Sigmoid', x);
-    case 'tanh': return ort('Tanh', x);
-    case 'hardsigmoid': return ort('HardSigmoid', x, { alpha: { float: act.alpha }, beta: { float: act.beta } });
-    case 'hardswish': return ort('HardSwish', x);
-    case 'silu': return ort('Mul', { a: { shape, data: v }, b: { shape, data: await ort('Sigmoid', x) } });
-  }
-}
+const ort = (op: string, inputs: Operands, attrs: Record<string, AttrSpec> = {}, order?: string[]) => ortOneNode(op, inputs, attrs, { order });
 
 interface ConvCase {
   x: number[];
@@ -127,7 +107,7 @@ async function check(c: ConvCase): Promise<string[]> {
     ...(c.bias ? { b: { shape: [c.w[0]!], data: bv } } : {}),
   }, { group: c.group ?? 1, strides, pads, dilations: dil });
   if (c.residual) want = await ort('Add', { a: { shape: yShape, data: want }, b: { shape: yShape, data: half(rv, c.residual[1] === 'f16x2') } });
-  want = await activate(act, yShape, want);
+  want = await ortActivation(act, yShape, want);
 
   const feeds: Record<string, Float32Array> = { x: xv, ...(c.residual ? { r: rv } : {}) };
   const read = target ? 'cat' : 'y';

@@ -14,10 +14,11 @@ import { defaultGpu } from '../../src/devices/webgpu/provider.js';
 import '../../src/node/webgpu.js'; // registers Dawn as the process's GPU (held, so it is never collected)
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { oneNodeModel, randomTensor, runOrt, type AttrSpec } from '../helpers/ort-reference.js';
+import { randomTensor, type AttrSpec } from '../helpers/ort-reference.js';
 import { runTactic } from '../helpers/engine-kernel.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 import { kernelContext, roundHalf } from '../helpers/kernel-context.js';
+import { ortOneNode, type Operands } from '../helpers/ort-one-node.js';
 
 const skip = webgpuSkip() ?? false;
 const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
@@ -30,11 +31,7 @@ function context(tensors: NetTensor[], placement: Record<string, OutputPlacement
 }
 
 /** onnxruntime's output of one node over logical f32 inputs. */
-async function ort(op: string, inputs: Record<string, { shape: number[]; data: Float32Array }>, attrs: Record<string, AttrSpec> = {}, opset = 18): Promise<Float32Array> {
-  const feeds = Object.fromEntries(Object.entries(inputs).map(([k, v]) => [k, new Tensor('float32', v.shape, v.data)]));
-  const out = await runOrt(oneNodeModel({ op, opset, attrs, inputs: feeds, inputOrder: Object.keys(inputs), outputs: ['y'] }), feeds);
-  return out.y!.data as Float32Array;
-}
+const ort = (op: string, inputs: Operands, attrs: Record<string, AttrSpec> = {}, opset = 18) => ortOneNode(op, inputs, attrs, { opset });
 
 const pw = (inputs: string[], expr: PwExpr, constants?: Float32Array[]): PointwiseLayer => ({ kind: 'pointwise', name: 'pw', from: ['pw'], inputs, output: 'y', expr, ...(constants ? { constants } : {}) });
 const input = (index: number): PwExpr => ({ op: 'input', index });
