@@ -10,6 +10,7 @@ export { topoSort } from './ir/topo.js';
 export { listOps, opTyper } from './ops/index.js';
 export { importOnnx, type ImportedModel, type OnnxImportOptions } from './onnx/import/model.js';
 export { encodeTensorProto } from './onnx/tensor-write.js';
+export { decodeTensorProto } from './onnx/tensor-read.js';
 export { exportOnnx, exportOnnxWithData, type OnnxExportOptions } from './onnx/export/model.js';
 export * as mxnet from './mxnet/index.js';
 export * as nn from './nn/index.js';

@@ -175,6 +175,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
 export async function runCli(argv: string[]): Promise<number> {
   let code = 0;
   const program = buildProgram((c) => (code = c));
+  // Dawn's informational warnings are hidden unless asked for (see src/node/quiet-native-stderr.ts)
+  if (argv.includes('--verbose')) process.env.NNRT_VERBOSE ??= '1';
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

@@ -3,8 +3,7 @@ import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { ParseError, UsageError } from '../errors.js';
 import { importOnnx, type ImportedModel } from '../onnx/import/model.js';
-import { tensorFromProto } from '../onnx/import/tensor.js';
-import { TensorProto, type TensorProtoMsg } from '../onnx/proto.js';
+import { decodeTensorProto } from '../onnx/tensor-read.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export function readFileChecked(path: string, what = 'file'): Uint8Array {
@@ -55,12 +54,5 @@ export function loadOnnxFile(path: string): ImportedModel {
 
 /** Reads a serialized onnx.TensorProto file (ONNX backend-test input_*.pb / output_*.pb). */
 export function readTensorPb(path: string): { name: string; tensor: Tensor } {
-  const bytes = readFileChecked(path, 'tensor file');
-  let msg: TensorProtoMsg;
-  try {
-    msg = TensorProto.decode(bytes) as unknown as TensorProtoMsg;
-  } catch (e) {
-    throw new ParseError(`not a valid TensorProto: ${(e as Error).message}`, { where: path });
-  }
-  return { name: msg.name, tensor: tensorFromProto(msg, path) };
+  return decodeTensorProto(readFileChecked(path, 'tensor file'), path);
 }

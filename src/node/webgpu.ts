@@ -1,6 +1,7 @@
 // Node-only: the GPU object from Dawn (the `webgpu` package). Browsers pass navigator.gpu instead.
 // Dawn is loaded on first use, so importing this module costs nothing for CPU-only runs.
 import { registerGpuProvider } from '../devices/webgpu/provider.js';
+import { withNativeStderrSilenced } from './quiet-native-stderr.js';
 
 export interface DawnOptions {
   /** Dawn toggles to enable, e.g. ['allow_unsafe_apis'] (passed as enable-dawn-features=...). */
@@ -9,6 +10,11 @@ export interface DawnOptions {
   disableToggles?: string[];
   /** Further raw Dawn flags ('key=value'). */
   flags?: string[];
+  /**
+   * Show Dawn's informational warnings (printed while an adapter is requested). Default: only
+   * when NNRT_VERBOSE=1 (the CLI's --verbose sets it).
+   */
+  dawnWarnings?: boolean;
 }
 
 /** A `GPU` backed by Dawn. Sets WebGPU's globals (GPUBufferUsage...) on first use. */
@@ -20,7 +26,12 @@ export async function createDawnGpu(opts: DawnOptions = {}): Promise<GPU> {
   const flags = [...(opts.flags ?? [])];
   if (opts.enableToggles?.length) flags.push(`enable-dawn-features=${opts.enableToggles.join(',')}`);
   if (opts.disableToggles?.length) flags.push(`disable-dawn-features=${opts.disableToggles.join(',')}`);
-  return create(flags);
+  const gpu = create(flags);
+  if (opts.dawnWarnings ?? process.env.NNRT_VERBOSE === '1') return gpu;
+  // requestAdapter is where Dawn prints them, synchronously, before the promise is returned
+  const requestAdapter = gpu.requestAdapter.bind(gpu);
+  gpu.requestAdapter = (o?: GPURequestAdapterOptions) => withNativeStderrSilenced(() => requestAdapter(o));
+  return gpu;
 }
 
 let shared: Promise<GPU> | undefined;

@@ -1,7 +1,8 @@
 // Every TypeScript example in README.md and docs/*.md runs, and every shell block marked
 // `<!-- ci: run -->` (the rule is in blocks.ts). Examples run in a scratch folder per doc that holds
-// links to ../shared/models' model folders, so 'squeezenet1_1/model.onnx' resolves and files the
-// examples write stay out of the shared folder; blocks of one doc run in order and share it.
+// a link to the repository's models/ (the committed model fixtures), so 'models/squeezenet1_1/model.onnx'
+// resolves and files the examples write stay out of the checkout; blocks of one doc run in order
+// and share it. Every ts program is also type-checked with the project's strict settings.
 // 'nnrt' and 'nnrt/node' imports point at src/; `nnrt` in shell blocks runs src/cli/main.ts.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,14 +16,14 @@ import { docFiles, readBlocks, shellScript, tsPrograms } from './blocks.js';
 import { PRELUDES } from './preludes.js';
 
 const root = new URL('../../', import.meta.url).pathname.replace(/\/$/, '');
-const models = join(root, '../shared/models');
+const models = join(root, 'models');
 const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
 const gpuSkip = webgpuSkip();
 const modelFolders = existsSync(models) ? readdirSync(models, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name) : [];
 
 /** Why a block cannot run here: a model folder it names is absent, or it needs WebGPU and there is none. */
 function skipReason(code: string): string | false {
-  const folders = [...code.matchAll(/\b([\w.-]+)\/(?:model\.onnx|test_data_set_\d)/g)].map((m) => m[1]!);
+  const folders = [...code.matchAll(/\bmodels\/([\w.-]+)\/(?:model\.onnx|test_data_set_\d)/g)].map((m) => m[1]!);
   const absent = folders.find((f) => !modelFolders.includes(f));
   if (absent) return `${join(models, absent)} is absent`;
   if (/webgpu|optimizeFor/.test(code) && gpuSkip) return gpuSkip;
@@ -37,7 +38,7 @@ after(() => {
 function scratchFolder(doc: string): string {
   const dir = mkdtempSync(join(tmpdir(), `nnrt-doc-${doc.replace(/\W/g, '_')}-`));
   scratch.push(dir);
-  for (const f of modelFolders) symlinkSync(join(models, f), join(dir, f));
+  symlinkSync(models, join(dir, 'models'));
   return dir;
 }
 

@@ -2,7 +2,8 @@
 // residual) (+ the activation's ONNX ops) run as one-node models in sequence. Covers edge tiles,
 // odd channel counts, strides/pads/dilations, 1-D, 1×1 (direct and strided), split-K, GEMV-sized
 // outputs, grouped and depthwise layers, residual + every activation kind, NCHW in/out, packed-f16
-// in/out and placement into a concat target. Every tactic a layer returns is run.
+// in/out and placement into a concat target. The first case runs every tactic compileConv returns,
+// the sweeps every tile and split-K factor; the others one tactic of each kernel family.
 // f16x2 tolerance: the reference gets the same half-rounded inputs, residual and weights; only the
 // output's rounding to half (relative 2^-11) and f32 summation order remain: atol 1e-2, rtol 4e-3.
 import { webgpuSkip } from '../webgpu/gpu-available.js';
@@ -29,7 +30,7 @@ const gpu = dawn && (await sharedGpuDevice(dawn));
 process.on('exit', () => void dawn);
 // Loaded once Dawn has defined the WebGPU globals (GPUBufferUsage...) that these modules read at
 // load: static imports would be evaluated before gpu-available's top-level await finishes.
-const { runTactic } = await import('../helpers/engine-kernel.js');
+const { oneOfEachFamily, runTactic } = await import('../helpers/engine-kernel.js');
 const { randomTensor } = await import('../helpers/ort-reference.js');
 const F16_TOLERANCE: Tolerance = { atol: 1e-2, rtol: 4e-3 };
 
@@ -63,6 +64,8 @@ interface ConvCase {
   place?: { channels: number; offset: number };
   /** Keep every tile configuration and split-K factor. */
   all?: boolean;
+  /** Run every tactic compileConv returns (default: one of each kernel family, see oneOfEachFamily). */
+  every?: boolean;
   seed: number;
   /** Tactic names that must be among those returned (by prefix). */
   expect?: string[];
@@ -112,7 +115,7 @@ async function check(c: ConvCase): Promise<string[]> {
   const feeds: Record<string, Float32Array> = { x: xv, ...(c.residual ? { r: rv } : {}) };
   const read = target ? 'cat' : 'y';
   const tol = halfOut ? F16_TOLERANCE : FP32_TOLERANCE;
-  for (const t of tactics) {
+  for (const t of c.all || c.every ? tactics : oneOfEachFamily(tactics)) {
     let got = (await runTactic(gpu!, t, ctx.tensors, feeds, [read]))[read]!;
     if (target) got = sliceChannels(got, target.shape, c.place!.offset, yShape[1]!, true);
     const cmp = compareTensors(new Tensor('float32', yShape, got), new Tensor('float32', yShape, want), tol);
@@ -142,7 +145,7 @@ const ACTIVATIONS: Activation[] = [
 ];
 
 test('3×3 padded conv, NHWC f32, edge tiles, bias + ReLU', { skip }, async () => {
-  await check({ x: [1, 8, 9, 7], w: [12, 8, 3, 3], pads: [1, 1, 1, 1], bias: true, act: { kind: 'relu' }, xFmt: NHWC, yFmt: NHWC, seed: 1, expect: ['conv-igemm-'] });
+  await check({ x: [1, 8, 9, 7], w: [12, 8, 3, 3], pads: [1, 1, 1, 1], bias: true, act: { kind: 'relu' }, xFmt: NHWC, yFmt: NHWC, every: true, seed: 1, expect: ['conv-igemm-'] });
 });
 
 test('odd channels, stride, asymmetric pads, dilation, batch 2', { skip }, async () => {

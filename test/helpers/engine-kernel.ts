@@ -79,3 +79,15 @@ export async function runTactic(
   for (const b of made) b.destroy();
   return result;
 }
+
+/**
+ * One tactic of each kernel family (tiled product, its split-K form, GEMV, direct, depthwise...):
+ * the tile shape only changes constants of the same code, so a case that varies an epilogue, a
+ * format or a placement checks every code path with these. Each tactic costs a shader compile on
+ * lavapipe (about a second of CPU); the exhaustive tile sweeps are separate tests.
+ */
+export function oneOfEachFamily<T extends { name: string }>(tactics: readonly T[]): T[] {
+  const family = (name: string) => name.replace(/-\d+x\d+x\d+-r\d+x\d+/, '').replace(/-sk\d+$/, '-sk');
+  const seen = new Set<string>();
+  return tactics.filter((t) => !seen.has(family(t.name)) && !!seen.add(family(t.name)));
+}
