@@ -17,12 +17,20 @@ function agreement(r: BenchRow, m: ModelReport): string {
   return r.agree ? `yes (${diff})` : `NO (${r.mismatch ?? diff})`;
 }
 
+/** The row's speed against the baseline in words: '3.20× faster', '1.40× slower', 'base'. */
+function speed(r: BenchRow, m: ModelReport): string {
+  if (r.id === m.baseline) return 'base';
+  if (r.ratio === undefined) return '—';
+  if (Math.abs(r.ratio - 1) < 0.005) return 'same';
+  return r.ratio < 1 ? `${(1 / r.ratio).toFixed(2)}× faster` : `${r.ratio.toFixed(2)}× slower`;
+}
+
 const COLUMNS = [
   { head: 'runner', width: 0 },
   { head: 'median ms', width: 9 },
   { head: 'p90 ms', width: 8 },
   { head: 'images/s', width: 9 },
-  { head: '× base', width: 7 },
+  { head: 'vs base', width: 13 },
   { head: 'runs', width: 4 },
   { head: 'agrees with reference (max |diff|)', width: 0 },
 ];
@@ -44,10 +52,10 @@ export function modelTable(m: ModelReport): string[] {
       continue;
     }
     const t = r.timing!;
-    out.push(line([r.label, ms(t.median), ms(t.p90), perSecond(r.throughput!), r.ratio === undefined ? '—' : `${r.ratio.toFixed(2)}×`, String(t.runs), agreement(r, m)], labelWidth));
+    out.push(line([r.label, ms(t.median), ms(t.p90), perSecond(r.throughput!), speed(r, m), String(t.runs), agreement(r, m)], labelWidth));
   }
   const base = m.rows.find((r) => r.id === m.baseline);
-  if (base) out.push(`× base: median ÷ the median of '${base.label}'`);
+  if (base) out.push(`vs base: how much faster or slower than '${base.label}' (ratio of medians)`);
   return out;
 }
 

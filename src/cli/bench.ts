@@ -197,7 +197,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--engine <list>', `${ENGINES.join(', ')}, or a comma list`, 'none')
     .option('--precision <list>', 'fp32, fp16 (the engine\'s), or fp32,fp16', 'fp32')
     .option('--peers [list]', `add peer runtimes: ${PEERS.join(', ')} (default: ort-node, ort-web-wasm, and ort-web-webgpu when --device has webgpu)`)
-    .option('--baseline <runner>', 'row id the × base column divides by (default: the first nnrt row)')
+    .option('--baseline <runner>', 'row id the vs base column compares with (default: the first nnrt row)')
     .option('--runs <n>', 'timed runs per row (default: enough for ~3 s, 5 to 500)', integer(1))
     .option('--warmup <n>', 'untimed runs before timing', integer(0), DEFAULT_TIMING.warmup)
     .option('--seed <n>', 'seed of the inputs and of zoo weights', integer(0), 1)

@@ -142,7 +142,7 @@ export function importMxnet(symbolJson: string, params: Uint8Array, opts: MxImpo
         const s = known.get(v)?.shape;
         if (s) return s;
         throw new UsageError(`the shape of '${v}' is unknown, and converting needs it: ${why}`, {
-          where, hint: 'pass inputShapes for the model inputs (e.g. { data: [1, 3, 224, 224] })',
+          where, hint: 'give the input shapes: on the command line --shape data=1,3,224,224 (repeat per input), in the API inputShapes: { data: [1, 3, 224, 224] }',
         });
       },
       dtypeOf: (v) => known.get(v)?.dtype,
@@ -187,7 +187,7 @@ export function importMxnet(symbolJson: string, params: Uint8Array, opts: MxImpo
     if (!usedValues.has(name)) continue;
     if (!known.has(name)) {
       throw new UsageError(`the shape of input '${name}' is unknown`, {
-        where: symSource, hint: `pass inputShapes, e.g. { ${name}: [1, 3, 224, 224] }`,
+        where: symSource, hint: `give its shape: on the command line --shape ${name}=1,3,224,224, in the API inputShapes: { ${name}: [1, 3, 224, 224] }`,
       });
     }
     inputs.push(v);
