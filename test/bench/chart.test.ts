@@ -86,7 +86,7 @@ test('table: a block per model; n/a rows give the reason; disagreement says NO',
   const text = lines.join('\n');
   assert.match(text, /resnet18_v2 \(zoo, seeded weights\): data \[1,3,224,224\] float32; 11\.7 M parameters/);
   assert.match(text, /nnrt webgpu\+webgpu engine fp16\s+n\/a \(UnsupportedError: the webgpu engine <is not> here\)/);
-  assert.match(text, /onnxruntime-node cpu \(2 threads\)\s+4\.000\s+4\.800\s+250\s+0\.10×\s+5\s+yes \(2\.0e-6\)/);
+  assert.match(text, /onnxruntime-node cpu \(2 threads\)\s+4\.000\s+4\.800\s+250\s+10\.00× faster\s+5\s+yes \(2\.0e-6\)/);
   assert.match(text, /NO \(5\.0e-1\)/);
-  assert.match(text, /nnrt cpu\s+40\.00\s+48\.00\s+25\.0\s+1\.00×\s+5\s+reference/);
+  assert.match(text, /nnrt cpu\s+40\.00\s+48\.00\s+25\.0\s+base\s+5\s+reference/);
 });
