@@ -1,0 +1,31 @@
+// Indexing, scatter, data-dependent selection, detection and spatial-sampling ops.
+import { registerOp } from './registry.js';
+import { Compress } from './compress/compress.op.js';
+import { compressCpu } from './compress/compress.cpu.js';
+import { GatherElements } from './gatherelements/gatherelements.op.js';
+import { gatherElementsCpu } from './gatherelements/gatherelements.cpu.js';
+import { GatherND } from './gathernd/gathernd.op.js';
+import { gatherNDCpu } from './gathernd/gathernd.cpu.js';
+import { NonMaxSuppression } from './nonmaxsuppression/nonmaxsuppression.op.js';
+import { nonMaxSuppressionCpu } from './nonmaxsuppression/nonmaxsuppression.cpu.js';
+import { NonZero } from './nonzero/nonzero.op.js';
+import { nonZeroCpu } from './nonzero/nonzero.cpu.js';
+import { Scatter, ScatterElements } from './scatterelements/scatterelements.op.js';
+import { scatterCpu, scatterElementsCpu } from './scatterelements/scatterelements.cpu.js';
+import { ScatterND } from './scatternd/scatternd.op.js';
+import { scatterNDCpu } from './scatternd/scatternd.cpu.js';
+import { TensorScatter } from './tensorscatter/tensorscatter.op.js';
+import { tensorScatterCpu } from './tensorscatter/tensorscatter.cpu.js';
+import { Unique } from './unique/unique.op.js';
+import { uniqueCpu } from './unique/unique.cpu.js';
+
+registerOp(Compress, { cpu: compressCpu });
+registerOp(GatherElements, { cpu: gatherElementsCpu });
+registerOp(GatherND, { cpu: gatherNDCpu });
+registerOp(NonMaxSuppression, { cpu: nonMaxSuppressionCpu });
+registerOp(NonZero, { cpu: nonZeroCpu });
+registerOp(Scatter, { cpu: scatterCpu });
+registerOp(ScatterElements, { cpu: scatterElementsCpu });
+registerOp(ScatterND, { cpu: scatterNDCpu });
+registerOp(TensorScatter, { cpu: tensorScatterCpu });
+registerOp(Unique, { cpu: uniqueCpu });
