@@ -25,7 +25,9 @@ export const gridSampleCpu: CpuKernel<typeof GridSample.attrs> = ([x, grid], a, 
         // grid coordinates list the last spatial dim first
         let c = denormalize(gv[(n * points + p) * r + (r - 1 - d)]!, dims[d]!, align);
         if (mode === 'nearest') c = roundHalfEven(c);
-        if (c < lo || c > his[d]!) {
+        // cubic bounds each tap instead (PyTorch's and onnxruntime's bicubic; the ONNX reference
+        // clamps the coordinate first, which only differs for border/reflection near the edges)
+        if (mode !== 'cubic' && (c < lo || c > his[d]!)) {
           if (a.padding_mode === 'border') c = Math.min(Math.max(c, 0), dims[d]! - 1);
           else if (a.padding_mode === 'reflection') c = reflect(c, lo, his[d]!);
         }
