@@ -11,6 +11,7 @@ import { convWgsl } from '../../ops/conv/conv.wgsl.js';
 import { dropoutWgsl } from '../../ops/dropout/dropout.wgsl.js';
 import { expandWgsl } from '../../ops/expand/expand.wgsl.js';
 import { gatherWgsl } from '../../ops/gather/gather.wgsl.js';
+import { gatherElementsWgsl } from '../../ops/gatherelements/gatherelements.wgsl.js';
 import { gemmWgsl } from '../../ops/gemm/gemm.wgsl.js';
 import { globalAveragePoolWgsl } from '../../ops/globalaveragepool/globalaveragepool.wgsl.js';
 import { layerNormWgsl } from '../../ops/layernormalization/layernormalization.wgsl.js';
@@ -50,6 +51,7 @@ gpu('Slice', sliceWgsl);
 gpu('Concat', concatWgsl);
 gpu('Split', splitWgsl);
 gpu('Gather', gatherWgsl);
+gpu('GatherElements', gatherElementsWgsl);
 gpu('LayerNormalization', layerNormWgsl);
 gpu('Expand', expandWgsl);
 
