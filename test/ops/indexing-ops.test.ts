@@ -129,9 +129,7 @@ test('RoiAlign (avg, max; both coordinate modes; adaptive sampling) matches onnx
   const batch = int64s([4], [0, 1, 1, 0]);
   for (const mode of ['avg', 'max']) {
     for (const coordinate_transformation_mode of ['half_pixel', 'output_half_pixel']) {
-      // ratios 1 and 2: onnxruntime warns its max mode is wrong for ratios other than 1 (the ONNX
-      // fixture covers max with ratio 2), and its adaptive ratio (0) differed on one ROI here
-      for (const sampling_ratio of mode === 'max' ? [1] : [1, 2]) {
+      for (const sampling_ratio of [0, 1, 2]) {
         await expectSameAsOrt({
           op: 'RoiAlign', opset: 16, attrs: { mode, coordinate_transformation_mode, sampling_ratio, output_height: 3, output_width: 4, spatial_scale: { float: 0.8 } },
           inputs: { x, rois, batch }, inputOrder: ['x', 'rois', 'batch'], outputs: ['y'],

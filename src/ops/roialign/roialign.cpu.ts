@@ -36,13 +36,16 @@ export const roiAlignCpu: CpuKernel<typeof RoiAlign.attrs> = ([x, rois, batchInd
   for (let r = 0; r < nRois; r++) {
     const b = bi[r]!;
     if (!(b >= 0 && b < batch)) throw new ShapeError(`batch_indices[${r}] = ${b} is out of range for batch ${batch}`);
-    const [x1, y1, x2, y2] = [0, 1, 2, 3].map((k) => rv[r * 4 + k]! * a.spatial_scale - shift) as [number, number, number, number];
-    const roiW = halfPixel ? x2 - x1 : Math.max(x2 - x1, 1);
-    const roiH = halfPixel ? y2 - y1 : Math.max(y2 - y1, 1);
-    const binH = roiH / ph;
-    const binW = roiW / pw;
-    const gridH = a.sampling_ratio > 0 ? a.sampling_ratio : Math.ceil(roiH / ph);
-    const gridW = a.sampling_ratio > 0 ? a.sampling_ratio : Math.ceil(roiW / pw);
+    // ROI geometry in float32 arithmetic, as onnxruntime and the reference compute it: the
+    // adaptive sample count ceil(size / bins) can change with the last bit (4.00000006 vs 4)
+    const f = Math.fround;
+    const [x1, y1, x2, y2] = [0, 1, 2, 3].map((k) => f(f(rv[r * 4 + k]! * f(a.spatial_scale)) - shift)) as [number, number, number, number];
+    const roiW = halfPixel ? f(x2 - x1) : Math.max(f(x2 - x1), 1);
+    const roiH = halfPixel ? f(y2 - y1) : Math.max(f(y2 - y1), 1);
+    const binH = f(roiH / ph);
+    const binW = f(roiW / pw);
+    const gridH = a.sampling_ratio > 0 ? a.sampling_ratio : Math.ceil(binH);
+    const gridW = a.sampling_ratio > 0 ? a.sampling_ratio : Math.ceil(binW);
     const count = Math.max(gridH * gridW, 1);
     for (let oy = 0; oy < ph; oy++) {
       for (let ox = 0; ox < pw; ox++) {
