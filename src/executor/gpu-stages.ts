@@ -44,27 +44,14 @@ export class StagedGpuRun {
     private readonly graph: Graph, order: readonly BoundNode[], cut: readonly BoundNode[],
     private readonly make: (g: Graph) => StageExecutor,
   ) {
-    const consumers = graph.consumers();
-    const downstream = new Set<Node>();
-    const stack = cut.map((b) => b.node);
-    while (stack.length) {
-      const n = stack.pop()!;
-      if (downstream.has(n)) continue;
-      downstream.add(n);
-      for (const o of n.outputs) for (const c of (o && consumers.get(o)) || []) stack.push(c);
-    }
+    const split = splitAtDataDependent(graph, order, cut);
+    const inSuffix = new Set(split.after);
     const producer = graph.producers();
-    const fromDownstream = (v: string) => downstream.has(producer.get(v)!);
-    this.frontier = cut.filter((b) => !b.node.inputs.some((i) => i && fromDownstream(i)));
+    this.frontier = cut.filter((b) => !b.node.inputs.some((i) => i && inSuffix.has(producer.get(i)!)));
     const frontierNodes = new Set(this.frontier.map((b) => b.node));
-    const prefixNodes = order.map((b) => b.node).filter((n) => !downstream.has(n));
-    this.suffixNodes = order.map((b) => b.node).filter((n) => downstream.has(n) && !frontierNodes.has(n));
-    const laterUse = new Set([...this.frontier.map((b) => b.node), ...this.suffixNodes].flatMap((n) => n.inputs.filter((i) => i)));
-    const outputNames = new Set(graph.outputs.map((o) => o.name));
-    if (prefixNodes.length) {
-      const produced = prefixNodes.flatMap((n) => n.outputs.filter((o) => o));
-      const outputs = produced.filter((v) => laterUse.has(v) || outputNames.has(v));
-      this.prefix = { exec: this.make(subgraph(graph, `${graph.name}/prefix`, prefixNodes, graph.inputs.filter((v) => usedBy(prefixNodes, v.name)), outputs)), crossing: outputs.filter((v) => laterUse.has(v)) };
+    this.suffixNodes = split.after.filter((n) => !frontierNodes.has(n));
+    if (split.before.length) {
+      this.prefix = { exec: this.make(staticPrefixGraph(graph, split)), crossing: split.crossing };
     }
     const suffixProduced = new Set(this.suffixNodes.flatMap((n) => n.outputs));
     this.suffixInputs = [...new Set(this.suffixNodes.flatMap((n) => n.inputs))].filter((i) => i && !suffixProduced.has(i) && !graph.initializers.has(i));
@@ -125,6 +112,36 @@ export class StagedGpuRun {
     }
     return exec;
   }
+}
+
+/**
+ * The nodes that do not depend on any node of `cut` (`before`, in order) and those that do
+ * (`after`, the cut nodes included); `crossing` are values of `before` that `after` reads.
+ */
+export function splitAtDataDependent(graph: Graph, order: readonly BoundNode[], cut: readonly BoundNode[]): { before: Node[]; after: Node[]; crossing: string[] } {
+  const consumers = graph.consumers();
+  const downstream = new Set<Node>();
+  const stack = cut.map((b) => b.node);
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (downstream.has(n)) continue;
+    downstream.add(n);
+    for (const o of n.outputs) for (const c of (o && consumers.get(o)) || []) stack.push(c);
+  }
+  const nodes = order.map((b) => b.node);
+  const after = nodes.filter((n) => downstream.has(n));
+  const laterUse = new Set(after.flatMap((n) => n.inputs.filter((i) => i)));
+  const before = nodes.filter((n) => !downstream.has(n));
+  const crossing = before.flatMap((n) => n.outputs.filter((o) => o && laterUse.has(o)));
+  return { before, after, crossing };
+}
+
+/** The graph of the `before` nodes: the inputs they read; as outputs, the values crossing and the graph outputs they make. */
+export function staticPrefixGraph(graph: Graph, split: { before: Node[]; crossing: string[] }): Graph {
+  const outputNames = new Set(graph.outputs.map((o) => o.name));
+  const produced = split.before.flatMap((n) => n.outputs.filter((o) => o));
+  const outputs = produced.filter((v) => split.crossing.includes(v) || outputNames.has(v));
+  return subgraph(graph, `${graph.name}/prefix`, split.before, graph.inputs.filter((v) => usedBy(split.before, v.name) && !graph.initializers.has(v.name)), outputs);
 }
 
 const usedBy = (nodes: readonly Node[], name: string) => nodes.some((n) => n.inputs.includes(name));

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
-import { createSession } from '../../src/session.js';
+import { createSession, type Session, type SessionOptions } from '../../src/session.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
 import { randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { webgpuSkip } from './gpu-available.js';
@@ -32,9 +32,9 @@ function model(): Uint8Array {
   return new Uint8Array(ModelProto.encode(msg).finish());
 }
 
-test('NonZero inside a graph runs on WebGPU in stages and matches onnxruntime for different counts', { skip }, async () => {
+async function stagedRunsMatchOrt(opts: SessionOptions): Promise<Session> {
   const bytes = model();
-  const session = await createSession(importOnnx(bytes).graph, { device: 'webgpu' });
+  const session = await createSession(importOnnx(bytes).graph, { device: 'webgpu', ...opts });
   try {
     const counts = new Set<number>();
     for (const [seed, lo] of [[1, -1], [2, -0.2]] as const) {
@@ -52,7 +52,20 @@ test('NonZero inside a graph runs on WebGPU in stages and matches onnxruntime fo
       assert.ok(stats.transfers >= 3, `transfers ${stats.transfers}`);
     }
     assert.equal(counts.size, 2, 'the two inputs select different counts');
-  } finally {
+    return session;
+  } catch (e) {
     session.dispose();
+    throw e;
   }
+}
+
+test('NonZero inside a graph runs on WebGPU in stages and matches onnxruntime for different counts', { skip }, async () => {
+  (await stagedRunsMatchOrt({})).dispose();
+});
+
+test('with the engine on, the engine takes the static part before NonZero and the rest is staged', { skip }, async () => {
+  const session = await stagedRunsMatchOrt({ engine: 'webgpu', minSubgraphSize: 1 });
+  const engine = session.stats().engine!;
+  assert.deepEqual(engine.partition.subgraphs.map((s) => s.nodes), [['r']], 'Relu (node r) runs in an engine');
+  session.dispose();
 });
