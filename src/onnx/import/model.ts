@@ -15,8 +15,8 @@ export interface OnnxImportOptions {
   source?: string;
 }
 
-export const MIN_OPSET = 7;
-export const MAX_OPSET = 25;
+export const MIN_OPSET = 1;
+export const MAX_OPSET = 27;
 
 export interface ImportedModel {
   graph: Graph;
@@ -100,6 +100,8 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
     const where = `${src}, node '${name}' (${n.opType})`;
     if (domain !== '' && !opsets.has(domain)) throw new ParseError(`node uses domain '${domain}' that the model does not import`, { where });
     const node: Node = { name, opType: n.opType, domain, inputs: [...n.input], outputs: [...n.output], attrs: importAttrs(n.attribute, where, ext) };
+    // opset 1–5 ops carry `consumed_inputs`, a legacy in-place hint without semantics
+    if (domain === '' && opset < 7) delete node.attrs.consumed_inputs;
     if (domain === '' && n.opType === 'Constant') {
       const t = constantValue(node, where);
       if (node.outputs.length !== 1 || !node.outputs[0]) throw new GraphError('Constant must have one output', { where });

@@ -1,0 +1,33 @@
+// Math and activation ops beyond the basic elementwise family: trigonometry, bitwise ops, Mod,
+// scans, matrix helpers, the normalizations, windows and random generators.
+import * as W from './bitwise/bitwise.op.js';
+import * as w from './bitwise/bitwise.cpu.js';
+import { Mod } from './mod/mod.op.js';
+import { modCpu } from './mod/mod.cpu.js';
+import { registerOp } from './registry.js';
+import * as U from './unary/unary.op.js';
+import * as u from './unary/unary.cpu.js';
+
+registerOp(U.Tan, { cpu: u.tanCpu });
+registerOp(U.Asin, { cpu: u.asinCpu });
+registerOp(U.Acos, { cpu: u.acosCpu });
+registerOp(U.Atan, { cpu: u.atanCpu });
+registerOp(U.Sinh, { cpu: u.sinhCpu });
+registerOp(U.Cosh, { cpu: u.coshCpu });
+registerOp(U.Asinh, { cpu: u.asinhCpu });
+registerOp(U.Acosh, { cpu: u.acoshCpu });
+registerOp(U.Atanh, { cpu: u.atanhCpu });
+registerOp(U.Celu, { cpu: u.celuCpu });
+registerOp(U.Mish, { cpu: u.mishCpu });
+registerOp(U.Swish, { cpu: u.swishCpu });
+registerOp(U.ThresholdedRelu, { cpu: u.thresholdedReluCpu });
+registerOp(U.Shrink, { cpu: u.shrinkCpu });
+registerOp(U.IsNaN, { cpu: u.isNaNCpu });
+registerOp(U.IsInf, { cpu: u.isInfCpu });
+
+registerOp(W.BitwiseAnd, { cpu: w.bitwiseAndCpu });
+registerOp(W.BitwiseOr, { cpu: w.bitwiseOrCpu });
+registerOp(W.BitwiseXor, { cpu: w.bitwiseXorCpu });
+registerOp(W.BitwiseNot, { cpu: w.bitwiseNotCpu });
+registerOp(W.BitShift, { cpu: w.bitShiftCpu });
+registerOp(Mod, { cpu: modCpu });
