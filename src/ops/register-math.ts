@@ -2,9 +2,19 @@
 // scans, matrix helpers, the normalizations, windows and random generators.
 import * as W from './bitwise/bitwise.op.js';
 import * as w from './bitwise/bitwise.cpu.js';
+import { CumProd, CumSum } from './cumulative/cumulative.op.js';
+import { cumProdCpu, cumSumCpu } from './cumulative/cumulative.cpu.js';
+import { EyeLike } from './eyelike/eyelike.op.js';
+import { eyeLikeCpu } from './eyelike/eyelike.cpu.js';
+import { Hardmax } from './hardmax/hardmax.op.js';
+import { hardmaxCpu } from './hardmax/hardmax.cpu.js';
 import { Mod } from './mod/mod.op.js';
 import { modCpu } from './mod/mod.cpu.js';
+import { OneHot } from './onehot/onehot.op.js';
+import { oneHotCpu } from './onehot/onehot.cpu.js';
 import { registerOp } from './registry.js';
+import { Trilu } from './trilu/trilu.op.js';
+import { triluCpu } from './trilu/trilu.cpu.js';
 import * as U from './unary/unary.op.js';
 import * as u from './unary/unary.cpu.js';
 
@@ -31,3 +41,10 @@ registerOp(W.BitwiseXor, { cpu: w.bitwiseXorCpu });
 registerOp(W.BitwiseNot, { cpu: w.bitwiseNotCpu });
 registerOp(W.BitShift, { cpu: w.bitShiftCpu });
 registerOp(Mod, { cpu: modCpu });
+
+registerOp(CumSum, { cpu: cumSumCpu });
+registerOp(CumProd, { cpu: cumProdCpu });
+registerOp(Trilu, { cpu: triluCpu });
+registerOp(EyeLike, { cpu: eyeLikeCpu });
+registerOp(OneHot, { cpu: oneHotCpu });
+registerOp(Hardmax, { cpu: hardmaxCpu });

@@ -54,9 +54,9 @@ since('Split', 1, (node, ctx) => [numOutputsFromArity(attrToInput(node, ctx, 'sp
 since('Split', 13, (node) => [numOutputsFromArity(node)]);
 since('Split', 18, passThrough);
 
-// Softmax/LogSoftmax before 13 normalized over all dims from `axis` (default 1) as one flattened
+// Softmax/LogSoftmax/Hardmax before 13 normalized over all dims from `axis` (default 1) as one flattened
 // dim: y = Reshape(Softmax(Flatten(x, axis), axis=-1), Shape(x)). axis -1 means the same in both.
-for (const op of ['Softmax', 'LogSoftmax']) {
+for (const op of ['Softmax', 'LogSoftmax', 'Hardmax']) {
   since(op, 1, (node, ctx) => {
     const axis = node.attrs.axis?.value ?? 1;
     if (axis === -1) return [node];
