@@ -49,13 +49,22 @@ registerImportConverter({
 });
 
 // BitCast reinterprets the input's bytes, so it needs the declared input type when nnrt holds the
-// input widened: it is recorded in the nnrt attribute `from` (the ONNX element type code).
+// input widened: it is recorded in the nnrt attribute `nnrt_from` (the ONNX element type code).
 registerImportConverter({
   opType: 'BitCast',
   sinceVersion: 26,
   convert(node, ctx) {
     const declared = ctx.onnxType(node.inputs[0]!);
     if (declared === undefined) return [node];
-    return [{ ...node, attrs: { ...node.attrs, from: { type: 'int', value: declared } } }];
+    return [{ ...node, attrs: { ...node.attrs, nnrt_from: { type: 'int', value: declared } } }];
   },
 });
+
+// GroupNormalization 18–20 took scale and bias per group; 21 per channel. The older form is kept
+// and marked, as its per-channel expansion needs the channel count, unknown here.
+registerImportConverter({
+  opType: 'GroupNormalization',
+  sinceVersion: 18,
+  convert: (node) => [{ ...node, attrs: { ...node.attrs, nnrt_per_group: { type: 'int', value: 1 } } }],
+});
+registerImportConverter({ opType: 'GroupNormalization', sinceVersion: 21, convert: (node) => [node] });
