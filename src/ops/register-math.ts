@@ -1,9 +1,13 @@
 // Math and activation ops beyond the basic elementwise family: trigonometry, bitwise ops, Mod,
 // scans, matrix helpers, the normalizations, windows and random generators.
+import { BitCast } from './bitcast/bitcast.op.js';
+import { bitCastCpu } from './bitcast/bitcast.cpu.js';
 import * as W from './bitwise/bitwise.op.js';
 import * as w from './bitwise/bitwise.cpu.js';
 import { CumProd, CumSum } from './cumulative/cumulative.op.js';
 import { cumProdCpu, cumSumCpu } from './cumulative/cumulative.cpu.js';
+import { Det } from './det/det.op.js';
+import { detCpu } from './det/det.cpu.js';
 import { EyeLike } from './eyelike/eyelike.op.js';
 import { eyeLikeCpu } from './eyelike/eyelike.cpu.js';
 import { GroupNormalization } from './groupnormalization/groupnormalization.op.js';
@@ -12,10 +16,14 @@ import { Hardmax } from './hardmax/hardmax.op.js';
 import { hardmaxCpu } from './hardmax/hardmax.cpu.js';
 import { LpNormalization } from './lpnormalization/lpnormalization.op.js';
 import { lpNormalizationCpu } from './lpnormalization/lpnormalization.cpu.js';
+import { LpPool } from './lppool/lppool.op.js';
+import { lpPoolCpu } from './lppool/lppool.cpu.js';
 import { LRN } from './lrn/lrn.op.js';
 import { lrnCpu } from './lrn/lrn.cpu.js';
 import { MeanVarianceNormalization } from './meanvariancenormalization/meanvariancenormalization.op.js';
 import { meanVarianceNormalizationCpu } from './meanvariancenormalization/meanvariancenormalization.cpu.js';
+import { MelWeightMatrix } from './melweightmatrix/melweightmatrix.op.js';
+import { melWeightMatrixCpu } from './melweightmatrix/melweightmatrix.cpu.js';
 import { Mod } from './mod/mod.op.js';
 import { modCpu } from './mod/mod.cpu.js';
 import { OneHot } from './onehot/onehot.op.js';
@@ -25,6 +33,8 @@ import { RMSNormalization } from './rmsnormalization/rmsnormalization.op.js';
 import { rmsNormalizationCpu } from './rmsnormalization/rmsnormalization.cpu.js';
 import { Trilu } from './trilu/trilu.op.js';
 import { triluCpu } from './trilu/trilu.cpu.js';
+import * as SW from './window-functions/window-functions.op.js';
+import * as sw from './window-functions/window-functions.cpu.js';
 import * as U from './unary/unary.op.js';
 import * as u from './unary/unary.cpu.js';
 
@@ -64,3 +74,10 @@ registerOp(LpNormalization, { cpu: lpNormalizationCpu });
 registerOp(LRN, { cpu: lrnCpu });
 registerOp(MeanVarianceNormalization, { cpu: meanVarianceNormalizationCpu });
 registerOp(GroupNormalization, { cpu: groupNormalizationCpu });
+registerOp(LpPool, { cpu: lpPoolCpu });
+registerOp(Det, { cpu: detCpu });
+registerOp(SW.HannWindow, { cpu: sw.hannWindowCpu });
+registerOp(SW.HammingWindow, { cpu: sw.hammingWindowCpu });
+registerOp(SW.BlackmanWindow, { cpu: sw.blackmanWindowCpu });
+registerOp(MelWeightMatrix, { cpu: melWeightMatrixCpu });
+registerOp(BitCast, { cpu: bitCastCpu });
