@@ -127,7 +127,7 @@ export function exportOnnxWithData(graph: Graph, opts: OnnxExportOptions): Expor
   }
   const typeProto = (v: ValueInfo) => {
     const elemType = codeOf(v.name, v.dtype);
-    return elemType === UNKNOWN_TYPE ? { name: v.name } : { name: v.name, type: { tensorType: { elemType, shape: { dim: v.shape.map(dimProto) } } } };
+    return elemType === UNKNOWN_TYPE ? { name: v.name } : { name: v.name, type: { tensorType: { elemType, ...(v.unknownRank ? {} : { shape: { dim: v.shape.map(dimProto) } }) } } };
   };
   const initializers = [...constants].filter(([name]) => referenced.has(name)).map(([name, t]) => encodeTensor(name, t, codeOf(name, t.dtype)));
   const external = planExternalData(initializers, opts);

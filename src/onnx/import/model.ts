@@ -119,14 +119,19 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
     name: g.name || 'graph',
     nodes,
     inputs: g.input.filter((v) => !initializers.has(v.name)).map((v) => info(v, 'input')),
-    outputs: g.output.map((v) => (v.type?.tensorType ? info(v, 'output') : { name: v.name })),
+    outputs: g.output.map((v) => {
+      if (!v.type?.tensorType) return { name: v.name };
+      const o = info(v, 'output');
+      return o.unknownRank ? { name: o.name, dtype: o.dtype } : o;
+    }),
     initializers,
     opsets,
     onnxTypes,
   });
   for (const v of g.valueInfo) {
     try {
-      graph.valueInfo.set(v.name, info(v, 'value'));
+      const vi = info(v, 'value');
+      if (!vi.unknownRank) graph.valueInfo.set(v.name, vi);
     } catch {
       // value_info is a hint; an unsupported type there is not fatal
     }
@@ -137,7 +142,9 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
 function valueInfo(v: ValueInfoMsg, where: string): ValueInfo {
   const tt = v.type?.tensorType;
   if (!tt) throw new UnsupportedError('only tensor-typed inputs and outputs are supported (not sequences or maps)', { where });
-  const shape: Dim[] = (tt.shape?.dim ?? []).map((d, i) => {
+  // no shape field at all: unknown rank (an empty dim list is a scalar)
+  if (!tt.shape) return { name: v.name, dtype: dtypeFromOnnx(tt.elemType, where), shape: [], unknownRank: true };
+  const shape: Dim[] = tt.shape.dim.map((d, i) => {
     if (d.dimParam) return d.dimParam;
     if (d.dimValue !== undefined && d.dimValue !== null && (d.value === 'dimValue' || toNum(d.dimValue) > 0)) return toNum(d.dimValue);
     return `?${i}`;
