@@ -39,7 +39,10 @@ since('TopK', 10, passThrough);
 // Pad 11: pads and value moved to inputs 1 and 2. The float value is kept as float32; the Pad
 // kernel converts it to the data's dtype (the converter does not know that dtype).
 since('Pad', 1, (node, ctx) => {
-  const n = attrToInput(node, ctx, 'pads', 1, int64s);
+  // Pad-1 called the attribute `paddings`
+  const { paddings, ...rest } = node.attrs;
+  const renamed = paddings && !rest.pads ? { ...node, attrs: { ...rest, pads: paddings } } : node;
+  const n = attrToInput(renamed, ctx, 'pads', 1, int64s);
   return [attrToInput(n, ctx, 'value', 2, (v) => (v ? Tensor.scalar('float32', v as number) : undefined))];
 });
 since('Pad', 11, passThrough);
