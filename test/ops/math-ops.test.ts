@@ -148,6 +148,18 @@ test('Hann, Hamming and Blackman windows, periodic and symmetric, match onnxrunt
   }
 });
 
+test('MelWeightMatrix, GroupNormalization-18 (scale per group) and Swish-24 match onnxruntime', async () => {
+  const scalars = { bins: Tensor.scalar('int64', 12), dft: Tensor.scalar('int64', 64), rate: Tensor.scalar('int64', 16000),
+    lo: Tensor.scalar('float32', 100), hi: Tensor.scalar('float32', 7000) };
+  await expectSameAsOrt({ op: 'MelWeightMatrix', opset: 17, inputs: {}, initializers: scalars, inputOrder: Object.keys(scalars), outputs: ['y'] });
+  const x = randomTensor([2, 6, 3, 2], 23, -2, 2);
+  await expectSameAsOrt({
+    op: 'GroupNormalization', opset: 18, attrs: { num_groups: 2 }, inputs: { x },
+    initializers: { scale: randomTensor([2], 24, 0.5, 1.5), bias: randomTensor([2], 25) }, inputOrder: ['x', 'scale', 'bias'], outputs: ['y'],
+  });
+  await unary('Swish', x, { alpha: { float: 1.5 } }, 24);
+});
+
 /** nnrt's output of a one-node model of a random op (no runtime inputs unless given). */
 async function draw(op: string, attrs: OneNodeSpec['attrs'], inputs: Record<string, Tensor> = {}): Promise<Tensor> {
   return (await runNnrt(oneNodeModel({ op, opset: 22, attrs, inputs, inputOrder: Object.keys(inputs), outputs: ['y'] }), inputs)).y!;
