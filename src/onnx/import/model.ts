@@ -40,7 +40,8 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Imp
   const opsets = new Map<string, number>();
   for (const o of msg.opsetImport) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain, toNum(o.version));
   if (!opsets.has(ONNX_DOMAIN)) {
-    if (msg.opsetImport.length === 0) opsets.set(ONNX_DOMAIN, MIN_OPSET); // IR v3 files without opset_import
+    // files of IR version < 3 predate opset_import; onnx.checker reads them as ai.onnx opset 1
+    if (msg.opsetImport.length === 0) opsets.set(ONNX_DOMAIN, MIN_OPSET);
     else throw new ParseError('the model imports no ai.onnx opset', { where: src });
   }
   const opset = opsets.get(ONNX_DOMAIN)!;
