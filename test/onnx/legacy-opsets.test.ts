@@ -58,6 +58,19 @@ test('Reshape-1 shape attribute, Concat-1 default axis, Cast-1 type names and Pa
   );
 });
 
+test('Upsample-1 height_scale/width_scale scale H and W as Upsample-9 does', async () => {
+  const x = randomTensor([1, 2, 3, 4], 15);
+  for (const mode of ['nearest', 'bilinear']) {
+    await sameAsModern(
+      { op: 'Upsample', opset: 1, attrs: { height_scale: { float: 2 }, width_scale: { float: 3 }, mode }, inputs: { x }, inputOrder: ['x'], outputs: ['y'] },
+      {
+        op: 'Upsample', opset: 9, attrs: { mode: mode === 'bilinear' ? 'linear' : mode }, inputs: { x },
+        initializers: { s: Tensor.fromArray([4], [1, 1, 2, 3]) }, inputOrder: ['x', 's'], outputs: ['y'],
+      },
+    );
+  }
+});
+
 test('Gemm-6 broadcast, BatchNormalization-6 is_test/spatial and Dropout-6 is_test upgrade', async () => {
   const a = randomTensor([3, 4], 7);
   const w = randomTensor([4, 5], 8);

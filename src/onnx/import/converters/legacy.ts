@@ -7,12 +7,12 @@
 //   built from B's and A's shapes so it also works when they are known only at run time.
 // * Gemm before 7 had `broadcast` for C; from 7 C always broadcasts.
 // * Reshape before 5 took `shape` as an attribute; Concat before 4 defaulted `axis` to 1; Cast
-//   before 6 named its target type as a string.
+//   before 6 named its target type as a string; Upsample-1 had height_scale and width_scale.
 import type { Node } from '../../../ir/graph.js';
 import { ELEMENT_TYPE } from '../../../tensor/element-type.js';
 import { Tensor } from '../../../tensor/tensor.js';
 import { UnsupportedError } from '../../../errors.js';
-import { attrToInput, registerImportConverter, type ConvertContext } from '../converter.js';
+import { attrToInput, importConverterFor, registerImportConverter, type ConvertContext } from '../converter.js';
 
 const passThrough = (node: Node) => [node];
 
@@ -75,3 +75,14 @@ since('Cast', 1, (node) => {
   return [{ ...node, attrs: { ...node.attrs, to: { type: 'int', value: code } } }];
 });
 since('Cast', 6, passThrough);
+
+// Upsample-1 (experimental) scaled H and W by the float attributes height_scale and width_scale of
+// an NCHW input: the Upsample-7 form with scales [1, 1, h, w], then that form's converter.
+since('Upsample', 1, (node, ctx) => {
+  const { height_scale: h, width_scale: w, ...attrs } = node.attrs;
+  if (h?.type !== 'float' || w?.type !== 'float') {
+    throw new UnsupportedError('Upsample-1 needs float attributes height_scale and width_scale', { where: `node '${node.name}' (Upsample)` });
+  }
+  const upgraded: Node = { ...node, attrs: { ...attrs, scales: { type: 'floats', value: [1, 1, h.value, w.value] } } };
+  return importConverterFor('Upsample', 7)!.convert(upgraded, ctx);
+});
