@@ -2,7 +2,7 @@ import { allocNumeric } from '../../tensor/dtype.js';
 import { mulberry32 } from '../../tensor/random.js';
 import { numericResult } from '../_kernels/elementwise.js';
 import type { CpuKernel, TensorType } from '../op.js';
-import type { Bernoulli, Multinomial, RandomNormal, RandomUniform } from './random.op.js';
+import type { Bernoulli, Multinomial, RandomNormal, RandomNormalLike, RandomUniform, RandomUniformLike } from './random.op.js';
 
 /** A uniform [0, 1) generator: from the float `seed` when given (its integer and fraction parts), else fresh. */
 function generator(seed: number | undefined): () => number {
@@ -22,14 +22,14 @@ function fill(out: TensorType, draw: () => number): ReturnType<typeof numericRes
   return numericResult(out, y);
 }
 
-// the *Like kernels take the same attributes plus an optional dtype that inference already applied
-type UniformAttrs = { high: number; low: number; seed: number | undefined };
-type NormalAttrs = { mean: number; scale: number; seed: number | undefined };
+interface UniformAttrs { high: number; low: number; seed: number | undefined }
+interface NormalAttrs { mean: number; scale: number; seed: number | undefined }
 
+// the *Like forms differ only in where the shape and dtype come from, which inference settled
 export const randomUniformCpu: CpuKernel<typeof RandomUniform.attrs> = (_inputs, a, [out]) => [uniformDraws(a, out!)];
-export const randomUniformLikeCpu: CpuKernel = (_inputs, a, [out]) => [uniformDraws(a as UniformAttrs, out!)];
+export const randomUniformLikeCpu: CpuKernel<typeof RandomUniformLike.attrs> = (_inputs, a, [out]) => [uniformDraws(a, out!)];
 export const randomNormalCpu: CpuKernel<typeof RandomNormal.attrs> = (_inputs, a, [out]) => [normalDraws(a, out!)];
-export const randomNormalLikeCpu: CpuKernel = (_inputs, a, [out]) => [normalDraws(a as NormalAttrs, out!)];
+export const randomNormalLikeCpu: CpuKernel<typeof RandomNormalLike.attrs> = (_inputs, a, [out]) => [normalDraws(a, out!)];
 
 function uniformDraws({ high, low, seed }: UniformAttrs, out: TensorType) {
   const u = generator(seed);
