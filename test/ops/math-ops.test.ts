@@ -57,9 +57,16 @@ test('Mod: integer floored remainders, fmod truncated, float fmod, under broadca
   const a = ints('int32', [4, 6], 5, -50, 50);
   const b = Tensor.fromNumeric('int32', [6], [3, -7, 5, -2, 11, 1]);
   for (const fmod of [0, 1]) await expectSameAsOrt({ op: 'Mod', opset: 13, attrs: { fmod }, inputs: { a, b }, inputOrder: ['a', 'b'], outputs: ['y'] }, EXACT);
-  const a64 = ints('int64', [2, 5], 6, -1e6, 1e6);
+  // int64 past 2^53, where a float64 path would lose the low bits
+  const a64 = new Tensor('int64', [2, 5], BigInt64Array.from([2n ** 62n + 3n, -(2n ** 60n) - 7n, 123456789012345678n, -5n, 9n, 2n ** 55n + 1n, -17n, 0n, 2n ** 63n - 1n, -(2n ** 63n)]));
   const b64 = Tensor.fromNumeric('int64', [1, 5], [7, -13, 1000, -3, 2]);
   await expectSameAsOrt({ op: 'Mod', opset: 13, inputs: { a: a64, b: b64 }, inputOrder: ['a', 'b'], outputs: ['y'] }, EXACT);
+  // onnxruntime's int64 fmod goes through double (2^62 + 3 → 2^62); exactly, 2^62 ≡ 4 (mod 7) as 2^3 ≡ 1
+  const big = await runNnrt(oneNodeModel({ op: 'Mod', opset: 13, attrs: { fmod: 1 }, inputs: { a: a64, b: b64 }, inputOrder: ['a', 'b'], outputs: ['y'] }), { a: a64, b: b64 });
+  assert.equal((big.y!.data as BigInt64Array)[0], 0n);
+  assert.equal((big.y!.data as BigInt64Array)[3], -2n); // −5 fmod −3 keeps the dividend's sign
+  const small64 = ints('int64', [2, 5], 6, -1e6, 1e6);
+  await expectSameAsOrt({ op: 'Mod', opset: 13, attrs: { fmod: 1 }, inputs: { a: small64, b: b64 }, inputOrder: ['a', 'b'], outputs: ['y'] }, EXACT);
   const fa = randomTensor([3, 8], 7, -10, 10);
   const fb = randomTensor([8], 8, 0.5, 3);
   await expectSameAsOrt({ op: 'Mod', opset: 13, attrs: { fmod: 1 }, inputs: { a: fa, b: fb }, inputOrder: ['a', 'b'], outputs: ['y'] });

@@ -1,24 +1,12 @@
 // Reference kernels of the bitwise ops. int64 (which also holds uint32 and uint64) is computed on
 // BigInts so that all 64 bits take part; the narrower types on numbers, wrapped when stored.
 import { Tensor } from '../../tensor/tensor.js';
-import { broadcastRows } from '../_kernels/broadcast.js';
+import { mapBigBinary, type BigBinaryFn } from '../_kernels/bigint.js';
 import { mapBinary, mapUnary, type BinaryFn } from '../_kernels/elementwise.js';
-import type { CpuKernel, TensorType } from '../op.js';
+import type { CpuKernel } from '../op.js';
 import type { BitShift } from './bitwise.op.js';
 
-type BigFn = (a: bigint, b: bigint) => bigint;
-
-function mapBigBinary(a: Tensor, b: Tensor, out: TensorType, fn: BigFn): Tensor {
-  const x = a.data as BigInt64Array;
-  const y = b.data as BigInt64Array;
-  const z = new BigInt64Array(out.shape.reduce((p, d) => p * d, 1));
-  broadcastRows(out.shape, [a.shape, b.shape], (o, [ia, ib], [sa, sb], n) => {
-    for (let j = 0; j < n; j++) z[o + j] = BigInt.asIntN(64, fn(x[ia! + j * sa!]!, y[ib! + j * sb!]!));
-  });
-  return new Tensor('int64', out.shape, z);
-}
-
-function bitwiseKernel(small: BinaryFn, big: BigFn): CpuKernel<Record<string, never>> {
+function bitwiseKernel(small: BinaryFn, big: BigBinaryFn): CpuKernel<Record<string, never>> {
   return ([a, b], _attrs, [out]) => [a!.dtype === 'int64' ? mapBigBinary(a!, b!, out!, big) : mapBinary(a!, b!, out!, small)];
 }
 
@@ -35,8 +23,8 @@ export const bitwiseNotCpu: CpuKernel<Record<string, never>> = ([x], _attrs, [ou
 // int64 storage holds uint64 as two's complement, so it is read unsigned before shifting right.
 const shiftLeft = (a: number, s: number) => (s >= 32 ? 0 : (a << s) >>> 0);
 const shiftRight = (a: number, s: number) => (s >= 32 ? 0 : a >>> s);
-const bigLeft: BigFn = (a, s) => (s >= 64n ? 0n : a << s);
-const bigRight: BigFn = (a, s) => (s >= 64n ? 0n : BigInt.asUintN(64, a) >> s);
+const bigLeft: BigBinaryFn = (a, s) => (s >= 64n ? 0n : a << s);
+const bigRight: BigBinaryFn = (a, s) => (s >= 64n ? 0n : BigInt.asUintN(64, a) >> s);
 
 export const bitShiftCpu: CpuKernel<typeof BitShift.attrs> = ([a, b], { direction }, [out]) => {
   const left = direction === 'LEFT';
