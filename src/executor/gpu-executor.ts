@@ -51,7 +51,7 @@ export class GpuExecutor {
   constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider) {
     verifyGraph(graph);
     this.graph = graph;
-    this.order = topoSort(graph).map(bindNode);
+    this.order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
     const cut = dataDependentNodes(graph, this.order);
     if (cut.length) this.stages = new StagedGpuRun(graph, this.order, cut, (g) => new GpuExecutor(g, gpu, engines));
     this.shapeFeeds = shapeDecidingInputs(graph, this.order);

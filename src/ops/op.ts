@@ -45,6 +45,8 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * node's outputs at run time, and static inference stops at it unless those inputs are constant.
    */
   readonly dataDependentShape?: boolean;
+  /** Outputs are random draws, not a function of the inputs: never constant-folded. */
+  readonly random?: boolean;
   /** Output types; `inputs[i]` is undefined for an omitted optional input. */
   infer(inputs: readonly (InferInput | undefined)[], attrs: AttrsOf<S>, outputCount: number): TensorType[];
 }
