@@ -16,7 +16,7 @@ export interface OnnxImportOptions {
 }
 
 export const MIN_OPSET = 7;
-export const MAX_OPSET = 25;
+export const MAX_OPSET = 27;
 
 export interface ImportedModel {
   graph: Graph;
