@@ -38,6 +38,11 @@ export interface AttentionArgs extends AttentionDims {
    * Otherwise the softmax of the (finite) scores runs as usual.
    */
   zeroFullyMasked?: boolean;
+  /**
+   * An extra logit per query head that joins the softmax's denominator only (onnxruntime's
+   * smooth_softmax / head_sink): p_j = e^(s_j) / (e^sink + Σ e^(s_k)).
+   */
+  sink?: (h: number) => number;
   /** Which intermediate to return as `scores` (default none). */
   capture?: ScoresCapture;
 }
@@ -88,7 +93,7 @@ export function scaledDotProductAttention(a: AttentionArgs): AttentionResult {
           if (bias[j] !== -Infinity) allMasked = false;
         }
         if (capture === 'biased') scores!.set(s, row);
-        softmaxInPlace(s);
+        softmaxInPlace(s, a.sink?.(h));
         if (allMasked && a.zeroFullyMasked) s.fill(0);
         if (capture === 'probs') scores!.set(s, row);
         acc.fill(0);
@@ -105,11 +110,11 @@ export function scaledDotProductAttention(a: AttentionArgs): AttentionResult {
   return scores ? { out, scores } : { out };
 }
 
-/** Softmax of a row in place (max-shifted). */
-export function softmaxInPlace(s: Float64Array): void {
-  let max = -Infinity;
+/** Softmax of a row in place (max-shifted), with an optional denominator-only sink logit. */
+export function softmaxInPlace(s: Float64Array, sink?: number): void {
+  let max = sink ?? -Infinity;
   for (const x of s) if (x > max) max = x;
-  let sum = 0;
+  let sum = sink === undefined ? 0 : Math.exp(sink - max);
   for (let j = 0; j < s.length; j++) {
     const e = Math.exp(s[j]! - max);
     s[j] = e;
