@@ -1,0 +1,152 @@
+// com.microsoft ops (onnxruntime's contrib ops, written by its transformer optimizer and by
+// Hugging Face Optimum): nnrt's CPU kernels against onnxruntime-node on seeded random inputs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { compareTensors, type Tolerance } from '../../src/tensor/compare.js';
+import type { DType } from '../../src/tensor/dtype.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { oneNodeModel, randomTensor, runNnrt, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
+
+const MS = 'com.microsoft';
+const TOL: Tolerance = { atol: 1e-4, rtol: 1e-3 };
+
+/** Seeded integers in [lo, hi] as a tensor of an integer dtype. */
+function ints(dtype: DType, shape: number[], seed: number, lo: number, hi: number): Tensor {
+  const r = randomTensor(shape, seed, lo, hi + 1).numeric();
+  return Tensor.fromNumeric(dtype, shape, Array.from(r, Math.floor));
+}
+
+/** Runs one com.microsoft node in both runtimes and compares every named output. */
+async function sameAsOrt(spec: Omit<OneNodeSpec, 'domain'> & { domain?: string }, tol = TOL): Promise<Record<string, Tensor>> {
+  const full = { domain: MS, ...spec };
+  const model = oneNodeModel(full);
+  const feeds = spec.inputs;
+  const want = await runOrt(model, feeds);
+  const got = await runNnrt(model, feeds);
+  for (const name of spec.outputs.filter(Boolean)) {
+    assert.ok(want[name], `onnxruntime produced ${name}`);
+    assert.deepEqual([...got[name]!.shape], [...want[name]!.shape], `${name} shape`);
+    const c = compareTensors(got[name]!, want[name]!, tol);
+    assert.ok(c.pass, `${spec.op} ${name}: ${JSON.stringify(c)}`);
+  }
+  return want;
+}
+
+test('Gelu, BiasGelu, FastGelu, QuickGelu match onnxruntime', async () => {
+  const x = randomTensor([2, 3, 8], 1, -4, 4);
+  const bias = randomTensor([8], 2, -1, 1);
+  await sameAsOrt({ op: 'Gelu', inputs: { x }, inputOrder: ['x'], outputs: ['y'] });
+  await sameAsOrt({ op: 'BiasGelu', inputs: { x, bias }, inputOrder: ['x', 'bias'], outputs: ['y'] });
+  await sameAsOrt({ op: 'FastGelu', inputs: { x }, inputOrder: ['x'], outputs: ['y'] });
+  await sameAsOrt({ op: 'FastGelu', inputs: { x, bias }, inputOrder: ['x', 'bias'], outputs: ['y'] });
+  await sameAsOrt({ op: 'QuickGelu', inputs: { x }, inputOrder: ['x'], outputs: ['y'] });
+  await sameAsOrt({ op: 'QuickGelu', attrs: { alpha: { float: 1.5 } }, inputs: { x }, inputOrder: ['x'], outputs: ['y'] });
+});
+
+test('SkipLayerNormalization with beta, bias and all four outputs matches onnxruntime', async () => {
+  const x = randomTensor([2, 5, 16], 3, -2, 2);
+  await sameAsOrt({
+    op: 'SkipLayerNormalization', attrs: { epsilon: { float: 1e-5 } },
+    inputs: { x, skip: randomTensor([2, 5, 16], 4), gamma: randomTensor([16], 5, 0.5, 1.5), beta: randomTensor([16], 6), bias: randomTensor([16], 7) },
+    inputOrder: ['x', 'skip', 'gamma', 'beta', 'bias'], outputs: ['y', 'mean', 'inv_std', 'sum'],
+  });
+});
+
+test('SkipLayerNormalization broadcasts a [seq, hidden] skip; SkipSimplifiedLayerNormalization matches onnxruntime', async () => {
+  const x = randomTensor([3, 4, 8], 8, -2, 2);
+  await sameAsOrt({
+    op: 'SkipLayerNormalization',
+    inputs: { x, skip: randomTensor([4, 8], 9), gamma: randomTensor([8], 10, 0.5, 1.5) },
+    inputOrder: ['x', 'skip', 'gamma'], outputs: ['y'],
+  });
+  await sameAsOrt({
+    op: 'SkipSimplifiedLayerNormalization', attrs: { epsilon: { float: 1e-6 } },
+    inputs: { x, skip: randomTensor([3, 4, 8], 11), gamma: randomTensor([8], 12, 0.5, 1.5), bias: randomTensor([8], 13) },
+    inputOrder: ['x', 'skip', 'gamma', 'bias'], outputs: ['y', 'mean', 'inv_std', 'sum'],
+  });
+});
+
+test('SimplifiedLayerNormalization (ai.onnx domain, as onnxruntime registers it) matches onnxruntime', async () => {
+  await sameAsOrt({
+    op: 'SimplifiedLayerNormalization', domain: '', opset: 17, attrs: { epsilon: { float: 1e-6 } },
+    inputs: { x: randomTensor([2, 3, 16], 14, -3, 3), scale: randomTensor([16], 15, 0.5, 1.5) },
+    inputOrder: ['x', 'scale'], outputs: ['y', 'inv_std'],
+  });
+});
+
+test('EmbedLayerNormalization with segments, a mask and embedding_sum matches onnxruntime', async () => {
+  const [b, s, h] = [2, 6, 16];
+  await sameAsOrt({
+    op: 'EmbedLayerNormalization', attrs: { epsilon: { float: 1e-12 } },
+    inputs: {
+      ids: ints('int32', [b, s], 16, 0, 29), seg: ints('int32', [b, s], 17, 0, 1),
+      mask: Tensor.fromNumeric('int32', [b, s], [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]),
+    },
+    initializers: {
+      word: randomTensor([30, h], 18), pos: randomTensor([10, h], 19), segEmb: randomTensor([2, h], 20),
+      gamma: randomTensor([h], 21, 0.5, 1.5), beta: randomTensor([h], 22),
+    },
+    inputOrder: ['ids', 'seg', 'word', 'pos', 'segEmb', 'gamma', 'beta', 'mask'], outputs: ['y', 'mask_index', 'sum'],
+  });
+});
+
+test('Attention (BERT: packed QKV weights, raw and length masks) matches onnxruntime', async () => {
+  const [b, s, hidden, heads] = [2, 5, 16, 4];
+  const base = {
+    op: 'Attention', attrs: { num_heads: heads },
+    initializers: { w: randomTensor([hidden, 3 * hidden], 23, -0.5, 0.5), bias: randomTensor([3 * hidden], 24) },
+    inputOrder: ['x', 'w', 'bias', 'mask'], outputs: ['y'],
+  };
+  const x = randomTensor([b, s, hidden], 25, -1, 1);
+  await sameAsOrt({ ...base, inputs: { x, mask: Tensor.fromNumeric('int32', [b, s], [1, 1, 1, 0, 0, 1, 1, 1, 1, 1]) } });
+  await sameAsOrt({ ...base, inputs: { x, mask: Tensor.fromNumeric('int32', [b], [3, 5]) } });
+  await sameAsOrt({ ...base, attrs: { num_heads: heads, scale: { float: 0.3 } }, inputs: { x }, inputOrder: ['x', 'w', 'bias'] });
+});
+
+test('Attention (GPT-2: unidirectional with past and present) matches onnxruntime', async () => {
+  const [b, s, p, hidden, heads] = [2, 3, 4, 8, 2];
+  await sameAsOrt({
+    op: 'Attention', attrs: { num_heads: heads, unidirectional: 1 },
+    inputs: {
+      x: randomTensor([b, s, hidden], 26), past: randomTensor([2, b, heads, p, hidden / heads], 27),
+      mask: Tensor.fromNumeric('int32', [b, p + s], [1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1]),
+    },
+    initializers: { w: randomTensor([hidden, 3 * hidden], 28, -0.5, 0.5), bias: randomTensor([3 * hidden], 29) },
+    inputOrder: ['x', 'w', 'bias', 'mask', 'past'], outputs: ['y', 'present'],
+  });
+});
+
+test('MultiHeadAttention (separate Q/K/V with bias, key padding mask, attention bias) matches onnxruntime', async () => {
+  const [b, s, l, heads, hd] = [2, 3, 5, 2, 4];
+  await sameAsOrt({
+    op: 'MultiHeadAttention', attrs: { num_heads: heads },
+    inputs: {
+      q: randomTensor([b, s, heads * hd], 30), k: randomTensor([b, l, heads * hd], 31), v: randomTensor([b, l, heads * hd], 32),
+      mask: Tensor.fromNumeric('int32', [b, l], [1, 1, 1, 1, 0, 1, 1, 0, 0, 0]),
+      ab: randomTensor([1, heads, s, l], 33),
+    },
+    initializers: { bias: randomTensor([3 * heads * hd], 34) },
+    inputOrder: ['q', 'k', 'v', 'bias', 'mask', 'ab'], outputs: ['y'],
+  });
+});
+
+test('MultiHeadAttention (decoder self-attention: unidirectional, past and present) matches onnxruntime', async () => {
+  const [b, s, p, heads, hd] = [1, 2, 3, 2, 4];
+  await sameAsOrt({
+    op: 'MultiHeadAttention', attrs: { num_heads: heads, unidirectional: 1 },
+    inputs: {
+      q: randomTensor([b, s, heads * hd], 35), k: randomTensor([b, s, heads * hd], 36), v: randomTensor([b, s, heads * hd], 37),
+      pk: randomTensor([b, heads, p, hd], 38), pv: randomTensor([b, heads, p, hd], 39),
+    },
+    inputOrder: ['q', 'k', 'v', '', '', '', 'pk', 'pv'], outputs: ['y', 'present_k', 'present_v'],
+  });
+});
+
+test('MultiHeadAttention (cross attention with key/value already in heads) matches onnxruntime', async () => {
+  const [b, s, l, heads, hd] = [2, 3, 4, 2, 4];
+  await sameAsOrt({
+    op: 'MultiHeadAttention', attrs: { num_heads: heads },
+    inputs: { q: randomTensor([b, s, heads * hd], 40), k: randomTensor([b, heads, l, hd], 41), v: randomTensor([b, heads, l, hd], 42) },
+    inputOrder: ['q', 'k', 'v'], outputs: ['y'],
+  });
+});
