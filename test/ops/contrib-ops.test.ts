@@ -150,3 +150,85 @@ test('MultiHeadAttention (cross attention with key/value already in heads) match
     inputOrder: ['q', 'k', 'v'], outputs: ['y'],
   });
 });
+
+test('GroupQueryAttention (prompt, then a decode step with past and a padded batch) matches onnxruntime', async () => {
+  const [b, s, heads, kvHeads, hd] = [2, 4, 4, 2, 8];
+  const i32 = (shape: number[], v: number[]) => Tensor.fromNumeric('int32', shape, v);
+  await sameAsOrt({
+    op: 'GroupQueryAttention', attrs: { num_heads: heads, kv_num_heads: kvHeads },
+    inputs: {
+      q: randomTensor([b, s, heads * hd], 43), k: randomTensor([b, s, kvHeads * hd], 44), v: randomTensor([b, s, kvHeads * hd], 45),
+      seqlens: i32([b], [s - 1, s - 1]), total: i32([], [s]),
+    },
+    inputOrder: ['q', 'k', 'v', '', '', 'seqlens', 'total'], outputs: ['y', 'present_k', 'present_v'],
+  });
+  const p = 5;
+  await sameAsOrt({
+    op: 'GroupQueryAttention', attrs: { num_heads: heads, kv_num_heads: kvHeads },
+    inputs: {
+      q: randomTensor([b, 1, heads * hd], 46), k: randomTensor([b, 1, kvHeads * hd], 47), v: randomTensor([b, 1, kvHeads * hd], 48),
+      pk: randomTensor([b, kvHeads, p, hd], 49), pv: randomTensor([b, kvHeads, p, hd], 50),
+      // batch 1 holds only 3 past tokens: its new token goes to position 3
+      seqlens: i32([b], [p, 3]), total: i32([], [p + 1]),
+    },
+    inputOrder: ['q', 'k', 'v', 'pk', 'pv', 'seqlens', 'total'], outputs: ['y', 'present_k', 'present_v'],
+  });
+});
+
+test('GroupQueryAttention (packed QKV, rotary, local window, softcap, smooth softmax) matches onnxruntime', async () => {
+  const [b, s, heads, kvHeads, hd] = [1, 6, 2, 1, 16]; // onnxruntime rotates heads of a multiple of 16
+  const maxSeq = 16;
+  const angle = (t: number, i: number) => t / 10000 ** ((2 * i) / hd);
+  const cos = Tensor.fromArray([maxSeq, hd / 2], Array.from({ length: maxSeq * hd / 2 }, (_, k) => Math.cos(angle(Math.floor(k / (hd / 2)), k % (hd / 2)))));
+  const sin = Tensor.fromArray([maxSeq, hd / 2], Array.from({ length: maxSeq * hd / 2 }, (_, k) => Math.sin(angle(Math.floor(k / (hd / 2)), k % (hd / 2)))));
+  for (const attrs of [
+    { do_rotary: 1 }, { do_rotary: 1, rotary_interleaved: 1 }, { local_window_size: 2 }, { softcap: { float: 2 } }, { smooth_softmax: 1 },
+  ]) {
+    await sameAsOrt({
+      op: 'GroupQueryAttention', attrs: { num_heads: heads, kv_num_heads: kvHeads, ...attrs },
+      inputs: { qkv: randomTensor([b, s, (heads + 2 * kvHeads) * hd], 51, -2, 2), seqlens: Tensor.fromNumeric('int32', [b], [s - 1]), total: Tensor.fromNumeric('int32', [], [s]) },
+      initializers: { cos, sin },
+      inputOrder: ['qkv', '', '', '', '', 'seqlens', 'total', 'cos', 'sin'], outputs: ['y', 'present_k', 'present_v'],
+    });
+  }
+});
+
+test('RotaryEmbedding (3-D and 4-D, position ids or offset, interleaved, partial) matches onnxruntime', async () => {
+  const [b, s, heads, hd, maxSeq] = [2, 3, 2, 8, 10];
+  const cos = randomTensor([maxSeq, hd / 2], 52);
+  const sin = randomTensor([maxSeq, hd / 2], 53);
+  const pos = Tensor.fromNumeric('int64', [b, s], [0, 1, 2, 4, 5, 6]);
+  const spec = (x: Tensor, p: Tensor, attrs: OneNodeSpec['attrs'] = {}) => ({
+    op: 'RotaryEmbedding', attrs, inputs: { x, p }, initializers: { cos, sin }, inputOrder: ['x', 'p', 'cos', 'sin'], outputs: ['y'],
+  });
+  await sameAsOrt(spec(randomTensor([b, s, heads * hd], 54), pos));
+  await sameAsOrt(spec(randomTensor([b, s, heads * hd], 55), Tensor.fromNumeric('int64', [1], [3]), { interleaved: 1 }));
+  await sameAsOrt(spec(randomTensor([b, heads, s, hd], 56), pos));
+  const partial = { ...spec(randomTensor([b, s, heads * 2 * hd], 57), pos, { num_heads: heads, rotary_embedding_dim: hd }) };
+  await sameAsOrt(partial);
+});
+
+test('MatMulNBits (4-bit with packed, float and default zero points; bias; K past the last block; 8- and 2-bit) matches onnxruntime', async () => {
+  const run = async (bits: number, k: number, n: number, block: number, zp: 'none' | 'packed' | 'float', bias: boolean) => {
+    const blocks = Math.ceil(k / block);
+    const blob = (block * bits) / 8;
+    const inits: Record<string, Tensor> = {
+      B: ints('uint8', [n, blocks, blob], 58 + bits, 0, 255),
+      scales: randomTensor([n * blocks], 59, 0.01, 0.1),
+    };
+    if (zp === 'packed') inits.zp = ints('uint8', [n * Math.ceil((blocks * bits) / 8)], 60, 0, 255);
+    if (zp === 'float') inits.zp = randomTensor([n * blocks], 61, 0, 2 ** bits - 1);
+    if (bias) inits.bias = randomTensor([n], 62);
+    await sameAsOrt({
+      op: 'MatMulNBits', attrs: { K: k, N: n, bits, block_size: block },
+      inputs: { a: randomTensor([2, 3, k], 63) }, initializers: inits,
+      inputOrder: ['a', 'B', 'scales', zp === 'none' ? '' : 'zp', '', bias ? 'bias' : ''].filter((x, i, all) => all.slice(i).some(Boolean)),
+      outputs: ['y'],
+    });
+  };
+  await run(4, 64, 5, 32, 'none', false);
+  await run(4, 48, 6, 16, 'packed', true);
+  await run(4, 32, 3, 16, 'float', false);
+  await run(8, 40, 4, 16, 'packed', false);
+  await run(2, 64, 3, 32, 'packed', true);
+});

@@ -61,7 +61,7 @@ export const groupQueryAttentionCpu: CpuKernel<typeof GroupQueryAttention.attrs>
     bias: (b, h, i, row) => {
       const pos = start[b]! + i;
       for (let j = 0; j < presentLen; j++) {
-        const masked = j >= lens[b]! || (a.causal !== 0 && j > pos) || (a.local_window_size >= 0 && j < pos - a.local_window_size);
+        const masked = j >= lens[b]! || (a.causal !== 0 && j > pos) || (a.local_window_size > 0 && j <= pos - a.local_window_size);
         if (masked) row[j] = -Infinity;
         else if (B && j < d.totalLen) {
           const at = (((ab!.shape[0] === 1 ? 0 : b) * ab!.shape[1]! + (ab!.shape[1] === 1 ? 0 : h)) * seq + i) * d.totalLen;

@@ -10,7 +10,7 @@ import { defineOp, type InferInput } from '../op.js';
 // [B, S, Nkv·H], past_key/past_value [B, Nkv, P, H]. Batch b holds T_b = seqlens_k[b] + 1 tokens:
 // its S new tokens sit at positions T_b − S … T_b − 1 of present_key/present_value
 // [B, Nkv, max(P, total_sequence_length), H] (past rows before T_b − S are kept). Query i attends
-// keys j ≤ T_b − S + i (causal), within local_window_size when ≥ 0; softcap, attention_bias and
+// keys j ≤ p = T_b − S + i (causal), and j > p − local_window_size when that is > 0; softcap, attention_bias and
 // smooth_softmax / head_sink (an extra logit in the softmax denominator) as in onnxruntime.
 // do_rotary rotates Q and the new K with cos_cache/sin_cache at their positions (position_ids,
 // else T_b − S + i). Not supported: quantized KV caches (k_scale, v_scale), q/k norm weights,
