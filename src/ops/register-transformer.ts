@@ -26,7 +26,7 @@ import { BiasGelu, FastGelu, MsGelu, QuickGelu } from './ms-gelu/ms-gelu.op.js';
 import { biasGeluCpu, fastGeluCpu, msGeluCpu, quickGeluCpu } from './ms-gelu/ms-gelu.cpu.js';
 import { GroupQueryAttention } from './ms-groupqueryattention/ms-groupqueryattention.op.js';
 import { groupQueryAttentionCpu } from './ms-groupqueryattention/ms-groupqueryattention.cpu.js';
-import { simplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization } from './ms-layernorm/ms-layernorm.op.js';
+import { SimplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization } from './ms-layernorm/ms-layernorm.op.js';
 import { simplifiedLayerNormalizationCpu, skipLayerNormalizationCpu, skipSimplifiedLayerNormalizationCpu } from './ms-layernorm/ms-layernorm.cpu.js';
 import { MatMulNBits } from './ms-matmulnbits/ms-matmulnbits.op.js';
 import { matMulNBitsCpu } from './ms-matmulnbits/ms-matmulnbits.cpu.js';
@@ -34,7 +34,6 @@ import { MultiHeadAttention } from './ms-multiheadattention/ms-multiheadattentio
 import { multiHeadAttentionCpu } from './ms-multiheadattention/ms-multiheadattention.cpu.js';
 import { MsRotaryEmbedding } from './ms-rotaryembedding/ms-rotaryembedding.op.js';
 import { msRotaryEmbeddingCpu } from './ms-rotaryembedding/ms-rotaryembedding.cpu.js';
-import { MS_DOMAIN } from './ms-domain.js';
 
 registerOp(Attention, { cpu: attentionCpu });
 registerOp(CausalConvWithState, { cpu: causalConvWithStateCpu });
@@ -58,6 +57,5 @@ registerOp(QuickGelu, { cpu: quickGeluCpu });
 registerOp(MsRotaryEmbedding, { cpu: msRotaryEmbeddingCpu });
 registerOp(SkipLayerNormalization, { cpu: skipLayerNormalizationCpu });
 registerOp(SkipSimplifiedLayerNormalization, { cpu: skipSimplifiedLayerNormalizationCpu });
-// onnxruntime's optimizer writes SimplifiedLayerNormalization in the ai.onnx domain
-registerOp(simplifiedLayerNormalization(''), { cpu: simplifiedLayerNormalizationCpu });
-registerOp(simplifiedLayerNormalization(MS_DOMAIN), { cpu: simplifiedLayerNormalizationCpu });
+// onnxruntime defines SimplifiedLayerNormalization in the ai.onnx domain (none in com.microsoft)
+registerOp(SimplifiedLayerNormalization, { cpu: simplifiedLayerNormalizationCpu });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { compareTensors, type Tolerance } from '../../src/tensor/compare.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { oneNodeModel, randomTensor, runNnrt, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
+import { oneNodeModel, randomTensor, runNnrt, runOrt, type AttrSpec, type OneNodeSpec } from '../helpers/ort-reference.js';
 
 const MS = 'com.microsoft';
 const TOL: Tolerance = { atol: 1e-4, rtol: 1e-3 };
@@ -181,9 +181,10 @@ test('GroupQueryAttention (packed QKV, rotary, local window, softcap, smooth sof
   const angle = (t: number, i: number) => t / 10000 ** ((2 * i) / hd);
   const cos = Tensor.fromArray([maxSeq, hd / 2], Array.from({ length: maxSeq * hd / 2 }, (_, k) => Math.cos(angle(Math.floor(k / (hd / 2)), k % (hd / 2)))));
   const sin = Tensor.fromArray([maxSeq, hd / 2], Array.from({ length: maxSeq * hd / 2 }, (_, k) => Math.sin(angle(Math.floor(k / (hd / 2)), k % (hd / 2)))));
-  for (const attrs of [
+  const variants: Record<string, AttrSpec>[] = [
     { do_rotary: 1 }, { do_rotary: 1, rotary_interleaved: 1 }, { local_window_size: 2 }, { softcap: { float: 2 } }, { smooth_softmax: 1 },
-  ]) {
+  ];
+  for (const attrs of variants) {
     await sameAsOrt({
       op: 'GroupQueryAttention', attrs: { num_heads: heads, kv_num_heads: kvHeads, ...attrs },
       inputs: { qkv: randomTensor([b, s, (heads + 2 * kvHeads) * hd], 51, -2, 2), seqlens: Tensor.fromNumeric('int32', [b], [s - 1]), total: Tensor.fromNumeric('int32', [], [s]) },
@@ -231,4 +232,48 @@ test('MatMulNBits (4-bit with packed, float and default zero points; bias; K pas
   await run(4, 32, 3, 16, 'float', false);
   await run(8, 40, 4, 16, 'packed', false);
   await run(2, 64, 3, 32, 'packed', true);
+});
+
+test('MultiHeadAttention packed QKV and packed KV equal onnxruntime on the same values unpacked', async () => {
+  // onnxruntime's CPU kernel implements neither packed layout, so it runs the separate layout
+  const [b, s, heads, hd] = [2, 3, 2, 4];
+  const qkv = randomTensor([b, s, heads, 3, hd], 64);
+  const slot = (t: Tensor, parts: number, which: number) => {
+    const v = t.numeric();
+    const out: number[] = [];
+    for (let r = 0; r < b * s * heads; r++) for (let e = 0; e < hd; e++) out.push(v[(r * parts + which) * hd + e]!);
+    return Tensor.fromArray([b, s, heads * hd], out);
+  };
+  const attrs = { num_heads: heads };
+  const separate = oneNodeModel({
+    op: 'MultiHeadAttention', domain: MS, attrs, inputs: { q: slot(qkv, 3, 0), k: slot(qkv, 3, 1), v: slot(qkv, 3, 2) }, inputOrder: ['q', 'k', 'v'], outputs: ['y'],
+  });
+  const want = (await runOrt(separate, { q: slot(qkv, 3, 0), k: slot(qkv, 3, 1), v: slot(qkv, 3, 2) })).y!;
+  const packed = oneNodeModel({ op: 'MultiHeadAttention', domain: MS, attrs, inputs: { qkv }, inputOrder: ['qkv'], outputs: ['y'] });
+  const got = (await runNnrt(packed, { qkv })).y!;
+  assert.ok(compareTensors(got, want, TOL).pass, 'packed QKV');
+  const kv = randomTensor([b, s, heads, 2, hd], 65);
+  const q = randomTensor([b, s, heads * hd], 66);
+  const wantKv = (await runOrt(oneNodeModel({
+    op: 'MultiHeadAttention', domain: MS, attrs, inputs: { q, k: slot(kv, 2, 0), v: slot(kv, 2, 1) }, inputOrder: ['q', 'k', 'v'], outputs: ['y'],
+  }), { q, k: slot(kv, 2, 0), v: slot(kv, 2, 1) })).y!;
+  const gotKv = (await runNnrt(oneNodeModel({ op: 'MultiHeadAttention', domain: MS, attrs, inputs: { q, kv }, inputOrder: ['q', 'kv'], outputs: ['y'] }), { q, kv })).y!;
+  assert.ok(compareTensors(gotKv, wantKv, TOL).pass, 'packed KV');
+});
+
+test('float16 SkipLayerNormalization and MatMulNBits match onnxruntime', async () => {
+  const half = (t: Tensor) => Tensor.fromNumeric('float16', t.shape, t.numeric());
+  const f16Tol = { atol: 1e-2, rtol: 1e-2 };
+  await sameAsOrt({
+    op: 'SkipLayerNormalization',
+    inputs: { x: half(randomTensor([2, 3, 8], 67)), skip: half(randomTensor([2, 3, 8], 68)) },
+    initializers: { gamma: half(randomTensor([8], 69, 0.5, 1.5)), beta: half(randomTensor([8], 70)) },
+    inputOrder: ['x', 'skip', 'gamma', 'beta'], outputs: ['y'],
+  }, f16Tol);
+  await sameAsOrt({
+    op: 'MatMulNBits', attrs: { K: 32, N: 4, bits: 4, block_size: 16 },
+    inputs: { a: half(randomTensor([3, 32], 71)) },
+    initializers: { B: ints('uint8', [4, 2, 8], 72, 0, 255), scales: half(randomTensor([8], 73, 0.01, 0.1)) },
+    inputOrder: ['a', 'B', 'scales'], outputs: ['y'],
+  }, f16Tol);
 });

@@ -2,7 +2,7 @@ import { normalizeAxis } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
 import type { CpuKernel, TensorType } from '../op.js';
-import type { simplifiedLayerNormalization, SkipLayerNormalization } from './ms-layernorm.op.js';
+import type { SimplifiedLayerNormalization, SkipLayerNormalization } from './ms-layernorm.op.js';
 
 interface RowStats { mean: Float32Array; invStd: Float32Array }
 
@@ -51,8 +51,7 @@ function skipNorm(ins: readonly (Tensor | undefined)[], eps: number, outs: reado
 export const skipLayerNormalizationCpu: CpuKernel<typeof SkipLayerNormalization.attrs> = (ins, a, outs) => skipNorm(ins, a.epsilon, outs, false);
 export const skipSimplifiedLayerNormalizationCpu: CpuKernel<typeof SkipLayerNormalization.attrs> = (ins, a, outs) => skipNorm(ins, a.epsilon, outs, true);
 
-type SimplifiedAttrs = ReturnType<typeof simplifiedLayerNormalization>['attrs'];
-export const simplifiedLayerNormalizationCpu: CpuKernel<SimplifiedAttrs> = ([x, scale], a, outs) => {
+export const simplifiedLayerNormalizationCpu: CpuKernel<typeof SimplifiedLayerNormalization.attrs> = ([x, scale], a, outs) => {
   const size = x!.shape.slice(normalizeAxis(a.axis, x!.rank)).reduce((p, q) => p * q, 1);
   const y = Float32Array.from(f32Of(x!));
   const stats = normalizeRows(y, size, a.epsilon, true, f32Of(scale!), undefined);

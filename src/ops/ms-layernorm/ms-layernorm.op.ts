@@ -57,25 +57,23 @@ export const SkipSimplifiedLayerNormalization = defineOp({
 
 // SimplifiedLayerNormalization (RMSNorm over dims [axis, rank)): Y = X / √(mean(X²) + ε) · scale;
 // output 1 is inv_std_var. onnxruntime registers it in the ai.onnx domain (its transformer
-// optimizer writes it there); `simplifiedLayerNormalization(domain)` defines it in either.
-export function simplifiedLayerNormalization(domain: string) {
-  return defineOp({
-    type: 'SimplifiedLayerNormalization',
-    domain,
-    attrs: { axis: attr.int(-1), epsilon: attr.float(1e-5), stash_type: attr.int(1) },
-    inputs: [2, 2],
-    outputs: [1, 2],
-    dtypes: FLOATS,
-    infer: ([x, scale], a, outputCount) => {
-      const axis = normalizeAxis(a.axis, x!.shape.length);
-      const normalized = x!.shape.slice(axis);
-      if (scale!.shape.join(',') !== normalized.join(',') && scale!.shape.join(',') !== String(normalized.reduce((p, q) => p * q, 1))) {
-        throw new ShapeError(`scale must be [${normalized.join(',')}] (the normalized dims), got [${scale!.shape.join(',')}]`);
-      }
-      const stat = x!.shape.map((d, i) => (i < axis ? d : 1));
-      const out: TensorType[] = [{ dtype: x!.dtype, shape: [...x!.shape] }];
-      for (let i = 1; i < outputCount; i++) out.push({ dtype: 'float32', shape: [...stat] });
-      return out;
-    },
-  });
-}
+// optimizer writes it there), not in com.microsoft.
+export const SimplifiedLayerNormalization = defineOp({
+  type: 'SimplifiedLayerNormalization',
+  domain: '',
+  attrs: { axis: attr.int(-1), epsilon: attr.float(1e-5), stash_type: attr.int(1) },
+  inputs: [2, 2],
+  outputs: [1, 2],
+  dtypes: FLOATS,
+  infer: ([x, scale], a, outputCount) => {
+    const axis = normalizeAxis(a.axis, x!.shape.length);
+    const normalized = x!.shape.slice(axis);
+    if (scale!.shape.join(',') !== normalized.join(',') && scale!.shape.join(',') !== String(normalized.reduce((p, q) => p * q, 1))) {
+      throw new ShapeError(`scale must be [${normalized.join(',')}] (the normalized dims), got [${scale!.shape.join(',')}]`);
+    }
+    const stat = x!.shape.map((d, i) => (i < axis ? d : 1));
+    const out: TensorType[] = [{ dtype: x!.dtype, shape: [...x!.shape] }];
+    for (let i = 1; i < outputCount; i++) out.push({ dtype: 'float32', shape: [...stat] });
+    return out;
+  },
+});
