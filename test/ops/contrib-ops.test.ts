@@ -2,6 +2,7 @@
 // Hugging Face Optimum): nnrt's CPU kernels against onnxruntime-node on seeded random inputs.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { ExecutionError, ShapeError, UnsupportedError } from '../../src/errors.js';
 import { compareTensors, type Tolerance } from '../../src/tensor/compare.js';
 import type { DType } from '../../src/tensor/dtype.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -276,4 +277,30 @@ test('float16 SkipLayerNormalization and MatMulNBits match onnxruntime', async (
     initializers: { B: ints('uint8', [4, 2, 8], 72, 0, 255), scales: half(randomTensor([8], 73, 0.01, 0.1)) },
     inputOrder: ['a', 'B', 'scales'], outputs: ['y'],
   }, f16Tol);
+});
+
+test('bad contrib inputs give typed errors naming the node', async () => {
+  const run = (spec: Omit<OneNodeSpec, 'domain'>) => runNnrt(oneNodeModel({ domain: MS, ...spec }), spec.inputs);
+  const where = (cls: new (...a: never[]) => Error) => (e: unknown) => e instanceof cls && /node 'n'/.test(String((e as { where?: string }).where ?? e));
+  await assert.rejects(run({
+    op: 'MatMulNBits', attrs: { K: 32, N: 4, bits: 4, block_size: 16 }, inputs: { a: randomTensor([2, 32], 74) },
+    initializers: { B: ints('uint8', [4, 2, 7], 75, 0, 255), scales: randomTensor([8], 76) }, inputOrder: ['a', 'B', 'scales'], outputs: ['y'],
+  }), where(ShapeError));
+  await assert.rejects(run({
+    op: 'GroupQueryAttention', attrs: { num_heads: 2, kv_num_heads: 1 },
+    inputs: {
+      q: randomTensor([1, 2, 16], 77), k: randomTensor([1, 2, 8], 78), v: randomTensor([1, 2, 8], 79),
+      seqlens: Tensor.fromNumeric('int32', [1], [9]), total: Tensor.fromNumeric('int32', [], [2]),
+    },
+    inputOrder: ['q', 'k', 'v', '', '', 'seqlens', 'total'], outputs: ['y'],
+  }), where(ExecutionError));
+  await assert.rejects(run({
+    op: 'Attention', attrs: { num_heads: 2, do_rotary: 1 }, inputs: { x: randomTensor([1, 2, 8], 80) },
+    initializers: { w: randomTensor([8, 24], 81) }, inputOrder: ['x', 'w'], outputs: ['y'],
+  }), where(UnsupportedError));
+  await assert.rejects(run({
+    op: 'EmbedLayerNormalization', inputs: { ids: Tensor.fromNumeric('int32', [1, 2], [0, 40]) },
+    initializers: { word: randomTensor([30, 4], 82), pos: randomTensor([4, 4], 83), gamma: randomTensor([4], 84), beta: randomTensor([4], 85) },
+    inputOrder: ['ids', '', 'word', 'pos', '', 'gamma', 'beta'], outputs: ['y'],
+  }), where(ExecutionError));
 });
