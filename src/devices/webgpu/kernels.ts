@@ -9,9 +9,11 @@ import { clipWgsl } from '../../ops/clip/clip.wgsl.js';
 import { concatWgsl } from '../../ops/concat/concat.wgsl.js';
 import { convWgsl } from '../../ops/conv/conv.wgsl.js';
 import { dropoutWgsl } from '../../ops/dropout/dropout.wgsl.js';
+import { expandWgsl } from '../../ops/expand/expand.wgsl.js';
 import { gatherWgsl } from '../../ops/gather/gather.wgsl.js';
 import { gemmWgsl } from '../../ops/gemm/gemm.wgsl.js';
 import { globalAveragePoolWgsl } from '../../ops/globalaveragepool/globalaveragepool.wgsl.js';
+import { layerNormWgsl } from '../../ops/layernormalization/layernormalization.wgsl.js';
 import { matmulWgsl } from '../../ops/matmul/matmul.wgsl.js';
 import { maxPoolWgsl } from '../../ops/maxpool/maxpool.wgsl.js';
 import { REDUCE_WGSL, reduceKernel } from '../../ops/reduce/reduce.wgsl.js';
@@ -48,6 +50,8 @@ gpu('Slice', sliceWgsl);
 gpu('Concat', concatWgsl);
 gpu('Split', splitWgsl);
 gpu('Gather', gatherWgsl);
+gpu('LayerNormalization', layerNormWgsl);
+gpu('Expand', expandWgsl);
 
 // Ops that only change how the same elements are indexed: the output aliases the input's buffer.
 const alias: GpuKernel = () => ({ alias: 0 });
