@@ -101,7 +101,14 @@ test('Attention (BERT: packed QKV weights, raw and length masks) matches onnxrun
   const x = randomTensor([b, s, hidden], 25, -1, 1);
   await sameAsOrt({ ...base, inputs: { x, mask: Tensor.fromNumeric('int32', [b, s], [1, 1, 1, 0, 0, 1, 1, 1, 1, 1]) } });
   await sameAsOrt({ ...base, inputs: { x, mask: Tensor.fromNumeric('int32', [b], [3, 5]) } });
+  await sameAsOrt({ ...base, inputs: { x, mask: Tensor.fromNumeric('int32', [2 * b], [5, 4, 2, 0]) } }); // ends, then starts
+  await sameAsOrt({ ...base, inputs: { x, mask: ints('int32', [b, s, s], 86, 0, 1) } });
   await sameAsOrt({ ...base, attrs: { num_heads: heads, scale: { float: 0.3 } }, inputs: { x }, inputOrder: ['x', 'w', 'bias'] });
+  await sameAsOrt({
+    op: 'Attention', attrs: { num_heads: heads, qkv_hidden_sizes: [hidden, hidden, 8] },
+    initializers: { w: randomTensor([hidden, 2 * hidden + 8], 87, -0.5, 0.5), bias: randomTensor([2 * hidden + 8], 88) },
+    inputs: { x }, inputOrder: ['x', 'w', 'bias'], outputs: ['y'],
+  });
 });
 
 test('Attention (GPT-2: unidirectional with past and present) matches onnxruntime', async () => {
@@ -128,6 +135,11 @@ test('MultiHeadAttention (separate Q/K/V with bias, key padding mask, attention 
     },
     initializers: { bias: randomTensor([3 * heads * hd], 34) },
     inputOrder: ['q', 'k', 'v', 'bias', 'mask', 'ab'], outputs: ['y'],
+  });
+  await sameAsOrt({
+    op: 'MultiHeadAttention', attrs: { num_heads: heads, mask_filter_value: { float: -1e4 } },
+    inputs: { q: randomTensor([b, s, heads * hd], 89), k: randomTensor([b, l, heads * hd], 90), v: randomTensor([b, l, heads * hd], 91), mask: Tensor.fromNumeric('int32', [b], [2, 5]) },
+    inputOrder: ['q', 'k', 'v', '', 'mask'], outputs: ['y'],
   });
 });
 
