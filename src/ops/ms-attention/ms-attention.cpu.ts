@@ -1,5 +1,6 @@
 import { concatSeq, mergeHeads, scaledDotProductAttention, splitHeads } from '../_kernels/attention.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
+import { gemm, rowMajor } from '../_kernels/gemm.js';
 import { msMaskBias } from '../_kernels/ms-mask.js';
 import type { CpuKernel } from '../op.js';
 import { msAttentionDims, type MsAttention } from './ms-attention.op.js';
@@ -15,14 +16,8 @@ export const msAttentionCpu: CpuKernel<typeof MsAttention.attrs> = (ins, a, outs
   const W = f32Of(w!);
   const B = bias && f32Of(bias);
   const qkv = new Float32Array(batch * seq * cols);
-  for (let r = 0; r < batch * seq; r++) {
-    for (let c = 0; c < cols; c++) qkv[r * cols + c] = B ? B[c]! : 0;
-    for (let i = 0; i < inHidden; i++) {
-      const xv = X[r * inHidden + i]!;
-      if (xv === 0) continue;
-      for (let c = 0; c < cols; c++) qkv[r * cols + c] = qkv[r * cols + c]! + xv * W[i * cols + c]!;
-    }
-  }
+  if (B) for (let r = 0; r < batch * seq; r++) qkv.set(B, r * cols);
+  gemm(batch * seq, cols, inHidden, rowMajor(X, 0, inHidden), rowMajor(W, 0, cols), qkv, 0, cols, true);
   const Q = splitHeads(qkv, batch, seq, n, hd, cols, 0);
   const P = past && f32Of(past);
   const half = batch * n * pastLen * hd;

@@ -1,5 +1,6 @@
 import type { Tensor } from '../../tensor/tensor.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
+import { gemm, rowMajor, transposed } from '../_kernels/gemm.js';
 import type { CpuKernel } from '../op.js';
 import type { MatMulNBits } from './ms-matmulnbits.op.js';
 
@@ -39,12 +40,7 @@ export const matMulNBitsCpu: CpuKernel<typeof MatMulNBits.attrs> = ([x, b, scale
   const B = bias && f32Of(bias);
   const rows = X.length / a.K;
   const y = new Float32Array(rows * a.N);
-  for (let r = 0; r < rows; r++) {
-    for (let n = 0; n < a.N; n++) {
-      let acc = B ? B[n]! : 0;
-      for (let k = 0; k < a.K; k++) acc += X[r * a.K + k]! * w[n * a.K + k]!;
-      y[r * a.N + n] = acc;
-    }
-  }
+  if (B) for (let r = 0; r < rows; r++) y.set(B, r * a.N);
+  gemm(rows, a.N, a.K, rowMajor(X, 0, a.K), transposed(rowMajor(w, 0, a.K)), y, 0, a.N, true);
   return [floatResult(out!.dtype, out!.shape, y)];
 };
