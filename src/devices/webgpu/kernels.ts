@@ -1,6 +1,17 @@
 // The WebGPU kernel table: which ops have a WGSL kernel (tfjs-style registry keyed by op and
 // backend). Ops not listed here run their CPU kernel inside a WebGPU session, with transfers.
 import { registerKernel } from '../../ops/registry.js';
+import { argExtremeWgsl } from '../../ops/argmax/argmax.wgsl.js';
+import { castLikeWgsl } from '../../ops/cast/cast.wgsl.js';
+import { depthToSpaceWgsl } from '../../ops/depthtospace/depthtospace.wgsl.js';
+import { dequantizeLinearWgsl } from '../../ops/dequantizelinear/dequantizelinear.wgsl.js';
+import { globalMaxPoolWgsl } from '../../ops/globalmaxpool/globalmaxpool.wgsl.js';
+import { instanceNormWgsl } from '../../ops/instancenormalization/instancenormalization.wgsl.js';
+import { padWgsl } from '../../ops/pad/pad.wgsl.js';
+import { quantizeLinearWgsl } from '../../ops/quantizelinear/quantizelinear.wgsl.js';
+import { resizeWgsl } from '../../ops/resize/resize.wgsl.js';
+import { spaceToDepthWgsl } from '../../ops/spacetodepth/spacetodepth.wgsl.js';
+import { tileWgsl } from '../../ops/tile/tile.wgsl.js';
 import { averagePoolWgsl } from '../../ops/averagepool/averagepool.wgsl.js';
 import { batchNormWgsl } from '../../ops/batchnormalization/batchnormalization.wgsl.js';
 import { BINARY_WGSL, binaryKernel } from '../../ops/binary/binary.wgsl.js';
@@ -52,6 +63,18 @@ gpu('Split', splitWgsl);
 gpu('Gather', gatherWgsl);
 gpu('LayerNormalization', layerNormWgsl);
 gpu('Expand', expandWgsl);
+gpu('InstanceNormalization', instanceNormWgsl);
+gpu('GlobalMaxPool', globalMaxPoolWgsl);
+gpu('DepthToSpace', depthToSpaceWgsl);
+gpu('SpaceToDepth', spaceToDepthWgsl);
+gpu('Tile', tileWgsl);
+gpu('Pad', padWgsl);
+gpu('QuantizeLinear', quantizeLinearWgsl);
+gpu('DequantizeLinear', dequantizeLinearWgsl);
+gpu('CastLike', castLikeWgsl);
+gpu('ArgMax', argExtremeWgsl(true));
+gpu('ArgMin', argExtremeWgsl(false));
+gpu('Resize', resizeWgsl);
 
 // Ops that only change how the same elements are indexed: the output aliases the input's buffer.
 const alias: GpuKernel = () => ({ alias: 0 });
