@@ -207,6 +207,34 @@ test('GroupQueryAttention (packed QKV, rotary, local window, softcap, smooth sof
   }
 });
 
+test('GroupQueryAttention prompt (attention_bias, head_sink, rotary from the first position id) matches onnxruntime', async () => {
+  const [b, s, heads, kvHeads, hd, maxSeq] = [2, 3, 4, 2, 16, 12];
+  const inputs = {
+    q: randomTensor([b, s, heads * hd], 92), k: randomTensor([b, s, kvHeads * hd], 93), v: randomTensor([b, s, kvHeads * hd], 94),
+    seqlens: Tensor.fromNumeric('int32', [b], [s - 1, s - 1]), total: Tensor.fromNumeric('int32', [], [s]),
+    pos: Tensor.fromNumeric('int64', [b, s], [3, 4, 5, 5, 6, 7]), ab: randomTensor([b, 1, s, s], 95), sink: randomTensor([heads], 96),
+  };
+  await sameAsOrt({
+    op: 'GroupQueryAttention', attrs: { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1 },
+    inputs, initializers: { cos: randomTensor([maxSeq, hd / 2], 97), sin: randomTensor([maxSeq, hd / 2], 98) },
+    inputOrder: ['q', 'k', 'v', '', '', 'seqlens', 'total', 'cos', 'sin', 'pos', 'ab', 'sink'], outputs: ['y', 'present_k', 'present_v'],
+  });
+});
+
+test('GroupQueryAttention decode step with rotary at per-batch position ids matches onnxruntime', async () => {
+  const [b, heads, kvHeads, hd, maxSeq, p] = [2, 4, 2, 16, 12, 5];
+  await sameAsOrt({
+    op: 'GroupQueryAttention', attrs: { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1 },
+    inputs: {
+      q: randomTensor([b, 1, heads * hd], 99), k: randomTensor([b, 1, kvHeads * hd], 100), v: randomTensor([b, 1, kvHeads * hd], 101),
+      pk: randomTensor([b, kvHeads, p, hd], 102), pv: randomTensor([b, kvHeads, p, hd], 103),
+      seqlens: Tensor.fromNumeric('int32', [b], [p, p]), total: Tensor.fromNumeric('int32', [], [p + 1]), pos: Tensor.fromNumeric('int64', [b, 1], [9, 2]),
+    },
+    initializers: { cos: randomTensor([maxSeq, hd / 2], 104), sin: randomTensor([maxSeq, hd / 2], 105) },
+    inputOrder: ['q', 'k', 'v', 'pk', 'pv', 'seqlens', 'total', 'cos', 'sin', 'pos'], outputs: ['y', 'present_k', 'present_v'],
+  });
+});
+
 test('RotaryEmbedding (3-D and 4-D, position ids or offset, interleaved, partial) matches onnxruntime', async () => {
   const [b, s, heads, hd, maxSeq] = [2, 3, 2, 8, 10];
   const cos = randomTensor([maxSeq, hd / 2], 52);

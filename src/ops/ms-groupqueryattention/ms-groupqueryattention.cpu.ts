@@ -29,7 +29,8 @@ export const groupQueryAttentionCpu: CpuKernel<typeof GroupQueryAttention.attrs>
     const P = posIds?.numeric();
     for (let b = 0; b < batch; b++) {
       for (let i = 0; i < seq; i++) {
-        const pos = P ? P[b * seq + i]! : start[b]! + i;
+        // as onnxruntime: a first prompt (no past) reads only position_ids' first element
+        const pos = !P ? start[b]! + i : pastLen === 0 ? P[0]! + i : P[b * seq + i]!;
         if (pos < 0 || pos >= rows) throw new ExecutionError(`position ${pos} is outside the rotary cache's ${rows} rows`);
         for (let h = 0; h < n; h++) rotateHead(Q, ((b * n + h) * seq + i) * hd, half, a.rotary_interleaved !== 0, C, S, pos * half);
         for (let h = 0; h < nkv; h++) rotateHead(Knew, ((b * nkv + h) * seq + i) * hd, half, a.rotary_interleaved !== 0, C, S, pos * half);

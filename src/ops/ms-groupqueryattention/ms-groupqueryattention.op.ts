@@ -12,8 +12,8 @@ import { defineOp, type InferInput } from '../op.js';
 // [B, Nkv, max(P, total_sequence_length), H] (past rows before T_b − S are kept). Query i attends
 // keys j ≤ p = T_b − S + i (causal), and j > p − local_window_size when that is > 0; softcap, attention_bias and
 // smooth_softmax / head_sink (an extra logit in the softmax denominator) as in onnxruntime.
-// do_rotary rotates Q and the new K with cos_cache/sin_cache at their positions (position_ids,
-// else T_b − S + i). Not supported: quantized KV caches (k_scale, v_scale), q/k norm weights,
+// do_rotary rotates Q and the new K with cos_cache/sin_cache at their positions: position_ids
+// (a first prompt, without past, reads only its first element p₀: p₀ + i), else T_b − S + i. Not supported: quantized KV caches (k_scale, v_scale), q/k norm weights,
 // sliding_window_cache, the qk output.
 export const GroupQueryAttention = defineOp({
   type: 'GroupQueryAttention',
