@@ -302,7 +302,7 @@ test('MultiHeadAttention packed QKV and packed KV equal onnxruntime on the same 
   assert.ok(compareTensors(gotKv, wantKv, TOL).pass, 'packed KV');
 });
 
-test('float16 SkipLayerNormalization and MatMulNBits match onnxruntime', async () => {
+test('float16 SkipLayerNormalization, MatMulNBits, MultiHeadAttention and GroupQueryAttention match onnxruntime', async () => {
   const half = (t: Tensor) => Tensor.fromNumeric('float16', t.shape, t.numeric());
   const f16Tol = { atol: 1e-2, rtol: 1e-2 };
   await sameAsOrt({
@@ -316,6 +316,19 @@ test('float16 SkipLayerNormalization and MatMulNBits match onnxruntime', async (
     inputs: { a: half(randomTensor([3, 32], 71)) },
     initializers: { B: ints('uint8', [4, 2, 8], 72, 0, 255), scales: half(randomTensor([8], 73, 0.01, 0.1)) },
     inputOrder: ['a', 'B', 'scales'], outputs: ['y'],
+  }, f16Tol);
+  await sameAsOrt({
+    op: 'MultiHeadAttention', attrs: { num_heads: 2 },
+    inputs: { q: half(randomTensor([2, 3, 8], 106)), k: half(randomTensor([2, 4, 8], 107)), v: half(randomTensor([2, 4, 8], 108)) },
+    inputOrder: ['q', 'k', 'v'], outputs: ['y'],
+  }, f16Tol);
+  await sameAsOrt({
+    op: 'GroupQueryAttention', attrs: { num_heads: 2, kv_num_heads: 1 },
+    inputs: {
+      q: half(randomTensor([1, 3, 32], 109)), k: half(randomTensor([1, 3, 16], 110)), v: half(randomTensor([1, 3, 16], 111)),
+      seqlens: Tensor.fromNumeric('int32', [1], [2]), total: Tensor.fromNumeric('int32', [], [3]),
+    },
+    inputOrder: ['q', 'k', 'v', '', '', 'seqlens', 'total'], outputs: ['y', 'present_k', 'present_v'],
   }, f16Tol);
 });
 
