@@ -3,6 +3,7 @@
 import { registerKernel } from '../../ops/registry.js';
 import { argExtremeWgsl } from '../../ops/argmax/argmax.wgsl.js';
 import { castLikeWgsl } from '../../ops/cast/cast.wgsl.js';
+import { convTransposeWgsl } from '../../ops/convtranspose/convtranspose.wgsl.js';
 import { depthToSpaceWgsl } from '../../ops/depthtospace/depthtospace.wgsl.js';
 import { dequantizeLinearWgsl } from '../../ops/dequantizelinear/dequantizelinear.wgsl.js';
 import { globalMaxPoolWgsl } from '../../ops/globalmaxpool/globalmaxpool.wgsl.js';
@@ -75,6 +76,7 @@ gpu('CastLike', castLikeWgsl);
 gpu('ArgMax', argExtremeWgsl(true));
 gpu('ArgMin', argExtremeWgsl(false));
 gpu('Resize', resizeWgsl);
+gpu('ConvTranspose', convTransposeWgsl);
 
 // Ops that only change how the same elements are indexed: the output aliases the input's buffer.
 const alias: GpuKernel = () => ({ alias: 0 });
