@@ -4,6 +4,7 @@
 import './register-elementwise.js';
 import './register-nn.js';
 import './register-quant.js';
+import './register-recurrent.js';
 import './register-tensor.js';
 
 export * from './op.js';

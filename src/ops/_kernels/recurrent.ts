@@ -1,0 +1,75 @@
+// The time loop RNN, GRU and LSTM share: layouts, directions, per-batch sequence lengths, initial
+// states and the Y / Y_h / Y_c outputs. An op supplies a cell: one time step of one sequence, which
+// reads the input vector x_t and updates its state vectors (h, and c for LSTM) in place.
+import { ShapeError } from '../../errors.js';
+import { Tensor } from '../../tensor/tensor.js';
+import type { NumericArray } from '../../tensor/dtype.js';
+import type { TensorType } from '../op.js';
+
+/** One time step: x_t (input size) → states updated in place (states[0] is h). */
+export type Cell = (x: NumericArray, xOffset: number, states: Float64Array[]) => void;
+
+export interface RecurrentRun {
+  x: Tensor;
+  layout: number;
+  hidden: number;
+  direction: 'forward' | 'reverse' | 'bidirectional';
+  sequenceLens: Tensor | undefined;
+  /** Initial value of each carried state (h, c), or undefined for zeros. */
+  initial: readonly (Tensor | undefined)[];
+  /** The cell of direction d (0 forward, 1 reverse when bidirectional). */
+  cell(d: number): Cell;
+  outputs: readonly TensorType[];
+}
+
+/**
+ * Runs every sequence of the batch through the cell of each direction. Steps past a sequence's
+ * length leave Y zero; a reverse direction starts at the sequence's last valid step; Y_h / Y_c hold
+ * the state after the last step processed (the initial state for a sequence of length 0).
+ */
+export function runRecurrent(run: RecurrentRun): Tensor[] {
+  const { x, layout, hidden: H } = run;
+  const [seq, batch, input] = layout === 0 ? [x.shape[0]!, x.shape[1]!, x.shape[2]!] : [x.shape[1]!, x.shape[0]!, x.shape[2]!];
+  const dirs = run.direction === 'bidirectional' ? 2 : 1;
+  const lens = sequenceLengths(run.sequenceLens, batch, seq);
+  const xs = x.numeric();
+  const xAt = (t: number, b: number) => (layout === 0 ? t * batch + b : b * seq + t) * input;
+  const yAt = (t: number, d: number, b: number) => (layout === 0 ? (t * dirs + d) * batch + b : (b * seq + t) * dirs + d) * H;
+  const stateAt = (d: number, b: number) => (layout === 0 ? d * batch + b : b * dirs + d) * H;
+  const y = new Float64Array(seq * dirs * batch * H);
+  const initial = run.initial.map((t) => t?.numeric());
+  const finals = initial.map(() => new Float64Array(dirs * batch * H));
+  for (let d = 0; d < dirs; d++) {
+    const cell = run.cell(d);
+    const reverse = run.direction === 'reverse' || d === 1;
+    for (let b = 0; b < batch; b++) {
+      const at = stateAt(d, b);
+      const states = initial.map((v) => (v ? Float64Array.from(v.subarray(at, at + H)) : new Float64Array(H)));
+      const len = lens[b]!;
+      for (let s = 0; s < len; s++) {
+        const t = reverse ? len - 1 - s : s;
+        cell(xs, xAt(t, b), states);
+        y.set(states[0]!, yAt(t, d, b));
+      }
+      states.forEach((v, k) => finals[k]!.set(v, at));
+    }
+  }
+  return run.outputs.map((o, i) => Tensor.fromNumeric(o.dtype, o.shape, i === 0 ? y : finals[i - 1]!));
+}
+
+function sequenceLengths(t: Tensor | undefined, batch: number, seq: number): number[] {
+  if (!t) return new Array<number>(batch).fill(seq);
+  const lens = t.toNumbers();
+  lens.forEach((l, b) => {
+    if (!Number.isInteger(l) || l < 0 || l > seq) throw new ShapeError(`sequence_lens[${b}] = ${l} is outside 0..${seq} (the sequence length of X)`);
+  });
+  return lens;
+}
+
+/** w[row·n .. row·n + n) · v[vOffset ..): a row of a weight matrix times a vector. */
+export function dotRow(w: NumericArray, row: number, n: number, v: ArrayLike<number>, vOffset = 0): number {
+  let s = 0;
+  const base = row * n;
+  for (let k = 0; k < n; k++) s += w[base + k]! * v[vOffset + k]!;
+  return s;
+}
