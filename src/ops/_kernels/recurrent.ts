@@ -25,7 +25,8 @@ export interface RecurrentRun {
 /**
  * Runs every sequence of the batch through the cell of each direction. Steps past a sequence's
  * length leave Y zero; a reverse direction starts at the sequence's last valid step; Y_h / Y_c hold
- * the state after the last step processed (the initial state for a sequence of length 0).
+ * the state after the last step processed, and zeros for a sequence of length 0 (as onnxruntime:
+ * ONNX leaves that case open).
  */
 export function runRecurrent(run: RecurrentRun): Tensor[] {
   const { x, layout, hidden: H } = run;
@@ -51,7 +52,7 @@ export function runRecurrent(run: RecurrentRun): Tensor[] {
         cell(xs, xAt(t, b), states);
         y.set(states[0]!, yAt(t, d, b));
       }
-      states.forEach((v, k) => finals[k]!.set(v, at));
+      if (len > 0) states.forEach((v, k) => finals[k]!.set(v, at));
     }
   }
   return run.outputs.map((o, i) => Tensor.fromNumeric(o.dtype, o.shape, i === 0 ? y : finals[i - 1]!));
