@@ -135,7 +135,7 @@ for (const op of ['RNN', 'GRU', 'LSTM'] as const) {
       for (const layout of [0, 1] as const) {
         for (const optional of OPTIONAL_SETS[op]) {
           for (const lbr of op === 'GRU' ? [0, 1] : [0]) {
-            const attrs = op === 'GRU' ? { linear_before_reset: lbr } : {};
+            const attrs: Record<string, AttrSpec> = op === 'GRU' ? { linear_before_reset: lbr } : {};
             await expectSameAsOrt({ op, direction, layout, optional, attrs, seed: seed++ });
           }
         }
