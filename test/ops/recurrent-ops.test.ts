@@ -104,7 +104,7 @@ async function ortOutputs(c: Case): Promise<Record<string, Tensor>> {
   const { inputs } = build(c);
   const twin = build({ ...c, layout: 0 });
   const swap = (t: Tensor) => permute(t, [1, 0, 2]);
-  const feeds = { ...twin.inputs, X: swap(inputs.X!) };
+  const feeds: Record<string, Tensor> = { ...twin.inputs, X: swap(inputs.X!) };
   for (const k of ['h0', 'c0']) if (inputs[k]) feeds[k] = swap(inputs[k]!);
   const out = await runOrt(twin.model, feeds);
   return Object.fromEntries(Object.entries(out).map(([k, t]) => [k, k === 'Y' ? permute(t, [2, 0, 1, 3]) : swap(t)]));
