@@ -7,7 +7,7 @@ import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
 import { createSession } from '../../src/session.js';
 import { compareTensors } from '../../src/tensor/compare.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
-import { randomTensor, runOrt } from '../helpers/ort-reference.js';
+import { oneNodeModel, randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { webgpuSkip } from './gpu-available.js';
 
 const skip = webgpuSkip() ?? false;
@@ -61,3 +61,16 @@ for (const op of ['LSTM', 'GRU', 'RNN'] as const) {
     session.dispose();
   });
 }
+
+test('an omitted optional output (LSTM without Y) plans on webgpu from the op shape function', { skip }, async () => {
+  const x = randomTensor([SEQ, BATCH, INPUT], 5, -2, 2);
+  const inputs = { x, W: randomTensor([1, 4 * HIDDEN, INPUT], 6), R: randomTensor([1, 4 * HIDDEN, HIDDEN], 7) };
+  const msg = ModelProto.decode(oneNodeModel({ op: 'LSTM', opset: 14, attrs: { hidden_size: HIDDEN }, inputs, inputOrder: ['x', 'W', 'R'], outputs: ['Y_h', 'Y_c'] }));
+  (msg as unknown as { graph: { node: { output: string[] }[] } }).graph.node[0]!.output = ['', 'Y_h', 'Y_c'];
+  const m = new Uint8Array(ModelProto.encode(msg).finish());
+  const want = await runOrt(m, inputs);
+  const session = await createSession(importOnnx(m).graph, { device: 'webgpu' });
+  const out = await session.run(inputs);
+  for (const name of ['Y_h', 'Y_c']) assert.ok(compareTensors(out[name]!, want[name]!, { atol: 2e-5, rtol: 1e-4 }).pass, name);
+  session.dispose();
+});
