@@ -1,5 +1,5 @@
 import { clipper, resolveActivations } from '../_kernels/rnn-activation.js';
-import { dotRow, runRecurrent, type Cell } from '../_kernels/recurrent.js';
+import { dotRow, floats, projectInputs, runRecurrent, type Cell } from '../_kernels/recurrent.js';
 import type { CpuKernel } from '../op.js';
 import type { LSTM } from './lstm.op.js';
 
@@ -7,22 +7,21 @@ const [I_GATE, O_GATE, F_GATE, C_GATE] = [0, 1, 2, 3];
 
 export const lstmCpu: CpuKernel<typeof LSTM.attrs> = ([x, w, r, b, lens, h0, c0, p], a, outputs) => {
   const H = r!.shape[2]!;
-  const I = x!.shape[2]!;
   const dirs = a.direction === 'bidirectional' ? 2 : 1;
   const acts = resolveActivations(a.activations, a.activation_alpha, a.activation_beta, 3, dirs, ['Sigmoid', 'Tanh', 'Tanh']);
   const clip = clipper(a.clip);
-  const W = w!.numeric();
-  const R = r!.numeric();
+  const R = floats(r!);
   const B = b?.numeric();
   const P = p?.numeric();
   const cell = (d: number): Cell => {
     const [f, g, h] = acts[d]!;
+    const xw = projectInputs(x!, w!, d);
     const gates = new Float64Array(4 * H); // pre-activations without peepholes
     const peep = (gate: number, j: number) => (P ? P[d * 3 * H + gate * H + j]! : 0); // P order: i, o, f
-    return (xs, xOffset, [hState, cState]) => {
+    return (row, [hState, cState]) => {
       for (let k = 0; k < 4 * H; k++) {
         const bias = B ? B[d * 8 * H + k]! + B[d * 8 * H + 4 * H + k]! : 0;
-        gates[k] = dotRow(W, d * 4 * H + k, I, xs, xOffset) + dotRow(R, d * 4 * H + k, H, hState!) + bias;
+        gates[k] = xw[row * 4 * H + k]! + dotRow(R, d * 4 * H + k, H, hState!) + bias;
       }
       for (let j = 0; j < H; j++) {
         const cPrev = cState![j]!;
