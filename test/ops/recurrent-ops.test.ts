@@ -207,3 +207,24 @@ test('bad input gives typed errors: a sequence length past X, a wrong W shape, a
   const unknown = build({ op: 'RNN', attrs: { activations: ['Gelu'] } });
   await assert.rejects(runNnrt(unknown.model, unknown.inputs), (e: unknown) => e instanceof UnsupportedError && /activation 'Gelu'/.test((e as Error).message));
 });
+
+test('float16 LSTM and GRU compute in f32 and match onnxruntime on the same half-rounded values', async () => {
+  // onnxruntime's CPU recurrent kernels take float32 only: it runs the f32 twin of the model on the
+  // float16 inputs widened exactly to f32, and nnrt's half output must agree within f16 rounding.
+  const half = (t: Tensor) => Tensor.fromNumeric('float16', t.shape, t.numeric());
+  for (const op of ['LSTM', 'GRU'] as const) {
+    const c: Case = { op, direction: 'bidirectional', optional: ['B', 'lens', 'h0'], seed: 77 };
+    const f32 = build(c);
+    const widened = Object.fromEntries(Object.entries(f32.inputs).map(([k, t]) => [k, t.dtype === 'float32' ? Tensor.fromNumeric('float32', t.shape, half(t).numeric()) : t]));
+    const want = await runOrt(f32.model, widened);
+    const halves = Object.fromEntries(Object.entries(widened).map(([k, t]) => [k, t.dtype === 'float32' ? half(t) : t]));
+    const m = ModelProto.decode(f32.model) as unknown as { graph: { input: { type: { tensorType: { elemType: number } } }[] } };
+    for (const i of m.graph.input) if (i.type.tensorType.elemType === 1) i.type.tensorType.elemType = 10;
+    const got = await runNnrt(new Uint8Array(ModelProto.encode(m as never).finish()), halves);
+    for (const name of f32.outputs) {
+      assert.equal(got[name]!.dtype, 'float16');
+      const cmp = compareTensors(Tensor.fromNumeric('float32', got[name]!.shape, got[name]!.numeric()), want[name]!, { atol: 2e-3, rtol: 2e-3 });
+      assert.ok(cmp.pass, `${op} ${name}: ${JSON.stringify(cmp)}`);
+    }
+  }
+});
