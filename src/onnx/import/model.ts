@@ -41,6 +41,8 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Imp
   for (const o of msg.opsetImport) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain, toNum(o.version));
   if (!opsets.has(ONNX_DOMAIN)) {
     if (msg.opsetImport.length === 0) opsets.set(ONNX_DOMAIN, MIN_OPSET); // IR v3 files without opset_import
+    // a model of only other domains' ops (ai.onnx.ml) needs no ai.onnx opset; none of its nodes reads it
+    else if (msg.graph.node.every((n) => n.domain && n.domain !== 'ai.onnx')) opsets.set(ONNX_DOMAIN, MAX_OPSET);
     else throw new ParseError('the model imports no ai.onnx opset', { where: src });
   }
   const opset = opsets.get(ONNX_DOMAIN)!;
