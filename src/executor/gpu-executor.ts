@@ -48,7 +48,7 @@ export class GpuExecutor {
   constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider) {
     verifyGraph(graph);
     this.graph = graph;
-    this.order = topoSort(graph).map(bindNode);
+    this.order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
     this.shapeFeeds = shapeDecidingInputs(graph, this.order);
   }
 

@@ -7,6 +7,7 @@ import './register-nn.js';
 import './register-quant.js';
 import './register-recurrent.js';
 import './register-tensor.js';
+import './register-math.js';
 
 export * from './op.js';
 export * from './registry.js';
