@@ -228,3 +228,16 @@ test('float16 LSTM and GRU compute in f32 and match onnxruntime on the same half
     }
   }
 });
+
+test('opset-1 forms with output_sequence import as the IR form and match onnxruntime on the opset-14 form', async () => {
+  for (const op of ['RNN', 'GRU', 'LSTM'] as const) {
+    const c: Case = { op, direction: 'bidirectional', optional: ['B', 'h0'], seed: 91 };
+    const { model, inputs, outputs } = build(c);
+    const want = await ortOutputs(c);
+    const old = ModelProto.decode(model) as unknown as { opsetImport: { version: number }[]; graph: { node: { attribute: object[] }[] } };
+    old.opsetImport[0]!.version = 6;
+    old.graph.node[0]!.attribute.push({ name: 'output_sequence', type: 2, i: 1 });
+    const got = await runNnrt(new Uint8Array(ModelProto.encode(old as never).finish()), inputs);
+    for (const name of outputs) assert.ok(compareTensors(got[name]!, want[name]!, TOL).pass, `${op} ${name}`);
+  }
+});
