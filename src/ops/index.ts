@@ -8,6 +8,7 @@ import './register-quant.js';
 import './register-recurrent.js';
 import './register-tensor.js';
 import './register-math.js';
+import './register-transformer.js';
 
 export * from './op.js';
 export * from './registry.js';
