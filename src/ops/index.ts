@@ -3,8 +3,10 @@
 // definitions to kernels, one file per family so that families can be worked on independently.
 import './register-elementwise.js';
 import './register-indexing.js';
+import './register-ml.js';
 import './register-nn.js';
 import './register-quant.js';
+import './register-recurrent.js';
 import './register-tensor.js';
 import './register-math.js';
 import './register-transformer.js';
