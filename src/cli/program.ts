@@ -115,10 +115,18 @@ export function buildProgram(setExit: (code: number) => void): Command {
         return n;
       })
       .option('--labels <imagenet|file>', 'with --image: class names, ImageNet\'s or one per line (default ImageNet\'s for 1000 classes)')
-      .action(async (model: string, o: SessionFlags & ModelFileFlags & { input?: string[]; output?: string; json?: boolean; image?: string[]; top?: number; labels?: string }) => {
+      .option('--preprocess <imagenet|none>', 'with --image: ImageNet\'s resize, crop, /255 and mean/std (default), or none: resize to H×W, raw 0–255 values')
+      .option('--mean <m>', 'with --image: per-channel mean subtracted after scaling, e.g. 127.5 or 0.5,0.5,0.5')
+      .option('--std <s>', 'with --image: per-channel divisor after the mean, e.g. 128')
+      .option('--scale <f>', 'with --image: pixel values (0–255) are multiplied by this first (imagenet 1/255, none 1)', Number)
+      .option('--size <n|h,w>', 'with --image: the crop/resize target (default the input\'s H×W)')
+      .option('--random-inputs', 'feed seeded random tensors to every input (floats in [-1,1), integers 0–9)')
+      .option('--seed <n>', 'with --random-inputs: the seed (default 1)', Number)
+      .action(async (model: string, o: SessionFlags & ModelFileFlags & { input?: string[]; output?: string; json?: boolean; image?: string[]; top?: number; labels?: string; preprocess?: string; mean?: string; std?: string; scale?: number; size?: string; randomInputs?: boolean; seed?: number }) => {
         setExit(await run(model, modelFileFlags(o), out));
       }),
-    ['nnrt run model.onnx --input data=input_0.pb --output out/', 'nnrt run model.onnx --image cat.jpg --image dog.png --top 3 --labels imagenet'],
+    ['nnrt run model.onnx --input data=input_0.pb --output out/', 'nnrt run model.onnx --image cat.jpg --image dog.png --top 3 --labels imagenet',
+      'nnrt run genderage.onnx --image face.jpg --preprocess none --size 96', 'nnrt run model.onnx --random-inputs --seed 7'],
   );
 
   examples(

@@ -11,10 +11,14 @@ import { createSession, type Session, type SessionOptions } from '../session.js'
 import { Tensor } from '../tensor/tensor.js';
 import { classProbabilities, topK } from '../vision/classify.js';
 import { IMAGENET_CLASSES } from '../vision/imagenet-labels.js';
-import { defaultResize, imagenetPreprocess } from '../vision/imagenet.js';
+import { defaultResize } from '../vision/imagenet.js';
 import { batch } from '../vision/transforms.js';
+import { imageSize, imageTransform, randomInputs, type ImageFlags } from './run-inputs.js';
 
-export interface RunOptions extends SessionOptions, ModelFileOptions {
+export interface RunOptions extends SessionOptions, ModelFileOptions, ImageFlags {
+  /** Feed seeded random tensors to every input (for models without images or .pb files). */
+  randomInputs?: boolean;
+  seed?: number;
   input?: string[];
   output?: string;
   json?: boolean;
@@ -71,7 +75,8 @@ export async function run(model: string, opts: RunOptions, out: (s: string) => v
   const session = await createSession(graph, opts);
   try {
     if (opts.image?.length) return await classifyImages(model, session, opts.image, opts, out);
-    const feeds = parseInputs(opts.input ?? [], session.inputs.map((v) => v.name));
+    if (opts.randomInputs && opts.input?.length) throw new UsageError('give either --random-inputs or --input, not both');
+    const feeds = opts.randomInputs ? randomInputs(session.inputs, opts.seed ?? 1) : parseInputs(opts.input ?? [], session.inputs.map((v) => v.name));
     const t0 = performance.now();
     const outputs = await session.run(feeds);
     const ms = performance.now() - t0;
@@ -144,8 +149,8 @@ async function classifyImages(model: string, session: Session, files: string[], 
   const input = imageInput(session.inputs);
   const [n, , h, w] = input.shape;
   // the crop is the input's H×W; a symbolic H or W takes ImageNet's 224
-  const size: [number, number] = [typeof h === 'number' ? h : 224, typeof w === 'number' ? w : 224];
-  const preprocess = imagenetPreprocess({ size });
+  const size = imageSize(opts, [typeof h === 'number' ? h : 224, typeof w === 'number' ? w : 224]);
+  const preprocess = imageTransform(opts, size);
   const tensors = files.map((f) => preprocess(readImage(f)));
   // a fixed batch size: run in chunks of it, padding the last chunk with zero images
   const chunk = typeof n === 'number' ? n : tensors.length;
@@ -184,6 +189,8 @@ async function classifyImages(model: string, session: Session, files: string[], 
     out(r.file);
     r.top.forEach((c, rank) => out(`  ${rank + 1}. ${String(c.index).padStart(4)}  ${c.probability.toFixed(4)}  ${c.label ?? ''}`.trimEnd()));
   }
-  out(`${files.length} image(s) preprocessed as ImageNet (resize ${defaultResize(size)}, crop ${size.join('×')}), ran in ${ms.toFixed(1)} ms${opts.output ? `; wrote ${session.outputs.length} output file(s) to ${opts.output}` : ''}`);
+  const how = (opts.preprocess ?? 'imagenet') === 'none' ? `resized to ${size.join('×')}, raw values` : `as ImageNet (resize ${defaultResize(size)}, crop ${size.join('×')})`;
+  const custom = opts.mean !== undefined || opts.std !== undefined || opts.scale !== undefined ? ' with the given --scale/--mean/--std' : '';
+  out(`${files.length} image(s) preprocessed ${how}${custom}, ran in ${ms.toFixed(1)} ms${opts.output ? `; wrote ${session.outputs.length} output file(s) to ${opts.output}` : ''}`);
   return 0;
 }
