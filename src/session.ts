@@ -7,6 +7,7 @@ import { GpuExecutor, type GpuRunStats } from './executor/gpu-executor.js';
 import type { Graph, OutputInfo, ValueInfo } from './ir/graph.js';
 import './ops/index.js';
 import type { Tensor } from './tensor/tensor.js';
+import type { Value } from './tensor/value.js';
 import { checkBuilderConfig, type BuilderConfig } from './engine/config.js';
 import type { PlanStore } from './engine/service.js';
 import type { TimingCache } from './engine/timing-cache.js';
@@ -45,6 +46,8 @@ export interface SessionOptions {
   log?: (line: string) => void;
   notice?: (line: string) => void;
   progress?: BuilderConfig['progress'];
+  /** The most iterations one Loop node may run before the run fails naming it (default 1,000,000). */
+  maxLoopIterations?: number;
 }
 
 /** Counters a session reports after a run. */
@@ -65,6 +68,8 @@ export interface Session {
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly OutputInfo[];
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  /** Runs with sequence and optional values as well (framework sessions; absent on engine plans). */
+  runValues?(feeds: Record<string, Value>): Promise<Record<string, Value>>;
   stats(): SessionStats;
   dispose(): void;
 }
@@ -101,13 +106,16 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
     opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
-  const exec = new CpuExecutor(graph);
+  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations });
   return {
     graph,
     inputs: exec.inputs,
     outputs: graph.outputs,
     async run(feeds) {
       return exec.run(feeds);
+    },
+    async runValues(feeds) {
+      return exec.runValues(feeds);
     },
     stats: () => ({ ...exec.lastStats, transfers: 0 }),
     dispose() {},

@@ -1,6 +1,8 @@
 import type { AttrSchema, AttrsOf, Attrs } from '../ir/attr.js';
+import type { Graph } from '../ir/graph.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Value } from '../tensor/value.js';
 
 /** What shape inference knows about one input: always dtype and concrete shape, the value when constant. */
 export interface InferInput {
@@ -39,6 +41,12 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * Shape inference fails with a clear message when such an input is not constant.
    */
   readonly valueInputs?: readonly number[];
+  /**
+   * A host op: it takes and gives whole values (sequences, optionals, not only tensors), may run
+   * subgraphs, and its output types are known only when it runs. Its kernel is a HostKernel and
+   * it runs on the host whatever the device.
+   */
+  readonly host?: boolean;
   /** Output types; `inputs[i]` is undefined for an omitted optional input. */
   infer(inputs: readonly (InferInput | undefined)[], attrs: AttrsOf<S>, outputCount: number): TensorType[];
 }
@@ -53,6 +61,21 @@ export type CpuKernel<S extends AttrSchema = AttrSchema> = (
   attrs: AttrsOf<S>,
   outputs: readonly TensorType[],
 ) => Tensor[];
+
+/** What a host kernel may ask of the executor running it. */
+export interface HostContext {
+  /** Runs one of this node's subgraphs with its inputs bound in order; returns its outputs in order. */
+  runSubgraph(g: Graph, inputs: readonly (Value | undefined)[]): Value[];
+  /** The most iterations a Loop may run (a session option), so that no model hangs the process. */
+  readonly maxLoopIterations: number;
+}
+
+/** A host op's kernel: whole values in, whole values out (see OpDef.host). */
+export type HostKernel<S extends AttrSchema = AttrSchema> = (
+  inputs: readonly (Value | undefined)[],
+  attrs: AttrsOf<S>,
+  ctx: HostContext,
+) => Value[];
 
 /** A node's raw attributes, parsed once against its op's schema. */
 export type RawAttrs = Attrs;

@@ -284,6 +284,8 @@ function attributeProto(name: string, v: AttrValue): Record<string, unknown> {
     case 'floats': return { name, type: ATTR_TYPE.FLOATS, floats: v.value };
     case 'ints': return { name, type: ATTR_TYPE.INTS, ints: v.value.map(int64) };
     case 'strings': return { name, type: ATTR_TYPE.STRINGS, strings: v.value.map((s) => new TextEncoder().encode(s)) };
+    case 'graph': case 'graphs': case 'type':
+      throw new UnsupportedError(`attribute '${name}' holds a ${v.type === 'type' ? 'value type' : 'subgraph'}: ONNX export of control flow and optional types is not supported yet`);
   }
 }
 

@@ -4,3 +4,4 @@ import './elementwise.js';
 import './nn.js';
 import './quant.js';
 import './tensor.js';
+import './control-flow.js';
