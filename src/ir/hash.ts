@@ -2,6 +2,7 @@ import type { AttrValue } from './attr.js';
 import type { Graph } from './graph.js';
 import { hasSubgraphs, valuesRead } from './subgraph.js';
 import { topoSort } from './topo.js';
+import type { NumericStorage } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**
@@ -79,7 +80,12 @@ function graphInto(h: Fnv64, graph: Graph, scope: IdScope, weights: boolean): vo
 function tensorInto(h: Fnv64, t: Tensor, weights: boolean): void {
   h.str(t.dtype).str(t.shape.join(','));
   // small constants (shapes, axes) are structure, not weights: always hashed
-  if (weights || t.size <= 64) h.bytes(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  if (!weights && t.size > 64) return;
+  if (t.dtype === 'string') for (const s of t.data as string[]) h.str(s);
+  else {
+    const d = t.data as NumericStorage;
+    h.bytes(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  }
 }
 
 function attrInto(h: Fnv64, a: AttrValue, scope: IdScope, weights: boolean): void {

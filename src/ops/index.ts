@@ -5,6 +5,7 @@ import './register-control-flow.js';
 import './register-elementwise.js';
 import './register-nn.js';
 import './register-quant.js';
+import './register-strings.js';
 import './register-tensor.js';
 
 export * from './op.js';

@@ -42,6 +42,11 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    */
   readonly valueInputs?: readonly number[];
   /**
+   * The op moves, compares or converts elements without computing on them, so it takes string
+   * tensors too (Identity, Reshape, Concat, Gather, Equal, Cast...). Others refuse strings.
+   */
+  readonly strings?: boolean;
+  /**
    * A host op: it takes and gives whole values (sequences, optionals, not only tensors), may run
    * subgraphs, and its output types are known only when it runs. Its kernel is a HostKernel and
    * it runs on the host whatever the device.

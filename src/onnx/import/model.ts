@@ -168,7 +168,7 @@ function importAttrs(list: AttributeMsg[], where: string, ext: ExternalDataReade
     switch (a.type) {
       case ATTR_TYPE.FLOAT: v = { type: 'float', value: a.f }; break;
       case ATTR_TYPE.INT: v = { type: 'int', value: toNum(a.i) }; break;
-      case ATTR_TYPE.STRING: v = { type: 'string', value: dec.decode(a.s) }; break;
+      case ATTR_TYPE.STRING: v = { type: 'string', value: dec.decode(a.s instanceof Uint8Array ? a.s : new Uint8Array()) }; break;
       case ATTR_TYPE.TENSOR:
         if (!a.t) throw new ParseError('tensor attribute without a tensor', { where: at });
         v = { type: 'tensor', value: tensorFromProto(a.t, at, ext) };
