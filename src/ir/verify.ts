@@ -71,6 +71,6 @@ function topoSortChecked(graph: Graph, owner: string | undefined): Node[] {
     return topoSort(graph); // throws on cycles
   } catch (e) {
     if (!(e instanceof GraphError) || !owner) throw e;
-    throw new GraphError(`${e.message}, in a subgraph of ${owner}`, { cause: e });
+    throw new GraphError('the subgraph has a cycle', { where: `${e.where ?? 'a node'}, in a subgraph of ${owner}`, cause: e });
   }
 }

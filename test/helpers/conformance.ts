@@ -9,6 +9,8 @@ import { exclusionFor } from '../../src/node/conformance-exclusions.js';
 import type { DeviceName } from '../../src/session.js';
 
 export const FIXTURES = new URL('../../../shared/fixtures/onnx-node/', import.meta.url).pathname;
+/** All 1,765 ONNX backend node tests (the default FIXTURES is a subset). */
+export const FIXTURES_FULL = new URL('../../../shared/fixtures/onnx-node-full/', import.meta.url).pathname;
 const MANIFEST = join(FIXTURES, 'MANIFEST.tsv');
 
 export interface ManifestRow {
@@ -27,17 +29,17 @@ export function manifestFolders(keep: (row: ManifestRow) => boolean): string[] {
 }
 
 /** Folders whose name matches `pattern`; [] when the fixtures are absent. */
-export function foldersMatching(pattern: RegExp): string[] {
-  return existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((d) => pattern.test(d)).sort() : [];
+export function foldersMatching(pattern: RegExp, dir = FIXTURES): string[] {
+  return existsSync(dir) ? readdirSync(dir).filter((d) => pattern.test(d)).sort() : [];
 }
 
 /** One test per folder: it must pass on `device` (skipped where an exclusion gives a reason). */
-export function conformanceTests(label: string, folders: readonly string[], device: DeviceName = 'cpu'): void {
-  if (folders.length === 0) test(`${label} backend node tests`, { skip: `${FIXTURES} is absent` }, () => {});
+export function conformanceTests(label: string, folders: readonly string[], device: DeviceName = 'cpu', dir = FIXTURES): void {
+  if (folders.length === 0) test(`${label} backend node tests`, { skip: `${dir} is absent` }, () => {});
   for (const name of folders) {
     const reason = exclusionFor(name, device);
     test(`conformance ${name}`, { skip: reason ?? false }, async () => {
-      const r = await runConformanceCase(join(FIXTURES, name), { device }, undefined);
+      const r = await runConformanceCase(join(dir, name), { device }, undefined);
       assert.equal(r.status, 'pass', r.reason);
     });
   }

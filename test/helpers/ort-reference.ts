@@ -66,7 +66,7 @@ export function oneNodeModel(spec: OneNodeSpec): Uint8Array {
   return new Uint8Array(ModelProto.encode(msg).finish());
 }
 
-const ORT_TYPE: Record<string, DType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64', bool: 'bool' };
+const ORT_TYPE: Record<string, DType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64', bool: 'bool', string: 'string' };
 
 /** Runs the model in onnxruntime-node; returns outputs as nnrt tensors. */
 export async function runOrt(model: Uint8Array, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
