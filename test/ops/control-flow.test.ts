@@ -201,6 +201,16 @@ test('a nested If in a Loop reading outer values matches onnxruntime', async () 
   }
 });
 
+test('the nested model exports to ONNX with its subgraphs and onnxruntime runs the export alike', async () => {
+  const { exportOnnx } = await import('../../src/onnx/export/model.js');
+  const model = nestedModel();
+  const exported = exportOnnx(importOnnx(model).graph, { opset: 18 });
+  const feeds = { x: f32([2], [0.5, 4]), a: f32([2], [-1, 2]) };
+  const want = await runOrt(model, feeds);
+  const got = await runOrt(exported, feeds);
+  for (const k of ['y', 'ys']) assert.ok(compareTensors(got[k]!, want[k]!, { atol: 0, rtol: 0 }).pass, k);
+});
+
 test('Cast between strings and numbers matches onnxruntime', async () => {
   const { oneNodeModel } = await import('../helpers/ort-reference.js');
   const text = new Tensor('string', [5], ['1.5', '-2e3', ' 7 ', 'INF', '-inf']);
