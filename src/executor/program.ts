@@ -146,13 +146,13 @@ export class GraphProgram {
 
 function runTensorKernel(step: Step, values: readonly (Value | undefined)[]): Value[] {
   const node = step.bound.node;
+  // Identity forwards any value (ONNX types it over sequences and optionals too)
+  const first = values[0];
+  if (node.opType === 'Identity' && node.domain === '' && first && !(first instanceof Tensor)) return [first];
   const ins: (Tensor | undefined)[] = values.map((v, k) => {
     if (v === undefined || v instanceof Tensor) return v;
-    // Identity forwards any value (ONNX types it over sequences and optionals too)
-    if (node.opType === 'Identity' && node.domain === '') return undefined;
     throw new ExecutionError(`input ${k} '${node.inputs[k]}' is ${describeValue(v)}; ${node.opType} takes tensors`);
   });
-  if (node.opType === 'Identity' && node.domain === '' && values[0] && !(values[0] instanceof Tensor)) return [values[0]];
   const types = inferNode(step.bound, ins.map((t) => (t ? { dtype: t.dtype, shape: t.shape, value: t } : undefined)));
   for (const t of types) {
     const bytes = t.shape.reduce((a, d) => a * d, 1) * BYTES_PER_ELEMENT[t.dtype];

@@ -9,9 +9,7 @@ export function defineHostOp<S extends AttrSchema>(def: Omit<OpDef<S>, 'infer' |
     ...def,
     host: true,
     infer() {
-      throw new ShapeError(`${def.type} gives values whose types are known only when it runs (control flow, sequences, optionals): static shape inference cannot follow it`, {
-        hint: 'run the model in the framework (device cpu or webgpu, without the engine)',
-      });
+      throw new ShapeError(`${def.type} gives values whose types are known only when it runs (control flow, sequences, optionals): static shape inference cannot follow it; run the model in the framework`);
     },
   });
 }
