@@ -54,6 +54,7 @@ function stacked(list: Tensor[], body: Graph, output: number): Tensor {
     return stackAxis(list, 0, first.dtype);
   }
   const decl = body.outputs[output]!;
+  if (!decl.dtype) throw new ExecutionError(`the Loop ran zero iterations and the body does not declare the type of scan output '${decl.name}'`);
   const elem = decl.shape?.every((d) => typeof d === 'number') ? (decl.shape as number[]) : [];
-  return new Tensor(decl.dtype ?? 'float32', [0, ...elem]);
+  return new Tensor(decl.dtype, [0, ...elem]);
 }
