@@ -21,6 +21,11 @@ export interface ValueInfo {
   kind?: ValueKind;
   /** A subgraph input the model left untyped (ONNX allows it): dtype/shape are placeholders. */
   untyped?: true;
+  /**
+   * The model declares no shape at all (ONNX allows an unknown rank): `shape` is [] and means
+   * nothing; a graph input's shape comes from the tensor fed at run time.
+   */
+  unknownRank?: boolean;
 }
 
 /** A graph output: its type may be left undeclared by the model (ONNX allows it). */

@@ -10,11 +10,12 @@ import type { Value } from '../tensor/value.js';
 import type { Graph, OutputInfo } from '../ir/graph.js';
 import { loadOnnxFile, readValuePb } from './files.js';
 import './webgpu.js'; // registers Dawn as the GPU of device 'webgpu'
+import './images.js'; // registers PNG decoding for ImageDecoder
 
-export interface DataSet {
+export interface DataSet<V extends Value = Value> {
   dir: string;
-  inputs: Value[];
-  outputs: Value[];
+  inputs: V[];
+  outputs: V[];
 }
 
 export function listDataSets(modelDir: string): string[] {
@@ -36,6 +37,8 @@ function numbered(dir: string, prefix: string): string[] {
  * Reads a data set; `types` (the model's inputs and outputs, by position) says which files hold
  * sequences or optionals (SequenceProto, OptionalProto) rather than tensors.
  */
+export function loadDataSet(dir: string): DataSet<Tensor>;
+export function loadDataSet(dir: string, types: { inputs: readonly OutputInfo[]; outputs: readonly OutputInfo[] }): DataSet;
 export function loadDataSet(dir: string, types?: { inputs: readonly OutputInfo[]; outputs: readonly OutputInfo[] }): DataSet {
   if (!existsSync(dir)) throw new UsageError(`test data directory '${dir}' does not exist`);
   const read = (files: string[], decl: readonly OutputInfo[] | undefined) =>

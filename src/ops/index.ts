@@ -3,10 +3,13 @@
 // definitions to kernels, one file per family so that families can be worked on independently.
 import './register-control-flow.js';
 import './register-elementwise.js';
+import './register-indexing.js';
 import './register-nn.js';
 import './register-quant.js';
 import './register-strings.js';
 import './register-tensor.js';
+import './register-math.js';
+import './register-transformer.js';
 
 export * from './op.js';
 export * from './registry.js';

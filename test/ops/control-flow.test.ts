@@ -12,15 +12,15 @@ import { importOnnx } from '../../src/onnx/import/model.js';
 import { createSession } from '../../src/session.js';
 import { compareTensors } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { conformanceTests, foldersMatching, FIXTURES_FULL } from '../helpers/conformance.js';
+import { conformanceTests, foldersMatching, FULL_FIXTURES } from '../helpers/conformance.js';
 import { runOrt } from '../helpers/ort-reference.js';
 
 const CONTROL_FLOW = /^test_(if|loop|scan|range_.*_expanded$|affine_grid_.*_expanded$|sequence_|split_to_sequence|optional_|identity_(opt|sequence)$)/;
 const STRINGS = /^test_(string_|strnormalizer|regex_full_match|equal_string)/;
 // need ops or opsets other branches bring (GatherElements; opset 26/27): run once those land
 const ELSEWHERE = /^test_(affine_grid_.*_expanded|range_.*_expanded)$/;
-conformanceTests('control flow', foldersMatching(CONTROL_FLOW, FIXTURES_FULL).filter((f) => !ELSEWHERE.test(f)), 'cpu', FIXTURES_FULL);
-conformanceTests('strings', foldersMatching(STRINGS, FIXTURES_FULL), 'cpu', FIXTURES_FULL);
+conformanceTests('control flow', foldersMatching(CONTROL_FLOW, FULL_FIXTURES).filter((f) => !ELSEWHERE.test(f)), 'cpu', FULL_FIXTURES);
+conformanceTests('strings', foldersMatching(STRINGS, FULL_FIXTURES), 'cpu', FULL_FIXTURES);
 
 /** A typed error (class, message, where) within a time bound: bad input never hangs. */
 async function rejectsQuickly(run: () => Promise<unknown>, Err: typeof NnrtError, message: RegExp, where: RegExp): Promise<void> {

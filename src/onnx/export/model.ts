@@ -11,7 +11,6 @@ import { opTyper } from '../../ops/typer.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { VERSION } from '../../version.js';
-import { MAX_OPSET } from '../import/model.js';
 import { ATTR_TYPE, ModelProto, ONNX_DTYPE_NAME } from '../proto.js';
 import { exportConverterFor, trimInputs, type ExportContext } from './converter.js';
 import './converters/index.js';
@@ -20,7 +19,8 @@ import { canRestoreType, encodeTensor, ONNX_DTYPE_OF, tensorProto, type EncodedT
 
 /** The oldest ai.onnx opset nnrt exports to (Slice, Resize, Clip, Pad take their inputs-based forms from 11). */
 export const MIN_EXPORT_OPSET = 11;
-export const MAX_EXPORT_OPSET = MAX_OPSET;
+/** The newest opset the export converters and IR_VERSION below know (import reads up to 27). */
+export const MAX_EXPORT_OPSET = 25;
 
 /** The IR version each opset shipped with (onnx.helper.VERSION_TABLE): the oldest a reader needs. */
 const IR_VERSION: Record<number, number> = {
@@ -128,7 +128,7 @@ export function exportOnnxWithData(graph: Graph, opts: OnnxExportOptions): Expor
   }
   const typeProto = (v: ValueInfo) => {
     const elemType = codeOf(v.name, v.dtype);
-    return elemType === UNKNOWN_TYPE ? { name: v.name } : { name: v.name, type: valueTypeProto(v, elemType) };
+    return elemType === UNKNOWN_TYPE ? { name: v.name } : { name: v.name, type: valueTypeProto(v, elemType, !v.unknownRank) };
   };
   // subgraphs (If, Loop, Scan bodies): their nodes converted like the main graph's, weights inline
   const subgraph = (g: Graph): Record<string, unknown> => ({

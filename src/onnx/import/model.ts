@@ -16,8 +16,8 @@ export interface OnnxImportOptions {
   source?: string;
 }
 
-export const MIN_OPSET = 7;
-export const MAX_OPSET = 25;
+export const MIN_OPSET = 1;
+export const MAX_OPSET = 27;
 
 export interface ImportedModel {
   graph: Graph;
@@ -41,7 +41,8 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Imp
   const opsets = new Map<string, number>();
   for (const o of msg.opsetImport) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain, toNum(o.version));
   if (!opsets.has(ONNX_DOMAIN)) {
-    if (msg.opsetImport.length === 0) opsets.set(ONNX_DOMAIN, MIN_OPSET); // IR v3 files without opset_import
+    // files of IR version < 3 predate opset_import; onnx.checker reads them as ai.onnx opset 1
+    if (msg.opsetImport.length === 0) opsets.set(ONNX_DOMAIN, MIN_OPSET);
     else throw new ParseError('the model imports no ai.onnx opset', { where: src });
   }
   const opset = opsets.get(ONNX_DOMAIN)!;
@@ -118,6 +119,8 @@ function importGraph(g: GraphMsg, env: ImportEnv, isSubgraph: boolean): Graph {
     const where = `${src}, node '${name}' (${n.opType})`;
     if (domain !== '' && !opsets.has(domain)) throw new ParseError(`node uses domain '${domain}' that the model does not import`, { where });
     const node: Node = { name, opType: n.opType, domain, inputs: [...n.input], outputs: [...n.output], attrs: importAttrs(n.attribute, where, ext, (sub) => importGraph(sub, env, true)) };
+    // opset 1–5 ops carry `consumed_inputs`, a legacy in-place hint without semantics
+    if (domain === '' && opset < 7) delete node.attrs.consumed_inputs;
     if (domain === '' && n.opType === 'Constant') {
       const t = constantValue(node, where);
       if (node.outputs.length !== 1 || !node.outputs[0]) throw new GraphError('Constant must have one output', { where });
@@ -136,14 +139,19 @@ function importGraph(g: GraphMsg, env: ImportEnv, isSubgraph: boolean): Graph {
     name: g.name || 'graph',
     nodes,
     inputs: g.input.filter((v) => !initializers.has(v.name)).map((v) => info(v, 'input')),
-    outputs: g.output.map((v) => (v.type ? info(v, 'output') : { name: v.name })),
+    outputs: g.output.map((v) => {
+      if (!v.type) return { name: v.name };
+      const o = info(v, 'output');
+      return o.unknownRank ? { name: o.name, dtype: o.dtype, ...(o.kind ? { kind: o.kind } : {}) } : o;
+    }),
     initializers,
     opsets,
     onnxTypes,
   });
   for (const v of g.valueInfo) {
     try {
-      graph.valueInfo.set(v.name, info(v, 'value'));
+      const vi = info(v, 'value');
+      if (!vi.unknownRank) graph.valueInfo.set(v.name, vi);
     } catch {
       // value_info is a hint; an unsupported type there is not fatal
     }

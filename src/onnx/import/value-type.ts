@@ -10,6 +10,8 @@ export interface ImportedType {
   shape: Dim[];
   /** The declared ONNX element type code of the tensors inside. */
   elemType: number;
+  /** No shape declared at all (ONNX allows an unknown rank): `shape` is [] and means nothing. */
+  unknownRank?: boolean;
 }
 
 /**
@@ -35,7 +37,9 @@ export function importType(t: TypeMsg | null | undefined, where: string): Import
 }
 
 function tensorType(tt: NonNullable<TypeMsg['tensorType']>, where: string): Omit<ImportedType, 'kind'> {
-  const shape: Dim[] = (tt.shape?.dim ?? []).map((d, i) => {
+  // no shape field at all: unknown rank (an empty dim list is a scalar)
+  if (!tt.shape) return { dtype: dtypeFromOnnx(tt.elemType, where), shape: [], elemType: tt.elemType, unknownRank: true };
+  const shape: Dim[] = tt.shape.dim.map((d, i) => {
     if (d.dimParam) return d.dimParam;
     if (d.dimValue !== undefined && d.dimValue !== null && (d.value === 'dimValue' || toNum(d.dimValue) > 0)) return toNum(d.dimValue);
     return `?${i}`;
@@ -50,5 +54,5 @@ export function valueInfo(v: ValueInfoMsg, where: string, untypedOk = false): Va
     if (untypedOk) return { name: v.name, dtype: 'float32', shape: [], untyped: true };
     throw new UnsupportedError('the value has no declared type', { where });
   }
-  return { name: v.name, dtype: t.dtype, shape: t.shape, ...(t.kind !== 'tensor' ? { kind: t.kind } : {}) };
+  return { name: v.name, dtype: t.dtype, shape: t.shape, ...(t.kind !== 'tensor' ? { kind: t.kind } : {}), ...(t.unknownRank ? { unknownRank: true } : {}) };
 }
