@@ -17,9 +17,7 @@ import { runOrt } from '../helpers/ort-reference.js';
 
 const CONTROL_FLOW = /^test_(if|loop|scan|range_.*_expanded$|affine_grid_.*_expanded$|sequence_|split_to_sequence|optional_|identity_(opt|sequence)$)/;
 const STRINGS = /^test_(string_|strnormalizer|regex_full_match|equal_string)/;
-// need ops or opsets other branches bring (GatherElements; opset 26/27): run once those land
-const ELSEWHERE = /^test_(affine_grid_.*_expanded|range_.*_expanded)$/;
-conformanceTests('control flow', foldersMatching(CONTROL_FLOW, FULL_FIXTURES).filter((f) => !ELSEWHERE.test(f)), 'cpu', FULL_FIXTURES);
+conformanceTests('control flow', foldersMatching(CONTROL_FLOW, FULL_FIXTURES), 'cpu', FULL_FIXTURES);
 conformanceTests('strings', foldersMatching(STRINGS, FULL_FIXTURES), 'cpu', FULL_FIXTURES);
 
 /** A typed error (class, message, where) within a time bound: bad input never hangs. */
