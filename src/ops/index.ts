@@ -4,8 +4,10 @@
 import './register-control-flow.js';
 import './register-elementwise.js';
 import './register-indexing.js';
+import './register-ml.js';
 import './register-nn.js';
 import './register-quant.js';
+import './register-recurrent.js';
 import './register-strings.js';
 import './register-tensor.js';
 import './register-math.js';
