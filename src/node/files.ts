@@ -4,6 +4,10 @@ import { dirname, isAbsolute, join, normalize } from 'node:path';
 import { ParseError, UsageError } from '../errors.js';
 import { importOnnx, type ImportedModel } from '../onnx/import/model.js';
 import { decodeTensorProto } from '../onnx/tensor-read.js';
+import { valueFromBytes } from '../onnx/import/value.js';
+import type { ValueKind } from '../ir/graph.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Value } from '../tensor/value.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export function readFileChecked(path: string, what = 'file'): Uint8Array {
@@ -55,4 +59,10 @@ export function loadOnnxFile(path: string): ImportedModel {
 /** Reads a serialized onnx.TensorProto file (ONNX backend-test input_*.pb / output_*.pb). */
 export function readTensorPb(path: string): { name: string; tensor: Tensor } {
   return decodeTensorProto(readFileChecked(path, 'tensor file'), path);
+}
+
+/** Reads a backend-test value file: a TensorProto, SequenceProto or OptionalProto as `kind` says. */
+export function readValuePb(path: string, kind: ValueKind, dtype: DType): Value {
+  if (kind === 'tensor') return readTensorPb(path).tensor;
+  return valueFromBytes(readFileChecked(path, 'value file'), kind, dtype, path);
 }
