@@ -37,7 +37,7 @@ test('every TypeScript example in README.md and docs/ type-checks (tsc --strict)
     }));
     const r = spawnSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
     assert.equal(r.status, 0, `tsc found errors in doc examples:\n${r.stdout}${r.stderr}`);
-    assert.ok(files.length >= 10, `${files.length} examples`);
+    assert.ok(files.length >= 5, `only ${files.length} example programs found`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
