@@ -16,7 +16,7 @@ import './node/webgpu.js'; // device 'webgpu' finds the GPU through Dawn
 installNodeModelStore();
 
 import { loadModelFromFile, type ModelFileOptions } from './node/load-model.js';
-import { createSession, type Session, type SessionOptions } from './session.js';
+import { createSession, type Session, type SessionOptions } from './runtime/session.js';
 
 /**
  * Loads a model file — ONNX (external data beside it is read) or an MXNet checkpoint

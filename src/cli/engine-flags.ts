@@ -8,7 +8,7 @@ import type { TimingCache } from '../engine/timing-cache.js';
 import { EngineCache } from '../node/engine-cache.js';
 import { loadTimingCache, saveTimingCache } from '../node/timing-cache-file.js';
 import '../node/webgpu.js';
-import type { SessionOptions } from '../session.js';
+import type { SessionOptions } from '../runtime/session.js';
 import { VERSION } from '../version.js';
 import { buildProgressBar } from './build-progress.js';
 

@@ -6,7 +6,8 @@ import { BYTES_PER_ELEMENT } from '../tensor/dtype.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import type { Graph } from '../ir/graph.js';
 import type { KnownValue } from '../ir/infer.js';
-import { applyPartition, backendSupport, partitionGraph } from '../partition/index.js';
+import { applyPartition, partitionGraph } from '../partition/index.js';
+import { backendSupport } from '../runtime/backends.js';
 import { formatPartitionReport, partitionReport, type PartitionReport } from '../partition/report.js';
 import { partitionSvg } from '../partition/svg.js';
 

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { NnrtError } from '../errors.js';
-import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../session.js';
+import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { addBenchCommand } from './bench.js';
 import { conformance } from './conformance.js';
 import { convert } from './convert.js';

@@ -7,7 +7,7 @@ import { readFileChecked, readTensorPb } from '../node/files.js';
 import { readImage } from '../node/images.js';
 import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { encodeTensorProto } from '../onnx/tensor-write.js';
-import { createSession, type Session, type SessionOptions } from '../session.js';
+import { createSession, type Session, type SessionOptions } from '../runtime/session.js';
 import { Tensor } from '../tensor/tensor.js';
 import { classProbabilities, topK } from '../vision/classify.js';
 import { IMAGENET_CLASSES } from '../vision/imagenet-labels.js';

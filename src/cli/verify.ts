@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
-import { createPlanSession } from '../engine/plan-session.js';
+import { createPlanSession } from '../runtime/plan-session.js';
 import { engineReport } from './engine-report.js';
 import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { listDataSets, verifyModel, verifySession } from '../node/backend-test.js';
-import type { SessionOptions } from '../session.js';
+import type { SessionOptions } from '../runtime/session.js';
 import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { FP32_TOLERANCE } from '../tensor/compare.js';
 

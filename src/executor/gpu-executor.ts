@@ -7,7 +7,7 @@ import { topoSort } from '../ir/topo.js';
 import { verifyGraph } from '../ir/verify.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
-import '../devices/webgpu/kernels.js';
+import '../ops/register-webgpu.js';
 import { bindNode, type BoundNode } from '../ops/typer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { buildPlan, type EngineProvider, type Plan, type PlanStep, type Transfer } from './gpu-plan.js';

@@ -18,7 +18,7 @@ import { CpuExecutor } from '../../src/executor/executor.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import '../../src/ops/index.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { VERSION } from '../../src/version.js';

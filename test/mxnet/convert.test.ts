@@ -5,7 +5,7 @@ import { mxReshapeTarget } from '../../src/mxnet/convert/reshape-shape.js';
 import { exportMxnet } from '../../src/mxnet/export.js';
 import { importMxnet } from '../../src/mxnet/import.js';
 import { writeParams } from '../../src/mxnet/params.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { fixture, fixtureText, MODELS, SKIP } from './fixtures.js';
 

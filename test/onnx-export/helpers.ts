@@ -8,7 +8,7 @@ import { Graph, type Node } from '../../src/ir/graph.js';
 import { exportOnnx, MAX_EXPORT_OPSET } from '../../src/onnx/export/model.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { findOp, getKernel } from '../../src/ops/registry.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { oneNodeModel, runOrt, type AttrSpec, type OneNodeSpec } from '../helpers/ort-reference.js';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import '../../src/devices/webgpu/kernels.js';
+import '../../src/ops/register-webgpu.js';
 import { listDataSets, verifyModel } from '../../src/node/backend-test.js';
 import { exclusionFor } from '../../src/node/conformance-exclusions.js';
 import { getKernel } from '../../src/ops/registry.js';

@@ -1,7 +1,7 @@
 // The generic elementwise shader: N inputs broadcast to one output, one WGSL expression per op.
 // One pipeline per (op expression, dtypes, output rank, broadcast pattern of each input).
 import type { DType } from '../../tensor/dtype.js';
-import type { InferInput, TensorType } from '../../ops/op.js';
+import type { InferInput, TensorType } from '../../tensor/tensor-type.js';
 import { broadcastStrides, sameShape } from '../../tensor/shape.js';
 import { wgslType } from './dtype.js';
 import type { Program } from './program.js';

@@ -1,5 +1,5 @@
 import type { AttrSchema, AttrsOf } from '../../ir/attr.js';
-import type { InferInput, TensorType } from '../../ops/op.js';
+import type { InferInput, TensorType } from '../../tensor/tensor-type.js';
 import type { Uniforms } from './shader.js';
 
 /** A storage buffer a program binds: a node input or output, by position. */

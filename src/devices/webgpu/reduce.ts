@@ -1,7 +1,7 @@
 // The reduction shader: one workgroup per output element; its 64 invocations stride over the
 // reduced elements (any set of axes, addressed through the input's strides) and combine their
 // partial results in workgroup memory. Used by the Reduce* ops and the global pools.
-import type { TensorType } from '../../ops/op.js';
+import type { TensorType } from '../../tensor/tensor-type.js';
 import { narrow } from './elementwise.js';
 import { INFINITY, NEG_INF, POS_INF } from './wgsl-math.js';
 import type { Program } from './program.js';

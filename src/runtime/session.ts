@@ -1,15 +1,17 @@
 /// <reference types="@webgpu/types" />
-import { UsageError } from './errors.js';
-import { sharedGpuDevice, type GpuDeviceOptions } from './devices/webgpu/device.js';
-import { defaultGpu } from './devices/webgpu/provider.js';
-import { CpuExecutor } from './executor/executor.js';
-import { GpuExecutor, type GpuRunStats } from './executor/gpu-executor.js';
-import type { Graph, OutputInfo, ValueInfo } from './ir/graph.js';
-import './ops/index.js';
-import type { Tensor } from './tensor/tensor.js';
-import { checkBuilderConfig, type BuilderConfig } from './engine/config.js';
-import type { PlanStore } from './engine/service.js';
-import type { TimingCache } from './engine/timing-cache.js';
+// The integration glue (src/runtime/): sessions that run a graph on a device, with engine
+// regions partitioned out and built (engine-session.ts, optimize.ts), or over a loaded plan.
+import { UsageError } from '../errors.js';
+import { sharedGpuDevice, type GpuDeviceOptions } from '../devices/webgpu/device.js';
+import { defaultGpu } from '../devices/webgpu/provider.js';
+import { CpuExecutor } from '../executor/executor.js';
+import { GpuExecutor, type GpuRunStats } from '../executor/gpu-executor.js';
+import type { Graph, OutputInfo, ValueInfo } from '../ir/graph.js';
+import '../ops/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { checkBuilderConfig, type BuilderConfig } from '../engine/config.js';
+import type { PlanStore } from '../engine/service.js';
+import type { TimingCache } from '../engine/timing-cache.js';
 import { EngineSession, type EngineStats } from './engine-session.js';
 
 export const DEVICES = ['cpu', 'webgpu'] as const;

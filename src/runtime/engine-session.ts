@@ -3,18 +3,19 @@
 // graph is partitioned, every supported subgraph becomes one nnrt.Engine node built (or loaded
 // from the plan store) for those shapes, and the framework's WebGPU executor runs the rest,
 // recording engine work into its own command encoder so tensors never leave the device.
-import type { GpuDevice } from './devices/webgpu/device.js';
-import type { EngineServiceOptions } from './engine/service.js';
-import { EngineService, type EngineRecord } from './engine/service.js';
-import { GpuExecutor, shapeDecidingInputs } from './executor/gpu-executor.js';
-import type { EngineStep } from './executor/gpu-plan.js';
-import type { Graph } from './ir/graph.js';
-import { bindShape, inferShapes } from './ir/infer.js';
-import { bindNode, opTyper } from './ops/typer.js';
-import { topoSort } from './ir/topo.js';
-import { checkPartitionOptions } from './partition/options.js';
-import { applyPartition, backendSupport, isEngineNode, partitionGraph, type PartitionResult, type WeightBytes } from './partition/index.js';
-import type { Tensor } from './tensor/tensor.js';
+import type { GpuDevice } from '../devices/webgpu/device.js';
+import type { EngineServiceOptions } from '../engine/service.js';
+import { EngineService, type EngineRecord } from '../engine/service.js';
+import { GpuExecutor, shapeDecidingInputs } from '../executor/gpu-executor.js';
+import type { EngineStep } from '../executor/gpu-plan.js';
+import type { Graph } from '../ir/graph.js';
+import { bindShape, inferShapes } from '../ir/infer.js';
+import { bindNode, opTyper } from '../ops/typer.js';
+import { topoSort } from '../ir/topo.js';
+import { checkPartitionOptions } from '../partition/options.js';
+import { applyPartition, isEngineNode, partitionGraph, type PartitionResult, type WeightBytes } from '../partition/index.js';
+import { backendSupport } from './backends.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 export interface EnginePartitionOptions {
   minSubgraphSize?: number;

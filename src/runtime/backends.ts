@@ -1,7 +1,7 @@
 // Engine backends the partitioner knows, each with the support predicate its engine publishes.
 import { ENGINE_BACKEND, ENGINE_SUPPORT } from '../engine/support.js';
 import { UsageError } from '../errors.js';
-import type { SupportPredicate } from './predicate.js';
+import type { SupportPredicate } from '../partition/predicate.js';
 
 const BACKENDS = new Map<string, SupportPredicate>([[ENGINE_BACKEND, ENGINE_SUPPORT]]);
 

@@ -1,11 +1,11 @@
 // The direct sliding-window pooling shader (MaxPool, AveragePool) for 1-D and 2-D windows, seen
 // as 2-D: one output per invocation, looping over its window (kernels are small).
-import type { InferInput, TensorType } from '../../ops/op.js';
-import { windowOf, windowPads, type WindowAttrValues } from '../../ops/_kernels/window.js';
-import { narrow } from './elementwise.js';
-import { INFINITY, NEG_INF } from './wgsl-math.js';
-import type { Program } from './program.js';
-import { linearDispatch, linearMain, storage, Uniforms } from './shader.js';
+import type { InferInput, TensorType } from '../op.js';
+import { windowOf, windowPads, type WindowAttrValues } from '../_kernels/window.js';
+import { narrow } from '../../devices/webgpu/elementwise.js';
+import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
+import type { Program } from '../../devices/webgpu/program.js';
+import { linearDispatch, linearMain, storage, Uniforms } from '../../devices/webgpu/shader.js';
 
 export type PoolKind = 'max' | 'avg' | 'avg-include-pad';
 
