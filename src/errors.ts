@@ -34,5 +34,7 @@ export class UsageError extends NnrtError {}
 export class ExecutionError extends NnrtError {}
 /** A device (WebGPU adapter) is missing, lost, or out of memory. */
 export class DeviceError extends NnrtError {}
+/** An op or kernel registered twice, or a registration the registry cannot accept (a programming error in nnrt or an extension). */
+export class RegistrationError extends NnrtError {}
 /** An engine plan file is not a plan, is corrupt or truncated, or was built for another nnrt, adapter or shape. */
 export class PlanError extends NnrtError {}

@@ -4,8 +4,7 @@ import { nodeWhere } from '../ir/graph.js';
 import { bindShape } from '../ir/infer.js';
 import { topoSort } from '../ir/topo.js';
 import { verifyGraph } from '../ir/verify.js';
-import type { CpuKernel } from '../ops/op.js';
-import { getKernel } from '../ops/registry.js';
+import type { BoundCpuKernel } from '../ops/registry.js';
 import { bindNode, inferNode, type BoundNode } from '../ops/typer.js';
 import { sameShape } from '../tensor/shape.js';
 import { MAX_TENSOR_BYTES, type Tensor } from '../tensor/tensor.js';
@@ -13,7 +12,7 @@ import { BYTES_PER_ELEMENT } from '../tensor/dtype.js';
 
 interface Step {
   bound: BoundNode;
-  kernel: CpuKernel;
+  kernel: BoundCpuKernel;
   /** Values whose last use is this step: released after it runs. */
   release: string[];
 }
@@ -48,7 +47,7 @@ export class CpuExecutor {
     }
     this.steps = order.map((node, i) => {
       const bound = bindNode(node, graph.opsets.get(node.domain));
-      const kernel = getKernel<CpuKernel>('cpu', node.domain, node.opType);
+      const kernel = bound.op.cpu;
       if (!kernel) throw new ExecutionError(`no CPU kernel for ${node.opType}`, { where: nodeWhere(node) });
       return { bound, kernel, release: releaseAt[i]! };
     });
@@ -105,7 +104,7 @@ export class CpuExecutor {
         const bytes = t.shape.reduce((a, d) => a * d, 1) * BYTES_PER_ELEMENT[t.dtype];
         if (bytes > MAX_TENSOR_BYTES) throw new ShapeError(`output ${t.dtype}[${t.shape.join(',')}] would take ${bytes} bytes, over the limit of ${MAX_TENSOR_BYTES}`);
       }
-      const outs = step.kernel(ins, step.bound.attrs as never, types);
+      const outs = step.kernel(ins, types);
       outs.forEach((t, k) => {
         const want = types[k];
         if (want && (t.dtype !== want.dtype || !sameShape(t.shape, want.shape))) {

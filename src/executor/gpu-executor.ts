@@ -7,7 +7,6 @@ import { topoSort } from '../ir/topo.js';
 import { verifyGraph } from '../ir/verify.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
-import '../ops/register-webgpu.js';
 import { bindNode, type BoundNode } from '../ops/typer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { buildPlan, type EngineProvider, type Plan, type PlanStep, type Transfer } from './gpu-plan.js';
@@ -184,7 +183,7 @@ export class GpuExecutor {
     const node = step.node;
     try {
       const ins = node.inputs.map((n) => (n ? host.get(n) : undefined));
-      const outs = step.kernel(ins, step.bound.attrs as never, step.outputs);
+      const outs = step.kernel(ins, step.outputs);
       node.outputs.forEach((o, k) => o && outs[k] && host.set(o, outs[k]!));
     } catch (e) {
       if (e instanceof NnrtError && e.where) throw e;

@@ -10,8 +10,8 @@ import { PlanArena } from '../devices/webgpu/buffer-pool.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { DEVICE_BYTES_PER_ELEMENT, toDeviceData } from '../devices/webgpu/dtype.js';
 import type { BufferRef, GpuCaps, GpuKernel, Program } from '../devices/webgpu/program.js';
-import type { CpuKernel, TensorType } from '../ops/op.js';
-import { getKernel } from '../ops/registry.js';
+import type { TensorType } from '../ops/op.js';
+import type { BoundCpuKernel } from '../ops/registry.js';
 import { opTyper, type BoundNode } from '../ops/typer.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -50,7 +50,7 @@ export type EngineProvider = (node: Node, inputShapes: Record<string, number[]>)
 export type PlanStep =
   | { kind: 'gpu'; node: Node; dispatches: Dispatch[] }
   | { kind: 'engine'; node: Node; engine: EngineStep; inputs: Record<string, GPUBuffer>; outputs: GPUBuffer[] }
-  | { kind: 'cpu'; node: Node; bound: BoundNode; kernel: CpuKernel; outputs: TensorType[]; reads: Transfer[]; writes: Transfer[] };
+  | { kind: 'cpu'; node: Node; bound: BoundNode; kernel: BoundCpuKernel; outputs: TensorType[]; reads: Transfer[]; writes: Transfer[] };
 
 export interface Plan {
   steps: PlanStep[];
@@ -108,10 +108,10 @@ export async function buildPlan(
       choices.push({ b, outs, engine: true });
       continue;
     }
-    const kernel = getKernel<GpuKernel>('webgpu', b.node.domain, b.node.opType);
+    const kernel = b.op.webgpu;
     let result: ReturnType<GpuKernel>;
     try {
-      result = kernel ? kernel(ins, b.attrs as never, outs, caps) : 'no WGSL kernel';
+      result = kernel ? kernel(ins, outs, caps) : 'no WGSL kernel';
     } catch (e) {
       if (e instanceof NnrtError && e.where) throw e;
       const Ctor = e instanceof NnrtError ? (e.constructor as typeof NnrtError) : ExecutionError;
@@ -211,7 +211,7 @@ export async function buildPlan(
         if (o) cpuProduced.add(o);
         if (o && gpuReads.has(o)) writes.push(transfer(o, allocate(o, typeOf(o).shape, where).buffer, false));
       });
-      const kernel = getKernel<CpuKernel>('cpu', node.domain, node.opType);
+      const kernel = b.op.cpu;
       if (!kernel) {
         throw new UnsupportedError(`${node.opType} has no CPU kernel and cannot run on WebGPU: ${plan.fallbacks.at(-1)?.reason}`, { where });
       }

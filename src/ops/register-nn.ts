@@ -1,19 +1,24 @@
-// Conv, ConvTranspose, MatMul, Gemm, Einsum, pooling, normalization.
+// Conv, ConvTranspose, MatMul, Gemm, Einsum, pooling, normalization: CPU and WebGPU kernels.
 import { registerOp } from './registry.js';
 import { AveragePool } from './averagepool/averagepool.op.js';
 import { averagePoolCpu } from './averagepool/averagepool.cpu.js';
+import { averagePoolWgsl } from './averagepool/averagepool.wgsl.js';
 import { BatchNormalization } from './batchnormalization/batchnormalization.op.js';
 import { batchNormalizationCpu } from './batchnormalization/batchnormalization.cpu.js';
+import { batchNormWgsl } from './batchnormalization/batchnormalization.wgsl.js';
 import { Conv } from './conv/conv.op.js';
 import { convCpu } from './conv/conv.cpu.js';
+import { convWgsl } from './conv/conv.wgsl.js';
 import { ConvTranspose } from './convtranspose/convtranspose.op.js';
 import { convTransposeCpu } from './convtranspose/convtranspose.cpu.js';
 import { Einsum } from './einsum/einsum.op.js';
 import { einsumCpu } from './einsum/einsum.cpu.js';
 import { Gemm } from './gemm/gemm.op.js';
 import { gemmCpu } from './gemm/gemm.cpu.js';
+import { gemmWgsl } from './gemm/gemm.wgsl.js';
 import { GlobalAveragePool } from './globalaveragepool/globalaveragepool.op.js';
 import { globalAveragePoolCpu } from './globalaveragepool/globalaveragepool.cpu.js';
+import { globalAveragePoolWgsl } from './globalaveragepool/globalaveragepool.wgsl.js';
 import { GlobalMaxPool } from './globalmaxpool/globalmaxpool.op.js';
 import { globalMaxPoolCpu } from './globalmaxpool/globalmaxpool.cpu.js';
 import { InstanceNormalization } from './instancenormalization/instancenormalization.op.js';
@@ -22,18 +27,20 @@ import { LayerNormalization } from './layernormalization/layernormalization.op.j
 import { layerNormalizationCpu } from './layernormalization/layernormalization.cpu.js';
 import { MatMul } from './matmul/matmul.op.js';
 import { matmulCpu } from './matmul/matmul.cpu.js';
+import { matmulWgsl } from './matmul/matmul.wgsl.js';
 import { MaxPool } from './maxpool/maxpool.op.js';
 import { maxPoolCpu } from './maxpool/maxpool.cpu.js';
+import { maxPoolWgsl } from './maxpool/maxpool.wgsl.js';
 
-registerOp(AveragePool, { cpu: averagePoolCpu });
-registerOp(BatchNormalization, { cpu: batchNormalizationCpu });
-registerOp(Conv, { cpu: convCpu });
+registerOp(AveragePool, { cpu: averagePoolCpu, webgpu: averagePoolWgsl });
+registerOp(BatchNormalization, { cpu: batchNormalizationCpu, webgpu: batchNormWgsl });
+registerOp(Conv, { cpu: convCpu, webgpu: convWgsl });
 registerOp(ConvTranspose, { cpu: convTransposeCpu });
 registerOp(Einsum, { cpu: einsumCpu });
-registerOp(Gemm, { cpu: gemmCpu });
-registerOp(GlobalAveragePool, { cpu: globalAveragePoolCpu });
+registerOp(Gemm, { cpu: gemmCpu, webgpu: gemmWgsl });
+registerOp(GlobalAveragePool, { cpu: globalAveragePoolCpu, webgpu: globalAveragePoolWgsl });
 registerOp(GlobalMaxPool, { cpu: globalMaxPoolCpu });
 registerOp(InstanceNormalization, { cpu: instanceNormalizationCpu });
 registerOp(LayerNormalization, { cpu: layerNormalizationCpu });
-registerOp(MatMul, { cpu: matmulCpu });
-registerOp(MaxPool, { cpu: maxPoolCpu });
+registerOp(MatMul, { cpu: matmulCpu, webgpu: matmulWgsl });
+registerOp(MaxPool, { cpu: maxPoolCpu, webgpu: maxPoolWgsl });

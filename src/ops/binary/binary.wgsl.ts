@@ -1,5 +1,6 @@
 // WebGPU kernels of the broadcasting multi-input elementwise ops: arithmetic, comparisons, logic,
 // and the variadic Max/Min/Sum/Mean, each one WGSL expression over x0, x1, ... (device types).
+import { RegistrationError } from '../../errors.js';
 import { elementwiseProgram } from '../../devices/webgpu/elementwise.js';
 import { wgslType, type WgslScalar } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
@@ -37,7 +38,8 @@ export const BINARY_WGSL: Record<string, BinaryEntry> = {
 };
 
 export function binaryKernel(op: string): GpuKernel {
-  const entry = BINARY_WGSL[op]!;
+  const entry = BINARY_WGSL[op];
+  if (!entry) throw new RegistrationError(`binary op '${op}' has no WGSL expression`, { hint: 'add it to BINARY_WGSL' });
   return (inputs, _attrs, [out]) => {
     const types = inputs.map((t) => wgslType(t!.dtype));
     if (!entry.types.includes(types[0]!)) return `${op} has no WGSL form for ${inputs[0]!.dtype}`;

@@ -1,5 +1,6 @@
 // WebGPU kernels of the one-input elementwise ops: one WGSL expression per op over `x0` (the
 // input in its device type), with `p_*` parameters from attributes passed as uniforms.
+import { RegistrationError } from '../../errors.js';
 import { elementwiseProgram, type ElementwiseSpec } from '../../devices/webgpu/elementwise.js';
 import { wgslType } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
@@ -58,7 +59,8 @@ export const UNARY_WGSL: Record<string, UnaryEntry> = {
 
 /** The GPU kernel of a table op: refuses dtypes its expression is not written for. */
 export function unaryKernel(op: string): GpuKernel {
-  const entry = UNARY_WGSL[op]!;
+  const entry = UNARY_WGSL[op];
+  if (!entry) throw new RegistrationError(`unary op '${op}' has no WGSL expression`, { hint: 'add it to UNARY_WGSL' });
   return ([x], attrs, [out]) => {
     const t = wgslType(x!.dtype);
     if (!(entry.types ?? ['f32']).includes(t)) return `${op} has no WGSL form for ${x!.dtype}`;
