@@ -13,6 +13,7 @@ import { classProbabilities, topK } from '../vision/classify.js';
 import { IMAGENET_CLASSES } from '../vision/imagenet-labels.js';
 import { defaultResize, imagenetPreprocess } from '../vision/imagenet.js';
 import { batch } from '../vision/transforms.js';
+import { elementCount } from '../tensor/shape.js';
 
 export interface RunOptions extends SessionOptions, ModelFileOptions {
   input?: string[];
@@ -125,7 +126,7 @@ function readLabels(spec: string | undefined, classes: number, output: string): 
 function joinRows(name: string, parts: { tensor: Tensor; rows: number; batch: number }[]): Tensor {
   const first = parts[0]!.tensor;
   const rowShape = first.shape.slice(1);
-  const rowSize = rowShape.reduce((a, b) => a * b, 1);
+  const rowSize = elementCount(rowShape);
   const total = parts.reduce((n, p) => n + p.rows, 0);
   const data = new (first.data.constructor as new (n: number) => typeof first.data)(total * rowSize);
   let at = 0;

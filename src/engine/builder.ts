@@ -11,9 +11,11 @@ import { checkBuilderConfig, type BuilderConfig, type CheckedConfig } from './co
 import { importNetwork } from './import.js';
 import { storageBytes } from './kernels/access.js';
 import { compileLayer } from './kernels/index.js';
-import type { KernelCaps, KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js';
+import { deviceCaps } from '../devices/webgpu/caps.js';
+import type { KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js';
 import { planMemory } from './memory-plan.js';
-import { elementCount, type Layer, type Network } from './network.js';
+import type { Layer, Network } from './network.js';
+import { elementCount } from '../tensor/shape.js';
 import { tensorInputs } from './passes/net-utils.js';
 import { runPipeline } from './passes/pipeline.js';
 import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanRegion } from './plan-format.js';
@@ -43,13 +45,7 @@ export async function buildEnginePlan(
     throw new UnsupportedError('the graph has nothing for the engine to run once Identity nodes are removed', { hint: 'run it in the framework' });
   }
 
-  const limits = gpu.limits;
-  const caps: KernelCaps = {
-    maxWorkgroupStorage: limits.maxComputeWorkgroupStorageSize,
-    maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-    maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-  };
-  const ctx: KernelContext = { caps, tensors: network.tensors, placement: concatPlacements(network) };
+  const ctx: KernelContext = { caps: deviceCaps(gpu), tensors: network.tensors, placement: concatPlacements(network) };
   const chosen = await chooseTactics(gpu, network, ctx, cfg);
   return assemble(gpu, graph, network, chosen, cfg, inputShapes);
 }

@@ -6,7 +6,7 @@ import { topoSort } from '../ir/topo.js';
 import { verifyGraph } from '../ir/verify.js';
 import type { BoundCpuKernel } from '../ops/registry.js';
 import { bindNode, inferNode, type BoundNode } from '../ops/typer.js';
-import { sameShape } from '../tensor/shape.js';
+import { sameShape, elementCount } from '../tensor/shape.js';
 import { MAX_TENSOR_BYTES, type Tensor } from '../tensor/tensor.js';
 import { BYTES_PER_ELEMENT } from '../tensor/dtype.js';
 
@@ -101,7 +101,7 @@ export class CpuExecutor {
     try {
       const types = inferNode(step.bound, ins.map((t) => (t ? { dtype: t.dtype, shape: t.shape, value: t } : undefined)));
       for (const t of types) {
-        const bytes = t.shape.reduce((a, d) => a * d, 1) * BYTES_PER_ELEMENT[t.dtype];
+        const bytes = elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype];
         if (bytes > MAX_TENSOR_BYTES) throw new ShapeError(`output ${t.dtype}[${t.shape.join(',')}] would take ${bytes} bytes, over the limit of ${MAX_TENSOR_BYTES}`);
       }
       const outs = step.kernel(ins, types);

@@ -6,7 +6,8 @@ import { RegistrationError, UnsupportedError } from '../errors.js';
 import { parseAttrs, type AttrSchema, type Attrs } from '../ir/attr.js';
 import type { Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
-import type { GpuCaps, GpuKernel, GpuPlan } from '../devices/webgpu/program.js';
+import type { DeviceCaps } from '../devices/webgpu/caps.js';
+import type { GpuKernel, GpuLaunch } from '../devices/webgpu/program.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { CpuKernel, InferInput, OpDef, TensorType } from './op.js';
 
@@ -27,7 +28,7 @@ export interface BoundOp {
   readonly attrs: Readonly<Record<string, unknown>>;
   infer(inputs: readonly (InferInput | undefined)[], outputCount: number): TensorType[];
   readonly cpu?: (inputs: readonly (Tensor | undefined)[], outputs: readonly TensorType[]) => Tensor[];
-  readonly webgpu?: (inputs: readonly (InferInput | undefined)[], outputs: readonly TensorType[], caps: GpuCaps) => GpuPlan | string;
+  readonly webgpu?: (inputs: readonly (InferInput | undefined)[], outputs: readonly TensorType[], caps: DeviceCaps) => GpuLaunch | string;
 }
 
 /** A CPU kernel bound to a node's attributes. */
@@ -62,7 +63,7 @@ export function registerOp<S extends AttrSchema>(def: OpDef<S>, kernels: OpKerne
         infer: (inputs, outputCount) => def.infer(inputs, attrs, outputCount),
         ...(cpu ? { cpu: (inputs: readonly (Tensor | undefined)[], outputs: readonly TensorType[]) => cpu(inputs, attrs, outputs) } : {}),
         ...(webgpu ? {
-          webgpu: (inputs: readonly (InferInput | undefined)[], outputs: readonly TensorType[], caps: GpuCaps) => webgpu(inputs, attrs, outputs, caps),
+          webgpu: (inputs: readonly (InferInput | undefined)[], outputs: readonly TensorType[], caps: DeviceCaps) => webgpu(inputs, attrs, outputs, caps),
         } : {}),
       };
     },

@@ -5,6 +5,7 @@ import type { KnownValue, NodeTyper } from '../ir/infer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from './op.js';
 import { bindOp, opOf, type BoundOp, type OpInfo } from './registry.js';
+import { elementCount } from '../tensor/shape.js';
 
 /** A node bound to its op: definition, attributes parsed once, shape function and kernels over them. */
 export interface BoundNode {
@@ -61,9 +62,9 @@ export const opTyper: NodeTyper = {
   evaluate(node, inputs) {
     const b = bindNode(node);
     if (!b.op.cpu) return undefined;
-    if (inputs.some((k) => k && k.shape.reduce((a, d) => a * d, 1) > FOLD_LIMIT)) return undefined;
+    if (inputs.some((k) => k && elementCount(k.shape) > FOLD_LIMIT)) return undefined;
     const outs = inferNode(b, inputs);
-    if (outs.some((o) => o.shape.reduce((a, d) => a * d, 1) > FOLD_LIMIT)) return undefined;
+    if (outs.some((o) => elementCount(o.shape) > FOLD_LIMIT)) return undefined;
     return b.op.cpu(inputs.map((k) => k?.value as Tensor | undefined), outs);
   },
 };

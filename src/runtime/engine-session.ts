@@ -7,7 +7,7 @@ import type { GpuDevice } from '../devices/webgpu/device.js';
 import type { EngineServiceOptions } from '../engine/service.js';
 import { EngineService, type EngineRecord } from '../engine/service.js';
 import { GpuExecutor, shapeDecidingInputs } from '../executor/gpu-executor.js';
-import type { EngineStep } from '../executor/gpu-plan.js';
+import type { EngineStep } from '../executor/gpu-schedule.js';
 import type { Graph } from '../ir/graph.js';
 import { bindShape, inferShapes } from '../ir/infer.js';
 import { bindNode, opTyper } from '../ops/typer.js';
@@ -33,7 +33,7 @@ export interface EngineStats {
   deviceCopies: number;
 }
 
-interface ShapePlan {
+interface ShapeSetup {
   executor: GpuExecutor;
   partition: PartitionResult;
   weightBytes: WeightBytes;
@@ -42,9 +42,9 @@ interface ShapePlan {
 }
 
 export class EngineSession {
-  private readonly plans = new Map<string, Promise<ShapePlan>>();
+  private readonly setups = new Map<string, Promise<ShapeSetup>>();
   private readonly service: EngineService;
-  private current?: ShapePlan;
+  private current?: ShapeSetup;
 
   constructor(
     readonly graph: Graph,
@@ -58,17 +58,17 @@ export class EngineSession {
     this.shapeFeeds = shapeDecidingInputs(graph, topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain))));
   }
 
-  /** Graph inputs whose values (not only shapes) decide shapes: folded into the plan's graph. */
+  /** Graph inputs whose values (not only shapes) decide shapes: folded into the setup's graph. */
   private readonly shapeFeeds: Set<string>;
 
   get inputs() {
     return this.graph.inputs.filter((v) => !this.graph.initializers.has(v.name));
   }
 
-  /** The plan for these input shapes (and values of shape-deciding inputs): partition, executor, engines. */
-  private planFor(shapes: Record<string, number[]>, fixed: Map<string, Tensor>): Promise<ShapePlan> {
+  /** The setup for these input shapes (and values of shape-deciding inputs): partition, executor, engines. */
+  private setupFor(shapes: Record<string, number[]>, fixed: Map<string, Tensor>): Promise<ShapeSetup> {
     const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
-    let p = this.plans.get(key);
+    let p = this.setups.get(key);
     if (!p) {
       p = (async () => {
         const graph = this.graph.clone();
@@ -86,8 +86,8 @@ export class EngineSession {
         });
         return { executor, partition, weightBytes: applied.weightBytes, engineNodes, records };
       })();
-      this.plans.set(key, p);
-      p.catch(() => this.plans.delete(key));
+      this.setups.set(key, p);
+      p.catch(() => this.setups.delete(key));
     }
     return p;
   }
@@ -95,11 +95,11 @@ export class EngineSession {
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const shapes = Object.fromEntries(this.inputs.map((v) => [v.name, feeds[v.name] ? bindShape(v, feeds[v.name]!.shape) : v.shape.map(Number)]));
     const fixed = new Map([...this.shapeFeeds].filter((n) => feeds[n]).map((n) => [n, feeds[n]!]));
-    const plan = await this.planFor(shapes, fixed);
-    this.current = plan;
-    // values folded into the plan's graph are no longer its inputs
+    const setup = await this.setupFor(shapes, fixed);
+    this.current = setup;
+    // values folded into the setup's graph are no longer its inputs
     const rest = fixed.size ? Object.fromEntries(Object.entries(feeds).filter(([n]) => !fixed.has(n))) : feeds;
-    return plan.executor.run(rest);
+    return setup.executor.run(rest);
   }
 
   get executor(): GpuExecutor | undefined {
@@ -107,21 +107,21 @@ export class EngineSession {
   }
 
   engineStats(): EngineStats | undefined {
-    const plan = this.current;
-    if (!plan) return undefined;
+    const setup = this.current;
+    if (!setup) return undefined;
     return {
-      partition: plan.partition,
-      weightBytes: plan.weightBytes,
-      engines: [...plan.records].map(([node, r]) => ({
+      partition: setup.partition,
+      weightBytes: setup.weightBytes,
+      engines: [...setup.records].map(([node, r]) => ({
         node, source: r.source, buildMs: r.buildMs,
         layers: r.engine.plan.layers.length, arenaBytes: r.engine.plan.arenaBytes, naiveBytes: r.engine.plan.naiveBytes,
       })),
-      deviceCopies: plan.executor.lastStats.deviceCopies,
+      deviceCopies: setup.executor.lastStats.deviceCopies,
     };
   }
 
   dispose(): void {
-    void Promise.all([...this.plans.values()].map((p) => p.then((s) => s.executor.dispose(), () => {})));
+    void Promise.all([...this.setups.values()].map((p) => p.then((s) => s.executor.dispose(), () => {})));
     this.service.dispose();
   }
 }

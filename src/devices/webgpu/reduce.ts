@@ -5,7 +5,8 @@ import type { TensorType } from '../../tensor/tensor-type.js';
 import { narrow } from './elementwise.js';
 import { INFINITY, NEG_INF, POS_INF } from './wgsl-math.js';
 import type { Program } from './program.js';
-import { contiguousStrides, coordsOf, linearDispatch, storage, Uniforms } from './shader.js';
+import { coordsOf, linearDispatch, storage, Uniforms } from './shader.js';
+import { stridesOf } from '../../tensor/shape.js';
 
 const WG = 64;
 
@@ -26,7 +27,7 @@ export type Reducer = keyof typeof REDUCERS;
 /** Reduces `shape` over `axes` (normalized, any order) into `out` (keepdims or not: same layout). */
 export function reduceProgram(kind: Reducer, shape: readonly number[], axes: readonly number[], out: TensorType): Program {
   const r = REDUCERS[kind];
-  const strides = contiguousStrides(shape);
+  const strides = stridesOf(shape);
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const red = [...axes].sort((a, b) => a - b);
   const outSize = kept.reduce((p, i) => p * shape[i]!, 1);

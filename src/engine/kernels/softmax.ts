@@ -4,8 +4,9 @@
 import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
 import type { NetTensor, SoftmaxLayer } from '../network.js';
 import { declareTensor, loaders } from './access.js';
-import { KernelReason, groupGrid, outputSink, rowMajorStrides, sameOrder, stridesOf, tacticsOrReason, tensorOf, type OutputSink } from './convert.js';
+import { KernelReason, groupGrid, outputSink, sameOrder, layoutStrides, tacticsOrReason, tensorOf, type OutputSink } from './convert.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
 
 /** Rows at most this long also get the invocation-per-row tactic. */
 const SHORT_ROW = 128;
@@ -33,7 +34,7 @@ function header(sink: OutputSink, input: NetTensor): string {
 
 function workgroupTactic(layer: SoftmaxLayer, ctx: KernelContext, input: NetTensor, out: NetTensor, wg: number): Tactic {
   const length = input.shape[input.shape.length - 1]!;
-  const rows = input.shape.reduce((a, d) => a * d, 1) / length;
+  const rows = elementCount(input.shape) / length;
   const sink = outputSink(ctx, out);
   const grid = groupGrid(rows, ctx.caps);
   const reduce = (op: (a: string, b: string) => string) => `for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
@@ -68,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
 function rowTactic(layer: SoftmaxLayer, ctx: KernelContext, input: NetTensor, out: NetTensor): Tactic {
   const length = input.shape[input.shape.length - 1]!;
-  const rows = input.shape.reduce((a, d) => a * d, 1) / length;
+  const rows = elementCount(input.shape) / length;
   const wg = 64;
   const sink = outputSink(ctx, out);
   const grid = groupGrid(Math.ceil(rows / wg), ctx.caps);
@@ -96,7 +97,7 @@ export const compileSoftmax: LayerCompiler<SoftmaxLayer> = (layer, ctx) =>
     const sameShape = shape.length === out.shape.length && shape.every((d, k) => d === out.shape[k]);
     if (!sameShape || shape.length === 0) throw new KernelReason(`softmax ${layer.name}: input and output shapes differ`);
     for (const t of [input, out]) {
-      if (!sameOrder(t.shape, stridesOf(t), rowMajorStrides(t.shape))) {
+      if (!sameOrder(t.shape, layoutStrides(t), stridesOf(t.shape))) {
         throw new KernelReason(`softmax ${layer.name}: ${t.name} is not row-major (layout ${t.format.layout}); convert it first`);
       }
     }
