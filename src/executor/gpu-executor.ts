@@ -10,6 +10,7 @@ import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
 import { bindNode, type BoundNode } from '../ops/typer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { buildGpuSchedule, type EngineProvider, type GpuSchedule, type ScheduleStep, type Transfer } from './gpu-schedule.js';
+import { dataDependentNodes, StagedGpuRun } from './gpu-stages.js';
 import { elementCount } from '../tensor/shape.js';
 
 export interface GpuRunStats {
@@ -43,12 +44,16 @@ export class GpuExecutor {
   private readonly schedules = new Map<string, Promise<GpuSchedule>>();
   private readonly constantBuffers = new Map<string, GPUBuffer>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set when shapes inside the graph depend on data (see gpu-stages.ts): runs go through it. */
+  private readonly stages?: StagedGpuRun;
   lastStats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0, deviceCopies: 0 };
 
   constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider) {
     verifyGraph(graph);
     this.graph = graph;
-    this.order = topoSort(graph).map(bindNode);
+    this.order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
+    const cut = dataDependentNodes(graph, this.order);
+    if (cut.length) this.stages = new StagedGpuRun(graph, this.order, cut, (g) => new GpuExecutor(g, gpu, engines));
     this.shapeFeeds = shapeDecidingInputs(graph, this.order);
   }
 
@@ -64,6 +69,7 @@ export class GpuExecutor {
   }
 
   dispose(): void {
+    this.stages?.dispose();
     void this.queue.then(async () => {
       for (const p of this.schedules.values()) {
         const schedule = await p.catch(() => undefined);
@@ -106,6 +112,11 @@ export class GpuExecutor {
   private async runOnce(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     this.gpu.checkAlive();
     const shapes = this.checkFeeds(feeds);
+    if (this.stages) {
+      const out = await this.stages.run(feeds);
+      this.lastStats = this.stages.lastStats;
+      return out;
+    }
     const schedule = await this.scheduleFor(feeds, shapes);
     const device = this.gpu.device;
     const host = new Map<string, Tensor>([...this.graph.initializers, ...schedule.constants, ...Object.entries(feeds)]);
@@ -227,7 +238,8 @@ export function shapeDecidingInputs(graph: Graph, order: BoundNode[]): Set<strin
   const inputs = new Set(graph.inputs.filter((v) => !graph.initializers.has(v.name)).map((v) => v.name));
   const found = new Set<string>();
   const seen = new Set<string>();
-  const stack = order.flatMap((b) => (b.def.valueInputs ?? []).map((i) => b.node.inputs[i]).filter((n): n is string => !!n));
+  // data-dependent ops are run between stages, not by fixing the feeds they read
+  const stack = order.filter((b) => !b.def.dataDependentShape).flatMap((b) => (b.def.valueInputs ?? []).map((i) => b.node.inputs[i]).filter((n): n is string => !!n));
   while (stack.length) {
     const name = stack.pop()!;
     if (seen.has(name)) continue;
