@@ -3,7 +3,7 @@
 // partial results in workgroup memory. Used by the Reduce* ops and the global pools.
 import type { TensorType } from '../../tensor/tensor-type.js';
 import { narrow } from './elementwise.js';
-import { INFINITY, NEG_INF, POS_INF } from './wgsl-math.js';
+import { INFINITY, NEG_INF, POS_INF } from '../../wgsl/math.js';
 import type { Program } from './program.js';
 import { coordsOf, linearDispatch, storage, Uniforms } from './shader.js';
 import { stridesOf } from '../../tensor/shape.js';

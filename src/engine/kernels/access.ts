@@ -2,6 +2,7 @@
 // Every engine kernel goes through these, so one kernel source serves f32 and packed-f16 storage
 // and any mix of the two between its inputs and outputs (arithmetic is always f32).
 import { fromHalfBits, toHalfBits } from '../../tensor/float16.js';
+import { SIGMOID, TANH } from '../../wgsl/math.js';
 import type { Activation, NetTensor, Storage, TensorFormat } from '../network.js';
 
 /** The WGSL element type of a storage buffer in this storage. */
@@ -79,9 +80,7 @@ export function pairable(shape: readonly number[], layout: TensorFormat['layout'
 }
 
 /** WGSL helper functions activations need (emit once per module). */
-export const ACTIVATION_HELPERS = `fn sigmoid_(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
-fn tanh_(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }
-`;
+export const ACTIVATION_HELPERS = SIGMOID + TANH;
 
 const lit = (x: number): string => {
   if (!Number.isFinite(x)) return x > 0 ? '3.402823e38' : '-3.402823e38';

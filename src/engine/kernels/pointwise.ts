@@ -3,7 +3,7 @@
 // a time. Operands broadcast to the output by strides (same shape, one element, per channel, or
 // any other numpy-style broadcast), in any layout and storage; `const:i` inputs are the layer's
 // constants, uploaded as f32 in the order the kernel reads them.
-import { ERF, POW } from '../../devices/webgpu/wgsl-math.js';
+import { ERF, POW } from '../../wgsl/math.js';
 import type { NetTensor, PointwiseLayer, PwExpr } from '../network.js';
 import { ACTIVATION_HELPERS, applyActivation, encodeStorage, f32Literal } from './access.js';
 import { KernelReason, elementProgram, elementTactics, mappedSource, outputSink, layoutStrides, tacticsOrReason, tensorOf, type ElementSource } from './convert.js';

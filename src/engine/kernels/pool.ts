@@ -3,7 +3,7 @@
 // Global-style pools (one output pixel, a big window such as 7×7 or 56×56) also get a workgroup
 // reduction tactic: threads split the window, partial results meet in workgroup memory.
 import type { DeviceCaps } from '../../devices/webgpu/caps.js';
-import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
+import { INFINITY, NEG_INF } from '../../wgsl/math.js';
 import type { NetTensor, PoolLayer } from '../network.js';
 import { declareTensor, f32Literal, imageDims, loaders } from './access.js';
 import { KernelReason, groupGrid, outputSink, layoutStrides, tacticsOrReason, tensorOf } from './convert.js';

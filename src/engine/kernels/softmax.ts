@@ -1,7 +1,7 @@
 // Softmax and log-softmax over the last axis of a row-major tensor, in f32 whatever the storage:
 // a workgroup per row (max and sum of exponentials reduced in workgroup memory), or, for short
 // rows, one invocation per row.
-import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
+import { INFINITY, NEG_INF } from '../../wgsl/math.js';
 import type { NetTensor, SoftmaxLayer } from '../network.js';
 import { declareTensor, loaders } from './access.js';
 import { KernelReason, groupGrid, outputSink, sameOrder, layoutStrides, tacticsOrReason, tensorOf, type OutputSink } from './convert.js';

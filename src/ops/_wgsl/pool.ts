@@ -3,7 +3,7 @@
 import type { InferInput, TensorType } from '../op.js';
 import { windowOf, windowPads, type WindowAttrValues } from '../_kernels/window.js';
 import { narrow } from '../../devices/webgpu/elementwise.js';
-import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
+import { INFINITY, NEG_INF } from '../../wgsl/math.js';
 import type { Program } from '../../devices/webgpu/program.js';
 import { linearDispatch, linearMain, storage, Uniforms } from '../../devices/webgpu/shader.js';
 

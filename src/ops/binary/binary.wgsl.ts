@@ -4,7 +4,7 @@ import { RegistrationError } from '../../errors.js';
 import { elementwiseProgram } from '../../devices/webgpu/elementwise.js';
 import { wgslType, type WgslScalar } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { POW } from '../../devices/webgpu/wgsl-math.js';
+import { POW } from '../../wgsl/math.js';
 
 const cmp = (op: string) => `select(0u, 1u, x0 ${op} x1)`;
 const ANY: readonly WgslScalar[] = ['f32', 'i32', 'u32'];

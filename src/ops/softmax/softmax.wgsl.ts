@@ -1,6 +1,6 @@
 import { narrow } from '../../devices/webgpu/elementwise.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
+import { INFINITY, NEG_INF } from '../../wgsl/math.js';
 import { linearDispatch, storage, Uniforms } from '../../devices/webgpu/shader.js';
 import { normalizeAxis } from '../../tensor/shape.js';
 import type { Softmax } from './softmax.op.js';

@@ -4,7 +4,7 @@ import { RegistrationError } from '../../errors.js';
 import { elementwiseProgram, type ElementwiseSpec } from '../../devices/webgpu/elementwise.js';
 import { wgslType } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { ERF, TANH } from '../../devices/webgpu/wgsl-math.js';
+import { ERF, TANH } from '../../wgsl/math.js';
 
 interface UnaryEntry {
   expr: string;

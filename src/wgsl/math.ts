@@ -1,4 +1,6 @@
-// WGSL functions for math WGSL lacks or gets wrong at the edges (shared by elementwise kernels).
+// WGSL building blocks shared by the framework's op kernels (src/ops/*/X.wgsl.ts, src/devices/webgpu)
+// and the engine's kernels (src/engine/kernels): math WGSL lacks or gets wrong at the edges.
+// Each is a module-scope WGSL snippet; emit it once per shader module.
 
 /** erf by Abramowitz–Stegun 7.1.26 refined: |error| < 1.5e-7. */
 export const ERF = `
@@ -8,6 +10,11 @@ fn erf_(x: f32) -> f32 {
   let y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496736) * t + 0.254829592) * t * exp(-a * a);
   return sign(x) * y;
 }
+`;
+
+/** The logistic function, 1 / (1 + e^(−x)). */
+export const SIGMOID = `
+fn sigmoid_(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
 `;
 
 /** tanh without overflow for large |x| (some drivers return NaN from the builtin there). */
