@@ -9,7 +9,8 @@ import { nodeWhere } from '../ir/graph.js';
 import type { DeviceCaps } from '../devices/webgpu/caps.js';
 import type { GpuKernel, GpuLaunch } from '../devices/webgpu/program.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { CpuKernel, InferInput, OpDef, TensorType } from './op.js';
+import type { Value } from '../tensor/value.js';
+import type { CpuKernel, HostContext, HostKernel, InferInput, OpDef, TensorType } from './op.js';
 
 /** Devices that kernels are registered for. */
 export type Backend = 'cpu' | 'webgpu';
@@ -18,6 +19,8 @@ export type Backend = 'cpu' | 'webgpu';
 export interface OpKernels<S extends AttrSchema = AttrSchema> {
   cpu?: CpuKernel<S>;
   webgpu?: GpuKernel<S>;
+  /** The kernel of a host op (def.host: sequences, optionals, control flow), run on the host on every device. */
+  host?: HostKernel<S>;
 }
 
 /** What callers may read of an op's definition without knowing its attribute types. */
@@ -29,10 +32,13 @@ export interface BoundOp {
   infer(inputs: readonly (InferInput | undefined)[], outputCount: number): TensorType[];
   readonly cpu?: (inputs: readonly (Tensor | undefined)[], outputs: readonly TensorType[]) => Tensor[];
   readonly webgpu?: (inputs: readonly (InferInput | undefined)[], outputs: readonly TensorType[], caps: DeviceCaps) => GpuLaunch | string;
+  readonly host?: (inputs: readonly (Value | undefined)[], ctx: HostContext) => Value[];
 }
 
 /** A CPU kernel bound to a node's attributes. */
 export type BoundCpuKernel = NonNullable<BoundOp['cpu']>;
+/** A host op's kernel bound to a node's attributes. */
+export type BoundHostKernel = NonNullable<BoundOp['host']>;
 
 interface Entry {
   info: OpInfo;
@@ -52,22 +58,34 @@ export function registerOp<S extends AttrSchema>(def: OpDef<S>, kernels: OpKerne
       hint: 'give every kernel of an op in its one registerOp(def, { cpu, webgpu }) call',
     });
   }
-  const { cpu, webgpu } = kernels;
+  const { cpu, webgpu, host } = kernels;
+  if (!host !== !def.host) {
+    throw new RegistrationError(`op '${def.type}' ${def.host ? 'is a host op and needs' : 'is not a host op and cannot have'} a host kernel`, {
+      hint: 'a host op (def.host) registers { host } only; other ops register { cpu, webgpu }',
+    });
+  }
   entries.set(k, {
     info: def,
-    backends: new Set<Backend>([...(cpu ? ['cpu' as const] : []), ...(webgpu ? ['webgpu' as const] : [])]),
+    // a host kernel serves the CPU (and runs on the host inside a WebGPU session)
+    backends: new Set<Backend>([...(cpu || host ? ['cpu' as const] : []), ...(webgpu ? ['webgpu' as const] : [])]),
     bind(raw, where) {
       const attrs = parseAttrs(def.attrs, raw, where);
       return {
         attrs,
         infer: (inputs, outputCount) => def.infer(inputs, attrs, outputCount),
         ...(cpu ? { cpu: (inputs: readonly (Tensor | undefined)[], outputs: readonly TensorType[]) => cpu(inputs, attrs, outputs) } : {}),
+        ...(host ? { host: (inputs: readonly (Value | undefined)[], ctx: HostContext) => host(inputs, attrs, ctx) } : {}),
         ...(webgpu ? {
           webgpu: (inputs: readonly (InferInput | undefined)[], outputs: readonly TensorType[], caps: DeviceCaps) => webgpu(inputs, attrs, outputs, caps),
         } : {}),
       };
     },
   });
+}
+
+/** Registers a host op (sequences, optionals, control flow): its kernel runs on the host on every device. */
+export function registerHostOp<S extends AttrSchema>(def: OpDef<S>, kernel: HostKernel<S>): void {
+  registerOp(def, { host: kernel });
 }
 
 /** True when `backend` has a kernel for the op. */

@@ -20,6 +20,7 @@ export function wgslType(dtype: DType): WgslScalar {
     case 'float32': case 'float16': return 'f32';
     case 'int32': case 'int64': case 'int8': return 'i32';
     case 'uint8': case 'bool': return 'u32';
+    case 'string': throw new UnsupportedError('string tensors stay on the host; no WebGPU kernel takes them');
   }
 }
 
@@ -28,6 +29,7 @@ export const DEVICE_BYTES_PER_ELEMENT = 4;
 /** The bytes to upload for a host tensor (a view of its data when the layout already matches). */
 export function toDeviceData(t: Tensor, what: string): Float32Array | Int32Array | Uint32Array {
   switch (t.dtype) {
+    case 'string': throw new UnsupportedError(`${what} is a string tensor: strings stay on the host`);
     case 'float32': return t.data as Float32Array;
     case 'int32': return t.data as Int32Array;
     case 'float16': return t.numeric() as Float32Array;

@@ -5,5 +5,7 @@ import './legacy.js';
 import './math.js';
 import './nn.js';
 import './quant.js';
+import './recurrent.js';
 import './tensor.js';
+import './control-flow.js';
 import './indexing.js';
