@@ -8,9 +8,9 @@ import { nodeWhere } from '../ir/graph.js';
 import { inferShapes, type KnownValue } from '../ir/infer.js';
 import { ScheduleBuffers } from '../devices/webgpu/buffer-pool.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
-import { DEVICE_BYTES_PER_ELEMENT, toDeviceData } from '../devices/webgpu/dtype.js';
+import { DEVICE_BYTES_PER_ELEMENT, firstOutOfDeviceRange, toDeviceData } from '../devices/webgpu/dtype.js';
 import { deviceCaps } from '../devices/webgpu/caps.js';
-import type { BufferRef, GpuKernel, Program } from '../devices/webgpu/program.js';
+import type { BufferRef, GpuKernel, GpuLaunch, Program } from '../devices/webgpu/program.js';
 import type { TensorType } from '../ops/op.js';
 import type { BoundCpuKernel } from '../ops/registry.js';
 import { inferNode, opTyper, type BoundNode } from '../ops/typer.js';
@@ -75,6 +75,17 @@ interface Slot { buffer: GPUBuffer; refs: number }
 
 const byteSize = (shape: readonly number[]) => Math.max(DEVICE_BYTES_PER_ELEMENT, elementCount(shape) * DEVICE_BYTES_PER_ELEMENT);
 
+/** Why a GPU kernel's launch cannot run: a bound constant with int64 values outside the device's i32 range. */
+function deviceRangeProblem(result: GpuLaunch, inputs: readonly string[], constant: (name: string) => Tensor | undefined): string | undefined {
+  const read = 'alias' in result ? [result.alias] : result.programs.flatMap((p) => p.bindings.flatMap((r) => ('input' in r ? [r.input] : [])));
+  for (const i of read) {
+    const t = inputs[i] ? constant(inputs[i]!) : undefined;
+    const at = t ? firstOutOfDeviceRange(t) : -1;
+    if (at >= 0) return `constant '${inputs[i]}' holds int64 values outside the device's 32-bit range (index ${at})`;
+  }
+  return undefined;
+}
+
 /** Builds a schedule for `graph` with the given input shapes; `fixed` are feeds whose values decide shapes. */
 export async function buildGpuSchedule(
   gpu: GpuDevice, graph: Graph, order: BoundNode[], shapes: Record<string, readonly number[]>,
@@ -117,6 +128,8 @@ export async function buildGpuSchedule(
       const Ctor = e instanceof NnrtError ? (e.constructor as typeof NnrtError) : ExecutionError;
       throw new Ctor(`the WebGPU kernel failed to schedule: ${(e as Error).message}`, { where: nodeWhere(b.node), cause: e });
     }
+    // a constant the kernel would read that holds int64 values past i32 keeps the node on the CPU
+    if (typeof result !== 'string') result = deviceRangeProblem(result, b.node.inputs, constant) ?? result;
     if (typeof result === 'string') {
       schedule.fallbacks.push({ node: b.node.name, op: b.node.opType, reason: result });
       choices.push({ b, outs });

@@ -52,6 +52,14 @@ export function toDeviceData(t: Tensor, what: string): Float32Array | Int32Array
   }
 }
 
+/** The index of the first int64 value outside the device's i32 range, or -1 (other dtypes always fit). */
+export function firstOutOfDeviceRange(t: Tensor): number {
+  if (t.dtype !== 'int64') return -1;
+  const src = t.data as BigInt64Array;
+  for (let i = 0; i < src.length; i++) if (src[i]! > 2147483647n || src[i]! < -2147483648n) return i;
+  return -1;
+}
+
 /** A host tensor from the bytes read back from the device. */
 export function fromDeviceData(dtype: DType, shape: readonly number[], bytes: ArrayBuffer): Tensor {
   const n = elementCount(shape);
