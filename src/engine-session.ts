@@ -13,7 +13,10 @@ import { bindShape, inferShapes } from './ir/infer.js';
 import { bindNode, opTyper } from './ops/typer.js';
 import { topoSort } from './ir/topo.js';
 import { checkPartitionOptions } from './partition/options.js';
-import { applyPartition, backendSupport, isEngineNode, partitionGraph, type PartitionResult, type WeightBytes } from './partition/index.js';
+import { backendSupport, backendVerifier, isEngineNode, partitionWithFallback, type PartitionResult, type WeightBytes } from './partition/index.js';
+import { kernelCaps } from './engine/builder.js';
+import { EngineRefusalError } from './engine/refusal.js';
+import { NnrtError, UsageError } from './errors.js';
 import type { Tensor } from './tensor/tensor.js';
 
 export interface EnginePartitionOptions {
@@ -73,13 +76,11 @@ export class EngineSession {
         const graph = this.graph.clone();
         for (const [name, t] of fixed) graph.initializers.set(name, t);
         const known = inferShapes(graph, opTyper, shapes);
-        const partition = partitionGraph(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts });
-        const applied = applyPartition(graph, known, partition);
+        const { partition, applied, fp32Layers, records } = await this.partitionAndBuild(graph, known);
         const engineNodes = applied.engineNodes.map((n) => n.name);
-        const records = new Map<string, EngineRecord>();
         const executor = new GpuExecutor(applied.graph, this.gpu, async (node, inputShapes): Promise<EngineStep> => {
           if (!isEngineNode(node)) throw new Error(`node ${node.name} is not an engine node`);
-          const record = await this.service.get(node.subgraph, inputShapes);
+          const record = await this.service.get(node.subgraph, inputShapes, fp32Layers);
           records.set(node.name, record);
           return record.context;
         });
@@ -89,6 +90,39 @@ export class EngineSession {
       p.catch(() => this.plans.delete(key));
     }
     return p;
+  }
+
+  /**
+   * Partitions with the dry build's fallbacks, then builds every engine now: a build that still
+   * fails (a device limit, the memory budget) sends its nodes back to the framework and the graph
+   * is partitioned again, so the engine never fails a run the framework can do.
+   */
+  private async partitionAndBuild(graph: Graph, known: ReturnType<typeof inferShapes>) {
+    const o = this.service.opts;
+    const verify = backendVerifier('webgpu', { precision: o.precision, layerPrecision: o.layerPrecision, memoryBudget: o.memoryBudget, caps: kernelCaps(this.gpu.limits) });
+    const failed = new Map<string, string>();
+    const buildFallbacks: NonNullable<PartitionResult['fallbacks']> = [];
+    for (;;) {
+      const p = partitionWithFallback(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts, fallbackNodes: failed }, verify);
+      const records = new Map<string, EngineRecord>();
+      let retry = false;
+      for (const [k, node] of p.applied.engineNodes.entries()) {
+        const inputShapes = Object.fromEntries(node.subgraph.inputs.map((v) => [v.name, v.shape.map(Number)]));
+        try {
+          records.set(node.name, await this.service.get(node.subgraph, inputShapes, p.fp32Layers));
+        } catch (e) {
+          if (!(e instanceof NnrtError) || e instanceof UsageError) throw e;
+          const members = p.result.subgraphs[k]!.nodes;
+          const named = e instanceof EngineRefusalError ? e.refusal.nodes.filter((n) => members.includes(n)) : [];
+          const nodes = named.length ? named : members;
+          for (const n of nodes) failed.set(n, `the engine build failed: ${e.message}`);
+          buildFallbacks.push({ nodes, reason: e.message, action: 'framework' });
+          this.service.opts.warn?.(`engine build for ${nodes.length} node${nodes.length === 1 ? '' : 's'} failed (${e.message}); they run in the framework`);
+          retry = true;
+        }
+      }
+      if (!retry) return { ...p, partition: { ...p.result, fallbacks: [...buildFallbacks, ...(p.result.fallbacks ?? [])] }, records };
+    }
   }
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
