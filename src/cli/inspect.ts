@@ -77,7 +77,8 @@ export function inspect(model: string, opts: InspectOptions, out: (s: string) =>
   }
   const partition = opts.partition !== undefined && types ? partitionSection(g, types, { ...opts, partition: opts.partition }) : undefined;
   const outputs = g.outputs.map((o) => {
-    const t = g.typeOf(o.name);
+    // by map: typeOf scans the output list, quadratic on a model with 50,000 outputs
+    const t = o.dtype && o.shape ? undefined : (types?.get(o.name) ?? g.valueInfo.get(o.name));
     return { name: o.name, dtype: o.dtype ?? t?.dtype, shape: o.shape ?? t?.shape };
   });
   const sortedOps = [...ops.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

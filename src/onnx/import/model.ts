@@ -137,6 +137,9 @@ function valueInfo(v: ValueInfoMsg, where: string): ValueInfo {
   if (!tt) throw new UnsupportedError('only tensor-typed inputs and outputs are supported (not sequences or maps)', { where });
   const shape: Dim[] = (tt.shape?.dim ?? []).map((d, i) => {
     if (d.dimParam) return d.dimParam;
+    if (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) < 0) {
+      throw new ParseError(`dimension ${i} is declared ${toNum(d.dimValue)}; dimensions are ≥ 0`, { where });
+    }
     if (d.dimValue !== undefined && d.dimValue !== null && (d.value === 'dimValue' || toNum(d.dimValue) > 0)) return toNum(d.dimValue);
     return `?${i}`;
   });
@@ -153,7 +156,10 @@ function importAttrs(list: AttributeMsg[], where: string, ext: ExternalDataReade
     switch (a.type) {
       case ATTR_TYPE.FLOAT: v = { type: 'float', value: a.f }; break;
       case ATTR_TYPE.INT: v = { type: 'int', value: toNum(a.i) }; break;
-      case ATTR_TYPE.STRING: v = { type: 'string', value: dec.decode(a.s) }; break;
+      case ATTR_TYPE.STRING:
+        if (!a.s) throw new ParseError('STRING attribute without its s field', { where: at });
+        v = { type: 'string', value: dec.decode(a.s) };
+        break;
       case ATTR_TYPE.TENSOR:
         if (!a.t) throw new ParseError('tensor attribute without a tensor', { where: at });
         v = { type: 'tensor', value: tensorFromProto(a.t, at, ext) };
