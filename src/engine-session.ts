@@ -53,6 +53,7 @@ export class EngineSession {
     readonly gpu: GpuDevice,
     private readonly partitionOpts: EnginePartitionOptions,
     serviceOpts: EngineServiceOptions,
+    private readonly runOpts: { memoryBudget?: number } = {},
   ) {
     this.service = new EngineService(gpu, serviceOpts);
     // Fail on bad partition options now rather than at the first run.
@@ -83,7 +84,7 @@ export class EngineSession {
           const record = await this.service.get(node.subgraph, inputShapes, fp32Layers);
           records.set(node.name, record);
           return record.context;
-        });
+        }, this.runOpts);
         return { executor, partition, weightBytes: applied.weightBytes, engineNodes, records };
       })();
       this.plans.set(key, p);

@@ -1,4 +1,5 @@
 /// <reference types="@webgpu/types" />
+import { checkMemoryBudget } from './executor/memory-budget.js';
 import { UsageError } from './errors.js';
 import { sharedGpuDevice, type GpuDeviceOptions } from './devices/webgpu/device.js';
 import { defaultGpu } from './devices/webgpu/provider.js';
@@ -35,6 +36,11 @@ export interface SessionOptions {
   timeTactics?: boolean;
   timingCache?: TimingCache;
   memoryBudget?: number;
+  /**
+   * The most bytes of live tensors a run may hold (CPU and GPU), checked before allocating. Default:
+   * half the machine's memory in Node (src/node/memory-default.ts), 4 GiB elsewhere.
+   */
+  maxMemory?: number;
   /** Where built plans are kept between processes (Node: `cacheDir` through src/node.ts). */
   planStore?: PlanStore;
   /** Partitioning: smallest subgraph handed to the engine, and what must stay in the framework. */
@@ -96,12 +102,13 @@ export function checkSessionOptions(opts: SessionOptions): { device: DeviceName;
 /** Creates a session for a graph. The graph is verified and every node bound before returning. */
 export async function createSession(graph: Graph, opts: SessionOptions = {}): Promise<Session> {
   const { device, engine } = checkSessionOptions(opts);
+  if (opts.maxMemory !== undefined) checkMemoryBudget(opts.maxMemory);
   if (engine === 'webgpu') {
     if (engineEnabledByEnvironment()) return createEngineSession(graph, opts);
     opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
-  const exec = new CpuExecutor(graph);
+  const exec = new CpuExecutor(graph, { memoryBudget: opts.maxMemory });
   return {
     graph,
     inputs: exec.inputs,
@@ -116,7 +123,7 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
 
 async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Session> {
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
-  const exec = new GpuExecutor(graph, gpu);
+  const exec = new GpuExecutor(graph, gpu, undefined, { memoryBudget: opts.maxMemory });
   return {
     graph,
     inputs: exec.inputs,
@@ -139,7 +146,7 @@ async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<
   }, {
     precision: opts.precision, layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
     memoryBudget: opts.memoryBudget, planStore: opts.planStore, log: opts.log, progress: opts.progress, warn: opts.notice,
-  });
+  }, { memoryBudget: opts.maxMemory });
   let noticed = false;
   return {
     graph,

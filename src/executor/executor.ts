@@ -10,6 +10,7 @@ import { bindNode, inferNode, type BoundNode } from '../ops/typer.js';
 import { sameShape } from '../tensor/shape.js';
 import { MAX_TENSOR_BYTES, type Tensor } from '../tensor/tensor.js';
 import { BYTES_PER_ELEMENT } from '../tensor/dtype.js';
+import { assertWithinBudget, checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
 
 interface Step {
   bound: BoundNode;
@@ -35,7 +36,10 @@ export class CpuExecutor {
   private readonly outputNames: Set<string>;
   lastStats: RunStats = { nodes: 0, peakBytes: 0 };
 
-  constructor(graph: Graph) {
+  private readonly memoryBudget: number;
+
+  constructor(graph: Graph, opts: { memoryBudget?: number } = {}) {
+    this.memoryBudget = opts.memoryBudget === undefined ? defaultMemoryBudget() : checkMemoryBudget(opts.memoryBudget);
     verifyGraph(graph);
     this.graph = graph;
     this.outputNames = new Set(graph.outputs.map((o) => o.name));
@@ -76,7 +80,7 @@ export class CpuExecutor {
     let live = 0;
     let peak = 0;
     for (const step of this.steps) {
-      const outs = this.runStep(step, env);
+      const outs = this.runStep(step, env, live);
       step.bound.node.outputs.forEach((o, k) => {
         if (o && outs[k]) {
           env.set(o, outs[k]!);
@@ -96,15 +100,18 @@ export class CpuExecutor {
     return result;
   }
 
-  private runStep(step: Step, env: Map<string, Tensor>): Tensor[] {
+  private runStep(step: Step, env: Map<string, Tensor>, live: number): Tensor[] {
     const node: Node = step.bound.node;
     const ins = node.inputs.map((i) => (i ? env.get(i) : undefined));
     try {
       const types = inferNode(step.bound, ins.map((t) => (t ? { dtype: t.dtype, shape: t.shape, value: t } : undefined)));
+      let total = 0;
       for (const t of types) {
         const bytes = t.shape.reduce((a, d) => a * d, 1) * BYTES_PER_ELEMENT[t.dtype];
         if (bytes > MAX_TENSOR_BYTES) throw new ShapeError(`output ${t.dtype}[${t.shape.join(',')}] would take ${bytes} bytes, over the limit of ${MAX_TENSOR_BYTES}`);
+        total += bytes;
       }
+      assertWithinBudget(live, total, this.memoryBudget, `${node.opType} output ${types.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ')}`);
       const outs = step.kernel(ins, step.bound.attrs as never, types);
       outs.forEach((t, k) => {
         const want = types[k];
