@@ -52,6 +52,9 @@ function byteSize(v: string): number {
   }
 }
 
+/** --max-memory SIZE: the session memory budget (run, verify, bench, conformance). */
+export const maxMemoryOption = () => new Option('--max-memory <size>', 'most memory a run may hold in tensors, e.g. 2G (default: half the machine\'s memory)').argParser(byteSize);
+
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
 function positiveInt(v: string): number {
@@ -69,7 +72,7 @@ export function engineOptions(cmd: Command, { partition = true } = {}): Command 
     .option('--cache-dir <dir>', 'keep built engine plans in DIR and load them next time')
     .option('--verbose', 'print the engine build log: fusions, tactic per layer and its time')
     .option('--quiet', 'no progress bar')
-    .option('--max-memory <size>', 'most memory a run may hold in tensors, e.g. 2G (default half the machine\'s memory)', byteSize);
+    .addOption(maxMemoryOption());
   if (partition) {
     cmd
       .option('--min-subgraph-size <n>', 'smallest subgraph handed to the engine (default 3)', positiveInt)

@@ -52,6 +52,7 @@ function readExternalData(model: string, base: string, location: string, offset:
   } catch {
     throw new ParseError(`external data file '${join(base, rel)}' is missing`, { where, hint: 'keep the data files beside the model' });
   }
+  if (file === root) throw new ParseError(`external data location '${location}' is a directory, not a file`, { where });
   if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) {
     throw new ParseError(`external data location '${location}' resolves to '${file}', outside the model's folder (a symlink out is refused)`, { where });
   }

@@ -157,7 +157,7 @@ function importAttrs(list: AttributeMsg[], where: string, ext: ExternalDataReade
       case ATTR_TYPE.FLOAT: v = { type: 'float', value: a.f }; break;
       case ATTR_TYPE.INT: v = { type: 'int', value: toNum(a.i) }; break;
       case ATTR_TYPE.STRING:
-        if (!a.s) throw new ParseError('STRING attribute without its s field', { where: at });
+        if (!(a.s instanceof Uint8Array)) throw new ParseError('STRING attribute without its s field', { where: at });
         v = { type: 'string', value: dec.decode(a.s) };
         break;
       case ATTR_TYPE.TENSOR:
