@@ -52,7 +52,7 @@ export class GpuExecutor {
     this.memoryBudget = opts.memoryBudget === undefined ? defaultMemoryBudget() : checkMemoryBudget(opts.memoryBudget);
     verifyGraph(graph);
     this.graph = graph;
-    this.order = topoSort(graph).map(bindNode);
+    this.order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
     this.shapeFeeds = shapeDecidingInputs(graph, this.order);
   }
 
@@ -223,6 +223,8 @@ async function readAll(list: Transfer[], gpu: GpuDevice): Promise<[Transfer, Ten
   }
 }
 
+const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
+
 /** Graph inputs from which a value-deciding input (Reshape's shape, Slice's starts...) is computed. */
 export function shapeDecidingInputs(graph: Graph, order: BoundNode[]): Set<string> {
   const producers = graph.producers();
@@ -235,7 +237,10 @@ export function shapeDecidingInputs(graph: Graph, order: BoundNode[]): Set<strin
     if (seen.has(name)) continue;
     seen.add(name);
     if (inputs.has(name)) found.add(name);
-    for (const i of producers.get(name)?.inputs ?? []) if (i) stack.push(i);
+    const producer = producers.get(name);
+    // Shape and Size read only their input's shape, which the plan's key already fixes: stop there
+    if (producer && SHAPE_ONLY_OPS.has(producer.opType) && !producer.domain) continue;
+    for (const i of producer?.inputs ?? []) if (i) stack.push(i);
   }
   return found;
 }

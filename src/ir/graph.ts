@@ -10,6 +10,11 @@ export interface ValueInfo {
   name: string;
   dtype: DType;
   shape: Dim[];
+  /**
+   * The model declares no shape at all (ONNX allows an unknown rank): `shape` is [] and means
+   * nothing; a graph input's shape comes from the tensor fed at run time.
+   */
+  unknownRank?: boolean;
 }
 
 /** A graph output: its type may be left undeclared by the model (ONNX allows it). */

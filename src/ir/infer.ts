@@ -58,6 +58,12 @@ export function inferShapes(graph: Graph, typer: NodeTyper, shapes: Record<strin
 
 /** A graph input's concrete shape: declared static dims, with symbolic ones taken from `given`. */
 export function bindShape(v: ValueInfo, given: readonly number[] | undefined): number[] {
+  if (v.unknownRank) {
+    if (given) return [...given];
+    throw new UsageError(`input '${v.name}' declares no shape (unknown rank); give a concrete shape for it`, {
+      hint: 'pass input shapes (e.g. --shape NAME=1,3,224,224) or a sample input',
+    });
+  }
   if (given) {
     if (given.length !== v.shape.length) {
       throw new UsageError(`input '${v.name}' has rank ${v.shape.length} ([${v.shape.join(',')}]); a shape of rank ${given.length} was given`);

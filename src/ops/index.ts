@@ -5,6 +5,7 @@ import './register-elementwise.js';
 import './register-nn.js';
 import './register-quant.js';
 import './register-tensor.js';
+import './register-math.js';
 
 export * from './op.js';
 export * from './registry.js';

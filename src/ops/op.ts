@@ -39,6 +39,8 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * Shape inference fails with a clear message when such an input is not constant.
    */
   readonly valueInputs?: readonly number[];
+  /** Outputs are random draws, not a function of the inputs: never constant-folded. */
+  readonly random?: boolean;
   /** Output types; `inputs[i]` is undefined for an omitted optional input. */
   infer(inputs: readonly (InferInput | undefined)[], attrs: AttrsOf<S>, outputCount: number): TensorType[];
 }

@@ -61,6 +61,7 @@ export const opTyper: NodeTyper = {
   infer: (node, inputs) => inferNode(bindNode(node), inputs),
   evaluate(node, inputs) {
     const b = bindNode(node);
+    if (b.def.random) return undefined;
     const kernel = getKernel<CpuKernel>('cpu', node.domain, node.opType);
     if (!kernel) return undefined;
     if (inputs.some((k) => k && k.shape.reduce((a, d) => a * d, 1) > FOLD_LIMIT)) return undefined;

@@ -9,6 +9,8 @@ import { exclusionFor } from '../../src/node/conformance-exclusions.js';
 import type { DeviceName } from '../../src/session.js';
 
 export const FIXTURES = new URL('../../../shared/fixtures/onnx-node/', import.meta.url).pathname;
+/** All 1,765 ONNX backend node tests (onnx-node holds a selection); pass as `root` below. */
+export const FULL_FIXTURES = new URL('../../../shared/fixtures/onnx-node-full/', import.meta.url).pathname;
 const MANIFEST = join(FIXTURES, 'MANIFEST.tsv');
 
 export interface ManifestRow {
@@ -26,18 +28,18 @@ export function manifestFolders(keep: (row: ManifestRow) => boolean): string[] {
     .filter(keep).map((r) => r.folder).sort();
 }
 
-/** Folders whose name matches `pattern`; [] when the fixtures are absent. */
-export function foldersMatching(pattern: RegExp): string[] {
-  return existsSync(FIXTURES) ? readdirSync(FIXTURES).filter((d) => pattern.test(d)).sort() : [];
+/** Folders of `root` (default FIXTURES) whose name matches `pattern`; [] when the fixtures are absent. */
+export function foldersMatching(pattern: RegExp, root = FIXTURES): string[] {
+  return existsSync(root) ? readdirSync(root).filter((d) => pattern.test(d)).sort() : [];
 }
 
 /** One test per folder: it must pass on `device` (skipped where an exclusion gives a reason). */
-export function conformanceTests(label: string, folders: readonly string[], device: DeviceName = 'cpu'): void {
-  if (folders.length === 0) test(`${label} backend node tests`, { skip: `${FIXTURES} is absent` }, () => {});
+export function conformanceTests(label: string, folders: readonly string[], device: DeviceName = 'cpu', root = FIXTURES): void {
+  if (folders.length === 0) test(`${label} backend node tests`, { skip: `${root} is absent` }, () => {});
   for (const name of folders) {
     const reason = exclusionFor(name, device);
     test(`conformance ${name}`, { skip: reason ?? false }, async () => {
-      const r = await runConformanceCase(join(FIXTURES, name), { device }, undefined);
+      const r = await runConformanceCase(join(root, name), { device }, undefined);
       assert.equal(r.status, 'pass', r.reason);
     });
   }

@@ -1,6 +1,18 @@
 // The WebGPU kernel table: which ops have a WGSL kernel (tfjs-style registry keyed by op and
 // backend). Ops not listed here run their CPU kernel inside a WebGPU session, with transfers.
 import { registerKernel } from '../../ops/registry.js';
+import { argExtremeWgsl } from '../../ops/argmax/argmax.wgsl.js';
+import { castLikeWgsl } from '../../ops/cast/cast.wgsl.js';
+import { convTransposeWgsl } from '../../ops/convtranspose/convtranspose.wgsl.js';
+import { depthToSpaceWgsl } from '../../ops/depthtospace/depthtospace.wgsl.js';
+import { dequantizeLinearWgsl } from '../../ops/dequantizelinear/dequantizelinear.wgsl.js';
+import { globalMaxPoolWgsl } from '../../ops/globalmaxpool/globalmaxpool.wgsl.js';
+import { instanceNormWgsl } from '../../ops/instancenormalization/instancenormalization.wgsl.js';
+import { padWgsl } from '../../ops/pad/pad.wgsl.js';
+import { quantizeLinearWgsl } from '../../ops/quantizelinear/quantizelinear.wgsl.js';
+import { resizeWgsl } from '../../ops/resize/resize.wgsl.js';
+import { spaceToDepthWgsl } from '../../ops/spacetodepth/spacetodepth.wgsl.js';
+import { tileWgsl } from '../../ops/tile/tile.wgsl.js';
 import { averagePoolWgsl } from '../../ops/averagepool/averagepool.wgsl.js';
 import { batchNormWgsl } from '../../ops/batchnormalization/batchnormalization.wgsl.js';
 import { BINARY_WGSL, binaryKernel } from '../../ops/binary/binary.wgsl.js';
@@ -9,9 +21,11 @@ import { clipWgsl } from '../../ops/clip/clip.wgsl.js';
 import { concatWgsl } from '../../ops/concat/concat.wgsl.js';
 import { convWgsl } from '../../ops/conv/conv.wgsl.js';
 import { dropoutWgsl } from '../../ops/dropout/dropout.wgsl.js';
+import { expandWgsl } from '../../ops/expand/expand.wgsl.js';
 import { gatherWgsl } from '../../ops/gather/gather.wgsl.js';
 import { gemmWgsl } from '../../ops/gemm/gemm.wgsl.js';
 import { globalAveragePoolWgsl } from '../../ops/globalaveragepool/globalaveragepool.wgsl.js';
+import { layerNormWgsl } from '../../ops/layernormalization/layernormalization.wgsl.js';
 import { matmulWgsl } from '../../ops/matmul/matmul.wgsl.js';
 import { maxPoolWgsl } from '../../ops/maxpool/maxpool.wgsl.js';
 import { REDUCE_WGSL, reduceKernel } from '../../ops/reduce/reduce.wgsl.js';
@@ -48,6 +62,21 @@ gpu('Slice', sliceWgsl);
 gpu('Concat', concatWgsl);
 gpu('Split', splitWgsl);
 gpu('Gather', gatherWgsl);
+gpu('LayerNormalization', layerNormWgsl);
+gpu('Expand', expandWgsl);
+gpu('InstanceNormalization', instanceNormWgsl);
+gpu('GlobalMaxPool', globalMaxPoolWgsl);
+gpu('DepthToSpace', depthToSpaceWgsl);
+gpu('SpaceToDepth', spaceToDepthWgsl);
+gpu('Tile', tileWgsl);
+gpu('Pad', padWgsl);
+gpu('QuantizeLinear', quantizeLinearWgsl);
+gpu('DequantizeLinear', dequantizeLinearWgsl);
+gpu('CastLike', castLikeWgsl);
+gpu('ArgMax', argExtremeWgsl(true));
+gpu('ArgMin', argExtremeWgsl(false));
+gpu('Resize', resizeWgsl);
+gpu('ConvTranspose', convTransposeWgsl);
 
 // Ops that only change how the same elements are indexed: the output aliases the input's buffer.
 const alias: GpuKernel = () => ({ alias: 0 });

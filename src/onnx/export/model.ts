@@ -10,7 +10,6 @@ import { opTyper } from '../../ops/typer.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { VERSION } from '../../version.js';
-import { MAX_OPSET } from '../import/model.js';
 import { ATTR_TYPE, ModelProto, ONNX_DTYPE_NAME } from '../proto.js';
 import { exportConverterFor, trimInputs, type ExportContext } from './converter.js';
 import './converters/index.js';
@@ -19,7 +18,8 @@ import { canRestoreType, encodeTensor, ONNX_DTYPE_OF, tensorProto, type EncodedT
 
 /** The oldest ai.onnx opset nnrt exports to (Slice, Resize, Clip, Pad take their inputs-based forms from 11). */
 export const MIN_EXPORT_OPSET = 11;
-export const MAX_EXPORT_OPSET = MAX_OPSET;
+/** The newest opset the export converters and IR_VERSION below know (import reads up to 27). */
+export const MAX_EXPORT_OPSET = 25;
 
 /** The IR version each opset shipped with (onnx.helper.VERSION_TABLE): the oldest a reader needs. */
 const IR_VERSION: Record<number, number> = {
@@ -127,7 +127,7 @@ export function exportOnnxWithData(graph: Graph, opts: OnnxExportOptions): Expor
   }
   const typeProto = (v: ValueInfo) => {
     const elemType = codeOf(v.name, v.dtype);
-    return elemType === UNKNOWN_TYPE ? { name: v.name } : { name: v.name, type: { tensorType: { elemType, shape: { dim: v.shape.map(dimProto) } } } };
+    return elemType === UNKNOWN_TYPE ? { name: v.name } : { name: v.name, type: { tensorType: { elemType, ...(v.unknownRank ? {} : { shape: { dim: v.shape.map(dimProto) } }) } } };
   };
   const initializers = [...constants].filter(([name]) => referenced.has(name)).map(([name, t]) => encodeTensor(name, t, codeOf(name, t.dtype)));
   const external = planExternalData(initializers, opts);

@@ -15,8 +15,8 @@ export interface OnnxImportOptions {
   source?: string;
 }
 
-export const MIN_OPSET = 7;
-export const MAX_OPSET = 25;
+export const MIN_OPSET = 1;
+export const MAX_OPSET = 27;
 
 export interface ImportedModel {
   graph: Graph;
@@ -40,7 +40,8 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Imp
   const opsets = new Map<string, number>();
   for (const o of msg.opsetImport) opsets.set(o.domain === 'ai.onnx' ? '' : o.domain, toNum(o.version));
   if (!opsets.has(ONNX_DOMAIN)) {
-    if (msg.opsetImport.length === 0) opsets.set(ONNX_DOMAIN, MIN_OPSET); // IR v3 files without opset_import
+    // files of IR version < 3 predate opset_import; onnx.checker reads them as ai.onnx opset 1
+    if (msg.opsetImport.length === 0) opsets.set(ONNX_DOMAIN, MIN_OPSET);
     else throw new ParseError('the model imports no ai.onnx opset', { where: src });
   }
   const opset = opsets.get(ONNX_DOMAIN)!;
@@ -100,6 +101,8 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
     const where = `${src}, node '${name}' (${n.opType})`;
     if (domain !== '' && !opsets.has(domain)) throw new ParseError(`node uses domain '${domain}' that the model does not import`, { where });
     const node: Node = { name, opType: n.opType, domain, inputs: [...n.input], outputs: [...n.output], attrs: importAttrs(n.attribute, where, ext) };
+    // opset 1–5 ops carry `consumed_inputs`, a legacy in-place hint without semantics
+    if (domain === '' && opset < 7) delete node.attrs.consumed_inputs;
     if (domain === '' && n.opType === 'Constant') {
       const t = constantValue(node, where);
       if (node.outputs.length !== 1 || !node.outputs[0]) throw new GraphError('Constant must have one output', { where });
@@ -117,14 +120,19 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
     name: g.name || 'graph',
     nodes,
     inputs: g.input.filter((v) => !initializers.has(v.name)).map((v) => info(v, 'input')),
-    outputs: g.output.map((v) => (v.type?.tensorType ? info(v, 'output') : { name: v.name })),
+    outputs: g.output.map((v) => {
+      if (!v.type?.tensorType) return { name: v.name };
+      const o = info(v, 'output');
+      return o.unknownRank ? { name: o.name, dtype: o.dtype } : o;
+    }),
     initializers,
     opsets,
     onnxTypes,
   });
   for (const v of g.valueInfo) {
     try {
-      graph.valueInfo.set(v.name, info(v, 'value'));
+      const vi = info(v, 'value');
+      if (!vi.unknownRank) graph.valueInfo.set(v.name, vi);
     } catch {
       // value_info is a hint; an unsupported type there is not fatal
     }
@@ -135,7 +143,9 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
 function valueInfo(v: ValueInfoMsg, where: string): ValueInfo {
   const tt = v.type?.tensorType;
   if (!tt) throw new UnsupportedError('only tensor-typed inputs and outputs are supported (not sequences or maps)', { where });
-  const shape: Dim[] = (tt.shape?.dim ?? []).map((d, i) => {
+  // no shape field at all: unknown rank (an empty dim list is a scalar)
+  if (!tt.shape) return { name: v.name, dtype: dtypeFromOnnx(tt.elemType, where), shape: [], unknownRank: true };
+  const shape: Dim[] = tt.shape.dim.map((d, i) => {
     if (d.dimParam) return d.dimParam;
     if (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) < 0) {
       throw new ParseError(`dimension ${i} is declared ${toNum(d.dimValue)}; dimensions are ≥ 0`, { where });

@@ -34,6 +34,9 @@ export const BINARY_WGSL: Record<string, BinaryEntry> = {
   And: { expr: () => 'x0 & x1', types: ['u32'] },
   Or: { expr: () => 'x0 | x1', types: ['u32'] },
   Xor: { expr: () => 'x0 ^ x1', types: ['u32'] },
+  BitwiseAnd: { expr: () => 'x0 & x1', types: ['i32', 'u32'] },
+  BitwiseOr: { expr: () => 'x0 | x1', types: ['i32', 'u32'] },
+  BitwiseXor: { expr: () => 'x0 ^ x1', types: ['i32', 'u32'] },
 };
 
 export function binaryKernel(op: string): GpuKernel {

@@ -15,3 +15,10 @@ export const castWgsl: GpuKernel = ([x], attrs, [out]) => {
   const expr = out!.dtype === 'bool' ? `select(0u, 1u, x0 != ${from}(0))` : 'x0';
   return { programs: [elementwiseProgram({ name: 'Cast', expr }, [x!], out!)] };
 };
+
+// CastLike: Cast to the second input's dtype (its values are never read, so it is not bound).
+export const castLikeWgsl: GpuKernel = ([x], _attrs, [out]) => {
+  const from = wgslType(x!.dtype);
+  const expr = out!.dtype === 'bool' ? `select(0u, 1u, x0 != ${from}(0))` : 'x0';
+  return { programs: [elementwiseProgram({ name: 'Cast', expr }, [x!], out!, [0])] };
+};

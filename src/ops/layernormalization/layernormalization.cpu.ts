@@ -33,7 +33,7 @@ export const layerNormalizationCpu: CpuKernel<typeof LayerNormalization.attrs> =
 };
 
 /** A tensor broadcast (unidirectionally) to `shape`, as a dense float32 array. */
-function expandTo(t: Tensor, shape: readonly number[]): Float32Array {
+export function expandTo(t: Tensor, shape: readonly number[]): Float32Array {
   const src = f32Of(t);
   if (src.length === sizeOf(shape)) return src;
   const strides = broadcastStrides(t.shape, shape);

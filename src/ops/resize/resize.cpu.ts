@@ -9,7 +9,7 @@ import type { CpuKernel } from '../op.js';
 import { resizePlan, roiOf, type CoordinateMode, type NearestMode, type ResizeAttrs } from './resize.op.js';
 
 /** What one output coordinate reads: input indices and weights, or the extrapolation value. */
-interface Taps {
+export interface Taps {
   index: number[];
   weight: number[];
   outside: boolean;
@@ -76,7 +76,7 @@ function filterWeights(ratio: number, scale: number, attrs: AttrsOf<ResizeAttrs>
   return { first, weight: weight.map((w) => w / total) };
 }
 
-function axisTaps(inLen: number, outLen: number, scale: number, roi: [number, number], attrs: AttrsOf<ResizeAttrs>): Taps[] {
+export function axisTaps(inLen: number, outLen: number, scale: number, roi: [number, number], attrs: AttrsOf<ResizeAttrs>): Taps[] {
   return Array.from({ length: outLen }, (_, x) => {
     const c = sourceCoord(x, inLen, outLen, scale, attrs.coordinate_transformation_mode, roi);
     if (attrs.coordinate_transformation_mode === 'tf_crop_and_resize' && (c < 0 || c > inLen - 1)) {
@@ -98,7 +98,7 @@ function axisTaps(inLen: number, outLen: number, scale: number, roi: [number, nu
 }
 
 /** True when every output coordinate x reads input x alone (the axis is not resized). */
-function isIdentity(taps: Taps[], inLen: number): boolean {
+export function isIdentity(taps: Taps[], inLen: number): boolean {
   return taps.length === inLen && taps.every((t, x) => {
     let self = 0;
     let others = false;

@@ -5,7 +5,7 @@ import { roundHalfEven } from '../../tensor/element-type.js';
 import { mapUnary, type UnaryFn } from '../_kernels/elementwise.js';
 import { erf } from '../_kernels/erf.js';
 import type { CpuKernel } from '../op.js';
-import type { Elu, Gelu, HardSigmoid, LeakyRelu, Selu } from './unary.op.js';
+import type { Celu, Elu, Gelu, HardSigmoid, IsInf, LeakyRelu, Selu, Shrink, Swish, ThresholdedRelu } from './unary.op.js';
 
 /** A kernel applying the scalar function that `fn` makes from the node's attributes. */
 function unaryKernel<S extends AttrSchema = Record<string, never>>(fn: (attrs: AttrsOf<S>) => UnaryFn): CpuKernel<S> {
@@ -50,3 +50,22 @@ export const geluCpu = unaryKernel<typeof Gelu.attrs>(({ approximate }) =>
   approximate === 'tanh'
     ? (x) => 0.5 * x * (1 + Math.tanh(SQRT_2_OVER_PI * (x + 0.044715 * x * x * x)))
     : (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)));
+
+export const tanCpu = unaryKernel(() => Math.tan);
+export const asinCpu = unaryKernel(() => Math.asin);
+export const acosCpu = unaryKernel(() => Math.acos);
+export const atanCpu = unaryKernel(() => Math.atan);
+export const sinhCpu = unaryKernel(() => Math.sinh);
+export const coshCpu = unaryKernel(() => Math.cosh);
+export const asinhCpu = unaryKernel(() => Math.asinh);
+export const acoshCpu = unaryKernel(() => Math.acosh);
+export const atanhCpu = unaryKernel(() => Math.atanh);
+
+export const celuCpu = unaryKernel<typeof Celu.attrs>(({ alpha }) => (x) => Math.max(0, x) + Math.min(0, alpha * Math.expm1(x / alpha)));
+export const mishCpu = unaryKernel(() => (x) => x * Math.tanh(softplus(x)));
+export const swishCpu = unaryKernel<typeof Swish.attrs>(({ alpha }) => (x) => x * sigmoid(alpha * x));
+export const thresholdedReluCpu = unaryKernel<typeof ThresholdedRelu.attrs>(({ alpha }) => (x) => (x > alpha ? x : 0));
+export const shrinkCpu = unaryKernel<typeof Shrink.attrs>(({ bias, lambd }) => (x) => (x < -lambd ? x + bias : x > lambd ? x - bias : 0));
+export const isNaNCpu = unaryKernel(() => (x) => +Number.isNaN(x));
+export const isInfCpu = unaryKernel<typeof IsInf.attrs>(({ detect_negative, detect_positive }) =>
+  (x) => +((x === Infinity && detect_positive !== 0) || (x === -Infinity && detect_negative !== 0)));

@@ -42,3 +42,31 @@ export const Selu = unary('Selu', FLOAT_TYPES, {
 });
 export const HardSigmoid = unary('HardSigmoid', FLOAT_TYPES, { alpha: attr.float(0.2), beta: attr.float(0.5) });
 export const Gelu = unary('Gelu', FLOAT_TYPES, { approximate: attr.string('none', ['none', 'tanh'] as const) });
+
+// trigonometric and hyperbolic
+export const Tan = unary('Tan', FLOAT_TYPES, {});
+export const Asin = unary('Asin', FLOAT_TYPES, {});
+export const Acos = unary('Acos', FLOAT_TYPES, {});
+export const Atan = unary('Atan', FLOAT_TYPES, {});
+export const Sinh = unary('Sinh', FLOAT_TYPES, {});
+export const Cosh = unary('Cosh', FLOAT_TYPES, {});
+export const Asinh = unary('Asinh', FLOAT_TYPES, {});
+export const Acosh = unary('Acosh', FLOAT_TYPES, {});
+export const Atanh = unary('Atanh', FLOAT_TYPES, {});
+
+// more activations: Celu-12, Mish-18, Swish-24, ThresholdedRelu-10, Shrink-9 (any numeric type)
+export const Celu = unary('Celu', FLOAT_TYPES, { alpha: attr.float(1) });
+export const Mish = unary('Mish', FLOAT_TYPES, {});
+export const Swish = unary('Swish', FLOAT_TYPES, { alpha: attr.float(1) });
+export const ThresholdedRelu = unary('ThresholdedRelu', FLOAT_TYPES, { alpha: attr.float(1) });
+export const Shrink = unary('Shrink', NUMERIC_TYPES, { bias: attr.float(0), lambd: attr.float(0.5) });
+
+/** A one-input test y = p(x) with a bool result. */
+function predicate<S extends AttrSchema>(type: string, attrs: S): OpDef<S> {
+  return defineOp({
+    type, domain: '', attrs, inputs: [1, 1], outputs: [1, 1], dtypes: FLOAT_TYPES,
+    infer: ([x]) => [{ dtype: 'bool', shape: [...x!.shape] }],
+  });
+}
+export const IsNaN = predicate('IsNaN', {});
+export const IsInf = predicate('IsInf', { detect_negative: attr.int(1), detect_positive: attr.int(1) });

@@ -54,8 +54,32 @@ export const UNARY_WGSL: Record<string, UnaryEntry> = {
   Floor: { expr: 'floor(x0)' },
   Round: { expr: 'round(x0)' }, // WGSL rounds half to even, as ONNX does
   Not: { expr: '1u - x0', types: ['u32'] },
+  BitwiseNot: { expr: '~x0', types: ['i32', 'u32'] },
   Sin: { expr: 'sin(x0)' },
   Cos: { expr: 'cos(x0)' },
+  Tan: { expr: 'tan(x0)' },
+  Asin: { expr: 'asin(x0)' },
+  Acos: { expr: 'acos(x0)' },
+  Atan: { expr: 'atan(x0)' },
+  Sinh: { expr: 'sinh(x0)' },
+  Cosh: { expr: 'cosh(x0)' },
+  Asinh: { expr: 'asinh(x0)' },
+  Acosh: { expr: 'acosh(x0)' },
+  Atanh: { expr: 'atanh(x0)' },
+  Celu: { expr: 'max(x0, 0.0) + min(0.0, p_alpha * (exp(x0 / p_alpha) - 1.0))', params: (a) => ({ alpha: num(a.alpha, 1) }) },
+  Mish: { expr: 'x0 * tanh_(max(x0, 0.0) + log(1.0 + exp(-abs(x0))))', helpers: TANH },
+  Swish: { expr: 'x0 / (1.0 + exp(-p_alpha * x0))', params: (a) => ({ alpha: num(a.alpha, 1) }) },
+  ThresholdedRelu: { expr: 'select(0.0, x0, x0 > p_alpha)', params: (a) => ({ alpha: num(a.alpha, 1) }) },
+  Shrink: {
+    expr: 'select(select(0.0, x0 - p_bias, x0 > p_lambd), x0 + p_bias, x0 < -p_lambd)',
+    params: (a) => ({ bias: num(a.bias, 0), lambd: num(a.lambd, 0.5) }),
+  },
+  // bool results from the f32 bit pattern (WGSL has no isnan/isinf)
+  IsNaN: { expr: 'select(0u, 1u, (bitcast<u32>(x0) & 0x7fffffffu) > 0x7f800000u)' },
+  IsInf: {
+    expr: 'select(0u, 1u, (bitcast<u32>(x0) == 0x7f800000u && p_detect_positive != 0.0) || (bitcast<u32>(x0) == 0xff800000u && p_detect_negative != 0.0))',
+    params: (a) => ({ detect_negative: num(a.detect_negative, 1), detect_positive: num(a.detect_positive, 1) }),
+  },
 };
 
 /** The GPU kernel of a table op: refuses dtypes its expression is not written for. */

@@ -26,7 +26,7 @@ const FLT_MAX = 3.4028234663852886e38;
 // x's type, so each becomes a float32 constant cast like x.
 registerImportConverter({
   opType: 'Clip',
-  sinceVersion: 6,
+  sinceVersion: 1, // Clip-1 is Clip-6 with consumed_inputs (dropped on import)
   convert(node, ctx) {
     const { min, max, ...attrs } = node.attrs;
     const x = node.inputs[0]!;
@@ -44,7 +44,7 @@ registerImportConverter({
 });
 irFormSince('Clip', 11);
 
-// Dropout-7/10: ratio is an attribute (is_test may linger from opset 6); none of them has a
+// Dropout-1/6/7/10: ratio is an attribute (opsets 1 and 6 also have is_test); none of them has a
 // training mode, so the node becomes an inference Dropout and ratio is dropped. Opsets 7–9 type
 // the mask like the input; from 10 on it is bool.
 function inferenceDropout(node: Node, ctx: ConvertContext, maskLikeInput: boolean): Node[] {
@@ -57,7 +57,7 @@ function inferenceDropout(node: Node, ctx: ConvertContext, maskLikeInput: boolea
   const boolMask = ctx.freshName(`${mask}_bool`);
   return [{ ...node, inputs: [x], outputs: [output!, boolMask], attrs }, castLike(ctx, boolMask, x, mask)];
 }
-registerImportConverter({ opType: 'Dropout', sinceVersion: 7, convert: (node, ctx) => inferenceDropout(node, ctx, true) });
+registerImportConverter({ opType: 'Dropout', sinceVersion: 1, convert: (node, ctx) => inferenceDropout(node, ctx, true) });
 registerImportConverter({ opType: 'Dropout', sinceVersion: 10, convert: (node, ctx) => inferenceDropout(node, ctx, false) });
 irFormSince('Dropout', 12);
 

@@ -11,10 +11,11 @@ import { registerImportConverter } from '../converter.js';
 
 registerImportConverter({
   opType: 'BatchNormalization',
-  sinceVersion: 7,
+  sinceVersion: 1, // opsets 1 and 6 also have is_test, which the outputs say again
   convert(node) {
     const where = nodeWhere(node);
     const attrs = { ...node.attrs };
+    delete attrs.is_test;
     const spatial = attrs.spatial;
     if (spatial && spatial.value !== 1) {
       throw new UnsupportedError('BatchNormalization with spatial = 0 (per-activation statistics) is not supported', {

@@ -39,7 +39,10 @@ since('TopK', 10, passThrough);
 // Pad 11: pads and value moved to inputs 1 and 2. The float value is kept as float32; the Pad
 // kernel converts it to the data's dtype (the converter does not know that dtype).
 since('Pad', 1, (node, ctx) => {
-  const n = attrToInput(node, ctx, 'pads', 1, int64s);
+  // Pad-1 called the attribute `paddings`
+  const { paddings, ...rest } = node.attrs;
+  const renamed = paddings && !rest.pads ? { ...node, attrs: { ...rest, pads: paddings } } : node;
+  const n = attrToInput(renamed, ctx, 'pads', 1, int64s);
   return [attrToInput(n, ctx, 'value', 2, (v) => (v ? Tensor.scalar('float32', v as number) : undefined))];
 });
 since('Pad', 11, passThrough);
@@ -54,9 +57,9 @@ since('Split', 1, (node, ctx) => [numOutputsFromArity(attrToInput(node, ctx, 'sp
 since('Split', 13, (node) => [numOutputsFromArity(node)]);
 since('Split', 18, passThrough);
 
-// Softmax/LogSoftmax before 13 normalized over all dims from `axis` (default 1) as one flattened
+// Softmax/LogSoftmax/Hardmax before 13 normalized over all dims from `axis` (default 1) as one flattened
 // dim: y = Reshape(Softmax(Flatten(x, axis), axis=-1), Shape(x)). axis -1 means the same in both.
-for (const op of ['Softmax', 'LogSoftmax']) {
+for (const op of ['Softmax', 'LogSoftmax', 'Hardmax']) {
   since(op, 1, (node, ctx) => {
     const axis = node.attrs.axis?.value ?? 1;
     if (axis === -1) return [node];
