@@ -66,8 +66,8 @@ export const UNARY_WGSL: Record<string, UnaryEntry> = {
   Asinh: { expr: 'asinh(x0)' },
   Acosh: { expr: 'acosh(x0)' },
   Atanh: { expr: 'atanh(x0)' },
-  Celu: { expr: 'max(x0, 0.0) + min(0.0, p_alpha * (exp(x0 / p_alpha) - 1.0))', params: (a) => ({ alpha: num(a.alpha, 1) }) },
-  Mish: { expr: 'x0 * tanh_(max(x0, 0.0) + log(1.0 + exp(-abs(x0))))', helpers: TANH },
+  Celu: { expr: 'nmax_(x0, 0.0) + nmin_(0.0, p_alpha * (exp(x0 / p_alpha) - 1.0))', helpers: NAN_MINMAX, params: (a) => ({ alpha: num(a.alpha, 1) }) },
+  Mish: { expr: 'x0 * tanh_(nmax_(x0, 0.0) + log(1.0 + exp(-abs(x0))))', helpers: TANH + NAN_MINMAX },
   Swish: { expr: 'x0 / (1.0 + exp(-p_alpha * x0))', params: (a) => ({ alpha: num(a.alpha, 1) }) },
   ThresholdedRelu: { expr: 'select(0.0, x0, x0 > p_alpha)', params: (a) => ({ alpha: num(a.alpha, 1) }) },
   Shrink: {
