@@ -19,6 +19,10 @@ import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor
 import { Tensor } from '../../src/tensor/tensor.js';
 import { randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { inspect } from '../../src/cli/inspect.js';
 
 const skip = webgpuSkip() ?? false;
 const FP16: Tolerance = { atol: 2e-2, rtol: 2e-2 };
@@ -86,6 +90,19 @@ test('a subgraph output the engine folds to a constant: the node goes back to th
   for (const e of applied.engineNodes) assert.equal(checkEngineBuild(e.subgraph, Object.fromEntries(e.subgraph.inputs.map((v) => [v.name, v.shape.map(Number)]))), undefined);
   const lines = formatPartitionReport(partitionReport(result, applied.weightBytes)).join('\n');
   assert.match(lines, /fell back after a dry build \(1\)\n.*\n\s+classifier_mul\s+framework\s+output 'classifier_mul' is a constant/);
+});
+
+test('`nnrt inspect --partition` says what fell back and why', () => {
+  const file = join(mkdtempSync(join(tmpdir(), 'nnrt-fallback-')), 'const_out.onnx');
+  writeFileSync(file, exportOnnx(constantOutputModel(), { opset: 17 }));
+  const lines: string[] = [];
+  assert.equal(inspect(file, { partition: 'webgpu', minSubgraphSize: 1 }, (l) => lines.push(l)), 0);
+  const text = lines.join('\n');
+  assert.match(text, /fell back after a dry build \(1\)/);
+  assert.match(text, /classifier_mul\s+framework\s+output 'classifier_mul' is a constant/);
+  const json: string[] = [];
+  inspect(file, { partition: 'webgpu', minSubgraphSize: 1, json: true }, (l) => json.push(l));
+  assert.deepEqual(JSON.parse(json.join('')).partition.fallbacks.map((f: { nodes: string[] }) => f.nodes), [['classifier_mul']]);
 });
 
 test('a layer with no fp16 tactic is built in fp32 (dry build)', () => {
