@@ -7,8 +7,9 @@ import type { GpuDevice } from './devices/webgpu/device.js';
 import type { EngineServiceOptions } from './engine/service.js';
 import { EngineService, type EngineRecord } from './engine/service.js';
 import { GpuExecutor, shapeDecidingInputs } from './executor/gpu-executor.js';
+import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from './executor/gpu-stages.js';
 import type { EngineStep } from './executor/gpu-plan.js';
-import type { Graph } from './ir/graph.js';
+import { Graph } from './ir/graph.js';
 import { bindShape, inferShapes } from './ir/infer.js';
 import { bindNode, opTyper } from './ops/typer.js';
 import { topoSort } from './ir/topo.js';
@@ -76,10 +77,17 @@ export class EngineSession {
       p = (async () => {
         const graph = this.graph.clone();
         for (const [name, t] of fixed) graph.initializers.set(name, t);
-        const known = inferShapes(graph, opTyper, shapes);
-        const { partition, applied, fp32Layers, records } = await this.partitionAndBuild(graph, known);
+        // Shapes after a data-dependent node (NonZero, Unique...) are known only at run time: the
+        // engine takes subgraphs of the static part before them; the executor stages the rest.
+        const order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
+        const cut = dataDependentNodes(graph, order);
+        const split = cut.length ? splitAtDataDependent(graph, order, cut) : undefined;
+        const target = split ? staticPrefixGraph(graph, split) : graph;
+        const known = inferShapes(target, opTyper, shapes);
+        const { partition, applied, fp32Layers, records } = await this.partitionAndBuild(target, known);
         const engineNodes = applied.engineNodes.map((n) => n.name);
-        const executor = new GpuExecutor(applied.graph, this.gpu, async (node, inputShapes): Promise<EngineStep> => {
+        const runGraph = split ? withDynamicPart(graph, applied.graph, split.after) : applied.graph;
+        const executor = new GpuExecutor(runGraph, this.gpu, async (node, inputShapes): Promise<EngineStep> => {
           if (!isEngineNode(node)) throw new Error(`node ${node.name} is not an engine node`);
           const record = await this.service.get(node.subgraph, inputShapes, fp32Layers);
           records.set(node.name, record);
@@ -158,4 +166,14 @@ export class EngineSession {
     void Promise.all([...this.plans.values()].map((p) => p.then((s) => s.executor.dispose(), () => {})));
     this.service.dispose();
   }
+}
+
+/** The partitioned static part with the data-dependent part appended: the whole graph again. */
+function withDynamicPart(graph: Graph, staticPart: Graph, after: readonly Graph['nodes'][number][]): Graph {
+  const initializers = new Map(staticPart.initializers);
+  for (const n of after) for (const i of n.inputs) if (i && graph.initializers.has(i)) initializers.set(i, graph.initializers.get(i)!);
+  return new Graph({
+    name: graph.name, nodes: [...staticPart.nodes, ...after], inputs: graph.inputs, outputs: graph.outputs,
+    initializers, opsets: graph.opsets, onnxTypes: graph.onnxTypes,
+  });
 }

@@ -11,6 +11,7 @@ import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
 import '../devices/webgpu/kernels.js';
 import { bindNode, type BoundNode } from '../ops/typer.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { dataDependentNodes, StagedGpuRun } from './gpu-stages.js';
 import { buildPlan, type EngineProvider, type Plan, type PlanStep, type Transfer } from './gpu-plan.js';
 
 export interface GpuRunStats {
@@ -44,6 +45,8 @@ export class GpuExecutor {
   private readonly plans = new Map<string, Promise<Plan>>();
   private readonly constantBuffers = new Map<string, GPUBuffer>();
   private queue: Promise<unknown> = Promise.resolve();
+  /** Set when shapes inside the graph depend on data (see gpu-stages.ts): runs go through it. */
+  private readonly stages?: StagedGpuRun;
   lastStats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0, deviceCopies: 0 };
 
   private readonly memoryBudget: number;
@@ -53,6 +56,8 @@ export class GpuExecutor {
     verifyGraph(graph);
     this.graph = graph;
     this.order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
+    const cut = dataDependentNodes(graph, this.order);
+    if (cut.length) this.stages = new StagedGpuRun(graph, this.order, cut, (g) => new GpuExecutor(g, gpu, engines));
     this.shapeFeeds = shapeDecidingInputs(graph, this.order);
   }
 
@@ -68,6 +73,7 @@ export class GpuExecutor {
   }
 
   dispose(): void {
+    this.stages?.dispose();
     void this.queue.then(async () => {
       for (const p of this.plans.values()) {
         const plan = await p.catch(() => undefined);
@@ -110,6 +116,11 @@ export class GpuExecutor {
   private async runOnce(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     this.gpu.checkAlive();
     const shapes = this.checkFeeds(feeds);
+    if (this.stages) {
+      const out = await this.stages.run(feeds);
+      this.lastStats = this.stages.lastStats;
+      return out;
+    }
     const plan = await this.planFor(feeds, shapes);
     const device = this.gpu.device;
     const host = new Map<string, Tensor>([...this.graph.initializers, ...plan.constants, ...Object.entries(feeds)]);
@@ -231,7 +242,8 @@ export function shapeDecidingInputs(graph: Graph, order: BoundNode[]): Set<strin
   const inputs = new Set(graph.inputs.filter((v) => !graph.initializers.has(v.name)).map((v) => v.name));
   const found = new Set<string>();
   const seen = new Set<string>();
-  const stack = order.flatMap((b) => (b.def.valueInputs ?? []).map((i) => b.node.inputs[i]).filter((n): n is string => !!n));
+  // data-dependent ops are run between stages, not by fixing the feeds they read
+  const stack = order.filter((b) => !b.def.dataDependentShape).flatMap((b) => (b.def.valueInputs ?? []).map((i) => b.node.inputs[i]).filter((n): n is string => !!n));
   while (stack.length) {
     const name = stack.pop()!;
     if (seen.has(name)) continue;

@@ -14,7 +14,7 @@ import { DEVICE_BYTES_PER_ELEMENT, toDeviceData } from '../devices/webgpu/dtype.
 import type { BufferRef, GpuCaps, GpuKernel, Program } from '../devices/webgpu/program.js';
 import type { CpuKernel, TensorType } from '../ops/op.js';
 import { getKernel } from '../ops/registry.js';
-import { opTyper, type BoundNode } from '../ops/typer.js';
+import { inferNode, opTyper, type BoundNode } from '../ops/typer.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -105,7 +105,9 @@ export async function buildPlan(
       continue;
     }
     const ins = b.node.inputs.map((n) => (n ? { ...typeOf(n), ...(constant(n) ? { value: constant(n)! } : {}) } : undefined));
-    const outs = b.node.outputs.map((o) => ({ dtype: typeOf(o).dtype, shape: [...typeOf(o).shape] }));
+    // an omitted optional output ('') has no known type: the op's shape function gives it
+    const inferred = b.node.outputs.some((o) => !o) ? inferNode(b, ins) : undefined;
+    const outs = b.node.outputs.map((o, k) => (o ? { dtype: typeOf(o).dtype, shape: [...typeOf(o).shape] } : inferred![k]!));
     if (engines && b.node.domain === 'nnrt' && b.node.opType === 'Engine') {
       choices.push({ b, outs, engine: true });
       continue;

@@ -8,6 +8,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { Graph } from '../ir/graph.js';
 import { loadOnnxFile, readTensorPb } from './files.js';
 import './webgpu.js'; // registers Dawn as the GPU of device 'webgpu'
+import './images.js'; // registers PNG decoding for ImageDecoder
 
 export interface DataSet {
   dir: string;

@@ -7,6 +7,7 @@ import { PNG } from 'pngjs';
 import { InputError } from '../errors.js';
 import { createImage, type Image, type ImageChannels } from '../vision/image.js';
 import { readFileChecked } from './files.js';
+import { registerImageFormatDecoder } from '../ops/imagedecoder/image-formats.js';
 
 const PNG_MAGIC = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const JPEG_MAGIC = [0xff, 0xd8, 0xff];
@@ -116,3 +117,11 @@ export function decodeImage(bytes: Uint8Array, name = 'image'): Image {
 export function readImage(path: string): Image {
   return decodeImage(readFileChecked(path, 'image'), path);
 }
+
+// ImageDecoder's PNG support: pngjs needs Node's zlib, so the core leaves PNG to this entry point.
+registerImageFormatDecoder('PNG', (bytes) => {
+  const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  const rgb = new Uint8Array(png.width * png.height * 3);
+  for (let i = 0; i < png.width * png.height; i++) rgb.set(png.data.subarray(i * 4, i * 4 + 3), i * 3);
+  return { width: png.width, height: png.height, rgb };
+});

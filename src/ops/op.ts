@@ -39,6 +39,12 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    * Shape inference fails with a clear message when such an input is not constant.
    */
   readonly valueInputs?: readonly number[];
+  /**
+   * The output shapes depend on the *data* of `valueInputs` (NonZero, Unique, Compress,
+   * NonMaxSuppression), which is usually known only when the node runs: executors infer such a
+   * node's outputs at run time, and static inference stops at it unless those inputs are constant.
+   */
+  readonly dataDependentShape?: boolean;
   /** Outputs are random draws, not a function of the inputs: never constant-folded. */
   readonly random?: boolean;
   /** Output types; `inputs[i]` is undefined for an omitted optional input. */

@@ -40,7 +40,8 @@ export function inferNode(b: BoundNode, inputs: readonly (KnownValue | undefined
   }
   for (const vi of b.def.valueInputs ?? []) {
     if (b.node.inputs[vi] && !inputs[vi]?.value) {
-      throw new ShapeError(`input ${vi} '${b.node.inputs[vi]}' must be a constant for static shape inference (it decides the output shape)`, { where });
+      const why = b.def.dataDependentShape ? 'its data decides the output shape, known only when the node runs' : 'it decides the output shape';
+      throw new ShapeError(`input ${vi} '${b.node.inputs[vi]}' must be a constant for static shape inference (${why})`, { where });
     }
   }
   try {

@@ -18,6 +18,8 @@ export type AttrSpec = number | string | number[] | string[] | { floats: number[
 export interface OneNodeSpec {
   op: string;
   opset?: number;
+  /** The node's domain (default ai.onnx); a non-default domain is imported at version 1. */
+  domain?: string;
   attrs?: Record<string, AttrSpec>;
   /** Runtime inputs (name → tensor); '' entries in `inputOrder` mark omitted optional inputs. */
   inputs: Record<string, Tensor>;
@@ -50,10 +52,10 @@ export function oneNodeModel(spec: OneNodeSpec): Uint8Array {
   });
   const msg = ModelProto.fromObject({
     irVersion: 8,
-    opsetImport: [{ domain: '', version: spec.opset ?? 18 }],
+    opsetImport: [{ domain: '', version: spec.opset ?? 18 }, ...(spec.domain ? [{ domain: spec.domain, version: 1 }] : [])],
     graph: {
       name: 'g',
-      node: [{ name: 'n', opType: spec.op, input: spec.inputOrder, output: spec.outputs, attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attrProto(k, v)) }],
+      node: [{ name: 'n', opType: spec.op, domain: spec.domain ?? '', input: spec.inputOrder, output: spec.outputs, attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attrProto(k, v)) }],
       input: Object.entries(spec.inputs).map(([k, t]) => vi(k, t)),
       initializer: Object.entries(spec.initializers ?? {}).map(([k, t]) => tensorProto(k, t)),
       output: spec.outputs.map((name) => ({ name })),

@@ -42,6 +42,8 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Imp
   if (!opsets.has(ONNX_DOMAIN)) {
     // files of IR version < 3 predate opset_import; onnx.checker reads them as ai.onnx opset 1
     if (msg.opsetImport.length === 0) opsets.set(ONNX_DOMAIN, MIN_OPSET);
+    // a model of only other domains' ops (ai.onnx.ml) needs no ai.onnx opset; none of its nodes reads it
+    else if (msg.graph.node.every((n) => n.domain && n.domain !== 'ai.onnx')) opsets.set(ONNX_DOMAIN, MAX_OPSET);
     else throw new ParseError('the model imports no ai.onnx opset', { where: src });
   }
   const opset = opsets.get(ONNX_DOMAIN)!;

@@ -5,4 +5,6 @@ import './legacy.js';
 import './math.js';
 import './nn.js';
 import './quant.js';
+import './recurrent.js';
 import './tensor.js';
+import './indexing.js';

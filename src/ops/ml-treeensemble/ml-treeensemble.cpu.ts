@@ -1,0 +1,86 @@
+import { ShapeError } from '../../errors.js';
+import { Tensor } from '../../tensor/tensor.js';
+import type { CpuKernel } from '../op.js';
+import { AGGREGATES, POST_TRANSFORMS, type TreeEnsemble } from './ml-treeensemble.op.js';
+
+type Attrs = Parameters<CpuKernel<typeof TreeEnsemble.attrs>>[1];
+type Compare = (v: number, split: number, members: ReadonlySet<number> | undefined) => boolean;
+
+// nodes_modes codes: BRANCH_LEQ, BRANCH_LT, BRANCH_GTE, BRANCH_GT, BRANCH_EQ, BRANCH_NEQ, BRANCH_MEMBER
+const COMPARE: Compare[] = [
+  (v, s) => v <= s, (v, s) => v < s, (v, s) => v >= s, (v, s) => v > s, (v, s) => v === s, (v, s) => v !== s,
+  (v, _s, m) => m!.has(v),
+];
+
+/** The member set of each BRANCH_MEMBER node: membership_values lists them in node order, NaN-separated. */
+function memberSets(a: Attrs, modes: number[]): (Set<number> | undefined)[] {
+  const values = a.membership_values?.toNumbers() ?? [];
+  let at = 0;
+  return modes.map((mode, i) => {
+    if (mode !== 6) return undefined;
+    if (at >= values.length) throw new ShapeError(`membership_values lists no set for node ${i} (BRANCH_MEMBER)`);
+    const set = new Set<number>();
+    while (at < values.length && !Number.isNaN(values[at]!)) set.add(values[at++]!);
+    at++; // the NaN delimiter
+    return set;
+  });
+}
+
+/** Routes one row through the tree at `root` and returns the index of the leaf it reaches. */
+function leafOf(a: Attrs, modes: number[], splits: number[], sets: (Set<number> | undefined)[], root: number, row: ArrayLike<number>, rowAt: number): number {
+  // a root whose true and false branches are the same leaf is itself that leaf (ONNX reference)
+  if (a.nodes_trueleafs[root] && a.nodes_falseleafs[root] && a.nodes_truenodeids[root] === a.nodes_falsenodeids[root]) return root;
+  let node = root;
+  for (let depth = 0; depth <= modes.length; depth++) {
+    const compare = COMPARE[modes[node]!];
+    if (!compare) throw new ShapeError(`nodes_modes[${node}] = ${modes[node]} is not a branch mode (0..6)`);
+    const v = row[rowAt + a.nodes_featureids[node]!]!;
+    const goTrue = compare(v, splits[node]!, sets[node]) || (Number.isNaN(v) && a.nodes_missing_value_tracks_true[node] === 1);
+    const next = goTrue ? a.nodes_truenodeids[node]! : a.nodes_falsenodeids[node]!;
+    if (goTrue ? a.nodes_trueleafs[node] : a.nodes_falseleafs[node]) return next;
+    if (next < 0 || next >= modes.length) throw new ShapeError(`node ${node} branches to node ${next}, outside 0..${modes.length - 1}`);
+    node = next;
+  }
+  throw new ShapeError(`the tree at root ${root} has a cycle`);
+}
+
+function postTransform(kind: (typeof POST_TRANSFORMS)[number], y: Float64Array, width: number): void {
+  if (kind === 'LOGISTIC') for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-y[i]!));
+  if (kind !== 'SOFTMAX' && kind !== 'SOFTMAX_ZERO') return;
+  for (let r = 0; r < y.length; r += width) {
+    const lane = y.subarray(r, r + width);
+    const keep = (v: number) => kind === 'SOFTMAX' || v !== 0; // SOFTMAX_ZERO leaves zeros at zero
+    const max = Math.max(...Array.from(lane).filter(keep));
+    let sum = 0;
+    for (let j = 0; j < width; j++) sum += keep(lane[j]!) ? Math.exp(lane[j]! - max) : 0;
+    for (let j = 0; j < width; j++) lane[j] = keep(lane[j]!) ? Math.exp(lane[j]! - max) / sum : 0;
+  }
+}
+
+export const treeEnsembleCpu: CpuKernel<typeof TreeEnsemble.attrs> = ([x], a, [out]) => {
+  const [n, features] = x!.shape as [number, number];
+  const modes = a.nodes_modes.toNumbers();
+  const splits = a.nodes_splits.toNumbers();
+  const weights = a.leaf_weights.toNumbers();
+  const sets = memberSets(a, modes);
+  if (a.nodes_featureids.some((f) => f < 0 || f >= features)) throw new ShapeError(`nodes_featureids must lie in 0..${features - 1} (X has ${features} features)`);
+  const aggregate = AGGREGATES[a.aggregate_function]!;
+  const T = a.n_targets;
+  const y = new Float64Array(n * T);
+  const hit = new Uint8Array(n * T); // a column no leaf reached stays 0, for MIN and MAX too (as onnxruntime)
+  const xs = x!.numeric();
+  for (let r = 0; r < n; r++) {
+    for (const root of a.tree_roots) {
+      const leaf = leafOf(a, modes, splits, sets, root, xs, r * features);
+      const w = weights[leaf];
+      if (w === undefined) throw new ShapeError(`leaf index ${leaf} is outside leaf_weights (${weights.length})`);
+      const at = r * T + a.leaf_targetids[leaf]!;
+      if (aggregate === 'MIN') y[at] = hit[at] ? Math.min(y[at]!, w) : w;
+      else if (aggregate === 'MAX') y[at] = hit[at] ? Math.max(y[at]!, w) : w;
+      else y[at]! += aggregate === 'AVERAGE' ? w / a.tree_roots.length : w;
+      hit[at] = 1;
+    }
+  }
+  postTransform(POST_TRANSFORMS[a.post_transform]!, y, T);
+  return [Tensor.fromNumeric(out!.dtype, out!.shape, y)];
+};

@@ -1,0 +1,61 @@
+// Transformer-era ops: ONNX Attention, RotaryEmbedding, the opset 26/27 attention family, the
+// loss ops and DynamicQuantizeLinear, and the com.microsoft ops that onnxruntime's transformer
+// optimizer and Hugging Face Optimum put into exported models.
+import { registerOp } from './registry.js';
+import { Attention } from './attention/attention.op.js';
+import { attentionCpu } from './attention/attention.cpu.js';
+import { CausalConvWithState } from './causalconvwithstate/causalconvwithstate.op.js';
+import { causalConvWithStateCpu } from './causalconvwithstate/causalconvwithstate.cpu.js';
+import { DynamicQuantizeLinear } from './dynamicquantizelinear/dynamicquantizelinear.op.js';
+import { dynamicQuantizeLinearCpu } from './dynamicquantizelinear/dynamicquantizelinear.cpu.js';
+import { FlexAttention } from './flexattention/flexattention.op.js';
+import { flexAttentionCpu } from './flexattention/flexattention.cpu.js';
+import { LinearAttention } from './linearattention/linearattention.op.js';
+import { linearAttentionCpu } from './linearattention/linearattention.cpu.js';
+import { NegativeLogLikelihoodLoss } from './negativeloglikelihoodloss/negativeloglikelihoodloss.op.js';
+import { negativeLogLikelihoodLossCpu } from './negativeloglikelihoodloss/negativeloglikelihoodloss.cpu.js';
+import { RotaryEmbedding } from './rotaryembedding/rotaryembedding.op.js';
+import { rotaryEmbeddingCpu } from './rotaryembedding/rotaryembedding.cpu.js';
+import { SoftmaxCrossEntropyLoss } from './softmaxcrossentropyloss/softmaxcrossentropyloss.op.js';
+import { softmaxCrossEntropyLossCpu } from './softmaxcrossentropyloss/softmaxcrossentropyloss.cpu.js';
+import { MsAttention } from './ms-attention/ms-attention.op.js';
+import { msAttentionCpu } from './ms-attention/ms-attention.cpu.js';
+import { EmbedLayerNormalization } from './ms-embedlayernorm/ms-embedlayernorm.op.js';
+import { embedLayerNormalizationCpu } from './ms-embedlayernorm/ms-embedlayernorm.cpu.js';
+import { BiasGelu, FastGelu, MsGelu, QuickGelu } from './ms-gelu/ms-gelu.op.js';
+import { biasGeluCpu, fastGeluCpu, msGeluCpu, quickGeluCpu } from './ms-gelu/ms-gelu.cpu.js';
+import { GroupQueryAttention } from './ms-groupqueryattention/ms-groupqueryattention.op.js';
+import { groupQueryAttentionCpu } from './ms-groupqueryattention/ms-groupqueryattention.cpu.js';
+import { SimplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization } from './ms-layernorm/ms-layernorm.op.js';
+import { simplifiedLayerNormalizationCpu, skipLayerNormalizationCpu, skipSimplifiedLayerNormalizationCpu } from './ms-layernorm/ms-layernorm.cpu.js';
+import { MatMulNBits } from './ms-matmulnbits/ms-matmulnbits.op.js';
+import { matMulNBitsCpu } from './ms-matmulnbits/ms-matmulnbits.cpu.js';
+import { MultiHeadAttention } from './ms-multiheadattention/ms-multiheadattention.op.js';
+import { multiHeadAttentionCpu } from './ms-multiheadattention/ms-multiheadattention.cpu.js';
+import { MsRotaryEmbedding } from './ms-rotaryembedding/ms-rotaryembedding.op.js';
+import { msRotaryEmbeddingCpu } from './ms-rotaryembedding/ms-rotaryembedding.cpu.js';
+
+registerOp(Attention, { cpu: attentionCpu });
+registerOp(CausalConvWithState, { cpu: causalConvWithStateCpu });
+registerOp(DynamicQuantizeLinear, { cpu: dynamicQuantizeLinearCpu });
+registerOp(FlexAttention, { cpu: flexAttentionCpu });
+registerOp(LinearAttention, { cpu: linearAttentionCpu });
+registerOp(NegativeLogLikelihoodLoss, { cpu: negativeLogLikelihoodLossCpu });
+registerOp(RotaryEmbedding, { cpu: rotaryEmbeddingCpu });
+registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu });
+
+// com.microsoft
+registerOp(MsAttention, { cpu: msAttentionCpu });
+registerOp(BiasGelu, { cpu: biasGeluCpu });
+registerOp(EmbedLayerNormalization, { cpu: embedLayerNormalizationCpu });
+registerOp(FastGelu, { cpu: fastGeluCpu });
+registerOp(MsGelu, { cpu: msGeluCpu });
+registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu });
+registerOp(MatMulNBits, { cpu: matMulNBitsCpu });
+registerOp(MultiHeadAttention, { cpu: multiHeadAttentionCpu });
+registerOp(QuickGelu, { cpu: quickGeluCpu });
+registerOp(MsRotaryEmbedding, { cpu: msRotaryEmbeddingCpu });
+registerOp(SkipLayerNormalization, { cpu: skipLayerNormalizationCpu });
+registerOp(SkipSimplifiedLayerNormalization, { cpu: skipSimplifiedLayerNormalizationCpu });
+// onnxruntime defines SimplifiedLayerNormalization in the ai.onnx domain (none in com.microsoft)
+registerOp(SimplifiedLayerNormalization, { cpu: simplifiedLayerNormalizationCpu });
