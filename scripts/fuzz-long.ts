@@ -15,6 +15,7 @@ if (process.env.NNRT_FUZZ_CHILD) {
   // child: run cases [from, to) of each target in turn, reporting each one
   const [seed, target, from, to] = process.env.NNRT_FUZZ_CHILD.split(',').map(Number) as [number, number, number, number];
   const t = fuzzTargets()[target]!;
+  process.send!({ ready: true }); // imports done: from here on, silence means a hang
   for (let i = from; i < to; i++) {
     const r = runCase(t, caseBytes(t, seed, i));
     const error = r.outcome === 'crash' ? String((r.error as Error)?.stack ?? r.error).split('\n').slice(0, 3).join(' | ') : undefined;
@@ -43,7 +44,8 @@ function runSpan(k: number, from: number, to: number): Promise<number> {
   return new Promise((resolve) => {
     let next = from;
     const child = fork(self, [], { execArgv: ['--import', 'tsx', '--max-old-space-size=4096'], env: { ...process.env, NNRT_FUZZ_CHILD: `${seed},${k},${from},${to}` } });
-    let timer = setTimeout(onHang, hangMs * 3); // start-up
+    // start-up (loading tsx and every op) is not a case: it gets its own, generous limit
+    let timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     function onHang() {
       totals.hangs++;
       byTarget[k]!.hangs++;
@@ -53,9 +55,10 @@ function runSpan(k: number, from: number, to: number): Promise<number> {
       child.kill('SIGKILL');
       next++;
     }
-    child.on('message', (m: Progress) => {
+    child.on('message', (m: Progress | { ready: true }) => {
       clearTimeout(timer);
       timer = setTimeout(onHang, hangMs);
+      if ('ready' in m) return;
       next = m.index + 1;
       totals.runs++;
       byTarget[k]!.runs++;
