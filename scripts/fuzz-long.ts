@@ -21,7 +21,8 @@ if (process.env.NNRT_FUZZ_CHILD) {
     const error = r.outcome === 'crash' ? String((r.error as Error)?.stack ?? r.error).split('\n').slice(0, 3).join(' | ') : undefined;
     process.send!({ target, index: i, outcome: r.outcome, ms: r.ms, rss: process.memoryUsage().rss, ...(error ? { error } : {}) } satisfies Progress);
   }
-  process.exit(0);
+  // exit once every report has left (process.exit could drop queued IPC messages)
+  process.send!({ ready: true }, () => process.exit(0));
 }
 
 const { values } = parseArgs({ options: { mutations: { type: 'string', default: '50000' }, seed: { type: 'string', default: '1' }, 'hang-ms': { type: 'string', default: '10000' } } });
