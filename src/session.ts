@@ -5,9 +5,11 @@ import { sharedGpuDevice, type GpuDeviceOptions } from './devices/webgpu/device.
 import { defaultGpu } from './devices/webgpu/provider.js';
 import { CpuExecutor } from './executor/executor.js';
 import { GpuExecutor, type GpuRunStats } from './executor/gpu-executor.js';
+import { hostOnlyReason } from './executor/host-only.js';
 import type { Graph, OutputInfo, ValueInfo } from './ir/graph.js';
 import './ops/index.js';
 import type { Tensor } from './tensor/tensor.js';
+import type { Value } from './tensor/value.js';
 import { checkBuilderConfig, type BuilderConfig } from './engine/config.js';
 import type { PlanStore } from './engine/service.js';
 import type { TimingCache } from './engine/timing-cache.js';
@@ -51,6 +53,8 @@ export interface SessionOptions {
   log?: (line: string) => void;
   notice?: (line: string) => void;
   progress?: BuilderConfig['progress'];
+  /** The most iterations one Loop node may run before the run fails naming it (default 1,000,000). */
+  maxLoopIterations?: number;
 }
 
 /** Counters a session reports after a run. */
@@ -71,6 +75,8 @@ export interface Session {
   readonly inputs: readonly ValueInfo[];
   readonly outputs: readonly OutputInfo[];
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  /** Runs with sequence and optional values as well (framework sessions; absent on engine plans). */
+  runValues?(feeds: Record<string, Value>): Promise<Record<string, Value>>;
   stats(): SessionStats;
   dispose(): void;
 }
@@ -104,11 +110,14 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
   const { device, engine } = checkSessionOptions(opts);
   if (opts.maxMemory !== undefined) checkMemoryBudget(opts.maxMemory);
   if (engine === 'webgpu') {
+    // the engine compiles static-shape tensor graphs; control flow and strings keep it out
+    const hostReason = hostOnlyReason(graph);
+    if (hostReason) return createHostSession(graph, opts, hostReason);
     if (engineEnabledByEnvironment()) return createEngineSession(graph, opts);
     opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
-  const exec = new CpuExecutor(graph, { memoryBudget: opts.maxMemory });
+  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, memoryBudget: opts.maxMemory });
   return {
     graph,
     inputs: exec.inputs,
@@ -116,12 +125,17 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
     async run(feeds) {
       return exec.run(feeds);
     },
+    async runValues(feeds) {
+      return exec.runValues(feeds);
+    },
     stats: () => ({ ...exec.lastStats, transfers: 0 }),
     dispose() {},
   };
 }
 
 async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Session> {
+  const hostReason = hostOnlyReason(graph);
+  if (hostReason) return createHostSession(graph, opts, hostReason);
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
   const exec = new GpuExecutor(graph, gpu, undefined, { memoryBudget: opts.maxMemory });
   return {
@@ -134,6 +148,25 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
       return { nodes, peakBytes, transfers, webgpu: { fallbacks, pipelines, submits } };
     },
     dispose: () => exec.dispose(),
+  };
+}
+
+/**
+ * Device 'webgpu' for a graph that needs the host (control flow, sequences, strings): the framework
+ * runs it on the CPU, and every node is listed as a fallback with the reason.
+ */
+function createHostSession(graph: Graph, opts: SessionOptions, reason: string): Session {
+  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations });
+  opts.notice?.(`device webgpu: the graph runs on the host because of ${reason}`);
+  const fallbacks = graph.nodes.map((n) => ({ node: n.name, op: n.opType, reason: `the graph runs on the host: ${reason}` }));
+  return {
+    graph,
+    inputs: exec.inputs,
+    outputs: graph.outputs,
+    run: async (feeds) => exec.run(feeds),
+    runValues: async (feeds) => exec.runValues(feeds),
+    stats: () => ({ ...exec.lastStats, transfers: 0, webgpu: { fallbacks, pipelines: 0, submits: 0 } }),
+    dispose() {},
   };
 }
 

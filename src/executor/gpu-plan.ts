@@ -10,8 +10,8 @@ import { PlanArena, sizeClass } from '../devices/webgpu/buffer-pool.js';
 import { checkBufferSize } from '../devices/webgpu/buffer-limits.js';
 import { assertWithinBudget } from './memory-budget.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
-import { DEVICE_BYTES_PER_ELEMENT, toDeviceData } from '../devices/webgpu/dtype.js';
-import type { BufferRef, GpuCaps, GpuKernel, Program } from '../devices/webgpu/program.js';
+import { DEVICE_BYTES_PER_ELEMENT, firstOutOfDeviceRange, toDeviceData } from '../devices/webgpu/dtype.js';
+import type { BufferRef, GpuCaps, GpuKernel, GpuPlan, Program } from '../devices/webgpu/program.js';
 import type { CpuKernel, TensorType } from '../ops/op.js';
 import { getKernel } from '../ops/registry.js';
 import { inferNode, opTyper, type BoundNode } from '../ops/typer.js';
@@ -75,6 +75,17 @@ interface Slot { buffer: GPUBuffer; refs: number }
 
 const byteSize = (shape: readonly number[]) => Math.max(DEVICE_BYTES_PER_ELEMENT, shape.reduce((a, d) => a * d, 1) * DEVICE_BYTES_PER_ELEMENT);
 
+/** Why a GPU kernel's plan cannot run: a bound constant with int64 values outside the device's i32 range. */
+function deviceRangeProblem(result: GpuPlan, inputs: readonly string[], constant: (name: string) => Tensor | undefined): string | undefined {
+  const read = 'alias' in result ? [result.alias] : result.programs.flatMap((p) => p.bindings.flatMap((r) => ('input' in r ? [r.input] : [])));
+  for (const i of read) {
+    const t = inputs[i] ? constant(inputs[i]!) : undefined;
+    const at = t ? firstOutOfDeviceRange(t) : -1;
+    if (at >= 0) return `constant '${inputs[i]}' holds int64 values outside the device's 32-bit range (index ${at})`;
+  }
+  return undefined;
+}
+
 /** Builds a plan for `graph` with the given input shapes; `fixed` are feeds whose values decide shapes. */
 export async function buildPlan(
   gpu: GpuDevice, graph: Graph, order: BoundNode[], shapes: Record<string, readonly number[]>,
@@ -121,6 +132,8 @@ export async function buildPlan(
       const Ctor = e instanceof NnrtError ? (e.constructor as typeof NnrtError) : ExecutionError;
       throw new Ctor(`the WebGPU kernel failed to plan: ${(e as Error).message}`, { where: nodeWhere(b.node), cause: e });
     }
+    // a constant the kernel would read that holds int64 values past i32 keeps the node on the CPU
+    if (typeof result !== 'string') result = deviceRangeProblem(result, b.node.inputs, constant) ?? result;
     if (typeof result === 'string') {
       plan.fallbacks.push({ node: b.node.name, op: b.node.opType, reason: result });
       choices.push({ b, outs });

@@ -1,5 +1,7 @@
 import { GraphError } from '../errors.js';
+import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Graph, ValueKind } from './graph.js';
 
 /** An attribute as stored on a node (ONNX's AttributeProto, int64 narrowed to number). */
 export type AttrValue =
@@ -9,7 +11,12 @@ export type AttrValue =
   | { type: 'tensor'; value: Tensor }
   | { type: 'floats'; value: number[] }
   | { type: 'ints'; value: number[] }
-  | { type: 'strings'; value: string[] };
+  | { type: 'strings'; value: string[] }
+  /** A subgraph (If's branches, Loop's and Scan's body); it may read values of enclosing graphs by name. */
+  | { type: 'graph'; value: Graph }
+  | { type: 'graphs'; value: Graph[] }
+  /** A value type (Optional's `type`): the kind and the element dtype. */
+  | { type: 'type'; value: { kind: ValueKind; dtype: DType } };
 
 export type AttrType = AttrValue['type'];
 export type Attrs = Record<string, AttrValue>;
@@ -60,6 +67,8 @@ export const attr = {
   ints: (def?: number[]) => spec<number[]>('ints', def === undefined ? undefined : () => [...def]),
   strings: (def?: string[]) => spec<string[]>('strings', def === undefined ? undefined : () => [...def]),
   tensor: () => spec<Tensor>('tensor', undefined),
+  graph: () => spec<Graph>('graph', undefined),
+  type: () => spec<{ kind: ValueKind; dtype: DType }>('type', undefined),
   /** Wraps a spec so that an absent attribute parses to `undefined`. */
   optional<T>(s: AttrSpec<T>): AttrSpec<T | undefined> {
     return { type: s.type, parse: (raw, name, where) => (raw === undefined ? undefined : s.parse(raw, name, where)) };

@@ -1,15 +1,26 @@
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Attrs } from './attr.js';
+import { implicitInputs } from './subgraph.js';
 
 /** A dimension as declared by a model: a size, or a symbolic name such as 'batch'. */
 export type Dim = number | string;
+
+/**
+ * What kind of value a name holds: a tensor (the default), a sequence of tensors, an optional
+ * tensor or an optional sequence. `dtype` and `shape` always describe the tensors inside.
+ */
+export type ValueKind = 'tensor' | 'sequence' | 'optional' | 'optional-sequence';
 
 /** A named value's type as declared (graph inputs/outputs) or inferred (intermediates). */
 export interface ValueInfo {
   name: string;
   dtype: DType;
   shape: Dim[];
+  /** Absent means 'tensor'. */
+  kind?: ValueKind;
+  /** A subgraph input the model left untyped (ONNX allows it): dtype/shape are placeholders. */
+  untyped?: true;
   /**
    * The model declares no shape at all (ONNX allows an unknown rank): `shape` is [] and means
    * nothing; a graph input's shape comes from the tensor fed at run time.
@@ -22,6 +33,7 @@ export interface OutputInfo {
   name: string;
   dtype?: DType;
   shape?: Dim[];
+  kind?: ValueKind;
 }
 
 /** ONNX domain '' (ai.onnx) or 'nnrt' for nnrt's own ops. */
@@ -78,11 +90,14 @@ export class Graph {
     return m;
   }
 
-  /** Map value name → nodes consuming it (a node appears once per use). */
+  /**
+   * Map value name → nodes consuming it (a node appears once per use). A node whose subgraphs read
+   * an enclosing value counts as one of its consumers too (see ir/subgraph.ts).
+   */
   consumers(): Map<string, Node[]> {
     const m = new Map<string, Node[]>();
     for (const n of this.nodes) {
-      for (const i of n.inputs) {
+      for (const i of [...n.inputs, ...implicitInputs(n).filter((v) => !n.inputs.includes(v))]) {
         if (!i) continue;
         const list = m.get(i);
         if (list) list.push(n);

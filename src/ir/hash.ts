@@ -1,58 +1,98 @@
 import type { AttrValue } from './attr.js';
 import type { Graph } from './graph.js';
+import { hasSubgraphs, valuesRead } from './subgraph.js';
 import { topoSort } from './topo.js';
+import type { NumericStorage } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /**
  * A canonical hash of a graph for caches: structure (ops, domains, attributes, how values connect),
  * input/output/initializer dtypes and shapes, and optionally the initializers' bytes. Value and node
  * NAMES do not enter the hash (two exports of one model hash alike; ORT's name-keyed cache bug);
- * values are numbered in topological order instead. 64-bit FNV-1a over a canonical byte stream,
- * printed as 16 hex digits.
+ * values are numbered in topological order instead. Subgraphs (If, Loop, Scan bodies) are hashed
+ * inside their node's attributes, their references to enclosing values by the enclosing numbers.
+ * 64-bit FNV-1a over a canonical byte stream, printed as 16 hex digits.
  */
 export function hashGraph(graph: Graph, opts: { weights?: boolean } = {}): string {
   const h = new Fnv64();
-  const ids = new Map<string, number>();
-  const id = (name: string) => {
+  graphInto(h, graph, new IdScope(), opts.weights ?? false);
+  return h.hex();
+}
+
+/**
+ * Value numbering with lexical scopes: a subgraph numbers its own values on from its parent's
+ * count, and a name it does not define resolves to the enclosing graph's number.
+ */
+class IdScope {
+  private readonly ids = new Map<string, number>();
+  constructor(private readonly parent?: IdScope, private readonly counter = { n: 0 }) {}
+  has(name: string): boolean {
+    return this.ids.has(name) || !!this.parent?.has(name);
+  }
+  lookup(name: string): number | undefined {
+    return this.ids.get(name) ?? this.parent?.lookup(name);
+  }
+  id(name: string): number {
     if (!name) return -1;
-    let v = ids.get(name);
-    if (v === undefined) ids.set(name, (v = ids.size));
+    let v = this.lookup(name);
+    if (v === undefined) this.ids.set(name, (v = this.counter.n++));
     return v;
-  };
+  }
+  /** Defines a name in this scope (subgraph inputs and outputs shadow outer names). */
+  define(name: string): number {
+    const v = this.counter.n++;
+    this.ids.set(name, v);
+    return v;
+  }
+  child(): IdScope {
+    return new IdScope(this, this.counter);
+  }
+}
+
+function graphInto(h: Fnv64, graph: Graph, scope: IdScope, weights: boolean): void {
   for (const v of graph.inputs) {
     if (graph.initializers.has(v.name)) continue;
-    h.str('in').num(id(v.name)).str(v.dtype).str(v.shape.join(','));
+    h.str('in').num(scope.define(v.name));
+    if (v.kind) h.str(v.kind);
+    h.str(v.dtype).str(v.shape.join(','));
   }
   // initializers in first-use order (names excluded), so renaming does not change the hash
   const order = topoSort(graph);
   for (const n of order) {
-    for (const i of n.inputs) {
+    // a subgraph's reads of this graph's initializers count as uses here
+    for (const i of hasSubgraphs(n) ? valuesRead(n) : n.inputs) {
       const t = graph.initializers.get(i);
-      if (t && !ids.has(i)) {
-        h.str('const').num(id(i));
-        tensorInto(h, t, opts.weights ?? false);
+      if (t && !scope.has(i)) {
+        h.str('const').num(scope.id(i));
+        tensorInto(h, t, weights);
       }
     }
     h.str('node').str(n.domain).str(n.opType);
     h.num(n.inputs.length);
-    for (const i of n.inputs) h.num(id(i));
+    for (const i of n.inputs) h.num(scope.id(i));
     h.num(n.outputs.length);
-    for (const o of n.outputs) h.num(id(o));
-    for (const k of Object.keys(n.attrs).sort()) attrInto(h.str(k), n.attrs[k]!, opts.weights ?? false);
+    for (const o of n.outputs) h.num(scope.id(o));
+    for (const k of Object.keys(n.attrs).sort()) attrInto(h.str(k), n.attrs[k]!, scope, weights);
   }
-  for (const o of graph.outputs) h.str('out').num(id(o.name));
-  return h.hex();
+  for (const o of graph.outputs) h.str('out').num(scope.id(o.name));
 }
 
 function tensorInto(h: Fnv64, t: Tensor, weights: boolean): void {
   h.str(t.dtype).str(t.shape.join(','));
   // small constants (shapes, axes) are structure, not weights: always hashed
-  if (weights || t.size <= 64) h.bytes(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  if (!weights && t.size > 64) return;
+  if (t.dtype === 'string') for (const s of t.data as string[]) h.str(s);
+  else {
+    const d = t.data as NumericStorage;
+    h.bytes(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+  }
 }
 
-function attrInto(h: Fnv64, a: AttrValue, weights: boolean): void {
+function attrInto(h: Fnv64, a: AttrValue, scope: IdScope, weights: boolean): void {
   h.str(a.type);
   if (a.type === 'tensor') tensorInto(h, a.value, weights);
+  else if (a.type === 'graph') graphInto(h.str('{'), a.value, scope.child(), weights);
+  else if (a.type === 'graphs') for (const g of a.value) graphInto(h.str('{'), g, scope.child(), weights);
   else h.str(JSON.stringify(a.value));
 }
 

@@ -1,6 +1,7 @@
 import { GraphError } from '../errors.js';
 import type { Graph, Node } from './graph.js';
 import { nodeWhere } from './graph.js';
+import { valuesRead } from './subgraph.js';
 
 /**
  * Nodes in a topological order (Kahn's algorithm with a heap, O(n log n); stable: ties keep file
@@ -12,7 +13,7 @@ export function topoSort(graph: Graph): Node[] {
   const users = new Map<Node, Node[]>();
   for (const n of graph.nodes) {
     let d = 0;
-    for (const i of n.inputs) {
+    for (const i of valuesRead(n)) {
       const p = i ? producers.get(i) : undefined;
       if (p && p !== n) {
         d++;

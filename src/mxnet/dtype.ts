@@ -44,6 +44,7 @@ export function flagOfMxDType(t: MxDType): number {
 
 /** The MXNet type that holds an nnrt dtype's values exactly. */
 export function mxDTypeOf(dtype: DType): MxDType {
+  if (dtype === 'string') throw new UnsupportedError('MXNet has no string tensors');
   return dtype;
 }
 
@@ -88,7 +89,8 @@ export function decodeTensor(t: MxDType, shape: readonly number[], bytes: Uint8A
 /** Encodes a tensor's values as little-endian elements of MXNet type `t`. */
 export function encodeTensor(t: MxDType, tensor: Tensor): Uint8Array {
   const bytesOf = (a: ArrayBufferView) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
-  if (isNativeMxDType(t) && tensor.dtype === t) return bytesOf(tensor.data);
+  if (tensor.dtype === 'string') throw new UnsupportedError('MXNet has no string tensors');
+  if (isNativeMxDType(t) && tensor.dtype === t) return bytesOf(tensor.data as ArrayBufferView);
   const n = tensor.size;
   if (t === 'int64' || t === 'uint64' || t === 'uint32') {
     const big = tensor.dtype === 'int64' ? (tensor.data as BigInt64Array) : BigInt64Array.from(tensor.numeric(), (v) => BigInt(Math.trunc(v)));

@@ -3,17 +3,19 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NnrtError, UsageError } from '../errors.js';
 import { createSession, type Session, type SessionOptions, type SessionStats } from '../session.js';
-import { compareTensors, FP32_TOLERANCE, type Comparison, type Tolerance } from '../tensor/compare.js';
-import type { Tensor } from '../tensor/tensor.js';
-import type { Graph } from '../ir/graph.js';
-import { loadOnnxFile, readTensorPb } from './files.js';
+import { FP32_TOLERANCE, type Comparison, type Tolerance } from '../tensor/compare.js';
+import { compareValues } from '../tensor/compare-values.js';
+import { Tensor } from '../tensor/tensor.js';
+import type { Value } from '../tensor/value.js';
+import type { Graph, OutputInfo } from '../ir/graph.js';
+import { loadOnnxFile, readValuePb } from './files.js';
 import './webgpu.js'; // registers Dawn as the GPU of device 'webgpu'
 import './images.js'; // registers PNG decoding for ImageDecoder
 
-export interface DataSet {
+export interface DataSet<V extends Value = Value> {
   dir: string;
-  inputs: Tensor[];
-  outputs: Tensor[];
+  inputs: V[];
+  outputs: V[];
 }
 
 export function listDataSets(modelDir: string): string[] {
@@ -31,12 +33,20 @@ function numbered(dir: string, prefix: string): string[] {
     .map((f) => join(dir, f));
 }
 
-export function loadDataSet(dir: string): DataSet {
+/**
+ * Reads a data set; `types` (the model's inputs and outputs, by position) says which files hold
+ * sequences or optionals (SequenceProto, OptionalProto) rather than tensors.
+ */
+export function loadDataSet(dir: string): DataSet<Tensor>;
+export function loadDataSet(dir: string, types: { inputs: readonly OutputInfo[]; outputs: readonly OutputInfo[] }): DataSet;
+export function loadDataSet(dir: string, types?: { inputs: readonly OutputInfo[]; outputs: readonly OutputInfo[] }): DataSet {
   if (!existsSync(dir)) throw new UsageError(`test data directory '${dir}' does not exist`);
+  const read = (files: string[], decl: readonly OutputInfo[] | undefined) =>
+    files.map((f, i) => readValuePb(f, decl?.[i]?.kind ?? 'tensor', decl?.[i]?.dtype ?? 'float32'));
   return {
     dir,
-    inputs: numbered(dir, 'input_').map((f) => readTensorPb(f).tensor),
-    outputs: numbered(dir, 'output_').map((f) => readTensorPb(f).tensor),
+    inputs: read(numbered(dir, 'input_'), types?.inputs),
+    outputs: read(numbered(dir, 'output_'), types?.outputs),
   };
 }
 
@@ -67,7 +77,7 @@ export async function verifySession(
   const results: DataSetResult[] = [];
   try {
     for (const dir of dataDirs) {
-      const ds = loadDataSet(dir);
+      const ds = loadDataSet(dir, session);
       if (ds.inputs.length !== session.inputs.length) {
         throw new UsageError(`'${dir}' holds ${ds.inputs.length} inputs; the model takes ${session.inputs.length} (${session.inputs.map((i) => i.name).join(', ')})`);
       }
@@ -75,10 +85,10 @@ export async function verifySession(
         throw new UsageError(`'${dir}' holds ${ds.outputs.length} outputs; the model has ${session.outputs.length}`);
       }
       const feeds = Object.fromEntries(session.inputs.map((v, i) => [v.name, ds.inputs[i]!]));
-      const got = await session.run(feeds);
+      const got = await runAny(session, feeds);
       const outputs = ds.outputs.map((want, i) => {
         const name = session.outputs[i]!.name;
-        return { name, shape: [...want.shape], ...compareTensors(got[name]!, want, tol) };
+        return { name, shape: want instanceof Tensor ? [...want.shape] : [], ...compareValues(got[name]!, want, tol) };
       });
       results.push({ dir, outputs, pass: outputs.every((o) => o.pass) });
     }
@@ -86,6 +96,14 @@ export async function verifySession(
   } finally {
     session.dispose();
   }
+}
+
+/** Tensor-only data runs on any session; sequences and optionals need a framework session. */
+async function runAny(session: Session, feeds: Record<string, Value>): Promise<Record<string, Value>> {
+  if (session.runValues) return session.runValues(feeds);
+  const bad = Object.entries(feeds).find(([, v]) => !(v instanceof Tensor));
+  if (bad) throw new UsageError(`input '${bad[0]}' is a sequence or optional value; this session takes tensors only`);
+  return session.run(feeds as Record<string, Tensor>);
 }
 
 export interface ConformanceResult {

@@ -7,10 +7,6 @@ export interface Exclusion {
 }
 
 export const CONFORMANCE_EXCLUSIONS: readonly Exclusion[] = [
-  { pattern: /^test_cast_.*STRING|^test_cast_.*_string|STRING_to|to_STRING/, reason: 'string tensors are out of scope (numeric runtime)' },
-  { pattern: /^test_identity_sequence$/, reason: 'sequence types are out of scope' },
-  { pattern: /^test_identity_opt$/, reason: 'optional types are out of scope' },
-  { pattern: /^test_equal_string/, reason: 'string tensors are out of scope (numeric runtime)' },
   {
     pattern: /^test_training_dropout(_default)?(_mask)?$/,
     reason: 'training-mode Dropout with ratio > 0 draws a random mask; ONNX leaves the generator unspecified and the expected outputs are numpy RandomState(seed) draws (the zero-ratio cases run)',

@@ -4,6 +4,10 @@ import { dirname, isAbsolute, join, normalize, sep } from 'node:path';
 import { ParseError, UsageError } from '../errors.js';
 import { importOnnx, type ImportedModel } from '../onnx/import/model.js';
 import { tensorFromProto } from '../onnx/import/tensor.js';
+import { valueFromBytes } from '../onnx/import/value.js';
+import type { ValueKind } from '../ir/graph.js';
+import type { DType } from '../tensor/dtype.js';
+import type { Value } from '../tensor/value.js';
 import { TensorProto, type TensorProtoMsg } from '../onnx/proto.js';
 import type { Tensor } from '../tensor/tensor.js';
 
@@ -92,4 +96,10 @@ export function readTensorPb(path: string): { name: string; tensor: Tensor } {
     throw new ParseError(`not a valid TensorProto: ${(e as Error).message}`, { where: path });
   }
   return { name: msg.name, tensor: tensorFromProto(msg, path) };
+}
+
+/** Reads a backend-test value file: a TensorProto, SequenceProto or OptionalProto as `kind` says. */
+export function readValuePb(path: string, kind: ValueKind, dtype: DType): Value {
+  if (kind === 'tensor') return readTensorPb(path).tensor;
+  return valueFromBytes(readFileChecked(path, 'value file'), kind, dtype, path);
 }

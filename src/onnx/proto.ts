@@ -71,6 +71,7 @@ const descriptor = {
             strings: { rule: repeated, type: 'bytes', id: 9 },
             tensors: { rule: repeated, type: 'TensorProto', id: 10 },
             graphs: { rule: repeated, type: 'GraphProto', id: 11 },
+            tp: { type: 'TypeProto', id: 14 },
           },
         },
         ValueInfoProto: {
@@ -84,11 +85,32 @@ const descriptor = {
           fields: {
             tensorType: { type: 'TypeProtoTensor', id: 1 },
             sequenceType: { type: 'TypeProtoSequence', id: 4 },
+            optionalType: { type: 'TypeProtoOptional', id: 9 },
             denotation: { type: 'string', id: 6 },
           },
         },
         TypeProtoTensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
         TypeProtoSequence: { fields: { elemType: { type: 'TypeProto', id: 1 } } },
+        TypeProtoOptional: { fields: { elemType: { type: 'TypeProto', id: 1 } } },
+        // backend-test data of sequence and optional values (onnx-data.proto)
+        SequenceProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            elemType: { type: 'int32', id: 2 },
+            tensorValues: { rule: repeated, type: 'TensorProto', id: 3 },
+            sequenceValues: { rule: repeated, type: 'SequenceProto', id: 5 },
+            optionalValues: { rule: repeated, type: 'OptionalProto', id: 7 },
+          },
+        },
+        OptionalProto: {
+          fields: {
+            name: { type: 'string', id: 1 },
+            elemType: { type: 'int32', id: 2 },
+            tensorValue: { type: 'TensorProto', id: 3 },
+            sequenceValue: { type: 'SequenceProto', id: 5 },
+            optionalValue: { type: 'OptionalProto', id: 7 },
+          },
+        },
         TensorShapeProto: { fields: { dim: { rule: repeated, type: 'Dimension', id: 1 } } },
         Dimension: {
           oneofs: { value: { oneof: ['dimValue', 'dimParam'] } },
@@ -131,6 +153,8 @@ const root = protobuf.Root.fromJSON(descriptor);
 export const ModelProto = root.lookupType('onnx.ModelProto');
 export const TensorProto = root.lookupType('onnx.TensorProto');
 export const GraphProto = root.lookupType('onnx.GraphProto');
+export const SequenceProto = root.lookupType('onnx.SequenceProto');
+export const OptionalProto = root.lookupType('onnx.OptionalProto');
 
 /** ONNX TensorProto.DataType codes. */
 export const ONNX_DTYPE = {
@@ -153,13 +177,27 @@ export interface TensorProtoMsg {
   dataLocation: number; doubleData: number[]; uint64Data: Int64[];
 }
 export interface DimMsg { dimValue?: Int64 | null; dimParam?: string | null; value?: string }
+export interface TypeMsg {
+  tensorType?: { elemType: number; shape?: { dim: DimMsg[] } | null } | null;
+  sequenceType?: { elemType?: TypeMsg | null } | null;
+  optionalType?: { elemType?: TypeMsg | null } | null;
+}
 export interface ValueInfoMsg {
   name: string;
-  type?: { tensorType?: { elemType: number; shape?: { dim: DimMsg[] } | null } | null; sequenceType?: unknown } | null;
+  type?: TypeMsg | null;
+}
+/** SequenceProto / OptionalProto elem_type codes. */
+export const CONTAINER_ELEM = { UNDEFINED: 0, TENSOR: 1, SPARSE_TENSOR: 2, SEQUENCE: 3, MAP: 4, OPTIONAL: 5 } as const;
+export interface SequenceMsg {
+  name: string; elemType: number; tensorValues: TensorProtoMsg[]; sequenceValues: SequenceMsg[]; optionalValues: OptionalMsg[];
+}
+export interface OptionalMsg {
+  name: string; elemType: number; tensorValue?: TensorProtoMsg | null; sequenceValue?: SequenceMsg | null; optionalValue?: OptionalMsg | null;
 }
 export interface AttributeMsg {
   name: string; refAttrName: string; type: number; f: number; i: Int64; s: Uint8Array; t?: TensorProtoMsg | null;
   g?: GraphMsg | null; floats: number[]; ints: Int64[]; strings: Uint8Array[]; tensors: TensorProtoMsg[]; graphs: GraphMsg[];
+  tp?: TypeMsg | null;
 }
 export interface NodeMsg { input: string[]; output: string[]; name: string; opType: string; domain: string; attribute: AttributeMsg[] }
 export interface GraphMsg {

@@ -1,6 +1,8 @@
 import type { AttrSchema, AttrsOf, Attrs } from '../ir/attr.js';
+import type { Graph } from '../ir/graph.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { Value } from '../tensor/value.js';
 
 /** What shape inference knows about one input: always dtype and concrete shape, the value when constant. */
 export interface InferInput {
@@ -40,6 +42,17 @@ export interface OpDef<S extends AttrSchema = AttrSchema> {
    */
   readonly valueInputs?: readonly number[];
   /**
+   * The op moves, compares or converts elements without computing on them, so it takes string
+   * tensors too (Identity, Reshape, Concat, Gather, Equal, Cast...). Others refuse strings.
+   */
+  readonly strings?: boolean;
+  /**
+   * A host op: it takes and gives whole values (sequences, optionals, not only tensors), may run
+   * subgraphs, and its output types are known only when it runs. Its kernel is a HostKernel and
+   * it runs on the host whatever the device.
+   */
+  readonly host?: boolean;
+  /**
    * The output shapes depend on the *data* of `valueInputs` (NonZero, Unique, Compress,
    * NonMaxSuppression), which is usually known only when the node runs: executors infer such a
    * node's outputs at run time, and static inference stops at it unless those inputs are constant.
@@ -61,6 +74,21 @@ export type CpuKernel<S extends AttrSchema = AttrSchema> = (
   attrs: AttrsOf<S>,
   outputs: readonly TensorType[],
 ) => Tensor[];
+
+/** What a host kernel may ask of the executor running it. */
+export interface HostContext {
+  /** Runs one of this node's subgraphs with its inputs bound in order; returns its outputs in order. */
+  runSubgraph(g: Graph, inputs: readonly (Value | undefined)[]): Value[];
+  /** The most iterations a Loop may run (a session option), so that no model hangs the process. */
+  readonly maxLoopIterations: number;
+}
+
+/** A host op's kernel: whole values in, whole values out (see OpDef.host). */
+export type HostKernel<S extends AttrSchema = AttrSchema> = (
+  inputs: readonly (Value | undefined)[],
+  attrs: AttrsOf<S>,
+  ctx: HostContext,
+) => Value[];
 
 /** A node's raw attributes, parsed once against its op's schema. */
 export type RawAttrs = Attrs;

@@ -2,7 +2,7 @@ import { UnsupportedError } from '../errors.js';
 import type { AttrSchema } from '../ir/attr.js';
 import type { Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
-import type { CpuKernel, OpDef } from './op.js';
+import type { CpuKernel, HostKernel, OpDef } from './op.js';
 
 /** Devices that kernels are registered for (tfjs-style registry keyed by (op, backend)). */
 export type Backend = 'cpu' | 'webgpu';
@@ -17,6 +17,13 @@ export function registerOp<S extends AttrSchema>(def: OpDef<S>, impl: { cpu?: Cp
   if (defs.has(k)) throw new Error(`op ${def.type} registered twice`);
   defs.set(k, def as unknown as OpDef);
   if (impl.cpu) registerKernel('cpu', def.domain, def.type, impl.cpu);
+}
+
+/** Registers a host op (sequences, optionals, control flow): its kernel runs on the host on every device. */
+export function registerHostOp<S extends AttrSchema>(def: OpDef<S>, kernel: HostKernel<S>): void {
+  if (!def.host) throw new Error(`op ${def.type} is not declared as a host op`);
+  registerOp(def);
+  registerKernel('cpu', def.domain, def.type, kernel);
 }
 
 export function registerKernel(backend: Backend, domain: string, type: string, kernel: unknown): void {

@@ -34,8 +34,12 @@ export function inferNode(b: BoundNode, inputs: readonly (KnownValue | undefined
   b.node.inputs.forEach((name, i) => {
     if (name && !inputs[i]) throw new ShapeError(`input ${i} '${name}' has no known type`, { where });
   });
+  if (!b.def.strings && !b.def.host) {
+    const s = inputs.findIndex((k) => k?.dtype === 'string');
+    if (s >= 0) throw new UnsupportedError(`input ${s} '${b.node.inputs[s]}' is a string tensor; ${b.def.type} does not take strings`, { where });
+  }
   const first = inputs[0];
-  if (b.def.dtypes && first && !b.def.dtypes.includes(first.dtype)) {
+  if (b.def.dtypes && first?.dtype !== 'string' && first && !b.def.dtypes.includes(first.dtype)) {
     throw new UnsupportedError(`dtype ${first.dtype} is not supported; ${b.def.type} takes ${b.def.dtypes.join(', ')}`, { where });
   }
   for (const vi of b.def.valueInputs ?? []) {

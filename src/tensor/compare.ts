@@ -22,7 +22,7 @@ export interface Comparison {
    * Of `mismatches`, those where NaN or ±Inf is on one side and not the other (their error is not
    * a number: maxAbsError is Infinity when there is one).
    */
-  nonFiniteMismatches: number;
+  nonFiniteMismatches?: number;
   firstMismatch?: { index: number; got: number; want: number };
 }
 
@@ -36,6 +36,7 @@ export function compareTensors(got: Tensor, want: Tensor, tol: Tolerance): Compa
   if (!sameShape(got.shape, want.shape) && !(got.size === want.size && got.size <= 1)) {
     return { ...base, pass: false, reason: `shape [${got.shape.join(',')}] vs expected [${want.shape.join(',')}]`, mismatches: want.size };
   }
+  if (got.dtype === 'string' || want.dtype === 'string') return compareStrings(got, want);
   const a = got.numeric();
   const b = want.numeric();
   let maxAbs = 0;
@@ -73,4 +74,15 @@ export function compareTensors(got: Tensor, want: Tensor, tol: Tolerance): Compa
     out.reason = `dtype ${got.dtype} vs expected ${want.dtype}`;
   }
   return out;
+}
+
+/** String tensors compare exactly, element by element. */
+function compareStrings(got: Tensor, want: Tensor): Comparison {
+  const base = { maxAbsError: 0, maxRelError: 0 };
+  if (got.dtype !== want.dtype) return { ...base, pass: false, reason: `dtype ${got.dtype} vs expected ${want.dtype}`, mismatches: want.size };
+  const a = got.data as string[];
+  const b = want.data as string[];
+  const bad = b.findIndex((s, i) => a[i] !== s);
+  if (bad < 0) return { ...base, pass: true, mismatches: 0 };
+  return { ...base, pass: false, reason: `element ${bad} is ${JSON.stringify(a[bad])}, expected ${JSON.stringify(b[bad])}`, mismatches: b.filter((s, i) => a[i] !== s).length };
 }

@@ -1,5 +1,9 @@
+import { UnsupportedError } from '../errors.js';
+
 /**
- * The dtypes nnrt computes with. Import rule for others (see onnx/import/tensor.ts):
+ * The dtypes nnrt computes with, and 'string' (ONNX string tensors: a plain string[] per tensor,
+ * host only; ops opt in with OpDef.strings, numeric views of them are an error).
+ * Import rule for others (see onnx/import/tensor.ts):
  * float64 → float32, int16/uint16 → int32, uint32 → int64, others are refused.
  *
  * Storage: float16 is held as raw IEEE half bits in a Uint16Array; int64 is held exactly in a
@@ -7,7 +11,7 @@
  * float16 widens to float32 and int64 to float64 (exact for |x| < 2^53, the documented limit of
  * int64 arithmetic in kernels; storage and I/O stay exact).
  */
-export const DTYPES = ['float32', 'float16', 'int8', 'uint8', 'int32', 'int64', 'bool'] as const;
+export const DTYPES = ['float32', 'float16', 'int8', 'uint8', 'int32', 'int64', 'bool', 'string'] as const;
 export type DType = (typeof DTYPES)[number];
 
 export interface StorageOf {
@@ -18,13 +22,18 @@ export interface StorageOf {
   int32: Int32Array;
   int64: BigInt64Array;
   bool: Uint8Array;
+  string: string[];
 }
 export type Storage = StorageOf[DType];
+/** Storage of the numeric dtypes (typed arrays). */
+export type NumericStorage = StorageOf[Exclude<DType, 'string'>];
 /** An array of plain numbers a kernel can read and write with `a[i]`. */
 export type NumericArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int32Array;
 
 export const BYTES_PER_ELEMENT: Record<DType, number> = {
   float32: 4, float16: 2, int8: 1, uint8: 1, int32: 4, int64: 8, bool: 1,
+  // an estimate for memory accounting: a reference per element (the characters live in the JS heap)
+  string: 8,
 };
 
 export function isDType(s: string): s is DType {
@@ -45,6 +54,7 @@ export function allocStorage<D extends DType>(dtype: D, size: number): StorageOf
     case 'uint8': case 'bool': return new Uint8Array(size) as StorageOf[D];
     case 'int32': return new Int32Array(size) as StorageOf[D];
     case 'int64': return new BigInt64Array(size) as StorageOf[D];
+    case 'string': return new Array<string>(size).fill('') as StorageOf[D];
   }
   throw new Error(`unknown dtype ${String(dtype)}`);
 }
@@ -57,5 +67,6 @@ export function allocNumeric(dtype: DType, size: number): NumericArray {
     case 'int8': return new Int8Array(size);
     case 'uint8': case 'bool': return new Uint8Array(size);
     case 'int32': return new Int32Array(size);
+    case 'string': throw new UnsupportedError('string tensors have no numeric values');
   }
 }

@@ -193,6 +193,8 @@ const TYPES: ElementType[] = [
   miniFloat(T.FLOAT8E5M2, 'float8e5m2', { exp: 5, mant: 2, bias: 15, special: 'ieee' }),
   miniFloat(T.FLOAT8E5M2FNUZ, 'float8e5m2fnuz', { exp: 5, mant: 2, bias: 16, special: 'fnuz' }),
   miniFloat(T.FLOAT4E2M1, 'float4e2m1', { exp: 2, mant: 1, bias: 1, special: 'none' }, 4),
+  // strings hold text, not numbers: Cast to and from them parses and prints (see ops/cast)
+  { code: T.STRING, name: 'string', dtype: 'string', bits: 0, round: (v) => v },
   { code: T.FLOAT8E8M0, name: 'float8e8m0', dtype: 'float32', bits: 8, round: roundE8M0, decode: (b) => (b === 0xff ? NaN : 2 ** (b - 127)) },
 ];
 const BY_CODE = new Map(TYPES.map((t) => [t.code, t]));
@@ -212,5 +214,5 @@ export function elementTypeName(code: number): string {
 
 /** The element type code whose values a dtype holds natively. */
 export const DTYPE_ELEMENT_TYPE: Record<DType, number> = {
-  float32: T.FLOAT, float16: T.FLOAT16, int8: T.INT8, uint8: T.UINT8, int32: T.INT32, int64: T.INT64, bool: T.BOOL,
+  float32: T.FLOAT, float16: T.FLOAT16, int8: T.INT8, uint8: T.UINT8, int32: T.INT32, int64: T.INT64, bool: T.BOOL, string: T.STRING,
 };

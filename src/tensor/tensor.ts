@@ -1,7 +1,7 @@
 import { allocStorage, BYTES_PER_ELEMENT, isDType, type DType, type NumericArray, type Storage, type StorageOf } from './dtype.js';
 import { fromHalfBits, toHalfBits } from './float16.js';
 import { sizeOf, stridesOf, type Shape } from './shape.js';
-import { ShapeError } from '../errors.js';
+import { ShapeError, UnsupportedError } from '../errors.js';
 
 /** The largest host tensor nnrt allocates (typed arrays top out near 2^32 bytes in V8 anyway). */
 export const MAX_TENSOR_BYTES = 2 ** 32 - 1;
@@ -73,6 +73,7 @@ export class Tensor<D extends DType = DType> {
 }
 
 export function toNumeric(dtype: DType, data: Storage): NumericArray {
+  if (dtype === 'string') throw new UnsupportedError('string tensors have no numeric values', { hint: 'Cast them to a number type first' });
   if (dtype === 'float16') {
     const src = data as Uint16Array;
     const out = new Float32Array(src.length);
@@ -89,6 +90,7 @@ export function toNumeric(dtype: DType, data: Storage): NumericArray {
 }
 
 export function fromNumeric<D extends DType>(dtype: D, values: ArrayLike<number>): StorageOf[D] {
+  if (dtype === 'string') throw new UnsupportedError('numbers do not convert to a string tensor implicitly', { hint: 'use Cast' });
   const n = values.length;
   const out = allocStorage(dtype, n);
   if (dtype === 'float16') {

@@ -6,11 +6,11 @@ import { importOnnx } from '../../src/onnx/import/model.js';
 import { createSession } from '../../src/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { uniformTensor } from '../../src/tensor/random.js';
-import type { DType } from '../../src/tensor/dtype.js';
+import type { DType, NumericStorage } from '../../src/tensor/dtype.js';
 
 const CODE: Record<DType, number> = {
   float32: ONNX_DTYPE.FLOAT, float16: ONNX_DTYPE.FLOAT16, int8: ONNX_DTYPE.INT8, uint8: ONNX_DTYPE.UINT8,
-  int32: ONNX_DTYPE.INT32, int64: ONNX_DTYPE.INT64, bool: ONNX_DTYPE.BOOL,
+  int32: ONNX_DTYPE.INT32, int64: ONNX_DTYPE.INT64, bool: ONNX_DTYPE.BOOL, string: ONNX_DTYPE.STRING,
 };
 
 export type AttrSpec = number | string | number[] | string[] | { floats: number[] } | { float: number };
@@ -30,7 +30,9 @@ export interface OneNodeSpec {
 }
 
 function tensorProto(name: string, t: Tensor) {
-  const bytes = new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  if (t.dtype === 'string') return { name, dims: [...t.shape], dataType: CODE.string, stringData: (t.data as string[]).map((s) => new TextEncoder().encode(s)) };
+  const data = t.data as NumericStorage;
+  const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return { name, dims: [...t.shape], dataType: CODE[t.dtype], rawData: bytes };
 }
 
@@ -66,7 +68,7 @@ export function oneNodeModel(spec: OneNodeSpec): Uint8Array {
   return new Uint8Array(ModelProto.encode(msg).finish());
 }
 
-const ORT_TYPE: Record<string, DType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64', bool: 'bool' };
+const ORT_TYPE: Record<string, DType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64', bool: 'bool', string: 'string' };
 
 /** Runs the model in onnxruntime-node; returns outputs as nnrt tensors. */
 export async function runOrt(model: Uint8Array, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {

@@ -1,4 +1,4 @@
-// ai.onnx.ml Binarizer, ArrayFeatureExtractor and TreeEnsemble: the ONNX backend node tests, and
+// ai.onnx.ml Binarizer, ArrayFeatureExtractor, TreeEnsemble and LabelEncoder: the ONNX backend node tests, and
 // onnxruntime-node on seeded inputs (modes, aggregates, post transforms, missing values).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { randomTensor, runNnrt, runOrt } from '../helpers/ort-reference.js';
 
 const FULL = new URL('../../../shared/fixtures/onnx-node-full/', import.meta.url).pathname;
-const ML_TESTS = /^test_ai_onnx_ml_(binarizer|array_feature_extractor|tree_ensemble_)/;
+const ML_TESTS = /^test_ai_onnx_ml_(binarizer|array_feature_extractor|tree_ensemble_|label_encoder_)/;
 const folders = existsSync(FULL) ? readdirSync(FULL).filter((d) => ML_TESTS.test(d)).sort() : [];
 
 if (folders.length === 0) test('ai.onnx.ml backend node tests', { skip: `${FULL} is absent` }, () => {});
@@ -111,4 +111,12 @@ test('TreeEnsemble: a branch to a missing node or a feature past X gives a typed
   const x = randomTensor([2, 3], 4);
   const bad = twoTrees(2, 3, 1, 0).map((a) => ((a as { name: string }).name === 'nodes_featureids' ? ints('nodes_featureids', [1, 0, 9, 0]) : a));
   await assert.rejects(runNnrt(mlModel('TreeEnsemble', 5, bad, { x }), { x }), (e: unknown) => e instanceof ShapeError && /nodes_featureids/.test((e as Error).message));
+});
+
+test('LabelEncoder: float keys to int64 and int64 keys to floats, with defaults, match onnxruntime', async () => {
+  const floats = (name: string, values: number[]) => ({ name, type: ATTR_TYPE.FLOATS, floats: values });
+  const x = Tensor.fromArray([2, 3], [0.5, 2, -1, 7, 0.5, 3.25]);
+  await expectSameAsOrt('LabelEncoder', 2, [floats('keys_floats', [0.5, 2, 3.25]), ints('values_int64s', [10, 20, 30]), int('default_int64', -7)], { x });
+  const ids = Tensor.fromNumeric('int64', [5], [4, 1, 9, 4, 0]);
+  await expectSameAsOrt('LabelEncoder', 2, [ints('keys_int64s', [0, 1, 4]), floats('values_floats', [0.25, -1.5, 8]), { name: 'default_float', type: ATTR_TYPE.FLOAT, f: 42 }], { x: ids });
 });

@@ -89,7 +89,7 @@ test('logits equal onnxruntime-node on the same tensor; top-k with ImageNet name
   const got = readTensorPb(join(out, 'output_0.pb')).tensor; // batch 1 model: one run per image, rows joined
   assert.deepEqual(got.shape, [photos.length, 1000]);
   const want = await ortLogits();
-  want.forEach((row, i) => assertClose(got.data.subarray(i * 1000, (i + 1) * 1000) as Float32Array, row, photos[i]!));
+  want.forEach((row, i) => assertClose((got.data as Float32Array).subarray(i * 1000, (i + 1) * 1000), row, photos[i]!));
   const result = JSON.parse(r.out) as JsonResult;
   assert.deepEqual(result.images.map((i) => i.file), photos);
   assertTopK(result, want, 5);
@@ -103,7 +103,7 @@ test('a model with a free batch dimension runs all images in one batch; a fixed 
     assert.equal(r.code, 0, r.err);
     const got = readTensorPb(join(out, 'output_0.pb')).tensor;
     assert.deepEqual(got.shape, [photos.length, 1000]);
-    want.forEach((row, i) => assertClose(got.data.subarray(i * 1000, (i + 1) * 1000) as Float32Array, row, `batch ${batch} ${photos[i]}`));
+    want.forEach((row, i) => assertClose((got.data as Float32Array).subarray(i * 1000, (i + 1) * 1000), row, `batch ${batch} ${photos[i]}`));
     assertTopK(JSON.parse(r.out) as JsonResult, want, 3);
   }
 });

@@ -129,3 +129,14 @@ test('an int64 value beyond 32 bits is refused on upload, not wrapped', { skip }
   const session = await createSession(graph, { device: 'webgpu' });
   await assert.rejects(session.run({ x: randomTensor([4], 16), i: new Tensor('int64', [1], BigInt64Array.from([2n ** 40n])) }), /does not fit the device's 32-bit integers/);
 });
+
+test('a constant with int64 values past the device\'s 32 bits keeps its node on the CPU instead of failing', { skip }, async () => {
+  const big = new Tensor('int64', [3], BigInt64Array.from([5_000_000_000n, -3n, 7n]));
+  const model = oneNodeModel({ op: 'Add', inputs: { x: new Tensor('int64', [3], BigInt64Array.from([1n, 2n, 3n])) }, initializers: { c: big }, inputOrder: ['x', 'c'], outputs: ['y'] });
+  const feeds = { x: new Tensor('int64', [3], BigInt64Array.from([1n, 2n, 3n])) };
+  const want = await runOrt(model, feeds);
+  const { out, session } = await runWebgpu(model, feeds);
+  assert.deepEqual([...(out.y!.data as BigInt64Array)], [...(want.y!.data as BigInt64Array)]);
+  assert.match(session.stats().webgpu!.fallbacks[0]?.reason ?? '', /outside the device's 32-bit range/);
+  session.dispose();
+});

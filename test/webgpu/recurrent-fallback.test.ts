@@ -17,7 +17,7 @@ const GATES = { RNN: 1, GRU: 3, LSTM: 4 } as const;
 /** x → Relu → <op> (bidirectional, weights as initializers) → Y → Sigmoid → y; Y_h is an output too. */
 function model(op: keyof typeof GATES): Uint8Array {
   const g = GATES[op];
-  const init = (name: string, t: Tensor) => ({ name, dims: [...t.shape], dataType: ONNX_DTYPE.FLOAT, rawData: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) });
+  const init = (name: string, t: Tensor) => ({ name, dims: [...t.shape], dataType: ONNX_DTYPE.FLOAT, rawData: new Uint8Array((t.data as Float32Array).buffer, (t.data as Float32Array).byteOffset, (t.data as Float32Array).byteLength) });
   const f32 = (name: string, shape: number[]) => ({ name, type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } });
   return new Uint8Array(ModelProto.encode(ModelProto.fromObject({
     irVersion: 8,

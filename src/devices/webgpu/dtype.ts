@@ -19,6 +19,7 @@ export function wgslType(dtype: DType): WgslScalar {
     case 'float32': case 'float16': return 'f32';
     case 'int32': case 'int64': case 'int8': return 'i32';
     case 'uint8': case 'bool': return 'u32';
+    case 'string': throw new UnsupportedError('string tensors stay on the host; no WebGPU kernel takes them');
   }
 }
 
@@ -27,6 +28,7 @@ export const DEVICE_BYTES_PER_ELEMENT = 4;
 /** The bytes to upload for a host tensor (a view of its data when the layout already matches). */
 export function toDeviceData(t: Tensor, what: string): Float32Array | Int32Array | Uint32Array {
   switch (t.dtype) {
+    case 'string': throw new UnsupportedError(`${what} is a string tensor: strings stay on the host`);
     case 'float32': return t.data as Float32Array;
     case 'int32': return t.data as Int32Array;
     case 'float16': return t.numeric() as Float32Array;
@@ -47,6 +49,14 @@ export function toDeviceData(t: Tensor, what: string): Float32Array | Int32Array
       return out;
     }
   }
+}
+
+/** The index of the first int64 value outside the device's i32 range, or -1 (other dtypes always fit). */
+export function firstOutOfDeviceRange(t: Tensor): number {
+  if (t.dtype !== 'int64') return -1;
+  const src = t.data as BigInt64Array;
+  for (let i = 0; i < src.length; i++) if (src[i]! > 2147483647n || src[i]! < -2147483648n) return i;
+  return -1;
 }
 
 /** A host tensor from the bytes read back from the device. */

@@ -2,6 +2,7 @@ import { NnrtError, UnsupportedError, UsageError } from '../../errors.js';
 import type { AttrType, AttrValue } from '../../ir/attr.js';
 import { NNRT_DOMAIN, nodeWhere, ONNX_DOMAIN, type Dim, type Graph, type Node, type ValueInfo } from '../../ir/graph.js';
 import { inferShapes } from '../../ir/infer.js';
+import { valuesRead } from '../../ir/subgraph.js';
 import { topoSort } from '../../ir/topo.js';
 import { verifyGraph } from '../../ir/verify.js';
 import '../../ops/index.js';
@@ -116,7 +117,7 @@ export function exportOnnxWithData(graph: Graph, opts: OnnxExportOptions): Expor
   });
 
   const referenced = new Set<string>([...graph.inputs, ...graph.outputs].map((v) => v.name));
-  for (const n of nodes) for (const i of n.inputs) if (i) referenced.add(i);
+  for (const n of nodes) for (const i of valuesRead(n)) referenced.add(i); // subgraphs' reads too
   const codeOf = elementTypes(graph);
   for (const n of nodes) {
     if (n.domain !== ONNX_DOMAIN) continue;
@@ -127,8 +128,16 @@ export function exportOnnxWithData(graph: Graph, opts: OnnxExportOptions): Expor
   }
   const typeProto = (v: ValueInfo) => {
     const elemType = codeOf(v.name, v.dtype);
-    return elemType === UNKNOWN_TYPE ? { name: v.name } : { name: v.name, type: { tensorType: { elemType, ...(v.unknownRank ? {} : { shape: { dim: v.shape.map(dimProto) } }) } } };
+    return elemType === UNKNOWN_TYPE ? { name: v.name } : { name: v.name, type: valueTypeProto(v, elemType, !v.unknownRank) };
   };
+  // subgraphs (If, Loop, Scan bodies): their nodes converted like the main graph's, weights inline
+  const subgraph = (g: Graph): Record<string, unknown> => ({
+    name: g.name,
+    node: topoSort(g).flatMap((n) => convertNode(n.name ? n : { ...n, name: freshName(n.opType) }, ctx)).map((n) => nodeProto(n, subgraph)),
+    input: g.inputs.map((v) => (v.untyped ? { name: v.name } : typeProto(v))),
+    output: g.outputs.map((o) => (o.dtype && o.shape ? typeProto({ name: o.name, dtype: o.dtype, shape: o.shape, ...(o.kind ? { kind: o.kind } : {}) }) : { name: o.name })),
+    initializer: [...g.initializers].map(([name, t]) => tensorProto(encodeTensor(name, t, codeOf(name, t.dtype)))),
+  });
   const initializers = [...constants].filter(([name]) => referenced.has(name)).map(([name, t]) => encodeTensor(name, t, codeOf(name, t.dtype)));
   const external = planExternalData(initializers, opts);
 
@@ -152,7 +161,7 @@ export function exportOnnxWithData(graph: Graph, opts: OnnxExportOptions): Expor
     producerVersion: VERSION,
     graph: {
       name: graph.name,
-      node: nodes.map(nodeProto),
+      node: nodes.map((n) => nodeProto(n, subgraph)),
       input: graph.inputs.map(typeProto),
       output: graph.outputs.map((o) => {
         const t = o.dtype && o.shape ? { name: o.name, dtype: o.dtype, shape: o.shape } : typeOf(o.name);
@@ -252,11 +261,24 @@ function dimProto(d: Dim): Record<string, unknown> {
 }
 
 
-function nodeProto(n: Node): Record<string, unknown> {
+/** A ValueInfo's TypeProto: a tensor type, or one wrapped in sequence/optional as its kind says. */
+function valueTypeProto(v: Pick<ValueInfo, 'shape' | 'kind'>, elemType: number, withShape = true): Record<string, unknown> {
+  const tensor = { tensorType: { elemType, ...(withShape ? { shape: { dim: v.shape.map(dimProto) } } : {}) } };
+  switch (v.kind ?? 'tensor') {
+    case 'tensor': return tensor;
+    case 'sequence': return { sequenceType: { elemType: tensor } };
+    case 'optional': return { optionalType: { elemType: tensor } };
+    case 'optional-sequence': return { optionalType: { elemType: { sequenceType: { elemType: tensor } } } };
+  }
+}
+
+type SubgraphProto = (g: Graph) => Record<string, unknown>;
+
+function nodeProto(n: Node, sub: SubgraphProto): Record<string, unknown> {
   const schema = findOp(n.domain, n.opType)?.attrs;
   return {
     name: n.name, opType: n.opType, domain: n.domain, input: trimInputs(n.inputs), output: n.outputs,
-    attribute: Object.entries(n.attrs).map(([name, v]) => attributeProto(name, declaredType(v, schema?.[name]?.type))),
+    attribute: Object.entries(n.attrs).map(([name, v]) => attributeProto(name, declaredType(v, schema?.[name]?.type), sub)),
   };
 }
 
@@ -275,7 +297,7 @@ function int64(v: number): number | string {
   return String(v >= 0 ? INT64_MAX : -INT64_MAX - 1n);
 }
 
-function attributeProto(name: string, v: AttrValue): Record<string, unknown> {
+function attributeProto(name: string, v: AttrValue, sub: SubgraphProto): Record<string, unknown> {
   switch (v.type) {
     case 'float': return { name, type: ATTR_TYPE.FLOAT, f: v.value };
     case 'int': return { name, type: ATTR_TYPE.INT, i: int64(v.value) };
@@ -284,6 +306,9 @@ function attributeProto(name: string, v: AttrValue): Record<string, unknown> {
     case 'floats': return { name, type: ATTR_TYPE.FLOATS, floats: v.value };
     case 'ints': return { name, type: ATTR_TYPE.INTS, ints: v.value.map(int64) };
     case 'strings': return { name, type: ATTR_TYPE.STRINGS, strings: v.value.map((s) => new TextEncoder().encode(s)) };
+    case 'graph': return { name, type: ATTR_TYPE.GRAPH, g: sub(v.value) };
+    case 'graphs': return { name, type: ATTR_TYPE.GRAPHS, graphs: v.value.map(sub) };
+    case 'type': return { name, type: ATTR_TYPE.TYPE_PROTO, tp: valueTypeProto({ shape: [], kind: v.value.kind }, ONNX_DTYPE_OF[v.value.dtype], false) };
   }
 }
 

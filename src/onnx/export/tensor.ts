@@ -1,16 +1,19 @@
-import type { DType } from '../../tensor/dtype.js';
+import { UnsupportedError } from '../../errors.js';
+import type { DType, NumericStorage } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { ONNX_DTYPE } from '../proto.js';
 
 /** ONNX element type codes of the IR dtypes. */
 export const ONNX_DTYPE_OF: Record<DType, number> = {
   float32: ONNX_DTYPE.FLOAT, float16: ONNX_DTYPE.FLOAT16, int8: ONNX_DTYPE.INT8, uint8: ONNX_DTYPE.UINT8,
-  int32: ONNX_DTYPE.INT32, int64: ONNX_DTYPE.INT64, bool: ONNX_DTYPE.BOOL,
+  int32: ONNX_DTYPE.INT32, int64: ONNX_DTYPE.INT64, bool: ONNX_DTYPE.BOOL, string: ONNX_DTYPE.STRING,
 };
 
 /** A tensor's bytes as ONNX raw_data stores them (little-endian; the host is little-endian, see import). */
 export function rawBytes(t: Tensor): Uint8Array {
-  return new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength);
+  if (t.dtype === 'string') throw new UnsupportedError('string tensors have no raw bytes', { hint: 'write them as string_data' });
+  const data = t.data as NumericStorage;
+  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** Where a tensor's bytes live in the external data file. */

@@ -1,12 +1,13 @@
 import { GraphError, ParseError, UnsupportedError } from '../../errors.js';
 import type { AttrValue, Attrs } from '../../ir/attr.js';
-import { Graph, ONNX_DOMAIN, type Dim, type Node, type ValueInfo } from '../../ir/graph.js';
+import { Graph, ONNX_DOMAIN, type Node, type ValueInfo } from '../../ir/graph.js';
 import { Tensor, Tensor as TensorCtor } from '../../tensor/tensor.js';
 import { DTYPE_ELEMENT_TYPE, elementType } from '../../tensor/element-type.js';
-import { ATTR_TYPE, ModelProto, toNum, type AttributeMsg, type GraphMsg, type ModelMsg, type ValueInfoMsg } from '../proto.js';
+import { ATTR_TYPE, ModelProto, toNum, type AttributeMsg, type GraphMsg, type ModelMsg, type TypeMsg, type ValueInfoMsg } from '../proto.js';
 import { importConverterFor, type ConvertContext } from './converter.js';
 import './converters/index.js';
-import { dtypeFromOnnx, tensorFromProto, type ExternalDataReader } from './tensor.js';
+import { tensorFromProto, type ExternalDataReader } from './tensor.js';
+import { importType, valueInfo } from './value-type.js';
 
 export interface OnnxImportOptions {
   /** Reads external tensor data (Node: from files beside the model). */
@@ -52,11 +53,35 @@ export function importOnnx(bytes: Uint8Array, opts: OnnxImportOptions = {}): Imp
       where: src, hint: opset < MIN_OPSET ? 'convert the model to a newer opset with onnx.version_converter' : undefined,
     });
   }
-  const graph = importGraph(msg.graph, opset, opsets, opts.externalData, src);
+  const used = new Set<string>();
+  collectNames(msg.graph, used);
+  const graph = importGraph(msg.graph, { opset, opsets, ext: opts.externalData, src, used, counter: { n: 0 } }, false);
   return { graph, opset, irVersion: toNum(msg.irVersion), producer: `${msg.producerName} ${msg.producerVersion}`.trim() };
 }
 
-function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ext: ExternalDataReader | undefined, src: string): Graph {
+/** What importing one graph of a model needs; shared by the main graph and its subgraphs. */
+interface ImportEnv {
+  opset: number;
+  opsets: Map<string, number>;
+  ext: ExternalDataReader | undefined;
+  src: string;
+  /** Every name in the model, subgraphs included, so fresh names never shadow one. */
+  used: Set<string>;
+  counter: { n: number };
+}
+
+function collectNames(g: GraphMsg, used: Set<string>): void {
+  for (const t of g.initializer) used.add(t.name);
+  for (const v of [...g.input, ...g.output, ...g.valueInfo]) used.add(v.name);
+  for (const n of g.node) {
+    for (const v of [...n.input, ...n.output]) used.add(v);
+    if (n.name) used.add(n.name);
+    for (const a of n.attribute) for (const sub of [...(a.g ? [a.g] : []), ...(a.graphs ?? [])]) collectNames(sub, used);
+  }
+}
+
+function importGraph(g: GraphMsg, env: ImportEnv, isSubgraph: boolean): Graph {
+  const { opset, opsets, ext, src, used } = env;
   const initializers = new Map<string, Tensor>();
   for (const t of g.initializer) {
     if (!t.name) throw new ParseError('an initializer has no name', { where: src });
@@ -71,21 +96,14 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
   };
   for (const t of g.initializer) noteType(t.name, t.dataType);
   for (const v of [...g.input, ...g.output, ...g.valueInfo]) {
-    const code = v.type?.tensorType?.elemType;
+    const code = elemTypeOf(v.type);
     if (code) noteType(v.name, code);
   }
-  const used = new Set<string>([...initializers.keys()]);
-  for (const v of [...g.input, ...g.output, ...g.valueInfo]) used.add(v.name);
-  for (const n of g.node) {
-    for (const v of [...n.input, ...n.output]) used.add(v);
-    if (n.name) used.add(n.name);
-  }
-  let counter = 0;
   const ctx: ConvertContext = {
     opset,
     freshName(hint) {
       let name: string;
-      do name = `${hint}__${counter++}`; while (used.has(name));
+      do name = `${hint}__${env.counter.n++}`; while (used.has(name));
       used.add(name);
       return name;
     },
@@ -102,7 +120,7 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
     const name = n.name || ctx.freshName(`${n.opType}_${idx}`);
     const where = `${src}, node '${name}' (${n.opType})`;
     if (domain !== '' && !opsets.has(domain)) throw new ParseError(`node uses domain '${domain}' that the model does not import`, { where });
-    const node: Node = { name, opType: n.opType, domain, inputs: [...n.input], outputs: [...n.output], attrs: importAttrs(n.attribute, where, ext) };
+    const node: Node = { name, opType: n.opType, domain, inputs: [...n.input], outputs: [...n.output], attrs: importAttrs(n.attribute, where, ext, (sub) => importGraph(sub, env, true)) };
     // opset 1–5 ops carry `consumed_inputs`, a legacy in-place hint without semantics
     if (domain === '' && opset < 7) delete node.attrs.consumed_inputs;
     if (domain === '' && n.opType === 'Constant') {
@@ -117,15 +135,16 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
     if (conv) nodes.push(...conv.convert(node, ctx));
     else nodes.push(node);
   });
-  const info = (v: ValueInfoMsg, kind: string): ValueInfo => valueInfo(v, `${src}, graph ${kind} '${v.name}'`);
+  const what = isSubgraph ? 'subgraph' : 'graph';
+  const info = (v: ValueInfoMsg, kind: string): ValueInfo => valueInfo(v, `${src}, ${what} ${kind} '${v.name}'`, isSubgraph && kind === 'input');
   const graph = new Graph({
     name: g.name || 'graph',
     nodes,
     inputs: g.input.filter((v) => !initializers.has(v.name)).map((v) => info(v, 'input')),
     outputs: g.output.map((v) => {
-      if (!v.type?.tensorType) return { name: v.name };
+      if (!v.type) return { name: v.name };
       const o = info(v, 'output');
-      return o.unknownRank ? { name: o.name, dtype: o.dtype } : o;
+      return o.unknownRank ? { name: o.name, dtype: o.dtype, ...(o.kind ? { kind: o.kind } : {}) } : o;
     }),
     initializers,
     opsets,
@@ -142,23 +161,14 @@ function importGraph(g: GraphMsg, opset: number, opsets: Map<string, number>, ex
   return graph;
 }
 
-function valueInfo(v: ValueInfoMsg, where: string): ValueInfo {
-  const tt = v.type?.tensorType;
-  if (!tt) throw new UnsupportedError('only tensor-typed inputs and outputs are supported (not sequences or maps)', { where });
-  // no shape field at all: unknown rank (an empty dim list is a scalar)
-  if (!tt.shape) return { name: v.name, dtype: dtypeFromOnnx(tt.elemType, where), shape: [], unknownRank: true };
-  const shape: Dim[] = tt.shape.dim.map((d, i) => {
-    if (d.dimParam) return d.dimParam;
-    if (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) < 0) {
-      throw new ParseError(`dimension ${i} is declared ${toNum(d.dimValue)}; dimensions are ≥ 0`, { where });
-    }
-    if (d.dimValue !== undefined && d.dimValue !== null && (d.value === 'dimValue' || toNum(d.dimValue) > 0)) return toNum(d.dimValue);
-    return `?${i}`;
-  });
-  return { name: v.name, dtype: dtypeFromOnnx(tt.elemType, where), shape };
+/** The element type code of a tensor, sequence or optional type (0 when there is none). */
+function elemTypeOf(t: TypeMsg | null | undefined): number {
+  if (!t) return 0;
+  if (t.tensorType) return t.tensorType.elemType;
+  return elemTypeOf(t.sequenceType?.elemType ?? t.optionalType?.elemType);
 }
 
-function importAttrs(list: AttributeMsg[], where: string, ext: ExternalDataReader | undefined): Attrs {
+function importAttrs(list: AttributeMsg[], where: string, ext: ExternalDataReader | undefined, subgraph: (g: GraphMsg) => Graph): Attrs {
   const attrs: Attrs = {};
   const dec = new TextDecoder();
   for (const a of list) {
@@ -168,10 +178,7 @@ function importAttrs(list: AttributeMsg[], where: string, ext: ExternalDataReade
     switch (a.type) {
       case ATTR_TYPE.FLOAT: v = { type: 'float', value: a.f }; break;
       case ATTR_TYPE.INT: v = { type: 'int', value: toNum(a.i) }; break;
-      case ATTR_TYPE.STRING:
-        if (!(a.s instanceof Uint8Array)) throw new ParseError('STRING attribute without its s field', { where: at });
-        v = { type: 'string', value: dec.decode(a.s) };
-        break;
+      case ATTR_TYPE.STRING: v = { type: 'string', value: dec.decode(a.s instanceof Uint8Array ? a.s : new Uint8Array()) }; break;
       case ATTR_TYPE.TENSOR:
         if (!a.t) throw new ParseError('tensor attribute without a tensor', { where: at });
         v = { type: 'tensor', value: tensorFromProto(a.t, at, ext) };
@@ -179,8 +186,17 @@ function importAttrs(list: AttributeMsg[], where: string, ext: ExternalDataReade
       case ATTR_TYPE.FLOATS: v = { type: 'floats', value: [...a.floats] }; break;
       case ATTR_TYPE.INTS: v = { type: 'ints', value: a.ints.map(toNum) }; break;
       case ATTR_TYPE.STRINGS: v = { type: 'strings', value: a.strings.map((s) => dec.decode(s)) }; break;
-      case ATTR_TYPE.GRAPH: case ATTR_TYPE.GRAPHS:
-        throw new UnsupportedError('graph attributes (If, Loop, Scan) are not supported', { where: at });
+      case ATTR_TYPE.GRAPH:
+        if (!a.g) throw new ParseError('graph attribute without a graph', { where: at });
+        v = { type: 'graph', value: subgraph(a.g) };
+        break;
+      case ATTR_TYPE.GRAPHS: v = { type: 'graphs', value: a.graphs.map(subgraph) }; break;
+      case ATTR_TYPE.TYPE_PROTO: {
+        const t = importType(a.tp, at);
+        if (!t) throw new ParseError('type attribute without a type', { where: at });
+        v = { type: 'type', value: { kind: t.kind, dtype: t.dtype } };
+        break;
+      }
       default:
         throw new UnsupportedError(`attribute type #${a.type} is not supported`, { where: at });
     }

@@ -19,14 +19,14 @@ export type ExternalDataReader = (location: string, offset: number, length: numb
  *   int16, uint16 → int32;  uint32, uint64 → int64 (uint64 above 2^63 wraps to negative)
  *   int4, int2 → int8;  uint4, uint2 → uint8 (unpacked from two or four per byte, low bits first)
  * Cast to one of these types rounds onto its value grid and stores the widened dtype (see the Cast
- * kernel). Strings and complex numbers are unsupported.
+ * kernel). Strings are held as 'string' tensors (host only); complex numbers are unsupported.
  */
 export function dtypeFromOnnx(code: number, where: string): DType {
   const t = elementType(code);
   if (t) return t.dtype;
   throw new UnsupportedError(`element type ${elementTypeName(code)} is not supported`, {
     where,
-    hint: 'nnrt computes in float32, float16, int8, uint8, int32, int64 and bool; other numeric types are held widened, strings and complex numbers are not supported',
+    hint: 'nnrt computes in float32, float16, int8, uint8, int32, int64 and bool and holds strings; other numeric types are held widened, complex numbers are not supported',
   });
 }
 
@@ -62,6 +62,11 @@ export function tensorFromProto(p: TensorProtoMsg, where: string, external?: Ext
   }
   const fail = (got: number) =>
     new ParseError(`tensor '${p.name}' of shape [${shape.join(',')}] needs ${size} values, the file holds ${got}`, { where });
+  if (code === ONNX_DTYPE.STRING) {
+    if (p.stringData.length !== size) throw fail(p.stringData.length);
+    const dec = new TextDecoder();
+    return new Tensor('string', shape, p.stringData.map((b) => dec.decode(b)));
+  }
   const narrow = elementType(code)!;
   // narrow types keep one byte per int32_data entry: one float8 value or packed 4-/2-bit values
   if (narrow.decode || narrow.bits < 8) return fromNarrowBytes(raw ?? Uint8Array.from(p.int32Data), narrow, shape, size, fail);

@@ -62,6 +62,11 @@ export function takeElements(src: Tensor, shape: Shape, indices: ArrayLike<numbe
 
 /** Copies `count` elements between storages of the same dtype. */
 export function copyElements(dst: Storage, dstOffset: number, src: Storage, srcOffset: number, count: number): void {
+  if (Array.isArray(dst)) {
+    // string tensors: plain arrays
+    for (let i = 0; i < count; i++) dst[dstOffset + i] = (src as string[])[srcOffset + i]!;
+    return;
+  }
   elements(dst).set(elements(src).subarray(srcOffset, srcOffset + count), dstOffset);
 }
 

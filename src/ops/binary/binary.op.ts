@@ -26,7 +26,8 @@ export const Sub = binary('Sub', NUMERIC_TYPES, 'same');
 export const Mul = binary('Mul', NUMERIC_TYPES, 'same');
 export const Div = binary('Div', NUMERIC_TYPES, 'same');
 
-export const Equal = binary('Equal', ALL_TYPES, 'bool');
+// Equal compares strings too
+export const Equal: OpDef<Record<string, never>> = { ...binary('Equal', ALL_TYPES, 'bool'), strings: true };
 export const Less = binary('Less', NUMERIC_TYPES, 'bool');
 export const LessOrEqual = binary('LessOrEqual', NUMERIC_TYPES, 'bool');
 export const Greater = binary('Greater', NUMERIC_TYPES, 'bool');

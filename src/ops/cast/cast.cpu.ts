@@ -3,6 +3,7 @@ import { DTYPE_ELEMENT_TYPE, type CastOptions, type ElementType } from '../../te
 import { Tensor } from '../../tensor/tensor.js';
 import { numericResult } from '../_kernels/elementwise.js';
 import type { CpuKernel, TensorType } from '../op.js';
+import { numbersToStrings, stringsToNumbers } from './cast-string.js';
 import { castTarget, type Cast, type CastLike } from './cast.op.js';
 
 /** int64 to an integer type without going through numbers, so values beyond 2^53 wrap exactly. */
@@ -15,6 +16,8 @@ function castInt64(x: Tensor, { bits, signed }: { bits: number; signed: boolean 
 }
 
 function castTo(x: Tensor, to: ElementType, opts: CastOptions, out: TensorType): Tensor {
+  if (to.dtype === 'string') return numbersToStrings(x, out);
+  if (x.dtype === 'string') return stringsToNumbers(x, to, opts, out);
   if (x.dtype === 'int64' && to.integer) return castInt64(x, to.integer, out);
   const v = x.numeric();
   const y = allocNumeric(out.dtype, v.length);

@@ -22,11 +22,11 @@ export function castTarget(to: number): ElementType {
 }
 
 export const Cast = defineOp({
-  type: 'Cast', domain: '', attrs: { to: attr.int(), ...castAttrs }, inputs: [1, 1], outputs: [1, 1], dtypes: ALL_TYPES,
+  type: 'Cast', domain: '', strings: true, attrs: { to: attr.int(), ...castAttrs }, inputs: [1, 1], outputs: [1, 1], dtypes: ALL_TYPES,
   infer: ([x], { to }) => [{ dtype: castTarget(to).dtype, shape: [...x!.shape] }],
 });
 
 export const CastLike = defineOp({
-  type: 'CastLike', domain: '', attrs: castAttrs, inputs: [2, 2], outputs: [1, 1], dtypes: ALL_TYPES,
+  type: 'CastLike', domain: '', strings: true, attrs: castAttrs, inputs: [2, 2], outputs: [1, 1], dtypes: ALL_TYPES,
   infer: ([x, like]) => [{ dtype: like!.dtype, shape: [...x!.shape] }],
 });

@@ -7,6 +7,7 @@ import { defineOp } from '../op.js';
 export const Concat = defineOp({
   type: 'Concat',
   domain: '',
+  strings: true,
   attrs: { axis: attr.int() },
   inputs: [1, Infinity],
   outputs: [1, 1],

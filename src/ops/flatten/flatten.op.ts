@@ -7,6 +7,7 @@ import { defineOp } from '../op.js';
 export const Flatten = defineOp({
   type: 'Flatten',
   domain: '',
+  strings: true,
   attrs: { axis: attr.int(1) },
   inputs: [1, 1],
   outputs: [1, 1],

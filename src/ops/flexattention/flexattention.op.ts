@@ -6,7 +6,7 @@ import { defineOp } from '../op.js';
 // FlexAttention (ai.onnx.preview, version 1; models of opset 26): Y = softmax(scale · Q·Kᵀ) · V
 // over 4-D [batch, heads, seq, head_size] inputs, query heads sharing kv heads in groups;
 // scale defaults to 1/√head_size. The score_mod / prob_mod subgraph attributes are not supported
-// (the ONNX importer refuses graph attributes); softmax runs in float64 whatever softmax_precision.
+// (the importer reads them, but this kernel runs no subgraphs: such a node is refused with a GraphError); softmax runs in float64 whatever softmax_precision.
 export const FlexAttention = defineOp({
   type: 'FlexAttention',
   domain: 'ai.onnx.preview',

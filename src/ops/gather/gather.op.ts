@@ -7,6 +7,7 @@ import { defineOp } from '../op.js';
 export const Gather = defineOp({
   type: 'Gather',
   domain: '',
+  strings: true,
   attrs: { axis: attr.int(0) },
   inputs: [2, 2],
   outputs: [1, 1],

@@ -3,6 +3,6 @@ import { defineOp } from '../op.js';
 
 // y = x
 export const Identity = defineOp({
-  type: 'Identity', domain: '', attrs: {}, inputs: [1, 1], outputs: [1, 1], dtypes: ALL_TYPES,
+  type: 'Identity', domain: '', strings: true, attrs: {}, inputs: [1, 1], outputs: [1, 1], dtypes: ALL_TYPES,
   infer: ([x]) => [{ dtype: x!.dtype, shape: [...x!.shape] }],
 });

@@ -41,6 +41,7 @@ function reshapeTo(input: readonly number[], spec: number[], allowzero: boolean)
 export const Reshape = defineOp({
   type: 'Reshape',
   domain: '',
+  strings: true,
   attrs: { allowzero: attr.int(0) },
   inputs: [2, 2],
   outputs: [1, 1],

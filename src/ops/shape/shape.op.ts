@@ -14,6 +14,7 @@ export function shapeSlice(shape: readonly number[], start: number, end: number 
 export const Shape = defineOp({
   type: 'Shape',
   domain: '',
+  strings: true,
   attrs: { start: attr.int(0), end: attr.optional(attr.int()) },
   inputs: [1, 1],
   outputs: [1, 1],

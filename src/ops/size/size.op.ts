@@ -5,6 +5,6 @@ import { defineOp } from '../op.js';
 
 // the number of elements of x, as an int64 scalar (known from x's shape alone)
 export const Size = defineOp({
-  type: 'Size', domain: '', attrs: {}, inputs: [1, 1], outputs: [1, 1], dtypes: ALL_TYPES,
+  type: 'Size', domain: '', strings: true, attrs: {}, inputs: [1, 1], outputs: [1, 1], dtypes: ALL_TYPES,
   infer: ([x]) => [{ dtype: 'int64', shape: [], value: Tensor.scalar('int64', sizeOf(x!.shape)) }],
 });

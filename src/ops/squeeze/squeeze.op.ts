@@ -6,6 +6,7 @@ import { defineOp } from '../op.js';
 export const Squeeze = defineOp({
   type: 'Squeeze',
   domain: '',
+  strings: true,
   attrs: {},
   inputs: [1, 2],
   outputs: [1, 1],

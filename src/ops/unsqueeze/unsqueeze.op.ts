@@ -5,6 +5,7 @@ import { defineOp } from '../op.js';
 export const Unsqueeze = defineOp({
   type: 'Unsqueeze',
   domain: '',
+  strings: true,
   attrs: {},
   inputs: [2, 2],
   outputs: [1, 1],

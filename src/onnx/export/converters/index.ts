@@ -5,3 +5,4 @@ import './nn.js';
 import './tensor.js';
 import './reduce.js';
 import './quant.js';
+import './control-flow.js';

@@ -7,4 +7,5 @@ import './nn.js';
 import './quant.js';
 import './recurrent.js';
 import './tensor.js';
+import './control-flow.js';
 import './indexing.js';

@@ -1,0 +1,35 @@
+// Control flow (If, Loop, Scan), sequences and optionals: host ops, run on the host on every device.
+import { registerHostOp } from './registry.js';
+import { ConcatFromSequence } from './concatfromsequence/concatfromsequence.op.js';
+import { concatFromSequenceCpu } from './concatfromsequence/concatfromsequence.cpu.js';
+import { If } from './if/if.op.js';
+import { ifCpu } from './if/if.cpu.js';
+import { Loop } from './loop/loop.op.js';
+import { loopCpu } from './loop/loop.cpu.js';
+import { Optional, OptionalGetElement, OptionalHasElement } from './optional/optional.op.js';
+import { optionalCpu, optionalGetElementCpu, optionalHasElementCpu } from './optional/optional.cpu.js';
+import { Scan, ScanBatched } from './scan/scan.op.js';
+import { scanBatchedCpu, scanCpu } from './scan/scan.cpu.js';
+import * as S from './sequence/sequence.op.js';
+import * as s from './sequence/sequence.cpu.js';
+import { SequenceMap } from './sequencemap/sequencemap.op.js';
+import { sequenceMapCpu } from './sequencemap/sequencemap.cpu.js';
+import { SplitToSequence } from './splittosequence/splittosequence.op.js';
+import { splitToSequenceCpu } from './splittosequence/splittosequence.cpu.js';
+
+registerHostOp(If, ifCpu);
+registerHostOp(Loop, loopCpu);
+registerHostOp(Scan, scanCpu);
+registerHostOp(ScanBatched, scanBatchedCpu);
+registerHostOp(S.SequenceConstruct, s.sequenceConstructCpu);
+registerHostOp(S.SequenceEmpty, s.sequenceEmptyCpu);
+registerHostOp(S.SequenceAt, s.sequenceAtCpu);
+registerHostOp(S.SequenceInsert, s.sequenceInsertCpu);
+registerHostOp(S.SequenceErase, s.sequenceEraseCpu);
+registerHostOp(S.SequenceLength, s.sequenceLengthCpu);
+registerHostOp(SplitToSequence, splitToSequenceCpu);
+registerHostOp(ConcatFromSequence, concatFromSequenceCpu);
+registerHostOp(SequenceMap, sequenceMapCpu);
+registerHostOp(Optional, optionalCpu);
+registerHostOp(OptionalHasElement, optionalHasElementCpu);
+registerHostOp(OptionalGetElement, optionalGetElementCpu);
