@@ -11,6 +11,7 @@ export { EngineCache } from './node/engine-cache.js';
 export { loadTimingCache, saveTimingCache } from './node/timing-cache-file.js';
 import { installNodeModelStore } from './node/model-store.js';
 import './node/webgpu.js'; // device 'webgpu' finds the GPU through Dawn
+import './node/memory-default.js'; // sessions may hold half the machine's memory by default
 
 // In Node, `pretrained: true` reads $NNRT_HOME/models (default ~/.nnrt/models).
 installNodeModelStore();

@@ -1,4 +1,5 @@
 /// <reference types="@webgpu/types" />
+import { checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
 import { DeviceError, ExecutionError, InputError, NnrtError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
@@ -48,7 +49,10 @@ export class GpuExecutor {
   private readonly stages?: StagedGpuRun;
   lastStats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0, deviceCopies: 0 };
 
-  constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider) {
+  private readonly memoryBudget: number;
+
+  constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider, opts: { memoryBudget?: number } = {}) {
+    this.memoryBudget = opts.memoryBudget === undefined ? defaultMemoryBudget() : checkMemoryBudget(opts.memoryBudget);
     verifyGraph(graph);
     this.graph = graph;
     this.order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
@@ -102,7 +106,7 @@ export class GpuExecutor {
     const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
     let schedule = this.schedules.get(key);
     if (!schedule) {
-      schedule = buildGpuSchedule(this.gpu, this.graph, this.order, shapes, fixed, this.constantBuffers, this.engines);
+      schedule = buildGpuSchedule(this.gpu, this.graph, this.order, shapes, fixed, this.constantBuffers, this.engines, this.memoryBudget);
       this.schedules.set(key, schedule);
       schedule.catch(() => this.schedules.delete(key));
     }

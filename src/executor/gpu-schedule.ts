@@ -6,7 +6,9 @@ import { DeviceError, ExecutionError, NnrtError, UnsupportedError } from '../err
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { inferShapes, type KnownValue } from '../ir/infer.js';
-import { ScheduleBuffers } from '../devices/webgpu/buffer-pool.js';
+import { ScheduleBuffers, sizeClass } from '../devices/webgpu/buffer-pool.js';
+import { checkBufferSize } from '../devices/webgpu/buffer-limits.js';
+import { assertWithinBudget } from './memory-budget.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { DEVICE_BYTES_PER_ELEMENT, firstOutOfDeviceRange, toDeviceData } from '../devices/webgpu/dtype.js';
 import { deviceCaps } from '../devices/webgpu/caps.js';
@@ -89,7 +91,7 @@ function deviceRangeProblem(result: GpuLaunch, inputs: readonly string[], consta
 /** Builds a schedule for `graph` with the given input shapes; `fixed` are feeds whose values decide shapes. */
 export async function buildGpuSchedule(
   gpu: GpuDevice, graph: Graph, order: BoundNode[], shapes: Record<string, readonly number[]>,
-  fixed: Map<string, Tensor>, constantBuffers: Map<string, GPUBuffer>, engines?: EngineProvider,
+  fixed: Map<string, Tensor>, constantBuffers: Map<string, GPUBuffer>, engines?: EngineProvider, memoryBudget = Infinity,
 ): Promise<GpuSchedule> {
   const g = graph.clone();
   for (const [name, t] of fixed) g.initializers.set(name, t);
@@ -154,6 +156,8 @@ export async function buildGpuSchedule(
   let liveBytes = 0;
   const allocate = (name: string, shape: readonly number[], where: string): Slot => {
     const bytes = byteSize(shape);
+    assertWithinBudget(liveBytes, sizeClass(bytes), memoryBudget, `'${name}' (${shape.join('×')} elements)`, where);
+    checkBufferSize(gpu.limits, sizeClass(bytes), `'${name}'`, where);
     device.pushErrorScope('out-of-memory');
     const slot = { buffer: schedule.buffers.acquire(bytes), refs: 1 };
     pendingScopes.push(device.popErrorScope().then((err) => err && `out of memory allocating ${bytes} bytes for '${name}' at ${where}`));
@@ -177,6 +181,7 @@ export async function buildGpuSchedule(
     if (cached) return cached;
     const t = constant(name)!;
     const data = toDeviceData(t, `constant '${name}'`);
+    checkBufferSize(gpu.limits, data.byteLength, `constant '${name}'`);
     const buffer = device.createBuffer({ size: Math.max(4, data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
     new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     buffer.unmap();

@@ -1,3 +1,4 @@
+import { assertWithinBudget } from './memory-budget.js';
 import { ExecutionError, NnrtError, ShapeError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
@@ -19,6 +20,8 @@ export interface ExecOptions {
    * condition, so the limit applies to iterations actually run, not to the declared trip count.
    */
   maxLoopIterations?: number;
+  /** The most bytes of live tensors a run may hold, checked before each allocation (memory-budget.ts). */
+  memoryBudget?: number;
 }
 
 export const DEFAULT_MAX_LOOP_ITERATIONS = 1_000_000;
@@ -137,7 +140,7 @@ export class GraphProgram {
         if (!('host' in step.kernel)) throw new ExecutionError('a host op has no host kernel');
         return step.kernel.host(ins, ctx);
       }
-      return runTensorKernel(step, ins);
+      return runTensorKernel(step, ins, meter.live, this.opts.memoryBudget);
     } catch (e) {
       if (e instanceof NnrtError && e.where) throw e;
       const msg = e instanceof Error ? e.message : String(e);
@@ -147,7 +150,7 @@ export class GraphProgram {
   }
 }
 
-function runTensorKernel(step: Step, values: readonly (Value | undefined)[]): Value[] {
+function runTensorKernel(step: Step, values: readonly (Value | undefined)[], live: number, budget: number): Value[] {
   const node = step.bound.node;
   // Identity forwards any value (ONNX types it over sequences and optionals too)
   const first = values[0];
@@ -157,11 +160,14 @@ function runTensorKernel(step: Step, values: readonly (Value | undefined)[]): Va
     throw new ExecutionError(`input ${k} '${node.inputs[k]}' is ${describeValue(v)}; ${node.opType} takes tensors`);
   });
   const types = inferNode(step.bound, ins.map((t) => (t ? { dtype: t.dtype, shape: t.shape, value: t } : undefined)));
+  let total = 0;
   for (const t of types) {
     const bytes = t.shape.reduce((a, d) => a * d, 1) * BYTES_PER_ELEMENT[t.dtype];
     if (bytes > MAX_TENSOR_BYTES) throw new ShapeError(`output ${t.dtype}[${t.shape.join(',')}] would take ${bytes} bytes, over the limit of ${MAX_TENSOR_BYTES}`);
+    total += bytes;
   }
   if (!('cpu' in step.kernel)) throw new ExecutionError(`${node.opType} has no tensor kernel`);
+  assertWithinBudget(live, total, budget, `${node.opType} output ${types.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ')}`);
   const outs = step.kernel.cpu(ins, types);
   outs.forEach((t, k) => {
     const want = types[k];

@@ -14,8 +14,11 @@ import { bindShape, inferShapes } from '../ir/infer.js';
 import { bindNode, opTyper } from '../ops/typer.js';
 import { topoSort } from '../ir/topo.js';
 import { checkPartitionOptions } from '../partition/options.js';
-import { applyPartition, isEngineNode, partitionGraph, type PartitionResult, type WeightBytes } from '../partition/index.js';
-import { backendSupport } from './backends.js';
+import { isEngineNode, partitionWithFallback, type PartitionResult, type WeightBytes } from '../partition/index.js';
+import { backendSupport, backendVerifier } from './backends.js';
+import { deviceCaps } from '../devices/webgpu/caps.js';
+import { EngineRefusalError } from '../engine/refusal.js';
+import { NnrtError, UsageError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface EnginePartitionOptions {
@@ -52,6 +55,7 @@ export class EngineSession {
     readonly gpu: GpuDevice,
     private readonly partitionOpts: EnginePartitionOptions,
     serviceOpts: EngineServiceOptions,
+    private readonly runOpts: { memoryBudget?: number } = {},
   ) {
     this.service = new EngineService(gpu, serviceOpts);
     // Fail on bad partition options now rather than at the first run.
@@ -81,23 +85,54 @@ export class EngineSession {
         const split = cut.length ? splitAtDataDependent(graph, order, cut) : undefined;
         const target = split ? staticPrefixGraph(graph, split) : graph;
         const known = inferShapes(target, opTyper, shapes);
-        const partition = partitionGraph(target, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts });
-        const applied = applyPartition(target, known, partition);
+        const { partition, applied, fp32Layers, records } = await this.partitionAndBuild(target, known);
         const engineNodes = applied.engineNodes.map((n) => n.name);
-        const records = new Map<string, EngineRecord>();
         const runGraph = split ? withDynamicPart(graph, applied.graph, split.after) : applied.graph;
         const executor = new GpuExecutor(runGraph, this.gpu, async (node, inputShapes): Promise<EngineStep> => {
           if (!isEngineNode(node)) throw new Error(`node ${node.name} is not an engine node`);
-          const record = await this.service.get(node.subgraph, inputShapes);
+          const record = await this.service.get(node.subgraph, inputShapes, fp32Layers);
           records.set(node.name, record);
           return record.context;
-        });
+        }, this.runOpts);
         return { executor, partition, weightBytes: applied.weightBytes, engineNodes, records };
       })();
       this.setups.set(key, p);
       p.catch(() => this.setups.delete(key));
     }
     return p;
+  }
+
+  /**
+   * Partitions with the dry build's fallbacks, then builds every engine now: a build that still
+   * fails (a device limit, the memory budget) sends its nodes back to the framework and the graph
+   * is partitioned again, so the engine never fails a run the framework can do.
+   */
+  private async partitionAndBuild(graph: Graph, known: ReturnType<typeof inferShapes>) {
+    const o = this.service.opts;
+    const verify = backendVerifier('webgpu', { precision: o.precision, layerPrecision: o.layerPrecision, memoryBudget: o.memoryBudget, caps: deviceCaps(this.gpu) });
+    const failed = new Map<string, string>();
+    const buildFallbacks: NonNullable<PartitionResult['fallbacks']> = [];
+    for (;;) {
+      const p = partitionWithFallback(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts, fallbackNodes: failed }, verify);
+      const records = new Map<string, EngineRecord>();
+      let retry = false;
+      for (const [k, node] of p.applied.engineNodes.entries()) {
+        const inputShapes = Object.fromEntries(node.subgraph.inputs.map((v) => [v.name, v.shape.map(Number)]));
+        try {
+          records.set(node.name, await this.service.get(node.subgraph, inputShapes, p.fp32Layers));
+        } catch (e) {
+          if (!(e instanceof NnrtError) || e instanceof UsageError) throw e;
+          const members = p.result.subgraphs[k]!.nodes;
+          const named = e instanceof EngineRefusalError ? e.refusal.nodes.filter((n) => members.includes(n)) : [];
+          const nodes = named.length ? named : members;
+          for (const n of nodes) failed.set(n, `the engine build failed: ${e.message}`);
+          buildFallbacks.push({ nodes, reason: e.message, action: 'framework' });
+          this.service.opts.warn?.(`engine build for ${nodes.length} node${nodes.length === 1 ? '' : 's'} failed (${e.message}); they run in the framework`);
+          retry = true;
+        }
+      }
+      if (!retry) return { ...p, partition: { ...p.result, fallbacks: [...buildFallbacks, ...(p.result.fallbacks ?? [])] }, records };
+    }
   }
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {

@@ -3,7 +3,7 @@
 // partial results in workgroup memory. Used by the Reduce* ops and the global pools.
 import type { TensorType } from '../../tensor/tensor-type.js';
 import { narrow } from './elementwise.js';
-import { INFINITY, NEG_INF, POS_INF } from '../../wgsl/math.js';
+import { INFINITY, NAN_MINMAX, NEG_INF, POS_INF } from '../../wgsl/math.js';
 import type { Program } from './program.js';
 import { coordsOf, linearDispatch, storage, Uniforms } from './shader.js';
 import { stridesOf } from '../../tensor/shape.js';
@@ -14,8 +14,8 @@ const WG = 64;
 export const REDUCERS = {
   sum: { init: '0.0', map: 'v', combine: 'a + b', finish: 'a' },
   mean: { init: '0.0', map: 'v', combine: 'a + b', finish: 'a / f32(n)' },
-  max: { init: NEG_INF, map: 'v', combine: 'max(a, b)', finish: 'a' },
-  min: { init: POS_INF, map: 'v', combine: 'min(a, b)', finish: 'a' },
+  max: { init: NEG_INF, map: 'v', combine: 'nmax_(a, b)', finish: 'a' },
+  min: { init: POS_INF, map: 'v', combine: 'nmin_(a, b)', finish: 'a' },
   prod: { init: '1.0', map: 'v', combine: 'a * b', finish: 'a' },
   l1: { init: '0.0', map: 'abs(v)', combine: 'a + b', finish: 'a' },
   l2: { init: '0.0', map: 'v * v', combine: 'a + b', finish: 'sqrt(a)' },
@@ -37,7 +37,7 @@ export function reduceProgram(kind: Reducer, shape: readonly number[], axes: rea
     .add('redShape', 'u32', red.map((i) => shape[i]!)).add('redStrides', 'u32', red.map((i) => strides[i]!));
   const offset = (field: string, rank: number, prefix: string) =>
     rank === 0 ? '0u' : Array.from({ length: rank }, (_, d) => `${prefix}${d} * ${u.at(field, d)}`).join(' + ');
-  const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}
+  const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}${NAN_MINMAX}
 var<workgroup> part: array<f32, ${WG}>;
 
 fn combine(a: f32, b: f32) -> f32 { return ${r.combine}; }

@@ -87,7 +87,7 @@ class ExprWriter {
         if (e.fn === 'pow' && e.b.op === 'const') return this.powConst(a, e.b.value);
         const b = this.write(e.b);
         if (e.fn in INFIX) return this.bind(`${a} ${INFIX[e.fn]} ${b}`);
-        if (e.fn === 'max' || e.fn === 'min') return this.bind(`${e.fn}(${a}, ${b})`);
+        if (e.fn === 'max' || e.fn === 'min') return this.bind(`n${e.fn}2_(${a}, ${b})`); // NaN-propagating (ACTIVATION_HELPERS)
         this.uses.add('pow');
         return this.bind(`vec2<f32>(pow_(${a}.x, ${b}.x), pow_(${a}.y, ${b}.y))`);
       }

@@ -3,7 +3,7 @@
 // Global-style pools (one output pixel, a big window such as 7×7 or 56×56) also get a workgroup
 // reduction tactic: threads split the window, partial results meet in workgroup memory.
 import type { DeviceCaps } from '../../devices/webgpu/caps.js';
-import { INFINITY, NEG_INF } from '../../wgsl/math.js';
+import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import type { NetTensor, PoolLayer } from '../network.js';
 import { declareTensor, f32Literal, imageDims, loaders } from './access.js';
 import { KernelReason, groupGrid, outputSink, layoutStrides, tacticsOrReason, tensorOf } from './convert.js';
@@ -39,7 +39,7 @@ function combine(g: PoolGeometry, t: string) {
   const max = g.layer.op === 'max';
   return {
     init: max ? `${t}(${NEG_INF})` : `${t}(0.0)`,
-    step: (acc: string, v: string) => (max ? `max(${acc}, ${v})` : `${acc} + ${v}`),
+    step: (acc: string, v: string) => (max ? `${t === 'f32' ? 'nmax_' : 'nmax2_'}(${acc}, ${v})` : `${acc} + ${v}`),
   };
 }
 
@@ -97,7 +97,7 @@ function directTactic(g: PoolGeometry, ctx: KernelContext, wg: number): Tactic {
   const pairs = Math.ceil(sink.count / 2);
   const grid = groupGrid(Math.ceil(pairs / wg), ctx.caps);
   const value = paired ? `pool_(${at('q')})` : `vec2<f32>(pool_(${at('q')}), pool_(${at('q + 1u')}))`;
-  const wgsl = `${sink.wgsl}${declareTensor(1, 'in0', g.input.format.storage)}${loaders('in0', g.input.format.storage)}${INFINITY}
+  const wgsl = `${sink.wgsl}${declareTensor(1, 'in0', g.input.format.storage)}${loaders('in0', g.input.format.storage)}${INFINITY}${NAN_MINMAX}
 ${windowFunction(g, paired)}
 @compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -138,7 +138,7 @@ function reductionTactic(g: PoolGeometry, ctx: KernelContext, caps: DeviceCaps):
   const write = sink.storage === 'f16x2'
     ? `if (ly == 0u && (lx & 1u) == 0u && c < ${C}u) { write_pair(n * ${C}u + c, vec2<f32>(red[lx], red[lx + 1u])${scale}); }`
     : `if (ly == 0u && c < ${C}u) { write_one(n * ${C}u + c, red[lx]${scale}); }`;
-  const wgsl = `${sink.wgsl}${declareTensor(1, 'in0', g.input.format.storage)}${loaders('in0', g.input.format.storage)}${INFINITY}
+  const wgsl = `${sink.wgsl}${declareTensor(1, 'in0', g.input.format.storage)}${loaders('in0', g.input.format.storage)}${INFINITY}${NAN_MINMAX}
 var<workgroup> red: array<f32, ${cx * py}>;
 @compute @workgroup_size(${cx}, ${py})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

@@ -1,7 +1,7 @@
 // Softmax and log-softmax over the last axis of a row-major tensor, in f32 whatever the storage:
 // a workgroup per row (max and sum of exponentials reduced in workgroup memory), or, for short
 // rows, one invocation per row.
-import { INFINITY, NEG_INF } from '../../wgsl/math.js';
+import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import type { NetTensor, SoftmaxLayer } from '../network.js';
 import { declareTensor, loaders } from './access.js';
 import { KernelReason, groupGrid, outputSink, sameOrder, layoutStrides, tacticsOrReason, tensorOf, type OutputSink } from './convert.js';
@@ -29,7 +29,7 @@ function writeRow(sink: OutputSink, log: boolean, length: number, start: string,
 }
 
 function header(sink: OutputSink, input: NetTensor): string {
-  return `${sink.wgsl}${declareTensor(1, 'in0', input.format.storage)}${loaders('in0', input.format.storage)}${INFINITY}`;
+  return `${sink.wgsl}${declareTensor(1, 'in0', input.format.storage)}${loaders('in0', input.format.storage)}${INFINITY}${NAN_MINMAX}`;
 }
 
 function workgroupTactic(layer: SoftmaxLayer, ctx: KernelContext, input: NetTensor, out: NetTensor, wg: number): Tactic {
@@ -49,10 +49,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (row >= ${rows}u) { return; }
   let base = row * ${length}u;
   var m = ${NEG_INF};
-  for (var i = lid; i < ${length}u; i += ${wg}u) { m = max(m, load_in0(base + i)); }
+  for (var i = lid; i < ${length}u; i += ${wg}u) { m = nmax_(m, load_in0(base + i)); }
   red[lid] = m;
   workgroupBarrier();
-  ${reduce((a, b) => `max(${a}, ${b})`)}
+  ${reduce((a, b) => `nmax_(${a}, ${b})`)}
   let mx = red[0];
   workgroupBarrier();
   var sum = 0.0;
@@ -80,7 +80,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (row >= ${rows}u) { return; }
   let base = row * ${length}u;
   var mx = ${NEG_INF};
-  for (var i = 0u; i < ${length}u; i++) { mx = max(mx, load_in0(base + i)); }
+  for (var i = 0u; i < ${length}u; i++) { mx = nmax_(mx, load_in0(base + i)); }
   var total = 0.0;
   for (var i = 0u; i < ${length}u; i++) { total += exp(load_in0(base + i) - mx); }
   ${writeRow(sink, layer.log, length, '0u', '1u')}

@@ -28,7 +28,7 @@ export const maxPoolCpu: CpuKernel<typeof MaxPool.attrs> = ([x], a, outs) => {
         let best = -Infinity;
         for (let t = starts[p]!; t < starts[p + 1]!; t++) {
           const v = X[xAt + offsets[t]!]!;
-          if (v > best) best = v;
+          if (v > best || Number.isNaN(v)) best = v; // NaN wins and stays (numpy, PyTorch)
         }
         Y[plane * P + p] = best;
       }
