@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import os from 'node:os';
 import ort from 'onnxruntime-node';
 import { loadOnnxFile, readTensorPb, readFileChecked } from '../src/node/files.js';
-import { createSession } from '../src/session.js';
+import { createSession } from '../src/runtime/session.js';
 import { compareTensors } from '../src/tensor/compare.js';
 
 const args = process.argv.slice(2);

@@ -8,14 +8,33 @@ export class NnrtError extends Error {
   /** What the user can do about it. */
   readonly hint: string | undefined;
   constructor(message: string, opts: { where?: string; hint?: string; cause?: unknown } = {}) {
-    const parts = [message];
-    if (opts.where) parts.push(`(at ${opts.where})`);
-    if (opts.hint) parts.push(`— ${opts.hint}`);
+    const parts = [cutLongNames(message)];
+    if (opts.where) parts.push(`(at ${cutLongNames(opts.where)})`);
+    if (opts.hint) parts.push(`— ${cutLongNames(opts.hint)}`);
     super(parts.join(' '), opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = new.target.name;
-    this.where = opts.where;
+    this.where = opts.where === undefined ? undefined : cutLongNames(opts.where);
     this.hint = opts.hint;
   }
+}
+
+const LONG = 120;
+/**
+ * A model names things as it likes (a 10 MB node name): error lines keep the start and the end of
+ * any run of more than LONG characters without a space, and say how much was cut.
+ */
+export function cutLongNames(text: string): string {
+  if (text.length <= LONG) return text;
+  let out = '';
+  for (let i = 0; i < text.length;) {
+    let j = i;
+    while (j < text.length && !/\s/.test(text[j]!)) j++;
+    const word = text.slice(i, j);
+    out += word.length > LONG ? `${word.slice(0, 80)}…[${word.length - 100} chars]…${word.slice(-20)}` : word;
+    if (j < text.length) out += text[j];
+    i = j + 1;
+  }
+  return out;
 }
 
 /** A model or data file could not be parsed (truncated, corrupt, wrong format). */
@@ -34,5 +53,7 @@ export class UsageError extends NnrtError {}
 export class ExecutionError extends NnrtError {}
 /** A device (WebGPU adapter) is missing, lost, or out of memory. */
 export class DeviceError extends NnrtError {}
+/** An op or kernel registered twice, or a registration the registry cannot accept (a programming error in nnrt or an extension). */
+export class RegistrationError extends NnrtError {}
 /** An engine plan file is not a plan, is corrupt or truncated, or was built for another nnrt, adapter or shape. */
 export class PlanError extends NnrtError {}

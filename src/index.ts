@@ -20,23 +20,24 @@ export { vision, get_model } from './zoo/index.js';
 // IMAGENET_CLASSES, topK (`vision` is the model zoo's name, as in Gluon)
 export * as images from './vision/index.js';
 export { GraphBuilder } from './ir/builder.js';
-export { createSession, type Session, type SessionOptions, type SessionStats, DEVICES, ENGINES } from './session.js';
+export { createSession, type Session, type SessionOptions, type SessionStats, DEVICES, ENGINES } from './runtime/session.js';
 // the engine (our TensorRT): builder, plans, execution contexts; and the partitioned integration
 export { buildEnginePlan } from './engine/builder.js';
 export { Engine, ExecutionContext, type DeviceTensor, type LoadOptions } from './engine/runtime.js';
 export { checkBuilderConfig, PRECISIONS, type BuilderConfig, type BuildProgress, type Precision } from './engine/config.js';
 export { parsePlan, serializePlan, checkPlanCompatible, type EnginePlan, type PlanHeader } from './engine/plan-format.js';
 export { TimingCache } from './engine/timing-cache.js';
-export { createPlanSession } from './engine/plan-session.js';
+export { createPlanSession } from './runtime/plan-session.js';
 export type { PlanStore } from './engine/service.js';
-export type { EngineStats } from './engine-session.js';
-export { optimizeFor, type OptimizeOptions } from './optimize.js';
-export { partitionGraph, applyPartition, backendSupport, DEFAULT_MIN_SUBGRAPH_SIZE, type PartitionResult } from './partition/index.js';
+export type { EngineStats } from './runtime/engine-session.js';
+export { optimizeFor, type OptimizeOptions } from './runtime/optimize.js';
+export { partitionGraph, applyPartition, DEFAULT_MIN_SUBGRAPH_SIZE, type PartitionResult } from './partition/index.js';
+export { backendSupport } from './runtime/backends.js';
 export { createGpuDevice, sharedGpuDevice, GpuDevice, type GpuDeviceOptions } from './devices/webgpu/device.js';
 export { defaultGpu } from './devices/webgpu/provider.js';
 
 import { importOnnx, type OnnxImportOptions } from './onnx/import/model.js';
-import { createSession, type Session, type SessionOptions } from './session.js';
+import { createSession, type Session, type SessionOptions } from './runtime/session.js';
 
 /** Loads an ONNX model from bytes and prepares it to run: `const y = await (await loadModel(bytes)).run({ x })`. */
 export async function loadModel(bytes: Uint8Array, opts: SessionOptions & OnnxImportOptions = {}): Promise<Session> {

@@ -11,12 +11,13 @@ export { EngineCache } from './node/engine-cache.js';
 export { loadTimingCache, saveTimingCache } from './node/timing-cache-file.js';
 import { installNodeModelStore } from './node/model-store.js';
 import './node/webgpu.js'; // device 'webgpu' finds the GPU through Dawn
+import './node/memory-default.js'; // sessions may hold half the machine's memory by default
 
 // In Node, `pretrained: true` reads $NNRT_HOME/models (default ~/.nnrt/models).
 installNodeModelStore();
 
 import { loadModelFromFile, type ModelFileOptions } from './node/load-model.js';
-import { createSession, type Session, type SessionOptions } from './session.js';
+import { createSession, type Session, type SessionOptions } from './runtime/session.js';
 
 /**
  * Loads a model file — ONNX (external data beside it is read) or an MXNet checkpoint

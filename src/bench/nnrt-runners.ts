@@ -1,6 +1,6 @@
 // nnrt's configurations as bench runners: device (cpu | webgpu) × engine (none | webgpu) × precision.
 import { UnsupportedError } from '../errors.js';
-import { createSession, type DeviceName, type EngineName, type SessionOptions } from '../session.js';
+import { createSession, type DeviceName, type EngineName, type SessionOptions } from '../runtime/session.js';
 import type { Precision, Runner } from './types.js';
 
 export interface NnrtConfig {

@@ -18,7 +18,7 @@ import { defaultGpu } from '../devices/webgpu/provider.js';
 import { UsageError } from '../errors.js';
 import { loadOnnxFile, readFileChecked } from '../node/files.js';
 import { defaultPeers, peerRunner, PEERS, type PeerName } from '../node/peers.js';
-import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../session.js';
+import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { VERSION } from '../version.js';
 import { vision } from '../zoo/vision.js';
 

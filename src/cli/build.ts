@@ -10,7 +10,8 @@ import { inferShapes } from '../ir/infer.js';
 import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { opTyper } from '../ops/typer.js';
-import { backendSupport, partitionGraph } from '../partition/index.js';
+import { partitionGraph } from '../partition/index.js';
+import { backendSupport } from '../runtime/backends.js';
 import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
 
 export interface BuildOptions extends ModelFileOptions, EngineFlags {

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { UsageError } from '../errors.js';
 import { runConformanceCase, type ConformanceResult } from '../node/backend-test.js';
 import { exclusionFor } from '../node/conformance-exclusions.js';
-import type { SessionOptions } from '../session.js';
+import type { SessionOptions } from '../runtime/session.js';
 import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
 
 export interface ConformanceOptions extends Omit<SessionOptions, 'precision' | 'timingCache' | 'excludeOps' | 'excludeNodes' | 'minSubgraphSize'>, EngineFlags {

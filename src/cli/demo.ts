@@ -6,7 +6,7 @@ import { InvalidArgumentError, Option, type Command } from 'commander';
 import { demoSucceeded, runDemo, type DemoProgress } from '../demo/demo.js';
 import { demoHeader, demoTable } from '../demo/report.js';
 import '../node/webgpu.js';
-import { DEVICES, type DeviceName } from '../session.js';
+import { DEVICES, type DeviceName } from '../runtime/session.js';
 
 export interface DemoCliOptions {
   device?: DeviceName | 'auto';

@@ -8,7 +8,12 @@ import type { TimingCache } from '../engine/timing-cache.js';
 import { EngineCache } from '../node/engine-cache.js';
 import { loadTimingCache, saveTimingCache } from '../node/timing-cache-file.js';
 import '../node/webgpu.js';
-import type { SessionOptions } from '../session.js';
+import '../node/memory-default.js';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { UsageError } from '../errors.js';
+import { parseByteSize } from '../executor/memory-budget.js';
+import type { SessionOptions } from '../runtime/session.js';
 import { VERSION } from '../version.js';
 import { buildProgressBar } from './build-progress.js';
 
@@ -22,7 +27,33 @@ export interface EngineFlags {
   tactics?: boolean;
   verbose?: boolean;
   quiet?: boolean;
+  maxMemory?: number;
 }
+
+/** Path flags checked before any work: a build must not be lost to a path found bad at the end. */
+export function checkEnginePaths(flags: Pick<EngineFlags, 'cacheDir' | 'timingCache'>): void {
+  if (flags.cacheDir !== undefined && statSync(flags.cacheDir, { throwIfNoEntry: false })?.isDirectory() === false) {
+    throw new UsageError(`--cache-dir '${flags.cacheDir}' is a file, not a folder`, { hint: 'give a folder (it is created if missing)' });
+  }
+  if (flags.timingCache !== undefined) {
+    if (statSync(flags.timingCache, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`--timing-cache '${flags.timingCache}' is a directory, not a file`, { hint: 'give a file path, e.g. timing.cache' });
+    }
+    const parent = statSync(dirname(flags.timingCache), { throwIfNoEntry: false });
+    if (parent && !parent.isDirectory()) throw new UsageError(`--timing-cache '${flags.timingCache}': '${dirname(flags.timingCache)}' is not a folder`);
+  }
+}
+
+function byteSize(v: string): number {
+  try {
+    return parseByteSize(v);
+  } catch (e) {
+    throw new InvalidArgumentError((e as Error).message);
+  }
+}
+
+/** --max-memory SIZE: the session memory budget (run, verify, bench, conformance). */
+export const maxMemoryOption = () => new Option('--max-memory <size>', 'most memory a run may hold in tensors, e.g. 2G (default: half the machine\'s memory)').argParser(byteSize);
 
 const list = (v: string) => v.split(',').map((s) => s.trim()).filter(Boolean);
 
@@ -40,7 +71,8 @@ export function engineOptions(cmd: Command, { partition = true } = {}): Command 
     .option('--no-tactics', 'do not time tactics: take each layer\'s first candidate')
     .option('--cache-dir <dir>', 'keep built engine plans in DIR and load them next time')
     .option('--verbose', 'print the engine build log: fusions, tactic per layer and its time')
-    .option('--quiet', 'no progress bar');
+    .option('--quiet', 'no progress bar')
+    .addOption(maxMemoryOption());
   if (partition) {
     cmd
       .option('--min-subgraph-size <n>', 'smallest subgraph handed to the engine (default 3)', positiveInt)
@@ -58,6 +90,7 @@ export interface EngineSessionSetup {
 
 /** Session options for the engine flags; `err` receives notices and the verbose log. */
 export async function engineSessionOptions(flags: EngineFlags, err: (line: string) => void): Promise<EngineSessionSetup> {
+  checkEnginePaths(flags);
   const bar = buildProgressBar(flags.quiet);
   let timingCache: TimingCache | undefined;
   if (flags.timingCache) {
@@ -74,6 +107,7 @@ export async function engineSessionOptions(flags: EngineFlags, err: (line: strin
     minSubgraphSize: flags.minSubgraphSize,
     excludeOps: flags.excludeOps,
     excludeNodes: flags.excludeNodes,
+    ...(flags.maxMemory !== undefined ? { maxMemory: flags.maxMemory } : {}),
     log: flags.verbose ? (line) => err(line) : undefined,
     notice: (line) => err(`nnrt: ${line}`),
     progress: (p) => bar.update(p),

@@ -1,5 +1,5 @@
 // Lines describing what the engine did in a session: partition, engines, boundary copies, weights.
-import type { EngineStats } from '../engine-session.js';
+import type { EngineStats } from '../runtime/engine-session.js';
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
 

@@ -6,7 +6,8 @@ import { BYTES_PER_ELEMENT } from '../tensor/dtype.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import type { Graph } from '../ir/graph.js';
 import type { KnownValue } from '../ir/infer.js';
-import { applyPartition, backendSupport, partitionGraph } from '../partition/index.js';
+import { applyPartition, partitionGraph, partitionWithFallback } from '../partition/index.js';
+import { backendSupport, backendVerifier } from '../runtime/backends.js';
 import { formatPartitionReport, partitionReport, type PartitionReport } from '../partition/report.js';
 import { partitionSvg } from '../partition/svg.js';
 
@@ -28,16 +29,18 @@ function checkPartitionFlags(opts: InspectOptions): void {
   if (stray.length) throw new UsageError(`${stray.join(', ')} ${stray.length === 1 ? 'applies' : 'apply'} only with --partition BACKEND`, { hint: 'e.g. nnrt inspect model.onnx --partition webgpu' });
 }
 
-/** Partitions the (already shape-inferred) graph; writes the SVG when asked. */
+/**
+ * Partitions the (already shape-inferred) graph, with the fallbacks a dry build of each subgraph
+ * finds (fp32, WebGPU's minimum device limits); writes the SVG when asked.
+ */
 function partitionSection(g: Graph, types: Map<string, KnownValue>, opts: InspectOptions & { partition: string }): PartitionReport {
   const supports = backendSupport(opts.partition);
-  const result = partitionGraph(g, types, {
+  const { result, applied } = partitionWithFallback(g, types, {
     supports, backend: opts.partition,
     ...(opts.minSubgraphSize !== undefined ? { minSubgraphSize: opts.minSubgraphSize } : {}),
     ...(opts.excludeOps ? { excludeOps: opts.excludeOps } : {}),
     ...(opts.excludeNodes ? { excludeNodes: opts.excludeNodes } : {}),
-  });
-  const applied = applyPartition(g, types, result);
+  }, backendVerifier(opts.partition));
   if (opts.svg) writeFileAtomic(opts.svg, partitionSvg(g, applied.graph, result));
   return partitionReport(result, applied.weightBytes);
 }
@@ -75,7 +78,8 @@ export function inspect(model: string, opts: InspectOptions, out: (s: string) =>
   }
   const partition = opts.partition !== undefined && types ? partitionSection(g, types, { ...opts, partition: opts.partition }) : undefined;
   const outputs = g.outputs.map((o) => {
-    const t = g.typeOf(o.name);
+    // by map: typeOf scans the output list, quadratic on a model with 50,000 outputs
+    const t = o.dtype && o.shape ? undefined : (types?.get(o.name) ?? g.valueInfo.get(o.name));
     return { name: o.name, dtype: o.dtype ?? t?.dtype, shape: o.shape ?? t?.shape };
   });
   const sortedOps = [...ops.entries()].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));

@@ -1,6 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { NnrtError } from '../errors.js';
-import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../session.js';
+import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { addBenchCommand } from './bench.js';
 import { conformance } from './conformance.js';
 import { convert } from './convert.js';
@@ -10,7 +10,7 @@ import { inspect } from './inspect.js';
 import { run } from './run.js';
 import { verify } from './verify.js';
 import { build } from './build.js';
-import { engineOptions, type EngineFlags } from './engine-flags.js';
+import { engineOptions, maxMemoryOption, type EngineFlags } from './engine-flags.js';
 import { VERSION } from '../version.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
@@ -107,6 +107,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .addOption(engineOption())
       .option('-i, --input <name=file.pb>', 'an input (repeat for several; NAME= may be left out for one-input models)', collect)
       .option('-o, --output <dir>', 'write output_K.pb files to DIR')
+      .addOption(maxMemoryOption())
       .option('--json', 'print one JSON document')
       .option('--image <file>', 'a JPEG/PNG image for a [N,3,H,W] classifier, preprocessed as ImageNet (repeat for several)', collect)
       .option('--top <k>', 'with --image: classes printed per image (default 5)', (v) => {

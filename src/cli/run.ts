@@ -7,13 +7,14 @@ import { readFileChecked, readTensorPb } from '../node/files.js';
 import { readImage } from '../node/images.js';
 import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { encodeTensorProto } from '../onnx/tensor-write.js';
-import { createSession, type Session, type SessionOptions } from '../session.js';
+import { createSession, type Session, type SessionOptions } from '../runtime/session.js';
 import { Tensor } from '../tensor/tensor.js';
 import { classProbabilities, topK } from '../vision/classify.js';
 import { IMAGENET_CLASSES } from '../vision/imagenet-labels.js';
 import { defaultResize } from '../vision/imagenet.js';
 import { batch } from '../vision/transforms.js';
 import { imageSize, imageTransform, randomInputs, type ImageFlags } from './run-inputs.js';
+import { elementCount } from '../tensor/shape.js';
 
 export interface RunOptions extends SessionOptions, ModelFileOptions, ImageFlags {
   /** Feed seeded random tensors to every input (for models without images or .pb files). */
@@ -130,7 +131,7 @@ function readLabels(spec: string | undefined, classes: number, output: string): 
 function joinRows(name: string, parts: { tensor: Tensor; rows: number; batch: number }[]): Tensor {
   const first = parts[0]!.tensor;
   const rowShape = first.shape.slice(1);
-  const rowSize = rowShape.reduce((a, b) => a * b, 1);
+  const rowSize = elementCount(rowShape);
   const total = parts.reduce((n, p) => n + p.rows, 0);
   const data = new (first.data.constructor as new (n: number) => typeof first.data)(total * rowSize);
   let at = 0;

@@ -1,13 +1,13 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
-import { createPlanSession } from '../engine/plan-session.js';
+import { createPlanSession } from '../runtime/plan-session.js';
 import { engineReport } from './engine-report.js';
 import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { listDataSets, verifyModel, verifySession } from '../node/backend-test.js';
-import type { SessionOptions } from '../session.js';
+import type { SessionOptions } from '../runtime/session.js';
 import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { FP32_TOLERANCE } from '../tensor/compare.js';
 
@@ -59,7 +59,7 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
     out(r.dir);
     for (const o of r.outputs) {
       const err = o.reason ? o.reason : `max abs ${o.maxAbsError.toExponential(2)}  max rel ${o.maxRelError.toExponential(2)}`;
-      const bad = o.pass ? '' : `  ${o.mismatches} mismatches` + (o.firstMismatch ? ` (first at ${o.firstMismatch.index}: got ${o.firstMismatch.got}, want ${o.firstMismatch.want})` : '');
+      const bad = o.pass ? '' : `  ${o.mismatches} mismatches` + (o.nonFiniteMismatches ? ` (${o.nonFiniteMismatches} with NaN or Inf on one side only)` : '') + (o.firstMismatch ? ` (first at ${o.firstMismatch.index}: got ${o.firstMismatch.got}, want ${o.firstMismatch.want})` : '');
       out(`  ${o.pass ? 'pass' : 'FAIL'}  ${o.name}  [${o.shape.join(',')}]  ${err}${bad}`);
     }
   }

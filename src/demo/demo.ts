@@ -11,7 +11,7 @@ import { defaultGpu } from '../devices/webgpu/provider.js';
 import type { BuildProgress } from '../engine/config.js';
 import { DeviceError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
-import { createSession, engineEnabledByEnvironment, type DeviceName, type SessionOptions } from '../session.js';
+import { createSession, engineEnabledByEnvironment, type DeviceName, type SessionOptions } from '../runtime/session.js';
 import type { Tolerance } from '../tensor/compare.js';
 import { uniformTensor } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';

@@ -2,7 +2,7 @@
 // The engine builder (TensorRT's IBuilder::buildSerializedNetwork): graph → network → passes →
 // a tactic per layer, timed on the device → memory plan → an EnginePlan, ready to serialize or
 // load. Everything device-specific that can be decided at build time is decided here.
-import { UnsupportedError } from '../errors.js';
+import { EngineRefusalError } from './refusal.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import type { Graph } from '../ir/graph.js';
 import { hashGraph } from '../ir/hash.js';
@@ -11,15 +11,18 @@ import { checkBuilderConfig, type BuilderConfig, type CheckedConfig } from './co
 import { importNetwork } from './import.js';
 import { storageBytes } from './kernels/access.js';
 import { compileLayer } from './kernels/index.js';
-import type { KernelCaps, KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js';
+import { deviceCaps } from '../devices/webgpu/caps.js';
+import type { KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js';
 import { planMemory } from './memory-plan.js';
-import { elementCount, type Layer, type Network } from './network.js';
+import type { Layer, Network } from './network.js';
+import { elementCount } from '../tensor/shape.js';
 import { tensorInputs } from './passes/net-utils.js';
 import { runPipeline } from './passes/pipeline.js';
 import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanRegion } from './plan-format.js';
 import { TacticTimer } from './timer.js';
 import { layerSignature } from './timing-cache.js';
 import { timeTactics } from './tactic-timing.js';
+import { layerTactics } from './layer-tactics.js';
 
 /** A layer with the tactic chosen for it. */
 interface Chosen {
@@ -34,28 +37,27 @@ export async function buildEnginePlan(
 ): Promise<EnginePlan> {
   const cfg = checkBuilderConfig(config);
   cfg.progress({ phase: 'passes', done: 0, total: 1 });
-  const { network, passes } = runPipeline(importNetwork(graph, inputShapes, { log: cfg.log }), {
-    precision: cfg.precision, layerPrecision: cfg.layerPrecision,
-  });
-  for (const p of passes) for (const change of p.changes) cfg.log(`[${p.pass}] ${change}`);
+  const network = buildNetwork(graph, inputShapes, cfg);
   cfg.progress({ phase: 'passes', done: 1, total: 1 });
-  if (network.layers.length === 0) {
-    throw new UnsupportedError('the graph has nothing for the engine to run once Identity nodes are removed', { hint: 'run it in the framework' });
-  }
-
-  const limits = gpu.limits;
-  const caps: KernelCaps = {
-    maxWorkgroupStorage: limits.maxComputeWorkgroupStorageSize,
-    maxWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
-    maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-  };
-  const ctx: KernelContext = { caps, tensors: network.tensors, placement: concatPlacements(network) };
+  const ctx: KernelContext = { caps: deviceCaps(gpu), tensors: network.tensors, placement: concatPlacements(network) };
   const chosen = await chooseTactics(gpu, network, ctx, cfg);
   return assemble(gpu, graph, network, chosen, cfg, inputShapes);
 }
 
+/** Import and passes: the network whose layers get tactics. EngineRefusalError names refused nodes. */
+export function buildNetwork(graph: Graph, inputShapes: Record<string, number[]>, cfg: CheckedConfig): Network {
+  const { network, passes } = runPipeline(importNetwork(graph, inputShapes, { log: cfg.log }), {
+    precision: cfg.precision, layerPrecision: cfg.layerPrecision,
+  });
+  for (const p of passes) for (const change of p.changes) cfg.log(`[${p.pass}] ${change}`);
+  if (network.layers.length === 0) {
+    throw new EngineRefusalError({ nodes: graph.nodes.map((n) => n.name), reason: 'the graph has nothing for the engine to run once Identity nodes are removed', remedy: 'framework' }, { hint: 'run it in the framework' });
+  }
+  return network;
+}
+
 /** Where in-place concat inputs really write: the outermost concat output, at a channel offset. */
-function concatPlacements(net: Network): Map<string, OutputPlacement> {
+export function concatPlacements(net: Network): Map<string, OutputPlacement> {
   const direct = new Map<string, OutputPlacement>();
   for (const l of net.layers) {
     if (l.kind !== 'concat' || !l.inPlace) continue;
@@ -86,14 +88,7 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
   try {
     for (const [i, layer] of net.layers.entries()) {
       cfg.progress({ phase: 'tactics', done: i, total: net.layers.length, layer: layer.name });
-      const made = compileLayer(layer, ctx);
-      if (typeof made === 'string') {
-        throw new UnsupportedError(`the webgpu engine cannot run layer '${layer.name}' (${layer.kind}): ${made}`, { hint: 'let the partitioner leave it to the framework' });
-      }
-      const fits = made.filter((t) => t.scratch.reduce((a, b) => a + b, 0) <= cfg.memoryBudget);
-      if (fits.length === 0) {
-        throw new UnsupportedError(`layer '${layer.name}': every tactic needs more scratch memory than the budget of ${cfg.memoryBudget} bytes`, { hint: 'raise the memory budget' });
-      }
+      const fits = layerTactics(layer, ctx, cfg);
       const from = layer.from.length > 1 ? ` ← ${layer.from.join(' + ')}` : '';
       if (fits.length === 1 || !timer) {
         chosen.push({ layer, tactic: fits[0]! });
@@ -174,7 +169,7 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
   chosen.forEach((c, i) => c.tactic.scratch.forEach((bytes, k) => values.push({ id: `scratch:${i}:${k}`, bytes: words(bytes), first: i, last: i })));
   const memory = planMemory(values, alignment);
   if (memory.arenaBytes > cfg.memoryBudget) {
-    throw new UnsupportedError(`the engine needs ${memory.arenaBytes} bytes of activation memory, over the budget of ${cfg.memoryBudget}`, { hint: 'raise the memory budget or use smaller inputs' });
+    throw new EngineRefusalError({ nodes: [], reason: `the engine needs ${memory.arenaBytes} bytes of activation memory, over the budget of ${cfg.memoryBudget}`, remedy: 'framework' }, { hint: 'raise the memory budget or use smaller inputs' });
   }
   cfg.log(`memory: arena ${memory.arenaBytes} bytes for ${values.length} values (naive sum ${memory.naiveBytes})`);
   cfg.progress({ phase: 'memory', done: 1, total: 1 });

@@ -2,7 +2,7 @@
 // Network of layers. Constant subexpressions are folded first (GRAPH_PIPELINE); every remaining
 // node must pass the engine's support predicate (the partitioner's, so the reasons match) and
 // becomes one layer. Formats are all PLAIN_F32 here; the layout and precision passes decide them.
-import { UnsupportedError } from '../errors.js';
+import { EngineRefusalError } from './refusal.js';
 import { parseAttrs, type AttrSchema, type AttrsOf } from '../ir/attr.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
@@ -55,7 +55,10 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
   const net: Network = { tensors: new Map(), layers: [], inputs: [], outputs: [] };
   for (const v of g.inputs) {
     if (g.initializers.has(v.name)) continue;
-    if (v.dtype !== 'float32') throw new UnsupportedError(`input '${v.name}' is ${v.dtype}; the engine takes float32 only`);
+    if (v.dtype !== 'float32') {
+      const readers = g.nodes.filter((n) => n.inputs.includes(v.name)).map((n) => n.name);
+      throw new EngineRefusalError({ nodes: readers, reason: `input '${v.name}' is ${v.dtype}; the engine takes float32 only`, remedy: 'framework' });
+    }
     net.inputs.push(v.name);
     net.tensors.set(v.name, { name: v.name, shape: [...types.get(v.name)!.shape], format: { ...PLAIN_F32 } });
   }
@@ -64,7 +67,7 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
     // Values inference already computed (Shape → Gather chains) are constants, not layers.
     if (node.outputs.every((o) => !o || types.get(o)?.value)) continue;
     const verdict = engineSupports(node, types, g);
-    if (verdict !== true) throw new UnsupportedError(verdict, { where: nodeWhere(node), hint: 'let the partitioner leave this node to the framework' });
+    if (verdict !== true) throw new EngineRefusalError({ nodes: [node.name], reason: verdict, remedy: 'framework' }, { where: nodeWhere(node), hint: 'let the partitioner leave this node to the framework' });
     let name = node.name || `${node.opType}_${i}`;
     while (names.has(name)) name = `${name}_`;
     names.add(name);
@@ -77,7 +80,12 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
   }
   for (const o of g.outputs) {
     if (!net.tensors.has(o.name)) {
-      throw new UnsupportedError(`output '${o.name}' is a constant; the engine computes tensors from its inputs only`, { hint: 'run it in the framework' });
+      // folded by fold-constants (all its inputs are constants): the node that made it goes back
+      const maker = graph.nodes.find((n) => n.outputs.includes(o.name));
+      throw new EngineRefusalError({
+        nodes: maker ? [maker.name] : [], remedy: 'framework',
+        reason: `output '${o.name}' is a constant; the engine computes tensors from its inputs only`,
+      }, { hint: 'run it in the framework' });
     }
     net.outputs.push(o.name);
   }
@@ -92,7 +100,7 @@ function nodeView(node: Node, name: string, types: ReadonlyMap<string, KnownValu
     shape: (v) => types.get(v)!.shape,
     constant: constantOf,
     fail(reason) {
-      throw new UnsupportedError(`${node.opType}: ${reason}`, { where, hint: 'let the partitioner leave this node to the framework' });
+      throw new EngineRefusalError({ nodes: [node.name], reason: `${node.opType}: ${reason}`, remedy: 'framework' }, { where, hint: 'let the partitioner leave this node to the framework' });
     },
   };
 }

@@ -182,6 +182,3 @@ export function layerOutputs(l: Layer): string[] {
   return [l.output];
 }
 
-export function elementCount(shape: readonly number[]): number {
-  return shape.reduce((a, d) => a * d, 1);
-}

@@ -262,13 +262,37 @@ function checkPlanShape(p: Record<string, unknown>): asserts p is Record<string,
     });
   });
   const io = obj(p.io, 'io');
-  for (const side of ['inputs', 'outputs']) {
-    arr(io[side], `io.${side}`).forEach((v, i) => {
+  for (const side of ['inputs', 'outputs'] as const) {
+    const declared = h[side] as { name: string; shape: number[] }[];
+    const entries = arr(io[side], `io.${side}`);
+    // the runtime pairs io entries with header entries by name: both lists must match one to one
+    if (entries.length !== declared.length) fail(`io.${side}`, `${entries.length} entries, the header declares ${declared.length} ${side}`);
+    entries.forEach((v, i) => {
       const e = obj(v, `io.${side}[${i}]`);
-      str(e.name, `io.${side}[${i}].name`);
+      const name = str(e.name, `io.${side}[${i}].name`);
       region(e.offset, e.bytes, arenaBytes, `io.${side}[${i}]`, 'bytes');
+      // paired by index at run time
+      const d = declared[i];
+      if (d?.name !== name) fail(`io.${side}[${i}].name`, `'${name}' is not header.${side}[${i}] ('${d?.name}')`);
+      const elements = d!.shape.reduce((a, n) => a * n, 1);
+      if (e.bytes !== elements * 4) fail(`io.${side}[${i}].bytes`, `${e.bytes as number} bytes for a float32 tensor of shape [${d!.shape.join(',')}] (${elements * 4} bytes)`);
     });
   }
+}
+
+/** The device limits a plan must fit before any buffer is made or dispatch recorded. */
+export function checkPlanFitsDevice(plan: EnginePlan, limits: Pick<GPUSupportedLimits, 'maxBufferSize' | 'maxComputeWorkgroupsPerDimension' | 'maxStorageBufferBindingSize'>): void {
+  const fail = (where: string, what: string): never => {
+    throw new PlanError(`the plan does not fit this device: ${what}`, { where, hint: REBUILD });
+  };
+  if (plan.arenaBytes > limits.maxBufferSize) fail('arenaBytes', `an arena of ${plan.arenaBytes} bytes is over maxBufferSize ${limits.maxBufferSize}`);
+  if (plan.constants.byteLength > limits.maxBufferSize) fail('constants', `${plan.constants.byteLength} bytes of constants are over maxBufferSize ${limits.maxBufferSize}`);
+  plan.dispatches.forEach((d, i) => {
+    d.workgroups.forEach((n, j) => n > limits.maxComputeWorkgroupsPerDimension
+      && fail(`dispatches[${i}].workgroups[${j}]`, `${n} workgroups, over maxComputeWorkgroupsPerDimension ${limits.maxComputeWorkgroupsPerDimension}`));
+    d.bindings.forEach((b, j) => b.size > limits.maxStorageBufferBindingSize
+      && fail(`dispatches[${i}].bindings[${j}]`, `a ${b.size}-byte binding, over maxStorageBufferBindingSize ${limits.maxStorageBufferBindingSize}`));
+  });
 }
 
 function hex(hi: number, lo: number): string {

@@ -9,7 +9,7 @@ import type { GpuDevice } from '../devices/webgpu/device.js';
 import { Tensor } from '../tensor/tensor.js';
 import { VERSION } from '../version.js';
 import { enginePipeline } from './tactic-timing.js';
-import { checkPlanCompatible, parsePlan, serializePlan, type EnginePlan } from './plan-format.js';
+import { checkPlanCompatible, checkPlanFitsDevice, parsePlan, serializePlan, type EnginePlan } from './plan-format.js';
 
 // A function, not a constant: GPUBufferUsage exists only once a WebGPU implementation is installed.
 const ARENA_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
@@ -46,6 +46,7 @@ export class Engine {
       inputs: opts.inputShapes && Object.entries(opts.inputShapes).map(([name, shape]) => ({ name, shape })),
     });
     gpu.checkAlive();
+    checkPlanFitsDevice(plan, gpu.limits);
     const device = gpu.device;
     const pipelines = await Promise.all(plan.kernels.map((wgsl, k) => enginePipeline(gpu, wgsl).catch((e: Error) => {
       const layer = plan.layers[plan.dispatches.find((d) => d.kernel === k)?.layer ?? 0];

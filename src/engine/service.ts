@@ -47,23 +47,27 @@ export interface EngineRecord {
 export class EngineService {
   private readonly records = new Map<string, Promise<EngineRecord>>();
 
-  constructor(readonly gpu: GpuDevice, private readonly opts: EngineServiceOptions = {}) {}
+  constructor(readonly gpu: GpuDevice, readonly opts: EngineServiceOptions = {}) {}
 
-  /** The engine for `graph` at these input shapes: from memory, the plan store, or a new build. */
-  get(graph: Graph, inputShapes: Record<string, number[]>): Promise<EngineRecord> {
-    const key = engineKey(this.gpu, graph, inputShapes, this.opts);
+  /**
+   * The engine for `graph` at these input shapes: from memory, the plan store, or a new build.
+   * `fp32Layers`: layers the partitioner's fallback keeps in fp32 (merged into layerPrecision).
+   */
+  get(graph: Graph, inputShapes: Record<string, number[]>, fp32Layers: Readonly<Record<string, 'fp32'>> = {}): Promise<EngineRecord> {
+    const opts = Object.keys(fp32Layers).length ? { ...this.opts, layerPrecision: { ...this.opts.layerPrecision, ...fp32Layers } } : this.opts;
+    const key = engineKey(this.gpu, graph, inputShapes, opts);
     let r = this.records.get(key);
     if (!r) {
-      r = this.make(key, graph, inputShapes);
+      r = this.make(key, graph, inputShapes, opts);
       this.records.set(key, r);
       r.catch(() => this.records.delete(key));
     }
     return r;
   }
 
-  private async make(key: string, graph: Graph, inputShapes: Record<string, number[]>): Promise<EngineRecord> {
-    const store = this.opts.planStore;
-    const warn = this.opts.warn ?? (() => {});
+  private async make(key: string, graph: Graph, inputShapes: Record<string, number[]>, opts: EngineServiceOptions): Promise<EngineRecord> {
+    const store = opts.planStore;
+    const warn = opts.warn ?? (() => {});
     const t0 = now();
     const stored = store?.read(key);
     if (stored && 'corrupt' in stored) warn(`${stored.corrupt}; rebuilding`);
@@ -76,7 +80,7 @@ export class EngineService {
         warn(`engine cache entry ${key} could not be used (${e.message}); rebuilding`);
       }
     }
-    const plan = await buildEnginePlan(this.gpu, graph, inputShapes, this.opts);
+    const plan = await buildEnginePlan(this.gpu, graph, inputShapes, opts);
     const engine = await Engine.load(this.gpu, plan);
     store?.write(key, engine.serialize());
     return { engine, context: await engine.createExecutionContext(), source: 'built', buildMs: now() - t0 };

@@ -7,6 +7,7 @@ import {
   attrEquals, attrNumber, byTable, chain, check, constantInput, constantOf, declineIf, dtypesAndShapes, formatShape,
   inputRank, outputUnused, type SupportContext, type SupportPredicate,
 } from '../partition/predicate.js';
+import { elementCount } from '../tensor/shape.js';
 
 export const ENGINE_BACKEND = 'webgpu';
 const F32 = ['float32'] as const;
@@ -23,7 +24,7 @@ const spatial1or2 = (what: string) => inputRank(0, [3, 4], (r) => (r === 5 ? `3-
  */
 export function pointwiseBroadcastOk(s: readonly number[], o: readonly number[]): boolean {
   if (s.length === o.length && s.every((d, i) => d === o[i])) return true;
-  if (s.reduce((a, d) => a * d, 1) === 1) return true;
+  if (elementCount(s) === 1) return true;
   const c = o[1];
   const perChannel = (pattern: number[]) => s.length === pattern.length && s.every((d, i) => d === pattern[i]);
   if (o.length === 4 && c !== undefined) return perChannel([c, 1, 1]) || perChannel([1, c, 1, 1]);

@@ -7,7 +7,7 @@ import type { GpuDevice } from '../devices/webgpu/device.js';
 import { fnv1a64 } from '../ir/hash.js';
 import { storageBytes } from './kernels/access.js';
 import type { EngineProgram, KernelContext, Tactic } from './kernels/tactic.js';
-import { elementCount } from './network.js';
+import { elementCount } from '../tensor/shape.js';
 import type { TacticTimer, TimedDispatch } from './timer.js';
 
 const USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;

@@ -1,3 +1,4 @@
+import { checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
 import { InputError } from '../errors.js';
 import type { Graph, ValueInfo } from '../ir/graph.js';
 import { bindShape } from '../ir/infer.js';
@@ -28,7 +29,8 @@ export class CpuExecutor {
     this.graph = graph;
     const max = opts.maxLoopIterations ?? DEFAULT_MAX_LOOP_ITERATIONS;
     if (!Number.isSafeInteger(max) || max < 0) throw new InputError(`maxLoopIterations must be a non-negative integer, got ${max}`);
-    this.program = new GraphProgram(graph, { maxLoopIterations: max });
+    const memoryBudget = opts.memoryBudget === undefined ? defaultMemoryBudget() : checkMemoryBudget(opts.memoryBudget);
+    this.program = new GraphProgram(graph, { maxLoopIterations: max, memoryBudget });
   }
 
   /** Model inputs (graph inputs without an initializer). */

@@ -1,4 +1,5 @@
 /// <reference types="@webgpu/types" />
+import { checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
 import { DeviceError, ExecutionError, InputError, NnrtError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
@@ -7,16 +8,16 @@ import { topoSort } from '../ir/topo.js';
 import { verifyGraph } from '../ir/verify.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
-import '../devices/webgpu/kernels.js';
 import { bindNode, type BoundNode } from '../ops/typer.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { buildGpuSchedule, type EngineProvider, type GpuSchedule, type ScheduleStep, type Transfer } from './gpu-schedule.js';
 import { dataDependentNodes, StagedGpuRun } from './gpu-stages.js';
-import { buildPlan, type EngineProvider, type Plan, type PlanStep, type Transfer } from './gpu-plan.js';
+import { elementCount } from '../tensor/shape.js';
 
 export interface GpuRunStats {
   /** Nodes executed (constant-folded ones excluded). */
   nodes: number;
-  /** Device bytes held by the plan's intermediates at their peak. */
+  /** Device bytes held by the schedule's intermediates at their peak. */
   peakBytes: number;
   /** Device↔host copies made for CPU fallbacks in the last run. */
   transfers: number;
@@ -31,24 +32,27 @@ export interface GpuRunStats {
 }
 
 /**
- * The framework on WebGPU. Each set of input shapes gets a plan (see gpu-plan.ts); a run encodes
- * all dispatches of the plan into one command encoder and submits once, reading back only the
+ * The framework on WebGPU. Each set of input shapes gets a schedule (see gpu-schedule.ts); a run encodes
+ * all dispatches of the schedule into one command encoder and submits once, reading back only the
  * graph outputs. A node without a WGSL kernel runs its CPU kernel: the encoder is submitted, its
  * device-resident inputs read back, and its outputs uploaded for the GPU nodes that read them.
  */
 export class GpuExecutor {
   readonly graph: Graph;
   private readonly order: BoundNode[];
-  /** Graph inputs whose values (not only shapes) decide shapes: part of the plan key. */
+  /** Graph inputs whose values (not only shapes) decide shapes: part of the schedule key. */
   private readonly shapeFeeds: Set<string>;
-  private readonly plans = new Map<string, Promise<Plan>>();
+  private readonly schedules = new Map<string, Promise<GpuSchedule>>();
   private readonly constantBuffers = new Map<string, GPUBuffer>();
   private queue: Promise<unknown> = Promise.resolve();
   /** Set when shapes inside the graph depend on data (see gpu-stages.ts): runs go through it. */
   private readonly stages?: StagedGpuRun;
   lastStats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0, deviceCopies: 0 };
 
-  constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider) {
+  private readonly memoryBudget: number;
+
+  constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider, opts: { memoryBudget?: number } = {}) {
+    this.memoryBudget = opts.memoryBudget === undefined ? defaultMemoryBudget() : checkMemoryBudget(opts.memoryBudget);
     verifyGraph(graph);
     this.graph = graph;
     this.order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
@@ -71,14 +75,14 @@ export class GpuExecutor {
   dispose(): void {
     this.stages?.dispose();
     void this.queue.then(async () => {
-      for (const p of this.plans.values()) {
-        const plan = await p.catch(() => undefined);
-        if (!plan) continue;
-        for (const b of plan.owned) b.destroy();
-        plan.arena.dispose();
+      for (const p of this.schedules.values()) {
+        const schedule = await p.catch(() => undefined);
+        if (!schedule) continue;
+        for (const b of schedule.owned) b.destroy();
+        schedule.buffers.dispose();
       }
       for (const b of this.constantBuffers.values()) b.destroy();
-      this.plans.clear();
+      this.schedules.clear();
     });
   }
 
@@ -97,16 +101,16 @@ export class GpuExecutor {
     return shapes;
   }
 
-  private planFor(feeds: Record<string, Tensor>, shapes: Record<string, number[]>): Promise<Plan> {
+  private scheduleFor(feeds: Record<string, Tensor>, shapes: Record<string, number[]>): Promise<GpuSchedule> {
     const fixed = new Map([...this.shapeFeeds].map((n) => [n, feeds[n]!]));
     const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
-    let plan = this.plans.get(key);
-    if (!plan) {
-      plan = buildPlan(this.gpu, this.graph, this.order, shapes, fixed, this.constantBuffers, this.engines);
-      this.plans.set(key, plan);
-      plan.catch(() => this.plans.delete(key));
+    let schedule = this.schedules.get(key);
+    if (!schedule) {
+      schedule = buildGpuSchedule(this.gpu, this.graph, this.order, shapes, fixed, this.constantBuffers, this.engines, this.memoryBudget);
+      this.schedules.set(key, schedule);
+      schedule.catch(() => this.schedules.delete(key));
     }
-    return plan;
+    return schedule;
   }
 
   private async runOnce(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
@@ -117,13 +121,13 @@ export class GpuExecutor {
       this.lastStats = this.stages.lastStats;
       return out;
     }
-    const plan = await this.planFor(feeds, shapes);
+    const schedule = await this.scheduleFor(feeds, shapes);
     const device = this.gpu.device;
-    const host = new Map<string, Tensor>([...this.graph.initializers, ...plan.constants, ...Object.entries(feeds)]);
+    const host = new Map<string, Tensor>([...this.graph.initializers, ...schedule.constants, ...Object.entries(feeds)]);
     let transfers = 0;
     let submits = 0;
     let deviceCopies = 0;
-    for (const u of plan.uploads) writeTensor(device, u, host.get(u.name)!);
+    for (const u of schedule.uploads) writeTensor(device, u, host.get(u.name)!);
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
     let encoder = device.createCommandEncoder();
@@ -138,7 +142,7 @@ export class GpuExecutor {
       pending = false;
     };
     try {
-      for (const step of plan.steps) {
+      for (const step of schedule.steps) {
         if (step.kind === 'engine') {
           pass?.end();
           pass = undefined;
@@ -173,7 +177,7 @@ export class GpuExecutor {
       }
       pass?.end();
       pass = undefined;
-      const back = plan.outputs.flatMap((o) => (o.device ? [o.device] : []));
+      const back = schedule.outputs.flatMap((o) => (o.device ? [o.device] : []));
       for (const t of back) copyOut(encoder, t);
       flush();
       for (const [t, value] of await readAll(back, this.gpu)) host.set(t.name, value);
@@ -184,18 +188,18 @@ export class GpuExecutor {
       if (invalid) throw new ExecutionError(`the WebGPU device rejected the forward pass: ${invalid.message}`);
     }
     this.lastStats = {
-      nodes: plan.steps.length, peakBytes: plan.peakBytes, transfers, fallbacks: plan.fallbacks, pipelines: this.gpu.pipelines.compiled, submits, deviceCopies,
+      nodes: schedule.steps.length, peakBytes: schedule.peakBytes, transfers, fallbacks: schedule.fallbacks, pipelines: this.gpu.pipelines.compiled, submits, deviceCopies,
     };
     const result: Record<string, Tensor> = {};
-    for (const o of plan.outputs) result[o.name] = host.get(o.name)!;
+    for (const o of schedule.outputs) result[o.name] = host.get(o.name)!;
     return result;
   }
 
-  private runCpuStep(step: Extract<PlanStep, { kind: 'cpu' }>, host: Map<string, Tensor>): void {
+  private runCpuStep(step: Extract<ScheduleStep, { kind: 'cpu' }>, host: Map<string, Tensor>): void {
     const node = step.node;
     try {
       const ins = node.inputs.map((n) => (n ? host.get(n) : undefined));
-      const outs = step.kernel(ins, step.bound.attrs as never, step.outputs);
+      const outs = step.kernel(ins, step.outputs);
       node.outputs.forEach((o, k) => o && outs[k] && host.set(o, outs[k]!));
     } catch (e) {
       if (e instanceof NnrtError && e.where) throw e;
@@ -211,7 +215,7 @@ function writeTensor(device: GPUDevice, t: Transfer, value: Tensor): void {
 }
 
 function copyOut(encoder: GPUCommandEncoder, t: Transfer): void {
-  const bytes = t.shape.reduce((a, d) => a * d, 1) * 4;
+  const bytes = elementCount(t.shape) * 4;
   if (bytes > 0) encoder.copyBufferToBuffer(t.buffer, 0, t.staging!, 0, bytes);
 }
 

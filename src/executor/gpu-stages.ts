@@ -8,8 +8,6 @@
 // holds more such nodes. Every read-back and upload across a stage boundary counts as a transfer.
 import { ExecutionError, NnrtError } from '../errors.js';
 import { Graph, nodeWhere, type Node, type ValueInfo } from '../ir/graph.js';
-import type { CpuKernel } from '../ops/op.js';
-import { getKernel } from '../ops/registry.js';
 import { inferNode, type BoundNode } from '../ops/typer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { GpuRunStats } from './gpu-executor.js';
@@ -159,11 +157,11 @@ function pick(values: Record<string, Tensor>, inputs: readonly ValueInfo[]): Rec
 function runOnCpu(b: BoundNode, host: Map<string, Tensor>): void {
   const node = b.node;
   try {
-    const kernel = getKernel<CpuKernel>('cpu', node.domain, node.opType);
+    const kernel = b.op.cpu;
     if (!kernel) throw new ExecutionError(`no CPU kernel for ${node.opType}`);
     const ins = node.inputs.map((n) => (n ? host.get(n) : undefined));
     const types = inferNode(b, ins.map((t) => (t ? { dtype: t.dtype, shape: t.shape, value: t } : undefined)));
-    kernel(ins, b.attrs as never, types).forEach((t, k) => node.outputs[k] && host.set(node.outputs[k]!, t));
+    kernel(ins, types).forEach((t, k) => node.outputs[k] && host.set(node.outputs[k]!, t));
   } catch (e) {
     if (e instanceof NnrtError && e.where) throw e;
     const Ctor = e instanceof NnrtError ? (e.constructor as typeof NnrtError) : ExecutionError;

@@ -1,10 +1,11 @@
+import { assertWithinBudget } from './memory-budget.js';
 import { ExecutionError, NnrtError, ShapeError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { subgraphsOf, valuesRead } from '../ir/subgraph.js';
 import { topoSort } from '../ir/topo.js';
-import type { CpuKernel, HostContext, HostKernel } from '../ops/op.js';
-import { getKernel } from '../ops/registry.js';
+import type { HostContext } from '../ops/op.js';
+import type { BoundCpuKernel, BoundHostKernel } from '../ops/registry.js';
 import { bindNode, inferNode, type BoundNode } from '../ops/typer.js';
 import { BYTES_PER_ELEMENT } from '../tensor/dtype.js';
 import { sameShape } from '../tensor/shape.js';
@@ -19,6 +20,8 @@ export interface ExecOptions {
    * condition, so the limit applies to iterations actually run, not to the declared trip count.
    */
   maxLoopIterations?: number;
+  /** The most bytes of live tensors a run may hold, checked before each allocation (memory-budget.ts). */
+  memoryBudget?: number;
 }
 
 export const DEFAULT_MAX_LOOP_ITERATIONS = 1_000_000;
@@ -34,7 +37,8 @@ export class Scope {
 
 interface Step {
   bound: BoundNode;
-  kernel: CpuKernel | HostKernel;
+  /** The node's kernel bound to its attributes: a tensor kernel, or a host op's kernel. */
+  kernel: { cpu: BoundCpuKernel } | { host: BoundHostKernel };
   /** Values whose last use (direct or by a subgraph) is this step: released after it runs. */
   release: string[];
 }
@@ -65,7 +69,8 @@ export class GraphProgram {
     for (const [v, i] of lastUse) if (local.has(v) && !keep.has(v)) releaseAt[i]!.push(v);
     this.steps = order.map((node, i) => {
       const bound = bindNode(node, graph.opsets.get(node.domain));
-      const kernel = getKernel<CpuKernel | HostKernel>('cpu', node.domain, node.opType);
+      const { cpu, host } = bound.op;
+      const kernel = host ? { host } : cpu ? { cpu } : undefined;
       if (!kernel) throw new ExecutionError(`no CPU kernel for ${node.opType}`, { where: nodeWhere(node) });
       for (const g of subgraphsOf(node)) this.subprograms.set(g, new GraphProgram(g, opts));
       return { bound, kernel, release: releaseAt[i]! };
@@ -132,9 +137,10 @@ export class GraphProgram {
             return p.call(values, scope, meter);
           },
         };
-        return (step.kernel as HostKernel)(ins, step.bound.attrs as never, ctx);
+        if (!('host' in step.kernel)) throw new ExecutionError('a host op has no host kernel');
+        return step.kernel.host(ins, ctx);
       }
-      return runTensorKernel(step, ins);
+      return runTensorKernel(step, ins, meter.live, this.opts.memoryBudget);
     } catch (e) {
       if (e instanceof NnrtError && e.where) throw e;
       const msg = e instanceof Error ? e.message : String(e);
@@ -144,7 +150,7 @@ export class GraphProgram {
   }
 }
 
-function runTensorKernel(step: Step, values: readonly (Value | undefined)[]): Value[] {
+function runTensorKernel(step: Step, values: readonly (Value | undefined)[], live: number, budget: number): Value[] {
   const node = step.bound.node;
   // Identity forwards any value (ONNX types it over sequences and optionals too)
   const first = values[0];
@@ -154,11 +160,15 @@ function runTensorKernel(step: Step, values: readonly (Value | undefined)[]): Va
     throw new ExecutionError(`input ${k} '${node.inputs[k]}' is ${describeValue(v)}; ${node.opType} takes tensors`);
   });
   const types = inferNode(step.bound, ins.map((t) => (t ? { dtype: t.dtype, shape: t.shape, value: t } : undefined)));
+  let total = 0;
   for (const t of types) {
     const bytes = t.shape.reduce((a, d) => a * d, 1) * BYTES_PER_ELEMENT[t.dtype];
     if (bytes > MAX_TENSOR_BYTES) throw new ShapeError(`output ${t.dtype}[${t.shape.join(',')}] would take ${bytes} bytes, over the limit of ${MAX_TENSOR_BYTES}`);
+    total += bytes;
   }
-  const outs = (step.kernel as CpuKernel)(ins, step.bound.attrs as never, types);
+  if (!('cpu' in step.kernel)) throw new ExecutionError(`${node.opType} has no tensor kernel`);
+  assertWithinBudget(live, total, budget, `${node.opType} output ${types.map((t) => `${t.dtype}[${t.shape.join(',')}]`).join(', ')}`);
+  const outs = step.kernel.cpu(ins, types);
   outs.forEach((t, k) => {
     const want = types[k];
     if (want && (t.dtype !== want.dtype || !sameShape(t.shape, want.shape))) {

@@ -6,7 +6,7 @@
 // the stored bytes are also kept in `raw`, so writing the list back reproduces the file exactly;
 // types nnrt holds natively need no copy.
 import { UnsupportedError, UsageError } from '../errors.js';
-import { sizeOf } from '../tensor/shape.js';
+import { elementCount } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ByteReader, ByteWriter } from './bytes.js';
 import { decodeTensor, encodeTensor, flagOfMxDType, isNativeMxDType, MX_DTYPE_BYTES, mxDTypeOf, mxDTypeOfFlag, type MxDType } from './dtype.js';
@@ -174,7 +174,7 @@ function readRecord(r: ByteReader, index: number): MxArray & { sparse?: { index:
 
 /** Byte size of an array, checked against what is left of the file before anything is allocated. */
 function elementBytes(r: ByteReader, shape: number[], dtype: MxDType, what: string, at: number): number {
-  const n = sizeOf(shape);
+  const n = elementCount(shape);
   if (n > MAX_ELEMENTS) throw r.error(`${what} of shape (${shape.join(',')}) has ${n} elements, more than nnrt can hold`, at);
   const bytes = n * MX_DTYPE_BYTES[dtype];
   if (bytes > r.remaining) {

@@ -1,6 +1,7 @@
 // Seeded parameter initializers with Gluon's semantics (mxnet/initializer.py).
 import { UsageError } from '../errors.js';
 import { mulberry32 } from '../tensor/random.js';
+import { elementCount } from '../tensor/shape.js';
 
 
 /** A standard normal sample (Box–Muller). */
@@ -31,7 +32,7 @@ export const init = {
 
 /** Fills `n` values for a parameter of `shape`; `name` is for errors. */
 export function fillValues(ini: Initializer, shape: readonly number[], rand: () => number, name: string): Float32Array {
-  const n = shape.reduce((a, d) => a * d, 1);
+  const n = elementCount(shape);
   const out = new Float32Array(n);
   switch (ini.kind) {
     case 'zeros': return out;
@@ -45,7 +46,7 @@ export function fillValues(ini: Initializer, shape: readonly number[], rand: () 
       return out;
     case 'xavier': {
       if (shape.length < 2) throw new UsageError(`Xavier initializer needs a parameter of rank ≥ 2; '${name}' has shape [${shape.join(',')}]`);
-      const receptive = shape.slice(2).reduce((a, d) => a * d, 1);
+      const receptive = elementCount(shape.slice(2));
       const fanIn = shape[1]! * receptive;
       const fanOut = shape[0]! * receptive;
       const factor = ini.factorType === 'avg' ? (fanIn + fanOut) / 2 : ini.factorType === 'in' ? fanIn : fanOut;

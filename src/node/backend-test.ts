@@ -2,7 +2,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { NnrtError, UsageError } from '../errors.js';
-import { createSession, type Session, type SessionOptions, type SessionStats } from '../session.js';
+import { createSession, type Session, type SessionOptions, type SessionStats } from '../runtime/session.js';
 import { FP32_TOLERANCE, type Comparison, type Tolerance } from '../tensor/compare.js';
 import { compareValues } from '../tensor/compare-values.js';
 import { Tensor } from '../tensor/tensor.js';

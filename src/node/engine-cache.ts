@@ -3,7 +3,7 @@
 // shapes, dtypes, precision, adapter, nnrt version), never names alone (ORT's stale-hit bug).
 // Entries are written atomically and checked on every read; a damaged entry is removed and
 // reported so the caller rebuilds. Several processes may share a folder: writes are renames.
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { PlanError, UsageError } from '../errors.js';
 import { parsePlan, type EnginePlan } from '../engine/plan-format.js';
@@ -23,7 +23,16 @@ export interface EngineCacheKeyParts {
 export type EngineCacheRead = { bytes: Uint8Array; plan: EnginePlan } | { corrupt: string };
 
 export class EngineCache {
-  constructor(readonly dir: string) {}
+  /** Throws UsageError now when `dir` exists and is not a folder (not after a long build). */
+  constructor(readonly dir: string) {
+    let st;
+    try {
+      st = statSync(dir);
+    } catch {
+      return; // created on the first write
+    }
+    if (!st.isDirectory()) throw new UsageError(`engine cache directory '${dir}' is a file, not a folder`, { hint: 'give --cache-dir a folder (it is created if missing)' });
+  }
 
   /** 16 hex digits; equal parts (in any key order) give equal keys. */
   keyFor(parts: EngineCacheKeyParts): string {
@@ -45,6 +54,9 @@ export class EngineCache {
   read(key: string): EngineCacheRead | undefined {
     const path = this.pathFor(key);
     let bytes: Uint8Array;
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UsageError(`engine cache entry '${path}' is a directory`, { hint: 'remove it; the cache keeps one plan file per key there' });
+    }
     try {
       bytes = new Uint8Array(readFileSync(path));
     } catch (e) {

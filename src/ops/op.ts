@@ -2,25 +2,10 @@ import type { AttrSchema, AttrsOf, Attrs } from '../ir/attr.js';
 import type { Graph } from '../ir/graph.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { InferInput, TensorType } from '../tensor/tensor-type.js';
 import type { Value } from '../tensor/value.js';
 
-/** What shape inference knows about one input: always dtype and concrete shape, the value when constant. */
-export interface InferInput {
-  dtype: DType;
-  shape: readonly number[];
-  /** The tensor's value when known (initializers, constant-folded values, and always at run time). */
-  value?: Tensor;
-}
-
-export interface TensorType {
-  dtype: DType;
-  shape: number[];
-  /**
-   * The output's value when the shape function knows it without the input values (Shape's
-   * output is its input's shape), so static inference can follow Shape → Gather → Reshape chains.
-   */
-  value?: Tensor;
-}
+export type { InferInput, TensorType };
 
 /**
  * An op's definition: typed attributes, arity, and its shape function — the only place output

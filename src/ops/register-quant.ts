@@ -13,9 +13,11 @@ import { QLinearMatMul } from './qlinearmatmul/qlinearmatmul.op.js';
 import { quantizeLinearCpu } from './quantizelinear/quantizelinear.cpu.js';
 import { QuantizeLinear } from './quantizelinear/quantizelinear.op.js';
 import { registerOp } from './registry.js';
+import { dequantizeLinearWgsl } from './dequantizelinear/dequantizelinear.wgsl.js';
+import { quantizeLinearWgsl } from './quantizelinear/quantizelinear.wgsl.js';
 
-registerOp(QuantizeLinear, { cpu: quantizeLinearCpu });
-registerOp(DequantizeLinear, { cpu: dequantizeLinearCpu });
+registerOp(QuantizeLinear, { cpu: quantizeLinearCpu, webgpu: quantizeLinearWgsl });
+registerOp(DequantizeLinear, { cpu: dequantizeLinearCpu, webgpu: dequantizeLinearWgsl });
 registerOp(MatMulInteger, { cpu: matMulIntegerCpu });
 registerOp(ConvInteger, { cpu: convIntegerCpu });
 registerOp(QLinearMatMul, { cpu: qlinearMatMulCpu });

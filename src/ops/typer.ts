@@ -1,17 +1,17 @@
 import { NnrtError, ShapeError, UnsupportedError } from '../errors.js';
-import { parseAttrs } from '../ir/attr.js';
 import type { Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import type { KnownValue, NodeTyper } from '../ir/infer.js';
 import type { Tensor } from '../tensor/tensor.js';
-import type { CpuKernel, OpDef, TensorType } from './op.js';
-import { getKernel, opOf } from './registry.js';
+import type { TensorType } from './op.js';
+import { bindOp, opOf, type BoundOp, type OpInfo } from './registry.js';
+import { elementCount } from '../tensor/shape.js';
 
-/** A node bound to its op definition with attributes parsed once. */
+/** A node bound to its op: definition, attributes parsed once, shape function and kernels over them. */
 export interface BoundNode {
   node: Node;
-  def: OpDef;
-  attrs: Record<string, unknown>;
+  def: OpInfo;
+  op: BoundOp;
 }
 
 export function bindNode(node: Node, opset?: number): BoundNode {
@@ -25,7 +25,7 @@ export function bindNode(node: Node, opset?: number): BoundNode {
   if (nOut < def.outputs[0] || nOut > def.outputs[1]) {
     throw new ShapeError(`produces ${def.outputs[0]}..${def.outputs[1]} outputs, got ${nOut}`, { where });
   }
-  return { node, def, attrs: parseAttrs(def.attrs, node.attrs, where) };
+  return { node, def, op: bindOp(node, opset).op };
 }
 
 /** Runs an op's shape function with its arity and dtype checks; errors name the node. */
@@ -49,7 +49,7 @@ export function inferNode(b: BoundNode, inputs: readonly (KnownValue | undefined
     }
   }
   try {
-    return b.def.infer(inputs, b.attrs as never, b.node.outputs.length);
+    return b.op.infer(inputs, b.node.outputs.length);
   } catch (e) {
     if (e instanceof NnrtError) {
       if (e.where) throw e;
@@ -67,11 +67,10 @@ export const opTyper: NodeTyper = {
   evaluate(node, inputs) {
     const b = bindNode(node);
     if (b.def.random) return undefined;
-    const kernel = getKernel<CpuKernel>('cpu', node.domain, node.opType);
-    if (!kernel) return undefined;
-    if (inputs.some((k) => k && k.shape.reduce((a, d) => a * d, 1) > FOLD_LIMIT)) return undefined;
+    if (!b.op.cpu) return undefined;
+    if (inputs.some((k) => k && elementCount(k.shape) > FOLD_LIMIT)) return undefined;
     const outs = inferNode(b, inputs);
-    if (outs.some((o) => o.shape.reduce((a, d) => a * d, 1) > FOLD_LIMIT)) return undefined;
-    return kernel(inputs.map((k) => k?.value as Tensor | undefined), b.attrs as never, outs);
+    if (outs.some((o) => elementCount(o.shape) > FOLD_LIMIT)) return undefined;
+    return b.op.cpu(inputs.map((k) => k?.value as Tensor | undefined), outs);
   },
 };

@@ -4,4 +4,4 @@ export * from './types.js';
 export { partitionGraph, applyPartition, DEFAULT_MIN_SUBGRAPH_SIZE } from './partition.js';
 export type { AppliedPartition, MakeEngineNode, WeightBytes } from './apply.js';
 export { EngineOp, ENGINE_OP_TYPE, isEngineNode, type EngineNode } from './engine-op.js';
-export { backendSupport, listBackends } from './backends.js';
+export { partitionWithFallback, type PartitionWithFallback, type SubgraphRefusal, type SubgraphVerifier } from './fallback.js';

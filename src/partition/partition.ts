@@ -100,6 +100,7 @@ export function partitionGraph(graph: Graph, shapes: ReadonlyMap<string, KnownVa
   const supported = order.map((n) => {
     let verdict: true | string;
     if (excludedNodes.has(n.name)) verdict = 'excluded by the user (excludeNodes)';
+    else if (opts.fallbackNodes?.has(n.name)) verdict = opts.fallbackNodes.get(n.name)!;
     else if (excludedOps.has(opKey(n))) verdict = `op ${opKey(n)} excluded by the user (excludeOps)`;
     // a node whose every output shape inference already knows is folded, not run: nothing to hand over
     else if (n.outputs.every((o) => !o || shapes.get(o)?.value !== undefined)) verdict = 'its outputs are constants (folded before running)';

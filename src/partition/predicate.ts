@@ -97,6 +97,8 @@ export function dtypesAndShapes(dtypes: readonly DType[], dataInputs?: readonly 
       if (!t) return `the shape of '${name}' is not known`;
       if (!dtypes.includes(t.dtype)) return `dtype ${t.dtype} (the engine computes ${dtypes.join(', ')} only)`;
       if (t.shape.some((d) => !Number.isInteger(d) || d < 0)) return `the shape of '${name}' is not static`;
+      // engine kernels index per element and divide by extents: an empty tensor has nothing to compute
+      if (t.shape.some((d) => d === 0)) return `'${name}' is empty (shape ${fmt(t.shape)})`;
     }
     return true;
   };

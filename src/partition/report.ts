@@ -44,6 +44,10 @@ export function formatPartitionReport(r: PartitionReport): string[] {
     out.push('', `declined (${r.declined.length}, run in the framework)`);
     out.push(...table(['node', 'op', 'reason'], r.declined.map((d) => [d.node, d.op, d.reason])).map((l) => `  ${l}`));
   }
+  if (r.fallbacks?.length) {
+    out.push('', `fell back after a dry build (${r.fallbacks.length})`);
+    out.push(...table(['nodes', 'now', 'reason'], r.fallbacks.map((f) => [list(f.nodes), f.action === 'fp32' ? 'engine, fp32' : 'framework', f.reason])).map((l) => `  ${l}`));
+  }
   if (r.tooSmall.length) {
     out.push('', `supported but below the minimum size (${r.tooSmall.length} cluster${r.tooSmall.length === 1 ? '' : 's'}, run in the framework)`);
     out.push(...table(['nodes', 'ops', 'names'], r.tooSmall.map((c) => [String(c.nodes.length), opList(c.ops), list(c.nodes)])).map((l) => `  ${l}`));

@@ -11,6 +11,8 @@ export interface PartitionOptions {
   excludeOps?: readonly string[];
   /** Node names forced to run in the framework. */
   excludeNodes?: readonly string[];
+  /** Nodes a build refused (see fallback.ts), each with the reason: they stay in the framework. */
+  fallbackNodes?: ReadonlyMap<string, string>;
 }
 
 /** One subgraph the engine takes over; becomes one nnrt.Engine node. */
@@ -56,4 +58,13 @@ export interface PartitionResult {
    * and outputs included): every one is a hand-over between executors, possibly a copy/relayout.
    */
   boundaryTensors: number;
+  /** What a dry build refused and what was done about it (partitionWithFallback only). */
+  fallbacks?: Fallback[];
+}
+
+/** Nodes a build of their subgraph refused: sent back to the framework, or kept in fp32. */
+export interface Fallback {
+  nodes: string[];
+  reason: string;
+  action: 'framework' | 'fp32';
 }

@@ -18,6 +18,11 @@ export interface Comparison {
   maxRelError: number;
   /** Elements failing |got − want| ≤ atol + rtol·|want|. */
   mismatches: number;
+  /**
+   * Of `mismatches`, those where NaN or ±Inf is on one side and not the other (their error is not
+   * a number: maxAbsError is Infinity when there is one).
+   */
+  nonFiniteMismatches?: number;
   firstMismatch?: { index: number; got: number; want: number };
 }
 
@@ -27,7 +32,7 @@ export interface Comparison {
  * when both tolerances are zero, else numerically.
  */
 export function compareTensors(got: Tensor, want: Tensor, tol: Tolerance): Comparison {
-  const base = { maxAbsError: 0, maxRelError: 0, mismatches: 0 };
+  const base = { maxAbsError: 0, maxRelError: 0, mismatches: 0, nonFiniteMismatches: 0 };
   if (!sameShape(got.shape, want.shape) && !(got.size === want.size && got.size <= 1)) {
     return { ...base, pass: false, reason: `shape [${got.shape.join(',')}] vs expected [${want.shape.join(',')}]`, mismatches: want.size };
   }
@@ -37,6 +42,7 @@ export function compareTensors(got: Tensor, want: Tensor, tol: Tolerance): Compa
   let maxAbs = 0;
   let maxRel = 0;
   let bad = 0;
+  let nonFinite = 0;
   let first: Comparison['firstMismatch'];
   for (let i = 0; i < b.length; i++) {
     const x = a[i]!;
@@ -52,12 +58,16 @@ export function compareTensors(got: Tensor, want: Tensor, tol: Tolerance): Compa
       if (err > maxAbs || Number.isNaN(err)) maxAbs = Number.isNaN(err) ? Infinity : err;
       if (y !== 0 && err / Math.abs(y) > maxRel) maxRel = err / Math.abs(y);
     }
+    if (!ok && (!Number.isFinite(x) || !Number.isFinite(y))) {
+      nonFinite++;
+      maxAbs = Infinity;
+    }
     if (!ok) {
       bad++;
       if (!first) first = { index: i, got: x, want: y };
     }
   }
-  const out: Comparison = { pass: bad === 0, maxAbsError: maxAbs, maxRelError: maxRel, mismatches: bad };
+  const out: Comparison = { pass: bad === 0, maxAbsError: maxAbs, maxRelError: maxRel, mismatches: bad, nonFiniteMismatches: nonFinite };
   if (first) out.firstMismatch = first;
   if (got.dtype !== want.dtype) {
     out.pass = false;

@@ -2,11 +2,15 @@ import { ShapeError } from '../errors.js';
 
 export type Shape = readonly number[];
 
-export function sizeOf(shape: Shape): number {
+/** The number of elements of a tensor of this shape (1 for a scalar). The one such helper. */
+export function elementCount(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
   return n;
 }
+
+/** @deprecated the public name of `elementCount`, kept for users of nnrt's API. */
+export const sizeOf = elementCount;
 
 /** Row-major strides in elements. */
 export function stridesOf(shape: Shape): number[] {

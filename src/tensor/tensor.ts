@@ -1,6 +1,6 @@
 import { allocStorage, BYTES_PER_ELEMENT, isDType, type DType, type NumericArray, type Storage, type StorageOf } from './dtype.js';
 import { fromHalfBits, toHalfBits } from './float16.js';
-import { sizeOf, stridesOf, type Shape } from './shape.js';
+import { elementCount, stridesOf, type Shape } from './shape.js';
 import { ShapeError, UnsupportedError } from '../errors.js';
 
 /** The largest host tensor nnrt allocates (typed arrays top out near 2^32 bytes in V8 anyway). */
@@ -17,7 +17,7 @@ export class Tensor<D extends DType = DType> {
     for (const d of shape) {
       if (!Number.isInteger(d) || d < 0) throw new ShapeError(`invalid dimension ${d} in shape [${shape.join(',')}]`);
     }
-    const size = sizeOf(shape);
+    const size = elementCount(shape);
     if (!data && size * BYTES_PER_ELEMENT[dtype] > MAX_TENSOR_BYTES) {
       throw new ShapeError(`a ${dtype} tensor of shape [${shape.join(',')}] would take ${size * BYTES_PER_ELEMENT[dtype]} bytes, over nnrt's limit of ${MAX_TENSOR_BYTES}`);
     }

@@ -4,7 +4,7 @@
 // wrapper (scripts/zoo-vs-torchvision.mjs) reads the files.
 import { NnrtError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
-import type { DeviceName } from '../session.js';
+import type { DeviceName } from '../runtime/session.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../tensor/compare.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { inDataflowOrder, mapTorchvisionWeights, zooLayers, type MappingResult } from './torchvision-mapping.js';

@@ -11,6 +11,7 @@ import { Conv2D } from '../nn/layers/conv.js';
 import type { Parameter } from '../nn/parameter.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describeOnnxLayer, type OnnxBnLayer, type OnnxLayer } from './torchvision-onnx-layers.js';
+import { elementCount } from '../tensor/shape.js';
 
 type F32 = Tensor<'float32'>;
 
@@ -84,7 +85,7 @@ export interface MappingResult {
   notes: string[];
 }
 
-const full = (shape: readonly number[], v: number): F32 => new Tensor('float32', shape, new Float32Array(shape.reduce((a, b) => a * b, 1)).fill(v));
+const full = (shape: readonly number[], v: number): F32 => new Tensor('float32', shape, new Float32Array(elementCount(shape)).fill(v));
 const isZero = (t: F32): boolean => t.data.every((v) => v === 0);
 
 function set(p: Parameter, t: F32, from: string): void {

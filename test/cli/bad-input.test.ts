@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { encodeTensorProto } from '../../src/onnx/tensor-write.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { smallCnnModel } from '../helpers/small-model.js';
+import { elementCount } from '../../src/tensor/shape.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'nnrt-bad-'));
@@ -31,7 +32,7 @@ function expectTyped(r: ReturnType<typeof cli>, kind: string, ...mentions: RegEx
 }
 
 const good = smallCnnModel();
-const x = (shape: number[], dtype: 'float32' | 'int32' = 'float32') => file(`x_${dtype}_${shape.join('x')}.pb`, encodeTensorProto('x', Tensor.fromNumeric(dtype, shape, new Array(shape.reduce((a, b) => a * b, 1)).fill(0.5))));
+const x = (shape: number[], dtype: 'float32' | 'int32' = 'float32') => file(`x_${dtype}_${shape.join('x')}.pb`, encodeTensorProto('x', Tensor.fromNumeric(dtype, shape, new Array(elementCount(shape)).fill(0.5))));
 
 test('a missing model file', () => {
   expectTyped(cli('inspect', join(dir, 'nope.onnx')), 'UsageError', /nope\.onnx' does not exist/);

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { runDemo, demoSucceeded, type DemoReport } from '../../src/demo/demo.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors } from '../../src/tensor/compare.js';
 import { vision } from '../../src/zoo/vision.js';
 import '../../src/node/webgpu.js';

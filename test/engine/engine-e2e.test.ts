@@ -18,7 +18,7 @@ import { CpuExecutor } from '../../src/executor/executor.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import '../../src/ops/index.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { VERSION } from '../../src/version.js';
@@ -129,8 +129,11 @@ test('plans from another nnrt, adapter, shape or precision are refused, saying w
     refused(/plan built for adapter 'nvidia hopper \(NVIDIA H200\)' \(this is /, /tuned for one GPU/));
   await assert.rejects(Engine.load(gpu!, serializePlan(plan), { inputShapes: { x: [2, 2, 6, 6] } }),
     refused(/plan built for input shape \[1, 2, 6, 6\] \(asked \[2, 2, 6, 6\]\)/, /shapes are fixed at build time/));
-  await assert.rejects(Engine.load(gpu!, withHeader(plan, (h) => (h.inputs = [{ name: 'x', shape: [1, 2, 8, 8] }])), { inputShapes: SHAPES }),
-    refused(/plan built for input shape \[1, 2, 8, 8\] \(asked \[1, 2, 6, 6\]\)/, /rebuild/));
+  // [1,2,4,9] holds as many bytes as the plan's io entry (a plan must agree with itself)
+  await assert.rejects(Engine.load(gpu!, withHeader(plan, (h) => (h.inputs = [{ name: 'x', shape: [1, 2, 4, 9] }])), { inputShapes: SHAPES }),
+    refused(/plan built for input shape \[1, 2, 4, 9\] \(asked \[1, 2, 6, 6\]\)/, /rebuild/));
+  await assert.rejects(Engine.load(gpu!, withHeader(plan, (h) => (h.inputs = [{ name: 'x', shape: [1, 2, 8, 8] }]))),
+    refused(/malformed plan: 288 bytes for a float32 tensor of shape \[1,2,8,8\] \(512 bytes\)/, /rebuild/));
   await assert.rejects(Engine.load(gpu!, serializePlan(plan), { precision: 'fp16' }), refused(/plan built for fp32 \(asked fp16\)/, /--precision fp16/));
   // the unedited plan loads under the same expectations
   const ok = await Engine.load(gpu!, serializePlan(plan), { inputShapes: SHAPES, precision: 'fp32' });

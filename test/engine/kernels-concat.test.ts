@@ -3,6 +3,7 @@
 // whose packed pairs straddle two inputs (only the gather tactic can write those), other axes, and
 // the in-place case that compiles to no programs. Every tactic a layer returns is run.
 // f16x2 outputs: inputs are half-rounded for the reference too, so copies are exact.
+import { BASELINE_CAPS } from '../../src/devices/webgpu/caps.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
@@ -67,7 +68,7 @@ test('plain rank-2 concat on axis 1 and an NCHW concat on the height axis', { sk
 
 test('an in-place concat compiles to no programs', () => {
   const layer: ConcatLayer = { kind: 'concat', name: 'cat', from: ['cat'], inputs: ['a', 'b'], output: 'y', axis: 1, inPlace: true };
-  const tactics = compileConcat(layer, { caps: { maxWorkgroupStorage: 16384, maxWorkgroupsPerDimension: 65535, maxInvocationsPerWorkgroup: 256 }, tensors: new Map(), placement: new Map() });
+  const tactics = compileConcat(layer, { caps: BASELINE_CAPS, tensors: new Map(), placement: new Map() });
   assert.deepEqual(tactics, [{ name: 'in-place', programs: [], constants: [], scratch: [] }]);
 });
 

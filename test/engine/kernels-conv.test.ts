@@ -21,6 +21,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import type { AttrSpec } from '../helpers/ort-reference.js';
 import { kernelContext, roundHalf } from '../helpers/kernel-context.js';
 import { ortOneNode, type Operands, ortActivation } from '../helpers/ort-one-node.js';
+import { elementCount } from '../../src/tensor/shape.js';
 
 const skip = webgpuSkip() ?? false;
 const dawn = skip ? undefined : await createDawnGpu();
@@ -129,7 +130,7 @@ async function check(c: ConvCase): Promise<string[]> {
 /** Channels [offset, offset + count) of an NCHW-ordered logical tensor; asserts the rest stayed zero. */
 function sliceChannels(v: Float32Array, shape: number[], offset: number, count: number, restZero: boolean): Float32Array {
   const [n, c] = [shape[0]!, shape[1]!];
-  const plane = shape.slice(2).reduce((a, d) => a * d, 1);
+  const plane = elementCount(shape.slice(2));
   const out = new Float32Array(n * count * plane);
   for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let p = 0; p < plane; p++) {
     const x = v[(b * c + ch) * plane + p]!;

@@ -1,6 +1,7 @@
 // The layer dispatcher (compileLayer): every layer kind reaches its own kernel generator (the same
 // tactics as calling that generator directly), zero-program layers (in-place concat, reshape
 // views) come back as such, and a generator's reason string passes through. No device needed.
+import { BASELINE_CAPS } from '../../src/devices/webgpu/caps.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { compileConcat } from '../../src/engine/kernels/concat.js';
@@ -17,7 +18,7 @@ import type { Layer, Layout, NetTensor, Storage } from '../../src/engine/network
 
 const t = (name: string, shape: number[], layout: Layout = 'nhwc', storage: Storage = 'f32'): NetTensor => ({ name, shape, format: { layout, storage } });
 const ctx: KernelContext = {
-  caps: { maxWorkgroupStorage: 16384, maxWorkgroupsPerDimension: 65535, maxInvocationsPerWorkgroup: 256 },
+  caps: BASELINE_CAPS,
   tensors: new Map([
     t('img', [1, 4, 6, 6]), t('img2', [1, 4, 6, 6]), t('sum', [1, 4, 6, 6]), t('conv', [1, 8, 6, 6]), t('pooled', [1, 4, 3, 3]), t('cat', [1, 8, 6, 6]),
     t('flat', [1, 144], 'plain'), t('vec', [1, 4, 1, 1]), t('vecFlat', [1, 4], 'plain'), t('fc', [1, 3], 'plain'), t('prob', [1, 3], 'plain'),

@@ -2,6 +2,7 @@
 // program), copies otherwise, on the device (lavapipe here). A reshape keeps the row-major order
 // of the logical values, so the reference is the input's logical values themselves (rounded to
 // half precision when the output is f16x2).
+import { BASELINE_CAPS } from '../../src/devices/webgpu/caps.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
@@ -23,7 +24,7 @@ const reshape: ReshapeLayer = { kind: 'reshape', name: 'flatten', from: ['flatte
 
 function context(tensors: NetTensor[]): KernelContext {
   return {
-    caps: { maxWorkgroupStorage: 16384, maxWorkgroupsPerDimension: 65535, maxInvocationsPerWorkgroup: 256 },
+    caps: BASELINE_CAPS,
     tensors: new Map(tensors.map((t) => [t.name, t])),
     placement: new Map(),
   };

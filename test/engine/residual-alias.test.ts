@@ -7,7 +7,7 @@ import '../../src/node/webgpu.js';
 import { exportOnnx } from '../../src/onnx/export/model.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import '../../src/ops/index.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
 import { randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';

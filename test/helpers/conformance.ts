@@ -6,7 +6,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runConformanceCase } from '../../src/node/backend-test.js';
 import { exclusionFor } from '../../src/node/conformance-exclusions.js';
-import type { DeviceName } from '../../src/session.js';
+import type { DeviceName } from '../../src/runtime/session.js';
 
 export const FIXTURES = new URL('../../../shared/fixtures/onnx-node/', import.meta.url).pathname;
 /** All 1,765 ONNX backend node tests (onnx-node holds a selection); pass as `root` below. */

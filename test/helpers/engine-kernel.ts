@@ -6,6 +6,7 @@ import { storageBytes } from '../../src/engine/kernels/access.js';
 import { fromPhysical, toPhysical } from '../../src/engine/kernels/layout-data.js';
 import type { Tactic } from '../../src/engine/kernels/tactic.js';
 import type { NetTensor } from '../../src/engine/network.js';
+import { elementCount } from '../../src/tensor/shape.js';
 
 const USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
 const size4 = (n: number) => Math.max(16, Math.ceil(n / 16) * 16);
@@ -36,7 +37,7 @@ export async function runTactic(
     if (!b) {
       const t = tensors.get(name);
       if (!t) throw new Error(`tactic binds unknown tensor ${name}`);
-      const count = t.shape.reduce((a, d) => a * d, 1);
+      const count = elementCount(t.shape);
       b = buffer(storageBytes(count, t.format.storage), inputs[name] ? toPhysical(inputs[name]!, t) : undefined);
       tensorBuffers.set(name, b);
     }

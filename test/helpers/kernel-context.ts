@@ -1,5 +1,6 @@
 // The KernelContext an engine kernel test compiles a layer with: the device's limits (one may be
 // lowered to force a path), the layer's tensors, in-place placements. No WebGPU globals at load.
+import { deviceCaps } from '../../src/devices/webgpu/caps.js';
 import type { GpuDevice } from '../../src/devices/webgpu/device.js';
 import type { KernelContext, OutputPlacement } from '../../src/engine/kernels/tactic.js';
 import type { NetTensor } from '../../src/engine/network.js';
@@ -9,13 +10,9 @@ export function kernelContext(
   gpu: GpuDevice, tensors: NetTensor[],
   opts: { placement?: Record<string, OutputPlacement>; maxWorkgroupsPerDimension?: number } = {},
 ): KernelContext {
-  const limits = gpu.limits;
+  const caps = deviceCaps(gpu);
   return {
-    caps: {
-      maxWorkgroupStorage: limits.maxComputeWorkgroupStorageSize,
-      maxWorkgroupsPerDimension: opts.maxWorkgroupsPerDimension ?? limits.maxComputeWorkgroupsPerDimension,
-      maxInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
-    },
+    caps: { ...caps, maxWorkgroupsPerDimension: opts.maxWorkgroupsPerDimension ?? caps.maxWorkgroupsPerDimension },
     tensors: new Map(tensors.map((t) => [t.name, t])),
     placement: new Map(Object.entries(opts.placement ?? {})),
   };

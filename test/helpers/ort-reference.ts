@@ -3,7 +3,7 @@
 import ort from 'onnxruntime-node';
 import { ModelProto, ONNX_DTYPE, ATTR_TYPE } from '../../src/onnx/proto.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { uniformTensor } from '../../src/tensor/random.js';
 import type { DType, NumericStorage } from '../../src/tensor/dtype.js';

@@ -5,9 +5,10 @@ import { mxReshapeTarget } from '../../src/mxnet/convert/reshape-shape.js';
 import { exportMxnet } from '../../src/mxnet/export.js';
 import { importMxnet } from '../../src/mxnet/import.js';
 import { writeParams } from '../../src/mxnet/params.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { fixture, fixtureText, MODELS, SKIP } from './fixtures.js';
+import { elementCount } from '../../src/tensor/shape.js';
 
 function randomFeeds(inputs: readonly { name: string; shape: readonly (number | string)[] }[], seed = 1): Record<string, Tensor> {
   let s = seed;
@@ -16,7 +17,7 @@ function randomFeeds(inputs: readonly { name: string; shape: readonly (number | 
   for (const v of inputs) {
     const shape = v.shape as number[];
     const variance = v.name.endsWith('_var'); // BatchNorm variances fed as inputs must be ≥ 0
-    feeds[v.name] = Tensor.fromArray(shape, Array.from({ length: shape.reduce((a, d) => a * d, 1) }, () => (variance ? Math.abs(next()) : next())));
+    feeds[v.name] = Tensor.fromArray(shape, Array.from({ length: elementCount(shape) }, () => (variance ? Math.abs(next()) : next())));
   }
   return feeds;
 }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../../src/errors.js';
 import { findMxnetFiles, loadMxnetCheckpoint, saveMxnetCheckpoint } from '../../src/node/mxnet-files.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { FIXTURES, SKIP } from './fixtures.js';
 

@@ -6,7 +6,7 @@ import { NnrtError } from '../../src/errors.js';
 import { importMxnet } from '../../src/mxnet/import.js';
 import { readParams } from '../../src/mxnet/params.js';
 import { parseSymbol } from '../../src/mxnet/symbol.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { fixture, SKIP } from './fixtures.js';
 import { mulberry32 } from '../../src/tensor/random.js';
 

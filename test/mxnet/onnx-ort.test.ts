@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importMxnet } from '../../src/mxnet/import.js';
 import { exportOnnx } from '../../src/onnx/export/model.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors } from '../../src/tensor/compare.js';
 import { randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { MODELS, SKIP, fixture, fixtureText } from './fixtures.js';

@@ -9,7 +9,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { hashGraph } from '../../src/ir/hash.js';
 import { ATTR_TYPE, ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { conformanceTests, foldersMatching, FULL_FIXTURES } from '../helpers/conformance.js';

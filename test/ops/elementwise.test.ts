@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { readTensorPb } from '../../src/node/files.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { ELEMENT_TYPE } from '../../src/tensor/element-type.js';
 import { Tensor } from '../../src/tensor/tensor.js';

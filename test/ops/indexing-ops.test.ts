@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadDataSet } from '../../src/node/backend-test.js';
 import { loadOnnxFile } from '../../src/node/files.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { conformanceTests, foldersMatching, FULL_FIXTURES } from '../helpers/conformance.js';

@@ -15,8 +15,9 @@ import { isEngineNode } from '../../src/partition/engine-op.js';
 import { ShapeError } from '../../src/errors.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { runWithEngines, typesOf } from './helpers.js';
+import { elementCount } from '../../src/tensor/shape.js';
 
-const seeded = (shape: number[], k = 1) => Tensor.fromArray(shape, Array.from({ length: shape.reduce((a, d) => a * d, 1) }, (_, i) => Math.sin(i * 0.37 * k + k)));
+const seeded = (shape: number[], k = 1) => Tensor.fromArray(shape, Array.from({ length: elementCount(shape) }, (_, i) => Math.sin(i * 0.37 * k + k)));
 
 /** conv → add → relu → Transpose → Sub → Transpose → conv → relu → sigmoid; Sub reads the first add's constant too. */
 function convTransposeConv() {

@@ -5,7 +5,7 @@ import { GraphBuilder } from '../../src/ir/builder.js';
 import type { Graph } from '../../src/ir/graph.js';
 import { inferShapes, type KnownValue } from '../../src/ir/infer.js';
 import { topoSort } from '../../src/ir/topo.js';
-import { getKernel, opTyper, bindNode, inferNode, type CpuKernel } from '../../src/ops/index.js';
+import { opTyper, bindNode, inferNode } from '../../src/ops/index.js';
 import { byTable, type SupportPredicate } from '../../src/partition/predicate.js';
 import { isEngineNode } from '../../src/partition/engine-op.js';
 import { partitionGraph } from '../../src/partition/partition.js';
@@ -47,7 +47,7 @@ export function runWithEngines(g: Graph, feeds: Record<string, Tensor>): Record<
     } else {
       const bound = bindNode(n, g.opsets.get(n.domain));
       const types = inferNode(bound, ins.map((t) => (t ? { dtype: t.dtype, shape: t.shape, value: t } : undefined)));
-      outs = getKernel<CpuKernel>('cpu', n.domain, n.opType)!(ins, bound.attrs as never, types);
+      outs = bound.op.cpu!(ins, types);
     }
     n.outputs.forEach((o, k) => o && env.set(o, outs[k]!));
   }

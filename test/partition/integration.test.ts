@@ -14,7 +14,7 @@ import type { Graph } from '../../src/ir/graph.js';
 import { init } from '../../src/nn/init.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { partitionGraph } from '../../src/partition/partition.js';
-import { createSession, type Session } from '../../src/session.js';
+import { createSession, type Session } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { WaveNet } from '../../src/zoo/wavenet.js';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { GraphError, UsageError } from '../../src/errors.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { partitionGraph, DEFAULT_MIN_SUBGRAPH_SIZE } from '../../src/partition/partition.js';
-import { backendSupport } from '../../src/partition/backends.js';
+import { backendSupport } from '../../src/runtime/backends.js';
 import { builder, partitionToy, reentrantSubgraphs, TOY, typesOf } from './helpers.js';
 
 test('a chain split by an unsupported node: two subgraphs, the declined node named with its reason', () => {

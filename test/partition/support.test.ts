@@ -8,8 +8,9 @@ import { engineSupports, pointwiseBroadcastOk } from '../../src/engine/support.j
 import { anyOf, chain, declineIf, type SupportContext } from '../../src/partition/predicate.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { typesOf } from './helpers.js';
+import { elementCount } from '../../src/tensor/shape.js';
 
-const zeros = (shape: number[]) => Tensor.fromArray(shape, new Array(shape.reduce((a, d) => a * d, 1)).fill(0.1));
+const zeros = (shape: number[]) => Tensor.fromArray(shape, new Array(elementCount(shape)).fill(0.1));
 const int64 = (values: number[]) => Tensor.fromNumeric('int64', [values.length], values);
 
 /** Verdict for every node of the graph, by node name. */

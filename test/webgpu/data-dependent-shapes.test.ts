@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
-import { createSession, type Session, type SessionOptions } from '../../src/session.js';
+import { createSession, type Session, type SessionOptions } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
 import { randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { webgpuSkip } from './gpu-available.js';

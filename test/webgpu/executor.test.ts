@@ -7,7 +7,7 @@ import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
 import { createDawnGpu } from '../../src/node/webgpu.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { oneNodeModel, randomTensor, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';

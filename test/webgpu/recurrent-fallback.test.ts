@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { compareTensors } from '../../src/tensor/compare.js';
 import type { Tensor } from '../../src/tensor/tensor.js';
 import { oneNodeModel, randomTensor, runOrt } from '../helpers/ort-reference.js';

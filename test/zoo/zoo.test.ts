@@ -6,7 +6,7 @@ import { inferShapes } from '../../src/ir/infer.js';
 import { opTyper } from '../../src/ops/index.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { importMxnet } from '../../src/mxnet/import.js';
-import { createSession } from '../../src/session.js';
+import { createSession } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { compareTensors } from '../../src/tensor/compare.js';
 import { resetNameCounters } from '../../src/nn/scope.js';

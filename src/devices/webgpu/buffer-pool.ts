@@ -61,9 +61,9 @@ export class BufferPool {
 /**
  * The buffers of one static plan. Bind groups made ahead keep referring to them, so they stay
  * the plan's until it is disposed; inside the plan, a value's buffer is reused by later values
- * once it is dead (liveness), through this arena's own free lists.
+ * once it is dead (liveness), through this set's own free lists.
  */
-export class PlanArena {
+export class ScheduleBuffers {
   private readonly free = new Map<number, GPUBuffer[]>();
   private readonly held: GPUBuffer[] = [];
 

@@ -1,6 +1,7 @@
 import { UnsupportedError } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { elementCount } from '../../tensor/shape.js';
 
 /**
  * How IR dtypes live on the device: every element takes 4 bytes, as one of WGSL's 32-bit scalars.
@@ -61,7 +62,7 @@ export function firstOutOfDeviceRange(t: Tensor): number {
 
 /** A host tensor from the bytes read back from the device. */
 export function fromDeviceData(dtype: DType, shape: readonly number[], bytes: ArrayBuffer): Tensor {
-  const n = shape.reduce((a, d) => a * d, 1);
+  const n = elementCount(shape);
   switch (wgslType(dtype)) {
     case 'f32': {
       const f = new Float32Array(bytes, 0, n);

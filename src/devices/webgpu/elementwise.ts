@@ -1,8 +1,8 @@
 // The generic elementwise shader: N inputs broadcast to one output, one WGSL expression per op.
 // One pipeline per (op expression, dtypes, output rank, broadcast pattern of each input).
 import type { DType } from '../../tensor/dtype.js';
-import type { InferInput, TensorType } from '../../ops/op.js';
-import { broadcastStrides, sameShape } from '../../tensor/shape.js';
+import type { InferInput, TensorType } from '../../tensor/tensor-type.js';
+import { broadcastStrides, sameShape, elementCount } from '../../tensor/shape.js';
 import { wgslType } from './dtype.js';
 import type { Program } from './program.js';
 import { coordsOf, linearDispatch, linearMain, storage, Uniforms } from './shader.js';
@@ -14,7 +14,7 @@ const ACCESS_CODE: Record<Access, string> = { same: 'e', one: '1', strided: 'b' 
 
 function accessOf(shape: readonly number[], out: readonly number[]): Access {
   if (sameShape(shape, out)) return 'same';
-  if (shape.reduce((a, d) => a * d, 1) === 1) return 'one';
+  if (elementCount(shape) === 1) return 'one';
   return 'strided';
 }
 
@@ -45,7 +45,7 @@ export function elementwiseProgram(
 ): Program {
   const rank = Math.max(1, output.shape.length);
   const outShape = output.shape.length ? output.shape : [1];
-  const size = outShape.reduce((a, d) => a * d, 1);
+  const size = elementCount(outShape);
   const access = inputs.map((t) => accessOf(t.shape, output.shape));
   const types = inputs.map((t) => wgslType(t.dtype));
   const outType = wgslType(output.dtype);

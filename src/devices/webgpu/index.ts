@@ -1,2 +1,2 @@
 export { createGpuDevice, GpuDevice, OPTIONAL_FEATURES, type GpuDeviceOptions, type OptionalFeature } from './device.js';
-export type { GpuKernel, GpuPlan, Program } from './program.js';
+export type { GpuKernel, GpuLaunch, Program } from './program.js';

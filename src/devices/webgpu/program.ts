@@ -1,5 +1,6 @@
 import type { AttrSchema, AttrsOf } from '../../ir/attr.js';
-import type { InferInput, TensorType } from '../../ops/op.js';
+import type { InferInput, TensorType } from '../../tensor/tensor-type.js';
+import type { DeviceCaps } from './caps.js';
 import type { Uniforms } from './shader.js';
 
 /** A storage buffer a program binds: a node input or output, by position. */
@@ -19,18 +20,12 @@ export interface Program {
 }
 
 /** What a WebGPU kernel makes of a node with known input and output types. */
-export type GpuPlan =
+export type GpuLaunch =
   /** Output 0 is input `alias` seen with the output's shape (Reshape, Squeeze, Identity...): no copy. */
   | { alias: number }
   /** Dispatches that write every output, in order. */
   | { programs: Program[] };
 
-/** Device facts a kernel may specialize on. */
-export interface GpuCaps {
-  maxWorkgroupStorage: number;
-  maxStorageBuffersPerStage: number;
-  maxWorkgroupsPerDimension: number;
-}
 
 /**
  * A generic WebGPU kernel: from the node's input types (with values where the op reads them, e.g.
@@ -41,5 +36,5 @@ export type GpuKernel<S extends AttrSchema = AttrSchema> = (
   inputs: readonly (InferInput | undefined)[],
   attrs: AttrsOf<S>,
   outputs: readonly TensorType[],
-  caps: GpuCaps,
-) => GpuPlan | string;
+  caps: DeviceCaps,
+) => GpuLaunch | string;

@@ -1,11 +1,12 @@
 // The reduction shader: one workgroup per output element; its 64 invocations stride over the
 // reduced elements (any set of axes, addressed through the input's strides) and combine their
 // partial results in workgroup memory. Used by the Reduce* ops and the global pools.
-import type { TensorType } from '../../ops/op.js';
+import type { TensorType } from '../../tensor/tensor-type.js';
 import { narrow } from './elementwise.js';
-import { INFINITY, NEG_INF, POS_INF } from './wgsl-math.js';
+import { INFINITY, NAN_MINMAX, NEG_INF, POS_INF } from '../../wgsl/math.js';
 import type { Program } from './program.js';
-import { contiguousStrides, coordsOf, linearDispatch, storage, Uniforms } from './shader.js';
+import { coordsOf, linearDispatch, storage, Uniforms } from './shader.js';
+import { stridesOf } from '../../tensor/shape.js';
 
 const WG = 64;
 
@@ -13,8 +14,8 @@ const WG = 64;
 export const REDUCERS = {
   sum: { init: '0.0', map: 'v', combine: 'a + b', finish: 'a' },
   mean: { init: '0.0', map: 'v', combine: 'a + b', finish: 'a / f32(n)' },
-  max: { init: NEG_INF, map: 'v', combine: 'max(a, b)', finish: 'a' },
-  min: { init: POS_INF, map: 'v', combine: 'min(a, b)', finish: 'a' },
+  max: { init: NEG_INF, map: 'v', combine: 'nmax_(a, b)', finish: 'a' },
+  min: { init: POS_INF, map: 'v', combine: 'nmin_(a, b)', finish: 'a' },
   prod: { init: '1.0', map: 'v', combine: 'a * b', finish: 'a' },
   l1: { init: '0.0', map: 'abs(v)', combine: 'a + b', finish: 'a' },
   l2: { init: '0.0', map: 'v * v', combine: 'a + b', finish: 'sqrt(a)' },
@@ -26,7 +27,7 @@ export type Reducer = keyof typeof REDUCERS;
 /** Reduces `shape` over `axes` (normalized, any order) into `out` (keepdims or not: same layout). */
 export function reduceProgram(kind: Reducer, shape: readonly number[], axes: readonly number[], out: TensorType): Program {
   const r = REDUCERS[kind];
-  const strides = contiguousStrides(shape);
+  const strides = stridesOf(shape);
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const red = [...axes].sort((a, b) => a - b);
   const outSize = kept.reduce((p, i) => p * shape[i]!, 1);
@@ -36,7 +37,7 @@ export function reduceProgram(kind: Reducer, shape: readonly number[], axes: rea
     .add('redShape', 'u32', red.map((i) => shape[i]!)).add('redStrides', 'u32', red.map((i) => strides[i]!));
   const offset = (field: string, rank: number, prefix: string) =>
     rank === 0 ? '0u' : Array.from({ length: rank }, (_, d) => `${prefix}${d} * ${u.at(field, d)}`).join(' + ');
-  const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}
+  const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}${NAN_MINMAX}
 var<workgroup> part: array<f32, ${WG}>;
 
 fn combine(a: f32, b: f32) -> f32 { return ${r.combine}; }

@@ -1,7 +1,6 @@
 // Helpers that write WGSL: uniform layouts, storage declarations, index arithmetic, dispatch sizes.
 // Shapes and strides travel in uniforms, so a shader depends only on ranks and dtypes (its key).
 import type { WgslScalar } from './dtype.js';
-import { stridesOf } from '../../tensor/shape.js';
 
 const LANE = ['x', 'y', 'z', 'w'];
 
@@ -91,5 +90,3 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 `;
 }
 
-/** Row-major strides of a shape (as plain numbers for uniforms). */
-export const contiguousStrides = stridesOf;

@@ -1,7 +1,9 @@
 // WGSL for reading and writing engine tensors in their physical format, and for activations.
 // Every engine kernel goes through these, so one kernel source serves f32 and packed-f16 storage
 // and any mix of the two between its inputs and outputs (arithmetic is always f32).
+import { NAN_MINMAX } from '../../wgsl/math.js';
 import { fromHalfBits, toHalfBits } from '../../tensor/float16.js';
+import { SIGMOID, TANH } from '../../wgsl/math.js';
 import type { Activation, NetTensor, Storage, TensorFormat } from '../network.js';
 
 /** The WGSL element type of a storage buffer in this storage. */
@@ -78,10 +80,8 @@ export function pairable(shape: readonly number[], layout: TensorFormat['layout'
   return inner % 2 === 0;
 }
 
-/** WGSL helper functions activations need (emit once per module). */
-export const ACTIVATION_HELPERS = `fn sigmoid_(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }
-fn tanh_(x: f32) -> f32 { let e = exp(-2.0 * abs(x)); return sign(x) * (1.0 - e) / (1.0 + e); }
-`;
+/** WGSL helper functions activations need (emit once per module), NaN-propagating max/min among them. */
+export const ACTIVATION_HELPERS = SIGMOID + TANH + NAN_MINMAX;
 
 const lit = (x: number): string => {
   if (!Number.isFinite(x)) return x > 0 ? '3.402823e38' : '-3.402823e38';
@@ -99,16 +99,18 @@ export const f32Literal = lit;
 export function applyActivation(act: Activation, x: string, vec2 = false): string {
   const t = vec2 ? 'vec2<f32>' : 'f32';
   const c = (v: number) => (vec2 ? `vec2<f32>(${lit(v)})` : lit(v));
+  const [mx, mn] = vec2 ? ['nmax2_', 'nmin2_'] : ['nmax_', 'nmin_'];
   const fn = (f: string) => (vec2 ? `vec2<f32>(${f}(${x}.x), ${f}(${x}.y))` : `${f}(${x})`);
   switch (act.kind) {
     case 'none': return x;
-    case 'relu': return `max(${x}, ${c(0)})`;
+    // nmax_/nmin_: NaN stays NaN as on the CPU (WGSL's max(NaN, 0.0) may be 0.0)
+    case 'relu': return `${mx}(${x}, ${c(0)})`;
     case 'leakyrelu': return `select(${x} * ${c(act.alpha)}, ${x}, ${x} >= ${c(0)})`;
-    case 'clip': return `clamp(${x}, ${c(act.min)}, ${c(act.max)})`;
+    case 'clip': return `${mn}(${mx}(${x}, ${c(act.min)}), ${c(act.max)})`;
     case 'sigmoid': return fn('sigmoid_');
     case 'tanh': return fn('tanh_');
-    case 'hardsigmoid': return `clamp(${x} * ${c(act.alpha)} + ${c(act.beta)}, ${c(0)}, ${c(1)})`;
-    case 'hardswish': return `(${x} * clamp(${x} / ${c(6)} + ${c(0.5)}, ${c(0)}, ${c(1)}))`;
+    case 'hardsigmoid': return `${mn}(${mx}(${x} * ${c(act.alpha)} + ${c(act.beta)}, ${c(0)}), ${c(1)})`;
+    case 'hardswish': return `(${x} * ${mn}(${mx}(${x} / ${c(6)} + ${c(0.5)}, ${c(0)}), ${c(1)}))`;
     case 'silu': return `(${x} * ${t}(${fn('sigmoid_')}))`;
   }
 }

@@ -5,9 +5,7 @@
 // output straddles two inputs).
 import type { ConcatLayer, NetTensor } from '../network.js';
 import { declareTensor, loaders } from './access.js';
-import {
-  KernelReason, elementProgram, groupGrid, mappedSource, outputSink, physicalStrides, remapIndex, stridesOf, tacticsOrReason, tensorOf,
-} from './convert.js';
+import { KernelReason, elementProgram, groupGrid, mappedSource, outputSink, physicalStrides, remapIndex, layoutStrides, tacticsOrReason, tensorOf } from './convert.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
 
 /** Inputs bound together by the gather program (the output takes one more binding). */
@@ -21,7 +19,7 @@ function copyPerInput(ctx: KernelContext, inputs: NetTensor[], out: NetTensor, a
     const offsets = out.shape.map((_, k) => (k === axis ? offset : 0));
     offset += input.shape[axis]!;
     const sink = outputSink(ctx, out, { dims: input.shape, from, offsets });
-    const src = mappedSource({ tensor: input.name }, input.format.storage, input.shape, from, stridesOf(input));
+    const src = mappedSource({ tensor: input.name }, input.format.storage, input.shape, from, layoutStrides(input));
     return elementProgram({ sink, sources: [src], compute: (v) => ({ lines: [], result: v[0]! }), pairsPerInvocation: 1, workgroup: 256, caps: ctx.caps });
   });
   return { name: 'copy-per-input', programs, constants: [], scratch: [] };
@@ -29,13 +27,13 @@ function copyPerInput(ctx: KernelContext, inputs: NetTensor[], out: NetTensor, a
 
 function gather(ctx: KernelContext, inputs: NetTensor[], out: NetTensor, axis: number): Tactic {
   const sink = outputSink(ctx, out);
-  const outStrides = stridesOf(out);
+  const outStrides = layoutStrides(out);
   const coord = `((q / ${outStrides[axis]}u) % ${out.shape[axis]}u)`;
   let offset = 0;
   const picks = inputs.map((input, i) => {
     const start = offset;
     offset += input.shape[axis]!;
-    const to = stridesOf(input);
+    const to = layoutStrides(input);
     // the output coordinate along the axis is start + the input's: subtract start·stride
     const index = `${remapIndex('q', out.shape, outStrides, to)} - ${start * to[axis]!}u`;
     const last = i === inputs.length - 1;

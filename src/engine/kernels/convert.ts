@@ -2,9 +2,11 @@
 // element-wise kernels (pointwise, concat, reshape, pool, softmax) share these pieces: strides of a
 // layout, WGSL index remapping between two orders of the same logical elements, output sinks that
 // honour in-place concat placement, and dispatch geometry past the per-dimension workgroup limit.
+import type { DeviceCaps } from '../../devices/webgpu/caps.js';
 import type { ConvertLayer, Layout, NetTensor, Storage } from '../network.js';
 import { declareConstant, declareTensor, loaders, storers } from './access.js';
-import type { EngineBinding, EngineProgram, KernelCaps, KernelContext, LayerCompiler, Tactic } from './tactic.js';
+import type { EngineBinding, EngineProgram, KernelContext, LayerCompiler, Tactic } from './tactic.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
 
 /** Thrown while generating a kernel the layer cannot have; compilers turn it into their reason. */
 export class KernelReason extends Error {}
@@ -19,21 +21,9 @@ export function tacticsOrReason(make: () => Tactic[]): Tactic[] | string {
   }
 }
 
-export const product = (dims: readonly number[]): number => dims.reduce((a, d) => a * d, 1);
-
-export function rowMajorStrides(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let k = shape.length - 1; k >= 0; k--) {
-    s[k] = acc;
-    acc *= shape[k]!;
-  }
-  return s;
-}
-
 /** Physical element stride of each logical axis of a tensor of `shape` stored in `layout`. */
 export function physicalStrides(shape: readonly number[], layout: Layout): number[] {
-  if (layout !== 'nhwc') return rowMajorStrides(shape);
+  if (layout !== 'nhwc') return stridesOf(shape);
   if (shape.length === 4) {
     const [, c, h, w] = shape as [number, number, number, number];
     return [h * w * c, 1, w * c, c];
@@ -45,7 +35,8 @@ export function physicalStrides(shape: readonly number[], layout: Layout): numbe
   throw new KernelReason(`layout nhwc needs a rank-3 or rank-4 tensor, not shape [${shape.join(', ')}]`);
 }
 
-export const stridesOf = (t: NetTensor): number[] => physicalStrides(t.shape, t.format.layout);
+/** Physical element stride of each logical axis of a network tensor, in its chosen layout. */
+export const layoutStrides = (t: NetTensor): number[] => physicalStrides(t.shape, t.format.layout);
 
 /** True when `a` and `b` order the elements of `shape` identically in memory. */
 export function sameOrder(shape: readonly number[], a: readonly number[], b: readonly number[]): boolean {
@@ -58,7 +49,7 @@ export function sameOrder(shape: readonly number[], a: readonly number[], b: rea
  */
 export function remapIndex(q: string, dims: readonly number[], from: readonly number[], to: readonly number[], base = 0): string {
   if (base === 0 && dims.every((d, k) => d === 1 || from[k] === to[k])) return `(${q})`;
-  const count = product(dims);
+  const count = elementCount(dims);
   const terms: string[] = [];
   dims.forEach((d, k) => {
     if (d === 1 || to[k] === 0) return;
@@ -143,7 +134,7 @@ export interface IterationSpace {
 
 export function outputSink(ctx: KernelContext, out: NetTensor, space?: IterationSpace): OutputSink {
   const dims = space?.dims ?? out.shape;
-  const from = space?.from ?? stridesOf(out);
+  const from = space?.from ?? layoutStrides(out);
   const offsets = [...(space?.offsets ?? dims.map(() => 0))];
   const placed = ctx.placement.get(out.name);
   let target = out;
@@ -154,10 +145,10 @@ export function outputSink(ctx: KernelContext, out: NetTensor, space?: Iteration
     target = t;
     offsets[1] = (offsets[1] ?? 0) + placed.channelOffset;
   }
-  const to = stridesOf(target);
+  const to = layoutStrides(target);
   const base = offsets.reduce((a, o, k) => a + o * to[k]!, 0);
   const idx = (q: string) => remapIndex(q, dims, from, to, base);
-  const count = product(dims);
+  const count = elementCount(dims);
   const s = target.format.storage;
   let wgsl = declareTensor(0, 'out_', s) + storers('out_', s);
   if (s === 'f16x2') {
@@ -175,7 +166,7 @@ export function outputSink(ctx: KernelContext, out: NetTensor, space?: Iteration
 }
 
 /** Workgroups for `groups` workgroups in a 2-D grid, and the WGSL flat group index (needs `wid`). */
-export function groupGrid(groups: number, caps: KernelCaps): { workgroups: [number, number, number]; group: string } {
+export function groupGrid(groups: number, caps: DeviceCaps): { workgroups: [number, number, number]; group: string } {
   const max = caps.maxWorkgroupsPerDimension;
   const total = Math.max(1, groups);
   if (total <= max) return { workgroups: [total, 1, 1], group: 'wid.x' };
@@ -192,7 +183,7 @@ export interface ElementProgramSpec {
   compute: (vals: string[]) => { lines: string[]; result: string; helpers?: string };
   pairsPerInvocation: number;
   workgroup: number;
-  caps: KernelCaps;
+  caps: DeviceCaps;
 }
 
 /** A program where each invocation produces `pairsPerInvocation` pairs of the sink (workgroup-interleaved). */
@@ -247,7 +238,7 @@ export const compileConvert: LayerCompiler<ConvertLayer> = (layer, ctx) =>
     }
     return elementTactics('convert', (per, wg) => {
       const sink = outputSink(ctx, out);
-      const src = mappedSource({ tensor: input.name }, input.format.storage, out.shape, stridesOf(out), stridesOf(input));
+      const src = mappedSource({ tensor: input.name }, input.format.storage, out.shape, layoutStrides(out), layoutStrides(input));
       const program = elementProgram({ sink, sources: [src], compute: (v) => ({ lines: [], result: v[0]! }), pairsPerInvocation: per, workgroup: wg, caps: ctx.caps });
       return { programs: [program], constants: [], scratch: [] };
     });

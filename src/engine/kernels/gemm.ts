@@ -1,7 +1,8 @@
 // Gemm tactics: y = act(x·W + bias + residual) with x [M, K] read in its format (row-major, or a
 // channels-last image flattened in ONNX's NCHW order) and W [K, N] constant: tiled products,
 // split-K for small M·N and deep K, and GEMV tactics for M ≤ 4.
-import { elementCount, type GemmLayer, type NetTensor } from '../network.js';
+import type { GemmLayer, NetTensor } from '../network.js';
+import { elementCount } from '../../tensor/shape.js';
 import { declareTensor, imageDims, loaders } from './access.js';
 import type { PartBuilder } from './matmul-tile.js';
 import { epilogueUnfit, rowView, type RowView } from './matrix/epilogue.js';

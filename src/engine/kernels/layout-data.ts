@@ -3,6 +3,7 @@
 // plain f32, so inference itself never needs it.
 import type { NetTensor } from '../network.js';
 import { decodeStorage, encodeStorage, imageDims } from './access.js';
+import { elementCount } from '../../tensor/shape.js';
 
 function nchwToNhwc(v: Float32Array, [n, c, h, w]: number[]): Float32Array {
   const out = new Float32Array(v.length);
@@ -28,7 +29,7 @@ export function toPhysical(values: Float32Array, t: NetTensor): Uint8Array {
 
 /** Logical values of `t` from the bytes of its format. */
 export function fromPhysical(bytes: Uint8Array, t: NetTensor): Float32Array {
-  const count = t.shape.reduce((a, d) => a * d, 1);
+  const count = elementCount(t.shape);
   const values = decodeStorage(bytes, count, t.format.storage);
   return t.format.layout === 'nhwc' ? nhwcToNchw(values, imageDims(t)) : values;
 }

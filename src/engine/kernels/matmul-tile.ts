@@ -5,7 +5,8 @@
 // RM×RN register block; TK-deep slices of A and B are staged in workgroup memory as vec4s, and the
 // next slice is fetched into registers while the current one is multiplied. Split-K spreads K
 // over workgroups (partials to scratch) and a second program sums them and runs the epilogue.
-import type { EngineBinding, EngineProgram, KernelCaps } from './tactic.js';
+import type { DeviceCaps } from '../../devices/webgpu/caps.js';
+import type { EngineBinding, EngineProgram } from './tactic.js';
 
 /** Workgroup tile TM×TN, depth TK, per-thread register block RM×RN (RN a multiple of 4). */
 export interface TileConfig {
@@ -49,7 +50,7 @@ export interface MatmulProblem {
 }
 
 /** Why the config cannot run on this device or shape, or undefined when it can. */
-export function tileUnfit(c: TileConfig, caps: KernelCaps, p: { m: number; n: number; groups: number }, splits = 1): string | undefined {
+export function tileUnfit(c: TileConfig, caps: DeviceCaps, p: { m: number; n: number; groups: number }, splits = 1): string | undefined {
   const threads = tileThreads(c);
   if (c.rn % 4 !== 0 || c.tk % 4 !== 0 || c.tm % c.rm !== 0 || c.tn % c.rn !== 0) return 'malformed tile';
   if (threads % (c.tk / 4) !== 0 || threads % (c.tn / 4) !== 0) return 'threads do not cover the slices evenly';
@@ -61,14 +62,14 @@ export function tileUnfit(c: TileConfig, caps: KernelCaps, p: { m: number; n: nu
 }
 
 /** A 2-D grid of at least `count` workgroups within the per-dimension limit. */
-export function grid(count: number, caps: KernelCaps): [number, number] | undefined {
+export function grid(count: number, caps: DeviceCaps): [number, number] | undefined {
   const x = Math.min(count, caps.maxWorkgroupsPerDimension);
   const y = Math.ceil(count / x);
   return y > caps.maxWorkgroupsPerDimension ? undefined : [x, y];
 }
 
 /** The tile-loop program (and, with splits > 1, the reduction) for a problem. */
-export function tiledMatmul(p: MatmulProblem, c: TileConfig, splits: number, caps: KernelCaps): { programs: EngineProgram[]; scratch: number[] } {
+export function tiledMatmul(p: MatmulProblem, c: TileConfig, splits: number, caps: DeviceCaps): { programs: EngineProgram[]; scratch: number[] } {
   const unfit = tileUnfit(c, caps, p, splits);
   if (unfit) throw new Error(`tile ${tileName(c)}: ${unfit}`);
   const tilesK = Math.ceil(p.k / c.tk);
@@ -106,7 +107,7 @@ function storePartial(): string {
 }`;
 }
 
-function tileProgram(p: MatmulProblem, c: TileConfig, splits: number, caps: KernelCaps, parts: string, storeC: string): Omit<EngineProgram, 'bindings'> {
+function tileProgram(p: MatmulProblem, c: TileConfig, splits: number, caps: DeviceCaps, parts: string, storeC: string): Omit<EngineProgram, 'bindings'> {
   const threads = tileThreads(c);
   const TX = c.tn / c.rn;
   const TK4 = c.tk / 4;
@@ -237,7 +238,7 @@ ${stores}
 }
 
 /** Sums the split-K partials of each pair of columns and runs the epilogue on the total. */
-function reduceProgram(p: MatmulProblem, splits: number, caps: KernelCaps): EngineProgram {
+function reduceProgram(p: MatmulProblem, splits: number, caps: DeviceCaps): EngineProgram {
   const epi = p.epilogue(1);
   const pairs = Math.ceil(p.n / 2);
   const total = p.groups * p.m * pairs;

@@ -3,15 +3,13 @@
 // a time. Operands broadcast to the output by strides (same shape, one element, per channel, or
 // any other numpy-style broadcast), in any layout and storage; `const:i` inputs are the layer's
 // constants, uploaded as f32 in the order the kernel reads them.
-import { ERF, POW } from '../../devices/webgpu/wgsl-math.js';
+import { ERF, POW } from '../../wgsl/math.js';
 import type { NetTensor, PointwiseLayer, PwExpr } from '../network.js';
 import { ACTIVATION_HELPERS, applyActivation, encodeStorage, f32Literal } from './access.js';
-import {
-  KernelReason, elementProgram, elementTactics, mappedSource, outputSink, product, stridesOf, tacticsOrReason, tensorOf,
-  type ElementSource,
-} from './convert.js';
+import { KernelReason, elementProgram, elementTactics, mappedSource, outputSink, layoutStrides, tacticsOrReason, tensorOf, type ElementSource } from './convert.js';
 import { toPhysical } from './layout-data.js';
 import type { KernelContext, LayerCompiler } from './tactic.js';
+import { elementCount } from '../../tensor/shape.js';
 
 const CONSTANT_NAME = /^const:(\d+)$/;
 
@@ -32,12 +30,12 @@ function broadcastStrides(outShape: readonly number[], inShape: readonly number[
  * order), or one value per channel (axis 1), told apart by its length.
  */
 function constantOperand(values: Float32Array, out: NetTensor, what: string): { data: Float32Array; to: number[] } {
-  const count = product(out.shape);
+  const count = elementCount(out.shape);
   const zeros = out.shape.map(() => 0);
   if (values.length === 1) return { data: values, to: zeros };
   if (values.length === count) {
     const ordered = toPhysical(values, { ...out, format: { layout: out.format.layout, storage: 'f32' } });
-    return { data: new Float32Array(ordered.buffer, ordered.byteOffset, count), to: stridesOf(out) };
+    return { data: new Float32Array(ordered.buffer, ordered.byteOffset, count), to: layoutStrides(out) };
   }
   if (out.shape.length >= 2 && values.length === out.shape[1]) return { data: values, to: zeros.map((_, k) => (k === 1 ? 1 : 0)) };
   throw new KernelReason(`${what} has ${values.length} values: neither 1, one per channel (${out.shape[1]}) nor ${count}`);
@@ -89,7 +87,7 @@ class ExprWriter {
         if (e.fn === 'pow' && e.b.op === 'const') return this.powConst(a, e.b.value);
         const b = this.write(e.b);
         if (e.fn in INFIX) return this.bind(`${a} ${INFIX[e.fn]} ${b}`);
-        if (e.fn === 'max' || e.fn === 'min') return this.bind(`${e.fn}(${a}, ${b})`);
+        if (e.fn === 'max' || e.fn === 'min') return this.bind(`n${e.fn}2_(${a}, ${b})`); // NaN-propagating (ACTIVATION_HELPERS)
         this.uses.add('pow');
         return this.bind(`vec2<f32>(pow_(${a}.x, ${b}.x), pow_(${a}.y, ${b}.y))`);
       }
@@ -118,7 +116,7 @@ function inputsUsed(e: PwExpr, into = new Set<number>()): Set<number> {
 
 function compileTactics(layer: PointwiseLayer, ctx: KernelContext) {
   const out = tensorOf(ctx, layer.output, layer.name);
-  const outStrides = stridesOf(out);
+  const outStrides = layoutStrides(out);
   const used = [...inputsUsed(layer.expr)].sort((a, b) => a - b);
   const constants: Uint8Array[] = [];
   const sources: ElementSource[] = [];
@@ -138,7 +136,7 @@ function compileTactics(layer: PointwiseLayer, ctx: KernelContext) {
         constants.push(encodeStorage(c.data, 'f32'));
       } else {
         const t = tensorOf(ctx, name, layer.name);
-        const to = broadcastStrides(out.shape, t.shape, stridesOf(t), `${layer.name} input ${name}`);
+        const to = broadcastStrides(out.shape, t.shape, layoutStrides(t), `${layer.name} input ${name}`);
         sources.push(mappedSource({ tensor: name }, t.format.storage, out.shape, outStrides, to));
       }
       slot = sources.length - 1;

@@ -2,15 +2,16 @@
 // invocation per pair of output elements (in NHWC a pixel × channel pair sharing one window walk).
 // Global-style pools (one output pixel, a big window such as 7×7 or 56×56) also get a workgroup
 // reduction tactic: threads split the window, partial results meet in workgroup memory.
-import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
+import type { DeviceCaps } from '../../devices/webgpu/caps.js';
+import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import type { NetTensor, PoolLayer } from '../network.js';
 import { declareTensor, f32Literal, imageDims, loaders } from './access.js';
-import { KernelReason, groupGrid, outputSink, stridesOf, tacticsOrReason, tensorOf } from './convert.js';
-import type { KernelCaps, KernelContext, LayerCompiler, Tactic } from './tactic.js';
+import { KernelReason, groupGrid, outputSink, layoutStrides, tacticsOrReason, tensorOf } from './convert.js';
+import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
 
 /** Physical strides of (n, c, h, w) of an image tensor (rank 3 has no h axis: stride 0). */
 function imageStrides(t: NetTensor): [number, number, number, number] {
-  const s = stridesOf(t);
+  const s = layoutStrides(t);
   return s.length === 4 ? [s[0]!, s[1]!, s[2]!, s[3]!] : [s[0]!, s[1]!, 0, s[2]!];
 }
 
@@ -38,7 +39,7 @@ function combine(g: PoolGeometry, t: string) {
   const max = g.layer.op === 'max';
   return {
     init: max ? `${t}(${NEG_INF})` : `${t}(0.0)`,
-    step: (acc: string, v: string) => (max ? `max(${acc}, ${v})` : `${acc} + ${v}`),
+    step: (acc: string, v: string) => (max ? `${t === 'f32' ? 'nmax_' : 'nmax2_'}(${acc}, ${v})` : `${acc} + ${v}`),
   };
 }
 
@@ -86,7 +87,7 @@ ${avg ? divisor : '  return acc;\n'}}
 /** One invocation per output pair; pairs of channels of one pixel share the window walk. */
 function directTactic(g: PoolGeometry, ctx: KernelContext, wg: number): Tactic {
   const sink = outputSink(ctx, g.out);
-  const os = stridesOf(g.out);
+  const os = layoutStrides(g.out);
   const [N, C, OH, OW] = g.outDims;
   const oStrides: [number, number, number, number] = os.length === 4 ? [os[0]!, os[1]!, os[2]!, os[3]!] : [os[0]!, os[1]!, 1, os[2]!];
   const coord = (q: string, k: number, size: number) => (size === 1 ? '0u' : `((${q}) / ${oStrides[k]}u) % ${size}u`);
@@ -96,7 +97,7 @@ function directTactic(g: PoolGeometry, ctx: KernelContext, wg: number): Tactic {
   const pairs = Math.ceil(sink.count / 2);
   const grid = groupGrid(Math.ceil(pairs / wg), ctx.caps);
   const value = paired ? `pool_(${at('q')})` : `vec2<f32>(pool_(${at('q')}), pool_(${at('q + 1u')}))`;
-  const wgsl = `${sink.wgsl}${declareTensor(1, 'in0', g.input.format.storage)}${loaders('in0', g.input.format.storage)}${INFINITY}
+  const wgsl = `${sink.wgsl}${declareTensor(1, 'in0', g.input.format.storage)}${loaders('in0', g.input.format.storage)}${INFINITY}${NAN_MINMAX}
 ${windowFunction(g, paired)}
 @compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -117,7 +118,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
  * One output pixel: a workgroup of CX channels × PY lanes; each lane walks every PY-th window
  * cell, then lanes combine in workgroup memory. Channels run along x so NHWC reads coalesce.
  */
-function reductionTactic(g: PoolGeometry, ctx: KernelContext, caps: KernelCaps): Tactic {
+function reductionTactic(g: PoolGeometry, ctx: KernelContext, caps: DeviceCaps): Tactic {
   const { layer } = g;
   const [N, C, H, W] = g.dims;
   const [sn, sc, sh, sw] = g.is;
@@ -137,7 +138,7 @@ function reductionTactic(g: PoolGeometry, ctx: KernelContext, caps: KernelCaps):
   const write = sink.storage === 'f16x2'
     ? `if (ly == 0u && (lx & 1u) == 0u && c < ${C}u) { write_pair(n * ${C}u + c, vec2<f32>(red[lx], red[lx + 1u])${scale}); }`
     : `if (ly == 0u && c < ${C}u) { write_one(n * ${C}u + c, red[lx]${scale}); }`;
-  const wgsl = `${sink.wgsl}${declareTensor(1, 'in0', g.input.format.storage)}${loaders('in0', g.input.format.storage)}${INFINITY}
+  const wgsl = `${sink.wgsl}${declareTensor(1, 'in0', g.input.format.storage)}${loaders('in0', g.input.format.storage)}${INFINITY}${NAN_MINMAX}
 var<workgroup> red: array<f32, ${cx * py}>;
 @compute @workgroup_size(${cx}, ${py})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {

@@ -4,30 +4,28 @@
 // memory. Otherwise a copy: each output element finds its row-major (logical) position, and from
 // it the input element.
 import type { NetTensor, ReshapeLayer } from '../network.js';
-import {
-  KernelReason, elementProgram, outputSink, pairsContiguous, product, remapIndex, rowMajorStrides, sameOrder, stridesOf, tacticsOrReason,
-  tensorOf, type ElementSource,
-} from './convert.js';
+import { KernelReason, elementProgram, outputSink, pairsContiguous, remapIndex, sameOrder, layoutStrides, tacticsOrReason, tensorOf, type ElementSource } from './convert.js';
 import type { LayerCompiler } from './tactic.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
 
 /** True when the tensor's memory holds its elements in logical row-major order. */
-const rowMajor = (t: NetTensor) => sameOrder(t.shape, stridesOf(t), rowMajorStrides(t.shape));
+const rowMajor = (t: NetTensor) => sameOrder(t.shape, layoutStrides(t), stridesOf(t.shape));
 
 export const compileReshape: LayerCompiler<ReshapeLayer> = (layer, ctx) =>
   tacticsOrReason(() => {
     const input = tensorOf(ctx, layer.input, layer.name);
     const out = tensorOf(ctx, layer.output, layer.name);
-    if (product(input.shape) !== product(out.shape)) {
+    if (elementCount(input.shape) !== elementCount(out.shape)) {
       throw new KernelReason(`reshape ${layer.name}: [${input.shape.join(', ')}] and [${out.shape.join(', ')}] hold different element counts`);
     }
     const view = rowMajor(input) && rowMajor(out) && input.format.storage === out.format.storage && !ctx.placement.has(out.name);
     if (view) return [{ name: 'view', programs: [], constants: [], scratch: [] }];
     const sink = outputSink(ctx, out);
-    const outStrides = stridesOf(out);
-    const inLogical = rowMajorStrides(input.shape);
-    const inStrides = stridesOf(input);
+    const outStrides = layoutStrides(out);
+    const inLogical = stridesOf(input.shape);
+    const inStrides = layoutStrides(input);
     // output physical index → logical (row-major) index → input physical index
-    const logical = (q: string) => remapIndex(q, out.shape, outStrides, rowMajorStrides(out.shape));
+    const logical = (q: string) => remapIndex(q, out.shape, outStrides, stridesOf(out.shape));
     const src: ElementSource = {
       binding: { tensor: input.name },
       storage: input.format.storage,

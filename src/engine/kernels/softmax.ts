@@ -1,11 +1,12 @@
 // Softmax and log-softmax over the last axis of a row-major tensor, in f32 whatever the storage:
 // a workgroup per row (max and sum of exponentials reduced in workgroup memory), or, for short
 // rows, one invocation per row.
-import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
+import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import type { NetTensor, SoftmaxLayer } from '../network.js';
 import { declareTensor, loaders } from './access.js';
-import { KernelReason, groupGrid, outputSink, rowMajorStrides, sameOrder, stridesOf, tacticsOrReason, tensorOf, type OutputSink } from './convert.js';
+import { KernelReason, groupGrid, outputSink, sameOrder, layoutStrides, tacticsOrReason, tensorOf, type OutputSink } from './convert.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
 
 /** Rows at most this long also get the invocation-per-row tactic. */
 const SHORT_ROW = 128;
@@ -28,12 +29,12 @@ function writeRow(sink: OutputSink, log: boolean, length: number, start: string,
 }
 
 function header(sink: OutputSink, input: NetTensor): string {
-  return `${sink.wgsl}${declareTensor(1, 'in0', input.format.storage)}${loaders('in0', input.format.storage)}${INFINITY}`;
+  return `${sink.wgsl}${declareTensor(1, 'in0', input.format.storage)}${loaders('in0', input.format.storage)}${INFINITY}${NAN_MINMAX}`;
 }
 
 function workgroupTactic(layer: SoftmaxLayer, ctx: KernelContext, input: NetTensor, out: NetTensor, wg: number): Tactic {
   const length = input.shape[input.shape.length - 1]!;
-  const rows = input.shape.reduce((a, d) => a * d, 1) / length;
+  const rows = elementCount(input.shape) / length;
   const sink = outputSink(ctx, out);
   const grid = groupGrid(rows, ctx.caps);
   const reduce = (op: (a: string, b: string) => string) => `for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
@@ -48,10 +49,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (row >= ${rows}u) { return; }
   let base = row * ${length}u;
   var m = ${NEG_INF};
-  for (var i = lid; i < ${length}u; i += ${wg}u) { m = max(m, load_in0(base + i)); }
+  for (var i = lid; i < ${length}u; i += ${wg}u) { m = nmax_(m, load_in0(base + i)); }
   red[lid] = m;
   workgroupBarrier();
-  ${reduce((a, b) => `max(${a}, ${b})`)}
+  ${reduce((a, b) => `nmax_(${a}, ${b})`)}
   let mx = red[0];
   workgroupBarrier();
   var sum = 0.0;
@@ -68,7 +69,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 
 function rowTactic(layer: SoftmaxLayer, ctx: KernelContext, input: NetTensor, out: NetTensor): Tactic {
   const length = input.shape[input.shape.length - 1]!;
-  const rows = input.shape.reduce((a, d) => a * d, 1) / length;
+  const rows = elementCount(input.shape) / length;
   const wg = 64;
   const sink = outputSink(ctx, out);
   const grid = groupGrid(Math.ceil(rows / wg), ctx.caps);
@@ -79,7 +80,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (row >= ${rows}u) { return; }
   let base = row * ${length}u;
   var mx = ${NEG_INF};
-  for (var i = 0u; i < ${length}u; i++) { mx = max(mx, load_in0(base + i)); }
+  for (var i = 0u; i < ${length}u; i++) { mx = nmax_(mx, load_in0(base + i)); }
   var total = 0.0;
   for (var i = 0u; i < ${length}u; i++) { total += exp(load_in0(base + i) - mx); }
   ${writeRow(sink, layer.log, length, '0u', '1u')}
@@ -96,7 +97,7 @@ export const compileSoftmax: LayerCompiler<SoftmaxLayer> = (layer, ctx) =>
     const sameShape = shape.length === out.shape.length && shape.every((d, k) => d === out.shape[k]);
     if (!sameShape || shape.length === 0) throw new KernelReason(`softmax ${layer.name}: input and output shapes differ`);
     for (const t of [input, out]) {
-      if (!sameOrder(t.shape, stridesOf(t), rowMajorStrides(t.shape))) {
+      if (!sameOrder(t.shape, layoutStrides(t), stridesOf(t.shape))) {
         throw new KernelReason(`softmax ${layer.name}: ${t.name} is not row-major (layout ${t.format.layout}); convert it first`);
       }
     }

@@ -1,6 +1,7 @@
 // What a layer compiles to: one or more tactics (TensorRT's word), each a list of compute
 // programs with shapes baked into the WGSL, plus the constant data it needs in its own layout.
 // The builder times the tactics of a layer on the device and keeps the fastest.
+import type { DeviceCaps } from '../../devices/webgpu/caps.js';
 import type { Layer, NetTensor } from '../network.js';
 
 /** A storage buffer a program binds, in WGSL binding order (group 0, binding 0, 1, ...). */
@@ -33,12 +34,6 @@ export interface Tactic {
   scratch: number[];
 }
 
-/** Device limits a kernel generator may specialize on. */
-export interface KernelCaps {
-  maxWorkgroupStorage: number;
-  maxWorkgroupsPerDimension: number;
-  maxInvocationsPerWorkgroup: number;
-}
 
 /** Where a layer's output really lives when a later in-place Concat owns its memory. */
 export interface OutputPlacement {
@@ -49,7 +44,7 @@ export interface OutputPlacement {
 }
 
 export interface KernelContext {
-  caps: KernelCaps;
+  caps: DeviceCaps;
   /** All network tensors with their chosen formats. */
   tensors: ReadonlyMap<string, NetTensor>;
   /** Outputs written in place into a concat's output (see ConcatLayer.inPlace). */

@@ -1,6 +1,6 @@
 // Chooses each tensor's storage. fp32: everything f32. fp16: internal tensors are stored as
 // packed halves (f16x2) where the innermost physical axis is even, so pairs are contiguous;
-// network inputs and outputs stay f32, and so do tensors touched only by layers forced to fp32
+// network inputs and outputs stay f32, and so do tensors written or only touched by layers forced to fp32
 // (BuilderConfig.layerPrecision, applied here to the layers by name). Arithmetic stays f32.
 import type { Network } from '../network.js';
 import { pairable } from '../kernels/access.js';
@@ -25,7 +25,8 @@ export const precisionPass: EnginePass = {
     const readers = consumers(net);
     for (const [name, t] of net.tensors) {
       const touching = [writers.get(name), ...(readers.get(name) ?? [])].filter((l) => l !== undefined);
-      const forcedF32 = touching.length > 0 && touching.every((l) => l.precision === 'fp32');
+      // a layer forced to fp32 writes f32 (its readers take any storage); a tensor only fp32 layers read stays f32 too
+      const forcedF32 = writers.get(name)?.precision === 'fp32' || (touching.length > 0 && touching.every((l) => l.precision === 'fp32'));
       const half = ctx.precision === 'fp16' && !isBoundary(net, name) && !forcedF32 && pairable(t.shape, t.format.layout);
       t.format = { ...t.format, storage: half ? 'f16x2' : 'f32' };
     }

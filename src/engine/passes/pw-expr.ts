@@ -8,7 +8,7 @@
 // count → same shape (row-major logical order); the output's dim 1 → per channel; 1 → scalar
 // (single values are usually `const` leaves instead).
 import type { Activation, PointwiseLayer, PwExpr } from '../network.js';
-import { elementCount } from '../network.js';
+import { elementCount } from '../../tensor/shape.js';
 
 export const CONST_OPERAND_PREFIX = 'const:';
 

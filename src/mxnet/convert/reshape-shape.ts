@@ -3,6 +3,7 @@
 //   −3 merge the next two input dims · −4 split the next input dim into the two values that follow
 // reverse=True matches the codes from the right (both lists reversed, then the result reversed).
 import { ShapeError } from '../../errors.js';
+import { elementCount } from '../../tensor/shape.js';
 
 export function mxReshapeTarget(input: readonly number[], spec: readonly number[], reverse: boolean, where: string): number[] {
   const src = reverse ? [...input].reverse() : [...input];
@@ -41,12 +42,12 @@ export function mxReshapeTarget(input: readonly number[], spec: readonly number[
       out.push(a!, b!);
     } else fail(`unknown code ${c}`);
   }
-  const total = input.reduce((a, d) => a * d, 1);
+  const total = elementCount(input);
   if (inferAt >= 0) {
     const known = out.reduce((a, d, j) => (j === inferAt ? a : a * d), 1);
     if (known === 0 || total % known !== 0) fail(`${total} elements do not divide into the known dims`);
     out[inferAt] = total / known;
   }
-  if (out.reduce((a, d) => a * d, 1) !== total) fail(`the result has a different element count than the input's ${total}`);
+  if (elementCount(out) !== total) fail(`the result has a different element count than the input's ${total}`);
   return reverse ? out.reverse() : out;
 }

@@ -4,8 +4,12 @@ import { elementType, elementTypeName, type ElementType } from '../../tensor/ele
 import { Tensor } from '../../tensor/tensor.js';
 import { ONNX_DTYPE, toNum, type TensorProtoMsg } from '../proto.js';
 
-/** Reads external data: (location relative to the model, byte offset, byte length or undefined for "to the end"). */
-export type ExternalDataReader = (location: string, offset: number, length: number | undefined) => Uint8Array;
+/**
+ * Reads external data: (location relative to the model, byte offset, byte length or undefined for
+ * "to the end", the bytes the tensor needs). A reader reads only `expected` bytes, and refuses a
+ * `length` that differs from it before reading anything.
+ */
+export type ExternalDataReader = (location: string, offset: number, length: number | undefined, expected: number) => Uint8Array;
 
 /**
  * The import rule for ONNX element types (the table is src/tensor/element-type.ts): float,
@@ -47,7 +51,14 @@ export function tensorFromProto(p: TensorProtoMsg, where: string, external?: Ext
         where, hint: 'load the model from a file path (not bytes) so nnrt can read the external data beside it',
       });
     }
-    raw = external(kv.location, kv.offset ? Number(kv.offset) : 0, kv.length ? Number(kv.length) : undefined);
+    const bits = elementType(code)!.bits;
+    const expected = bits < 8 ? Math.ceil(size / (8 / bits)) : size * (bits / 8);
+    const num = (key: string) => {
+      const v = Number(kv[key]);
+      if (!Number.isSafeInteger(v) || v < 0) throw new ParseError(`tensor '${p.name}': external data ${key} '${kv[key]}' is not a byte count`, { where });
+      return v;
+    };
+    raw = external(kv.location, kv.offset ? num('offset') : 0, kv.length ? num('length') : undefined, expected);
   }
   const fail = (got: number) =>
     new ParseError(`tensor '${p.name}' of shape [${shape.join(',')}] needs ${size} values, the file holds ${got}`, { where });

@@ -1,4 +1,4 @@
-import { UnsupportedError } from '../../errors.js';
+import { ParseError, UnsupportedError } from '../../errors.js';
 import type { Dim, ValueInfo, ValueKind } from '../../ir/graph.js';
 import type { DType } from '../../tensor/dtype.js';
 import { toNum, type TypeMsg, type ValueInfoMsg } from '../proto.js';
@@ -41,6 +41,9 @@ function tensorType(tt: NonNullable<TypeMsg['tensorType']>, where: string): Omit
   if (!tt.shape) return { dtype: dtypeFromOnnx(tt.elemType, where), shape: [], elemType: tt.elemType, unknownRank: true };
   const shape: Dim[] = tt.shape.dim.map((d, i) => {
     if (d.dimParam) return d.dimParam;
+    if (d.dimValue !== undefined && d.dimValue !== null && toNum(d.dimValue) < 0) {
+      throw new ParseError(`dimension ${i} is declared ${toNum(d.dimValue)}; dimensions are ≥ 0`, { where });
+    }
     if (d.dimValue !== undefined && d.dimValue !== null && (d.value === 'dimValue' || toNum(d.dimValue) > 0)) return toNum(d.dimValue);
     return `?${i}`;
   });

@@ -1,6 +1,6 @@
 // Axis bookkeeping shared by the shape, reduction and softmax-family kernels.
 import { ShapeError } from '../../errors.js';
-import { normalizeAxis, sizeOf, type Shape } from '../../tensor/shape.js';
+import { normalizeAxis, elementCount, type Shape } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 
 /** Axes normalized to [0, rank) (negative counts from the end); duplicates are an error. */
@@ -20,5 +20,5 @@ export function intsOf(t: Tensor, what: string): number[] {
 
 /** A shape seen as [outer, n, inner] around one axis: element (o, i, k) is at (o·n + i)·inner + k. */
 export function aroundAxis(shape: Shape, axis: number): { outer: number; n: number; inner: number } {
-  return { outer: sizeOf(shape.slice(0, axis)), n: shape[axis] ?? 1, inner: sizeOf(shape.slice(axis + 1)) };
+  return { outer: elementCount(shape.slice(0, axis)), n: shape[axis] ?? 1, inner: elementCount(shape.slice(axis + 1)) };
 }

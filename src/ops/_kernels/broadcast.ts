@@ -1,6 +1,6 @@
 // Multidirectional (numpy) broadcasting for elementwise kernels: one walk over the output in
 // contiguous rows, with each input's start offset and step along the row.
-import { broadcastStrides, sizeOf, type Shape } from '../../tensor/shape.js';
+import { broadcastStrides, elementCount, type Shape } from '../../tensor/shape.js';
 
 /**
  * Calls `row(out, starts, steps, n)` for each run of `n` output elements starting at flat offset
@@ -14,7 +14,7 @@ export function broadcastRows(
   inputs: readonly Shape[],
   row: (out: number, starts: readonly number[], steps: readonly number[], n: number) => void,
 ): void {
-  const total = sizeOf(outShape);
+  const total = elementCount(outShape);
   if (total === 0) return;
   const k = inputs.length;
   // merged axes: dims[a] and strides[i][a], outermost first

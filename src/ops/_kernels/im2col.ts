@@ -1,7 +1,7 @@
 // im2col / col2im for N-D convolution. Rows of the column matrix are (channel, kernel offset) pairs,
 // columns are window positions: col[(c·K + k)·P + p] = x[c, p·stride − pad + k·dilation] (0 in padding).
 // col2im is the adjoint (scatter-add), used by ConvTranspose.
-import { sizeOf, stridesOf } from '../../tensor/shape.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
 import type { Window } from './window.js';
 
 // One column buffer reused across calls (kernels run one at a time); larger requests get their own
@@ -27,12 +27,12 @@ function forEachLine(
 ): void {
   const r = image.length;
   const last = r - 1;
-  const imageSize = sizeOf(image);
+  const imageSize = elementCount(image);
   const imageStrides = stridesOf(image);
-  const kernelSize = sizeOf(w.kernel);
+  const kernelSize = elementCount(w.kernel);
   const kernelStrides = stridesOf(w.kernel);
   const windowsLast = windows[last]!;
-  const outer = sizeOf(windows) / windowsLast;
+  const outer = elementCount(windows) / windowsLast;
   const outerStrides = stridesOf(windows.slice(0, last));
   const s = w.strides[last]!;
   let colAt = 0;

@@ -1,7 +1,7 @@
 // Data movement by index maps: an output element copies one input element, chosen per output
 // axis. Copies raw storage, so every dtype moves exactly (int64 beyond 2^53, float16 bits).
 import { allocStorage, type Storage } from '../../tensor/dtype.js';
-import { sizeOf, stridesOf, type Shape } from '../../tensor/shape.js';
+import { elementCount, stridesOf, type Shape } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 
 /** Marks an output coordinate that reads no input element (a padding fill). */
@@ -13,7 +13,7 @@ export const FILL = -1;
  * offsets[d] has one entry per output coordinate along axis d.
  */
 export function sourceIndices(shape: Shape, offsets: readonly ArrayLike<number>[]): Int32Array {
-  const out = new Int32Array(sizeOf(shape));
+  const out = new Int32Array(elementCount(shape));
   if (out.length === 0) return out;
   const rank = shape.length;
   let k = 0;

@@ -3,6 +3,7 @@
 import { ShapeError } from '../../errors.js';
 import { attr, type AttrsOf } from '../../ir/attr.js';
 import type { Shape } from '../../tensor/shape.js';
+import { elementCount } from '../../tensor/shape.js';
 
 export const convAttrs = {
   auto_pad: attr.string('NOTSET', ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'] as const),
@@ -149,7 +150,7 @@ export function shiftFilters(w: ArrayLike<number>, filters: number, zp: ArrayLik
 
 /** Checks that a per-tensor-or-per-filter parameter has 1 or M elements. */
 export function checkPerFilter(p: Shape, filters: number, what: string): void {
-  const size = p.reduce((a, d) => a * d, 1);
+  const size = elementCount(p);
   if (size !== 1 && !(p.length === 1 && size === filters)) {
     throw new ShapeError(`${what} of shape [${p.join(',')}] must be a scalar or 1-D of ${filters} elements (one per output channel)`);
   }

@@ -2,7 +2,7 @@
 // and batch broadcasting, (a - a_zero_point)·(b - b_zero_point) accumulated in int32.
 import { ShapeError } from '../../errors.js';
 import type { NumericArray } from '../../tensor/dtype.js';
-import { broadcastShapes, broadcastStrides, sizeOf, stridesOf, type Shape } from '../../tensor/shape.js';
+import { broadcastShapes, broadcastStrides, elementCount, stridesOf, type Shape } from '../../tensor/shape.js';
 
 /** numpy matmul's output shape (1-D operands are promoted, then their added dim dropped). */
 export function matmulShape(a: Shape, b: Shape): number[] {
@@ -28,7 +28,7 @@ export function matmulShape(a: Shape, b: Shape): number[] {
 export type LaneParam = 'tensor' | 'lane' | 'batched';
 
 export function laneParam(p: Shape, x: Shape, side: 'a' | 'b', what: string): LaneParam {
-  const size = sizeOf(p);
+  const size = elementCount(p);
   if (size === 1) return 'tensor';
   const lanes = side === 'a' ? (x.length > 1 ? x[x.length - 2]! : 1) : (x.length > 1 ? x[x.length - 1]! : 1);
   if (p.length === 1 && p[0] === lanes) return 'lane';
@@ -68,8 +68,8 @@ export function int32MatMul(a: Int32Array, aShape: Shape, b: Int32Array, bShape:
   const aStr = broadcastStrides(a2.slice(0, -2), batch);
   const bStr = broadcastStrides(b2.slice(0, -2), batch);
   const batchStr = stridesOf(batch);
-  const count = sizeOf(batch);
-  const out = new Int32Array(sizeOf(outShape));
+  const count = elementCount(batch);
+  const out = new Int32Array(elementCount(outShape));
   const row = new Int32Array(n);
   for (let t = 0; t < count; t++) {
     let aOff = 0;

@@ -1,7 +1,7 @@
 // Window tables for pooling: for every output position, the offsets (within one N·C plane) of the
 // taps that fall inside the input, and how many taps fall inside the input or its padding. Built
 // once per call and reused for every plane, so the pooling loops are flat and rank-independent.
-import { sizeOf, stridesOf } from '../../tensor/shape.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
 import type { Window } from './window.js';
 
 export interface PoolTable {
@@ -39,10 +39,10 @@ export function poolTable(image: readonly number[], windows: readonly number[], 
       kHi[d]![o] = Math.max(hi, lo, 0);
     }
   }
-  const positions = sizeOf(windows);
+  const positions = elementCount(windows);
   const starts = new Int32Array(positions + 1);
   const paddedCount = new Int32Array(positions);
-  const offsets = new Int32Array(positions * sizeOf(w.kernel));
+  const offsets = new Int32Array(positions * elementCount(w.kernel));
   const o = new Array<number>(r).fill(0);
   const k = new Array<number>(r).fill(0);
   let count = 0;

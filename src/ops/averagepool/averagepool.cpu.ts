@@ -1,4 +1,4 @@
-import { sizeOf } from '../../tensor/shape.js';
+import { elementCount } from '../../tensor/shape.js';
 import type { CpuKernel } from '../op.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
 import { poolTable } from '../_kernels/pool.js';
@@ -12,8 +12,8 @@ export const averagePoolCpu: CpuKernel<typeof AveragePool.attrs> = ([x], a, [out
   const { starts, offsets, paddedCount } = poolTable(image, windows, window, windowPads(image, windows, window));
   const X = f32Of(x!);
   const planes = x!.shape[0]! * x!.shape[1]!;
-  const imageSize = sizeOf(image);
-  const P = sizeOf(windows);
+  const imageSize = elementCount(image);
+  const P = elementCount(windows);
   const Y = new Float32Array(planes * P);
   for (let plane = 0; plane < planes; plane++) {
     const xAt = plane * imageSize;

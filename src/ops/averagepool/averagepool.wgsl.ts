@@ -1,5 +1,5 @@
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { poolProgram } from '../../devices/webgpu/pool.js';
+import { poolProgram } from '../_wgsl/pool.js';
 import type { AveragePool } from './averagepool.op.js';
 
 // Y = mean of each window's in-bounds taps, or with count_include_pad of its taps within the padding.

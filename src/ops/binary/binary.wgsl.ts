@@ -1,9 +1,10 @@
 // WebGPU kernels of the broadcasting multi-input elementwise ops: arithmetic, comparisons, logic,
 // and the variadic Max/Min/Sum/Mean, each one WGSL expression over x0, x1, ... (device types).
+import { RegistrationError } from '../../errors.js';
 import { elementwiseProgram } from '../../devices/webgpu/elementwise.js';
 import { wgslType, type WgslScalar } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { POW } from '../../devices/webgpu/wgsl-math.js';
+import { POW } from '../../wgsl/math.js';
 
 const cmp = (op: string) => `select(0u, 1u, x0 ${op} x1)`;
 const ANY: readonly WgslScalar[] = ['f32', 'i32', 'u32'];
@@ -40,7 +41,8 @@ export const BINARY_WGSL: Record<string, BinaryEntry> = {
 };
 
 export function binaryKernel(op: string): GpuKernel {
-  const entry = BINARY_WGSL[op]!;
+  const entry = BINARY_WGSL[op];
+  if (!entry) throw new RegistrationError(`binary op '${op}' has no WGSL expression`, { hint: 'add it to BINARY_WGSL' });
   return (inputs, _attrs, [out]) => {
     const types = inputs.map((t) => wgslType(t!.dtype));
     if (!entry.types.includes(types[0]!)) return `${op} has no WGSL form for ${inputs[0]!.dtype}`;

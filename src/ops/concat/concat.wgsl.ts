@@ -1,13 +1,12 @@
 import { copyProgram } from '../../devices/webgpu/copy.js';
-import { contiguousStrides } from '../../devices/webgpu/shader.js';
 import type { GpuKernel, Program } from '../../devices/webgpu/program.js';
-import { normalizeAxis } from '../../tensor/shape.js';
+import { normalizeAxis, stridesOf } from '../../tensor/shape.js';
 import type { Concat } from './concat.op.js';
 
 // One copy per input into its slab of the output along `axis` (empty inputs copy nothing).
 export const concatWgsl: GpuKernel<typeof Concat.attrs> = (inputs, a, [out]) => {
   const axis = normalizeAxis(a.axis, out!.shape.length);
-  const outStrides = contiguousStrides(out!.shape);
+  const outStrides = stridesOf(out!.shape);
   const programs: Program[] = [];
   let offset = 0;
   inputs.forEach((x, i) => {

@@ -1,4 +1,4 @@
-import { sizeOf } from '../../tensor/shape.js';
+import { elementCount } from '../../tensor/shape.js';
 import type { CpuKernel } from '../op.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
 import { gemm, rowMajor } from '../_kernels/gemm.js';
@@ -18,8 +18,8 @@ export const convCpu: CpuKernel<typeof Conv.attrs> = ([x, w, b], a, [out]) => {
   const pads = windowPads(image, windows, window);
   const X = f32Of(x!);
   const W = f32Of(w!);
-  const Y = new Float32Array(sizeOf(out!.shape));
-  const P = sizeOf(windows);
+  const Y = new Float32Array(elementCount(out!.shape));
+  const P = elementCount(windows);
   if (b) {
     const B = f32Of(b);
     for (let i = 0; i < n * m; i++) Y.fill(B[i % m]!, i * P, (i + 1) * P);
@@ -31,10 +31,10 @@ export const convCpu: CpuKernel<typeof Conv.attrs> = ([x, w, b], a, [out]) => {
     depthwise2d(X, W, Y, n, c, mg, image, windows, window, pads);
     return [floatResult(out!.dtype, out!.shape, Y)];
   }
-  const K = cg * sizeOf(window.kernel);
+  const K = cg * elementCount(window.kernel);
   const direct = window.kernel.every((k) => k === 1) && window.strides.every((s) => s === 1) && pads.every((p) => p === 0);
   const col = direct ? undefined : columnBuffer(K * P);
-  const imageSize = sizeOf(image);
+  const imageSize = elementCount(image);
   for (let i = 0; i < n; i++) {
     for (let gi = 0; gi < g; gi++) {
       const xAt = (i * c + gi * cg) * imageSize;

@@ -1,4 +1,4 @@
-import { sizeOf } from '../../tensor/shape.js';
+import { elementCount } from '../../tensor/shape.js';
 import type { CpuKernel } from '../op.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
 import { gemm, rowMajor, transposed } from '../_kernels/gemm.js';
@@ -16,12 +16,12 @@ export const convTransposeCpu: CpuKernel<typeof ConvTranspose.attrs> = ([x, w, b
   const mg = m / g;
   const input = x!.shape.slice(2);
   const image = out!.shape.slice(2);
-  const P = sizeOf(input);
-  const imageSize = sizeOf(image);
-  const rows = mg * sizeOf(window.kernel);
+  const P = elementCount(input);
+  const imageSize = elementCount(image);
+  const rows = mg * elementCount(window.kernel);
   const X = f32Of(x!);
   const W = f32Of(w!);
-  const Y = new Float32Array(sizeOf(out!.shape));
+  const Y = new Float32Array(elementCount(out!.shape));
   if (b) {
     const B = f32Of(b);
     for (let i = 0; i < n * m; i++) Y.fill(B[i % m]!, i * imageSize, (i + 1) * imageSize);

@@ -1,6 +1,6 @@
 import { elementwiseProgram } from '../../devices/webgpu/elementwise.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { alongAxis, paramsAxis } from '../../devices/webgpu/quant-params.js';
+import { alongAxis, paramsAxis } from '../_wgsl/quant-params.js';
 import type { DequantizeLinear } from './dequantizelinear.op.js';
 
 // y = (x − zero_point) · scale from int8, uint8 or int32, per tensor or per axis. Blocked scales and

@@ -1,4 +1,4 @@
-import { sizeOf } from '../../tensor/shape.js';
+import { elementCount } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { CpuKernel } from '../op.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
@@ -31,8 +31,8 @@ function sumOfProducts(spec: EinsumSpec, tensors: readonly Tensor[], values: rea
   const sumDims = summed.map((l) => spec.sizes.get(l)!);
   const outStrides = labelStrides(spec, tensors, spec.output);
   const sumStrides = labelStrides(spec, tensors, summed);
-  const Y = new Float32Array(sizeOf(outDims));
-  const sumCount = sizeOf(sumDims);
+  const Y = new Float32Array(elementCount(outDims));
+  const sumCount = elementCount(sumDims);
   const base = new Array<number>(tensors.length).fill(0);
   const oi = new Array<number>(outDims.length).fill(0);
   const si = new Array<number>(sumDims.length).fill(0);
@@ -72,7 +72,7 @@ function asMatmul(spec: EinsumSpec, tensors: readonly Tensor[], values: readonly
   const n = spec.output.filter((l) => lb.includes(l) && !la.includes(l));
   const k = la.filter((l) => lb.includes(l) && !inOut(l));
   if (batch.length + m.length + k.length !== la.length || batch.length + n.length + k.length !== lb.length) return undefined;
-  const size = (labels: string[]) => sizeOf(labels.map((l) => spec.sizes.get(l)!));
+  const size = (labels: string[]) => elementCount(labels.map((l) => spec.sizes.get(l)!));
   const [B, M, N, K] = [size(batch), size(m), size(n), size(k)];
   const A = gather(la, tensors[0]!, values[0]!, [...batch, ...m, ...k], spec.sizes);
   const Bm = gather(lb, tensors[1]!, values[1]!, [...batch, ...k, ...n], spec.sizes);
@@ -81,7 +81,7 @@ function asMatmul(spec: EinsumSpec, tensors: readonly Tensor[], values: readonly
   const order = [...batch, ...m, ...n];
   if (order.every((l, i) => l === spec.output[i])) return R;
   // R's dims are in `order`; read them in output order.
-  const rStrides = order.map((_, i) => sizeOf(order.slice(i + 1).map((l) => spec.sizes.get(l)!)));
+  const rStrides = order.map((_, i) => elementCount(order.slice(i + 1).map((l) => spec.sizes.get(l)!)));
   return permuted(R, spec.output.map((l) => spec.sizes.get(l)!), spec.output.map((l) => rStrides[order.indexOf(l)]!));
 }
 
@@ -93,7 +93,7 @@ function gather(own: string[], t: Tensor, values: Float32Array, labels: string[]
 
 /** A dense copy of the strided view (dims, strides) of `src`. */
 function permuted(src: Float32Array, dims: readonly number[], strides: readonly number[]): Float32Array {
-  const out = new Float32Array(sizeOf(dims));
+  const out = new Float32Array(elementCount(dims));
   const index = new Array<number>(dims.length).fill(0);
   let at = 0;
   for (let o = 0; o < out.length; o++) {

@@ -1,6 +1,6 @@
 import { ShapeError } from '../../errors.js';
 import { attr } from '../../ir/attr.js';
-import { sizeOf } from '../../tensor/shape.js';
+import { elementCount } from '../../tensor/shape.js';
 import { defineOp } from '../op.js';
 
 // y = x as a matrix [prod(dims before axis), prod(dims from axis)]; axis in [-rank, rank].
@@ -15,6 +15,6 @@ export const Flatten = defineOp({
     const rank = x!.shape.length;
     const a = axis < 0 ? axis + rank : axis;
     if (a < 0 || a > rank) throw new ShapeError(`axis ${axis} is out of range for rank ${rank} (Flatten allows -${rank}..${rank})`);
-    return [{ dtype: x!.dtype, shape: [sizeOf(x!.shape.slice(0, a)), sizeOf(x!.shape.slice(a))] }];
+    return [{ dtype: x!.dtype, shape: [elementCount(x!.shape.slice(0, a)), elementCount(x!.shape.slice(a))] }];
   },
 });

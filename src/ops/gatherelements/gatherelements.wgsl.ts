@@ -1,7 +1,7 @@
 import { wgslType } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { contiguousStrides, coordsOf, linearDispatch, linearMain, offsetOf, storage, Uniforms } from '../../devices/webgpu/shader.js';
-import { normalizeAxis } from '../../tensor/shape.js';
+import { coordsOf, linearDispatch, linearMain, offsetOf, storage, Uniforms } from '../../devices/webgpu/shader.js';
+import { normalizeAxis, stridesOf } from '../../tensor/shape.js';
 import type { GatherElements } from './gatherelements.op.js';
 
 // y[c] = x[c with coordinate `axis` replaced by indices[c]] (negative counts from the end). A
@@ -10,7 +10,7 @@ import type { GatherElements } from './gatherelements.op.js';
 export const gatherElementsWgsl: GpuKernel<typeof GatherElements.attrs> = ([x, idx], a, [out]) => {
   const rank = x!.shape.length;
   const axis = normalizeAxis(a.axis, rank);
-  const strides = contiguousStrides(x!.shape);
+  const strides = stridesOf(x!.shape);
   const size = out!.shape.reduce((p, d) => p * d, 1);
   const t = wgslType(x!.dtype);
   const u = new Uniforms()

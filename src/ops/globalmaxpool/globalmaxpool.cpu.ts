@@ -9,7 +9,7 @@ export const globalMaxPoolCpu: CpuKernel<typeof GlobalMaxPool.attrs> = ([x], _a,
   const Y = new Float32Array(planes);
   for (let p = 0; p < planes; p++) {
     let best = -Infinity;
-    for (let i = p * size; i < (p + 1) * size; i++) if (X[i]! > best) best = X[i]!;
+    for (let i = p * size; i < (p + 1) * size; i++) if (X[i]! > best || Number.isNaN(X[i]!)) best = X[i]!; // NaN wins and stays
     Y[p] = best;
   }
   return [floatResult(out!.dtype, out!.shape, Y)];

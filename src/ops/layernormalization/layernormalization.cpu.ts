@@ -1,5 +1,5 @@
 import type { Tensor } from '../../tensor/tensor.js';
-import { broadcastStrides, normalizeAxis, sizeOf } from '../../tensor/shape.js';
+import { broadcastStrides, normalizeAxis, elementCount } from '../../tensor/shape.js';
 import type { CpuKernel } from '../op.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
 import type { LayerNormalization } from './layernormalization.op.js';
@@ -7,7 +7,7 @@ import type { LayerNormalization } from './layernormalization.op.js';
 export const layerNormalizationCpu: CpuKernel<typeof LayerNormalization.attrs> = ([x, s, b], a, outs) => {
   const X = f32Of(x!);
   const normalized = x!.shape.slice(normalizeAxis(a.axis, x!.shape.length));
-  const size = sizeOf(normalized);
+  const size = elementCount(normalized);
   const rows = size === 0 ? 0 : X.length / size;
   const scale = expandTo(s!, normalized);
   const bias = b ? expandTo(b, normalized) : new Float32Array(size);
@@ -35,9 +35,9 @@ export const layerNormalizationCpu: CpuKernel<typeof LayerNormalization.attrs> =
 /** A tensor broadcast (unidirectionally) to `shape`, as a dense float32 array. */
 export function expandTo(t: Tensor, shape: readonly number[]): Float32Array {
   const src = f32Of(t);
-  if (src.length === sizeOf(shape)) return src;
+  if (src.length === elementCount(shape)) return src;
   const strides = broadcastStrides(t.shape, shape);
-  const out = new Float32Array(sizeOf(shape));
+  const out = new Float32Array(elementCount(shape));
   const index = new Array<number>(shape.length).fill(0);
   for (let i = 0; i < out.length; i++) {
     let at = 0;

@@ -1,4 +1,4 @@
-import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
+import { broadcastStrides, elementCount } from '../../tensor/shape.js';
 import type { CpuKernel } from '../op.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
 import { gemm, rowMajor } from '../_kernels/gemm.js';
@@ -10,11 +10,11 @@ export const matmulCpu: CpuKernel<typeof MatMul.attrs> = ([a, b], _attrs, [out])
   const { batch, m, k, n } = matmulGeometry(a!.shape, b!.shape);
   const A = f32Of(a!);
   const B = f32Of(b!);
-  const Y = new Float32Array(sizeOf(out!.shape));
-  const batches = sizeOf(batch);
+  const Y = new Float32Array(elementCount(out!.shape));
+  const batches = elementCount(batch);
   const aBatch = a!.shape.length > 2 ? a!.shape.slice(0, -2) : [];
   const bBatch = b!.shape.length > 2 ? b!.shape.slice(0, -2) : [];
-  if (sizeOf(bBatch) === 1 && sizeOf(aBatch) === batches) {
+  if (elementCount(bBatch) === 1 && elementCount(aBatch) === batches) {
     gemm(batches * m, n, k, rowMajor(A, 0, k), rowMajor(B, 0, n), Y, 0, n, false);
     return [floatResult(out!.dtype, out!.shape, Y)];
   }

@@ -1,4 +1,4 @@
-import { sizeOf, stridesOf } from '../../tensor/shape.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { CpuKernel } from '../op.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
@@ -15,8 +15,8 @@ export const maxPoolCpu: CpuKernel<typeof MaxPool.attrs> = ([x], a, outs) => {
   // 8-bit integers are exact in float32, so every dtype pools on a Float32Array.
   const X = x!.dtype === 'int8' || x!.dtype === 'uint8' ? Float32Array.from(x!.numeric()) : f32Of(x!);
   const planes = x!.shape[0]! * x!.shape[1]!;
-  const imageSize = sizeOf(image);
-  const P = sizeOf(windows);
+  const imageSize = elementCount(image);
+  const P = elementCount(windows);
   const Y = new Float32Array(planes * P);
   const wantIndices = outs.length > 1;
   const indices = new Float64Array(wantIndices ? planes * P : 0);
@@ -28,7 +28,7 @@ export const maxPoolCpu: CpuKernel<typeof MaxPool.attrs> = ([x], a, outs) => {
         let best = -Infinity;
         for (let t = starts[p]!; t < starts[p + 1]!; t++) {
           const v = X[xAt + offsets[t]!]!;
-          if (v > best) best = v;
+          if (v > best || Number.isNaN(v)) best = v; // NaN wins and stays (numpy, PyTorch)
         }
         Y[plane * P + p] = best;
       }

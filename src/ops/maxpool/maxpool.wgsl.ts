@@ -1,5 +1,5 @@
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { poolProgram } from '../../devices/webgpu/pool.js';
+import { poolProgram } from '../_wgsl/pool.js';
 import type { MaxPool } from './maxpool.op.js';
 
 // Y = max over the in-bounds taps of each window; the Indices output stays on the CPU kernel.

@@ -2,6 +2,7 @@ import { ShapeError } from '../../errors.js';
 import { attr } from '../../ir/attr.js';
 import { intsOf, normalizeAxes } from '../_kernels/axes.js';
 import { defineOp, type InferInput } from '../op.js';
+import { elementCount } from '../../tensor/shape.js';
 
 export const PAD_MODES = ['constant', 'reflect', 'edge', 'wrap'] as const;
 
@@ -39,7 +40,7 @@ export const Pad = defineOp({
   infer: (inputs) => {
     const x = inputs[0]!;
     const value = inputs[2];
-    if (value && value.shape.reduce((a, d) => a * d, 1) !== 1) throw new ShapeError(`constant_value must hold one value, got shape [${value.shape.join(',')}]`);
+    if (value && elementCount(value.shape) !== 1) throw new ShapeError(`constant_value must hold one value, got shape [${value.shape.join(',')}]`);
     const { begin, end } = padAmounts(x.shape, inputs);
     const shape = x.shape.map((d, i) => d + begin[i]! + end[i]!);
     if (shape.some((d) => d < 0)) throw new ShapeError(`pads crop more than the input [${x.shape.join(',')}] holds`);

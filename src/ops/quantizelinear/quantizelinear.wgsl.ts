@@ -1,6 +1,6 @@
 import { elementwiseProgram } from '../../devices/webgpu/elementwise.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { alongAxis, paramsAxis } from '../../devices/webgpu/quant-params.js';
+import { alongAxis, paramsAxis } from '../_wgsl/quant-params.js';
 import type { QuantizeLinear } from './quantizelinear.op.js';
 
 /** Saturation range per ONNX output type code (the narrow integer types are held widened). */

@@ -1,6 +1,6 @@
 import { ShapeError } from '../../errors.js';
 import { attr } from '../../ir/attr.js';
-import { sizeOf } from '../../tensor/shape.js';
+import { elementCount } from '../../tensor/shape.js';
 import { intsOf } from '../_kernels/axes.js';
 import { defineOp } from '../op.js';
 
@@ -26,15 +26,15 @@ function reshapeTo(input: readonly number[], spec: number[], allowzero: boolean)
     }
     return d;
   });
-  const total = sizeOf(input);
+  const total = elementCount(input);
   if (inferAt >= 0) {
-    const known = sizeOf(out);
+    const known = elementCount(out);
     if (known === 0 || total % known !== 0) {
       throw new ShapeError(`cannot reshape [${input.join(',')}] (${total} elements) to [${spec.join(',')}]`);
     }
     out[inferAt] = total / known;
   }
-  if (sizeOf(out) !== total) throw new ShapeError(`cannot reshape [${input.join(',')}] (${total} elements) to [${out.join(',')}]`);
+  if (elementCount(out) !== total) throw new ShapeError(`cannot reshape [${input.join(',')}] (${total} elements) to [${out.join(',')}]`);
   return out;
 }
 

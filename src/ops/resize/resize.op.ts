@@ -1,6 +1,6 @@
 import { ShapeError } from '../../errors.js';
 import { attr } from '../../ir/attr.js';
-import { normalizeAxis } from '../../tensor/shape.js';
+import { normalizeAxis, elementCount } from '../../tensor/shape.js';
 import { intsOf, normalizeAxes } from '../_kernels/axes.js';
 import { defineOp, type InferInput } from '../op.js';
 
@@ -32,7 +32,7 @@ export interface ResizePlan {
 }
 
 // An input that is present but holds no elements counts as omitted (opset 11 required a placeholder).
-const given = (t: InferInput | undefined) => (t && t.shape.reduce((a, d) => a * d, 1) > 0 ? t.value! : undefined);
+const given = (t: InferInput | undefined) => (t && elementCount(t.shape) > 0 ? t.value! : undefined);
 
 /**
  * Output shape and per-axis scales from `scales` (output = floor(input · scale), as the ONNX

@@ -1,6 +1,6 @@
 import { narrow } from '../../devices/webgpu/elementwise.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { INFINITY, NEG_INF } from '../../devices/webgpu/wgsl-math.js';
+import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import { linearDispatch, storage, Uniforms } from '../../devices/webgpu/shader.js';
 import { normalizeAxis } from '../../tensor/shape.js';
 import type { Softmax } from './softmax.op.js';
@@ -18,7 +18,7 @@ export function softmaxKernel(log: boolean): GpuKernel<typeof Softmax.attrs> {
     const u = new Uniforms().add('dims', 'u32', [rows, len, inner]);
     const [ROWS, LEN, INNER] = [0, 1, 2].map((i) => u.at('dims', i));
     const result = log ? 'v - m - log(s)' : 'exp(v - m) / s';
-    const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}
+    const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}${NAN_MINMAX}
 var<workgroup> part: array<f32, ${WG}>;
 
 @compute @workgroup_size(${WG})
@@ -28,11 +28,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let live = row < ${ROWS};
   let base = (row / ${INNER}) * ${LEN} * ${INNER} + row % ${INNER};
   var m = ${NEG_INF};
-  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { m = max(m, X[base + i * ${INNER}]); }
+  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { m = nmax_(m, X[base + i * ${INNER}]); }
   part[lidx] = m;
   workgroupBarrier();
   for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
-    if (lidx < s) { part[lidx] = max(part[lidx], part[lidx + s]); }
+    if (lidx < s) { part[lidx] = nmax_(part[lidx], part[lidx + s]); }
     workgroupBarrier();
   }
   m = part[0];

@@ -1,7 +1,7 @@
 import { copyProgram } from '../../devices/webgpu/copy.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { contiguousStrides } from '../../devices/webgpu/shader.js';
 import type { SpaceToDepth } from './spacetodepth.op.js';
+import { stridesOf } from '../../tensor/shape.js';
 
 // SpaceToDepth is reshape → transpose → reshape: the input seen as [N, C, H/b, b, W/b, b] and
 // permuted [0,3,5,1,2,4], walked in output order.
@@ -10,7 +10,7 @@ export const spaceToDepthWgsl: GpuKernel<typeof SpaceToDepth.attrs> = ([x], a, _
   const bs = a.blocksize;
   const view = [n, c, h / bs, bs, w / bs, bs];
   const perm = [0, 3, 5, 1, 2, 4];
-  const strides = contiguousStrides(view);
+  const strides = stridesOf(view);
   return {
     programs: [copyProgram(x!.dtype, perm.map((p) => view[p]!), { base: 0, strides: perm.map((p) => strides[p]!) }, { base: 0 }, [{ input: 0 }, { output: 0 }])],
   };

@@ -1,13 +1,12 @@
 import { copyProgram } from '../../devices/webgpu/copy.js';
-import { contiguousStrides } from '../../devices/webgpu/shader.js';
 import type { GpuKernel, Program } from '../../devices/webgpu/program.js';
-import { normalizeAxis } from '../../tensor/shape.js';
+import { normalizeAxis, stridesOf } from '../../tensor/shape.js';
 import type { Split } from './split.op.js';
 
 // One copy per output from its slab of the input along `axis`; the sizes are the outputs' shapes.
 export const splitWgsl: GpuKernel<typeof Split.attrs> = ([x], a, outs) => {
   const axis = normalizeAxis(a.axis, x!.shape.length);
-  const strides = contiguousStrides(x!.shape);
+  const strides = stridesOf(x!.shape);
   const programs: Program[] = [];
   let offset = 0;
   outs.forEach((o, k) => {

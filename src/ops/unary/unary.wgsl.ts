@@ -1,9 +1,10 @@
 // WebGPU kernels of the one-input elementwise ops: one WGSL expression per op over `x0` (the
 // input in its device type), with `p_*` parameters from attributes passed as uniforms.
+import { RegistrationError } from '../../errors.js';
 import { elementwiseProgram, type ElementwiseSpec } from '../../devices/webgpu/elementwise.js';
 import { wgslType } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { ERF, TANH } from '../../devices/webgpu/wgsl-math.js';
+import { ERF, NAN_MINMAX, TANH } from '../../wgsl/math.js';
 
 interface UnaryEntry {
   expr: string;
@@ -12,6 +13,8 @@ interface UnaryEntry {
   /** Device types the expression is valid for (default f32 only). */
   types?: readonly ('f32' | 'i32' | 'u32')[];
   helpers?: string;
+  /** The expression for f32 when it differs (NaN-propagating max for Relu). */
+  f32?: string;
   /** A variant of the expression chosen by a string attribute (Gelu's approximate). */
   variant?: (attrs: Record<string, unknown>) => string;
 }
@@ -20,7 +23,7 @@ const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallb
 const SIGNED = ['f32', 'i32'] as const;
 
 export const UNARY_WGSL: Record<string, UnaryEntry> = {
-  Relu: { expr: 'max(x0, T(0))', types: SIGNED },
+  Relu: { expr: 'max(x0, T(0))', f32: 'nmax_(x0, 0.0)', types: SIGNED, helpers: NAN_MINMAX },
   LeakyRelu: { expr: 'select(x0 * p_alpha, x0, x0 >= 0.0)', params: (a) => ({ alpha: num(a.alpha, 0.01) }) },
   Sigmoid: { expr: '1.0 / (1.0 + exp(-x0))' },
   Tanh: { expr: 'tanh_(x0)', helpers: TANH },
@@ -29,9 +32,9 @@ export const UNARY_WGSL: Record<string, UnaryEntry> = {
     expr: 'p_gamma * select(p_alpha * (exp(x0) - 1.0), x0, x0 > 0.0)',
     params: (a) => ({ alpha: num(a.alpha, 1.67326319217681884765625), gamma: num(a.gamma, 1.05070102214813232421875) }),
   },
-  HardSigmoid: { expr: 'clamp(p_alpha * x0 + p_beta, 0.0, 1.0)', params: (a) => ({ alpha: num(a.alpha, 0.2), beta: num(a.beta, 0.5) }) },
-  HardSwish: { expr: 'x0 * clamp(x0 / 6.0 + 0.5, 0.0, 1.0)' },
-  Softplus: { expr: 'max(x0, 0.0) + log(1.0 + exp(-abs(x0)))' },
+  HardSigmoid: { expr: 'nmin_(nmax_(p_alpha * x0 + p_beta, 0.0), 1.0)', helpers: NAN_MINMAX, params: (a) => ({ alpha: num(a.alpha, 0.2), beta: num(a.beta, 0.5) }) },
+  HardSwish: { expr: 'x0 * nmin_(nmax_(x0 / 6.0 + 0.5, 0.0), 1.0)', helpers: NAN_MINMAX },
+  Softplus: { expr: 'nmax_(x0, 0.0) + log(1.0 + exp(-abs(x0)))', helpers: NAN_MINMAX },
   Softsign: { expr: 'x0 / (1.0 + abs(x0))' },
   Erf: { expr: 'erf_(x0)', helpers: ERF },
   Gelu: {
@@ -64,8 +67,8 @@ export const UNARY_WGSL: Record<string, UnaryEntry> = {
   Asinh: { expr: 'asinh(x0)' },
   Acosh: { expr: 'acosh(x0)' },
   Atanh: { expr: 'atanh(x0)' },
-  Celu: { expr: 'max(x0, 0.0) + min(0.0, p_alpha * (exp(x0 / p_alpha) - 1.0))', params: (a) => ({ alpha: num(a.alpha, 1) }) },
-  Mish: { expr: 'x0 * tanh_(max(x0, 0.0) + log(1.0 + exp(-abs(x0))))', helpers: TANH },
+  Celu: { expr: 'nmax_(x0, 0.0) + nmin_(0.0, p_alpha * (exp(x0 / p_alpha) - 1.0))', helpers: NAN_MINMAX, params: (a) => ({ alpha: num(a.alpha, 1) }) },
+  Mish: { expr: 'x0 * tanh_(nmax_(x0, 0.0) + log(1.0 + exp(-abs(x0))))', helpers: TANH + NAN_MINMAX },
   Swish: { expr: 'x0 / (1.0 + exp(-p_alpha * x0))', params: (a) => ({ alpha: num(a.alpha, 1) }) },
   ThresholdedRelu: { expr: 'select(0.0, x0, x0 > p_alpha)', params: (a) => ({ alpha: num(a.alpha, 1) }) },
   Shrink: {
@@ -82,11 +85,12 @@ export const UNARY_WGSL: Record<string, UnaryEntry> = {
 
 /** The GPU kernel of a table op: refuses dtypes its expression is not written for. */
 export function unaryKernel(op: string): GpuKernel {
-  const entry = UNARY_WGSL[op]!;
+  const entry = UNARY_WGSL[op];
+  if (!entry) throw new RegistrationError(`unary op '${op}' has no WGSL expression`, { hint: 'add it to UNARY_WGSL' });
   return ([x], attrs, [out]) => {
     const t = wgslType(x!.dtype);
     if (!(entry.types ?? ['f32']).includes(t)) return `${op} has no WGSL form for ${x!.dtype}`;
-    const expr = (entry.variant ? entry.variant(attrs) : entry.expr).replaceAll('T(', `${t}(`);
+    const expr = (entry.variant ? entry.variant(attrs) : t === 'f32' && entry.f32 ? entry.f32 : entry.expr).replaceAll('T(', `${t}(`);
     const spec: ElementwiseSpec = { name: op, expr };
     if (entry.params) spec.params = entry.params(attrs);
     if (entry.helpers) spec.helpers = entry.helpers;

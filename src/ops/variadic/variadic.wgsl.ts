@@ -1,3 +1,4 @@
+import { NAN_MINMAX } from '../../wgsl/math.js';
 import { elementwiseProgram } from '../../devices/webgpu/elementwise.js';
 import { wgslType } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
@@ -24,9 +25,10 @@ export function variadicKernel(op: 'Max' | 'Min' | 'Sum' | 'Mean'): GpuKernel {
     if (op === 'Mean' && t !== 'f32') return `Mean of ${out!.dtype}`;
     let expr = 'x0';
     for (let i = 1; i < list.length; i++) {
-      expr = op === 'Max' ? `max(${expr}, x${i})` : op === 'Min' ? `min(${expr}, x${i})` : `${expr} + x${i}`;
+      const n = t === 'f32' ? 'n' : ''; // floats: NaN-propagating
+      expr = op === 'Max' ? `${n}max${n ? '_' : ''}(${expr}, x${i})` : op === 'Min' ? `${n}min${n ? '_' : ''}(${expr}, x${i})` : `${expr} + x${i}`;
     }
     if (op === 'Mean') expr = `(${expr}) / ${list.length}.0`;
-    return { programs: [elementwiseProgram({ name: op, expr }, list, out!, index)] };
+    return { programs: [elementwiseProgram({ name: op, expr, ...(t === 'f32' ? { helpers: NAN_MINMAX } : {}) }, list, out!, index)] };
   };
 }

@@ -1,8 +1,8 @@
 // Which tile configurations and split-K factors a matrix layer offers the builder. Every
 // candidate is correct; this only keeps the list short (each candidate is compiled and timed),
 // ranking them with a rough occupancy model of a large GPU and keeping the best few.
+import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import { grid, roundUp, tileStorage, tileThreads, tileUnfit, type TileConfig } from '../matmul-tile.js';
-import type { KernelCaps } from '../tactic.js';
 
 /** The tile shapes on offer, large (most reuse per load) to small (most workgroups for small M). */
 export const TILE_CONFIGS: readonly TileConfig[] = [
@@ -72,7 +72,7 @@ function splitFactors(m: number, n: number, k: number, groups: number, c: TileCo
  * The tile and split-K candidates for C[M,N] = A[M,K]·B[K,N] (× groups), best-ranked first; empty
  * when no configuration fits the device.
  */
-export function matmulChoices(m: number, n: number, k: number, groups: number, caps: KernelCaps, opts: ChoiceOptions = {}): MatmulChoice[] {
+export function matmulChoices(m: number, n: number, k: number, groups: number, caps: DeviceCaps, opts: ChoiceOptions = {}): MatmulChoice[] {
   const fits = TILE_CONFIGS.filter((c) => !tileUnfit(c, caps, { m, n, groups }));
   const rank = (list: MatmulChoice[]) => list
     .map((ch) => ({ ch, cost: cost(m, n, k, groups, ch.tile, ch.splits) }))

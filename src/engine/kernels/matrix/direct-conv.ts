@@ -2,10 +2,11 @@
 // of output channels (c, c+1) for `run` adjacent output pixels of a row, so in channels-last
 // tensors neighbouring invocations touch neighbouring channel pairs. The input columns a row of
 // outputs shares are loaded once per window row and reused across the horizontal taps.
+import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { ConvLayer, NetTensor, Storage } from '../../network.js';
 import { declareConstant, declareTensor, imageIndex, loaders } from '../access.js';
 import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
-import type { EngineProgram, KernelCaps } from '../tactic.js';
+import type { EngineProgram } from '../tactic.js';
 import type { ConvGeometry } from './conv-input.js';
 
 const THREADS = 128;
@@ -29,7 +30,7 @@ export function directWeights(layer: ConvLayer, g: ConvGeometry): Float32Array {
  * Bindings: input, weights (constant `weights` in `storage`), then the epilogue's.
  */
 export function directConvProgram(
-  g: ConvGeometry, x: NetTensor, weights: number, storage: Storage, epilogue: PartBuilder, run: number, caps: KernelCaps,
+  g: ConvGeometry, x: NetTensor, weights: number, storage: Storage, epilogue: PartBuilder, run: number, caps: DeviceCaps,
 ): EngineProgram | string {
   const span = (run - 1) * g.sw + (g.kw - 1) * g.dw + 1;
   const unrolled = span <= MAX_UNROLLED_SPAN;

@@ -2,14 +2,15 @@
 // 1×1 convolutions): tiles would waste almost all their rows, so instead a workgroup owns a block
 // of columns, its threads split K into slices (reading four columns of B per step, coalesced),
 // and a reduction in workgroup memory sums the slices before the epilogue.
+import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import { type MatmulProblem } from '../matmul-tile.js';
-import type { EngineProgram, KernelCaps } from '../tactic.js';
+import type { EngineProgram } from '../tactic.js';
 
 export const GEMV_MAX_ROWS = 4;
 const THREADS = 256;
 
 /** Why a GEMV with `cols` columns per workgroup cannot run this problem, or undefined. */
-export function gemvUnfit(p: Pick<MatmulProblem, 'm' | 'n' | 'groups'>, cols: number, caps: KernelCaps): string | undefined {
+export function gemvUnfit(p: Pick<MatmulProblem, 'm' | 'n' | 'groups'>, cols: number, caps: DeviceCaps): string | undefined {
   if (p.m > GEMV_MAX_ROWS) return `${p.m} rows (GEMV takes at most ${GEMV_MAX_ROWS})`;
   if (p.groups !== 1) return 'grouped';
   if (THREADS > caps.maxInvocationsPerWorkgroup || THREADS * 16 > caps.maxWorkgroupStorage) return 'device limits';
@@ -21,7 +22,7 @@ export function gemvUnfit(p: Pick<MatmulProblem, 'm' | 'n' | 'groups'>, cols: nu
  * The program; B must be readable (zero-padded) up to a whole number of `cols` columns. `cols` is
  * 4·(a divisor of 256): each thread accumulates four columns over K/(256·4/cols) slices.
  */
-export function gemvProgram(p: MatmulProblem, cols: number, caps: KernelCaps): EngineProgram {
+export function gemvProgram(p: MatmulProblem, cols: number, caps: DeviceCaps): EngineProgram {
   const unfit = gemvUnfit(p, cols, caps);
   if (unfit) throw new Error(`gemv: ${unfit}`);
   const quads = cols / 4;

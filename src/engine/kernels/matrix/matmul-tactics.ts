@@ -1,10 +1,11 @@
 // Turns a matrix-shaped layer (an implicit-GEMM convolution or a Gemm) into tactics: one per
 // chosen tile configuration, split-K factor and GEMV block width, each with its own copy of the
 // weights padded for its tiles.
+import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Activation, Storage } from '../../network.js';
 import { encodeStorage } from '../access.js';
 import { roundUp, tileName, tiledMatmul, type MatmulProblem, type PartBuilder } from '../matmul-tile.js';
-import type { KernelCaps, Tactic } from '../tactic.js';
+import type { Tactic } from '../tactic.js';
 import { matmulChoices, type ChoiceOptions } from './choices.js';
 import { biasData, epiloguePart, type RowView } from './epilogue.js';
 import { GEMV_MAX_ROWS, gemvProgram, gemvUnfit } from './gemv.js';
@@ -50,7 +51,7 @@ function problem(s: MatmulLayerSpec, kPad: number, nPad: number): MatmulProblem 
 }
 
 /** Tile-loop, split-K and (for at most four rows) GEMV tactics. */
-export function matmulTactics(s: MatmulLayerSpec, caps: KernelCaps, choice: ChoiceOptions = {}): Tactic[] {
+export function matmulTactics(s: MatmulLayerSpec, caps: DeviceCaps, choice: ChoiceOptions = {}): Tactic[] {
   const tactics: Tactic[] = [];
   for (const { tile, splits } of matmulChoices(s.m, s.n, s.k, s.groups, caps, choice)) {
     const kPad = roundUp(s.k, tile.tk);

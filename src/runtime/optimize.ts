@@ -1,11 +1,11 @@
 // optimizeFor: MXNet's `optimize_for(backend='TensorRT')` in nnrt. Partitions the model for the
 // engine backend, builds every engine for the sample inputs' shapes (so the first real call is
 // fast), and returns a model with the same call signature.
-import { UsageError } from './errors.js';
-import type { Graph } from './ir/graph.js';
-import { listBackends } from './partition/index.js';
+import { UsageError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { listBackends } from './backends.js';
 import { createSession, type Session, type SessionOptions } from './session.js';
-import type { Tensor } from './tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 export interface OptimizeOptions extends Omit<SessionOptions, 'engine' | 'device'> {
   /** The engine backend: 'webgpu'. */

@@ -2,8 +2,8 @@
 // one execution context, the same `run` as any session.
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { Graph } from '../ir/graph.js';
-import type { Session } from '../session.js';
-import { Engine, type LoadOptions } from './runtime.js';
+import type { Session } from './session.js';
+import { Engine, type LoadOptions } from '../engine/runtime.js';
 
 export async function createPlanSession(gpu: GpuDevice, bytes: Uint8Array, opts: LoadOptions = {}): Promise<Session> {
   const engine = await Engine.load(gpu, bytes, opts);

@@ -1,20 +1,24 @@
 /// <reference types="@webgpu/types" />
-// A plan is one static-shape forward pass prepared for replay: every node bound to a WGSL kernel
+// A schedule is one static-shape forward pass prepared for replay: every node bound to a WGSL kernel
 // (pipelines and bind groups made, uniforms written) or to its CPU kernel with the transfers it
 // needs; device buffers assigned by liveness from the pool. Runs with the same input shapes reuse it.
 import { DeviceError, ExecutionError, NnrtError, UnsupportedError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { inferShapes, type KnownValue } from '../ir/infer.js';
-import { PlanArena } from '../devices/webgpu/buffer-pool.js';
+import { ScheduleBuffers, sizeClass } from '../devices/webgpu/buffer-pool.js';
+import { checkBufferSize } from '../devices/webgpu/buffer-limits.js';
+import { assertWithinBudget } from './memory-budget.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { DEVICE_BYTES_PER_ELEMENT, firstOutOfDeviceRange, toDeviceData } from '../devices/webgpu/dtype.js';
-import type { BufferRef, GpuCaps, GpuKernel, GpuPlan, Program } from '../devices/webgpu/program.js';
-import type { CpuKernel, TensorType } from '../ops/op.js';
-import { getKernel } from '../ops/registry.js';
+import { deviceCaps } from '../devices/webgpu/caps.js';
+import type { BufferRef, GpuKernel, GpuLaunch, Program } from '../devices/webgpu/program.js';
+import type { TensorType } from '../ops/op.js';
+import type { BoundCpuKernel } from '../ops/registry.js';
 import { inferNode, opTyper, type BoundNode } from '../ops/typer.js';
 import type { DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { elementCount } from '../tensor/shape.js';
 
 export interface Dispatch {
   pipeline: GPUComputePipeline;
@@ -47,13 +51,13 @@ export interface EngineStep {
 /** Makes the engine step of an nnrt::Engine node for the given input shapes (built or loaded once per shape). */
 export type EngineProvider = (node: Node, inputShapes: Record<string, number[]>) => Promise<EngineStep>;
 
-export type PlanStep =
+export type ScheduleStep =
   | { kind: 'gpu'; node: Node; dispatches: Dispatch[] }
   | { kind: 'engine'; node: Node; engine: EngineStep; inputs: Record<string, GPUBuffer>; outputs: GPUBuffer[] }
-  | { kind: 'cpu'; node: Node; bound: BoundNode; kernel: CpuKernel; outputs: TensorType[]; reads: Transfer[]; writes: Transfer[] };
+  | { kind: 'cpu'; node: Node; bound: BoundNode; kernel: BoundCpuKernel; outputs: TensorType[]; reads: Transfer[]; writes: Transfer[] };
 
-export interface Plan {
-  steps: PlanStep[];
+export interface GpuSchedule {
+  steps: ScheduleStep[];
   /** Graph inputs that GPU steps read: written to their buffers at the start of each run. */
   uploads: Transfer[];
   /** Graph outputs, in order: read back from the device (when `device` is set) or taken from the host. */
@@ -63,18 +67,18 @@ export interface Plan {
   /** Nodes that run on the CPU, with the reason. */
   fallbacks: { node: string; op: string; reason: string }[];
   peakBytes: number;
-  /** Buffers this plan owns outright (uniforms, staging, planned constants). */
+  /** Buffers this schedule owns outright (uniforms, staging, planned constants). */
   owned: GPUBuffer[];
   /** The pooled buffers of its values. */
-  arena: PlanArena;
+  buffers: ScheduleBuffers;
 }
 
 interface Slot { buffer: GPUBuffer; refs: number }
 
-const byteSize = (shape: readonly number[]) => Math.max(DEVICE_BYTES_PER_ELEMENT, shape.reduce((a, d) => a * d, 1) * DEVICE_BYTES_PER_ELEMENT);
+const byteSize = (shape: readonly number[]) => Math.max(DEVICE_BYTES_PER_ELEMENT, elementCount(shape) * DEVICE_BYTES_PER_ELEMENT);
 
-/** Why a GPU kernel's plan cannot run: a bound constant with int64 values outside the device's i32 range. */
-function deviceRangeProblem(result: GpuPlan, inputs: readonly string[], constant: (name: string) => Tensor | undefined): string | undefined {
+/** Why a GPU kernel's launch cannot run: a bound constant with int64 values outside the device's i32 range. */
+function deviceRangeProblem(result: GpuLaunch, inputs: readonly string[], constant: (name: string) => Tensor | undefined): string | undefined {
   const read = 'alias' in result ? [result.alias] : result.programs.flatMap((p) => p.bindings.flatMap((r) => ('input' in r ? [r.input] : [])));
   for (const i of read) {
     const t = inputs[i] ? constant(inputs[i]!) : undefined;
@@ -84,21 +88,17 @@ function deviceRangeProblem(result: GpuPlan, inputs: readonly string[], constant
   return undefined;
 }
 
-/** Builds a plan for `graph` with the given input shapes; `fixed` are feeds whose values decide shapes. */
-export async function buildPlan(
+/** Builds a schedule for `graph` with the given input shapes; `fixed` are feeds whose values decide shapes. */
+export async function buildGpuSchedule(
   gpu: GpuDevice, graph: Graph, order: BoundNode[], shapes: Record<string, readonly number[]>,
-  fixed: Map<string, Tensor>, constantBuffers: Map<string, GPUBuffer>, engines?: EngineProvider,
-): Promise<Plan> {
+  fixed: Map<string, Tensor>, constantBuffers: Map<string, GPUBuffer>, engines?: EngineProvider, memoryBudget = Infinity,
+): Promise<GpuSchedule> {
   const g = graph.clone();
   for (const [name, t] of fixed) g.initializers.set(name, t);
   const known = inferShapes(g, opTyper, shapes);
   const device = gpu.device;
-  const caps: GpuCaps = {
-    maxWorkgroupStorage: gpu.limits.maxComputeWorkgroupStorageSize,
-    maxStorageBuffersPerStage: gpu.limits.maxStorageBuffersPerShaderStage,
-    maxWorkgroupsPerDimension: gpu.limits.maxComputeWorkgroupsPerDimension,
-  };
-  const plan: Plan = { steps: [], uploads: [], outputs: [], constants: new Map(), fallbacks: [], peakBytes: 0, owned: [], arena: new PlanArena(gpu.pool) };
+  const caps = deviceCaps(gpu);
+  const schedule: GpuSchedule = { steps: [], uploads: [], outputs: [], constants: new Map(), fallbacks: [], peakBytes: 0, owned: [], buffers: new ScheduleBuffers(gpu.pool) };
   const isGraphInput = new Set(graph.inputs.filter((v) => !graph.initializers.has(v.name) && !fixed.has(v.name)).map((v) => v.name));
   const outputNames = new Set(graph.outputs.map((o) => o.name));
   const typeOf = (name: string): KnownValue => known.get(name)!;
@@ -110,7 +110,7 @@ export async function buildPlan(
   for (const b of order) {
     const live = b.node.outputs.filter((o) => o && !known.get(o)?.value);
     if (live.length === 0) {
-      for (const o of b.node.outputs) if (o) plan.constants.set(o, known.get(o)!.value!);
+      for (const o of b.node.outputs) if (o) schedule.constants.set(o, known.get(o)!.value!);
       continue;
     }
     const ins = b.node.inputs.map((n) => (n ? { ...typeOf(n), ...(constant(n) ? { value: constant(n)! } : {}) } : undefined));
@@ -121,19 +121,19 @@ export async function buildPlan(
       choices.push({ b, outs, engine: true });
       continue;
     }
-    const kernel = getKernel<GpuKernel>('webgpu', b.node.domain, b.node.opType);
+    const kernel = b.op.webgpu;
     let result: ReturnType<GpuKernel>;
     try {
-      result = kernel ? kernel(ins, b.attrs as never, outs, caps) : 'no WGSL kernel';
+      result = kernel ? kernel(ins, outs, caps) : 'no WGSL kernel';
     } catch (e) {
       if (e instanceof NnrtError && e.where) throw e;
       const Ctor = e instanceof NnrtError ? (e.constructor as typeof NnrtError) : ExecutionError;
-      throw new Ctor(`the WebGPU kernel failed to plan: ${(e as Error).message}`, { where: nodeWhere(b.node), cause: e });
+      throw new Ctor(`the WebGPU kernel failed to schedule: ${(e as Error).message}`, { where: nodeWhere(b.node), cause: e });
     }
     // a constant the kernel would read that holds int64 values past i32 keeps the node on the CPU
     if (typeof result !== 'string') result = deviceRangeProblem(result, b.node.inputs, constant) ?? result;
     if (typeof result === 'string') {
-      plan.fallbacks.push({ node: b.node.name, op: b.node.opType, reason: result });
+      schedule.fallbacks.push({ node: b.node.name, op: b.node.opType, reason: result });
       choices.push({ b, outs });
     } else {
       choices.push({ b, outs, gpu: result });
@@ -156,12 +156,14 @@ export async function buildPlan(
   let liveBytes = 0;
   const allocate = (name: string, shape: readonly number[], where: string): Slot => {
     const bytes = byteSize(shape);
+    assertWithinBudget(liveBytes, sizeClass(bytes), memoryBudget, `'${name}' (${shape.join('×')} elements)`, where);
+    checkBufferSize(gpu.limits, sizeClass(bytes), `'${name}'`, where);
     device.pushErrorScope('out-of-memory');
-    const slot = { buffer: plan.arena.acquire(bytes), refs: 1 };
+    const slot = { buffer: schedule.buffers.acquire(bytes), refs: 1 };
     pendingScopes.push(device.popErrorScope().then((err) => err && `out of memory allocating ${bytes} bytes for '${name}' at ${where}`));
     slots.set(name, slot);
     liveBytes += slot.buffer.size;
-    plan.peakBytes = Math.max(plan.peakBytes, liveBytes);
+    schedule.peakBytes = Math.max(schedule.peakBytes, liveBytes);
     return slot;
   };
   const release = (name: string) => {
@@ -169,7 +171,7 @@ export async function buildPlan(
     if (!s || outputNames.has(name)) return;
     slots.delete(name);
     if (--s.refs === 0) {
-      plan.arena.release(s.buffer);
+      schedule.buffers.release(s.buffer);
       liveBytes -= s.buffer.size;
     }
   };
@@ -179,11 +181,12 @@ export async function buildPlan(
     if (cached) return cached;
     const t = constant(name)!;
     const data = toDeviceData(t, `constant '${name}'`);
+    checkBufferSize(gpu.limits, data.byteLength, `constant '${name}'`);
     const buffer = device.createBuffer({ size: Math.max(4, data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
     new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
     buffer.unmap();
     if (shared) constantBuffers.set(name, buffer);
-    else plan.owned.push(buffer);
+    else schedule.owned.push(buffer);
     return buffer;
   };
   const transfer = (name: string, buffer: GPUBuffer, staged: boolean): Transfer => {
@@ -191,7 +194,7 @@ export async function buildPlan(
     const out: Transfer = { name, dtype: t.dtype, shape: [...t.shape], buffer };
     if (staged) {
       out.staging = device.createBuffer({ size: byteSize(t.shape), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-      plan.owned.push(out.staging);
+      schedule.owned.push(out.staging);
     }
     return out;
   };
@@ -199,7 +202,7 @@ export async function buildPlan(
   for (const name of gpuReads) {
     if (!isGraphInput.has(name)) continue;
     const slot = allocate(name, typeOf(name).shape, 'graph input');
-    plan.uploads.push(transfer(name, slot.buffer, false));
+    schedule.uploads.push(transfer(name, slot.buffer, false));
   }
   const bufferOf = (name: string): GPUBuffer => {
     const s = slots.get(name);
@@ -217,7 +220,7 @@ export async function buildPlan(
       const step = await engines!(node, inputShapes);
       const inputs = Object.fromEntries(node.inputs.filter((n) => n).map((n) => [n, bufferOf(n)]));
       const outputs = node.outputs.map((o, k) => allocate(o, outs[k]!.shape, where).buffer);
-      plan.steps.push({ kind: 'engine', node, engine: step, inputs, outputs });
+      schedule.steps.push({ kind: 'engine', node, engine: step, inputs, outputs });
     } else if (!planned) {
       const onDevice = (n: string) => slots.has(n) && !isGraphInput.has(n) && !cpuProduced.has(n);
       const reads = node.inputs.filter((n, k) => n && onDevice(n) && node.inputs.indexOf(n) === k).map((n) => transfer(n, slots.get(n)!.buffer, true));
@@ -226,11 +229,11 @@ export async function buildPlan(
         if (o) cpuProduced.add(o);
         if (o && gpuReads.has(o)) writes.push(transfer(o, allocate(o, typeOf(o).shape, where).buffer, false));
       });
-      const kernel = getKernel<CpuKernel>('cpu', node.domain, node.opType);
+      const kernel = b.op.cpu;
       if (!kernel) {
-        throw new UnsupportedError(`${node.opType} has no CPU kernel and cannot run on WebGPU: ${plan.fallbacks.at(-1)?.reason}`, { where });
+        throw new UnsupportedError(`${node.opType} has no CPU kernel and cannot run on WebGPU: ${schedule.fallbacks.at(-1)?.reason}`, { where });
       }
-      plan.steps.push({ kind: 'cpu', node, bound: b, kernel, outputs: outs, reads, writes });
+      schedule.steps.push({ kind: 'cpu', node, bound: b, kernel, outputs: outs, reads, writes });
     } else if ('alias' in planned) {
       const src = node.inputs[planned.alias]!;
       const buffer = bufferOf(src);
@@ -243,14 +246,14 @@ export async function buildPlan(
       }
     } else {
       const outBuffers = node.outputs.map((o, k) => (o ? allocate(o, outs[k]!.shape, where).buffer : undefined));
-      const dispatches = await makeDispatches(gpu, planned.programs, (r) => refBuffer(r), where, plan.owned);
+      const dispatches = await makeDispatches(gpu, planned.programs, (r) => refBuffer(r), where, schedule.owned);
       function refBuffer(r: BufferRef): { buffer: GPUBuffer; size: number } {
         if ('output' in r) return { buffer: outBuffers[r.output]!, size: byteSize(outs[r.output]!.shape) };
         const name = node.inputs[r.input]!;
         return { buffer: bufferOf(name), size: byteSize(typeOf(name).shape) };
       }
       const empty = outs.every((o) => o.shape.includes(0));
-      plan.steps.push({ kind: 'gpu', node, dispatches: empty ? [] : dispatches });
+      schedule.steps.push({ kind: 'gpu', node, dispatches: empty ? [] : dispatches });
     }
     for (const n of new Set(node.inputs)) if (n && lastUse.get(n) === i) release(n);
     for (const o of node.outputs) if (o && !lastUse.has(o)) release(o);
@@ -261,9 +264,9 @@ export async function buildPlan(
   for (const o of graph.outputs) {
     const s = slots.get(o.name);
     const onDevice = s && !isGraphInput.has(o.name) && !cpuProduced.has(o.name);
-    plan.outputs.push(onDevice ? { name: o.name, device: transfer(o.name, s.buffer, true) } : { name: o.name });
+    schedule.outputs.push(onDevice ? { name: o.name, device: transfer(o.name, s.buffer, true) } : { name: o.name });
   }
-  return plan;
+  return schedule;
 }
 
 async function makeDispatches(

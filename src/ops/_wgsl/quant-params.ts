@@ -1,8 +1,8 @@
 // Scale and zero point of Quantize/DequantizeLinear as inputs of the elementwise shader: one value
 // (per tensor) or a 1-D tensor along `axis`, seen as [C, 1, …, 1] so numpy broadcasting against x
 // lines it up with that axis (the buffer is the same; only its shape in the shader changes).
-import type { InferInput } from '../../ops/op.js';
-import { quantAxis } from '../../ops/_kernels/quant.js';
+import type { InferInput } from '../../tensor/tensor-type.js';
+import { quantAxis } from '../_kernels/quant.js';
 
 export function alongAxis(param: InferInput, xShape: readonly number[], axis: number): InferInput {
   const n = param.shape.reduce((p, d) => p * d, 1);

@@ -1,11 +1,11 @@
 // The direct sliding-window pooling shader (MaxPool, AveragePool) for 1-D and 2-D windows, seen
 // as 2-D: one output per invocation, looping over its window (kernels are small).
-import type { InferInput, TensorType } from '../../ops/op.js';
-import { windowOf, windowPads, type WindowAttrValues } from '../../ops/_kernels/window.js';
-import { narrow } from './elementwise.js';
-import { INFINITY, NEG_INF } from './wgsl-math.js';
-import type { Program } from './program.js';
-import { linearDispatch, linearMain, storage, Uniforms } from './shader.js';
+import type { InferInput, TensorType } from '../op.js';
+import { windowOf, windowPads, type WindowAttrValues } from '../_kernels/window.js';
+import { narrow } from '../../devices/webgpu/elementwise.js';
+import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
+import type { Program } from '../../devices/webgpu/program.js';
+import { linearDispatch, linearMain, storage, Uniforms } from '../../devices/webgpu/shader.js';
 
 export type PoolKind = 'max' | 'avg' | 'avg-include-pad';
 
@@ -25,7 +25,7 @@ export function poolProgram(kind: PoolKind, x: InferInput, out: TensorType, a: W
     .add('win', 'i32', [...two(window.strides, 1), ...two(window.dilations, 1), ...two(pads.slice(0, spatial), 0), ...two(pads.slice(spatial), 0)]);
   const [H, W, OH, OW] = [0, 1, 2, 3].map((i) => u.at('img', i));
   const [SH, SW, DH, DW, PT, PL, PB, PR] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => u.at('win', i));
-  const tap = kind === 'max' ? 'acc = max(acc, X[base + u32(ih * W + iw)]);' : 'acc = acc + X[base + u32(ih * W + iw)]; taps = taps + 1.0;';
+  const tap = kind === 'max' ? 'acc = nmax_(acc, X[base + u32(ih * W + iw)]);' : 'acc = acc + X[base + u32(ih * W + iw)]; taps = taps + 1.0;';
   const result = kind === 'max' ? 'acc' : kind === 'avg' ? 'select(0.0, acc / taps, taps > 0.0)' : 'acc / padded';
   const body = `if (gi >= ${u.at('size')}) { return; }
     let W = ${W};
@@ -47,7 +47,7 @@ export function poolProgram(kind: PoolKind, x: InferInput, out: TensorType, a: W
     Y[gi] = ${narrow(result, out.dtype)};`;
   return {
     key: `pool:${kind}:${out.dtype}`,
-    source: () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}\n${linearMain(body)}`,
+    source: () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}${NAN_MINMAX}\n${linearMain(body)}`,
     bindings: [{ input: 0 }, { output: 0 }],
     uniforms: u,
     workgroups: linearDispatch(size),

@@ -3,19 +3,23 @@
 // graph is partitioned, every supported subgraph becomes one nnrt.Engine node built (or loaded
 // from the plan store) for those shapes, and the framework's WebGPU executor runs the rest,
 // recording engine work into its own command encoder so tensors never leave the device.
-import type { GpuDevice } from './devices/webgpu/device.js';
-import type { EngineServiceOptions } from './engine/service.js';
-import { EngineService, type EngineRecord } from './engine/service.js';
-import { GpuExecutor, shapeDecidingInputs } from './executor/gpu-executor.js';
-import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from './executor/gpu-stages.js';
-import type { EngineStep } from './executor/gpu-plan.js';
-import { Graph } from './ir/graph.js';
-import { bindShape, inferShapes } from './ir/infer.js';
-import { bindNode, opTyper } from './ops/typer.js';
-import { topoSort } from './ir/topo.js';
-import { checkPartitionOptions } from './partition/options.js';
-import { applyPartition, backendSupport, isEngineNode, partitionGraph, type PartitionResult, type WeightBytes } from './partition/index.js';
-import type { Tensor } from './tensor/tensor.js';
+import type { GpuDevice } from '../devices/webgpu/device.js';
+import type { EngineServiceOptions } from '../engine/service.js';
+import { EngineService, type EngineRecord } from '../engine/service.js';
+import { GpuExecutor, shapeDecidingInputs } from '../executor/gpu-executor.js';
+import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
+import type { EngineStep } from '../executor/gpu-schedule.js';
+import { Graph } from '../ir/graph.js';
+import { bindShape, inferShapes } from '../ir/infer.js';
+import { bindNode, opTyper } from '../ops/typer.js';
+import { topoSort } from '../ir/topo.js';
+import { checkPartitionOptions } from '../partition/options.js';
+import { isEngineNode, partitionWithFallback, type PartitionResult, type WeightBytes } from '../partition/index.js';
+import { backendSupport, backendVerifier } from './backends.js';
+import { deviceCaps } from '../devices/webgpu/caps.js';
+import { EngineRefusalError } from '../engine/refusal.js';
+import { NnrtError, UsageError } from '../errors.js';
+import type { Tensor } from '../tensor/tensor.js';
 
 export interface EnginePartitionOptions {
   minSubgraphSize?: number;
@@ -33,7 +37,7 @@ export interface EngineStats {
   deviceCopies: number;
 }
 
-interface ShapePlan {
+interface ShapeSetup {
   executor: GpuExecutor;
   partition: PartitionResult;
   weightBytes: WeightBytes;
@@ -42,15 +46,16 @@ interface ShapePlan {
 }
 
 export class EngineSession {
-  private readonly plans = new Map<string, Promise<ShapePlan>>();
+  private readonly setups = new Map<string, Promise<ShapeSetup>>();
   private readonly service: EngineService;
-  private current?: ShapePlan;
+  private current?: ShapeSetup;
 
   constructor(
     readonly graph: Graph,
     readonly gpu: GpuDevice,
     private readonly partitionOpts: EnginePartitionOptions,
     serviceOpts: EngineServiceOptions,
+    private readonly runOpts: { memoryBudget?: number } = {},
   ) {
     this.service = new EngineService(gpu, serviceOpts);
     // Fail on bad partition options now rather than at the first run.
@@ -58,17 +63,17 @@ export class EngineSession {
     this.shapeFeeds = shapeDecidingInputs(graph, topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain))));
   }
 
-  /** Graph inputs whose values (not only shapes) decide shapes: folded into the plan's graph. */
+  /** Graph inputs whose values (not only shapes) decide shapes: folded into the setup's graph. */
   private readonly shapeFeeds: Set<string>;
 
   get inputs() {
     return this.graph.inputs.filter((v) => !this.graph.initializers.has(v.name));
   }
 
-  /** The plan for these input shapes (and values of shape-deciding inputs): partition, executor, engines. */
-  private planFor(shapes: Record<string, number[]>, fixed: Map<string, Tensor>): Promise<ShapePlan> {
+  /** The setup for these input shapes (and values of shape-deciding inputs): partition, executor, engines. */
+  private setupFor(shapes: Record<string, number[]>, fixed: Map<string, Tensor>): Promise<ShapeSetup> {
     const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
-    let p = this.plans.get(key);
+    let p = this.setups.get(key);
     if (!p) {
       p = (async () => {
         const graph = this.graph.clone();
@@ -80,33 +85,64 @@ export class EngineSession {
         const split = cut.length ? splitAtDataDependent(graph, order, cut) : undefined;
         const target = split ? staticPrefixGraph(graph, split) : graph;
         const known = inferShapes(target, opTyper, shapes);
-        const partition = partitionGraph(target, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts });
-        const applied = applyPartition(target, known, partition);
+        const { partition, applied, fp32Layers, records } = await this.partitionAndBuild(target, known);
         const engineNodes = applied.engineNodes.map((n) => n.name);
-        const records = new Map<string, EngineRecord>();
         const runGraph = split ? withDynamicPart(graph, applied.graph, split.after) : applied.graph;
         const executor = new GpuExecutor(runGraph, this.gpu, async (node, inputShapes): Promise<EngineStep> => {
           if (!isEngineNode(node)) throw new Error(`node ${node.name} is not an engine node`);
-          const record = await this.service.get(node.subgraph, inputShapes);
+          const record = await this.service.get(node.subgraph, inputShapes, fp32Layers);
           records.set(node.name, record);
           return record.context;
-        });
+        }, this.runOpts);
         return { executor, partition, weightBytes: applied.weightBytes, engineNodes, records };
       })();
-      this.plans.set(key, p);
-      p.catch(() => this.plans.delete(key));
+      this.setups.set(key, p);
+      p.catch(() => this.setups.delete(key));
     }
     return p;
+  }
+
+  /**
+   * Partitions with the dry build's fallbacks, then builds every engine now: a build that still
+   * fails (a device limit, the memory budget) sends its nodes back to the framework and the graph
+   * is partitioned again, so the engine never fails a run the framework can do.
+   */
+  private async partitionAndBuild(graph: Graph, known: ReturnType<typeof inferShapes>) {
+    const o = this.service.opts;
+    const verify = backendVerifier('webgpu', { precision: o.precision, layerPrecision: o.layerPrecision, memoryBudget: o.memoryBudget, caps: deviceCaps(this.gpu) });
+    const failed = new Map<string, string>();
+    const buildFallbacks: NonNullable<PartitionResult['fallbacks']> = [];
+    for (;;) {
+      const p = partitionWithFallback(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts, fallbackNodes: failed }, verify);
+      const records = new Map<string, EngineRecord>();
+      let retry = false;
+      for (const [k, node] of p.applied.engineNodes.entries()) {
+        const inputShapes = Object.fromEntries(node.subgraph.inputs.map((v) => [v.name, v.shape.map(Number)]));
+        try {
+          records.set(node.name, await this.service.get(node.subgraph, inputShapes, p.fp32Layers));
+        } catch (e) {
+          if (!(e instanceof NnrtError) || e instanceof UsageError) throw e;
+          const members = p.result.subgraphs[k]!.nodes;
+          const named = e instanceof EngineRefusalError ? e.refusal.nodes.filter((n) => members.includes(n)) : [];
+          const nodes = named.length ? named : members;
+          for (const n of nodes) failed.set(n, `the engine build failed: ${e.message}`);
+          buildFallbacks.push({ nodes, reason: e.message, action: 'framework' });
+          this.service.opts.warn?.(`engine build for ${nodes.length} node${nodes.length === 1 ? '' : 's'} failed (${e.message}); they run in the framework`);
+          retry = true;
+        }
+      }
+      if (!retry) return { ...p, partition: { ...p.result, fallbacks: [...buildFallbacks, ...(p.result.fallbacks ?? [])] }, records };
+    }
   }
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
     const shapes = Object.fromEntries(this.inputs.map((v) => [v.name, feeds[v.name] ? bindShape(v, feeds[v.name]!.shape) : v.shape.map(Number)]));
     const fixed = new Map([...this.shapeFeeds].filter((n) => feeds[n]).map((n) => [n, feeds[n]!]));
-    const plan = await this.planFor(shapes, fixed);
-    this.current = plan;
-    // values folded into the plan's graph are no longer its inputs
+    const setup = await this.setupFor(shapes, fixed);
+    this.current = setup;
+    // values folded into the setup's graph are no longer its inputs
     const rest = fixed.size ? Object.fromEntries(Object.entries(feeds).filter(([n]) => !fixed.has(n))) : feeds;
-    return plan.executor.run(rest);
+    return setup.executor.run(rest);
   }
 
   get executor(): GpuExecutor | undefined {
@@ -114,21 +150,21 @@ export class EngineSession {
   }
 
   engineStats(): EngineStats | undefined {
-    const plan = this.current;
-    if (!plan) return undefined;
+    const setup = this.current;
+    if (!setup) return undefined;
     return {
-      partition: plan.partition,
-      weightBytes: plan.weightBytes,
-      engines: [...plan.records].map(([node, r]) => ({
+      partition: setup.partition,
+      weightBytes: setup.weightBytes,
+      engines: [...setup.records].map(([node, r]) => ({
         node, source: r.source, buildMs: r.buildMs,
         layers: r.engine.plan.layers.length, arenaBytes: r.engine.plan.arenaBytes, naiveBytes: r.engine.plan.naiveBytes,
       })),
-      deviceCopies: plan.executor.lastStats.deviceCopies,
+      deviceCopies: setup.executor.lastStats.deviceCopies,
     };
   }
 
   dispose(): void {
-    void Promise.all([...this.plans.values()].map((p) => p.then((s) => s.executor.dispose(), () => {})));
+    void Promise.all([...this.setups.values()].map((p) => p.then((s) => s.executor.dispose(), () => {})));
     this.service.dispose();
   }
 }

@@ -1,17 +1,20 @@
 /// <reference types="@webgpu/types" />
-import { UsageError } from './errors.js';
-import { sharedGpuDevice, type GpuDeviceOptions } from './devices/webgpu/device.js';
-import { defaultGpu } from './devices/webgpu/provider.js';
-import { CpuExecutor } from './executor/executor.js';
-import { GpuExecutor, type GpuRunStats } from './executor/gpu-executor.js';
-import { hostOnlyReason } from './executor/host-only.js';
-import type { Graph, OutputInfo, ValueInfo } from './ir/graph.js';
-import './ops/index.js';
-import type { Tensor } from './tensor/tensor.js';
-import type { Value } from './tensor/value.js';
-import { checkBuilderConfig, type BuilderConfig } from './engine/config.js';
-import type { PlanStore } from './engine/service.js';
-import type { TimingCache } from './engine/timing-cache.js';
+// The integration glue (src/runtime/): sessions that run a graph on a device, with engine
+// regions partitioned out and built (engine-session.ts, optimize.ts), or over a loaded plan.
+import { checkMemoryBudget } from '../executor/memory-budget.js';
+import { UsageError } from '../errors.js';
+import { sharedGpuDevice, type GpuDeviceOptions } from '../devices/webgpu/device.js';
+import { defaultGpu } from '../devices/webgpu/provider.js';
+import { CpuExecutor } from '../executor/executor.js';
+import { GpuExecutor, type GpuRunStats } from '../executor/gpu-executor.js';
+import { hostOnlyReason } from '../executor/host-only.js';
+import type { Graph, OutputInfo, ValueInfo } from '../ir/graph.js';
+import '../ops/index.js';
+import type { Tensor } from '../tensor/tensor.js';
+import type { Value } from '../tensor/value.js';
+import { checkBuilderConfig, type BuilderConfig } from '../engine/config.js';
+import type { PlanStore } from '../engine/service.js';
+import type { TimingCache } from '../engine/timing-cache.js';
 import { EngineSession, type EngineStats } from './engine-session.js';
 
 export const DEVICES = ['cpu', 'webgpu'] as const;
@@ -37,6 +40,11 @@ export interface SessionOptions {
   timeTactics?: boolean;
   timingCache?: TimingCache;
   memoryBudget?: number;
+  /**
+   * The most bytes of live tensors a run may hold (CPU and GPU), checked before allocating. Default:
+   * half the machine's memory in Node (src/node/memory-default.ts), 4 GiB elsewhere.
+   */
+  maxMemory?: number;
   /** Where built plans are kept between processes (Node: `cacheDir` through src/node.ts). */
   planStore?: PlanStore;
   /** Partitioning: smallest subgraph handed to the engine, and what must stay in the framework. */
@@ -102,6 +110,7 @@ export function checkSessionOptions(opts: SessionOptions): { device: DeviceName;
 /** Creates a session for a graph. The graph is verified and every node bound before returning. */
 export async function createSession(graph: Graph, opts: SessionOptions = {}): Promise<Session> {
   const { device, engine } = checkSessionOptions(opts);
+  if (opts.maxMemory !== undefined) checkMemoryBudget(opts.maxMemory);
   if (engine === 'webgpu') {
     // the engine compiles static-shape tensor graphs; control flow and strings keep it out
     const hostReason = hostOnlyReason(graph);
@@ -110,7 +119,7 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
     opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
-  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations });
+  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, memoryBudget: opts.maxMemory });
   return {
     graph,
     inputs: exec.inputs,
@@ -130,7 +139,7 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
   const hostReason = hostOnlyReason(graph);
   if (hostReason) return createHostSession(graph, opts, hostReason);
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
-  const exec = new GpuExecutor(graph, gpu);
+  const exec = new GpuExecutor(graph, gpu, undefined, { memoryBudget: opts.maxMemory });
   return {
     graph,
     inputs: exec.inputs,
@@ -172,7 +181,7 @@ async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<
   }, {
     precision: opts.precision, layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
     memoryBudget: opts.memoryBudget, planStore: opts.planStore, log: opts.log, progress: opts.progress, warn: opts.notice,
-  });
+  }, { memoryBudget: opts.maxMemory });
   let noticed = false;
   return {
     graph,
