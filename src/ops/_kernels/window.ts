@@ -2,6 +2,7 @@
 // kernel size, stride, dilation and begin/end padding, with ONNX's auto_pad rules.
 import { ShapeError } from '../../errors.js';
 import { attr } from '../../ir/attr.js';
+import type { DType } from '../../tensor/dtype.js';
 
 export const AUTO_PAD = ['NOTSET', 'SAME_UPPER', 'SAME_LOWER', 'VALID'] as const;
 export type AutoPad = (typeof AUTO_PAD)[number];
@@ -85,4 +86,16 @@ export function windowPads(input: readonly number[], output: readonly number[], 
     pads[i + r] = total - pads[i]!;
   });
   return pads;
+}
+
+/** The output type of a pool over X [N, C, spatial…] with `kernel_shape` (AveragePool, LpPool). */
+export function pooledType(
+  x: { dtype: DType; shape: readonly number[] }, a: WindowAttrValues & { kernel_shape: number[]; ceil_mode: number },
+): { dtype: DType; shape: number[] } {
+  if (x.shape.length < 3) throw new ShapeError(`X must have rank ≥ 3 ([N, C, spatial…]), got [${x.shape.join(',')}]`);
+  if (a.kernel_shape.length !== x.shape.length - 2) {
+    throw new ShapeError(`kernel_shape has ${a.kernel_shape.length} dims; X has ${x.shape.length - 2} spatial dims`);
+  }
+  const spatial = windowOutput(x.shape.slice(2), windowOf(a, a.kernel_shape), a.ceil_mode !== 0);
+  return { dtype: x.dtype, shape: [x.shape[0]!, x.shape[1]!, ...spatial] };
 }
