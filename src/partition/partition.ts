@@ -81,6 +81,9 @@ class Clusters {
   }
 }
 
+/** The reason given for a node whose outputs shape inference already knows (folded, not run). */
+export const FOLDED_REASON = 'its outputs are constants (folded before running)';
+
 /**
  * Finds the subgraphs `opts.supports` accepts. `shapes` is the map `inferShapes` returned for
  * `graph` (types decide support: float32 only, static shapes, constant weights).
@@ -103,7 +106,7 @@ export function partitionGraph(graph: Graph, shapes: ReadonlyMap<string, KnownVa
     else if (opts.fallbackNodes?.has(n.name)) verdict = opts.fallbackNodes.get(n.name)!;
     else if (excludedOps.has(opKey(n))) verdict = `op ${opKey(n)} excluded by the user (excludeOps)`;
     // a node whose every output shape inference already knows is folded, not run: nothing to hand over
-    else if (n.outputs.every((o) => !o || shapes.get(o)?.value !== undefined)) verdict = 'its outputs are constants (folded before running)';
+    else if (n.outputs.every((o) => !o || shapes.get(o)?.value !== undefined)) verdict = FOLDED_REASON;
     else verdict = opts.supports(n, ctx);
     if (verdict !== true) declined.push({ node: n.name, op: opKey(n), reason: verdict });
     return verdict === true;

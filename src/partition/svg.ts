@@ -5,13 +5,14 @@
 import dagre, { type Edge, type EdgeLabel, type GraphLabel, type NodeLabel } from '@dagrejs/dagre';
 import type { Graph } from '../ir/graph.js';
 import { isEngineNode } from './engine-op.js';
+import { FOLDED_REASON } from './partition.js';
 import type { PartitionResult } from './types.js';
 
 interface DrawNode {
   id: string;
   label: string;
   sub?: string;
-  cls: 'node' | 'engine' | 'declined' | 'small' | 'io';
+  cls: 'node' | 'engine' | 'declined' | 'folded' | 'small' | 'io';
   fill: string;
   /** Tooltip: name, op, reason. */
   title: string;
@@ -125,32 +126,36 @@ export function partitionSvg(before: Graph, after: Graph, result: PartitionResul
   const declined = new Map(result.declined.map((d) => [d.node, d]));
   const small = new Set(result.tooSmall.flatMap((c) => c.nodes));
   const opOf = new Map(before.nodes.map((n) => [n.name, n.opType]));
-  const color = (id: number) => PALETTE[id % PALETTE.length]!;
+  // past the palette, hues step by the golden angle so no two engines share a colour
+  const color = (id: number) => PALETTE[id] ?? `hsl(${((id - PALETTE.length) * 137.508) % 360 | 0}, 60%, 75%)`;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-  const beforePanel = panelOf(before, `before: ${before.nodes.length} nodes`, (name) => {
+  const beforePanel = panelOf(before, `before: ${plural(before.nodes.length, 'node')}`, (name) => {
     const op = opOf.get(name)!;
     const id = subOf.get(name);
     if (id !== undefined) return { label: op, cls: 'node', fill: color(id), title: `${name} (${op}) → engine_${id}`, attrs: { subgraph: id } };
     const d = declined.get(name);
+    // a node whose outputs shape inference already knows is folded, not declined: nothing to run
+    if (d?.reason === FOLDED_REASON) return { label: op, cls: 'folded', fill: FRAMEWORK_FILL, title: `${name} (${op}) folded before running: its outputs are constants` };
     if (d) return { label: op, cls: 'declined', fill: FRAMEWORK_FILL, title: `${name} (${op}) declined: ${d.reason}` };
     if (small.has(name)) return { label: op, cls: 'small', fill: FRAMEWORK_FILL, title: `${name} (${op}) supported, but its cluster is below the minimum size ${result.minSubgraphSize}` };
     return { label: op, cls: 'node', fill: FRAMEWORK_FILL };
   });
 
   const afterNodes = new Map(after.nodes.map((n) => [n.name, n]));
-  const afterPanel = panelOf(after, `after: ${after.nodes.length} nodes, ${result.subgraphs.length} engine${result.subgraphs.length === 1 ? '' : 's'}`, (name) => {
+  const afterPanel = panelOf(after, `after: ${plural(after.nodes.length, 'node')}, ${plural(result.subgraphs.length, 'engine')}`, (name) => {
     const n = afterNodes.get(name)!;
     if (!isEngineNode(n)) return { label: n.opType, cls: 'node', fill: FRAMEWORK_FILL };
     const count = n.subgraph.nodes.length;
     const id = n.subgraphId;
     return {
       label: `Engine ${name}`, sub: `${count} node${count === 1 ? '' : 's'}`, cls: 'engine', fill: color(id),
-      title: `${name}: ${count} nodes (${Object.entries(result.subgraphs.find((s) => s.id === id)?.ops ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')})`,
+      title: `${name}: ${plural(count, 'node')} (${Object.entries(result.subgraphs.find((s) => s.id === id)?.ops ?? {}).map(([k, v]) => `${k} ${v}`).join(', ')})`,
       attrs: { 'node-count': count, subgraph: id },
     };
   });
 
-  beforePanel.legend = 'color: engine subgraph · red edge: declined · dashed: below min size';
+  beforePanel.legend = 'colour: engine subgraph · red border: declined · dotted border: folded constant · dashed: below min size';
   afterPanel.legend = 'framework nodes grey; engine nodes bold, with their node count';
   const laid = [layoutPanel(beforePanel), layoutPanel(afterPanel)];
   const gap = 48;
@@ -159,7 +164,7 @@ export function partitionSvg(before: Graph, after: Graph, result: PartitionResul
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="${FONT}">`,
     '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker></defs>',
-    '<style>.edge{fill:none;stroke:#555;stroke-width:1}rect{stroke:#333;stroke-width:1}.declined rect{stroke:#c1121f;stroke-width:2}'
+    '<style>.edge{fill:none;stroke:#555;stroke-width:1}rect{stroke:#333;stroke-width:1}.declined rect{stroke:#c1121f;stroke-width:2}.folded rect{stroke:#adb5bd;stroke-dasharray:1 2}'
       + '.small rect{stroke-dasharray:4 3}.engine rect{stroke:#023047;stroke-width:2.5}.legend{fill:#555;font-size:11px}.background{stroke:none}</style>',
     `<rect class="background" x="0" y="0" width="${width}" height="${height}" fill="#ffffff" stroke="none"/>`,
     ...drawPanel(laid[0]!, 0),

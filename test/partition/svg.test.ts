@@ -78,3 +78,26 @@ test('the drawing is deterministic', () => {
   };
   assert.equal(draw(), draw());
 });
+
+test('titles count in the singular for one; folded constants are not drawn as declined; engine colours stay distinct past the palette', () => {
+  const b = new GraphBuilder();
+  const x = b.input('x', 'float32', [1, 4]);
+  b.output(b.op('Relu', [x]));
+  const one = partitionGraph(b.graph, typesOf(b.graph), { supports: () => true, backend: 'test', minSubgraphSize: 1 });
+  const svg = partitionSvg(b.graph, applyPartition(b.graph, typesOf(b.graph), one).graph, one);
+  assert.match(svg, />before: 1 node</);
+  assert.match(svg, />after: 1 node, 1 engine</);
+  const folded = { ...one, subgraphs: [], declined: [{ node: b.graph.nodes[0]!.name, op: 'Relu', reason: 'its outputs are constants (folded before running)' }] };
+  const drawn = partitionSvg(b.graph, b.graph, folded);
+  assert.match(drawn, /<g class="folded">/);
+  assert.doesNotMatch(drawn, /<g class="declined">/);
+  // twelve engines: every fill differs
+  const c = new GraphBuilder();
+  let v = c.input('x', 'float32', [1, 4]);
+  for (let i = 0; i < 23; i++) v = c.op(i % 2 ? 'Sigmoid' : 'Relu', [v]);
+  c.output(v);
+  const many = partitionGraph(c.graph, typesOf(c.graph), { supports: (n) => n.opType === 'Relu' || 'not Relu', backend: 'test', minSubgraphSize: 1 });
+  const fills = new Set([...partitionSvg(c.graph, applyPartition(c.graph, typesOf(c.graph), many).graph, many).matchAll(/<g class="engine"[^>]*>\s*<title>[^<]*<\/title>\s*<rect [^>]*fill="([^"]+)"/g)].map((m) => m[1]));
+  assert.equal(many.subgraphs.length, 12);
+  assert.equal(fills.size, 12);
+});
