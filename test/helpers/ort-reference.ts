@@ -1,6 +1,8 @@
 // Reference outputs from onnxruntime-node (an independent runtime) for tiny one-node models,
 // and a comparison against nnrt's CPU executor. For op tests with random inputs.
+import assert from 'node:assert/strict';
 import ort from 'onnxruntime-node';
+import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { ModelProto, ONNX_DTYPE, ATTR_TYPE } from '../../src/onnx/proto.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { createSession } from '../../src/runtime/session.js';
@@ -96,4 +98,15 @@ export async function runNnrt(model: Uint8Array, inputs: Record<string, Tensor>)
 /** Seeded pseudo-random floats in [lo, hi) (mulberry32). */
 export function randomTensor(shape: number[], seed = 1, lo = -1, hi = 1): Tensor<'float32'> {
   return uniformTensor(shape, seed, lo, hi);
+}
+
+/** Runs a one-node model in onnxruntime and nnrt (CPU) and asserts every output agrees within `tol`. */
+export async function expectOneNodeLikeOrt(spec: OneNodeSpec, tol: Tolerance = FP32_TOLERANCE): Promise<void> {
+  const model = oneNodeModel(spec);
+  const want = await runOrt(model, spec.inputs);
+  const got = await runNnrt(model, spec.inputs);
+  for (const name of spec.outputs) {
+    const c = compareTensors(got[name]!, want[name]!, tol);
+    assert.ok(c.pass, `${spec.op} ${JSON.stringify(spec.attrs ?? {})} ${name}: ${c.reason ?? JSON.stringify(c)}`);
+  }
 }

@@ -9,10 +9,9 @@ import { join } from 'node:path';
 import { loadDataSet } from '../../src/node/backend-test.js';
 import { loadOnnxFile } from '../../src/node/files.js';
 import { createSession } from '../../src/runtime/session.js';
-import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { conformanceTests, foldersMatching, FULL_FIXTURES } from '../helpers/conformance.js';
-import { oneNodeModel, randomTensor, runNnrt, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
+import { expectOneNodeLikeOrt, randomTensor, type OneNodeSpec } from '../helpers/ort-reference.js';
 
 const OPS = new RegExp(
   '^test_(gather_elements|gathernd|scatter|tensorscatter|nonzero|unique|compress|reversesequence|maxunpool|center_crop_pad|' +
@@ -32,16 +31,7 @@ function randomInts(n: number, seed: number, lo: number, hi: number): number[] {
   });
 }
 
-/** Runs a one-node model in onnxruntime and nnrt (CPU) and compares every output. */
-async function expectSameAsOrt(spec: OneNodeSpec, tol: Tolerance = FP32_TOLERANCE): Promise<void> {
-  const model = oneNodeModel(spec);
-  const want = await runOrt(model, spec.inputs);
-  const got = await runNnrt(model, spec.inputs);
-  for (const name of spec.outputs) {
-    const c = compareTensors(got[name]!, want[name]!, tol);
-    assert.ok(c.pass, `${spec.op} ${name}: ${JSON.stringify(c)}`);
-  }
-}
+const expectSameAsOrt = expectOneNodeLikeOrt;
 
 test('GatherElements with negative indices on every axis of a 3-D tensor matches onnxruntime', async () => {
   const data = randomTensor([3, 4, 5], 11);

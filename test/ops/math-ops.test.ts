@@ -3,10 +3,10 @@
 // those tests leave out. Random ops are checked against the laws of their distributions.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
+import { FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { conformanceTests, foldersMatching, FULL_FIXTURES } from '../helpers/conformance.js';
-import { oneNodeModel, randomTensor, runNnrt, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
+import { expectOneNodeLikeOrt, oneNodeModel, randomTensor, runNnrt, type OneNodeSpec } from '../helpers/ort-reference.js';
 
 const OPS = [
   'mod_.*', 'bitshift_.*', 'bitwise_.*', 'bitcast_.*', '(tan|sinh|cosh|asin|acos|atan|asinh|acosh|atanh)(_example)?', 'isinf.*', 'isnan.*',
@@ -20,15 +20,7 @@ conformanceTests('math ops', foldersMatching(new RegExp(`^test_(${OPS.join('|')}
 
 const EXACT: Tolerance = { atol: 0, rtol: 0 };
 
-async function expectSameAsOrt(spec: OneNodeSpec, tol: Tolerance = FP32_TOLERANCE): Promise<void> {
-  const model = oneNodeModel(spec);
-  const want = await runOrt(model, spec.inputs);
-  const got = await runNnrt(model, spec.inputs);
-  for (const name of spec.outputs) {
-    const c = compareTensors(got[name]!, want[name]!, tol);
-    assert.ok(c.pass, `${spec.op} ${JSON.stringify(spec.attrs ?? {})} ${name}: ${c.reason ?? JSON.stringify(c)}`);
-  }
-}
+const expectSameAsOrt = expectOneNodeLikeOrt;
 const unary = (op: string, x: Tensor, attrs: OneNodeSpec['attrs'] = {}, opset = 18, tol: Tolerance = FP32_TOLERANCE) =>
   expectSameAsOrt({ op, opset, attrs, inputs: { x }, inputOrder: ['x'], outputs: ['y'] }, tol);
 const ints = (dtype: 'int8' | 'uint8' | 'int32' | 'int64', shape: number[], seed: number, lo: number, hi: number) =>

@@ -1,5 +1,6 @@
 import { sizeOf } from '../../tensor/shape.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
+import { rowStats } from '../_kernels/row-stats.js';
 import type { CpuKernel } from '../op.js';
 import type { GroupNormalization } from './groupnormalization.op.js';
 
@@ -15,12 +16,7 @@ export const groupNormalizationCpu: CpuKernel<typeof GroupNormalization.attrs> =
   for (let i = 0; i < n; i++) {
     for (let g = 0; g < a.num_groups; g++) {
       const at = (i * c + g * perGroup) * plane;
-      let sum = 0;
-      for (let j = 0; j < size; j++) sum += X[at + j]!;
-      const mean = sum / size;
-      let sq = 0;
-      for (let j = 0; j < size; j++) sq += (X[at + j]! - mean) ** 2;
-      const inv = 1 / Math.sqrt(sq / size + a.epsilon);
+      const { mean, inv } = rowStats(X, at, size, a.epsilon);
       for (let j = 0; j < size; j++) {
         const k = a.nnrt_per_group ? g : g * perGroup + Math.floor(j / plane);
         Y[at + j] = (X[at + j]! - mean) * inv * scale[k]! + bias[k]!;

@@ -2,6 +2,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { broadcastStrides, normalizeAxis, elementCount } from '../../tensor/shape.js';
 import type { CpuKernel } from '../op.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
+import { rowStats } from '../_kernels/row-stats.js';
 import type { LayerNormalization } from './layernormalization.op.js';
 
 export const layerNormalizationCpu: CpuKernel<typeof LayerNormalization.attrs> = ([x, s, b], a, outs) => {
@@ -16,12 +17,7 @@ export const layerNormalizationCpu: CpuKernel<typeof LayerNormalization.attrs> =
   const invStd = new Float32Array(rows);
   for (let r = 0; r < rows; r++) {
     const at = r * size;
-    let sum = 0;
-    for (let j = 0; j < size; j++) sum += X[at + j]!;
-    const mean = sum / size;
-    let sq = 0;
-    for (let j = 0; j < size; j++) sq += (X[at + j]! - mean) ** 2;
-    const inv = 1 / Math.sqrt(sq / size + a.epsilon);
+    const { mean, inv } = rowStats(X, at, size, a.epsilon);
     for (let j = 0; j < size; j++) Y[at + j] = (X[at + j]! - mean) * inv * scale[j]! + bias[j]!;
     means[r] = mean;
     invStd[r] = inv;
