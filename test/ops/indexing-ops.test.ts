@@ -11,7 +11,7 @@ import { loadOnnxFile } from '../../src/node/files.js';
 import { createSession } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { conformanceTests, foldersMatching, FULL_FIXTURES } from '../helpers/conformance.js';
-import { expectOneNodeLikeOrt, randomTensor, type OneNodeSpec } from '../helpers/ort-reference.js';
+import { expectOneNodeLikeOrt, randomTensor } from '../helpers/ort-reference.js';
 
 const OPS = new RegExp(
   '^test_(gather_elements|gathernd|scatter|tensorscatter|nonzero|unique|compress|reversesequence|maxunpool|center_crop_pad|' +
