@@ -4,6 +4,7 @@ import { BitCast } from './bitcast/bitcast.op.js';
 import { bitCastCpu } from './bitcast/bitcast.cpu.js';
 import * as W from './bitwise/bitwise.op.js';
 import * as w from './bitwise/bitwise.cpu.js';
+import { bitShiftWgsl } from './bitwise/bitshift.wgsl.js';
 import { CumProd, CumSum } from './cumulative/cumulative.op.js';
 import { cumProdCpu, cumSumCpu } from './cumulative/cumulative.cpu.js';
 import { Det } from './det/det.op.js';
@@ -26,6 +27,7 @@ import { MelWeightMatrix } from './melweightmatrix/melweightmatrix.op.js';
 import { melWeightMatrixCpu } from './melweightmatrix/melweightmatrix.cpu.js';
 import { Mod } from './mod/mod.op.js';
 import { modCpu } from './mod/mod.cpu.js';
+import { modWgsl } from './mod/mod.wgsl.js';
 import { OneHot } from './onehot/onehot.op.js';
 import { oneHotCpu } from './onehot/onehot.cpu.js';
 import * as R from './random/random.op.js';
@@ -63,8 +65,8 @@ registerOp(W.BitwiseAnd, { cpu: w.bitwiseAndCpu, webgpu: binaryKernel('BitwiseAn
 registerOp(W.BitwiseOr, { cpu: w.bitwiseOrCpu, webgpu: binaryKernel('BitwiseOr') });
 registerOp(W.BitwiseXor, { cpu: w.bitwiseXorCpu, webgpu: binaryKernel('BitwiseXor') });
 registerOp(W.BitwiseNot, { cpu: w.bitwiseNotCpu, webgpu: unaryKernel('BitwiseNot') });
-registerOp(W.BitShift, { cpu: w.bitShiftCpu });
-registerOp(Mod, { cpu: modCpu });
+registerOp(W.BitShift, { cpu: w.bitShiftCpu, webgpu: bitShiftWgsl });
+registerOp(Mod, { cpu: modCpu, webgpu: modWgsl });
 
 registerOp(CumSum, { cpu: cumSumCpu });
 registerOp(CumProd, { cpu: cumProdCpu });
