@@ -14,7 +14,7 @@ export async function expectGpuLikeOrt(spec: OneNodeSpec, tol: Tolerance = FP32_
     const got = await session.run(spec.inputs);
     for (const name of spec.outputs) {
       const c = compareTensors(got[name]!, want[name]!, tol);
-      assert.ok(c.pass, `${what} ${JSON.stringify(spec.attrs ?? {})} output '${name}': ${c.reason ?? JSON.stringify(c)}`);
+      assert.ok(c.pass, `${what} ${JSON.stringify(spec.attrs ?? {}, (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v))} output '${name}': ${c.reason ?? JSON.stringify(c)}`);
     }
     assert.deepEqual(session.stats().webgpu!.fallbacks, [], `${what} runs on the GPU`);
   } finally {
