@@ -7,6 +7,7 @@ import * as w from './bitwise/bitwise.cpu.js';
 import { bitShiftWgsl } from './bitwise/bitshift.wgsl.js';
 import { CumProd, CumSum } from './cumulative/cumulative.op.js';
 import { cumProdCpu, cumSumCpu } from './cumulative/cumulative.cpu.js';
+import { cumProdWgsl, cumSumWgsl } from './cumulative/cumulative.wgsl.js';
 import { Det } from './det/det.op.js';
 import { detCpu } from './det/det.cpu.js';
 import { EyeLike } from './eyelike/eyelike.op.js';
@@ -71,8 +72,8 @@ registerOp(W.BitwiseNot, { cpu: w.bitwiseNotCpu, webgpu: unaryKernel('BitwiseNot
 registerOp(W.BitShift, { cpu: w.bitShiftCpu, webgpu: bitShiftWgsl });
 registerOp(Mod, { cpu: modCpu, webgpu: modWgsl });
 
-registerOp(CumSum, { cpu: cumSumCpu });
-registerOp(CumProd, { cpu: cumProdCpu });
+registerOp(CumSum, { cpu: cumSumCpu, webgpu: cumSumWgsl });
+registerOp(CumProd, { cpu: cumProdCpu, webgpu: cumProdWgsl });
 registerOp(Trilu, { cpu: triluCpu, webgpu: triluWgsl });
 registerOp(EyeLike, { cpu: eyeLikeCpu, webgpu: eyeLikeWgsl });
 registerOp(OneHot, { cpu: oneHotCpu, webgpu: oneHotWgsl });

@@ -1,6 +1,7 @@
 // The reduction shader: one workgroup per output element; its 64 invocations stride over the
 // reduced elements (any set of axes, addressed through the input's strides) and combine their
-// partial results in workgroup memory. Used by the Reduce* ops and the global pools.
+// partial results in workgroup memory. Used by the Reduce* ops and the global pools. LogSumExp
+// makes two such passes over its elements: the maximum first, then the shifted sum.
 import type { TensorType } from '../../tensor/tensor-type.js';
 import { narrow } from './elementwise.js';
 import { INFINITY, NAN_MINMAX, NEG_INF, POS_INF } from '../../wgsl/math.js';
@@ -21,6 +22,9 @@ export const REDUCERS = {
   l2: { init: '0.0', map: 'v * v', combine: 'a + b', finish: 'sqrt(a)' },
   sumSquare: { init: '0.0', map: 'v * v', combine: 'a + b', finish: 'a' },
   logSum: { init: '0.0', map: 'v', combine: 'a + b', finish: 'log(a)' },
+  // shifted by the maximum m (found in a first pass) so that exp cannot overflow; m is 0 when
+  // the maximum is not finite (all −inf or empty: log 0 = −inf; +inf or NaN propagate)
+  logSumExp: { init: '0.0', map: 'exp(v - m)', combine: 'a + b', finish: 'm + log(a)' },
 } as const;
 export type Reducer = keyof typeof REDUCERS;
 
@@ -30,6 +34,7 @@ export function reduceProgram(kind: Reducer, shape: readonly number[], axes: rea
   const strides = stridesOf(shape);
   const kept = shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const red = [...axes].sort((a, b) => a - b);
+  const shifted = kind === 'logSumExp';
   const outSize = kept.reduce((p, i) => p * shape[i]!, 1);
   const n = red.reduce((p, i) => p * shape[i]!, 1);
   const u = new Uniforms().add('sizes', 'u32', [outSize, n])
@@ -37,11 +42,32 @@ export function reduceProgram(kind: Reducer, shape: readonly number[], axes: rea
     .add('redShape', 'u32', red.map((i) => shape[i]!)).add('redStrides', 'u32', red.map((i) => strides[i]!));
   const offset = (field: string, rank: number, prefix: string) =>
     rank === 0 ? '0u' : Array.from({ length: rank }, (_, d) => `${prefix}${d} * ${u.at(field, d)}`).join(' + ');
+  // A WGSL function combining the mapped elements of one output's block across the workgroup.
+  const sweep = (name: string, map: string, combine: string) => `
+fn ${name}(lidx: u32, base: u32, n: u32, init: f32, m: f32) -> f32 {
+  var a = init;
+  for (var i = lidx; i < n; i = i + ${WG}u) {
+    ${red.length ? coordsOf(u, 'redShape', red.length, 'i', 'r') : ''}
+    let v = X[base + ${offset('redStrides', red.length, 'r')}];
+    a = ${combine}(a, ${map});
+  }
+  part[lidx] = a;
+  workgroupBarrier();
+  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
+    if (lidx < s) { part[lidx] = ${combine}(part[lidx], part[lidx + s]); }
+    workgroupBarrier();
+  }
+  let total = part[0];
+  workgroupBarrier();
+  return total;
+}
+`;
   const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}${NAN_MINMAX}
 var<workgroup> part: array<f32, ${WG}>;
 
 fn combine(a: f32, b: f32) -> f32 { return ${r.combine}; }
 
+${sweep('sweep', r.map, 'combine')}${shifted ? sweep('sweepMax', 'v', 'nmax_') : ''}
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
         @builtin(local_invocation_index) lidx: u32) {
@@ -52,20 +78,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     ${kept.length ? coordsOf(u, 'keptShape', kept.length, 'o', 'k') : ''}
     base = ${offset('keptStrides', kept.length, 'k')};
   }
-  var a = ${r.init};
-  for (var i = lidx; i < n; i = i + ${WG}u) {
-    ${red.length ? coordsOf(u, 'redShape', red.length, 'i', 'r') : ''}
-    let v = X[base + ${offset('redStrides', red.length, 'r')}];
-    a = combine(a, ${r.map});
-  }
-  part[lidx] = a;
-  workgroupBarrier();
-  for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {
-    if (lidx < s) { part[lidx] = combine(part[lidx], part[lidx + s]); }
-    workgroupBarrier();
-  }
+  ${shifted ? `let top = sweepMax(lidx, base, n, ${NEG_INF}, 0.0);\n  let m = select(0.0, top, (bitcast<u32>(top) & 0x7fffffffu) < 0x7f800000u);` : 'let m = 0.0;'}
+  let a = sweep(lidx, base, n, ${r.init}, m);
   if (lidx == 0u && o < ${u.at('sizes', 0)}) {
-    let a = part[0];
     Y[o] = ${narrow(r.finish, out.dtype)};
   }
 }
