@@ -17,6 +17,7 @@ import { GroupNormalization } from './groupnormalization/groupnormalization.op.j
 import { groupNormalizationCpu } from './groupnormalization/groupnormalization.cpu.js';
 import { Hardmax } from './hardmax/hardmax.op.js';
 import { hardmaxCpu } from './hardmax/hardmax.cpu.js';
+import { hardmaxWgsl } from './hardmax/hardmax.wgsl.js';
 import { LpNormalization } from './lpnormalization/lpnormalization.op.js';
 import { lpNormalizationCpu } from './lpnormalization/lpnormalization.cpu.js';
 import { LpPool } from './lppool/lppool.op.js';
@@ -77,7 +78,7 @@ registerOp(CumProd, { cpu: cumProdCpu, webgpu: cumProdWgsl });
 registerOp(Trilu, { cpu: triluCpu, webgpu: triluWgsl });
 registerOp(EyeLike, { cpu: eyeLikeCpu, webgpu: eyeLikeWgsl });
 registerOp(OneHot, { cpu: oneHotCpu, webgpu: oneHotWgsl });
-registerOp(Hardmax, { cpu: hardmaxCpu });
+registerOp(Hardmax, { cpu: hardmaxCpu, webgpu: hardmaxWgsl });
 
 registerOp(RMSNormalization, { cpu: rmsNormalizationCpu });
 registerOp(LpNormalization, { cpu: lpNormalizationCpu });
