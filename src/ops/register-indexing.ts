@@ -4,6 +4,7 @@ import { AffineGrid } from './affinegrid/affinegrid.op.js';
 import { affineGridCpu } from './affinegrid/affinegrid.cpu.js';
 import { CenterCropPad } from './centercroppad/centercroppad.op.js';
 import { centerCropPadCpu } from './centercroppad/centercroppad.cpu.js';
+import { centerCropPadWgsl } from './centercroppad/centercroppad.wgsl.js';
 import { Col2Im } from './col2im/col2im.op.js';
 import { col2ImCpu } from './col2im/col2im.cpu.js';
 import { Compress } from './compress/compress.op.js';
@@ -48,7 +49,7 @@ import { Unique } from './unique/unique.op.js';
 import { uniqueCpu } from './unique/unique.cpu.js';
 
 registerOp(AffineGrid, { cpu: affineGridCpu });
-registerOp(CenterCropPad, { cpu: centerCropPadCpu });
+registerOp(CenterCropPad, { cpu: centerCropPadCpu, webgpu: centerCropPadWgsl });
 registerOp(Col2Im, { cpu: col2ImCpu });
 registerOp(Compress, { cpu: compressCpu });
 registerOp(DeformConv, { cpu: deformConvCpu });
