@@ -4,14 +4,14 @@
 import { test } from 'node:test';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { expectGpuLikeOrt } from '../helpers/gpu-vs-ort.js';
-import { randomTensor } from '../helpers/ort-reference.js';
+import { randomTensor, type AttrSpec } from '../helpers/ort-reference.js';
 import { webgpuSkip } from './gpu-available.js';
 
 const skip = webgpuSkip() ?? false;
 
 test('LpPool on WebGPU for p = 1, 2, 3 with strides, pads and dilations, 1-D and 2-D', { skip }, async () => {
   const x = randomTensor([2, 3, 7, 6], 40, -2, 2);
-  const cases = [
+  const cases: Record<string, AttrSpec>[] = [
     { p: 1, kernel_shape: [3, 3] },
     { p: 2, kernel_shape: [2, 3], strides: [2, 1], pads: [1, 0, 1, 2] },
     { p: 3, kernel_shape: [3, 2], dilations: [2, 1] },
