@@ -2,6 +2,7 @@
 import { registerOp } from './registry.js';
 import { AffineGrid } from './affinegrid/affinegrid.op.js';
 import { affineGridCpu } from './affinegrid/affinegrid.cpu.js';
+import { affineGridWgsl } from './affinegrid/affinegrid.wgsl.js';
 import { CenterCropPad } from './centercroppad/centercroppad.op.js';
 import { centerCropPadCpu } from './centercroppad/centercroppad.cpu.js';
 import { centerCropPadWgsl } from './centercroppad/centercroppad.wgsl.js';
@@ -48,7 +49,7 @@ import { tensorScatterWgsl } from './tensorscatter/tensorscatter.wgsl.js';
 import { Unique } from './unique/unique.op.js';
 import { uniqueCpu } from './unique/unique.cpu.js';
 
-registerOp(AffineGrid, { cpu: affineGridCpu });
+registerOp(AffineGrid, { cpu: affineGridCpu, webgpu: affineGridWgsl });
 registerOp(CenterCropPad, { cpu: centerCropPadCpu, webgpu: centerCropPadWgsl });
 registerOp(Col2Im, { cpu: col2ImCpu });
 registerOp(Compress, { cpu: compressCpu });
