@@ -8,6 +8,7 @@ import { centerCropPadCpu } from './centercroppad/centercroppad.cpu.js';
 import { centerCropPadWgsl } from './centercroppad/centercroppad.wgsl.js';
 import { Col2Im } from './col2im/col2im.op.js';
 import { col2ImCpu } from './col2im/col2im.cpu.js';
+import { col2ImWgsl } from './col2im/col2im.wgsl.js';
 import { Compress } from './compress/compress.op.js';
 import { compressCpu } from './compress/compress.cpu.js';
 import { DeformConv } from './deformconv/deformconv.op.js';
@@ -51,7 +52,7 @@ import { uniqueCpu } from './unique/unique.cpu.js';
 
 registerOp(AffineGrid, { cpu: affineGridCpu, webgpu: affineGridWgsl });
 registerOp(CenterCropPad, { cpu: centerCropPadCpu, webgpu: centerCropPadWgsl });
-registerOp(Col2Im, { cpu: col2ImCpu });
+registerOp(Col2Im, { cpu: col2ImCpu, webgpu: col2ImWgsl });
 registerOp(Compress, { cpu: compressCpu });
 registerOp(DeformConv, { cpu: deformConvCpu });
 registerOp(DFT, { cpu: dftCpu });

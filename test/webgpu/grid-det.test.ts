@@ -1,5 +1,6 @@
-// AffineGrid and Det on WebGPU against onnxruntime, with no CPU fallback: 2-D and 3-D grids with
-// and without align_corners, batched determinants of several sizes (a singular one included).
+// AffineGrid, Det and Col2Im on WebGPU against onnxruntime, with no CPU fallback: 2-D and 3-D
+// grids with and without align_corners, batched determinants of several sizes (a singular one
+// included), Col2Im with strides, pads and dilations together.
 import { test } from 'node:test';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { expectGpuLikeOrt } from '../helpers/gpu-vs-ort.js';
@@ -25,4 +26,10 @@ test('Det on WebGPU of batched 1×1 to 6×6 matrices, a singular one included', 
   }
   const singular = Tensor.fromArray([3, 3], [1, 2, 3, 2, 4, 6, 0, 1, 5]);
   await expectGpuLikeOrt({ op: 'Det', opset: 22, inputs: { x: singular }, inputOrder: ['x'], outputs: ['y'] }, { atol: 1e-5, rtol: 1e-3 }, 'Det singular');
+});
+
+test('Col2Im on WebGPU with strides, pads and dilations together', { skip }, async () => {
+  const inputs = { x: randomTensor([1, 12, 9], 70), image: Tensor.fromNumeric('int64', [2], [5, 6]), block: Tensor.fromNumeric('int64', [2], [2, 3]) };
+  const attrs = { strides: [2, 1], pads: [1, 0, 1, 1], dilations: [1, 2] };
+  await expectGpuLikeOrt({ op: 'Col2Im', opset: 18, attrs, inputs, inputOrder: ['x', 'image', 'block'], outputs: ['y'] }, undefined, 'Col2Im');
 });
