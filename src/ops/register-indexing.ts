@@ -27,6 +27,7 @@ import { ImageDecoder } from './imagedecoder/imagedecoder.op.js';
 import { imageDecoderCpu } from './imagedecoder/imagedecoder.cpu.js';
 import { MaxUnpool } from './maxunpool/maxunpool.op.js';
 import { maxUnpoolCpu } from './maxunpool/maxunpool.cpu.js';
+import { maxUnpoolWgsl } from './maxunpool/maxunpool.wgsl.js';
 import { NonMaxSuppression } from './nonmaxsuppression/nonmaxsuppression.op.js';
 import { nonMaxSuppressionCpu } from './nonmaxsuppression/nonmaxsuppression.cpu.js';
 import { NonZero } from './nonzero/nonzero.op.js';
@@ -60,7 +61,7 @@ registerOp(GatherElements, { cpu: gatherElementsCpu, webgpu: gatherElementsWgsl 
 registerOp(GatherND, { cpu: gatherNDCpu, webgpu: gatherNDWgsl });
 registerOp(GridSample, { cpu: gridSampleCpu });
 registerOp(ImageDecoder, { cpu: imageDecoderCpu });
-registerOp(MaxUnpool, { cpu: maxUnpoolCpu });
+registerOp(MaxUnpool, { cpu: maxUnpoolCpu, webgpu: maxUnpoolWgsl });
 registerOp(NonMaxSuppression, { cpu: nonMaxSuppressionCpu });
 registerOp(NonZero, { cpu: nonZeroCpu });
 registerOp(ReverseSequence, { cpu: reverseSequenceCpu, webgpu: reverseSequenceWgsl });

@@ -1,4 +1,4 @@
-// The scatters (ScatterElements, Scatter, ScatterND, TensorScatter) and ReverseSequence on WebGPU
+// The scatters (ScatterElements, Scatter, ScatterND, TensorScatter), ReverseSequence and MaxUnpool on WebGPU
 // against onnxruntime, with no CPU fallback: every axis, negative indices, and every reduction
 // with duplicate indices.
 import { test } from 'node:test';
@@ -49,4 +49,13 @@ test('TensorScatter and ReverseSequence on WebGPU', { skip }, async () => {
   await expectGpuLikeOrt({ op: 'ReverseSequence', opset: 10, attrs: { batch_axis: 1, time_axis: 0 }, inputs: { x, lens: int64([3], [5, 0, 3]) }, inputOrder: ['x', 'lens'], outputs: ['y'] }, EXACT, 'ReverseSequence time-major');
   const y = randomTensor([3, 5, 2], 19);
   await expectGpuLikeOrt({ op: 'ReverseSequence', opset: 10, attrs: { batch_axis: 0, time_axis: 1 }, inputs: { x: y, lens: int64([3], [1, 4, 5]) }, inputOrder: ['x', 'lens'], outputs: ['y'] }, EXACT, 'ReverseSequence batch-major');
+});
+
+test('MaxUnpool on WebGPU places values at their MaxPool indices, ', { skip }, async () => {
+  const x = randomTensor([1, 2, 2, 2], 20);
+  // one position inside each 2×2 window of the 4×4 unpooled planes (channel 1 starts at 16)
+  const idx = int64([1, 2, 2, 2], [0, 3, 9, 14, 21, 18, 28, 31]);
+  await expectGpuLikeOrt({ op: 'MaxUnpool', opset: 11, attrs: { kernel_shape: [2, 2], strides: [2, 2] }, inputs: { x, idx }, inputOrder: ['x', 'idx'], outputs: ['y'] }, EXACT, 'MaxUnpool');
+  // (with a larger output_shape, onnxruntime reads the indices in the output's own layout, where
+  // nnrt's CPU kernel, and this one, place the unpooled array at its start: not compared here)
 });
