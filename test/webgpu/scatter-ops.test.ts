@@ -51,7 +51,7 @@ test('TensorScatter and ReverseSequence on WebGPU', { skip }, async () => {
   await expectGpuLikeOrt({ op: 'ReverseSequence', opset: 10, attrs: { batch_axis: 0, time_axis: 1 }, inputs: { x: y, lens: int64([3], [1, 4, 5]) }, inputOrder: ['x', 'lens'], outputs: ['y'] }, EXACT, 'ReverseSequence batch-major');
 });
 
-test('MaxUnpool on WebGPU places values at their MaxPool indices, ', { skip }, async () => {
+test('MaxUnpool on WebGPU places values at their MaxPool indices', { skip }, async () => {
   const x = randomTensor([1, 2, 2, 2], 20);
   // one position inside each 2×2 window of the 4×4 unpooled planes (channel 1 starts at 16)
   const idx = int64([1, 2, 2, 2], [0, 3, 9, 14, 21, 18, 28, 31]);
