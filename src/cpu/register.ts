@@ -1,0 +1,24 @@
+// Pairs ops with their fast CPU kernels (WebAssembly SIMD). Each falls back to the op's reference
+// kernel where the fast one does not apply (another dtype or rank) or WebAssembly SIMD is missing.
+import { Conv, convGeometry } from '../ops/conv/conv.op.js';
+import { Gemm } from '../ops/gemm/gemm.op.js';
+import { MatMul } from '../ops/matmul/matmul.op.js';
+import { registerFastCpuKernel } from '../ops/registry.js';
+import { convFast } from './conv.js';
+import { gemmFast, matmulFast } from './matmul.js';
+import { wasmKernels } from './wasm-kernels.js';
+
+registerFastCpuKernel(Conv, ([x, w, b], a, [out]) => {
+  const wasm = wasmKernels();
+  return wasm && convFast(wasm, x!, w!, b, a.group, convGeometry(x!.shape, w!.shape, a).window, out!);
+});
+
+registerFastCpuKernel(Gemm, ([a, b, c], at, [out]) => {
+  const wasm = wasmKernels();
+  return wasm && gemmFast(wasm, a!, b!, c, at, out!);
+});
+
+registerFastCpuKernel(MatMul, ([a, b], _at, [out]) => {
+  const wasm = wasmKernels();
+  return wasm && matmulFast(wasm, a!, b!, out!);
+});
