@@ -5,6 +5,8 @@
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from '../ops/op.js';
 import { windowPads, type Window } from '../ops/_kernels/window.js';
+import { parallelGemm, scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import type { KernelCall } from './thread-pool.js';
 import type { WasmKernels } from './wasm-kernels.js';
 
 /** 2-D geometry of a conv: image, kernel, strides, dilations, leading pads, output. */
@@ -50,8 +52,15 @@ export function convFast(
   const Y = wasm.alloc(count);
   const { ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow } = geo;
   if (cg === 1) {
-    const scratch = wasm.alloc(k.depthwiseScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw));
-    k.depthwise2d(X, W, B, b ? 1 : 0, Y, n, c, mg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch);
+    // one input channel per group: channels split over the threads, a padded plane each
+    const scratch = scratchPerThread(wasm, k.depthwiseScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw));
+    const parts = splitRange(c, threadsFor(wasm, n * m * P * kh * kw * 4));
+    const plane = ih * iw * 4;
+    const outPlane = P * 4;
+    wasm.run(parts.map(([c0, cc], t) => Array.from({ length: n }, (_, i): KernelCall => ['depthwise2d', [
+      X + (i * c + c0) * plane, W + c0 * mg * kh * kw * 4, b ? B + c0 * mg * 4 : 0, b ? 1 : 0,
+      Y + (i * m + c0 * mg) * outPlane, 1, cc, mg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch[t]!,
+    ]])));
     return [new Tensor('float32', out.shape, wasm.read(Y, count))];
   }
   if (b) {
@@ -62,14 +71,19 @@ export function convFast(
   const K = cg * kh * kw;
   const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
   const col = direct ? 0 : wasm.alloc(K * P);
-  const scratch = wasm.alloc(k.gemmScratchFloats());
+  const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
   const imageBytes = ih * iw * 4;
   for (let i = 0; i < n; i++) {
     for (let g = 0; g < group; g++) {
       const xAt = X + (i * c + g * cg) * imageBytes;
-      if (!direct) k.im2col2d(xAt, cg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, col);
+      if (!direct) {
+        const parts = splitRange(cg, threadsFor(wasm, K * P * 8));
+        wasm.run(parts.map(([c0, cc]) => [['im2col2d', [
+          xAt + c0 * imageBytes, cc, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, col + c0 * kh * kw * P * 4,
+        ]] as KernelCall]));
+      }
       const yAt = Y + (i * m + g * mg) * P * 4;
-      k.gemm(mg, P, K, W + g * mg * K * 4, K, 1, direct ? xAt : col, P, 1, yAt, P, b ? 1 : 0, 1, scratch);
+      parallelGemm(wasm, mg, P, K, W + g * mg * K * 4, K, 1, direct ? xAt : col, P, 1, yAt, P, b !== undefined, 1, scratch);
     }
   }
   return [new Tensor('float32', out.shape, wasm.read(Y, count))];

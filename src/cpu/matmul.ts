@@ -4,6 +4,7 @@ import { broadcastStrides, elementCount } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from '../ops/op.js';
 import { matmulGeometry } from '../ops/matmul/matmul.op.js';
+import { parallelGemm, scratchPerThread } from './parallel.js';
 import type { WasmKernels } from './wasm-kernels.js';
 
 export interface GemmAttrs {
@@ -35,8 +36,8 @@ export function gemmFast(
   // A is [m, k] (or [k, m] when transposed), B [k, n] (or [n, k]): strides in floats
   const [ars, acs] = at.transA ? [1, m] : [k, 1];
   const [brs, bcs] = at.transB ? [1, k] : [n, 1];
-  const scratch = wasm.alloc(kernels.gemmScratchFloats());
-  kernels.gemm(m, n, k, A, ars, acs, B, brs, bcs, Y, n, withC ? 1 : 0, at.alpha, scratch);
+  const scratch = scratchPerThread(wasm, kernels.gemmScratchFloats());
+  parallelGemm(wasm, m, n, k, A, ars, acs, B, brs, bcs, Y, n, withC, at.alpha, scratch);
   return [new Tensor('float32', out.shape, wasm.read(Y, m * n))];
 }
 
@@ -49,12 +50,12 @@ export function matmulFast(wasm: WasmKernels, a: Tensor, b: Tensor, out: TensorT
   const B = wasm.put(b.numeric() as Float32Array);
   const count = elementCount(out.shape);
   const Y = wasm.alloc(count);
-  const scratch = wasm.alloc(kernels.gemmScratchFloats());
+  const scratch = scratchPerThread(wasm, kernels.gemmScratchFloats());
   const batches = elementCount(batch);
   const aBatch = a.shape.length > 2 ? a.shape.slice(0, -2) : [];
   const bBatch = b.shape.length > 2 ? b.shape.slice(0, -2) : [];
   if (elementCount(bBatch) === 1 && elementCount(aBatch) === batches) {
-    kernels.gemm(batches * m, n, k, A, k, 1, B, n, 1, Y, n, 0, 1, scratch);
+    parallelGemm(wasm, batches * m, n, k, A, k, 1, B, n, 1, Y, n, false, 1, scratch);
     return [new Tensor('float32', out.shape, wasm.read(Y, count))];
   }
   const aStrides = broadcastStrides(aBatch, batch);
@@ -67,7 +68,7 @@ export function matmulFast(wasm: WasmKernels, a: Tensor, b: Tensor, out: TensorT
       aAt += index[d]! * aStrides[d]!;
       bAt += index[d]! * bStrides[d]!;
     }
-    kernels.gemm(m, n, k, A + aAt * m * k * 4, k, 1, B + bAt * k * n * 4, n, 1, Y + t * m * n * 4, n, 0, 1, scratch);
+    parallelGemm(wasm, m, n, k, A + aAt * m * k * 4, k, 1, B + bAt * k * n * 4, n, 1, Y + t * m * n * 4, n, false, 1, scratch);
     for (let d = batch.length - 1; d >= 0 && ++index[d]! === batch[d]; d--) index[d] = 0;
   }
   return [new Tensor('float32', out.shape, wasm.read(Y, count))];

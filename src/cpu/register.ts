@@ -3,9 +3,12 @@
 import { Conv, convGeometry } from '../ops/conv/conv.op.js';
 import { Gemm } from '../ops/gemm/gemm.op.js';
 import { MatMul } from '../ops/matmul/matmul.op.js';
+import { MaxPool } from '../ops/maxpool/maxpool.op.js';
+import { windowOf } from '../ops/_kernels/window.js';
 import { registerFastCpuKernel } from '../ops/registry.js';
 import { convFast } from './conv.js';
 import { gemmFast, matmulFast } from './matmul.js';
+import { maxPoolFast } from './pool.js';
 import { wasmKernels } from './wasm-kernels.js';
 
 registerFastCpuKernel(Conv, ([x, w, b], a, [out]) => {
@@ -21,4 +24,9 @@ registerFastCpuKernel(Gemm, ([a, b, c], at, [out]) => {
 registerFastCpuKernel(MatMul, ([a, b], _at, [out]) => {
   const wasm = wasmKernels();
   return wasm && matmulFast(wasm, a!, b!, out!);
+});
+
+registerFastCpuKernel(MaxPool, ([x], a, outs) => {
+  const wasm = wasmKernels();
+  return wasm && maxPoolFast(wasm, x!, windowOf(a, a.kernel_shape), outs);
 });

@@ -2,7 +2,8 @@
 // Every call works in an arena: the caller copies its operands in, allocates outputs and scratch,
 // runs kernels on byte addresses, and copies results out; the next call starts the arena over.
 // The memory only grows, to the largest call seen.
-import { CPU_KERNELS_PRIVATE_BASE64 } from './kernels.wasm.js';
+import { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } from './kernels.wasm.js';
+import { CpuThreadPool, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
 
 /** The kernels' exports (byte addresses; sizes in elements). */
 export interface KernelExports {
@@ -21,6 +22,11 @@ export interface KernelExports {
     ph: number, pw: number, oh: number, ow: number, scratch: number,
   ): void;
   depthwiseScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
+  maxPool2d(
+    x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
+    dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, scratch: number,
+  ): void;
+  poolScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
 }
 
 const PAGE = 65536;
@@ -39,8 +45,23 @@ export class WasmKernels {
   private top = FIRST;
   private view: Float32Array;
 
-  constructor(readonly k: KernelExports, readonly memory: WebAssembly.Memory) {
+  constructor(readonly k: KernelExports, readonly memory: WebAssembly.Memory, private readonly pool?: CpuThreadPool) {
     this.view = new Float32Array(memory.buffer);
+  }
+
+  /** Threads that `run` spreads work over (1: the calling thread alone). */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Runs `perThread[t]` on thread t of the pool, or every list in turn on this thread without one. */
+  run(perThread: readonly (readonly KernelCall[])[]): void {
+    const here = (calls: readonly KernelCall[]) => {
+      const fns = this.k as unknown as Record<string, (...args: number[]) => void>;
+      for (const [name, args] of calls) fns[name]!(...args);
+    };
+    if (this.pool && perThread.length > 1) this.pool.run(perThread, here);
+    else for (const calls of perThread) here(calls);
   }
 
   /** Starts a call: everything allocated before is free again. */
@@ -79,6 +100,40 @@ export class WasmKernels {
 
 let compiled: WebAssembly.Module | null | undefined;
 let single: WasmKernels | undefined;
+let threaded: WasmKernels | undefined;
+let threadSetup: { factory: CpuWorkerFactory; threads: number } | undefined;
+/** Pages the shared memory may grow to: the maximum the shared build declares (4 GiB). */
+const SHARED_MAX_PAGES = 65536;
+
+/**
+ * Lets the fast kernels spread work over `threads` threads (the caller and threads − 1 workers made
+ * by `factory`), from the next prepareWasmKernels() on. Node: src/node/cpu-threads.ts.
+ */
+export function installCpuThreads(factory: CpuWorkerFactory, threads: number): void {
+  threadSetup = threads > 1 ? { factory, threads } : undefined;
+}
+
+/** Starts the thread pool once, where threads are installed and memory can be shared. */
+async function startThreads(): Promise<void> {
+  if (threaded || !threadSetup || typeof SharedArrayBuffer === 'undefined') return;
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return;
+  try {
+    const bytes = decodeBase64(CPU_KERNELS_SHARED_BASE64);
+    if (!WebAssembly.validate(bytes)) return;
+    const mod = await WebAssembly.compile(bytes);
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: SHARED_MAX_PAGES, shared: true });
+    const instance = await WebAssembly.instantiate(mod, { env: { memory } });
+    const names = WebAssembly.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
+    const pool = new CpuThreadPool(threadSetup.threads, names, mod, memory, threadSetup.factory);
+    if (!(await pool.ready())) {
+      pool.dispose();
+      return;
+    }
+    threaded = new WasmKernels(instance.exports as unknown as KernelExports, memory, pool);
+  } catch {
+    threaded = undefined; // no shared memory or workers here: single-threaded
+  }
+}
 
 function moduleSync(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
@@ -96,6 +151,7 @@ function moduleSync(): WebAssembly.Module | null {
  * thread). Resolves to whether the fast kernels can run here.
  */
 export async function prepareWasmKernels(): Promise<boolean> {
+  await startThreads();
   if (compiled === undefined) {
     try {
       const bytes = decodeBase64(CPU_KERNELS_PRIVATE_BASE64);
@@ -107,8 +163,12 @@ export async function prepareWasmKernels(): Promise<boolean> {
   return compiled !== null;
 }
 
-/** The single-threaded kernels, or undefined where WebAssembly SIMD is not available. */
+/**
+ * The kernels: with the thread pool once prepareWasmKernels() has started it, otherwise
+ * single-threaded; undefined where WebAssembly SIMD is not available.
+ */
 export function wasmKernels(): WasmKernels | undefined {
+  if (threaded) return threaded;
   if (single) return single;
   const mod = moduleSync();
   if (!mod) return undefined;

@@ -95,3 +95,21 @@ for (const [name, [a, b]] of Object.entries(MATMUL_CASES)) {
     });
   }
 }
+
+const MAXPOOL_CASES: Record<string, [number[], Record<string, AttrSpec>]> = {
+  '3×3 stride 2 ceil mode (SqueezeNet)': [[1, 3, 13, 15], { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }],
+  '3×3 stride 2 pad 1': [[2, 4, 11, 12], { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] }],
+  '2×2 stride 2, odd image': [[1, 2, 9, 7], { kernel_shape: [2, 2], strides: [2, 2] }],
+  'stride 3, dilation 2, asymmetric pads': [[1, 3, 16, 17], { kernel_shape: [3, 2], strides: [3, 3], dilations: [2, 2], pads: [1, 0, 2, 1] }],
+  'stride 1, SAME_UPPER': [[1, 2, 6, 9], { kernel_shape: [3, 3], auto_pad: 'SAME_UPPER' }],
+  '1-D, ceil mode': [[2, 3, 20], { kernel_shape: [4], strides: [3], ceil_mode: 1 }],
+};
+
+for (const [name, [shape, attrs]] of Object.entries(MAXPOOL_CASES)) {
+  for (const kernels of KERNELS) {
+    test(`MaxPool ${name} (${kernels}) matches onnxruntime`, async () => {
+      const inputs = { x: randomTensor(shape, 9) };
+      await expectOneNodeLikeOrt({ op: 'MaxPool', attrs, inputs, inputOrder: ['x'], outputs: ['y'] }, TOL, kernels);
+    });
+  }
+}

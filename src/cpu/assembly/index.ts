@@ -3,3 +3,4 @@
 // addresses, so nothing here allocates.
 export { gemm, gemmScratchFloats } from './gemm';
 export { im2col2d, depthwise2d, depthwiseScratchFloats } from './conv';
+export { maxPool2d, poolScratchFloats } from './pool';
