@@ -6,6 +6,9 @@ import { MatMul } from '../ops/matmul/matmul.op.js';
 import { MaxPool } from '../ops/maxpool/maxpool.op.js';
 import { windowOf } from '../ops/_kernels/window.js';
 import { registerFastCpuKernel } from '../ops/registry.js';
+import { Split } from '../ops/split/split.op.js';
+import { permutation, Transpose } from '../ops/transpose/transpose.op.js';
+import { splitFast, transposeFast } from './block-copy.js';
 import { convFast } from './conv.js';
 import { gemmFast, matmulFast } from './matmul.js';
 import { maxPoolFast } from './pool.js';
@@ -30,3 +33,7 @@ registerFastCpuKernel(MaxPool, ([x], a, outs) => {
   const wasm = wasmKernels();
   return wasm && maxPoolFast(wasm, x!, windowOf(a, a.kernel_shape), outs);
 });
+
+// data movement: block copies in JavaScript (no WebAssembly needed)
+registerFastCpuKernel(Transpose, ([x], { perm }, [out]) => transposeFast(x!, permutation(perm, x!.rank), out!));
+registerFastCpuKernel(Split, ([x], { axis }, outs) => splitFast(x!, axis, outs));

@@ -113,3 +113,22 @@ for (const [name, [shape, attrs]] of Object.entries(MAXPOOL_CASES)) {
     });
   }
 }
+
+const MOVE_CASES: Record<string, [string, number[], Record<string, AttrSpec>, number]> = {
+  'Transpose channel shuffle [1,2,5,4,6] perm 0,2,1,3,4': ['Transpose', [1, 2, 5, 4, 6], { perm: [0, 2, 1, 3, 4] }, 1],
+  'Transpose [3,4,17] perm 1,0,2': ['Transpose', [3, 4, 17], { perm: [1, 0, 2] }, 1],
+  'Transpose moving the last axis (reference path)': ['Transpose', [3, 4, 5], { perm: [2, 0, 1] }, 1],
+  'Split axis 1 into 2 (ShuffleNet)': ['Split', [2, 6, 4, 5], { axis: 1, num_outputs: 2 }, 2],
+  'Split axis 0 into 3 uneven': ['Split', [7, 20], { axis: 0, num_outputs: 3 }, 3],
+  'Split last axis (reference path)': ['Split', [4, 6], { axis: -1, num_outputs: 2 }, 2],
+};
+
+for (const [name, [op, shape, attrs, outputs]] of Object.entries(MOVE_CASES)) {
+  for (const kernels of KERNELS) {
+    test(`${name} (${kernels}) matches onnxruntime`, async () => {
+      const inputs = { x: randomTensor(shape, 10) };
+      const outs = Array.from({ length: outputs }, (_, i) => `y${i}`);
+      await expectOneNodeLikeOrt({ op, attrs, inputs, inputOrder: ['x'], outputs: outs }, TOL, kernels);
+    });
+  }
+}
