@@ -12,7 +12,6 @@ import './register-strings.js';
 import './register-tensor.js';
 import './register-math.js';
 import './register-transformer.js';
-import '../cpu/register.js';
 
 export * from './op.js';
 export * from './registry.js';

@@ -57,12 +57,12 @@ const fastKernels = new Map<string, FastCpuKernel<AttrSchema>>();
  */
 export type FastCpuKernel<S extends AttrSchema = AttrSchema> = (...args: Parameters<CpuKernel<S>>) => Tensor[] | undefined;
 
-/** Adds a fast CPU kernel to an op registered with a reference CPU kernel (session option cpuKernels 'fast'). */
+/**
+ * Adds a fast CPU kernel to an op (session option cpuKernels 'fast'). It is used only where the op
+ * also has a reference CPU kernel, which may be registered before or after it.
+ */
 export function registerFastCpuKernel<S extends AttrSchema>(def: OpDef<S>, kernel: FastCpuKernel<S>): void {
   const k = key(def.domain, def.type);
-  if (!entries.get(k)?.backends.has('cpu')) {
-    throw new RegistrationError(`op '${def.type}' has no reference CPU kernel to pair a fast kernel with`, { hint: 'register the op with registerOp(def, { cpu }) first' });
-  }
   if (fastKernels.has(k)) throw new RegistrationError(`op '${def.type}' has a fast CPU kernel already`, { hint: 'register one fast kernel per op' });
   fastKernels.set(k, kernel as unknown as FastCpuKernel<AttrSchema>);
 }

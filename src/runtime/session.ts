@@ -5,6 +5,7 @@ import { checkMemoryBudget } from '../executor/memory-budget.js';
 import { UsageError } from '../errors.js';
 import { sharedGpuDevice, type GpuDeviceOptions } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
+import '../cpu/register.js'; // the fast CPU kernels (cpuKernels 'fast')
 import { prepareWasmKernels } from '../cpu/wasm-kernels.js';
 import { CpuExecutor } from '../executor/executor.js';
 import type { CpuKernelChoice } from '../executor/program.js';

@@ -4,8 +4,8 @@
 // Each case runs with the fast kernels and with the reference kernels.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wasmKernels } from '../../src/cpu/wasm-kernels.js';
-import { expectOneNodeLikeOrt, randomTensor, type AttrSpec } from '../helpers/ort-reference.js';
+import { WasmKernels, wasmKernels } from '../../src/cpu/wasm-kernels.js';
+import { expectOneNodeLikeOrt, oneNodeModel, randomTensor, runNnrt, type AttrSpec } from '../helpers/ort-reference.js';
 import type { Tolerance } from '../../src/tensor/compare.js';
 
 const TOL: Tolerance = { atol: 1e-4, rtol: 1e-4 };
@@ -13,6 +13,25 @@ const KERNELS = ['fast', 'reference'] as const;
 
 test('WebAssembly SIMD is available in this Node, so the fast kernels are the ones tested', () => {
   assert.ok(wasmKernels(), 'the WebAssembly SIMD kernels did not instantiate');
+});
+
+test('cpuKernels picks the path: fast runs the WebAssembly kernels, reference does not', async () => {
+  const calls: string[] = [];
+  const run = WasmKernels.prototype.run;
+  WasmKernels.prototype.run = function (perThread) {
+    for (const list of perThread) for (const [name] of list) calls.push(name);
+    run.call(this, perThread);
+  };
+  try {
+    const inputs = { x: randomTensor([1, 3, 6, 6], 1), w: randomTensor([4, 3, 3, 3], 2) };
+    const model = oneNodeModel({ op: 'Conv', inputs, inputOrder: ['x', 'w'], outputs: ['y'] });
+    await runNnrt(model, inputs, 'reference');
+    assert.deepEqual(calls, []);
+    await runNnrt(model, inputs, 'fast');
+    assert.deepEqual(calls, ['im2col2d', 'gemm']);
+  } finally {
+    WasmKernels.prototype.run = run;
+  }
 });
 
 interface ConvCase {
