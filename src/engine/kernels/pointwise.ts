@@ -9,7 +9,8 @@ import { ACTIVATION_HELPERS, applyActivation, encodeStorage, f32Literal } from '
 import { KernelReason, elementProgram, elementTactics, mappedSource, outputSink, layoutStrides, tacticsOrReason, tensorOf, type ElementSource } from './convert.js';
 import { toPhysical } from './layout-data.js';
 import type { KernelContext, LayerCompiler } from './tactic.js';
-import { elementCount } from '../../tensor/shape.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
+import { isShaped, type PwConstant } from '../passes/pw-expr.js';
 
 const CONSTANT_NAME = /^const:(\d+)$/;
 
@@ -29,7 +30,9 @@ function broadcastStrides(outShape: readonly number[], inShape: readonly number[
  * A constant operand: one element, the output's full shape (uploaded in the output's physical
  * order), or one value per channel (axis 1), told apart by its length.
  */
-function constantOperand(values: Float32Array, out: NetTensor, what: string): { data: Float32Array; to: number[] } {
+function constantOperand(c: PwConstant, out: NetTensor, what: string): { data: Float32Array; to: number[] } {
+  if (isShaped(c)) return { data: c.values, to: broadcastStrides(out.shape, c.shape, stridesOf(c.shape), what) };
+  const values = c;
   const count = elementCount(out.shape);
   const zeros = out.shape.map(() => 0);
   if (values.length === 1) return { data: values, to: zeros };
