@@ -6,6 +6,7 @@ import { foldBatchNormPass } from './fold-batchnorm.js';
 import { foldConstantsPass } from './fold-constants.js';
 import { fuseEpiloguePass } from './fuse-epilogue.js';
 import { fusePointwisePass } from './fuse-pointwise.js';
+import { fuseNormSkipPass } from './fuse-norm-skip.js';
 import { layoutPass } from './layout.js';
 import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
@@ -18,6 +19,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   removeIdentityPass,
   foldBatchNormPass,
   fuseEpiloguePass,
+  fuseNormSkipPass,
   fusePointwisePass,
   concatInPlacePass,
   layoutPass,
