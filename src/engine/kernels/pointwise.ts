@@ -15,7 +15,7 @@ import { isShaped, type PwConstant } from '../passes/pw-expr.js';
 const CONSTANT_NAME = /^const:(\d+)$/;
 
 /** Strides of an input of `inShape` (physical strides `inStrides`) broadcast to `outShape`. */
-function broadcastStrides(outShape: readonly number[], inShape: readonly number[], inStrides: readonly number[], what: string): number[] {
+export function broadcastStrides(outShape: readonly number[], inShape: readonly number[], inStrides: readonly number[], what: string): number[] {
   const lead = outShape.length - inShape.length;
   if (lead < 0) throw new KernelReason(`${what} has a higher rank than the output`);
   return outShape.map((d, k) => {

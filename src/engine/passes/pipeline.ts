@@ -7,6 +7,7 @@ import { foldConstantsPass } from './fold-constants.js';
 import { fuseEpiloguePass } from './fuse-epilogue.js';
 import { fusePointwisePass } from './fuse-pointwise.js';
 import { fuseNormSkipPass } from './fuse-norm-skip.js';
+import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
 import { layoutPass } from './layout.js';
 import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
@@ -21,6 +22,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   fuseEpiloguePass,
   fuseNormSkipPass,
   fusePointwisePass,
+  fuseSoftmaxMaskPass,
   concatInPlacePass,
   layoutPass,
   precisionPass,
