@@ -12,6 +12,7 @@ import { poolImporters, poolKind } from './pool.js';
 import { reshapeImporters, reshapeKind } from './reshape.js';
 import { softmaxImporters, softmaxKind } from './softmax.js';
 import { normImporters, normKind } from './norm.js';
+import { reduceImporters, reduceKind } from './reduce.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -25,6 +26,7 @@ const LAYER_KINDS: KindTable = {
   reshape: reshapeKind,
   convert: convertKind,
   norm: normKind,
+  reduce: reduceKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -43,4 +45,5 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...softmaxImporters,
   ...reshapeImporters,
   ...normImporters,
+  ...reduceImporters,
 };
