@@ -15,7 +15,9 @@ export type Activation =
   | { kind: 'hardsigmoid'; alpha: number; beta: number }
   | { kind: 'hardswish' }
   /** x · sigmoid(x) (SiLU / Swish). */
-  | { kind: 'silu' };
+  | { kind: 'silu' }
+  /** x · Φ(x) = x/2 · (1 + erf(x/√2)), or its tanh approximation. */
+  | { kind: 'gelu'; approximate: 'none' | 'tanh' };
 
 export const NO_ACTIVATION: Activation = { kind: 'none' };
 

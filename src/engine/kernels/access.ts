@@ -3,7 +3,7 @@
 // and any mix of the two between its inputs and outputs (arithmetic is always f32).
 import { NAN_MINMAX } from '../../wgsl/math.js';
 import { fromHalfBits, toHalfBits } from '../../tensor/float16.js';
-import { SIGMOID, TANH } from '../../wgsl/math.js';
+import { ERF, SIGMOID, TANH } from '../../wgsl/math.js';
 import type { Activation, NetTensor, Storage, TensorFormat } from '../network.js';
 
 /** The WGSL element type of a storage buffer in this storage. */
@@ -81,7 +81,7 @@ export function pairable(shape: readonly number[], layout: TensorFormat['layout'
 }
 
 /** WGSL helper functions activations need (emit once per module), NaN-propagating max/min among them. */
-export const ACTIVATION_HELPERS = SIGMOID + TANH + NAN_MINMAX;
+export const ACTIVATION_HELPERS = SIGMOID + TANH + NAN_MINMAX + ERF;
 
 const lit = (x: number): string => {
   if (!Number.isFinite(x)) return x > 0 ? '3.402823e38' : '-3.402823e38';
@@ -94,7 +94,7 @@ export const f32Literal = lit;
 
 /**
  * The WGSL expression applying `act` to `x` (an f32 or vec2<f32> expression; evaluated once per
- * use, so pass a variable name). Requires ACTIVATION_HELPERS for sigmoid/tanh/silu.
+ * use, so pass a variable name). Requires ACTIVATION_HELPERS for sigmoid/tanh/silu/gelu.
  */
 export function applyActivation(act: Activation, x: string, vec2 = false): string {
   const t = vec2 ? 'vec2<f32>' : 'f32';
@@ -112,6 +112,13 @@ export function applyActivation(act: Activation, x: string, vec2 = false): strin
     case 'hardsigmoid': return `${mn}(${mx}(${x} * ${c(act.alpha)} + ${c(act.beta)}, ${c(0)}), ${c(1)})`;
     case 'hardswish': return `(${x} * ${mn}(${mx}(${x} / ${c(6)} + ${c(0.5)}, ${c(0)}), ${c(1)}))`;
     case 'silu': return `(${x} * ${t}(${fn('sigmoid_')}))`;
+    case 'gelu': {
+      const inner = act.approximate === 'tanh'
+        ? (v: string) => `tanh_(${lit(Math.sqrt(2 / Math.PI))} * (${v} + ${lit(0.044715)} * ${v} * ${v} * ${v}))`
+        : (v: string) => `erf_(${v} * ${lit(Math.SQRT1_2)})`;
+      const phi = vec2 ? `vec2<f32>(${inner(`${x}.x`)}, ${inner(`${x}.y`)})` : inner(x);
+      return `(${c(0.5)} * ${x} * (${c(1)} + ${phi}))`;
+    }
   }
 }
 

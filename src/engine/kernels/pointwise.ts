@@ -3,7 +3,7 @@
 // a time. Operands broadcast to the output by strides (same shape, one element, per channel, or
 // any other numpy-style broadcast), in any layout and storage; `const:i` inputs are the layer's
 // constants, uploaded as f32 in the order the kernel reads them.
-import { ERF, POW } from '../../wgsl/math.js';
+import { POW } from '../../wgsl/math.js';
 import type { NetTensor, PointwiseLayer, PwExpr } from '../network.js';
 import { ACTIVATION_HELPERS, applyActivation, encodeStorage, f32Literal } from './access.js';
 import { KernelReason, elementProgram, elementTactics, mappedSource, outputSink, layoutStrides, tacticsOrReason, tensorOf, type ElementSource } from './convert.js';
@@ -153,7 +153,7 @@ function compileTactics(layer: PointwiseLayer, ctx: KernelContext) {
       compute: (vals) => {
         const w = new ExprWriter((i) => vals[slotOfInput.get(i)!]!);
         const result = w.write(layer.expr);
-        const helpers = ACTIVATION_HELPERS + (w.uses.has('erf') ? ERF : '') + (w.uses.has('pow') ? POW : '');
+        const helpers = ACTIVATION_HELPERS + (w.uses.has('pow') ? POW : ''); // ACTIVATION_HELPERS has erf_
         return { lines: w.lines, result, helpers };
       },
     });

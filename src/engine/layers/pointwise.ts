@@ -2,7 +2,7 @@
 // (same shape, one element, per channel, or any other broadcast). Imported from the elementwise ops, activations and inference
 // BatchNormalization; the fusion passes merge chains of them and fold them into epilogues.
 import { BatchNormalization } from '../../ops/batchnormalization/batchnormalization.op.js';
-import { HardSigmoid, LeakyRelu } from '../../ops/unary/unary.op.js';
+import { Gelu, HardSigmoid, LeakyRelu } from '../../ops/unary/unary.op.js';
 import { attrEquals, chain, check, constantInput, declineIf, formatShape, type SupportPredicate } from '../../partition/predicate.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { compilePointwise } from '../kernels/pointwise.js';
@@ -110,6 +110,8 @@ export const pointwiseImporters: Record<string, OpImporter> = {
   Tanh: of(floatOnly, activation(() => ({ kind: 'tanh' }))),
   HardSigmoid: of(floatOnly, activation((n) => ({ kind: 'hardsigmoid', ...n.attrs(HardSigmoid) }))),
   HardSwish: of(floatOnly, activation(() => ({ kind: 'hardswish' }))),
+  // ai.onnx Gelu (opset 20) and com.microsoft Gelu (no attributes: the erf form)
+  Gelu: of(floatOnly, activation((n) => ({ kind: 'gelu', approximate: n.attrs(Gelu).approximate }))),
   Add: of(pointwiseBinary, binary('add')), Sub: of(pointwiseBinary, binary('sub')),
   Mul: of(pointwiseBinary, binary('mul')), Div: of(pointwiseBinary, binary('div')),
   Max: of(twoOperands('Max'), binary('max')), Min: of(twoOperands('Min'), binary('min')),

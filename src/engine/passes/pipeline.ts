@@ -8,6 +8,7 @@ import { fuseEpiloguePass } from './fuse-epilogue.js';
 import { fusePointwisePass } from './fuse-pointwise.js';
 import { fuseNormSkipPass } from './fuse-norm-skip.js';
 import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
+import { fuseGeluPass } from './fuse-gelu.js';
 import { layoutPass } from './layout.js';
 import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
@@ -22,6 +23,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   fuseEpiloguePass,
   fuseNormSkipPass,
   fusePointwisePass,
+  fuseGeluPass,
   fuseSoftmaxMaskPass,
   concatInPlacePass,
   layoutPass,
