@@ -23,8 +23,8 @@ function evaluate(e: PwExpr, x: number): number {
     case 'const': return e.value;
     case 'unary': {
       const v = evaluate(e.arg, x);
-      const f: Record<string, (t: number) => number> = { neg: (t) => -t, abs: Math.abs, exp: Math.exp, log: Math.log, sqrt: Math.sqrt, reciprocal: (t) => 1 / t, erf, sin: Math.sin, cos: Math.cos, floor: Math.floor, ceil: Math.ceil };
-      return f[e.fn]!(v);
+      const f: Record<string, (t: number) => number> = { Neg: (t) => -t, Abs: Math.abs, Exp: Math.exp, Log: Math.log, Sqrt: Math.sqrt, Reciprocal: (t) => 1 / t, Erf: erf, Tanh: Math.tanh };
+      return e.attrs && Object.keys(e.attrs).length ? NaN : f[e.fn]?.(v) ?? NaN;
     }
     case 'act': return e.act.kind === 'tanh' ? Math.tanh(evaluate(e.arg, x)) : NaN;
     case 'binary': {
@@ -54,8 +54,8 @@ function uses(e: PwExpr, what: (n: PwExpr) => boolean): boolean {
 export function geluOf(l: PointwiseLayer): Activation | undefined {
   if (l.inputs.length !== 1 || isConstOperand(l.inputs[0]!)) return undefined;
   if (l.expr.op === 'act') return undefined; // already an activation
-  const form = uses(l.expr, (n) => n.op === 'unary' && n.fn === 'erf') ? geluExact
-    : uses(l.expr, (n) => n.op === 'act' && n.act.kind === 'tanh') ? geluTanh : undefined;
+  const form = uses(l.expr, (n) => n.op === 'unary' && n.fn === 'Erf') ? geluExact
+    : uses(l.expr, (n) => (n.op === 'act' && n.act.kind === 'tanh') || (n.op === 'unary' && n.fn === 'Tanh')) ? geluTanh : undefined;
   if (!form) return undefined;
   const close = SAMPLES.every((x) => Math.abs(evaluate(l.expr, x) - form(x)) <= 1e-6 + 1e-5 * Math.abs(form(x)));
   return close ? { kind: 'gelu', approximate: form === geluExact ? 'none' : 'tanh' } : undefined;
