@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 import { checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
-import { DeviceError, ExecutionError, InputError, NnrtError } from '../errors.js';
+import { DeviceError, ExecutionError, InputError, NnrtError, UnsupportedError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { bindShape } from '../ir/infer.js';
@@ -8,11 +8,15 @@ import { topoSort } from '../ir/topo.js';
 import { verifyGraph } from '../ir/verify.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
+import { gpuTensorView, isGpuTensor, type GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import { bindNode, type BoundNode } from '../ops/typer.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { buildGpuSchedule, type EngineProvider, type GpuSchedule, type ScheduleStep, type Transfer } from './gpu-schedule.js';
 import { dataDependentNodes, StagedGpuRun } from './gpu-stages.js';
 import { elementCount } from '../tensor/shape.js';
+
+/** A feed of `runOnDevice`: a host tensor, or one already on this device. */
+export type DeviceFeed = Tensor | GpuTensor;
 
 export interface GpuRunStats {
   /** Nodes executed (constant-folded ones excluded). */
@@ -67,7 +71,20 @@ export class GpuExecutor {
 
   /** Runs one forward pass; concurrent calls are served one after another. */
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-    const next = this.queue.then(() => this.runOnce(feeds));
+    return this.enqueue(() => this.runOnce(feeds, false) as Promise<Record<string, Tensor>>);
+  }
+
+  /**
+   * Runs one forward pass with inputs that may already be on the device (copied device to device)
+   * and leaves the outputs there: GpuTensors valid until the next run. Resolves once the device has
+   * finished. Outputs computed on the host (CPU fallbacks, constants) come back as host tensors.
+   */
+  runOnDevice(feeds: Record<string, DeviceFeed>): Promise<Record<string, DeviceFeed>> {
+    return this.enqueue(() => this.runOnce(feeds, true));
+  }
+
+  private enqueue<R>(f: () => Promise<R>): Promise<R> {
+    const next = this.queue.then(f);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -86,7 +103,7 @@ export class GpuExecutor {
     });
   }
 
-  private checkFeeds(feeds: Record<string, Tensor>): Record<string, number[]> {
+  private checkFeeds(feeds: Record<string, DeviceFeed>): Record<string, number[]> {
     const shapes: Record<string, number[]> = {};
     const names = this.inputs.map((i) => i.name).join(', ');
     for (const v of this.inputs) {
@@ -101,8 +118,12 @@ export class GpuExecutor {
     return shapes;
   }
 
-  private scheduleFor(feeds: Record<string, Tensor>, shapes: Record<string, number[]>): Promise<GpuSchedule> {
-    const fixed = new Map([...this.shapeFeeds].map((n) => [n, feeds[n]!]));
+  private scheduleFor(feeds: Record<string, DeviceFeed>, shapes: Record<string, number[]>): Promise<GpuSchedule> {
+    const fixed = new Map([...this.shapeFeeds].map((n) => {
+      const t = feeds[n]!;
+      if (isGpuTensor(t)) throw new InputError(`input '${n}' decides shapes inside the graph: pass it as a host tensor`);
+      return [n, t];
+    }));
     const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
     let schedule = this.schedules.get(key);
     if (!schedule) {
@@ -113,24 +134,40 @@ export class GpuExecutor {
     return schedule;
   }
 
-  private async runOnce(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  private async runOnce(feeds: Record<string, DeviceFeed>, resident: boolean): Promise<Record<string, DeviceFeed>> {
     this.gpu.checkAlive();
     const shapes = this.checkFeeds(feeds);
     if (this.stages) {
-      const out = await this.stages.run(feeds);
+      if (resident) throw new UnsupportedError('outputs cannot stay on the device: shapes inside this graph depend on data, so it runs in stages through the host');
+      const out = await this.stages.run(feeds as Record<string, Tensor>);
       this.lastStats = this.stages.lastStats;
       return out;
     }
     const schedule = await this.scheduleFor(feeds, shapes);
     const device = this.gpu.device;
-    const host = new Map<string, Tensor>([...this.graph.initializers, ...schedule.constants, ...Object.entries(feeds)]);
     let transfers = 0;
     let submits = 0;
     let deviceCopies = 0;
-    for (const u of schedule.uploads) writeTensor(device, u, host.get(u.name)!);
+    // device feeds are read back only where a CPU step or a host output needs them
+    const onHost = new Set([...schedule.steps.flatMap((s) => (s.kind === 'cpu' ? s.node.inputs : [])), ...schedule.outputs.filter((o) => !o.device).map((o) => o.name)]);
+    const hostFeeds: [string, Tensor][] = [];
+    for (const [name, t] of Object.entries(feeds)) {
+      if (!isGpuTensor(t)) hostFeeds.push([name, t]);
+      else if (onHost.has(name)) {
+        hostFeeds.push([name, await t.read()]);
+        transfers++;
+      }
+    }
+    const host = new Map<string, Tensor>([...this.graph.initializers, ...schedule.constants, ...hostFeeds]);
+    const deviceFeeds = schedule.uploads.filter((u) => isGpuTensor(feeds[u.name]));
+    for (const u of schedule.uploads) if (!isGpuTensor(feeds[u.name])) writeTensor(device, u, host.get(u.name)!);
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
     let encoder = device.createCommandEncoder();
+    for (const u of deviceFeeds) {
+      copyIn(encoder, feeds[u.name] as GpuTensor, u);
+      deviceCopies++;
+    }
     let pass: GPUComputePassEncoder | undefined;
     let pending = false;
     const flush = () => {
@@ -177,10 +214,11 @@ export class GpuExecutor {
       }
       pass?.end();
       pass = undefined;
-      const back = schedule.outputs.flatMap((o) => (o.device ? [o.device] : []));
+      const back = resident ? [] : schedule.outputs.flatMap((o) => (o.device ? [o.device] : []));
       for (const t of back) copyOut(encoder, t);
       flush();
       for (const [t, value] of await readAll(back, this.gpu)) host.set(t.name, value);
+      if (resident) await device.queue.onSubmittedWorkDone();
     } finally {
       const oom = await device.popErrorScope();
       const invalid = await device.popErrorScope();
@@ -190,8 +228,10 @@ export class GpuExecutor {
     this.lastStats = {
       nodes: schedule.steps.length, peakBytes: schedule.peakBytes, transfers, fallbacks: schedule.fallbacks, pipelines: this.gpu.pipelines.compiled, submits, deviceCopies,
     };
-    const result: Record<string, Tensor> = {};
-    for (const o of schedule.outputs) result[o.name] = host.get(o.name)!;
+    const result: Record<string, DeviceFeed> = {};
+    for (const o of schedule.outputs) {
+      result[o.name] = resident && o.device ? gpuTensorView(this.gpu, o.device.dtype, o.device.shape, o.device.buffer) : host.get(o.name)!;
+    }
     return result;
   }
 
@@ -212,6 +252,14 @@ export class GpuExecutor {
 function writeTensor(device: GPUDevice, t: Transfer, value: Tensor): void {
   const data = toDeviceData(value, `'${t.name}'`);
   if (data.byteLength > 0) device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+}
+
+function copyIn(encoder: GPUCommandEncoder, from: GpuTensor, t: Transfer): void {
+  if (from.dtype !== t.dtype || from.shape.join() !== t.shape.join()) {
+    throw new InputError(`input '${t.name}' on the device is ${from.dtype}[${from.shape}], the schedule expects ${t.dtype}[${t.shape}]`);
+  }
+  const bytes = elementCount(t.shape) * 4;
+  if (bytes > 0) encoder.copyBufferToBuffer(from.buffer, 0, t.buffer, 0, bytes);
 }
 
 function copyOut(encoder: GPUCommandEncoder, t: Transfer): void {

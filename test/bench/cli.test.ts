@@ -51,7 +51,8 @@ test('a model file on the cpu with onnxruntime-node and onnxruntime-web wasm: JS
     assert.equal(row.timing!.runs, 2);
     assert.equal(row.times!.length, 2);
     assert.ok(row.timing!.median > 0 && row.timing!.p90 >= row.timing!.median);
-    assert.ok(row.throughput! > 0 && row.ratio! > 0);
+    assert.ok(row.throughput! > 0 && row.slowdownVsFastest! >= 1);
+    assert.equal(row.mode, 'e2e');
     assert.equal(row.agree, true, `${row.id} agrees with nnrt's CPU framework`);
     assert.ok(row.maxAbsDiff! < 1e-5, `${row.id}: max |diff| ${row.maxAbsDiff}`);
   }
