@@ -3,7 +3,10 @@ import type { BenchReport, BenchRow, HardwareInfo, ModelReport } from './types.j
 
 /** 'AMD EPYC 9654 × 16 cores, GPU nvidia hopper (NVIDIA H200), Node v20.20.2' */
 export function describeHardware(h: HardwareInfo): string {
-  return `${h.cpu} × ${h.cores} cores${h.gpu ? `, GPU ${h.gpu}` : ''}, ${h.platform}, Node ${h.node}`;
+  const f = h.gpuFeatures;
+  const features = f ? [...(f.shaderF16 ? ['shader-f16'] : []), ...(f.subgroupMatrix.length ? [`subgroup-matrix (${f.subgroupMatrix.length} configs)`] : [])] : [];
+  const gpu = h.gpu ? `, GPU ${h.gpu}${features.length ? ` with ${features.join(', ')}` : ''}` : '';
+  return `${h.cpu} × ${h.cores} cores${gpu}, ${h.platform}, Node ${h.node}`;
 }
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));

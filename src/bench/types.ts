@@ -1,5 +1,6 @@
 // The vocabulary of `nnrt bench`: a model prepared once, runners that time it, and the report.
 import type { Graph } from '../ir/graph.js';
+import type { SubgroupMatrixConfig } from '../devices/webgpu/device.js';
 import type { GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Tolerance } from '../tensor/compare.js';
@@ -113,6 +114,8 @@ export interface HardwareInfo {
   cores: number;
   /** The WebGPU adapter nnrt used, when a webgpu row ran ('vendor architecture (description)'). */
   gpu?: string;
+  /** Its optional features that kernels specialize on (DeviceCaps). */
+  gpuFeatures?: { shaderF16: boolean; subgroupMatrix: SubgroupMatrixConfig[] };
   platform: string;
   node: string;
 }

@@ -15,12 +15,14 @@ import { nnrtConfigs, nnrtRunner } from '../bench/nnrt-runners.js';
 import { benchTable } from '../bench/table.js';
 import { DEFAULT_TIMING } from '../bench/timing.js';
 import { TIMING_MODES, type BenchReport, type HardwareInfo, type Precision, type Runner, type TimingMode } from '../bench/types.js';
+import { deviceCaps } from '../devices/webgpu/caps.js';
 import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
 import { UsageError } from '../errors.js';
 import { loadOnnxFile, readFileChecked, readTensorPb } from '../node/files.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { installedPeers, peerRunner, PEERS, type PeerName } from '../node/peers.js';
+import { GPU_FEATURES, gpuFeatureNotices, parseGpuFeatures, useDawn } from '../node/webgpu.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { VERSION } from '../version.js';
 import { vision } from '../zoo/vision.js';
@@ -34,6 +36,8 @@ export interface BenchCliOptions {
   /** A list, true (--peers alone: the installed ones), false (--no-peers); unset: the installed ones. */
   peers?: string | boolean;
   mode: string;
+  /** f16,subgroup-matrix: Dawn toggles that make the adapter offer these features. */
+  gpuFeatures?: string;
   /** NAME=FILE.pb: a TensorProto for an input (repeatable). */
   input?: string[];
   baseline?: string;
@@ -128,20 +132,35 @@ async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
   return runners;
 }
 
-/** The adapter nnrt's webgpu device sits on (the shared device its sessions used). */
-async function gpuDescription(): Promise<string> {
+/** The adapter nnrt's webgpu device sits on (the shared device its sessions used), and its optional features. */
+async function gpuDescription(h: HardwareInfo): Promise<void> {
   try {
-    const a = (await sharedGpuDevice(await defaultGpu())).adapter;
-    return [a.vendor, a.architecture].filter(Boolean).join(' ') + (a.description ? ` (${a.description})` : '') + (a.isFallback ? ' [fallback adapter]' : '');
+    const gpu = await sharedGpuDevice(await defaultGpu());
+    const a = gpu.adapter;
+    h.gpu = [a.vendor, a.architecture].filter(Boolean).join(' ') + (a.description ? ` (${a.description})` : '') + (a.isFallback ? ' [fallback adapter]' : '');
+    const caps = deviceCaps(gpu);
+    h.gpuFeatures = { shaderF16: caps.shaderF16, subgroupMatrix: [...caps.subgroupMatrix] };
   } catch (e) {
-    return `none (${(e as Error).message})`;
+    h.gpu = `none (${(e as Error).message})`;
   }
 }
 
 async function hardware(usesGpu: boolean): Promise<HardwareInfo> {
   const h: HardwareInfo = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU', cores: os.availableParallelism(), platform: `${os.platform()} ${os.arch()}`, node: process.version };
-  if (usesGpu) h.gpu = await gpuDescription();
+  if (usesGpu) await gpuDescription(h);
   return h;
+}
+
+/** --gpu-features: Dawn is recreated with the toggles; what the adapter still lacks is a notice, not a failure. */
+async function requestGpuFeatures(list: string, quiet: boolean | undefined): Promise<void> {
+  const asked = parseGpuFeatures(list);
+  useDawn({ gpuFeatures: asked });
+  if (quiet) return;
+  try {
+    for (const line of gpuFeatureNotices(asked, deviceCaps(await sharedGpuDevice(await defaultGpu())))) process.stderr.write(`notice: ${line}\n`);
+  } catch (e) {
+    process.stderr.write(`notice: --gpu-features: no WebGPU device (${(e as Error).message})\n`);
+  }
 }
 
 const rowName = (r: Runner) => (r.mode === 'resident' ? `${r.label} (on device)` : r.label);
@@ -190,6 +209,7 @@ function progressReporter(quiet: boolean | undefined): { progress: BenchProgress
 /** Runs the bench; exit 0 when every row that ran agrees with the reference, 1 otherwise. */
 export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line: string) => void): Promise<number> {
   const args = [...modelArgs, ...(o.models ? o.models.split(',').map((s) => s.trim()).filter(Boolean) : [])];
+  if (o.gpuFeatures !== undefined) await requestGpuFeatures(o.gpuFeatures, o.quiet);
   const given = givenInputs(o.input ?? []);
   const sources = (args.length ? args : [...SEED_TABLE_MODELS]).map((a) => modelSource(a, o, given));
   const runners = await runnersFor(o);
@@ -245,6 +265,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--runs <n>', 'timed runs per row (default: enough for ~3 s, 5 to 500)', integer(1))
     .option('--warmup <n>', 'untimed runs before timing', integer(0), DEFAULT_TIMING.warmup)
     .option('--seed <n>', 'seed of the inputs and of zoo weights', integer(0), 1)
+    .option('--gpu-features <list>', `ask Dawn for optional features: ${GPU_FEATURES.join(', ')} (also NNRT_GPU_FEATURES); a notice where the adapter lacks one`)
     .option('--input <name=file.pb>', 'a TensorProto for input NAME instead of seeded values (repeat for several; every model benched must have NAME)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--atol <a>', 'agreement: absolute tolerance (default 1e-3; fp16 rows 3e-2)', nonNegative)
     .option('--rtol <r>', 'agreement: relative tolerance (default 1e-3; fp16 rows 3e-2)', nonNegative)
