@@ -52,7 +52,10 @@ export interface BenchCliOptions {
 }
 
 const PRECISIONS = ['fp32', 'fp16'] as const;
-const TIMING_NOTE = "'end to end': host inputs in, outputs read back to the host; 'on device': inputs uploaded once before timing, outputs left on the device, each run waits for the device";
+const TIMING_NOTES: Record<TimingMode, string> = {
+  e2e: "'end to end': host inputs in, outputs read back to the host",
+  resident: "'on device': inputs uploaded once before timing, outputs left on the device, each run waits for the device",
+};
 
 /** A comma list checked against the allowed words ('cpu,webgpu'). */
 function listOf<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
@@ -99,20 +102,25 @@ function modelSource(arg: string, o: BenchCliOptions, given: Record<string, Tens
   throw new UsageError(`'${arg}' is neither a zoo model nor a file`, { hint: `zoo models: ${Object.keys(vision).join(', ')}` });
 }
 
-/** Whether nnrt's webgpu device can be created here (an adapter exists). */
-async function webgpuPresent(): Promise<boolean> {
+/**
+ * Whether auto takes webgpu: nnrt's device can be created on a GPU. A fallback adapter (a CPU
+ * emulation such as Mesa lavapipe) is left out with a notice: its timings say nothing about a GPU.
+ */
+async function webgpuPresent(quiet: boolean | undefined): Promise<boolean> {
   try {
-    await sharedGpuDevice(await defaultGpu());
-    return true;
+    const a = (await sharedGpuDevice(await defaultGpu())).adapter;
+    if (!a.isFallback) return true;
+    if (!quiet) process.stderr.write(`notice: the WebGPU adapter is a CPU emulation (${a.description || a.vendor}): webgpu rows left out; --device cpu,webgpu includes them\n`);
   } catch {
-    return false;
+    // no adapter: CPU rows only
   }
+  return false;
 }
 
 /** 'auto' (the default) or a comma list. */
 async function devicesFor(o: BenchCliOptions): Promise<DeviceName[]> {
   if (o.device !== 'auto') return listOf<DeviceName>(o.device, DEVICES, '--device');
-  return (await webgpuPresent()) ? ['cpu', 'webgpu'] : ['cpu'];
+  return (await webgpuPresent(o.quiet)) ? ['cpu', 'webgpu'] : ['cpu'];
 }
 
 async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
@@ -223,6 +231,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
   } finally {
     reporter.stop();
   }
+  const modes = TIMING_MODES.filter((m) => runners.some((r) => r.mode === m));
   const report: BenchReport = {
     tool: 'nnrt bench',
     nnrt: VERSION,
@@ -230,7 +239,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
     hardware: await hardware(runners.some((r) => r.device === 'webgpu')),
     settings: {
       warmup: timing.warmup, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed,
-      modes: [...new Set(runners.map((r) => r.mode))], timing: TIMING_NOTE, ...(o.batch !== undefined ? { batch: o.batch } : {}),
+      modes, timing: modes.map((m) => TIMING_NOTES[m]).join('; '), ...(o.batch !== undefined ? { batch: o.batch } : {}),
     },
     models,
   };
@@ -255,7 +264,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .description('time models (zoo names or .onnx files; default the seed table) on nnrt and onnxruntime; one table per model, JSON, SVG chart')
     .option('--models <list>', 'comma-separated zoo names or .onnx files (added to MODELS)')
     .option('--batch <n>', 'batch size (zoo models, and files with a dynamic batch; default 1)', integer(1))
-    .option('--device <list>', `where the framework runs: ${DEVICES.join(', ')}, a comma list, or auto (cpu, and webgpu when an adapter exists)`, 'auto')
+    .option('--device <list>', `where the framework runs: ${DEVICES.join(', ')}, a comma list, or auto (cpu, and webgpu when a GPU adapter exists; not a CPU-emulated one)`, 'auto')
     .option('--engine <list>', `${ENGINES.join(', ')}, a comma list, or auto (both; the engine runs on webgpu only)`, 'auto')
     .option('--precision <list>', 'fp32, fp16 (the engine\'s), or fp32,fp16', 'fp32')
     .option('--peers [list]', `peer runtimes: ${PEERS.join(', ')} (default: those installed; ort-web-webgpu when a webgpu row runs)`)

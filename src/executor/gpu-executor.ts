@@ -10,7 +10,7 @@ import type { GpuDevice } from '../devices/webgpu/device.js';
 import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
 import { gpuTensorView, isGpuTensor, type GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import { bindNode, type BoundNode } from '../ops/typer.js';
-import { Tensor } from '../tensor/tensor.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { buildGpuSchedule, type EngineProvider, type GpuSchedule, type ScheduleStep, type Transfer } from './gpu-schedule.js';
 import { dataDependentNodes, StagedGpuRun } from './gpu-stages.js';
 import { elementCount } from '../tensor/shape.js';
@@ -160,6 +160,7 @@ export class GpuExecutor {
     }
     const host = new Map<string, Tensor>([...this.graph.initializers, ...schedule.constants, ...hostFeeds]);
     const deviceFeeds = schedule.uploads.filter((u) => isGpuTensor(feeds[u.name]));
+    for (const u of deviceFeeds) checkDeviceFeed(feeds[u.name] as GpuTensor, u);
     for (const u of schedule.uploads) if (!isGpuTensor(feeds[u.name])) writeTensor(device, u, host.get(u.name)!);
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
@@ -254,10 +255,13 @@ function writeTensor(device: GPUDevice, t: Transfer, value: Tensor): void {
   if (data.byteLength > 0) device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
 }
 
-function copyIn(encoder: GPUCommandEncoder, from: GpuTensor, t: Transfer): void {
+function checkDeviceFeed(from: GpuTensor, t: Transfer): void {
   if (from.dtype !== t.dtype || from.shape.join() !== t.shape.join()) {
     throw new InputError(`input '${t.name}' on the device is ${from.dtype}[${from.shape}], the schedule expects ${t.dtype}[${t.shape}]`);
   }
+}
+
+function copyIn(encoder: GPUCommandEncoder, from: GpuTensor, t: Transfer): void {
   const bytes = elementCount(t.shape) * 4;
   if (bytes > 0) encoder.copyBufferToBuffer(from.buffer, 0, t.buffer, 0, bytes);
 }
