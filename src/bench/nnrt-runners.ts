@@ -1,6 +1,7 @@
 // nnrt's configurations as bench runners: device (cpu | webgpu) × engine (none | webgpu) × precision,
 // each timed end to end and, on webgpu, resident (inputs uploaded once, outputs left on the device).
 import { UnsupportedError } from '../errors.js';
+import type { CpuKernelChoice } from '../executor/program.js';
 import { createSession, type DeviceName, type EngineName, type SessionOptions } from '../runtime/session.js';
 import type { Precision, Runner, RunnerFactory, TimingMode } from './types.js';
 
@@ -8,6 +9,8 @@ export interface NnrtConfig {
   device: DeviceName;
   engine: EngineName;
   precision: Precision;
+  /** The CPU kernels (default fast); a row of its own only where the framework runs on the CPU. */
+  cpuKernels?: CpuKernelChoice;
 }
 
 /**
@@ -15,11 +18,17 @@ export interface NnrtConfig {
  * engine (the framework computes in fp32) and the webgpu engine on device cpu (it runs beside the
  * framework on webgpu). When nothing else is left they are kept, to show as n/a rows that say why.
  */
-export function nnrtConfigs(devices: readonly DeviceName[], engines: readonly EngineName[], precisions: readonly Precision[]): NnrtConfig[] {
+export function nnrtConfigs(
+  devices: readonly DeviceName[], engines: readonly EngineName[], precisions: readonly Precision[],
+  cpuKernels: readonly CpuKernelChoice[] = ['fast'],
+): NnrtConfig[] {
   const all: NnrtConfig[] = [];
   for (const device of devices) {
     for (const engine of engines) {
-      for (const precision of precisions) all.push({ device, engine, precision });
+      for (const precision of precisions) {
+        if (device === 'cpu' && engine === 'none') for (const k of cpuKernels) all.push({ device, engine, precision, cpuKernels: k });
+        else all.push({ device, engine, precision });
+      }
     }
   }
   const meaningful = all.filter((c) => (c.engine !== 'none' || c.precision === 'fp32') && (c.engine === 'none' || c.device !== 'cpu'));
@@ -27,7 +36,8 @@ export function nnrtConfigs(devices: readonly DeviceName[], engines: readonly En
 }
 
 export function nnrtRunnerId(c: NnrtConfig): string {
-  return ['nnrt', c.device, ...(c.engine !== 'none' ? ['engine'] : []), ...(c.precision !== 'fp32' ? [c.precision] : [])].join('-');
+  return ['nnrt', c.device, ...(c.engine !== 'none' ? ['engine'] : []), ...(c.precision !== 'fp32' ? [c.precision] : []),
+    ...(c.cpuKernels === 'reference' ? ['reference'] : [])].join('-');
 }
 
 /** The modes a configuration is timed in: on the CPU tensors are in host memory already, so e2e only. */
@@ -38,7 +48,8 @@ export function nnrtModes(c: NnrtConfig): TimingMode[] {
 /** nnrt in one configuration, as a runner of each timing mode. */
 export function nnrtRunner(c: NnrtConfig): RunnerFactory {
   const engine = c.engine === 'none' ? '' : c.engine === c.device ? '+engine' : `+${c.engine} engine`;
-  const label = `nnrt ${c.device}${engine}${c.precision !== 'fp32' ? ` ${c.precision}` : ''}`;
+  const kernels = c.cpuKernels === 'reference' ? ' (reference kernels)' : '';
+  const label = `nnrt ${c.device}${engine}${c.precision !== 'fp32' ? ` ${c.precision}` : ''}${kernels}`;
   const modes = nnrtModes(c);
   return {
     modes,
@@ -49,7 +60,7 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
           throw new UnsupportedError(`the framework computes in fp32; ${c.precision} needs the optimizing engine`, { hint: 'add --device webgpu --engine webgpu' });
         }
         if (!modes.includes(mode)) throw new UnsupportedError(`device ${c.device} keeps tensors in host memory: its end-to-end row is the ${mode} one`);
-        const opts: SessionOptions = { device: c.device, engine: c.engine };
+        const opts: SessionOptions = { device: c.device, engine: c.engine, cpuKernels: c.cpuKernels ?? 'fast' };
         if (c.engine !== 'none') opts.precision = c.precision;
         const session = await createSession(model.loadGraph(), opts);
         if (mode === 'e2e') return { run: () => session.run(model.inputs), dispose: () => session.dispose() };

@@ -23,6 +23,7 @@ import { loadOnnxFile, readFileChecked, readTensorPb } from '../node/files.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { installedPeers, peerRunner, PEERS, type PeerName } from '../node/peers.js';
 import { GPU_FEATURES, gpuFeatureNotices, parseGpuFeatures, useDawn } from '../node/webgpu.js';
+import { CPU_KERNEL_CHOICES, type CpuKernelChoice } from '../executor/program.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { VERSION } from '../version.js';
 import { vision } from '../zoo/vision.js';
@@ -31,6 +32,7 @@ export interface BenchCliOptions {
   models?: string;
   batch?: number;
   device: string;
+  cpuKernels: string;
   engine: string;
   precision: string;
   /** A list, true (--peers alone: the installed ones), false (--no-peers); unset: the installed ones. */
@@ -128,7 +130,8 @@ async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
   const engines = o.engine === 'auto' ? [...ENGINES] : listOf<EngineName>(o.engine, ENGINES, '--engine');
   const precisions = listOf<Precision>(o.precision, PRECISIONS, '--precision');
   const modes = listOf<TimingMode>(o.mode, TIMING_MODES, '--mode');
-  const factories = nnrtConfigs(devices, engines, precisions).map(nnrtRunner);
+  const cpuKernels = listOf<CpuKernelChoice>(o.cpuKernels, CPU_KERNEL_CHOICES, '--cpu-kernels');
+  const factories = nnrtConfigs(devices, engines, precisions, cpuKernels).map(nnrtRunner);
   if (o.peers !== false) {
     const peers = typeof o.peers === 'string' ? listOf<PeerName>(o.peers, PEERS, '--peers') : installedPeers(devices.includes('webgpu'));
     factories.push(...peers.map(peerRunner));
@@ -265,6 +268,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--models <list>', 'comma-separated zoo names or .onnx files (added to MODELS)')
     .option('--batch <n>', 'batch size (zoo models, and files with a dynamic batch; default 1)', integer(1))
     .option('--device <list>', `where the framework runs: ${DEVICES.join(', ')}, a comma list, or auto (cpu, and webgpu when a GPU adapter exists; not a CPU-emulated one)`, 'auto')
+    .option('--cpu-kernels <list>', 'device cpu: fast (WebAssembly SIMD), reference (plain TypeScript), or fast,reference (a row each)', 'fast')
     .option('--engine <list>', `${ENGINES.join(', ')}, a comma list, or auto (both; the engine runs on webgpu only)`, 'auto')
     .option('--precision <list>', 'fp32, fp16 (the engine\'s), or fp32,fp16', 'fp32')
     .option('--peers [list]', `peer runtimes: ${PEERS.join(', ')} (default: those installed; ort-web-webgpu when a webgpu row runs)`)
@@ -285,6 +289,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
       '', 'Examples:',
       '  $ nnrt bench                                    # the seed table on everything present here',
       '  $ nnrt bench resnet18_v2 --batch 8 --device cpu --peers ort-node --runs 20',
+      '  $ nnrt bench model.onnx --cpu-kernels fast,reference --no-peers',
       '  $ nnrt bench model.onnx --device webgpu --precision fp32,fp16 --mode resident --json out.json --chart out.svg',
     ].join('\n'))
     .action(async (models: string[], o: BenchCliOptions) => {
