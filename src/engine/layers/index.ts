@@ -7,6 +7,8 @@ import { convImporters, convKind } from './conv.js';
 import { convertKind } from './convert.js';
 import { gemmImporters, gemmKind } from './gemm.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
+import { matmulImporters, matmulKind } from './matmul.js';
+import { transposeImporters, transposeKind } from './transpose.js';
 import { pointwiseImporters, pointwiseKind } from './pointwise.js';
 import { poolImporters, poolKind } from './pool.js';
 import { reshapeImporters, reshapeKind } from './reshape.js';
@@ -23,6 +25,8 @@ const LAYER_KINDS: KindTable = {
   softmax: softmaxKind,
   reshape: reshapeKind,
   convert: convertKind,
+  matmul: matmulKind,
+  transpose: transposeKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -40,4 +44,6 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...concatImporters,
   ...softmaxImporters,
   ...reshapeImporters,
+  ...matmulImporters,
+  ...transposeImporters,
 };

@@ -11,6 +11,11 @@ import { kindOf } from '../layers/index.js';
 import type { EnginePass, PassContext } from './pass.js';
 import { consumers, freshLayerName, isBoundary, producers, replaceUse } from './net-utils.js';
 
+function needsRowMajor(l: Layer, net: Network): boolean {
+  const r = kindOf(l).rowMajor;
+  return typeof r === 'function' ? r(l, net) : !!r;
+}
+
 const pixels = (shape: readonly number[]) => shape[2]! * shape[3]!;
 
 function chooseLayout(net: Network, name: string, rowMajorTouched: ReadonlySet<string>, writers: Map<string, Layer>, readers: Map<string, Layer[]>): Layout {
@@ -26,7 +31,7 @@ export const layoutPass: EnginePass = {
   name: 'layout',
   description: 'NHWC for internal 4-D tensors, NCHW at the network edges and around reshapes',
   run(net, ctx) {
-    const rowMajorTouched = new Set(net.layers.flatMap((l) => (kindOf(l).rowMajor ? [...kindOf(l).inputs(l), l.output] : [])));
+    const rowMajorTouched = new Set(net.layers.flatMap((l) => (needsRowMajor(l, net) ? [...kindOf(l).inputs(l), l.output] : [])));
     const writers = producers(net);
     const readers = consumers(net);
     const layouts = new Map([...net.tensors.keys()].map((name) => [name, chooseLayout(net, name, rowMajorTouched, writers, readers)]));
