@@ -70,6 +70,7 @@ export type { ConvertLayer } from './layers/convert.js';
 export type { GemmLayer } from './layers/gemm.js';
 export type { MatmulLayer } from './layers/matmul.js';
 export type { TransposeLayer } from './layers/transpose.js';
+export type { SliceLayer } from './layers/slice.js';
 export type { PointwiseLayer } from './layers/pointwise.js';
 export type { PoolLayer } from './layers/pool.js';
 export type { ReshapeLayer } from './layers/reshape.js';
@@ -80,13 +81,14 @@ import type { ConvertLayer } from './layers/convert.js';
 import type { GemmLayer } from './layers/gemm.js';
 import type { MatmulLayer } from './layers/matmul.js';
 import type { TransposeLayer } from './layers/transpose.js';
+import type { SliceLayer } from './layers/slice.js';
 import type { PointwiseLayer } from './layers/pointwise.js';
 import type { PoolLayer } from './layers/pool.js';
 import type { ReshapeLayer } from './layers/reshape.js';
 import type { SoftmaxLayer } from './layers/softmax.js';
 
 export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatLayer | SoftmaxLayer | ReshapeLayer | ConvertLayer
-  | MatmulLayer | TransposeLayer;
+  | MatmulLayer | TransposeLayer | SliceLayer;
 export type LayerKind = Layer['kind'];
 
 /** A network: tensors by name, layers in execution (topological) order, inputs and outputs. */

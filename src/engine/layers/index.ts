@@ -9,6 +9,7 @@ import { gemmImporters, gemmKind } from './gemm.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { matmulImporters, matmulKind } from './matmul.js';
 import { transposeImporters, transposeKind } from './transpose.js';
+import { sliceImporters, sliceKind } from './slice.js';
 import { pointwiseImporters, pointwiseKind } from './pointwise.js';
 import { poolImporters, poolKind } from './pool.js';
 import { reshapeImporters, reshapeKind } from './reshape.js';
@@ -27,6 +28,7 @@ const LAYER_KINDS: KindTable = {
   convert: convertKind,
   matmul: matmulKind,
   transpose: transposeKind,
+  slice: sliceKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -46,4 +48,5 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...reshapeImporters,
   ...matmulImporters,
   ...transposeImporters,
+  ...sliceImporters,
 };

@@ -9,6 +9,7 @@
 import type { ConvertLayer, Layer, Layout, Network, ReshapeLayer } from '../network.js';
 import { kindOf } from '../layers/index.js';
 import type { EnginePass, PassContext } from './pass.js';
+import { foldTransposeLayouts } from './transpose-layout.js';
 import { consumers, freshLayerName, isBoundary, producers, replaceUse } from './net-utils.js';
 
 function needsRowMajor(l: Layer, net: Network): boolean {
@@ -35,6 +36,7 @@ export const layoutPass: EnginePass = {
     const writers = producers(net);
     const readers = consumers(net);
     const layouts = new Map([...net.tensors.keys()].map((name) => [name, chooseLayout(net, name, rowMajorTouched, writers, readers)]));
+    foldTransposeLayouts(net, layouts, rowMajorTouched);
     for (const [name, t] of net.tensors) t.format = { ...t.format, layout: layouts.get(name)! };
     for (const l of [...net.layers]) if (l.kind === 'reshape') convertBefore(net, l, ctx);
     // An in-place concat's inputs live inside its output: they take its format.
