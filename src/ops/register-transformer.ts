@@ -24,10 +24,12 @@ import { EmbedLayerNormalization } from './ms-embedlayernorm/ms-embedlayernorm.o
 import { embedLayerNormalizationCpu } from './ms-embedlayernorm/ms-embedlayernorm.cpu.js';
 import { BiasGelu, FastGelu, MsGelu, QuickGelu } from './ms-gelu/ms-gelu.op.js';
 import { biasGeluCpu, fastGeluCpu, msGeluCpu, quickGeluCpu } from './ms-gelu/ms-gelu.cpu.js';
+import { biasGeluWgsl, fastGeluWgsl, msGeluWgsl, quickGeluWgsl } from './ms-gelu/ms-gelu.wgsl.js';
 import { GroupQueryAttention } from './ms-groupqueryattention/ms-groupqueryattention.op.js';
 import { groupQueryAttentionCpu } from './ms-groupqueryattention/ms-groupqueryattention.cpu.js';
 import { SimplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization } from './ms-layernorm/ms-layernorm.op.js';
 import { simplifiedLayerNormalizationCpu, skipLayerNormalizationCpu, skipSimplifiedLayerNormalizationCpu } from './ms-layernorm/ms-layernorm.cpu.js';
+import { simplifiedLayerNormWgsl, skipLayerNormWgsl, skipSimplifiedLayerNormWgsl } from './ms-layernorm/ms-layernorm.wgsl.js';
 import { MatMulNBits } from './ms-matmulnbits/ms-matmulnbits.op.js';
 import { matMulNBitsCpu } from './ms-matmulnbits/ms-matmulnbits.cpu.js';
 import { MultiHeadAttention } from './ms-multiheadattention/ms-multiheadattention.op.js';
@@ -46,16 +48,16 @@ registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu });
 
 // com.microsoft
 registerOp(MsAttention, { cpu: msAttentionCpu });
-registerOp(BiasGelu, { cpu: biasGeluCpu });
+registerOp(BiasGelu, { cpu: biasGeluCpu, webgpu: biasGeluWgsl });
 registerOp(EmbedLayerNormalization, { cpu: embedLayerNormalizationCpu });
-registerOp(FastGelu, { cpu: fastGeluCpu });
-registerOp(MsGelu, { cpu: msGeluCpu });
+registerOp(FastGelu, { cpu: fastGeluCpu, webgpu: fastGeluWgsl });
+registerOp(MsGelu, { cpu: msGeluCpu, webgpu: msGeluWgsl });
 registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu });
 registerOp(MatMulNBits, { cpu: matMulNBitsCpu });
 registerOp(MultiHeadAttention, { cpu: multiHeadAttentionCpu });
-registerOp(QuickGelu, { cpu: quickGeluCpu });
+registerOp(QuickGelu, { cpu: quickGeluCpu, webgpu: quickGeluWgsl });
 registerOp(MsRotaryEmbedding, { cpu: msRotaryEmbeddingCpu });
-registerOp(SkipLayerNormalization, { cpu: skipLayerNormalizationCpu });
-registerOp(SkipSimplifiedLayerNormalization, { cpu: skipSimplifiedLayerNormalizationCpu });
+registerOp(SkipLayerNormalization, { cpu: skipLayerNormalizationCpu, webgpu: skipLayerNormWgsl });
+registerOp(SkipSimplifiedLayerNormalization, { cpu: skipSimplifiedLayerNormalizationCpu, webgpu: skipSimplifiedLayerNormWgsl });
 // onnxruntime defines SimplifiedLayerNormalization in the ai.onnx domain (none in com.microsoft)
-registerOp(SimplifiedLayerNormalization, { cpu: simplifiedLayerNormalizationCpu });
+registerOp(SimplifiedLayerNormalization, { cpu: simplifiedLayerNormalizationCpu, webgpu: simplifiedLayerNormWgsl });
