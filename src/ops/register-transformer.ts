@@ -8,6 +8,7 @@ import { CausalConvWithState } from './causalconvwithstate/causalconvwithstate.o
 import { causalConvWithStateCpu } from './causalconvwithstate/causalconvwithstate.cpu.js';
 import { DynamicQuantizeLinear } from './dynamicquantizelinear/dynamicquantizelinear.op.js';
 import { dynamicQuantizeLinearCpu } from './dynamicquantizelinear/dynamicquantizelinear.cpu.js';
+import { dynamicQuantizeLinearWgsl } from './dynamicquantizelinear/dynamicquantizelinear.wgsl.js';
 import { FlexAttention } from './flexattention/flexattention.op.js';
 import { flexAttentionCpu } from './flexattention/flexattention.cpu.js';
 import { LinearAttention } from './linearattention/linearattention.op.js';
@@ -39,7 +40,7 @@ import { msRotaryEmbeddingCpu } from './ms-rotaryembedding/ms-rotaryembedding.cp
 
 registerOp(Attention, { cpu: attentionCpu });
 registerOp(CausalConvWithState, { cpu: causalConvWithStateCpu });
-registerOp(DynamicQuantizeLinear, { cpu: dynamicQuantizeLinearCpu });
+registerOp(DynamicQuantizeLinear, { cpu: dynamicQuantizeLinearCpu, webgpu: dynamicQuantizeLinearWgsl });
 registerOp(FlexAttention, { cpu: flexAttentionCpu });
 registerOp(LinearAttention, { cpu: linearAttentionCpu });
 registerOp(NegativeLogLikelihoodLoss, { cpu: negativeLogLikelihoodLossCpu });
