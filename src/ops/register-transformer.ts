@@ -17,6 +17,7 @@ import { NegativeLogLikelihoodLoss } from './negativeloglikelihoodloss/negativel
 import { negativeLogLikelihoodLossCpu } from './negativeloglikelihoodloss/negativeloglikelihoodloss.cpu.js';
 import { RotaryEmbedding } from './rotaryembedding/rotaryembedding.op.js';
 import { rotaryEmbeddingCpu } from './rotaryembedding/rotaryembedding.cpu.js';
+import { rotaryEmbeddingWgsl } from './rotaryembedding/rotaryembedding.wgsl.js';
 import { SoftmaxCrossEntropyLoss } from './softmaxcrossentropyloss/softmaxcrossentropyloss.op.js';
 import { softmaxCrossEntropyLossCpu } from './softmaxcrossentropyloss/softmaxcrossentropyloss.cpu.js';
 import { MsAttention } from './ms-attention/ms-attention.op.js';
@@ -37,6 +38,7 @@ import { MultiHeadAttention } from './ms-multiheadattention/ms-multiheadattentio
 import { multiHeadAttentionCpu } from './ms-multiheadattention/ms-multiheadattention.cpu.js';
 import { MsRotaryEmbedding } from './ms-rotaryembedding/ms-rotaryembedding.op.js';
 import { msRotaryEmbeddingCpu } from './ms-rotaryembedding/ms-rotaryembedding.cpu.js';
+import { msRotaryEmbeddingWgsl } from './ms-rotaryembedding/ms-rotaryembedding.wgsl.js';
 
 registerOp(Attention, { cpu: attentionCpu });
 registerOp(CausalConvWithState, { cpu: causalConvWithStateCpu });
@@ -44,7 +46,7 @@ registerOp(DynamicQuantizeLinear, { cpu: dynamicQuantizeLinearCpu, webgpu: dynam
 registerOp(FlexAttention, { cpu: flexAttentionCpu });
 registerOp(LinearAttention, { cpu: linearAttentionCpu });
 registerOp(NegativeLogLikelihoodLoss, { cpu: negativeLogLikelihoodLossCpu });
-registerOp(RotaryEmbedding, { cpu: rotaryEmbeddingCpu });
+registerOp(RotaryEmbedding, { cpu: rotaryEmbeddingCpu, webgpu: rotaryEmbeddingWgsl });
 registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu });
 
 // com.microsoft
@@ -57,7 +59,7 @@ registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu });
 registerOp(MatMulNBits, { cpu: matMulNBitsCpu });
 registerOp(MultiHeadAttention, { cpu: multiHeadAttentionCpu });
 registerOp(QuickGelu, { cpu: quickGeluCpu, webgpu: quickGeluWgsl });
-registerOp(MsRotaryEmbedding, { cpu: msRotaryEmbeddingCpu });
+registerOp(MsRotaryEmbedding, { cpu: msRotaryEmbeddingCpu, webgpu: msRotaryEmbeddingWgsl });
 registerOp(SkipLayerNormalization, { cpu: skipLayerNormalizationCpu, webgpu: skipLayerNormWgsl });
 registerOp(SkipSimplifiedLayerNormalization, { cpu: skipSimplifiedLayerNormalizationCpu, webgpu: skipSimplifiedLayerNormWgsl });
 // onnxruntime defines SimplifiedLayerNormalization in the ai.onnx domain (none in com.microsoft)
