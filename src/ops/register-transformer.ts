@@ -4,6 +4,7 @@
 import { registerOp } from './registry.js';
 import { Attention } from './attention/attention.op.js';
 import { attentionCpu } from './attention/attention.cpu.js';
+import { attentionWgsl } from './attention/attention.wgsl.js';
 import { CausalConvWithState } from './causalconvwithstate/causalconvwithstate.op.js';
 import { causalConvWithStateCpu } from './causalconvwithstate/causalconvwithstate.cpu.js';
 import { DynamicQuantizeLinear } from './dynamicquantizelinear/dynamicquantizelinear.op.js';
@@ -40,7 +41,7 @@ import { MsRotaryEmbedding } from './ms-rotaryembedding/ms-rotaryembedding.op.js
 import { msRotaryEmbeddingCpu } from './ms-rotaryembedding/ms-rotaryembedding.cpu.js';
 import { msRotaryEmbeddingWgsl } from './ms-rotaryembedding/ms-rotaryembedding.wgsl.js';
 
-registerOp(Attention, { cpu: attentionCpu });
+registerOp(Attention, { cpu: attentionCpu, webgpu: attentionWgsl });
 registerOp(CausalConvWithState, { cpu: causalConvWithStateCpu });
 registerOp(DynamicQuantizeLinear, { cpu: dynamicQuantizeLinearCpu, webgpu: dynamicQuantizeLinearWgsl });
 registerOp(FlexAttention, { cpu: flexAttentionCpu });
