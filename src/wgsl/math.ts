@@ -66,3 +66,10 @@ export const GELU = `
 fn gelu_erf_(x: f32) -> f32 { return 0.5 * x * (1.0 + erf_(x * 0.7071067811865476)); }
 fn gelu_tanh_(x: f32) -> f32 { return 0.5 * x * (1.0 + tanh_(0.7978845608028654 * (x + 0.044715 * x * x * x))); }
 `;
+
+/** A WGSL f32 literal; infinities (which WGSL cannot spell) become ±the largest f32. */
+export function f32Literal(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '3.402823e38' : '-3.402823e38';
+  const s = String(Math.fround(x));
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}

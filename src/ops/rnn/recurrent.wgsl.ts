@@ -11,13 +11,11 @@ import type { BufferRef, GpuLaunch, Program } from '../../devices/webgpu/program
 import { linearDispatch, linearMain, storage, Uniforms } from '../../devices/webgpu/shader.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { InferInput, TensorType } from '../op.js';
-import { TANH } from '../../wgsl/math.js';
+import { f32Literal as lit, TANH } from '../../wgsl/math.js';
 import { resolveActivationSpecs, type ActivationSpec } from '../_kernels/rnn-activation.js';
 
 /** The hidden size in a cell's WGSL (the uniform every recurrent program declares). */
 export const HIDDEN = 'u.dims[0].w';
-
-const lit = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : String(v));
 
 /** The WGSL of one named activation over `x` (the kinds resolveActivationSpecs accepts). */
 function activationWgsl({ kind, alpha: a, beta: b }: ActivationSpec): string {
