@@ -25,6 +25,7 @@ import { MsAttention } from './ms-attention/ms-attention.op.js';
 import { msAttentionCpu } from './ms-attention/ms-attention.cpu.js';
 import { EmbedLayerNormalization } from './ms-embedlayernorm/ms-embedlayernorm.op.js';
 import { embedLayerNormalizationCpu } from './ms-embedlayernorm/ms-embedlayernorm.cpu.js';
+import { embedLayerNormWgsl } from './ms-embedlayernorm/ms-embedlayernorm.wgsl.js';
 import { BiasGelu, FastGelu, MsGelu, QuickGelu } from './ms-gelu/ms-gelu.op.js';
 import { biasGeluCpu, fastGeluCpu, msGeluCpu, quickGeluCpu } from './ms-gelu/ms-gelu.cpu.js';
 import { biasGeluWgsl, fastGeluWgsl, msGeluWgsl, quickGeluWgsl } from './ms-gelu/ms-gelu.wgsl.js';
@@ -53,7 +54,7 @@ registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu });
 // com.microsoft
 registerOp(MsAttention, { cpu: msAttentionCpu });
 registerOp(BiasGelu, { cpu: biasGeluCpu, webgpu: biasGeluWgsl });
-registerOp(EmbedLayerNormalization, { cpu: embedLayerNormalizationCpu });
+registerOp(EmbedLayerNormalization, { cpu: embedLayerNormalizationCpu, webgpu: embedLayerNormWgsl });
 registerOp(FastGelu, { cpu: fastGeluCpu, webgpu: fastGeluWgsl });
 registerOp(MsGelu, { cpu: msGeluCpu, webgpu: msGeluWgsl });
 registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu });

@@ -1,6 +1,7 @@
-// WGSL kernels of the RMS, group and com.microsoft layer norms and of the com.microsoft Gelu family
+// WGSL kernels of the RMS, group and com.microsoft layer norms (EmbedLayerNormalization too) and of the com.microsoft Gelu family
 // against onnxruntime, on shapes and options the ONNX backend tests miss; no CPU fallback.
 import { test } from 'node:test';
+import { Tensor } from '../../src/tensor/tensor.js';
 import { randomTensor } from '../helpers/ort-reference.js';
 import { expectWebgpuLikeOrt } from '../helpers/webgpu-one-node.js';
 import { webgpuSkip } from './gpu-available.js';
@@ -70,4 +71,21 @@ test('GroupNormalization (opset 21 per-channel scale, rank 4 and 3) on WebGPU ma
       inputOrder: ['x', 'scale', 'bias'], outputs: ['y'],
     }, undefined, `${shape} groups ${groups}`);
   }
+});
+
+test('EmbedLayerNormalization (segments, mask, embedding_sum; position_ids without segments) on WebGPU matches onnxruntime', { skip }, async () => {
+  const [b, s, h] = [2, 6, 16];
+  const ids = Tensor.fromNumeric('int32', [b, s], [3, 7, 0, 29, 12, 5, 8, 8, 1, 2, 28, 14]);
+  const tables = { word: randomTensor([30, h], 18), pos: randomTensor([10, h], 19), gamma: randomTensor([h], 21, 0.5, 1.5), beta: randomTensor([h], 22) };
+  await expectWebgpuLikeOrt({
+    op: 'EmbedLayerNormalization', domain: MS, attrs: { epsilon: { float: 1e-12 } },
+    inputs: { ids, seg: Tensor.fromNumeric('int32', [b, s], [0, 0, 1, 1, 0, 1, 1, 1, 0, 0, 0, 1]), mask: Tensor.fromNumeric('int32', [b, s], [1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1]) },
+    initializers: { ...tables, segEmb: randomTensor([2, h], 20) },
+    inputOrder: ['ids', 'seg', 'word', 'pos', 'segEmb', 'gamma', 'beta', 'mask'], outputs: ['y', 'mask_index', 'sum'],
+  }, undefined, 'segments, mask');
+  await expectWebgpuLikeOrt({
+    op: 'EmbedLayerNormalization', domain: MS, attrs: { epsilon: { float: 1e-5 } },
+    inputs: { ids, posIds: Tensor.fromNumeric('int32', [1, s], [9, 2, 4, 0, 1, 3]) }, initializers: tables,
+    inputOrder: ['ids', '', 'word', 'pos', '', 'gamma', 'beta', '', 'posIds'], outputs: ['y', 'mask_index'],
+  }, undefined, 'position_ids');
 });

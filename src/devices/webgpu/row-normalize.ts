@@ -41,6 +41,8 @@ export interface RowNormSpec {
   invStd?: number;
   sum?: number;
   add?: RowAddends;
+  /** Where X is read from (default input 0; EmbedLayerNormalization's embedding sum is an output). */
+  x?: BufferRef;
 }
 
 /** Scale or bias of `count` elements over rows of `len`: per element, one value, or neither (undefined). */
@@ -67,7 +69,7 @@ export function rowNormProgram(spec: RowNormSpec): Program {
   affineUniform(spec.bias?.index, 'bc');
   if (spec.add) u.add('skipRows', 'u32', spec.add.skipRows);
   const [ROWS, LEN] = [u.at('dims', 0), u.at('dims', 1)];
-  const bindings: BufferRef[] = [{ input: 0 }];
+  const bindings: BufferRef[] = [spec.x ?? { input: 0 }];
   let b = 1;
   let decl = storage(0, 'X', 'f32', 'read');
   const input = (name: string, index: number) => { decl += storage(b++, name, 'f32', 'read'); bindings.push({ input: index }); };
@@ -132,6 +134,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 `;
   const code = (x?: { index: AffineIndex }) => x?.index.per ?? '-';
   return {
+    // the key need not name spec.x: which buffer X is does not change the WGSL
     key: `rownorm:${spec.outDtype}:${spec.centred}:${code(spec.scale)}:${code(spec.bias)}:${[spec.mean, spec.invStd, spec.sum].join(',')}:`
       + `${spec.add ? `add${spec.add.bias !== undefined ? '+b' : ''}` : ''}`,
     source, bindings, uniforms: u, workgroups: linearDispatch(spec.rows, 1),
