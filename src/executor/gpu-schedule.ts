@@ -96,6 +96,7 @@ function bindingsOf(result: GpuLaunch, node: Node, outs: readonly TensorType[], 
   }
   return result.programs.flatMap((p) => p.bindings.map((r): BindingRequest => {
     if ('output' in r) return { name: node.outputs[r.output] || `output ${r.output}`, bytes: byteSize(outs[r.output]!.shape) };
+    if ('scratch' in r) return { name: `scratch buffer ${r.scratch}`, bytes: Math.max(DEVICE_BYTES_PER_ELEMENT, (result.scratch?.[r.scratch] ?? 1) * DEVICE_BYTES_PER_ELEMENT) };
     const name = node.inputs[r.input]!;
     return { name, bytes: byteSize(typeOf(name).shape) };
   }));
@@ -260,9 +261,20 @@ export async function buildGpuSchedule(
         slots.set(node.outputs[0]!, { buffer, refs: Infinity }); // a constant's buffer: never pooled
       }
     } else {
-      const outBuffers = node.outputs.map((o, k) => (o ? allocate(o, outs[k]!.shape, where).buffer : undefined));
+      // an omitted optional output that a program still writes gets a buffer dying with the node
+      const bound = new Set(planned.programs.flatMap((p) => p.bindings.flatMap((r) => ('output' in r ? [r.output] : []))));
+      const temps: GPUBuffer[] = [];
+      const temp = (elements: number) => {
+        const buffer = schedule.buffers.acquire(Math.max(DEVICE_BYTES_PER_ELEMENT, elements * DEVICE_BYTES_PER_ELEMENT));
+        temps.push(buffer);
+        return buffer;
+      };
+      const outBuffers = node.outputs.map((o, k) => (o ? allocate(o, outs[k]!.shape, where).buffer : bound.has(k) ? temp(elementCount(outs[k]!.shape)) : undefined));
+      const scratch = (planned.scratch ?? []).map((n) => ({ buffer: temp(n), size: Math.max(DEVICE_BYTES_PER_ELEMENT, n * DEVICE_BYTES_PER_ELEMENT) }));
       const dispatches = await makeDispatches(gpu, planned.programs, (r) => refBuffer(r), where, schedule.owned);
+      for (const t of temps) schedule.buffers.release(t);
       function refBuffer(r: BufferRef): { buffer: GPUBuffer; size: number } {
+        if ('scratch' in r) return scratch[r.scratch]!;
         if ('output' in r) return { buffer: outBuffers[r.output]!, size: byteSize(outs[r.output]!.shape) };
         const name = node.inputs[r.input]!;
         return { buffer: bufferOf(name), size: byteSize(typeOf(name).shape) };

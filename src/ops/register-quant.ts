@@ -15,10 +15,11 @@ import { QuantizeLinear } from './quantizelinear/quantizelinear.op.js';
 import { registerOp } from './registry.js';
 import { dequantizeLinearWgsl } from './dequantizelinear/dequantizelinear.wgsl.js';
 import { quantizeLinearWgsl } from './quantizelinear/quantizelinear.wgsl.js';
+import { matMulIntegerWgsl } from './matmulinteger/matmulinteger.wgsl.js';
 
 registerOp(QuantizeLinear, { cpu: quantizeLinearCpu, webgpu: quantizeLinearWgsl });
 registerOp(DequantizeLinear, { cpu: dequantizeLinearCpu, webgpu: dequantizeLinearWgsl });
-registerOp(MatMulInteger, { cpu: matMulIntegerCpu });
+registerOp(MatMulInteger, { cpu: matMulIntegerCpu, webgpu: matMulIntegerWgsl });
 registerOp(ConvInteger, { cpu: convIntegerCpu });
 registerOp(QLinearMatMul, { cpu: qlinearMatMulCpu });
 registerOp(QLinearConv, { cpu: qlinearConvCpu });

@@ -58,6 +58,15 @@ fn nmax2_(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> { return vec2<f32>(nmax_(a.x,
 fn nmin2_(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> { return vec2<f32>(nmin_(a.x, b.x), nmin_(a.y, b.y)); }
 `;
 
+/**
+ * Gelu, exact (x·Φ(x), through erf_) and with the tanh approximation: ONNX Gelu and the
+ * com.microsoft Gelu family (Gelu, BiasGelu, FastGelu) call these. Needs ERF and TANH.
+ */
+export const GELU = `
+fn gelu_erf_(x: f32) -> f32 { return 0.5 * x * (1.0 + erf_(x * 0.7071067811865476)); }
+fn gelu_tanh_(x: f32) -> f32 { return 0.5 * x * (1.0 + tanh_(0.7978845608028654 * (x + 0.044715 * x * x * x))); }
+`;
+
 /** A WGSL f32 literal; infinities (which WGSL cannot spell) become ±the largest f32. */
 export function f32Literal(x: number): string {
   if (!Number.isFinite(x)) return x > 0 ? '3.402823e38' : '-3.402823e38';

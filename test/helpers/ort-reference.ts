@@ -65,7 +65,7 @@ export function oneNodeModel(spec: OneNodeSpec): Uint8Array {
       node: [{ name: 'n', opType: spec.op, domain: spec.domain ?? '', input: spec.inputOrder, output: spec.outputs, attribute: Object.entries(spec.attrs ?? {}).map(([k, v]) => attrProto(k, v)) }],
       input: Object.entries(spec.inputs).map(([k, t]) => vi(k, t)),
       initializer: Object.entries(spec.initializers ?? {}).map(([k, t]) => tensorProto(k, t)),
-      output: spec.outputs.map((name) => ({ name })),
+      output: spec.outputs.filter(Boolean).map((name) => ({ name })),
     },
   });
   // copy: protobufjs may hand out a view of a pooled buffer that later encodes overwrite (in Node a

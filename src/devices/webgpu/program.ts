@@ -3,8 +3,11 @@ import type { InferInput, TensorType } from '../../tensor/tensor-type.js';
 import type { DeviceCaps } from './caps.js';
 import type { Uniforms } from './shader.js';
 
-/** A storage buffer a program binds: a node input or output, by position. */
-export type BufferRef = { input: number } | { output: number };
+/**
+ * A storage buffer a program binds: a node input or output, by position, or one of the launch's
+ * scratch buffers (intermediates between its programs: attention scores, recurrent state).
+ */
+export type BufferRef = { input: number } | { output: number } | { scratch: number };
 
 /**
  * One compute dispatch. `source` runs only when `key` is not in the pipeline cache, so the key
@@ -23,8 +26,11 @@ export interface Program {
 export type GpuLaunch =
   /** Output 0 is input `alias` seen with the output's shape (Reshape, Squeeze, Identity...): no copy. */
   | { alias: number }
-  /** Dispatches that write every output, in order. */
-  | { programs: Program[] };
+  /**
+   * Dispatches that write every output, in order. `scratch` lists the element counts (4 bytes each)
+   * of buffers the programs share and that die with the node.
+   */
+  | { programs: Program[]; scratch?: number[] };
 
 
 /**

@@ -2,7 +2,9 @@
 // group norms: one workgroup per row of `len` contiguous elements; statistics in f32 whatever the
 // storage type (mean first, then the centred sum of squares: two passes, no cancellation).
 // y = (x − mean) · invStd · scale + bias, where scale and bias are indexed per element of the row,
-// per row (a channel: row % count), or as one value.
+// per row (a channel: row % count), per block of the row (GroupNormalization's channels), or as
+// one value. The row may first be summed with a skip input and a bias (the com.microsoft Skip*
+// norms), that sum written out too.
 import type { DType } from '../../tensor/dtype.js';
 import { narrow } from './elementwise.js';
 import type { BufferRef, Program } from './program.js';
@@ -11,7 +13,19 @@ import { linearDispatch, storage, Uniforms } from './shader.js';
 const WG = 64;
 
 /** How scale or bias is indexed: per element of the row, per row modulo `count`, or one value. */
-export type AffineIndex = { per: 'element' } | { per: 'row'; count: number } | { per: 'one' };
+export type AffineIndex =
+  | { per: 'element' }
+  | { per: 'row'; count: number }
+  | { per: 'one' }
+  /** Element i of row r reads (r % groups) · blocks + i / blockLen: channels of a channel group. */
+  | { per: 'block'; groups: number; blocks: number; blockLen: number };
+
+/** x = X + skip + bias before normalizing: skip repeats every `skipRows` rows, bias is per element. */
+export interface RowAddends {
+  skip: number;
+  skipRows: number;
+  bias?: number;
+}
 
 export interface RowNormSpec {
   rows: number;
@@ -22,8 +36,18 @@ export interface RowNormSpec {
   scale?: { input: number; index: AffineIndex };
   bias?: { input: number; index: AffineIndex };
   outDtype: DType;
-  /** Also write each row's mean (centred only) and 1/√(var + ε), as outputs 1 and 2. */
-  stats: 0 | 1 | 2;
+  /** Output indices (after Y, output 0) of each row's mean, 1/√(var + ε), and the summed input. */
+  mean?: number;
+  invStd?: number;
+  sum?: number;
+  add?: RowAddends;
+  /** Where X is read from (default input 0; EmbedLayerNormalization's embedding sum is an output). */
+  x?: BufferRef;
+}
+
+/** Scale or bias of `count` elements over rows of `len`: per element, one value, or neither (undefined). */
+export function elementOrOne(count: number, len: number): AffineIndex | undefined {
+  return count === len ? { per: 'element' } : count === 1 ? { per: 'one' } : undefined;
 }
 
 function indexExpr(index: AffineIndex, u: Uniforms, field: string): string {
@@ -31,30 +55,51 @@ function indexExpr(index: AffineIndex, u: Uniforms, field: string): string {
     case 'element': return 'i';
     case 'row': return `row % ${u.at(field)}`;
     case 'one': return '0u';
+    case 'block': return `(row % ${u.at(field, 0)}) * ${u.at(field, 1)} + i / ${u.at(field, 2)}`;
   }
 }
 
 export function rowNormProgram(spec: RowNormSpec): Program {
   const u = new Uniforms().add('dims', 'u32', [spec.rows, spec.len]).add('eps', 'f32', spec.epsilon);
-  if (spec.scale?.index.per === 'row') u.add('sc', 'u32', spec.scale.index.count);
-  if (spec.bias?.index.per === 'row') u.add('bc', 'u32', spec.bias.index.count);
+  const affineUniform = (index: AffineIndex | undefined, field: string) => {
+    if (index?.per === 'row') u.add(field, 'u32', index.count);
+    if (index?.per === 'block') u.add(field, 'u32', [index.groups, index.blocks, index.blockLen]);
+  };
+  affineUniform(spec.scale?.index, 'sc');
+  affineUniform(spec.bias?.index, 'bc');
+  if (spec.add) u.add('skipRows', 'u32', spec.add.skipRows);
   const [ROWS, LEN] = [u.at('dims', 0), u.at('dims', 1)];
-  const bindings: BufferRef[] = [{ input: 0 }];
+  const bindings: BufferRef[] = [spec.x ?? { input: 0 }];
   let b = 1;
   let decl = storage(0, 'X', 'f32', 'read');
-  if (spec.scale) { decl += storage(b++, 'S', 'f32', 'read'); bindings.push({ input: spec.scale.input }); }
-  if (spec.bias) { decl += storage(b++, 'B', 'f32', 'read'); bindings.push({ input: spec.bias.input }); }
-  const outNames = ['Y', 'M', 'R'].slice(0, 1 + spec.stats);
-  outNames.forEach((name, i) => { decl += storage(b++, name, 'f32', 'read_write'); bindings.push({ output: i }); });
+  const input = (name: string, index: number) => { decl += storage(b++, name, 'f32', 'read'); bindings.push({ input: index }); };
+  if (spec.scale) input('S', spec.scale.input);
+  if (spec.bias) input('B', spec.bias.input);
+  if (spec.add) input('K', spec.add.skip);
+  if (spec.add?.bias !== undefined) input('PB', spec.add.bias);
+  const output = (name: string, index: number | undefined) => {
+    if (index === undefined) return;
+    decl += storage(b++, name, 'f32', 'read_write');
+    bindings.push({ output: index });
+  };
+  output('Y', 0);
+  output('M', spec.mean);
+  output('R', spec.invStd);
+  output('SUM', spec.sum);
+  const load = spec.add
+    ? `X[base + i] + K[(row % ${u.at('skipRows')}) * ${LEN} + i]${spec.add.bias !== undefined ? ' + PB[i]' : ''}`
+    : 'X[base + i]';
   const scaled = spec.scale ? ` * S[${indexExpr(spec.scale.index, u, 'sc')}]` : '';
   const biased = spec.bias ? ` + B[${indexExpr(spec.bias.index, u, 'bc')}]` : '';
   const centre = spec.centred
     ? `var t = 0.0;
-  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { t = t + X[base + i]; }
+  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { t = t + load(row, base, i); }
   let mean = reduceSum(lidx, t) / f32(${LEN});`
     : 'let mean = 0.0;';
   const source = () => `${decl}${u.declare(b)}
 var<workgroup> part: array<f32, ${WG}>;
+
+fn load(row: u32, base: u32, i: u32) -> f32 { return ${load}; }
 
 fn reduceSum(lidx: u32, v: f32) -> f32 {
   part[lidx] = v;
@@ -76,19 +121,22 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let base = row * ${LEN};
   ${centre}
   var q = 0.0;
-  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { let d = X[base + i] - mean; q = q + d * d; }
+  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { let d = load(row, base, i) - mean; q = q + d * d; }
   let inv = inverseSqrt(reduceSum(lidx, q) / f32(${LEN}) + ${u.at('eps')});
   for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) {
-    let v = (X[base + i] - mean) * inv${scaled}${biased};
-    Y[base + i] = ${narrow('v', spec.outDtype)};
+    let x = load(row, base, i);
+    let v = (x - mean) * inv${scaled}${biased};
+    Y[base + i] = ${narrow('v', spec.outDtype)};${spec.sum !== undefined ? `\n    SUM[base + i] = ${narrow('x', spec.outDtype)};` : ''}
   }
-  if (live && lidx == 0u) {${spec.stats >= 1 ? '\n    M[row] = mean;' : ''}${spec.stats >= 2 ? '\n    R[row] = inv;' : ''}
+  if (live && lidx == 0u) {${spec.mean !== undefined ? '\n    M[row] = mean;' : ''}${spec.invStd !== undefined ? '\n    R[row] = inv;' : ''}
   }
 }
 `;
   const code = (x?: { index: AffineIndex }) => x?.index.per ?? '-';
   return {
-    key: `rownorm:${spec.outDtype}:${spec.centred}:${code(spec.scale)}:${code(spec.bias)}:${spec.stats}`,
+    // the key need not name spec.x: which buffer X is does not change the WGSL
+    key: `rownorm:${spec.outDtype}:${spec.centred}:${code(spec.scale)}:${code(spec.bias)}:${[spec.mean, spec.invStd, spec.sum].join(',')}:`
+      + `${spec.add ? `add${spec.add.bias !== undefined ? '+b' : ''}` : ''}`,
     source, bindings, uniforms: u, workgroups: linearDispatch(spec.rows, 1),
   };
 }

@@ -38,6 +38,22 @@ export function resolveActivations(
   names: readonly string[] | undefined, alphas: readonly number[], betas: readonly number[],
   perDirection: number, directions: number, defaults: readonly string[],
 ): ScalarFn[][] {
+  return resolveActivationSpecs(names, alphas, betas, perDirection, directions, defaults)
+    .map((fns) => fns.map((f) => KINDS[f.kind]!.make(f.alpha, f.beta)));
+}
+
+/** An activation by its lower-case kind with its alpha and beta resolved (WGSL kernels build their own code from it). */
+export interface ActivationSpec {
+  kind: string;
+  alpha: number;
+  beta: number;
+}
+
+/** As resolveActivations, the resolved kinds and parameters instead of functions. */
+export function resolveActivationSpecs(
+  names: readonly string[] | undefined, alphas: readonly number[], betas: readonly number[],
+  perDirection: number, directions: number, defaults: readonly string[],
+): ActivationSpec[][] {
   let list = names && names.length ? [...names] : [...defaults];
   if (list.length === perDirection && directions === 2) list = [...list, ...list];
   else if (list.length === 2 * perDirection && directions === 1 && !names?.length) list = list.slice(0, perDirection);
@@ -46,14 +62,14 @@ export function resolveActivations(
   }
   let ai = 0;
   let bi = 0;
-  const fns = list.map((name) => {
+  const specs = list.map((name) => {
     const kind = KINDS[name.toLowerCase()];
     if (!kind) throw new UnsupportedError(`activation '${name}' is not one of ${ACTIVATION_NAMES.join(', ')}`);
-    const a = kind.alpha === undefined ? 0 : ai < alphas.length ? alphas[ai++]! : kind.alpha;
-    const b = kind.beta === undefined ? 0 : bi < betas.length ? betas[bi++]! : kind.beta;
-    return kind.make(a, b);
+    const alpha = kind.alpha === undefined ? 0 : ai < alphas.length ? alphas[ai++]! : kind.alpha;
+    const beta = kind.beta === undefined ? 0 : bi < betas.length ? betas[bi++]! : kind.beta;
+    return { kind: name.toLowerCase(), alpha, beta };
   });
-  return Array.from({ length: directions }, (_, d) => fns.slice(d * perDirection, (d + 1) * perDirection));
+  return Array.from({ length: directions }, (_, d) => specs.slice(d * perDirection, (d + 1) * perDirection));
 }
 
 /** Clips a gate's pre-activation to [-clip, clip] when `clip` is set (spec: "applied to the input of activations"). */

@@ -11,7 +11,7 @@ export const instanceNormWgsl: GpuKernel<typeof InstanceNormalization.attrs> = (
     programs: [rowNormProgram({
       rows: x!.shape[0]! * channels, len, epsilon: a.epsilon, centred: true,
       scale: { input: 1, index: { per: 'row', count: channels } }, bias: { input: 2, index: { per: 'row', count: channels } },
-      outDtype: out!.dtype, stats: 0,
+      outDtype: out!.dtype,
     })],
   };
 };

@@ -1,5 +1,5 @@
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { rowNormProgram, type AffineIndex } from '../../devices/webgpu/row-normalize.js';
+import { elementOrOne, rowNormProgram } from '../../devices/webgpu/row-normalize.js';
 import { normalizeAxis } from '../../tensor/shape.js';
 import type { LayerNormalization } from './layernormalization.op.js';
 
@@ -10,17 +10,15 @@ const size = (shape: readonly number[]) => shape.reduce((p, d) => p * d, 1);
 export const layerNormWgsl: GpuKernel<typeof LayerNormalization.attrs> = ([x, scale, bias], a, outs) => {
   const axis = normalizeAxis(a.axis, x!.shape.length);
   const len = size(x!.shape.slice(axis));
-  const index = (t: { shape: readonly number[] }): AffineIndex | undefined =>
-    size(t.shape) === len ? { per: 'element' } : size(t.shape) === 1 ? { per: 'one' } : undefined;
-  const si = index(scale!);
-  const bi = bias ? index(bias) : undefined;
+  const si = elementOrOne(size(scale!.shape), len);
+  const bi = bias ? elementOrOne(size(bias.shape), len) : undefined;
   // Scale and B either cover the normalized dims or are one value; other broadcasts stay on the CPU
   if (!si || (bias && !bi)) return 'Scale/B broadcast inside the normalized dims';
   return {
     programs: [rowNormProgram({
       rows: size(x!.shape) / Math.max(1, len), len, epsilon: a.epsilon, centred: true,
       scale: { input: 1, index: si }, bias: bi ? { input: 2, index: bi } : undefined,
-      outDtype: outs[0]!.dtype, stats: (outs.length - 1) as 0 | 1 | 2,
+      outDtype: outs[0]!.dtype, mean: outs.length > 1 ? 1 : undefined, invStd: outs.length > 2 ? 2 : undefined,
     })],
   };
 };

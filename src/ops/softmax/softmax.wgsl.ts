@@ -1,5 +1,6 @@
 import { narrow } from '../../devices/webgpu/elementwise.js';
-import type { GpuKernel } from '../../devices/webgpu/program.js';
+import type { BufferRef, GpuKernel, Program } from '../../devices/webgpu/program.js';
+import type { DType } from '../../tensor/dtype.js';
 import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import { linearDispatch, storage, Uniforms } from '../../devices/webgpu/shader.js';
 import { normalizeAxis } from '../../tensor/shape.js';
@@ -15,10 +16,29 @@ export function softmaxKernel(log: boolean): GpuKernel<typeof Softmax.attrs> {
     const len = x!.shape[axis]!;
     const inner = x!.shape.slice(axis + 1).reduce((p, d) => p * d, 1);
     const rows = x!.shape.reduce((p, d) => p * d, 1) / Math.max(1, len);
-    const u = new Uniforms().add('dims', 'u32', [rows, len, inner]);
-    const [ROWS, LEN, INNER] = [0, 1, 2].map((i) => u.at('dims', i));
-    const result = log ? 'v - m - log(s)' : 'exp_near0(v - m) / s';
-    const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}${NAN_MINMAX}
+    return { programs: [softmaxRowsProgram({ rows, len, inner, log, outDtype: out!.dtype, input: { input: 0 }, output: { output: 0 } })] };
+  };
+}
+
+export interface SoftmaxRows {
+  rows: number;
+  len: number;
+  inner: number;
+  log: boolean;
+  outDtype: DType;
+  input: BufferRef;
+  output: BufferRef;
+  /** A row whose values are all −∞ (a fully masked attention row) gives zeros, not NaN. */
+  zeroMaskedRows?: boolean;
+}
+
+/** The softmax of every row of `input` into `output` (also attention's probabilities, on a scratch buffer). */
+export function softmaxRowsProgram(r: SoftmaxRows): Program {
+  const u = new Uniforms().add('dims', 'u32', [r.rows, r.len, r.inner]);
+  const [ROWS, LEN, INNER] = [0, 1, 2].map((i) => u.at('dims', i));
+  const result = r.log ? 'v - m - log(s)' : 'exp_near0(v - m) / s';
+  const value = r.zeroMaskedRows ? `select(${result}, 0.0, m == ${NEG_INF})` : result;
+  const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}${NAN_MINMAX}
 var<workgroup> part: array<f32, ${WG}>;
 
 // exp of x − max: near 0 a Taylor polynomial, exact to f32 rounding, where the device's exp may be
@@ -55,15 +75,12 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   let s = part[0];
   for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) {
     let v = X[base + i * ${INNER}];
-    Y[base + i * ${INNER}] = ${narrow(result, out!.dtype)};
+    Y[base + i * ${INNER}] = ${narrow(value, r.outDtype)};
   }
 }
 `;
-    return {
-      programs: [{
-        key: `softmax:${log ? 'log' : 'exp'}:${out!.dtype}`, source, bindings: [{ input: 0 }, { output: 0 }], uniforms: u,
-        workgroups: linearDispatch(rows, 1),
-      }],
-    };
+  return {
+    key: `softmax:${r.log ? 'log' : 'exp'}:${r.outDtype}:${r.zeroMaskedRows ? 'z' : ''}`, source, bindings: [r.input, r.output], uniforms: u,
+    workgroups: linearDispatch(r.rows, 1),
   };
 }

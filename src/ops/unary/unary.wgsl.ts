@@ -4,7 +4,7 @@ import { RegistrationError } from '../../errors.js';
 import { elementwiseProgram, type ElementwiseSpec } from '../../devices/webgpu/elementwise.js';
 import { wgslType } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { ERF, f32Literal, NAN_MINMAX, TANH } from '../../wgsl/math.js';
+import { ERF, f32Literal, GELU, NAN_MINMAX, TANH } from '../../wgsl/math.js';
 
 interface UnaryEntry {
   expr: string;
@@ -42,10 +42,8 @@ export const UNARY_WGSL: Record<string, UnaryEntry> = {
   Erf: { expr: 'erf_(x0)', helpers: [ERF] },
   Gelu: {
     expr: '',
-    variant: (a) => (a.approximate === 'tanh'
-      ? '0.5 * x0 * (1.0 + tanh_(0.7978845608028654 * (x0 + 0.044715 * x0 * x0 * x0)))'
-      : '0.5 * x0 * (1.0 + erf_(x0 * 0.7071067811865476))'),
-    helpers: [ERF, TANH],
+    variant: (a) => (a.approximate === 'tanh' ? 'gelu_tanh_(x0)' : 'gelu_erf_(x0)'),
+    helpers: [ERF, TANH, GELU],
   },
   Sqrt: { expr: 'sqrt(x0)' },
   Reciprocal: { expr: '1.0 / x0' },
