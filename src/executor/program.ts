@@ -1,5 +1,5 @@
 import { assertWithinBudget } from './memory-budget.js';
-import { ExecutionError, NnrtError, ShapeError } from '../errors.js';
+import { ExecutionError, InputError, NnrtError, ShapeError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { subgraphsOf, valuesRead } from '../ir/subgraph.js';
@@ -25,6 +25,12 @@ export interface ExecOptions {
 }
 
 export const DEFAULT_MAX_LOOP_ITERATIONS = 1_000_000;
+
+/** A Loop iteration limit as given by a caller: a non-negative integer, else an InputError. */
+export function checkLoopLimit(max: number): number {
+  if (!Number.isSafeInteger(max) || max < 0) throw new InputError(`maxLoopIterations must be a non-negative integer, got ${max}`);
+  return max;
+}
 
 /** Values by name, falling back to the enclosing graph's scope (subgraphs read outer values). */
 export class Scope {

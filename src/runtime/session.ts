@@ -7,7 +7,7 @@ import { sharedGpuDevice, type GpuDeviceOptions } from '../devices/webgpu/device
 import { defaultGpu } from '../devices/webgpu/provider.js';
 import { CpuExecutor } from '../executor/executor.js';
 import { GpuExecutor, type GpuRunStats } from '../executor/gpu-executor.js';
-import { hostOnlyReason } from '../executor/host-only.js';
+import { engineExclusionReason, hostOnlyReason } from '../executor/host-only.js';
 import type { Graph, OutputInfo, ValueInfo } from '../ir/graph.js';
 import '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -113,10 +113,10 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
   if (opts.maxMemory !== undefined) checkMemoryBudget(opts.maxMemory);
   if (engine === 'webgpu') {
     // the engine compiles static-shape tensor graphs; control flow and strings keep it out
-    const hostReason = hostOnlyReason(graph);
-    if (hostReason) return createHostSession(graph, opts, hostReason);
-    if (engineEnabledByEnvironment()) return createEngineSession(graph, opts);
-    opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
+    const excluded = engineExclusionReason(graph);
+    if (excluded) opts.notice?.(`the webgpu engine is off for this graph because of ${excluded}: the framework runs it on device webgpu`);
+    else if (engineEnabledByEnvironment()) return createEngineSession(graph, opts);
+    else opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
   const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, memoryBudget: opts.maxMemory });
@@ -139,12 +139,13 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
   const hostReason = hostOnlyReason(graph);
   if (hostReason) return createHostSession(graph, opts, hostReason);
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
-  const exec = new GpuExecutor(graph, gpu, undefined, { memoryBudget: opts.maxMemory });
+  const exec = new GpuExecutor(graph, gpu, undefined, { memoryBudget: opts.maxMemory, maxLoopIterations: opts.maxLoopIterations });
   return {
     graph,
     inputs: exec.inputs,
     outputs: graph.outputs,
     run: (feeds) => exec.run(feeds),
+    runValues: (feeds) => exec.runValues(feeds),
     stats: () => {
       const { nodes, peakBytes, transfers, fallbacks, pipelines, submits } = exec.lastStats;
       return { nodes, peakBytes, transfers, webgpu: { fallbacks, pipelines, submits } };
@@ -154,8 +155,8 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
 }
 
 /**
- * Device 'webgpu' for a graph that needs the host (control flow, sequences, strings): the framework
- * runs it on the CPU, and every node is listed as a fallback with the reason.
+ * Device 'webgpu' for a graph with string tensors: the framework runs it on the CPU, and every node
+ * is listed as a fallback with the reason.
  */
 function createHostSession(graph: Graph, opts: SessionOptions, reason: string): Session {
   const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations });
