@@ -5,7 +5,7 @@ import { bindShape } from '../ir/infer.js';
 import { verifyGraph } from '../ir/verify.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describeValue, OptionalValue, TensorSequence, type Value } from '../tensor/value.js';
-import { checkLoopLimit, DEFAULT_MAX_LOOP_ITERATIONS, GraphProgram, Scope, type ExecOptions, type RunMeter } from './program.js';
+import { checkLoopLimit, CPU_KERNEL_CHOICES, DEFAULT_MAX_LOOP_ITERATIONS, GraphProgram, Scope, type ExecOptions, type RunMeter } from './program.js';
 
 export interface RunStats {
   /** Nodes executed (nodes of subgraphs counted each time they run). */
@@ -29,7 +29,11 @@ export class CpuExecutor {
     this.graph = graph;
     const max = checkLoopLimit(opts.maxLoopIterations ?? DEFAULT_MAX_LOOP_ITERATIONS);
     const memoryBudget = opts.memoryBudget === undefined ? defaultMemoryBudget() : checkMemoryBudget(opts.memoryBudget);
-    this.program = new GraphProgram(graph, { maxLoopIterations: max, memoryBudget });
+    const cpuKernels = opts.cpuKernels ?? 'fast';
+    if (!CPU_KERNEL_CHOICES.includes(cpuKernels)) {
+      throw new InputError(`cpuKernels must be one of ${CPU_KERNEL_CHOICES.join(', ')}, got '${String(cpuKernels)}'`);
+    }
+    this.program = new GraphProgram(graph, { maxLoopIterations: max, memoryBudget, cpuKernels });
   }
 
   /** Model inputs (graph inputs without an initializer). */

@@ -66,7 +66,7 @@ export class GpuExecutor {
     const cutNodes = new Set([...dataDependentNodes(graph, this.order), ...hostNodes(graph, this.order)]);
     const cut = this.order.filter((b) => cutNodes.has(b));
     if (cut.length || hasNonTensorIO(graph)) {
-      const stageOpts = { memoryBudget: this.memoryBudget, maxLoopIterations };
+      const stageOpts = { memoryBudget: this.memoryBudget, maxLoopIterations, cpuKernels: 'fast' as const };
       this.stages = new StagedGpuRun(graph, this.order, cut, (g) => new GpuExecutor(g, gpu, engines, stageOpts), stageOpts);
     }
     this.shapeFeeds = shapeDecidingInputs(graph, this.order);

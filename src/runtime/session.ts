@@ -5,7 +5,10 @@ import { checkMemoryBudget } from '../executor/memory-budget.js';
 import { UsageError } from '../errors.js';
 import { sharedGpuDevice, type GpuDeviceOptions } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
+import '../cpu/register.js'; // the fast CPU kernels (cpuKernels 'fast')
+import { prepareWasmKernels } from '../cpu/wasm-kernels.js';
 import { CpuExecutor } from '../executor/executor.js';
+import type { CpuKernelChoice } from '../executor/program.js';
 import { GpuExecutor, type GpuRunStats } from '../executor/gpu-executor.js';
 import { engineExclusionReason, hostOnlyReason } from '../executor/host-only.js';
 import type { Graph, OutputInfo, ValueInfo } from '../ir/graph.js';
@@ -57,6 +60,11 @@ export interface SessionOptions {
   progress?: BuilderConfig['progress'];
   /** The most iterations one Loop node may run before the run fails naming it (default 1,000,000). */
   maxLoopIterations?: number;
+  /**
+   * CPU kernels: 'fast' (default: WebAssembly SIMD where an op has such a kernel, src/cpu/) or
+   * 'reference' (the plain TypeScript kernels, the reference for checking).
+   */
+  cpuKernels?: CpuKernelChoice;
 }
 
 /** Counters a session reports after a run. */
@@ -119,7 +127,8 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
     else opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
-  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, memoryBudget: opts.maxMemory });
+  if ((opts.cpuKernels ?? 'fast') === 'fast') await prepareWasmKernels();
+  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, memoryBudget: opts.maxMemory, cpuKernels: opts.cpuKernels });
   return {
     graph,
     inputs: exec.inputs,
@@ -159,7 +168,7 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
  * is listed as a fallback with the reason.
  */
 function createHostSession(graph: Graph, opts: SessionOptions, reason: string): Session {
-  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations });
+  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, cpuKernels: opts.cpuKernels });
   opts.notice?.(`device webgpu: the graph runs on the host because of ${reason}`);
   const fallbacks = graph.nodes.map((n) => ({ node: n.name, op: n.opType, reason: `the graph runs on the host: ${reason}` }));
   return {

@@ -13,6 +13,8 @@ import { pointwiseImporters, pointwiseKind } from './pointwise.js';
 import { poolImporters, poolKind } from './pool.js';
 import { reshapeImporters, reshapeKind } from './reshape.js';
 import { softmaxImporters, softmaxKind } from './softmax.js';
+import { normImporters, normKind } from './norm.js';
+import { reduceImporters, reduceKind } from './reduce.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -27,6 +29,8 @@ const LAYER_KINDS: KindTable = {
   convert: convertKind,
   matmul: matmulKind,
   transpose: transposeKind,
+  norm: normKind,
+  reduce: reduceKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -46,4 +50,6 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...reshapeImporters,
   ...matmulImporters,
   ...transposeImporters,
+  ...normImporters,
+  ...reduceImporters,
 };

@@ -8,6 +8,9 @@ import { foldConstantsPass } from './fold-constants.js';
 import { fuseEpiloguePass } from './fuse-epilogue.js';
 import { fuseMatmulPass } from './fuse-matmul.js';
 import { fusePointwisePass } from './fuse-pointwise.js';
+import { fuseNormSkipPass } from './fuse-norm-skip.js';
+import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
+import { fuseGeluPass } from './fuse-gelu.js';
 import { layoutPass } from './layout.js';
 import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
@@ -22,7 +25,10 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   foldBatchNormPass,
   fuseEpiloguePass,
   fuseMatmulPass,
+  fuseNormSkipPass,
   fusePointwisePass,
+  fuseGeluPass,
+  fuseSoftmaxMaskPass,
   concatInPlacePass,
   layoutPass,
   precisionPass,
