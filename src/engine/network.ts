@@ -28,7 +28,8 @@ export const NO_ACTIVATION: Activation = { kind: 'none' };
  * which must then have an even length; arithmetic always runs in f32.
  */
 export type Layout = 'plain' | 'nchw' | 'nhwc';
-export type Storage = 'f32' | 'f16x2';
+export type { Storage } from '../devices/webgpu/storage.js';
+import type { Storage } from '../devices/webgpu/storage.js';
 export interface TensorFormat {
   layout: Layout;
   storage: Storage;

@@ -1,14 +1,15 @@
-// The tiled matrix-product shader shared by MatMul, Gemm and Conv (implicit GEMM): a workgroup of
-// 16×16 threads computes a 64×64 output tile, each thread a 4×4 block held in registers; A and B
-// tiles of depth 16 are staged in workgroup memory. Ops supply how to read A[m,k] and B[k,n] and
-// how to store C[m,n] (bias, alpha/beta, im2col addressing), so the loop itself is written once.
+// The framework's matrix product for MatMul, Gemm, Conv (implicit GEMM) and Attention, on the tile
+// template the engine also uses (matmul-tile.ts). Ops supply how to read A[m,k] and B[k,n] and how
+// to store C[m,n] (bias, alpha/beta, im2col addressing); sizes are uniforms, so one pipeline serves
+// every shape of an op, and the tile is a fixed choice per problem size (the engine times tactics,
+// the framework does not).
+import { BASELINE_CAPS } from './caps.js';
+import { storeFinal, tileLoop, tileName, type TileConfig } from './matmul-tile.js';
 import type { BufferRef, Program } from './program.js';
 import type { Uniforms } from './shader.js';
 
-export const GEMM_TILE = { m: 64, n: 64, k: 16, threads: 256 } as const;
-
 export interface GemmShader {
-  /** Pipeline key of the op-specific part (the tile loop is fixed). */
+  /** Pipeline key of the op-specific part (the tile is named by the template). */
   key: string;
   /** Storage declarations (the uniform block is declared by the template at the next binding). */
   decls: string;
@@ -23,8 +24,8 @@ export interface GemmShader {
   N: string;
   K: string;
   /**
-   * WGSL statements run once before the loop with \`bn\`, the one B column this invocation loads
-   * in every tile: hoists per-column address arithmetic (e.g. im2col's pixel) out of loadB.
+   * WGSL statements run with \`bn\`, the B column about to be loaded, before loadB: per-column address
+   * arithmetic (e.g. im2col's pixel) setting private variables loadB reads.
    */
   columnB?: string;
   /** Bodies of fn loadA(m: u32, k: u32) -> f32 and fn loadB(k: u32, n: u32) -> f32, called in bounds only. */
@@ -38,77 +39,53 @@ export interface GemmShader {
   n: number;
 }
 
+/**
+ * The tile for an m×n product: 64×64 (16×16 threads of 4×4) when both sides fill it, narrower on a
+ * thin side so small products (attention heads, a few output channels) do not idle most threads.
+ */
+export function gemmTile(m: number, n: number): TileConfig {
+  const side = (x: number) => (x <= 16 ? 16 : x <= 32 ? 32 : 64);
+  const tm = side(m);
+  return { tm, tn: side(n), tk: 16, rm: tm / 16, rn: 4 };
+}
+
 export function gemmProgram(s: GemmShader): Program {
-  const { m: TM, n: TN, k: TK, threads } = GEMM_TILE;
-  const stores = Array.from({ length: 16 }, (_, e) => {
-    const [i, j] = [e >> 2, e & 3];
-    const m = `m0 + lid.y * 4u + ${i}u`;
-    const n = `n0 + lid.x * 4u + ${j}u`;
-    return `  if (${m} < M && ${n} < N) { store(${m}, ${n}, acc[${i}][${j}]); }`;
-  }).join('\n');
-  const source = () => `${s.decls}${s.uniforms.declare(s.bindings.length)}
+  const c = gemmTile(s.m, s.n);
+  const bindings = s.bindings.length;
+  // The template's A rows are plain row indices; B quads and C pairs go through the op's scalar
+  // loadB / store, bounds-checked here since sizes are only known at run time.
+  const loadB4 = `fn loadB4(k: u32, n: u32) -> vec4<f32> {
+  var v = vec4<f32>(0.0);
+  if (k >= dimK) { return v; }
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let bn = n + j;
+    if (bn < dimN) {${s.columnB ? `\n      ${s.columnB.replace(/\n/g, '\n    ')}` : ''}
+      v[j] = loadB(k, bn);
+    }
+  }
+  return v;
+}`;
+  const parts = `${s.decls}${s.uniforms.declare(bindings)}
 ${s.globals ?? ''}
+alias ARow = u32;
+fn rowA(m: u32) -> u32 { return m; }
 fn loadA(m: u32, k: u32) -> f32 { ${s.loadA} }
 fn loadB(k: u32, n: u32) -> f32 { ${s.loadB} }
+${loadB4}
 fn store(m: u32, n: u32, v: f32) { ${s.store} }
-
-var<workgroup> As: array<array<f32, ${TM}>, ${TK}>;
-var<workgroup> Bs: array<array<f32, ${TN}>, ${TK}>;
-
-@compute @workgroup_size(16, 16)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: vec3<u32>) {
-  let batch = wid.z;
-  ${s.prologue ?? ''}
-  let M = ${s.M};
-  let N = ${s.N};
-  let K = ${s.K};
-  let m0 = wid.y * ${TM}u;
-  let n0 = wid.x * ${TN}u;
-  let tid = lid.y * 16u + lid.x;
-  // B tiles are loaded with kk = tid / ${TN} + i·${threads / TN} and nn = tid % ${TN}: one column per invocation.
-  let bn = n0 + tid % ${TN}u;
-  ${s.columnB ?? ''}
-  var acc: array<vec4<f32>, 4>;
-  for (var k0 = 0u; k0 < K; k0 = k0 + ${TK}u) {
-    for (var i = 0u; i < ${(TM * TK) / threads}u; i = i + 1u) {
-      let e = tid + i * ${threads}u;
-      let mm = e / ${TK}u;
-      let kk = e % ${TK}u;
-      let gm = m0 + mm;
-      let gk = k0 + kk;
-      var v = 0.0;
-      if (gm < M && gk < K) { v = loadA(gm, gk); }
-      As[kk][mm] = v;
-    }
-    for (var i = 0u; i < ${(TN * TK) / threads}u; i = i + 1u) {
-      let kk = tid / ${TN}u + i * ${threads / TN}u;
-      let nn = tid % ${TN}u;
-      let gk = k0 + kk;
-      let gn = bn;
-      var v = 0.0;
-      if (gk < K && gn < N) { v = loadB(gk, gn); }
-      Bs[kk][nn] = v;
-    }
-    workgroupBarrier();
-    for (var kk = 0u; kk < ${TK}u; kk = kk + 1u) {
-      let a = vec4<f32>(As[kk][lid.y * 4u], As[kk][lid.y * 4u + 1u], As[kk][lid.y * 4u + 2u], As[kk][lid.y * 4u + 3u]);
-      let b = vec4<f32>(Bs[kk][lid.x * 4u], Bs[kk][lid.x * 4u + 1u], Bs[kk][lid.x * 4u + 2u], Bs[kk][lid.x * 4u + 3u]);
-      acc[0] = fma(vec4<f32>(a.x), b, acc[0]);
-      acc[1] = fma(vec4<f32>(a.y), b, acc[1]);
-      acc[2] = fma(vec4<f32>(a.z), b, acc[2]);
-      acc[3] = fma(vec4<f32>(a.w), b, acc[3]);
-    }
-    workgroupBarrier();
-  }
-  // Unrolled so acc is only indexed by constants and stays in registers.
-${stores}
-}
-`;
+fn store1(m: u32, n: u32, v: f32) { store(m, n, v); }
+fn store2(m: u32, n: u32, v: vec2<f32>) { store(m, n, v.x); store(m, n + 1u, v.y); }`;
+  const problem = { m: s.m, n: s.n, k: 0, groups: s.batches, aQuads: false, a: none, b: none, epilogue: none };
+  const dims = { M: s.M, N: s.N, K: s.K, prologue: s.prologue ?? '' };
+  const source = () => tileLoop(problem, c, 1, BASELINE_CAPS, parts, storeFinal(undefined), dims).wgsl;
   return {
-    key: `gemm${TM}x${TN}x${TK}:${s.key}`,
+    key: `gemm${tileName(c)}${s.columnB ? ':colB' : ''}:${s.key}`,
     source,
     bindings: s.bindings,
     uniforms: s.uniforms,
-    workgroups: [Math.ceil(s.n / TN), Math.ceil(s.m / TM), s.batches],
+    workgroups: [Math.ceil(s.n / c.tn), Math.ceil(s.m / c.tm), s.batches],
   };
 }
+
+/** The template's parts are given whole in `parts` above. */
+const none = () => ({ wgsl: '', bindings: [] as BufferRef[] });

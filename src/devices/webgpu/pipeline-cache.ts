@@ -1,5 +1,6 @@
 /// <reference types="@webgpu/types" />
 import { DeviceError } from '../../errors.js';
+import { withEnables } from './storage.js';
 
 /**
  * Compute pipelines by shader key. The key names everything the WGSL depends on (op, dtypes,
@@ -20,7 +21,7 @@ export class PipelineCache {
   get(key: string, source: () => string): Promise<GPUComputePipeline> {
     let p = this.pipelines.get(key);
     if (!p) {
-      p = this.compile(key, source());
+      p = this.compile(key, withEnables(source()));
       this.pipelines.set(key, p);
       p.catch(() => this.pipelines.delete(key));
     }

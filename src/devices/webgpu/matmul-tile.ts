@@ -1,0 +1,248 @@
+// The tiled matrix product C[M,N] = A[M,K]·B[K,N] of the engine and the framework, written once
+// and specialized per use: callers supply WGSL that loads A (read through any format and im2col
+// addressing), B (readable up to whole tiles) and an epilogue that stores pairs of C columns. A
+// workgroup computes a TM×TN tile, each thread an RM×RN register block; TK-deep slices of A and B
+// are staged in workgroup memory as vec4s, and the next slice is fetched into registers while the
+// current one is multiplied. The template's names are dimM/dimN/dimK, As, Bs, fetchA, storeC (and,
+// with baked sizes, M, N, K, grp). Sizes are baked into the WGSL (the engine) or read at run time from
+// uniforms (the framework, whose pipelines are cached across shapes). The binding type B is the
+// caller's (the engine's EngineBinding, the framework's BufferRef): this file only threads it through.
+import type { DeviceCaps } from './caps.js';
+
+/** Workgroup tile TM×TN, depth TK, per-thread register block RM×RN (RN a multiple of 4). */
+export interface TileConfig {
+  tm: number;
+  tn: number;
+  tk: number;
+  rm: number;
+  rn: number;
+}
+
+export const tileName = (c: TileConfig): string => `${c.tm}x${c.tn}x${c.tk}-r${c.rm}x${c.rn}`;
+export const tileThreads = (c: TileConfig): number => (c.tm / c.rm) * (c.tn / c.rn);
+/** Workgroup memory of a tile program: the A and B slices. */
+export const tileStorage = (c: TileConfig): number => (c.tm * c.tk + c.tk * c.tn) * 4;
+export const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
+
+/** WGSL for one part of a program and the bindings it declares, numbered from `first`. */
+export interface WgslPart<B> {
+  wgsl: string;
+  bindings: B[];
+}
+export type PartBuilder<B> = (first: number) => WgslPart<B>;
+
+export interface MatmulProblem<B> {
+  m: number;
+  n: number;
+  k: number;
+  /** Independent products of this size (conv groups): parts read the private `grp`. */
+  groups: number;
+  /**
+   * Declares `ARow` (per-row addressing computed once per thread, outside the K loop),
+   * `fn rowA(m: u32) -> ARow` (m < M), `fn loadA(r: ARow, k: u32) -> f32` (k < K) and, when
+   * `aQuads`, `fn loadA4(r: ARow, k: u32) -> vec4<f32>` (k % 4 == 0, k + 3 < K).
+   */
+  a: PartBuilder<B>;
+  aQuads: boolean;
+  /** `fn loadB4(k: u32, n: u32) -> vec4<f32>` (n % 4 == 0), readable (zero) up to whole tiles in k and n. */
+  b: PartBuilder<B>;
+  /** `fn store2(m: u32, n: u32, v: vec2<f32>)` (n even, n + 1 < N) and, N odd, `fn store1(m, n, v: f32)`. */
+  epilogue: PartBuilder<B>;
+}
+
+/** Why the config cannot run on this device or shape, or undefined when it can. */
+export function tileUnfit(c: TileConfig, caps: DeviceCaps, p: { m: number; n: number; groups: number }, splits = 1): string | undefined {
+  const threads = tileThreads(c);
+  if (c.rn % 4 !== 0 || c.tk % 4 !== 0 || c.tm % c.rm !== 0 || c.tn % c.rn !== 0) return 'malformed tile';
+  if (threads % (c.tk / 4) !== 0 || threads % (c.tn / 4) !== 0) return 'threads do not cover the slices evenly';
+  if (threads > caps.maxInvocationsPerWorkgroup) return `${threads} invocations exceed the device's ${caps.maxInvocationsPerWorkgroup}`;
+  if (tileStorage(c) > caps.maxWorkgroupStorage) return 'workgroup storage exceeds the device limit';
+  if (p.groups * splits > caps.maxWorkgroupsPerDimension) return 'too many groups × splits';
+  if (grid(Math.ceil(p.m / c.tm) * Math.ceil(p.n / c.tn), caps) === undefined) return 'too many tiles';
+  return undefined;
+}
+
+/** A 2-D grid of at least `count` workgroups within the per-dimension limit. */
+export function grid(count: number, caps: DeviceCaps): [number, number] | undefined {
+  const x = Math.min(count, caps.maxWorkgroupsPerDimension);
+  const y = Math.ceil(count / x);
+  return y > caps.maxWorkgroupsPerDimension ? undefined : [x, y];
+}
+
+/**
+ * Sizes known only at run time: WGSL expressions (uniforms) of M, N, K, and statements run first in
+ * `main` with \`batch\` (workgroup z, one of \`groups\`) in scope; the caller declares \`grp\` if it uses it.
+ */
+export interface RuntimeDims {
+  M: string;
+  N: string;
+  K: string;
+  prologue: string;
+}
+
+/** The usual case: the epilogue's stores, a single one for the last column when N is odd (or unknown). */
+export function storeFinal(N: number | undefined): string {
+  return N !== undefined && N % 2 === 0
+    ? 'fn storeC(z: u32, m: u32, n: u32, v: vec2<f32>) { if (n < dimN) { store2(m, n, v); } }'
+    : 'fn storeC(z: u32, m: u32, n: u32, v: vec2<f32>) { if (n + 1u < dimN) { store2(m, n, v); } else if (n < dimN) { store1(m, n, v.x); } }';
+}
+
+/** Split-K partials: plain [groups·splits, M, N] f32 in scratch (z = group·splits + split). */
+export function storePartial(): string {
+  return `fn storeC(z: u32, m: u32, n: u32, v: vec2<f32>) {
+  let i = (z * dimM + m) * dimN + n;
+  if (n < dimN) { part[i] = v.x; }
+  if (n + 1u < dimN) { part[i + 1u] = v.y; }
+}`;
+}
+
+/**
+ * The tile-loop shader over `parts` (the problem's WGSL) and \`storeC\`; with `dims`, a plain
+ * tiles-N × tiles-M × groups grid (split-K needs baked sizes).
+ */
+export function tileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: number, caps: DeviceCaps, parts: string, storeC: string, dims?: RuntimeDims): { wgsl: string; workgroups: [number, number, number] } {
+  const threads = tileThreads(c);
+  const TX = c.tn / c.rn;
+  const TK4 = c.tk / 4;
+  const TN4 = c.tn / 4;
+  const quadsA = (c.tm * c.tk) / 4;
+  const quadsB = (c.tk * c.tn) / 4;
+  const LA = Math.ceil(quadsA / threads);
+  const LB = Math.ceil(quadsB / threads);
+  const tilesM = Math.ceil(p.m / c.tm);
+  const tilesN = Math.ceil(p.n / c.tn);
+  const tilesK = Math.ceil(p.k / c.tk);
+  if (dims && splits !== 1) throw new Error('split-K needs sizes known when the shader is generated');
+  const [gx, gy] = dims ? [tilesN, tilesM] : grid(tilesM * tilesN, caps)!;
+  const chunk = Math.ceil(tilesK / splits);
+  const rowsChecked = dims !== undefined || p.m % c.tm !== 0;
+  const kChecked = dims !== undefined || p.k % c.tk !== 0;
+  const rq = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+  // A quads: thread loads rows tid / TK4 + i·threads/TK4 at k offset (tid % TK4)·4 of each slice.
+  const aRows = rq(LA).map((i) => {
+    const guard = (i + 1) * threads > quadsA ? ` && tid + ${i * threads}u < ${quadsA}u` : '';
+    return `  let am${i} = m0 + tid / ${TK4}u + ${(i * threads) / TK4}u;
+  let ar${i} = rowA(min(am${i}, dimM - 1u));
+  let aok${i} = ${rowsChecked ? `am${i} < dimM` : 'true'}${guard};`;
+  }).join('\n');
+  const fetchA = rq(LA).map((i) => `      pa${i} = select(vec4<f32>(0.0), fetchA(ar${i}, k), aok${i});`).join('\n');
+  const fetchB = rq(LB).map((i) => {
+    const guard = (i + 1) * threads > quadsB ? `if (tid + ${i * threads}u < ${quadsB}u) ` : '';
+    return `      ${guard}{ pb${i} = loadB4(kr + ${(i * threads) / TN4}u, bn); }`;
+  }).join('\n');
+  const stash = [
+    ...rq(LA).map((i) => {
+      const guard = (i + 1) * threads > quadsA ? `if (tid + ${i * threads}u < ${quadsA}u) ` : '';
+      return `    ${guard}{ As[tid + ${i * threads}u] = pa${i}; }`;
+    }),
+    ...rq(LB).map((i) => {
+      const guard = (i + 1) * threads > quadsB ? `if (tid + ${i * threads}u < ${quadsB}u) ` : '';
+      return `    ${guard}{ Bs[tid + ${i * threads}u] = pb${i}; }`;
+    }),
+  ].join('\n');
+
+  // Thread (tx, ty) owns rows ty·RM + i and column quads (q·TX + tx)·4: reads of B across a warp
+  // are consecutive vec4s (no bank conflicts), and A reads are broadcasts.
+  const RQ = c.rn / 4;
+  const accDecl = rq(c.rm).flatMap((i) => rq(RQ).map((q) => `  var c${i}_${q} = vec4<f32>(0.0);`)).join('\n');
+  const aRead = rq(c.rm).map((i) => `      let a${i} = As[(ty * ${c.rm}u + ${i}u) * ${TK4}u + kq];`).join('\n');
+  const comps = ['x', 'y', 'z', 'w'];
+  const mac = rq(4).map((j) => {
+    const bs = rq(RQ).map((q) => `      let b${j}_${q} = Bs[(kq * 4u + ${j}u) * ${TN4}u + ${q * TX}u + tx];`).join('\n');
+    const fmas = rq(c.rm).flatMap((i) => rq(RQ).map((q) => `      c${i}_${q} = fma(vec4<f32>(a${i}.${comps[j]}), b${j}_${q}, c${i}_${q});`)).join('\n');
+    return `${bs}\n${fmas}`;
+  }).join('\n');
+  const stores = rq(c.rm).flatMap((i) => rq(RQ).map((q) => {
+    const m = `m0 + ty * ${c.rm}u + ${i}u`;
+    const n = `n0 + (${q * TX}u + tx) * 4u`;
+    const body = `storeC(wid.z, m, n, c${i}_${q}.xy); storeC(wid.z, m, n + 2u, c${i}_${q}.zw);`;
+    return `  { let m = ${m}; let n = ${n};${rowsChecked ? ' if (m < dimM) {' : ''} ${body}${rowsChecked ? ' }' : ''} }`;
+  })).join('\n');
+
+  const fetchABody = p.aQuads
+    ? kChecked
+      ? `if (k + 3u < dimK) { return loadA4(r, k); }
+  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j = j + 1u) { if (k + j < dimK) { v[j] = loadA(r, k + j); } }
+  return v;`
+      : 'return loadA4(r, k);'
+    : kChecked
+      ? `var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j = j + 1u) { if (k + j < dimK) { v[j] = loadA(r, k + j); } }
+  return v;`
+      : 'return vec4<f32>(loadA(r, k), loadA(r, k + 1u), loadA(r, k + 2u), loadA(r, k + 3u));';
+
+  const wgsl = `${parts}
+${dims ? 'var<private> dimM: u32;\nvar<private> dimN: u32;\nvar<private> dimK: u32;' : `var<private> grp: u32;
+const M = ${p.m}u;
+const N = ${p.n}u;
+const K = ${p.k}u;
+const dimM = M;
+const dimN = N;
+const dimK = K;`}
+var<workgroup> As: array<vec4<f32>, ${quadsA}>;
+var<workgroup> Bs: array<vec4<f32>, ${quadsB}>;
+
+fn fetchA(r: ARow, k: u32) -> vec4<f32> {
+  ${fetchABody}
+}
+${storeC}
+
+@compute @workgroup_size(${threads})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+${dims ? runtimeStart(dims, c) : `  let tile = wid.y * ${gx}u + wid.x;
+  ${gx * gy > tilesM * tilesN ? `if (tile >= ${tilesM * tilesN}u) { return; }` : ''}
+  let m0 = (tile / ${tilesN}u) * ${c.tm}u;
+  let n0 = (tile % ${tilesN}u) * ${c.tn}u;
+  grp = wid.z / ${splits}u;
+  let t0 = (wid.z % ${splits}u) * ${chunk}u;
+  let t1 = min(t0 + ${chunk}u, ${tilesK}u);`}
+  let tx = tid % ${TX}u;
+  let ty = tid / ${TX}u;
+${aRows}
+  let ak = (tid % ${TK4}u) * 4u;
+  let kb = tid / ${TN4}u;
+  let bn = n0 + (tid % ${TN4}u) * 4u;
+${accDecl}
+${rq(LA).map((i) => `  var pa${i} = vec4<f32>(0.0);`).join('\n')}
+${rq(LB).map((i) => `  var pb${i} = vec4<f32>(0.0);`).join('\n')}
+  {
+    let k = t0 * ${c.tk}u + ak;
+${fetchA}
+    let kr = kb + t0 * ${c.tk}u;
+${fetchB}
+  }
+  for (var t = t0; t < t1; t = t + 1u) {
+    workgroupBarrier();
+${stash}
+    workgroupBarrier();
+    if (t + 1u < t1) {
+      let k = (t + 1u) * ${c.tk}u + ak;
+${fetchA}
+      let kr = kb + (t + 1u) * ${c.tk}u;
+${fetchB}
+    }
+    for (var kq = 0u; kq < ${TK4}u; kq = kq + 1u) {
+${aRead}
+${mac}
+    }
+  }
+${stores}
+}
+`;
+  return { wgsl, workgroups: [gx, gy, p.groups * splits] };
+}
+
+/** Start of main with run-time sizes: the grid is tiles-N × tiles-M × groups, and K is walked whole. */
+function runtimeStart(d: RuntimeDims, c: TileConfig): string {
+  return `  dimM = ${d.M};
+  dimN = ${d.N};
+  dimK = ${d.K};
+  let batch = wid.z;
+  ${d.prologue}
+  let m0 = wid.y * ${c.tm}u;
+  let n0 = wid.x * ${c.tn}u;
+  let t0 = 0u;
+  let t1 = (${d.K} + ${c.tk - 1}u) / ${c.tk}u; // from the uniform itself: barriers in the loop need a uniform bound`;
+}

@@ -1,0 +1,96 @@
+// How float tensors are stored in device buffers, and the WGSL reading and writing them, for the
+// engine's kernels and any framework kernel: one kernel source serves every storage, and
+// arithmetic is always f32 (loads widen, stores narrow).
+//   f32    one f32 per element;
+//   f16x2  IEEE halves packed two to a u32 (pack2x16float) along the innermost axis: any device;
+//   f16    native array<f16> (`enable f16;`): devices whose caps have shaderF16.
+import { fromHalfBits, toHalfBits } from '../../tensor/float16.js';
+
+export type Storage = 'f32' | 'f16x2' | 'f16';
+
+/** The WGSL element type of a storage buffer in this storage. */
+export const wgslElement = (s: Storage): string => (s === 'f32' ? 'f32' : s === 'f16' ? 'f16' : 'u32');
+
+/** Bytes a tensor of `count` logical elements occupies (f16 and f16x2 round up to whole u32 pairs). */
+export function storageBytes(count: number, s: Storage): number {
+  return s === 'f32' ? count * 4 : Math.ceil(count / 2) * 4;
+}
+
+/** Declares tensor binding `name` read_write (the engine binds one arena buffer to every tensor). */
+export function declareTensor(binding: number, name: string, s: Storage): string {
+  return `@group(0) @binding(${binding}) var<storage, read_write> ${name}: array<${wgslElement(s)}>;\n`;
+}
+
+/** Declares a read-only binding (constants, framework inputs). */
+export function declareConstant(binding: number, name: string, s: Storage): string {
+  return `@group(0) @binding(${binding}) var<storage, read> ${name}: array<${wgslElement(s)}>;\n`;
+}
+
+/**
+ * WGSL functions `load_<name>(i: u32) -> f32`, `load2_<name>(i: u32) -> vec2<f32>` (i even: the
+ * pair i, i+1) over physical element index `i` of buffer `name`.
+ */
+export function loaders(name: string, s: Storage): string {
+  switch (s) {
+    case 'f32':
+      return `fn load_${name}(i: u32) -> f32 { return ${name}[i]; }
+fn load2_${name}(i: u32) -> vec2<f32> { return vec2<f32>(${name}[i], ${name}[i + 1u]); }
+`;
+    case 'f16':
+      return `fn load_${name}(i: u32) -> f32 { return f32(${name}[i]); }
+fn load2_${name}(i: u32) -> vec2<f32> { return vec2<f32>(f32(${name}[i]), f32(${name}[i + 1u])); }
+`;
+    case 'f16x2':
+      return `fn load_${name}(i: u32) -> f32 { let p = unpack2x16float(${name}[i >> 1u]); return select(p.x, p.y, (i & 1u) == 1u); }
+fn load2_${name}(i: u32) -> vec2<f32> { return unpack2x16float(${name}[i >> 1u]); }
+`;
+  }
+}
+
+/**
+ * WGSL `store2_<name>(i: u32, v: vec2<f32>)` writing elements i, i+1 (i even), and, except for
+ * f16x2, `store_<name>(i: u32, v: f32)`. Packed storage has no single-element store: two
+ * invocations writing halves of one u32 would race, so kernels producing f16x2 write pairs.
+ */
+export function storers(name: string, s: Storage): string {
+  switch (s) {
+    case 'f32':
+      return `fn store_${name}(i: u32, v: f32) { ${name}[i] = v; }
+fn store2_${name}(i: u32, v: vec2<f32>) { ${name}[i] = v.x; ${name}[i + 1u] = v.y; }
+`;
+    case 'f16':
+      return `fn store_${name}(i: u32, v: f32) { ${name}[i] = f16(v); }
+fn store2_${name}(i: u32, v: vec2<f32>) { ${name}[i] = f16(v.x); ${name}[i + 1u] = f16(v.y); }
+`;
+    case 'f16x2':
+      return `fn store2_${name}(i: u32, v: vec2<f32>) { ${name}[i >> 1u] = pack2x16float(v); }
+`;
+  }
+}
+
+/** Packs f32 values into the given storage's bytes (halves: IEEE, round to nearest even). */
+export function encodeStorage(values: Float32Array, s: Storage): Uint8Array {
+  if (s === 'f32') return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
+  const out = new Uint16Array(Math.ceil(values.length / 2) * 2);
+  for (let i = 0; i < values.length; i++) out[i] = toHalfBits(values[i]!);
+  return new Uint8Array(out.buffer);
+}
+
+/** Decodes storage bytes of `count` elements back to f32. */
+export function decodeStorage(bytes: Uint8Array, count: number, s: Storage): Float32Array {
+  const copy = bytes.slice(0, storageBytes(count, s));
+  if (s === 'f32') return new Float32Array(copy.buffer, 0, count);
+  const halves = new Uint16Array(copy.buffer);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i++) out[i] = fromHalfBits(halves[i]!);
+  return out;
+}
+
+/**
+ * A shader module's source with the `enable f16;` directive it needs when it uses the f16 type
+ * (directives must precede every declaration, so parts that declare f16 buffers cannot add it).
+ * Only type uses count (`<f16>`, `: f16`, `f16(`), not the word in a comment.
+ */
+export function withEnables(code: string): string {
+  return /<f16>|:\s*f16\b|\bf16\(/.test(code) && !/^\s*enable f16\s*;/m.test(code) ? `enable f16;\n${code}` : code;
+}
