@@ -52,106 +52,34 @@ export type PwExpr =
 export type PwUnary = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'floor' | 'ceil' | 'erf' | 'sin' | 'cos';
 export type PwBinary = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
 
-interface LayerBase {
+export interface LayerBase {
   /** Unique; the IR node name it came from (fused layers keep the first node's name). */
   name: string;
   /** IR node names this layer covers, for the build log ("fused Conv_3 + Relu_4"). */
   from: string[];
   /** Per-layer precision override (BuilderConfig.layerPrecision); undefined = network default. */
   precision?: 'fp32' | 'fp16';
-}
-
-/**
- * Convolution, 1-D or 2-D (1-D as 2-D with H = 1), with an epilogue: y = act(conv(x) + bias +
- * residual). Weights OIHW as in ONNX; the kernels re-lay them out for their tactic.
- */
-export interface ConvLayer extends LayerBase {
-  kind: 'conv';
-  input: string;
-  output: string;
-  weights: Float32Array;
-  /** [O, I/group, KH, KW]. */
-  weightShape: [number, number, number, number];
-  bias?: Float32Array;
-  /** A tensor of the output's shape added before the activation (ResNet's shortcut). */
-  residual?: string;
-  act: Activation;
-  group: number;
-  strides: [number, number];
-  /** [top, left, bottom, right]. */
-  pads: [number, number, number, number];
-  dilations: [number, number];
-}
-
-/** y = act(x · W + bias + residual), x [M, K] (activation), W [K, N] constant. */
-export interface GemmLayer extends LayerBase {
-  kind: 'gemm';
-  input: string;
-  output: string;
-  /** Row-major [K, N] (ONNX Gemm's transB and alpha already applied). */
-  weights: Float32Array;
-  k: number;
-  n: number;
-  /** [N] (beta already applied). */
-  bias?: Float32Array;
-  residual?: string;
-  act: Activation;
-}
-
-export interface PoolLayer extends LayerBase {
-  kind: 'pool';
-  op: 'max' | 'avg';
-  input: string;
-  output: string;
-  /** Global pools have kernel = the input's spatial size, stride 1, no padding. */
-  kernel: [number, number];
-  strides: [number, number];
-  pads: [number, number, number, number];
-  dilations: [number, number];
-  /** Average pooling: count padded cells in the divisor. */
-  countIncludePad: boolean;
-}
-
-/** Elementwise over inputs broadcast to the output: same shape, one element, or per channel. */
-export interface PointwiseLayer extends LayerBase {
-  kind: 'pointwise';
-  inputs: string[];
-  output: string;
-  expr: PwExpr;
-  /** Constant operands (per-channel scale/shift of an unfused BatchNorm...), named `const:i`. */
-  constants?: Float32Array[];
-}
-
-export interface ConcatLayer extends LayerBase {
-  kind: 'concat';
-  inputs: string[];
-  output: string;
-  axis: number;
-  /** Set by the concat pass: producers write into the output directly; the layer runs nothing. */
-  inPlace?: boolean;
-}
-
-/** Softmax over the last axis of a plain tensor. */
-export interface SoftmaxLayer extends LayerBase {
-  kind: 'softmax';
-  input: string;
-  output: string;
-  log: boolean;
-}
-
-/** Same elements, another logical shape (Reshape, Flatten, Squeeze...): a view when layouts allow. */
-export interface ReshapeLayer extends LayerBase {
-  kind: 'reshape';
-  input: string;
+  /** The one tensor the layer writes. */
   output: string;
 }
 
-/** Format conversion inserted by the layout/precision passes at the edges of a region. */
-export interface ConvertLayer extends LayerBase {
-  kind: 'convert';
-  input: string;
-  output: string;
-}
+// Each kind's interface lives with the rest of its definition in layers/<kind>.ts.
+export type { ConcatLayer } from './layers/concat.js';
+export type { ConvLayer } from './layers/conv.js';
+export type { ConvertLayer } from './layers/convert.js';
+export type { GemmLayer } from './layers/gemm.js';
+export type { PointwiseLayer } from './layers/pointwise.js';
+export type { PoolLayer } from './layers/pool.js';
+export type { ReshapeLayer } from './layers/reshape.js';
+export type { SoftmaxLayer } from './layers/softmax.js';
+import type { ConcatLayer } from './layers/concat.js';
+import type { ConvLayer } from './layers/conv.js';
+import type { ConvertLayer } from './layers/convert.js';
+import type { GemmLayer } from './layers/gemm.js';
+import type { PointwiseLayer } from './layers/pointwise.js';
+import type { PoolLayer } from './layers/pool.js';
+import type { ReshapeLayer } from './layers/reshape.js';
+import type { SoftmaxLayer } from './layers/softmax.js';
 
 export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatLayer | SoftmaxLayer | ReshapeLayer | ConvertLayer;
 export type LayerKind = Layer['kind'];
@@ -163,22 +91,3 @@ export interface Network {
   inputs: string[];
   outputs: string[];
 }
-
-/** The tensors a layer reads, in binding order (main input(s) first, then the residual). */
-export function layerInputs(l: Layer): string[] {
-  switch (l.kind) {
-    case 'conv':
-    case 'gemm':
-      return l.residual ? [l.input, l.residual] : [l.input];
-    case 'pointwise':
-    case 'concat':
-      return [...l.inputs];
-    default:
-      return [l.input];
-  }
-}
-
-export function layerOutputs(l: Layer): string[] {
-  return [l.output];
-}
-

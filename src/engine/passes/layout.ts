@@ -4,18 +4,20 @@
 // Other ranks are plain row-major. Reshapes are views of row-major data, so a reshape writes
 // NCHW, a tensor only reshapes read is written NCHW, and an NHWC tensor with more than one pixel
 // that a reshape also reads is converted to NCHW before it ([N,C,1,1] NHWC is row-major already).
-// Every kernel reads and writes any layout, so no other conversion is needed.
+// Other kernels read and write any layout; kinds marked `rowMajor` (layers/kind.ts) keep the
+// rank-4 tensors they touch NCHW.
 import type { ConvertLayer, Layer, Layout, Network, ReshapeLayer } from '../network.js';
+import { kindOf } from '../layers/index.js';
 import type { EnginePass, PassContext } from './pass.js';
 import { consumers, freshLayerName, isBoundary, producers, replaceUse } from './net-utils.js';
 
 const pixels = (shape: readonly number[]) => shape[2]! * shape[3]!;
 
-function chooseLayout(net: Network, name: string, softmaxTouched: ReadonlySet<string>, writers: Map<string, Layer>, readers: Map<string, Layer[]>): Layout {
+function chooseLayout(net: Network, name: string, rowMajorTouched: ReadonlySet<string>, writers: Map<string, Layer>, readers: Map<string, Layer[]>): Layout {
   const shape = net.tensors.get(name)!.shape;
   if (shape.length !== 4) return 'plain';
-  // Softmax works on row-major rows; NCHW is row-major for rank 4.
-  if (isBoundary(net, name) || softmaxTouched.has(name) || writers.get(name)?.kind === 'reshape') return 'nchw';
+  // Row-major kernels (softmax...) need NCHW, which is row-major for rank 4.
+  if (isBoundary(net, name) || rowMajorTouched.has(name) || writers.get(name)?.kind === 'reshape') return 'nchw';
   const read = readers.get(name) ?? [];
   return pixels(shape) > 1 && read.length > 0 && read.every((l) => l.kind === 'reshape') ? 'nchw' : 'nhwc';
 }
@@ -24,10 +26,10 @@ export const layoutPass: EnginePass = {
   name: 'layout',
   description: 'NHWC for internal 4-D tensors, NCHW at the network edges and around reshapes',
   run(net, ctx) {
-    const softmaxTouched = new Set(net.layers.flatMap((l) => (l.kind === 'softmax' ? [l.input, l.output] : [])));
+    const rowMajorTouched = new Set(net.layers.flatMap((l) => (kindOf(l).rowMajor ? [...kindOf(l).inputs(l), l.output] : [])));
     const writers = producers(net);
     const readers = consumers(net);
-    const layouts = new Map([...net.tensors.keys()].map((name) => [name, chooseLayout(net, name, softmaxTouched, writers, readers)]));
+    const layouts = new Map([...net.tensors.keys()].map((name) => [name, chooseLayout(net, name, rowMajorTouched, writers, readers)]));
     for (const [name, t] of net.tensors) t.format = { ...t.format, layout: layouts.get(name)! };
     for (const l of [...net.layers]) if (l.kind === 'reshape') convertBefore(net, l, ctx);
     // An in-place concat's inputs live inside its output: they take its format.

@@ -1,12 +1,12 @@
 // Small queries and edits on a Network that every pass needs: who produces and who reads a
 // tensor, rewiring uses, dropping tensors nothing refers to, and copying a network.
 import type { Layer, Network } from '../network.js';
-import { layerInputs } from '../network.js';
+import { kindOf } from '../layers/index.js';
 import { isConstOperand } from './pw-expr.js';
 
 /** The network tensors a layer reads (constant operands of pointwise layers left out). */
 export function tensorInputs(l: Layer): string[] {
-  return layerInputs(l).filter((n) => !isConstOperand(n));
+  return kindOf(l).inputs(l).filter((n) => !isConstOperand(n));
 }
 
 /** Tensor name → the layer writing it. */
@@ -36,20 +36,7 @@ export function isBoundary(net: Network, tensor: string): boolean {
 
 /** Makes `l` read `to` wherever it read `from`. */
 export function replaceUse(l: Layer, from: string, to: string): void {
-  const swap = (n: string) => (n === from ? to : n);
-  switch (l.kind) {
-    case 'conv':
-    case 'gemm':
-      l.input = swap(l.input);
-      if (l.residual) l.residual = swap(l.residual);
-      break;
-    case 'pointwise':
-    case 'concat':
-      l.inputs = l.inputs.map(swap);
-      break;
-    default:
-      l.input = swap(l.input);
-  }
+  kindOf(l).renameInputs(l, (n) => (n === from ? to : n));
 }
 
 /** Makes every layer that read `from` read `to` instead. */
@@ -71,28 +58,10 @@ export function pruneTensors(net: Network): void {
 export function cloneNetwork(net: Network): Network {
   return {
     tensors: new Map([...net.tensors].map(([k, t]) => [k, { ...t, shape: [...t.shape], format: { ...t.format } }])),
-    layers: net.layers.map(cloneLayer),
+    layers: net.layers.map((l) => kindOf(l).clone(l)),
     inputs: [...net.inputs],
     outputs: [...net.outputs],
   };
-}
-
-function cloneLayer(l: Layer): Layer {
-  const from = [...l.from];
-  switch (l.kind) {
-    case 'conv':
-      return { ...l, from, act: { ...l.act }, weightShape: [...l.weightShape], strides: [...l.strides], pads: [...l.pads], dilations: [...l.dilations] };
-    case 'gemm':
-      return { ...l, from, act: { ...l.act } };
-    case 'pool':
-      return { ...l, from, kernel: [...l.kernel], strides: [...l.strides], pads: [...l.pads], dilations: [...l.dilations] };
-    case 'pointwise':
-      return { ...l, from, inputs: [...l.inputs], ...(l.constants ? { constants: [...l.constants] } : {}) };
-    case 'concat':
-      return { ...l, from, inputs: [...l.inputs] };
-    default:
-      return { ...l, from };
-  }
 }
 
 /** A layer name not used yet in the network. */

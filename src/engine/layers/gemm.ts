@@ -1,0 +1,87 @@
+// Matrix products with a constant right operand (ONNX Gemm, MatMul by a weight matrix) and a
+// fused epilogue: y = act(x · W + bias + residual).
+import { Gemm } from '../../ops/gemm/gemm.op.js';
+import { attrEquals, chain, check, constantInput, constantOf, formatShape, inputRank } from '../../partition/predicate.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { compileGemm } from '../kernels/gemm.js';
+import type { Activation, LayerBase } from '../network.js';
+import type { Emitter } from './emitter.js';
+import type { LayerKindDef, OpImporter } from './kind.js';
+import { base, io, type NodeView } from './node-view.js';
+import { floatOnly } from './rules.js';
+
+/** x [M, K] (activation), W [K, N] constant. */
+export interface GemmLayer extends LayerBase {
+  kind: 'gemm';
+  input: string;
+  output: string;
+  /** Row-major [K, N] (ONNX Gemm's transB and alpha already applied). */
+  weights: Float32Array;
+  k: number;
+  n: number;
+  /** [N] (beta already applied). */
+  bias?: Float32Array;
+  residual?: string;
+  act: Activation;
+}
+
+/** Gemm/MatMul with a constant B: W = alpha·B' as [K, N], bias = beta·C as [N]. */
+function translate(n: NodeView): GemmLayer {
+  const [a, bName, cName] = n.node.inputs;
+  const at = n.node.opType === 'Gemm' ? n.attrs(Gemm) : { alpha: 1, beta: 1, transA: 0, transB: 0 };
+  if (at.transA) n.fail('transA = 1 is not supported');
+  if (n.shape(a!).length !== 2) n.fail(`A must be a matrix, got rank ${n.shape(a!).length}`);
+  const b = n.constant(bName!) ?? n.fail('B is not a constant');
+  if (b.shape.length !== 2) n.fail(`B must be a matrix, got rank ${b.shape.length}`);
+  const [k, nOut] = at.transB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
+  const bv = b.numeric();
+  const weights = new Float32Array(k * nOut);
+  for (let i = 0; i < k; i++) for (let j = 0; j < nOut; j++) weights[i * nOut + j] = at.alpha * bv[at.transB ? j * k + i : i * nOut + j]!;
+  let bias: Float32Array | undefined;
+  if (cName) {
+    const c = n.constant(cName) ?? n.fail('C is not a constant');
+    const cs = c.shape;
+    const perColumn = cs.length <= 2 && cs.every((d, i) => (i === cs.length - 1 ? d === 1 || d === nOut : d === 1));
+    if (!perColumn) n.fail(`C of shape [${cs.join(',')}] does not broadcast to [${nOut}]`);
+    const cv = c.numeric();
+    bias = Float32Array.from({ length: nOut }, (_, j) => at.beta * cv[cv.length === 1 ? 0 : j]!);
+  }
+  return { kind: 'gemm', ...base(n), ...io(n), weights, k, n: nOut, ...(bias ? { bias } : {}), act: { kind: 'none' } };
+}
+
+/** Gemm's C must be absent or a constant that broadcasts to [N]: [], [1], [N] or [1,N] (or [1,1]). */
+const gemmBias = check((node, ctx) => {
+  const cName = node.inputs[2];
+  if (!cName) return undefined;
+  if (!constantOf(cName, ctx)) return 'Gemm: C is not a constant';
+  const c = ctx.types.get(cName)!.shape;
+  const n = ctx.types.get(node.outputs[0]!)!.shape[1]!;
+  const ok = c.length <= 2 && c.every((d, i) => (i === c.length - 1 ? d === 1 || d === n : d === 1));
+  return ok ? undefined : `Gemm: C of shape ${formatShape(c)} does not broadcast to [${n}]`;
+});
+
+export const gemmImporters: Record<string, OpImporter> = {
+  Gemm: { support: chain(floatOnly, inputRank(0, [2]), attrEquals('transA', 0, 0), constantInput(1, 'B'), gemmBias), translate },
+  MatMul: {
+    support: chain(floatOnly, inputRank(0, [2], (r) => `A has rank ${r}; only rank 2 is supported`), constantInput(1, 'B'),
+      inputRank(1, [2], (r) => `B has rank ${r}; only rank 2 is supported`)),
+    translate,
+  },
+};
+
+function lower(e: Emitter, l: GemmLayer): void {
+  const w = e.initializer('W', new Tensor('float32', [l.k, l.n], l.weights));
+  const inputs = [l.input, w, ...(l.bias ? [e.initializer('B', new Tensor('float32', [l.n], l.bias))] : [])];
+  e.epilogue(l, e.node('Gemm', inputs, {}, e.value(!l.residual && l.act.kind === 'none')));
+}
+
+export const gemmKind: LayerKindDef<GemmLayer> = {
+  inputs: (l) => (l.residual ? [l.input, l.residual] : [l.input]),
+  renameInputs(l, swap) {
+    l.input = swap(l.input);
+    if (l.residual) l.residual = swap(l.residual);
+  },
+  clone: (l) => ({ ...l, from: [...l.from], act: { ...l.act } }),
+  lower,
+  compile: compileGemm,
+};

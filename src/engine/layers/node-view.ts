@@ -1,0 +1,45 @@
+// What an importer's translator sees of one IR node: its parsed attributes, the static shapes and
+// constant values around it, and a way to decline it with a reason the partition report shows.
+import { parseAttrs, type AttrSchema, type AttrsOf } from '../../ir/attr.js';
+import type { Node } from '../../ir/graph.js';
+import { nodeWhere } from '../../ir/graph.js';
+import type { KnownValue } from '../../ir/infer.js';
+import type { OpDef } from '../../ops/op.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import type { Layer } from '../network.js';
+import { EngineRefusalError } from '../refusal.js';
+
+export interface NodeView {
+  node: Node;
+  /** The layer name to use (unique in the network). */
+  name: string;
+  /** The node's attributes parsed against its op's schema (defaults filled in). */
+  attrs<S extends AttrSchema>(def: OpDef<S>): AttrsOf<S>;
+  shape(value: string): readonly number[];
+  /** The value's constant tensor (initializer or inferred), if it is one. */
+  constant(value: string): Tensor | undefined;
+  fail(reason: string): never;
+}
+
+/** One node to one layer. */
+export type Translator = (n: NodeView) => Layer;
+
+export function nodeView(node: Node, name: string, types: ReadonlyMap<string, KnownValue>, constantOf: (v: string) => Tensor | undefined): NodeView {
+  const where = nodeWhere(node);
+  return {
+    node, name,
+    attrs: (def) => parseAttrs(def.attrs, node.attrs, where),
+    shape: (v) => types.get(v)!.shape,
+    constant: constantOf,
+    fail(reason) {
+      throw new EngineRefusalError({ nodes: [node.name], reason: `${node.opType}: ${reason}`, remedy: 'framework' }, { where, hint: 'let the partitioner leave this node to the framework' });
+    },
+  };
+}
+
+/** The name and provenance every layer made from one node carries. */
+export const base = (n: NodeView) => ({ name: n.name, from: [n.node.name || n.name] });
+/** Input 0 → output 0. */
+export const io = (n: NodeView) => ({ input: n.node.inputs[0]!, output: n.node.outputs[0]! });
+
+export const floats = (t: Tensor): Float32Array => (t.data instanceof Float32Array ? t.data : Float32Array.from(t.numeric()));

@@ -1,0 +1,158 @@
+// Elementwise layers: an expression tree over operands broadcast to the output (same shape, one
+// element, or per channel). Imported from the elementwise ops, activations and inference
+// BatchNormalization; the fusion passes merge chains of them and fold them into epilogues.
+import { BatchNormalization } from '../../ops/batchnormalization/batchnormalization.op.js';
+import { HardSigmoid, LeakyRelu } from '../../ops/unary/unary.op.js';
+import { attrEquals, chain, check, constantInput, declineIf, formatShape, type SupportPredicate } from '../../partition/predicate.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { compilePointwise } from '../kernels/pointwise.js';
+import type { Activation, LayerBase, PwBinary, PwExpr, PwUnary } from '../network.js';
+import { act, classifyBroadcast, constant, constantBroadcast, constOperand, constOperandIndex, input, isConstOperand } from '../passes/pw-expr.js';
+import type { Emitter } from './emitter.js';
+import type { LayerKindDef, OpImporter } from './kind.js';
+import { base, floats, type NodeView, type Translator } from './node-view.js';
+import { floatData0, floatOnly } from './rules.js';
+import { pointwiseBroadcastOk } from './broadcast.js';
+
+export interface PointwiseLayer extends LayerBase {
+  kind: 'pointwise';
+  inputs: string[];
+  output: string;
+  expr: PwExpr;
+  /** Constant operands (per-channel scale/shift of an unfused BatchNorm...), named `const:i`. */
+  constants?: Float32Array[];
+}
+
+/** One-input pointwise layer computing `expr` of input 0. */
+const unaryLayer = (n: NodeView, expr: PwExpr): PointwiseLayer => ({ kind: 'pointwise', ...base(n), inputs: [n.node.inputs[0]!], output: n.node.outputs[0]!, expr });
+
+const activation = (f: (n: NodeView) => Activation): Translator => (n) => unaryLayer(n, act(f(n), input(0)));
+
+function clipBounds(n: NodeView): Activation {
+  const bound = (i: number, fallback: number) => {
+    const v = n.node.inputs[i];
+    if (!v) return fallback;
+    const t = n.constant(v) ?? n.fail(`${i === 1 ? 'min' : 'max'} is not a constant`);
+    return t.numeric()[0]!;
+  };
+  return { kind: 'clip', min: bound(1, -Infinity), max: bound(2, Infinity) };
+}
+
+const unaryMath = (fn: PwUnary): Translator => (n) => unaryLayer(n, { op: 'unary', fn, arg: input(0) });
+
+/** Elementwise binary (or n-ary Max/Min, folded left) over tensors and constants. */
+const binary = (fn: PwBinary): Translator => (n) => {
+  const out = n.shape(n.node.outputs[0]!);
+  const inputs: string[] = [];
+  const constants: Float32Array[] = [];
+  const operand = (v: string): PwExpr => {
+    const c = n.constant(v);
+    const kind = classifyBroadcast(c ? c.shape : n.shape(v), out);
+    if (!kind) n.fail(`operand ${v} of shape [${n.shape(v).join(',')}] does not broadcast to [${out.join(',')}] as same shape, one element or per channel`);
+    if (c && kind === 'scalar') return constant(c.numeric()[0]!);
+    if (c) {
+      constants.push(floats(c));
+      inputs.push(constOperand(constants.length - 1));
+      return input(inputs.length - 1);
+    }
+    const at = inputs.indexOf(v);
+    return input(at >= 0 ? at : inputs.push(v) - 1);
+  };
+  const operands = n.node.inputs.map(operand);
+  if (!inputs.some((v) => !isConstOperand(v))) n.fail('every operand is a constant');
+  const expr = operands.slice(1).reduce((a, b): PwExpr => ({ op: 'binary', fn, a, b }), operands[0]!);
+  return { kind: 'pointwise', ...base(n), inputs, output: n.node.outputs[0]!, expr, ...(constants.length ? { constants } : {}) };
+};
+
+/** Inference BatchNormalization: x·a + s with a = scale/√(var+ε), s = B − mean·a, per channel. */
+function batchNorm(n: NodeView): PointwiseLayer {
+  const [x, ...params] = n.node.inputs;
+  const [scale, b, mean, variance] = params.map((p) => floats(n.constant(p) ?? n.fail(`${p} is not a constant`)));
+  const eps = n.attrs(BatchNormalization).epsilon;
+  const a = scale!.map((s, c) => s / Math.sqrt(variance![c]! + eps));
+  const shift = b!.map((v, c) => v - mean![c]! * a[c]!);
+  return {
+    kind: 'pointwise', ...base(n), inputs: [x!, constOperand(0), constOperand(1)], output: n.node.outputs[0]!,
+    expr: { op: 'binary', fn: 'add', a: { op: 'binary', fn: 'mul', a: input(0), b: input(1) }, b: input(2) },
+    constants: [a, shift],
+  };
+}
+
+const broadcastRule = check((node, ctx) => {
+  const out = ctx.types.get(node.outputs[0] ?? '')!;
+  for (const name of node.inputs) {
+    const s = ctx.types.get(name)!.shape;
+    if (!pointwiseBroadcastOk(s, out.shape)) return `${node.opType}: broadcast ${formatShape(s)} against ${formatShape(out.shape)} is not per-channel`;
+  }
+  return undefined;
+});
+
+const batchNormInference = chain(
+  floatData0,
+  attrEquals('training_mode', 0, 0),
+  declineIf((n) => n.outputs.slice(1).some((o) => o), 'BatchNormalization: running mean/var outputs are not supported'),
+  constantInput(1, 'scale'), constantInput(2, 'B'), constantInput(3, 'mean'), constantInput(4, 'var'),
+);
+
+const pointwiseBinary = chain(floatOnly, broadcastRule);
+const twoOperands = (op: string): SupportPredicate => chain(
+  declineIf((n) => n.inputs.length !== 2, (n) => `${op}: ${n.inputs.length} operands (only 2 are supported)`), pointwiseBinary);
+const of = (support: SupportPredicate, translate: Translator): OpImporter => ({ support, translate });
+
+export const pointwiseImporters: Record<string, OpImporter> = {
+  BatchNormalization: of(batchNormInference, batchNorm),
+  Relu: of(floatOnly, activation(() => ({ kind: 'relu' }))),
+  LeakyRelu: of(floatOnly, activation((n) => ({ kind: 'leakyrelu', alpha: n.attrs(LeakyRelu).alpha }))),
+  Clip: of(chain(floatOnly, constantInput(1, 'min', true), constantInput(2, 'max', true)), activation(clipBounds)),
+  Sigmoid: of(floatOnly, activation(() => ({ kind: 'sigmoid' }))),
+  Tanh: of(floatOnly, activation(() => ({ kind: 'tanh' }))),
+  HardSigmoid: of(floatOnly, activation((n) => ({ kind: 'hardsigmoid', ...n.attrs(HardSigmoid) }))),
+  HardSwish: of(floatOnly, activation(() => ({ kind: 'hardswish' }))),
+  Add: of(pointwiseBinary, binary('add')), Sub: of(pointwiseBinary, binary('sub')),
+  Mul: of(pointwiseBinary, binary('mul')), Div: of(pointwiseBinary, binary('div')),
+  Max: of(twoOperands('Max'), binary('max')), Min: of(twoOperands('Min'), binary('min')),
+  Pow: of(pointwiseBinary, binary('pow')),
+  Neg: of(floatOnly, unaryMath('neg')), Abs: of(floatOnly, unaryMath('abs')), Exp: of(floatOnly, unaryMath('exp')),
+  Log: of(floatOnly, unaryMath('log')), Sqrt: of(floatOnly, unaryMath('sqrt')), Reciprocal: of(floatOnly, unaryMath('reciprocal')),
+  Floor: of(floatOnly, unaryMath('floor')), Ceil: of(floatOnly, unaryMath('ceil')), Erf: of(floatOnly, unaryMath('erf')),
+  Sin: of(floatOnly, unaryMath('sin')), Cos: of(floatOnly, unaryMath('cos')),
+};
+
+const UNARY_OPS = { neg: 'Neg', abs: 'Abs', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', reciprocal: 'Reciprocal', floor: 'Floor', ceil: 'Ceil', erf: 'Erf', sin: 'Sin', cos: 'Cos' } as const;
+const BINARY_OPS = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min', pow: 'Pow' } as const;
+
+/** A constant operand as an initializer shaped to broadcast like the kernels read it. */
+function constantInitializer(e: Emitter, l: PointwiseLayer, operand: string): string {
+  const values = l.constants![constOperandIndex(operand)]!;
+  const out = e.shape(l.output);
+  const kind = constantBroadcast(values.length, out);
+  const shape = kind === 'same' ? [...out] : kind === 'channel' ? [values.length, ...out.slice(2).map(() => 1)] : [1];
+  return e.initializer(`c${operand.slice(6)}`, new Tensor('float32', shape, values));
+}
+
+function lower(e: Emitter, l: PointwiseLayer): void {
+  const operands = l.inputs.map((v) => (isConstOperand(v) ? constantInitializer(e, l, v) : v));
+  const emit = (x: PwExpr, last: boolean): string => {
+    switch (x.op) {
+      case 'input': return last ? e.node('Identity', [operands[x.index]!], {}, l.output) : operands[x.index]!;
+      case 'const': {
+        const c = e.initializer('k', Tensor.fromArray([], [x.value]));
+        return last ? e.node('Identity', [c], {}, l.output) : c;
+      }
+      case 'unary': return e.node(UNARY_OPS[x.fn], [emit(x.arg, false)], {}, e.value(last));
+      case 'binary': return e.node(BINARY_OPS[x.fn], [emit(x.a, false), emit(x.b, false)], {}, e.value(last));
+      case 'act': return e.activation(x.act, emit(x.arg, false), last);
+    }
+  };
+  emit(l.expr, true);
+}
+
+export const pointwiseKind: LayerKindDef<PointwiseLayer> = {
+  inputs: (l) => [...l.inputs],
+  renameInputs(l, swap) {
+    l.inputs = l.inputs.map(swap);
+  },
+  clone: (l) => ({ ...l, from: [...l.from], inputs: [...l.inputs], ...(l.constants ? { constants: [...l.constants] } : {}) }),
+  lower,
+  compile: compilePointwise,
+};

@@ -1,0 +1,50 @@
+// Same elements under another logical shape (Reshape, Flatten, Squeeze, Unsqueeze; Identity and
+// inference Dropout as reshapes to the same shape): a view when the layouts allow.
+import { chain, constantInput, outputUnused, check, constantOf } from '../../partition/predicate.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { compileReshape } from '../kernels/reshape.js';
+import type { LayerBase } from '../network.js';
+import type { LayerKindDef, OpImporter } from './kind.js';
+import { base, io, type NodeView } from './node-view.js';
+import { floatData0, floatOnly } from './rules.js';
+
+export interface ReshapeLayer extends LayerBase {
+  kind: 'reshape';
+  input: string;
+  output: string;
+}
+
+const translate = (n: NodeView): ReshapeLayer => ({ kind: 'reshape', ...base(n), ...io(n) });
+
+const dropoutInference = chain(
+  floatData0,
+  outputUnused(1, 'mask'),
+  check((node, ctx) => {
+    const t = node.inputs[2] ? constantOf(node.inputs[2], ctx) : undefined;
+    if (!node.inputs[2]) return undefined;
+    if (!t) return 'Dropout: training_mode is not a constant';
+    return Number(t.data[0]) === 0 ? undefined : 'Dropout: training_mode is on';
+  }),
+);
+
+export const reshapeImporters: Record<string, OpImporter> = {
+  Flatten: { support: floatOnly, translate },
+  Reshape: { support: chain(floatData0, constantInput(1, 'shape')), translate },
+  Squeeze: { support: chain(floatData0, constantInput(1, 'axes', true)), translate },
+  Unsqueeze: { support: chain(floatData0, constantInput(1, 'axes')), translate },
+  Identity: { support: floatOnly, translate },
+  Dropout: { support: dropoutInference, translate },
+};
+
+export const reshapeKind: LayerKindDef<ReshapeLayer> = {
+  inputs: (l) => [l.input],
+  renameInputs(l, swap) {
+    l.input = swap(l.input);
+  },
+  clone: (l) => ({ ...l, from: [...l.from] }),
+  lower(e, l) {
+    const shape = e.initializer('shape', Tensor.fromNumeric('int64', [e.shape(l.output).length], e.shape(l.output)));
+    e.node('Reshape', [l.input, shape], {}, l.output);
+  },
+  compile: compileReshape,
+};
