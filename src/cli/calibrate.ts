@@ -2,10 +2,11 @@
 // runs the float model over calibration batches and writes TensorRT's calibration-cache text
 // (atomically), with a progress bar on a terminal.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { calibrateGraph, DEFAULT_PERCENTILE } from '../engine/calibrate/calibrator.js';
+import { calibrateGraph, calibrationFor, DEFAULT_PERCENTILE } from '../engine/calibrate/calibrator.js';
 import { CALIBRATION_ALGOS, formatCalibrationCache, type CalibrationAlgo } from '../engine/calibrate/cache-file.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
+import { readFileChecked } from '../node/files.js';
 import { imageBatches, tensorBatches } from '../node/calibration-data.js';
 import { loadModelFromFile, parseShapeOptions } from '../node/load-model.js';
 import { DEVICES, type DeviceName } from '../runtime/session.js';
@@ -13,6 +14,8 @@ import { terminalBar } from './progress-bar.js';
 import type { ImageFlags } from './run-inputs.js';
 
 export interface CalibrateOptions extends ImageFlags {
+  /** Only check that this cache fits the model. */
+  check?: string;
   data?: string;
   images?: string;
   algo?: CalibrationAlgo;
@@ -28,6 +31,7 @@ export interface CalibrateOptions extends ImageFlags {
 
 /** Calibrates `model`; returns the exit code. */
 export async function calibrate(model: string, o: CalibrateOptions, out: (line: string) => void): Promise<number> {
+  if (o.check) return checkCache(model, o, out);
   if (!o.out) throw new UsageError('nnrt calibrate needs --out FILE (the calibration cache to write)');
   if (!o.data === !o.images) throw new UsageError('give exactly one of --data DIR (input_*.pb files) or --images DIR (JPEG/PNG)');
   const algo = o.algo ?? 'entropy';
@@ -55,6 +59,16 @@ export async function calibrate(model: string, o: CalibrateOptions, out: (line: 
   return 0;
 }
 
+/** `--check FILE`: parses the cache and checks it against the model (a CalibrationError otherwise). */
+function checkCache(model: string, o: CalibrateOptions, out: (line: string) => void): number {
+  if (o.data || o.images || o.out) throw new UsageError('--check FILE reads a cache; it takes no --data, --images or --out');
+  const { graph } = loadModelFromFile(model, { params: o.params, epoch: o.epoch, ...(o.shape ? { inputShapes: parseShapeOptions(o.shape) } : {}) });
+  const text = new TextDecoder().decode(readFileChecked(o.check!, 'calibration cache'));
+  const cache = calibrationFor(graph, text, o.check!);
+  if (!o.quiet) out(`${o.check} fits ${model}: ${cache.scales.size} tensor scales (${cache.header})`);
+  return 0;
+}
+
 const positive = (v: string) => {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive integer');
@@ -75,6 +89,7 @@ export function addCalibrateCommand(program: Command, setExit: (code: number) =>
       return n;
     })
     .option('--out <file>', 'the calibration cache to write')
+    .option('--check <file>', 'instead: check that this calibration cache (nnrt\'s or TensorRT\'s) fits MODEL')
     .addOption(new Option('--device <device>', 'where the float model runs (default cpu)').choices(DEVICES))
     .option('--batch-size <n>', 'with --images and a model of symbolic batch: images per batch (default 8)', positive)
     .option('--preprocess <imagenet|none>', 'with --images: as nnrt run --image (default imagenet)')
@@ -90,6 +105,7 @@ export function addCalibrateCommand(program: Command, setExit: (code: number) =>
       '', 'Examples:',
       '  $ nnrt calibrate model.onnx --images calib/ --out model.calib',
       '  $ nnrt calibrate model.onnx --data batches/ --algo percentile --percentile 99.9 --out model.calib',
+      '  $ nnrt calibrate model.onnx --check trt.calib',
     ].join('\n'))
     .action(async (model: string, o: CalibrateOptions) => {
       setExit(await calibrate(model, o, out));

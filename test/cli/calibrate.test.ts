@@ -94,3 +94,29 @@ test('usage errors', () => {
   assert.notEqual(r.code, 0);
   assert.match(r.err, /Allowed choices are entropy, minmax, percentile/);
 });
+
+test('--check: a cache that fits, one for another model (line named), one missing a tensor, a malformed one', () => {
+  const good = join(tmp, 'check.calib');
+  assert.equal(cli([model, '--data', data, '--algo', 'minmax', '--out', good, '-q']).code, 0);
+  const ok = cli([model, '--check', good]);
+  assert.equal(ok.code, 0, ok.err);
+  assert.match(ok.out, /fits .*: 7 tensor scales \(TRT-NNRT\d+-MinMaxCalibration\)/);
+  // TensorRT's own unnamed tensors are skipped
+  const trt = join(tmp, 'trt.calib');
+  writeFileSync(trt, readFileSync(good, 'utf8').replace('\n', '\n(Unnamed Layer* 3) [Shuffle]_output: 3c010a14\n').replace(/^TRT-NNRT\d+-/, 'TRT-8601-'));
+  assert.equal(cli([model, '--check', trt]).code, 0);
+  const lines = readFileSync(good, 'utf8').trim().split('\n');
+  const cases: [string, RegExp][] = [
+    [[...lines.slice(0, 3), 'resnet/conv1: 3c010a14', ...lines.slice(3)].join('\n'), /line 4 names tensor 'resnet\/conv1', which the model does not have/],
+    [lines.filter((l) => !l.startsWith('r: ')).join('\n'), /no scale for tensor 'r'/],
+    [[...lines.slice(0, 2), 'c 3c010a14', ...lines.slice(3)].join('\n'), /line 3 is not 'tensor_name: <hex scale>'/],
+  ];
+  for (const [i, [text, pattern]] of cases.entries()) {
+    const file = join(tmp, `bad${i}.calib`);
+    writeFileSync(file, text);
+    const r = cli([model, '--check', file]);
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, pattern);
+    assert.match(r.err, /CalibrationError|bad\d\.calib/);
+  }
+});

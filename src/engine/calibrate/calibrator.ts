@@ -6,7 +6,7 @@ import { CalibrationError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { createSession, type SessionOptions } from '../../runtime/session.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { cacheHeader, scaleOfAmax, type CalibrationAlgo, type CalibrationCache } from './cache-file.js';
+import { cacheHeader, checkCacheFits, parseCalibrationCache, scaleOfAmax, type CalibrationAlgo, type CalibrationCache } from './cache-file.js';
 import { AbsHistogram, RangeStat } from './histogram.js';
 import { entropyAmax, percentileAmax } from './thresholds.js';
 
@@ -102,4 +102,26 @@ export async function calibrateGraph(graph: Graph, batches: CalibrationBatches, 
     scales.set(name, scaleOfAmax(amax));
   }
   return { header: cacheHeader(algo), scales };
+}
+
+/** Every value a graph names: inputs, initializers, node outputs. */
+function graphValues(graph: Graph): Set<string> {
+  const names = new Set<string>([...graph.inputs.map((v) => v.name), ...graph.initializers.keys()]);
+  for (const node of graph.nodes) for (const o of node.outputs) if (o) names.add(o);
+  return names;
+}
+
+/** Tensors TensorRT names itself (shuffles and casts it inserts), which no ONNX model has. */
+const TENSORRT_INTERNAL = /^\(Unnamed Layer\* \d+\)/;
+
+/**
+ * Parses a calibration cache for `graph` and checks it fits: every tensor it names exists (a line
+ * naming one the model lacks is an error naming that line; TensorRT's own unnamed tensors are
+ * skipped), and every float activation of the model has a scale.
+ */
+export function calibrationFor(graph: Graph, text: string, source = 'calibration cache'): CalibrationCache {
+  const cache = parseCalibrationCache(text, source);
+  for (const name of [...cache.scales.keys()]) if (TENSORRT_INTERNAL.test(name)) cache.scales.delete(name);
+  checkCacheFits(cache, graphValues(graph), activationCandidates(graph), source);
+  return cache;
 }
