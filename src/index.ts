@@ -21,6 +21,8 @@ export { vision, get_model } from './zoo/index.js';
 export * as images from './vision/index.js';
 export { GraphBuilder } from './ir/builder.js';
 export { createSession, type Session, type SessionOptions, type SessionStats, DEVICES, ENGINES } from './runtime/session.js';
+export { installWebCpuThreads } from './cpu/web-workers.js';
+export { installCpuThreads, prepareWasmKernels } from './cpu/wasm-kernels.js';
 // the engine (our TensorRT): builder, plans, execution contexts; and the partitioned integration
 export { buildEnginePlan } from './engine/builder.js';
 export { Engine, ExecutionContext, type DeviceTensor, type LoadOptions } from './engine/runtime.js';

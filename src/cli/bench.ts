@@ -18,6 +18,7 @@ import { defaultGpu } from '../devices/webgpu/provider.js';
 import { UsageError } from '../errors.js';
 import { loadOnnxFile, readFileChecked } from '../node/files.js';
 import { defaultPeers, peerRunner, PEERS, type PeerName } from '../node/peers.js';
+import { CPU_KERNEL_CHOICES, type CpuKernelChoice } from '../executor/program.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { VERSION } from '../version.js';
 import { vision } from '../zoo/vision.js';
@@ -26,6 +27,7 @@ export interface BenchCliOptions {
   models?: string;
   batch?: number;
   device: string;
+  cpuKernels: string;
   engine: string;
   precision: string;
   peers?: string | true;
@@ -81,7 +83,8 @@ function runnersFor(o: BenchCliOptions): Runner[] {
   const devices = listOf<DeviceName>(o.device, DEVICES, '--device');
   const engines = listOf<EngineName>(o.engine, ENGINES, '--engine');
   const precisions = listOf<Precision>(o.precision, PRECISIONS, '--precision');
-  const runners = nnrtConfigs(devices, engines, precisions).map(nnrtRunner);
+  const cpuKernels = listOf<CpuKernelChoice>(o.cpuKernels, CPU_KERNEL_CHOICES, '--cpu-kernels');
+  const runners = nnrtConfigs(devices, engines, precisions, cpuKernels).map(nnrtRunner);
   if (o.peers !== undefined) {
     const peers = o.peers === true ? defaultPeers(devices.includes('webgpu')) : listOf<PeerName>(o.peers, PEERS, '--peers');
     runners.push(...peers.map(peerRunner));
@@ -194,6 +197,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--models <list>', 'comma-separated zoo names or .onnx files (added to MODELS)')
     .option('--batch <n>', 'batch size (zoo models, and files with a dynamic batch; default 1)', integer(1))
     .option('--device <list>', `where the framework runs: ${DEVICES.join(', ')}, or a comma list`, 'cpu')
+    .option('--cpu-kernels <list>', 'device cpu: fast (WebAssembly SIMD), reference (plain TypeScript), or fast,reference (a row each)', 'fast')
     .option('--engine <list>', `${ENGINES.join(', ')}, or a comma list`, 'none')
     .option('--precision <list>', 'fp32, fp16 (the engine\'s), or fp32,fp16', 'fp32')
     .option('--peers [list]', `add peer runtimes: ${PEERS.join(', ')} (default: ort-node, ort-web-wasm, and ort-web-webgpu when --device has webgpu)`)
@@ -210,6 +214,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
       '', 'Examples:',
       '  $ nnrt bench                                    # the seed table on the CPU',
       '  $ nnrt bench resnet18_v2 --batch 8 --peers ort-node --runs 20',
+      '  $ nnrt bench model.onnx --cpu-kernels fast,reference --peers ort-node',
       '  $ nnrt bench model.onnx --device webgpu --engine none,webgpu --precision fp32,fp16 --peers --json out.json --chart out.svg',
     ].join('\n'))
     .action(async (models: string[], o: BenchCliOptions) => {

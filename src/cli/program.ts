@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { NnrtError } from '../errors.js';
+import { CPU_KERNEL_CHOICES, type CpuKernelChoice } from '../executor/program.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { addBenchCommand } from './bench.js';
 import { addCalibrateCommand } from './calibrate.js';
@@ -13,11 +14,14 @@ import { verify } from './verify.js';
 import { build } from './build.js';
 import { engineOptions, maxMemoryOption, type EngineFlags } from './engine-flags.js';
 import { VERSION } from '../version.js';
+import '../node/cpu-threads.js'; // the fast CPU kernels use worker_threads, one per core
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const err = (line: string) => process.stderr.write(line + '\n');
 
 const deviceOption = () => new Option('--device <device>', 'where the framework runs the graph (default cpu; webgpu with --engine webgpu)').choices(DEVICES);
+const cpuKernelsOption = () =>
+  new Option('--cpu-kernels <kind>', 'CPU kernels: fast (WebAssembly SIMD where an op has one) or reference (plain TypeScript)').choices(CPU_KERNEL_CHOICES).default('fast');
 const engineOption = () => new Option('--engine <engine>', 'hand supported subgraphs to the optimizing engine').choices(ENGINES).default('none');
 
 function nonNegative(v: string): number {
@@ -56,6 +60,7 @@ function examples(cmd: Command, lines: string[]): Command {
 interface SessionFlags {
   device: DeviceName;
   engine: EngineName;
+  cpuKernels: CpuKernelChoice;
 }
 
 export function buildProgram(setExit: (code: number) => void): Command {
@@ -75,6 +80,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('run MODEL on ONNX backend-test data (input_*.pb / output_*.pb) and compare every output')
       .addOption(deviceOption())
       .addOption(engineOption())
+      .addOption(cpuKernelsOption())
       .option('--atol <a>', 'absolute tolerance (default 1e-4)', nonNegative)
       .option('--rtol <r>', 'relative tolerance (default 1e-3)', nonNegative)
       .option('--json', 'print one JSON document')
@@ -93,6 +99,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('run every ONNX backend-test folder under DIR; one line per folder and a closing count')
       .addOption(deviceOption())
       .addOption(engineOption())
+      .addOption(cpuKernelsOption())
       .option('--filter <regex>', 'only folders whose name matches')
       .option('--json', 'print one JSON document')
       .action(async (dir: string, o: SessionFlags & EngineFlags & { filter?: string; json?: boolean }) => {
@@ -107,6 +114,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .description('run MODEL on inputs read from TensorProto files; print or save the outputs')
       .addOption(deviceOption())
       .addOption(engineOption())
+      .addOption(cpuKernelsOption())
       .option('-i, --input <name=file.pb>', 'an input (repeat for several; NAME= may be left out for one-input models)', collect)
       .option('-o, --output <dir>', 'write output_K.pb files to DIR')
       .addOption(maxMemoryOption())

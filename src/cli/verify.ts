@@ -64,8 +64,17 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
     }
   }
   if (device !== 'cpu' || engine !== 'none') out(`device<->host transfers: ${stats.transfers}`);
+  if (stats.webgpu) out(`nodes on the host (CPU kernels, control flow): ${fallbackSummary(stats.webgpu.fallbacks)}`);
   if (stats.engine) for (const line of engineReport(stats.engine)) out(line);
   const n = results.reduce((a, r) => a + r.outputs.length, 0);
   out(`${results.length} data set${results.length > 1 ? 's' : ''}, ${n} output${n > 1 ? 's' : ''}: ${pass ? 'all pass' : 'MISMATCH'} (${ms.toFixed(0)} ms)`);
   return pass ? 0 : 1;
+}
+
+/** '12: GatherND 8, TopK 4' — how many nodes ran on the host in a WebGPU run, by op. */
+function fallbackSummary(fallbacks: readonly { op: string }[]): string {
+  const count = new Map<string, number>();
+  for (const f of fallbacks) count.set(f.op, (count.get(f.op) ?? 0) + 1);
+  const ops = [...count].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([op, n]) => `${op} ${n}`);
+  return `${fallbacks.length}${ops.length ? `: ${ops.join(', ')}` : ''}`;
 }

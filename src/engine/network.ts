@@ -46,10 +46,14 @@ export interface NetTensor {
 export type PwExpr =
   | { op: 'input'; index: number }
   | { op: 'const'; value: number }
-  | { op: 'unary'; fn: PwUnary; arg: PwExpr }
+  | { op: 'unary'; fn: PwUnary; arg: PwExpr; attrs?: Readonly<Record<string, number | string>> }
   | { op: 'binary'; fn: PwBinary; a: PwExpr; b: PwExpr }
   | { op: 'act'; act: Activation; arg: PwExpr };
-export type PwUnary = 'neg' | 'abs' | 'exp' | 'log' | 'sqrt' | 'reciprocal' | 'floor' | 'ceil' | 'erf' | 'sin' | 'cos';
+/**
+ * A one-input elementwise ONNX op ('Neg', 'Erf', 'Gelu', ...) with an f32 WGSL form: its one definition is
+ * in src/ops/unary/ (unary.op.ts, unary.cpu.ts, unary.wgsl.ts); `attrs` holds its attribute values.
+ */
+export type PwUnary = string;
 export type PwBinary = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min' | 'pow';
 
 export interface LayerBase {

@@ -5,7 +5,7 @@ import { bindShape } from '../ir/infer.js';
 import { verifyGraph } from '../ir/verify.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describeValue, OptionalValue, TensorSequence, type Value } from '../tensor/value.js';
-import { DEFAULT_MAX_LOOP_ITERATIONS, GraphProgram, Scope, type ExecOptions, type RunMeter } from './program.js';
+import { checkLoopLimit, CPU_KERNEL_CHOICES, DEFAULT_MAX_LOOP_ITERATIONS, GraphProgram, Scope, type ExecOptions, type RunMeter } from './program.js';
 
 export interface RunStats {
   /** Nodes executed (nodes of subgraphs counted each time they run). */
@@ -27,10 +27,13 @@ export class CpuExecutor {
   constructor(graph: Graph, opts: ExecOptions = {}) {
     verifyGraph(graph);
     this.graph = graph;
-    const max = opts.maxLoopIterations ?? DEFAULT_MAX_LOOP_ITERATIONS;
-    if (!Number.isSafeInteger(max) || max < 0) throw new InputError(`maxLoopIterations must be a non-negative integer, got ${max}`);
+    const max = checkLoopLimit(opts.maxLoopIterations ?? DEFAULT_MAX_LOOP_ITERATIONS);
     const memoryBudget = opts.memoryBudget === undefined ? defaultMemoryBudget() : checkMemoryBudget(opts.memoryBudget);
-    this.program = new GraphProgram(graph, { maxLoopIterations: max, memoryBudget });
+    const cpuKernels = opts.cpuKernels ?? 'fast';
+    if (!CPU_KERNEL_CHOICES.includes(cpuKernels)) {
+      throw new InputError(`cpuKernels must be one of ${CPU_KERNEL_CHOICES.join(', ')}, got '${String(cpuKernels)}'`);
+    }
+    this.program = new GraphProgram(graph, { maxLoopIterations: max, memoryBudget, cpuKernels });
   }
 
   /** Model inputs (graph inputs without an initializer). */
@@ -78,7 +81,7 @@ export class CpuExecutor {
 }
 
 /** A feed must have the kind, dtype and (for tensors) shape the input declares. */
-function checkFeed(v: ValueInfo, x: Value): void {
+export function checkFeed(v: ValueInfo, x: Value): void {
   const kind = v.kind ?? 'tensor';
   const got = x instanceof Tensor ? 'tensor' : x instanceof TensorSequence ? 'sequence' : x.elem === 'sequence' ? 'optional-sequence' : 'optional';
   if (got !== kind) throw new InputError(`input '${v.name}' must be a ${kind} value, got ${describeValue(x)}`);

@@ -12,7 +12,12 @@ import { bindNode, type BoundNode } from '../ops/typer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { buildGpuSchedule, type EngineProvider, type GpuSchedule, type ScheduleStep, type Transfer } from './gpu-schedule.js';
 import { dataDependentNodes, StagedGpuRun } from './gpu-stages.js';
+import { hasNonTensorIO, hostNodes } from './host-steps.js';
+import { checkFeed } from './executor.js';
+import { checkLoopLimit, DEFAULT_MAX_LOOP_ITERATIONS } from './program.js';
 import { elementCount } from '../tensor/shape.js';
+import { Tensor as TensorClass } from '../tensor/tensor.js';
+import { describeValue, OptionalValue, type Value } from '../tensor/value.js';
 
 export interface GpuRunStats {
   /** Nodes executed (constant-folded ones excluded). */
@@ -51,13 +56,19 @@ export class GpuExecutor {
 
   private readonly memoryBudget: number;
 
-  constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider, opts: { memoryBudget?: number } = {}) {
+  constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider, opts: { memoryBudget?: number; maxLoopIterations?: number } = {}) {
     this.memoryBudget = opts.memoryBudget === undefined ? defaultMemoryBudget() : checkMemoryBudget(opts.memoryBudget);
+    const maxLoopIterations = checkLoopLimit(opts.maxLoopIterations ?? DEFAULT_MAX_LOOP_ITERATIONS);
     verifyGraph(graph);
     this.graph = graph;
     this.order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
-    const cut = dataDependentNodes(graph, this.order);
-    if (cut.length) this.stages = new StagedGpuRun(graph, this.order, cut, (g) => new GpuExecutor(g, gpu, engines));
+    // data-dependent shapes and host ops (control flow, sequences, optionals) cut the run into stages
+    const cutNodes = new Set([...dataDependentNodes(graph, this.order), ...hostNodes(graph, this.order)]);
+    const cut = this.order.filter((b) => cutNodes.has(b));
+    if (cut.length || hasNonTensorIO(graph)) {
+      const stageOpts = { memoryBudget: this.memoryBudget, maxLoopIterations, cpuKernels: 'fast' as const };
+      this.stages = new StagedGpuRun(graph, this.order, cut, (g) => new GpuExecutor(g, gpu, engines, stageOpts), stageOpts);
+    }
     this.shapeFeeds = shapeDecidingInputs(graph, this.order);
   }
 
@@ -65,8 +76,17 @@ export class GpuExecutor {
     return this.graph.inputs.filter((v) => !this.graph.initializers.has(v.name));
   }
 
-  /** Runs one forward pass; concurrent calls are served one after another. */
-  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  /** Runs one forward pass of a model whose inputs and outputs are tensors. */
+  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const out = await this.runValues(feeds);
+    for (const [name, v] of Object.entries(out)) {
+      if (!(v instanceof TensorClass)) throw new InputError(`output '${name}' is ${describeValue(v)}, not a tensor`, { hint: 'use runValues for models with sequence or optional outputs' });
+    }
+    return out as Record<string, Tensor>;
+  }
+
+  /** Runs one forward pass whose inputs or outputs may be sequences or optionals; concurrent calls are served one after another. */
+  runValues(feeds: Record<string, Value>): Promise<Record<string, Value>> {
     const next = this.queue.then(() => this.runOnce(feeds));
     this.queue = next.catch(() => undefined);
     return next;
@@ -86,12 +106,21 @@ export class GpuExecutor {
     });
   }
 
-  private checkFeeds(feeds: Record<string, Tensor>): Record<string, number[]> {
+  /** Checks the feeds against the inputs; fills in empty optionals left out; returns the tensors' shapes. */
+  private checkFeeds(feeds: Record<string, Value>): Record<string, number[]> {
     const shapes: Record<string, number[]> = {};
     const names = this.inputs.map((i) => i.name).join(', ');
     for (const v of this.inputs) {
       const t = feeds[v.name];
-      if (!t) throw new InputError(`missing input '${v.name}'`, { hint: `the model takes ${names}` });
+      if (!t) {
+        if (v.kind !== 'optional' && v.kind !== 'optional-sequence') throw new InputError(`missing input '${v.name}'`, { hint: `the model takes ${names}` });
+        feeds[v.name] = new OptionalValue(v.kind === 'optional' ? 'tensor' : 'sequence', v.dtype, undefined);
+        continue;
+      }
+      if (!(t instanceof TensorClass) || (v.kind && v.kind !== 'tensor')) {
+        checkFeed(v, t);
+        continue;
+      }
       if (t.dtype !== v.dtype) throw new InputError(`input '${v.name}' must be ${v.dtype}, got ${t.dtype}`);
       shapes[v.name] = bindShape(v, t.shape);
     }
@@ -113,14 +142,17 @@ export class GpuExecutor {
     return schedule;
   }
 
-  private async runOnce(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+  private async runOnce(given: Record<string, Value>): Promise<Record<string, Value>> {
     this.gpu.checkAlive();
-    const shapes = this.checkFeeds(feeds);
+    const values = { ...given };
+    const shapes = this.checkFeeds(values);
     if (this.stages) {
-      const out = await this.stages.run(feeds);
+      const out = await this.stages.run(values);
       this.lastStats = this.stages.lastStats;
       return out;
     }
+    // without stages no input is a sequence or optional (hasNonTensorIO): checkFeeds saw tensors
+    const feeds = values as Record<string, Tensor>;
     const schedule = await this.scheduleFor(feeds, shapes);
     const device = this.gpu.device;
     const host = new Map<string, Tensor>([...this.graph.initializers, ...schedule.constants, ...Object.entries(feeds)]);

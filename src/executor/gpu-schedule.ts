@@ -7,7 +7,7 @@ import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { inferShapes, type KnownValue } from '../ir/infer.js';
 import { ScheduleBuffers, sizeClass } from '../devices/webgpu/buffer-pool.js';
-import { checkBufferSize } from '../devices/webgpu/buffer-limits.js';
+import { checkBufferSize, oversizedBinding, type BindingRequest } from '../devices/webgpu/buffer-limits.js';
 import { assertWithinBudget } from './memory-budget.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { DEVICE_BYTES_PER_ELEMENT, firstOutOfDeviceRange, toDeviceData } from '../devices/webgpu/dtype.js';
@@ -88,6 +88,19 @@ function deviceRangeProblem(result: GpuLaunch, inputs: readonly string[], consta
   return undefined;
 }
 
+/** The buffers a launch binds (an alias: the value it forwards, which needs a device buffer too). */
+function bindingsOf(result: GpuLaunch, node: Node, outs: readonly TensorType[], typeOf: (name: string) => KnownValue): BindingRequest[] {
+  if ('alias' in result) {
+    const name = node.inputs[result.alias]!;
+    return [{ name, bytes: byteSize(typeOf(name).shape) }];
+  }
+  return result.programs.flatMap((p) => p.bindings.map((r): BindingRequest => {
+    if ('output' in r) return { name: node.outputs[r.output] || `output ${r.output}`, bytes: byteSize(outs[r.output]!.shape) };
+    const name = node.inputs[r.input]!;
+    return { name, bytes: byteSize(typeOf(name).shape) };
+  }));
+}
+
 /** Builds a schedule for `graph` with the given input shapes; `fixed` are feeds whose values decide shapes. */
 export async function buildGpuSchedule(
   gpu: GpuDevice, graph: Graph, order: BoundNode[], shapes: Record<string, readonly number[]>,
@@ -132,6 +145,8 @@ export async function buildGpuSchedule(
     }
     // a constant the kernel would read that holds int64 values past i32 keeps the node on the CPU
     if (typeof result !== 'string') result = deviceRangeProblem(result, b.node.inputs, constant) ?? result;
+    // a binding past the device's storage binding size (a huge weight) keeps the node on the CPU
+    if (typeof result !== 'string') result = oversizedBinding(bindingsOf(result, b.node, outs, typeOf), gpu.limits) ?? result;
     if (typeof result === 'string') {
       schedule.fallbacks.push({ node: b.node.name, op: b.node.opType, reason: result });
       choices.push({ b, outs });

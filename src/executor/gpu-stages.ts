@@ -6,17 +6,22 @@
 // run on the CPU; the rest of the graph (the suffix) runs as another executor, whose inputs are
 // now host tensors of known shapes, planned per shape like any graph and staged again if it
 // holds more such nodes. Every read-back and upload across a stage boundary counts as a transfer.
-import { ExecutionError, NnrtError } from '../errors.js';
-import { Graph, nodeWhere, type Node, type ValueInfo } from '../ir/graph.js';
-import { inferNode, type BoundNode } from '../ops/typer.js';
-import type { Tensor } from '../tensor/tensor.js';
+// Host ops (control flow, sequences, optionals: see host-steps.ts) cut a run the same way: they
+// run in the frontier on host values, sequences and optionals included, which never go to the device.
+import { Graph, type Node, type OutputInfo, type ValueInfo } from '../ir/graph.js';
+import { hasSubgraphs, valuesRead } from '../ir/subgraph.js';
+import type { BoundNode } from '../ops/typer.js';
+import { Tensor } from '../tensor/tensor.js';
+import { OptionalValue, type Value } from '../tensor/value.js';
 import type { GpuRunStats } from './gpu-executor.js';
+import { HostStep, readyNodes } from './host-steps.js';
+import type { ExecOptions } from './program.js';
 
 /** What a stage needs of an executor (a GpuExecutor over a subgraph). */
 export interface StageExecutor {
   readonly inputs: ValueInfo[];
   readonly lastStats: GpuRunStats;
-  run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
+  runValues(feeds: Record<string, Value>): Promise<Record<string, Value>>;
   dispose(): void;
 }
 
@@ -29,35 +34,42 @@ export function dataDependentNodes(graph: Graph, order: readonly BoundNode[]): B
 }
 
 const FRONTIER_REASON = 'its output shape depends on data: runs on the CPU between GPU stages';
+const HOST_REASON = 'control flow, sequences and optionals run on the host between GPU stages';
+const SUBGRAPH_REASON = `${HOST_REASON}; its subgraphs run on the CPU`;
 
 export class StagedGpuRun {
   private readonly prefix?: { exec: StageExecutor; crossing: string[] };
-  private readonly frontier: BoundNode[];
+  private readonly frontier?: HostStep;
+  private readonly frontierReasons: GpuRunStats['fallbacks'];
   private readonly suffixNodes: Node[];
   private readonly suffixInputs: string[];
   private readonly suffixes = new Map<string, StageExecutor>();
   lastStats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0, deviceCopies: 0 };
 
+  /** `cut`: the data-dependent and host nodes (in order), which run on the host between GPU plans. */
   constructor(
     private readonly graph: Graph, order: readonly BoundNode[], cut: readonly BoundNode[],
-    private readonly make: (g: Graph) => StageExecutor,
+    private readonly make: (g: Graph) => StageExecutor, opts: Required<ExecOptions>,
   ) {
     const split = splitAtDataDependent(graph, order, cut);
-    const inSuffix = new Set(split.after);
-    const producer = graph.producers();
-    this.frontier = cut.filter((b) => !b.node.inputs.some((i) => i && inSuffix.has(producer.get(i)!)));
-    const frontierNodes = new Set(this.frontier.map((b) => b.node));
-    this.suffixNodes = split.after.filter((n) => !frontierNodes.has(n));
+    const cutNodes = new Set(cut.map((b) => b.node));
+    const available = new Set([...graph.inputs.map((v) => v.name), ...graph.initializers.keys(), ...split.before.flatMap((n) => n.outputs)]);
+    const frontier = readyNodes(split.after.filter((n) => cutNodes.has(n)), available);
+    const inFrontier = new Set(frontier);
+    const host = new Set(cut.filter((b) => b.def.host).map((b) => b.node));
+    this.frontierReasons = frontier.map((n) => ({ node: n.name, op: n.opType, reason: !host.has(n) ? FRONTIER_REASON : hasSubgraphs(n) ? SUBGRAPH_REASON : HOST_REASON }));
+    if (frontier.length) this.frontier = new HostStep(graph, frontier, opts);
+    this.suffixNodes = split.after.filter((n) => !inFrontier.has(n));
     if (split.before.length) {
       this.prefix = { exec: this.make(staticPrefixGraph(graph, split)), crossing: split.crossing };
     }
     const suffixProduced = new Set(this.suffixNodes.flatMap((n) => n.outputs));
-    this.suffixInputs = [...new Set(this.suffixNodes.flatMap((n) => n.inputs))].filter((i) => i && !suffixProduced.has(i) && !graph.initializers.has(i));
+    this.suffixInputs = [...new Set(this.suffixNodes.flatMap(valuesRead))].filter((i) => !suffixProduced.has(i) && !graph.initializers.has(i));
   }
 
-  async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
-    const host = new Map<string, Tensor>([...this.graph.initializers, ...Object.entries(feeds)]);
-    const stats: GpuRunStats = { nodes: this.frontier.length, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0, deviceCopies: 0 };
+  async run(feeds: Record<string, Value>): Promise<Record<string, Value>> {
+    const host = new Map<string, Value>([...this.graph.initializers, ...Object.entries(feeds)]);
+    const stats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0, deviceCopies: 0 };
     const add = (s: GpuRunStats) => {
       stats.nodes += s.nodes;
       stats.peakBytes = Math.max(stats.peakBytes, s.peakBytes);
@@ -68,21 +80,22 @@ export class StagedGpuRun {
       stats.deviceCopies += s.deviceCopies;
     };
     if (this.prefix) {
-      const out = await this.prefix.exec.run(pick(feeds, this.prefix.exec.inputs));
+      const out = await this.prefix.exec.runValues(pick(host, this.prefix.exec.inputs));
       for (const [k, t] of Object.entries(out)) host.set(k, t);
       add(this.prefix.exec.lastStats);
-      stats.transfers += this.prefix.crossing.length; // read back for the CPU and the next stage
+      stats.transfers += this.prefix.crossing.length; // read back for the host and the next stage
     }
-    for (const b of this.frontier) {
-      runOnCpu(b, host);
-      stats.fallbacks.push({ node: b.node.name, op: b.node.opType, reason: FRONTIER_REASON });
+    if (this.frontier) {
+      stats.nodes += this.frontier.run(host).nodes;
+      stats.fallbacks.push(...this.frontierReasons);
     }
     if (this.suffixNodes.length) {
       const exec = this.suffixFor(host);
-      const out = await exec.run(pick(Object.fromEntries(host), exec.inputs));
+      const out = await exec.runValues(pick(host, exec.inputs));
       for (const [k, t] of Object.entries(out)) host.set(k, t);
       add(exec.lastStats);
-      stats.transfers += this.suffixInputs.filter((n) => !(n in feeds)).length; // uploaded again
+      // tensors made on the host (not fed) are uploaded again for the next stage
+      stats.transfers += this.suffixInputs.filter((n) => !(n in feeds) && host.get(n) instanceof Tensor).length;
     }
     this.lastStats = stats;
     return Object.fromEntries(this.graph.outputs.map((o) => [o.name, host.get(o.name)!]));
@@ -94,22 +107,26 @@ export class StagedGpuRun {
     this.suffixes.clear();
   }
 
-  /** The suffix executor for the dtypes and ranks its inputs have (their dims stay free). */
-  private suffixFor(host: Map<string, Tensor>): StageExecutor {
-    const inputs: ValueInfo[] = this.suffixInputs.map((name) => {
-      const t = host.get(name)!;
-      return { name, dtype: t.dtype, shape: t.shape.map((_, d) => `${name}_d${d}`) };
-    });
-    const key = JSON.stringify(inputs.map((v) => [v.name, v.dtype, v.shape.length]));
+  /** The suffix executor for the kinds, dtypes and ranks its inputs have (their dims stay free). */
+  private suffixFor(host: Map<string, Value>): StageExecutor {
+    const inputs: ValueInfo[] = this.suffixInputs.map((name) => valueInfoOf(name, host.get(name)!));
+    const key = JSON.stringify(inputs.map((v) => [v.name, v.kind ?? 'tensor', v.dtype, v.shape.length]));
     let exec = this.suffixes.get(key);
     if (!exec) {
       const produced = new Set(this.suffixNodes.flatMap((n) => n.outputs));
-      const outputs = this.graph.outputs.map((o) => o.name).filter((o) => produced.has(o));
+      const outputs = this.graph.outputs.filter((o) => produced.has(o.name)).map((o) => ({ name: o.name, ...(o.kind ? { kind: o.kind } : {}) }));
       exec = this.make(subgraph(this.graph, `${this.graph.name}/suffix`, this.suffixNodes, inputs, outputs));
       this.suffixes.set(key, exec);
     }
     return exec;
   }
+}
+
+/** The type of a value made at run time, as the input of a later stage (tensor dims left free). */
+function valueInfoOf(name: string, v: Value): ValueInfo {
+  if (v instanceof Tensor) return { name, dtype: v.dtype, shape: v.shape.map((_, d) => `${name}_d${d}`) };
+  const kind = v instanceof OptionalValue ? (v.elem === 'sequence' ? 'optional-sequence' : 'optional') : 'sequence';
+  return { name, dtype: v.elemDtype, shape: [], kind };
 }
 
 /**
@@ -128,7 +145,7 @@ export function splitAtDataDependent(graph: Graph, order: readonly BoundNode[], 
   }
   const nodes = order.map((b) => b.node);
   const after = nodes.filter((n) => downstream.has(n));
-  const laterUse = new Set(after.flatMap((n) => n.inputs.filter((i) => i)));
+  const laterUse = new Set(after.flatMap(valuesRead));
   const before = nodes.filter((n) => !downstream.has(n));
   const crossing = before.flatMap((n) => n.outputs.filter((o) => o && laterUse.has(o)));
   return { before, after, crossing };
@@ -139,32 +156,16 @@ export function staticPrefixGraph(graph: Graph, split: { before: Node[]; crossin
   const outputNames = new Set(graph.outputs.map((o) => o.name));
   const produced = split.before.flatMap((n) => n.outputs.filter((o) => o));
   const outputs = produced.filter((v) => split.crossing.includes(v) || outputNames.has(v));
-  return subgraph(graph, `${graph.name}/prefix`, split.before, graph.inputs.filter((v) => usedBy(split.before, v.name) && !graph.initializers.has(v.name)), outputs);
+  return subgraph(graph, `${graph.name}/prefix`, split.before, graph.inputs.filter((v) => usedBy(split.before, v.name) && !graph.initializers.has(v.name)), outputs.map((name) => ({ name })));
 }
 
-const usedBy = (nodes: readonly Node[], name: string) => nodes.some((n) => n.inputs.includes(name));
+const usedBy = (nodes: readonly Node[], name: string) => nodes.some((n) => valuesRead(n).includes(name));
 
-function subgraph(g: Graph, name: string, nodes: Node[], inputs: ValueInfo[], outputs: string[]): Graph {
+function subgraph(g: Graph, name: string, nodes: Node[], inputs: ValueInfo[], outputs: OutputInfo[]): Graph {
   const initializers = new Map([...g.initializers].filter(([k]) => usedBy(nodes, k)));
-  return new Graph({ name, nodes, inputs, outputs: outputs.map((o) => ({ name: o })), initializers, opsets: g.opsets, onnxTypes: g.onnxTypes });
+  return new Graph({ name, nodes, inputs, outputs, initializers, opsets: g.opsets, onnxTypes: g.onnxTypes });
 }
 
-function pick(values: Record<string, Tensor>, inputs: readonly ValueInfo[]): Record<string, Tensor> {
-  return Object.fromEntries(inputs.map((v) => [v.name, values[v.name]!]));
-}
-
-/** Runs one node's CPU kernel on host values, inferring its output types from them first. */
-function runOnCpu(b: BoundNode, host: Map<string, Tensor>): void {
-  const node = b.node;
-  try {
-    const kernel = b.op.cpu;
-    if (!kernel) throw new ExecutionError(`no CPU kernel for ${node.opType}`);
-    const ins = node.inputs.map((n) => (n ? host.get(n) : undefined));
-    const types = inferNode(b, ins.map((t) => (t ? { dtype: t.dtype, shape: t.shape, value: t } : undefined)));
-    kernel(ins, types).forEach((t, k) => node.outputs[k] && host.set(node.outputs[k]!, t));
-  } catch (e) {
-    if (e instanceof NnrtError && e.where) throw e;
-    const Ctor = e instanceof NnrtError ? (e.constructor as typeof NnrtError) : ExecutionError;
-    throw new Ctor(e instanceof Error ? e.message : String(e), { where: nodeWhere(node), cause: e });
-  }
+function pick(values: Map<string, Value>, inputs: readonly ValueInfo[]): Record<string, Value> {
+  return Object.fromEntries(inputs.flatMap((v) => (values.has(v.name) ? [[v.name, values.get(v.name)!]] : [])));
 }

@@ -1,5 +1,5 @@
 import { assertWithinBudget } from './memory-budget.js';
-import { ExecutionError, NnrtError, ShapeError } from '../errors.js';
+import { ExecutionError, InputError, NnrtError, ShapeError } from '../errors.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { subgraphsOf, valuesRead } from '../ir/subgraph.js';
@@ -22,9 +22,23 @@ export interface ExecOptions {
   maxLoopIterations?: number;
   /** The most bytes of live tensors a run may hold, checked before each allocation (memory-budget.ts). */
   memoryBudget?: number;
+  /**
+   * Which CPU kernels run: 'fast' (default) takes an op's WebAssembly SIMD kernel (src/cpu/) where
+   * it has one; 'reference' always runs the plain TypeScript kernels (the reference for checking).
+   */
+  cpuKernels?: CpuKernelChoice;
 }
 
+export const CPU_KERNEL_CHOICES = ['fast', 'reference'] as const;
+export type CpuKernelChoice = (typeof CPU_KERNEL_CHOICES)[number];
+
 export const DEFAULT_MAX_LOOP_ITERATIONS = 1_000_000;
+
+/** A Loop iteration limit as given by a caller: a non-negative integer, else an InputError. */
+export function checkLoopLimit(max: number): number {
+  if (!Number.isSafeInteger(max) || max < 0) throw new InputError(`maxLoopIterations must be a non-negative integer, got ${max}`);
+  return max;
+}
 
 /** Values by name, falling back to the enclosing graph's scope (subgraphs read outer values). */
 export class Scope {
@@ -69,7 +83,8 @@ export class GraphProgram {
     for (const [v, i] of lastUse) if (local.has(v) && !keep.has(v)) releaseAt[i]!.push(v);
     this.steps = order.map((node, i) => {
       const bound = bindNode(node, graph.opsets.get(node.domain));
-      const { cpu, host } = bound.op;
+      const { cpu: reference, cpuFast, host } = bound.op;
+      const cpu = opts.cpuKernels === 'fast' ? cpuFast ?? reference : reference;
       const kernel = host ? { host } : cpu ? { cpu } : undefined;
       if (!kernel) throw new ExecutionError(`no CPU kernel for ${node.opType}`, { where: nodeWhere(node) });
       for (const g of subgraphsOf(node)) this.subprograms.set(g, new GraphProgram(g, opts));

@@ -31,6 +31,8 @@ export interface BoundOp {
   readonly attrs: Readonly<Record<string, unknown>>;
   infer(inputs: readonly (InferInput | undefined)[], outputCount: number): TensorType[];
   readonly cpu?: (inputs: readonly (Tensor | undefined)[], outputs: readonly TensorType[]) => Tensor[];
+  /** The fast CPU kernel (src/cpu/, WebAssembly SIMD) where one is registered; it falls back to `cpu`. */
+  readonly cpuFast?: (inputs: readonly (Tensor | undefined)[], outputs: readonly TensorType[]) => Tensor[];
   readonly webgpu?: (inputs: readonly (InferInput | undefined)[], outputs: readonly TensorType[], caps: DeviceCaps) => GpuLaunch | string;
   readonly host?: (inputs: readonly (Value | undefined)[], ctx: HostContext) => Value[];
 }
@@ -47,6 +49,23 @@ interface Entry {
 }
 
 const entries = new Map<string, Entry>();
+const fastKernels = new Map<string, FastCpuKernel<AttrSchema>>();
+
+/**
+ * A fast CPU kernel (src/cpu/): it handles the cases it was written for and returns undefined for
+ * the others, for which the op's reference kernel runs.
+ */
+export type FastCpuKernel<S extends AttrSchema = AttrSchema> = (...args: Parameters<CpuKernel<S>>) => Tensor[] | undefined;
+
+/**
+ * Adds a fast CPU kernel to an op (session option cpuKernels 'fast'). It is used only where the op
+ * also has a reference CPU kernel, which may be registered before or after it.
+ */
+export function registerFastCpuKernel<S extends AttrSchema>(def: OpDef<S>, kernel: FastCpuKernel<S>): void {
+  const k = key(def.domain, def.type);
+  if (fastKernels.has(k)) throw new RegistrationError(`op '${def.type}' has a fast CPU kernel already`, { hint: 'register one fast kernel per op' });
+  fastKernels.set(k, kernel as unknown as FastCpuKernel<AttrSchema>);
+}
 
 const key = (domain: string, type: string) => `${domain}::${type}`;
 
@@ -74,6 +93,10 @@ export function registerOp<S extends AttrSchema>(def: OpDef<S>, kernels: OpKerne
         attrs,
         infer: (inputs, outputCount) => def.infer(inputs, attrs, outputCount),
         ...(cpu ? { cpu: (inputs: readonly (Tensor | undefined)[], outputs: readonly TensorType[]) => cpu(inputs, attrs, outputs) } : {}),
+        ...(cpu && fastKernels.has(k) ? {
+          cpuFast: (inputs: readonly (Tensor | undefined)[], outputs: readonly TensorType[]) =>
+            fastKernels.get(k)!(inputs, attrs, outputs) ?? cpu(inputs, attrs, outputs),
+        } : {}),
         ...(host ? { host: (inputs: readonly (Value | undefined)[], ctx: HostContext) => host(inputs, attrs, ctx) } : {}),
         ...(webgpu ? {
           webgpu: (inputs: readonly (InferInput | undefined)[], outputs: readonly TensorType[], caps: DeviceCaps) => webgpu(inputs, attrs, outputs, caps),

@@ -5,9 +5,12 @@ import { checkMemoryBudget } from '../executor/memory-budget.js';
 import { UsageError } from '../errors.js';
 import { sharedGpuDevice, type GpuDeviceOptions } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
+import '../cpu/register.js'; // the fast CPU kernels (cpuKernels 'fast')
+import { prepareWasmKernels } from '../cpu/wasm-kernels.js';
 import { CpuExecutor } from '../executor/executor.js';
+import type { CpuKernelChoice } from '../executor/program.js';
 import { GpuExecutor, type GpuRunStats } from '../executor/gpu-executor.js';
-import { hostOnlyReason } from '../executor/host-only.js';
+import { engineExclusionReason, hostOnlyReason } from '../executor/host-only.js';
 import type { Graph, OutputInfo, ValueInfo } from '../ir/graph.js';
 import '../ops/index.js';
 import type { Tensor } from '../tensor/tensor.js';
@@ -57,6 +60,11 @@ export interface SessionOptions {
   progress?: BuilderConfig['progress'];
   /** The most iterations one Loop node may run before the run fails naming it (default 1,000,000). */
   maxLoopIterations?: number;
+  /**
+   * CPU kernels: 'fast' (default: WebAssembly SIMD where an op has such a kernel, src/cpu/) or
+   * 'reference' (the plain TypeScript kernels, the reference for checking).
+   */
+  cpuKernels?: CpuKernelChoice;
 }
 
 /** Counters a session reports after a run. */
@@ -113,13 +121,14 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
   if (opts.maxMemory !== undefined) checkMemoryBudget(opts.maxMemory);
   if (engine === 'webgpu') {
     // the engine compiles static-shape tensor graphs; control flow and strings keep it out
-    const hostReason = hostOnlyReason(graph);
-    if (hostReason) return createHostSession(graph, opts, hostReason);
-    if (engineEnabledByEnvironment()) return createEngineSession(graph, opts);
-    opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
+    const excluded = engineExclusionReason(graph);
+    if (excluded) opts.notice?.(`the webgpu engine is off for this graph because of ${excluded}: the framework runs it on device webgpu`);
+    else if (engineEnabledByEnvironment()) return createEngineSession(graph, opts);
+    else opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
-  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, memoryBudget: opts.maxMemory });
+  if ((opts.cpuKernels ?? 'fast') === 'fast') await prepareWasmKernels();
+  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, memoryBudget: opts.maxMemory, cpuKernels: opts.cpuKernels });
   return {
     graph,
     inputs: exec.inputs,
@@ -139,12 +148,13 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
   const hostReason = hostOnlyReason(graph);
   if (hostReason) return createHostSession(graph, opts, hostReason);
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
-  const exec = new GpuExecutor(graph, gpu, undefined, { memoryBudget: opts.maxMemory });
+  const exec = new GpuExecutor(graph, gpu, undefined, { memoryBudget: opts.maxMemory, maxLoopIterations: opts.maxLoopIterations });
   return {
     graph,
     inputs: exec.inputs,
     outputs: graph.outputs,
     run: (feeds) => exec.run(feeds),
+    runValues: (feeds) => exec.runValues(feeds),
     stats: () => {
       const { nodes, peakBytes, transfers, fallbacks, pipelines, submits } = exec.lastStats;
       return { nodes, peakBytes, transfers, webgpu: { fallbacks, pipelines, submits } };
@@ -154,11 +164,11 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
 }
 
 /**
- * Device 'webgpu' for a graph that needs the host (control flow, sequences, strings): the framework
- * runs it on the CPU, and every node is listed as a fallback with the reason.
+ * Device 'webgpu' for a graph with string tensors: the framework runs it on the CPU, and every node
+ * is listed as a fallback with the reason.
  */
 function createHostSession(graph: Graph, opts: SessionOptions, reason: string): Session {
-  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations });
+  const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, cpuKernels: opts.cpuKernels });
   opts.notice?.(`device webgpu: the graph runs on the host because of ${reason}`);
   const fallbacks = graph.nodes.map((n) => ({ node: n.name, op: n.opType, reason: `the graph runs on the host: ${reason}` }));
   return {

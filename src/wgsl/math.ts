@@ -57,3 +57,10 @@ fn nmin_(a: f32, b: f32) -> f32 { return select(min(a, b), a + b, isnan_(a) || i
 fn nmax2_(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> { return vec2<f32>(nmax_(a.x, b.x), nmax_(a.y, b.y)); }
 fn nmin2_(a: vec2<f32>, b: vec2<f32>) -> vec2<f32> { return vec2<f32>(nmin_(a.x, b.x), nmin_(a.y, b.y)); }
 `;
+
+/** A WGSL f32 literal; infinities (which WGSL cannot spell) become ±the largest f32. */
+export function f32Literal(x: number): string {
+  if (!Number.isFinite(x)) return x > 0 ? '3.402823e38' : '-3.402823e38';
+  const s = String(Math.fround(x));
+  return /[.eE]/.test(s) ? s : `${s}.0`;
+}

@@ -20,6 +20,11 @@ test('configurations: the cross product, less fp16 without an engine and the eng
   assert.deepEqual(ids(['cpu'], ['webgpu'], ['fp32']), ['nnrt-cpu-engine']);
 });
 
+test('configurations: one framework-on-cpu row per CPU kernel choice, none for other devices', () => {
+  assert.deepEqual(ids(['cpu'], ['none'], ['fp32'], ['fast', 'reference']), ['nnrt-cpu', 'nnrt-cpu-reference']);
+  assert.deepEqual(ids(['cpu', 'webgpu'], ['none'], ['fp32'], ['reference']), ['nnrt-cpu-reference', 'nnrt-webgpu']);
+});
+
 test('outputs: max |diff| over every output; a missing output or another shape disagrees', () => {
   const t = (v: number[]) => Tensor.fromArray([v.length], v);
   const want = { a: t([1, 2, 3]), b: t([10, 20]) };

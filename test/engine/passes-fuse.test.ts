@@ -172,7 +172,7 @@ test('fuse-pointwise: a chain of pointwise ops becomes one expression', () => {
   const l = after.layers[0] as PointwiseLayer;
   assert.deepEqual(l.from, ['Mul_0', 'Add_1', 'Sub_2', 'Neg_3', 'Exp_4', 'Sigmoid_5']);
   assert.deepEqual([...l.inputs].sort(), ['const:0', 'x', 'y']);
-  assert.equal(named(l), 'sigmoid(exp(neg(sub(add(mul(x, 2), y), const:0))))');
+  assert.equal(named(l), 'sigmoid(Exp(Neg(sub(add(mul(x, 2), y), const:0))))');
   assert.deepEqual(changes, ['fused Mul_0 + Add_1 + Sub_2 + Neg_3 + Exp_4 + Sigmoid_5 → pointwise Mul_0']);
 });
 

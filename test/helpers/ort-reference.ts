@@ -5,6 +5,7 @@ import ort from 'onnxruntime-node';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { ModelProto, ONNX_DTYPE, ATTR_TYPE } from '../../src/onnx/proto.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
+import type { CpuKernelChoice } from '../../src/executor/program.js';
 import { createSession } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { uniformTensor } from '../../src/tensor/random.js';
@@ -88,10 +89,10 @@ export async function runOrt(model: Uint8Array, inputs: Record<string, Tensor>):
   return out;
 }
 
-/** Runs the same model in nnrt's CPU framework. */
-export async function runNnrt(model: Uint8Array, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+/** Runs the same model in nnrt's CPU framework (default: its fast kernels). */
+export async function runNnrt(model: Uint8Array, inputs: Record<string, Tensor>, cpuKernels: CpuKernelChoice = 'fast'): Promise<Record<string, Tensor>> {
   const { graph } = importOnnx(model);
-  const s = await createSession(graph, { device: 'cpu' });
+  const s = await createSession(graph, { device: 'cpu', cpuKernels });
   return s.run(inputs);
 }
 
@@ -101,12 +102,12 @@ export function randomTensor(shape: number[], seed = 1, lo = -1, hi = 1): Tensor
 }
 
 /** Runs a one-node model in onnxruntime and nnrt (CPU) and asserts every output agrees within `tol`. */
-export async function expectOneNodeLikeOrt(spec: OneNodeSpec, tol: Tolerance = FP32_TOLERANCE): Promise<void> {
+export async function expectOneNodeLikeOrt(spec: OneNodeSpec, tol: Tolerance = FP32_TOLERANCE, cpuKernels: CpuKernelChoice = 'fast'): Promise<void> {
   const model = oneNodeModel(spec);
   const want = await runOrt(model, spec.inputs);
-  const got = await runNnrt(model, spec.inputs);
+  const got = await runNnrt(model, spec.inputs, cpuKernels);
   for (const name of spec.outputs) {
     const c = compareTensors(got[name]!, want[name]!, tol);
-    assert.ok(c.pass, `${spec.op} ${JSON.stringify(spec.attrs ?? {})} ${name}: ${c.reason ?? JSON.stringify(c)}`);
+    assert.ok(c.pass, `${spec.op} ${JSON.stringify(spec.attrs ?? {})} (${cpuKernels} kernels) ${name}: ${c.reason ?? JSON.stringify(c)}`);
   }
 }

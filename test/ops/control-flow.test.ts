@@ -61,20 +61,6 @@ function countingLoop(tripCount: Tensor | undefined): Graph {
   return b.graph;
 }
 
-test('a Loop with a huge trip count stops at maxLoopIterations with an ExecutionError naming the node', async () => {
-  const s = await createSession(countingLoop(i64(2n ** 62n)), { maxLoopIterations: 1000 });
-  await rejectsQuickly(() => s.run({ x: f32([1], [0]) }), ExecutionError, /ran 1000 iterations.*limit \(maxLoopIterations\)/, /node 'loop' \(Loop\)/);
-});
-
-test('a Loop without trip count whose condition stays true stops at the limit too', async () => {
-  const s = await createSession(countingLoop(undefined), { maxLoopIterations: 500 });
-  await rejectsQuickly(() => s.run({ x: f32([1], [0]) }), ExecutionError, /ran 500 iterations/, /node 'loop'/);
-});
-
-test('a negative maxLoopIterations is refused', async () => {
-  await assert.rejects(() => createSession(countingLoop(i64(3)), { maxLoopIterations: -1 }), NnrtError);
-});
-
 function ifGraph(then: Graph, els: Graph, outputs = 1): Graph {
   const b = new GraphBuilder('main');
   const c = b.input('c', 'bool', []);
@@ -83,46 +69,64 @@ function ifGraph(then: Graph, els: Graph, outputs = 1): Graph {
   return b.graph;
 }
 
-test('If branches with different output counts are a GraphError naming the If node', async () => {
-  const then = branch('then', (b) => b.constant('t', f32([1], [1])));
-  const els = branch('else', (b) => b.constant('e', f32([1], [2])));
-  els.outputs.push({ name: els.outputs[0]!.name });
-  await rejectsQuickly(() => createSession(ifGraph(then, els)), GraphError, /else_branch has 2 outputs; the If node has 1/, /node 'if' \(If\)/);
-});
+// bad input fails alike on the CPU and on WebGPU (where control flow runs as host steps)
+for (const device of ['cpu', 'webgpu'] as const) {
+  if (device === 'webgpu') process.env.XDG_RUNTIME_DIR ??= '/tmp/xdg-nnrt-tests';
+  test(`${device}: a Loop with a huge trip count stops at maxLoopIterations with an ExecutionError naming the node`, async () => {
+    const s = await createSession(countingLoop(i64(2n ** 62n)), { maxLoopIterations: 1000, device });
+    await rejectsQuickly(() => s.run({ x: f32([1], [0]) }), ExecutionError, /ran 1000 iterations.*limit \(maxLoopIterations\)/, /node 'loop' \(Loop\)/);
+  });
 
-test('If branches declaring different output types are a GraphError naming the If node', async () => {
-  const then = branch('then', (b) => b.constant('t', f32([1], [1])));
-  const els = branch('else', (b) => b.constant('e', i64(2)));
-  then.outputs[0] = { ...then.outputs[0]!, dtype: 'float32', shape: [1] };
-  els.outputs[0] = { ...els.outputs[0]!, dtype: 'int64', shape: [] };
-  await rejectsQuickly(() => createSession(ifGraph(then, els)), GraphError, /differ: float32 vs int64/, /node 'if'/);
-});
+  test(`${device}: a Loop without trip count whose condition stays true stops at the limit too`, async () => {
+    const s = await createSession(countingLoop(undefined), { maxLoopIterations: 500, device });
+    await rejectsQuickly(() => s.run({ x: f32([1], [0]) }), ExecutionError, /ran 500 iterations/, /node 'loop'/);
+  });
 
-test('a subgraph reading a value defined nowhere in scope is a GraphError naming both nodes', async () => {
-  const then = branch('then', (b) => b.op('Relu', ['nowhere'], {}, 'reads_nowhere'));
-  const els = branch('else', (b) => b.constant('e', f32([1], [2])));
-  await rejectsQuickly(() => createSession(ifGraph(then, els)), GraphError, /'nowhere' is not a graph input.*enclosing graph/, /node 'reads_nowhere'.*subgraph of node 'if'/);
-});
+  test(`${device}: a negative maxLoopIterations is refused`, async () => {
+    await assert.rejects(() => createSession(countingLoop(i64(3)), { maxLoopIterations: -1, device }), NnrtError);
+  });
 
-test('a cycle inside a subgraph is a GraphError naming the enclosing node', async () => {
-  const then = new GraphBuilder('then');
-  then.graph.nodes.push(
-    { name: 'p', opType: 'Relu', domain: '', inputs: ['b'], outputs: ['a'], attrs: {} },
-    { name: 'q', opType: 'Relu', domain: '', inputs: ['a'], outputs: ['b'], attrs: {} },
-  );
-  then.output('a');
-  const els = branch('else', (b) => b.constant('e', f32([1], [2])));
-  await rejectsQuickly(() => createSession(ifGraph(then.graph, els)), GraphError, /the subgraph has a cycle/, /node '[pq]'.*subgraph of node 'if'/);
-});
+  test(`${device}: If branches with different output counts are a GraphError naming the If node`, async () => {
+    const then = branch('then', (b) => b.constant('t', f32([1], [1])));
+    const els = branch('else', (b) => b.constant('e', f32([1], [2])));
+    els.outputs.push({ name: els.outputs[0]!.name });
+    await rejectsQuickly(() => createSession(ifGraph(then, els), { device }), GraphError, /else_branch has 2 outputs; the If node has 1/, /node 'if' \(If\)/);
+  });
 
-test('SequenceAt out of range is a ShapeError naming the node', async () => {
-  const b = new GraphBuilder('main');
-  const x = b.input('x', 'float32', [2]);
-  const seq = b.op('SequenceConstruct', [x, x]);
-  b.output(b.op('SequenceAt', [seq, b.constant('at', i64(5))], {}, 'at5'));
-  const s = await createSession(b.graph);
-  await rejectsQuickly(() => s.run({ x: f32([2], [1, 2]) }), ShapeError, /position 5 is out of range for a sequence of 2/, /node 'at5'/);
-});
+  test(`${device}: If branches declaring different output types are a GraphError naming the If node`, async () => {
+    const then = branch('then', (b) => b.constant('t', f32([1], [1])));
+    const els = branch('else', (b) => b.constant('e', i64(2)));
+    then.outputs[0] = { ...then.outputs[0]!, dtype: 'float32', shape: [1] };
+    els.outputs[0] = { ...els.outputs[0]!, dtype: 'int64', shape: [] };
+    await rejectsQuickly(() => createSession(ifGraph(then, els), { device }), GraphError, /differ: float32 vs int64/, /node 'if'/);
+  });
+
+  test(`${device}: a subgraph reading a value defined nowhere in scope is a GraphError naming both nodes`, async () => {
+    const then = branch('then', (b) => b.op('Relu', ['nowhere'], {}, 'reads_nowhere'));
+    const els = branch('else', (b) => b.constant('e', f32([1], [2])));
+    await rejectsQuickly(() => createSession(ifGraph(then, els), { device }), GraphError, /'nowhere' is not a graph input.*enclosing graph/, /node 'reads_nowhere'.*subgraph of node 'if'/);
+  });
+
+  test(`${device}: a cycle inside a subgraph is a GraphError naming the enclosing node`, async () => {
+    const then = new GraphBuilder('then');
+    then.graph.nodes.push(
+      { name: 'p', opType: 'Relu', domain: '', inputs: ['b'], outputs: ['a'], attrs: {} },
+      { name: 'q', opType: 'Relu', domain: '', inputs: ['a'], outputs: ['b'], attrs: {} },
+    );
+    then.output('a');
+    const els = branch('else', (b) => b.constant('e', f32([1], [2])));
+    await rejectsQuickly(() => createSession(ifGraph(then.graph, els), { device }), GraphError, /the subgraph has a cycle/, /node '[pq]'.*subgraph of node 'if'/);
+  });
+
+  test(`${device}: SequenceAt out of range is a ShapeError naming the node`, async () => {
+    const b = new GraphBuilder('main');
+    const x = b.input('x', 'float32', [2]);
+    const seq = b.op('SequenceConstruct', [x, x]);
+    b.output(b.op('SequenceAt', [seq, b.constant('at', i64(5))], {}, 'at5'));
+    const s = await createSession(b.graph, { device });
+    await rejectsQuickly(() => s.run({ x: f32([2], [1, 2]) }), ShapeError, /position 5 is out of range for a sequence of 2/, /node 'at5'/);
+  });
+}
 
 test('the graph hash covers subgraphs: a branch constant changes it, renaming values does not', () => {
   const make = (v: number, prefix: string) => {

@@ -1,5 +1,5 @@
 /// <reference types="@webgpu/types" />
-import { DeviceError } from '../../errors.js';
+import { DeviceError, UsageError } from '../../errors.js';
 import { BufferPool } from './buffer-pool.js';
 import { PipelineCache } from './pipeline-cache.js';
 
@@ -12,6 +12,12 @@ export interface GpuDeviceOptions {
   powerPreference?: GPUPowerPreference;
   /** Features to leave off even when offered (e.g. to test the paths without shader-f16). */
   disableFeatures?: readonly OptionalFeature[];
+  /**
+   * Treat storage bindings as limited to this many bytes (below the adapter's
+   * maxStorageBufferBindingSize): plan as a smaller device would, e.g. to test the CPU fallback
+   * of big weights. WebGPU cannot request a limit below its default, so nnrt applies it itself.
+   */
+  maxStorageBindingBytes?: number;
 }
 
 export interface AdapterSummary {
@@ -53,8 +59,14 @@ export class GpuDevice {
     });
   }
 
+  /** Set by GpuDeviceOptions.maxStorageBindingBytes. */
+  storageBindingCap: number | undefined;
+
+  /** The device's limits, maxStorageBufferBindingSize lowered by `storageBindingCap` when set. */
   get limits(): GPUSupportedLimits {
-    return this.device.limits;
+    const l = this.device.limits;
+    if (this.storageBindingCap === undefined || this.storageBindingCap >= l.maxStorageBufferBindingSize) return l;
+    return new Proxy(l, { get: (t, k) => (k === 'maxStorageBufferBindingSize' ? this.storageBindingCap : Reflect.get(t, k)) });
   }
 
   /** Throws a DeviceError when the device was lost (the session must be recreated). */
@@ -90,6 +102,8 @@ async function pickAdapter(gpu: GPU, opts: GpuDeviceOptions): Promise<GPUAdapter
 
 /** Creates nnrt's device from a `GPU` object (Dawn's in Node, `navigator.gpu` in a page). */
 export async function createGpuDevice(gpu: GPU, opts: GpuDeviceOptions = {}): Promise<GpuDevice> {
+  const cap = opts.maxStorageBindingBytes;
+  if (cap !== undefined && (!Number.isSafeInteger(cap) || cap < 4)) throw new UsageError(`maxStorageBindingBytes must be an integer of at least 4 bytes, got ${cap}`);
   const adapter = await pickAdapter(gpu, opts);
   if (!adapter) {
     throw new DeviceError('no WebGPU adapter: no Vulkan driver found', {
@@ -113,7 +127,9 @@ export async function createGpuDevice(gpu: GPU, opts: GpuDeviceOptions = {}): Pr
     description: info.description,
     isFallback: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
   };
-  return new GpuDevice(device, summary, features, gpu);
+  const result = new GpuDevice(device, summary, features, gpu);
+  result.storageBindingCap = opts.maxStorageBindingBytes;
+  return result;
 }
 
 const shared = new WeakMap<GPU, Map<string, Promise<GpuDevice>>>();

@@ -1,7 +1,8 @@
 // WGSL for reading and writing engine tensors in their physical format, and for activations.
 // Every engine kernel goes through these, so one kernel source serves f32 and packed-f16 storage
 // and any mix of the two between its inputs and outputs (arithmetic is always f32).
-import { NAN_MINMAX } from '../../wgsl/math.js';
+import { f32Literal, NAN_MINMAX } from '../../wgsl/math.js';
+import { unaryF32Expr } from '../../ops/unary/unary.wgsl.js';
 import { fromHalfBits, toHalfBits } from '../../tensor/float16.js';
 import { SIGMOID, TANH } from '../../wgsl/math.js';
 import type { Activation, NetTensor, Storage, TensorFormat } from '../network.js';
@@ -81,37 +82,43 @@ export function pairable(shape: readonly number[], layout: TensorFormat['layout'
 }
 
 /** WGSL helper functions activations need (emit once per module), NaN-propagating max/min among them. */
-export const ACTIVATION_HELPERS = SIGMOID + TANH + NAN_MINMAX;
+/** The helper declarations every kernel applying activations includes, once each. */
+export const ACTIVATION_HELPER_PARTS: readonly string[] = [SIGMOID, TANH, NAN_MINMAX];
+export const ACTIVATION_HELPERS = ACTIVATION_HELPER_PARTS.join('');
 
-const lit = (x: number): string => {
-  if (!Number.isFinite(x)) return x > 0 ? '3.402823e38' : '-3.402823e38';
-  const s = String(Math.fround(x));
-  return /[.eE]/.test(s) ? s : `${s}.0`;
-};
+const lit = f32Literal;
 
 /** A WGSL f32 literal. */
-export const f32Literal = lit;
+export { f32Literal };
+
+/** The ONNX op (and attributes) behind an activation kind whose WGSL is the op's own (unary.wgsl.ts). */
+function activationOp(act: Activation): [string, Record<string, number>] | undefined {
+  switch (act.kind) {
+    case 'relu': return ['Relu', {}];
+    case 'leakyrelu': return ['LeakyRelu', { alpha: act.alpha }];
+    case 'sigmoid': return ['Sigmoid', {}];
+    case 'tanh': return ['Tanh', {}];
+    case 'hardsigmoid': return ['HardSigmoid', { alpha: act.alpha, beta: act.beta }];
+    case 'hardswish': return ['HardSwish', {}];
+    case 'none': case 'clip': case 'silu': return undefined;
+  }
+}
 
 /**
- * The WGSL expression applying `act` to `x` (an f32 or vec2<f32> expression; evaluated once per
- * use, so pass a variable name). Requires ACTIVATION_HELPERS for sigmoid/tanh/silu.
+ * The WGSL expression applying `act` to `x` (an f32 or vec2<f32> variable name: it is repeated).
+ * Requires ACTIVATION_HELPERS. The ops' expressions come from their one WGSL definition.
  */
 export function applyActivation(act: Activation, x: string, vec2 = false): string {
-  const t = vec2 ? 'vec2<f32>' : 'f32';
+  const op = activationOp(act);
+  const each = (f: (v: string) => string) => (vec2 ? `vec2<f32>(${f(`${x}.x`)}, ${f(`${x}.y`)})` : f(x));
+  if (op) return each((v) => unaryF32Expr(op[0], op[1], v).expr);
   const c = (v: number) => (vec2 ? `vec2<f32>(${lit(v)})` : lit(v));
   const [mx, mn] = vec2 ? ['nmax2_', 'nmin2_'] : ['nmax_', 'nmin_'];
-  const fn = (f: string) => (vec2 ? `vec2<f32>(${f}(${x}.x), ${f}(${x}.y))` : `${f}(${x})`);
   switch (act.kind) {
-    case 'none': return x;
     // nmax_/nmin_: NaN stays NaN as on the CPU (WGSL's max(NaN, 0.0) may be 0.0)
-    case 'relu': return `${mx}(${x}, ${c(0)})`;
-    case 'leakyrelu': return `select(${x} * ${c(act.alpha)}, ${x}, ${x} >= ${c(0)})`;
     case 'clip': return `${mn}(${mx}(${x}, ${c(act.min)}), ${c(act.max)})`;
-    case 'sigmoid': return fn('sigmoid_');
-    case 'tanh': return fn('tanh_');
-    case 'hardsigmoid': return `${mn}(${mx}(${x} * ${c(act.alpha)} + ${c(act.beta)}, ${c(0)}), ${c(1)})`;
-    case 'hardswish': return `(${x} * ${mn}(${mx}(${x} / ${c(6)} + ${c(0.5)}, ${c(0)}), ${c(1)}))`;
-    case 'silu': return `(${x} * ${t}(${fn('sigmoid_')}))`;
+    case 'silu': return each((v) => `(${v} * sigmoid_(${v}))`);
+    default: return x;
   }
 }
 

@@ -3,9 +3,10 @@
 // a time. Operands broadcast to the output by strides (same shape, one element, per channel, or
 // any other numpy-style broadcast), in any layout and storage; `const:i` inputs are the layer's
 // constants, uploaded as f32 in the order the kernel reads them.
-import { ERF, POW } from '../../wgsl/math.js';
+import { POW } from '../../wgsl/math.js';
+import { unaryF32Function, type UnaryF32Function } from '../../ops/unary/unary.wgsl.js';
 import type { NetTensor, PointwiseLayer, PwExpr } from '../network.js';
-import { ACTIVATION_HELPERS, applyActivation, encodeStorage, f32Literal } from './access.js';
+import { ACTIVATION_HELPER_PARTS, ACTIVATION_HELPERS, applyActivation, encodeStorage, f32Literal } from './access.js';
 import { KernelReason, elementProgram, elementTactics, mappedSource, outputSink, layoutStrides, tacticsOrReason, tensorOf, type ElementSource } from './convert.js';
 import { toPhysical } from './layout-data.js';
 import type { KernelContext, LayerCompiler } from './tactic.js';
@@ -41,26 +42,14 @@ function constantOperand(values: Float32Array, out: NetTensor, what: string): { 
   throw new KernelReason(`${what} has ${values.length} values: neither 1, one per channel (${out.shape[1]}) nor ${count}`);
 }
 
-const UNARY: Record<string, (x: string) => string> = {
-  neg: (x) => `(-${x})`,
-  abs: (x) => `abs(${x})`,
-  exp: (x) => `exp(${x})`,
-  log: (x) => `log(${x})`,
-  sqrt: (x) => `sqrt(${x})`,
-  reciprocal: (x) => `(vec2<f32>(1.0) / ${x})`,
-  floor: (x) => `floor(${x})`,
-  ceil: (x) => `ceil(${x})`,
-  erf: (x) => `vec2<f32>(erf_(${x}.x), erf_(${x}.y))`,
-  sin: (x) => `sin(${x})`,
-  cos: (x) => `cos(${x})`,
-};
-
 const INFIX: Record<string, string> = { add: '+', sub: '-', mul: '*', div: '/' };
 
 /** Emits let-statements evaluating `e` on vec2 values; returns the variable or literal holding it. */
 class ExprWriter {
   readonly lines: string[] = [];
-  readonly uses = new Set<'erf' | 'pow'>();
+  readonly uses = new Set<'pow'>();
+  /** WGSL functions of the unary ops used (one per op and attribute values), and their helpers. */
+  readonly functions = new Map<string, UnaryF32Function & { name: string }>();
   private next = 0;
   constructor(private readonly leaf: (index: number) => string) {}
 
@@ -74,9 +63,17 @@ class ExprWriter {
     switch (e.op) {
       case 'input': return this.leaf(e.index);
       case 'const': return `vec2<f32>(${f32Literal(e.value)})`;
-      case 'unary':
-        if (e.fn === 'erf') this.uses.add('erf');
-        return this.bind(UNARY[e.fn]!(this.write(e.arg)));
+      case 'unary': {
+        const key = `${e.fn}${JSON.stringify(e.attrs ?? {})}`;
+        let f = this.functions.get(key);
+        if (!f) {
+          const name = `u${this.functions.size}_${e.fn.toLowerCase()}`;
+          this.functions.set(key, (f = { name, ...unaryF32Function(e.fn, e.attrs ?? {}, name) }));
+        }
+        const x = this.write(e.arg);
+        const v = /^[a-z]\w*$/.test(x) ? x : this.bind(x);
+        return this.bind(`vec2<f32>(${f.name}(${v}.x), ${f.name}(${v}.y))`);
+      }
       case 'act': {
         const x = this.write(e.arg);
         const v = /^[a-z]\w*$/.test(x) ? x : this.bind(x); // applyActivation repeats its argument
@@ -150,7 +147,10 @@ function compileTactics(layer: PointwiseLayer, ctx: KernelContext) {
       compute: (vals) => {
         const w = new ExprWriter((i) => vals[slotOfInput.get(i)!]!);
         const result = w.write(layer.expr);
-        const helpers = ACTIVATION_HELPERS + (w.uses.has('erf') ? ERF : '') + (w.uses.has('pow') ? POW : '');
+        // each helper declared once: the activation helpers are always there
+        const fns = [...w.functions.values()];
+        const extra = new Set(fns.flatMap((f) => f.helpers).filter((h) => !ACTIVATION_HELPER_PARTS.includes(h)));
+        const helpers = ACTIVATION_HELPERS + [...extra].join('') + (w.uses.has('pow') ? POW : '') + fns.map((f) => f.wgsl).join('');
         return { lines: w.lines, result, helpers };
       },
     });

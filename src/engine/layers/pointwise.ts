@@ -5,10 +5,14 @@ import { BatchNormalization } from '../../ops/batchnormalization/batchnormalizat
 import { HardSigmoid, LeakyRelu } from '../../ops/unary/unary.op.js';
 import { attrEquals, chain, check, constantInput, declineIf, formatShape, type SupportPredicate } from '../../partition/predicate.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { parseAttrs, type Attrs } from '../../ir/attr.js';
+import { nodeWhere } from '../../ir/graph.js';
+import { findOp } from '../../ops/registry.js';
+import { unaryF32Ops } from '../../ops/unary/unary.wgsl.js';
 import { compilePointwise } from '../kernels/pointwise.js';
 import type { Activation, LayerBase, PwBinary, PwExpr, PwUnary } from '../network.js';
 import { act, classifyBroadcast, constant, constantBroadcast, constOperand, constOperandIndex, input, isConstOperand } from '../passes/pw-expr.js';
-import type { Emitter } from './emitter.js';
+import { float, type Emitter } from './emitter.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, floats, type NodeView, type Translator } from './node-view.js';
 import { floatData0, floatOnly } from './rules.js';
@@ -38,7 +42,13 @@ function clipBounds(n: NodeView): Activation {
   return { kind: 'clip', min: bound(1, -Infinity), max: bound(2, Infinity) };
 }
 
-const unaryMath = (fn: PwUnary): Translator => (n) => unaryLayer(n, { op: 'unary', fn, arg: input(0) });
+/** Any one-input elementwise op with an f32 WGSL form, its attributes parsed against its schema. */
+const unaryMath = (fn: PwUnary): Translator => (n) => {
+  const info = findOp('', fn) ?? n.fail(`op ${fn} is not registered`);
+  const parsed = parseAttrs(info.attrs, n.node.attrs, nodeWhere(n.node));
+  const attrs = Object.fromEntries(Object.entries(parsed).filter((e): e is [string, number | string] => typeof e[1] === 'number' || typeof e[1] === 'string'));
+  return unaryLayer(n, { op: 'unary', fn, arg: input(0), ...(Object.keys(attrs).length ? { attrs } : {}) });
+};
 
 /** Elementwise binary (or n-ary Max/Min, folded left) over tensors and constants. */
 const binary = (fn: PwBinary): Translator => (n) => {
@@ -112,14 +122,18 @@ export const pointwiseImporters: Record<string, OpImporter> = {
   Mul: of(pointwiseBinary, binary('mul')), Div: of(pointwiseBinary, binary('div')),
   Max: of(twoOperands('Max'), binary('max')), Min: of(twoOperands('Min'), binary('min')),
   Pow: of(pointwiseBinary, binary('pow')),
-  Neg: of(floatOnly, unaryMath('neg')), Abs: of(floatOnly, unaryMath('abs')), Exp: of(floatOnly, unaryMath('exp')),
-  Log: of(floatOnly, unaryMath('log')), Sqrt: of(floatOnly, unaryMath('sqrt')), Reciprocal: of(floatOnly, unaryMath('reciprocal')),
-  Floor: of(floatOnly, unaryMath('floor')), Ceil: of(floatOnly, unaryMath('ceil')), Erf: of(floatOnly, unaryMath('erf')),
-  Sin: of(floatOnly, unaryMath('sin')), Cos: of(floatOnly, unaryMath('cos')),
 };
 
-const UNARY_OPS = { neg: 'Neg', abs: 'Abs', exp: 'Exp', log: 'Log', sqrt: 'Sqrt', reciprocal: 'Reciprocal', floor: 'Floor', ceil: 'Ceil', erf: 'Erf', sin: 'Sin', cos: 'Cos' } as const;
+/** Every other one-input elementwise op with an f32 form (activations above fuse into epilogues instead). */
+for (const op of unaryF32Ops()) pointwiseImporters[op] ??= of(floatOnly, unaryMath(op));
+
 const BINARY_OPS = { add: 'Add', sub: 'Sub', mul: 'Mul', div: 'Div', max: 'Max', min: 'Min', pow: 'Pow' } as const;
+
+/** Attribute values back as IR attributes (the unary ops' numeric attributes are floats). */
+function attrValues(attrs: PwExprAttrs): Attrs {
+  return Object.fromEntries(Object.entries(attrs ?? {}).map(([k, v]) => [k, typeof v === 'number' ? float(v) : { type: 'string', value: v }]));
+}
+type PwExprAttrs = Extract<PwExpr, { op: 'unary' }>['attrs'];
 
 /** A constant operand as an initializer shaped to broadcast like the kernels read it. */
 function constantInitializer(e: Emitter, l: PointwiseLayer, operand: string): string {
@@ -139,7 +153,7 @@ function lower(e: Emitter, l: PointwiseLayer): void {
         const c = e.initializer('k', Tensor.fromArray([], [x.value]));
         return last ? e.node('Identity', [c], {}, l.output) : c;
       }
-      case 'unary': return e.node(UNARY_OPS[x.fn], [emit(x.arg, false)], {}, e.value(last));
+      case 'unary': return e.node(x.fn, [emit(x.arg, false)], attrValues(x.attrs), e.value(last));
       case 'binary': return e.node(BINARY_OPS[x.fn], [emit(x.a, false), emit(x.b, false)], {}, e.value(last));
       case 'act': return e.activation(x.act, emit(x.arg, false), last);
     }

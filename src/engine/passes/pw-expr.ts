@@ -151,7 +151,7 @@ export function affineOf(l: PointwiseLayer, x: string, channels: number, outShap
         return undefined;
       }
       case 'unary': {
-        if (e.fn !== 'neg') return undefined;
+        if (e.fn !== 'Neg') return undefined;
         const v = walk(e.arg);
         return v && { a: v.a.map((t) => -t), b: v.b.map((t) => -t), constant: v.constant };
       }

@@ -17,9 +17,16 @@ export function softmaxKernel(log: boolean): GpuKernel<typeof Softmax.attrs> {
     const rows = x!.shape.reduce((p, d) => p * d, 1) / Math.max(1, len);
     const u = new Uniforms().add('dims', 'u32', [rows, len, inner]);
     const [ROWS, LEN, INNER] = [0, 1, 2].map((i) => u.at('dims', i));
-    const result = log ? 'v - m - log(s)' : 'exp(v - m) / s';
+    const result = log ? 'v - m - log(s)' : 'exp_near0(v - m) / s';
     const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}${NAN_MINMAX}
 var<workgroup> part: array<f32, ${WG}>;
+
+// exp of x − max: near 0 a Taylor polynomial, exact to f32 rounding, where the device's exp may be
+// a few ulp off (lavapipe gives exp(−1e−15) < 1); rows of near-equal logits then give exact ties
+fn exp_near0(d: f32) -> f32 {
+  if (abs(d) < 1e-4) { return 1.0 + d * (1.0 + 0.5 * d); }
+  return exp(d);
+}
 
 @compute @workgroup_size(${WG})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
@@ -38,7 +45,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
   m = part[0];
   workgroupBarrier();
   var t = 0.0;
-  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { t = t + exp(X[base + i * ${INNER}] - m); }
+  for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { t = t + exp_near0(X[base + i * ${INNER}] - m); }
   part[lidx] = t;
   workgroupBarrier();
   for (var s = ${WG / 2}u; s > 0u; s = s >> 1u) {

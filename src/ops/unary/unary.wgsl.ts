@@ -4,7 +4,7 @@ import { RegistrationError } from '../../errors.js';
 import { elementwiseProgram, type ElementwiseSpec } from '../../devices/webgpu/elementwise.js';
 import { wgslType } from '../../devices/webgpu/dtype.js';
 import type { GpuKernel } from '../../devices/webgpu/program.js';
-import { ERF, NAN_MINMAX, TANH } from '../../wgsl/math.js';
+import { ERF, f32Literal, NAN_MINMAX, TANH } from '../../wgsl/math.js';
 
 interface UnaryEntry {
   expr: string;
@@ -12,7 +12,10 @@ interface UnaryEntry {
   params?: (attrs: Record<string, unknown>) => Record<string, number>;
   /** Device types the expression is valid for (default f32 only). */
   types?: readonly ('f32' | 'i32' | 'u32')[];
-  helpers?: string;
+  /** WGSL helper functions the expression calls (each a separate declaration, deduplicated by callers). */
+  helpers?: readonly string[];
+  /** The result is a bool (u32 0/1), not a value of the input type. */
+  result?: 'bool';
   /** The expression for f32 when it differs (NaN-propagating max for Relu). */
   f32?: string;
   /** A variant of the expression chosen by a string attribute (Gelu's approximate). */
@@ -23,26 +26,26 @@ const num = (v: unknown, fallback: number) => (typeof v === 'number' ? v : fallb
 const SIGNED = ['f32', 'i32'] as const;
 
 export const UNARY_WGSL: Record<string, UnaryEntry> = {
-  Relu: { expr: 'max(x0, T(0))', f32: 'nmax_(x0, 0.0)', types: SIGNED, helpers: NAN_MINMAX },
+  Relu: { expr: 'max(x0, T(0))', f32: 'nmax_(x0, 0.0)', types: SIGNED, helpers: [NAN_MINMAX] },
   LeakyRelu: { expr: 'select(x0 * p_alpha, x0, x0 >= 0.0)', params: (a) => ({ alpha: num(a.alpha, 0.01) }) },
   Sigmoid: { expr: '1.0 / (1.0 + exp(-x0))' },
-  Tanh: { expr: 'tanh_(x0)', helpers: TANH },
+  Tanh: { expr: 'tanh_(x0)', helpers: [TANH] },
   Elu: { expr: 'select(p_alpha * (exp(x0) - 1.0), x0, x0 >= 0.0)', params: (a) => ({ alpha: num(a.alpha, 1) }) },
   Selu: {
     expr: 'p_gamma * select(p_alpha * (exp(x0) - 1.0), x0, x0 > 0.0)',
     params: (a) => ({ alpha: num(a.alpha, 1.67326319217681884765625), gamma: num(a.gamma, 1.05070102214813232421875) }),
   },
-  HardSigmoid: { expr: 'nmin_(nmax_(p_alpha * x0 + p_beta, 0.0), 1.0)', helpers: NAN_MINMAX, params: (a) => ({ alpha: num(a.alpha, 0.2), beta: num(a.beta, 0.5) }) },
-  HardSwish: { expr: 'x0 * nmin_(nmax_(x0 / 6.0 + 0.5, 0.0), 1.0)', helpers: NAN_MINMAX },
-  Softplus: { expr: 'nmax_(x0, 0.0) + log(1.0 + exp(-abs(x0)))', helpers: NAN_MINMAX },
+  HardSigmoid: { expr: 'nmin_(nmax_(p_alpha * x0 + p_beta, 0.0), 1.0)', helpers: [NAN_MINMAX], params: (a) => ({ alpha: num(a.alpha, 0.2), beta: num(a.beta, 0.5) }) },
+  HardSwish: { expr: 'x0 * nmin_(nmax_(x0 / 6.0 + 0.5, 0.0), 1.0)', helpers: [NAN_MINMAX] },
+  Softplus: { expr: 'nmax_(x0, 0.0) + log(1.0 + exp(-abs(x0)))', helpers: [NAN_MINMAX] },
   Softsign: { expr: 'x0 / (1.0 + abs(x0))' },
-  Erf: { expr: 'erf_(x0)', helpers: ERF },
+  Erf: { expr: 'erf_(x0)', helpers: [ERF] },
   Gelu: {
     expr: '',
     variant: (a) => (a.approximate === 'tanh'
       ? '0.5 * x0 * (1.0 + tanh_(0.7978845608028654 * (x0 + 0.044715 * x0 * x0 * x0)))'
       : '0.5 * x0 * (1.0 + erf_(x0 * 0.7071067811865476))'),
-    helpers: ERF + TANH,
+    helpers: [ERF, TANH],
   },
   Sqrt: { expr: 'sqrt(x0)' },
   Reciprocal: { expr: '1.0 / x0' },
@@ -67,8 +70,8 @@ export const UNARY_WGSL: Record<string, UnaryEntry> = {
   Asinh: { expr: 'asinh(x0)' },
   Acosh: { expr: 'acosh(x0)' },
   Atanh: { expr: 'atanh(x0)' },
-  Celu: { expr: 'nmax_(x0, 0.0) + nmin_(0.0, p_alpha * (exp(x0 / p_alpha) - 1.0))', helpers: NAN_MINMAX, params: (a) => ({ alpha: num(a.alpha, 1) }) },
-  Mish: { expr: 'x0 * tanh_(nmax_(x0, 0.0) + log(1.0 + exp(-abs(x0))))', helpers: TANH + NAN_MINMAX },
+  Celu: { expr: 'nmax_(x0, 0.0) + nmin_(0.0, p_alpha * (exp(x0 / p_alpha) - 1.0))', helpers: [NAN_MINMAX], params: (a) => ({ alpha: num(a.alpha, 1) }) },
+  Mish: { expr: 'x0 * tanh_(nmax_(x0, 0.0) + log(1.0 + exp(-abs(x0))))', helpers: [TANH, NAN_MINMAX] },
   Swish: { expr: 'x0 / (1.0 + exp(-p_alpha * x0))', params: (a) => ({ alpha: num(a.alpha, 1) }) },
   ThresholdedRelu: { expr: 'select(0.0, x0, x0 > p_alpha)', params: (a) => ({ alpha: num(a.alpha, 1) }) },
   Shrink: {
@@ -76,8 +79,9 @@ export const UNARY_WGSL: Record<string, UnaryEntry> = {
     params: (a) => ({ bias: num(a.bias, 0), lambd: num(a.lambd, 0.5) }),
   },
   // bool results from the f32 bit pattern (WGSL has no isnan/isinf)
-  IsNaN: { expr: 'select(0u, 1u, (bitcast<u32>(x0) & 0x7fffffffu) > 0x7f800000u)' },
+  IsNaN: { result: 'bool', expr: 'select(0u, 1u, (bitcast<u32>(x0) & 0x7fffffffu) > 0x7f800000u)' },
   IsInf: {
+    result: 'bool',
     expr: 'select(0u, 1u, (bitcast<u32>(x0) == 0x7f800000u && p_detect_positive != 0.0) || (bitcast<u32>(x0) == 0xff800000u && p_detect_negative != 0.0))',
     params: (a) => ({ detect_negative: num(a.detect_negative, 1), detect_positive: num(a.detect_positive, 1) }),
   },
@@ -93,7 +97,36 @@ export function unaryKernel(op: string): GpuKernel {
     const expr = (entry.variant ? entry.variant(attrs) : t === 'f32' && entry.f32 ? entry.f32 : entry.expr).replaceAll('T(', `${t}(`);
     const spec: ElementwiseSpec = { name: op, expr };
     if (entry.params) spec.params = entry.params(attrs);
-    if (entry.helpers) spec.helpers = entry.helpers;
+    if (entry.helpers) spec.helpers = entry.helpers.join('');
     return { programs: [elementwiseProgram(spec, [x!], out!)] };
   };
+}
+
+/** An op's f32 form as one WGSL function, for kernels that evaluate it inline (the engine's). */
+export interface UnaryF32Function {
+  /** `fn <name>(x0: f32) -> f32 { ... }` with the attribute values inlined. */
+  wgsl: string;
+  /** Helper declarations it calls (deduplicate across functions by identity). */
+  helpers: readonly string[];
+}
+
+/** The ops with an f32 → f32 WGSL form (what the engine's pointwise layers can evaluate). */
+export function unaryF32Ops(): string[] {
+  return Object.entries(UNARY_WGSL).filter(([, e]) => (e.types ?? ['f32']).includes('f32') && e.result !== 'bool').map(([op]) => op);
+}
+
+/** `op`'s f32 expression of the f32 variable `x`, with `attrs` (ONNX attribute values) inlined. */
+export function unaryF32Expr(op: string, attrs: Readonly<Record<string, unknown>>, x: string): { expr: string; helpers: readonly string[] } {
+  const entry = UNARY_WGSL[op];
+  if (!entry || !unaryF32Ops().includes(op)) throw new RegistrationError(`unary op '${op}' has no f32 WGSL form`, { hint: 'see UNARY_WGSL' });
+  const params = entry.params?.(attrs) ?? {};
+  const expr = (entry.variant ? entry.variant(attrs) : entry.f32 ?? entry.expr).replaceAll('T(', 'f32(')
+    .replace(/\bp_(\w+)\b/g, (_, k: string) => f32Literal(params[k]!)).replace(/\bx0\b/g, x);
+  return { expr: `(${expr})`, helpers: entry.helpers ?? [] };
+}
+
+/** `op`'s f32 expression as a function named `name`, with `attrs` (ONNX attribute values) inlined. */
+export function unaryF32Function(op: string, attrs: Readonly<Record<string, unknown>>, name: string): UnaryF32Function {
+  const { expr, helpers } = unaryF32Expr(op, attrs, 'x0');
+  return { wgsl: `fn ${name}(x0: f32) -> f32 { return ${expr}; }\n`, helpers };
 }

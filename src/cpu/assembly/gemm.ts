@@ -1,0 +1,194 @@
+// Blocked, packed single-precision GEMM in WebAssembly SIMD (the GotoBLAS/BLIS loop nest):
+//   NC-wide column blocks of B → KC-deep slices (B packed into NR-wide panels)
+//   → MC-tall row blocks of A (packed into MR-tall panels, alpha folded in) → MR×NR micro-tiles.
+// Operands are strided views (element (i, j) at base + i*rowStride + j*colStride, in floats), so a
+// transpose costs nothing beyond the packing. All pointers are byte addresses in linear memory.
+
+const MR = 4;
+const NR = 8;
+const KC = 256;
+const MC = 128;
+const NC = 4096;
+
+/** Floats of scratch that gemm needs for its packed panels. */
+export function gemmScratchFloats(): i32 {
+  return MC * KC + KC * NC + MR * NR;
+}
+
+/**
+ * C[m×n] (row-major, leading dimension ldc) = alpha · A · B, or += when accumulate ≠ 0.
+ * `scratch` holds gemmScratchFloats() floats.
+ */
+export function gemm(
+  m: i32, n: i32, k: i32,
+  a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32,
+  c: usize, ldc: i32, accumulate: i32, alpha: f32, scratch: usize,
+): void {
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+    return;
+  }
+  if (m == 1) {
+    gemvRow(n, k, a, acs, b, brs, bcs, c, accumulate, alpha);
+    return;
+  }
+  const pa = scratch;
+  const pb = scratch + (<usize>(MC * KC) << 2);
+  const edge = pb + (<usize>(KC * NC) << 2);
+  for (let jc = 0; jc < n; jc += NC) {
+    const nc = min(NC, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      packB(b, brs, bcs, pc, jc, kc, nc, pb);
+      const overwrite = pc == 0 && !accumulate;
+      for (let ic = 0; ic < m; ic += MC) {
+        const mc = min(MC, m - ic);
+        packA(a, ars, acs, ic, pc, mc, kc, alpha, pa);
+        for (let jr = 0; jr < nc; jr += NR) {
+          const nr = min(NR, nc - jr);
+          const bp = pb + (<usize>(jr * kc) << 2);
+          for (let ir = 0; ir < mc; ir += MR) {
+            const mr = min(MR, mc - ir);
+            const ap = pa + (<usize>(ir * kc) << 2);
+            const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
+            if (mr == MR && nr == NR) tile(kc, ap, bp, cp, ldc, overwrite);
+            else {
+              tile(kc, ap, bp, edge, NR, true);
+              storeEdge(edge, cp, ldc, mr, nr, overwrite);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** C[4×8] (=|+=) Σ_p A[p][0..4) ⊗ B[p][0..8): eight f32x4 accumulators held in locals. */
+// @ts-ignore: decorator
+@inline
+function tile(kc: i32, a: usize, b: usize, c: usize, ldc: i32, overwrite: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let s = v128.load32_splat(a);
+    c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    s = v128.load32_splat(a, 4);
+    c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    s = v128.load32_splat(a, 8);
+    c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    s = v128.load32_splat(a, 12);
+    c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    a += 16;
+    b += 32;
+  }
+  const ld = <usize>ldc << 2;
+  if (!overwrite) {
+    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ld)); c11 = f32x4.add(c11, v128.load(c + ld, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ld)); c21 = f32x4.add(c21, v128.load(c + 2 * ld, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ld)); c31 = f32x4.add(c31, v128.load(c + 3 * ld, 16));
+  }
+  v128.store(c, c00); v128.store(c, c01, 16);
+  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
+  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
+  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
+}
+
+/** Writes (or adds) the top-left mr×nr of a row-major 4×8 tile into C. */
+function storeEdge(t: usize, c: usize, ldc: i32, mr: i32, nr: i32, overwrite: bool): void {
+  for (let i = 0; i < mr; i++) {
+    const row = c + (<usize>(i * ldc) << 2);
+    const src = t + (<usize>(i * NR) << 2);
+    for (let j = 0; j < nr; j++) {
+      const o = row + (<usize>j << 2);
+      const v = load<f32>(src + (<usize>j << 2));
+      store<f32>(o, overwrite ? v : load<f32>(o) + v);
+    }
+  }
+}
+
+/** A[ic.., pc..] → MR-tall panels, k-major (MR floats per k), zero-padded rows, times alpha. */
+function packA(a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32, alpha: f32, out: usize): void {
+  for (let ir = 0; ir < mc; ir += MR) {
+    const mr = min(MR, mc - ir);
+    const dst = out + (<usize>(ir * kc) << 2);
+    for (let i = 0; i < MR; i++) {
+      let o = dst + (<usize>i << 2);
+      if (i >= mr) {
+        for (let p = 0; p < kc; p++, o += MR << 2) store<f32>(o, 0);
+        continue;
+      }
+      let src = a + (<usize>((ic + ir + i) * rs + pc * cs) << 2);
+      const step = <usize>cs << 2;
+      for (let p = 0; p < kc; p++, o += MR << 2, src += step) store<f32>(o, alpha * load<f32>(src));
+    }
+  }
+}
+
+/** B[pc.., jc..] → NR-wide panels, k-major (NR floats per k), zero-padded columns. */
+function packB(b: usize, rs: i32, cs: i32, pc: i32, jc: i32, kc: i32, nc: i32, out: usize): void {
+  const rowStep = <usize>rs << 2;
+  for (let jr = 0; jr < nc; jr += NR) {
+    const nr = min(NR, nc - jr);
+    let o = out + (<usize>(jr * kc) << 2);
+    let src = b + (<usize>(pc * rs + (jc + jr) * cs) << 2);
+    if (nr == NR && cs == 1) {
+      for (let p = 0; p < kc; p++, o += NR << 2, src += rowStep) {
+        v128.store(o, v128.load(src));
+        v128.store(o, v128.load(src, 16), 16);
+      }
+      continue;
+    }
+    const colStep = <usize>cs << 2;
+    for (let p = 0; p < kc; p++, o += NR << 2, src += rowStep) {
+      let j = 0;
+      for (; j < nr; j++) store<f32>(o + (<usize>j << 2), load<f32>(src + <usize>j * colStep));
+      for (; j < NR; j++) store<f32>(o + (<usize>j << 2), 0);
+    }
+  }
+}
+
+/** One row of A times B: c[0..n) (=|+=) alpha · Σ_p a[p] · B[p][·]. */
+function gemvRow(n: i32, k: i32, a: usize, acs: i32, b: usize, brs: i32, bcs: i32, c: usize, accumulate: i32, alpha: f32): void {
+  const aStep = <usize>acs << 2;
+  if (bcs == 1) {
+    // rows of B are contiguous: c += a[p] · B[p][·], four columns per lane group
+    if (!accumulate) memory.fill(c, 0, <usize>n << 2);
+    const n4 = n & ~3;
+    for (let p = 0; p < k; p++) {
+      const s = alpha * load<f32>(a + <usize>p * aStep);
+      const sv = f32x4.splat(s);
+      const row = b + (<usize>(p * brs) << 2);
+      let j = 0;
+      for (; j < n4; j += 4) {
+        const o = c + (<usize>j << 2);
+        v128.store(o, f32x4.add(v128.load(o), f32x4.mul(sv, v128.load(row + (<usize>j << 2)))));
+      }
+      for (; j < n; j++) {
+        const o = c + (<usize>j << 2);
+        store<f32>(o, load<f32>(o) + s * load<f32>(row + (<usize>j << 2)));
+      }
+    }
+    return;
+  }
+  // columns of B are contiguous when brs == 1 (a transposed B): one dot product per column
+  for (let j = 0; j < n; j++) {
+    const col = b + (<usize>(j * bcs) << 2);
+    let sum: f32 = 0;
+    if (brs == 1 && acs == 1) {
+      let acc = f32x4.splat(0);
+      const k4 = k & ~3;
+      let p = 0;
+      for (; p < k4; p += 4) acc = f32x4.add(acc, f32x4.mul(v128.load(a + (<usize>p << 2)), v128.load(col + (<usize>p << 2))));
+      sum = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+      for (; p < k; p++) sum += load<f32>(a + (<usize>p << 2)) * load<f32>(col + (<usize>p << 2));
+    } else {
+      for (let p = 0; p < k; p++) sum += load<f32>(a + <usize>p * aStep) * load<f32>(col + (<usize>(p * brs) << 2));
+    }
+    const o = c + (<usize>j << 2);
+    store<f32>(o, accumulate ? load<f32>(o) + alpha * sum : alpha * sum);
+  }
+}

@@ -1,0 +1,179 @@
+// The WebAssembly SIMD kernels (src/cpu/assembly/, compiled into kernels.wasm.ts) and their memory.
+// Every call works in an arena: the caller copies its operands in, allocates outputs and scratch,
+// runs kernels on byte addresses, and copies results out; the next call starts the arena over.
+// The memory only grows, to the largest call seen.
+import { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } from './kernels.wasm.js';
+import { CpuThreadPool, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
+
+/** The kernels' exports (byte addresses; sizes in elements). */
+export interface KernelExports {
+  gemm(
+    m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number,
+    c: number, ldc: number, accumulate: number, alpha: number, scratch: number,
+  ): void;
+  gemmScratchFloats(): number;
+  im2col2d(
+    x: number, channels: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
+    dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, col: number,
+  ): void;
+  depthwise2d(
+    x: number, w: number, bias: number, hasBias: number, y: number, n: number, channels: number, mult: number,
+    ih: number, iw: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    ph: number, pw: number, oh: number, ow: number, scratch: number,
+  ): void;
+  depthwiseScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
+  maxPool2d(
+    x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
+    dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, scratch: number,
+  ): void;
+  poolScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
+}
+
+const PAGE = 65536;
+/** Byte 0 is never handed out, so that address 0 can mean "none". */
+const FIRST = 64;
+
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const raw = atob(text);
+  const bytes = new Uint8Array(raw.length);
+  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
+  return bytes;
+}
+
+/** One instance of the kernels with its memory, and a bump arena over that memory. */
+export class WasmKernels {
+  private top = FIRST;
+  private view: Float32Array;
+
+  constructor(readonly k: KernelExports, readonly memory: WebAssembly.Memory, private readonly pool?: CpuThreadPool) {
+    this.view = new Float32Array(memory.buffer);
+  }
+
+  /** Threads that `run` spreads work over (1: the calling thread alone). */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Runs `perThread[t]` on thread t of the pool, or every list in turn on this thread without one. */
+  run(perThread: readonly (readonly KernelCall[])[]): void {
+    const here = (calls: readonly KernelCall[]) => {
+      const fns = this.k as unknown as Record<string, (...args: number[]) => void>;
+      for (const [name, args] of calls) fns[name]!(...args);
+    };
+    if (this.pool && perThread.length > 1) this.pool.run(perThread, here);
+    else for (const calls of perThread) here(calls);
+  }
+
+  /** Starts a call: everything allocated before is free again. */
+  reset(): this {
+    this.top = FIRST;
+    return this;
+  }
+
+  /** Room for `floats` floats, 16-byte aligned, plus 16 bytes of slack for vector over-reads. */
+  alloc(floats: number): number {
+    const at = this.top;
+    this.top = Math.ceil((at + floats * 4 + 16) / 64) * 64;
+    const have = this.memory.buffer.byteLength;
+    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    return at;
+  }
+
+  /** Copies `data` into the arena; returns its address. */
+  put(data: Float32Array): number {
+    const at = this.alloc(data.length);
+    this.floats().set(data, at / 4);
+    return at;
+  }
+
+  /** A float view of the whole memory (renewed when the memory has grown). */
+  floats(): Float32Array {
+    if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer);
+    return this.view;
+  }
+
+  /** A copy of `count` floats at `at`. */
+  read(at: number, count: number): Float32Array {
+    return this.floats().slice(at / 4, at / 4 + count);
+  }
+}
+
+let compiled: WebAssembly.Module | null | undefined;
+let single: WasmKernels | undefined;
+let threaded: WasmKernels | undefined;
+let threadSetup: { factory: CpuWorkerFactory; threads: number } | undefined;
+/** Pages the shared memory may grow to: the maximum the shared build declares (4 GiB). */
+const SHARED_MAX_PAGES = 65536;
+
+/**
+ * Lets the fast kernels spread work over `threads` threads (the caller and threads − 1 workers made
+ * by `factory`), from the next prepareWasmKernels() on. Node: src/node/cpu-threads.ts.
+ */
+export function installCpuThreads(factory: CpuWorkerFactory, threads: number): void {
+  threadSetup = threads > 1 ? { factory, threads } : undefined;
+}
+
+/** Starts the thread pool once, where threads are installed and memory can be shared. */
+async function startThreads(): Promise<void> {
+  if (threaded || !threadSetup || typeof SharedArrayBuffer === 'undefined') return;
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return;
+  try {
+    const bytes = decodeBase64(CPU_KERNELS_SHARED_BASE64);
+    if (!WebAssembly.validate(bytes)) return;
+    const mod = await WebAssembly.compile(bytes);
+    const memory = new WebAssembly.Memory({ initial: 64, maximum: SHARED_MAX_PAGES, shared: true });
+    const instance = await WebAssembly.instantiate(mod, { env: { memory } });
+    const names = WebAssembly.Module.exports(mod).filter((e) => e.kind === 'function').map((e) => e.name);
+    const pool = new CpuThreadPool(threadSetup.threads, names, mod, memory, threadSetup.factory);
+    if (!(await pool.ready())) {
+      pool.dispose();
+      return;
+    }
+    threaded = new WasmKernels(instance.exports as unknown as KernelExports, memory, pool);
+  } catch {
+    threaded = undefined; // no shared memory or workers here: single-threaded
+  }
+}
+
+function moduleSync(): WebAssembly.Module | null {
+  if (compiled !== undefined) return compiled;
+  try {
+    const bytes = decodeBase64(CPU_KERNELS_PRIVATE_BASE64);
+    compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+  } catch {
+    compiled = null; // no WebAssembly SIMD, or a page that forbids compiling synchronously
+  }
+  return compiled;
+}
+
+/**
+ * Compiles the kernels ahead (asynchronously, as browsers want for modules over 4 KB on the main
+ * thread). Resolves to whether the fast kernels can run here.
+ */
+export async function prepareWasmKernels(): Promise<boolean> {
+  await startThreads();
+  if (compiled === undefined) {
+    try {
+      const bytes = decodeBase64(CPU_KERNELS_PRIVATE_BASE64);
+      compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? await WebAssembly.compile(bytes) : null;
+    } catch {
+      compiled = null;
+    }
+  }
+  return compiled !== null;
+}
+
+/**
+ * The kernels: with the thread pool once prepareWasmKernels() has started it, otherwise
+ * single-threaded; undefined where WebAssembly SIMD is not available.
+ */
+export function wasmKernels(): WasmKernels | undefined {
+  if (threaded) return threaded;
+  if (single) return single;
+  const mod = moduleSync();
+  if (!mod) return undefined;
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  const instance = new WebAssembly.Instance(mod, { env: { memory } });
+  single = new WasmKernels(instance.exports as unknown as KernelExports, memory);
+  return single;
+}
