@@ -2,12 +2,12 @@
 // runs the float model over calibration batches and writes TensorRT's calibration-cache text
 // (atomically), with a progress bar on a terminal.
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { calibrateGraph, calibrationFor, DEFAULT_PERCENTILE } from '../engine/calibrate/calibrator.js';
+import { calibrateGraph, calibrationFor, DEFAULT_PERCENTILE } from '../runtime/calibrate.js';
 import { CALIBRATION_ALGOS, formatCalibrationCache, type CalibrationAlgo } from '../engine/calibrate/cache-file.js';
 import { UsageError } from '../errors.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
 import { readFileChecked } from '../node/files.js';
-import { imageBatches, tensorBatches } from '../node/calibration-data.js';
+import { imageBatches, tensorBatches } from './calibration-data.js';
 import { loadModelFromFile, parseShapeOptions } from '../node/load-model.js';
 import { DEVICES, type DeviceName } from '../runtime/session.js';
 import { terminalBar } from './progress-bar.js';

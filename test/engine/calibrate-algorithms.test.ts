@@ -5,7 +5,7 @@
 // from the data directly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { calibrateGraph } from '../../src/engine/calibrate/calibrator.js';
+import { calibrateGraph } from '../../src/runtime/calibrate.js';
 import { AbsHistogram, HISTOGRAM_BINS } from '../../src/engine/calibrate/histogram.js';
 import { entropyAmax, percentileAmax } from '../../src/engine/calibrate/thresholds.js';
 import { importOnnx } from '../../src/onnx/import/model.js';

@@ -3,14 +3,14 @@
 // JPEG/PNG images preprocessed as `nnrt run --image` does, in batches the model's input allows.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
-import { imageSize, imageTransform, type ImageFlags } from '../cli/run-inputs.js';
-import type { CalibrationBatches } from '../engine/calibrate/calibrator.js';
+import { imageSize, imageTransform, type ImageFlags } from './run-inputs.js';
+import type { CalibrationBatches } from '../runtime/calibrate.js';
 import { UsageError } from '../errors.js';
 import type { ValueInfo } from '../ir/graph.js';
 import { Tensor } from '../tensor/tensor.js';
 import { batch } from '../vision/transforms.js';
-import { readTensorPb } from './files.js';
-import { readImage } from './images.js';
+import { readTensorPb } from '../node/files.js';
+import { readImage } from '../node/images.js';
 
 const byNumber = (prefix: string) => (a: string, b: string) => Number(a.slice(prefix.length).replace(/\D.*$/, '')) - Number(b.slice(prefix.length).replace(/\D.*$/, '')) || a.localeCompare(b);
 

@@ -2,13 +2,13 @@
 // calibration batches in the framework and record, for every float activation (graph inputs and
 // node outputs), the range int8 should cover. Min-max keeps the largest magnitude seen; entropy
 // and percentile need a histogram over that range, so they run the batches a second time.
-import { CalibrationError } from '../../errors.js';
-import type { Graph } from '../../ir/graph.js';
-import { createSession, type SessionOptions } from '../../runtime/session.js';
-import { Tensor } from '../../tensor/tensor.js';
-import { cacheHeader, checkCacheFits, parseCalibrationCache, scaleOfAmax, type CalibrationAlgo, type CalibrationCache } from './cache-file.js';
-import { AbsHistogram, RangeStat } from './histogram.js';
-import { entropyAmax, percentileAmax } from './thresholds.js';
+import { CalibrationError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { createSession, type SessionOptions } from './session.js';
+import { Tensor } from '../tensor/tensor.js';
+import { cacheHeader, checkCacheFits, parseCalibrationCache, scaleOfAmax, type CalibrationAlgo, type CalibrationCache } from '../engine/calibrate/cache-file.js';
+import { AbsHistogram, RangeStat } from '../engine/calibrate/histogram.js';
+import { entropyAmax, percentileAmax } from '../engine/calibrate/thresholds.js';
 
 /** Calibration batches: feeds by input name, fetched on demand (they may be files). */
 export interface CalibrationBatches {
