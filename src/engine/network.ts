@@ -15,7 +15,9 @@ export type Activation =
   | { kind: 'hardsigmoid'; alpha: number; beta: number }
   | { kind: 'hardswish' }
   /** x · sigmoid(x) (SiLU / Swish). */
-  | { kind: 'silu' };
+  | { kind: 'silu' }
+  /** x · Φ(x) = x/2 · (1 + erf(x/√2)), or its tanh approximation. */
+  | { kind: 'gelu'; approximate: 'none' | 'tanh' };
 
 export const NO_ACTIVATION: Activation = { kind: 'none' };
 
@@ -76,6 +78,8 @@ export type { PointwiseLayer } from './layers/pointwise.js';
 export type { PoolLayer } from './layers/pool.js';
 export type { ReshapeLayer } from './layers/reshape.js';
 export type { SoftmaxLayer } from './layers/softmax.js';
+export type { NormLayer } from './layers/norm.js';
+export type { ReduceLayer } from './layers/reduce.js';
 import type { ConcatLayer } from './layers/concat.js';
 import type { ConvLayer } from './layers/conv.js';
 import type { ConvertLayer } from './layers/convert.js';
@@ -84,8 +88,11 @@ import type { PointwiseLayer } from './layers/pointwise.js';
 import type { PoolLayer } from './layers/pool.js';
 import type { ReshapeLayer } from './layers/reshape.js';
 import type { SoftmaxLayer } from './layers/softmax.js';
+import type { NormLayer } from './layers/norm.js';
+import type { ReduceLayer } from './layers/reduce.js';
 
-export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatLayer | SoftmaxLayer | ReshapeLayer | ConvertLayer;
+export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatLayer | SoftmaxLayer | ReshapeLayer | ConvertLayer
+  | NormLayer | ReduceLayer;
 export type LayerKind = Layer['kind'];
 
 /** A network: tensors by name, layers in execution (topological) order, inputs and outputs. */

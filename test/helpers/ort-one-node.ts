@@ -28,5 +28,6 @@ export async function ortActivation(act: Activation, shape: number[], v: Float32
     case 'hardsigmoid': return ortOneNode('HardSigmoid', x, { alpha: { float: act.alpha }, beta: { float: act.beta } });
     case 'hardswish': return ortOneNode('HardSwish', x);
     case 'silu': return ortOneNode('Mul', { a: { shape, data: v }, b: { shape, data: await ortOneNode('Sigmoid', x) } });
+    case 'gelu': return ortOneNode('Gelu', x, { approximate: act.approximate }, { opset: 20 });
   }
 }

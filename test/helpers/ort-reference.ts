@@ -16,7 +16,7 @@ const CODE: Record<DType, number> = {
   int32: ONNX_DTYPE.INT32, int64: ONNX_DTYPE.INT64, bool: ONNX_DTYPE.BOOL, string: ONNX_DTYPE.STRING,
 };
 
-export type AttrSpec = number | string | number[] | string[] | { floats: number[] } | { float: number };
+export type AttrSpec = number | string | number[] | string[] | { floats: number[] } | { float: number } | Tensor;
 
 export interface OneNodeSpec {
   op: string;
@@ -42,6 +42,7 @@ function tensorProto(name: string, t: Tensor) {
 function attrProto(name: string, v: AttrSpec) {
   if (typeof v === 'number') return Number.isInteger(v) ? { name, type: ATTR_TYPE.INT, i: v } : { name, type: ATTR_TYPE.FLOAT, f: v };
   if (typeof v === 'string') return { name, type: ATTR_TYPE.STRING, s: new TextEncoder().encode(v) };
+  if (v instanceof Tensor) return { name, type: ATTR_TYPE.TENSOR, t: tensorProto(name, v) };
   if (Array.isArray(v)) {
     if (v.length && typeof v[0] === 'string') return { name, type: ATTR_TYPE.STRINGS, strings: (v as string[]).map((s) => new TextEncoder().encode(s)) };
     return (v as number[]).every(Number.isInteger) ? { name, type: ATTR_TYPE.INTS, ints: v } : { name, type: ATTR_TYPE.FLOATS, floats: v };

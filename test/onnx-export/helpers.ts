@@ -10,7 +10,7 @@ import { importOnnx } from '../../src/onnx/import/model.js';
 import { findOp, hasKernel } from '../../src/ops/registry.js';
 import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
-import type { Tensor } from '../../src/tensor/tensor.js';
+import { Tensor } from '../../src/tensor/tensor.js';
 import { oneNodeModel, runOrt, type AttrSpec, type OneNodeSpec } from '../helpers/ort-reference.js';
 
 export const TARGET_OPSETS = [11, 13, 17, 18, MAX_EXPORT_OPSET];
@@ -25,6 +25,7 @@ export interface ExportCase extends Omit<OneNodeSpec, 'opset'> {
 function attrValue(v: AttrSpec): AttrValue {
   if (typeof v === 'number') return Number.isInteger(v) ? { type: 'int', value: v } : { type: 'float', value: v };
   if (typeof v === 'string') return { type: 'string', value: v };
+  if (v instanceof Tensor) return { type: 'tensor', value: v };
   if (Array.isArray(v)) {
     if (v.length && typeof v[0] === 'string') return { type: 'strings', value: v as string[] };
     const nums = v as number[];

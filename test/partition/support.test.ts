@@ -38,7 +38,7 @@ test('supported: conv 2-D and 1-D with constant weights, grouped conv, BN, activ
   for (const [name, verdict] of Object.entries(v)) assert.equal(verdict, true, `${name}: ${verdict}`);
 });
 
-test('declined with a reason: unsupported op, non-constant weights, 3-D conv, dtype, broadcast, attributes', () => {
+test('declined with a reason: unsupported op, non-constant weights, 3-D conv, dtype, attributes (and a numpy broadcast accepted)', () => {
   const b = new GraphBuilder();
   const x = b.input('x', 'float32', [2, 3]);
   const w = b.input('w', 'float32', [2, 3, 3, 3]);
@@ -60,11 +60,11 @@ test('declined with a reason: unsupported op, non-constant weights, 3-D conv, dt
   assert.equal(v.transpose, 'op Transpose is not supported by the webgpu engine');
   assert.equal(v.conv_dynamic_w, 'Conv: weights are not a constant');
   assert.equal(v.conv3d, 'Conv: 3-D convolution is not supported');
-  assert.equal(v.add_row, 'Add: broadcast [2,1] against [2,3] is not per-channel');
+  assert.equal(v.add_row, true, 'a per-row operand broadcasts by the numpy rules');
   assert.match(String(v.neg_int), /^dtype int64/);
   assert.equal(v.gemm_dyn_c, 'Gemm: C is not a constant');
   assert.match(String(v.gemm_transA), /^Gemm: transA = 1 is not supported/);
-  assert.equal(v.softmax_axis1, 'Softmax: axis 1 is not the last axis');
+  assert.equal(v.softmax_axis1, true, 'softmax over any axis (strided rows)');
   assert.equal(v.concat_axis2, 'Concat: axis 2 is not the channel axis (1)');
   assert.equal(v.maxpool_idx, 'MaxPool: the Indices output is not supported');
   assert.equal(v.matmul_dyn, 'MatMul: B is not a constant');
@@ -86,7 +86,7 @@ test('shape/axes inputs folded by inference count as constants; a used Dropout m
   assert.equal(v.dropout, 'Dropout: the mask output is used');
 });
 
-test('pointwise broadcast rule: same shape, one element, per channel at rank 3 and 4', () => {
+test('pointwise broadcast rule: any numpy broadcast (same shape, one element, per channel, trailing axes)', () => {
   assert.ok(pointwiseBroadcastOk([1, 8, 4, 4], [1, 8, 4, 4]));
   assert.ok(pointwiseBroadcastOk([], [1, 8, 4, 4]));
   assert.ok(pointwiseBroadcastOk([1, 1, 1, 1], [1, 8, 4, 4]));
@@ -94,11 +94,13 @@ test('pointwise broadcast rule: same shape, one element, per channel at rank 3 a
   assert.ok(pointwiseBroadcastOk([1, 8, 1, 1], [2, 8, 4, 4]));
   assert.ok(pointwiseBroadcastOk([8, 1], [1, 8, 5]));
   assert.ok(pointwiseBroadcastOk([1, 8, 1], [1, 8, 5]));
-  assert.ok(!pointwiseBroadcastOk([4], [1, 8, 4, 4]), 'trailing-axis broadcast is not per channel');
-  assert.ok(!pointwiseBroadcastOk([1, 8, 4, 1], [1, 8, 4, 4]));
+  assert.ok(pointwiseBroadcastOk([4], [1, 8, 4, 4]), 'trailing-axis broadcast');
+  assert.ok(pointwiseBroadcastOk([1, 8, 4, 1], [1, 8, 4, 4]));
+  assert.ok(!pointwiseBroadcastOk([3], [1, 8, 4, 4]), 'a dim that is neither equal nor 1');
   assert.ok(pointwiseBroadcastOk([8], [2, 8]), 'rank 2: a bias along the last axis');
   assert.ok(pointwiseBroadcastOk([1, 8], [2, 8]));
-  assert.ok(!pointwiseBroadcastOk([2, 1], [2, 8]), 'rank 2: per-row is not per-channel');
+  assert.ok(pointwiseBroadcastOk([2, 1], [2, 8]), 'rank 2: per row');
+  assert.ok(!pointwiseBroadcastOk([1, 2, 8], [2, 8]), 'higher rank than the output');
 });
 
 test('combinators: chain stops at the first decline, anyOf joins reasons, declineIf', () => {

@@ -4,7 +4,7 @@
 import { f32Literal, NAN_MINMAX } from '../../wgsl/math.js';
 import { unaryF32Expr } from '../../ops/unary/unary.wgsl.js';
 import { fromHalfBits, toHalfBits } from '../../tensor/float16.js';
-import { SIGMOID, TANH } from '../../wgsl/math.js';
+import { ERF, SIGMOID, TANH } from '../../wgsl/math.js';
 import type { Activation, NetTensor, Storage, TensorFormat } from '../network.js';
 
 /** The WGSL element type of a storage buffer in this storage. */
@@ -83,7 +83,7 @@ export function pairable(shape: readonly number[], layout: TensorFormat['layout'
 
 /** WGSL helper functions activations need (emit once per module), NaN-propagating max/min among them. */
 /** The helper declarations every kernel applying activations includes, once each. */
-export const ACTIVATION_HELPER_PARTS: readonly string[] = [SIGMOID, TANH, NAN_MINMAX];
+export const ACTIVATION_HELPER_PARTS: readonly string[] = [SIGMOID, TANH, NAN_MINMAX, ERF];
 export const ACTIVATION_HELPERS = ACTIVATION_HELPER_PARTS.join('');
 
 const lit = f32Literal;
@@ -92,7 +92,7 @@ const lit = f32Literal;
 export { f32Literal };
 
 /** The ONNX op (and attributes) behind an activation kind whose WGSL is the op's own (unary.wgsl.ts). */
-function activationOp(act: Activation): [string, Record<string, number>] | undefined {
+function activationOp(act: Activation): [string, Record<string, number | string>] | undefined {
   switch (act.kind) {
     case 'relu': return ['Relu', {}];
     case 'leakyrelu': return ['LeakyRelu', { alpha: act.alpha }];
@@ -100,6 +100,7 @@ function activationOp(act: Activation): [string, Record<string, number>] | undef
     case 'tanh': return ['Tanh', {}];
     case 'hardsigmoid': return ['HardSigmoid', { alpha: act.alpha, beta: act.beta }];
     case 'hardswish': return ['HardSwish', {}];
+    case 'gelu': return ['Gelu', { approximate: act.approximate }];
     case 'none': case 'clip': case 'silu': return undefined;
   }
 }

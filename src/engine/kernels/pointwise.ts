@@ -10,12 +10,13 @@ import { ACTIVATION_HELPER_PARTS, ACTIVATION_HELPERS, applyActivation, encodeSto
 import { KernelReason, elementProgram, elementTactics, mappedSource, outputSink, layoutStrides, tacticsOrReason, tensorOf, type ElementSource } from './convert.js';
 import { toPhysical } from './layout-data.js';
 import type { KernelContext, LayerCompiler } from './tactic.js';
-import { elementCount } from '../../tensor/shape.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
+import { isShaped, type PwConstant } from '../passes/pw-expr.js';
 
 const CONSTANT_NAME = /^const:(\d+)$/;
 
 /** Strides of an input of `inShape` (physical strides `inStrides`) broadcast to `outShape`. */
-function broadcastStrides(outShape: readonly number[], inShape: readonly number[], inStrides: readonly number[], what: string): number[] {
+export function broadcastStrides(outShape: readonly number[], inShape: readonly number[], inStrides: readonly number[], what: string): number[] {
   const lead = outShape.length - inShape.length;
   if (lead < 0) throw new KernelReason(`${what} has a higher rank than the output`);
   return outShape.map((d, k) => {
@@ -30,7 +31,9 @@ function broadcastStrides(outShape: readonly number[], inShape: readonly number[
  * A constant operand: one element, the output's full shape (uploaded in the output's physical
  * order), or one value per channel (axis 1), told apart by its length.
  */
-function constantOperand(values: Float32Array, out: NetTensor, what: string): { data: Float32Array; to: number[] } {
+function constantOperand(c: PwConstant, out: NetTensor, what: string): { data: Float32Array; to: number[] } {
+  if (isShaped(c)) return { data: c.values, to: broadcastStrides(out.shape, c.shape, stridesOf(c.shape), what) };
+  const values = c;
   const count = elementCount(out.shape);
   const zeros = out.shape.map(() => 0);
   if (values.length === 1) return { data: values, to: zeros };

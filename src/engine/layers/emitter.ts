@@ -52,7 +52,18 @@ export class Emitter {
       case 'hardsigmoid': return this.node('HardSigmoid', [x], { alpha: float(a.alpha), beta: float(a.beta) }, out);
       case 'hardswish': return this.node('HardSwish', [x], {}, out);
       case 'silu': return this.node('Mul', [x, this.node('Sigmoid', [x], {}, this.value(false))], {}, out);
+      case 'gelu': return this.gelu(x, a.approximate, out);
     }
+  }
+
+  /** x/2 · (1 + erf(x/√2)) or x/2 · (1 + tanh(√(2/π)·(x + 0.044715x³))) in opset-18 primitives. */
+  private gelu(x: string, approximate: 'none' | 'tanh', out: string): string {
+    const k = (name: string, v: number) => this.initializer(name, Tensor.fromArray([], [v]));
+    const op = (type: string, a: string, b?: string) => this.node(type, b === undefined ? [a] : [a, b], {}, this.value(false));
+    const phi = approximate === 'tanh'
+      ? op('Tanh', op('Mul', op('Add', x, op('Mul', op('Mul', op('Mul', x, x), x), k('gelu.c', 0.044715))), k('gelu.k', Math.sqrt(2 / Math.PI))))
+      : op('Erf', op('Mul', x, k('gelu.k', Math.SQRT1_2)));
+    return this.node('Mul', [op('Mul', x, k('gelu.half', 0.5)), op('Add', phi, k('gelu.one', 1))], {}, out);
   }
 
   /** y = act(core + residual): the shared epilogue of conv and gemm. */

@@ -11,6 +11,8 @@ import { pointwiseImporters, pointwiseKind } from './pointwise.js';
 import { poolImporters, poolKind } from './pool.js';
 import { reshapeImporters, reshapeKind } from './reshape.js';
 import { softmaxImporters, softmaxKind } from './softmax.js';
+import { normImporters, normKind } from './norm.js';
+import { reduceImporters, reduceKind } from './reduce.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -23,6 +25,8 @@ const LAYER_KINDS: KindTable = {
   softmax: softmaxKind,
   reshape: reshapeKind,
   convert: convertKind,
+  norm: normKind,
+  reduce: reduceKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -40,4 +44,6 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...concatImporters,
   ...softmaxImporters,
   ...reshapeImporters,
+  ...normImporters,
+  ...reduceImporters,
 };

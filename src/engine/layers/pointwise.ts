@@ -1,8 +1,8 @@
-// Elementwise layers: an expression tree over operands broadcast to the output (same shape, one
-// element, or per channel). Imported from the elementwise ops, activations and inference
-// BatchNormalization; the fusion passes merge chains of them and fold them into epilogues.
+// Elementwise layers: an expression tree over operands broadcast to the output by the numpy rules
+// (same shape, one element, per channel, or any other broadcast). Imported from the elementwise
+// ops, activations and inference BatchNormalization; the fusion passes merge chains of them and fold them into epilogues.
 import { BatchNormalization } from '../../ops/batchnormalization/batchnormalization.op.js';
-import { HardSigmoid, LeakyRelu } from '../../ops/unary/unary.op.js';
+import { Gelu, HardSigmoid, LeakyRelu } from '../../ops/unary/unary.op.js';
 import { attrEquals, chain, check, constantInput, declineIf, formatShape, type SupportPredicate } from '../../partition/predicate.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { parseAttrs, type Attrs } from '../../ir/attr.js';
@@ -11,7 +11,7 @@ import { findOp } from '../../ops/registry.js';
 import { unaryF32Ops } from '../../ops/unary/unary.wgsl.js';
 import { compilePointwise } from '../kernels/pointwise.js';
 import type { Activation, LayerBase, PwBinary, PwExpr, PwUnary } from '../network.js';
-import { act, classifyBroadcast, constant, constantBroadcast, constOperand, constOperandIndex, input, isConstOperand } from '../passes/pw-expr.js';
+import { act, classifyBroadcast, constant, constantBroadcast, constOperand, constOperandIndex, input, isConstOperand, isShaped, type PwConstant } from '../passes/pw-expr.js';
 import { float, type Emitter } from './emitter.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, floats, type NodeView, type Translator } from './node-view.js';
@@ -24,7 +24,7 @@ export interface PointwiseLayer extends LayerBase {
   output: string;
   expr: PwExpr;
   /** Constant operands (per-channel scale/shift of an unfused BatchNorm...), named `const:i`. */
-  constants?: Float32Array[];
+  constants?: PwConstant[];
 }
 
 /** One-input pointwise layer computing `expr` of input 0. */
@@ -54,14 +54,16 @@ const unaryMath = (fn: PwUnary): Translator => (n) => {
 const binary = (fn: PwBinary): Translator => (n) => {
   const out = n.shape(n.node.outputs[0]!);
   const inputs: string[] = [];
-  const constants: Float32Array[] = [];
+  const constants: PwConstant[] = [];
   const operand = (v: string): PwExpr => {
     const c = n.constant(v);
-    const kind = classifyBroadcast(c ? c.shape : n.shape(v), out);
-    if (!kind) n.fail(`operand ${v} of shape [${n.shape(v).join(',')}] does not broadcast to [${out.join(',')}] as same shape, one element or per channel`);
+    const shape = c ? c.shape : n.shape(v);
+    if (!pointwiseBroadcastOk(shape, out)) n.fail(`operand ${v} of shape [${shape.join(',')}] does not broadcast to [${out.join(',')}]`);
+    const kind = classifyBroadcast(shape, out);
     if (c && kind === 'scalar') return constant(c.numeric()[0]!);
     if (c) {
-      constants.push(floats(c));
+      // same/per-channel constants are told apart by length; any other broadcast keeps its shape
+      constants.push(kind ? floats(c) : { values: floats(c), shape: [...c.shape] });
       inputs.push(constOperand(constants.length - 1));
       return input(inputs.length - 1);
     }
@@ -92,7 +94,7 @@ const broadcastRule = check((node, ctx) => {
   const out = ctx.types.get(node.outputs[0] ?? '')!;
   for (const name of node.inputs) {
     const s = ctx.types.get(name)!.shape;
-    if (!pointwiseBroadcastOk(s, out.shape)) return `${node.opType}: broadcast ${formatShape(s)} against ${formatShape(out.shape)} is not per-channel`;
+    if (!pointwiseBroadcastOk(s, out.shape)) return `${node.opType}: broadcast ${formatShape(s)} against ${formatShape(out.shape)} does not broadcast (numpy rules)`;
   }
   return undefined;
 });
@@ -118,6 +120,8 @@ export const pointwiseImporters: Record<string, OpImporter> = {
   Tanh: of(floatOnly, activation(() => ({ kind: 'tanh' }))),
   HardSigmoid: of(floatOnly, activation((n) => ({ kind: 'hardsigmoid', ...n.attrs(HardSigmoid) }))),
   HardSwish: of(floatOnly, activation(() => ({ kind: 'hardswish' }))),
+  // ai.onnx Gelu (opset 20) and com.microsoft Gelu (no attributes: the erf form)
+  Gelu: of(floatOnly, activation((n) => ({ kind: 'gelu', approximate: n.attrs(Gelu).approximate }))),
   Add: of(pointwiseBinary, binary('add')), Sub: of(pointwiseBinary, binary('sub')),
   Mul: of(pointwiseBinary, binary('mul')), Div: of(pointwiseBinary, binary('div')),
   Max: of(twoOperands('Max'), binary('max')), Min: of(twoOperands('Min'), binary('min')),
@@ -137,7 +141,9 @@ type PwExprAttrs = Extract<PwExpr, { op: 'unary' }>['attrs'];
 
 /** A constant operand as an initializer shaped to broadcast like the kernels read it. */
 function constantInitializer(e: Emitter, l: PointwiseLayer, operand: string): string {
-  const values = l.constants![constOperandIndex(operand)]!;
+  const c = l.constants![constOperandIndex(operand)]!;
+  if (isShaped(c)) return e.initializer(`c${operand.slice(6)}`, new Tensor('float32', [...c.shape], c.values));
+  const values = c;
   const out = e.shape(l.output);
   const kind = constantBroadcast(values.length, out);
   const shape = kind === 'same' ? [...out] : kind === 'channel' ? [values.length, ...out.slice(2).map(() => 1)] : [1];

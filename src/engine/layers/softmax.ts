@@ -1,6 +1,7 @@
-// Softmax and LogSoftmax over the last axis of a row-major tensor.
+// Softmax and LogSoftmax over any axis of a row-major tensor (opset-13 semantics: one axis), with
+// an optional fused pre-scale and additive mask (x·scale + mask, folded in by fuse-softmax-mask).
 import { Softmax } from '../../ops/softmax/softmax.op.js';
-import { attrNumber, chain, check } from '../../partition/predicate.js';
+import { Tensor } from '../../tensor/tensor.js';
 import { compileSoftmax } from '../kernels/softmax.js';
 import type { LayerBase } from '../network.js';
 import { int } from './emitter.js';
@@ -13,33 +14,38 @@ export interface SoftmaxLayer extends LayerBase {
   input: string;
   output: string;
   log: boolean;
+  /** The normalized axis (non-negative); undefined: the last axis. */
+  axis?: number;
+  /** Logits are multiplied by this first. */
+  scale?: number;
+  /** A tensor broadcast (numpy rules) to the input, added to the (scaled) logits. */
+  mask?: string;
 }
 
 function translate(n: NodeView): SoftmaxLayer {
   const rank = n.shape(n.node.inputs[0]!).length;
   const axis = n.attrs(Softmax).axis; // LogSoftmax has the same schema
-  if ((axis < 0 ? axis + rank : axis) !== rank - 1) n.fail(`axis ${axis} is not the last axis`);
-  return { kind: 'softmax', ...base(n), ...io(n), log: n.node.opType === 'LogSoftmax' };
+  return { kind: 'softmax', ...base(n), ...io(n), log: n.node.opType === 'LogSoftmax', axis: axis < 0 ? axis + rank : axis };
 }
 
-const lastAxis = check((node, ctx) => {
-  const rank = ctx.types.get(node.inputs[0]!)!.shape.length;
-  const axis = attrNumber(node, 'axis', -1);
-  return (axis < 0 ? axis + rank : axis) === rank - 1 ? undefined : `${node.opType}: axis ${axis} is not the last axis`;
-});
-
 export const softmaxImporters: Record<string, OpImporter> = {
-  Softmax: { support: chain(floatOnly, lastAxis), translate },
-  LogSoftmax: { support: chain(floatOnly, lastAxis), translate },
+  Softmax: { support: floatOnly, translate },
+  LogSoftmax: { support: floatOnly, translate },
 };
 
 export const softmaxKind: LayerKindDef<SoftmaxLayer> = {
-  inputs: (l) => [l.input],
+  inputs: (l) => [l.input, ...(l.mask !== undefined ? [l.mask] : [])],
   renameInputs(l, swap) {
     l.input = swap(l.input);
+    if (l.mask !== undefined) l.mask = swap(l.mask);
   },
   clone: (l) => ({ ...l, from: [...l.from] }),
-  lower: (e, l) => void e.node(l.log ? 'LogSoftmax' : 'Softmax', [l.input], { axis: int(-1) }, l.output),
+  lower(e, l) {
+    let x = l.input;
+    if (l.scale !== undefined) x = e.node('Mul', [x, e.initializer('scale', Tensor.fromArray([], [l.scale]))], {}, e.value(false));
+    if (l.mask !== undefined) x = e.node('Add', [x, l.mask], {}, e.value(false));
+    e.node(l.log ? 'LogSoftmax' : 'Softmax', [x], { axis: int(l.axis ?? -1) }, l.output);
+  },
   compile: compileSoftmax,
   rowMajor: true,
 };

@@ -6,6 +6,9 @@ import { foldBatchNormPass } from './fold-batchnorm.js';
 import { foldConstantsPass } from './fold-constants.js';
 import { fuseEpiloguePass } from './fuse-epilogue.js';
 import { fusePointwisePass } from './fuse-pointwise.js';
+import { fuseNormSkipPass } from './fuse-norm-skip.js';
+import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
+import { fuseGeluPass } from './fuse-gelu.js';
 import { layoutPass } from './layout.js';
 import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
@@ -18,7 +21,10 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   removeIdentityPass,
   foldBatchNormPass,
   fuseEpiloguePass,
+  fuseNormSkipPass,
   fusePointwisePass,
+  fuseGeluPass,
+  fuseSoftmaxMaskPass,
   concatInPlacePass,
   layoutPass,
   precisionPass,

@@ -4,11 +4,28 @@
 //
 // Operand convention: a PointwiseLayer's `inputs` lists its operands; an `{ op: 'input', index }`
 // leaf reads `inputs[index]`. A constant operand is named `const:i` in `inputs` and reads
-// `constants[i]` (not a network tensor). A constant broadcasts by its length: the output's element
-// count → same shape (row-major logical order); the output's dim 1 → per channel; 1 → scalar
-// (single values are usually `const` leaves instead).
+// `constants[i]` (not a network tensor). A bare Float32Array broadcasts by its length: the output's
+// element count → same shape (row-major logical order); the output's dim 1 → per channel; 1 →
+// scalar (single values are usually `const` leaves instead). Any other numpy broadcast (a bias [N]
+// against [B, S, N], a mask [1, 1, S] against [B, S, S]) is a ShapedConstant, which carries its shape.
 import type { Activation, PointwiseLayer, PwExpr } from '../network.js';
 import { elementCount } from '../../tensor/shape.js';
+
+/** A constant operand with its own (numpy-broadcastable) shape, row-major values. */
+export interface ShapedConstant {
+  values: Float32Array;
+  shape: readonly number[];
+}
+export type PwConstant = Float32Array | ShapedConstant;
+export const isShaped = (c: PwConstant): c is ShapedConstant => !(c instanceof Float32Array);
+/** The constant's values, whatever its form. */
+export const constantValues = (c: PwConstant): Float32Array => (isShaped(c) ? c.values : c);
+
+/** True when `shape` broadcasts to `out` by the numpy rules (right-aligned, each dim equal or 1). */
+export function numpyBroadcasts(shape: readonly number[], out: readonly number[]): boolean {
+  const lead = out.length - shape.length;
+  return lead >= 0 && shape.every((d, i) => d === out[lead + i] || d === 1);
+}
 
 export const CONST_OPERAND_PREFIX = 'const:';
 
@@ -77,9 +94,9 @@ export function showExpr(e: PwExpr): string {
  * tensors listed once. Returns the combined operands, constants and expression.
  */
 export function substituteOperand(outer: PointwiseLayer, name: string, inner: PointwiseLayer):
-{ inputs: string[]; constants: Float32Array[]; expr: PwExpr } {
+{ inputs: string[]; constants: PwConstant[]; expr: PwExpr } {
   const inputs: string[] = [];
-  const constants: Float32Array[] = [];
+  const constants: PwConstant[] = [];
   const indexOf = (operand: string, owner: PointwiseLayer): number => {
     if (isConstOperand(operand)) {
       constants.push(owner.constants![constOperandIndex(operand)]!);
@@ -102,11 +119,11 @@ export function substituteOperand(outer: PointwiseLayer, name: string, inner: Po
 }
 
 /** Drops operands the expression no longer reads and renumbers the rest. */
-export function pruneOperands(inputs: string[], constants: Float32Array[], expr: PwExpr):
-{ inputs: string[]; constants: Float32Array[]; expr: PwExpr } {
+export function pruneOperands(inputs: string[], constants: PwConstant[], expr: PwExpr):
+{ inputs: string[]; constants: PwConstant[]; expr: PwExpr } {
   const used = usedInputs(expr);
   const keptInputs: string[] = [];
-  const keptConstants: Float32Array[] = [];
+  const keptConstants: PwConstant[] = [];
   const remap = new Map<number, number>();
   inputs.forEach((operand, i) => {
     if (!used.has(i)) return;
@@ -143,7 +160,9 @@ export function affineOf(l: PointwiseLayer, x: string, channels: number, outShap
       case 'input': {
         const operand = l.inputs[e.index]!;
         if (!isConstOperand(operand)) return { a: full(1), b: full(0), constant: false };
-        const values = l.constants?.[constOperandIndex(operand)];
+        const c = l.constants?.[constOperandIndex(operand)];
+        if (!c) return undefined;
+        const values = isShaped(c) ? shapedChannelValues(c, outShape) : c;
         if (!values) return undefined;
         const kind = constantBroadcast(values.length, outShape);
         if (kind === 'scalar') return constLin(full(values[0]!));
@@ -181,6 +200,12 @@ export function affineOf(l: PointwiseLayer, x: string, channels: number, outShap
   const lin = walk(l.expr);
   if (!lin || lin.constant) return undefined;
   return { scale: Float32Array.from(lin.a), shift: Float32Array.from(lin.b) };
+}
+
+/** A shaped constant's values when it is one per channel (dim 1 of `out`) or one element. */
+function shapedChannelValues(c: ShapedConstant, out: readonly number[]): Float32Array | undefined {
+  const kind = classifyBroadcast(c.shape, out);
+  return kind === 'channel' || kind === 'scalar' ? c.values : undefined;
 }
 
 /** The activation when the expression is exactly `act(in[index])`. */

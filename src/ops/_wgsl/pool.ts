@@ -1,5 +1,5 @@
-// The direct sliding-window pooling shader (MaxPool, AveragePool) for 1-D and 2-D windows, seen
-// as 2-D: one output per invocation, looping over its window (kernels are small).
+// The direct sliding-window pooling shader (MaxPool, AveragePool, LpPool) for 1-D and 2-D windows,
+// seen as 2-D: one output per invocation, looping over its window (kernels are small).
 import type { InferInput, TensorType } from '../op.js';
 import { windowOf, windowPads, type WindowAttrValues } from '../_kernels/window.js';
 import { narrow } from '../../devices/webgpu/elementwise.js';
@@ -7,9 +7,10 @@ import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import type { Program } from '../../devices/webgpu/program.js';
 import { linearDispatch, linearMain, storage, Uniforms } from '../../devices/webgpu/shader.js';
 
-export type PoolKind = 'max' | 'avg' | 'avg-include-pad';
+export type PoolKind = 'max' | 'avg' | 'avg-include-pad' | 'lp';
 
-export function poolProgram(kind: PoolKind, x: InferInput, out: TensorType, a: WindowAttrValues & { kernel_shape: number[] }): Program | string {
+/** `p` is LpPool's exponent: (Σ |x|^p)^(1/p) over the window's taps. */
+export function poolProgram(kind: PoolKind, x: InferInput, out: TensorType, a: WindowAttrValues & { kernel_shape: number[] }, p = 2): Program | string {
   const spatial = x.shape.length - 2;
   if (spatial > 2) return `${spatial}-D pooling`;
   if (x.dtype !== 'float32' && x.dtype !== 'float16') return `pooling of ${x.dtype}`;
@@ -23,10 +24,20 @@ export function poolProgram(kind: PoolKind, x: InferInput, out: TensorType, a: W
     .add('img', 'i32', [...two(image, 1), ...two(out.shape.slice(2), 1)])
     .add('k', 'u32', two(window.kernel, 1))
     .add('win', 'i32', [...two(window.strides, 1), ...two(window.dilations, 1), ...two(pads.slice(0, spatial), 0), ...two(pads.slice(spatial), 0)]);
+  if (kind === 'lp') u.add('lp', 'f32', p);
   const [H, W, OH, OW] = [0, 1, 2, 3].map((i) => u.at('img', i));
   const [SH, SW, DH, DW, PT, PL, PB, PR] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => u.at('win', i));
-  const tap = kind === 'max' ? 'acc = nmax_(acc, X[base + u32(ih * W + iw)]);' : 'acc = acc + X[base + u32(ih * W + iw)]; taps = taps + 1.0;';
-  const result = kind === 'max' ? 'acc' : kind === 'avg' ? 'select(0.0, acc / taps, taps > 0.0)' : 'acc / padded';
+  const taps: Record<PoolKind, string> = {
+    max: 'acc = nmax_(acc, X[base + u32(ih * W + iw)]);',
+    avg: 'acc = acc + X[base + u32(ih * W + iw)]; taps = taps + 1.0;',
+    'avg-include-pad': 'acc = acc + X[base + u32(ih * W + iw)];',
+    lp: `acc = acc + pow(abs(X[base + u32(ih * W + iw)]), ${kind === 'lp' ? u.at('lp') : ''});`,
+  };
+  const tap = taps[kind];
+  const results: Record<PoolKind, string> = {
+    max: 'acc', avg: 'select(0.0, acc / taps, taps > 0.0)', 'avg-include-pad': 'acc / padded', lp: `pow(acc, 1.0 / ${kind === 'lp' ? u.at('lp') : ''})`,
+  };
+  const result = results[kind];
   const body = `if (gi >= ${u.at('size')}) { return; }
     let W = ${W};
     let ow = i32(gi % u32(${OW}));

@@ -2,9 +2,7 @@ import { stridesOf } from '../../tensor/shape.js';
 import { normalizeAxes } from '../_kernels/axes.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
 import type { CpuKernel } from '../op.js';
-import type { MeanVarianceNormalization } from './meanvariancenormalization.op.js';
-
-const EPSILON = 1e-9;
+import { MVN_EPSILON as EPSILON, type MeanVarianceNormalization } from './meanvariancenormalization.op.js';
 
 export const meanVarianceNormalizationCpu: CpuKernel<typeof MeanVarianceNormalization.attrs> = ([x], { axes }, [out]) => {
   const X = f32Of(x!);

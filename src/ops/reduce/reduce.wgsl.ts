@@ -2,10 +2,10 @@ import type { GpuKernel } from '../../devices/webgpu/program.js';
 import { reduceProgram, type Reducer } from '../../devices/webgpu/reduce.js';
 import { reducedAxes, type ReduceAttrs } from './reduce.op.js';
 
-/** The ops with a reduction shader (LogSumExp, which needs the maximum first, stays on the CPU). */
+/** The ops with a reduction shader. */
 export const REDUCE_WGSL: Record<string, Reducer> = {
   ReduceSum: 'sum', ReduceMean: 'mean', ReduceMax: 'max', ReduceMin: 'min', ReduceProd: 'prod',
-  ReduceL1: 'l1', ReduceL2: 'l2', ReduceSumSquare: 'sumSquare', ReduceLogSum: 'logSum',
+  ReduceL1: 'l1', ReduceL2: 'l2', ReduceSumSquare: 'sumSquare', ReduceLogSum: 'logSum', ReduceLogSumExp: 'logSumExp',
 };
 
 export function reduceKernel(op: string): GpuKernel<ReduceAttrs> {

@@ -1,0 +1,89 @@
+// Small multi-node ONNX models run through the whole engine (import → passes → kernels → Engine)
+// and through onnxruntime: the reference for engine layer-kind and fusion tests. The engine build
+// fails if any node is declined, so a passing test also shows the pattern is supported.
+import assert from 'node:assert/strict';
+import type { GpuDevice } from '../../src/devices/webgpu/device.js';
+import { buildEnginePlan } from '../../src/engine/builder.js';
+import type { EnginePlan } from '../../src/engine/plan-format.js';
+import { Engine } from '../../src/engine/runtime.js';
+import { importOnnx } from '../../src/onnx/import/model.js';
+import { ATTR_TYPE, ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
+import { compareTensors, type Tolerance } from '../../src/tensor/compare.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { runOrt, type AttrSpec } from './ort-reference.js';
+
+export interface PatternNode {
+  op: string;
+  inputs: string[];
+  outputs: string[];
+  attrs?: Record<string, AttrSpec>;
+  domain?: string;
+}
+
+export interface PatternSpec {
+  nodes: PatternNode[];
+  /** Runtime inputs (float32). */
+  inputs: Record<string, Tensor>;
+  /** Initializers (float32 or int64 tensors). */
+  initializers?: Record<string, Tensor>;
+  outputs: string[];
+  opset?: number;
+}
+
+function attr(name: string, v: AttrSpec) {
+  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: ATTR_TYPE.INT, i: v } : { name, type: ATTR_TYPE.FLOAT, f: v };
+  if (typeof v === 'string') return { name, type: ATTR_TYPE.STRING, s: new TextEncoder().encode(v) };
+  if (Array.isArray(v)) return { name, type: ATTR_TYPE.INTS, ints: v as number[] };
+  if ('floats' in v) return { name, type: ATTR_TYPE.FLOATS, floats: v.floats };
+  return { name, type: ATTR_TYPE.FLOAT, f: v.float };
+}
+
+function initializer(name: string, t: Tensor) {
+  if (t.dtype === 'int64') return { name, dims: [...t.shape], dataType: ONNX_DTYPE.INT64, int64Data: [...(t.data as BigInt64Array)].map(Number) };
+  const data = t.data as Float32Array;
+  return { name, dims: [...t.shape], dataType: ONNX_DTYPE.FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+export function patternModel(spec: PatternSpec): Uint8Array {
+  const domains = [...new Set(spec.nodes.map((n) => n.domain).filter((d): d is string => !!d))];
+  const msg = ModelProto.fromObject({
+    irVersion: 9,
+    opsetImport: [{ domain: '', version: spec.opset ?? 18 }, ...domains.map((domain) => ({ domain, version: 1 }))],
+    graph: {
+      name: 'pattern',
+      node: spec.nodes.map((n, i) => ({ name: `${n.op}_${i}`, opType: n.op, domain: n.domain ?? '', input: n.inputs, output: n.outputs, attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attr(k, v)) })),
+      input: Object.entries(spec.inputs).map(([name, t]) => ({ name, type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } })),
+      initializer: Object.entries(spec.initializers ?? {}).map(([k, t]) => initializer(k, t)),
+      output: spec.outputs.map((name) => ({ name })),
+    },
+  });
+  return new Uint8Array(ModelProto.encode(msg).finish());
+}
+
+/**
+ * Builds the pattern into one engine at `precision` (tactic timing off), runs it, and compares
+ * every output with onnxruntime within `tol`. Returns the plan (tests check which layers it has).
+ */
+export async function expectEngineLikeOrt(gpu: GpuDevice, spec: PatternSpec, precision: 'fp32' | 'fp16', tol: Tolerance): Promise<EnginePlan> {
+  const model = patternModel(spec);
+  const want = await runOrt(model, spec.inputs);
+  const { graph } = importOnnx(model);
+  const shapes = Object.fromEntries(Object.entries(spec.inputs).map(([k, t]) => [k, [...t.shape]]));
+  const plan = await buildEnginePlan(gpu, graph, shapes, { timeTactics: false, precision });
+  const engine = await Engine.load(gpu, plan);
+  const context = await engine.createExecutionContext();
+  try {
+    const got = await context.run(spec.inputs);
+    for (const name of spec.outputs) {
+      const g = got[name]!;
+      const w = want[name]!;
+      assert.deepEqual([...g.shape], [...w.shape], `${name}: shape`);
+      const c = compareTensors(new Tensor('float32', [...g.shape], g.data as Float32Array), w, tol);
+      assert.ok(c.pass, `${precision} ${name}: ${JSON.stringify(c)}`);
+    }
+  } finally {
+    context.dispose();
+    engine.dispose();
+  }
+  return plan;
+}
