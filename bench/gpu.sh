@@ -29,11 +29,12 @@ done
 if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node --import tsx src/cli/main.ts); fi
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$out/gpu.txt" 2>/dev/null || true
 
-# the baseline is onnxruntime-web's WebGPU EP: "× base" reads nnrt's time as a multiple of it
+# the baseline is onnxruntime-web's WebGPU EP: the "vs ort-web-webgpu" column says how many times
+# faster or slower each row is; --mode e2e,resident adds the on-device figures (PyTorch's way)
 status=0
 # shellcheck disable=SC2086
 "${nnrt[@]}" bench "${files[@]}" --device webgpu --engine none,webgpu --precision fp32,fp16 \
-  --peers ort-web-webgpu --baseline ort-web-webgpu \
+  --mode e2e,resident --gpu-features f16 --peers ort-web-webgpu --baseline ort-web-webgpu \
   --json "$out/gpu-bench.json" --chart "$out/gpu-bench.svg" ${BENCH_ARGS:-} | tee "$out/gpu-bench.txt" || status=$?
 echo "gpu.sh: nnrt bench exited $status (1: some outputs disagree or nothing ran; 2: bad usage)" >&2
 exit "$status"

@@ -37,6 +37,7 @@ export { partitionGraph, applyPartition, DEFAULT_MIN_SUBGRAPH_SIZE, type Partiti
 export { backendSupport } from './runtime/backends.js';
 export { createGpuDevice, sharedGpuDevice, GpuDevice, type GpuDeviceOptions } from './devices/webgpu/device.js';
 export { defaultGpu } from './devices/webgpu/provider.js';
+export { isGpuTensor, type GpuTensor } from './devices/webgpu/gpu-tensor.js';
 
 import { importOnnx, type OnnxImportOptions } from './onnx/import/model.js';
 import { createSession, type Session, type SessionOptions } from './runtime/session.js';

@@ -1,11 +1,13 @@
 // Runs every runner on every model, one model in memory at a time: times each row, compares every
-// row's outputs with the reference row's, and computes ratios against the baseline row.
+// row's outputs with the reference row's, and says how each row's speed compares with the fastest
+// row's (and the baseline row's, when one is named).
+import { isGpuTensor, type GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import { NnrtError } from '../errors.js';
 import { compareTensors, type Tolerance } from '../tensor/compare.js';
 import { Tensor } from '../tensor/tensor.js';
 import { summarize } from './stats.js';
 import { timeRuns, type TimingOptions } from './timing.js';
-import type { BenchModel, BenchRow, ModelReport, Precision, Runner } from './types.js';
+import type { BenchModel, BenchRow, ModelReport, Precision, Runner, RunnerFactory, TimingMode } from './types.js';
 
 /** Default agreement tolerances: fp16 storage keeps about 3 decimal digits per layer. */
 export const BENCH_TOLERANCE: Record<Precision, Tolerance> = {
@@ -30,7 +32,7 @@ export interface BenchProgress {
 
 export interface BenchOptions {
   timing: TimingOptions;
-  /** Runner id the ratios are relative to (default: the reference row). */
+  /** Row id that speedupVsBaseline is relative to (none by default). */
   baseline?: string;
   /** Overrides the per-precision default tolerances. */
   tolerance?: Tolerance;
@@ -44,8 +46,12 @@ export function describeError(e: unknown): string {
   return String(e);
 }
 
-const cloneOutputs = (r: Record<string, Tensor>): Record<string, Tensor> =>
-  Object.fromEntries(Object.entries(r).map(([k, t]) => [k, new Tensor(t.dtype, t.shape, t.data.slice() as typeof t.data)]));
+/** Host copies of a run's outputs (read back from the device where they were left there). */
+async function hostOutputs(r: Record<string, Tensor | GpuTensor>): Promise<Record<string, Tensor>> {
+  const out: Record<string, Tensor> = {};
+  for (const [k, t] of Object.entries(r)) out[k] = isGpuTensor(t) ? await t.read() : new Tensor(t.dtype, t.shape, t.data.slice() as typeof t.data);
+  return out;
+}
 
 /** The largest absolute difference over all outputs, and whether each is within tolerance. */
 export function compareOutputs(got: Record<string, Tensor>, want: Record<string, Tensor>, tol: Tolerance): { maxAbsDiff: number; agree: boolean; reason?: string } {
@@ -71,11 +77,11 @@ export function compareOutputs(got: Record<string, Tensor>, want: Record<string,
 
 async function timeRow(model: BenchModel, runner: Runner, o: BenchOptions): Promise<{ row: BenchRow; first?: Record<string, Tensor> }> {
   // read after prepare: a peer's label names the version it loaded
-  const spec = () => ({ id: runner.id, label: runner.label, kind: runner.kind, device: runner.device, engine: runner.engine, precision: runner.precision });
+  const spec = () => ({ id: runner.id, label: runner.label, kind: runner.kind, device: runner.device, engine: runner.engine, precision: runner.precision, mode: runner.mode });
   try {
     const prepared = await runner.prepare(model);
     try {
-      const t = await timeRuns(() => prepared.run(), { ...o.timing, onRun: o.progress?.run }, cloneOutputs);
+      const t = await timeRuns(() => prepared.run(), { ...o.timing, onRun: o.progress?.run }, hostOutputs);
       const timing = summarize(t.times);
       return {
         row: { ...spec(), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: t.times },
@@ -89,7 +95,23 @@ async function timeRow(model: BenchModel, runner: Runner, o: BenchOptions): Prom
   }
 }
 
-/** Times every runner on one model and fills in agreement and ratios. */
+/**
+ * How each timed row's median compares with the fastest row's (slowdownVsFastest ≥ 1) and, when
+ * `baseline` names a timed row, with the baseline's (speedupVsBaseline > 1: faster than it).
+ */
+export function compareSpeeds(rows: BenchRow[], baseline?: string): { fastest?: string; baseline?: string } {
+  const ran = rows.filter((r) => r.status === 'ok' && r.timing);
+  if (ran.length === 0) return {};
+  const fastest = ran.reduce((a, b) => (b.timing!.median < a.timing!.median ? b : a));
+  const base = baseline !== undefined ? ran.find((r) => r.id === baseline) : undefined;
+  for (const r of ran) {
+    r.slowdownVsFastest = r.timing!.median / fastest.timing!.median;
+    if (base) r.speedupVsBaseline = base.timing!.median / r.timing!.median;
+  }
+  return { fastest: fastest.id, ...(base ? { baseline: base.id } : {}) };
+}
+
+/** Times every runner on one model and fills in agreement and speed comparisons. */
 export async function benchModel(model: BenchModel, runners: readonly Runner[], o: BenchOptions, rowIndex = 0, totalRows = runners.length): Promise<ModelReport> {
   const rows: BenchRow[] = [];
   const outputs = new Map<string, Record<string, Tensor>>();
@@ -101,7 +123,6 @@ export async function benchModel(model: BenchModel, runners: readonly Runner[], 
   }
   const ran = rows.filter((r) => r.status === 'ok');
   const reference = ran.find((r) => r.kind === 'nnrt') ?? ran[0];
-  const baseline = (o.baseline !== undefined ? ran.find((r) => r.id === o.baseline) : undefined) ?? reference;
   for (const r of ran) {
     if (reference) {
       r.tolerance = o.tolerance ?? BENCH_TOLERANCE[r.precision === 'fp16' || reference.precision === 'fp16' ? 'fp16' : 'fp32'];
@@ -110,8 +131,8 @@ export async function benchModel(model: BenchModel, runners: readonly Runner[], 
       r.agree = c.agree;
       if (c.reason) r.mismatch = c.reason;
     }
-    if (baseline) r.ratio = r.timing!.median / baseline.timing!.median;
   }
+  const speeds = compareSpeeds(rows, o.baseline);
   const report: ModelReport = {
     model: model.name,
     source: model.source,
@@ -121,8 +142,19 @@ export async function benchModel(model: BenchModel, runners: readonly Runner[], 
     rows,
   };
   if (reference) report.reference = reference.id;
-  if (baseline) report.baseline = baseline.id;
+  Object.assign(report, speeds);
   return report;
+}
+
+/**
+ * The rows of a run: each configuration in each asked-for mode it has, in order; a configuration
+ * that has none of them keeps one row in the first asked-for mode, to show as n/a with the reason.
+ */
+export function runnersInModes(factories: readonly RunnerFactory[], modes: readonly TimingMode[]): Runner[] {
+  return factories.flatMap((f) => {
+    const own = modes.filter((m) => f.modes.includes(m));
+    return (own.length ? own : modes.slice(0, 1)).map((m) => f.runner(m));
+  });
 }
 
 /** Every model in turn (loaded when its turn comes); a model that fails to load stops the bench. */

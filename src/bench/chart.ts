@@ -31,12 +31,13 @@ function modelGroup(m: ModelReport, y0: number, colorOf: (id: string) => string)
   const slowest = Math.max(0, ...m.rows.map((r) => r.timing?.median ?? 0));
   let y = y0 + HEAD_H;
   for (const r of m.rows) {
-    svg.push(`<text class="label" x="${LABEL_W - 8}" y="${y + BAR_H - 2}" text-anchor="end">${escapeXml(clip(r.label, 48))}</text>`);
+    const label = r.mode === 'resident' ? `${r.label} · on device` : r.label;
+    svg.push(`<text class="label" x="${LABEL_W - 8}" y="${y + BAR_H - 2}" text-anchor="end">${escapeXml(clip(label, 48))}</text>`);
     if (r.status === 'ok' && r.timing && slowest > 0) {
       const w = Math.max(1, (r.timing.median / slowest) * BAR_W);
       const p90 = Math.min(BAR_W + P90_ROOM, (r.timing.p90 / slowest) * BAR_W);
       const mid = y + BAR_H / 2;
-      const tip = `${r.label}: median ${fmt(r.timing.median)} ms, p90 ${fmt(r.timing.p90)} ms over ${r.timing.runs} runs`;
+      const tip = `${label}: median ${fmt(r.timing.median)} ms, p90 ${fmt(r.timing.p90)} ms over ${r.timing.runs} runs`;
       svg.push(
         `<rect class="bar" data-model="${escapeXml(m.model)}" data-runner="${escapeXml(r.id)}" x="${LABEL_W}" y="${y}" width="${num(w)}" height="${BAR_H}" fill="${colorOf(r.id)}"><title>${escapeXml(tip)}</title></rect>`,
         `<path class="p90" d="M${num(LABEL_W + w)} ${mid}H${num(LABEL_W + p90)}M${num(LABEL_W + p90)} ${y + 3}V${y + BAR_H - 3}" stroke="#444" fill="none"/>`,
@@ -76,7 +77,7 @@ export function benchChartSvg(report: BenchReport): string {
     `<text class="subtitle" x="10" y="44">${escapeXml(`${date} UTC — ${h.cpu} × ${h.cores} cores, ${h.platform}, Node ${h.node}`)}</text>`,
     `<text class="subtitle" x="10" y="62">${escapeXml(clip(`GPU: ${h.gpu ?? 'not used'}`, 150))}</text>`,
     ...body,
-    `<text class="note" x="10" y="${height - 12}">${escapeXml('Bars: median, each run timed end to end (inputs in, outputs read back); whisker: p90. Each model is scaled to its slowest median.')}</text>`,
+    `<text class="note" x="10" y="${height - 12}">${escapeXml('Bars: median, each run timed end to end (inputs in, outputs read back) or, marked on device, with inputs and outputs left on the GPU; whisker: p90. Each model is scaled to its slowest median.')}</text>`,
     '</svg>',
     '',
   ].join('\n');

@@ -1,9 +1,11 @@
 // Bench models: a zoo architecture exported to ONNX at the bench batch, or ONNX bytes from a file;
-// either way nnrt and the peers run the same ONNX model on the same seeded inputs.
+// either way nnrt and the peers run the same ONNX model on the same seeded inputs (valid ones for
+// integer inputs: see src/runtime/sample-inputs.ts), or on tensors given with --input.
 import { UsageError } from '../errors.js';
 import type { Dim, Graph } from '../ir/graph.js';
 import { importOnnx } from '../onnx/import/model.js';
-import { uniformTensor } from '../tensor/random.js';
+import { bindShape } from '../ir/infer.js';
+import { sampleInputs } from '../runtime/sample-inputs.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { get_model, vision, type ModelName } from '../zoo/vision.js';
 import type { BenchModel } from './types.js';
@@ -27,25 +29,25 @@ export function zooInputShape(name: ModelName, batch: number): number[] {
 
 const parameterCount = (g: Graph) => [...g.initializers.values()].reduce((a, t) => a + t.size, 0);
 
-/** Seeded inputs in [-1, 1) for the model's (concrete) inputs; input k uses seed + k. */
-export function seededInputs(graph: Graph, seed: number): Record<string, Tensor> {
-  const feeds: Record<string, Tensor> = {};
-  graph.inputs.filter((v) => !graph.initializers.has(v.name)).forEach((v, k) => {
-    if (v.dtype !== 'float32') {
-      throw new UsageError(`input '${v.name}' is ${v.dtype}; nnrt bench makes float32 inputs only`, { hint: 'bench a model whose inputs are float32 (images, features)' });
-    }
-    feeds[v.name] = uniformTensor(v.shape as number[], seed + k);
-  });
-  return feeds;
-}
-
 /**
- * Concrete input shapes: a symbolic first dimension becomes `batch`; a fixed first dimension must
- * equal `batch` when one was asked for; any other symbolic dimension is an error.
+ * Concrete input shapes: a given tensor's shape (it must fit the declared one); else a symbolic
+ * first dimension becomes `batch`, a fixed first dimension must equal `batch` when one was asked
+ * for, and any other symbolic dimension is an error.
  */
-export function concreteInputShapes(graph: Graph, batch: number | undefined, where: string): Map<string, number[]> {
+export function concreteInputShapes(graph: Graph, batch: number | undefined, where: string, given: Record<string, Tensor> = {}): Map<string, number[]> {
   const out = new Map<string, number[]>();
-  for (const v of graph.inputs.filter((x) => !graph.initializers.has(x.name))) {
+  const inputs = graph.inputs.filter((x) => !graph.initializers.has(x.name));
+  for (const name of Object.keys(given)) {
+    if (!inputs.some((v) => v.name === name)) throw new UsageError(`--input ${name}: the model has no input '${name}'`, { where, hint: `it takes ${inputs.map((v) => v.name).join(', ')}` });
+  }
+  for (const v of inputs) {
+    const t = given[v.name];
+    if (t) {
+      if (t.dtype !== v.dtype) throw new UsageError(`--input ${v.name} is ${t.dtype}, the model takes ${v.dtype}`, { where });
+      bindShape(v, t.shape);
+      out.set(v.name, [...t.shape]);
+      continue;
+    }
     const shape = v.shape.map((d: Dim, i) => {
       if (typeof d === 'number') {
         if (i === 0 && batch !== undefined && d !== batch) {
@@ -56,7 +58,7 @@ export function concreteInputShapes(graph: Graph, batch: number | undefined, whe
         return d;
       }
       if (i === 0) return batch ?? 1;
-      throw new UsageError(`input '${v.name}' has a symbolic dimension '${d}' at axis ${i}`, { where, hint: 'export the model with fixed sizes for every axis but the batch' });
+      throw new UsageError(`input '${v.name}' has a symbolic dimension '${d}' at axis ${i}`, { where, hint: `give it with --input ${v.name}=FILE.pb, or export the model with fixed sizes for every axis but the batch` });
     });
     out.set(v.name, shape);
   }
@@ -71,17 +73,17 @@ function fixInputShapes(graph: Graph, shapes: ReadonlyMap<string, number[]>): Gr
 
 /** A BenchModel from ONNX bytes; `load` reads them into a graph (default: importOnnx). */
 export function onnxBenchModel(name: string, source: 'zoo' | 'file', onnx: Uint8Array, o: {
-  batch?: number; seed: number; path?: string; load?: () => Graph;
+  batch?: number; seed: number; path?: string; load?: () => Graph; given?: Record<string, Tensor>;
 }): BenchModel {
   const load = o.load ?? (() => importOnnx(onnx, { source: o.path ?? name }).graph);
   const probe = load();
-  const shapes = concreteInputShapes(probe, o.batch, o.path ?? name);
+  const shapes = concreteInputShapes(probe, o.batch, o.path ?? name, o.given);
   fixInputShapes(probe, shapes);
   const first = [...shapes.values()][0];
   const model: BenchModel = {
     name, source, onnx,
     loadGraph: () => fixInputShapes(load(), shapes),
-    inputs: seededInputs(probe, o.seed),
+    inputs: sampleInputs(probe, o.seed, shapes, o.given),
     batch: first?.[0] ?? 1,
     parameters: parameterCount(probe),
   };
@@ -90,9 +92,9 @@ export function onnxBenchModel(name: string, source: 'zoo' | 'file', onnx: Uint8
 }
 
 /** A zoo architecture with seeded weights, exported to ONNX at `batch` (no pretrained download). */
-export function zooBenchModel(name: string, batch: number, seed: number): BenchModel {
+export function zooBenchModel(name: string, batch: number, seed: number, given?: Record<string, Tensor>): BenchModel {
   const key = zooName(name);
   const net = get_model(key ?? name).initialize({ seed });
   const onnx = net.exportOnnx({ dtype: 'float32', shape: zooInputShape(key!, batch) });
-  return onnxBenchModel(key!, 'zoo', onnx, { batch, seed });
+  return onnxBenchModel(key!, 'zoo', onnx, { batch, seed, ...(given ? { given } : {}) });
 }

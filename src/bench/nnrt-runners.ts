@@ -1,8 +1,9 @@
-// nnrt's configurations as bench runners: device (cpu | webgpu) × engine (none | webgpu) × precision.
+// nnrt's configurations as bench runners: device (cpu | webgpu) × engine (none | webgpu) × precision,
+// each timed end to end and, on webgpu, resident (inputs uploaded once, outputs left on the device).
 import { UnsupportedError } from '../errors.js';
 import type { CpuKernelChoice } from '../executor/program.js';
 import { createSession, type DeviceName, type EngineName, type SessionOptions } from '../runtime/session.js';
-import type { Precision, Runner } from './types.js';
+import type { Precision, Runner, RunnerFactory, TimingMode } from './types.js';
 
 export interface NnrtConfig {
   device: DeviceName;
@@ -39,25 +40,44 @@ export function nnrtRunnerId(c: NnrtConfig): string {
     ...(c.cpuKernels === 'reference' ? ['reference'] : [])].join('-');
 }
 
-export function nnrtRunner(c: NnrtConfig): Runner {
+/** The modes a configuration is timed in: on the CPU tensors are in host memory already, so e2e only. */
+export function nnrtModes(c: NnrtConfig): TimingMode[] {
+  return c.device === 'webgpu' ? ['e2e', 'resident'] : ['e2e'];
+}
+
+/** nnrt in one configuration, as a runner of each timing mode. */
+export function nnrtRunner(c: NnrtConfig): RunnerFactory {
   const engine = c.engine === 'none' ? '' : c.engine === c.device ? '+engine' : `+${c.engine} engine`;
   const kernels = c.cpuKernels === 'reference' ? ' (reference kernels)' : '';
   const label = `nnrt ${c.device}${engine}${c.precision !== 'fp32' ? ` ${c.precision}` : ''}${kernels}`;
+  const modes = nnrtModes(c);
   return {
-    id: nnrtRunnerId(c), label, kind: 'nnrt', device: c.device, engine: c.engine, precision: c.precision,
-    async prepare(model) {
-      if (c.engine === 'none' && c.precision !== 'fp32') {
-        throw new UnsupportedError(`the framework computes in fp32; ${c.precision} needs the optimizing engine`, { hint: 'add --device webgpu --engine webgpu' });
-      }
-      // `precision` is the engine's option; the options object is widened so this compiles
-      // whether or not SessionOptions declares it yet
-      const opts: SessionOptions & { precision?: Precision } = { device: c.device, engine: c.engine, cpuKernels: c.cpuKernels ?? 'fast' };
-      if (c.engine !== 'none') opts.precision = c.precision;
-      const session = await createSession(model.loadGraph(), opts);
-      return {
-        run: () => session.run(model.inputs),
-        dispose: () => session.dispose(),
-      };
-    },
+    modes,
+    runner: (mode): Runner => ({
+      id: nnrtRunnerId(c) + (mode === 'resident' ? '-resident' : ''), label, kind: 'nnrt', device: c.device, engine: c.engine, precision: c.precision, mode,
+      async prepare(model) {
+        if (c.engine === 'none' && c.precision !== 'fp32') {
+          throw new UnsupportedError(`the framework computes in fp32; ${c.precision} needs the optimizing engine`, { hint: 'add --device webgpu --engine webgpu' });
+        }
+        if (!modes.includes(mode)) throw new UnsupportedError(`device ${c.device} keeps tensors in host memory: its end-to-end row is the ${mode} one`);
+        const opts: SessionOptions = { device: c.device, engine: c.engine, cpuKernels: c.cpuKernels ?? 'fast' };
+        if (c.engine !== 'none') opts.precision = c.precision;
+        const session = await createSession(model.loadGraph(), opts);
+        if (mode === 'e2e') return { run: () => session.run(model.inputs), dispose: () => session.dispose() };
+        if (!session.upload || !session.runOnDevice) {
+          session.dispose();
+          throw new UnsupportedError(`this ${c.device} session cannot keep tensors on the device`);
+        }
+        // inputs go to the device once, before timing; each run leaves its outputs there
+        const onDevice = Object.fromEntries(Object.entries(model.inputs).map(([k, t]) => [k, session.upload!(t)]));
+        return {
+          run: () => session.runOnDevice!(onDevice),
+          dispose() {
+            session.dispose();
+            for (const t of Object.values(onDevice)) t.buffer.destroy();
+          },
+        };
+      },
+    }),
   };
 }

@@ -1,9 +1,12 @@
-// The human-readable bench table: one block per model, one line per runner.
+// The human-readable bench table: one table per model, one line per runner and timing mode.
 import type { BenchReport, BenchRow, HardwareInfo, ModelReport } from './types.js';
 
 /** 'AMD EPYC 9654 × 16 cores, GPU nvidia hopper (NVIDIA H200), Node v20.20.2' */
 export function describeHardware(h: HardwareInfo): string {
-  return `${h.cpu} × ${h.cores} cores${h.gpu ? `, GPU ${h.gpu}` : ''}, ${h.platform}, Node ${h.node}`;
+  const f = h.gpuFeatures;
+  const features = f ? [...(f.shaderF16 ? ['shader-f16'] : []), ...(f.subgroupMatrix.length ? [`subgroup-matrix (${f.subgroupMatrix.length} configs)`] : [])] : [];
+  const gpu = h.gpu ? `, GPU ${h.gpu}${features.length ? ` with ${features.join(', ')}` : ''}` : '';
+  return `${h.cpu} × ${h.cores} cores${gpu}, ${h.platform}, Node ${h.node}`;
 }
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));
@@ -17,45 +20,71 @@ function agreement(r: BenchRow, m: ModelReport): string {
   return r.agree ? `yes (${diff})` : `NO (${r.mismatch ?? diff})`;
 }
 
-/** The row's speed against the baseline in words: '3.20× faster', '1.40× slower', 'base'. */
-function speed(r: BenchRow, m: ModelReport): string {
-  if (r.id === m.baseline) return 'base';
-  if (r.ratio === undefined) return '—';
-  if (Math.abs(r.ratio - 1) < 0.005) return 'same';
-  return r.ratio < 1 ? `${(1 / r.ratio).toFixed(2)}× faster` : `${r.ratio.toFixed(2)}× slower`;
+const times = (x: number) => `${x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2)}×`;
+
+/** The row's speed against the fastest row: '1.00× (fastest)', '7.20× slower'. */
+export function vsFastest(r: BenchRow, m: ModelReport): string {
+  if (r.slowdownVsFastest === undefined) return '—';
+  if (r.id === m.fastest) return '1.00× (fastest)';
+  return r.slowdownVsFastest < 1.005 ? '1.00× (tied)' : `${times(r.slowdownVsFastest)} slower`;
 }
 
-const COLUMNS = [
-  { head: 'runner', width: 0 },
-  { head: 'median ms', width: 9 },
-  { head: 'p90 ms', width: 8 },
-  { head: 'images/s', width: 9 },
-  { head: 'vs base', width: 13 },
-  { head: 'runs', width: 4 },
-  { head: 'agrees with reference (max |diff|)', width: 0 },
-];
+/** The row's speed against the baseline row: '3.20× faster', '1.40× slower', 'baseline'. */
+export function vsBaseline(r: BenchRow, m: ModelReport): string {
+  if (r.id === m.baseline) return 'baseline';
+  const x = r.speedupVsBaseline;
+  if (x === undefined) return '—';
+  if (Math.abs(x - 1) < 0.005) return 'same';
+  return x > 1 ? `${times(x)} faster` : `${times(1 / x)} slower`;
+}
+
+const MODE_WORDS: Record<BenchRow['mode'], string> = { e2e: 'end to end', resident: 'on device' };
+
+interface Column {
+  head: string;
+  /** Right-aligned width (0: the left-aligned first or last column). */
+  width: number;
+  cell(r: BenchRow, m: ModelReport): string;
+}
+
+function columns(m: ModelReport): Column[] {
+  const t = (r: BenchRow) => r.timing!;
+  const base = m.rows.find((r) => r.id === m.baseline);
+  return [
+    { head: 'runner', width: 0, cell: (r) => r.label },
+    { head: 'timed', width: 10, cell: (r) => MODE_WORDS[r.mode] },
+    { head: 'median ms', width: 9, cell: (r) => ms(t(r).median) },
+    { head: 'p90 ms', width: 8, cell: (r) => ms(t(r).p90) },
+    { head: 'items/s', width: 8, cell: (r) => perSecond(r.throughput!) },
+    { head: 'vs fastest', width: 15, cell: vsFastest },
+    ...(base ? [{ head: `vs ${base.id}`, width: Math.max(12, base.id.length + 3), cell: vsBaseline }] : []),
+    { head: 'runs', width: 4, cell: (r) => String(t(r).runs) },
+    { head: 'agrees with reference (max |diff|)', width: 0, cell: agreement },
+  ];
+}
 
 /** Right-aligned figures, two spaces apart, so no two columns ever run together. */
-function line(cells: string[], labelWidth: number): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(labelWidth) : `  ${c.padStart(COLUMNS[i]!.width)}`)).join('');
+function line(cols: Column[], cells: string[], labelWidth: number): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(labelWidth) : `  ${c.padStart(cols[i]!.width)}`)).join('').trimEnd();
 }
 
-/** The lines of one model's block. */
+/** The lines of one model's table: one line per row, every runner and timing mode in it. */
 export function modelTable(m: ModelReport): string[] {
   const labelWidth = Math.max(8, ...m.rows.map((r) => r.label.length)) + 2;
   const inputs = m.inputs.map((i) => `${i.name} [${i.shape.join(',')}] ${i.dtype}`).join(', ');
+  const cols = columns(m);
   const out = [`${m.model} (${m.source === 'zoo' ? 'zoo, seeded weights' : 'file'}): ${inputs}; ${millions(m.parameters)} parameters`];
-  out.push(line(COLUMNS.map((c) => c.head), labelWidth));
+  out.push(line(cols, cols.map((c) => c.head), labelWidth));
   for (const r of m.rows) {
     if (r.status !== 'ok') {
-      out.push(`${r.label.padEnd(labelWidth)}n/a (${r.reason ?? 'did not run'})`);
+      out.push(`${r.label.padEnd(labelWidth)}  ${MODE_WORDS[r.mode].padStart(10)}  n/a (${r.reason ?? 'did not run'})`);
       continue;
     }
-    const t = r.timing!;
-    out.push(line([r.label, ms(t.median), ms(t.p90), perSecond(r.throughput!), speed(r, m), String(t.runs), agreement(r, m)], labelWidth));
+    out.push(line(cols, cols.map((c) => c.cell(r, m)), labelWidth));
   }
+  if (m.fastest) out.push('vs fastest: how many times slower than the fastest row (ratio of medians)');
   const base = m.rows.find((r) => r.id === m.baseline);
-  if (base) out.push(`vs base: how much faster or slower than '${base.label}' (ratio of medians)`);
+  if (base) out.push(`vs ${base.id}: how many times faster or slower than '${base.label}' timed ${MODE_WORDS[base.mode]}`);
   return out;
 }
 

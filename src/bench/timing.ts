@@ -1,5 +1,5 @@
-// The timing loop every runner goes through: warm-up runs, then timed runs, each measured end to
-// end around one `run()` call (for nnrt and the peers alike: inputs handed over, outputs read back).
+// The timing loop every runner goes through: warm-up runs, then timed runs, each measured around
+// one `run()` call (for nnrt and the peers alike; what a call includes is the runner's mode).
 
 export interface TimingOptions {
   warmup: number;
@@ -28,16 +28,16 @@ export function runsFor(estimateMs: number, o: Pick<TimingOptions, 'targetMs' | 
 }
 
 /**
- * Runs `run` warm-up + timed times. `keep` copies the first result outside the timed region
- * (runtimes may reuse output buffers, so later runs could overwrite it).
+ * Runs `run` warm-up + timed times. `keep` copies the first result to the host outside the timed
+ * region (runtimes may reuse output buffers, so later runs could overwrite it).
  */
-export async function timeRuns<R>(run: () => Promise<R>, o: TimingOptions, keep: (r: R) => R = (r) => r): Promise<Timed<R>> {
-  let first: { value: R } | undefined;
+export async function timeRuns<R, K = R>(run: () => Promise<R>, o: TimingOptions, keep: (r: R) => K | Promise<K> = (r) => r as unknown as K): Promise<Timed<K>> {
+  let first: { value: K } | undefined;
   const once = async (): Promise<number> => {
     const t0 = performance.now();
     const r = await run();
     const ms = performance.now() - t0;
-    first ??= { value: keep(r) };
+    first ??= { value: await keep(r) };
     return ms;
   };
   // until the run count is known, plan for the minimum

@@ -1,10 +1,20 @@
 // The vocabulary of `nnrt bench`: a model prepared once, runners that time it, and the report.
 import type { Graph } from '../ir/graph.js';
+import type { SubgroupMatrixConfig } from '../devices/webgpu/device.js';
+import type { GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Tolerance } from '../tensor/compare.js';
 import type { Summary } from './stats.js';
 
 export type Precision = 'fp32' | 'fp16';
+
+/**
+ * How a run is timed. 'e2e': inputs handed over as host tensors, outputs read back to the host.
+ * 'resident': inputs uploaded to the device once before timing, outputs left on the device (as
+ * PyTorch is usually timed, with tensors already on the GPU); each run still waits for the device.
+ */
+export type TimingMode = 'e2e' | 'resident';
+export const TIMING_MODES: readonly TimingMode[] = ['e2e', 'resident'];
 
 /** A model as every runner sees it: the same ONNX bytes, the same seeded inputs. */
 export interface BenchModel {
@@ -24,9 +34,9 @@ export interface BenchModel {
   parameters: number;
 }
 
-/** One way of running a model: an nnrt configuration or a peer runtime. */
+/** One way of running a model: an nnrt configuration or a peer runtime, in one timing mode. */
 export interface RunnerSpec {
-  /** Stable id used by --baseline and in JSON, e.g. 'nnrt-webgpu-engine-fp16', 'ort-node-cpu'. */
+  /** Stable id used by --baseline and in JSON, e.g. 'nnrt-webgpu-engine-fp16', 'ort-node', 'nnrt-webgpu-resident'. */
   id: string;
   /** What the table shows, e.g. 'nnrt webgpu+engine fp16', 'onnxruntime-node cpu (16 threads)'. */
   label: string;
@@ -34,17 +44,29 @@ export interface RunnerSpec {
   device: string;
   engine: string;
   precision: Precision;
+  mode: TimingMode;
 }
 
-/** A runner with its model loaded: one call runs an inference end to end (inputs in, outputs read back). */
+/**
+ * A runner with its model loaded: one call runs one inference, in its mode — end to end (host
+ * tensors in, host tensors out), or resident (device inputs in, outputs left on the device,
+ * resolved once the device has finished).
+ */
 export interface PreparedRunner {
-  run(): Promise<Record<string, Tensor>>;
+  run(): Promise<Record<string, Tensor | GpuTensor>>;
   dispose(): Promise<void> | void;
 }
 
 export interface Runner extends RunnerSpec {
   /** Loads the model; throws (a typed NnrtError where it can) when this runner cannot run it. */
   prepare(model: BenchModel): Promise<PreparedRunner>;
+}
+
+/** A runtime configuration before a timing mode is chosen: makes the runner of each mode it has. */
+export interface RunnerFactory {
+  /** The timing modes it can be measured in ('resident' only where the device is not the host's memory). */
+  modes: readonly TimingMode[];
+  runner(mode: TimingMode): Runner;
 }
 
 /** One table row: a runner on a model, timed, or n/a with the reason. */
@@ -57,8 +79,10 @@ export interface BenchRow extends RunnerSpec {
   timing?: Summary;
   /** Images (batch items) per second at the median latency. */
   throughput?: number;
-  /** median ÷ the baseline row's median (below 1: faster than the baseline). */
-  ratio?: number;
+  /** This row's median ÷ the fastest row's median: 1 for the fastest row, 7.2 for a row 7.2× slower. */
+  slowdownVsFastest?: number;
+  /** The baseline row's median ÷ this row's median: above 1 this row is faster (only with --baseline). */
+  speedupVsBaseline?: number;
   /** Largest |this − reference| over every output element; 0 for the reference row itself. */
   maxAbsDiff?: number;
   /** Outputs within `tolerance` of the reference runner's outputs. */
@@ -78,7 +102,9 @@ export interface ModelReport {
   parameters: number;
   /** The runner every row's outputs are compared with (the first nnrt row that ran). */
   reference?: string;
-  /** The runner every row's ratio is relative to. */
+  /** The row with the smallest median (what slowdownVsFastest is relative to). */
+  fastest?: string;
+  /** The row speedupVsBaseline is relative to (with --baseline). */
   baseline?: string;
   rows: BenchRow[];
 }
@@ -88,6 +114,8 @@ export interface HardwareInfo {
   cores: number;
   /** The WebGPU adapter nnrt used, when a webgpu row ran ('vendor architecture (description)'). */
   gpu?: string;
+  /** Its optional features that kernels specialize on (DeviceCaps). */
+  gpuFeatures?: { shaderF16: boolean; subgroupMatrix: SubgroupMatrixConfig[] };
   platform: string;
   node: string;
 }
@@ -98,6 +126,6 @@ export interface BenchReport {
   nnrt: string;
   date: string;
   hardware: HardwareInfo;
-  settings: { batch?: number; warmup: number; runs: number | 'auto'; targetMsPerRow: number; seed: number; timing: string };
+  settings: { batch?: number; warmup: number; runs: number | 'auto'; targetMsPerRow: number; seed: number; modes: TimingMode[]; timing: string };
   models: ModelReport[];
 }

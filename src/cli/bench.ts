@@ -1,23 +1,28 @@
-// `nnrt bench`: times models on nnrt's configurations and, with --peers, on onnxruntime-node and
-// onnxruntime-web, on the same ONNX model and inputs in the same process; prints a table and writes
-// JSON and an SVG chart. The measuring is in src/bench (core); files, hardware and the bar are here.
+// `nnrt bench`: times models on nnrt's configurations and on onnxruntime-node and onnxruntime-web,
+// on the same ONNX model and inputs in the same process; prints one table per model and writes JSON
+// and an SVG chart. With no flags it compares what is present here (nnrt on the CPU, on WebGPU when
+// an adapter exists, with and without the engine, and the installed peers). The measuring is in
+// src/bench (core); files, hardware, detection and the bar are here.
 import { existsSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, dirname } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { benchModels, type BenchProgress, type ModelSource } from '../bench/bench.js';
+import { benchModels, runnersInModes, type BenchProgress, type ModelSource } from '../bench/bench.js';
 import { benchChartSvg } from '../bench/chart.js';
 import { onnxBenchModel, SEED_TABLE_MODELS, zooBenchModel, zooName } from '../bench/models.js';
 import { nnrtConfigs, nnrtRunner } from '../bench/nnrt-runners.js';
 import { benchTable } from '../bench/table.js';
 import { DEFAULT_TIMING } from '../bench/timing.js';
-import type { BenchReport, HardwareInfo, Precision, Runner } from '../bench/types.js';
+import { TIMING_MODES, type BenchReport, type HardwareInfo, type Precision, type Runner, type TimingMode } from '../bench/types.js';
+import { deviceCaps } from '../devices/webgpu/caps.js';
 import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
 import { UsageError } from '../errors.js';
-import { loadOnnxFile, readFileChecked } from '../node/files.js';
-import { defaultPeers, peerRunner, PEERS, type PeerName } from '../node/peers.js';
+import { loadOnnxFile, readFileChecked, readTensorPb } from '../node/files.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { installedPeers, peerRunner, PEERS, type PeerName } from '../node/peers.js';
+import { GPU_FEATURES, gpuFeatureNotices, parseGpuFeatures, useDawn } from '../node/webgpu.js';
 import { CPU_KERNEL_CHOICES, type CpuKernelChoice } from '../executor/program.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { VERSION } from '../version.js';
@@ -30,7 +35,13 @@ export interface BenchCliOptions {
   cpuKernels: string;
   engine: string;
   precision: string;
-  peers?: string | true;
+  /** A list, true (--peers alone: the installed ones), false (--no-peers); unset: the installed ones. */
+  peers?: string | boolean;
+  mode: string;
+  /** f16,subgroup-matrix: Dawn toggles that make the adapter offer these features. */
+  gpuFeatures?: string;
+  /** NAME=FILE.pb: a TensorProto for an input (repeatable). */
+  input?: string[];
   baseline?: string;
   runs?: number;
   warmup: number;
@@ -43,7 +54,10 @@ export interface BenchCliOptions {
 }
 
 const PRECISIONS = ['fp32', 'fp16'] as const;
-const TIMING_NOTE = 'each run timed end to end: inputs handed over, outputs read back to the host';
+const TIMING_NOTES: Record<TimingMode, string> = {
+  e2e: "'end to end': host inputs in, outputs read back to the host",
+  resident: "'on device': inputs uploaded once before timing, outputs left on the device, each run waits for the device",
+};
 
 /** A comma list checked against the allowed words ('cpu,webgpu'). */
 function listOf<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
@@ -66,57 +80,108 @@ const nonNegative = (v: string) => {
   return n;
 };
 
+/** --input NAME=FILE.pb, read once for every model. */
+function givenInputs(specs: readonly string[]): Record<string, Tensor> {
+  const out: Record<string, Tensor> = {};
+  for (const spec of specs) {
+    const eq = spec.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--input '${spec}' must be NAME=FILE.pb`);
+    out[spec.slice(0, eq)] = readTensorPb(spec.slice(eq + 1)).tensor;
+  }
+  return out;
+}
+
 /** A model argument: a zoo name (exported at the bench batch) or an .onnx file. */
-function modelSource(arg: string, o: BenchCliOptions): ModelSource {
+function modelSource(arg: string, o: BenchCliOptions, given: Record<string, Tensor>): ModelSource {
   const zoo = zooName(arg);
-  if (zoo && !existsSync(arg)) return { name: zoo, load: () => zooBenchModel(zoo, o.batch ?? 1, o.seed) };
+  if (zoo && !existsSync(arg)) return { name: zoo, load: () => zooBenchModel(zoo, o.batch ?? 1, o.seed, given) };
   if (existsSync(arg) || arg.endsWith('.onnx')) {
     const file = basename(arg).replace(/\.onnx$/i, '');
     // torchvision/backend-test folders hold 'model.onnx': name the row after the folder
     const name = file === 'model' ? basename(dirname(arg)) || file : file;
-    return { name, load: () => onnxBenchModel(name, 'file', readFileChecked(arg, 'model'), { batch: o.batch, seed: o.seed, path: arg, load: () => loadOnnxFile(arg).graph }) };
+    return { name, load: () => onnxBenchModel(name, 'file', readFileChecked(arg, 'model'), { batch: o.batch, seed: o.seed, path: arg, load: () => loadOnnxFile(arg).graph, given }) };
   }
   throw new UsageError(`'${arg}' is neither a zoo model nor a file`, { hint: `zoo models: ${Object.keys(vision).join(', ')}` });
 }
 
-function runnersFor(o: BenchCliOptions): Runner[] {
-  const devices = listOf<DeviceName>(o.device, DEVICES, '--device');
-  const engines = listOf<EngineName>(o.engine, ENGINES, '--engine');
-  const precisions = listOf<Precision>(o.precision, PRECISIONS, '--precision');
-  const cpuKernels = listOf<CpuKernelChoice>(o.cpuKernels, CPU_KERNEL_CHOICES, '--cpu-kernels');
-  const runners = nnrtConfigs(devices, engines, precisions, cpuKernels).map(nnrtRunner);
-  if (o.peers !== undefined) {
-    const peers = o.peers === true ? defaultPeers(devices.includes('webgpu')) : listOf<PeerName>(o.peers, PEERS, '--peers');
-    runners.push(...peers.map(peerRunner));
+/**
+ * Whether auto takes webgpu: nnrt's device can be created on a GPU. A fallback adapter (a CPU
+ * emulation such as Mesa lavapipe) is left out with a notice: its timings say nothing about a GPU.
+ */
+async function webgpuPresent(quiet: boolean | undefined): Promise<boolean> {
+  try {
+    const a = (await sharedGpuDevice(await defaultGpu())).adapter;
+    if (!a.isFallback) return true;
+    if (!quiet) process.stderr.write(`notice: the WebGPU adapter is a CPU emulation (${a.description || a.vendor}): webgpu rows left out; --device cpu,webgpu includes them\n`);
+  } catch {
+    // no adapter: CPU rows only
   }
+  return false;
+}
+
+/** 'auto' (the default) or a comma list. */
+async function devicesFor(o: BenchCliOptions): Promise<DeviceName[]> {
+  if (o.device !== 'auto') return listOf<DeviceName>(o.device, DEVICES, '--device');
+  return (await webgpuPresent(o.quiet)) ? ['cpu', 'webgpu'] : ['cpu'];
+}
+
+async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
+  const devices = await devicesFor(o);
+  const engines = o.engine === 'auto' ? [...ENGINES] : listOf<EngineName>(o.engine, ENGINES, '--engine');
+  const precisions = listOf<Precision>(o.precision, PRECISIONS, '--precision');
+  const modes = listOf<TimingMode>(o.mode, TIMING_MODES, '--mode');
+  const cpuKernels = listOf<CpuKernelChoice>(o.cpuKernels, CPU_KERNEL_CHOICES, '--cpu-kernels');
+  const factories = nnrtConfigs(devices, engines, precisions, cpuKernels).map(nnrtRunner);
+  if (o.peers !== false) {
+    const peers = typeof o.peers === 'string' ? listOf<PeerName>(o.peers, PEERS, '--peers') : installedPeers(devices.includes('webgpu'));
+    factories.push(...peers.map(peerRunner));
+  }
+  const runners = runnersInModes(factories, modes);
   if (o.baseline !== undefined && !runners.some((r) => r.id === o.baseline)) {
     throw new UsageError(`--baseline '${o.baseline}' is not one of this run's rows`, { hint: `rows: ${runners.map((r) => r.id).join(', ')}` });
   }
   return runners;
 }
 
-/** The adapter nnrt's webgpu device sits on (the shared device its sessions used). */
-async function gpuDescription(): Promise<string> {
+/** The adapter nnrt's webgpu device sits on (the shared device its sessions used), and its optional features. */
+async function gpuDescription(h: HardwareInfo): Promise<void> {
   try {
-    const a = (await sharedGpuDevice(await defaultGpu())).adapter;
-    return [a.vendor, a.architecture].filter(Boolean).join(' ') + (a.description ? ` (${a.description})` : '') + (a.isFallback ? ' [fallback adapter]' : '');
+    const gpu = await sharedGpuDevice(await defaultGpu());
+    const a = gpu.adapter;
+    h.gpu = [a.vendor, a.architecture].filter(Boolean).join(' ') + (a.description ? ` (${a.description})` : '') + (a.isFallback ? ' [fallback adapter]' : '');
+    const caps = deviceCaps(gpu);
+    h.gpuFeatures = { shaderF16: caps.shaderF16, subgroupMatrix: [...caps.subgroupMatrix] };
   } catch (e) {
-    return `none (${(e as Error).message})`;
+    h.gpu = `none (${(e as Error).message})`;
   }
 }
 
 async function hardware(usesGpu: boolean): Promise<HardwareInfo> {
   const h: HardwareInfo = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU', cores: os.availableParallelism(), platform: `${os.platform()} ${os.arch()}`, node: process.version };
-  if (usesGpu) h.gpu = await gpuDescription();
+  if (usesGpu) await gpuDescription(h);
   return h;
 }
+
+/** --gpu-features: Dawn is recreated with the toggles; what the adapter still lacks is a notice, not a failure. */
+async function requestGpuFeatures(list: string, quiet: boolean | undefined): Promise<void> {
+  const asked = parseGpuFeatures(list);
+  useDawn({ gpuFeatures: asked });
+  if (quiet) return;
+  try {
+    for (const line of gpuFeatureNotices(asked, deviceCaps(await sharedGpuDevice(await defaultGpu())))) process.stderr.write(`notice: ${line}\n`);
+  } catch (e) {
+    process.stderr.write(`notice: --gpu-features: no WebGPU device (${(e as Error).message})\n`);
+  }
+}
+
+const rowName = (r: Runner) => (r.mode === 'resident' ? `${r.label} (on device)` : r.label);
 
 /** A bar on a terminal; one line per row on a log; nothing with --quiet. */
 function progressReporter(quiet: boolean | undefined): { progress: BenchProgress; stop(): void } {
   if (quiet) return { progress: {}, stop() {} };
   if (!process.stderr.isTTY) {
     return {
-      progress: { rowStart: (model, runner, i, total) => process.stderr.write(`[${i + 1}/${total}] ${model} · ${runner.label}\n`) },
+      progress: { rowStart: (model, runner, i, total) => process.stderr.write(`[${i + 1}/${total}] ${model} · ${rowName(runner)}\n`) },
       stop() {},
     };
   }
@@ -137,7 +202,7 @@ function progressReporter(quiet: boolean | undefined): { progress: BenchProgress
       },
       rowStart(model, runner, i, total) {
         row = i;
-        Object.assign(payload, { row: i + 1, rows: total, model, runner: runner.label, run: 'preparing' });
+        Object.assign(payload, { row: i + 1, rows: total, model, runner: rowName(runner), run: 'preparing' });
         if (!started) {
           bar.start(total, i, payload);
           started = true;
@@ -155,8 +220,10 @@ function progressReporter(quiet: boolean | undefined): { progress: BenchProgress
 /** Runs the bench; exit 0 when every row that ran agrees with the reference, 1 otherwise. */
 export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line: string) => void): Promise<number> {
   const args = [...modelArgs, ...(o.models ? o.models.split(',').map((s) => s.trim()).filter(Boolean) : [])];
-  const sources = (args.length ? args : [...SEED_TABLE_MODELS]).map((a) => modelSource(a, o));
-  const runners = runnersFor(o);
+  if (o.gpuFeatures !== undefined) await requestGpuFeatures(o.gpuFeatures, o.quiet);
+  const given = givenInputs(o.input ?? []);
+  const sources = (args.length ? args : [...SEED_TABLE_MODELS]).map((a) => modelSource(a, o, given));
+  const runners = await runnersFor(o);
   const timing = { ...DEFAULT_TIMING, warmup: o.warmup, ...(o.runs !== undefined ? { runs: o.runs } : {}) };
   const tolerance = o.atol !== undefined || o.rtol !== undefined ? { atol: o.atol ?? 1e-3, rtol: o.rtol ?? 1e-3 } : undefined;
   const date = new Date().toISOString();
@@ -167,12 +234,16 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
   } finally {
     reporter.stop();
   }
+  const modes = TIMING_MODES.filter((m) => runners.some((r) => r.mode === m));
   const report: BenchReport = {
     tool: 'nnrt bench',
     nnrt: VERSION,
     date,
     hardware: await hardware(runners.some((r) => r.device === 'webgpu')),
-    settings: { warmup: timing.warmup, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed, timing: TIMING_NOTE, ...(o.batch !== undefined ? { batch: o.batch } : {}) },
+    settings: {
+      warmup: timing.warmup, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed,
+      modes, timing: modes.map((m) => TIMING_NOTES[m]).join('; '), ...(o.batch !== undefined ? { batch: o.batch } : {}),
+    },
     models,
   };
   if (o.json === true) out(JSON.stringify(report, null, 2));
@@ -193,18 +264,22 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
 export function addBenchCommand(program: Command, setExit: (code: number) => void, out: (line: string) => void): Command {
   return program
     .command('bench [models...]')
-    .description('time models (zoo names or .onnx files; default the seed table) on nnrt and, with --peers, onnxruntime; table, JSON, SVG chart')
+    .description('time models (zoo names or .onnx files; default the seed table) on nnrt and onnxruntime; one table per model, JSON, SVG chart')
     .option('--models <list>', 'comma-separated zoo names or .onnx files (added to MODELS)')
     .option('--batch <n>', 'batch size (zoo models, and files with a dynamic batch; default 1)', integer(1))
-    .option('--device <list>', `where the framework runs: ${DEVICES.join(', ')}, or a comma list`, 'cpu')
+    .option('--device <list>', `where the framework runs: ${DEVICES.join(', ')}, a comma list, or auto (cpu, and webgpu when a GPU adapter exists; not a CPU-emulated one)`, 'auto')
     .option('--cpu-kernels <list>', 'device cpu: fast (WebAssembly SIMD), reference (plain TypeScript), or fast,reference (a row each)', 'fast')
-    .option('--engine <list>', `${ENGINES.join(', ')}, or a comma list`, 'none')
+    .option('--engine <list>', `${ENGINES.join(', ')}, a comma list, or auto (both; the engine runs on webgpu only)`, 'auto')
     .option('--precision <list>', 'fp32, fp16 (the engine\'s), or fp32,fp16', 'fp32')
-    .option('--peers [list]', `add peer runtimes: ${PEERS.join(', ')} (default: ort-node, ort-web-wasm, and ort-web-webgpu when --device has webgpu)`)
-    .option('--baseline <runner>', 'row id the vs base column compares with (default: the first nnrt row)')
+    .option('--peers [list]', `peer runtimes: ${PEERS.join(', ')} (default: those installed; ort-web-webgpu when a webgpu row runs)`)
+    .option('--no-peers', 'nnrt rows only')
+    .option('--mode <list>', "e2e (end to end), resident (on device: inputs uploaded once, outputs left there; webgpu rows), or both", 'e2e,resident')
+    .option('--baseline <row>', "also compare every row with this row id (a 'vs ROW' column: faster/slower)")
     .option('--runs <n>', 'timed runs per row (default: enough for ~3 s, 5 to 500)', integer(1))
     .option('--warmup <n>', 'untimed runs before timing', integer(0), DEFAULT_TIMING.warmup)
     .option('--seed <n>', 'seed of the inputs and of zoo weights', integer(0), 1)
+    .option('--gpu-features <list>', `ask Dawn for optional features: ${GPU_FEATURES.join(', ')} (also NNRT_GPU_FEATURES); a notice where the adapter lacks one`)
+    .option('--input <name=file.pb>', 'a TensorProto for input NAME instead of seeded values (repeat for several; every model benched must have NAME)', (v: string, prev: string[] = []) => [...prev, v])
     .option('--atol <a>', 'agreement: absolute tolerance (default 1e-3; fp16 rows 3e-2)', nonNegative)
     .option('--rtol <r>', 'agreement: relative tolerance (default 1e-3; fp16 rows 3e-2)', nonNegative)
     .addOption(new Option('--json [file]', 'write the results as JSON to FILE (no FILE: print JSON instead of the table)'))
@@ -212,10 +287,10 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('-q, --quiet', 'no progress bar or notes')
     .addHelpText('after', [
       '', 'Examples:',
-      '  $ nnrt bench                                    # the seed table on the CPU',
-      '  $ nnrt bench resnet18_v2 --batch 8 --peers ort-node --runs 20',
-      '  $ nnrt bench model.onnx --cpu-kernels fast,reference --peers ort-node',
-      '  $ nnrt bench model.onnx --device webgpu --engine none,webgpu --precision fp32,fp16 --peers --json out.json --chart out.svg',
+      '  $ nnrt bench                                    # the seed table on everything present here',
+      '  $ nnrt bench resnet18_v2 --batch 8 --device cpu --peers ort-node --runs 20',
+      '  $ nnrt bench model.onnx --cpu-kernels fast,reference --no-peers',
+      '  $ nnrt bench model.onnx --device webgpu --precision fp32,fp16 --mode resident --json out.json --chart out.svg',
     ].join('\n'))
     .action(async (models: string[], o: BenchCliOptions) => {
       setExit(await bench(models, o, out));

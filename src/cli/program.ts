@@ -131,7 +131,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--std <s>', 'with --image: per-channel divisor after the mean, e.g. 128')
       .option('--scale <f>', 'with --image: pixel values (0–255) are multiplied by this first (imagenet 1/255, none 1)', Number)
       .option('--size <n|h,w>', 'with --image: the crop/resize target (default the input\'s H×W)')
-      .option('--random-inputs', 'feed seeded random tensors to every input (floats in [-1,1), integers 0–9)')
+      .option('--random-inputs', 'seeded tensors for every input --input does not give: floats in [-1,1), token ids below the embedding table\'s rows, masks of ones, position ids 0..n-1, other integers 0–9')
       .option('--seed <n>', 'with --random-inputs: the seed (default 1)', Number)
       .action(async (model: string, o: SessionFlags & ModelFileFlags & { input?: string[]; output?: string; json?: boolean; image?: string[]; top?: number; labels?: string; preprocess?: string; mean?: string; std?: string; scale?: number; size?: string; randomInputs?: boolean; seed?: number }) => {
         setExit(await run(model, modelFileFlags(o), out));

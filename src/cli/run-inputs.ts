@@ -1,8 +1,6 @@
-// `nnrt run` inputs that are not .pb files: images preprocessed as the flags say (ImageNet's
-// convention by default, raw 0–255 pixels with --preprocess none), and seeded random tensors.
+// `nnrt run` inputs that are images, preprocessed as the flags say (ImageNet's convention by
+// default, raw 0–255 pixels with --preprocess none). Seeded random inputs: src/runtime/sample-inputs.ts.
 import { UsageError } from '../errors.js';
-import type { ValueInfo } from '../ir/graph.js';
-import { uniformTensor } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { toRGB, type Image } from '../vision/image.js';
 import { defaultResize, imagenetPreprocess } from '../vision/imagenet.js';
@@ -61,18 +59,4 @@ export function imageTransform(flags: ImageFlags, size: [number, number]): Trans
     return new Tensor('float32', t.shape, out);
   };
   return compose(toRGB, geometry, toTensor(), normalize);
-}
-
-/** Seeded random inputs for every model input: floats uniform in [-1, 1), integers 0–9, bools; symbolic dims are 1. */
-export function randomInputs(inputs: readonly ValueInfo[], seed: number): Record<string, Tensor> {
-  const feeds: Record<string, Tensor> = {};
-  inputs.forEach((v, k) => {
-    const shape = (v.shape ?? []).map((d) => (typeof d === 'number' ? d : 1));
-    const u = uniformTensor(shape, seed + k, 0, 1);
-    if (v.dtype === 'float32' || v.dtype === undefined) feeds[v.name] = uniformTensor(shape, seed + k);
-    else if (v.dtype === 'float16') feeds[v.name] = Tensor.fromNumeric('float16', shape, uniformTensor(shape, seed + k).data);
-    else if (v.dtype === 'bool') feeds[v.name] = Tensor.fromNumeric('bool', shape, u.data.map((x) => (x < 0.5 ? 0 : 1)));
-    else feeds[v.name] = Tensor.fromNumeric(v.dtype, shape, Array.from(u.data, (x) => Math.floor(x * 10)));
-  });
-  return feeds;
 }

@@ -13,11 +13,12 @@ import { classProbabilities, topK } from '../vision/classify.js';
 import { IMAGENET_CLASSES } from '../vision/imagenet-labels.js';
 import { defaultResize } from '../vision/imagenet.js';
 import { batch } from '../vision/transforms.js';
-import { imageSize, imageTransform, randomInputs, type ImageFlags } from './run-inputs.js';
+import { imageSize, imageTransform, type ImageFlags } from './run-inputs.js';
+import { sampleInputs } from '../runtime/sample-inputs.js';
 import { elementCount } from '../tensor/shape.js';
 
 export interface RunOptions extends SessionOptions, ModelFileOptions, ImageFlags {
-  /** Feed seeded random tensors to every input (for models without images or .pb files). */
+  /** Feed seeded random tensors to every input not given by --input (valid token ids, masks of ones...). */
   randomInputs?: boolean;
   seed?: number;
   input?: string[];
@@ -31,8 +32,8 @@ export interface RunOptions extends SessionOptions, ModelFileOptions, ImageFlags
   labels?: string;
 }
 
-/** Parses `NAME=FILE.pb` (or a bare FILE.pb for a single-input model). */
-function parseInputs(specs: string[], names: string[]): Record<string, Tensor> {
+/** Parses `NAME=FILE.pb` (or a bare FILE.pb for a single-input model); every input must be given unless `partial`. */
+export function parseInputs(specs: string[], names: string[], partial = false): Record<string, Tensor> {
   const feeds: Record<string, Tensor> = {};
   for (const spec of specs) {
     const eq = spec.indexOf('=');
@@ -51,7 +52,7 @@ function parseInputs(specs: string[], names: string[]): Record<string, Tensor> {
     feeds[name] = readTensorPb(file).tensor;
   }
   const missing = names.filter((n) => !feeds[n]);
-  if (missing.length) throw new UsageError(`no data given for input${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, { hint: 'pass --input NAME=FILE.pb' });
+  if (missing.length && !partial) throw new UsageError(`no data given for input${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, { hint: 'pass --input NAME=FILE.pb' });
   return feeds;
 }
 
@@ -76,8 +77,8 @@ export async function run(model: string, opts: RunOptions, out: (s: string) => v
   const session = await createSession(graph, opts);
   try {
     if (opts.image?.length) return await classifyImages(model, session, opts.image, opts, out);
-    if (opts.randomInputs && opts.input?.length) throw new UsageError('give either --random-inputs or --input, not both');
-    const feeds = opts.randomInputs ? randomInputs(session.inputs, opts.seed ?? 1) : parseInputs(opts.input ?? [], session.inputs.map((v) => v.name));
+    const given = parseInputs(opts.input ?? [], session.inputs.map((v) => v.name), opts.randomInputs);
+    const feeds = opts.randomInputs ? sampleInputs(session.graph, opts.seed ?? 1, undefined, given) : given;
     const t0 = performance.now();
     const outputs = await session.run(feeds);
     const ms = performance.now() - t0;

@@ -147,7 +147,9 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
     return o === undefined || o === n ? n : ownerOf(o);
   };
   for (const [name, p] of placement) owner.set(name, p.target);
-  for (const c of chosen) if (c.tactic.programs.length === 0 && c.layer.kind === 'reshape') owner.set(c.layer.output, c.layer.input);
+  for (const c of chosen) {
+    if (c.tactic.programs.length === 0 && (c.layer.kind === 'reshape' || c.layer.kind === 'transpose')) owner.set(c.layer.output, c.layer.input);
+  }
 
   const first = new Map<string, number>();
   const last = new Map<string, number>();

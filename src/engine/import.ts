@@ -48,9 +48,11 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
     const view = nodeView(node, name, types, constantOf);
     const importer = OP_IMPORTERS[node.opType];
     if (!importer) view.fail(`op ${node.opType} has no engine layer`);
-    const layer = importer.translate(view);
-    net.layers.push(layer);
-    net.tensors.set(layer.output, { name: layer.output, shape: [...types.get(layer.output)!.shape], format: { ...PLAIN_F32 } });
+    const made = importer.translate(view);
+    for (const layer of Array.isArray(made) ? made : [made]) {
+      net.layers.push(layer);
+      net.tensors.set(layer.output, { name: layer.output, shape: [...types.get(layer.output)!.shape], format: { ...PLAIN_F32 } });
+    }
   }
   for (const o of g.outputs) {
     if (!net.tensors.has(o.name)) {

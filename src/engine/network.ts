@@ -74,6 +74,9 @@ export type { ConcatLayer } from './layers/concat.js';
 export type { ConvLayer } from './layers/conv.js';
 export type { ConvertLayer } from './layers/convert.js';
 export type { GemmLayer } from './layers/gemm.js';
+export type { MatmulLayer } from './layers/matmul.js';
+export type { TransposeLayer } from './layers/transpose.js';
+export type { SliceLayer } from './layers/slice.js';
 export type { PointwiseLayer } from './layers/pointwise.js';
 export type { PoolLayer } from './layers/pool.js';
 export type { ReshapeLayer } from './layers/reshape.js';
@@ -84,6 +87,9 @@ import type { ConcatLayer } from './layers/concat.js';
 import type { ConvLayer } from './layers/conv.js';
 import type { ConvertLayer } from './layers/convert.js';
 import type { GemmLayer } from './layers/gemm.js';
+import type { MatmulLayer } from './layers/matmul.js';
+import type { TransposeLayer } from './layers/transpose.js';
+import type { SliceLayer } from './layers/slice.js';
 import type { PointwiseLayer } from './layers/pointwise.js';
 import type { PoolLayer } from './layers/pool.js';
 import type { ReshapeLayer } from './layers/reshape.js';
@@ -92,7 +98,8 @@ import type { NormLayer } from './layers/norm.js';
 import type { ReduceLayer } from './layers/reduce.js';
 
 export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatLayer | SoftmaxLayer | ReshapeLayer | ConvertLayer
-  | NormLayer | ReduceLayer;
+  | NormLayer | ReduceLayer
+  | MatmulLayer | TransposeLayer | SliceLayer;
 export type LayerKind = Layer['kind'];
 
 /** A network: tensors by name, layers in execution (topological) order, inputs and outputs. */

@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 import { checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
-import { DeviceError, ExecutionError, InputError, NnrtError } from '../errors.js';
+import { DeviceError, ExecutionError, InputError, NnrtError, UnsupportedError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { bindShape } from '../ir/infer.js';
@@ -8,6 +8,7 @@ import { topoSort } from '../ir/topo.js';
 import { verifyGraph } from '../ir/verify.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
+import { gpuTensorView, isGpuTensor, type GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import { bindNode, type BoundNode } from '../ops/typer.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { buildGpuSchedule, type EngineProvider, type GpuSchedule, type ScheduleStep, type Transfer } from './gpu-schedule.js';
@@ -18,6 +19,9 @@ import { checkLoopLimit, DEFAULT_MAX_LOOP_ITERATIONS } from './program.js';
 import { elementCount } from '../tensor/shape.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
 import { describeValue, OptionalValue, type Value } from '../tensor/value.js';
+
+/** A feed of `runOnDevice`: a host tensor, or one already on this device. */
+export type DeviceFeed = Tensor | GpuTensor;
 
 export interface GpuRunStats {
   /** Nodes executed (constant-folded ones excluded). */
@@ -87,7 +91,20 @@ export class GpuExecutor {
 
   /** Runs one forward pass whose inputs or outputs may be sequences or optionals; concurrent calls are served one after another. */
   runValues(feeds: Record<string, Value>): Promise<Record<string, Value>> {
-    const next = this.queue.then(() => this.runOnce(feeds));
+    return this.enqueue(() => this.runOnce(feeds, false) as Promise<Record<string, Value>>);
+  }
+
+  /**
+   * Runs one forward pass with inputs that may already be on the device (copied device to device)
+   * and leaves the outputs there: GpuTensors valid until the next run. Resolves once the device has
+   * finished. Outputs computed on the host (CPU fallbacks, constants) come back as host tensors.
+   */
+  runOnDevice(feeds: Record<string, DeviceFeed>): Promise<Record<string, DeviceFeed>> {
+    return this.enqueue(() => this.runOnce(feeds, true) as Promise<Record<string, DeviceFeed>>);
+  }
+
+  private enqueue<R>(f: () => Promise<R>): Promise<R> {
+    const next = this.queue.then(f);
     this.queue = next.catch(() => undefined);
     return next;
   }
@@ -107,7 +124,7 @@ export class GpuExecutor {
   }
 
   /** Checks the feeds against the inputs; fills in empty optionals left out; returns the tensors' shapes. */
-  private checkFeeds(feeds: Record<string, Value>): Record<string, number[]> {
+  private checkFeeds(feeds: Record<string, Value | GpuTensor>): Record<string, number[]> {
     const shapes: Record<string, number[]> = {};
     const names = this.inputs.map((i) => i.name).join(', ');
     for (const v of this.inputs) {
@@ -117,8 +134,8 @@ export class GpuExecutor {
         feeds[v.name] = new OptionalValue(v.kind === 'optional' ? 'tensor' : 'sequence', v.dtype, undefined);
         continue;
       }
-      if (!(t instanceof TensorClass) || (v.kind && v.kind !== 'tensor')) {
-        checkFeed(v, t);
+      if (!(t instanceof TensorClass || isGpuTensor(t)) || (v.kind && v.kind !== 'tensor')) {
+        checkFeed(v, t as Value);
         continue;
       }
       if (t.dtype !== v.dtype) throw new InputError(`input '${v.name}' must be ${v.dtype}, got ${t.dtype}`);
@@ -130,8 +147,12 @@ export class GpuExecutor {
     return shapes;
   }
 
-  private scheduleFor(feeds: Record<string, Tensor>, shapes: Record<string, number[]>): Promise<GpuSchedule> {
-    const fixed = new Map([...this.shapeFeeds].map((n) => [n, feeds[n]!]));
+  private scheduleFor(feeds: Record<string, DeviceFeed>, shapes: Record<string, number[]>): Promise<GpuSchedule> {
+    const fixed = new Map([...this.shapeFeeds].map((n) => {
+      const t = feeds[n]!;
+      if (isGpuTensor(t)) throw new InputError(`input '${n}' decides shapes inside the graph: pass it as a host tensor`);
+      return [n, t];
+    }));
     const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
     let schedule = this.schedules.get(key);
     if (!schedule) {
@@ -142,27 +163,45 @@ export class GpuExecutor {
     return schedule;
   }
 
-  private async runOnce(given: Record<string, Value>): Promise<Record<string, Value>> {
+  private async runOnce(given: Record<string, Value | GpuTensor>, resident: boolean): Promise<Record<string, Value | GpuTensor>> {
     this.gpu.checkAlive();
     const values = { ...given };
     const shapes = this.checkFeeds(values);
     if (this.stages) {
-      const out = await this.stages.run(values);
+      if (resident) throw new UnsupportedError('outputs cannot stay on the device: this graph runs in stages through the host (data-dependent shapes or host ops)');
+      if (Object.values(values).some(isGpuTensor)) throw new UnsupportedError('this graph runs in stages through the host: give its inputs as host tensors');
+      const out = await this.stages.run(values as Record<string, Value>);
       this.lastStats = this.stages.lastStats;
       return out;
     }
     // without stages no input is a sequence or optional (hasNonTensorIO): checkFeeds saw tensors
-    const feeds = values as Record<string, Tensor>;
+    const feeds = values as Record<string, DeviceFeed>;
     const schedule = await this.scheduleFor(feeds, shapes);
     const device = this.gpu.device;
-    const host = new Map<string, Tensor>([...this.graph.initializers, ...schedule.constants, ...Object.entries(feeds)]);
     let transfers = 0;
     let submits = 0;
     let deviceCopies = 0;
-    for (const u of schedule.uploads) writeTensor(device, u, host.get(u.name)!);
+    // device feeds are read back only where a CPU step or a host output needs them
+    const onHost = new Set([...schedule.steps.flatMap((s) => (s.kind === 'cpu' ? s.node.inputs : [])), ...schedule.outputs.filter((o) => !o.device).map((o) => o.name)]);
+    const hostFeeds: [string, Tensor][] = [];
+    for (const [name, t] of Object.entries(feeds)) {
+      if (!isGpuTensor(t)) hostFeeds.push([name, t]);
+      else if (onHost.has(name)) {
+        hostFeeds.push([name, await t.read()]);
+        transfers++;
+      }
+    }
+    const host = new Map<string, Tensor>([...this.graph.initializers, ...schedule.constants, ...hostFeeds]);
+    const deviceFeeds = schedule.uploads.filter((u) => isGpuTensor(feeds[u.name]));
+    for (const u of deviceFeeds) checkDeviceFeed(feeds[u.name] as GpuTensor, u);
+    for (const u of schedule.uploads) if (!isGpuTensor(feeds[u.name])) writeTensor(device, u, host.get(u.name)!);
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
     let encoder = device.createCommandEncoder();
+    for (const u of deviceFeeds) {
+      copyIn(encoder, feeds[u.name] as GpuTensor, u);
+      deviceCopies++;
+    }
     let pass: GPUComputePassEncoder | undefined;
     let pending = false;
     const flush = () => {
@@ -209,10 +248,11 @@ export class GpuExecutor {
       }
       pass?.end();
       pass = undefined;
-      const back = schedule.outputs.flatMap((o) => (o.device ? [o.device] : []));
+      const back = resident ? [] : schedule.outputs.flatMap((o) => (o.device ? [o.device] : []));
       for (const t of back) copyOut(encoder, t);
       flush();
       for (const [t, value] of await readAll(back, this.gpu)) host.set(t.name, value);
+      if (resident) await device.queue.onSubmittedWorkDone();
     } finally {
       const oom = await device.popErrorScope();
       const invalid = await device.popErrorScope();
@@ -222,8 +262,10 @@ export class GpuExecutor {
     this.lastStats = {
       nodes: schedule.steps.length, peakBytes: schedule.peakBytes, transfers, fallbacks: schedule.fallbacks, pipelines: this.gpu.pipelines.compiled, submits, deviceCopies,
     };
-    const result: Record<string, Tensor> = {};
-    for (const o of schedule.outputs) result[o.name] = host.get(o.name)!;
+    const result: Record<string, DeviceFeed> = {};
+    for (const o of schedule.outputs) {
+      result[o.name] = resident && o.device ? gpuTensorView(this.gpu, o.device.dtype, o.device.shape, o.device.buffer) : host.get(o.name)!;
+    }
     return result;
   }
 
@@ -244,6 +286,17 @@ export class GpuExecutor {
 function writeTensor(device: GPUDevice, t: Transfer, value: Tensor): void {
   const data = toDeviceData(value, `'${t.name}'`);
   if (data.byteLength > 0) device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
+}
+
+function checkDeviceFeed(from: GpuTensor, t: Transfer): void {
+  if (from.dtype !== t.dtype || from.shape.join() !== t.shape.join()) {
+    throw new InputError(`input '${t.name}' on the device is ${from.dtype}[${from.shape}], the schedule expects ${t.dtype}[${t.shape}]`);
+  }
+}
+
+function copyIn(encoder: GPUCommandEncoder, from: GpuTensor, t: Transfer): void {
+  const bytes = elementCount(t.shape) * 4;
+  if (bytes > 0) encoder.copyBufferToBuffer(from.buffer, 0, t.buffer, 0, bytes);
 }
 
 function copyOut(encoder: GPUCommandEncoder, t: Transfer): void {

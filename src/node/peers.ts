@@ -8,7 +8,7 @@ import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
-import type { BenchModel, Runner } from '../bench/types.js';
+import type { BenchModel, Runner, RunnerFactory } from '../bench/types.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
 import { DeviceError, UnsupportedError, UsageError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
@@ -151,8 +151,25 @@ function describe(name: PeerName, ort?: Ort): string {
   return `${pkg}${version ? ` ${version}` : ''} ${what}`;
 }
 
-/** A bench runner for a peer runtime; the runtime loads when its first row starts. */
-export function peerRunner(name: PeerName): Runner {
+/**
+ * A bench runner for a peer runtime; the runtime loads when its first row starts. Peers are timed
+ * end to end only: their session.run takes and returns host tensors.
+ */
+export function peerRunner(name: PeerName): RunnerFactory {
+  return {
+    modes: ['e2e'],
+    runner(mode) {
+      const r = peerE2eRunner(name);
+      if (mode === 'e2e') return r;
+      return Object.assign(r, {
+        id: `${name}-${mode}`, mode,
+        prepare: () => Promise.reject(new UnsupportedError(`the bench times ${name} end to end only (its session.run takes and returns host tensors)`)),
+      });
+    },
+  };
+}
+
+function peerE2eRunner(name: PeerName): Runner {
   let label = describe(name);
   return {
     id: name,
@@ -163,6 +180,7 @@ export function peerRunner(name: PeerName): Runner {
     device: name === 'ort-web-webgpu' ? 'webgpu' : 'cpu',
     engine: name === 'ort-node' ? 'onnxruntime-node' : 'onnxruntime-web',
     precision: 'fp32',
+    mode: 'e2e',
     async prepare(model: BenchModel) {
       const ort = await loaders[name]();
       label = describe(name, ort);
@@ -185,4 +203,32 @@ export function peerRunner(name: PeerName): Runner {
 /** The peers `--peers` with no list adds: the CPU ones, and the WebGPU one when a webgpu row is asked for. */
 export function defaultPeers(webgpuRequested: boolean): PeerName[] {
   return webgpuRequested ? ['ort-node', 'ort-web-wasm', 'ort-web-webgpu'] : ['ort-node', 'ort-web-wasm'];
+}
+
+/** Whether a package resolves from here (without loading it). */
+function resolvable(specifier: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The peers that can run here: onnxruntime-node and onnxruntime-web's wasm build when installed,
+ * and its WebGPU build when a webgpu row is in the run and its JSEP file is there.
+ */
+export function installedPeers(webgpu: boolean): PeerName[] {
+  const out: PeerName[] = [];
+  if (resolvable('onnxruntime-node')) out.push('ort-node');
+  if (resolvable('onnxruntime-web')) out.push('ort-web-wasm');
+  if (webgpu) {
+    try {
+      if (existsSync(join(ortWebDistDir(), 'ort.min.mjs'))) out.push('ort-web-webgpu');
+    } catch {
+      // neither installed nor named by NNRT_ORT_WEB_DIR
+    }
+  }
+  return out;
 }

@@ -6,7 +6,8 @@
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import type { EngineServiceOptions } from '../engine/service.js';
 import { EngineService, type EngineRecord } from '../engine/service.js';
-import { GpuExecutor, shapeDecidingInputs } from '../executor/gpu-executor.js';
+import { GpuExecutor, shapeDecidingInputs, type DeviceFeed } from '../executor/gpu-executor.js';
+import { isGpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
 import type { EngineStep } from '../executor/gpu-schedule.js';
 import { Graph } from '../ir/graph.js';
@@ -18,7 +19,7 @@ import { isEngineNode, partitionWithFallback, type PartitionResult, type WeightB
 import { backendSupport, backendVerifier } from './backends.js';
 import { deviceCaps } from '../devices/webgpu/caps.js';
 import { EngineRefusalError } from '../engine/refusal.js';
-import { NnrtError, UsageError } from '../errors.js';
+import { InputError, NnrtError, UsageError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface EnginePartitionOptions {
@@ -136,13 +137,29 @@ export class EngineSession {
   }
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
+    const { executor, rest } = await this.prepare(feeds);
+    return executor.run(rest as Record<string, Tensor>);
+  }
+
+  /** As `run`, with inputs that may be on the device and outputs left there (see GpuExecutor.runOnDevice). */
+  async runOnDevice(feeds: Record<string, DeviceFeed>): Promise<Record<string, DeviceFeed>> {
+    const { executor, rest } = await this.prepare(feeds);
+    return executor.runOnDevice(rest);
+  }
+
+  /** The executor for these feeds' shapes, and the feeds it takes. */
+  private async prepare(feeds: Record<string, DeviceFeed>): Promise<{ executor: GpuExecutor; rest: Record<string, DeviceFeed> }> {
     const shapes = Object.fromEntries(this.inputs.map((v) => [v.name, feeds[v.name] ? bindShape(v, feeds[v.name]!.shape) : v.shape.map(Number)]));
-    const fixed = new Map([...this.shapeFeeds].filter((n) => feeds[n]).map((n) => [n, feeds[n]!]));
+    const fixed = new Map([...this.shapeFeeds].filter((n) => feeds[n]).map((n) => {
+      const t = feeds[n]!;
+      if (isGpuTensor(t)) throw new InputError(`input '${n}' decides shapes inside the graph: pass it as a host tensor`);
+      return [n, t];
+    }));
     const setup = await this.setupFor(shapes, fixed);
     this.current = setup;
     // values folded into the setup's graph are no longer its inputs
     const rest = fixed.size ? Object.fromEntries(Object.entries(feeds).filter(([n]) => !fixed.has(n))) : feeds;
-    return setup.executor.run(rest);
+    return { executor: setup.executor, rest };
   }
 
   get executor(): GpuExecutor | undefined {

@@ -9,7 +9,8 @@ import '../cpu/register.js'; // the fast CPU kernels (cpuKernels 'fast')
 import { prepareWasmKernels } from '../cpu/wasm-kernels.js';
 import { CpuExecutor } from '../executor/executor.js';
 import type { CpuKernelChoice } from '../executor/program.js';
-import { GpuExecutor, type GpuRunStats } from '../executor/gpu-executor.js';
+import { GpuExecutor, type DeviceFeed, type GpuRunStats } from '../executor/gpu-executor.js';
+import { uploadTensor, type GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import { engineExclusionReason, hostOnlyReason } from '../executor/host-only.js';
 import type { Graph, OutputInfo, ValueInfo } from '../ir/graph.js';
 import '../ops/index.js';
@@ -87,6 +88,17 @@ export interface Session {
   run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>>;
   /** Runs with sequence and optional values as well (framework sessions; absent on engine plans). */
   runValues?(feeds: Record<string, Value>): Promise<Record<string, Value>>;
+  /**
+   * Device 'webgpu' (absent on the CPU, where tensors are in host memory already): copies a host
+   * tensor to the session's device, for `runOnDevice`. Destroy its `buffer` when done.
+   */
+  upload?(t: Tensor): GpuTensor;
+  /**
+   * Device 'webgpu': runs with inputs that may be on the device already (from `upload`, or an
+   * earlier run's outputs) and leaves the outputs there, valid until the next run; resolves once
+   * the device has finished. Outputs computed on the host (CPU fallbacks) come back as host tensors.
+   */
+  runOnDevice?(feeds: Record<string, Tensor | GpuTensor>): Promise<Record<string, Tensor | GpuTensor>>;
   stats(): SessionStats;
   dispose(): void;
 }
@@ -155,6 +167,8 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
     outputs: graph.outputs,
     run: (feeds) => exec.run(feeds),
     runValues: (feeds) => exec.runValues(feeds),
+    upload: (t) => uploadTensor(gpu, t),
+    runOnDevice: (feeds: Record<string, DeviceFeed>) => exec.runOnDevice(feeds),
     stats: () => {
       const { nodes, peakBytes, transfers, fallbacks, pipelines, submits } = exec.lastStats;
       return { nodes, peakBytes, transfers, webgpu: { fallbacks, pipelines, submits } };
@@ -206,6 +220,8 @@ async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<
       }
       return out;
     },
+    upload: (t) => uploadTensor(gpu, t),
+    runOnDevice: (feeds) => session.runOnDevice(feeds),
     stats: () => {
       const exec = session.executor;
       const s = exec?.lastStats;

@@ -7,28 +7,28 @@ import { benchTable } from '../../src/bench/table.js';
 import type { BenchReport, BenchRow } from '../../src/bench/types.js';
 
 const row = (id: string, label: string, median: number, extra: Partial<BenchRow> = {}): BenchRow => ({
-  id, label, kind: id.startsWith('nnrt') ? 'nnrt' : 'peer', device: 'cpu', engine: 'none', precision: 'fp32', status: 'ok',
-  timing: { runs: 5, median, p90: median * 1.2, mean: median, min: median * 0.9, max: median * 1.3 }, throughput: 1000 / median, ratio: 1, maxAbsDiff: 0, agree: true, ...extra,
+  id, label, kind: id.startsWith('nnrt') ? 'nnrt' : 'peer', device: 'cpu', engine: 'none', precision: 'fp32', mode: 'e2e', status: 'ok',
+  timing: { runs: 5, median, p90: median * 1.2, mean: median, min: median * 0.9, max: median * 1.3 }, throughput: 1000 / median, maxAbsDiff: 0, agree: true, ...extra,
 });
 
 const report: BenchReport = {
   tool: 'nnrt bench', nnrt: '0.1.0', date: '2026-11-21T07:30:00.000Z',
   hardware: { cpu: 'Test CPU <fast> & cool', cores: 2, gpu: 'nvidia hopper (NVIDIA H200)', platform: 'linux x64', node: 'v20.20.2' },
-  settings: { batch: 1, warmup: 1, runs: 5, targetMsPerRow: 3000, seed: 1, timing: 'end to end' },
+  settings: { batch: 1, warmup: 1, runs: 5, targetMsPerRow: 3000, seed: 1, modes: ['e2e'], timing: 'end to end' },
   models: [
     {
       model: 'resnet18_v2', source: 'zoo', batch: 1, inputs: [{ name: 'data', shape: [1, 3, 224, 224], dtype: 'float32' }], parameters: 11_700_000,
-      reference: 'nnrt-cpu', baseline: 'nnrt-cpu',
+      reference: 'nnrt-cpu', fastest: 'ort-node',
       rows: [
-        row('nnrt-cpu', 'nnrt cpu', 40),
-        { id: 'nnrt-webgpu-engine-fp16', label: 'nnrt webgpu+webgpu engine fp16', kind: 'nnrt', device: 'webgpu', engine: 'webgpu', precision: 'fp16', status: 'n/a', reason: 'UnsupportedError: the webgpu engine <is not> here' },
-        row('ort-node', 'onnxruntime-node cpu (2 threads)', 4, { ratio: 0.1, maxAbsDiff: 2e-6 }),
+        row('nnrt-cpu', 'nnrt cpu', 40, { slowdownVsFastest: 10 }),
+        { id: 'nnrt-webgpu-engine-fp16', label: 'nnrt webgpu+webgpu engine fp16', kind: 'nnrt', device: 'webgpu', engine: 'webgpu', precision: 'fp16', mode: 'e2e', status: 'n/a', reason: 'UnsupportedError: the webgpu engine <is not> here' },
+        row('ort-node', 'onnxruntime-node cpu (2 threads)', 4, { slowdownVsFastest: 1, maxAbsDiff: 2e-6 }),
       ],
     },
     {
       model: 'tiny & "quoted"', source: 'file', batch: 2, inputs: [{ name: 'x', shape: [2, 2, 6, 6], dtype: 'float32' }], parameters: 200,
-      reference: 'nnrt-cpu', baseline: 'nnrt-cpu',
-      rows: [row('nnrt-cpu', 'nnrt cpu', 0.5), row('ort-node', 'onnxruntime-node cpu (2 threads)', 0.05, { agree: false, maxAbsDiff: 0.5 })],
+      reference: 'nnrt-cpu', fastest: 'ort-node',
+      rows: [row('nnrt-cpu', 'nnrt cpu', 0.5, { slowdownVsFastest: 10 }), row('ort-node', 'onnxruntime-node cpu (2 threads)', 0.05, { slowdownVsFastest: 1, agree: false, maxAbsDiff: 0.5 })],
     },
   ],
 };
@@ -80,13 +80,13 @@ test('chart: bars scale within each model; value labels and the title carry date
   assert.match(svg, /GPU: nvidia hopper \(NVIDIA H200\)/);
 });
 
-test('table: a block per model; n/a rows give the reason; disagreement says NO', () => {
+test('table: one table per model; n/a rows give the reason; disagreement says NO', () => {
   const lines = benchTable(report);
   assert.match(lines[0]!, /^nnrt 0\.1\.0 bench, 2026-11-21 07:30 UTC — Test CPU <fast> & cool × 2 cores/);
   const text = lines.join('\n');
   assert.match(text, /resnet18_v2 \(zoo, seeded weights\): data \[1,3,224,224\] float32; 11\.7 M parameters/);
-  assert.match(text, /nnrt webgpu\+webgpu engine fp16\s+n\/a \(UnsupportedError: the webgpu engine <is not> here\)/);
-  assert.match(text, /onnxruntime-node cpu \(2 threads\)\s+4\.000\s+4\.800\s+250\s+10\.00× faster\s+5\s+yes \(2\.0e-6\)/);
+  assert.match(text, /nnrt webgpu\+webgpu engine fp16\s+end to end\s+n\/a \(UnsupportedError: the webgpu engine <is not> here\)/);
+  assert.match(text, /onnxruntime-node cpu \(2 threads\)\s+end to end\s+4\.000\s+4\.800\s+250\s+1\.00× \(fastest\)\s+5\s+yes \(2\.0e-6\)/);
   assert.match(text, /NO \(5\.0e-1\)/);
-  assert.match(text, /nnrt cpu\s+40\.00\s+48\.00\s+25\.0\s+base\s+5\s+reference/);
+  assert.match(text, /nnrt cpu\s+end to end\s+40\.00\s+48\.00\s+25\.0\s+10\.0× slower\s+5\s+reference/);
 });

@@ -51,7 +51,8 @@ test('a model file on the cpu with onnxruntime-node and onnxruntime-web wasm: JS
     assert.equal(row.timing!.runs, 2);
     assert.equal(row.times!.length, 2);
     assert.ok(row.timing!.median > 0 && row.timing!.p90 >= row.timing!.median);
-    assert.ok(row.throughput! > 0 && row.ratio! > 0);
+    assert.ok(row.throughput! > 0 && row.slowdownVsFastest! >= 1);
+    assert.equal(row.mode, 'e2e');
     assert.equal(row.agree, true, `${row.id} agrees with nnrt's CPU framework`);
     assert.ok(row.maxAbsDiff! < 1e-5, `${row.id}: max |diff| ${row.maxAbsDiff}`);
   }
@@ -63,7 +64,7 @@ test('a model file on the cpu with onnxruntime-node and onnxruntime-web wasm: JS
 
 test('a zoo model is exported once and runs in nnrt and onnxruntime-node with the same outputs', () => {
   const json = join(dir, 'zoo.json');
-  const r = bench(['cifar_resnet20_v2', '--batch', '2', '--peers', 'ort-node', '--runs', '1', '--warmup', '0', '--json', json, '-q']);
+  const r = bench(['cifar_resnet20_v2', '--batch', '2', '--device', 'cpu', '--peers', 'ort-node', '--runs', '1', '--warmup', '0', '--json', json, '-q']);
   assert.equal(r.code, 0, r.err);
   const m = readReport(json).models[0]!;
   assert.equal(m.source, 'zoo');
@@ -76,7 +77,7 @@ test('a zoo model is exported once and runs in nnrt and onnxruntime-node with th
 
 test('a configuration that cannot run is an n/a row with its reason; the rest of the bench goes on', () => {
   const json = join(dir, 'na.json');
-  const r = bench([model, '--precision', 'fp16', '--peers', 'ort-node,ort-web-webgpu', '--runs', '1', '--warmup', '0', '--json', json, '-q'], {
+  const r = bench([model, '--device', 'cpu', '--precision', 'fp16', '--peers', 'ort-node,ort-web-webgpu', '--runs', '1', '--warmup', '0', '--json', json, '-q'], {
     NNRT_ORT_WEB_DIR: dir, // no ort.min.mjs there
   });
   assert.equal(r.code, 0, r.err);
@@ -90,18 +91,23 @@ test('a configuration that cannot run is an n/a row with its reason; the rest of
   assert.equal(m.reference, 'ort-node', 'with no nnrt row timed, the first timed row is the reference');
 });
 
-test('the table on stdout; bad options are usage errors', () => {
-  const r = bench([model, '--runs', '1', '--warmup', '0', '-q']);
+test('no flags: one table with nnrt and the installed peers; bad options are usage errors', () => {
+  const r = bench([model, '--runs', '1', '--warmup', '0', '-q'], { NNRT_ORT_WEB_DIR: dir });
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /small \(file\): x \[1,2,6,6\] float32/);
-  assert.match(r.out, /nnrt cpu\s+[\d.]+\s+[\d.]+/);
+  assert.equal((r.out.match(/^runner /gm) ?? []).length, 1, 'one table for the model');
+  assert.match(r.out, /nnrt cpu\s+end to end\s+[\d.]+\s+[\d.]+/);
+  assert.match(r.out, /onnxruntime-node [\d.]+ cpu .*end to end\s+[\d.]+/, 'onnxruntime-node is installed here (a dev dependency): it is in the table');
+  assert.match(r.out, /onnxruntime-web [\d.]+ wasm .*end to end\s+[\d.]+/);
+  assert.doesNotMatch(r.out, /webgpu \(JSEP\)/, 'no ort.min.mjs in NNRT_ORT_WEB_DIR: the WebGPU peer is not present');
+  assert.equal((r.out.match(/1\.00× \(fastest\)/g) ?? []).length, 1, 'exactly one fastest row');
   const bad = bench([model, '--device', 'tpu']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /UsageError: --device 'tpu' is not one of cpu, webgpu/);
   const unknown = bench(['resnet9000']);
   assert.equal(unknown.code, 2);
   assert.match(unknown.err, /'resnet9000' is neither a zoo model nor a file/);
-  const base = bench([model, '--baseline', 'ort-node']);
+  const base = bench([model, '--no-peers', '--baseline', 'ort-node']);
   assert.equal(base.code, 2);
   assert.match(base.err, /--baseline 'ort-node' is not one of this run's rows/);
 });

@@ -7,8 +7,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
-import { imageTransform, randomInputs } from '../../src/cli/run-inputs.js';
-import { readTensorPb } from '../../src/node/files.js';
+import { imageTransform } from '../../src/cli/run-inputs.js';
+import { loadOnnxFile, readTensorPb } from '../../src/node/files.js';
+import { sampleInputs } from '../../src/runtime/sample-inputs.js';
 import { createImage } from '../../src/vision/image.js';
 
 const root = new URL('../../', import.meta.url).pathname;
@@ -20,8 +21,9 @@ test('run --random-inputs --seed: seeded inputs, outputs as onnxruntime computes
     const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'run', model, '--random-inputs', '--seed', '7', '--output', dir], { encoding: 'utf8', cwd: root });
     assert.equal(r.status, 0, r.stderr);
     const session = await ort.InferenceSession.create(model);
-    const x = randomInputs([{ name: session.inputNames[0]!, dtype: 'float32', shape: [1, 3, 224, 224] }], 7)[session.inputNames[0]!]!;
-    assert.deepEqual(x.data, randomInputs([{ name: 'x', dtype: 'float32', shape: [1, 3, 224, 224] }], 7).x!.data, 'same seed, same tensor');
+    const graph = loadOnnxFile(model).graph;
+    const x = sampleInputs(graph, 7)[session.inputNames[0]!]!;
+    assert.deepEqual(x.data, sampleInputs(graph, 7)[session.inputNames[0]!]!.data, 'same seed, same tensor');
     const want = (await session.run({ [session.inputNames[0]!]: new ort.Tensor('float32', x.data as Float32Array, [1, 3, 224, 224]) }))[session.outputNames[0]!]!.data as Float32Array;
     const got = readTensorPb(join(dir, 'output_0.pb')).tensor.data as Float32Array;
     const worst = want.reduce((m, v, i) => Math.max(m, Math.abs(v - got[i]!)), 0);

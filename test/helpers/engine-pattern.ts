@@ -7,10 +7,10 @@ import { buildEnginePlan } from '../../src/engine/builder.js';
 import type { EnginePlan } from '../../src/engine/plan-format.js';
 import { Engine } from '../../src/engine/runtime.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
-import { ATTR_TYPE, ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
+import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
 import { compareTensors, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { runOrt, type AttrSpec } from './ort-reference.js';
+import { attrProto, runOrt, tensorProto, type AttrSpec } from './ort-reference.js';
 
 export interface PatternNode {
   op: string;
@@ -30,20 +30,6 @@ export interface PatternSpec {
   opset?: number;
 }
 
-function attr(name: string, v: AttrSpec) {
-  if (typeof v === 'number') return Number.isInteger(v) ? { name, type: ATTR_TYPE.INT, i: v } : { name, type: ATTR_TYPE.FLOAT, f: v };
-  if (typeof v === 'string') return { name, type: ATTR_TYPE.STRING, s: new TextEncoder().encode(v) };
-  if (Array.isArray(v)) return { name, type: ATTR_TYPE.INTS, ints: v as number[] };
-  if ('floats' in v) return { name, type: ATTR_TYPE.FLOATS, floats: v.floats };
-  return { name, type: ATTR_TYPE.FLOAT, f: v.float };
-}
-
-function initializer(name: string, t: Tensor) {
-  if (t.dtype === 'int64') return { name, dims: [...t.shape], dataType: ONNX_DTYPE.INT64, int64Data: [...(t.data as BigInt64Array)].map(Number) };
-  const data = t.data as Float32Array;
-  return { name, dims: [...t.shape], dataType: ONNX_DTYPE.FLOAT, rawData: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
-
 export function patternModel(spec: PatternSpec): Uint8Array {
   const domains = [...new Set(spec.nodes.map((n) => n.domain).filter((d): d is string => !!d))];
   const msg = ModelProto.fromObject({
@@ -51,9 +37,9 @@ export function patternModel(spec: PatternSpec): Uint8Array {
     opsetImport: [{ domain: '', version: spec.opset ?? 18 }, ...domains.map((domain) => ({ domain, version: 1 }))],
     graph: {
       name: 'pattern',
-      node: spec.nodes.map((n, i) => ({ name: `${n.op}_${i}`, opType: n.op, domain: n.domain ?? '', input: n.inputs, output: n.outputs, attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attr(k, v)) })),
+      node: spec.nodes.map((n, i) => ({ name: `${n.op}_${i}`, opType: n.op, domain: n.domain ?? '', input: n.inputs, output: n.outputs, attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attrProto(k, v)) })),
       input: Object.entries(spec.inputs).map(([name, t]) => ({ name, type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } })),
-      initializer: Object.entries(spec.initializers ?? {}).map(([k, t]) => initializer(k, t)),
+      initializer: Object.entries(spec.initializers ?? {}).map(([k, t]) => tensorProto(k, t)),
       output: spec.outputs.map((name) => ({ name })),
     },
   });

@@ -32,14 +32,15 @@ export interface OneNodeSpec {
   outputs: string[];
 }
 
-function tensorProto(name: string, t: Tensor) {
+export function tensorProto(name: string, t: Tensor) {
   if (t.dtype === 'string') return { name, dims: [...t.shape], dataType: CODE.string, stringData: (t.data as string[]).map((s) => new TextEncoder().encode(s)) };
   const data = t.data as NumericStorage;
   const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
   return { name, dims: [...t.shape], dataType: CODE[t.dtype], rawData: bytes };
 }
 
-function attrProto(name: string, v: AttrSpec) {
+/** An AttributeProto (as a plain object) for one attribute value. */
+export function attrProto(name: string, v: AttrSpec) {
   if (typeof v === 'number') return Number.isInteger(v) ? { name, type: ATTR_TYPE.INT, i: v } : { name, type: ATTR_TYPE.FLOAT, f: v };
   if (typeof v === 'string') return { name, type: ATTR_TYPE.STRING, s: new TextEncoder().encode(v) };
   if (v instanceof Tensor) return { name, type: ATTR_TYPE.TENSOR, t: tensorProto(name, v) };

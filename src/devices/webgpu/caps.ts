@@ -1,6 +1,6 @@
 // What a WebGPU device offers that kernels specialize on — the one capabilities type of the
 // framework's op kernels and the engine's kernels alike.
-import type { GpuDevice } from './device.js';
+import type { GpuDevice, SubgroupMatrixConfig } from './device.js';
 
 export interface DeviceCaps {
   /** Bytes of var<workgroup> memory one workgroup may use. */
@@ -12,6 +12,12 @@ export interface DeviceCaps {
   shaderF16: boolean;
   /** WGSL has dot4I8Packed (language feature packed_4x8_integer_dot_product): the int8 kernels need it. */
   packedDot4I8?: boolean;
+  /**
+   * The subgroup-matrix shapes and types WGSL may use (`enable chromium_experimental_subgroup_matrix;`):
+   * the adapter's configs when the device was created with 'chromium-experimental-subgroup-matrix',
+   * else none. Dawn offers the feature only with the allow_unsafe_apis toggle (--gpu-features subgroup-matrix).
+   */
+  subgroupMatrix: readonly SubgroupMatrixConfig[];
 }
 
 /** The capabilities of `gpu` (its limits as requested in full, its optional features). */
@@ -24,14 +30,16 @@ export function deviceCaps(gpu: GpuDevice): DeviceCaps {
     maxInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
     shaderF16: gpu.features.has('shader-f16'),
     packedDot4I8: gpu.gpu?.wgslLanguageFeatures?.has('packed_4x8_integer_dot_product') ?? false,
+    subgroupMatrix: gpu.features.has('chromium-experimental-subgroup-matrix') ? gpu.subgroupMatrixConfigs : [],
   };
 }
 
-/** The limits every WebGPU device has (the spec's defaults), without shader-f16: for code generation without a device. */
+/** The limits every WebGPU device has (the spec's defaults), without optional features: for code generation without a device. */
 export const BASELINE_CAPS: DeviceCaps = {
   maxWorkgroupStorage: 16384,
   maxStorageBuffersPerStage: 8,
   maxWorkgroupsPerDimension: 65535,
   maxInvocationsPerWorkgroup: 256,
   shaderF16: false,
+  subgroupMatrix: [],
 };

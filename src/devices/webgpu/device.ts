@@ -3,9 +3,27 @@ import { DeviceError, UsageError } from '../../errors.js';
 import { BufferPool } from './buffer-pool.js';
 import { PipelineCache } from './pipeline-cache.js';
 
-/** Optional features nnrt uses when the adapter offers them. */
-export const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query'] as const;
+/** Optional features nnrt requests when the adapter offers them. */
+export const OPTIONAL_FEATURES = ['shader-f16', 'subgroups', 'timestamp-query', 'chromium-experimental-subgroup-matrix'] as const;
 export type OptionalFeature = (typeof OPTIONAL_FEATURES)[number];
+
+/**
+ * One matrix shape the device's subgroups multiply (Dawn's GPUSubgroupMatrixConfig): an M×K by K×N
+ * product of `componentType` elements accumulated in `resultComponentType` ('f16', 'f32', 'i8'...).
+ */
+export interface SubgroupMatrixConfig {
+  componentType: string;
+  resultComponentType: string;
+  M: number;
+  N: number;
+  K: number;
+}
+
+/** The adapter's subgroup-matrix configs (Dawn exposes them on `adapter.info`; absent elsewhere). */
+function subgroupMatrixConfigsOf(info: GPUAdapterInfo): SubgroupMatrixConfig[] {
+  const raw = (info as GPUAdapterInfo & { subgroupMatrixConfigs?: Iterable<SubgroupMatrixConfig> }).subgroupMatrixConfigs;
+  return raw ? [...raw].map((c) => ({ componentType: String(c.componentType), resultComponentType: String(c.resultComponentType), M: c.M, N: c.N, K: c.K })) : [];
+}
 
 export interface GpuDeviceOptions {
   /** Try adapters in this order (default: high-performance, then the default, then a fallback adapter). */
@@ -36,6 +54,8 @@ export class GpuDevice {
   readonly device: GPUDevice;
   readonly adapter: AdapterSummary;
   readonly features: ReadonlySet<OptionalFeature>;
+  /** The adapter's subgroup-matrix configs (read only when the feature was enabled; else none). */
+  readonly subgroupMatrixConfigs: readonly SubgroupMatrixConfig[];
   readonly pool: BufferPool;
   readonly pipelines: PipelineCache;
   /** Why the device was lost, once it was. */
@@ -47,8 +67,9 @@ export class GpuDevice {
    */
   readonly gpu: GPU | undefined;
 
-  constructor(device: GPUDevice, adapter: AdapterSummary, features: ReadonlySet<OptionalFeature>, gpu?: GPU) {
+  constructor(device: GPUDevice, adapter: AdapterSummary, features: ReadonlySet<OptionalFeature>, gpu?: GPU, subgroupMatrixConfigs: readonly SubgroupMatrixConfig[] = []) {
     this.gpu = gpu;
+    this.subgroupMatrixConfigs = subgroupMatrixConfigs;
     this.device = device;
     this.adapter = adapter;
     this.features = features;
@@ -112,11 +133,12 @@ export async function createGpuDevice(gpu: GPU, opts: GpuDeviceOptions = {}): Pr
   }
   const off = new Set(opts.disableFeatures ?? []);
   const features = new Set(OPTIONAL_FEATURES.filter((f) => adapter.features.has(f) && !off.has(f)));
+  // @webgpu/types does not name Dawn's experimental feature: the list is widened to plain strings
   const requiredLimits: Record<string, number> = {};
   for (const name of LIMITS_TO_MAX) requiredLimits[name] = adapter.limits[name];
   let device: GPUDevice;
   try {
-    device = await adapter.requestDevice({ requiredFeatures: [...features], requiredLimits });
+    device = await adapter.requestDevice({ requiredFeatures: [...features] as GPUFeatureName[], requiredLimits });
   } catch (e) {
     throw new DeviceError(`the WebGPU adapter refused to create a device: ${(e as Error).message}`, { cause: e });
   }
@@ -127,7 +149,8 @@ export async function createGpuDevice(gpu: GPU, opts: GpuDeviceOptions = {}): Pr
     description: info.description,
     isFallback: (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter ?? false,
   };
-  const result = new GpuDevice(device, summary, features, gpu);
+  const configs = features.has('chromium-experimental-subgroup-matrix') ? subgroupMatrixConfigsOf(info) : [];
+  const result = new GpuDevice(device, summary, features, gpu, configs);
   result.storageBindingCap = opts.maxStorageBindingBytes;
   return result;
 }

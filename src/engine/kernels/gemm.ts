@@ -2,8 +2,9 @@
 // channels-last image flattened in ONNX's NCHW order) and W [K, N] constant: tiled products,
 // split-K for small M·N and deep K, and GEMV tactics for M ≤ 4.
 import type { GemmLayer, NetTensor } from '../network.js';
-import { elementCount } from '../../tensor/shape.js';
+import { elementCount, stridesOf } from '../../tensor/shape.js';
 import { declareTensor, imageDims, loaders } from './access.js';
+import { layoutStrides, sameOrder } from './convert.js';
 import type { PartBuilder } from './matmul-tile.js';
 import { epilogueUnfit, rowView, type RowView } from './matrix/epilogue.js';
 import type { ChoiceOptions } from './matrix/choices.js';
@@ -12,9 +13,9 @@ import { weightStorage } from './matrix/weights.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
 
 /** The A operand over x seen as [M, K] (see MatmulProblem.a), and whether it reads quads. */
-function gemmInput(x: NetTensor, k: number): { part: PartBuilder; quads: boolean } {
+function gemmInput(x: NetTensor, k: number, rows: boolean): { part: PartBuilder; quads: boolean } {
   const s = x.format.storage;
-  const image = x.shape.length === 4 || x.shape.length === 3 ? imageDims(x) : undefined;
+  const image = !rows && (x.shape.length === 4 || x.shape.length === 3) ? imageDims(x) : undefined;
   const hw = image ? image[2] * image[3] : 1;
   let body: string;
   let quads = false;
@@ -39,6 +40,8 @@ fn loadA4(r: ARow, k: u32) -> vec4<f32> { let i = r.base + k; return vec4<f32>(l
   };
 }
 
+const rowMajorFormat = (t: NetTensor) => sameOrder(t.shape, layoutStrides(t), stridesOf(t.shape));
+
 export const compileGemm: LayerCompiler<GemmLayer> = (layer, ctx) => gemmTactics(layer, ctx);
 
 /** compileGemm with control over how many tile and split-K candidates are kept (tests take them all). */
@@ -51,9 +54,16 @@ export function gemmTactics(layer: GemmLayer, ctx: KernelContext, choice: Choice
   if (!Number.isInteger(m) || layer.weights.length !== k * n) {
     return `gemm ${layer.name}: input [${x.shape}] and weights ${layer.weights.length} do not make [M, ${k}]·[${k}, ${n}]`;
   }
-  if (y.shape.length !== 2 || y.shape[0] !== m || y.shape[1] !== n) return `gemm ${layer.name}: output [${y.shape}] is not [${m}, ${n}]`;
-  let out: RowView = rowView(y);
+  // A of rank > 2 (MatMul over rows): y is [..leading, N], row-major like x (layerKind.rowMajor)
+  const rows = x.shape.length > 2 && y.shape.length === x.shape.length;
+  if (rows) {
+    const sameLead = y.shape.slice(0, -1).every((d, i) => d === x.shape[i]) && y.shape[y.shape.length - 1] === n && x.shape[x.shape.length - 1] === k;
+    if (!sameLead) return `gemm ${layer.name}: output [${y.shape}] is not [${x.shape.slice(0, -1)}, ${n}]`;
+    for (const t of [x, y]) if (!rowMajorFormat(t)) return `gemm ${layer.name}: ${t.name} is not row-major (layout ${t.format.layout})`;
+  } else if (y.shape.length !== 2 || y.shape[0] !== m || y.shape[1] !== n) return `gemm ${layer.name}: output [${y.shape}] is not [${m}, ${n}]`;
+  let out: RowView = rows ? { tensor: y, channels: n, pixels: 1 } : rowView(y);
   const place = ctx.placement.get(layer.output);
+  if (place && rows) return `gemm ${layer.name}: a rank-${y.shape.length} output placed into a concat is not supported`;
   if (place) {
     const target = ctx.tensors.get(place.target);
     if (!target) return `gemm ${layer.name}: concat target ${place.target} is not a network tensor`;
@@ -68,13 +78,13 @@ export function gemmTactics(layer: GemmLayer, ctx: KernelContext, choice: Choice
     const r = ctx.tensors.get(layer.residual);
     if (!r || elementCount(r.shape) !== m * n) return `gemm ${layer.name}: residual ${layer.residual} is not an [${m}, ${n}] tensor`;
     residual = { tensor: r, channels: n, pixels: 1 };
-    if (r.format.layout === 'nhwc' && r.shape.length >= 3 && rowView(r).pixels > 1) {
+    if (rows ? !rowMajorFormat(r) : r.format.layout === 'nhwc' && r.shape.length >= 3 && rowView(r).pixels > 1) {
       return `gemm ${layer.name}: residual ${r.name} is a channels-last image, not [${m}, ${n}] rows`;
     }
   }
   const unfit = epilogueUnfit({ out, channelOffset, evenPairs: true, groupChannels: n });
   if (unfit) return `gemm ${layer.name}: ${unfit}`;
-  const a = gemmInput(x, k);
+  const a = gemmInput(x, k, rows);
   const tactics = matmulTactics({
     prefix: 'gemm', m, n, k, groups: 1, a: a.part, aQuads: a.quads,
     weightAt: (_g, kk, nn) => layer.weights[kk * n + nn]!, storage: weightStorage(layer, out.tensor), bias: layer.bias,

@@ -1,7 +1,7 @@
-// Concatenation along the channel axis; the concat pass may make producers write into its output
-// directly, so the layer itself runs nothing.
+// Concatenation along any axis; on the channel axis of a rank-4 tensor the concat pass may make
+// producers write into its output directly, so the layer itself runs nothing.
 import { Concat } from '../../ops/concat/concat.op.js';
-import { attrNumber, chain, check, constantOf, declineIf, inputRank } from '../../partition/predicate.js';
+import { chain, constantOf, declineIf } from '../../partition/predicate.js';
 import { compileConcat } from '../kernels/concat.js';
 import type { LayerBase } from '../network.js';
 import { int, type Emitter } from './emitter.js';
@@ -25,18 +25,9 @@ function translate(n: NodeView): ConcatLayer {
   return { kind: 'concat', ...base(n), inputs: [...n.node.inputs], output: n.node.outputs[0]!, axis: axis < 0 ? axis + rank : axis };
 }
 
-const concatChannels = chain(
-  inputRank(0, [2, 3, 4], (r) => `rank-${r} inputs are not supported (ranks 2, 3, 4 only)`),
-  check((node, ctx) => {
-    const rank = ctx.types.get(node.inputs[0]!)!.shape.length;
-    const axis = attrNumber(node, 'axis', 1);
-    return (axis < 0 ? axis + rank : axis) === 1 ? undefined : `Concat: axis ${axis} is not the channel axis (1)`;
-  }),
-);
-
 export const concatImporters: Record<string, OpImporter> = {
   Concat: {
-    support: chain(floatOnly, concatChannels,
+    support: chain(floatOnly,
       declineIf((n, ctx) => n.inputs.some((i) => constantOf(i, ctx) !== undefined), 'Concat: a constant input is not supported')),
     translate,
   },

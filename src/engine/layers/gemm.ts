@@ -25,12 +25,14 @@ export interface GemmLayer extends LayerBase {
   act: Activation;
 }
 
-/** Gemm/MatMul with a constant B: W = alpha·B' as [K, N], bias = beta·C as [N]. */
-function translate(n: NodeView): GemmLayer {
+/** Gemm/MatMul with a constant B: W = alpha·B' as [K, N], bias = beta·C as [N]. MatMul's A may
+ * have any rank ≥ 2: its rows are the product of the leading axes (row-major, see gemmKind.rowMajor). */
+export function translateGemm(n: NodeView): GemmLayer {
   const [a, bName, cName] = n.node.inputs;
   const at = n.node.opType === 'Gemm' ? n.attrs(Gemm) : { alpha: 1, beta: 1, transA: 0, transB: 0 };
   if (at.transA) n.fail('transA = 1 is not supported');
-  if (n.shape(a!).length !== 2) n.fail(`A must be a matrix, got rank ${n.shape(a!).length}`);
+  const rank = n.shape(a!).length;
+  if (n.node.opType === 'Gemm' ? rank !== 2 : rank < 2) n.fail(`A must be a matrix, got rank ${rank}`);
   const b = n.constant(bName!) ?? n.fail('B is not a constant');
   if (b.shape.length !== 2) n.fail(`B must be a matrix, got rank ${b.shape.length}`);
   const [k, nOut] = at.transB ? [b.shape[1]!, b.shape[0]!] : [b.shape[0]!, b.shape[1]!];
@@ -61,12 +63,8 @@ const gemmBias = check((node, ctx) => {
 });
 
 export const gemmImporters: Record<string, OpImporter> = {
-  Gemm: { support: chain(floatOnly, inputRank(0, [2]), attrEquals('transA', 0, 0), constantInput(1, 'B'), gemmBias), translate },
-  MatMul: {
-    support: chain(floatOnly, inputRank(0, [2], (r) => `A has rank ${r}; only rank 2 is supported`), constantInput(1, 'B'),
-      inputRank(1, [2], (r) => `B has rank ${r}; only rank 2 is supported`)),
-    translate,
-  },
+  Gemm: { support: chain(floatOnly, inputRank(0, [2]), attrEquals('transA', 0, 0), constantInput(1, 'B'), gemmBias), translate: translateGemm },
+  // MatMul (constant B → gemm, else the matmul kind) is imported by layers/matmul.ts
 };
 
 function lower(e: Emitter, l: GemmLayer): void {
@@ -84,4 +82,6 @@ export const gemmKind: LayerKindDef<GemmLayer> = {
   clone: (l) => ({ ...l, from: [...l.from], act: { ...l.act } }),
   lower,
   compile: compileGemm,
+  // rows of a rank-3/4 A are its leading axes in row-major order (a rank-2 A reads any layout)
+  rowMajor: (l, net) => net.tensors.get(l.input)!.shape.length > 2,
 };

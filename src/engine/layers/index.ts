@@ -7,6 +7,9 @@ import { convImporters, convKind } from './conv.js';
 import { convertKind } from './convert.js';
 import { gemmImporters, gemmKind } from './gemm.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
+import { matmulImporters, matmulKind } from './matmul.js';
+import { transposeImporters, transposeKind } from './transpose.js';
+import { sliceImporters, sliceKind } from './slice.js';
 import { pointwiseImporters, pointwiseKind } from './pointwise.js';
 import { poolImporters, poolKind } from './pool.js';
 import { reshapeImporters, reshapeKind } from './reshape.js';
@@ -27,6 +30,9 @@ const LAYER_KINDS: KindTable = {
   convert: convertKind,
   norm: normKind,
   reduce: reduceKind,
+  matmul: matmulKind,
+  transpose: transposeKind,
+  slice: sliceKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -46,4 +52,7 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...reshapeImporters,
   ...normImporters,
   ...reduceImporters,
+  ...matmulImporters,
+  ...transposeImporters,
+  ...sliceImporters,
 };

@@ -4,7 +4,7 @@
 // `LAYER_KINDS` in ./index.ts is a mapped type over `LayerKind`, so the compiler names every
 // place a new kind forgot.
 import type { SupportPredicate } from '../../partition/predicate.js';
-import type { Layer } from '../network.js';
+import type { Layer, Network } from '../network.js';
 import type { LayerCompiler } from '../kernels/tactic.js';
 import type { Emitter } from './emitter.js';
 import type { Translator } from './node-view.js';
@@ -30,6 +30,7 @@ export interface LayerKindDef<L extends Layer> {
   /**
    * The layer's kernels read and write row-major data only (rank-4 tensors it touches stay NCHW,
    * never NHWC). Kernels written with the layout-aware accessors of kernels/access.ts leave it unset.
+   * A function decides per layer.
    */
-  rowMajor?: boolean;
+  rowMajor?: boolean | ((l: L, net: Network) => boolean);
 }

@@ -21,8 +21,8 @@ export interface NodeView {
   fail(reason: string): never;
 }
 
-/** One node to one layer. */
-export type Translator = (n: NodeView) => Layer;
+/** One node to one layer (a list for nodes with several outputs: each layer writes one). */
+export type Translator = (n: NodeView) => Layer | Layer[];
 
 export function nodeView(node: Node, name: string, types: ReadonlyMap<string, KnownValue>, constantOf: (v: string) => Tensor | undefined): NodeView {
   const where = nodeWhere(node);

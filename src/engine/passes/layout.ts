@@ -9,7 +9,13 @@
 import type { ConvertLayer, Layer, Layout, Network, ReshapeLayer } from '../network.js';
 import { kindOf } from '../layers/index.js';
 import type { EnginePass, PassContext } from './pass.js';
+import { foldTransposeLayouts } from './transpose-layout.js';
 import { consumers, freshLayerName, isBoundary, producers, replaceUse } from './net-utils.js';
+
+function needsRowMajor(l: Layer, net: Network): boolean {
+  const r = kindOf(l).rowMajor;
+  return typeof r === 'function' ? r(l, net) : !!r;
+}
 
 const pixels = (shape: readonly number[]) => shape[2]! * shape[3]!;
 
@@ -26,10 +32,11 @@ export const layoutPass: EnginePass = {
   name: 'layout',
   description: 'NHWC for internal 4-D tensors, NCHW at the network edges and around reshapes',
   run(net, ctx) {
-    const rowMajorTouched = new Set(net.layers.flatMap((l) => (kindOf(l).rowMajor ? [...kindOf(l).inputs(l), l.output] : [])));
+    const rowMajorTouched = new Set(net.layers.flatMap((l) => (needsRowMajor(l, net) ? [...kindOf(l).inputs(l), l.output] : [])));
     const writers = producers(net);
     const readers = consumers(net);
     const layouts = new Map([...net.tensors.keys()].map((name) => [name, chooseLayout(net, name, rowMajorTouched, writers, readers)]));
+    foldTransposeLayouts(net, layouts, rowMajorTouched);
     for (const [name, t] of net.tensors) t.format = { ...t.format, layout: layouts.get(name)! };
     for (const l of [...net.layers]) if (l.kind === 'reshape') convertBefore(net, l, ctx);
     // An in-place concat's inputs live inside its output: they take its format.

@@ -1,10 +1,12 @@
 // The engine's passes in the order they run. The graph passes run on the IR graph inside
 // importNetwork; the network passes run on the imported network through runPipeline.
 import type { Network } from '../network.js';
+import { absorbTransposePass } from './absorb-transpose.js';
 import { concatInPlacePass } from './concat-in-place.js';
 import { foldBatchNormPass } from './fold-batchnorm.js';
 import { foldConstantsPass } from './fold-constants.js';
 import { fuseEpiloguePass } from './fuse-epilogue.js';
+import { fuseMatmulPass } from './fuse-matmul.js';
 import { fusePointwisePass } from './fuse-pointwise.js';
 import { fuseNormSkipPass } from './fuse-norm-skip.js';
 import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
@@ -19,9 +21,11 @@ export const GRAPH_PIPELINE: readonly GraphPass[] = [foldConstantsPass];
 
 export const ENGINE_PIPELINE: readonly EnginePass[] = [
   removeIdentityPass,
+  absorbTransposePass,
   foldBatchNormPass,
   fuseEpiloguePass,
   fuseNormSkipPass,
+  fuseMatmulPass,
   fusePointwisePass,
   fuseGeluPass,
   fuseSoftmaxMaskPass,

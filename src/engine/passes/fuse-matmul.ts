@@ -1,0 +1,79 @@
+// Fuses what follows a matmul (two computed operands) into its epilogue:
+// y = act(alpha · A·B + residual). Attention's 1/√d scale (a Mul or Div by one constant) becomes
+// alpha, an Add of a same-shape tensor the residual, then one activation. (The layer's bias is
+// for constant rows; pointwise layers broadcast constants per channel, not along the last axis.)
+import type { Activation, Layer, MatmulLayer, Network, PointwiseLayer } from '../network.js';
+import type { EnginePass, PairRule } from './pass.js';
+import { applyPairRules } from './pass.js';
+import { activationOf, isConstOperand } from './pw-expr.js';
+
+const shapeOf = (net: Network, t: string) => net.tensors.get(t)!.shape;
+const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+const merged = (p: MatmulLayer, c: Layer, extra: Partial<MatmulLayer>): MatmulLayer =>
+  ({ ...p, ...extra, output: c.output, from: [...p.from, ...c.from] });
+
+/** `x · k` or `x / k` (or `k · x`) with k a constant number: the factor on x. */
+function scaleOf(c: PointwiseLayer, x: string): number | undefined {
+  const e = c.expr;
+  if (c.inputs.length !== 1 || c.inputs[0] !== x || e.op !== 'binary') return undefined;
+  if (e.fn === 'mul') {
+    if (e.a.op === 'input' && e.b.op === 'const') return e.b.value;
+    if (e.a.op === 'const' && e.b.op === 'input') return e.a.value;
+  }
+  if (e.fn === 'div' && e.a.op === 'input' && e.b.op === 'const') return 1 / e.b.value;
+  return undefined;
+}
+
+const fuseScale: PairRule<MatmulLayer, PointwiseLayer> = {
+  name: 'matmul(a, b) · s → matmul with alpha s',
+  producer: ['matmul'],
+  consumer: ['pointwise'],
+  match(p, c, net) {
+    const fresh = !p.bias && !p.residual && p.act.kind === 'none';
+    const s = scaleOf(c, p.output);
+    return fresh && s !== undefined && Number.isFinite(s) && sameShape(shapeOf(net, c.output), shapeOf(net, p.output));
+  },
+  rewrite: (p, c) => ({ layer: merged(p, c, { alpha: p.alpha * scaleOf(c, p.output)! }) }),
+};
+
+const fuseResidual: PairRule<MatmulLayer, PointwiseLayer> = {
+  name: 'matmul(a, b) + r → matmul with residual r',
+  producer: ['matmul'],
+  consumer: ['pointwise'],
+  match(p, c, net) {
+    if (p.residual || p.act.kind !== 'none') return false;
+    const r = residualOf(c, p.output, net);
+    return r !== undefined && r !== p.a && r !== p.b;
+  },
+  rewrite: (p, c, net) => ({ layer: merged(p, c, { residual: residualOf(c, p.output, net)! }) }),
+};
+
+function residualOf(c: PointwiseLayer, t: string, net: Network): string | undefined {
+  const e = c.expr;
+  if (e.op !== 'binary' || e.fn !== 'add' || e.a.op !== 'input' || e.b.op !== 'input') return undefined;
+  const [a, b] = [c.inputs[e.a.index]!, c.inputs[e.b.index]!];
+  const other = a === t ? b : b === t ? a : undefined;
+  if (!other || other === t || isConstOperand(other)) return undefined;
+  return sameShape(shapeOf(net, other), shapeOf(net, t)) && sameShape(shapeOf(net, c.output), shapeOf(net, t)) ? other : undefined;
+}
+
+function activationAfter(c: PointwiseLayer, t: string): Activation | undefined {
+  return c.inputs.length === 1 && c.inputs[0] === t ? activationOf(c.expr, 0) : undefined;
+}
+
+const fuseActivation: PairRule<MatmulLayer, PointwiseLayer> = {
+  name: 'act(matmul(a, b)) → matmul with activation',
+  producer: ['matmul'],
+  consumer: ['pointwise'],
+  match: (p, c) => p.act.kind === 'none' && activationAfter(c, p.output) !== undefined,
+  rewrite: (p, c) => ({ layer: merged(p, c, { act: activationAfter(c, p.output)! }) }),
+};
+
+export const fuseMatmulPass: EnginePass = {
+  name: 'fuse-matmul',
+  description: 'fuse scale, bias, residual Add and activation into matmul epilogues',
+  run(net, ctx) {
+    const n = applyPairRules(net, [fuseScale, fuseResidual, fuseActivation] as PairRule[], ctx);
+    if (n) ctx.change(`${n} pointwise layers fused into matmul epilogues`);
+  },
+};
