@@ -57,3 +57,5 @@ export class DeviceError extends NnrtError {}
 export class RegistrationError extends NnrtError {}
 /** An engine plan file is not a plan, is corrupt or truncated, or was built for another nnrt, adapter or shape. */
 export class PlanError extends NnrtError {}
+/** A calibration cache is malformed, or does not fit the model it is used with. */
+export class CalibrationError extends NnrtError {}

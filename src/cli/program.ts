@@ -3,6 +3,7 @@ import { NnrtError } from '../errors.js';
 import { CPU_KERNEL_CHOICES, type CpuKernelChoice } from '../executor/program.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { addBenchCommand } from './bench.js';
+import { addCalibrateCommand } from './calibrate.js';
 import { conformance } from './conformance.js';
 import { convert } from './convert.js';
 import { parseShapeOptions } from '../node/load-model.js';
@@ -71,6 +72,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     .configureOutput({ writeErr: (s) => process.stderr.write(s), writeOut: (s) => process.stdout.write(s) });
 
   addDemoCommand(program, setExit, out);
+  addCalibrateCommand(program, setExit, out);
 
   examples(
     engineOptions(modelFileOptions(program

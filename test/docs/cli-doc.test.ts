@@ -23,7 +23,7 @@ function section(verb: string): string | undefined {
 }
 
 test('the CLI has the verbs the docs describe', () => {
-  assert.deepEqual(verbs.map((c) => c.name()).sort(), ['bench', 'build', 'conformance', 'convert', 'demo', 'inspect', 'run', 'verify']);
+  assert.deepEqual(verbs.map((c) => c.name()).sort(), ['bench', 'build', 'calibrate', 'conformance', 'convert', 'demo', 'inspect', 'run', 'verify']);
 });
 
 for (const cmd of verbs) {

@@ -10,6 +10,8 @@ export interface DeviceCaps {
   maxInvocationsPerWorkgroup: number;
   /** The device was created with 'shader-f16': WGSL may use f16 arithmetic and storage. */
   shaderF16: boolean;
+  /** WGSL has dot4I8Packed (language feature packed_4x8_integer_dot_product): the int8 kernels need it. */
+  packedDot4I8?: boolean;
   /**
    * The subgroup-matrix shapes and types WGSL may use (`enable chromium_experimental_subgroup_matrix;`):
    * the adapter's configs when the device was created with 'chromium-experimental-subgroup-matrix',
@@ -27,6 +29,7 @@ export function deviceCaps(gpu: GpuDevice): DeviceCaps {
     maxWorkgroupsPerDimension: l.maxComputeWorkgroupsPerDimension,
     maxInvocationsPerWorkgroup: l.maxComputeInvocationsPerWorkgroup,
     shaderF16: gpu.features.has('shader-f16'),
+    packedDot4I8: gpu.gpu?.wgslLanguageFeatures?.has('packed_4x8_integer_dot_product') ?? false,
     subgroupMatrix: gpu.features.has('chromium-experimental-subgroup-matrix') ? gpu.subgroupMatrixConfigs : [],
   };
 }

@@ -1,0 +1,99 @@
+// int8 convolution (QLinearConv, ConvInteger, and Conv between QuantizeLinear and
+// DequantizeLinear) as an implicit GEMM through the int8 tile program: per group, rows are output
+// pixels (batch, oh, ow), columns output channels, and K runs over (input channel, kh, kw) — the
+// contiguous order of OIHW weights. Input pixels are gathered four at a time from the NCHW int8
+// input; taps outside the image read the input's zero point (a real zero). The output is NCHW.
+import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
+import type { Tactic } from '../tactic.js';
+import type { QuantParams } from './int8-data.js';
+import { byteReader, int8SpecUnfit } from './int8-gemm.js';
+import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit, type Int8Problem } from './int8-tile.js';
+
+export interface Int8ConvSpec {
+  name: string;
+  input: string;
+  output: string;
+  /** [N, C, H, W] and [N, O, OH, OW]. */
+  inputShape: [number, number, number, number];
+  outputShape: [number, number, number, number];
+  x: QuantParams;
+  /** int8 OIHW weights, symmetric. */
+  weights: Int8Array;
+  weightShape: [number, number, number, number];
+  /** Per output channel (O entries) or one for all. */
+  weightScales: Float32Array;
+  /** int32 bias in units of x.scale · weightScale[o]. */
+  bias?: Int32Array;
+  relu?: boolean;
+  y?: QuantParams;
+  group: number;
+  strides: [number, number];
+  /** [top, left, bottom, right]. */
+  pads: [number, number, number, number];
+  dilations: [number, number];
+}
+
+export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | string {
+  const [nb, c, h, w] = s.inputShape;
+  const [on, o, oh, ow] = s.outputShape;
+  const [wo, cg, kh, kw] = s.weightShape;
+  const unfit = int8SpecUnfit(s, o);
+  if (unfit) return unfit;
+  const [sh, sw] = s.strides;
+  const [pt, pl] = s.pads;
+  const [dh, dw] = s.dilations;
+  const wantH = Math.floor((h + s.pads[0] + s.pads[2] - dh * (kh - 1) - 1) / sh) + 1;
+  const wantW = Math.floor((w + s.pads[1] + s.pads[3] - dw * (kw - 1) - 1) / sw) + 1;
+  if (wo !== o || cg * s.group !== c || o % s.group !== 0 || on !== nb || oh !== wantH || ow !== wantW) {
+    return `int8 layer ${s.name}: shapes do not agree (input [${s.inputShape}], weights [${s.weightShape}], group ${s.group}, output [${s.outputShape}])`;
+  }
+  if (s.weights.length !== o * cg * kh * kw) return `int8 layer ${s.name}: ${s.weights.length} weights for [${s.weightShape}]`;
+  const og = o / s.group;
+  const k = cg * kh * kw;
+  const ohw = oh * ow;
+  const zxByte = s.x.zeroPoint & 0xff;
+  const problem: Int8Problem = {
+    m: nb * ohw, n: og, k, groups: s.group, x: s.x, ...(s.y ? { y: s.y } : {}), relu: !!s.relu,
+    weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
+    at: (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
+    a: (first) => ({
+      wgsl: `@group(0) @binding(${first}) var<storage, read_write> xq: array<u32>;
+${byteReader('xq')}
+fn loadA4(m: u32, kq: u32) -> u32 {
+  let b = m / ${ohw}u;
+  let p = m % ${ohw}u;
+  let y0 = i32(p / ${ow}u) * ${sh} - ${pt};
+  let x0 = i32(p % ${ow}u) * ${sw} - ${pl};
+  let plane = (b * ${c}u + grp * ${cg}u) * ${h * w}u;
+  var word = 0u;
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let k = kq * 4u + j;
+    var v = ${zxByte}u;
+    if (k < ${k}u) {
+      let ci = k / ${kh * kw}u;
+      let r = k % ${kh * kw}u;
+      let iy = y0 + i32(r / ${kw}u) * ${dh};
+      let ix = x0 + i32(r % ${kw}u) * ${dw};
+      if (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) { v = byteAt(plane + ci * ${h * w}u + u32(iy) * ${w}u + u32(ix)); }
+    }
+    word = word | (v << (8u * j));
+  }
+  return word;
+}
+`,
+      bindings: [{ tensor: s.input }],
+    }),
+    outIndex: `((m / ${ohw}u) * ${o}u + grp * ${og}u + n) * ${ohw}u + m % ${ohw}u`,
+    store: ohw % 4 === 0 ? 'col4' : 'scratch',
+    output: s.output,
+    outputCount: nb * o * ohw,
+  };
+  const tactics: Tactic[] = [];
+  const why: string[] = [];
+  for (const t of INT8_TILES) {
+    const bad = int8TileUnfit(t, caps, problem);
+    if (bad) why.push(`${int8TileName(t)}: ${bad}`);
+    else tactics.push(int8TileTactic(`int8-conv-${int8TileName(t)}${problem.store === 'scratch' && s.y ? '-packed' : ''}`, problem, t, caps));
+  }
+  return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
+}

@@ -1,0 +1,83 @@
+// int8 matrix products as engine tactics: y[M,N] = requant(Σ_k (x[m,k] − zx)·w[k,n] + bias[n])
+// with a per-tensor activation scale and zero point, per-channel symmetric int8 weights and int32
+// accumulation (QLinearMatMul, MatMulInteger, and Gemm/MatMul between QuantizeLinear and
+// DequantizeLinear). The input is an int8/uint8 tensor [M, K] in packed-byte storage; the output
+// int8/uint8 (requantized) or f32 (dequantized), [M, N] row-major.
+import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
+import type { Tactic } from '../tactic.js';
+import { quantUnfit, type QuantParams } from './int8-data.js';
+import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit, type Int8Problem } from './int8-tile.js';
+
+export interface Int8GemmSpec {
+  /** The layer's name, for refusals. */
+  name: string;
+  input: string;
+  output: string;
+  m: number;
+  k: number;
+  n: number;
+  x: QuantParams;
+  /** int8 weights [K, N] row-major, symmetric (zero point 0). */
+  weights: Int8Array;
+  /** Per output column (N entries) or one for all. */
+  weightScales: Float32Array;
+  /** int32 bias in units of x.scale · weightScale[n]. */
+  bias?: Int32Array;
+  relu?: boolean;
+  /** Requantize the output to this; absent: dequantize to f32. */
+  y?: QuantParams;
+}
+
+/** WGSL reading byte i of the packed int8 buffer `buf`. */
+export const byteReader = (buf: string): string => `fn byteAt(i: u32) -> u32 { return (${buf}[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu; }\n`;
+
+/** Checks shared by the int8 layers: quantization parameters, weight scales and bias lengths. */
+export function int8SpecUnfit(s: { name: string; x: QuantParams; y?: QuantParams; weightScales: Float32Array; bias?: Int32Array }, channels: number): string | undefined {
+  const bad = quantUnfit(s.x, 'input') ?? (s.y ? quantUnfit(s.y, 'output') : undefined);
+  if (bad) return `int8 layer ${s.name}: ${bad}`;
+  if (s.weightScales.length !== 1 && s.weightScales.length !== channels) return `int8 layer ${s.name}: ${s.weightScales.length} weight scales for ${channels} output channels`;
+  if (s.weightScales.some((w) => !(w > 0) || !Number.isFinite(w))) return `int8 layer ${s.name}: weight scales must be positive and finite`;
+  if (s.bias && s.bias.length !== channels) return `int8 layer ${s.name}: ${s.bias.length} bias values for ${channels} output channels`;
+  return undefined;
+}
+
+/** The tactics for the product (one per tile that fits), or why there are none. */
+export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | string {
+  const unfit = int8SpecUnfit(s, s.n);
+  if (unfit) return unfit;
+  if (s.weights.length !== s.k * s.n) return `int8 layer ${s.name}: ${s.weights.length} weights for K=${s.k} × N=${s.n}`;
+  const zxByte = s.x.zeroPoint & 0xff;
+  const aligned = s.k % 4 === 0;
+  const problem: Int8Problem = {
+    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, ...(s.y ? { y: s.y } : {}), relu: !!s.relu,
+    weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
+    at: (_g, k, n) => s.weights[k * s.n + n]!,
+    a: (first) => ({
+      wgsl: `@group(0) @binding(${first}) var<storage, read_write> xq: array<u32>;
+${aligned
+    ? `fn loadA4(m: u32, kq: u32) -> u32 { return xq[m * ${s.k / 4}u + kq]; }`
+    : `${byteReader('xq')}fn loadA4(m: u32, kq: u32) -> u32 {
+  var w = 0u;
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let k = kq * 4u + j;
+    w = w | (select(${zxByte}u, byteAt(m * ${s.k}u + k), k < ${s.k}u) << (8u * j));
+  }
+  return w;
+}`}
+`,
+      bindings: [{ tensor: s.input }],
+    }),
+    outIndex: 'm * N + n',
+    store: s.n % 4 === 0 ? 'row4' : 'scratch',
+    output: s.output,
+    outputCount: s.m * s.n,
+  };
+  const tactics: Tactic[] = [];
+  const why: string[] = [];
+  for (const t of INT8_TILES) {
+    const bad = int8TileUnfit(t, caps, problem);
+    if (bad) why.push(`${int8TileName(t)}: ${bad}`);
+    else tactics.push(int8TileTactic(`int8-gemm-${int8TileName(t)}${problem.store === 'scratch' && s.y ? '-packed' : ''}`, problem, t, caps));
+  }
+  return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
+}

@@ -1,0 +1,196 @@
+// The int8 tiled matrix product: C[M,N] = Σ_k (A[m,k] − zA)·B[k,n] accumulated in i32 through
+// WGSL's dot4I8Packed (four int8 products per instruction), then an epilogue per output channel:
+// + int32 bias, × multiplier, ReLU, and either requantization to int8/uint8 (round half to even,
+// + zero point, saturate) or dequantization to f32. A workgroup computes a TM×TN tile, each thread
+// a 4×4 block; TKQ words (4·TKQ values of K) of A and B are staged in workgroup memory per step.
+// uint8 A is turned into int8 by flipping the top bit of each byte (a − 128), the zero point with it.
+// Four int8 results share one u32, so a thread stores whole words: four columns of one row
+// (`row4`), four rows of one column (`col4`), or, when neither lines up with the output's words,
+// the results go to scratch as i32 and a second program packs them (`scratch`).
+import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
+import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
+import type { EngineProgram, Tactic } from '../tactic.js';
+import { channelParams, packWeightWords, qRange, type ChannelSpec, type QuantParams } from './int8-data.js';
+
+/** Workgroup tile TM×TN (multiples of 4), TKQ words of K per step. */
+export interface Int8Tile {
+  tm: number;
+  tn: number;
+  tkq: number;
+}
+
+export const INT8_TILES: readonly Int8Tile[] = [
+  { tm: 64, tn: 64, tkq: 4 },
+  { tm: 32, tn: 64, tkq: 8 },
+  { tm: 32, tn: 32, tkq: 8 },
+  { tm: 16, tn: 32, tkq: 16 },
+];
+
+export const int8TileName = (t: Int8Tile): string => `${t.tm}x${t.tn}x${t.tkq * 4}`;
+
+export type Int8Store = 'row4' | 'col4' | 'scratch';
+
+export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
+  m: number;
+  n: number;
+  k: number;
+  groups: number;
+  /**
+   * Declares the input's bindings and `fn loadA4(m: u32, kq: u32) -> u32`: the raw bytes of
+   * A[m][4kq .. 4kq+3] of group `grp` (a private), m < M, 4kq < K; bytes past K may be anything
+   * (B is zero there), bytes outside an image must be the zero point.
+   */
+  a: PartBuilder;
+  relu: boolean;
+  /** WGSL expression: flat index in the output of element (m, n) of group `grp`. */
+  outIndex: string;
+  store: Int8Store;
+  output: string;
+  /** Elements of the output tensor. */
+  outputCount: number;
+}
+
+/** Why the tile cannot run this problem here, or undefined. */
+export function int8TileUnfit(t: Int8Tile, caps: DeviceCaps, p: Pick<Int8Problem, 'm' | 'n' | 'groups'>): string | undefined {
+  const threads = (t.tm / 4) * (t.tn / 4);
+  if (!caps.packedDot4I8) return 'the device lacks WGSL packed_4x8_integer_dot_product';
+  if (threads > caps.maxInvocationsPerWorkgroup) return `${threads} invocations exceed the device's ${caps.maxInvocationsPerWorkgroup}`;
+  if ((t.tm + t.tn) * t.tkq * 4 > caps.maxWorkgroupStorage) return 'workgroup storage exceeds the device limit';
+  if (p.groups > caps.maxWorkgroupsPerDimension) return 'too many groups';
+  if (!grid(Math.ceil(p.m / t.tm) * Math.ceil(p.n / t.tn), caps)) return 'too many tiles';
+  return undefined;
+}
+
+/** One tactic of the problem with tile `t`. */
+export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: DeviceCaps): Tactic {
+  const kPad = roundUp(p.k, t.tkq * 4);
+  const nPad = roundUp(p.n, t.tn);
+  const weights = packWeightWords(p.groups, p.k, p.n, kPad, nPad, p.at);
+  const params = channelParams({ ...p });
+  const a = p.a(0);
+  const first = a.bindings.length;
+  const out = p.y
+    ? p.store === 'scratch'
+      ? `@group(0) @binding(${first + 2}) var<storage, read_write> res: array<i32>;\n`
+      : `@group(0) @binding(${first + 2}) var<storage, read_write> ${'yq'}: array<u32>;\n`
+    : `@group(0) @binding(${first + 2}) var<storage, read_write> yf: array<f32>;\n`;
+  const main: EngineProgram = {
+    ...tileProgram(p, t, kPad, nPad, caps, `${a.wgsl}
+@group(0) @binding(${first}) var<storage, read> wq: array<u32>;
+@group(0) @binding(${first + 1}) var<storage, read> qp: array<u32>;
+${out}`),
+    bindings: [...a.bindings, { constant: 0 }, { constant: 1 }, p.y && p.store === 'scratch' ? { scratch: 0 } : { tensor: p.output }],
+  };
+  const scratch = p.y && p.store === 'scratch';
+  return {
+    name,
+    programs: scratch ? [main, packProgram(p.output, p.outputCount, caps)] : [main],
+    constants: [new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), new Uint8Array(params.buffer)],
+    scratch: scratch ? [p.outputCount * 4] : [],
+  };
+}
+
+function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, caps: DeviceCaps, decls: string): Omit<EngineProgram, 'bindings'> {
+  const threads = (t.tm / 4) * (t.tn / 4);
+  const tilesM = Math.ceil(p.m / t.tm);
+  const tilesN = Math.ceil(p.n / t.tn);
+  const [gx, gy] = grid(tilesM * tilesN, caps)!;
+  const zx = p.x.signed ? p.x.zeroPoint : p.x.zeroPoint - 128;
+  const flip = p.x.signed ? '' : ' ^ 0x80808080u';
+  const [lo, hi] = p.y ? qRange(p.y) : [0, 0];
+  const finish = p.y
+    ? `fn finish(n: u32, acc: i32) -> i32 {
+  let c = (grp * N + n) * 3u;
+  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
+  let q = i32(round(v)) + ${p.y.zeroPoint};
+  return clamp(q, ${p.relu ? p.y.zeroPoint : lo}, ${hi});
+}`
+    : `fn finish(n: u32, acc: i32) -> f32 {
+  let c = (grp * N + n) * 3u;
+  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
+  return ${p.relu ? 'max(v, 0.0)' : 'v'};
+}`;
+  const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
+  const rq = [0, 1, 2, 3];
+  let store: string;
+  if (!p.y) {
+    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = finish(n0c + ${j}u, acc[${i}][${j}]); }`)).join('\n');
+  } else if (p.store === 'scratch') {
+    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = finish(n0c + ${j}u, acc[${i}][${j}]); }`)).join('\n');
+  } else if (p.store === 'row4') {
+    // N % 4 == 0: a row's four columns are one word
+    store = rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${rq.map((j) => byte(`finish(n0c + ${j}u, acc[${i}][${j}])`, j)).join(' | ')}; }`).join('\n');
+  } else {
+    // M % 4 == 0 and a column's rows m..m+3 consecutive: one word per column
+    store = rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(`finish(n0c + ${j}u, acc[${i}][${j}])`, i)).join(' | ')}; }`).join('\n');
+  }
+  const wgsl = `${decls}
+var<private> grp: u32;
+const M = ${p.m}u;
+const N = ${p.n}u;
+const KQ = ${Math.ceil(p.k / 4)}u;
+var<workgroup> As: array<u32, ${t.tm * t.tkq}>;
+var<workgroup> Bs: array<u32, ${t.tn * t.tkq}>;
+
+fn outIndex(m: u32, n: u32) -> u32 { return ${p.outIndex}; }
+${finish}
+
+@compute @workgroup_size(${threads})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
+  let tile = wid.y * ${gx}u + wid.x;
+  if (tile >= ${tilesM * tilesN}u) { return; }
+  let m0 = (tile / ${tilesN}u) * ${t.tm}u;
+  let n0 = (tile % ${tilesN}u) * ${t.tn}u;
+  grp = wid.z;
+  let tx = tid % ${t.tn / 4}u;
+  let ty = tid / ${t.tn / 4}u;
+  var acc: array<array<i32, 4>, 4>;
+  for (var s = 0u; s < ${kPad / 4 / t.tkq}u; s = s + 1u) {
+    for (var e = tid; e < ${t.tm * t.tkq}u; e = e + ${threads}u) {
+      let m = m0 + e / ${t.tkq}u;
+      let kq = s * ${t.tkq}u + e % ${t.tkq}u;
+      var w = 0u;
+      if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }
+      As[e] = w;
+    }
+    for (var e = tid; e < ${t.tn * t.tkq}u; e = e + ${threads}u) {
+      Bs[e] = wq[(grp * ${nPad}u + n0 + e / ${t.tkq}u) * ${kPad / 4}u + s * ${t.tkq}u + e % ${t.tkq}u];
+    }
+    workgroupBarrier();
+    for (var q = 0u; q < ${t.tkq}u; q = q + 1u) {
+${rq.map((i) => `      let a${i} = As[(ty * 4u + ${i}u) * ${t.tkq}u + q];`).join('\n')}
+${rq.map((j) => `      let b${j} = Bs[(tx * 4u + ${j}u) * ${t.tkq}u + q];`).join('\n')}
+${rq.flatMap((i) => rq.map((j) => `      acc[${i}][${j}] = acc[${i}][${j}] + dot4I8Packed(a${i}, b${j});`)).join('\n')}
+    }
+    workgroupBarrier();
+  }
+  let m0r = m0 + ty * 4u;
+  let n0c = n0 + tx * 4u;
+${store}
+}
+`;
+  return { wgsl, workgroups: [gx, gy, p.groups] };
+}
+
+/** Packs i32 results (already saturated) from scratch into int8 words, four elements per invocation. */
+function packProgram(output: string, count: number, caps: DeviceCaps): EngineProgram {
+  const words = Math.ceil(count / 4);
+  const [gx, gy] = grid(Math.ceil(words / 256), caps) ?? [0, 0];
+  if (gx === 0) throw new Error('int8 pack exceeds the dispatch limit');
+  const wgsl = `@group(0) @binding(0) var<storage, read_write> res: array<i32>;
+@group(0) @binding(1) var<storage, read_write> yq: array<u32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = (wid.y * ${gx}u + wid.x) * 256u + lid;
+  if (w >= ${words}u) { return; }
+  var v = 0u;
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let e = w * 4u + j;
+    if (e < ${count}u) { v = v | ((u32(res[e]) & 0xffu) << (8u * j)); }
+  }
+  yq[w] = v;
+}
+`;
+  return { wgsl, bindings: [{ scratch: 0 }, { tensor: output }], workgroups: [gx, gy, 1] };
+}

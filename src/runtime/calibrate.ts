@@ -1,0 +1,127 @@
+// Implicit quantization's first step (TensorRT's IInt8Calibrator): run the float model over
+// calibration batches in the framework and record, for every float activation (graph inputs and
+// node outputs), the range int8 should cover. Min-max keeps the largest magnitude seen; entropy
+// and percentile need a histogram over that range, so they run the batches a second time.
+import { CalibrationError } from '../errors.js';
+import type { Graph } from '../ir/graph.js';
+import { createSession, type SessionOptions } from './session.js';
+import { Tensor } from '../tensor/tensor.js';
+import { cacheHeader, checkCacheFits, parseCalibrationCache, scaleOfAmax, type CalibrationAlgo, type CalibrationCache } from '../engine/calibrate/cache-file.js';
+import { AbsHistogram, RangeStat } from '../engine/calibrate/histogram.js';
+import { entropyAmax, percentileAmax } from '../engine/calibrate/thresholds.js';
+
+/** Calibration batches: feeds by input name, fetched on demand (they may be files). */
+export interface CalibrationBatches {
+  count: number;
+  get(index: number): Promise<Record<string, Tensor>> | Record<string, Tensor>;
+}
+
+export interface CalibrateOptions extends Pick<SessionOptions, 'device' | 'gpu' | 'gpuOptions' | 'maxMemory'> {
+  algo: CalibrationAlgo;
+  /** Percent of |x| kept for algo 'percentile' (default 99.99). */
+  percentile?: number;
+  /** Called after each batch of each pass. */
+  progress?: (e: { pass: number; passes: number; batch: number; batches: number }) => void;
+}
+
+export const DEFAULT_PERCENTILE = 99.99;
+
+/** The float activations a calibration records, in graph order: float inputs, then node outputs. */
+export function activationCandidates(graph: Graph): string[] {
+  // weights are not activations: initializers, and whatever nodes compute from them alone
+  const constant = new Set(graph.initializers.keys());
+  for (const node of graph.nodes) {
+    if (node.inputs.every((i) => !i || constant.has(i))) for (const o of node.outputs) constant.add(o);
+  }
+  const names: string[] = [];
+  const seen = new Set<string>();
+  const add = (n: string) => {
+    if (!n || seen.has(n) || constant.has(n)) return;
+    const t = graph.typeOf(n);
+    if (t && (t.dtype !== 'float32' || (t.kind && t.kind !== 'tensor'))) return;
+    seen.add(n);
+    names.push(n);
+  };
+  for (const v of graph.inputs) add(v.name);
+  for (const node of graph.nodes) for (const o of node.outputs) add(o);
+  return names;
+}
+
+/** Runs the calibration and returns the cache (scales in graph order). */
+export async function calibrateGraph(graph: Graph, batches: CalibrationBatches, opts: CalibrateOptions): Promise<CalibrationCache> {
+  if (batches.count < 1) throw new CalibrationError('no calibration batches', { hint: 'give a folder with at least one batch of inputs' });
+  const percentile = opts.percentile ?? DEFAULT_PERCENTILE;
+  if (opts.algo === 'percentile' && !(percentile > 0 && percentile <= 100)) throw new CalibrationError(`--percentile must be in (0, 100], got ${percentile}`);
+  const candidates = activationCandidates(graph);
+  // every candidate becomes a graph output, so one run hands back all activations
+  const probe = graph.clone();
+  const declared = new Set(probe.outputs.map((o) => o.name));
+  for (const name of candidates) if (!declared.has(name)) probe.outputs.push({ name });
+  const { algo, progress, percentile: _p, ...sessionOpts } = opts;
+  const session = await createSession(probe, sessionOpts);
+  const passes = algo === 'minmax' ? 1 : 2;
+  const ranges = new Map<string, RangeStat>();
+  const hists = new Map<string, AbsHistogram>();
+  try {
+    for (let pass = 1; pass <= passes; pass++) {
+      for (let b = 0; b < batches.count; b++) {
+        const feeds = await batches.get(b);
+        const values = session.runValues ? await session.runValues(feeds) : await session.run(feeds);
+        const all: Record<string, unknown> = { ...feeds, ...values };
+        for (const name of candidates) {
+          const t = all[name];
+          if (!(t instanceof Tensor) || t.dtype !== 'float32') continue;
+          const data = t.data as Float32Array;
+          if (pass === 1) {
+            let r = ranges.get(name);
+            if (!r) ranges.set(name, (r = new RangeStat()));
+            r.add(data);
+          } else {
+            const h = hists.get(name);
+            if (h) h.add(data);
+          }
+        }
+        progress?.({ pass, passes, batch: b + 1, batches: batches.count });
+      }
+      if (pass === 1) {
+        for (const [name, r] of ranges) {
+          if (!Number.isFinite(r.amax)) throw new CalibrationError(`tensor '${name}' reached ${r.amax} on the calibration data; int8 cannot represent it`, { hint: 'check the calibration inputs and their preprocessing' });
+          if (passes === 2 && r.amax > 0) hists.set(name, new AbsHistogram(r.amax));
+        }
+      }
+    }
+  } finally {
+    session.dispose();
+  }
+  const scales = new Map<string, number>();
+  for (const name of candidates) {
+    const r = ranges.get(name);
+    if (!r) continue; // not a float tensor after all (an int64 shape, a sequence)
+    const h = hists.get(name);
+    const amax = !h ? r.amax : algo === 'entropy' ? entropyAmax(h) : percentileAmax(h, percentile);
+    scales.set(name, scaleOfAmax(amax));
+  }
+  return { header: cacheHeader(algo), scales };
+}
+
+/** Every value a graph names: inputs, initializers, node outputs. */
+function graphValues(graph: Graph): Set<string> {
+  const names = new Set<string>([...graph.inputs.map((v) => v.name), ...graph.initializers.keys()]);
+  for (const node of graph.nodes) for (const o of node.outputs) if (o) names.add(o);
+  return names;
+}
+
+/** Tensors TensorRT names itself (shuffles and casts it inserts), which no ONNX model has. */
+const TENSORRT_INTERNAL = /^\(Unnamed Layer\* \d+\)/;
+
+/**
+ * Parses a calibration cache for `graph` and checks it fits: every tensor it names exists (a line
+ * naming one the model lacks is an error naming that line; TensorRT's own unnamed tensors are
+ * skipped), and every float activation of the model has a scale.
+ */
+export function calibrationFor(graph: Graph, text: string, source = 'calibration cache'): CalibrationCache {
+  const cache = parseCalibrationCache(text, source);
+  for (const name of [...cache.scales.keys()]) if (TENSORRT_INTERNAL.test(name)) cache.scales.delete(name);
+  checkCacheFits(cache, graphValues(graph), activationCandidates(graph), source);
+  return cache;
+}
