@@ -3,7 +3,7 @@
 // (src/devices/webgpu/storage.ts) and any mix between its inputs and outputs (arithmetic is f32).
 import { f32Literal, NAN_MINMAX } from '../../wgsl/math.js';
 import { unaryF32Expr } from '../../ops/unary/unary.wgsl.js';
-import { ERF, SIGMOID, TANH } from '../../wgsl/math.js';
+import { ERF, GELU, SIGMOID, TANH } from '../../wgsl/math.js';
 import type { Activation, NetTensor, TensorFormat } from '../network.js';
 
 export { declareConstant, declareTensor, decodeStorage, encodeStorage, loaders, storageBytes, storers, wgslElement } from '../../devices/webgpu/storage.js';
@@ -36,7 +36,7 @@ export function pairable(shape: readonly number[], layout: TensorFormat['layout'
 
 /** WGSL helper functions activations need (emit once per module), NaN-propagating max/min among them. */
 /** The helper declarations every kernel applying activations includes, once each. */
-export const ACTIVATION_HELPER_PARTS: readonly string[] = [SIGMOID, TANH, NAN_MINMAX, ERF];
+export const ACTIVATION_HELPER_PARTS: readonly string[] = [SIGMOID, TANH, NAN_MINMAX, ERF, GELU];
 export const ACTIVATION_HELPERS = ACTIVATION_HELPER_PARTS.join('');
 
 const lit = f32Literal;
