@@ -7,7 +7,9 @@
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-transformers.sh
 #
 # Also writes each model's `nnrt verify` report with the engine (coverage, transfers, agreement
-# with onnxruntime's CPU output). Needs what bench/gpu.sh needs. $MODELS picks a subset.
+# with onnxruntime's CPU output). Needs what bench/gpu.sh needs. $MODELS picks a subset,
+# $VERIFY_PRECISIONS and $BENCH_PRECISIONS the engine precisions (default fp16), BENCH=0 skips the
+# bench; NNRT_GPU_FEATURES=f16 asks Dawn for shader-f16 on NVIDIA.
 set -uo pipefail
 out=${OUT:-bench-out}
 dir=${MODELS_DIR:-/tmp/nnrt-full}
@@ -21,14 +23,14 @@ files=()
 for n in $names; do
   [ -f "$dir/$n/model.onnx" ] || { echo "$n: not exported (see export.log)" >> "$out/verify.txt"; continue; }
   files+=("$dir/$n/model.onnx")
-  for p in fp32 fp16; do
+  for p in ${VERIFY_PRECISIONS-fp16}; do
     tol=""; [ $p = fp16 ] && tol="--atol 0.05 --rtol 0.05"
     echo "== $n engine webgpu $p" >> "$out/verify.txt"
     # shellcheck disable=SC2086
     timeout 240 "${nnrt[@]}" verify "$dir/$n/model.onnx" --device webgpu --engine webgpu --precision $p --no-tactics --quiet $tol \
-      ${GPU_FEATURES:+--gpu-features $GPU_FEATURES} 2>&1 | grep -v "^  pass" | tail -25 >> "$out/verify.txt"
+      2>&1 | grep -v "^  pass" | tail -25 >> "$out/verify.txt"
   done
 done
 # shellcheck disable=SC2086
-"${nnrt[@]}" bench "${files[@]}" --device webgpu --engine none,webgpu --precision fp32,fp16 --mode e2e,resident \
-  --peers ort-web-webgpu --json "$out/transformers.json" ${GPU_FEATURES:+--gpu-features $GPU_FEATURES} ${BENCH_ARGS:-} | tee "$out/transformers.txt"
+[ "${BENCH:-1}" = 1 ] && "${nnrt[@]}" bench "${files[@]}" --device webgpu --engine none,webgpu --precision ${BENCH_PRECISIONS:-fp16} --mode e2e,resident \
+  --peers ort-web-webgpu --json "$out/transformers.json" ${BENCH_ARGS:-} > "$out/transformers.txt" 2> "$out/bench-stderr.txt"

@@ -33,6 +33,8 @@ export const reshapeImporters: Record<string, OpImporter> = {
   Squeeze: { support: chain(floatData0, constantInput(1, 'axes', true)), translate },
   Unsqueeze: { support: chain(floatData0, constantInput(1, 'axes')), translate },
   Identity: { support: floatOnly, translate },
+  // float32 to float32 (exporters write these around attention scales): the same values
+  Cast: { support: floatOnly, translate },
   Dropout: { support: dropoutInference, translate },
 };
 
