@@ -56,7 +56,8 @@ export class StagedGpuRun {
     const available = new Set([...graph.inputs.map((v) => v.name), ...graph.initializers.keys(), ...split.before.flatMap((n) => n.outputs)]);
     const frontier = readyNodes(split.after.filter((n) => cutNodes.has(n)), available);
     const inFrontier = new Set(frontier);
-    const host = new Set(cut.filter((b) => b.def.host).map((b) => b.node));
+    // host ops and the Identity nodes that forward their values (hostNodes); the rest are data-dependent
+    const host = new Set(cut.filter((b) => b.def.host || !b.def.dataDependentShape).map((b) => b.node));
     this.frontierReasons = frontier.map((n) => ({ node: n.name, op: n.opType, reason: !host.has(n) ? FRONTIER_REASON : hasSubgraphs(n) ? SUBGRAPH_REASON : HOST_REASON }));
     if (frontier.length) this.frontier = new HostStep(graph, frontier, opts);
     this.suffixNodes = split.after.filter((n) => !inFrontier.has(n));

@@ -78,14 +78,15 @@ function chainModel(ops: { op: string; extra?: [string, number[]] }[], shape: nu
 }
 
 test('an op without a WGSL kernel runs on the CPU between GPU nodes, with its transfers counted', { skip }, async () => {
-  const model = chainModel([{ op: 'Relu' }, { op: 'ReduceLogSumExp', extra: ['axes', [1]] }, { op: 'Sigmoid' }], [5, 7]);
-  const feeds = { x: randomTensor([5, 7], 14) };
+  // DFT (opset 17: signal [5, 7, 1] along axis 1 → [5, 7, 2]) has no WGSL kernel
+  const model = chainModel([{ op: 'Relu' }, { op: 'DFT' }, { op: 'Sigmoid' }], [5, 7, 1]);
+  const feeds = { x: randomTensor([5, 7, 1], 14) };
   const want = await runOrt(model, feeds);
   const { out, session } = await runWebgpu(model, feeds);
   assert.ok(compareTensors(out.y!, want.y!, FP32_TOLERANCE).pass);
   const stats = session.stats();
-  assert.deepEqual(stats.webgpu!.fallbacks.map((f) => f.op), ['ReduceLogSumExp']);
-  assert.equal(stats.transfers, 2, "Relu's output read back, ReduceLogSumExp's output uploaded");
+  assert.deepEqual(stats.webgpu!.fallbacks.map((f) => f.op), ['DFT']);
+  assert.equal(stats.transfers, 2, "Relu's output read back, DFT's output uploaded");
   assert.equal(stats.webgpu!.submits, 2, 'one submit before the fallback, one after');
   session.dispose();
 });
