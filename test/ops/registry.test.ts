@@ -35,6 +35,7 @@ test('a registered op binds its attributes once; its CPU kernel sees them typed'
 });
 
 test('the built-in ops carry their WebGPU kernels in the same registration', () => {
-  for (const op of ['Relu', 'Add', 'MatMul', 'Conv', 'Softmax', 'Reshape', 'ReduceSum']) assert.equal(hasKernel('webgpu', '', op), true, op);
-  assert.equal(hasKernel('webgpu', '', 'TopK'), false);
+  for (const op of ['Relu', 'Add', 'MatMul', 'Conv', 'Softmax', 'Reshape', 'ReduceSum', 'TopK']) assert.equal(hasKernel('webgpu', '', op), true, op);
+  assert.equal(hasKernel('webgpu', '', 'GridSample'), false, 'an op with a CPU kernel only');
+  assert.equal(hasKernel('cpu', '', 'GridSample'), true);
 });

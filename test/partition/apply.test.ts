@@ -19,37 +19,37 @@ import { elementCount } from '../../src/tensor/shape.js';
 
 const seeded = (shape: number[], k = 1) => Tensor.fromArray(shape, Array.from({ length: elementCount(shape) }, (_, i) => Math.sin(i * 0.37 * k + k)));
 
-/** conv → add → relu → Transpose → Sub → Transpose → conv → relu → sigmoid; Sub reads the first add's constant too. */
-function convTransposeConv() {
+/** conv → add → relu → LpNormalization → Sub → LpNormalization → conv → relu → sigmoid (the engine declines LpNormalization); Sub reads the first add's constant too. */
+function convLpNormConv() {
   const b = new GraphBuilder('net');
   const x = b.input('x', 'float32', [1, 2, 4, 4]);
   const w1 = b.constant('w1', seeded([3, 2, 3, 3], 1)); // 216 B, engine_0 only
   const w2 = b.constant('w2', seeded([3, 3, 1, 1], 2)); // 36 B, engine_1 only
   const shared = b.constant('shared', seeded([1, 3, 1, 1], 3)); // 12 B, engine_0 and a framework Sub
   const c1 = b.op('Relu', [b.op('Add', [b.op('Conv', [x, w1], { pads: [1, 1, 1, 1] }, 'conv1'), shared], {}, 'bias1')], {}, 'relu1');
-  const t = b.op('Transpose', [c1], { perm: [0, 1, 3, 2] }, 'transpose');
-  const s = b.op('Sub', [t, shared], {}, 'sub'); // supported, but alone between two Transposes
-  const y = b.op('Relu', [b.op('Conv', [b.op('Transpose', [s], { perm: [0, 1, 3, 2] }, 'transpose2'), w2], {}, 'conv2')], {}, 'relu2');
+  const t = b.op('LpNormalization', [c1], { axis: 3 }, 'lpnorm');
+  const s = b.op('Sub', [t, shared], {}, 'sub'); // supported, but alone between two LpNormalizations
+  const y = b.op('Relu', [b.op('Conv', [b.op('LpNormalization', [s], { axis: 2 }, 'lpnorm2'), w2], {}, 'conv2')], {}, 'relu2');
   b.output(b.op('Sigmoid', [y], {}, 'out'));
   return b.graph;
 }
 
 test('subgraphs become nnrt.Engine nodes; the outer graph keeps only framework nodes, in a valid order', () => {
-  const g = convTransposeConv();
+  const g = convLpNormConv();
   const types = typesOf(g);
   const result = partitionGraph(g, types, { supports: ENGINE_SUPPORT, backend: 'webgpu', minSubgraphSize: 2 });
   assert.deepEqual(result.subgraphs.map((s) => s.nodes), [['conv1', 'bias1', 'relu1'], ['conv2', 'relu2', 'out']]);
-  assert.deepEqual(result.declined.map((d) => d.node), ['transpose', 'transpose2']);
+  assert.deepEqual(result.declined.map((d) => d.node), ['lpnorm', 'lpnorm2']);
   assert.deepEqual(result.tooSmall.map((c) => c.nodes), [['sub']]);
 
   const { graph: outer, engineNodes } = applyPartition(g, types, result);
-  assert.deepEqual(outer.nodes.map((n) => n.name), ['engine_0', 'transpose', 'sub', 'transpose2', 'engine_1']);
+  assert.deepEqual(outer.nodes.map((n) => n.name), ['engine_0', 'lpnorm', 'sub', 'lpnorm2', 'engine_1']);
   const [e0, e1] = engineNodes;
   assert.ok(e0 && isEngineNode(e0) && e1);
   assert.equal(e0.domain, NNRT_DOMAIN);
   assert.equal(e0.opType, 'Engine');
   assert.deepEqual([e0.inputs, e0.outputs], [['x'], ['relu1']]);
-  assert.deepEqual([e1.inputs, e1.outputs], [['transpose2'], ['out']]);
+  assert.deepEqual([e1.inputs, e1.outputs], [['lpnorm2'], ['out']]);
   assert.deepEqual(e0.subgraph.nodes.map((n) => n.name), ['conv1', 'bias1', 'relu1']);
   assert.deepEqual(e0.subgraph.inputs, [{ name: 'x', dtype: 'float32', shape: [1, 2, 4, 4] }]);
   assert.deepEqual(e0.subgraph.outputs, [{ name: 'relu1', dtype: 'float32', shape: [1, 3, 4, 4] }]);
@@ -59,7 +59,7 @@ test('subgraphs become nnrt.Engine nodes; the outer graph keeps only framework n
 });
 
 test('weights used only by engines leave the outer graph; shared ones stay once, counted as shared', () => {
-  const g = convTransposeConv();
+  const g = convLpNormConv();
   const types = typesOf(g);
   const result = partitionGraph(g, types, { supports: ENGINE_SUPPORT, backend: 'webgpu', minSubgraphSize: 2 });
   const { graph: outer, weightBytes, engineNodes } = applyPartition(g, types, result);
@@ -70,7 +70,7 @@ test('weights used only by engines leave the outer graph; shared ones stay once,
 });
 
 test('the Engine op types the outer graph with the recorded shapes and refuses other input shapes', () => {
-  const g = convTransposeConv();
+  const g = convLpNormConv();
   const types = typesOf(g);
   const { graph: outer } = applyPartition(g, types, partitionGraph(g, types, { supports: ENGINE_SUPPORT, backend: 'webgpu', minSubgraphSize: 2 }));
   const outerTypes = inferShapes(outer, opTyper);
@@ -81,10 +81,11 @@ test('the Engine op types the outer graph with the recorded shapes and refuses o
 });
 
 test('the rewritten graph computes what the original computes', () => {
-  const g = convTransposeConv();
+  const g = convLpNormConv();
   const types = typesOf(g);
   const x = seeded([1, 2, 4, 4], 5);
   const want = new CpuExecutor(g).run({ x });
+  assert.ok(!(want.out!.data as Float32Array).some(Number.isNaN), 'no all-zero row reaches LpNormalization');
   for (const minSubgraphSize of [1, 2, 3]) {
     const { graph: outer } = applyPartition(g, types, partitionGraph(g, types, { supports: ENGINE_SUPPORT, backend: 'webgpu', minSubgraphSize }));
     const got = runWithEngines(outer, { x });

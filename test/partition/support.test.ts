@@ -19,7 +19,7 @@ function verdicts(g: Graph): Record<string, true | string> {
   return Object.fromEntries(g.nodes.map((n) => [n.name, engineSupports(n, types, g)]));
 }
 
-test('supported: conv 2-D and 1-D with constant weights, grouped conv, BN, activations, per-channel Add, pools, Gemm, Softmax', () => {
+test('supported: conv 2-D and 1-D with constant weights, grouped conv, BN, activations, per-channel Add, pools, Gemm, Softmax, Transpose', () => {
   const b = new GraphBuilder();
   const x = b.input('x', 'float32', [1, 4, 6, 6]);
   const c = b.op('Conv', [x, b.constant('w', zeros([4, 4, 3, 3])), b.constant('b', zeros([4]))], { pads: [1, 1, 1, 1] }, 'conv');
@@ -34,6 +34,7 @@ test('supported: conv 2-D and 1-D with constant weights, grouped conv, BN, activ
   b.output(b.op('Softmax', [fc], { axis: -1 }, 'softmax'));
   const x1 = b.input('x1', 'float32', [1, 4, 8]);
   b.output(b.op('Conv', [x1, b.constant('w1', zeros([2, 4, 3]))], {}, 'conv1d'));
+  b.output(b.op('Transpose', [x1], { perm: [0, 2, 1] }, 'transpose'));
   const v = verdicts(b.graph);
   for (const [name, verdict] of Object.entries(v)) assert.equal(verdict, true, `${name}: ${verdict}`);
 });
@@ -45,7 +46,7 @@ test('declined with a reason: unsupported op, non-constant weights, 3-D conv, dt
   const img = b.input('img', 'float32', [1, 3, 5, 5]);
   const vol = b.input('vol', 'float32', [1, 3, 4, 4, 4]);
   const i = b.input('i', 'int64', [2, 3]);
-  b.output(b.op('Transpose', [x], { perm: [1, 0] }, 'transpose'));
+  b.output(b.op('Hardmax', [x], { axis: 1 }, 'hardmax'));
   b.output(b.op('Conv', [img, w], {}, 'conv_dynamic_w'));
   b.output(b.op('Conv', [vol, b.constant('w3', zeros([2, 3, 1, 1, 1]))], {}, 'conv3d'));
   b.output(b.op('Add', [b.input('row', 'float32', [2, 1]), x], {}, 'add_row'));
@@ -56,8 +57,10 @@ test('declined with a reason: unsupported op, non-constant weights, 3-D conv, dt
   b.output(b.op('Concat', [img, img], { axis: 2 }, 'concat_axis2'));
   b.output(b.ops('MaxPool', [img], { kernel_shape: [2, 2] }, 2, 'maxpool_idx')[1]!);
   b.output(b.op('MatMul', [x, b.input('mb', 'float32', [3, 4])], {}, 'matmul_dyn'));
+  b.output(b.op('Concat', [img, b.constant('cc', zeros([1, 3, 1, 5]))], { axis: 2 }, 'concat_const'));
+  b.output(b.op('MatMul', [b.constant('ma', zeros([4, 2])), x], {}, 'matmul_const_a'));
   const v = verdicts(b.graph);
-  assert.equal(v.transpose, 'op Transpose is not supported by the webgpu engine');
+  assert.equal(v.hardmax, 'op Hardmax is not supported by the webgpu engine');
   assert.equal(v.conv_dynamic_w, 'Conv: weights are not a constant');
   assert.equal(v.conv3d, 'Conv: 3-D convolution is not supported');
   assert.equal(v.add_row, true, 'a per-row operand broadcasts by the numpy rules');
@@ -65,9 +68,11 @@ test('declined with a reason: unsupported op, non-constant weights, 3-D conv, dt
   assert.equal(v.gemm_dyn_c, 'Gemm: C is not a constant');
   assert.match(String(v.gemm_transA), /^Gemm: transA = 1 is not supported/);
   assert.equal(v.softmax_axis1, true, 'softmax over any axis (strided rows)');
-  assert.equal(v.concat_axis2, 'Concat: axis 2 is not the channel axis (1)');
+  assert.equal(v.concat_axis2, true, 'concat along any axis');
+  assert.equal(v.concat_const, 'Concat: a constant input is not supported');
   assert.equal(v.maxpool_idx, 'MaxPool: the Indices output is not supported');
-  assert.equal(v.matmul_dyn, 'MatMul: B is not a constant');
+  assert.equal(v.matmul_dyn, true, 'a computed B (the matmul layer)');
+  assert.equal(v.matmul_const_a, 'MatMul: a constant A with a computed B is not supported');
 });
 
 test('shape/axes inputs folded by inference count as constants; a used Dropout mask does not pass', () => {
