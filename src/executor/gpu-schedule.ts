@@ -16,7 +16,7 @@ import type { BufferRef, GpuKernel, GpuLaunch, Program } from '../devices/webgpu
 import type { TensorType } from '../ops/op.js';
 import type { BoundCpuKernel } from '../ops/registry.js';
 import { inferNode, opTyper, type BoundNode } from '../ops/typer.js';
-import type { DType } from '../tensor/dtype.js';
+import { BYTES_PER_ELEMENT, type DType } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { elementCount } from '../tensor/shape.js';
 
@@ -241,6 +241,13 @@ export async function buildGpuSchedule(
       const onDevice = (n: string) => slots.has(n) && !isGraphInput.has(n) && !cpuProduced.has(n);
       const reads = node.inputs.filter((n, k) => n && onDevice(n) && node.inputs.indexOf(n) === k).map((n) => transfer(n, slots.get(n)!.buffer, true));
       const writes: Transfer[] = [];
+      // a host-only output (no GPU step reads it) gets no device buffer, but the budget holds for it too
+      node.outputs.forEach((o, k) => {
+        const t = outs[k];
+        if (o && t && !gpuReads.has(o)) {
+          assertWithinBudget(liveBytes, elementCount(t.shape) * BYTES_PER_ELEMENT[t.dtype], memoryBudget, `'${o}' (${t.shape.join('×')} elements)`, where);
+        }
+      });
       node.outputs.forEach((o) => {
         if (o) cpuProduced.add(o);
         if (o && gpuReads.has(o)) writes.push(transfer(o, allocate(o, typeOf(o).shape, where).buffer, false));
