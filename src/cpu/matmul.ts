@@ -1,6 +1,6 @@
 // Gemm and MatMul on the WebAssembly SIMD packed GEMM, for float32. Transposes are strides of the
 // packing, never copies. Other dtypes return undefined and the reference kernels run instead.
-import { broadcastStrides, elementCount } from '../tensor/shape.js';
+import { broadcastStrides, elementCount, forEachBroadcastBatch } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from '../ops/op.js';
 import { matmulGeometry } from '../ops/matmul/matmul.op.js';
@@ -58,18 +58,8 @@ export function matmulFast(wasm: WasmKernels, a: Tensor, b: Tensor, out: TensorT
     parallelGemm(wasm, batches * m, n, k, A, k, 1, B, n, 1, Y, n, false, 1, scratch);
     return [new Tensor('float32', out.shape, wasm.read(Y, count))];
   }
-  const aStrides = broadcastStrides(aBatch, batch);
-  const bStrides = broadcastStrides(bBatch, batch);
-  const index = new Array<number>(batch.length).fill(0);
-  for (let t = 0; t < batches; t++) {
-    let aAt = 0;
-    let bAt = 0;
-    for (let d = 0; d < batch.length; d++) {
-      aAt += index[d]! * aStrides[d]!;
-      bAt += index[d]! * bStrides[d]!;
-    }
+  forEachBroadcastBatch(batch, aBatch, bBatch, (t, aAt, bAt) => {
     parallelGemm(wasm, m, n, k, A + aAt * m * k * 4, k, 1, B + bAt * k * n * 4, n, 1, Y + t * m * n * 4, n, false, 1, scratch);
-    for (let d = batch.length - 1; d >= 0 && ++index[d]! === batch[d]; d--) index[d] = 0;
-  }
+  });
   return [new Tensor('float32', out.shape, wasm.read(Y, count))];
 }

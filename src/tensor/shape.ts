@@ -57,6 +57,28 @@ export function broadcastStrides(shape: Shape, target: Shape): number[] {
   return out;
 }
 
+/**
+ * Calls `each(t, aAt, bAt)` for every index t of the broadcast batch shape `batch`, with the
+ * matching batch indices of operands whose batch shapes are `aBatch` and `bBatch` (numpy rules):
+ * the outer loop of a batched matrix product.
+ */
+export function forEachBroadcastBatch(batch: Shape, aBatch: Shape, bBatch: Shape, each: (t: number, aAt: number, bAt: number) => void): void {
+  const aStrides = broadcastStrides(aBatch, batch);
+  const bStrides = broadcastStrides(bBatch, batch);
+  const index = new Array<number>(batch.length).fill(0);
+  const count = elementCount(batch);
+  for (let t = 0; t < count; t++) {
+    let aAt = 0;
+    let bAt = 0;
+    for (let d = 0; d < batch.length; d++) {
+      aAt += index[d]! * aStrides[d]!;
+      bAt += index[d]! * bStrides[d]!;
+    }
+    each(t, aAt, bAt);
+    for (let d = batch.length - 1; d >= 0 && ++index[d]! === batch[d]; d--) index[d] = 0;
+  }
+}
+
 /** Normalizes a possibly negative axis for a given rank, with a clear error when out of range. */
 export function normalizeAxis(axis: number, rank: number, what = 'axis'): number {
   const a = axis < 0 ? axis + rank : axis;

@@ -33,7 +33,7 @@ const fuseBias: PairRule<Matrix, PointwiseLayer> = {
 };
 
 /** The other operand of a two-tensor Add that reads `t`, when it has t's shape. */
-function residualOf(c: PointwiseLayer, t: string, net: Network): string | undefined {
+export function residualOf(c: PointwiseLayer, t: string, net: Network): string | undefined {
   const e = c.expr;
   if (e.op !== 'binary' || e.fn !== 'add' || e.a.op !== 'input' || e.b.op !== 'input') return undefined;
   const [a, b] = [c.inputs[e.a.index]!, c.inputs[e.b.index]!];

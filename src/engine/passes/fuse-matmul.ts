@@ -5,6 +5,7 @@
 import type { Activation, Layer, MatmulLayer, Network, PointwiseLayer } from '../network.js';
 import type { EnginePass, PairRule } from './pass.js';
 import { applyPairRules } from './pass.js';
+import { residualOf } from './fuse-epilogue.js';
 import { activationOf, isConstOperand } from './pw-expr.js';
 
 const shapeOf = (net: Network, t: string) => net.tensors.get(t)!.shape;
@@ -47,15 +48,6 @@ const fuseResidual: PairRule<MatmulLayer, PointwiseLayer> = {
   },
   rewrite: (p, c, net) => ({ layer: merged(p, c, { residual: residualOf(c, p.output, net)! }) }),
 };
-
-function residualOf(c: PointwiseLayer, t: string, net: Network): string | undefined {
-  const e = c.expr;
-  if (e.op !== 'binary' || e.fn !== 'add' || e.a.op !== 'input' || e.b.op !== 'input') return undefined;
-  const [a, b] = [c.inputs[e.a.index]!, c.inputs[e.b.index]!];
-  const other = a === t ? b : b === t ? a : undefined;
-  if (!other || other === t || isConstOperand(other)) return undefined;
-  return sameShape(shapeOf(net, other), shapeOf(net, t)) && sameShape(shapeOf(net, c.output), shapeOf(net, t)) ? other : undefined;
-}
 
 function activationAfter(c: PointwiseLayer, t: string): Activation | undefined {
   return c.inputs.length === 1 && c.inputs[0] === t ? activationOf(c.expr, 0) : undefined;

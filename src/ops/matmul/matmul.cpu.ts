@@ -1,4 +1,4 @@
-import { broadcastStrides, elementCount } from '../../tensor/shape.js';
+import { elementCount, forEachBroadcastBatch } from '../../tensor/shape.js';
 import type { CpuKernel } from '../op.js';
 import { f32Of, floatResult } from '../_kernels/float.js';
 import { gemm, rowMajor } from '../_kernels/gemm.js';
@@ -18,18 +18,8 @@ export const matmulCpu: CpuKernel<typeof MatMul.attrs> = ([a, b], _attrs, [out])
     gemm(batches * m, n, k, rowMajor(A, 0, k), rowMajor(B, 0, n), Y, 0, n, false);
     return [floatResult(out!.dtype, out!.shape, Y)];
   }
-  const aStrides = broadcastStrides(aBatch, batch);
-  const bStrides = broadcastStrides(bBatch, batch);
-  const index = new Array<number>(batch.length).fill(0);
-  for (let t = 0; t < batches; t++) {
-    let aAt = 0;
-    let bAt = 0;
-    for (let d = 0; d < batch.length; d++) {
-      aAt += index[d]! * aStrides[d]!;
-      bAt += index[d]! * bStrides[d]!;
-    }
+  forEachBroadcastBatch(batch, aBatch, bBatch, (t, aAt, bAt) => {
     gemm(m, n, k, rowMajor(A, aAt * m * k, k), rowMajor(B, bAt * k * n, n), Y, t * m * n, n, false);
-    for (let d = batch.length - 1; d >= 0 && ++index[d]! === batch[d]; d--) index[d] = 0;
-  }
+  });
   return [floatResult(out!.dtype, out!.shape, Y)];
 };
