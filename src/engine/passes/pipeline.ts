@@ -16,11 +16,13 @@ import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
 import { precisionPass } from './precision.js';
 import { removeIdentityPass } from './remove-identity.js';
+import { quantizeExplicitPass } from './quantize-explicit.js';
 
 export const GRAPH_PIPELINE: readonly GraphPass[] = [foldConstantsPass];
 
 export const ENGINE_PIPELINE: readonly EnginePass[] = [
   removeIdentityPass,
+  quantizeExplicitPass,
   absorbTransposePass,
   foldBatchNormPass,
   fuseEpiloguePass,
