@@ -128,7 +128,8 @@ function layerShape(layer: Layer, ctx: KernelContext): object {
     return [t.shape, t.format.layout, t.format.storage, ctx.placement.get(n)?.channelOffset ?? null];
   };
   const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
-  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !(v instanceof Float32Array) && !(Array.isArray(v) && v.some((e) => e instanceof Float32Array))));
+  // weights (any typed array: f32, the int8 layers' Int8Array/Int32Array) are not part of the shape
+  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
   return { attrs, io: [...tensorInputs(layer), layer.output].map(tensor) };
 }
 
