@@ -34,6 +34,7 @@ import { groupQueryAttentionCpu } from './ms-groupqueryattention/ms-groupqueryat
 import { SimplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization } from './ms-layernorm/ms-layernorm.op.js';
 import { simplifiedLayerNormalizationCpu, skipLayerNormalizationCpu, skipSimplifiedLayerNormalizationCpu } from './ms-layernorm/ms-layernorm.cpu.js';
 import { simplifiedLayerNormWgsl, skipLayerNormWgsl, skipSimplifiedLayerNormWgsl } from './ms-layernorm/ms-layernorm.wgsl.js';
+import { matMulNBitsWgsl } from './ms-matmulnbits/ms-matmulnbits.wgsl.js';
 import { MatMulNBits } from './ms-matmulnbits/ms-matmulnbits.op.js';
 import { matMulNBitsCpu } from './ms-matmulnbits/ms-matmulnbits.cpu.js';
 import { MultiHeadAttention } from './ms-multiheadattention/ms-multiheadattention.op.js';
@@ -58,7 +59,7 @@ registerOp(EmbedLayerNormalization, { cpu: embedLayerNormalizationCpu, webgpu: e
 registerOp(FastGelu, { cpu: fastGeluCpu, webgpu: fastGeluWgsl });
 registerOp(MsGelu, { cpu: msGeluCpu, webgpu: msGeluWgsl });
 registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu });
-registerOp(MatMulNBits, { cpu: matMulNBitsCpu });
+registerOp(MatMulNBits, { cpu: matMulNBitsCpu, webgpu: matMulNBitsWgsl });
 registerOp(MultiHeadAttention, { cpu: multiHeadAttentionCpu });
 registerOp(QuickGelu, { cpu: quickGeluCpu, webgpu: quickGeluWgsl });
 registerOp(MsRotaryEmbedding, { cpu: msRotaryEmbeddingCpu, webgpu: msRotaryEmbeddingWgsl });
