@@ -96,3 +96,70 @@ test('QLinearMatMul on WebGPU with per-column b parameters equals onnxruntime ru
   const c = compareTensors(got, Tensor.fromNumeric('uint8', [m, n], want), ONE_STEP);
   assert.ok(c.pass, JSON.stringify(c));
 });
+
+test('ConvInteger on WebGPU matches onnxruntime exactly (1-D, 2-D, 3-D; groups, strides, dilations, padding, zero points)', { skip }, async () => {
+  const cases: { x: Tensor; w: Tensor; xz?: Tensor; wz?: Tensor; attrs: Record<string, number | number[] | string>; label: string }[] = [
+    { x: ints('uint8', [1, 3, 6, 7], 30), w: ints('uint8', [4, 3, 3, 3], 31), xz: ints('uint8', [], 32), attrs: { pads: [1, 1, 1, 1] }, label: '2-D padded' },
+    { x: ints('uint8', [2, 4, 9, 8], 33), w: ints('uint8', [6, 2, 3, 2], 34), xz: ints('uint8', [], 35), wz: ints('uint8', [], 36),
+      attrs: { group: 2, strides: [2, 1], dilations: [1, 2], pads: [0, 1, 2, 0] }, label: 'groups, strides, dilations, uneven pads' },
+    { x: ints('uint8', [1, 2, 11], 37), w: ints('uint8', [3, 2, 4], 38), attrs: { auto_pad: 'SAME_UPPER', strides: [2] }, label: '1-D SAME_UPPER' },
+    { x: ints('uint8', [1, 2, 4, 5, 4], 39), w: ints('uint8', [2, 2, 2, 3, 2], 40), xz: ints('uint8', [], 41), attrs: { pads: [1, 0, 1, 0, 1, 1] }, label: '3-D' },
+  ];
+  for (const c of cases) {
+    const inputs: Record<string, Tensor> = { x: c.x, w: c.w, ...(c.xz ? { xz: c.xz } : {}), ...(c.wz ? { wz: c.wz } : {}) };
+    const order = ['x', 'w', c.xz ? 'xz' : '', ...(c.wz ? ['wz'] : [])];
+    while (order.at(-1) === '') order.pop();
+    await expectWebgpuLikeOrt({ op: 'ConvInteger', opset: 10, attrs: c.attrs, inputs, inputOrder: order, outputs: ['y'] }, EXACT, c.label);
+  }
+});
+
+test('ConvInteger on WebGPU with per-channel w zero points equals onnxruntime run filter by filter', { skip }, async () => {
+  // onnxruntime's ConvInteger takes only a per-tensor w zero point: the reference is each filter's
+  // convolution with that filter's zero point
+  const x = ints('uint8', [2, 3, 5, 6], 42);
+  const w = ints('uint8', [4, 3, 2, 2], 43);
+  const xz = ints('uint8', [], 44);
+  const wz = ints('uint8', [4], 45);
+  const attrs = { pads: [1, 0, 0, 1], strides: [1, 2] };
+  const per = 3 * 2 * 2;
+  const parts: Tensor[] = [];
+  for (let m = 0; m < 4; m++) {
+    const inputs = { x, w: Tensor.fromNumeric('uint8', [1, 3, 2, 2], w.numeric().slice(m * per, (m + 1) * per)), xz, wz: Tensor.fromNumeric('uint8', [], [wz.numeric()[m]!]) };
+    parts.push((await runOrt(oneNodeModel({ op: 'ConvInteger', opset: 10, attrs, inputs, inputOrder: ['x', 'w', 'xz', 'wz'], outputs: ['y'] }), inputs)).y!);
+  }
+  const [n, , oh, ow] = parts[0]!.shape as [number, number, number, number];
+  const want = new Array<number>(n * 4 * oh * ow);
+  parts.forEach((p, m) => p.numeric().forEach((v, i) => {
+    const img = Math.floor(i / (oh * ow));
+    want[(img * 4 + m) * oh * ow + (i % (oh * ow))] = v;
+  }));
+  const inputs = { x, w, xz, wz };
+  const session = await createSession(importOnnx(oneNodeModel({ op: 'ConvInteger', opset: 10, attrs, inputs, inputOrder: ['x', 'w', 'xz', 'wz'], outputs: ['y'] })).graph, { device: 'webgpu' });
+  const got = (await session.run(inputs)).y!;
+  assert.deepEqual(session.stats().webgpu!.fallbacks, []);
+  session.dispose();
+  const c = compareTensors(got, Tensor.fromNumeric('int32', [n, 4, oh, ow], want), EXACT);
+  assert.ok(c.pass, JSON.stringify(c));
+});
+
+test('QLinearConv on WebGPU matches onnxruntime (uint8/int8, per-channel weight scales, bias, groups, strides, padding)', { skip }, async () => {
+  const cases: { x: Tensor; w: Tensor; perChannel: boolean; bias: boolean; attrs: Record<string, number | number[] | string>; label: string }[] = [
+    { x: ints('uint8', [1, 3, 7, 6], 50), w: ints('uint8', [4, 3, 3, 3], 51), perChannel: false, bias: true, attrs: { pads: [1, 1, 1, 1] }, label: 'uint8 per tensor, bias' },
+    { x: ints('uint8', [2, 4, 8, 8], 52), w: ints('int8', [6, 2, 3, 3], 53), perChannel: true, bias: true,
+      attrs: { group: 2, strides: [2, 2], pads: [1, 0, 1, 2] }, label: 'int8 w per channel, groups, strides' },
+    { x: ints('int8', [1, 2, 9], 54), w: ints('int8', [3, 2, 3], 55), perChannel: true, bias: false, attrs: { dilations: [2] }, label: 'int8 1-D dilated, no bias' },
+  ];
+  for (const c of cases) {
+    const m = c.w.shape[0]!;
+    const zeroW = c.w.dtype === 'int8' ? 0 : 5; // onnxruntime takes only zero int8 weight zero points
+    const inputs: Record<string, Tensor> = {
+      x: c.x, xs: randomTensor([], 56, 0.01, 0.03), xz: ints(c.x.dtype, [], 57, 0, 30),
+      w: c.w, ws: randomTensor(c.perChannel ? [m] : [], 58, 0.005, 0.02), wz: Tensor.fromNumeric(c.w.dtype, c.perChannel ? [m] : [], new Array(c.perChannel ? m : 1).fill(zeroW)),
+      ys: randomTensor([], 59, 0.2, 0.4), yz: ints(c.x.dtype, [], 60, 0, 50),
+      ...(c.bias ? { b: Tensor.fromNumeric('int32', [m], Array.from(randomTensor([m], 61, -500, 500).numeric(), Math.floor)) } : {}),
+    };
+    await expectWebgpuLikeOrt({
+      op: 'QLinearConv', opset: 10, attrs: c.attrs, inputs, inputOrder: ['x', 'xs', 'xz', 'w', 'ws', 'wz', 'ys', 'yz', ...(c.bias ? ['b'] : [])], outputs: ['y'],
+    }, ONE_STEP, c.label);
+  }
+});
