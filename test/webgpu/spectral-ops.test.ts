@@ -79,3 +79,23 @@ test('STFT of a complex signal on WebGPU equals the onnxruntime DFT of the windo
   const c = compareTensors(got, Tensor.fromNumeric('float32', got.shape, want.numeric()), TOL);
   assert.ok(c.pass, JSON.stringify(c));
 });
+
+test('MelWeightMatrix on WebGPU matches onnxruntime with sample_rate and edge frequencies fed at run time', { skip }, async () => {
+  const cases: { mel: number; dft: number; rate: number; lo: number; hi: number; rateType: 'int32' | 'int64'; out: number; label: string }[] = [
+    { mel: 8, dft: 64, rate: 16000, lo: 0, hi: 8000, rateType: 'int64', out: 1, label: '8 bins, 16 kHz' },
+    { mel: 20, dft: 256, rate: 22050, lo: 125, hi: 7600, rateType: 'int32', out: 1, label: '20 bins, 22.05 kHz, 125-7600 Hz' },
+    { mel: 5, dft: 31, rate: 8000, lo: 300, hi: 3400, rateType: 'int64', out: 1, label: 'odd dft_length' },
+    { mel: 40, dft: 512, rate: 44100, lo: 20, hi: 20000, rateType: 'int32', out: 1, label: '40 bins, 44.1 kHz' },
+  ];
+  for (const c of cases) {
+    const inputs = {
+      rate: Tensor.fromNumeric(c.rateType, [], [c.rate]),
+      lo: Tensor.fromNumeric('float32', [], [c.lo]),
+      hi: Tensor.fromNumeric('float32', [], [c.hi]),
+    };
+    await expectWebgpuLikeOrt({
+      op: 'MelWeightMatrix', opset: 17, attrs: { output_datatype: c.out }, inputs,
+      initializers: { bins: Tensor.fromNumeric(c.rateType, [], [c.mel]), dft: Tensor.fromNumeric(c.rateType, [], [c.dft]) }, inputOrder: ['bins', 'dft', 'rate', 'lo', 'hi'], outputs: ['y'],
+    }, { atol: 1e-6, rtol: 1e-3 }, c.label);
+  }
+});
