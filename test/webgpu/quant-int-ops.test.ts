@@ -154,6 +154,7 @@ test('QLinearConv on WebGPU matches onnxruntime (uint8/int8, per-channel weight 
     { x: ints('uint8', [1, 3, 7, 6], 50), w: ints('uint8', [4, 3, 3, 3], 51), perChannel: false, bias: true, attrs: { pads: [1, 1, 1, 1] }, label: 'uint8 per tensor, bias' },
     { x: ints('uint8', [2, 4, 8, 8], 52), w: ints('int8', [6, 2, 3, 3], 53), perChannel: true, bias: true,
       attrs: { group: 2, strides: [2, 2], pads: [1, 0, 1, 2] }, label: 'int8 w per channel, groups, strides' },
+    { x: ints('uint8', [1, 3, 6, 5], 62), w: ints('uint8', [4, 3, 2, 3], 63), perChannel: true, bias: true, attrs: { auto_pad: 'SAME_LOWER' }, label: 'uint8 w per channel, SAME_LOWER' },
     { x: ints('int8', [1, 2, 9], 54), w: ints('int8', [3, 2, 3], 55), perChannel: true, bias: false, attrs: { dilations: [2] }, label: 'int8 1-D dilated, no bias' },
   ];
   for (const c of cases) {
@@ -161,7 +162,7 @@ test('QLinearConv on WebGPU matches onnxruntime (uint8/int8, per-channel weight 
     const zeroW = c.w.dtype === 'int8' ? 0 : 5; // onnxruntime takes only zero int8 weight zero points
     const inputs: Record<string, Tensor> = {
       x: c.x, xs: randomTensor([], 56, 0.01, 0.03), xz: ints(c.x.dtype, [], 57, 0, 30),
-      w: c.w, ws: randomTensor(c.perChannel ? [m] : [], 58, 0.005, 0.02), wz: Tensor.fromNumeric(c.w.dtype, c.perChannel ? [m] : [], new Array(c.perChannel ? m : 1).fill(zeroW)),
+      w: c.w, ws: randomTensor(c.perChannel ? [m] : [], 58, 0.005, 0.02), wz: Tensor.fromNumeric(c.w.dtype, c.perChannel ? [m] : [], Array.from({ length: c.perChannel ? m : 1 }, (_, i) => (zeroW ? zeroW + i : 0))),
       ys: randomTensor([], 59, 0.2, 0.4), yz: ints(c.x.dtype, [], 60, 0, 50),
       ...(c.bias ? { b: Tensor.fromNumeric('int32', [m], Array.from(randomTensor([m], 61, -500, 500).numeric(), Math.floor)) } : {}),
     };
