@@ -107,9 +107,11 @@ export class StagedGpuRun {
     stats.fallbacks.push(...this.frontierReasons);
     if (this.suffixNodes.length) {
       const exec = this.suffixFor(values);
-      // tensors made on the host between the stages are uploaded for the next one
+      // tensors made on the host between the stages are uploaded for the next one (a feed or a
+      // constant handed through, by an If branch say, is uploaded like any feed)
       const made = new Set(this.frontierNodes.flatMap((n) => n.outputs));
-      stats.transfers += this.suffixInputs.filter((n) => made.has(n) && values.get(n) instanceof Tensor).length;
+      const given = new Set<unknown>([...Object.values(feeds), ...this.graph.initializers.values()]);
+      stats.transfers += this.suffixInputs.filter((n) => made.has(n) && values.get(n) instanceof Tensor && !given.has(values.get(n))).length;
       const out = await runChained(exec, pick(values, exec.inputs), stats);
       for (const [k, t] of Object.entries(out)) values.set(k, t);
     }
