@@ -1,4 +1,4 @@
-// If, Loop and Scan inside a GPU run. Their subgraphs run on the GPU executor (gpu-subgraph.ts):
+// If, Loop and Scan (opset 9+, and opset 8's nnrt.ScanBatched) inside a GPU run. Their subgraphs run on the GPU executor (gpu-subgraph.ts):
 // enclosing values and loop-carried values stay device tensors; only what decides control is read
 // back (If's condition, Loop's trip count and condition), each read a transfer in the stats. Scan
 // slices its inputs and stacks its outputs on the device (device-copies.ts). Results of a node stay
@@ -12,7 +12,7 @@ import { gpuTensorView, isGpuTensor, type GpuTensor } from '../devices/webgpu/gp
 import { If } from '../ops/if/if.op.js';
 import { Loop } from '../ops/loop/loop.op.js';
 import { stacked } from '../ops/loop/loop.cpu.js';
-import { Scan } from '../ops/scan/scan.op.js';
+import { Scan, ScanBatched } from '../ops/scan/scan.op.js';
 import { normAxis, sliceAxis, squeezeAxis, stackAxis } from '../ops/_kernels/pieces.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describeValue } from '../tensor/value.js';
@@ -20,9 +20,10 @@ import { CopyBatch, deviceBytes, DeviceTranspose, HeldBuffers, moveAxis } from '
 import type { GpuRunStats } from './gpu-executor.js';
 import { GpuSubgraph, toHost, type ChainedExecutor, type DeviceValue } from './gpu-subgraph.js';
 
-/** Whether a node is control flow that runs its subgraphs on the GPU. */
+/** Whether a node is control flow that runs its subgraphs on the GPU (SequenceMap stays on the host: sequences do). */
 export function runsOnGpu(node: Node): boolean {
-  return node.domain === '' && (node.opType === 'If' || node.opType === 'Loop' || node.opType === 'Scan');
+  return (node.domain === '' && (node.opType === 'If' || node.opType === 'Loop' || node.opType === 'Scan')) ||
+    (node.domain === 'nnrt' && node.opType === 'ScanBatched');
 }
 
 type Kernel = (ins: (DeviceValue | undefined)[], scope: (name: string) => DeviceValue | undefined, stats: GpuRunStats) => Promise<DeviceValue[]>;
@@ -53,10 +54,14 @@ export class GpuControlFlow {
     } else if (node.opType === 'Loop') {
       const body = sub(parseAttrs(Loop.attrs, node.attrs, where).body);
       this.kernel = (ins, scope, stats) => this.loop(body, ins, scope, stats);
-    } else {
+    } else if (node.opType === 'Scan') {
       const a = parseAttrs(Scan.attrs, node.attrs, where);
       const body = sub(a.body);
       this.kernel = (ins, scope, stats) => this.scan(body, a, ins, scope, stats);
+    } else {
+      const a = parseAttrs(ScanBatched.attrs, node.attrs, where);
+      const body = sub(a.body);
+      this.kernel = (ins, scope, stats) => this.scanBatched(body, a, ins, scope, stats);
     }
   }
 
@@ -122,7 +127,7 @@ export class GpuControlFlow {
 
   private async scan(
     body: GpuSubgraph, a: { num_scan_inputs: number; scan_input_axes?: number[]; scan_input_directions?: number[]; scan_output_axes?: number[]; scan_output_directions?: number[] },
-    ins: (DeviceValue | undefined)[], scope: (name: string) => DeviceValue | undefined, stats: GpuRunStats,
+    ins: (DeviceValue | undefined)[], scope: (name: string) => DeviceValue | undefined, stats: GpuRunStats, slot = '',
   ): Promise<DeviceValue[]> {
     const nStates = ins.length - a.num_scan_inputs;
     if (nStates < 0) throw new ShapeError(`num_scan_inputs ${a.num_scan_inputs} exceeds the ${ins.length} inputs`);
@@ -140,7 +145,7 @@ export class GpuControlFlow {
     if (lengths.some((l) => l !== steps)) throw new ShapeError(`scan inputs have different lengths along their scan axes: ${lengths.join(', ')}`);
     // device inputs with the scan axis first: step t is then one contiguous range
     const fronted: (GpuTensor | Tensor)[] = [];
-    for (const [k, x] of xs.entries()) fronted.push(isGpuTensor(x) ? await this.transposes.run(x, moveAxis(x.shape.length, axes[k]!, 0), `in${k}`, stats) : x);
+    for (const [k, x] of xs.entries()) fronted.push(isGpuTensor(x) ? await this.transposes.run(x, moveAxis(x.shape.length, axes[k]!, 0), `${slot}in${k}`, stats) : x);
     const slices = fronted.map((x) => (isGpuTensor(x) ? this.held.tensor(x.dtype, x.shape.slice(1)) : undefined));
     const nOut = body.body.outputs.length - nStates;
     const parts: (GpuTensor | Tensor)[][] = Array.from({ length: nOut }, () => []);
@@ -169,11 +174,66 @@ export class GpuControlFlow {
       const axis = normAxis(a.scan_output_axes?.[k] ?? 0, rank, `scan_output_axes[${k}]`);
       const s = this.stack(a.scan_output_directions?.[k] ? [...list].reverse() : list, body.body.outputs[nStates + k]!.name, batch, axis);
       batch.submit();
-      scanOuts.push(isGpuTensor(s) ? await this.transposes.run(s, moveAxis(rank, 0, axis), `out${k}`, stats) : s);
+      scanOuts.push(isGpuTensor(s) ? await this.transposes.run(s, moveAxis(rank, 0, axis), `${slot}out${k}`, stats) : s);
     }
     batch.submit();
     this.held.releaseScratch();
     return [...carried, ...scanOuts];
+  }
+
+  /**
+   * Opset 8: one scan per batch entry (axis 0 of every input; its scan over the first
+   * sequence_lens[b] steps), the entries' results stacked on axis 0. Entries are contiguous slices.
+   */
+  private async scanBatched(
+    body: GpuSubgraph, a: { num_scan_inputs: number; directions?: number[] }, [lens, ...rest]: (DeviceValue | undefined)[],
+    scope: (name: string) => DeviceValue | undefined, stats: GpuRunStats,
+  ): Promise<DeviceValue[]> {
+    const nStates = rest.length - a.num_scan_inputs;
+    if (nStates < 0) throw new ShapeError(`num_scan_inputs ${a.num_scan_inputs} exceeds the ${rest.length} inputs`);
+    const all = rest.map((v, k) => {
+      if (!v || !(v instanceof Tensor || isGpuTensor(v))) throw new ExecutionError(`input ${k} must be a tensor, got ${v ? describeValue(v) : 'nothing'}`);
+      return v;
+    });
+    const batch = all[0]!.shape[0]!;
+    if (all.some((t) => t.shape.length === 0 || t.shape[0] !== batch)) throw new ShapeError('every input needs the same batch size on axis 0');
+    const seqLens = lens === undefined ? undefined : (await toHost(lens, stats) as Tensor).toNumbers();
+    const batchCopies = new CopyBatch(this.gpu, stats);
+    const results: DeviceValue[][] = [];
+    for (let b = 0; b < batch; b++) {
+      const entry = all.map((t, k) => {
+        const shape = t.shape.slice(1);
+        const len = k >= nStates && seqLens ? seqLens[b]! : undefined;
+        if (!isGpuTensor(t)) {
+          const e = squeezeAxis(sliceAxis(t, 0, b, 1), 0);
+          return len === undefined ? e : sliceAxis(e, 0, 0, len);
+        }
+        const e = this.held.tensor(t.dtype, shape);
+        batchCopies.copy(t.buffer, b * deviceBytes(shape), e.buffer, 0, deviceBytes(shape));
+        // the first `len` steps of the entry are the front of its buffer
+        return len === undefined ? e : gpuTensorView(this.gpu, t.dtype, [len, ...shape.slice(1)], e.buffer);
+      });
+      batchCopies.submit();
+      const outs = await this.scan(body, { num_scan_inputs: a.num_scan_inputs, scan_input_directions: a.directions ?? [] }, entry, scope, stats, `b${b}`);
+      // final states are the body's buffers, which the next entry's scan overwrites: copy them out
+      results.push(outs.map((v) => (isGpuTensor(v) ? this.keepHeld(v, batchCopies) : v)));
+    }
+    const out = results[0]!.map((first, k) => {
+      const parts = results.map((r) => r[k]) as (GpuTensor | Tensor)[];
+      if (seqLens && parts.some((p) => p.shape.join() !== (first as Tensor).shape.join())) {
+        throw new ExecutionError('batch entries of different sequence lengths give scan outputs of different lengths; nnrt does not pad them');
+      }
+      return this.stack(parts, this.node.outputs[k] ?? `output ${k}`, batchCopies);
+    });
+    batchCopies.submit();
+    return out;
+  }
+
+  /** A copy of `v` in a buffer of this node's results. */
+  private keepHeld(v: GpuTensor, batch: CopyBatch): GpuTensor {
+    const copy = this.held.tensor(v.dtype, v.shape);
+    batch.copy(v.buffer, 0, copy.buffer, 0, deviceBytes(v.shape));
+    return copy;
   }
 
   /** A scan output element of one iteration, copied out of the body's buffers (host tensors are kept as they are). */

@@ -28,7 +28,10 @@ export interface GpuRunStats {
   nodes: number;
   /** Device bytes held by the schedule's intermediates at their peak. */
   peakBytes: number;
-  /** Device↔host copies made for CPU fallbacks in the last run. */
+  /**
+   * Device↔host copies in the last run: for CPU fallbacks and host ops, and the reads of values
+   * that decide control flow (If's condition, a Loop's trip count and condition).
+   */
   transfers: number;
   /** Nodes that ran on the CPU, and why. */
   fallbacks: { node: string; op: string; reason: string }[];

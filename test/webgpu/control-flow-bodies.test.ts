@@ -182,3 +182,18 @@ test('a Silero-like If around an LSTM reads back only its condition', { skip }, 
   });
   await checkAgainstOrt(bytes, [feeds(30, 1), feeds(31, -1), feeds(32, 1)], () => 1);
 });
+
+test('an opset-8 Scan (batch axis 0, one direction reversed) runs each batch entry on the device', { skip }, async () => {
+  // per batch entry: s = Tanh(s + x_t·W) over the 4 steps of x backwards; scan out s
+  const body = {
+    name: 'body',
+    input: [vi('s_in', F, [5]), vi('x_t', F, [3])],
+    node: [node('MatMul', ['x_t', 'W'], ['xm']), node('Add', ['s_in', 'xm'], ['a']), node('Tanh', ['a'], ['s_out']), node('Identity', ['s_out'], ['y_t'])],
+    output: [vi('s_out', F, [5]), vi('y_t', F, [5])],
+  };
+  const bytes = encode('scan8', [vi('x', F, [2, 4, 3]), vi('s0', F, [2, 5])], { W: randomTensor([3, 5], 40) }, [
+    node('Sigmoid', ['s0'], ['s0s']), node('Relu', ['x'], ['xr']),
+    node('Scan', ['', 's0s', 'xr'], ['s', 'ys'], { body: { graph: body }, num_scan_inputs: 1, directions: [1] }),
+  ], ['s', 'ys'], 8);
+  await checkAgainstOrt(bytes, [{ x: randomTensor([2, 4, 3], 41), s0: randomTensor([2, 5], 42) }], () => 0);
+});
