@@ -32,3 +32,19 @@ test('GridSample on WebGPU: every mode, padding and align_corners, 2-D and 3-D',
     }
   }
 });
+
+test('RoiAlign on WebGPU: avg and max, both coordinate modes, adaptive and fixed sampling', { skip }, async () => {
+  const x = randomTensor([2, 3, 12, 10], 90);
+  // an ROI partly outside the image, a thin one, a zero-size one
+  const rois = Tensor.fromNumeric('float32', [5, 4], [0, 0, 9, 9, 2.5, 1.2, 7.7, 11.3, -3, -2, 4, 3, 3, 3, 3.5, 8, 5, 5, 5, 5]);
+  const batch = Tensor.fromNumeric('int64', [5], [0, 1, 1, 0, 1]);
+  for (const mode of ['avg', 'max']) {
+    for (const coordinate_transformation_mode of ['half_pixel', 'output_half_pixel']) {
+      for (const sampling_ratio of [0, 2]) {
+        const attrs = { mode, coordinate_transformation_mode, sampling_ratio, output_height: 3, output_width: 4, spatial_scale: { float: 0.8 } };
+        await expectWebgpuLikeOrt({ op: 'RoiAlign', opset: 16, attrs, inputs: { x, rois, batch }, inputOrder: ['x', 'rois', 'batch'], outputs: ['y'] },
+          undefined, `${mode} ${coordinate_transformation_mode} ratio=${sampling_ratio}`);
+      }
+    }
+  }
+});
