@@ -48,3 +48,27 @@ test('RoiAlign on WebGPU: avg and max, both coordinate modes, adaptive and fixed
     }
   }
 });
+
+test('DeformConv on WebGPU: groups, offset groups, mask and bias, strides, pads and dilations', { skip }, async () => {
+  // [N, C, H, W], [OC, C/group, kH, kW], group, offset_group, strides, pads, dilations
+  const cases: [number[], number[], number, number, number[], number[], number[]][] = [
+    [[1, 2, 5, 6], [3, 2, 3, 3], 1, 1, [1, 1], [1, 1, 1, 1], [1, 1]],
+    [[2, 4, 6, 5], [4, 2, 2, 3], 2, 2, [2, 1], [0, 1, 1, 0], [1, 2]],
+  ];
+  for (const [k, [xs, ws, group, offset_group, strides, pads, dilations]] of cases.entries()) {
+    const [n, , h, w] = xs as [number, number, number, number];
+    const [oc, , kh, kw] = ws as [number, number, number, number];
+    const oh = Math.floor((h + pads[0]! + pads[2]! - ((kh - 1) * dilations[0]! + 1)) / strides[0]!) + 1;
+    const ow = Math.floor((w + pads[1]! + pads[3]! - ((kw - 1) * dilations[1]! + 1)) / strides[1]!) + 1;
+    const inputs = {
+      x: randomTensor(xs, 100 + k), w: randomTensor(ws, 110 + k),
+      // offsets up to ±2.5 pixels: taps land between pixels and outside the image
+      offset: randomTensor([n, offset_group * kh * kw * 2, oh, ow], 120 + k, -2.5, 2.5),
+      b: randomTensor([oc], 130 + k), mask: randomTensor([n, offset_group * kh * kw, oh, ow], 140 + k, 0, 1),
+    };
+    const attrs = { group, offset_group, strides, pads, dilations, kernel_shape: [kh, kw] };
+    await expectWebgpuLikeOrt({ op: 'DeformConv', opset: 19, attrs, inputs, inputOrder: ['x', 'w', 'offset', 'b', 'mask'], outputs: ['y'] }, undefined, `case ${k} with mask and bias`);
+    const { x, w: wt, offset } = inputs;
+    await expectWebgpuLikeOrt({ op: 'DeformConv', opset: 19, attrs, inputs: { x, wt, offset }, inputOrder: ['x', 'wt', 'offset'], outputs: ['y'] }, undefined, `case ${k} plain`);
+  }
+});
