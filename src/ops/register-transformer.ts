@@ -7,6 +7,7 @@ import { attentionCpu } from './attention/attention.cpu.js';
 import { attentionWgsl } from './attention/attention.wgsl.js';
 import { CausalConvWithState } from './causalconvwithstate/causalconvwithstate.op.js';
 import { causalConvWithStateCpu } from './causalconvwithstate/causalconvwithstate.cpu.js';
+import { causalConvWithStateWgsl } from './causalconvwithstate/causalconvwithstate.wgsl.js';
 import { DynamicQuantizeLinear } from './dynamicquantizelinear/dynamicquantizelinear.op.js';
 import { dynamicQuantizeLinearCpu } from './dynamicquantizelinear/dynamicquantizelinear.cpu.js';
 import { dynamicQuantizeLinearWgsl } from './dynamicquantizelinear/dynamicquantizelinear.wgsl.js';
@@ -14,6 +15,7 @@ import { FlexAttention } from './flexattention/flexattention.op.js';
 import { flexAttentionCpu } from './flexattention/flexattention.cpu.js';
 import { LinearAttention } from './linearattention/linearattention.op.js';
 import { linearAttentionCpu } from './linearattention/linearattention.cpu.js';
+import { linearAttentionWgsl } from './linearattention/linearattention.wgsl.js';
 import { NegativeLogLikelihoodLoss } from './negativeloglikelihoodloss/negativeloglikelihoodloss.op.js';
 import { negativeLogLikelihoodLossCpu } from './negativeloglikelihoodloss/negativeloglikelihoodloss.cpu.js';
 import { RotaryEmbedding } from './rotaryembedding/rotaryembedding.op.js';
@@ -43,10 +45,10 @@ import { msRotaryEmbeddingCpu } from './ms-rotaryembedding/ms-rotaryembedding.cp
 import { msRotaryEmbeddingWgsl } from './ms-rotaryembedding/ms-rotaryembedding.wgsl.js';
 
 registerOp(Attention, { cpu: attentionCpu, webgpu: attentionWgsl });
-registerOp(CausalConvWithState, { cpu: causalConvWithStateCpu });
+registerOp(CausalConvWithState, { cpu: causalConvWithStateCpu, webgpu: causalConvWithStateWgsl });
 registerOp(DynamicQuantizeLinear, { cpu: dynamicQuantizeLinearCpu, webgpu: dynamicQuantizeLinearWgsl });
 registerOp(FlexAttention, { cpu: flexAttentionCpu });
-registerOp(LinearAttention, { cpu: linearAttentionCpu });
+registerOp(LinearAttention, { cpu: linearAttentionCpu, webgpu: linearAttentionWgsl });
 registerOp(NegativeLogLikelihoodLoss, { cpu: negativeLogLikelihoodLossCpu });
 registerOp(RotaryEmbedding, { cpu: rotaryEmbeddingCpu, webgpu: rotaryEmbeddingWgsl });
 registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu });
