@@ -25,6 +25,7 @@ import { SoftmaxCrossEntropyLoss } from './softmaxcrossentropyloss/softmaxcrosse
 import { softmaxCrossEntropyLossCpu } from './softmaxcrossentropyloss/softmaxcrossentropyloss.cpu.js';
 import { MsAttention } from './ms-attention/ms-attention.op.js';
 import { msAttentionCpu } from './ms-attention/ms-attention.cpu.js';
+import { msAttentionWgsl } from './ms-attention/ms-attention.wgsl.js';
 import { EmbedLayerNormalization } from './ms-embedlayernorm/ms-embedlayernorm.op.js';
 import { embedLayerNormalizationCpu } from './ms-embedlayernorm/ms-embedlayernorm.cpu.js';
 import { embedLayerNormWgsl } from './ms-embedlayernorm/ms-embedlayernorm.wgsl.js';
@@ -40,6 +41,7 @@ import { MatMulNBits } from './ms-matmulnbits/ms-matmulnbits.op.js';
 import { matMulNBitsCpu } from './ms-matmulnbits/ms-matmulnbits.cpu.js';
 import { MultiHeadAttention } from './ms-multiheadattention/ms-multiheadattention.op.js';
 import { multiHeadAttentionCpu } from './ms-multiheadattention/ms-multiheadattention.cpu.js';
+import { multiHeadAttentionWgsl } from './ms-multiheadattention/ms-multiheadattention.wgsl.js';
 import { MsRotaryEmbedding } from './ms-rotaryembedding/ms-rotaryembedding.op.js';
 import { msRotaryEmbeddingCpu } from './ms-rotaryembedding/ms-rotaryembedding.cpu.js';
 import { msRotaryEmbeddingWgsl } from './ms-rotaryembedding/ms-rotaryembedding.wgsl.js';
@@ -54,14 +56,14 @@ registerOp(RotaryEmbedding, { cpu: rotaryEmbeddingCpu, webgpu: rotaryEmbeddingWg
 registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu });
 
 // com.microsoft
-registerOp(MsAttention, { cpu: msAttentionCpu });
+registerOp(MsAttention, { cpu: msAttentionCpu, webgpu: msAttentionWgsl });
 registerOp(BiasGelu, { cpu: biasGeluCpu, webgpu: biasGeluWgsl });
 registerOp(EmbedLayerNormalization, { cpu: embedLayerNormalizationCpu, webgpu: embedLayerNormWgsl });
 registerOp(FastGelu, { cpu: fastGeluCpu, webgpu: fastGeluWgsl });
 registerOp(MsGelu, { cpu: msGeluCpu, webgpu: msGeluWgsl });
 registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu });
 registerOp(MatMulNBits, { cpu: matMulNBitsCpu });
-registerOp(MultiHeadAttention, { cpu: multiHeadAttentionCpu });
+registerOp(MultiHeadAttention, { cpu: multiHeadAttentionCpu, webgpu: multiHeadAttentionWgsl });
 registerOp(QuickGelu, { cpu: quickGeluCpu, webgpu: quickGeluWgsl });
 registerOp(MsRotaryEmbedding, { cpu: msRotaryEmbeddingCpu, webgpu: msRotaryEmbeddingWgsl });
 registerOp(SkipLayerNormalization, { cpu: skipLayerNormalizationCpu, webgpu: skipLayerNormWgsl });
