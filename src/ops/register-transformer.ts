@@ -34,6 +34,7 @@ import { biasGeluCpu, fastGeluCpu, msGeluCpu, quickGeluCpu } from './ms-gelu/ms-
 import { biasGeluWgsl, fastGeluWgsl, msGeluWgsl, quickGeluWgsl } from './ms-gelu/ms-gelu.wgsl.js';
 import { GroupQueryAttention } from './ms-groupqueryattention/ms-groupqueryattention.op.js';
 import { groupQueryAttentionCpu } from './ms-groupqueryattention/ms-groupqueryattention.cpu.js';
+import { groupQueryAttentionWgsl } from './ms-groupqueryattention/ms-groupqueryattention.wgsl.js';
 import { SimplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization } from './ms-layernorm/ms-layernorm.op.js';
 import { simplifiedLayerNormalizationCpu, skipLayerNormalizationCpu, skipSimplifiedLayerNormalizationCpu } from './ms-layernorm/ms-layernorm.cpu.js';
 import { simplifiedLayerNormWgsl, skipLayerNormWgsl, skipSimplifiedLayerNormWgsl } from './ms-layernorm/ms-layernorm.wgsl.js';
@@ -61,7 +62,7 @@ registerOp(BiasGelu, { cpu: biasGeluCpu, webgpu: biasGeluWgsl });
 registerOp(EmbedLayerNormalization, { cpu: embedLayerNormalizationCpu, webgpu: embedLayerNormWgsl });
 registerOp(FastGelu, { cpu: fastGeluCpu, webgpu: fastGeluWgsl });
 registerOp(MsGelu, { cpu: msGeluCpu, webgpu: msGeluWgsl });
-registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu });
+registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu, webgpu: groupQueryAttentionWgsl });
 registerOp(MatMulNBits, { cpu: matMulNBitsCpu });
 registerOp(MultiHeadAttention, { cpu: multiHeadAttentionCpu, webgpu: multiHeadAttentionWgsl });
 registerOp(QuickGelu, { cpu: quickGeluCpu, webgpu: quickGeluWgsl });

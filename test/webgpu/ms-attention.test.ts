@@ -1,7 +1,8 @@
 // com.microsoft Attention and MultiHeadAttention on WebGPU against onnxruntime, with no CPU
-// fallback: BERT-style packed weights with every mask_index layout and qkv_hidden_sizes, GPT-2 with
+// fallback (GroupQueryAttention without do_rotary and smooth_softmax, which run on the CPU): BERT-style packed weights with every mask_index layout and qkv_hidden_sizes, GPT-2 with
 // past/present, MultiHeadAttention with bias, key padding masks, attention bias, past/present,
-// key/value in heads, float16. (onnxruntime's CPU kernel has no packed MHA layouts: those run
+// key/value in heads, float16; GroupQueryAttention prompt and decode with a padded batch, packed
+// QKV, local window, softcap, attention bias. (onnxruntime's CPU kernel has no packed MHA layouts: those run
 // against onnxruntime on the same values unpacked.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,4 +117,30 @@ test('com.microsoft MultiHeadAttention packed QKV and packed KV on WebGPU equal 
   const kv = randomTensor([b, s, heads, 2, hd], 232);
   const q = randomTensor([b, s, heads * hd], 233);
   await check({ q, kv }, ['q', 'kv', ''], { q, k: slot(kv, 2, 0), v: slot(kv, 2, 1) }, 'packed KV');
+});
+
+test('com.microsoft GroupQueryAttention on WebGPU: prompt, decode with past and a padded batch, packed, window, softcap', { skip }, async () => {
+  const [b, s, heads, kvHeads, hd] = [2, 4, 4, 2, 8];
+  const gqa = (attrs: OneNodeSpec['attrs'], inputs: Record<string, Tensor>, order: string[], label: string, tol = GPU_TOL) =>
+    ms({ op: 'GroupQueryAttention', attrs: { num_heads: heads, kv_num_heads: kvHeads, ...attrs }, inputs, inputOrder: order, outputs: ['y', 'present_k', 'present_v'] }, label, tol);
+  const prompt = {
+    q: randomTensor([b, s, heads * hd], 240), k: randomTensor([b, s, kvHeads * hd], 241), v: randomTensor([b, s, kvHeads * hd], 242),
+    seqlens: i32([b], [s - 1, s - 1]), total: i32([], [s]),
+  };
+  const order = ['q', 'k', 'v', '', '', 'seqlens', 'total'];
+  await gqa({}, prompt, order, 'prompt');
+  await gqa({ local_window_size: 2 }, prompt, order, 'local window');
+  await gqa({ softcap: { float: 2 } }, prompt, order, 'softcap');
+  await gqa({ scale: { float: 0.2 } }, { ...prompt, ab: randomTensor([1, heads, s, s], 243) }, [...order, '', '', '', 'ab'], 'attention bias');
+  const p = 5;
+  await gqa({}, {
+    q: randomTensor([b, 1, heads * hd], 244), k: randomTensor([b, 1, kvHeads * hd], 245), v: randomTensor([b, 1, kvHeads * hd], 246),
+    pk: randomTensor([b, kvHeads, p, hd], 247), pv: randomTensor([b, kvHeads, p, hd], 248),
+    // batch 1 holds only 3 past tokens: its new token goes to position 3
+    seqlens: i32([b], [p, 3]), total: i32([], [p + 1]),
+  }, ['q', 'k', 'v', 'pk', 'pv', 'seqlens', 'total'], 'decode, padded batch');
+  await gqa({}, { qkv: randomTensor([b, s, (heads + 2 * kvHeads) * hd], 249), seqlens: i32([b], [s - 1, s - 1]), total: i32([], [s]) },
+    ['qkv', '', '', '', '', 'seqlens', 'total'], 'packed QKV');
+  const half = (t: Tensor) => Tensor.fromNumeric('float16', t.shape, t.numeric());
+  await gqa({}, { q: half(prompt.q), k: half(prompt.k), v: half(prompt.v), seqlens: prompt.seqlens, total: prompt.total }, order, 'float16', { atol: 1e-2, rtol: 1e-2 });
 });
