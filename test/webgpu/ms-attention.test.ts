@@ -1,8 +1,8 @@
 // com.microsoft Attention and MultiHeadAttention on WebGPU against onnxruntime, with no CPU
-// fallback (GroupQueryAttention without do_rotary and smooth_softmax, which run on the CPU): BERT-style packed weights with every mask_index layout and qkv_hidden_sizes, GPT-2 with
+// fallback (GroupQueryAttention's smooth_softmax / head_sink run on the CPU): BERT-style packed weights with every mask_index layout and qkv_hidden_sizes, GPT-2 with
 // past/present, MultiHeadAttention with bias, key padding masks, attention bias, past/present,
 // key/value in heads, float16; GroupQueryAttention prompt and decode with a padded batch, packed
-// QKV, local window, softcap, attention bias. (onnxruntime's CPU kernel has no packed MHA layouts: those run
+// QKV, local window, softcap, attention bias, rotary (interleaved or not, by position ids or seqlens_k). (onnxruntime's CPU kernel has no packed MHA layouts: those run
 // against onnxruntime on the same values unpacked.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -143,4 +143,29 @@ test('com.microsoft GroupQueryAttention on WebGPU: prompt, decode with past and 
     ['qkv', '', '', '', '', 'seqlens', 'total'], 'packed QKV');
   const half = (t: Tensor) => Tensor.fromNumeric('float16', t.shape, t.numeric());
   await gqa({}, { q: half(prompt.q), k: half(prompt.k), v: half(prompt.v), seqlens: prompt.seqlens, total: prompt.total }, order, 'float16', { atol: 1e-2, rtol: 1e-2 });
+});
+
+test('com.microsoft GroupQueryAttention on WebGPU with do_rotary: packed or not, position ids or seqlens_k, decode', { skip }, async () => {
+  const [heads, kvHeads, hd, maxSeq] = [2, 1, 16, 16]; // onnxruntime rotates heads of a multiple of 16
+  const angle = (t: number, i: number) => t / 10000 ** ((2 * i) / hd);
+  const cache = (f: (x: number) => number) => Tensor.fromArray([maxSeq, hd / 2], Array.from({ length: maxSeq * hd / 2 }, (_, k) => f(angle(Math.floor(k / (hd / 2)), k % (hd / 2)))));
+  const [cos, sin] = [cache(Math.cos), cache(Math.sin)];
+  const run = (attrs: OneNodeSpec['attrs'], inputs: Record<string, Tensor>, order: string[], label: string) =>
+    ms({ op: 'GroupQueryAttention', attrs: { num_heads: heads, kv_num_heads: kvHeads, do_rotary: 1, ...attrs }, inputs, initializers: { cos, sin }, inputOrder: order, outputs: ['y', 'present_k', 'present_v'] }, label);
+  const s = 5;
+  const seqlens = i32([1], [s - 1]);
+  const total = i32([], [s]);
+  const q = randomTensor([1, s, heads * hd], 250);
+  const k = randomTensor([1, s, kvHeads * hd], 251);
+  const v = randomTensor([1, s, kvHeads * hd], 252);
+  await run({}, { q, k, v, seqlens, total }, ['q', 'k', 'v', '', '', 'seqlens', 'total', 'cos', 'sin'], 'prompt, seqlens_k positions');
+  await run({ rotary_interleaved: 1 }, { q, k, v, seqlens, total }, ['q', 'k', 'v', '', '', 'seqlens', 'total', 'cos', 'sin'], 'interleaved');
+  await run({}, { qkv: randomTensor([1, s, (heads + 2 * kvHeads) * hd], 253), seqlens, total }, ['qkv', '', '', '', '', 'seqlens', 'total', 'cos', 'sin'], 'packed QKV');
+  const pos = Tensor.fromNumeric('int64', [1, s], [2, 3, 4, 5, 6]);
+  await run({}, { q, k, v, seqlens, total, pos }, ['q', 'k', 'v', '', '', 'seqlens', 'total', 'cos', 'sin', 'pos'], 'prompt, position ids');
+  const p = 4;
+  await run({}, {
+    q: randomTensor([2, 1, heads * hd], 254), k: randomTensor([2, 1, kvHeads * hd], 255), v: randomTensor([2, 1, kvHeads * hd], 256),
+    pk: randomTensor([2, kvHeads, p, hd], 257), pv: randomTensor([2, kvHeads, p, hd], 258), seqlens: i32([2], [p, 2]), total: i32([], [p + 1]),
+  }, ['q', 'k', 'v', 'pk', 'pv', 'seqlens', 'total', 'cos', 'sin'], 'decode, padded batch');
 });
