@@ -1,8 +1,8 @@
 // com.microsoft Attention and MultiHeadAttention on WebGPU against onnxruntime, with no CPU
-// fallback (GroupQueryAttention's smooth_softmax / head_sink run on the CPU): BERT-style packed weights with every mask_index layout and qkv_hidden_sizes, GPT-2 with
+// fallback: BERT-style packed weights with every mask_index layout and qkv_hidden_sizes, GPT-2 with
 // past/present, MultiHeadAttention with bias, key padding masks, attention bias, past/present,
 // key/value in heads, float16; GroupQueryAttention prompt and decode with a padded batch, packed
-// QKV, local window, softcap, attention bias, rotary (interleaved or not, by position ids or seqlens_k). (onnxruntime's CPU kernel has no packed MHA layouts: those run
+// QKV, local window, softcap, attention bias, smooth softmax, head sink, rotary (interleaved or not, by position ids or seqlens_k). (onnxruntime's CPU kernel has no packed MHA layouts: those run
 // against onnxruntime on the same values unpacked.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -132,6 +132,8 @@ test('com.microsoft GroupQueryAttention on WebGPU: prompt, decode with past and 
   await gqa({ local_window_size: 2 }, prompt, order, 'local window');
   await gqa({ softcap: { float: 2 } }, prompt, order, 'softcap');
   await gqa({ scale: { float: 0.2 } }, { ...prompt, ab: randomTensor([1, heads, s, s], 243) }, [...order, '', '', '', 'ab'], 'attention bias');
+  await gqa({ smooth_softmax: 1 }, prompt, order, 'smooth softmax');
+  await gqa({}, { ...prompt, sink: randomTensor([heads], 259) }, [...order, '', '', '', '', 'sink'], 'head sink');
   const p = 5;
   await gqa({}, {
     q: randomTensor([b, 1, heads * hd], 244), k: randomTensor([b, 1, kvHeads * hd], 245), v: randomTensor([b, 1, kvHeads * hd], 246),

@@ -15,7 +15,7 @@ import { gqaDims, type GroupQueryAttention } from './ms-groupqueryattention.op.j
 // (_wgsl/attention-core.ts). A shader cannot raise the CPU kernel's error for a seqlens_k that does
 // not fit the cache, so the new rows' start is clamped into it; a constant seqlens_k is checked
 // here and falls back. do_rotary rotates Q and the new K first (_wgsl/rotary.ts, a packed input
-// staged head-major for it). smooth_softmax / head_sink run on the CPU.
+// staged head-major for it); smooth_softmax / head_sink add a logit to the softmax's denominator.
 
 interface PresentSpec {
   batch: number; kvHeads: number; seq: number; presentLen: number; pastLen: number; headDim: number;
@@ -57,7 +57,6 @@ export const groupQueryAttentionWgsl: GpuKernel<typeof GroupQueryAttention.attrs
   const [, , , pk, , seqlens, , cos, , posIds, ab, sink] = ins;
   const n = a.num_heads;
   const nkv = a.kv_num_heads;
-  if (a.smooth_softmax || sink) return 'smooth_softmax / head_sink (an extra softmax logit)';
   if (batch * n > 65535) return `${batch * n} (batch, head) pairs exceed one dispatch dimension`;
   if (seq === 0 || hd === 0 || presentLen === 0) return 'an empty sequence or head';
   const known = seqlens!.value?.toNumbers();
@@ -131,7 +130,8 @@ export const groupQueryAttentionWgsl: GpuKernel<typeof GroupQueryAttention.attrs
   ${ab ? `if (i32(j) < ${u.at('gqa', 1)}) { x = AB[((b * u32(${u.at('gqa', 2)}) * u32(${u.at('gqa', 3)}) + h * u32(${u.at('gqa', 4)})) * ${SEQ} + i) * u32(${u.at('gqa', 1)}) + j]; }` : ''}`;
     },
   }));
-  programs.push(softmaxRowsProgram({ rows, len: presentLen, inner: 1, log: false, outDtype: 'float32', input: S, output: P, zeroMaskedRows: true }));
+  const sinks = a.smooth_softmax || sink ? { sink: { heads: n, seq, ...(sink ? { values: { input: 11 } } : {}) } } : {};
+  programs.push(softmaxRowsProgram({ rows, len: presentLen, inner: 1, log: false, outDtype: 'float32', input: S, output: P, zeroMaskedRows: true, ...sinks }));
   programs.push(probsTimesVProgram(heads, P, V, { output: 0 }, 3, dtype));
   return { programs, scratch };
 };
