@@ -1,9 +1,10 @@
-// com.microsoft Attention and MultiHeadAttention on WebGPU against onnxruntime, with no CPU
-// fallback: BERT-style packed weights with every mask_index layout and qkv_hidden_sizes, GPT-2 with
-// past/present, MultiHeadAttention with bias, key padding masks, attention bias, past/present,
-// key/value in heads, float16; GroupQueryAttention prompt and decode with a padded batch, packed
-// QKV, local window, softcap, attention bias, smooth softmax, head sink, rotary (interleaved or not, by position ids or seqlens_k). (onnxruntime's CPU kernel has no packed MHA layouts: those run
-// against onnxruntime on the same values unpacked.)
+// com.microsoft Attention, MultiHeadAttention and GroupQueryAttention on WebGPU against onnxruntime,
+// with no CPU fallback: BERT-style packed weights with every mask_index layout and
+// qkv_hidden_sizes, GPT-2 with past/present; MultiHeadAttention with bias, key padding masks,
+// attention bias, past/present, key/value in heads, float16 (onnxruntime's CPU kernel has no packed
+// layouts: those run against onnxruntime on the same values unpacked); GroupQueryAttention prompt
+// and decode with a padded batch, packed QKV, local window, softcap, attention bias, smooth softmax,
+// head sink, rotary (interleaved or not, by position ids or seqlens_k).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importOnnx } from '../../src/onnx/import/model.js';
