@@ -18,11 +18,13 @@ import { linearAttentionCpu } from './linearattention/linearattention.cpu.js';
 import { linearAttentionWgsl } from './linearattention/linearattention.wgsl.js';
 import { NegativeLogLikelihoodLoss } from './negativeloglikelihoodloss/negativeloglikelihoodloss.op.js';
 import { negativeLogLikelihoodLossCpu } from './negativeloglikelihoodloss/negativeloglikelihoodloss.cpu.js';
+import { negativeLogLikelihoodLossWgsl } from './negativeloglikelihoodloss/negativeloglikelihoodloss.wgsl.js';
 import { RotaryEmbedding } from './rotaryembedding/rotaryembedding.op.js';
 import { rotaryEmbeddingCpu } from './rotaryembedding/rotaryembedding.cpu.js';
 import { rotaryEmbeddingWgsl } from './rotaryembedding/rotaryembedding.wgsl.js';
 import { SoftmaxCrossEntropyLoss } from './softmaxcrossentropyloss/softmaxcrossentropyloss.op.js';
 import { softmaxCrossEntropyLossCpu } from './softmaxcrossentropyloss/softmaxcrossentropyloss.cpu.js';
+import { softmaxCrossEntropyLossWgsl } from './softmaxcrossentropyloss/softmaxcrossentropyloss.wgsl.js';
 import { MsAttention } from './ms-attention/ms-attention.op.js';
 import { msAttentionCpu } from './ms-attention/ms-attention.cpu.js';
 import { msAttentionWgsl } from './ms-attention/ms-attention.wgsl.js';
@@ -38,6 +40,7 @@ import { groupQueryAttentionWgsl } from './ms-groupqueryattention/ms-groupquerya
 import { SimplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization } from './ms-layernorm/ms-layernorm.op.js';
 import { simplifiedLayerNormalizationCpu, skipLayerNormalizationCpu, skipSimplifiedLayerNormalizationCpu } from './ms-layernorm/ms-layernorm.cpu.js';
 import { simplifiedLayerNormWgsl, skipLayerNormWgsl, skipSimplifiedLayerNormWgsl } from './ms-layernorm/ms-layernorm.wgsl.js';
+import { matMulNBitsWgsl } from './ms-matmulnbits/ms-matmulnbits.wgsl.js';
 import { MatMulNBits } from './ms-matmulnbits/ms-matmulnbits.op.js';
 import { matMulNBitsCpu } from './ms-matmulnbits/ms-matmulnbits.cpu.js';
 import { MultiHeadAttention } from './ms-multiheadattention/ms-multiheadattention.op.js';
@@ -52,9 +55,9 @@ registerOp(CausalConvWithState, { cpu: causalConvWithStateCpu, webgpu: causalCon
 registerOp(DynamicQuantizeLinear, { cpu: dynamicQuantizeLinearCpu, webgpu: dynamicQuantizeLinearWgsl });
 registerOp(FlexAttention, { cpu: flexAttentionCpu });
 registerOp(LinearAttention, { cpu: linearAttentionCpu, webgpu: linearAttentionWgsl });
-registerOp(NegativeLogLikelihoodLoss, { cpu: negativeLogLikelihoodLossCpu });
+registerOp(NegativeLogLikelihoodLoss, { cpu: negativeLogLikelihoodLossCpu, webgpu: negativeLogLikelihoodLossWgsl });
 registerOp(RotaryEmbedding, { cpu: rotaryEmbeddingCpu, webgpu: rotaryEmbeddingWgsl });
-registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu });
+registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu, webgpu: softmaxCrossEntropyLossWgsl });
 
 // com.microsoft
 registerOp(MsAttention, { cpu: msAttentionCpu, webgpu: msAttentionWgsl });
@@ -63,7 +66,7 @@ registerOp(EmbedLayerNormalization, { cpu: embedLayerNormalizationCpu, webgpu: e
 registerOp(FastGelu, { cpu: fastGeluCpu, webgpu: fastGeluWgsl });
 registerOp(MsGelu, { cpu: msGeluCpu, webgpu: msGeluWgsl });
 registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu, webgpu: groupQueryAttentionWgsl });
-registerOp(MatMulNBits, { cpu: matMulNBitsCpu });
+registerOp(MatMulNBits, { cpu: matMulNBitsCpu, webgpu: matMulNBitsWgsl });
 registerOp(MultiHeadAttention, { cpu: multiHeadAttentionCpu, webgpu: multiHeadAttentionWgsl });
 registerOp(QuickGelu, { cpu: quickGeluCpu, webgpu: quickGeluWgsl });
 registerOp(MsRotaryEmbedding, { cpu: msRotaryEmbeddingCpu, webgpu: msRotaryEmbeddingWgsl });
