@@ -150,6 +150,18 @@ test('the framework alone runs a symbolic batch and sequence at any size (cpu)',
   }
 });
 
+test('the framework on webgpu runs 34 sequence lengths and the first again (schedules past the kept 32 are dropped, then rebuilt)', { skip }, async () => {
+  const s = await createSession(importOnnx(attention).graph, { device: 'webgpu' });
+  try {
+    for (const seq of [...Array.from({ length: 34 }, (_, k) => k + 1), 1]) {
+      const x = randomTensor([1, seq, 16], seq);
+      assertClose((await s.run({ x })).y!, (await runOrt(attention, { x })).y!, `webgpu seq ${seq}`);
+    }
+  } finally {
+    s.dispose();
+  }
+});
+
 function cli(args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
   return { code: r.status, out: r.stdout, err: r.stderr };
