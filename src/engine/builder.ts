@@ -18,7 +18,7 @@ import type { Layer, Network } from './network.js';
 import { elementCount } from '../tensor/shape.js';
 import { tensorInputs } from './passes/net-utils.js';
 import { runPipeline } from './passes/pipeline.js';
-import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanRegion } from './plan-format.js';
+import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanProfileInput, type PlanRegion } from './plan-format.js';
 import { TacticTimer } from './timer.js';
 import { layerSignature } from './timing-cache.js';
 import { timeTactics } from './tactic-timing.js';
@@ -31,17 +31,42 @@ interface Chosen {
   timeMs?: number;
 }
 
+/** How a plan is built beyond the builder config: a profile to record, tactics already chosen. */
+export interface PlanBuildOptions {
+  /** The engine inputs' ranges, recorded in the plan's header (the plan itself is at `inputShapes`). */
+  profile?: PlanProfileInput[];
+  /**
+   * Layer name → tactic name chosen earlier (a profile's build at opt): layers take that tactic at
+   * these shapes without timing (a specialization); a layer whose recorded tactic does not fit
+   * here takes its first candidate.
+   */
+  tactics?: ReadonlyMap<string, string>;
+}
+
 /** Builds the plan of an engine for `graph` at the given input shapes. */
 export async function buildEnginePlan(
-  gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, config: BuilderConfig = {},
+  gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, config: BuilderConfig = {}, opts: PlanBuildOptions = {},
 ): Promise<EnginePlan> {
   const cfg = checkBuilderConfig(config);
   cfg.progress({ phase: 'passes', done: 0, total: 1 });
   const network = buildNetwork(graph, inputShapes, cfg);
   cfg.progress({ phase: 'passes', done: 1, total: 1 });
   const ctx: KernelContext = { caps: deviceCaps(gpu), tensors: network.tensors, placement: concatPlacements(network) };
-  const chosen = await chooseTactics(gpu, network, ctx, cfg);
-  return assemble(gpu, graph, network, chosen, cfg, inputShapes);
+  const chosen = opts.tactics ? recordedTactics(network, ctx, cfg, opts.tactics) : await chooseTactics(gpu, network, ctx, cfg);
+  const plan = assemble(gpu, graph, network, chosen, cfg, inputShapes);
+  if (opts.profile) plan.header.profile = opts.profile.map((p) => ({ name: p.name, min: [...p.min], opt: [...p.opt], max: [...p.max] }));
+  return plan;
+}
+
+/** Each layer's recorded tactic (no timing): how a profile's engine is specialized at another shape. */
+function recordedTactics(net: Network, ctx: KernelContext, cfg: CheckedConfig, recorded: ReadonlyMap<string, string>): Chosen[] {
+  return net.layers.map((layer) => {
+    const fits = layerTactics(layer, ctx, cfg);
+    const want = recorded.get(layer.name);
+    const tactic = fits.find((t) => t.name === want);
+    if (!tactic) cfg.log(`layer ${layer.name}: recorded tactic ${want ?? '(none)'} does not fit at these shapes; ${fits[0]!.name} instead`);
+    return { layer, tactic: tactic ?? fits[0]! };
+  });
 }
 
 /** Import and passes: the network whose layers get tactics. EngineRefusalError names refused nodes. */

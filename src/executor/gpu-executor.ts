@@ -20,6 +20,9 @@ import { elementCount } from '../tensor/shape.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
 import { describeValue, OptionalValue, type Value } from '../tensor/value.js';
 
+/** Schedules (one per set of input shapes) kept per executor; see evictSchedules. */
+const MAX_SCHEDULES = 32;
+
 /** A feed of `runOnDevice`: a host tensor, or one already on this device. */
 export type DeviceFeed = Tensor | GpuTensor;
 
@@ -173,12 +176,33 @@ export class GpuExecutor {
     }));
     const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
     let schedule = this.schedules.get(key);
-    if (!schedule) {
+    if (schedule) {
+      // most recently used last: the eviction below drops the least recently used
+      this.schedules.delete(key);
+      this.schedules.set(key, schedule);
+    } else {
+      this.evictSchedules();
       schedule = buildGpuSchedule(this.gpu, this.graph, this.order, shapes, fixed, this.constantBuffers, this.engines, this.memoryBudget);
       this.schedules.set(key, schedule);
       schedule.catch(() => this.schedules.delete(key));
     }
     return schedule;
+  }
+
+  /**
+   * A model with symbolic dims meets many shapes (every sequence length): each schedule holds its
+   * device buffers, so only the MAX_SCHEDULES most recently used are kept. Runs are served one at
+   * a time, so the evicted schedules are not in use.
+   */
+  private evictSchedules(): void {
+    while (this.schedules.size >= MAX_SCHEDULES) {
+      const [oldest, p] = this.schedules.entries().next().value!;
+      this.schedules.delete(oldest);
+      void p.then((schedule) => {
+        for (const b of schedule.owned) b.destroy();
+        schedule.buffers.dispose();
+      }, () => {});
+    }
   }
 
   /** `mode`: 'host' reads the outputs back; 'resident' leaves them on the device and waits for it; 'chained' does not wait. */
