@@ -16,6 +16,8 @@ import { reshapeImporters, reshapeKind } from './reshape.js';
 import { softmaxImporters, softmaxKind } from './softmax.js';
 import { normImporters, normKind } from './norm.js';
 import { reduceImporters, reduceKind } from './reduce.js';
+import { qlinearImporters, qlinearKind } from './qlinear.js';
+import { quantizeImporters } from './quantize.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -33,6 +35,7 @@ const LAYER_KINDS: KindTable = {
   matmul: matmulKind,
   transpose: transposeKind,
   slice: sliceKind,
+  qlinear: qlinearKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -55,4 +58,6 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...matmulImporters,
   ...transposeImporters,
   ...sliceImporters,
+  ...quantizeImporters,
+  ...qlinearImporters,
 };
