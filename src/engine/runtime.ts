@@ -168,6 +168,11 @@ export class ExecutionContext {
     });
   }
 
+  /** The recorded dispatches with their pipelines and bind groups, in order (for per-layer profiles). */
+  dispatchList(): { layer: number; pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; workgroups: [number, number, number] }[] {
+    return this.engine.plan.dispatches.map((d, k) => ({ layer: d.layer, pipeline: this.pipelines[d.kernel]!, bindGroup: this.bindGroups[k]!, workgroups: d.workgroups }));
+  }
+
   /** Writes host tensors into the arena's input regions (queued before the next submit). */
   writeInputs(inputs: Record<string, Tensor | GPUBuffer>): Record<string, GPUBuffer> {
     this.checkInputs(inputs);

@@ -19,6 +19,7 @@ import { isEngineNode, partitionWithFallback, type PartitionResult, type WeightB
 import { backendSupport, backendVerifier } from './backends.js';
 import { deviceCaps } from '../devices/webgpu/caps.js';
 import { EngineRefusalError } from '../engine/refusal.js';
+import { profileLayers, type EngineLayerTimes } from '../engine/layer-profile.js';
 import { InputError, NnrtError, UsageError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { findProfile, outsideProfilesError, pointProfile, profileShapes, type ProfilePoint, type ShapeProfile } from '../engine/profile.js';
@@ -248,6 +249,13 @@ export class EngineSession {
       profiles: [...this.profiles],
       ...(setup.profile !== undefined ? { profile: setup.profile } : {}),
     };
+  }
+
+  /** Per-layer GPU times of every engine of the last run's setup (none before a run). */
+  async layerTimes(reps?: number): Promise<EngineLayerTimes[]> {
+    const out: EngineLayerTimes[] = [];
+    for (const [engine, r] of this.current?.records ?? []) out.push({ engine, ...(await profileLayers(r.context, reps)) });
+    return out;
   }
 
   dispose(): void {

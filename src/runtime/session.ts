@@ -19,6 +19,7 @@ import type { Value } from '../tensor/value.js';
 import { checkBuilderConfig, type BuilderConfig } from '../engine/config.js';
 import type { PlanStore } from '../engine/service.js';
 import type { TimingCache } from '../engine/timing-cache.js';
+import type { EngineLayerTimes } from '../engine/layer-profile.js';
 import { EngineSession, type EngineStats } from './engine-session.js';
 import type { ShapeProfile } from '../engine/profile.js';
 
@@ -114,6 +115,8 @@ export interface Session {
    */
   runOnDevice?(feeds: Record<string, Tensor | GpuTensor>): Promise<Record<string, Tensor | GpuTensor>>;
   stats(): SessionStats;
+  /** Engine sessions, after a run: per-layer GPU times of each engine (src/engine/layer-profile.ts). */
+  layerTimes?(reps?: number): Promise<EngineLayerTimes[]>;
   dispose(): void;
 }
 
@@ -242,6 +245,7 @@ async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<
     },
     upload: (t) => uploadTensor(gpu, t),
     runOnDevice: (feeds) => session.runOnDevice(feeds),
+    layerTimes: (reps) => session.layerTimes(reps),
     stats: () => {
       const exec = session.executor;
       const s = exec?.lastStats;
