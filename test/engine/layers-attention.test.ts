@@ -15,7 +15,7 @@ import type { EnginePlan } from '../../src/engine/plan-format.js';
 import { FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { expectEngineLikeOrt, type PatternNode } from '../helpers/engine-pattern.js';
-import { randomTensor } from '../helpers/ort-reference.js';
+import { randomTensor, type AttrSpec } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 
 const skip = webgpuSkip() ?? false;
@@ -90,7 +90,7 @@ test('a softmax result read elsewhere too stays matmul → softmax → matmul', 
 test('ONNX Attention 4-D: causal, scale attribute, Sq < Sk (one attention layer)', { skip }, async () => {
   const [B, H, Sq, Sk, D] = [2, 2, 12, 45, 8];
   for (const [precision, tol] of PRECISIONS) {
-    for (const attrs of [{ is_causal: 1 }, { scale: 0.2 }]) {
+    for (const attrs of [{ is_causal: 1 }, { scale: 0.2 }] as Record<string, AttrSpec>[]) {
       const plan = await expectEngineLikeOrt(gpu!, {
         nodes: [{ op: 'Attention', inputs: ['q', 'k', 'v'], outputs: ['y'], attrs }],
         inputs: { q: randomTensor([B, H, Sq, D], 10, -2, 2), k: randomTensor([B, H, Sk, D], 11, -2, 2), v: randomTensor([B, H, Sk, 4], 12) },

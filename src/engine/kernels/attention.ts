@@ -7,10 +7,10 @@
 // any storage (access.ts loaders), so transposed K, split heads and grouped kv heads need no copies.
 import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import { stridesOf } from '../../tensor/shape.js';
-import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
+import { attentionDimsOf, tensorMasks, type AttentionLayer } from '../layers/attention.js';
 import type { TensorView } from '../layers/tensor-view.js';
 import type { NetTensor } from '../network.js';
-import { declareTensor, f32Literal, loaders, storers } from './access.js';
+import { declareConstant, declareTensor, encodeStorage, f32Literal, loaders, storers } from './access.js';
 import { groupGrid, KernelReason, layoutStrides, sameOrder, tacticsOrReason, tensorOf } from './convert.js';
 import type { EngineBinding, KernelContext, LayerCompiler, Tactic } from './tactic.js';
 
@@ -29,14 +29,17 @@ interface Bound {
   names: Map<string, string>;
   bindings: EngineBinding[];
   wgsl: string;
+  /** The constant masks' values, bound as constants c0, c1, ... */
+  constants: Uint8Array[];
 }
 
 /** Binds the output (binding 0) and each distinct input tensor once (a dispatch cannot bind one twice). */
 function bind(layer: AttentionLayer, ctx: KernelContext, out: NetTensor): Bound {
   const names = new Map<string, string>();
+  const constants: Uint8Array[] = [];
   const bindings: EngineBinding[] = [{ tensor: out.name }];
   let wgsl = declareTensor(0, 'y', out.format.storage) + storers('y', out.format.storage);
-  for (const v of [layer.q, layer.kt, layer.v, ...layer.masks.map((m) => m.view)]) {
+  for (const v of [layer.q, layer.kt, layer.v, ...tensorMasks(layer).map((m) => m.view)]) {
     if (names.has(v.tensor)) continue;
     const t = tensorOf(ctx, v.tensor, layer.name);
     if (!sameOrder(t.shape, layoutStrides(t), stridesOf(t.shape))) throw new KernelReason(`attention ${layer.name}: ${t.name} is not row-major (layout ${t.format.layout})`);
@@ -45,7 +48,15 @@ function bind(layer: AttentionLayer, ctx: KernelContext, out: NetTensor): Bound 
     wgsl += declareTensor(bindings.length, name, t.format.storage) + loaders(name, t.format.storage);
     bindings.push({ tensor: v.tensor });
   }
-  return { names, bindings, wgsl };
+  let constant = 0;
+  for (const m of layer.masks) {
+    if (!m.constant) continue;
+    wgsl += declareConstant(bindings.length, `c${constant}`, 'f32');
+    bindings.push({ constant });
+    constants.push(encodeStorage(m.constant, 'f32'));
+    constant++;
+  }
+  return { names, bindings, wgsl, constants };
 }
 
 /** The output statements for row i (`base` its first element): pairs where the layout allows. */
@@ -73,11 +84,13 @@ function program(layer: AttentionLayer, ctx: KernelContext, out: NetTensor, bq: 
   const views = [['offQ', layer.q.strides], ['offK', layer.kt.strides], ['offV', layer.v.strides], ['offO', layer.outStrides]] as const;
   let offsets = views.map(([n, s]) => batchOffset(n, batch, s.slice(0, r))).join('');
   let maskTerms = '';
+  let constant = 0;
   layer.masks.forEach((m, k) => {
     offsets += batchOffset(`offM${k}`, batch, m.view.strides.slice(0, r));
     const [mi, mj] = m.view.strides.slice(r) as [number, number];
     const factor = m.factor === 1 ? '' : ` * ${f32Literal(m.factor)}`;
-    maskTerms += ` + ${ld(m.view)}(offM${k}(g) + row * ${mi}u + key * ${mj}u)${factor}`;
+    const at = `offM${k}(g) + row * ${mi}u + key * ${mj}u`;
+    maskTerms += ` + ${m.constant ? `c${constant++}[${at}]` : `${ld(m.view)}(${at})`}${factor}`;
   });
   const causal = layer.causalOffset;
   const kEnd = causal === undefined ? `${sk}u` : `u32(clamp(i32(min(q0 + ${bq - 1}u, ${sq - 1}u)) + ${causal + 1}, 0, ${sk}))`;
@@ -148,7 +161,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   ${storeRow(layer, out, dv)}
 }
 `;
-  return { name: `attention-q${bq}-k${bk}`, programs: [{ wgsl, bindings: b.bindings, workgroups: grid.workgroups }], constants: [], scratch: [] };
+  return { name: `attention-q${bq}-k${bk}`, programs: [{ wgsl, bindings: b.bindings, workgroups: grid.workgroups }], constants: b.constants, scratch: [] };
 }
 
 export const compileAttention: LayerCompiler<AttentionLayer> = (layer, ctx) =>

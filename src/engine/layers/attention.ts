@@ -19,8 +19,12 @@ import { base, type NodeView } from './node-view.js';
 import { cloneView, lowerScatter, lowerView, type TensorView } from './tensor-view.js';
 
 export interface AttentionMask {
-  /** [...batch, Sq, Sk] view of an additive mask (stride 0 on broadcast axes). */
+  /**
+   * [...batch, Sq, Sk] view of an additive mask (stride 0 on broadcast axes); with `constant`, a
+   * view of those values (its `tensor` is then not a network tensor).
+   */
   view: TensorView;
+  constant?: Float32Array;
   /** The mask is multiplied by this before it is added (a softmax scale applied after it). */
   factor: number;
 }
@@ -134,23 +138,27 @@ export const attentionImporters: Record<string, OpImporter> = {
   Attention: { support: supportAttention, translate },
 };
 
+/** The masks read from network tensors (not constants). */
+export const tensorMasks = (l: AttentionLayer): AttentionMask[] => l.masks.filter((m) => !m.constant);
+
 const scalar = (e: Parameters<LayerKindDef<AttentionLayer>['lower']>[0], name: string, v: number) => e.initializer(name, Tensor.fromArray([], [v]));
 
 export const attentionKind: LayerKindDef<AttentionLayer> = {
-  inputs: (l) => [...new Set([l.q.tensor, l.kt.tensor, l.v.tensor, ...l.masks.map((m) => m.view.tensor)])],
+  inputs: (l) => [...new Set([l.q.tensor, l.kt.tensor, l.v.tensor, ...tensorMasks(l).map((m) => m.view.tensor)])],
   renameInputs(l, swap) {
-    for (const v of [l.q, l.kt, l.v, ...l.masks.map((m) => m.view)]) v.tensor = swap(v.tensor);
+    for (const v of [l.q, l.kt, l.v, ...tensorMasks(l).map((m) => m.view)]) v.tensor = swap(v.tensor);
   },
   clone: (l) => ({
     ...l, from: [...l.from], q: cloneView(l.q), kt: cloneView(l.kt), v: cloneView(l.v),
-    masks: l.masks.map((m) => ({ view: cloneView(m.view), factor: m.factor })), outStrides: [...l.outStrides],
+    masks: l.masks.map((m) => ({ ...m, view: cloneView(m.view) })), outStrides: [...l.outStrides],
   }),
   lower(e, l) {
     const { batch, sq, sk, dv } = attentionDimsOf(l);
     let s = e.node('MatMul', [lowerView(e, l.q), lowerView(e, l.kt)], {}, e.value(false));
     s = e.node('Mul', [s, scalar(e, 'scale', l.scale)], {}, e.value(false));
     for (const m of l.masks) {
-      let mv = lowerView(e, m.view);
+      const src = m.constant ? e.initializer('mask', new Tensor('float32', [m.constant.length], m.constant)) : m.view.tensor;
+      let mv = lowerView(e, { ...m.view, tensor: src });
       if (m.factor !== 1) mv = e.node('Mul', [mv, scalar(e, 'mask.factor', m.factor)], {}, e.value(false));
       s = e.node('Add', [s, mv], {}, e.value(false));
     }
