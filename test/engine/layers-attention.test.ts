@@ -14,7 +14,11 @@ import '../../src/ops/index.js';
 import type { EnginePlan } from '../../src/engine/plan-format.js';
 import { FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { expectEngineLikeOrt, type PatternNode } from '../helpers/engine-pattern.js';
+import { expectEngineLikeOrt, patternModel, type PatternNode } from '../helpers/engine-pattern.js';
+import { engineSupports } from '../../src/engine/support.js';
+import { inferShapes } from '../../src/ir/infer.js';
+import { importOnnx } from '../../src/onnx/import/model.js';
+import { opTyper } from '../../src/ops/typer.js';
 import { randomTensor, type AttrSpec } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 
@@ -117,5 +121,43 @@ test('ONNX Attention 3-D with grouped kv heads (4 q heads, 2 kv heads) and a flo
       }, precision, tol);
       assert.deepEqual(kinds(plan), ['attention']);
     }
+  }
+});
+
+test('a constant mask added to the scores (causal with finfo.min, or any values) is fused too', { skip }, async () => {
+  const [H, S, D] = [2, 36, 8];
+  const causal = new Float32Array(S * S).map((_, i) => ((i % S) > Math.floor(i / S) ? -3.4028234663852886e38 : 0));
+  const any = randomTensor([1, 1, S, S], 20, -2, 2);
+  for (const [precision, tol] of PRECISIONS) {
+    for (const mask of [new Tensor('float32', [1, 1, S, S], causal), any]) {
+      const plan = await expectEngineLikeOrt(gpu!, {
+        nodes: [
+          { op: 'MatMul', inputs: ['q', 'kt'], outputs: ['qk'] },
+          { op: 'Mul', inputs: ['qk', 'scale'], outputs: ['s'] },
+          { op: 'Add', inputs: ['s', 'mask'], outputs: ['sm'] },
+          { op: 'Softmax', inputs: ['sm'], outputs: ['p'], attrs: { axis: -1 } },
+          { op: 'MatMul', inputs: ['p', 'v'], outputs: ['y'] },
+        ],
+        inputs: { q: randomTensor([1, H, S, D], 21, -2, 2), kt: randomTensor([1, H, D, S], 22, -2, 2), v: randomTensor([1, H, S, D], 23) },
+        initializers: { scale: new Tensor('float32', [], new Float32Array([0.35])), mask },
+        outputs: ['y'],
+      }, precision, tol);
+      assert.deepEqual(kinds(plan), ['attention']);
+    }
+  }
+});
+
+test('ONNX Attention: what the engine declines, with the reason', () => {
+  const q = randomTensor([1, 2, 4, 8], 30);
+  const cases: [Record<string, AttrSpec>, string[], RegExp][] = [
+    [{ softcap: 30 }, ['q', 'q', 'q'], /softcap/],
+    [{}, ['q', 'q', 'q', '', 'q', 'q'], /past_key/],
+    [{ left_window_size: 2 }, ['q', 'q', 'q'], /window/],
+  ];
+  for (const [attrs, inputs, want] of cases) {
+    const { graph } = importOnnx(patternModel({ nodes: [{ op: 'Attention', inputs, outputs: ['y'], attrs }], inputs: { q }, outputs: ['y'], opset: 23 }));
+    const types = inferShapes(graph, opTyper, { q: [1, 2, 4, 8] });
+    const verdict = engineSupports(graph.nodes[0]!, types, graph);
+    assert.match(String(verdict), want);
   }
 });
