@@ -33,6 +33,7 @@ import { MeanVarianceNormalization } from './meanvariancenormalization/meanvaria
 import { meanVarianceNormalizationCpu } from './meanvariancenormalization/meanvariancenormalization.cpu.js';
 import { meanVarianceNormalizationWgsl } from './meanvariancenormalization/meanvariancenormalization.wgsl.js';
 import { MelWeightMatrix } from './melweightmatrix/melweightmatrix.op.js';
+import { melWeightMatrixWgsl } from './melweightmatrix/melweightmatrix.wgsl.js';
 import { melWeightMatrixCpu } from './melweightmatrix/melweightmatrix.cpu.js';
 import { Mod } from './mod/mod.op.js';
 import { modCpu } from './mod/mod.cpu.js';
@@ -98,7 +99,7 @@ registerOp(Det, { cpu: detCpu, webgpu: detWgsl });
 registerOp(SW.HannWindow, { cpu: sw.hannWindowCpu, webgpu: windowWgsl('HannWindow') });
 registerOp(SW.HammingWindow, { cpu: sw.hammingWindowCpu, webgpu: windowWgsl('HammingWindow') });
 registerOp(SW.BlackmanWindow, { cpu: sw.blackmanWindowCpu, webgpu: windowWgsl('BlackmanWindow') });
-registerOp(MelWeightMatrix, { cpu: melWeightMatrixCpu });
+registerOp(MelWeightMatrix, { cpu: melWeightMatrixCpu, webgpu: melWeightMatrixWgsl });
 registerOp(BitCast, { cpu: bitCastCpu });
 registerOp(R.RandomUniform, { cpu: r.randomUniformCpu });
 registerOp(R.RandomNormal, { cpu: r.randomNormalCpu });

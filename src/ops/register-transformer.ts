@@ -16,11 +16,13 @@ import { LinearAttention } from './linearattention/linearattention.op.js';
 import { linearAttentionCpu } from './linearattention/linearattention.cpu.js';
 import { NegativeLogLikelihoodLoss } from './negativeloglikelihoodloss/negativeloglikelihoodloss.op.js';
 import { negativeLogLikelihoodLossCpu } from './negativeloglikelihoodloss/negativeloglikelihoodloss.cpu.js';
+import { negativeLogLikelihoodLossWgsl } from './negativeloglikelihoodloss/negativeloglikelihoodloss.wgsl.js';
 import { RotaryEmbedding } from './rotaryembedding/rotaryembedding.op.js';
 import { rotaryEmbeddingCpu } from './rotaryembedding/rotaryembedding.cpu.js';
 import { rotaryEmbeddingWgsl } from './rotaryembedding/rotaryembedding.wgsl.js';
 import { SoftmaxCrossEntropyLoss } from './softmaxcrossentropyloss/softmaxcrossentropyloss.op.js';
 import { softmaxCrossEntropyLossCpu } from './softmaxcrossentropyloss/softmaxcrossentropyloss.cpu.js';
+import { softmaxCrossEntropyLossWgsl } from './softmaxcrossentropyloss/softmaxcrossentropyloss.wgsl.js';
 import { MsAttention } from './ms-attention/ms-attention.op.js';
 import { msAttentionCpu } from './ms-attention/ms-attention.cpu.js';
 import { EmbedLayerNormalization } from './ms-embedlayernorm/ms-embedlayernorm.op.js';
@@ -34,6 +36,7 @@ import { groupQueryAttentionCpu } from './ms-groupqueryattention/ms-groupqueryat
 import { SimplifiedLayerNormalization, SkipLayerNormalization, SkipSimplifiedLayerNormalization } from './ms-layernorm/ms-layernorm.op.js';
 import { simplifiedLayerNormalizationCpu, skipLayerNormalizationCpu, skipSimplifiedLayerNormalizationCpu } from './ms-layernorm/ms-layernorm.cpu.js';
 import { simplifiedLayerNormWgsl, skipLayerNormWgsl, skipSimplifiedLayerNormWgsl } from './ms-layernorm/ms-layernorm.wgsl.js';
+import { matMulNBitsWgsl } from './ms-matmulnbits/ms-matmulnbits.wgsl.js';
 import { MatMulNBits } from './ms-matmulnbits/ms-matmulnbits.op.js';
 import { matMulNBitsCpu } from './ms-matmulnbits/ms-matmulnbits.cpu.js';
 import { MultiHeadAttention } from './ms-multiheadattention/ms-multiheadattention.op.js';
@@ -47,9 +50,9 @@ registerOp(CausalConvWithState, { cpu: causalConvWithStateCpu });
 registerOp(DynamicQuantizeLinear, { cpu: dynamicQuantizeLinearCpu, webgpu: dynamicQuantizeLinearWgsl });
 registerOp(FlexAttention, { cpu: flexAttentionCpu });
 registerOp(LinearAttention, { cpu: linearAttentionCpu });
-registerOp(NegativeLogLikelihoodLoss, { cpu: negativeLogLikelihoodLossCpu });
+registerOp(NegativeLogLikelihoodLoss, { cpu: negativeLogLikelihoodLossCpu, webgpu: negativeLogLikelihoodLossWgsl });
 registerOp(RotaryEmbedding, { cpu: rotaryEmbeddingCpu, webgpu: rotaryEmbeddingWgsl });
-registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu });
+registerOp(SoftmaxCrossEntropyLoss, { cpu: softmaxCrossEntropyLossCpu, webgpu: softmaxCrossEntropyLossWgsl });
 
 // com.microsoft
 registerOp(MsAttention, { cpu: msAttentionCpu });
@@ -58,7 +61,7 @@ registerOp(EmbedLayerNormalization, { cpu: embedLayerNormalizationCpu, webgpu: e
 registerOp(FastGelu, { cpu: fastGeluCpu, webgpu: fastGeluWgsl });
 registerOp(MsGelu, { cpu: msGeluCpu, webgpu: msGeluWgsl });
 registerOp(GroupQueryAttention, { cpu: groupQueryAttentionCpu });
-registerOp(MatMulNBits, { cpu: matMulNBitsCpu });
+registerOp(MatMulNBits, { cpu: matMulNBitsCpu, webgpu: matMulNBitsWgsl });
 registerOp(MultiHeadAttention, { cpu: multiHeadAttentionCpu });
 registerOp(QuickGelu, { cpu: quickGeluCpu, webgpu: quickGeluWgsl });
 registerOp(MsRotaryEmbedding, { cpu: msRotaryEmbeddingCpu, webgpu: msRotaryEmbeddingWgsl });
