@@ -70,14 +70,3 @@ export function lowerScatter(e: Emitter, value: string, shape: readonly number[]
   const gathered = e.node('Gather', [flat, e.initializer('scatter', Tensor.fromNumeric('int64', [inverse.length], inverse))], {}, e.value(false));
   e.node('Reshape', [gathered, e.initializer('shape', Tensor.fromNumeric('int64', [targetShape.length], targetShape))], {}, target);
 }
-
-/** True when a view maps its elements one-to-one onto all `count` elements of its tensor. */
-export function coversExactly(shape: readonly number[], strides: readonly number[], count: number): boolean {
-  if (elementCount(shape) !== count) return false;
-  const seen = new Uint8Array(count);
-  for (const i of viewIndices(shape, strides)) {
-    if (i >= count || seen[i]) return false;
-    seen[i] = 1;
-  }
-  return true;
-}
