@@ -19,6 +19,7 @@ import { engineSupports } from '../../src/engine/support.js';
 import { inferShapes } from '../../src/ir/infer.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { opTyper } from '../../src/ops/typer.js';
+import { importAndRun } from './passes-harness.js';
 import { randomTensor, type AttrSpec } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 
@@ -160,4 +161,30 @@ test('ONNX Attention: what the engine declines, with the reason', () => {
     const verdict = engineSupports(graph.nodes[0]!, types, graph);
     assert.match(String(verdict), want);
   }
+});
+
+test('lowered to ONNX nodes (views as Gathers), the attention layers compute what their graphs do (CPU)', () => {
+  const chain = patternModel({
+    nodes: [
+      { op: 'Transpose', inputs: ['k'], outputs: ['kt'], attrs: { perm: [0, 1, 3, 2] } },
+      { op: 'MatMul', inputs: ['q', 'kt'], outputs: ['qk'] },
+      { op: 'Div', inputs: ['qk', 'scale'], outputs: ['s'] },
+      { op: 'Add', inputs: ['s', 'mask'], outputs: ['sm'] },
+      { op: 'Softmax', inputs: ['sm'], outputs: ['p'], attrs: { axis: -1 } },
+      { op: 'MatMul', inputs: ['p', 'v'], outputs: ['o'] },
+      { op: 'Transpose', inputs: ['o'], outputs: ['y'], attrs: { perm: [0, 2, 1, 3] } },
+    ],
+    inputs: { q: randomTensor([2, 2, 5, 4], 1), k: randomTensor([2, 2, 7, 4], 2), v: randomTensor([2, 2, 7, 3], 3), mask: paddingMask(2, 7) },
+    initializers: { scale: new Tensor('float32', [], new Float32Array([2])) },
+    outputs: ['y'],
+  });
+  const { after } = importAndRun(importOnnx(chain).graph, { q: [2, 2, 5, 4], k: [2, 2, 7, 4], v: [2, 2, 7, 3], mask: [2, 1, 1, 7] });
+  assert.deepEqual(after.layers.map((l) => l.kind), ['attention']);
+  const gqa = patternModel({
+    nodes: [{ op: 'Attention', inputs: ['q', 'k', 'v'], outputs: ['y'], attrs: { q_num_heads: 4, kv_num_heads: 2, is_causal: 1 } }],
+    inputs: { q: randomTensor([1, 5, 8], 4), k: randomTensor([1, 6, 4], 5), v: randomTensor([1, 6, 6], 6) },
+    outputs: ['y'],
+    opset: 23,
+  });
+  importAndRun(importOnnx(gqa).graph, { q: [1, 5, 8], k: [1, 6, 4], v: [1, 6, 6] });
 });
