@@ -13,6 +13,8 @@ import { opTyper } from '../ops/typer.js';
 import { partitionGraph } from '../partition/index.js';
 import { backendSupport } from '../runtime/backends.js';
 import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
+import { calibrationFor } from '../runtime/calibrate.js';
+import { readFileChecked } from '../node/files.js';
 
 export interface BuildOptions extends ModelFileOptions, EngineFlags {
   out?: string;
@@ -44,13 +46,16 @@ export async function build(model: string, opts: BuildOptions, out: (s: string) 
       hint: 'run it with `nnrt verify|run|bench --device webgpu --engine webgpu`, which partitions the graph and leaves these nodes to the framework',
     });
   }
-  const setup = await engineSessionOptions(opts, err);
+  if (opts.calibration && opts.precision !== 'int8') throw new UsageError('--calibration goes with --precision int8');
+  const calibration = opts.calibration ? calibrationFor(graph, new TextDecoder().decode(readFileChecked(opts.calibration, 'calibration cache')), opts.calibration) : undefined;
+  const setup = await engineSessionOptions({ ...opts, precision: opts.precision === 'int8' ? undefined : opts.precision }, err);
   const gpu = await sharedGpuDevice(await defaultGpu());
   const t0 = performance.now();
   let plan;
   try {
     plan = await buildEnginePlan(gpu, graph, shapes, {
-      precision: opts.precision, timeTactics: opts.tactics, timingCache: setup.options.timingCache,
+      precision: opts.precision, ...(calibration ? { calibration } : {}), ...(opts.layerPrecision ? { layerPrecision: opts.layerPrecision } : {}),
+      timeTactics: opts.tactics, timingCache: setup.options.timingCache,
       log: setup.options.log, progress: setup.options.progress,
     });
   } finally {

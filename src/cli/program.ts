@@ -142,14 +142,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   examples(
     engineOptions(modelFileOptions(program
-      .command('build <model>')), { partition: false })
+      .command('build <model>')), { partition: false, int8: true })
       .description('build MODEL into a webgpu engine plan: fuse, time tactics, plan memory, serialize')
       .option('--out <file>', 'plan file (default MODEL.PRECISION.plan beside the model)')
       .option('--json', 'print one JSON document (layers, tactics, memory)')
       .action(async (model: string, o: ModelFileFlags & EngineFlags & { out?: string; json?: boolean }) => {
         setExit(await build(model, modelFileFlags(o), out, err));
       }),
-    ['nnrt build model.onnx --precision fp16 --out model.plan', 'nnrt build model.onnx --timing-cache tc.json --verbose', 'nnrt build model-symbol.json --shape data=1,3,224,224'],
+    ['nnrt build model.onnx --precision fp16 --out model.plan', 'nnrt build model.onnx --precision int8 --calibration model.cache --layer-precision fc=fp32', 'nnrt build model.onnx --timing-cache tc.json --verbose', 'nnrt build model-symbol.json --shape data=1,3,224,224'],
   );
 
   examples(

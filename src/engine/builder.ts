@@ -47,7 +47,7 @@ export async function buildEnginePlan(
 /** Import and passes: the network whose layers get tactics. EngineRefusalError names refused nodes. */
 export function buildNetwork(graph: Graph, inputShapes: Record<string, number[]>, cfg: CheckedConfig): Network {
   const { network, passes } = runPipeline(importNetwork(graph, inputShapes, { log: cfg.log }), {
-    precision: cfg.precision, layerPrecision: cfg.layerPrecision,
+    precision: cfg.precision, layerPrecision: cfg.layerPrecision, ...(cfg.int8 ? { int8: cfg.int8 } : {}),
   });
   for (const p of passes) for (const change of p.changes) cfg.log(`[${p.pass}] ${change}`);
   if (network.layers.length === 0) {
@@ -128,7 +128,8 @@ function layerShape(layer: Layer, ctx: KernelContext): object {
     return [t.shape, t.format.layout, t.format.storage, ctx.placement.get(n)?.channelOffset ?? null];
   };
   const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
-  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !(v instanceof Float32Array) && !(Array.isArray(v) && v.some((e) => e instanceof Float32Array))));
+  // weights (any typed array: f32, the int8 layers' Int8Array/Int32Array) are not part of the shape
+  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
   return { attrs, io: [...tensorInputs(layer), layer.output].map(tensor) };
 }
 
@@ -228,7 +229,7 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
     header: {
       format: 'nnrt-plan', formatVersion: PLAN_FORMAT_VERSION, nnrtVersion: VERSION,
       adapter: { vendor: gpu.adapter.vendor, architecture: gpu.adapter.architecture, description: gpu.adapter.description },
-      precision: cfg.precision, graphHash: hashGraph(graph, { weights: true }),
+      precision: cfg.int8 ? 'int8' : cfg.precision, graphHash: hashGraph(graph, { weights: true }),
       inputs: net.inputs.map((n) => ({ name: n, shape: inputShapes[n] ?? net.tensors.get(n)!.shape })),
       outputs: net.outputs.map((n) => ({ name: n, shape: net.tensors.get(n)!.shape })),
     },

@@ -23,7 +23,7 @@ export interface PlanHeader {
   formatVersion: number;
   nnrtVersion: string;
   adapter: AdapterIdentity;
-  precision: 'fp32' | 'fp16';
+  precision: 'fp32' | 'fp16' | 'int8';
   graphHash: string;
   inputs: { name: string; shape: number[] }[];
   outputs: { name: string; shape: number[] }[];
@@ -137,7 +137,7 @@ export function parsePlan(bytes: Uint8Array): EnginePlan {
 export interface PlanExpectation {
   nnrtVersion: string;
   adapter?: AdapterIdentity;
-  precision?: 'fp32' | 'fp16';
+  precision?: 'fp32' | 'fp16' | 'int8';
   /** Input shapes the caller will feed, by name. */
   inputs?: { name: string; shape: number[] }[];
 }
@@ -227,7 +227,7 @@ function checkPlanShape(p: Record<string, unknown>): asserts p is Record<string,
   str(h.graphHash, 'header.graphHash');
   const ad = obj(h.adapter, 'header.adapter');
   for (const k of ['vendor', 'architecture', 'description']) str(ad[k], `header.adapter.${k}`);
-  if (h.precision !== 'fp32' && h.precision !== 'fp16') fail('header.precision', 'expected fp32 or fp16');
+  if (h.precision !== 'fp32' && h.precision !== 'fp16' && h.precision !== 'int8') fail('header.precision', 'expected fp32, fp16 or int8');
   arr(h.inputs, 'header.inputs').forEach((v, i) => named(v, `header.inputs[${i}]`));
   arr(h.outputs, 'header.outputs').forEach((v, i) => named(v, `header.outputs[${i}]`));
 

@@ -27,7 +27,7 @@ export interface LoadOptions {
   /** Refuse a plan whose input shapes differ from these. */
   inputShapes?: Record<string, number[]>;
   /** Refuse a plan built in another precision. */
-  precision?: 'fp32' | 'fp16';
+  precision?: 'fp32' | 'fp16' | 'int8';
 }
 
 export class Engine {

@@ -2,6 +2,7 @@
 // scans, matrix helpers, the normalizations, windows and random generators.
 import { BitCast } from './bitcast/bitcast.op.js';
 import { bitCastCpu } from './bitcast/bitcast.cpu.js';
+import { bitCastWgsl } from './bitcast/bitcast.wgsl.js';
 import * as W from './bitwise/bitwise.op.js';
 import * as w from './bitwise/bitwise.cpu.js';
 import { bitShiftWgsl } from './bitwise/bitshift.wgsl.js';
@@ -100,7 +101,7 @@ registerOp(SW.HannWindow, { cpu: sw.hannWindowCpu, webgpu: windowWgsl('HannWindo
 registerOp(SW.HammingWindow, { cpu: sw.hammingWindowCpu, webgpu: windowWgsl('HammingWindow') });
 registerOp(SW.BlackmanWindow, { cpu: sw.blackmanWindowCpu, webgpu: windowWgsl('BlackmanWindow') });
 registerOp(MelWeightMatrix, { cpu: melWeightMatrixCpu, webgpu: melWeightMatrixWgsl });
-registerOp(BitCast, { cpu: bitCastCpu });
+registerOp(BitCast, { cpu: bitCastCpu, webgpu: bitCastWgsl });
 registerOp(R.RandomUniform, { cpu: r.randomUniformCpu });
 registerOp(R.RandomNormal, { cpu: r.randomNormalCpu });
 registerOp(R.RandomUniformLike, { cpu: r.randomUniformLikeCpu });

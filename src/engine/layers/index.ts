@@ -17,6 +17,8 @@ import { reshapeImporters, reshapeKind } from './reshape.js';
 import { softmaxImporters, softmaxKind } from './softmax.js';
 import { normImporters, normKind } from './norm.js';
 import { reduceImporters, reduceKind } from './reduce.js';
+import { qlinearImporters, qlinearKind } from './qlinear.js';
+import { quantizeImporters } from './quantize.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -35,6 +37,7 @@ const LAYER_KINDS: KindTable = {
   transpose: transposeKind,
   slice: sliceKind,
   attention: attentionKind,
+  qlinear: qlinearKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -58,4 +61,6 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...transposeImporters,
   ...sliceImporters,
   ...attentionImporters,
+  ...quantizeImporters,
+  ...qlinearImporters,
 };

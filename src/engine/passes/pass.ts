@@ -11,6 +11,8 @@ export interface PassContext {
   precision: Precision;
   /** Per-layer overrides (BuilderConfig.layerPrecision), keyed by layer or IR node name. */
   layerPrecision: Readonly<Record<string, Precision>>;
+  /** An int8 build's calibration scales by tensor name (implicit quantization); undefined otherwise. */
+  int8?: ReadonlyMap<string, number>;
   /** Records one change the pass made ("fused Conv_0 + Relu_1 → conv Conv_0"). */
   change(line: string): void;
 }

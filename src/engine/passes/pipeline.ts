@@ -17,13 +17,17 @@ import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
 import { precisionPass } from './precision.js';
 import { removeIdentityPass } from './remove-identity.js';
+import { quantizeExplicitPass } from './quantize-explicit.js';
+import { quantizeImplicitPass } from './quantize-implicit.js';
 
 export const GRAPH_PIPELINE: readonly GraphPass[] = [foldConstantsPass];
 
 export const ENGINE_PIPELINE: readonly EnginePass[] = [
   removeIdentityPass,
+  quantizeExplicitPass,
   absorbTransposePass,
   foldBatchNormPass,
+  quantizeImplicitPass,
   fuseEpiloguePass,
   fuseNormSkipPass,
   fuseMatmulPass,
@@ -40,6 +44,8 @@ export interface PipelineOptions {
   precision: Precision;
   /** Per-layer precision, keyed by layer name or the name of an IR node fused into a layer. */
   layerPrecision?: Record<string, Precision>;
+  /** int8 calibration scales by tensor name (implicit quantization). */
+  int8?: ReadonlyMap<string, number>;
   /** Receives each change as it happens, prefixed with the pass name. */
   log?: (line: string) => void;
   /** The passes to run (default ENGINE_PIPELINE); tests run one pass or a prefix. */
@@ -60,6 +66,7 @@ export function runPipeline(net: Network, opts: PipelineOptions): { network: Net
     pass.run(network, {
       precision: opts.precision,
       layerPrecision: opts.layerPrecision ?? {},
+      ...(opts.int8 ? { int8: opts.int8 } : {}),
       change(line) {
         changes.push(line);
         opts.log?.(`${pass.name}: ${line}`);
