@@ -2,6 +2,7 @@
 // one file in this folder plus one line in each table below: `LAYER_KINDS` is a mapped type over
 // the Layer union, so the compiler says which kind lacks a definition.
 import type { Layer, LayerKind } from '../network.js';
+import { attentionImporters, attentionKind } from './attention.js';
 import { concatImporters, concatKind } from './concat.js';
 import { convImporters, convKind } from './conv.js';
 import { convertKind } from './convert.js';
@@ -35,6 +36,7 @@ const LAYER_KINDS: KindTable = {
   matmul: matmulKind,
   transpose: transposeKind,
   slice: sliceKind,
+  attention: attentionKind,
   qlinear: qlinearKind,
 };
 
@@ -58,6 +60,7 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...matmulImporters,
   ...transposeImporters,
   ...sliceImporters,
+  ...attentionImporters,
   ...quantizeImporters,
   ...qlinearImporters,
 };

@@ -10,6 +10,7 @@ import { fuseMatmulPass } from './fuse-matmul.js';
 import { fusePointwisePass } from './fuse-pointwise.js';
 import { fuseNormSkipPass } from './fuse-norm-skip.js';
 import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
+import { fuseAttentionPass } from './fuse-attention.js';
 import { fuseGeluPass } from './fuse-gelu.js';
 import { layoutPass } from './layout.js';
 import { cloneNetwork, pruneTensors } from './net-utils.js';
@@ -33,6 +34,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   fusePointwisePass,
   fuseGeluPass,
   fuseSoftmaxMaskPass,
+  fuseAttentionPass,
   concatInPlacePass,
   layoutPass,
   precisionPass,
