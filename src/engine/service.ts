@@ -22,7 +22,7 @@ export interface EngineServiceOptions extends BuilderConfig {
   warn?: (line: string) => void;
 }
 
-/** The cache key of an engine: graph with weights, input shapes and dtypes, precision (and per-layer overrides), memory budget, adapter, version. */
+/** The cache key of an engine: graph with weights, input shapes and dtypes, precision (and per-layer overrides), memory budget, adapter and its features, version. */
 export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, opts: EngineServiceOptions): string {
   const parts = JSON.stringify({
     graph: hashGraph(graph, { weights: true }),
@@ -31,6 +31,7 @@ export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<stri
     layerPrecision: Object.entries(opts.layerPrecision ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
     memoryBudget: opts.memoryBudget ?? null,
     adapter: gpu.adapter,
+    features: [...gpu.features].sort(),
     nnrt: VERSION,
   });
   return fnv1a64(new TextEncoder().encode(parts));
