@@ -16,7 +16,10 @@ export interface BuildProgress {
 }
 
 export interface BuilderConfig {
-  /** Storage precision of activations and weights (arithmetic accumulates in fp32). Default fp32. */
+  /**
+   * Storage precision of activations and weights (accumulation is fp32; with shader-f16, matrix
+   * products may multiply in f16). Default fp32.
+   */
   precision?: Precision | 'int8';
   /** Per-layer precision, by layer (IR node) name: keeps sensitive layers in fp32 in an fp16 build. */
   layerPrecision?: Record<string, Precision>;
