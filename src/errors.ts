@@ -47,6 +47,8 @@ export class UnsupportedError extends NnrtError {}
 export class ShapeError extends NnrtError {}
 /** Inputs given to a model do not match what it declares. */
 export class InputError extends NnrtError {}
+/** An input shape outside every optimization profile of an engine session (or plan). */
+export class ProfileError extends InputError {}
 /** A file, directory or option given by the user is missing or invalid. */
 export class UsageError extends NnrtError {}
 /** A kernel failed while running a node. */

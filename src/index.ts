@@ -20,6 +20,7 @@ export { vision, get_model } from './zoo/index.js';
 // IMAGENET_CLASSES, topK (`vision` is the model zoo's name, as in Gluon)
 export * as images from './vision/index.js';
 export { GraphBuilder } from './ir/builder.js';
+export { describeProfile, type ShapeProfile, type ShapeRange } from './engine/profile.js';
 export { createSession, type Session, type SessionOptions, type SessionStats, DEVICES, ENGINES } from './runtime/session.js';
 export { installWebCpuThreads } from './cpu/web-workers.js';
 export { installCpuThreads, prepareWasmKernels } from './cpu/wasm-kernels.js';

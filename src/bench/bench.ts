@@ -37,6 +37,8 @@ export interface BenchOptions {
   /** Overrides the per-precision default tolerances. */
   tolerance?: Tolerance;
   progress?: BenchProgress;
+  /** Also profile each engine row's layers after timing it (`--layer-times`). */
+  layerTimes?: boolean;
 }
 
 /** 'UnsupportedError: …' for nnrt's typed errors; the message, with the class when it is not a plain Error. */
@@ -83,8 +85,9 @@ async function timeRow(model: BenchModel, runner: Runner, o: BenchOptions): Prom
     try {
       const t = await timeRuns(() => prepared.run(), { ...o.timing, onRun: o.progress?.run }, hostOutputs);
       const timing = summarize(t.times);
+      const layerTimes = o.layerTimes && prepared.layerTimes ? await prepared.layerTimes() : undefined;
       return {
-        row: { ...spec(), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: t.times },
+        row: { ...spec(), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: t.times, ...(layerTimes ? { layerTimes } : {}) },
         first: t.first,
       };
     } finally {

@@ -63,7 +63,8 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
         const opts: SessionOptions = { device: c.device, engine: c.engine, cpuKernels: c.cpuKernels ?? 'fast' };
         if (c.engine !== 'none') opts.precision = c.precision;
         const session = await createSession(model.loadGraph(), opts);
-        if (mode === 'e2e') return { run: () => session.run(model.inputs), dispose: () => session.dispose() };
+        const layerTimes = session.layerTimes && (() => session.layerTimes!());
+        if (mode === 'e2e') return { run: () => session.run(model.inputs), dispose: () => session.dispose(), ...(layerTimes ? { layerTimes } : {}) };
         if (!session.upload || !session.runOnDevice) {
           session.dispose();
           throw new UnsupportedError(`this ${c.device} session cannot keep tensors on the device`);
@@ -76,6 +77,7 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
             session.dispose();
             for (const t of Object.values(onDevice)) t.buffer.destroy();
           },
+          ...(layerTimes ? { layerTimes } : {}),
         };
       },
     }),

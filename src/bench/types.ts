@@ -5,6 +5,9 @@ import type { GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Tolerance } from '../tensor/compare.js';
 import type { Summary } from './stats.js';
+import type { EngineLayerTimes } from '../engine/layer-profile.js';
+
+export type { EngineLayerTimes };
 
 export type Precision = 'fp32' | 'fp16';
 
@@ -55,6 +58,8 @@ export interface RunnerSpec {
 export interface PreparedRunner {
   run(): Promise<Record<string, Tensor | GpuTensor>>;
   dispose(): Promise<void> | void;
+  /** Engine rows: per-layer GPU times of each engine (after the timed runs). */
+  layerTimes?(): Promise<EngineLayerTimes[]>;
 }
 
 export interface Runner extends RunnerSpec {
@@ -92,6 +97,8 @@ export interface BenchRow extends RunnerSpec {
   mismatch?: string;
   /** Every timed run in milliseconds, in the order they ran. */
   times?: number[];
+  /** Engine rows with --layer-times: each engine's layers, slowest first. */
+  layerTimes?: EngineLayerTimes[];
 }
 
 export interface ModelReport {

@@ -13,6 +13,7 @@ import { benchChartSvg } from '../bench/chart.js';
 import { onnxBenchModel, SEED_TABLE_MODELS, zooBenchModel, zooName } from '../bench/models.js';
 import { nnrtConfigs, nnrtRunner } from '../bench/nnrt-runners.js';
 import { benchTable } from '../bench/table.js';
+import { layerTimesTable } from '../bench/layer-times.js';
 import { DEFAULT_TIMING } from '../bench/timing.js';
 import { TIMING_MODES, type BenchReport, type HardwareInfo, type Precision, type Runner, type TimingMode } from '../bench/types.js';
 import { deviceCaps } from '../devices/webgpu/caps.js';
@@ -51,6 +52,8 @@ export interface BenchCliOptions {
   json?: string | true;
   chart?: string;
   quiet?: boolean;
+  /** Profile each engine row's layers after timing it. */
+  layerTimes?: boolean;
 }
 
 const PRECISIONS = ['fp32', 'fp16'] as const;
@@ -230,7 +233,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
   const reporter = progressReporter(o.quiet);
   let models;
   try {
-    models = await benchModels(sources, runners, { timing, progress: reporter.progress, ...(o.baseline ? { baseline: o.baseline } : {}), ...(tolerance ? { tolerance } : {}) });
+    models = await benchModels(sources, runners, { timing, progress: reporter.progress, ...(o.baseline ? { baseline: o.baseline } : {}), ...(tolerance ? { tolerance } : {}), layerTimes: o.layerTimes === true });
   } finally {
     reporter.stop();
   }
@@ -247,7 +250,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
     models,
   };
   if (o.json === true) out(JSON.stringify(report, null, 2));
-  else benchTable(report).forEach((l) => out(l));
+  else [...benchTable(report), ...layerTimesTable(report)].forEach((l) => out(l));
   if (typeof o.json === 'string') {
     writeFileSync(o.json, JSON.stringify(report, null, 2) + '\n');
     if (!o.quiet) out(`wrote ${o.json}`);
@@ -284,6 +287,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--rtol <r>', 'agreement: relative tolerance (default 1e-3; fp16 rows 3e-2)', nonNegative)
     .addOption(new Option('--json [file]', 'write the results as JSON to FILE (no FILE: print JSON instead of the table)'))
     .option('--chart <file.svg>', 'write an SVG bar chart of median latencies')
+    .option('--layer-times', 'engine rows: time each engine layer on the GPU after the row (timestamp-query, else wall clock per layer) and print the 25 slowest with their share, the sum and the whole engine time (in JSON: layerTimes)')
     .option('-q, --quiet', 'no progress bar or notes')
     .addHelpText('after', [
       '', 'Examples:',
@@ -291,6 +295,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
       '  $ nnrt bench resnet18_v2 --batch 8 --device cpu --peers ort-node --runs 20',
       '  $ nnrt bench model.onnx --cpu-kernels fast,reference --no-peers',
       '  $ nnrt bench model.onnx --device webgpu --precision fp32,fp16 --mode resident --json out.json --chart out.svg',
+      '  $ nnrt bench model.onnx --device webgpu --engine webgpu --no-peers --mode resident --layer-times',
     ].join('\n'))
     .action(async (models: string[], o: BenchCliOptions) => {
       setExit(await bench(models, o, out));

@@ -13,10 +13,19 @@ import { opTyper } from '../ops/typer.js';
 import { partitionGraph } from '../partition/index.js';
 import { backendSupport } from '../runtime/backends.js';
 import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
+import { calibrationFor } from '../runtime/calibrate.js';
+import { readFileChecked } from '../node/files.js';
+import type { Graph } from '../ir/graph.js';
+import type { EnginePlan } from '../engine/plan-format.js';
+import type { ShapeProfile } from '../engine/profile.js';
+import { checkSessionProfiles } from '../runtime/session-profiles.js';
+import { buildProfiles } from './build-profiles.js';
 
 export interface BuildOptions extends ModelFileOptions, EngineFlags {
   out?: string;
   json?: boolean;
+  /** Optimization profiles: one plan each, built at its opt, valid from its min to its max. */
+  profiles?: ShapeProfile[];
 }
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
@@ -24,13 +33,45 @@ const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
 export async function build(model: string, opts: BuildOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
   const { graph } = loadModelFromFile(model, opts);
   const inputs = graph.inputs.filter((v) => !graph.initializers.has(v.name));
+  const profiles = opts.profiles ? checkSessionProfiles(inputs, opts.profiles) : undefined;
+  if (profiles && opts.precision === 'int8') throw new UsageError('--precision int8 does not combine with optimization profiles yet', { hint: 'build an int8 plan at one shape (--shape), or a profile plan in fp32/fp16' });
+  if (profiles) return buildProfiles(model, graph, profiles, opts, out, err);
   const shapes: Record<string, number[]> = {};
   for (const v of inputs) {
     const given = opts.inputShapes?.[v.name];
     if (given) shapes[v.name] = [...given];
     else if (v.shape.every((d) => typeof d === 'number')) shapes[v.name] = [...v.shape] as number[];
-    else throw new UsageError(`input '${v.name}' has a symbolic shape [${v.shape.join(',')}]`, { hint: `give it with --shape ${v.name}=${v.shape.map((d) => (typeof d === 'number' ? d : 1)).join(',')}` });
+    else throw new UsageError(`input '${v.name}' has a symbolic shape [${v.shape.join(',')}]`, { hint: `give it with --shape ${v.name}=${v.shape.map((d) => (typeof d === 'number' ? d : 1)).join(',')}, or a range with --min/--opt/--max` });
   }
+  if (opts.calibration && opts.precision !== 'int8') throw new UsageError('--calibration goes with --precision int8');
+  const calibration = opts.calibration ? calibrationFor(graph, new TextDecoder().decode(readFileChecked(opts.calibration, 'calibration cache')), opts.calibration) : undefined;
+  checkWholeModel(graph, shapes);
+  const setup = await engineSessionOptions({ ...opts, precision: opts.precision === 'int8' ? undefined : opts.precision }, err);
+  const gpu = await sharedGpuDevice(await defaultGpu());
+  const t0 = performance.now();
+  let plan;
+  try {
+    plan = await buildEnginePlan(gpu, graph, shapes, {
+      precision: opts.precision, ...(calibration ? { calibration } : {}), ...(opts.layerPrecision ? { layerPrecision: opts.layerPrecision } : {}),
+      timeTactics: opts.tactics, timingCache: setup.options.timingCache,
+      log: setup.options.log, progress: setup.options.progress,
+    });
+  } finally {
+    setup.finish();
+  }
+  const buildMs = performance.now() - t0;
+  const engine = await Engine.load(gpu, plan);
+  const target = opts.out ?? defaultPlanPath(model, plan.header.precision);
+  const bytes = engine.serialize();
+  writeFileAtomic(target, bytes);
+  engine.dispose();
+  return report(model, graph, plan, target, bytes.byteLength, buildMs, opts, out);
+}
+
+export const defaultPlanPath = (model: string, precision: string) => join(dirname(model), `${basename(model).replace(/\.(onnx|json)$/, '')}.${precision}.plan`);
+
+/** Every node must be an engine layer at these shapes (UnsupportedError naming the first few). */
+export function checkWholeModel(graph: Graph, shapes: Record<string, number[]>): void {
   const known = inferShapes(graph, opTyper, shapes);
   const partition = partitionGraph(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', minSubgraphSize: 1 });
   // Nodes whose outputs shape inference already knows (Identity of a weight, Shape → Gather) are
@@ -44,28 +85,14 @@ export async function build(model: string, opts: BuildOptions, out: (s: string) 
       hint: 'run it with `nnrt verify|run|bench --device webgpu --engine webgpu`, which partitions the graph and leaves these nodes to the framework',
     });
   }
-  const setup = await engineSessionOptions(opts, err);
-  const gpu = await sharedGpuDevice(await defaultGpu());
-  const t0 = performance.now();
-  let plan;
-  try {
-    plan = await buildEnginePlan(gpu, graph, shapes, {
-      precision: opts.precision, timeTactics: opts.tactics, timingCache: setup.options.timingCache,
-      log: setup.options.log, progress: setup.options.progress,
-    });
-  } finally {
-    setup.finish();
-  }
-  const buildMs = performance.now() - t0;
-  const engine = await Engine.load(gpu, plan);
-  const bytes = engine.serialize();
-  const target = opts.out ?? join(dirname(model), `${basename(model).replace(/\.(onnx|json)$/, '')}.${plan.header.precision}.plan`);
-  writeFileAtomic(target, bytes);
-  engine.dispose();
+}
+
+export function report(model: string, graph: Graph, plan: EnginePlan, target: string, planBytes: number, buildMs: number, opts: BuildOptions, out: (s: string) => void): number {
+  const bytes = { byteLength: planBytes };
   const fused = plan.layers.filter((l) => l.from.length > 1).length;
   const summary = {
     model, plan: target, precision: plan.header.precision, adapter: plan.header.adapter.description || plan.header.adapter.vendor,
-    inputs: plan.header.inputs, nodes: graph.nodes.length, layers: plan.layers.length, fusedLayers: fused,
+    inputs: plan.header.inputs, ...(plan.header.profile ? { profile: plan.header.profile } : {}), nodes: graph.nodes.length, layers: plan.layers.length, fusedLayers: fused,
     dispatches: plan.dispatches.length, kernels: plan.kernels.length,
     arenaBytes: plan.arenaBytes, naiveBytes: plan.naiveBytes, constantBytes: plan.constants.byteLength,
     planBytes: bytes.byteLength, buildMs: Math.round(buildMs),
@@ -79,5 +106,6 @@ export async function build(model: string, opts: BuildOptions, out: (s: string) 
   out(`  ${graph.nodes.length} nodes -> ${plan.layers.length} layers (${fused} fused), ${plan.dispatches.length} dispatches, ${plan.kernels.length} kernels`);
   out(`  precision ${plan.header.precision}, adapter ${summary.adapter}`);
   out(`  activations: ${mb(plan.arenaBytes)} planned arena (naive sum ${mb(plan.naiveBytes)}); weights ${mb(plan.constants.byteLength)}`);
+  if (plan.header.profile) out(`  profile: ${plan.header.profile.map((p) => `${p.name} [${p.min}]..[${p.max}] (opt [${p.opt}])`).join('; ')}; tactics timed at opt`);
   return 0;
 }

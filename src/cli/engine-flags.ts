@@ -18,7 +18,11 @@ import { VERSION } from '../version.js';
 import { buildProgressBar } from './build-progress.js';
 
 export interface EngineFlags {
-  precision?: Precision;
+  precision?: Precision | 'int8';
+  /** build: the calibration cache of an int8 build. */
+  calibration?: string;
+  /** build: per-layer precision, layer (or IR node) name → fp32|fp16. */
+  layerPrecision?: Record<string, Precision>;
   minSubgraphSize?: number;
   excludeOps?: string[];
   excludeNodes?: string[];
@@ -63,16 +67,33 @@ function positiveInt(v: string): number {
   return n;
 }
 
-/** Adds the engine options to a command. */
-export function engineOptions(cmd: Command, { partition = true } = {}): Command {
+/** `--layer-precision conv1=fp32,fc=fp16`: layer (or IR node) name → precision. */
+function layerPrecisions(v: string): Record<string, Precision> {
+  const out: Record<string, Precision> = {};
+  for (const item of list(v)) {
+    const cut = item.lastIndexOf('=');
+    const p = item.slice(cut + 1);
+    if (cut <= 0 || !(PRECISIONS as readonly string[]).includes(p)) throw new InvalidArgumentError(`'${item}' is not NAME=${PRECISIONS.join('|')}`);
+    out[item.slice(0, cut)] = p as Precision;
+  }
+  return out;
+}
+
+/** Adds the engine options to a command; `int8` (nnrt build) adds int8 precision and its calibration cache. */
+export function engineOptions(cmd: Command, { partition = true, int8 = false } = {}): Command {
   cmd
-    .addOption(new Option('--precision <p>', 'engine storage precision').choices(PRECISIONS))
+    .addOption(new Option('--precision <p>', 'engine storage precision').choices(int8 ? [...PRECISIONS, 'int8'] : PRECISIONS))
     .option('--timing-cache <file>', 'read and update tactic timings in FILE')
     .option('--no-tactics', 'do not time tactics: take each layer\'s first candidate')
     .option('--cache-dir <dir>', 'keep built engine plans in DIR and load them next time')
     .option('--verbose', 'print the engine build log: fusions, tactic per layer and its time')
     .option('--quiet', 'no progress bar')
     .addOption(maxMemoryOption());
+  if (int8) {
+    cmd
+      .option('--calibration <file>', 'int8: the calibration cache (TensorRT text, from nnrt calibrate)')
+      .option('--layer-precision <list>', 'pin layers (IR node names) to a float precision, e.g. conv1=fp32,fc=fp16', layerPrecisions);
+  }
   if (partition) {
     cmd
       .option('--min-subgraph-size <n>', 'smallest subgraph handed to the engine (default 3)', positiveInt)

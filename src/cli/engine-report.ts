@@ -1,5 +1,6 @@
 // Lines describing what the engine did in a session: partition, engines, boundary copies, weights.
 import type { EngineStats } from '../runtime/engine-session.js';
+import { describeProfile } from '../engine/profile.js';
 
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
 
@@ -15,6 +16,10 @@ export function engineReport(e: EngineStats): string[] {
   const reasons = new Map<string, number>();
   for (const d of p.declined) reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
   for (const [reason, n] of [...reasons].slice(0, 6)) lines.push(`  declined ×${n}: ${reason}`);
+  if (e.profiles.length) {
+    lines.push(`  profiles: ${e.profiles.map((pr, k) => `${k}: ${describeProfile(pr)}`).join(' | ')}${e.profile !== undefined ? `; last run in profile ${e.profile}` : ''}`);
+  }
+  lines.push(`  builds ${e.builds}, loads ${e.loads}, partitions ${e.partitions}, specializations ${e.specializations} (${e.specializationMs.toFixed(0)} ms: kernels re-instantiated at a new shape from the recorded tactics)`);
   lines.push(`  boundary copies (device to device): ${e.deviceCopies}; weights held by the framework ${mb(e.weightBytes.before)} -> ${mb(e.weightBytes.after)}`);
   return lines;
 }

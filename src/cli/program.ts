@@ -14,6 +14,8 @@ import { verify } from './verify.js';
 import { build } from './build.js';
 import { engineOptions, maxMemoryOption, type EngineFlags } from './engine-flags.js';
 import { VERSION } from '../version.js';
+import type { ShapeProfile } from '../engine/profile.js';
+import { parseShapeSpecs, profileOptions, profilesFromFlags, shapesOption, type ProfileFlags } from './profile-flags.js';
 import '../node/cpu-threads.js'; // the fast CPU kernels use worker_threads, one per core
 
 const out = (line: string) => process.stdout.write(line + '\n');
@@ -53,6 +55,13 @@ function modelFileFlags<T extends ModelFileFlags>(o: T): T & { inputShapes?: Rec
   return o.shape ? { ...o, inputShapes: parseShapeOptions(o.shape) } : o;
 }
 
+/** The profile flags as session options (profiles, onNewShape), the flags themselves dropped. */
+function withProfiles<T extends ProfileFlags>(o: T): Omit<T, 'min' | 'opt' | 'max' | 'profile'> & { profiles?: ShapeProfile[] } {
+  const profiles = profilesFromFlags(o);
+  const { min: _a, opt: _b, max: _c, profile: _d, ...rest } = o;
+  return { ...rest, ...(profiles ? { profiles } : {}) };
+}
+
 function examples(cmd: Command, lines: string[]): Command {
   return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}`);
 }
@@ -75,8 +84,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   addCalibrateCommand(program, setExit, out);
 
   examples(
-    engineOptions(modelFileOptions(program
-      .command('verify <model> [testdirs...]')))
+    profileOptions(engineOptions(modelFileOptions(program
+      .command('verify <model> [testdirs...]'))))
       .description('run MODEL on ONNX backend-test data (input_*.pb / output_*.pb) and compare every output')
       .addOption(deviceOption())
       .addOption(engineOption())
@@ -84,13 +93,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--atol <a>', 'absolute tolerance (default 1e-4)', nonNegative)
       .option('--rtol <r>', 'relative tolerance (default 1e-3)', nonNegative)
       .option('--json', 'print one JSON document')
-      .action(async (model: string, dirs: string[], o: SessionFlags & ModelFileFlags & EngineFlags & { atol?: number; rtol?: number; json?: boolean }) => {
-        setExit(await verify(model, dirs, modelFileFlags(o), out, err));
+      .action(async (model: string, dirs: string[], o: SessionFlags & ModelFileFlags & EngineFlags & ProfileFlags & { atol?: number; rtol?: number; json?: boolean }) => {
+        setExit(await verify(model, dirs, withProfiles(modelFileFlags(o)), out, err));
       }),
     ['nnrt verify model.onnx                       # every test_data_set_* beside the model', 'nnrt verify model.onnx data/ --atol 1e-5 --json',
       'nnrt verify model.onnx --device webgpu --engine webgpu --precision fp16 --atol 0.05 --rtol 0.05',
       'nnrt verify model.onnx --engine webgpu --exclude-ops Relu   # force Relu back to the framework',
-      'nnrt verify model.fp32.plan                  # a plan made by nnrt build'],
+      'nnrt verify model.fp32.plan                  # a plan made by nnrt build',
+      'nnrt verify model.onnx --engine webgpu --min x=1x3x224x224 --opt x=8x3x224x224 --max x=32x3x224x224'],
   );
 
   examples(
@@ -109,8 +119,8 @@ export function buildProgram(setExit: (code: number) => void): Command {
   );
 
   examples(
-    modelFileOptions(program
-      .command('run <model>'))
+    profileOptions(modelFileOptions(program
+      .command('run <model>')))
       .description('run MODEL on inputs read from TensorProto files; print or save the outputs')
       .addOption(deviceOption())
       .addOption(engineOption())
@@ -133,23 +143,29 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--size <n|h,w>', 'with --image: the crop/resize target (default the input\'s H×W)')
       .option('--random-inputs', 'seeded tensors for every input --input does not give: floats in [-1,1), token ids below the embedding table\'s rows, masks of ones, position ids 0..n-1, other integers 0–9')
       .option('--seed <n>', 'with --random-inputs: the seed (default 1)', Number)
-      .action(async (model: string, o: SessionFlags & ModelFileFlags & { input?: string[]; output?: string; json?: boolean; image?: string[]; top?: number; labels?: string; preprocess?: string; mean?: string; std?: string; scale?: number; size?: string; randomInputs?: boolean; seed?: number }) => {
-        setExit(await run(model, modelFileFlags(o), out));
+      .addOption(shapesOption())
+      .action(async (model: string, o: SessionFlags & ModelFileFlags & ProfileFlags & { shapes?: string[]; input?: string[]; output?: string; json?: boolean; image?: string[]; top?: number; labels?: string; preprocess?: string; mean?: string; std?: string; scale?: number; size?: string; randomInputs?: boolean; seed?: number }) => {
+        const { shapes, ...rest } = withProfiles(modelFileFlags(o));
+        setExit(await run(model, { ...rest, ...(shapes ? { shapes: parseShapeSpecs('--shapes', shapes) } : {}) }, out));
       }),
     ['nnrt run model.onnx --input data=input_0.pb --output out/', 'nnrt run model.onnx --image cat.jpg --image dog.png --top 3 --labels imagenet',
-      'nnrt run genderage.onnx --image face.jpg --preprocess none --size 96', 'nnrt run model.onnx --random-inputs --seed 7'],
+      'nnrt run genderage.onnx --image face.jpg --preprocess none --size 96', 'nnrt run model.onnx --random-inputs --seed 7',
+      'nnrt run model.onnx --engine webgpu --profile x=1x3x8x8:4x3x8x8:8x3x8x8 --shapes x=3x3x8x8'],
   );
 
   examples(
-    engineOptions(modelFileOptions(program
-      .command('build <model>')), { partition: false })
+    profileOptions(engineOptions(modelFileOptions(program
+      .command('build <model>')), { partition: false, int8: true }))
       .description('build MODEL into a webgpu engine plan: fuse, time tactics, plan memory, serialize')
       .option('--out <file>', 'plan file (default MODEL.PRECISION.plan beside the model)')
       .option('--json', 'print one JSON document (layers, tactics, memory)')
-      .action(async (model: string, o: ModelFileFlags & EngineFlags & { out?: string; json?: boolean }) => {
-        setExit(await build(model, modelFileFlags(o), out, err));
+      .action(async (model: string, o: ModelFileFlags & EngineFlags & ProfileFlags & { out?: string; json?: boolean }) => {
+        setExit(await build(model, withProfiles(modelFileFlags(o)), out, err));
       }),
-    ['nnrt build model.onnx --precision fp16 --out model.plan', 'nnrt build model.onnx --timing-cache tc.json --verbose', 'nnrt build model-symbol.json --shape data=1,3,224,224'],
+    ['nnrt build model.onnx --precision fp16 --out model.plan',
+      'nnrt build model.onnx --precision int8 --calibration model.cache --layer-precision fc=fp32',
+      'nnrt build model.onnx --min input=1x3x224x224 --opt input=8x3x224x224 --max input=32x3x224x224',
+      "nnrt build bert.onnx --profile 'ids=1x16:1x128:8x512,mask=1x16:1x128:8x512' --profile 'ids=16x16:32x64:64x128,mask=16x16:32x64:64x128'", 'nnrt build model.onnx --timing-cache tc.json --verbose', 'nnrt build model-symbol.json --shape data=1,3,224,224'],
   );
 
   examples(

@@ -21,6 +21,8 @@ export interface RunOptions extends SessionOptions, ModelFileOptions, ImageFlags
   /** Feed seeded random tensors to every input not given by --input (valid token ids, masks of ones...). */
   randomInputs?: boolean;
   seed?: number;
+  /** Run at these input shapes (--shapes): seeded values for every input not given by --input. */
+  shapes?: Record<string, number[]>;
   input?: string[];
   output?: string;
   json?: boolean;
@@ -77,8 +79,12 @@ export async function run(model: string, opts: RunOptions, out: (s: string) => v
   const session = await createSession(graph, opts);
   try {
     if (opts.image?.length) return await classifyImages(model, session, opts.image, opts, out);
-    const given = parseInputs(opts.input ?? [], session.inputs.map((v) => v.name), opts.randomInputs);
-    const feeds = opts.randomInputs ? sampleInputs(session.graph, opts.seed ?? 1, undefined, given) : given;
+    const names = session.inputs.map((v) => v.name);
+    const unknown = Object.keys(opts.shapes ?? {}).filter((n) => !names.includes(n));
+    if (unknown.length) throw new UsageError(`--shapes names ${unknown.map((n) => `'${n}'`).join(', ')}, which the model does not take`, { hint: `its inputs: ${names.join(', ')}` });
+    const random = opts.randomInputs || opts.shapes !== undefined;
+    const given = parseInputs(opts.input ?? [], names, random);
+    const feeds = random ? sampleInputs(session.graph, opts.seed ?? 1, new Map(Object.entries(opts.shapes ?? {})), given) : given;
     const t0 = performance.now();
     const outputs = await session.run(feeds);
     const ms = performance.now() - t0;

@@ -19,7 +19,7 @@ import type { Layer, Network } from './network.js';
 import { elementCount } from '../tensor/shape.js';
 import { tensorInputs } from './passes/net-utils.js';
 import { runPipeline } from './passes/pipeline.js';
-import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanRegion } from './plan-format.js';
+import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanProfileInput, type PlanRegion } from './plan-format.js';
 import { TacticTimer } from './timer.js';
 import { layerSignature } from './timing-cache.js';
 import { timeTactics } from './tactic-timing.js';
@@ -32,9 +32,21 @@ interface Chosen {
   timeMs?: number;
 }
 
+/** How a plan is built beyond the builder config: a profile to record, tactics already chosen. */
+export interface PlanBuildOptions {
+  /** The engine inputs' ranges, recorded in the plan's header (the plan itself is at `inputShapes`). */
+  profile?: PlanProfileInput[];
+  /**
+   * Layer name → tactic name chosen earlier (a profile's build at opt): layers take that tactic at
+   * these shapes without timing (a specialization); a layer whose recorded tactic does not fit
+   * here takes its first candidate.
+   */
+  tactics?: ReadonlyMap<string, string>;
+}
+
 /** Builds the plan of an engine for `graph` at the given input shapes. */
 export async function buildEnginePlan(
-  gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, config: BuilderConfig = {},
+  gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, config: BuilderConfig = {}, opts: PlanBuildOptions = {},
 ): Promise<EnginePlan> {
   const cfg = checkBuilderConfig(config);
   cfg.progress({ phase: 'passes', done: 0, total: 1 });
@@ -42,8 +54,21 @@ export async function buildEnginePlan(
   const network = buildNetwork(graph, inputShapes, cfg, caps);
   cfg.progress({ phase: 'passes', done: 1, total: 1 });
   const ctx: KernelContext = { caps, tensors: network.tensors, placement: concatPlacements(network) };
-  const chosen = await chooseTactics(gpu, network, ctx, cfg);
-  return assemble(gpu, graph, network, chosen, cfg, inputShapes);
+  const chosen = opts.tactics ? recordedTactics(network, ctx, cfg, opts.tactics) : await chooseTactics(gpu, network, ctx, cfg);
+  const plan = assemble(gpu, graph, network, chosen, cfg, inputShapes);
+  if (opts.profile) plan.header.profile = opts.profile.map((p) => ({ name: p.name, min: [...p.min], opt: [...p.opt], max: [...p.max] }));
+  return plan;
+}
+
+/** Each layer's recorded tactic (no timing): how a profile's engine is specialized at another shape. */
+function recordedTactics(net: Network, ctx: KernelContext, cfg: CheckedConfig, recorded: ReadonlyMap<string, string>): Chosen[] {
+  return net.layers.map((layer) => {
+    const fits = layerTactics(layer, ctx, cfg);
+    const want = recorded.get(layer.name);
+    const tactic = fits.find((t) => t.name === want);
+    if (!tactic) cfg.log(`layer ${layer.name}: recorded tactic ${want ?? '(none)'} does not fit at these shapes; ${fits[0]!.name} instead`);
+    return { layer, tactic: tactic ?? fits[0]! };
+  });
 }
 
 /**
@@ -52,7 +77,7 @@ export async function buildEnginePlan(
  */
 export function buildNetwork(graph: Graph, inputShapes: Record<string, number[]>, cfg: CheckedConfig, caps: DeviceCaps): Network {
   const { network, passes } = runPipeline(importNetwork(graph, inputShapes, { log: cfg.log }), {
-    precision: cfg.precision, layerPrecision: cfg.layerPrecision, caps,
+    precision: cfg.precision, layerPrecision: cfg.layerPrecision, caps, ...(cfg.int8 ? { int8: cfg.int8 } : {}),
   });
   for (const p of passes) for (const change of p.changes) cfg.log(`[${p.pass}] ${change}`);
   if (network.layers.length === 0) {
@@ -133,7 +158,8 @@ function layerShape(layer: Layer, ctx: KernelContext): object {
     return [t.shape, t.format.layout, t.format.storage, ctx.placement.get(n)?.channelOffset ?? null];
   };
   const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
-  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !(v instanceof Float32Array) && !(Array.isArray(v) && v.some((e) => e instanceof Float32Array))));
+  // weights (any typed array: f32, the int8 layers' Int8Array/Int32Array) are not part of the shape
+  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
   return { attrs, io: [...tensorInputs(layer), layer.output].map(tensor) };
 }
 
@@ -238,7 +264,7 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
     header: {
       format: 'nnrt-plan', formatVersion: PLAN_FORMAT_VERSION, nnrtVersion: VERSION,
       adapter: { vendor: gpu.adapter.vendor, architecture: gpu.adapter.architecture, description: gpu.adapter.description },
-      precision: cfg.precision, features: kernelFeatures(kernels), graphHash: hashGraph(graph, { weights: true }),
+      precision: cfg.int8 ? 'int8' : cfg.precision, features: kernelFeatures(kernels), graphHash: hashGraph(graph, { weights: true }),
       inputs: net.inputs.map((n) => ({ name: n, shape: inputShapes[n] ?? net.tensors.get(n)!.shape })),
       outputs: net.outputs.map((n) => ({ name: n, shape: net.tensors.get(n)!.shape })),
     },

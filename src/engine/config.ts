@@ -1,6 +1,7 @@
 // The builder's configuration (TensorRT's IBuilderConfig), checked up front so a bad option fails
 // before any work starts.
 import { UsageError } from '../errors.js';
+import type { CalibrationCache } from './calibrate/cache-file.js';
 import type { TimingCache } from './timing-cache.js';
 
 export const PRECISIONS = ['fp32', 'fp16'] as const;
@@ -21,6 +22,12 @@ export interface BuilderConfig {
    * products may multiply in f16). Default fp32.
    */
   precision?: Precision | 'int8';
+  /**
+   * int8 (implicit quantization): per-tensor scales (`nnrt calibrate`); conv, gemm and MatMul-by-
+   * weights layers whose input has a scale run in int8, the rest in fp32. A QDQ model needs none:
+   * its quantized layers are int8 at any precision.
+   */
+  calibration?: Pick<CalibrationCache, 'scales'> & Partial<CalibrationCache>;
   /** Per-layer precision, by layer (IR node) name: keeps sensitive layers in fp32 in an fp16 build. */
   layerPrecision?: Record<string, Precision>;
   /** Tactic timings from earlier builds (same nnrt version and adapter), updated with new ones. */
@@ -35,7 +42,10 @@ export interface BuilderConfig {
 }
 
 export interface CheckedConfig extends Required<Pick<BuilderConfig, 'timeTactics'>> {
+  /** The float layers' precision (fp32 in an int8 build). */
   precision: Precision;
+  /** Set in an int8 build: the calibration scales by tensor name. */
+  int8?: ReadonlyMap<string, number>;
   layerPrecision: Record<string, Precision>;
   timingCache?: TimingCache;
   memoryBudget: number;
@@ -44,9 +54,16 @@ export interface CheckedConfig extends Required<Pick<BuilderConfig, 'timeTactics
 }
 
 export function checkBuilderConfig(c: BuilderConfig = {}): CheckedConfig {
-  const precision = c.precision ?? 'fp32';
+  let precision = c.precision ?? 'fp32';
+  let int8: ReadonlyMap<string, number> | undefined;
   if (precision === 'int8') {
-    throw new UsageError('int8 precision is not available yet in the webgpu engine', { hint: 'build with --precision fp32 or fp16' });
+    if (!c.calibration) {
+      throw new UsageError('int8 precision needs a calibration cache (per-tensor scales)', {
+        hint: 'make one with `nnrt calibrate MODEL --out FILE` and pass --calibration FILE; a model with QuantizeLinear/DequantizeLinear needs none: its quantized layers are int8 at fp32 or fp16',
+      });
+    }
+    int8 = c.calibration.scales;
+    precision = 'fp32';
   }
   if (!(PRECISIONS as readonly string[]).includes(precision)) {
     throw new UsageError(`unknown precision '${String(precision)}'`, { hint: `choose one of ${PRECISIONS.join(', ')}` });
@@ -60,7 +77,7 @@ export function checkBuilderConfig(c: BuilderConfig = {}): CheckedConfig {
   const memoryBudget = c.memoryBudget ?? Infinity;
   if (!(memoryBudget > 0)) throw new UsageError(`memory budget must be a positive number of bytes, got ${memoryBudget}`);
   return {
-    precision, layerPrecision, timingCache: c.timingCache, memoryBudget,
+    precision, ...(int8 ? { int8 } : {}), layerPrecision, timingCache: c.timingCache, memoryBudget,
     timeTactics: c.timeTactics ?? true, log: c.log ?? (() => {}), progress: c.progress ?? (() => {}),
   };
 }

@@ -63,6 +63,12 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
         reason: `output '${o.name}' is a constant; the engine computes tensors from its inputs only`,
       }, { hint: 'run it in the framework' });
     }
+    const dtype = types.get(o.name)?.dtype;
+    if (dtype !== 'float32') {
+      // quantized tensors live in the engine as floats holding the integers; outputs are float32
+      const maker = g.nodes.find((n) => n.outputs.includes(o.name));
+      throw new EngineRefusalError({ nodes: maker ? [maker.name] : [], remedy: 'framework', reason: `output '${o.name}' is ${dtype}; the engine's outputs are float32` }, { hint: 'let the partitioner leave this node to the framework' });
+    }
     net.outputs.push(o.name);
   }
   return net;

@@ -84,6 +84,8 @@ export type { ReshapeLayer } from './layers/reshape.js';
 export type { SoftmaxLayer } from './layers/softmax.js';
 export type { NormLayer } from './layers/norm.js';
 export type { ReduceLayer } from './layers/reduce.js';
+export type { AttentionLayer } from './layers/attention.js';
+export type { QLinearLayer } from './layers/qlinear.js';
 import type { ConcatLayer } from './layers/concat.js';
 import type { ConvLayer } from './layers/conv.js';
 import type { ConvertLayer } from './layers/convert.js';
@@ -97,10 +99,14 @@ import type { ReshapeLayer } from './layers/reshape.js';
 import type { SoftmaxLayer } from './layers/softmax.js';
 import type { NormLayer } from './layers/norm.js';
 import type { ReduceLayer } from './layers/reduce.js';
+import type { AttentionLayer } from './layers/attention.js';
+import type { QLinearLayer } from './layers/qlinear.js';
 
 export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatLayer | SoftmaxLayer | ReshapeLayer | ConvertLayer
   | NormLayer | ReduceLayer
-  | MatmulLayer | TransposeLayer | SliceLayer;
+  | MatmulLayer | TransposeLayer | SliceLayer
+  | AttentionLayer
+  | QLinearLayer;
 export type LayerKind = Layer['kind'];
 
 /** A network: tensors by name, layers in execution (topological) order, inputs and outputs. */

@@ -23,7 +23,7 @@ export interface PlanHeader {
   formatVersion: number;
   nnrtVersion: string;
   adapter: AdapterIdentity;
-  precision: 'fp32' | 'fp16';
+  precision: 'fp32' | 'fp16' | 'int8';
   /**
    * Optional WebGPU features the plan's kernels use ('shader-f16' for native f16 storage and
    * arithmetic): a device without one of them cannot load the plan. Absent: none.
@@ -32,6 +32,20 @@ export interface PlanHeader {
   graphHash: string;
   inputs: { name: string; shape: number[] }[];
   outputs: { name: string; shape: number[] }[];
+  /**
+   * A plan built for an optimization profile: each engine input's range. The plan's kernels are at
+   * `inputs` (the profile's opt); other shapes in range are specialized from `layers`' tactics and
+   * the plan's `source` graph (see engine/specialize.ts).
+   */
+  profile?: PlanProfileInput[];
+}
+
+/** One engine input's range in a profile plan. */
+export interface PlanProfileInput {
+  name: string;
+  min: number[];
+  opt: number[];
+  max: number[];
 }
 
 /** A byte range of the arena buffer or of the constants buffer. */
@@ -71,13 +85,15 @@ export interface EnginePlan {
   };
   /** Weights and other constants, already in the layout and storage the kernels read. */
   constants: Uint8Array;
+  /** Profile plans: the engine's graph as ONNX bytes, to specialize the plan at other shapes in range. */
+  source?: Uint8Array;
 }
 
 export function serializePlan(plan: EnginePlan): Uint8Array {
-  const { constants, ...rest } = plan;
-  const json = new TextEncoder().encode(JSON.stringify({ ...rest, constantsBytes: constants.length }));
+  const { constants, source, ...rest } = plan;
+  const json = new TextEncoder().encode(JSON.stringify({ ...rest, constantsBytes: constants.length, ...(source ? { sourceBytes: source.length } : {}) }));
   const constantsAt = PREFIX_BYTES + pad4(json.length);
-  const total = constantsAt + constants.length + CHECKSUM_BYTES;
+  const total = constantsAt + constants.length + (source?.length ?? 0) + CHECKSUM_BYTES;
   const out = new Uint8Array(total);
   const view = new DataView(out.buffer);
   out.set(new TextEncoder().encode(MAGIC), 0);
@@ -85,6 +101,7 @@ export function serializePlan(plan: EnginePlan): Uint8Array {
   view.setUint32(12, json.length, true);
   out.set(json, PREFIX_BYTES);
   out.set(constants, constantsAt);
+  if (source) out.set(source, constantsAt + constants.length);
   const [hi, lo] = fnv1a64Words(out.subarray(0, total - CHECKSUM_BYTES));
   view.setUint32(total - 8, hi, false);
   view.setUint32(total - 4, lo, false);
@@ -115,7 +132,9 @@ export function parsePlan(bytes: Uint8Array): EnginePlan {
   const storedLo = view.getUint32(bytes.length - 4, false);
   const json = readJson(bytes.subarray(PREFIX_BYTES, PREFIX_BYTES + jsonBytes));
   const constantsBytes = json?.constantsBytes;
-  const expected = typeof constantsBytes === 'number' ? constantsAt + constantsBytes + CHECKSUM_BYTES : undefined;
+  const sourceBytes = json?.sourceBytes ?? 0;
+  if (!Number.isSafeInteger(sourceBytes) || (sourceBytes as number) < 0) throw new PlanError('malformed plan: bad source size in the header', { where: 'sourceBytes', hint: REBUILD });
+  const expected = typeof constantsBytes === 'number' ? constantsAt + constantsBytes + (sourceBytes as number) + CHECKSUM_BYTES : undefined;
   if (hi !== storedHi || lo !== storedLo) {
     // a shorter file than its header announces is truncated; anything else is damaged
     if (expected !== undefined && bytes.length < expected) throw truncated(bytes.length, expected);
@@ -131,9 +150,11 @@ export function parsePlan(bytes: Uint8Array): EnginePlan {
   if (expected !== bytes.length) {
     throw new PlanError(`malformed plan: header announces ${expected} bytes, file has ${bytes.length}`, { where: 'constantsBytes', hint: REBUILD });
   }
-  const { constantsBytes: _n, ...rest } = json;
+  const { constantsBytes: _n, sourceBytes: _s, ...rest } = json;
   const constants = bytes.subarray(constantsAt, constantsAt + (constantsBytes as number));
-  const plan = { ...rest, constants: (bytes.byteOffset + constantsAt) % 4 === 0 ? constants : constants.slice() };
+  const sourceAt = constantsAt + (constantsBytes as number);
+  const source = sourceBytes ? { source: bytes.slice(sourceAt, sourceAt + (sourceBytes as number)) } : {};
+  const plan = { ...rest, ...source, constants: (bytes.byteOffset + constantsAt) % 4 === 0 ? constants : constants.slice() };
   checkPlanShape(plan);
   return plan as EnginePlan;
 }
@@ -142,7 +163,7 @@ export function parsePlan(bytes: Uint8Array): EnginePlan {
 export interface PlanExpectation {
   nnrtVersion: string;
   adapter?: AdapterIdentity;
-  precision?: 'fp32' | 'fp16';
+  precision?: 'fp32' | 'fp16' | 'int8';
   /** The optional features of the device that will run the plan. */
   features?: ReadonlySet<string>;
   /** Input shapes the caller will feed, by name. */
@@ -241,10 +262,17 @@ function checkPlanShape(p: Record<string, unknown>): asserts p is Record<string,
   str(h.graphHash, 'header.graphHash');
   const ad = obj(h.adapter, 'header.adapter');
   for (const k of ['vendor', 'architecture', 'description']) str(ad[k], `header.adapter.${k}`);
-  if (h.precision !== 'fp32' && h.precision !== 'fp16') fail('header.precision', 'expected fp32 or fp16');
+  if (h.precision !== 'fp32' && h.precision !== 'fp16' && h.precision !== 'int8') fail('header.precision', 'expected fp32, fp16 or int8');
   if (h.features !== undefined) arr(h.features, 'header.features').forEach((f, i) => str(f, `header.features[${i}]`));
   arr(h.inputs, 'header.inputs').forEach((v, i) => named(v, `header.inputs[${i}]`));
   arr(h.outputs, 'header.outputs').forEach((v, i) => named(v, `header.outputs[${i}]`));
+  if (h.profile !== undefined) {
+    arr(h.profile, 'header.profile').forEach((v, i) => {
+      const r = obj(v, `header.profile[${i}]`);
+      str(r.name, `header.profile[${i}].name`);
+      for (const k of ['min', 'opt', 'max']) arr(r[k], `header.profile[${i}].${k}`).forEach((d, j) => int(d, `header.profile[${i}].${k}[${j}]`));
+    });
+  }
 
   const kernels = arr(p.kernels, 'kernels');
   kernels.forEach((k, i) => str(k, `kernels[${i}]`));

@@ -27,7 +27,9 @@ export interface LoadOptions {
   /** Refuse a plan whose input shapes differ from these. */
   inputShapes?: Record<string, number[]>;
   /** Refuse a plan built in another precision. */
-  precision?: 'fp32' | 'fp16';
+  precision?: 'fp32' | 'fp16' | 'int8';
+  /** Use this engine's constants buffer when the plan's constants are the same bytes (a profile's specializations). */
+  constantsOf?: Engine;
 }
 
 export class Engine {
@@ -36,6 +38,7 @@ export class Engine {
     readonly plan: EnginePlan,
     private readonly pipelines: GPUComputePipeline[],
     private readonly constants: GPUBuffer,
+    private readonly ownsConstants = true,
   ) {}
 
   /** Loads a plan (bytes of a plan file, or a plan just built) on a device. */
@@ -52,6 +55,8 @@ export class Engine {
       const layer = plan.layers[plan.dispatches.find((d) => d.kernel === k)?.layer ?? 0];
       throw new DeviceError(`kernel ${k} of the plan failed to compile: ${e.message}`, { where: `layer ${layer?.name ?? '?'}`, cause: e });
     })));
+    const base = opts.constantsOf;
+    if (base && sameBytes(base.plan.constants, plan.constants)) return new Engine(gpu, plan, pipelines, base.constants, false);
     device.pushErrorScope('out-of-memory');
     const constants = device.createBuffer({ size: Math.max(16, plan.constants.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
     const oom = await device.popErrorScope();
@@ -72,11 +77,18 @@ export class Engine {
     return this.plan.header.outputs;
   }
 
-  async createExecutionContext(): Promise<ExecutionContext> {
+  /**
+   * A context with its own activation arena, or one over `shared.arena` (a profile's arena, sized
+   * at its max shapes, that every specialization of the profile runs in; not destroyed with the context).
+   */
+  async createExecutionContext(shared: { arena?: GPUBuffer } = {}): Promise<ExecutionContext> {
     const device = this.gpu.device;
+    if (shared.arena && shared.arena.size < this.plan.arenaBytes) {
+      throw new DeviceError(`the shared arena has ${shared.arena.size} bytes; this plan needs ${this.plan.arenaBytes}`);
+    }
     device.pushErrorScope('out-of-memory');
     device.pushErrorScope('validation');
-    const arena = device.createBuffer({ size: Math.max(16, this.plan.arenaBytes), usage: ARENA_USAGE() });
+    const arena = shared.arena ?? device.createBuffer({ size: Math.max(16, this.plan.arenaBytes), usage: ARENA_USAGE() });
     const outputs = this.plan.io.outputs.map((o) => device.createBuffer({ size: Math.max(16, o.bytes), usage: ARENA_USAGE() }));
     const staging = this.plan.io.outputs.map((o) => device.createBuffer({ size: Math.max(16, o.bytes), usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST }));
     const bindGroups = this.plan.dispatches.map((d) => device.createBindGroup({
@@ -87,11 +99,16 @@ export class Engine {
     const oom = await device.popErrorScope();
     if (oom) throw new DeviceError(`out of device memory for the engine's ${this.plan.arenaBytes}-byte activation arena`, { hint: 'use a smaller batch' });
     if (invalid) throw new DeviceError(`the device rejected the engine's bindings: ${invalid.message}`);
-    return new ExecutionContext(this, this.pipelines, arena, outputs, staging, bindGroups);
+    return new ExecutionContext(this, this.pipelines, arena, outputs, staging, bindGroups, !shared.arena);
+  }
+
+  /** An arena buffer of `bytes` for contexts to share (createExecutionContext({ arena })). */
+  createArena(bytes: number): GPUBuffer {
+    return this.gpu.device.createBuffer({ size: Math.max(16, bytes), usage: ARENA_USAGE() });
   }
 
   dispose(): void {
-    this.constants.destroy();
+    if (this.ownsConstants) this.constants.destroy();
   }
 }
 
@@ -106,6 +123,7 @@ export class ExecutionContext {
     private readonly outputBuffers: GPUBuffer[],
     private readonly staging: GPUBuffer[],
     private readonly bindGroups: GPUBindGroup[],
+    private readonly ownsArena = true,
   ) {}
 
   private checkInputs(inputs: Record<string, Tensor | GPUBuffer>): void {
@@ -148,6 +166,11 @@ export class ExecutionContext {
       encoder.copyBufferToBuffer(this.arena, o.offset, (outputTargets ?? this.outputBuffers)[k]!, 0, o.bytes);
       if (outputTargets) this.deviceCopies++;
     });
+  }
+
+  /** The recorded dispatches with their pipelines and bind groups, in order (for per-layer profiles). */
+  dispatchList(): { layer: number; pipeline: GPUComputePipeline; bindGroup: GPUBindGroup; workgroups: [number, number, number] }[] {
+    return this.engine.plan.dispatches.map((d, k) => ({ layer: d.layer, pipeline: this.pipelines[d.kernel]!, bindGroup: this.bindGroups[k]!, workgroups: d.workgroups }));
   }
 
   /** Writes host tensors into the arena's input regions (queued before the next submit). */
@@ -216,7 +239,7 @@ export class ExecutionContext {
   }
 
   dispose(): void {
-    this.arena.destroy();
+    if (this.ownsArena) this.arena.destroy();
     for (const b of [...this.outputBuffers, ...this.staging]) b.destroy();
   }
 }
@@ -235,4 +258,10 @@ async function readBuffer(gpu: GpuDevice, src: GPUBuffer, staging: GPUBuffer, sh
     gpu.checkAlive();
     throw new DeviceError(`reading an engine output back failed: ${(e as Error).message}`, { cause: e });
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.byteLength !== b.byteLength) return false;
+  for (let i = 0; i < a.byteLength; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

@@ -1,6 +1,6 @@
 /// <reference types="@webgpu/types" />
 import { checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
-import { DeviceError, ExecutionError, InputError, NnrtError, UnsupportedError } from '../errors.js';
+import { DeviceError, ExecutionError, InputError, NnrtError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { nodeWhere } from '../ir/graph.js';
 import { bindShape } from '../ir/infer.js';
@@ -20,6 +20,9 @@ import { elementCount } from '../tensor/shape.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
 import { describeValue, OptionalValue, type Value } from '../tensor/value.js';
 
+/** Schedules (one per set of input shapes) kept per executor; see evictSchedules. */
+const MAX_SCHEDULES = 32;
+
 /** A feed of `runOnDevice`: a host tensor, or one already on this device. */
 export type DeviceFeed = Tensor | GpuTensor;
 
@@ -28,7 +31,10 @@ export interface GpuRunStats {
   nodes: number;
   /** Device bytes held by the schedule's intermediates at their peak. */
   peakBytes: number;
-  /** Device↔host copies made for CPU fallbacks in the last run. */
+  /**
+   * Device↔host copies in the last run: for CPU fallbacks and host ops, and the reads of values
+   * that decide control flow (If's condition, a Loop's trip count and condition).
+   */
   transfers: number;
   /** Nodes that ran on the CPU, and why. */
   fallbacks: { node: string; op: string; reason: string }[];
@@ -71,7 +77,7 @@ export class GpuExecutor {
     const cut = this.order.filter((b) => cutNodes.has(b));
     if (cut.length || hasNonTensorIO(graph)) {
       const stageOpts = { memoryBudget: this.memoryBudget, maxLoopIterations, cpuKernels: 'fast' as const };
-      this.stages = new StagedGpuRun(graph, this.order, cut, (g) => new GpuExecutor(g, gpu, engines, stageOpts), stageOpts);
+      this.stages = new StagedGpuRun(graph, this.order, cut, (g) => new GpuExecutor(g, gpu, engines, stageOpts), stageOpts, gpu);
     }
     this.shapeFeeds = shapeDecidingInputs(graph, this.order);
   }
@@ -91,7 +97,7 @@ export class GpuExecutor {
 
   /** Runs one forward pass whose inputs or outputs may be sequences or optionals; concurrent calls are served one after another. */
   runValues(feeds: Record<string, Value>): Promise<Record<string, Value>> {
-    return this.enqueue(() => this.runOnce(feeds, false) as Promise<Record<string, Value>>);
+    return this.enqueue(() => this.runOnce(feeds, 'host') as Promise<Record<string, Value>>);
   }
 
   /**
@@ -100,7 +106,22 @@ export class GpuExecutor {
    * finished. Outputs computed on the host (CPU fallbacks, constants) come back as host tensors.
    */
   runOnDevice(feeds: Record<string, DeviceFeed>): Promise<Record<string, DeviceFeed>> {
-    return this.enqueue(() => this.runOnce(feeds, true) as Promise<Record<string, DeviceFeed>>);
+    return this.enqueue(() => this.runOnce(feeds, 'resident') as Promise<Record<string, DeviceFeed>>);
+  }
+
+  /**
+   * Runs one forward pass inside an enclosing GPU run (a stage, an If branch, a Loop or Scan body):
+   * feeds may be device tensors, sequences or optionals; tensor outputs stay on the device (views
+   * valid until this executor runs again) and a feed given back as an output is returned as given.
+   * Does not wait for the device: later work on the same queue runs after it.
+   */
+  runChained(feeds: Record<string, Value | GpuTensor>): Promise<Record<string, Value | GpuTensor>> {
+    return this.enqueue(() => this.runOnce(feeds, 'chained'));
+  }
+
+  /** Graph inputs whose values decide shapes: a device tensor fed there is read back first. */
+  get shapeInputs(): ReadonlySet<string> {
+    return this.shapeFeeds;
   }
 
   private enqueue<R>(f: () => Promise<R>): Promise<R> {
@@ -155,7 +176,12 @@ export class GpuExecutor {
     }));
     const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
     let schedule = this.schedules.get(key);
-    if (!schedule) {
+    if (schedule) {
+      // most recently used last: the eviction below drops the least recently used
+      this.schedules.delete(key);
+      this.schedules.set(key, schedule);
+    } else {
+      this.evictSchedules();
       schedule = buildGpuSchedule(this.gpu, this.graph, this.order, shapes, fixed, this.constantBuffers, this.engines, this.memoryBudget);
       this.schedules.set(key, schedule);
       schedule.catch(() => this.schedules.delete(key));
@@ -163,15 +189,32 @@ export class GpuExecutor {
     return schedule;
   }
 
-  private async runOnce(given: Record<string, Value | GpuTensor>, resident: boolean): Promise<Record<string, Value | GpuTensor>> {
+  /**
+   * A model with symbolic dims meets many shapes (every sequence length): each schedule holds its
+   * device buffers, so only the MAX_SCHEDULES most recently used are kept. Runs are served one at
+   * a time, so the evicted schedules are not in use.
+   */
+  private evictSchedules(): void {
+    while (this.schedules.size >= MAX_SCHEDULES) {
+      const [oldest, p] = this.schedules.entries().next().value!;
+      this.schedules.delete(oldest);
+      void p.then((schedule) => {
+        for (const b of schedule.owned) b.destroy();
+        schedule.buffers.dispose();
+      }, () => {});
+    }
+  }
+
+  /** `mode`: 'host' reads the outputs back; 'resident' leaves them on the device and waits for it; 'chained' does not wait. */
+  private async runOnce(given: Record<string, Value | GpuTensor>, mode: 'host' | 'resident' | 'chained'): Promise<Record<string, Value | GpuTensor>> {
     this.gpu.checkAlive();
     const values = { ...given };
     const shapes = this.checkFeeds(values);
+    const resident = mode !== 'host';
     if (this.stages) {
-      if (resident) throw new UnsupportedError('outputs cannot stay on the device: this graph runs in stages through the host (data-dependent shapes or host ops)');
-      if (Object.values(values).some(isGpuTensor)) throw new UnsupportedError('this graph runs in stages through the host: give its inputs as host tensors');
-      const out = await this.stages.run(values as Record<string, Value>);
+      const out = await this.stages.run(values, resident);
       this.lastStats = this.stages.lastStats;
+      if (mode === 'resident') await this.gpu.device.queue.onSubmittedWorkDone();
       return out;
     }
     // without stages no input is a sequence or optional (hasNonTensorIO): checkFeeds saw tensors
@@ -181,8 +224,10 @@ export class GpuExecutor {
     let transfers = 0;
     let submits = 0;
     let deviceCopies = 0;
-    // device feeds are read back only where a CPU step or a host output needs them
-    const onHost = new Set([...schedule.steps.flatMap((s) => (s.kind === 'cpu' ? s.node.inputs : [])), ...schedule.outputs.filter((o) => !o.device).map((o) => o.name)]);
+    // device feeds are read back only where a CPU step or a host output needs them (a feed given
+    // back as an output on the device stays there)
+    const passed = (name: string) => resident && name in feeds;
+    const onHost = new Set([...schedule.steps.flatMap((s) => (s.kind === 'cpu' ? s.node.inputs : [])), ...schedule.outputs.filter((o) => !o.device && !passed(o.name)).map((o) => o.name)]);
     const hostFeeds: [string, Tensor][] = [];
     for (const [name, t] of Object.entries(feeds)) {
       if (!isGpuTensor(t)) hostFeeds.push([name, t]);
@@ -252,7 +297,7 @@ export class GpuExecutor {
       for (const t of back) copyOut(encoder, t);
       flush();
       for (const [t, value] of await readAll(back, this.gpu)) host.set(t.name, value);
-      if (resident) await device.queue.onSubmittedWorkDone();
+      if (mode === 'resident') await device.queue.onSubmittedWorkDone();
     } finally {
       const oom = await device.popErrorScope();
       const invalid = await device.popErrorScope();
@@ -264,7 +309,7 @@ export class GpuExecutor {
     };
     const result: Record<string, DeviceFeed> = {};
     for (const o of schedule.outputs) {
-      result[o.name] = resident && o.device ? gpuTensorView(this.gpu, o.device.dtype, o.device.shape, o.device.buffer) : host.get(o.name)!;
+      result[o.name] = resident && o.device ? gpuTensorView(this.gpu, o.device.dtype, o.device.shape, o.device.buffer) : passed(o.name) ? feeds[o.name]! : host.get(o.name)!;
     }
     return result;
   }

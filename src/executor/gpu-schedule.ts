@@ -85,6 +85,11 @@ function deviceRangeProblem(result: GpuLaunch, inputs: readonly string[], consta
     const at = t ? firstOutOfDeviceRange(t) : -1;
     if (at >= 0) return `constant '${inputs[i]}' holds int64 values outside the device's 32-bit range (index ${at})`;
   }
+  const blocks = 'programs' in result ? result.constants ?? [] : [];
+  for (const [j, t] of blocks.entries()) {
+    const at = firstOutOfDeviceRange(t);
+    if (at >= 0) return `block ${j} of a constant holds int64 values outside the device's 32-bit range (index ${at})`;
+  }
   return undefined;
 }
 
@@ -97,6 +102,7 @@ function bindingsOf(result: GpuLaunch, node: Node, outs: readonly TensorType[], 
   return result.programs.flatMap((p) => p.bindings.map((r): BindingRequest => {
     if ('output' in r) return { name: node.outputs[r.output] || `output ${r.output}`, bytes: byteSize(outs[r.output]!.shape) };
     if ('scratch' in r) return { name: `scratch buffer ${r.scratch}`, bytes: Math.max(DEVICE_BYTES_PER_ELEMENT, (result.scratch?.[r.scratch] ?? 1) * DEVICE_BYTES_PER_ELEMENT) };
+    if ('constant' in r) return { name: `constant block ${r.constant}`, bytes: byteSize(result.constants?.[r.constant]?.shape ?? []) };
     const name = node.inputs[r.input]!;
     return { name, bytes: byteSize(typeOf(name).shape) };
   }));
@@ -191,18 +197,22 @@ export async function buildGpuSchedule(
       liveBytes -= s.buffer.size;
     }
   };
+  /** A buffer holding `t` for the schedule's life (or the executor's, when `shared`). */
+  const uploadConstant = (t: Tensor, what: string, shared = false): GPUBuffer => {
+    const data = toDeviceData(t, what);
+    checkBufferSize(gpu.limits, data.byteLength, what);
+    const buffer = device.createBuffer({ size: Math.max(4, data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
+    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+    buffer.unmap();
+    if (!shared) schedule.owned.push(buffer);
+    return buffer;
+  };
   const hostConstant = (name: string): GPUBuffer => {
     const shared = g.initializers.get(name) === graph.initializers.get(name) && graph.initializers.has(name);
     const cached = shared ? constantBuffers.get(name) : undefined;
     if (cached) return cached;
-    const t = constant(name)!;
-    const data = toDeviceData(t, `constant '${name}'`);
-    checkBufferSize(gpu.limits, data.byteLength, `constant '${name}'`);
-    const buffer = device.createBuffer({ size: Math.max(4, data.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, mappedAtCreation: true });
-    new Uint8Array(buffer.getMappedRange()).set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
-    buffer.unmap();
+    const buffer = uploadConstant(constant(name)!, `constant '${name}'`, shared);
     if (shared) constantBuffers.set(name, buffer);
-    else schedule.owned.push(buffer);
     return buffer;
   };
   const transfer = (name: string, buffer: GPUBuffer, staged: boolean): Transfer => {
@@ -278,10 +288,12 @@ export async function buildGpuSchedule(
       };
       const outBuffers = node.outputs.map((o, k) => (o ? allocate(o, outs[k]!.shape, where).buffer : bound.has(k) ? temp(elementCount(outs[k]!.shape)) : undefined));
       const scratch = (planned.scratch ?? []).map((n) => ({ buffer: temp(n), size: Math.max(DEVICE_BYTES_PER_ELEMENT, n * DEVICE_BYTES_PER_ELEMENT) }));
+      const blocks = (planned.constants ?? []).map((t, j) => ({ buffer: uploadConstant(t, `block ${j} of a constant of ${where}`), size: byteSize(t.shape) }));
       const dispatches = await makeDispatches(gpu, planned.programs, (r) => refBuffer(r), where, schedule.owned);
       for (const t of temps) schedule.buffers.release(t);
       function refBuffer(r: BufferRef): { buffer: GPUBuffer; size: number } {
         if ('scratch' in r) return scratch[r.scratch]!;
+        if ('constant' in r) return blocks[r.constant]!;
         if ('output' in r) return { buffer: outBuffers[r.output]!, size: byteSize(outs[r.output]!.shape) };
         const name = node.inputs[r.input]!;
         return { buffer: bufferOf(name), size: byteSize(typeOf(name).shape) };

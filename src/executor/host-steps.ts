@@ -1,8 +1,9 @@
 // Host steps inside a GPU run. Control flow (If, Loop, Scan), sequence and optional ops give values
 // whose types exist only at run time, so a WebGPU plan (static shapes) cannot hold them. The GPU
 // executor cuts its run at them, as at data-dependent shapes (gpu-stages.ts): the tensor nodes
-// before run as a GPU plan, the host nodes run here on host values (their subgraphs through the
-// CPU program), and the nodes after run as the next GPU plan.
+// before run as a GPU plan; If, Loop and Scan run their subgraphs as GPU runs of their own
+// (gpu-control-flow.ts); the other host nodes run here on host values (a SequenceMap's subgraph
+// through the CPU program); and the nodes after run as the next GPU plan.
 import { Graph, type Node } from '../ir/graph.js';
 import { valuesRead } from '../ir/subgraph.js';
 import type { BoundNode } from '../ops/typer.js';

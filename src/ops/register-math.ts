@@ -2,6 +2,7 @@
 // scans, matrix helpers, the normalizations, windows and random generators.
 import { BitCast } from './bitcast/bitcast.op.js';
 import { bitCastCpu } from './bitcast/bitcast.cpu.js';
+import { bitCastWgsl } from './bitcast/bitcast.wgsl.js';
 import * as W from './bitwise/bitwise.op.js';
 import * as w from './bitwise/bitwise.cpu.js';
 import { bitShiftWgsl } from './bitwise/bitshift.wgsl.js';
@@ -33,6 +34,7 @@ import { MeanVarianceNormalization } from './meanvariancenormalization/meanvaria
 import { meanVarianceNormalizationCpu } from './meanvariancenormalization/meanvariancenormalization.cpu.js';
 import { meanVarianceNormalizationWgsl } from './meanvariancenormalization/meanvariancenormalization.wgsl.js';
 import { MelWeightMatrix } from './melweightmatrix/melweightmatrix.op.js';
+import { melWeightMatrixWgsl } from './melweightmatrix/melweightmatrix.wgsl.js';
 import { melWeightMatrixCpu } from './melweightmatrix/melweightmatrix.cpu.js';
 import { Mod } from './mod/mod.op.js';
 import { modCpu } from './mod/mod.cpu.js';
@@ -98,8 +100,8 @@ registerOp(Det, { cpu: detCpu, webgpu: detWgsl });
 registerOp(SW.HannWindow, { cpu: sw.hannWindowCpu, webgpu: windowWgsl('HannWindow') });
 registerOp(SW.HammingWindow, { cpu: sw.hammingWindowCpu, webgpu: windowWgsl('HammingWindow') });
 registerOp(SW.BlackmanWindow, { cpu: sw.blackmanWindowCpu, webgpu: windowWgsl('BlackmanWindow') });
-registerOp(MelWeightMatrix, { cpu: melWeightMatrixCpu });
-registerOp(BitCast, { cpu: bitCastCpu });
+registerOp(MelWeightMatrix, { cpu: melWeightMatrixCpu, webgpu: melWeightMatrixWgsl });
+registerOp(BitCast, { cpu: bitCastCpu, webgpu: bitCastWgsl });
 registerOp(R.RandomUniform, { cpu: r.randomUniformCpu });
 registerOp(R.RandomNormal, { cpu: r.randomNormalCpu });
 registerOp(R.RandomUniformLike, { cpu: r.randomUniformLikeCpu });

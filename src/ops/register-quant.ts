@@ -16,10 +16,13 @@ import { registerOp } from './registry.js';
 import { dequantizeLinearWgsl } from './dequantizelinear/dequantizelinear.wgsl.js';
 import { quantizeLinearWgsl } from './quantizelinear/quantizelinear.wgsl.js';
 import { matMulIntegerWgsl } from './matmulinteger/matmulinteger.wgsl.js';
+import { qlinearMatMulWgsl } from './qlinearmatmul/qlinearmatmul.wgsl.js';
+import { convIntegerWgsl } from './convinteger/convinteger.wgsl.js';
+import { qlinearConvWgsl } from './qlinearconv/qlinearconv.wgsl.js';
 
 registerOp(QuantizeLinear, { cpu: quantizeLinearCpu, webgpu: quantizeLinearWgsl });
 registerOp(DequantizeLinear, { cpu: dequantizeLinearCpu, webgpu: dequantizeLinearWgsl });
 registerOp(MatMulInteger, { cpu: matMulIntegerCpu, webgpu: matMulIntegerWgsl });
-registerOp(ConvInteger, { cpu: convIntegerCpu });
-registerOp(QLinearMatMul, { cpu: qlinearMatMulCpu });
-registerOp(QLinearConv, { cpu: qlinearConvCpu });
+registerOp(ConvInteger, { cpu: convIntegerCpu, webgpu: convIntegerWgsl });
+registerOp(QLinearMatMul, { cpu: qlinearMatMulCpu, webgpu: qlinearMatMulWgsl });
+registerOp(QLinearConv, { cpu: qlinearConvCpu, webgpu: qlinearConvWgsl });

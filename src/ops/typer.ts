@@ -6,6 +6,7 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from './op.js';
 import { bindOp, opOf, type BoundOp, type OpInfo } from './registry.js';
 import { elementCount } from '../tensor/shape.js';
+import { isEngineNode, profileEngineOutputs } from '../partition/engine-op.js';
 
 /** A node bound to its op: definition, attributes parsed once, shape function and kernels over them. */
 export interface BoundNode {
@@ -63,7 +64,8 @@ const FOLD_LIMIT = 1 << 16; // elements: fold only small constant expressions du
 
 /** The NodeTyper the IR's inference uses: op shape functions, plus CPU folding of small constants. */
 export const opTyper: NodeTyper = {
-  infer: (node, inputs) => inferNode(bindNode(node), inputs),
+  // an engine node partitioned for a shape profile is typed through its subgraph at any shape in range
+  infer: (node, inputs) => (isEngineNode(node) && node.profile ? profileEngineOutputs(node, inputs, opTyper) : inferNode(bindNode(node), inputs)),
   evaluate(node, inputs) {
     const b = bindNode(node);
     if (b.def.random) return undefined;

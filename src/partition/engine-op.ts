@@ -4,6 +4,8 @@
 import { ShapeError } from '../errors.js';
 import { attr } from '../ir/attr.js';
 import { NNRT_DOMAIN, type Graph, type Node } from '../ir/graph.js';
+import { inferShapes, type KnownValue, type NodeTyper } from '../ir/infer.js';
+import type { TensorType } from '../ops/op.js';
 import { defineOp } from '../ops/op.js';
 import { findOp, registerOp } from '../ops/registry.js';
 import { isDType } from '../tensor/dtype.js';
@@ -18,6 +20,26 @@ export interface EngineNode extends Node {
   subgraph: Graph;
   /** The id of the partition subgraph it stands for (PartitionSubgraph.id). */
   subgraphId: number;
+  /**
+   * Partitioned for an optimization profile: each subgraph input's range. The subgraph's inputs
+   * then carry symbolic dims, and the node's output types at other shapes come from the subgraph.
+   */
+  profile?: { name: string; min: number[]; opt: number[]; max: number[] }[];
+}
+
+/**
+ * Output types of an engine node partitioned for a profile, at the shapes of `inputs`: inference
+ * over its subgraph (the recorded attributes hold only the opt shapes). `typer` is the ops' typer.
+ */
+export function profileEngineOutputs(node: EngineNode, inputs: readonly (KnownValue | undefined)[], typer: NodeTyper): TensorType[] {
+  const sub = node.subgraph;
+  const shapes = Object.fromEntries(sub.inputs.map((v, i) => [v.name, inputs[i]?.shape ?? []]));
+  const known = inferShapes(sub.clone(), typer, shapes);
+  return sub.outputs.map((o) => {
+    const t = known.get(o.name);
+    if (!t) throw new ShapeError(`engine subgraph output '${o.name}' has no inferred type`);
+    return { dtype: t.dtype, shape: [...t.shape] };
+  });
 }
 
 export function isEngineNode(n: Node): n is EngineNode {

@@ -122,7 +122,10 @@ export function partitionGraph(graph: Graph, shapes: ReadonlyMap<string, KnownVa
   });
   for (let i = 0; i < succ.length; i++) succ[i] = [...new Set(succ[i])].sort((a, b) => a - b);
 
-  const clusters = new Clusters(succ, supported);
+  // a folded node (Shape of a computed tensor...) reads no data at run time: its edges cannot make
+  // a path that leaves a cluster and re-enters it, so the cycle check ignores them
+  const folded = order.map((n, i) => !supported[i] && declined.some((d) => d.node === n.name && d.reason === FOLDED_REASON));
+  const clusters = new Clusters(succ.map((s, i) => (folded[i] ? [] : s.filter((j) => !folded[j]))), supported);
   order.forEach((n, i) => {
     if (!supported[i]) return;
     for (const input of n.inputs) {

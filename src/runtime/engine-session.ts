@@ -19,8 +19,12 @@ import { isEngineNode, partitionWithFallback, type PartitionResult, type WeightB
 import { backendSupport, backendVerifier } from './backends.js';
 import { deviceCaps } from '../devices/webgpu/caps.js';
 import { EngineRefusalError } from '../engine/refusal.js';
+import { profileLayers, type EngineLayerTimes } from '../engine/layer-profile.js';
 import { InputError, NnrtError, UsageError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { findProfile, outsideProfilesError, pointProfile, profileShapes, type ProfilePoint, type ShapeProfile } from '../engine/profile.js';
+import { generalizeEngineNode, type ProfileKnown } from './profile-subgraphs.js';
+import { checkSessionProfiles, checkEngineInputs, describeShapes, optOf } from './session-profiles.js';
 
 export interface EnginePartitionOptions {
   minSubgraphSize?: number;
@@ -36,6 +40,24 @@ export interface EngineStats {
   engines: { node: string; source: 'built' | 'cache'; buildMs: number; layers: number; arenaBytes: number; naiveBytes: number }[];
   /** Device-to-device copies at engine boundaries in the last run. */
   deviceCopies: number;
+  /** Engine plans built (tactics timed) and loaded from the plan store since the session began. */
+  builds: number;
+  loads: number;
+  /** Partitions made: one per profile (or, without profiles, per set of input shapes). */
+  partitions: number;
+  /** Profile engines re-instantiated at another shape in range (no import into the partitioner, no timing), and the time it took. */
+  specializations: number;
+  specializationMs: number;
+  /** The session's optimization profiles (including any built for new shapes), and which one the last run used. */
+  profiles: ShapeProfile[];
+  profile?: number;
+}
+
+/** What an engine session does with shapes: profiles, and what happens outside them. */
+export interface ShapeOptions {
+  profiles?: readonly ShapeProfile[];
+  /** Outside every profile: 'error' (default: a ProfileError) or 'build' (a new profile for that shape, announced through warn). */
+  onNewShape?: 'error' | 'build';
 }
 
 interface ShapeSetup {
@@ -44,12 +66,15 @@ interface ShapeSetup {
   weightBytes: WeightBytes;
   engineNodes: string[];
   records: Map<string, EngineRecord>;
+  profile?: number;
 }
 
 export class EngineSession {
   private readonly setups = new Map<string, Promise<ShapeSetup>>();
   private readonly service: EngineService;
   private current?: ShapeSetup;
+  private readonly profiles: ShapeProfile[];
+  private partitions = 0;
 
   constructor(
     readonly graph: Graph,
@@ -57,11 +82,17 @@ export class EngineSession {
     private readonly partitionOpts: EnginePartitionOptions,
     serviceOpts: EngineServiceOptions,
     private readonly runOpts: { memoryBudget?: number } = {},
+    private readonly shapeOpts: ShapeOptions = {},
   ) {
     this.service = new EngineService(gpu, serviceOpts);
-    // Fail on bad partition options now rather than at the first run.
+    // Fail on bad partition options and profiles now rather than at the first run.
     checkPartitionOptions(graph, { supports: backendSupport('webgpu'), backend: 'webgpu', ...partitionOpts });
     this.shapeFeeds = shapeDecidingInputs(graph, topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain))));
+    this.profiles = checkSessionProfiles(this.inputs, shapeOpts.profiles ?? []);
+  }
+
+  private get warn(): (line: string) => void {
+    return this.service.opts.warn ?? (() => {});
   }
 
   /** Graph inputs whose values (not only shapes) decide shapes: folded into the setup's graph. */
@@ -71,11 +102,29 @@ export class EngineSession {
     return this.graph.inputs.filter((v) => !this.graph.initializers.has(v.name));
   }
 
-  /** The setup for these input shapes (and values of shape-deciding inputs): partition, executor, engines. */
+  /**
+   * The setup for these input shapes (and values of shape-deciding inputs): partition, executor,
+   * engines. With profiles, one setup per profile serves every shape in its range; without, one
+   * per set of shapes, each new one announced.
+   */
   private setupFor(shapes: Record<string, number[]>, fixed: Map<string, Tensor>): Promise<ShapeSetup> {
-    const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
+    const values = [...fixed].map(([n, t]) => [n, t.toNumbers()]);
+    let k = this.profiles.length ? findProfile(this.profiles, shapes) : -1;
+    if (this.profiles.length && k < 0) {
+      if (this.shapeOpts.onNewShape !== 'build') throw outsideProfilesError(this.profiles, shapes);
+      const named = Object.keys(this.profiles[0]!);
+      this.profiles.push(pointProfile(shapes, named));
+      k = this.profiles.length - 1;
+      this.warn(`input shapes ${describeShapes(shapes, named)} are outside every optimization profile: building profile ${k} for them (partition, engines, tactic timing)`);
+    }
+    const key = JSON.stringify(k >= 0 ? [`profile ${k}`, values] : [shapes, values]);
     let p = this.setups.get(key);
     if (!p) {
+      if (k < 0 && this.setups.size > 0) {
+        this.warn(`new input shapes ${describeShapes(shapes, Object.keys(shapes))}: partitioning and building engines for them (give the session profiles to cover a range of shapes with one build)`);
+      }
+      this.partitions++;
+      const profile = k >= 0 ? this.profiles[k]! : undefined;
       p = (async () => {
         const graph = this.graph.clone();
         for (const [name, t] of fixed) graph.initializers.set(name, t);
@@ -85,17 +134,27 @@ export class EngineSession {
         const cut = dataDependentNodes(graph, order);
         const split = cut.length ? splitAtDataDependent(graph, order, cut) : undefined;
         const target = split ? staticPrefixGraph(graph, split) : graph;
-        const known = inferShapes(target, opTyper, shapes);
-        const { partition, applied, fp32Layers, records } = await this.partitionAndBuild(target, known);
+        // a profile partitions and builds at opt; min and max say which dims and values vary
+        const at = (point: ProfilePoint) => ({ ...shapes, ...(profile ? profileShapes(profile, point) : {}) });
+        const known = profile
+          ? { min: inferShapes(target.clone(), opTyper, at('min')), max: inferShapes(target.clone(), opTyper, at('max')), opt: inferShapes(target, opTyper, at('opt')) }
+          : undefined;
+        const { partition, applied, fp32Layers, records } = await this.partitionAndBuild(target, known?.opt ?? inferShapes(target, opTyper, shapes), known);
         const engineNodes = applied.engineNodes.map((n) => n.name);
         const runGraph = split ? withDynamicPart(graph, applied.graph, split.after) : applied.graph;
         const executor = new GpuExecutor(runGraph, this.gpu, async (node, inputShapes): Promise<EngineStep> => {
           if (!isEngineNode(node)) throw new Error(`node ${node.name} is not an engine node`);
-          const record = await this.service.get(node.subgraph, inputShapes, fp32Layers);
+          if (!node.profile) {
+            const record = await this.service.get(node.subgraph, inputShapes, fp32Layers);
+            records.set(node.name, record);
+            return record.context;
+          }
+          const record = await this.service.get(node.subgraph, optOf(node.profile), fp32Layers, node.profile);
           records.set(node.name, record);
-          return record.context;
+          checkEngineInputs(node.name, node.profile, inputShapes);
+          return record.profile!.contextAt(inputShapes);
         }, this.runOpts);
-        return { executor, partition, weightBytes: applied.weightBytes, engineNodes, records };
+        return { executor, partition, weightBytes: applied.weightBytes, engineNodes, records, profile: k >= 0 ? k : undefined };
       })();
       this.setups.set(key, p);
       p.catch(() => this.setups.delete(key));
@@ -108,7 +167,7 @@ export class EngineSession {
    * fails (a device limit, the memory budget) sends its nodes back to the framework and the graph
    * is partitioned again, so the engine never fails a run the framework can do.
    */
-  private async partitionAndBuild(graph: Graph, known: ReturnType<typeof inferShapes>) {
+  private async partitionAndBuild(graph: Graph, known: ReturnType<typeof inferShapes>, profile?: ProfileKnown) {
     const o = this.service.opts;
     const verify = backendVerifier('webgpu', { precision: o.precision, layerPrecision: o.layerPrecision, memoryBudget: o.memoryBudget, caps: deviceCaps(this.gpu) });
     const failed = new Map<string, string>();
@@ -119,8 +178,16 @@ export class EngineSession {
       let retry = false;
       for (const [k, node] of p.applied.engineNodes.entries()) {
         const inputShapes = Object.fromEntries(node.subgraph.inputs.map((v) => [v.name, v.shape.map(Number)]));
+        const ranges = profile ? generalizeEngineNode(graph, node, profile) : undefined;
+        if (ranges && !Array.isArray(ranges)) {
+          // a shape-dependent value the engine cannot compute: those nodes go to the framework
+          for (const n of ranges.nodes) failed.set(n, `the engine cannot follow the profile: ${ranges.reason}`);
+          buildFallbacks.push({ nodes: ranges.nodes, reason: ranges.reason, action: 'framework' });
+          retry = true;
+          continue;
+        }
         try {
-          records.set(node.name, await this.service.get(node.subgraph, inputShapes, p.fp32Layers));
+          records.set(node.name, await this.service.get(node.subgraph, ranges ? optOf(ranges) : inputShapes, p.fp32Layers, ranges));
         } catch (e) {
           if (!(e instanceof NnrtError) || e instanceof UsageError) throw e;
           const members = p.result.subgraphs[k]!.nodes;
@@ -177,7 +244,18 @@ export class EngineSession {
         layers: r.engine.plan.layers.length, arenaBytes: r.engine.plan.arenaBytes, naiveBytes: r.engine.plan.naiveBytes,
       })),
       deviceCopies: setup.executor.lastStats.deviceCopies,
+      ...this.service.counts,
+      partitions: this.partitions,
+      profiles: [...this.profiles],
+      ...(setup.profile !== undefined ? { profile: setup.profile } : {}),
     };
+  }
+
+  /** Per-layer GPU times of every engine of the last run's setup (none before a run). */
+  async layerTimes(reps?: number): Promise<EngineLayerTimes[]> {
+    const out: EngineLayerTimes[] = [];
+    for (const [engine, r] of this.current?.records ?? []) out.push({ engine, ...(await profileLayers(r.context, reps)) });
+    return out;
   }
 
   dispose(): void {

@@ -19,7 +19,9 @@ import type { Value } from '../tensor/value.js';
 import { checkBuilderConfig, type BuilderConfig } from '../engine/config.js';
 import type { PlanStore } from '../engine/service.js';
 import type { TimingCache } from '../engine/timing-cache.js';
+import type { EngineLayerTimes } from '../engine/layer-profile.js';
 import { EngineSession, type EngineStats } from './engine-session.js';
+import type { ShapeProfile } from '../engine/profile.js';
 
 export const DEVICES = ['cpu', 'webgpu'] as const;
 export type DeviceName = (typeof DEVICES)[number];
@@ -51,6 +53,19 @@ export interface SessionOptions {
   maxMemory?: number;
   /** Where built plans are kept between processes (Node: `cacheDir` through src/node.ts). */
   planStore?: PlanStore;
+  /**
+   * Engine: optimization profiles, for models with symbolic dims (dynamic batch, sequence): per
+   * input a min, opt and max shape. Each profile is partitioned and built once, tactics timed at
+   * opt; a run at another shape in range re-instantiates the engines' kernels at that shape from
+   * the recorded tactics (counted in stats().engine.specializations), never a new build. Without
+   * profiles, each new set of input shapes is partitioned and built again (announced by `notice`).
+   */
+  profiles?: readonly ShapeProfile[];
+  /**
+   * Engine, with profiles: a run outside every profile fails with a ProfileError ('error', the
+   * default), or builds a new profile for that shape, announced by `notice` ('build').
+   */
+  onNewShape?: 'error' | 'build';
   /** Partitioning: smallest subgraph handed to the engine, and what must stay in the framework. */
   minSubgraphSize?: number;
   excludeOps?: readonly string[];
@@ -100,6 +115,8 @@ export interface Session {
    */
   runOnDevice?(feeds: Record<string, Tensor | GpuTensor>): Promise<Record<string, Tensor | GpuTensor>>;
   stats(): SessionStats;
+  /** Engine sessions, after a run: per-layer GPU times of each engine (src/engine/layer-profile.ts). */
+  layerTimes?(reps?: number): Promise<EngineLayerTimes[]>;
   dispose(): void;
 }
 
@@ -120,6 +137,12 @@ export function checkSessionOptions(opts: SessionOptions): { device: DeviceName;
   }
   if (!(ENGINES as readonly string[]).includes(engine)) {
     throw new UsageError(`unknown engine '${engine}'`, { hint: `choose one of ${ENGINES.join(', ')}` });
+  }
+  if (opts.profiles?.length && engine !== 'webgpu') {
+    throw new UsageError('optimization profiles are for the webgpu engine', { hint: "add engine: 'webgpu' (the framework alone runs any shape without profiles)" });
+  }
+  if (opts.onNewShape !== undefined && opts.onNewShape !== 'error' && opts.onNewShape !== 'build') {
+    throw new UsageError(`onNewShape must be 'error' or 'build', got '${String(opts.onNewShape)}'`);
   }
   if (engine === 'webgpu' && device !== 'webgpu') {
     throw new UsageError(`the webgpu engine runs beside the framework on device webgpu, not ${device}`, { hint: 'use --device webgpu with --engine webgpu' });
@@ -205,7 +228,7 @@ async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<
   }, {
     precision: opts.precision, layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
     memoryBudget: opts.memoryBudget, planStore: opts.planStore, log: opts.log, progress: opts.progress, warn: opts.notice,
-  }, { memoryBudget: opts.maxMemory });
+  }, { memoryBudget: opts.maxMemory }, { profiles: opts.profiles, onNewShape: opts.onNewShape });
   let noticed = false;
   return {
     graph,
@@ -222,6 +245,7 @@ async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<
     },
     upload: (t) => uploadTensor(gpu, t),
     runOnDevice: (feeds) => session.runOnDevice(feeds),
+    layerTimes: (reps) => session.layerTimes(reps),
     stats: () => {
       const exec = session.executor;
       const s = exec?.lastStats;

@@ -1,7 +1,7 @@
 // The engine end to end on the device (lavapipe here): build a plan for a small CNN → Engine.load →
 // execution context, against onnxruntime; plan round trips through bytes; outputs left on the
 // device; every refusal a plan load makes (other nnrt, other adapter, other shape, other
-// precision, damaged bytes); int8 refused up front; an fp16 build within its stated tolerance;
+// precision, damaged bytes); int8 without a calibration cache refused up front; an fp16 build within its stated tolerance;
 // tactic timing with a timing cache on a one-layer-per-op model (the only timed build here: timing
 // compiles every candidate kernel, which is slow on a CPU Vulkan driver).
 import { test } from 'node:test';
@@ -153,8 +153,8 @@ test('a damaged plan is refused by its checksum, a cut one as truncated', { skip
   await assert.rejects(Engine.load(gpu!, bytes.subarray(0, bytes.length - 100)), (e) => e instanceof PlanError && /truncated plan/.test(e.message));
 });
 
-test('int8 precision is refused before any work, by the builder and by a session', { skip }, async () => {
-  const int8 = (e: unknown) => e instanceof UsageError && /int8 precision is not available yet/.test(e.message) && /fp32 or fp16/.test(e.hint ?? '');
+test('int8 precision without a calibration cache is refused before any work, by the builder and by a session', { skip }, async () => {
+  const int8 = (e: unknown) => e instanceof UsageError && /int8 precision needs a calibration cache/.test(e.message) && /nnrt calibrate/.test(e.hint ?? '');
   await assert.rejects(buildEnginePlan(gpu!, graph, SHAPES, { precision: 'int8', timeTactics: false }), int8);
   await assert.rejects(createSession(graph, { engine: 'webgpu', precision: 'int8', timeTactics: false }), int8);
 });

@@ -73,7 +73,8 @@ export function oneNodeModel(spec: OneNodeSpec): Uint8Array {
   return new Uint8Array(ModelProto.encode(msg).finish());
 }
 
-const ORT_TYPE: Record<string, DType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int32: 'int32', int64: 'int64', bool: 'bool', string: 'string' };
+// int16 and uint16 come back as int32, the dtype nnrt holds them in
+const ORT_TYPE: Record<string, DType> = { float32: 'float32', float16: 'float16', int8: 'int8', uint8: 'uint8', int16: 'int32', uint16: 'int32', int32: 'int32', int64: 'int64', bool: 'bool', string: 'string' };
 
 /** Runs the model in onnxruntime-node; returns outputs as nnrt tensors. */
 export async function runOrt(model: Uint8Array, inputs: Record<string, Tensor>): Promise<Record<string, Tensor>> {
@@ -85,7 +86,8 @@ export async function runOrt(model: Uint8Array, inputs: Record<string, Tensor>):
   for (const [k, v] of Object.entries(res)) {
     const dtype = ORT_TYPE[v.type];
     if (!dtype) throw new Error(`onnxruntime returned ${v.type}`);
-    out[k] = new Tensor(dtype, v.dims as number[], (dtype === 'bool' ? Uint8Array.from(v.data as ArrayLike<number>) : v.data) as never);
+    const widen = dtype === 'bool' ? Uint8Array : v.type === 'int16' || v.type === 'uint16' ? Int32Array : undefined;
+    out[k] = new Tensor(dtype, v.dims as number[], (widen ? widen.from(v.data as ArrayLike<number>) : v.data) as never);
   }
   await session.release();
   return out;

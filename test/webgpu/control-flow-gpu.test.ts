@@ -1,7 +1,7 @@
-// Control flow on WebGPU: a graph holding If and Loop runs on the GPU executor. The Conv before
-// and the MatMul after run on the device; the If and the Loop run as host steps between GPU stages
-// (their tensor inputs read back, their outputs uploaded, counted as transfers); outputs equal
-// onnxruntime's for inputs taking either branch.
+// Control flow on WebGPU: a graph holding If and Loop runs on the GPU executor. The Conv before,
+// the If's branches, the Loop's body and the MatMul after all run on the device; only the If's
+// condition is read back (one transfer); outputs equal onnxruntime's for inputs taking either branch.
+// More control-flow models (bodies doing MatMul/Conv, Scan, nesting): control-flow-bodies.test.ts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { importOnnx } from '../../src/onnx/import/model.js';
@@ -63,7 +63,7 @@ function model(): Uint8Array {
   return new Uint8Array(ModelProto.encode(msg).finish());
 }
 
-test('If and Loop run as host steps; the Conv and MatMul around them run on the GPU and match onnxruntime', { skip }, async () => {
+test('If branches and the Loop body run on the GPU between the Conv and the MatMul and match onnxruntime', { skip }, async () => {
   const bytes = model();
   const session = await createSession(importOnnx(bytes).graph, { device: 'webgpu' });
   try {
@@ -77,13 +77,12 @@ test('If and Loop run as host steps; the Conv and MatMul around them run on the 
         assert.ok(c.pass, `seed ${seed} sign ${sign} ${k}: ${c.reason ?? JSON.stringify(c)}`);
       }
       assert.deepEqual(got.steps!.shape, [3, 1, 108]);
+      // the If's branches and the Loop's body run on the device: nothing falls back; the one value
+      // read back is the If's condition (the Loop's trip count is a constant and its body hands
+      // its condition through)
       const stats = session.stats();
-      const onHost = new Map(stats.webgpu!.fallbacks.map((f) => [f.op, f.reason]));
-      assert.deepEqual([...onHost.keys()].sort(), ['If', 'Loop'], JSON.stringify(stats.webgpu!.fallbacks));
-      assert.match(onHost.get('If')!, /host between GPU stages; its subgraphs run on the CPU/);
-      // read back: c for the If and s for its condition; uploaded: l for the MatMul and the Reshape
-      assert.ok(stats.transfers >= 3, `transfers ${stats.transfers}`);
-      assert.ok(stats.webgpu!.submits >= 2, `submits ${stats.webgpu!.submits}`);
+      assert.deepEqual(stats.webgpu!.fallbacks, []);
+      assert.equal(stats.transfers, 1);
     }
   } finally {
     session.dispose();

@@ -10,7 +10,7 @@ import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
 import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { oneNodeModel, randomTensor, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
+import { attrProto, oneNodeModel, randomTensor, runOrt, type AttrSpec, type OneNodeSpec } from '../helpers/ort-reference.js';
 import { webgpuSkip } from './gpu-available.js';
 
 const skip = webgpuSkip() ?? false;
@@ -61,15 +61,18 @@ test('Conv pointwise (1×1) and depthwise (group = channels) paths', { skip }, a
   await one(conv([1, 24, 17, 17], [24, 1, 3, 3], { group: 24, strides: [2, 2], pads: [1, 1, 1, 1] }, 12));
 });
 
-/** A chain of single-input nodes x → op1 → op2 → ... → y, with constant extra inputs. */
-function chainModel(ops: { op: string; extra?: [string, number[]] }[], shape: number[]): Uint8Array {
+/** A chain of single-input nodes x → op1 → op2 → ... → y, with constant extra inputs and attributes. */
+function chainModel(ops: { op: string; extra?: [string, number[]]; attrs?: Record<string, AttrSpec> }[], shape: number[]): Uint8Array {
   const names = ops.map((_, i) => (i === ops.length - 1 ? 'y' : `t${i}`));
   return ModelProto.encode(ModelProto.fromObject({
     irVersion: 8,
     opsetImport: [{ domain: '', version: 18 }],
     graph: {
       name: 'chain',
-      node: ops.map((o, i) => ({ name: `n${i}_${o.op}`, opType: o.op, input: [i === 0 ? 'x' : names[i - 1]!, ...(o.extra ? [o.extra[0]] : [])], output: [names[i]!] })),
+      node: ops.map((o, i) => ({
+        name: `n${i}_${o.op}`, opType: o.op, input: [i === 0 ? 'x' : names[i - 1]!, ...(o.extra ? [o.extra[0]] : [])], output: [names[i]!],
+        attribute: Object.entries(o.attrs ?? {}).map(([k, v]) => attrProto(k, v)),
+      })),
       input: [{ name: 'x', type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: shape.map((d) => ({ dimValue: d })) } } } }],
       initializer: ops.filter((o) => o.extra).map((o) => ({ name: o.extra![0], dims: [o.extra![1].length], dataType: ONNX_DTYPE.INT64, int64Data: o.extra![1] })),
       output: [{ name: 'y' }],
@@ -78,15 +81,15 @@ function chainModel(ops: { op: string; extra?: [string, number[]] }[], shape: nu
 }
 
 test('an op without a WGSL kernel runs on the CPU between GPU nodes, with its transfers counted', { skip }, async () => {
-  // DFT (opset 17: signal [5, 7, 1] along axis 1 → [5, 7, 2]) has no WGSL kernel
-  const model = chainModel([{ op: 'Relu' }, { op: 'DFT' }, { op: 'Sigmoid' }], [5, 7, 1]);
-  const feeds = { x: randomTensor([5, 7, 1], 14) };
+  // MaxPool's WGSL kernel declines 3-D windows
+  const model = chainModel([{ op: 'Relu' }, { op: 'MaxPool', attrs: { kernel_shape: [2, 2, 2] } }, { op: 'Sigmoid' }], [1, 2, 4, 5, 3]);
+  const feeds = { x: randomTensor([1, 2, 4, 5, 3], 14) };
   const want = await runOrt(model, feeds);
   const { out, session } = await runWebgpu(model, feeds);
   assert.ok(compareTensors(out.y!, want.y!, FP32_TOLERANCE).pass);
   const stats = session.stats();
-  assert.deepEqual(stats.webgpu!.fallbacks.map((f) => f.op), ['DFT']);
-  assert.equal(stats.transfers, 2, "Relu's output read back, DFT's output uploaded");
+  assert.deepEqual(stats.webgpu!.fallbacks.map((f) => f.op), ['MaxPool']);
+  assert.equal(stats.transfers, 2, "Relu's output read back, MaxPool's output uploaded");
   assert.equal(stats.webgpu!.submits, 2, 'one submit before the fallback, one after');
   session.dispose();
 });

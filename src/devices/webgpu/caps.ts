@@ -18,6 +18,11 @@ export interface DeviceCaps {
    * else none. Dawn offers the feature only with the allow_unsafe_apis toggle (--gpu-features subgroup-matrix).
    */
   subgroupMatrix: readonly SubgroupMatrixConfig[];
+  /**
+   * Bytes one storage binding may hold (maxStorageBufferBindingSize, or maxBufferSize when smaller):
+   * kernels cut a constant weight over it into blocks. Absent: the WebGPU default of 128 MiB.
+   */
+  maxStorageBinding?: number;
 }
 
 /** The capabilities of `gpu` (its limits as requested in full, its optional features). */
@@ -31,6 +36,7 @@ export function deviceCaps(gpu: GpuDevice): DeviceCaps {
     shaderF16: gpu.features.has('shader-f16'),
     packedDot4I8: gpu.gpu?.wgslLanguageFeatures?.has('packed_4x8_integer_dot_product') ?? false,
     subgroupMatrix: gpu.features.has('chromium-experimental-subgroup-matrix') ? gpu.subgroupMatrixConfigs : [],
+    maxStorageBinding: Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize),
   };
 }
 

@@ -1,13 +1,15 @@
 import type { AttrSchema, AttrsOf } from '../../ir/attr.js';
+import type { Tensor } from '../../tensor/tensor.js';
 import type { InferInput, TensorType } from '../../tensor/tensor-type.js';
 import type { DeviceCaps } from './caps.js';
 import type { Uniforms } from './shader.js';
 
 /**
- * A storage buffer a program binds: a node input or output, by position, or one of the launch's
- * scratch buffers (intermediates between its programs: attention scores, recurrent state).
+ * A storage buffer a program binds: a node input or output, by position, one of the launch's
+ * scratch buffers (intermediates between its programs: attention scores, recurrent state), or one
+ * of the launch's constants (blocks of a weight too big for one binding).
  */
-export type BufferRef = { input: number } | { output: number } | { scratch: number };
+export type BufferRef = { input: number } | { output: number } | { scratch: number } | { constant: number };
 
 /**
  * One compute dispatch. `source` runs only when `key` is not in the pipeline cache, so the key
@@ -28,9 +30,11 @@ export type GpuLaunch =
   | { alias: number }
   /**
    * Dispatches that write every output, in order. `scratch` lists the element counts (4 bytes each)
-   * of buffers the programs share and that die with the node.
+   * of buffers the programs share and that die with the node; `constants`, host tensors the kernel
+   * made from constant inputs (a weight cut into blocks that each fit one binding), uploaded once
+   * when the node is scheduled.
    */
-  | { programs: Program[]; scratch?: number[] };
+  | { programs: Program[]; scratch?: number[]; constants?: Tensor[] };
 
 
 /**

@@ -4,28 +4,37 @@
 // that picks the input per element (one dispatch, and the only way when a packed f16 pair of the
 // output straddles two inputs).
 import type { ConcatLayer, NetTensor } from '../network.js';
-import { declareTensor, loaders } from './access.js';
+import { PLAIN_F32 } from '../network.js';
+import { constOperandIndex, isConstOperand } from '../passes/pw-expr.js';
+import { declareConstant, declareTensor, encodeStorage, loaders } from './access.js';
 import { KernelReason, elementProgram, groupGrid, mappedSource, outputSink, physicalStrides, remapIndex, layoutStrides, tacticsOrReason, tensorOf } from './convert.js';
-import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
+import type { EngineBinding, KernelContext, LayerCompiler, Tactic } from './tactic.js';
+
+/** A concat operand: a network tensor, or a constant (f32, row-major) in the tactic's constants. */
+interface Part {
+  t: NetTensor;
+  binding: EngineBinding;
+}
 
 /** Inputs bound together by the gather program (the output takes one more binding). */
 const GATHER_MAX_INPUTS = 7;
 
-function copyPerInput(ctx: KernelContext, inputs: NetTensor[], out: NetTensor, axis: number): Tactic {
+function copyPerInput(ctx: KernelContext, parts: Part[], out: NetTensor, axis: number, constants: Uint8Array[]): Tactic {
   let offset = 0;
-  const programs = inputs.map((input) => {
+  const programs = parts.map(({ t: input, binding }) => {
     // the input's box, enumerated in the order the output's layout stores it
     const from = physicalStrides(input.shape, out.format.layout);
     const offsets = out.shape.map((_, k) => (k === axis ? offset : 0));
     offset += input.shape[axis]!;
     const sink = outputSink(ctx, out, { dims: input.shape, from, offsets });
-    const src = mappedSource({ tensor: input.name }, input.format.storage, input.shape, from, layoutStrides(input));
+    const src = mappedSource(binding, input.format.storage, input.shape, from, layoutStrides(input));
     return elementProgram({ sink, sources: [src], compute: (v) => ({ lines: [], result: v[0]! }), pairsPerInvocation: 1, workgroup: 256, caps: ctx.caps });
   });
-  return { name: 'copy-per-input', programs, constants: [], scratch: [] };
+  return { name: 'copy-per-input', programs, constants, scratch: [] };
 }
 
-function gather(ctx: KernelContext, inputs: NetTensor[], out: NetTensor, axis: number): Tactic {
+function gather(ctx: KernelContext, parts: Part[], out: NetTensor, axis: number, constants: Uint8Array[]): Tactic {
+  const inputs = parts.map((p) => p.t);
   const sink = outputSink(ctx, out);
   const outStrides = layoutStrides(out);
   const coord = `((q / ${outStrides[axis]}u) % ${out.shape[axis]}u)`;
@@ -38,7 +47,8 @@ function gather(ctx: KernelContext, inputs: NetTensor[], out: NetTensor, axis: n
     const index = `${remapIndex('q', out.shape, outStrides, to)} - ${start * to[axis]!}u`;
     const last = i === inputs.length - 1;
     const load = `load_in${i}(${index})`;
-    const decl = declareTensor(i + 1, `in${i}`, input.format.storage) + loaders(`in${i}`, input.format.storage);
+    const declare = 'constant' in parts[i]!.binding ? declareConstant : declareTensor;
+    const decl = declare(i + 1, `in${i}`, input.format.storage) + loaders(`in${i}`, input.format.storage);
     return { decl, line: last ? `  return ${load};` : `  if (a < ${offset}u) { return ${load}; }` };
   });
   const pairs = Math.ceil(sink.count / 2);
@@ -59,8 +69,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 `;
   return {
     name: 'gather',
-    programs: [{ wgsl, bindings: [sink.binding, ...inputs.map((t) => ({ tensor: t.name }))], workgroups: grid.workgroups }],
-    constants: [], scratch: [],
+    programs: [{ wgsl, bindings: [sink.binding, ...parts.map((p) => p.binding)], workgroups: grid.workgroups }],
+    constants, scratch: [],
   };
 }
 
@@ -68,7 +78,15 @@ export const compileConcat: LayerCompiler<ConcatLayer> = (layer, ctx) =>
   tacticsOrReason(() => {
     if (layer.inPlace) return [{ name: 'in-place', programs: [], constants: [], scratch: [] }];
     const out = tensorOf(ctx, layer.output, layer.name);
-    const inputs = layer.inputs.map((n) => tensorOf(ctx, n, layer.name));
+    const constants: Uint8Array[] = [];
+    const parts = layer.inputs.map((n): Part => {
+      if (!isConstOperand(n)) return { t: tensorOf(ctx, n, layer.name), binding: { tensor: n } };
+      const c = layer.constants?.[constOperandIndex(n)];
+      if (!c) throw new KernelReason(`concat ${layer.name}: constant operand ${n} has no values`);
+      constants.push(encodeStorage(c.values, 'f32'));
+      return { t: { name: `${layer.name}/${n}`, shape: c.shape, format: { ...PLAIN_F32 } }, binding: { constant: constants.length - 1 } };
+    });
+    const inputs = parts.map((p) => p.t);
     const rank = out.shape.length;
     const axis = layer.axis < 0 ? layer.axis + rank : layer.axis;
     if (axis < 0 || axis >= rank) throw new KernelReason(`concat ${layer.name}: axis ${layer.axis} is outside rank ${rank}`);
@@ -89,8 +107,8 @@ export const compileConcat: LayerCompiler<ConcatLayer> = (layer, ctx) =>
         reasons.push(e.message);
       }
     };
-    attempt(() => copyPerInput(ctx, inputs, out, axis));
-    if (inputs.length <= GATHER_MAX_INPUTS) attempt(() => gather(ctx, inputs, out, axis));
+    attempt(() => copyPerInput(ctx, parts, out, axis, constants));
+    if (inputs.length <= GATHER_MAX_INPUTS) attempt(() => gather(ctx, parts, out, axis, constants));
     else reasons.push(`gather binds at most ${GATHER_MAX_INPUTS} inputs`);
     if (!tactics.length) throw new KernelReason(`concat ${layer.name}: ${reasons.join('; ')}`);
     return tactics;

@@ -2,6 +2,7 @@
 // one file in this folder plus one line in each table below: `LAYER_KINDS` is a mapped type over
 // the Layer union, so the compiler says which kind lacks a definition.
 import type { Layer, LayerKind } from '../network.js';
+import { attentionImporters, attentionKind } from './attention.js';
 import { concatImporters, concatKind } from './concat.js';
 import { convImporters, convKind } from './conv.js';
 import { convertKind } from './convert.js';
@@ -16,6 +17,8 @@ import { reshapeImporters, reshapeKind } from './reshape.js';
 import { softmaxImporters, softmaxKind } from './softmax.js';
 import { normImporters, normKind } from './norm.js';
 import { reduceImporters, reduceKind } from './reduce.js';
+import { qlinearImporters, qlinearKind } from './qlinear.js';
+import { quantizeImporters } from './quantize.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -33,6 +36,8 @@ const LAYER_KINDS: KindTable = {
   matmul: matmulKind,
   transpose: transposeKind,
   slice: sliceKind,
+  attention: attentionKind,
+  qlinear: qlinearKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -55,4 +60,7 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...matmulImporters,
   ...transposeImporters,
   ...sliceImporters,
+  ...attentionImporters,
+  ...quantizeImporters,
+  ...qlinearImporters,
 };

@@ -16,6 +16,7 @@ export interface NodeView {
   /** The node's attributes parsed against its op's schema (defaults filled in). */
   attrs<S extends AttrSchema>(def: OpDef<S>): AttrsOf<S>;
   shape(value: string): readonly number[];
+  dtype(value: string): string;
   /** The value's constant tensor (initializer or inferred), if it is one. */
   constant(value: string): Tensor | undefined;
   fail(reason: string): never;
@@ -30,6 +31,7 @@ export function nodeView(node: Node, name: string, types: ReadonlyMap<string, Kn
     node, name,
     attrs: (def) => parseAttrs(def.attrs, node.attrs, where),
     shape: (v) => types.get(v)!.shape,
+    dtype: (v) => types.get(v)!.dtype,
     constant: constantOf,
     fail(reason) {
       throw new EngineRefusalError({ nodes: [node.name], reason: `${node.opType}: ${reason}`, remedy: 'framework' }, { where, hint: 'let the partitioner leave this node to the framework' });

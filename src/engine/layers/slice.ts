@@ -1,9 +1,13 @@
 // Copies that read the input through an affine index map: Slice (constant starts/ends/axes/steps,
 // positive steps), Split (one layer per output: layers have one output), Expand, and Gather with
 // constant indices that step evenly ([2], [0, 1, 2], a scalar that drops the axis). Gather with
-// computed indices is declined: indices are int64 and the engine computes float32 only.
+// computed indices is declined: indices are int64 and the engine computes float32 only. A Pad
+// that adds nothing (zero or negative pads: a crop, as Swin's window padding at sizes that divide)
+// is a slice too; a Pad that adds elements is declined.
 import { Gather } from '../../ops/gather/gather.op.js';
 import { sliceRanges } from '../../ops/slice/slice.op.js';
+import type { InferInput } from '../../ops/op.js';
+import { padAmounts } from '../../ops/pad/pad.op.js';
 import { Split, splitSizes } from '../../ops/split/split.op.js';
 import { attrNumber, chain, check, constantOf, dtypesAndShapes, type SupportPredicate } from '../../partition/predicate.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -64,6 +68,19 @@ function translateExpand(n: NodeView): SliceLayer {
   return layer(n, n.node.outputs[0]!, xs.map(() => 0), axes, ys.map(() => 1));
 }
 
+function translatePad(n: NodeView): SliceLayer {
+  const xs = n.shape(n.node.inputs[0]!);
+  const value = (i: number): InferInput | undefined => {
+    const v = n.node.inputs[i];
+    if (!v) return undefined;
+    const t = n.constant(v) ?? n.fail(`input ${i} is not a constant`);
+    return { dtype: t.dtype, shape: t.shape, value: t };
+  };
+  const { begin, end } = padAmounts(xs, [{ dtype: 'float32', shape: xs }, value(1), undefined, value(3)]);
+  if ([...begin, ...end].some((p) => p > 0)) n.fail('positive pads (adding elements) are not supported');
+  return layer(n, n.node.outputs[0]!, begin.map((b) => -b), xs.map((_, a) => a), xs.map(() => 1));
+}
+
 /** Constant indices as an even progression: first index, step, count; undefined when uneven. */
 function progression(idx: number[], dim: number): { first: number; step: number } | undefined {
   const v = idx.map((i) => (i < 0 ? i + dim : i));
@@ -99,6 +116,13 @@ const gatherRule = check((node, ctx) => {
   return progression(ints64(t), dim[axis]!) ? undefined : 'Gather: constant indices that do not step evenly are not supported';
 });
 
+const padAddsNothing = check((node, ctx) => {
+  const pads = node.inputs[1] ? constantOf(node.inputs[1], ctx) : undefined;
+  if (!pads) return 'Pad: pads are not a constant';
+  if (node.inputs[3] && !constantOf(node.inputs[3], ctx)) return 'Pad: axes are not a constant';
+  return ints64(pads).some((p) => p > 0) ? 'Pad: positive pads (adding elements) are not supported; zero or negative pads (a crop) are' : undefined;
+});
+
 const positiveSteps = check((node, ctx) => {
   const steps = node.inputs[4] ? constantOf(node.inputs[4], ctx) : undefined;
   return steps && ints64(steps).some((s) => s < 0) ? 'Slice: negative steps are not supported' : undefined;
@@ -118,6 +142,7 @@ export const sliceImporters: Record<string, OpImporter> = {
   Split: { support: chain(floatData0, floatOutputs, constInputs(1)), translate: translateSplit },
   Expand: { support: chain(floatData0, constInputs(1)), translate: translateExpand },
   Gather: { support: chain(dtypesAndShapes(['float32'], [0]), gatherRule), translate: translateGather },
+  Pad: { support: chain(floatData0, padAddsNothing), translate: translatePad },
 };
 
 export const sliceKind: LayerKindDef<SliceLayer> = {

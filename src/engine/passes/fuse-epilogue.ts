@@ -1,10 +1,10 @@
 // Fuses what follows a conv or gemm into its epilogue, y = act(conv(x) + bias + residual), in that
-// order: a per-channel bias add, then an Add of another tensor of the output's shape (ResNet's
+// order: a per-channel bias add (for a gemm also a bias [N] broadcast over rows), then an Add of another tensor of the output's shape (ResNet's
 // shortcut), then one activation. Also recognises x·sigmoid(x) as the SiLU activation first.
 import type { Activation, ConvLayer, GemmLayer, Layer, Network, PointwiseLayer } from '../network.js';
 import type { EnginePass, PairRule, PassContext } from './pass.js';
 import { applyPairRules } from './pass.js';
-import { act, activationOf, affineOf, input, isConstOperand } from './pw-expr.js';
+import { act, activationOf, affineOf, constOperandIndex, input, isConstOperand, isShaped } from './pw-expr.js';
 import { consumers, isBoundary } from './net-utils.js';
 
 type Matrix = ConvLayer | GemmLayer;
@@ -29,6 +29,30 @@ const fuseBias: PairRule<Matrix, PointwiseLayer> = {
     const { shift } = affineOf(c, p.output, channelsOf(p), shapeOf(net, c.output))!;
     const bias = shift.map((s, o) => s + (p.bias?.[o] ?? 0));
     return { layer: merged(p, c, { bias }) };
+  },
+};
+
+/** The [N] values of `c` = t + b when b is a constant that varies along the last axis only (a Linear's bias). */
+function rowBiasOf(c: PointwiseLayer, t: string, n: number): Float32Array | undefined {
+  const e = c.expr;
+  if (c.inputs.length !== 2 || e.op !== 'binary' || e.fn !== 'add' || e.a.op !== 'input' || e.b.op !== 'input') return undefined;
+  const [a, b] = [c.inputs[e.a.index]!, c.inputs[e.b.index]!];
+  const k = a === t && isConstOperand(b) ? b : b === t && isConstOperand(a) ? a : undefined;
+  const constant = k === undefined ? undefined : c.constants?.[constOperandIndex(k)];
+  if (!constant || !isShaped(constant)) return undefined;
+  const dims = constant.shape;
+  return dims.length > 0 && dims[dims.length - 1] === n && dims.slice(0, -1).every((d) => d === 1) ? constant.values : undefined;
+}
+
+/** gemm(x) + b[N] (b broadcast along the rows of a rank ≥ 3 output) → gemm with bias b. */
+const fuseRowBias: PairRule<GemmLayer, PointwiseLayer> = {
+  name: 'gemm(x) + b[n] → gemm with bias',
+  producer: ['gemm'],
+  consumer: ['pointwise'],
+  match: (p, c, net) => !p.residual && p.act.kind === 'none' && sameShape(shapeOf(net, c.output), shapeOf(net, p.output)) && rowBiasOf(c, p.output, p.n) !== undefined,
+  rewrite(p, c) {
+    const b = rowBiasOf(c, p.output, p.n)!;
+    return { layer: merged(p, c, { bias: b.map((v, o) => v + (p.bias?.[o] ?? 0)) }) };
   },
 };
 
@@ -72,7 +96,7 @@ const fuseActivation: PairRule<Matrix, PointwiseLayer> = {
   rewrite: (p, c) => ({ layer: merged(p, c, { act: activationAfter(c, p.output)! }) }),
 };
 
-export const EPILOGUE_RULES = [fuseBias, fuseResidual, fuseActivation] as PairRule[];
+export const EPILOGUE_RULES = [fuseBias, fuseRowBias, fuseResidual, fuseActivation] as PairRule[];
 
 /**
  * x · sigmoid(x), written as a Sigmoid layer and a Mul layer, becomes one pointwise silu(x) layer

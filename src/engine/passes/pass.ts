@@ -14,6 +14,8 @@ export interface PassContext {
   layerPrecision: Readonly<Record<string, Precision>>;
   /** The device the network is built for: fp16 stores native halves where it has shaderF16. */
   caps: DeviceCaps;
+  /** An int8 build's calibration scales by tensor name (implicit quantization); undefined otherwise. */
+  int8?: ReadonlyMap<string, number>;
   /** Records one change the pass made ("fused Conv_0 + Relu_1 → conv Conv_0"). */
   change(line: string): void;
 }

@@ -11,25 +11,31 @@ import { fuseMatmulPass } from './fuse-matmul.js';
 import { fusePointwisePass } from './fuse-pointwise.js';
 import { fuseNormSkipPass } from './fuse-norm-skip.js';
 import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
+import { fuseAttentionPass } from './fuse-attention.js';
 import { fuseGeluPass } from './fuse-gelu.js';
 import { layoutPass } from './layout.js';
 import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
 import { precisionPass } from './precision.js';
 import { removeIdentityPass } from './remove-identity.js';
+import { quantizeExplicitPass } from './quantize-explicit.js';
+import { quantizeImplicitPass } from './quantize-implicit.js';
 
 export const GRAPH_PIPELINE: readonly GraphPass[] = [foldConstantsPass];
 
 export const ENGINE_PIPELINE: readonly EnginePass[] = [
   removeIdentityPass,
+  quantizeExplicitPass,
   absorbTransposePass,
   foldBatchNormPass,
+  quantizeImplicitPass,
   fuseEpiloguePass,
   fuseNormSkipPass,
   fuseMatmulPass,
   fusePointwisePass,
   fuseGeluPass,
   fuseSoftmaxMaskPass,
+  fuseAttentionPass,
   concatInPlacePass,
   layoutPass,
   precisionPass,
@@ -41,6 +47,8 @@ export interface PipelineOptions {
   layerPrecision?: Record<string, Precision>;
   /** The target device's capabilities (default BASELINE_CAPS: no shader-f16, so fp16 packs f16x2). */
   caps?: DeviceCaps;
+  /** int8 calibration scales by tensor name (implicit quantization). */
+  int8?: ReadonlyMap<string, number>;
   /** Receives each change as it happens, prefixed with the pass name. */
   log?: (line: string) => void;
   /** The passes to run (default ENGINE_PIPELINE); tests run one pass or a prefix. */
@@ -62,6 +70,7 @@ export function runPipeline(net: Network, opts: PipelineOptions): { network: Net
       precision: opts.precision,
       layerPrecision: opts.layerPrecision ?? {},
       caps: opts.caps ?? BASELINE_CAPS,
+      ...(opts.int8 ? { int8: opts.int8 } : {}),
       change(line) {
         changes.push(line);
         opts.log?.(`${pass.name}: ${line}`);

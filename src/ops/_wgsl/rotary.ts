@@ -20,11 +20,17 @@ export interface RotarySpec {
   x: number;
   cos: number;
   sin: number;
-  /** Cache rows: b·seq + t (none), position_ids[b, t] ('table'), or position_ids[0] + t ('start'). */
-  positions?: { input: number; kind: 'table' | 'start' };
+  /**
+   * Cache rows: b·seq + t (none), position_ids[b, t] ('table'), position_ids[0] + t ('start'), or
+   * seqlens_k[b] + 1 − seq + t ('seqlens': GroupQueryAttention's new tokens at the end of its cache).
+   */
+  positions?: { input: number; kind: 'table' | 'start' | 'seqlens' };
   /** Rows of the caches (to clamp position ids). */
   cacheRows: number;
   outDtype: DType;
+  /** Where X is read and Y written when not input `x` and output 0 (a fused op's scratch). */
+  src?: BufferRef;
+  dst?: BufferRef;
 }
 
 export function rotaryProgram(s: RotarySpec): Program {
@@ -33,13 +39,14 @@ export function rotaryProgram(s: RotarySpec): Program {
   const [, HEADS, SEQ, HS] = [0, 1, 2, 3].map((i) => u.at('dims', i));
   const [HALF, ROWS] = [u.at('half', 0), u.at('half', 1)];
   const names = ['X', 'C', 'S', ...(s.positions ? ['P'] : []), 'Y'];
-  const bindings: BufferRef[] = [{ input: s.x }, { input: s.cos }, { input: s.sin }, ...(s.positions ? [{ input: s.positions.input }] : []), { output: 0 }];
+  const bindings: BufferRef[] = [s.src ?? { input: s.x }, { input: s.cos }, { input: s.sin }, ...(s.positions ? [{ input: s.positions.input }] : []), s.dst ?? { output: 0 }];
   const decls = names.map((n, i) => storage(i, n, n === 'P' ? 'i32' : 'f32', n === 'Y' ? 'read_write' : 'read')).join('');
   // (b, t, h) of element gi, in X's layout
   const split = s.fourD
     ? `let t = (gi / ${HS}) % ${SEQ}; let bh = gi / (${HS} * ${SEQ}); let b = bh / ${HEADS};`
     : `let t = (gi / (${HS} * ${HEADS})) % ${SEQ}; let b = gi / (${HS} * ${HEADS} * ${SEQ});`;
-  const row = !s.positions ? 'b * SEQ_ + t' : s.positions.kind === 'table' ? 'u32(max(P[b * SEQ_ + t], 0))' : 'u32(max(P[0], 0)) + t';
+  const row = !s.positions ? 'b * SEQ_ + t' : s.positions.kind === 'table' ? 'u32(max(P[b * SEQ_ + t], 0))'
+    : s.positions.kind === 'start' ? 'u32(max(P[0], 0)) + t' : 'u32(max(P[b] + 1 - i32(SEQ_) + i32(t), 0))';
   const body = `if (gi >= ${u.at('size')}) { return; }
     let SEQ_ = ${SEQ};
     let e = gi % ${HS};

@@ -16,7 +16,8 @@ export function dftGeometry(shape: readonly number[], lengthIn: number | undefin
   return { axis, length, inverse: inverse !== 0, onesided: onesided !== 0 };
 }
 
-const scalarOf = (t: InferInput | undefined, what: string): number | undefined => {
+/** The value of an optional scalar integer input known at plan time (DFT's and STFT's lengths, axis). */
+export const scalarOf = (t: InferInput | undefined, what: string): number | undefined => {
   if (!t) return undefined;
   const v = intsOf(t.value!, what);
   if (v.length !== 1) throw new ShapeError(`${what} must be a scalar, got [${t.shape.join(',')}]`);

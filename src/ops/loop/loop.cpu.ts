@@ -43,7 +43,7 @@ export const loopCpu: HostKernel<typeof Loop.attrs> = ([m, cond, ...initial], { 
 };
 
 /** Scan outputs stack the per-iteration tensors on a new first axis; zero iterations give [0, ...]. */
-function stacked(list: Tensor[], body: Graph, output: number): Tensor {
+export function stacked(list: Tensor[], body: Graph, output: number): Tensor {
   if (list.length) {
     const first = list[0]!;
     for (const t of list) {

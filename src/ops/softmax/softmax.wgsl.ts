@@ -30,15 +30,21 @@ export interface SoftmaxRows {
   output: BufferRef;
   /** A row whose values are all −∞ (a fully masked attention row) gives zeros, not NaN. */
   zeroMaskedRows?: boolean;
+  /**
+   * An extra logit in each row's denominator only (GroupQueryAttention's smooth_softmax: 0, or its
+   * head_sink: `values[h]` for rows of head h = ⌊row / seq⌋ mod heads).
+   */
+  sink?: { heads: number; seq: number; values?: BufferRef };
 }
 
 /** The softmax of every row of `input` into `output` (also attention's probabilities, on a scratch buffer). */
 export function softmaxRowsProgram(r: SoftmaxRows): Program {
-  const u = new Uniforms().add('dims', 'u32', [r.rows, r.len, r.inner]);
-  const [ROWS, LEN, INNER] = [0, 1, 2].map((i) => u.at('dims', i));
+  const u = new Uniforms().add('dims', 'u32', [r.rows, r.len, r.inner, r.sink?.heads ?? 1, r.sink?.seq ?? 1]);
+  const [ROWS, LEN, INNER, HEADS, SEQ] = [0, 1, 2, 3, 4].map((i) => u.at('dims', i));
+  const sinkValues = r.sink?.values;
   const result = r.log ? 'v - m - log(s)' : 'exp_near0(v - m) / s';
   const value = r.zeroMaskedRows ? `select(${result}, 0.0, m == ${NEG_INF})` : result;
-  const source = () => `${storage(0, 'X', 'f32', 'read')}${storage(1, 'Y', 'f32', 'read_write')}${u.declare(2)}${INFINITY}${NAN_MINMAX}
+  const source = () => `${storage(0, 'X', 'f32', 'read')}${sinkValues ? storage(1, 'SINK', 'f32', 'read') : ''}${storage(sinkValues ? 2 : 1, 'Y', 'f32', 'read_write')}${u.declare(sinkValues ? 3 : 2)}${INFINITY}${NAN_MINMAX}
 var<workgroup> part: array<f32, ${WG}>;
 
 // exp of x − max: near 0 a Taylor polynomial, exact to f32 rounding, where the device's exp may be
@@ -62,7 +68,9 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (lidx < s) { part[lidx] = nmax_(part[lidx], part[lidx + s]); }
     workgroupBarrier();
   }
-  m = part[0];
+  m = part[0];${r.sink ? `
+  let sink = ${sinkValues ? `SINK[(row / ${SEQ}) % ${HEADS}]` : '0.0'};
+  m = nmax_(m, sink);` : ''}
   workgroupBarrier();
   var t = 0.0;
   for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) { t = t + exp_near0(X[base + i * ${INNER}] - m); }
@@ -72,7 +80,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
     if (lidx < s) { part[lidx] = part[lidx] + part[lidx + s]; }
     workgroupBarrier();
   }
-  let s = part[0];
+  let s = part[0]${r.sink ? ' + exp(sink - m)' : ''};
   for (var i = lidx; live && i < ${LEN}; i = i + ${WG}u) {
     let v = X[base + i * ${INNER}];
     Y[base + i * ${INNER}] = ${narrow(value, r.outDtype)};
@@ -80,7 +88,8 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec
 }
 `;
   return {
-    key: `softmax:${r.log ? 'log' : 'exp'}:${r.outDtype}:${r.zeroMaskedRows ? 'z' : ''}`, source, bindings: [r.input, r.output], uniforms: u,
+    key: `softmax:${r.log ? 'log' : 'exp'}:${r.outDtype}:${r.zeroMaskedRows ? 'z' : ''}:${r.sink ? (sinkValues ? 'sinks' : 'smooth') : ''}`, source,
+    bindings: [r.input, ...(sinkValues ? [sinkValues] : []), r.output], uniforms: u,
     workgroups: linearDispatch(r.rows, 1),
   };
 }

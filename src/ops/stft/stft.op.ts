@@ -1,14 +1,7 @@
 import { ShapeError } from '../../errors.js';
 import { attr } from '../../ir/attr.js';
-import { intsOf } from '../_kernels/axes.js';
-import { defineOp, type InferInput } from '../op.js';
-
-const scalarOf = (t: InferInput | undefined, what: string): number | undefined => {
-  if (!t) return undefined;
-  const v = intsOf(t.value!, what);
-  if (v.length !== 1) throw new ShapeError(`${what} must be a scalar, got [${t.shape.join(',')}]`);
-  return v[0]!;
-};
+import { scalarOf } from '../dft/dft.op.js';
+import { defineOp } from '../op.js';
 
 /** Frame length and count, shared by the shape function and the kernel. */
 export function stftFrames(signalLength: number, step: number, frameLength: number): number {

@@ -6,7 +6,8 @@
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Tactic } from '../tactic.js';
 import type { QuantParams } from './int8-data.js';
-import { byteReader, int8SpecUnfit } from './int8-gemm.js';
+import type { Storage } from '../../network.js';
+import { inputBytes, int8SpecUnfit } from './int8-gemm.js';
 import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit, type Int8Problem } from './int8-tile.js';
 
 export interface Int8ConvSpec {
@@ -31,6 +32,10 @@ export interface Int8ConvSpec {
   /** [top, left, bottom, right]. */
   pads: [number, number, number, number];
   dilations: [number, number];
+  /** The input is an engine float tensor (NCHW) in this storage holding the integers (else packed bytes). */
+  inputStorage?: Storage;
+  /** With `y`: the output is an f32 engine tensor holding the requantized integers. */
+  yFloat?: boolean;
 }
 
 export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | string {
@@ -53,12 +58,11 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const ohw = oh * ow;
   const zxByte = s.x.zeroPoint & 0xff;
   const problem: Int8Problem = {
-    m: nb * ohw, n: og, k, groups: s.group, x: s.x, ...(s.y ? { y: s.y } : {}), relu: !!s.relu,
+    m: nb * ohw, n: og, k, groups: s.group, x: s.x, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
     a: (first) => ({
-      wgsl: `@group(0) @binding(${first}) var<storage, read_write> xq: array<u32>;
-${byteReader('xq')}
+      wgsl: `${inputBytes(first, s.inputStorage)}
 fn loadA4(m: u32, kq: u32) -> u32 {
   let b = m / ${ohw}u;
   let p = m % ${ohw}u;
@@ -93,7 +97,7 @@ fn loadA4(m: u32, kq: u32) -> u32 {
   for (const t of INT8_TILES) {
     const bad = int8TileUnfit(t, caps, problem);
     if (bad) why.push(`${int8TileName(t)}: ${bad}`);
-    else tactics.push(int8TileTactic(`int8-conv-${int8TileName(t)}${problem.store === 'scratch' && s.y ? '-packed' : ''}`, problem, t, caps));
+    else tactics.push(int8TileTactic(`int8-conv-${int8TileName(t)}${problem.store === 'scratch' && s.y && !s.yFloat ? '-packed' : ''}`, problem, t, caps));
   }
   return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
 }

@@ -4,6 +4,8 @@
 // DequantizeLinear). The input is an int8/uint8 tensor [M, K] in packed-byte storage; the output
 // int8/uint8 (requantized) or f32 (dequantized), [M, N] row-major.
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
+import type { Storage } from '../../network.js';
+import { declareTensor, loaders } from '../access.js';
 import type { Tactic } from '../tactic.js';
 import { quantUnfit, type QuantParams } from './int8-data.js';
 import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit, type Int8Problem } from './int8-tile.js';
@@ -26,10 +28,23 @@ export interface Int8GemmSpec {
   relu?: boolean;
   /** Requantize the output to this; absent: dequantize to f32. */
   y?: QuantParams;
+  /** The input is an engine float tensor in this storage holding the integers (else packed bytes). */
+  inputStorage?: Storage;
+  /** With `y`: the output is an f32 engine tensor holding the requantized integers. */
+  yFloat?: boolean;
 }
 
 /** WGSL reading byte i of the packed int8 buffer `buf`. */
 export const byteReader = (buf: string): string => `fn byteAt(i: u32) -> u32 { return (${buf}[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu; }\n`;
+
+/**
+ * Declares the input `xq` at `binding` and `byteAt(i)`, its element i as a byte: packed int8
+ * storage, or an engine float tensor (f32 or f16x2) whose elements are integers in [-128, 255].
+ */
+export function inputBytes(binding: number, storage: Storage | undefined): string {
+  if (!storage) return `@group(0) @binding(${binding}) var<storage, read_write> xq: array<u32>;\n${byteReader('xq')}`;
+  return `${declareTensor(binding, 'xq', storage)}${loaders('xq', storage)}fn byteAt(i: u32) -> u32 { return u32(i32(load_xq(i))) & 0xffu; }\n`;
+}
 
 /** Checks shared by the int8 layers: quantization parameters, weight scales and bias lengths. */
 export function int8SpecUnfit(s: { name: string; x: QuantParams; y?: QuantParams; weightScales: Float32Array; bias?: Int32Array }, channels: number): string | undefined {
@@ -47,16 +62,15 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
   if (unfit) return unfit;
   if (s.weights.length !== s.k * s.n) return `int8 layer ${s.name}: ${s.weights.length} weights for K=${s.k} × N=${s.n}`;
   const zxByte = s.x.zeroPoint & 0xff;
-  const aligned = s.k % 4 === 0;
+  const aligned = s.k % 4 === 0 && !s.inputStorage;
   const problem: Int8Problem = {
-    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, ...(s.y ? { y: s.y } : {}), relu: !!s.relu,
+    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (_g, k, n) => s.weights[k * s.n + n]!,
     a: (first) => ({
-      wgsl: `@group(0) @binding(${first}) var<storage, read_write> xq: array<u32>;
-${aligned
+      wgsl: `${inputBytes(first, s.inputStorage)}${aligned
     ? `fn loadA4(m: u32, kq: u32) -> u32 { return xq[m * ${s.k / 4}u + kq]; }`
-    : `${byteReader('xq')}fn loadA4(m: u32, kq: u32) -> u32 {
+    : `fn loadA4(m: u32, kq: u32) -> u32 {
   var w = 0u;
   for (var j = 0u; j < 4u; j = j + 1u) {
     let k = kq * 4u + j;
@@ -77,7 +91,7 @@ ${aligned
   for (const t of INT8_TILES) {
     const bad = int8TileUnfit(t, caps, problem);
     if (bad) why.push(`${int8TileName(t)}: ${bad}`);
-    else tactics.push(int8TileTactic(`int8-gemm-${int8TileName(t)}${problem.store === 'scratch' && s.y ? '-packed' : ''}`, problem, t, caps));
+    else tactics.push(int8TileTactic(`int8-gemm-${int8TileName(t)}${problem.store === 'scratch' && s.y && !s.yFloat ? '-packed' : ''}`, problem, t, caps));
   }
   return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
 }

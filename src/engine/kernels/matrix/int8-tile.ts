@@ -45,6 +45,8 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
   /** WGSL expression: flat index in the output of element (m, n) of group `grp`. */
   outIndex: string;
   store: Int8Store;
+  /** With `y`: write the requantized integers as f32 values (an engine float tensor) instead of bytes. */
+  yFloat?: boolean;
   output: string;
   /** Elements of the output tensor. */
   outputCount: number;
@@ -69,7 +71,8 @@ export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: 
   const params = channelParams({ ...p });
   const a = p.a(0);
   const first = a.bindings.length;
-  const out = p.y
+  const bytesOut = !!p.y && !p.yFloat;
+  const out = bytesOut
     ? p.store === 'scratch'
       ? `@group(0) @binding(${first + 2}) var<storage, read_write> res: array<i32>;\n`
       : `@group(0) @binding(${first + 2}) var<storage, read_write> ${'yq'}: array<u32>;\n`
@@ -79,9 +82,9 @@ export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: 
 @group(0) @binding(${first}) var<storage, read> wq: array<u32>;
 @group(0) @binding(${first + 1}) var<storage, read> qp: array<u32>;
 ${out}`),
-    bindings: [...a.bindings, { constant: 0 }, { constant: 1 }, p.y && p.store === 'scratch' ? { scratch: 0 } : { tensor: p.output }],
+    bindings: [...a.bindings, { constant: 0 }, { constant: 1 }, bytesOut && p.store === 'scratch' ? { scratch: 0 } : { tensor: p.output }],
   };
-  const scratch = p.y && p.store === 'scratch';
+  const scratch = bytesOut && p.store === 'scratch';
   return {
     name,
     programs: scratch ? [main, packProgram(p.output, p.outputCount, caps)] : [main],
@@ -113,8 +116,9 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
   const rq = [0, 1, 2, 3];
   let store: string;
-  if (!p.y) {
-    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = finish(n0c + ${j}u, acc[${i}][${j}]); }`)).join('\n');
+  if (!p.y || p.yFloat) {
+    const value = (v: string) => (p.y ? `f32(${v})` : v);
+    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(`finish(n0c + ${j}u, acc[${i}][${j}])`)}; }`)).join('\n');
   } else if (p.store === 'scratch') {
     store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = finish(n0c + ${j}u, acc[${i}][${j}]); }`)).join('\n');
   } else if (p.store === 'row4') {

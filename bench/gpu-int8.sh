@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# int8 on the NVIDIA GPU machine (issue 16): onnxruntime's own quantizer (quantize_static, QDQ)
+# on torchvision ResNet-50 and MobileNetV2 and a BERT-base from its config (seeded random weights;
+# bench/gpu-models/int8_models.py), then
+#   accuracy: nnrt's engine (explicit quantization: the QDQ model's Conv/MatMul/Gemm run as int8
+#     layers) on 500 seeded images (4 BERT sequences) against onnxruntime's int8 CPU output
+#     (share of elements within one quantization step) and the fp32 model's top-1;
+#   speed: nnrt bench, device-resident, ResNet-50 / MobileNetV2 batch 32 float (fp32, fp16) beside
+#     their QDQ models, BERT-base seq 128 float fp16 beside its QDQ model.
+#
+#   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-int8.sh
+#
+# Needs PyTorch, torchvision, transformers and onnxruntime (Python) there, and the build (dist/;
+# tsx otherwise; bench/gpu-models/run-sets.mjs needs dist/). $MODELS picks a subset; BENCH=0 skips
+# the speed part. Writes to $OUT: export.log, accuracy.jsonl (one line per model), coverage.jsonl
+# (nodes in engines, declined reasons), nnrt-*.log, bench.txt, bench-*.json. Every step is bounded
+# by `timeout` within an 8.5-minute budget.
+set -uo pipefail
+out=${OUT:-bench-out}
+dir=${MODELS_DIR:-/tmp/nnrt-int8}
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
+export NNRT_GPU_FEATURES=${NNRT_GPU_FEATURES:-f16}
+mkdir -p "$out" "$dir"
+names=${MODELS:-resnet50 mobilenet_v2 bert_base}
+if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node --import tsx src/cli/main.ts); fi
+runsets=(node bench/gpu-models/run-sets.mjs)   # over dist/: run `npm run build` before packing
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$out/gpu.txt" 2>/dev/null || true
+
+# every step gets at most what is left of an 8.5-minute budget
+t() { local left=$((510 - SECONDS)); if [ "$left" -lt "$1" ]; then echo $((left > 5 ? left : 5)); else echo "$1"; fi; }
+# shellcheck disable=SC2086
+timeout "$(t 220)" python3 bench/gpu-models/int8_models.py export "$dir" $names > "$out/export.log" 2>&1
+: > "$out/accuracy.jsonl"; : > "$out/coverage.jsonl"
+for n in $names; do
+  [ -f "$dir/${n}_qdq/model.onnx" ] || { echo "{\"model\": \"$n\", \"error\": \"not exported (export.log)\"}" >> "$out/accuracy.jsonl"; continue; }
+  # the QDQ model over every seeded set in one session (fp32 for the float layers); prints its coverage
+  # shellcheck disable=SC2046,SC2086
+  timeout "$(t 100)" "${runsets[@]}" "$dir/${n}_qdq/model.onnx" "$dir/${n}_nnrt" $(ls -d "$dir/${n}_sets"/set_*) --precision fp32 ${RUNSETS_ARGS:-} \
+    >> "$out/coverage.jsonl" 2> "$out/nnrt-$n.log"
+  python3 bench/gpu-models/int8_models.py compare "$dir" "$n" "$dir/${n}_nnrt" >> "$out/accuracy.jsonl" 2>> "$out/nnrt-$n.log"
+done
+
+[ "${BENCH:-1}" = 1 ] || exit 0
+cnn=()
+for n in resnet50 mobilenet_v2; do
+  case " $names " in *" $n "*) [ -f "$dir/${n}_qdq/model.onnx" ] && cnn+=("$dir/${n}_fp/model.onnx" "$dir/${n}_qdq/model.onnx");; esac
+done
+# rows are named by the model's folder: resnet50_fp (fp32, fp16) beside resnet50_qdq (int8 layers, the rest fp32/fp16)
+[ ${#cnn[@]} -gt 0 ] && timeout "$(t 170)" "${nnrt[@]}" bench "${cnn[@]}" --batch 32 --device webgpu --engine webgpu --precision fp32,fp16 \
+  --mode resident --gpu-features f16 --no-peers --runs 30 --json "$out/bench-cnn.json" > "$out/bench.txt" 2> "$out/bench-stderr.txt"
+case " $names " in *" bert_base "*)
+  [ -f "$dir/bert_base_qdq/model.onnx" ] && timeout "$(t 90)" "${nnrt[@]}" bench "$dir/bert_base_fp/model.onnx" "$dir/bert_base_qdq/model.onnx" \
+    --device webgpu --engine webgpu --precision fp16 --mode resident --gpu-features f16 --no-peers --runs 30 \
+    --json "$out/bench-bert.json" >> "$out/bench.txt" 2>> "$out/bench-stderr.txt";;
+esac
+exit 0

@@ -1,0 +1,217 @@
+// int8 convolutions and matrix products: y = act(Σ (x − zx)·w + bias) · xs·ws[c], computed with
+// int32 accumulation (dot4I8Packed) and either dequantized to float or requantized (y_scale,
+// y_zero_point) in the epilogue. The input is a tensor holding the quantized integers (see
+// layers/quantize.ts); the weights are symmetric int8, per output channel. Made by the int8
+// passes from QuantizeLinear/DequantizeLinear around Conv/Gemm/MatMul (explicit) or from a
+// calibration cache (implicit), and imported from QLinearConv and QLinearMatMul.
+import { QLinearConv } from '../../ops/qlinearconv/qlinearconv.op.js';
+import { convGeometry } from '../../ops/conv/conv.op.js';
+import { windowPads } from '../../ops/_kernels/window.js';
+import { chain, check, constantInput, constantOf } from '../../partition/predicate.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { imageDims } from '../kernels/access.js';
+import { int8ConvTactics } from '../kernels/matrix/int8-conv.js';
+import { int8GemmTactics } from '../kernels/matrix/int8-gemm.js';
+import type { LayerCompiler } from '../kernels/tactic.js';
+import type { LayerBase } from '../network.js';
+import { int, ints, type Emitter } from './emitter.js';
+import type { LayerKindDef, OpImporter } from './kind.js';
+import { base, type NodeView } from './node-view.js';
+import type { QuantInfo } from './quantize.js';
+import { spatial1or2 } from './rules.js';
+
+export interface QLinearConvGeometry {
+  group: number;
+  strides: [number, number];
+  /** [top, left, bottom, right]. */
+  pads: [number, number, number, number];
+  dilations: [number, number];
+}
+
+export interface QLinearLayer extends LayerBase {
+  kind: 'qlinear';
+  op: 'conv' | 'gemm';
+  /** The quantized integers of the input (NCHW image for conv, [..., K] rows for gemm). */
+  input: string;
+  output: string;
+  x: QuantInfo;
+  /** Symmetric int8: conv OIHW [O, I/group, KH, KW] (1-D as KH = 1), gemm [K, N] row-major. */
+  weights: Int8Array;
+  weightShape: number[];
+  /** Per output channel, or one for all. */
+  weightScales: Float32Array;
+  /** int32, in units of x.scale · weightScales[c]. */
+  bias?: Int32Array;
+  relu: boolean;
+  /** Requantize the output to these integers; absent: the output is the dequantized float. */
+  y?: QuantInfo;
+  conv?: QLinearConvGeometry;
+}
+
+const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
+  const xt = ctx.tensors.get(l.input)!;
+  const yt = ctx.tensors.get(l.output)!;
+  if (yt.format.storage !== 'f32') return `int8 layer ${l.name}: output storage ${yt.format.storage} (f32 only)`;
+  if (xt.format.storage !== 'f32' && xt.format.storage !== 'f16x2') return `int8 layer ${l.name}: input storage ${xt.format.storage}`;
+  if (xt.format.layout === 'nhwc' || yt.format.layout === 'nhwc') return `int8 layer ${l.name}: NHWC tensors (row-major only)`;
+  const common = {
+    name: l.name, input: l.input, output: l.output, x: l.x, weights: l.weights, weightScales: l.weightScales,
+    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.y ? { y: l.y, yFloat: true } : {}), inputStorage: xt.format.storage,
+  };
+  if (l.op === 'gemm') {
+    const [k, n] = l.weightShape as [number, number];
+    const m = xt.shape.slice(0, -1).reduce((a, d) => a * d, 1);
+    if (xt.shape.at(-1) !== k) return `int8 layer ${l.name}: input [${xt.shape}] has no K = ${k} innermost`;
+    return int8GemmTactics({ ...common, m, k, n }, ctx.caps);
+  }
+  const g = l.conv!;
+  return int8ConvTactics({
+    ...common, inputShape: imageDims(xt), outputShape: imageDims(yt),
+    weightShape: l.weightShape as [number, number, number, number], ...g,
+  }, ctx.caps);
+};
+
+/** The float network the layer computes, in ONNX nodes (DQ as Sub/Mul, then Conv/MatMul, then Q). */
+function lower(e: Emitter, l: QLinearLayer): void {
+  const k = (name: string, v: number) => e.initializer(name, Tensor.fromArray([], [v]));
+  const x = e.node('Mul', [e.node('Sub', [l.input, k('x.zp', l.x.zeroPoint)], {}, e.value(false)), k('x.scale', l.x.scale)], {}, e.value(false));
+  const channels = l.op === 'conv' ? l.weightShape[0]! : l.weightShape[1]!;
+  const per = l.weights.length / channels;
+  const w = Float32Array.from(l.weights, (q, i) => q * (l.weightScales.length === 1 ? l.weightScales[0]! : l.weightScales[l.op === 'conv' ? Math.floor(i / per) : i % channels]!));
+  const scaleOf = (c: number) => l.x.scale * (l.weightScales.length === 1 ? l.weightScales[0]! : l.weightScales[c]!);
+  const bias = l.bias ? Float32Array.from(l.bias, (b, c) => b * scaleOf(c)) : undefined;
+  let y: string;
+  const last = !l.relu && !l.y;
+  if (l.op === 'gemm') {
+    y = e.node('MatMul', [x, e.initializer('W', new Tensor('float32', [...l.weightShape], w))], {}, e.value(last && !bias));
+    if (bias) y = e.node('Add', [y, e.initializer('B', new Tensor('float32', [channels], bias))], {}, e.value(last));
+  } else {
+    const g = l.conv!;
+    const oneD = e.shape(l.input).length === 3;
+    const [o, i, kh, kw] = l.weightShape as [number, number, number, number];
+    const attrs = oneD
+      ? { group: int(g.group), strides: ints([g.strides[1]]), pads: ints([g.pads[1], g.pads[3]]), dilations: ints([g.dilations[1]]) }
+      : { group: int(g.group), strides: ints([...g.strides]), pads: ints([...g.pads]), dilations: ints([...g.dilations]) };
+    const wName = e.initializer('W', new Tensor('float32', oneD ? [o, i, kw] : [o, i, kh, kw], w));
+    y = e.node('Conv', [x, wName, ...(bias ? [e.initializer('B', new Tensor('float32', [o], bias))] : [])], attrs, e.value(last));
+  }
+  if (l.relu) y = e.node('Relu', [y], {}, e.value(!l.y));
+  if (l.y) {
+    const [lo, hi] = l.y.signed ? [-128, 127] : [0, 255];
+    const r = e.node('Round', [e.node('Div', [y, k('y.scale', l.y.scale)], {}, e.value(false))], {}, e.value(false));
+    e.node('Clip', [e.node('Add', [r, k('y.zp', l.y.zeroPoint)], {}, e.value(false)), k('y.lo', lo), k('y.hi', hi)], {}, e.value(true));
+  }
+}
+
+export const qlinearKind: LayerKindDef<QLinearLayer> = {
+  inputs: (l) => [l.input],
+  renameInputs(l, swap) {
+    l.input = swap(l.input);
+  },
+  clone: (l) => ({
+    ...l, from: [...l.from], weightShape: [...l.weightShape], x: { ...l.x }, ...(l.y ? { y: { ...l.y } } : {}),
+    ...(l.conv ? { conv: { ...l.conv, strides: [...l.conv.strides], pads: [...l.conv.pads], dilations: [...l.conv.dilations] } } : {}),
+  }),
+  lower,
+  compile,
+  rowMajor: true,
+};
+
+// ---- QLinearConv and QLinearMatMul: the integers in, the integers out ----
+
+/** One value (per-tensor) of a constant, as a number. */
+const scalar = (t: Tensor | undefined, fallback: number) => (t ? t.numeric()[0]! : fallback);
+
+/** Weights minus their zero point (per tensor or per output channel `channelOf(i)`) as int8, or why not. */
+function centeredWeights(w: Tensor, zp: Tensor | undefined, channelOf: (i: number) => number): Int8Array | string {
+  const wv = w.numeric();
+  const zv = zp ? zp.numeric() : [0];
+  const out = new Int8Array(wv.length);
+  for (let i = 0; i < wv.length; i++) {
+    const v = wv[i]! - (zv.length === 1 ? zv[0]! : zv[channelOf(i)]!);
+    if (v < -128 || v > 127) return `weight ${i} minus its zero point is ${v}, outside int8`;
+    out[i] = v;
+  }
+  return out;
+}
+
+function qparams(n: NodeView, scale: string, zp: string | undefined, dtypeOf: string): QuantInfo {
+  const s = n.constant(scale) ?? n.fail(`${scale} is not a constant`);
+  const z = zp ? (n.constant(zp) ?? n.fail(`${zp} is not a constant`)) : undefined;
+  if (s.size !== 1 || (z && z.size !== 1)) n.fail('per-axis activation quantization is not supported');
+  return { scale: scalar(s, 1), zeroPoint: scalar(z, 0), signed: (z?.dtype ?? n.dtype(dtypeOf)) === 'int8' };
+}
+
+function weightScales(n: NodeView, scale: string, channels: number): Float32Array {
+  const s = (n.constant(scale) ?? n.fail('the weight scale is not a constant')).numeric();
+  if (s.length !== 1 && s.length !== channels) n.fail(`${s.length} weight scales for ${channels} output channels`);
+  return Float32Array.from(s);
+}
+
+function qlinearConv(n: NodeView): QLinearLayer {
+  const [x, xs, xz, w, ws, wz, ys, yz, b] = n.node.inputs;
+  const wt = n.constant(w!) ?? n.fail('the weights are not a constant');
+  const xShape = n.shape(x!);
+  const attrs = n.attrs(QLinearConv);
+  const { window } = convGeometry(xShape, wt.shape, attrs);
+  const pads = windowPads(xShape.slice(2), n.shape(n.node.outputs[0]!).slice(2), window);
+  const twoD = xShape.length === 4;
+  const s = wt.shape;
+  const per = wt.size / s[0]!;
+  const weights = centeredWeights(wt, wz ? n.constant(wz) : undefined, (i) => Math.floor(i / per));
+  if (typeof weights === 'string') n.fail(weights);
+  const bias = b ? (n.constant(b) ?? n.fail('the bias is not a constant')) : undefined;
+  return {
+    kind: 'qlinear', op: 'conv', ...base(n), input: x!, output: n.node.outputs[0]!,
+    x: qparams(n, xs!, xz, x!), y: qparams(n, ys!, yz, n.node.outputs[0]!),
+    weights, weightShape: [s[0]!, s[1]!, twoD ? s[2]! : 1, s[twoD ? 3 : 2]!], weightScales: weightScales(n, ws!, s[0]!),
+    ...(bias ? { bias: Int32Array.from(bias.numeric()) } : {}), relu: false,
+    conv: {
+      group: attrs.group,
+      strides: twoD ? [window.strides[0]!, window.strides[1]!] : [1, window.strides[0]!],
+      pads: twoD ? [pads[0]!, pads[1]!, pads[2]!, pads[3]!] : [0, pads[0]!, 0, pads[1]!],
+      dilations: twoD ? [window.dilations[0]!, window.dilations[1]!] : [1, window.dilations[0]!],
+    },
+  };
+}
+
+function qlinearMatMul(n: NodeView): QLinearLayer {
+  const [a, as, az, b, bs, bz, ys, yz] = n.node.inputs;
+  const bt = n.constant(b!) ?? n.fail('B is not a constant');
+  if (bt.shape.length !== 2) n.fail(`B must be a matrix, got rank ${bt.shape.length}`);
+  const cols = bt.shape[1]!;
+  const weights = centeredWeights(bt, bz ? n.constant(bz) : undefined, (i) => i % cols);
+  if (typeof weights === 'string') n.fail(weights);
+  return {
+    kind: 'qlinear', op: 'gemm', ...base(n), input: a!, output: n.node.outputs[0]!,
+    x: qparams(n, as!, az, a!), y: qparams(n, ys!, yz, n.node.outputs[0]!),
+    weights, weightShape: [bt.shape[0]!, cols], weightScales: weightScales(n, bs!, cols), relu: false,
+  };
+}
+
+/** Quantized data in and out (int8/uint8), static shapes, every parameter a constant. */
+const quantizedIo = (constants: number[]) => check((node, ctx) => {
+  const data = [node.inputs[0] ?? '', node.outputs[0] ?? ''];
+  for (const v of data) {
+    const t = ctx.types.get(v);
+    if (!t) return `${node.opType}: the shape of '${v}' is not known`;
+    if (t.dtype !== 'int8' && t.dtype !== 'uint8') return `${node.opType}: ${t.dtype} data (int8/uint8 only)`;
+    if (t.shape.some((d) => !Number.isInteger(d) || d <= 0)) return `${node.opType}: the shape of '${v}' is not static and non-empty`;
+  }
+  for (const i of constants) {
+    const v = node.inputs[i];
+    if (v && !constantOf(v, ctx)) return `${node.opType}: input ${i} (${v}) is not a constant`;
+  }
+  return undefined;
+});
+
+const matmulRanks = check((node, ctx) => {
+  const a = ctx.types.get(node.inputs[0] ?? '')?.shape.length ?? 0;
+  const b = ctx.types.get(node.inputs[3] ?? '')?.shape.length ?? 0;
+  return a >= 2 && b === 2 ? undefined : `QLinearMatMul: A of rank ${a} and B of rank ${b} (A rank ≥ 2 and a constant matrix B only)`;
+});
+
+export const qlinearImporters: Record<string, OpImporter> = {
+  QLinearConv: { support: chain(quantizedIo([1, 2, 3, 4, 5, 6, 7, 8]), spatial1or2('convolution'), constantInput(3, 'weights')), translate: qlinearConv },
+  QLinearMatMul: { support: chain(quantizedIo([1, 2, 3, 4, 5, 6, 7]), matmulRanks), translate: qlinearMatMul },
+};

@@ -1,0 +1,84 @@
+// What the int8 passes share: symmetric int8 weights from float weights, a conv/gemm layer turned
+// into an int8 layer (layers/qlinear.ts) reading quantized integers, and the epilogue fusions
+// after it (a Relu, then the QuantizeLinear of its output: requantization in the epilogue).
+import type { QuantInfo } from '../layers/quantize.js';
+import { matchQuantize } from '../layers/quantize.js';
+import type { ConvLayer, GemmLayer, Network, QLinearLayer } from '../network.js';
+import { activationOf } from './pw-expr.js';
+import { consumers, isBoundary } from './net-utils.js';
+
+/**
+ * Symmetric int8 weights, channel c = channelOf(i), q = round(w / s). Weights that are already an
+ * int8 grid (a folded DequantizeLinear: w = s·q with max |q| = 127, per tensor or per channel) get
+ * that grid back exactly; other weights get s_c = max |w_c| / 127 per channel.
+ */
+export function quantizeWeights(w: Float32Array, channels: number, channelOf: (i: number) => number): { q: Int8Array; scales: Float32Array } {
+  const maxAbs = new Float64Array(channels);
+  for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)]!, Math.abs(w[i]!));
+  const all = Math.max(...maxAbs);
+  const onGrid = (s: number) => {
+    for (let i = 0; i < w.length; i++) {
+      const r = w[i]! / s;
+      if (Math.abs(r - Math.round(r)) > 1e-3) return false;
+    }
+    return true;
+  };
+  const perTensor = all > 0 && onGrid(Math.fround(all / 127));
+  const scales = perTensor
+    ? Float32Array.of(Math.fround(all / 127))
+    : Float32Array.from(maxAbs, (m) => (m > 0 ? Math.fround(m / 127) : 1));
+  const q = new Int8Array(w.length);
+  for (let i = 0; i < w.length; i++) {
+    const s = scales.length === 1 ? scales[0]! : scales[channelOf(i)]!;
+    q[i] = Math.max(-127, Math.min(127, Math.round(w[i]! / s)));
+  }
+  return { q, scales };
+}
+
+/** The int8 layer computing `l` from the integers `input` quantized by `x`, or why it stays float. */
+export function toQLinear(l: ConvLayer | GemmLayer, input: string, x: QuantInfo): QLinearLayer | string {
+  if (l.residual) return 'a fused residual add';
+  if (l.act.kind !== 'none' && l.act.kind !== 'relu') return `a fused ${l.act.kind} activation`;
+  const channels = l.kind === 'conv' ? l.weightShape[0] : l.n;
+  const per = l.weights.length / channels;
+  const { q, scales } = quantizeWeights(l.weights, channels, l.kind === 'conv' ? (i) => Math.floor(i / per) : (i) => i % channels);
+  let bias: Int32Array | undefined;
+  if (l.bias) {
+    bias = new Int32Array(channels);
+    for (let c = 0; c < channels; c++) {
+      const v = Math.round(l.bias[c]! / (x.scale * (scales.length === 1 ? scales[0]! : scales[c]!)));
+      if (!(Math.abs(v) < 2 ** 31)) return `bias ${l.bias[c]} of channel ${c} does not fit int32 at scale ${x.scale}`;
+      bias[c] = v;
+    }
+  }
+  const common = {
+    kind: 'qlinear' as const, name: l.name, from: [...l.from], precision: 'fp32' as const, input, output: l.output, x,
+    weights: q, weightScales: scales, ...(bias ? { bias } : {}), relu: l.act.kind === 'relu',
+  };
+  if (l.kind === 'gemm') return { ...common, op: 'gemm', weightShape: [l.k, l.n] };
+  return { ...common, op: 'conv', weightShape: [...l.weightShape], conv: { group: l.group, strides: [...l.strides], pads: [...l.pads], dilations: [...l.dilations] } };
+}
+
+/**
+ * Folds what follows an int8 layer into its epilogue: a lone Relu, then a lone QuantizeLinear
+ * (the layer then writes the requantized integers). Returns what it folded, for the log.
+ */
+export function fuseInt8Epilogue(net: Network, l: QLinearLayer): string[] {
+  const done: string[] = [];
+  for (;;) {
+    if (l.y || isBoundary(net, l.output)) return done;
+    const readers = consumers(net).get(l.output) ?? [];
+    const next = readers[0];
+    if (readers.length !== 1 || next!.kind !== 'pointwise') return done;
+    const relu = !l.relu && next.inputs.length === 1 && activationOf(next.expr, 0)?.kind === 'relu';
+    const q = matchQuantize(next);
+    if (!relu && !q) return done;
+    if (relu) l.relu = true;
+    else l.y = q;
+    net.layers.splice(net.layers.indexOf(next), 1);
+    net.tensors.delete(l.output);
+    l.output = next.output;
+    l.from.push(...next.from);
+    done.push(`${next.name} (${relu ? 'relu' : 'requantize'})`);
+  }
+}

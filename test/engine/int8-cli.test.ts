@@ -1,0 +1,55 @@
+// Implicit int8 through the real CLI on the shared SqueezeNet: `nnrt calibrate` → `nnrt build
+// --precision int8 --calibration FILE --layer-precision ...` → `nnrt verify PLAN` against the ONNX
+// reference data (onnxruntime fp32) within an int8 tolerance; a cache naming a tensor the model
+// lacks is refused naming its line; --calibration without int8 is a usage error.
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parsePlan } from '../../src/engine/plan-format.js';
+import { webgpuSkip } from '../webgpu/gpu-available.js';
+
+const root = new URL('../../', import.meta.url).pathname;
+const models = join(root, '../shared/models');
+const squeezenet = join(models, 'squeezenet1_1/model.onnx');
+const data = join(models, 'squeezenet1_1/test_data_set_0');
+const skip = webgpuSkip() ?? (existsSync(squeezenet) ? false : `${models} is absent`);
+const tmp = mkdtempSync(join(tmpdir(), 'nnrt-int8-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+function cli(args: string[]) {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('nnrt calibrate → nnrt build --precision int8 → nnrt verify PLAN; bad caches and flags are refused', { skip }, () => {
+  const cache = join(tmp, 'sq.cache');
+  const cal = cli(['calibrate', squeezenet, '--data', data, '--algo', 'minmax', '--out', cache, '--quiet']);
+  assert.equal(cal.code, 0, cal.err);
+  const plan = join(tmp, 'sq.int8.plan');
+  const built = cli(['build', squeezenet, '--precision', 'int8', '--calibration', cache, '--layer-precision', '/classifier/classifier.1/Conv=fp32', '--no-tactics', '--quiet', '--out', plan, '--json']);
+  assert.equal(built.code, 0, built.err);
+  const summary = JSON.parse(built.out) as { precision: string; tactics: { kind: string; from: string[] }[] };
+  assert.equal(summary.precision, 'int8');
+  assert.equal(parsePlan(new Uint8Array(readFileSync(plan))).header.precision, 'int8');
+  const kinds = summary.tactics.map((t) => t.kind);
+  assert.equal(kinds.filter((k) => k === 'qlinear').length, 25, 'every conv but the pinned classifier is int8');
+  assert.ok(summary.tactics.some((t) => t.kind === 'conv' && t.from.includes('/classifier/classifier.1/Conv')), 'the pinned conv stays float');
+  // logits of ~±20 through 25 int8 convolutions, calibrated on this input: within 0.1 + 2%
+  const verified = cli(['verify', plan, data, '--atol', '0.1', '--rtol', '0.02']);
+  assert.equal(verified.code, 0, `${verified.out}\n${verified.err}`);
+  assert.match(verified.out, /all pass/);
+
+  const bad = join(tmp, 'bad.cache');
+  copyFileSync(cache, bad);
+  appendFileSync(bad, 'no_such_tensor: 3c000000\n');
+  const lines = readFileSync(bad, 'utf8').trimEnd().split('\n').length;
+  const refused = cli(['build', squeezenet, '--precision', 'int8', '--calibration', bad, '--no-tactics', '--quiet', '--out', join(tmp, 'x.plan')]);
+  assert.equal(refused.code, 2, refused.err);
+  assert.match(refused.err, new RegExp(`line ${lines} names tensor 'no_such_tensor'`));
+  const usage = cli(['build', squeezenet, '--calibration', cache, '--no-tactics', '--quiet', '--out', join(tmp, 'y.plan')]);
+  assert.equal(usage.code, 2);
+  assert.match(usage.err, /--calibration goes with --precision int8/);
+});

@@ -1,0 +1,104 @@
+// Implicit quantization: a float CNN calibrated on seeded inputs (nnrt's min-max calibration in the
+// framework), built with precision int8: its conv and gemm layers become int8 layers and it picks
+// the same top-1 class as onnxruntime's fp32 output on seeded inputs it was not calibrated on.
+// --layer-precision keeps a layer float; a cache without a needed tensor is refused naming it.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
+import { defaultGpu } from '../../src/devices/webgpu/provider.js';
+import '../../src/node/webgpu.js';
+import { buildEnginePlan } from '../../src/engine/builder.js';
+import { Engine } from '../../src/engine/runtime.js';
+import { CalibrationError, UsageError } from '../../src/errors.js';
+import { importOnnx } from '../../src/onnx/import/model.js';
+import '../../src/ops/index.js';
+import { calibrateGraph } from '../../src/runtime/calibrate.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { webgpuSkip } from '../webgpu/gpu-available.js';
+import { patternModel, type PatternSpec } from '../helpers/engine-pattern.js';
+import { randomTensor, runOrt } from '../helpers/ort-reference.js';
+
+const skip = webgpuSkip() ?? false;
+const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
+
+// x[1,3,12,12] → conv 3×3 (8) → relu → conv 3×3 stride 2 (8) → relu → + conv 1×1 shortcut →
+// GlobalAveragePool → Flatten → Gemm (10 classes)
+const spec: PatternSpec = {
+  nodes: [
+    { op: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
+    { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+    { op: 'Conv', inputs: ['r1', 'w2', 'b2'], outputs: ['c2'], attrs: { pads: [1, 1, 1, 1], strides: [2, 2] } },
+    { op: 'Relu', inputs: ['c2'], outputs: ['r2'] },
+    { op: 'Conv', inputs: ['r1', 'w3'], outputs: ['c3'], attrs: { strides: [2, 2] } },
+    { op: 'Add', inputs: ['r2', 'c3'], outputs: ['s'] },
+    { op: 'GlobalAveragePool', inputs: ['s'], outputs: ['g'] },
+    { op: 'Flatten', inputs: ['g'], outputs: ['f'] },
+    { op: 'Gemm', inputs: ['f', 'fw', 'fb'], outputs: ['y'], attrs: { transB: 1 } },
+  ],
+  inputs: { x: randomTensor([1, 3, 12, 12], 1) },
+  initializers: {
+    w1: randomTensor([8, 3, 3, 3], 11, -0.5, 0.5), b1: randomTensor([8], 12, -0.1, 0.1),
+    w2: randomTensor([8, 8, 3, 3], 13, -0.3, 0.3), b2: randomTensor([8], 14, -0.1, 0.1),
+    w3: randomTensor([8, 8, 1, 1], 15, -0.5, 0.5),
+    fw: randomTensor([10, 8], 16, -1, 1), fb: randomTensor([10], 17, -0.1, 0.1),
+  },
+  outputs: ['y'],
+  opset: 13,
+};
+const model = patternModel(spec);
+const { graph } = importOnnx(model);
+const SHAPES = { x: [1, 3, 12, 12] };
+const sample = (seed: number) => randomTensor([1, 3, 12, 12], seed, -1, 1);
+const argmax = (t: Tensor) => {
+  const d = t.data as Float32Array;
+  return d.indexOf(Math.max(...d));
+};
+
+test('int8 build of a calibrated CNN: conv/gemm layers are int8 and the top-1 class matches onnxruntime fp32', { skip }, async () => {
+  const cache = await calibrateGraph(graph, { count: 16, get: (i) => ({ x: sample(100 + i) }) }, { algo: 'minmax', device: 'cpu' });
+  const plan = await buildEnginePlan(gpu!, graph, SHAPES, { precision: 'int8', calibration: cache, timeTactics: false });
+  assert.equal(plan.header.precision, 'int8');
+  const int8 = plan.layers.filter((l) => l.kind === 'qlinear');
+  assert.deepEqual(int8.map((l) => l.from[0]).sort(), ['Conv_0', 'Conv_2', 'Conv_4', 'Gemm_8'], JSON.stringify(plan.layers.map((l) => [l.kind, l.from])));
+  const engine = await Engine.load(gpu!, plan);
+  const context = await engine.createExecutionContext();
+  // int8 noise moves these logits by about 1% of their spread: the top-1 class must match
+  // wherever fp32's margin between its first two classes exceeds 5% of the spread, and on ≥ 90% overall
+  let same = 0;
+  let clear = 0;
+  let clearSame = 0;
+  const N = 40;
+  try {
+    for (let i = 0; i < N; i++) {
+      const x = sample(1000 + i);
+      const want = (await runOrt(model, { x })).y!;
+      const got = new Tensor('float32', [10], (await context.run({ x })).y!.data as Float32Array);
+      const w = [...(want.data as Float32Array)].sort((a, b) => b - a);
+      const spread = w[0]! - w[9]!;
+      const err = Math.max(...got.data.map((v, k) => Math.abs(v - (want.data as Float32Array)[k]!)));
+      assert.ok(err <= 0.08 * spread, `input ${i}: logits off by ${err} (spread ${spread})`);
+      const agree = argmax(got) === argmax(want);
+      if (agree) same++;
+      if (w[0]! - w[1]! > 0.05 * spread) {
+        clear++;
+        if (agree) clearSame++;
+      }
+    }
+  } finally {
+    context.dispose();
+    engine.dispose();
+  }
+  assert.equal(clearSame, clear, `top-1 agrees on ${clearSame} of ${clear} clear-cut inputs`);
+  assert.ok(same >= 0.9 * N, `top-1 agrees with fp32 on ${same} of ${N} inputs`);
+});
+
+test('int8: --layer-precision keeps a layer float; a cache missing a needed tensor is refused naming it; no cache is a usage error', { skip }, async () => {
+  const scales = new Map([['x', 1 / 127], ['r1', 0.02], ['f', 0.01]]);
+  const plan = await buildEnginePlan(gpu!, graph, SHAPES, { precision: 'int8', calibration: { scales }, layerPrecision: { Conv_2: 'fp32', Conv_4: 'fp32' }, timeTactics: false });
+  assert.deepEqual(plan.layers.filter((l) => l.kind === 'qlinear').map((l) => l.from[0]).sort(), ['Conv_0', 'Gemm_8']);
+  await assert.rejects(
+    buildEnginePlan(gpu!, graph, SHAPES, { precision: 'int8', calibration: { scales: new Map([['x', 0.01], ['r1', 0.02]]) }, timeTactics: false }),
+    (e: unknown) => e instanceof CalibrationError && /no scale for tensor 'f' \(input of Gemm_8\)/.test(e.message) && /--layer-precision Gemm_8=fp32/.test(e.hint ?? ''),
+  );
+  await assert.rejects(buildEnginePlan(gpu!, graph, SHAPES, { precision: 'int8', timeTactics: false }), (e: unknown) => e instanceof UsageError && /needs a calibration cache/.test(e.message));
+});
