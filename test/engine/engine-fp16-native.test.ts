@@ -1,8 +1,8 @@
 // The engine's fp16 on a device with shader-f16 (lavapipe offers it when asked): internal tensors
 // in native f16 storage, matrix weights in f16, half tiles (f16 products, f32 accumulators) as the
-// first tactic; against onnxruntime on small graphs covering every layer kind (conv igemm / 1×1 /
-// depthwise / grouped, pool, concat, convert, gemm, matmul, norm, softmax, reduce, pointwise,
-// reshape, transpose, slice), odd channel counts included (f16x2 leaves those f32; native f16 does
+// first tactic; against onnxruntime on small graphs covering the layer kinds (conv igemm / 1×1 /
+// depthwise / grouped, pool, concat, convert, gemm, attention, norm, softmax, reduce, reshape,
+// slice), odd channel counts included (f16x2 leaves those f32; native f16 does
 // not). The same graphs on the same adapter with shader-f16 left off take the f16x2 path. A plan
 // built with f16 is refused, naming the feature, by a device without it.
 // A Gemm compiled on native f16 tensors runs one tactic of each family (half and f32 tiles,
@@ -126,7 +126,8 @@ const nativeKernels = (plan: EnginePlan) => plan.kernels.filter((k) => /array<(v
 
 for (const [name, spec, kinds] of [
   ['small CNN', CNN, ['conv', 'pool', 'concat', 'gemm', 'softmax']],
-  ['transformer block', block(), ['norm', 'gemm', 'matmul', 'softmax', 'pointwise', 'slice', 'reduce']],
+  // Q·Kᵀ → Softmax → ·V fuses into one attention layer, the GELU and residual Adds into gemm epilogues
+  ['transformer block', block(), ['norm', 'gemm', 'attention', 'slice', 'reduce']],
 ] as const) {
   test(`fp16 with shader-f16, ${name}: native f16 storage and half tiles, equal to onnxruntime within atol ${FP16.atol}, rtol ${FP16.rtol}`, { skip }, async () => {
     const plan = await expectEngineLikeOrt(half!, spec, 'fp16', FP16);
