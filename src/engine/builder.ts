@@ -11,7 +11,8 @@ import { checkBuilderConfig, type BuilderConfig, type CheckedConfig } from './co
 import { importNetwork } from './import.js';
 import { storageBytes } from './kernels/access.js';
 import { compileLayer } from './kernels/index.js';
-import { deviceCaps } from '../devices/webgpu/caps.js';
+import { deviceCaps, type DeviceCaps } from '../devices/webgpu/caps.js';
+import { withEnables } from '../devices/webgpu/storage.js';
 import type { KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js';
 import { planMemory } from './memory-plan.js';
 import type { Layer, Network } from './network.js';
@@ -49,9 +50,10 @@ export async function buildEnginePlan(
 ): Promise<EnginePlan> {
   const cfg = checkBuilderConfig(config);
   cfg.progress({ phase: 'passes', done: 0, total: 1 });
-  const network = buildNetwork(graph, inputShapes, cfg);
+  const caps = deviceCaps(gpu);
+  const network = buildNetwork(graph, inputShapes, cfg, caps);
   cfg.progress({ phase: 'passes', done: 1, total: 1 });
-  const ctx: KernelContext = { caps: deviceCaps(gpu), tensors: network.tensors, placement: concatPlacements(network) };
+  const ctx: KernelContext = { caps, tensors: network.tensors, placement: concatPlacements(network) };
   const chosen = opts.tactics ? recordedTactics(network, ctx, cfg, opts.tactics) : await chooseTactics(gpu, network, ctx, cfg);
   const plan = assemble(gpu, graph, network, chosen, cfg, inputShapes);
   if (opts.profile) plan.header.profile = opts.profile.map((p) => ({ name: p.name, min: [...p.min], opt: [...p.opt], max: [...p.max] }));
@@ -69,10 +71,13 @@ function recordedTactics(net: Network, ctx: KernelContext, cfg: CheckedConfig, r
   });
 }
 
-/** Import and passes: the network whose layers get tactics. EngineRefusalError names refused nodes. */
-export function buildNetwork(graph: Graph, inputShapes: Record<string, number[]>, cfg: CheckedConfig): Network {
+/**
+ * Import and passes for a device with `caps` (fp16 storage depends on shader-f16): the network
+ * whose layers get tactics. EngineRefusalError names refused nodes.
+ */
+export function buildNetwork(graph: Graph, inputShapes: Record<string, number[]>, cfg: CheckedConfig, caps: DeviceCaps): Network {
   const { network, passes } = runPipeline(importNetwork(graph, inputShapes, { log: cfg.log }), {
-    precision: cfg.precision, layerPrecision: cfg.layerPrecision, ...(cfg.int8 ? { int8: cfg.int8 } : {}),
+    precision: cfg.precision, layerPrecision: cfg.layerPrecision, caps, ...(cfg.int8 ? { int8: cfg.int8 } : {}),
   });
   for (const p of passes) for (const change of p.changes) cfg.log(`[${p.pass}] ${change}`);
   if (network.layers.length === 0) {
@@ -159,6 +164,11 @@ function layerShape(layer: Layer, ctx: KernelContext): object {
 }
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;
+
+/** The optional device features the kernels need: 'shader-f16' when any uses the f16 type. */
+function kernelFeatures(kernels: readonly string[]): string[] {
+  return kernels.some((k) => withEnables(k) !== k) ? ['shader-f16'] : [];
+}
 const words = (n: number) => Math.max(4, align(n, 4));
 
 function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], cfg: CheckedConfig, inputShapes: Record<string, number[]>): EnginePlan {
@@ -254,7 +264,7 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
     header: {
       format: 'nnrt-plan', formatVersion: PLAN_FORMAT_VERSION, nnrtVersion: VERSION,
       adapter: { vendor: gpu.adapter.vendor, architecture: gpu.adapter.architecture, description: gpu.adapter.description },
-      precision: cfg.int8 ? 'int8' : cfg.precision, graphHash: hashGraph(graph, { weights: true }),
+      precision: cfg.int8 ? 'int8' : cfg.precision, features: kernelFeatures(kernels), graphHash: hashGraph(graph, { weights: true }),
       inputs: net.inputs.map((n) => ({ name: n, shape: inputShapes[n] ?? net.tensors.get(n)!.shape })),
       outputs: net.outputs.map((n) => ({ name: n, shape: net.tensors.get(n)!.shape })),
     },

@@ -24,8 +24,9 @@ export interface CheckBuildOptions extends Pick<BuilderConfig, 'precision' | 'la
 export function checkEngineBuild(graph: Graph, inputShapes: Record<string, number[]>, opts: CheckBuildOptions = {}): BuildRefusal | undefined {
   try {
     const cfg = checkBuilderConfig({ precision: opts.precision, layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget });
-    const network = buildNetwork(graph, inputShapes, cfg);
-    const ctx: KernelContext = { caps: opts.caps ?? DEFAULT_KERNEL_CAPS, tensors: network.tensors, placement: concatPlacements(network) };
+    const caps = opts.caps ?? DEFAULT_KERNEL_CAPS;
+    const network = buildNetwork(graph, inputShapes, cfg, caps);
+    const ctx: KernelContext = { caps, tensors: network.tensors, placement: concatPlacements(network) };
     for (const layer of network.layers) layerTactics(layer, ctx, cfg);
     return undefined;
   } catch (e) {

@@ -17,7 +17,10 @@ export interface BuildProgress {
 }
 
 export interface BuilderConfig {
-  /** Storage precision of activations and weights (arithmetic accumulates in fp32). Default fp32. */
+  /**
+   * Storage precision of activations and weights (accumulation is fp32; with shader-f16, matrix
+   * products may multiply in f16). Default fp32.
+   */
   precision?: Precision | 'int8';
   /**
    * int8 (implicit quantization): per-tensor scales (`nnrt calibrate`); conv, gemm and MatMul-by-

@@ -25,7 +25,7 @@ export const NO_ACTIVATION: Activation = { kind: 'none' };
  * How a tensor is laid out in device memory. `nchw`/`nhwc` apply to rank-4 tensors (rank-3
  * [N, C, W] 1-D images are treated as [N, C, 1, W]); `plain` is row-major in the logical shape.
  * `f16x2` stores IEEE halves two to a u32 (pack2x16float) along the innermost physical axis,
- * which must then have an even length; arithmetic always runs in f32.
+ * which must then have an even length; `f16` is native array<f16> (devices with shader-f16).
  */
 export type Layout = 'plain' | 'nchw' | 'nhwc';
 export type { Storage } from '../devices/webgpu/storage.js';

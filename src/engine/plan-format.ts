@@ -24,6 +24,11 @@ export interface PlanHeader {
   nnrtVersion: string;
   adapter: AdapterIdentity;
   precision: 'fp32' | 'fp16' | 'int8';
+  /**
+   * Optional WebGPU features the plan's kernels use ('shader-f16' for native f16 storage and
+   * arithmetic): a device without one of them cannot load the plan. Absent: none.
+   */
+  features?: string[];
   graphHash: string;
   inputs: { name: string; shape: number[] }[];
   outputs: { name: string; shape: number[] }[];
@@ -159,6 +164,8 @@ export interface PlanExpectation {
   nnrtVersion: string;
   adapter?: AdapterIdentity;
   precision?: 'fp32' | 'fp16' | 'int8';
+  /** The optional features of the device that will run the plan. */
+  features?: ReadonlySet<string>;
   /** Input shapes the caller will feed, by name. */
   inputs?: { name: string; shape: number[] }[];
 }
@@ -173,6 +180,13 @@ export function checkPlanCompatible(header: PlanHeader, expect: PlanExpectation)
   if (b && (a.vendor !== b.vendor || a.architecture !== b.architecture || a.description !== b.description)) {
     throw new PlanError(`plan built for adapter ${describeAdapter(a)} (this is ${describeAdapter(b)})`, {
       hint: `plans are tuned for one GPU; ${REBUILD} on this machine`,
+    });
+  }
+  const missing = expect.features ? (header.features ?? []).filter((f) => !expect.features!.has(f)) : [];
+  if (missing.length) {
+    throw new PlanError(`plan needs device feature${missing.length > 1 ? 's' : ''} ${missing.map((f) => `'${f}'`).join(', ')}, which this device lacks`, {
+      where: 'header.features',
+      hint: `create the device with ${missing.join(', ')} (Dawn: --gpu-features f16 or NNRT_GPU_FEATURES=f16), or ${REBUILD} on this device`,
     });
   }
   if (expect.precision && header.precision !== expect.precision) {
@@ -249,6 +263,7 @@ function checkPlanShape(p: Record<string, unknown>): asserts p is Record<string,
   const ad = obj(h.adapter, 'header.adapter');
   for (const k of ['vendor', 'architecture', 'description']) str(ad[k], `header.adapter.${k}`);
   if (h.precision !== 'fp32' && h.precision !== 'fp16' && h.precision !== 'int8') fail('header.precision', 'expected fp32, fp16 or int8');
+  if (h.features !== undefined) arr(h.features, 'header.features').forEach((f, i) => str(f, `header.features[${i}]`));
   arr(h.inputs, 'header.inputs').forEach((v, i) => named(v, `header.inputs[${i}]`));
   arr(h.outputs, 'header.outputs').forEach((v, i) => named(v, `header.outputs[${i}]`));
   if (h.profile !== undefined) {

@@ -45,7 +45,7 @@ export class Engine {
   static async load(gpu: GpuDevice, source: Uint8Array | EnginePlan, opts: LoadOptions = {}): Promise<Engine> {
     const plan = source instanceof Uint8Array ? parsePlan(source) : source;
     checkPlanCompatible(plan.header, {
-      nnrtVersion: VERSION, adapter: gpu.adapter, precision: opts.precision,
+      nnrtVersion: VERSION, adapter: gpu.adapter, precision: opts.precision, features: gpu.features,
       inputs: opts.inputShapes && Object.entries(opts.inputShapes).map(([name, shape]) => ({ name, shape })),
     });
     gpu.checkAlive();

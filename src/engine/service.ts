@@ -26,7 +26,7 @@ export interface EngineServiceOptions extends BuilderConfig {
 
 /**
  * The cache key of an engine: graph with weights, input shapes and dtypes, the profile (each
- * input's min/opt/max) when built for one, precision (and per-layer overrides), memory budget, adapter, version.
+ * input's min/opt/max) when built for one, precision (and per-layer overrides), memory budget, adapter and its features, version.
  */
 export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, opts: EngineServiceOptions, profile?: readonly PlanProfileInput[]): string {
   const parts = JSON.stringify({
@@ -37,6 +37,7 @@ export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<stri
     layerPrecision: Object.entries(opts.layerPrecision ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
     memoryBudget: opts.memoryBudget ?? null,
     adapter: gpu.adapter,
+    features: [...gpu.features].sort(),
     nnrt: VERSION,
   });
   return fnv1a64(new TextEncoder().encode(parts));

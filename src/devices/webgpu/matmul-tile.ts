@@ -3,25 +3,31 @@
 // addressing), B (readable up to whole tiles) and an epilogue that stores pairs of C columns. A
 // workgroup computes a TM×TN tile, each thread an RM×RN register block; TK-deep slices of A and B
 // are staged in workgroup memory as vec4s, and the next slice is fetched into registers while the
-// current one is multiplied. The template's names are dimM/dimN/dimK, As, Bs, fetchA, storeC (and,
+// current one is multiplied. Half tiles (devices with shader-f16) stage the slices as vec4<f16>
+// (half the workgroup memory) and multiply in f16, summing each TK-deep slice in f16 registers
+// before adding it to the f32 accumulators. The template's names are dimM/dimN/dimK, As, Bs, fetchA, storeC (and,
 // with baked sizes, M, N, K, grp). Sizes are baked into the WGSL (the engine) or read at run time from
 // uniforms (the framework, whose pipelines are cached across shapes). The binding type B is the
 // caller's (the engine's EngineBinding, the framework's BufferRef): this file only threads it through.
 import type { DeviceCaps } from './caps.js';
 
-/** Workgroup tile TM×TN, depth TK, per-thread register block RM×RN (RN a multiple of 4). */
+/**
+ * Workgroup tile TM×TN, depth TK, per-thread register block RM×RN (RN a multiple of 4); `half`:
+ * f16 slices and products, f32 accumulators (needs shader-f16).
+ */
 export interface TileConfig {
   tm: number;
   tn: number;
   tk: number;
   rm: number;
   rn: number;
+  half?: boolean;
 }
 
-export const tileName = (c: TileConfig): string => `${c.tm}x${c.tn}x${c.tk}-r${c.rm}x${c.rn}`;
+export const tileName = (c: TileConfig): string => `${c.tm}x${c.tn}x${c.tk}-r${c.rm}x${c.rn}${c.half ? '-f16' : ''}`;
 export const tileThreads = (c: TileConfig): number => (c.tm / c.rm) * (c.tn / c.rn);
 /** Workgroup memory of a tile program: the A and B slices. */
-export const tileStorage = (c: TileConfig): number => (c.tm * c.tk + c.tk * c.tn) * 4;
+export const tileStorage = (c: TileConfig): number => (c.tm * c.tk + c.tk * c.tn) * (c.half ? 2 : 4);
 export const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
 
 /** WGSL for one part of a program and the bindings it declares, numbered from `first`. */
@@ -54,6 +60,7 @@ export interface MatmulProblem<B> {
 export function tileUnfit(c: TileConfig, caps: DeviceCaps, p: { m: number; n: number; groups: number }, splits = 1): string | undefined {
   const threads = tileThreads(c);
   if (c.rn % 4 !== 0 || c.tk % 4 !== 0 || c.tm % c.rm !== 0 || c.tn % c.rn !== 0) return 'malformed tile';
+  if (c.half && !caps.shaderF16) return 'f16 tiles need shader-f16';
   if (threads % (c.tk / 4) !== 0 || threads % (c.tn / 4) !== 0) return 'threads do not cover the slices evenly';
   if (threads > caps.maxInvocationsPerWorkgroup) return `${threads} invocations exceed the device's ${caps.maxInvocationsPerWorkgroup}`;
   if (tileStorage(c) > caps.maxWorkgroupStorage) return 'workgroup storage exceeds the device limit';
@@ -134,11 +141,11 @@ export function tileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: number, 
   const stash = [
     ...rq(LA).map((i) => {
       const guard = (i + 1) * threads > quadsA ? `if (tid + ${i * threads}u < ${quadsA}u) ` : '';
-      return `    ${guard}{ As[tid + ${i * threads}u] = pa${i}; }`;
+      return `    ${guard}{ As[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(pa${i})` : `pa${i}`}; }`;
     }),
     ...rq(LB).map((i) => {
       const guard = (i + 1) * threads > quadsB ? `if (tid + ${i * threads}u < ${quadsB}u) ` : '';
-      return `    ${guard}{ Bs[tid + ${i * threads}u] = pb${i}; }`;
+      return `    ${guard}{ Bs[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(pb${i})` : `pb${i}`}; }`;
     }),
   ].join('\n');
 
@@ -146,11 +153,16 @@ export function tileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: number, 
   // are consecutive vec4s (no bank conflicts), and A reads are broadcasts.
   const RQ = c.rn / 4;
   const accDecl = rq(c.rm).flatMap((i) => rq(RQ).map((q) => `  var c${i}_${q} = vec4<f32>(0.0);`)).join('\n');
+  // half tiles: the slice's products summed in f16 (h), then added to the f32 accumulator (c)
+  const acc = c.half ? 'h' : 'c';
+  const vt = c.half ? 'vec4<f16>' : 'vec4<f32>';
+  const sliceDecl = c.half ? rq(c.rm).flatMap((i) => rq(RQ).map((q) => `    var h${i}_${q} = vec4<f16>(0.0);`)).join('\n') : '';
+  const sliceFlush = c.half ? rq(c.rm).flatMap((i) => rq(RQ).map((q) => `    c${i}_${q} = c${i}_${q} + vec4<f32>(h${i}_${q});`)).join('\n') : '';
   const aRead = rq(c.rm).map((i) => `      let a${i} = As[(ty * ${c.rm}u + ${i}u) * ${TK4}u + kq];`).join('\n');
   const comps = ['x', 'y', 'z', 'w'];
   const mac = rq(4).map((j) => {
     const bs = rq(RQ).map((q) => `      let b${j}_${q} = Bs[(kq * 4u + ${j}u) * ${TN4}u + ${q * TX}u + tx];`).join('\n');
-    const fmas = rq(c.rm).flatMap((i) => rq(RQ).map((q) => `      c${i}_${q} = fma(vec4<f32>(a${i}.${comps[j]}), b${j}_${q}, c${i}_${q});`)).join('\n');
+    const fmas = rq(c.rm).flatMap((i) => rq(RQ).map((q) => `      ${acc}${i}_${q} = fma(${vt}(a${i}.${comps[j]}), b${j}_${q}, ${acc}${i}_${q});`)).join('\n');
     return `${bs}\n${fmas}`;
   }).join('\n');
   const stores = rq(c.rm).flatMap((i) => rq(RQ).map((q) => {
@@ -181,8 +193,8 @@ const K = ${p.k}u;
 const dimM = M;
 const dimN = N;
 const dimK = K;`}
-var<workgroup> As: array<vec4<f32>, ${quadsA}>;
-var<workgroup> Bs: array<vec4<f32>, ${quadsB}>;
+var<workgroup> As: array<${vt}, ${quadsA}>;
+var<workgroup> Bs: array<${vt}, ${quadsB}>;
 
 fn fetchA(r: ARow, k: u32) -> vec4<f32> {
   ${fetchABody}
@@ -223,10 +235,12 @@ ${fetchA}
       let kr = kb + (t + 1u) * ${c.tk}u;
 ${fetchB}
     }
+${sliceDecl}
     for (var kq = 0u; kq < ${TK4}u; kq = kq + 1u) {
 ${aRead}
 ${mac}
     }
+${sliceFlush}
   }
 ${stores}
 }

@@ -1,6 +1,7 @@
 // WGSL for reading and writing engine tensors in their physical format, and for activations.
 // Every engine kernel goes through these, so one kernel source serves every storage
-// (src/devices/webgpu/storage.ts) and any mix between its inputs and outputs (arithmetic is f32).
+// (src/devices/webgpu/storage.ts) and any mix between its inputs and outputs (loads widen to f32;
+// only the matrix kernels' half tiles multiply in f16).
 import { f32Literal, NAN_MINMAX } from '../../wgsl/math.js';
 import { unaryF32Expr } from '../../ops/unary/unary.wgsl.js';
 import { ERF, GELU, SIGMOID, TANH } from '../../wgsl/math.js';

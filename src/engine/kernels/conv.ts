@@ -50,7 +50,7 @@ function outputs(layer: ConvLayer, y: NetTensor, g: ConvGeometry, ctx: KernelCon
 function directTactics(layer: ConvLayer, g: ConvGeometry, x: NetTensor, o: Output, storageOf: NetTensor, ctx: KernelContext): Tactic[] | string {
   const unfit = epilogueUnfit({ out: o.out, channelOffset: o.channelOffset, evenPairs: true, groupChannels: g.cout });
   if (unfit) return unfit;
-  const storage = weightStorage(layer, storageOf);
+  const storage = weightStorage(layer, storageOf, x);
   const constants = [encodeStorage(directWeights(layer, g), storage)];
   if (layer.bias) constants.push(encodeStorage(biasData(layer.bias, g.cout), 'f32'));
   const epilogue = epiloguePart({
@@ -78,7 +78,7 @@ function gemmTactics(layer: ConvLayer, g: ConvGeometry, x: NetTensor, o: Output,
     prefix: pointwise ? 'conv-1x1' : 'conv-igemm',
     m: g.batch * g.oh * g.ow, n: g.ng, k: g.kh * g.kw * g.cg, groups: g.group,
     a: convInput(g, x), aQuads: convInputQuads(g, x),
-    weightAt: convWeightAt(layer), storage: weightStorage(layer, storageOf), bias: layer.bias,
+    weightAt: convWeightAt(layer), storage: weightStorage(layer, storageOf, x), bias: layer.bias,
     out: o.out, channelOffset: o.channelOffset, residual: o.residual, act: layer.act,
   }, ctx.caps, choice);
 }

@@ -27,7 +27,7 @@ fn rowA(m: u32) -> ARow { return ARow(m * ${k}u); }
 fn loadA(r: ARow, k: u32) -> f32 { return load_x(r.base + (k % ${hw}u) * ${c}u + k / ${hw}u); }
 `;
   } else {
-    quads = s === 'f32' || k % 2 === 0;
+    quads = s !== 'f16x2' || k % 2 === 0;
     body = `struct ARow { base: u32 }
 fn rowA(m: u32) -> ARow { return ARow(m * ${k}u); }
 fn loadA(r: ARow, k: u32) -> f32 { return load_x(r.base + k); }
@@ -87,7 +87,7 @@ export function gemmTactics(layer: GemmLayer, ctx: KernelContext, choice: Choice
   const a = gemmInput(x, k, rows);
   const tactics = matmulTactics({
     prefix: 'gemm', m, n, k, groups: 1, a: a.part, aQuads: a.quads,
-    weightAt: (_g, kk, nn) => layer.weights[kk * n + nn]!, storage: weightStorage(layer, out.tensor), bias: layer.bias,
+    weightAt: (_g, kk, nn) => layer.weights[kk * n + nn]!, storage: weightStorage(layer, out.tensor, x), bias: layer.bias,
     out, channelOffset, residual, act: layer.act,
   }, ctx.caps, choice);
   return tactics.length ? tactics : `gemm ${layer.name}: no tile configuration fits the device limits`;

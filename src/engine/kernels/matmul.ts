@@ -51,7 +51,7 @@ const evenOffsets = (op: OperandView) => op.strides.slice(0, -1).every((s) => s 
 function operandA(op: OperandView, batch: readonly number[]): { part: PartBuilder; quads: boolean } {
   const s = op.tensor.format.storage;
   const [sm, sk] = op.strides.slice(-2) as [number, number];
-  const quads = sk === 1 && (s === 'f32' || evenOffsets(op));
+  const quads = sk === 1 && (s !== 'f16x2' || evenOffsets(op));
   const body = `${batchOffset('batchA', op, batch)}struct ARow { base: u32 }
 fn rowA(m: u32) -> ARow { return ARow(batchA(grp) + m * ${sm}u); }
 fn loadA(r: ARow, k: u32) -> f32 { return load_a(r.base + k * ${sk}u); }
@@ -66,7 +66,7 @@ ${quads ? 'fn loadA4(r: ARow, k: u32) -> vec4<f32> { let i = r.base + k; return 
 function operandB(op: OperandView, batch: readonly number[]): PartBuilder {
   const s = op.tensor.format.storage;
   const [sk, sn] = op.strides.slice(-2) as [number, number];
-  const pairs = sn === 1 && (s === 'f32' || evenOffsets(op));
+  const pairs = sn === 1 && (s !== 'f16x2' || evenOffsets(op));
   const fast = pairs
     ? `if (k < K && n + 3u < N) { let i = batchB(grp) + k * ${sk}u + n; return vec4<f32>(load2_b(i), load2_b(i + 2u)); }\n  `
     : '';
@@ -99,7 +99,7 @@ function epilogue(layer: MatmulLayer, y: NetTensor, residual: NetTensor | undefi
     bindings.push({ tensor: y.name });
     const scale = layer.alpha === 1 ? '' : ` * ${f32Literal(layer.alpha)}`;
     const resPair = !residual ? ''
-      : residual.format.storage === 'f32' || n % 2 === 0 ? ' + load2_res(i)' : ' + vec2<f32>(load_res(i), load_res(i + 1u))';
+      : residual.format.storage !== 'f16x2' || n % 2 === 0 ? ' + load2_res(i)' : ' + vec2<f32>(load_res(i), load_res(i + 1u))';
     const wgsl = `${decls}${ACTIVATION_HELPERS}
 fn store2(m: u32, n: u32, acc: vec2<f32>) {
   let i = (grp * M + m) * N + n;
@@ -107,7 +107,7 @@ fn store2(m: u32, n: u32, acc: vec2<f32>) {
   let v = ${applyActivation(layer.act, 'x', true)};
   store2_y(i, v);
 }
-${ys === 'f32' ? `fn store1(m: u32, n: u32, acc: f32) {
+${ys !== 'f16x2' ? `fn store1(m: u32, n: u32, acc: f32) {
   let i = (grp * M + m) * N + n;
   let x = acc${scale}${layer.bias ? ' + bias[n]' : ''}${residual ? ' + load_res(i)' : ''};
   store_y(i, ${applyActivation(layer.act, 'x')});
@@ -154,7 +154,9 @@ export function matmulTactics(layer: MatmulLayer, ctx: KernelContext, tiles = 3)
   const A = operandA(a, batch);
   const problem = { m, n, k, groups, a: A.part, aQuads: A.quads, b: operandB(b, batch), epilogue: epilogue(layer, y, residual, n) };
   const constants = layer.bias ? [encodeStorage(biasData(layer.bias, n), 'f32')] : [];
-  const choices = matmulChoices(m, n, k, groups, ctx.caps, { tiles, splitK: 0 });
+  // fp16 on a device with shader-f16: half tiles (f16 products) besides the f32 ones
+  const half = layer.precision !== 'fp32' && [a.tensor, b.tensor, y].some((t) => t.format.storage === 'f16');
+  const choices = matmulChoices(m, n, k, groups, ctx.caps, { tiles, splitK: 0, half });
   if (!choices.length) fail('no tile configuration fits the device limits');
   return choices.map(({ tile }) => {
     const { programs, scratch } = tiledMatmul(problem, tile, 1, ctx.caps);

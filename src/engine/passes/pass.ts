@@ -1,5 +1,6 @@
 // What a pass is: a named, described rewrite of the network, run in the order of the pipeline.
 // Passes edit the network they are given in place and report each change as one log line.
+import type { DeviceCaps } from '../../devices/webgpu/caps.js';
 import type { Graph } from '../../ir/graph.js';
 import type { Layer, LayerKind, Network } from '../network.js';
 import { consumers, isBoundary } from './net-utils.js';
@@ -11,6 +12,8 @@ export interface PassContext {
   precision: Precision;
   /** Per-layer overrides (BuilderConfig.layerPrecision), keyed by layer or IR node name. */
   layerPrecision: Readonly<Record<string, Precision>>;
+  /** The device the network is built for: fp16 stores native halves where it has shaderF16. */
+  caps: DeviceCaps;
   /** An int8 build's calibration scales by tensor name (implicit quantization); undefined otherwise. */
   int8?: ReadonlyMap<string, number>;
   /** Records one change the pass made ("fused Conv_0 + Relu_1 → conv Conv_0"). */

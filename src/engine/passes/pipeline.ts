@@ -1,5 +1,6 @@
 // The engine's passes in the order they run. The graph passes run on the IR graph inside
 // importNetwork; the network passes run on the imported network through runPipeline.
+import { BASELINE_CAPS, type DeviceCaps } from '../../devices/webgpu/caps.js';
 import type { Network } from '../network.js';
 import { absorbTransposePass } from './absorb-transpose.js';
 import { concatInPlacePass } from './concat-in-place.js';
@@ -44,6 +45,8 @@ export interface PipelineOptions {
   precision: Precision;
   /** Per-layer precision, keyed by layer name or the name of an IR node fused into a layer. */
   layerPrecision?: Record<string, Precision>;
+  /** The target device's capabilities (default BASELINE_CAPS: no shader-f16, so fp16 packs f16x2). */
+  caps?: DeviceCaps;
   /** int8 calibration scales by tensor name (implicit quantization). */
   int8?: ReadonlyMap<string, number>;
   /** Receives each change as it happens, prefixed with the pass name. */
@@ -66,6 +69,7 @@ export function runPipeline(net: Network, opts: PipelineOptions): { network: Net
     pass.run(network, {
       precision: opts.precision,
       layerPrecision: opts.layerPrecision ?? {},
+      caps: opts.caps ?? BASELINE_CAPS,
       ...(opts.int8 ? { int8: opts.int8 } : {}),
       change(line) {
         changes.push(line);

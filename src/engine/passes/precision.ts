@@ -1,7 +1,9 @@
-// Chooses each tensor's storage. fp32: everything f32. fp16: internal tensors are stored as
-// packed halves (f16x2) where the innermost physical axis is even, so pairs are contiguous;
-// network inputs and outputs stay f32, and so do tensors written or only touched by layers forced to fp32
-// (BuilderConfig.layerPrecision, applied here to the layers by name). Arithmetic stays f32.
+// Chooses each tensor's storage. fp32: everything f32. fp16 on a device with shader-f16: internal
+// tensors are native halves ('f16', any shape), and matrix kernels may multiply in f16. fp16
+// elsewhere: internal tensors are packed halves (f16x2) where the innermost physical axis is even,
+// so pairs are contiguous, and arithmetic stays f32. Either way network inputs and outputs stay
+// f32, and so do tensors written or only touched by layers forced to fp32 (BuilderConfig.layerPrecision,
+// applied here to the layers by name).
 import type { Network } from '../network.js';
 import { pairable } from '../kernels/access.js';
 import type { EnginePass, PassContext } from './pass.js';
@@ -18,23 +20,25 @@ function applyOverrides(net: Network, ctx: PassContext): void {
 
 export const precisionPass: EnginePass = {
   name: 'precision',
-  description: 'f16x2 storage for internal tensors in fp16 (where pairs are contiguous), f32 elsewhere',
+  description: 'fp16: native f16 storage for internal tensors with shader-f16, else f16x2 where pairs are contiguous; f32 elsewhere',
   run(net, ctx) {
     applyOverrides(net, ctx);
+    const native = ctx.caps.shaderF16;
     const writers = producers(net);
     const readers = consumers(net);
     for (const [name, t] of net.tensors) {
       const touching = [writers.get(name), ...(readers.get(name) ?? [])].filter((l) => l !== undefined);
       // a layer forced to fp32 writes f32 (its readers take any storage); a tensor only fp32 layers read stays f32 too
       const forcedF32 = writers.get(name)?.precision === 'fp32' || (touching.length > 0 && touching.every((l) => l.precision === 'fp32'));
-      const half = ctx.precision === 'fp16' && !isBoundary(net, name) && !forcedF32 && pairable(t.shape, t.format.layout);
-      t.format = { ...t.format, storage: half ? 'f16x2' : 'f32' };
+      const half = ctx.precision === 'fp16' && !isBoundary(net, name) && !forcedF32 && (native || pairable(t.shape, t.format.layout));
+      t.format = { ...t.format, storage: !half ? 'f32' : native ? 'f16' : 'f16x2' };
     }
     keepConsistent(net);
     if (ctx.precision === 'fp16') {
       const all = [...net.tensors.values()];
-      const halves = all.filter((t) => t.format.storage === 'f16x2').length;
-      ctx.change(`fp16: ${halves} of ${all.length} tensors stored as f16x2`);
+      const storage = native ? 'f16' : 'f16x2';
+      const halves = all.filter((t) => t.format.storage === storage).length;
+      ctx.change(`fp16: ${halves} of ${all.length} tensors stored as ${storage}${native ? ' (shader-f16)' : ''}`);
     }
   },
 };
@@ -42,7 +46,7 @@ export const precisionPass: EnginePass = {
 /**
  * Storage choices that must agree: a reshape is a view, so its input and output share storage;
  * an in-place concat's inputs are regions of its output, and packed pairs must not straddle two
- * inputs (each input's channel count even when channels are innermost).
+ * inputs (each input's channel count even when channels are innermost; native f16 has no pairs).
  */
 function keepConsistent(net: Network): void {
   const tensor = (n: string) => net.tensors.get(n)!;
@@ -60,7 +64,7 @@ function keepConsistent(net: Network): void {
       }
       if (l.kind === 'concat' && l.inPlace) {
         const out = tensor(l.output);
-        const oddChannels = out.format.layout === 'nhwc' && l.inputs.some((t) => tensor(t).shape[1]! % 2 !== 0);
+        const oddChannels = out.format.storage === 'f16x2' && out.format.layout === 'nhwc' && l.inputs.some((t) => tensor(t).shape[1]! % 2 !== 0);
         if (oddChannels) toF32(l.output);
         for (const t of l.inputs) if (tensor(t).format.storage !== tensor(l.output).format.storage) {
           tensor(t).format = { ...tensor(t).format, storage: tensor(l.output).format.storage };

@@ -15,6 +15,13 @@ export const TILE_CONFIGS: readonly TileConfig[] = [
   { tm: 16, tn: 64, tk: 32, rm: 2, rn: 4 },
 ];
 
+/** Half tiles: each f32 shape, plus deeper slices that the halved workgroup memory affords. */
+export const HALF_TILE_CONFIGS: readonly TileConfig[] = [
+  ...TILE_CONFIGS.map((c) => ({ ...c, half: true })),
+  { tm: 128, tn: 128, tk: 16, rm: 8, rn: 8, half: true },
+  { tm: 64, tn: 64, tk: 32, rm: 4, rn: 4, half: true },
+];
+
 export interface MatmulChoice {
   tile: TileConfig;
   splits: number;
@@ -25,6 +32,11 @@ export interface ChoiceOptions {
   tiles?: number;
   /** Split-K tactics to keep (default 2). */
   splitK?: number;
+  /**
+   * Also offer half tiles (f16 slices and products, f32 accumulators; the device needs
+   * shader-f16), as many again as the f32 ones and ranked first: the timer picks between them.
+   */
+  half?: boolean;
 }
 
 // The model's GPU: streaming multiprocessors and what one holds (an H100/H200-class part). Only
@@ -73,7 +85,13 @@ function splitFactors(m: number, n: number, k: number, groups: number, c: TileCo
  * when no configuration fits the device.
  */
 export function matmulChoices(m: number, n: number, k: number, groups: number, caps: DeviceCaps, opts: ChoiceOptions = {}): MatmulChoice[] {
-  const fits = TILE_CONFIGS.filter((c) => !tileUnfit(c, caps, { m, n, groups }));
+  const f32 = rankedChoices(TILE_CONFIGS, m, n, k, groups, caps, opts);
+  if (!opts.half || !caps.shaderF16) return f32;
+  return [...rankedChoices(HALF_TILE_CONFIGS, m, n, k, groups, caps, opts), ...f32];
+}
+
+function rankedChoices(configs: readonly TileConfig[], m: number, n: number, k: number, groups: number, caps: DeviceCaps, opts: ChoiceOptions): MatmulChoice[] {
+  const fits = configs.filter((c) => !tileUnfit(c, caps, { m, n, groups }));
   const rank = (list: MatmulChoice[]) => list
     .map((ch) => ({ ch, cost: cost(m, n, k, groups, ch.tile, ch.splits) }))
     .sort((a, b) => a.cost - b.cost)

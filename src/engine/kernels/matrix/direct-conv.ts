@@ -46,7 +46,7 @@ export function directConvProgram(
   const sameInput = !depthwise && g.ng % 2 === 0;
   const chan0 = depthwise ? 'c' : `(c / ${g.ng}u) * ${g.cg}u + ci`;
   const chan1 = depthwise ? 'c1' : `(c1 / ${g.ng}u) * ${g.cg}u + ci`;
-  const pairLoad = depthwise && x.format.layout === 'nhwc' && (x.format.storage === 'f32' || g.cin % 2 === 0) && g.cout % 2 === 0;
+  const pairLoad = depthwise && x.format.layout === 'nhwc' && (x.format.storage !== 'f16x2' || g.cin % 2 === 0) && g.cout % 2 === 0;
   const s = x.format.storage;
   const inside = (iw: string) => (g.padded ? `u32(ih) < ${g.h}u && u32(${iw}) < ${g.w}u` : '');
   const at = (ch: string, iw: string) => imageIndex(x, 'img', ch, 'u32(ih)', `u32(${iw})`);
@@ -60,7 +60,8 @@ export function directConvProgram(
       ? `var ${name} = vec2<f32>(0.0); if (${cond}) { ${name} = ${loadExpr(iw)}; }`
       : `let ${name} = ${loadExpr(iw)};`;
   };
-  const wPair = (tap: string) => (storage === 'f32' ? `wd[(${tap}) * ${cPad / 2}u + c / 2u]` : `unpack2x16float(wd[(${tap}) * ${cPad / 2}u + c / 2u])`);
+  const wAt = (tap: string) => `wd[(${tap}) * ${cPad / 2}u + c / 2u]`;
+  const wPair = (tap: string) => (storage === 'f32' ? wAt(tap) : storage === 'f16' ? `vec2<f32>(${wAt(tap)})` : `unpack2x16float(${wAt(tap)})`);
   const outs = Array.from({ length: run }, (_, o) => o);
 
   let window: string;
@@ -84,9 +85,9 @@ export function directConvProgram(
     ${g.cout % 2 === 0 ? `store2(m, c, acc${o});` : `if (c + 1u < ${g.cout}u) { store2(m, c, acc${o}); } else { store1(m, c, acc${o}.x); }`}
   }`).join('\n');
 
-  const wDecl = storage === 'f32'
-    ? `@group(0) @binding(1) var<storage, read> wd: array<vec2<f32>>;\n`
-    : declareConstant(1, 'wd', 'f16x2');
+  const wDecl = storage === 'f16x2'
+    ? declareConstant(1, 'wd', 'f16x2')
+    : `@group(0) @binding(1) var<storage, read> wd: array<vec2<${storage}>>;\n`;
   const epi = epilogue(2);
   const wgsl = `${declareTensor(0, 'x', s)}${loaders('x', s)}${wDecl}${epi.wgsl}
 var<private> grp: u32;

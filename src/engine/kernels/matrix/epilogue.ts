@@ -81,7 +81,7 @@ export function epiloguePart(s: EpilogueSpec): PartBuilder {
     let resPair = '';
     let resOne = '';
     if (res) {
-      const pairLoad = pairsContiguous(res) && (res.tensor.format.storage === 'f32' || (res.channels % 2 === 0 && s.evenPairs));
+      const pairLoad = pairsContiguous(res) && (res.tensor.format.storage !== 'f16x2' || (res.channels % 2 === 0 && s.evenPairs));
       resPair = pairLoad
         ? ` + load2_res(${rowIndex(res, 'm', 'c')})`
         : ` + vec2<f32>(load_res(${rowIndex(res, 'm', 'c')}), load_res(${rowIndex(res, 'm', 'c + 1u')}))`;
@@ -91,7 +91,7 @@ export function epiloguePart(s: EpilogueSpec): PartBuilder {
     const pairStore = pairsContiguous(out)
       ? `store2_y(${rowIndex(out, 'm', oc)}, v);`
       : `store_y(${rowIndex(out, 'm', oc)}, v.x); store_y(${rowIndex(out, 'm', `${oc} + 1u`)}, v.y);`;
-    const single = out.tensor.format.storage === 'f32'
+    const single = out.tensor.format.storage !== 'f16x2'
       ? `fn store1(m: u32, n: u32, acc: f32) {
   let c = grp * ${s.groupChannels}u + n;
   let x = acc${biasOne}${resOne};

@@ -50,10 +50,10 @@ function problem(s: MatmulLayerSpec, kPad: number, nPad: number): MatmulProblem 
   };
 }
 
-/** Tile-loop, split-K and (for at most four rows) GEMV tactics. */
+/** Tile-loop, split-K and (for at most four rows) GEMV tactics; half tiles too when the weights are native f16. */
 export function matmulTactics(s: MatmulLayerSpec, caps: DeviceCaps, choice: ChoiceOptions = {}): Tactic[] {
   const tactics: Tactic[] = [];
-  for (const { tile, splits } of matmulChoices(s.m, s.n, s.k, s.groups, caps, choice)) {
+  for (const { tile, splits } of matmulChoices(s.m, s.n, s.k, s.groups, caps, { half: s.storage === 'f16', ...choice })) {
     const kPad = roundUp(s.k, tile.tk);
     const nPad = roundUp(s.n, tile.tn);
     const { programs, scratch } = tiledMatmul(problem(s, kPad, nPad), tile, splits, caps);

@@ -1,15 +1,18 @@
 // Constant B operands: weights re-laid out at compile time as [groups][K][N] matrices padded
-// with zeros to whole tiles (so the tile loop reads them unchecked), stored f32 or as packed
-// halves, and read four columns at a time.
+// with zeros to whole tiles (so the tile loop reads them unchecked), stored f32 or as (native
+// or packed) halves, and read four columns at a time.
 import type { ConvLayer, Layer, NetTensor, Storage } from '../../network.js';
 import type { PartBuilder } from '../matmul-tile.js';
 
 /**
- * The storage of a layer's weights: packed halves when its output is packed halves (the layer
- * runs in fp16), unless the layer is forced to fp32.
+ * The storage of a layer's weights, unless the layer is forced to fp32: packed halves when its
+ * output is packed halves; native halves when its output or input is native f16 (the layer runs
+ * in fp16 on a device with shader-f16; a last layer writing the f32 network output included).
  */
-export function weightStorage(layer: Layer, out: NetTensor): Storage {
-  return out.format.storage === 'f16x2' && layer.precision !== 'fp32' ? 'f16x2' : 'f32';
+export function weightStorage(layer: Layer, out: NetTensor, input?: NetTensor): Storage {
+  if (layer.precision === 'fp32') return 'f32';
+  if (out.format.storage === 'f16x2') return 'f16x2';
+  return out.format.storage === 'f16' || input?.format.storage === 'f16' ? 'f16' : 'f32';
 }
 
 /** A zero-padded [groups][kPad][nPad] matrix with B[g][k][n] = at(g, k, n) inside K×N. */
@@ -48,9 +51,9 @@ export function weightOperand(constant: number, storage: Storage, kPad: number, 
   if (nPad % 4 !== 0) throw new Error(`weight rows of ${nPad} are not whole quads`);
   const base = groups > 1 ? `(grp * ${kPad}u + k) * ${nPad / 4}u + n / 4u` : `k * ${nPad / 4}u + n / 4u`;
   return (first) => ({
-    wgsl: storage === 'f32'
-      ? `@group(0) @binding(${first}) var<storage, read> wb: array<vec4<f32>>;
-fn loadB4(k: u32, n: u32) -> vec4<f32> { return wb[${base}]; }
+    wgsl: storage !== 'f16x2'
+      ? `@group(0) @binding(${first}) var<storage, read> wb: array<vec4<${storage}>>;
+fn loadB4(k: u32, n: u32) -> vec4<f32> { return ${storage === 'f32' ? `wb[${base}]` : `vec4<f32>(wb[${base}])`}; }
 `
       : `@group(0) @binding(${first}) var<storage, read> wb: array<vec2<u32>>;
 fn loadB4(k: u32, n: u32) -> vec4<f32> { let p = wb[${base}]; return vec4<f32>(unpack2x16float(p.x), unpack2x16float(p.y)); }
