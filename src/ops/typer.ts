@@ -6,7 +6,6 @@ import type { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from './op.js';
 import { bindOp, opOf, type BoundOp, type OpInfo } from './registry.js';
 import { elementCount } from '../tensor/shape.js';
-import { isEngineNode, profileEngineOutputs } from '../partition/engine-op.js';
 
 /** A node bound to its op: definition, attributes parsed once, shape function and kernels over them. */
 export interface BoundNode {
@@ -62,10 +61,26 @@ export function inferNode(b: BoundNode, inputs: readonly (KnownValue | undefined
 
 const FOLD_LIMIT = 1 << 16; // elements: fold only small constant expressions during inference
 
+/**
+ * Types a node by other means than its op's shape function, or returns undefined. The part that
+ * defines such nodes registers it (an engine node partitioned for a shape profile is typed
+ * through its subgraph: partition/engine-op.ts), so ops/ imports nothing from the parts above it.
+ */
+export type NodeTypeOverride = (node: Node, inputs: readonly (KnownValue | undefined)[], typer: NodeTyper) => TensorType[] | undefined;
+const typeOverrides: NodeTypeOverride[] = [];
+export function registerNodeTypeOverride(f: NodeTypeOverride): void {
+  typeOverrides.push(f);
+}
+
 /** The NodeTyper the IR's inference uses: op shape functions, plus CPU folding of small constants. */
 export const opTyper: NodeTyper = {
-  // an engine node partitioned for a shape profile is typed through its subgraph at any shape in range
-  infer: (node, inputs) => (isEngineNode(node) && node.profile ? profileEngineOutputs(node, inputs, opTyper) : inferNode(bindNode(node), inputs)),
+  infer(node, inputs) {
+    for (const f of typeOverrides) {
+      const t = f(node, inputs, opTyper);
+      if (t) return t;
+    }
+    return inferNode(bindNode(node), inputs);
+  },
   evaluate(node, inputs) {
     const b = bindNode(node);
     if (b.def.random) return undefined;

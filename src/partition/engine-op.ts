@@ -8,6 +8,7 @@ import { inferShapes, type KnownValue, type NodeTyper } from '../ir/infer.js';
 import type { TensorType } from '../ops/op.js';
 import { defineOp } from '../ops/op.js';
 import { findOp, registerOp } from '../ops/registry.js';
+import { registerNodeTypeOverride } from '../ops/typer.js';
 import { isDType } from '../tensor/dtype.js';
 
 export const ENGINE_OP_TYPE = 'Engine';
@@ -41,6 +42,8 @@ export function profileEngineOutputs(node: EngineNode, inputs: readonly (KnownVa
     return { dtype: t.dtype, shape: [...t.shape] };
   });
 }
+
+registerNodeTypeOverride((node, inputs, typer) => (isEngineNode(node) && node.profile ? profileEngineOutputs(node, inputs, typer) : undefined));
 
 export function isEngineNode(n: Node): n is EngineNode {
   return n.domain === NNRT_DOMAIN && n.opType === ENGINE_OP_TYPE && 'subgraph' in n;

@@ -62,6 +62,8 @@ function keepConsistent(net: Network): void {
         toF32(l.input);
         toF32(l.output);
       }
+      // the int8 kernels read f32 or packed halves (their dot4I8Packed loads have no native-f16 form)
+      if (l.kind === 'qlinear' && tensor(l.input).format.storage === 'f16') toF32(l.input);
       if (l.kind === 'concat' && l.inPlace) {
         const out = tensor(l.output);
         const oddChannels = out.format.storage === 'f16x2' && out.format.layout === 'nhwc' && l.inputs.some((t) => tensor(t).shape[1]! % 2 !== 0);
