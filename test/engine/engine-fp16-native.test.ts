@@ -28,7 +28,7 @@ import { importOnnx } from '../../src/onnx/import/model.js';
 import '../../src/ops/index.js';
 import type { Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { expectEngineLikeOrt, graphModel, type GraphSpec } from '../helpers/ort-graph.js';
+import { expectEngineLikeOrt, patternModel, type PatternSpec } from '../helpers/engine-pattern.js';
 import { randomTensor } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 
@@ -44,7 +44,7 @@ const i64 = (v: number[]) => new Tensor('int64', [v.length], BigInt64Array.from(
 const scalar = (v: number) => new Tensor('float32', [], Float32Array.of(v));
 
 /** Conv 3×3 (5 channels from 3) → ReLU → depthwise 3×3 → 1×1 (+bias) → Concat → grouped 1×1 → pools → Gemm → Softmax. */
-const CNN: GraphSpec = {
+const CNN: PatternSpec = {
   nodes: [
     { op: 'Conv', inputs: ['x', 'w1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
     { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
@@ -73,7 +73,7 @@ const CNN: GraphSpec = {
  * → Q·Kᵀ scaled → Softmax → ·V → merge → output projection + residual → GELU MLP (22 hidden:
  * K = 22 is no multiple of a tile) + residual; a Slice and a ReduceMean of the result as outputs.
  */
-function block(): GraphSpec {
+function block(): PatternSpec {
   const w = (k: number, n: number, seed: number) => randomTensor([k, n], seed, -0.4, 0.4);
   return {
     nodes: [
@@ -149,7 +149,7 @@ for (const [name, spec, kinds] of [
 }
 
 test('a plan built with shader-f16 is refused by a device without it (PlanError naming the feature); fp32 plans need nothing', { skip }, async () => {
-  const { graph } = importOnnx(graphModel(CNN));
+  const { graph } = importOnnx(patternModel(CNN));
   const shapes = { x: [1, 3, 9, 9] };
   const plan = await buildEnginePlan(half!, graph, shapes, { precision: 'fp16', timeTactics: false });
   const bytes = serializePlan(plan);

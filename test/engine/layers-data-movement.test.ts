@@ -11,7 +11,7 @@ import '../../src/node/webgpu.js';
 import '../../src/ops/index.js';
 import { FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { expectEngineLikeOrt, type GraphSpec } from '../helpers/ort-graph.js';
+import { expectEngineLikeOrt, type PatternSpec } from '../helpers/engine-pattern.js';
 import { randomTensor } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 
@@ -20,7 +20,7 @@ const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
 const FP16: Tolerance = { atol: 1e-3, rtol: 2e-3 };
 const i64 = (v: number[], shape = [v.length]) => new Tensor('int64', shape, BigInt64Array.from(v.map(BigInt)));
 
-async function both(spec: GraphSpec) {
+async function both(spec: PatternSpec) {
   const plans = [];
   for (const p of ['fp32', 'fp16'] as const) plans.push(await expectEngineLikeOrt(gpu!, spec, p, p === 'fp32' ? FP32_TOLERANCE : FP16));
   return plans;

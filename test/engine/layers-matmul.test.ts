@@ -15,7 +15,7 @@ import type { MatmulLayer, NetTensor, Storage } from '../../src/engine/network.j
 import { FP32_TOLERANCE, compareTensors, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { runTactic } from '../helpers/engine-kernel.js';
-import { expectEngineLikeOrt, type GraphSpec } from '../helpers/ort-graph.js';
+import { expectEngineLikeOrt, type PatternSpec } from '../helpers/engine-pattern.js';
 import { kernelContext, roundHalf } from '../helpers/kernel-context.js';
 import { oneNodeModel, randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
@@ -24,7 +24,7 @@ const skip = webgpuSkip() ?? false;
 const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
 const FP16: Tolerance = { atol: 2e-3, rtol: 1e-2 };
 
-async function both(spec: GraphSpec, check?: (kinds: string[]) => void) {
+async function both(spec: PatternSpec, check?: (kinds: string[]) => void) {
   for (const p of ['fp32', 'fp16'] as const) {
     const plan = await expectEngineLikeOrt(gpu!, spec, p, p === 'fp32' ? FP32_TOLERANCE : FP16);
     check?.(plan.layers.map((l) => l.kind));

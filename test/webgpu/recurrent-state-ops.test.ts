@@ -8,7 +8,7 @@ import { importOnnx } from '../../src/onnx/import/model.js';
 import { createSession } from '../../src/runtime/session.js';
 import { compareTensors } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { graphModel, type GraphNodeSpec } from '../helpers/ort-graph.js';
+import { patternModel, type PatternNode } from '../helpers/engine-pattern.js';
 import { oneNodeModel, randomTensor, runOrt, type OneNodeSpec } from '../helpers/ort-reference.js';
 import { GPU_TOL } from '../helpers/webgpu-one-node.js';
 import { webgpuSkip } from './gpu-available.js';
@@ -17,8 +17,8 @@ const skip = webgpuSkip() ?? false;
 const i64 = (v: number[]) => Tensor.fromNumeric('int64', [v.length], v);
 
 /** Runs the opset-27 node on WebGPU and the primitive graph in onnxruntime; compares `outputs`. */
-async function expectLikeReference(spec: OneNodeSpec, nodes: GraphNodeSpec[], initializers: Record<string, Tensor>, label: string): Promise<void> {
-  const want = await runOrt(graphModel({ nodes, inputs: spec.inputs, initializers, outputs: spec.outputs }), spec.inputs);
+async function expectLikeReference(spec: OneNodeSpec, nodes: PatternNode[], initializers: Record<string, Tensor>, label: string): Promise<void> {
+  const want = await runOrt(patternModel({ nodes, inputs: spec.inputs, initializers, outputs: spec.outputs }), spec.inputs);
   const session = await createSession(importOnnx(oneNodeModel({ ...spec, opset: 27 })).graph, { device: 'webgpu' });
   try {
     const got = await session.run(spec.inputs);
@@ -41,7 +41,7 @@ test('CausalConvWithState on WebGPU: with and without past, bias and SiLU', { sk
     if (past) inputs.past = randomTensor([b, c, k - 1], 303);
     else init.past = Tensor.fromArray([b, c, k - 1], new Array(b * c * (k - 1)).fill(0));
     const conv = activation === 'none' ? 'y' : 'conv';
-    const nodes: GraphNodeSpec[] = [
+    const nodes: PatternNode[] = [
       { op: 'Concat', inputs: ['past', 'x'], outputs: ['padded'], attrs: { axis: 2 } },
       { op: 'Conv', inputs: ['padded', 'w', ...(bias ? ['bias'] : [])], outputs: [conv], attrs: { group: c, kernel_shape: [k] } },
       ...(activation === 'none' ? [] : [{ op: 'Sigmoid', inputs: ['conv'], outputs: ['sig'] }, { op: 'Mul', inputs: ['conv', 'sig'], outputs: ['y'] }]),
@@ -59,13 +59,13 @@ type Rule = 'linear' | 'gated' | 'delta' | 'gated_delta';
 
 /** LinearAttention unrolled over `len` steps in opset-18 primitives (state [B, Hkv, dk, dv]). */
 function linearAttentionGraph(rule: Rule, d: { b: number; len: number; hq: number; hkv: number; dk: number; dv: number; scale: number; perDim: boolean; betaHeads: number }) {
-  const nodes: GraphNodeSpec[] = [];
+  const nodes: PatternNode[] = [];
   const init: Record<string, Tensor> = {
     qShape: i64([d.b, d.len, d.hkv, d.hq / d.hkv, d.dk]), kShape: i64([d.b, d.len, d.hkv, d.dk]), vShape: i64([d.b, d.len, d.hkv, 1, d.dv]),
     gShape: i64(d.perDim ? [d.b, d.len, d.hkv, d.dk, 1] : [d.b, d.len, d.hkv, 1, 1]), betaShape: i64([d.b, d.len, d.betaHeads, 1, 1]),
     yShape: i64([d.b, 1, d.hq * d.dv]), scale: Tensor.fromArray([], [d.scale]), ax2: i64([2]), ax3: i64([3]),
   };
-  const add = (op: string, inputs: string[], out: string, attrs?: GraphNodeSpec['attrs']) => { nodes.push({ op, inputs, outputs: [out], ...(attrs ? { attrs } : {}) }); return out; };
+  const add = (op: string, inputs: string[], out: string, attrs?: PatternNode['attrs']) => { nodes.push({ op, inputs, outputs: [out], ...(attrs ? { attrs } : {}) }); return out; };
   const q = add('Reshape', ['q', 'qShape'], 'q5');
   const k = add('Reshape', ['k', 'kShape'], 'k4');
   const v = add('Reshape', ['v', 'vShape'], 'v5');
