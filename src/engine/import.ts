@@ -37,6 +37,7 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
     net.tensors.set(v.name, { name: v.name, shape: [...types.get(v.name)!.shape], format: { ...PLAIN_F32 } });
   }
   const names = new Set<string>();
+  const intermediates = new Map<string, readonly number[]>();
   for (const [i, node] of topoSort(g).entries()) {
     // Values inference already computed (Shape → Gather chains) are constants, not layers.
     if (node.outputs.every((o) => !o || types.get(o)?.value)) continue;
@@ -45,13 +46,14 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
     let name = node.name || `${node.opType}_${i}`;
     while (names.has(name)) name = `${name}_`;
     names.add(name);
-    const view = nodeView(node, name, types, constantOf);
+    const view = nodeView(node, name, types, constantOf, intermediates);
     const importer = OP_IMPORTERS[node.opType];
     if (!importer) view.fail(`op ${node.opType} has no engine layer`);
     const made = importer.translate(view);
     for (const layer of Array.isArray(made) ? made : [made]) {
       net.layers.push(layer);
-      net.tensors.set(layer.output, { name: layer.output, shape: [...types.get(layer.output)!.shape], format: { ...PLAIN_F32 } });
+      const shape = types.get(layer.output)?.shape ?? intermediates.get(layer.output)!;
+      net.tensors.set(layer.output, { name: layer.output, shape: [...shape], format: { ...PLAIN_F32 } });
     }
   }
   for (const o of g.outputs) {

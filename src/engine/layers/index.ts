@@ -19,6 +19,8 @@ import { normImporters, normKind } from './norm.js';
 import { reduceImporters, reduceKind } from './reduce.js';
 import { qlinearImporters, qlinearKind } from './qlinear.js';
 import { quantizeImporters } from './quantize.js';
+import { integerImporters } from './integer.js';
+import { dynamicQuantizeImporters } from './dynamic-quantize.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -63,4 +65,6 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...attentionImporters,
   ...quantizeImporters,
   ...qlinearImporters,
+  ...integerImporters,
+  ...dynamicQuantizeImporters,
 };

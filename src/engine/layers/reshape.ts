@@ -7,6 +7,7 @@ import type { LayerBase } from '../network.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, io, type NodeView } from './node-view.js';
 import { floatData0, floatOnly } from './rules.js';
+import { castOfEngineIntegers } from './integer.js';
 
 export interface ReshapeLayer extends LayerBase {
   kind: 'reshape';
@@ -33,8 +34,9 @@ export const reshapeImporters: Record<string, OpImporter> = {
   Squeeze: { support: chain(floatData0, constantInput(1, 'axes', true)), translate },
   Unsqueeze: { support: chain(floatData0, constantInput(1, 'axes')), translate },
   Identity: { support: floatOnly, translate },
-  // float32 to float32 (exporters write these around attention scales): the same values
-  Cast: { support: floatOnly, translate },
+  // float32 to float32 (exporters write these around attention scales), or the integers an int8
+  // layer computed (held as floats) to float32: the same values. Declines give floatOnly's reason.
+  Cast: { support: (node, ctx) => (floatOnly(node, ctx) === true || castOfEngineIntegers(node, ctx) === true ? true : floatOnly(node, ctx)), translate },
   Dropout: { support: dropoutInference, translate },
 };
 

@@ -42,6 +42,12 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
    */
   a: PartBuilder;
   relu: boolean;
+  /**
+   * The input's zero point is a tensor read at run time (DynamicQuantizeLinear's, for
+   * MatMulInteger/ConvInteger), not x.zeroPoint: the part `a` then declares `fn zeroA() -> u32`,
+   * the zero point's byte.
+   */
+  zxRuntime?: boolean;
   /** WGSL expression: flat index in the output of element (m, n) of group `grp`. */
   outIndex: string;
   store: Int8Store;
@@ -98,7 +104,8 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const tilesM = Math.ceil(p.m / t.tm);
   const tilesN = Math.ceil(p.n / t.tn);
   const [gx, gy] = grid(tilesM * tilesN, caps)!;
-  const zx = p.x.signed ? p.x.zeroPoint : p.x.zeroPoint - 128;
+  // the zero point in the flipped (int8) domain: a uint8 byte b is b − 128, an int8 byte sign-extends
+  const zx = p.zxRuntime ? (p.x.signed ? '(i32(zeroA() ^ 0x80u) - 128)' : '(i32(zeroA()) - 128)') : String(p.x.signed ? p.x.zeroPoint : p.x.zeroPoint - 128);
   const flip = p.x.signed ? '' : ' ^ 0x80808080u';
   const [lo, hi] = p.y ? qRange(p.y) : [0, 0];
   const finish = p.y
