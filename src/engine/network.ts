@@ -86,6 +86,7 @@ export type { NormLayer } from './layers/norm.js';
 export type { ReduceLayer } from './layers/reduce.js';
 export type { AttentionLayer } from './layers/attention.js';
 export type { QLinearLayer } from './layers/qlinear.js';
+export type { ConvTransposeLayer } from './layers/conv-transpose.js';
 import type { ConcatLayer } from './layers/concat.js';
 import type { ConvLayer } from './layers/conv.js';
 import type { ConvertLayer } from './layers/convert.js';
@@ -101,12 +102,14 @@ import type { NormLayer } from './layers/norm.js';
 import type { ReduceLayer } from './layers/reduce.js';
 import type { AttentionLayer } from './layers/attention.js';
 import type { QLinearLayer } from './layers/qlinear.js';
+import type { ConvTransposeLayer } from './layers/conv-transpose.js';
 
 export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatLayer | SoftmaxLayer | ReshapeLayer | ConvertLayer
   | NormLayer | ReduceLayer
   | MatmulLayer | TransposeLayer | SliceLayer
   | AttentionLayer
-  | QLinearLayer;
+  | QLinearLayer
+  | ConvTransposeLayer;
 export type LayerKind = Layer['kind'];
 
 /** A network: tensors by name, layers in execution (topological) order, inputs and outputs. */

@@ -20,6 +20,7 @@ import { reduceImporters, reduceKind } from './reduce.js';
 import { qlinearImporters, qlinearKind } from './qlinear.js';
 import { quantizeImporters } from './quantize.js';
 import { integerImporters } from './integer.js';
+import { convTransposeImporters, convTransposeKind } from './conv-transpose.js';
 import { dynamicQuantizeImporters } from './dynamic-quantize.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
@@ -40,6 +41,7 @@ const LAYER_KINDS: KindTable = {
   slice: sliceKind,
   attention: attentionKind,
   qlinear: qlinearKind,
+  convtranspose: convTransposeKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -67,4 +69,5 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...qlinearImporters,
   ...integerImporters,
   ...dynamicQuantizeImporters,
+  ...convTransposeImporters,
 };
