@@ -1,8 +1,14 @@
 // The WebAssembly SIMD kernels (src/cpu/assembly/, compiled into kernels.wasm.ts) and their memory.
-// Every call works in an arena: the caller copies its operands in, allocates outputs and scratch,
-// runs kernels on byte addresses, and copies results out; the next call starts the arena over.
-// The memory only grows, to the largest call seen.
+// The memory holds two kinds of room:
+// * persistent blocks (`reserve`): packed weights, an engine's activation arena; they survive
+//   `reset()` until released. Free gaps between them are reused first-fit.
+// * the per-call arena (`alloc`/`put`): operands, outputs and scratch of one call, bumped upward
+//   from just above the highest persistent block; `reset()` frees it all, `rewind(mark())` frees
+//   what came after the mark.
+// A block reserved while a call is live goes above the arena's top, so neither moves. The memory
+// only grows (addresses stay valid; `floats()` renews its view).
 import { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } from './kernels.wasm.js';
+import { ExecutionError } from '../errors.js';
 import { CpuThreadPool, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
 
 /** The kernels' exports (byte addresses; sizes in elements). */
@@ -40,9 +46,28 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** One instance of the kernels with its memory, and a bump arena over that memory. */
+/** Bytes a request for `floats` floats takes: 16 bytes of slack for vector over-reads, 64-aligned. */
+function roundBytes(floats: number): number {
+  return Math.ceil((floats * 4 + 16) / 64) * 64;
+}
+
+/** A persistent block of the kernels' memory; `release()` gives it back (twice is harmless). */
+export interface ReservedBlock {
+  /** Byte address of the first float. */
+  readonly at: number;
+  /** Floats asked for. */
+  readonly floats: number;
+  release(): void;
+}
+
+/** One instance of the kernels with its memory: persistent blocks and a bump arena beside them. */
 export class WasmKernels {
+  /** The arena's next free byte. */
   private top = FIRST;
+  /** Where the current call's arena began (persistent blocks may reuse gaps below it). */
+  private base = FIRST;
+  /** Live persistent blocks as [at, end) byte ranges, sorted by address. */
+  private readonly blocks: { at: number; end: number }[] = [];
   private view: Float32Array;
 
   constructor(readonly k: KernelExports, readonly memory: WebAssembly.Memory, private readonly pool?: CpuThreadPool) {
@@ -64,19 +89,86 @@ export class WasmKernels {
     else for (const calls of perThread) here(calls);
   }
 
-  /** Starts a call: everything allocated before is free again. */
+  /** Starts a call: everything the arena allocated before is free again (persistent blocks stay). */
   reset(): this {
-    this.top = FIRST;
+    this.base = this.top = this.floor();
     return this;
   }
 
-  /** Room for `floats` floats, 16-byte aligned, plus 16 bytes of slack for vector over-reads. */
+  /** The arena's top now, for `rewind`. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Frees what the arena allocated after `mark` (blocks reserved meanwhile stay, and so does the room under them). */
+  rewind(mark: number): void {
+    this.top = Math.max(mark, this.floor());
+  }
+
+  /** Room for `floats` floats, 64-byte aligned, plus 16 bytes of slack for vector over-reads. */
   alloc(floats: number): number {
     const at = this.top;
-    this.top = Math.ceil((at + floats * 4 + 16) / 64) * 64;
-    const have = this.memory.buffer.byteLength;
-    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    this.top = at + roundBytes(floats);
+    this.ensure(this.top);
     return at;
+  }
+
+  /**
+   * A persistent block of `floats` floats (64-byte aligned, with slack): it survives reset() until
+   * released. Reuses the first free gap below the current arena, else goes above the arena's top.
+   */
+  reserve(floats: number): ReservedBlock {
+    if (!(floats >= 0) || !Number.isFinite(floats)) throw new ExecutionError(`cannot reserve ${floats} floats of CPU kernel memory`);
+    const bytes = roundBytes(floats);
+    // with an arena in use, only gaps below it are free; with none, everything past the blocks is
+    const idle = this.top === this.base;
+    const limit = idle ? Infinity : this.base;
+    let at = -1;
+    let index = 0;
+    let prev = FIRST;
+    for (; index <= this.blocks.length; index++) {
+      const next = Math.min(this.blocks[index]?.at ?? Infinity, limit);
+      if (prev + bytes <= next) {
+        at = prev;
+        break;
+      }
+      if (index < this.blocks.length) prev = Math.max(prev, this.blocks[index]!.end);
+      if (prev >= limit) break;
+    }
+    if (at < 0) {
+      at = this.top; // above every block and the live arena; the arena continues after it
+      index = this.blocks.length;
+      this.top = at + bytes;
+    }
+    const range = { at, end: at + bytes };
+    this.blocks.splice(index, 0, range);
+    this.ensure(range.end);
+    if (idle) this.base = this.top = this.floor();
+    let live = true;
+    return {
+      at, floats,
+      release: () => {
+        if (!live) return;
+        live = false;
+        this.blocks.splice(this.blocks.indexOf(range), 1);
+      },
+    };
+  }
+
+  /** Bytes held by live persistent blocks (for tests and reports). */
+  reservedBytes(): number {
+    return this.blocks.reduce((sum, b) => sum + b.end - b.at, 0);
+  }
+
+  /** The end of the highest live block: where a fresh arena starts. */
+  private floor(): number {
+    return this.blocks.length ? this.blocks[this.blocks.length - 1]!.end : FIRST;
+  }
+
+  /** Grows the memory to hold byte `end`. */
+  private ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
   }
 
   /** Copies `data` into the arena; returns its address. */
