@@ -11,13 +11,21 @@ import { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } from './kernels
 import { ExecutionError } from '../errors.js';
 import { CpuThreadPool, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
 
-/** The kernels' exports (byte addresses; sizes in elements). */
+/** The kernels' exports (byte addresses; sizes in elements; `ep`: an epilogue descriptor, epilogue.ts). */
 export interface KernelExports {
   gemm(
     m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number,
     c: number, ldc: number, accumulate: number, alpha: number, scratch: number,
   ): void;
+  gemmEx(
+    m: number, n: number, k: number, a: number, ars: number, acs: number, aPacked: number, b: number, brs: number, bcs: number,
+    bPacked: number, c: number, ldc: number, accumulate: number, alpha: number, scratch: number, ep: number,
+  ): void;
   gemmScratchFloats(): number;
+  packAPanels(a: number, ars: number, acs: number, m: number, k: number, alpha: number, out: number): void;
+  packBPanels(b: number, brs: number, bcs: number, k: number, n: number, out: number): void;
+  packedAFloats(m: number, k: number): number;
+  packedBFloats(k: number, n: number): number;
   im2col2d(
     x: number, channels: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, col: number,
@@ -25,14 +33,25 @@ export interface KernelExports {
   depthwise2d(
     x: number, w: number, bias: number, hasBias: number, y: number, n: number, channels: number, mult: number,
     ih: number, iw: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
-    ph: number, pw: number, oh: number, ow: number, scratch: number,
+    ph: number, pw: number, oh: number, ow: number, scratch: number, ep: number,
   ): void;
   depthwiseScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
   maxPool2d(
     x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, scratch: number,
   ): void;
+  avgPool2d(
+    x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
+    dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, rowScale: number, colScale: number, scratch: number,
+  ): void;
+  globalPool(x: number, y: number, planes: number, size: number, isMax: number): void;
   poolScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
+  activation(x: number, y: number, count: number, act: number, p0: number, p1: number): void;
+  epilogueBlock(c: number, ldc: number, rows: number, cols: number, i0: number, j0: number, off: number, ep: number): void;
+  softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
+  layerNormRows(x: number, res: number, sum: number, y: number, rows: number, cols: number, gamma: number, beta: number, eps: number): void;
+  binary(op: number, a: number, b: number, y: number, outer: number, mid: number, inner: number, mode: number, swap: number): void;
+  channelAffine(x: number, y: number, n: number, channels: number, plane: number, scale: number, shift: number, ep: number): void;
 }
 
 const PAGE = 65536;
@@ -69,9 +88,11 @@ export class WasmKernels {
   /** Live persistent blocks as [at, end) byte ranges, sorted by address. */
   private readonly blocks: { at: number; end: number }[] = [];
   private view: Float32Array;
+  private intView: Int32Array;
 
   constructor(readonly k: KernelExports, readonly memory: WebAssembly.Memory, private readonly pool?: CpuThreadPool) {
     this.view = new Float32Array(memory.buffer);
+    this.intView = new Int32Array(memory.buffer);
   }
 
   /** Threads that `run` spreads work over (1: the calling thread alone). */
@@ -184,6 +205,12 @@ export class WasmKernels {
     return this.view;
   }
 
+  /** An int32 view of the whole memory (for epilogue descriptors). */
+  ints(): Int32Array {
+    if (this.intView.buffer !== this.memory.buffer) this.intView = new Int32Array(this.memory.buffer);
+    return this.intView;
+  }
+
   /** A copy of `count` floats at `at`. */
   read(at: number, count: number): Float32Array {
     return this.floats().slice(at / 4, at / 4 + count);
@@ -253,6 +280,11 @@ export async function prepareWasmKernels(): Promise<boolean> {
     }
   }
   return compiled !== null;
+}
+
+/** The kernels instances made so far (single-threaded and threaded). */
+export function kernelInstances(): WasmKernels[] {
+  return [single, threaded].filter((w): w is WasmKernels => w !== undefined);
 }
 
 /**
