@@ -17,4 +17,4 @@ export { averagePool2d, globalPool, maxPool2d, windowScales, type PoolShape } fr
 export {
   binary, channelAffine, layerNorm, softmax, unary, type BinaryOp, type BroadcastForm, type LayerNormOptions,
 } from './api-rows.js';
-export { WasmKernels, wasmKernels, prepareWasmKernels, type ReservedBlock } from './wasm-kernels.js';
+export { createWasmKernels, prepareWasmKernels, WasmKernels, wasmKernels, type ReservedBlock } from './wasm-kernels.js';

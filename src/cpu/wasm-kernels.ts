@@ -287,17 +287,20 @@ export function kernelInstances(): WasmKernels[] {
   return [single, threaded].filter((w): w is WasmKernels => w !== undefined);
 }
 
+/** A fresh single-threaded instance with its own memory (tests; a caller wanting private memory). */
+export function createWasmKernels(): WasmKernels | undefined {
+  const mod = moduleSync();
+  if (!mod) return undefined;
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  return new WasmKernels(new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports, memory);
+}
+
 /**
  * The kernels: with the thread pool once prepareWasmKernels() has started it, otherwise
  * single-threaded; undefined where WebAssembly SIMD is not available.
  */
 export function wasmKernels(): WasmKernels | undefined {
   if (threaded) return threaded;
-  if (single) return single;
-  const mod = moduleSync();
-  if (!mod) return undefined;
-  const memory = new WebAssembly.Memory({ initial: 64 });
-  const instance = new WebAssembly.Instance(mod, { env: { memory } });
-  single = new WasmKernels(instance.exports as unknown as KernelExports, memory);
+  single ??= createWasmKernels();
   return single;
 }
