@@ -6,6 +6,7 @@ import { AveragePool } from '../ops/averagepool/averagepool.op.js';
 import { BatchNormalization } from '../ops/batchnormalization/batchnormalization.op.js';
 import { Add, Div, Mul, Sub } from '../ops/binary/binary.op.js';
 import { Clip } from '../ops/clip/clip.op.js';
+import { Concat } from '../ops/concat/concat.op.js';
 import { Conv, convGeometry } from '../ops/conv/conv.op.js';
 import { Gemm } from '../ops/gemm/gemm.op.js';
 import { GlobalAveragePool } from '../ops/globalaveragepool/globalaveragepool.op.js';
@@ -22,7 +23,7 @@ import { Split } from '../ops/split/split.op.js';
 import { permutation, Transpose } from '../ops/transpose/transpose.op.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from '../ops/op.js';
-import { splitFast, transposeFast } from './block-copy.js';
+import { concatFast, splitFast, transposeFast } from './block-copy.js';
 import { convFast } from './conv.js';
 import type { Activation } from './epilogue.js';
 import { batchNormFast, binaryFast, layerNormFast, softmaxFast, unaryFast } from './fast-ops.js';
@@ -116,3 +117,4 @@ registerFastCpuKernel(LayerNormalization, (inputs, a, outs) => {
 // data movement: block copies in JavaScript (no WebAssembly needed)
 registerFastCpuKernel(Transpose, ([x], { perm }, [out]) => transposeFast(x!, permutation(perm, x!.rank), out!));
 registerFastCpuKernel(Split, ([x], { axis }, outs) => splitFast(x!, axis, outs));
+registerFastCpuKernel(Concat, (xs, { axis }, [out]) => concatFast(xs, axis, out!));

@@ -1,7 +1,7 @@
 // The framework's fast kernels added for issue 19 against onnxruntime-node on odd shapes:
 // activations, Add/Sub/Mul/Div in each broadcast form (either operand broadcast), inference
 // BatchNormalization, AveragePool (count_include_pad both ways, ceil mode, dilations),
-// GlobalAverage/MaxPool, Softmax/LogSoftmax, LayerNormalization; and Conv/Gemm/MatMul with constant
+// GlobalAverage/MaxPool, Softmax/LogSoftmax, LayerNormalization, Concat; and Conv/Gemm/MatMul with constant
 // weights (initializers), which stay packed in the kernels' memory across runs until dispose.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -45,6 +45,9 @@ const CASES: Record<string, Case> = {
   'Softmax last axis': { op: 'Softmax', inputs: { x: [3, 4, 37] }, range: 10 },
   'LogSoftmax last axis': { op: 'LogSoftmax', inputs: { x: [5, 3] }, range: 10 },
   'Softmax axis 1 (reference path)': { op: 'Softmax', inputs: { x: [3, 4, 5] }, attrs: { axis: 1 } },
+  'Concat axis 1 (SqueezeNet fire)': { op: 'Concat', inputs: { a: [2, 3, 4, 5], b: [2, 2, 4, 5], c: [2, 1, 4, 5] }, attrs: { axis: 1 } },
+  'Concat axis -2': { op: 'Concat', inputs: { a: [3, 4, 17], b: [3, 2, 17] }, attrs: { axis: -2 } },
+  'Concat last axis (reference path)': { op: 'Concat', inputs: { a: [3, 4], b: [3, 2] }, attrs: { axis: 1 } },
   'LayerNormalization last axis': { op: 'LayerNormalization', inputs: { x: [4, 6, 19], g: [19], b: [19] } },
   'LayerNormalization axis -2, no bias': { op: 'LayerNormalization', inputs: { x: [3, 5, 7], g: [5, 7] }, attrs: { axis: -2, epsilon: { float: 1e-3 } } },
 };
