@@ -65,16 +65,19 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   const res = ep?.residual ?? 0;
   if (w.depthwise) {
     const scratch = scratchPerThread(wasm, k.depthwiseScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw));
-    const parts = splitRange(c, threadsFor(wasm, n * m * P * kh * kw * 4));
+    const threads = threadsFor(wasm, n * m * P * kh * kw * 4);
     const plane = ih * iw * 4;
-    wasm.run(parts.map(([c0, cc], t) => Array.from({ length: n }, (_, i): KernelCall => {
+    const call = (i: number, images: number, c0: number, cc: number, t: number): KernelCall => {
       const yOff = (i * m + c0 * mg) * P * 4;
       const epAt = writeEpilogue(wasm, { ...ep, bias: undefined }, 0, 0, res ? res + yOff : 0);
       return ['depthwise2d', [
         x + (i * c + c0) * plane, w.at + c0 * mg * kh * kw * 4, bias ? bias + c0 * mg * 4 : 0, bias ? 1 : 0,
-        y + yOff, 1, cc, mg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch[t]!, epAt,
+        y + yOff, images, cc, mg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch[t]!, epAt,
       ]];
-    })));
+    };
+    // whole images per thread when there are enough of them (one call each), else channels of every image
+    if (n >= threads) wasm.run(splitRange(n, threads).map(([i0, ni], t) => [call(i0, ni, 0, c, t)]));
+    else wasm.run(splitRange(c, threads).map(([c0, cc], t) => Array.from({ length: n }, (_, i) => call(i, 1, c0, cc, t))));
     wasm.rewind(mark);
     return;
   }
