@@ -30,6 +30,10 @@ export interface KernelExports {
     x: number, channels: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, col: number,
   ): void;
+  im2colPacked(
+    x: number, channels: number, k0: number, K: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
+    dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, out: number, row: number,
+  ): void;
   depthwise2d(
     x: number, w: number, bias: number, hasBias: number, y: number, n: number, channels: number, mult: number,
     ih: number, iw: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
