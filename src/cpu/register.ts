@@ -14,6 +14,7 @@ import { GlobalMaxPool } from '../ops/globalmaxpool/globalmaxpool.op.js';
 import { LayerNormalization } from '../ops/layernormalization/layernormalization.op.js';
 import { MatMul } from '../ops/matmul/matmul.op.js';
 import { MaxPool } from '../ops/maxpool/maxpool.op.js';
+import { REDUCE_OPS, reducedAxes } from '../ops/reduce/reduce.op.js';
 import { Relu } from '../ops/relu/relu.op.js';
 import { LogSoftmax, Softmax } from '../ops/softmax/softmax.op.js';
 import { HardSigmoid, HardSwish, LeakyRelu, Sigmoid, Tanh } from '../ops/unary/unary.op.js';
@@ -28,7 +29,7 @@ import { convFast } from './conv.js';
 import type { Activation } from './epilogue.js';
 import { batchNormFast, binaryFast, layerNormFast, softmaxFast, unaryFast } from './fast-ops.js';
 import { gemmFast, matmulFast } from './matmul.js';
-import { averagePoolFast, globalPoolFast, maxPoolFast } from './pool.js';
+import { averagePoolFast, globalPoolFast, maxPoolFast, reduceTrailingFast } from './pool.js';
 import { wasmKernels } from './wasm-kernels.js';
 
 registerFastCpuKernel(Conv, ([x, w, b], a, [out]) => {
@@ -65,6 +66,14 @@ registerFastCpuKernel(GlobalMaxPool, ([x], _a, [out]) => {
   const wasm = wasmKernels();
   return wasm && globalPoolFast(wasm, 'max', x!, out!);
 });
+
+for (const [type, kind] of [['ReduceMean', 'avg'], ['ReduceMax', 'max']] as const) {
+  registerFastCpuKernel(REDUCE_OPS[type]!, ([x, axesIn], { noop_with_empty_axes }, [out]) => {
+    const wasm = wasmKernels();
+    const axes = reducedAxes(x!.shape, axesIn && { dtype: axesIn.dtype, shape: axesIn.shape, value: axesIn }, noop_with_empty_axes);
+    return wasm && reduceTrailingFast(wasm, kind, x!, axes, out!);
+  });
+}
 
 /** An activation's fast kernel (its parameters from the node). */
 function activationKernel(act: (inputs: readonly (Tensor | undefined)[]) => Activation | undefined) {
