@@ -109,7 +109,7 @@ export function agreement(m: FaceModel, want: Outputs[], got: Outputs[]): Agreem
     for (const tol of BOX_TOL) tally(`box ±${tol}`, within(w[box]!, g[box]!, tol));
     if (w.conv6_3_output) for (const tol of BOX_TOL) tally(`landmarks ±${tol}`, within(w.conv6_3_output, g.conv6_3_output!, tol));
   }
-  if (m.key === 'ga') means['mean |Δage|'] = ageErr / want.length;
+  if (m.key === 'ga') means['mean abs Δage'] = ageErr / want.length;
   return { counts, means };
 }
 

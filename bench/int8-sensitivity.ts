@@ -2,7 +2,7 @@
 // int8 network (import + passes, as `nnrt build --precision int8` makes it) is lowered back to ONNX
 // (src/engine/lower.ts: the int8 layers as Sub/Mul/Conv/Round/Clip in float, which the engine's
 // integer kernels reproduce exactly) and run on onnxruntime, against onnxruntime on the fp32
-// export. Prints fc1's relative L2 error, gender agreement and mean |Δage| with all layers int8,
+// export. Prints fc1's relative L2 error, gender agreement and mean abs Δage with all layers int8,
 // with only one layer int8 (each in turn), and with the early layers pinned to fp32.
 //   npx tsx bench/int8-sensitivity.ts [--algo minmax] [--calib 60] [--faces 200] [--single]
 import { parseArgs } from 'node:util';
@@ -40,7 +40,7 @@ async function measure(pins: string[]): Promise<string> {
     gender += x.gender === y.gender ? 1 : 0;
     age += Math.abs(x.age - y.age);
   });
-  return `fc1 rel L2 ${Math.sqrt(num / den).toFixed(3)}, gender ${gender}/${got.length}, mean |Δage| ${(age / got.length).toFixed(2)}`;
+  return `fc1 rel L2 ${Math.sqrt(num / den).toFixed(3)}, gender ${gender}/${got.length}, mean abs Δage ${(age / got.length).toFixed(2)}`;
 }
 
 const upTo = (k: number) => layers.filter((c) => {
