@@ -15,7 +15,7 @@ import { deviceCaps, type DeviceCaps } from '../devices/webgpu/caps.js';
 import { withEnables } from '../devices/webgpu/storage.js';
 import type { KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js';
 import { planMemory } from './memory-plan.js';
-import type { Layer, Network } from './network.js';
+import { isFloatTensor, type Layer, type Network } from './network.js';
 import { elementCount } from '../tensor/shape.js';
 import { tensorInputs } from './passes/net-utils.js';
 import { runPipeline } from './passes/pipeline.js';
@@ -255,8 +255,9 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
   }
   const io = (n: string) => {
     const t = net.tensors.get(n)!;
-    if (t.format.storage !== 'f32' || t.format.layout === 'nhwc') {
-      throw new Error(`engine edge tensor ${n} must be plain f32, is ${t.format.layout}/${t.format.storage}`);
+    // float edges are plain f32; integer and bool edges plain i32, as the framework holds them on the device
+    if (t.format.storage !== (isFloatTensor(t) ? 'f32' : 'i32') || t.format.layout === 'nhwc') {
+      throw new Error(`engine edge tensor ${n} must be plain ${isFloatTensor(t) ? 'f32' : 'i32'}, is ${t.format.layout}/${t.format.storage}`);
     }
     return { name: n, offset: region(n).offset, bytes: elementCount(t.shape) * 4 };
   };
@@ -265,7 +266,11 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
       format: 'nnrt-plan', formatVersion: PLAN_FORMAT_VERSION, nnrtVersion: VERSION,
       adapter: { vendor: gpu.adapter.vendor, architecture: gpu.adapter.architecture, description: gpu.adapter.description },
       precision: cfg.int8 ? 'int8' : cfg.precision, features: kernelFeatures(kernels), graphHash: hashGraph(graph, { weights: true }),
-      inputs: net.inputs.map((n) => ({ name: n, shape: inputShapes[n] ?? net.tensors.get(n)!.shape })),
+      inputs: net.inputs.map((n) => {
+        const dtype = graph.inputs.find((v) => v.name === n)?.dtype;
+        const integer = dtype === 'int64' || dtype === 'int32' || dtype === 'bool';
+        return { name: n, shape: inputShapes[n] ?? net.tensors.get(n)!.shape, ...(integer ? { dtype } : {}) };
+      }),
       outputs: net.outputs.map((n) => ({ name: n, shape: net.tensors.get(n)!.shape })),
     },
     kernels, dispatches, layers, arenaBytes: memory.arenaBytes, naiveBytes: memory.naiveBytes,

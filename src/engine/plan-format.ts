@@ -30,7 +30,8 @@ export interface PlanHeader {
    */
   features?: string[];
   graphHash: string;
-  inputs: { name: string; shape: number[] }[];
+  /** `dtype`: the IR dtype of an int64, int32 or bool input (stored as i32 in the arena); absent: float32. */
+  inputs: { name: string; shape: number[]; dtype?: 'int64' | 'int32' | 'bool' }[];
   outputs: { name: string; shape: number[] }[];
   /**
    * A plan built for an optimization profile: each engine input's range. The plan's kernels are at

@@ -7,6 +7,7 @@
 import { DeviceError, ExecutionError, InputError } from '../errors.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { Tensor } from '../tensor/tensor.js';
+import { toDeviceData } from '../devices/webgpu/dtype.js';
 import { VERSION } from '../version.js';
 import { enginePipeline } from './tactic-timing.js';
 import { checkPlanCompatible, checkPlanFitsDevice, parsePlan, serializePlan, type EnginePlan } from './plan-format.js';
@@ -132,7 +133,9 @@ export class ExecutionContext {
       const got = inputs[want.name];
       if (!got) throw new InputError(`missing engine input '${want.name}'`, { hint: `the engine takes ${header.inputs.map((i) => i.name).join(', ')}` });
       if (got instanceof Tensor) {
-        if (got.dtype !== 'float32') throw new InputError(`engine input '${want.name}' must be float32, got ${got.dtype}`);
+        // integer inputs take int64 or int32 (narrowed to i32 on upload), bool inputs bool
+        const takes = want.dtype === undefined ? ['float32'] : want.dtype === 'bool' ? ['bool'] : ['int64', 'int32'];
+        if (!takes.includes(got.dtype)) throw new InputError(`engine input '${want.name}' must be ${takes.join(' or ')}, got ${got.dtype}`);
         if (got.shape.join() !== want.shape.join()) {
           throw new InputError(`engine input '${want.name}' has shape [${got.shape}], the plan was built for [${want.shape}]`, { hint: 'build an engine for this shape' });
         }
@@ -180,7 +183,8 @@ export class ExecutionContext {
     for (const i of this.engine.plan.io.inputs) {
       const v = inputs[i.name]!;
       if (v instanceof Tensor) {
-        const data = v.data as Float32Array;
+        // int64 beyond 32 bits is an error here, never a wrapped value; bool becomes 0/1 words
+        const data = toDeviceData(v, `engine input '${i.name}'`);
         this.engine.gpu.device.queue.writeBuffer(this.arena, i.offset, data.buffer, data.byteOffset, i.bytes);
       } else {
         device[i.name] = v;
