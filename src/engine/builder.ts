@@ -17,7 +17,7 @@ import type { KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js
 import { planMemory } from './memory-plan.js';
 import { isFloatTensor, type Layer, type Network } from './network.js';
 import { elementCount } from '../tensor/shape.js';
-import { tensorInputs } from './passes/net-utils.js';
+import { layerOutputs, tensorInputs } from './passes/net-utils.js';
 import { runPipeline } from './passes/pipeline.js';
 import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanProfileInput, type PlanRegion } from './plan-format.js';
 import { TacticTimer } from './timer.js';
@@ -160,7 +160,7 @@ function layerShape(layer: Layer, ctx: KernelContext): object {
   const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
   // weights (any typed array: f32, the int8 layers' Int8Array/Int32Array) are not part of the shape
   const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
-  return { attrs, io: [...tensorInputs(layer), layer.output].map(tensor) };
+  return { attrs, io: [...tensorInputs(layer), ...layerOutputs(layer)].map(tensor) };
 }
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;
@@ -196,7 +196,7 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
   };
   for (const n of net.inputs) touch(n, 0);
   chosen.forEach((c, i) => {
-    for (const n of [...tensorInputs(c.layer), c.layer.output]) touch(n, i);
+    for (const n of [...tensorInputs(c.layer), ...layerOutputs(c.layer)]) touch(n, i);
   });
   for (const n of net.outputs) touch(n, chosen.length);
   const bytesOf = (n: string) => {

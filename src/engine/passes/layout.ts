@@ -10,7 +10,7 @@ import { isFloatTensor, type ConvertLayer, type Layer, type Layout, type Network
 import { kindOf } from '../layers/index.js';
 import type { EnginePass, PassContext } from './pass.js';
 import { foldTransposeLayouts } from './transpose-layout.js';
-import { consumers, freshLayerName, isBoundary, producers, replaceUse } from './net-utils.js';
+import { consumers, freshLayerName, isBoundary, layerOutputs, producers, replaceUse } from './net-utils.js';
 
 function needsRowMajor(l: Layer, net: Network): boolean {
   const r = kindOf(l).rowMajor;
@@ -34,7 +34,7 @@ export const layoutPass: EnginePass = {
   name: 'layout',
   description: 'NHWC for internal 4-D tensors, NCHW at the network edges and around reshapes',
   run(net, ctx) {
-    const rowMajorTouched = new Set(net.layers.flatMap((l) => (needsRowMajor(l, net) ? [...kindOf(l).inputs(l), l.output] : [])));
+    const rowMajorTouched = new Set(net.layers.flatMap((l) => (needsRowMajor(l, net) ? [...kindOf(l).inputs(l), ...layerOutputs(l)] : [])));
     const writers = producers(net);
     const readers = consumers(net);
     const layouts = new Map([...net.tensors.keys()].map((name) => [name, chooseLayout(net, name, rowMajorTouched, writers, readers)]));
