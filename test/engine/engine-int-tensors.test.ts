@@ -5,7 +5,7 @@
 // comparisons, logic and integer arithmetic, and Casts both ways. Integers enter as int64 engine
 // inputs and are i32 inside; outputs are float32 (Cast or Where at the end). fp16: float inputs,
 // tables and results stored as halves (relative 2^-11 each): atol 3e-3, rtol 3e-3; integer and
-// bool paths are exact in both.
+// bool paths are exact in both. The lowering back to ONNX of these layers runs on the CPU framework.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
@@ -14,12 +14,15 @@ import '../../src/node/webgpu.js';
 import '../../src/ops/index.js';
 import { FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { expectEngineLikeOrt, patternModel } from '../helpers/engine-pattern.js';
-import { randomTensor } from '../helpers/ort-reference.js';
+import { expectEngineLikeOrt, patternModel, type PatternSpec } from '../helpers/engine-pattern.js';
+import { randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 import { ENGINE_SUPPORT } from '../../src/engine/support.js';
 import { importNetwork } from '../../src/engine/import.js';
 import { runPipeline } from '../../src/engine/passes/pipeline.js';
+import { lowerNetwork } from '../../src/engine/lower.js';
+import { createSession } from '../../src/runtime/session.js';
+import { compareTensors } from '../../src/tensor/compare.js';
 import { buildEnginePlan } from '../../src/engine/builder.js';
 import { Engine } from '../../src/engine/runtime.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
@@ -51,33 +54,35 @@ test('Gather with computed int64 indices: ids into a constant embedding table, r
   }
 });
 
+const order = [3, 0, 1, 2, 5, 4];
+const MASK_CHAIN: PatternSpec = {
+  nodes: [
+    { op: 'Cast', inputs: ['mask'], outputs: ['mb'], attrs: { to: 9 } },
+    { op: 'Flatten', inputs: ['mb'], outputs: ['mf'], attrs: { axis: 2 } },
+    { op: 'Gather', inputs: ['mf', 'order'], outputs: ['mg'] },
+    { op: 'Reshape', inputs: ['mg', 'rowShape'], outputs: ['mr'] },
+    { op: 'Cast', inputs: ['mr'], outputs: ['mr2'], attrs: { to: 9 } },
+    { op: 'And', inputs: ['causal', 'mr2'], outputs: ['both'] },
+    { op: 'Expand', inputs: ['both', 'full'], outputs: ['cond'] },
+    { op: 'Where', inputs: ['cond', 'zero', 'minus'], outputs: ['bias'] },
+    { op: 'Add', inputs: ['scores', 'bias'], outputs: ['s'] },
+    { op: 'Softmax', inputs: ['s'], outputs: ['p'], attrs: { axis: -1 } },
+  ],
+  inputs: { mask: int64([1, 6], [1, 1, 0, 1, 1, 0]), scores: randomTensor([1, 2, 6, 6], 3) },
+  initializers: {
+    order: int64([1, 1, 1, 6], order),
+    rowShape: int64([4], [1, 1, 1, 6]),
+    causal: bool([1, 1, 6, 1], [1, 1, 1, 0, 1, 1]),
+    full: int64([4], [1, 2, 6, 6]),
+    zero: Tensor.fromArray([], [0]),
+    minus: Tensor.fromArray([], [-1e4]),
+  },
+  outputs: ['p', 'bias'],
+};
+
 test("BERT's attention mask in the engine: int64 → bool Cast, Flatten, Gather at constant indices, Reshape, And, Expand, Where into the scores' softmax", { skip }, async () => {
-  const order = [3, 0, 1, 2, 5, 4];
   for (const [precision, tol] of PRECISIONS) {
-    const plan = await expectEngineLikeOrt(gpu!, {
-      nodes: [
-        { op: 'Cast', inputs: ['mask'], outputs: ['mb'], attrs: { to: 9 } },
-        { op: 'Flatten', inputs: ['mb'], outputs: ['mf'], attrs: { axis: 2 } },
-        { op: 'Gather', inputs: ['mf', 'order'], outputs: ['mg'] },
-        { op: 'Reshape', inputs: ['mg', 'rowShape'], outputs: ['mr'] },
-        { op: 'Cast', inputs: ['mr'], outputs: ['mr2'], attrs: { to: 9 } },
-        { op: 'And', inputs: ['causal', 'mr2'], outputs: ['both'] },
-        { op: 'Expand', inputs: ['both', 'full'], outputs: ['cond'] },
-        { op: 'Where', inputs: ['cond', 'zero', 'minus'], outputs: ['bias'] },
-        { op: 'Add', inputs: ['scores', 'bias'], outputs: ['s'] },
-        { op: 'Softmax', inputs: ['s'], outputs: ['p'], attrs: { axis: -1 } },
-      ],
-      inputs: { mask: int64([1, 6], [1, 1, 0, 1, 1, 0]), scores: randomTensor([1, 2, 6, 6], 3) },
-      initializers: {
-        order: int64([1, 1, 1, 6], order),
-        rowShape: int64([4], [1, 1, 1, 6]),
-        causal: bool([1, 1, 6, 1], [1, 1, 1, 0, 1, 1]),
-        full: int64([4], [1, 2, 6, 6]),
-        zero: Tensor.fromArray([], [0]),
-        minus: Tensor.fromArray([], [-1e4]),
-      },
-      outputs: ['p', 'bias'],
-    }, precision, tol);
+    const plan = await expectEngineLikeOrt(gpu!, MASK_CHAIN, precision, tol);
     assert.ok(kinds(plan).includes('typed') && kinds(plan).includes('gather'), kinds(plan).join());
   }
 });
@@ -180,4 +185,23 @@ test('passes: integer and bool tensors stay i32 and row-major in fp16 (no halves
   b.output(b.op('Cast', [x], { to: { type: 'int', value: 2 } }, 'to_uint8'));
   const node = b.graph.nodes.find((n) => n.name === 'to_uint8')!;
   assert.match(String(ENGINE_SUPPORT(node, { graph: b.graph, types: typesOf(b.graph) })), /^Cast: float32 → uint8 \(the engine casts between float32, int64, int32 and bool\)/);
+});
+
+test('the mask chain lowered back to ONNX (gather, typed and two-output norm layers) runs on the CPU framework like onnxruntime', async () => {
+  const spec: PatternSpec = {
+    ...MASK_CHAIN,
+    nodes: [...MASK_CHAIN.nodes, { op: 'Add', inputs: ['p', 'r'], outputs: ['q'] }, { op: 'LayerNormalization', inputs: ['q', 'ls'], outputs: ['n'], attrs: { axis: -1 } }, { op: 'Add', inputs: ['q', 'n'], outputs: ['o'] }],
+    inputs: { ...MASK_CHAIN.inputs, r: randomTensor([1, 2, 6, 6], 4) },
+    initializers: { ...MASK_CHAIN.initializers, ls: randomTensor([6], 5) },
+    outputs: ['o', 'bias'],
+  };
+  const model = patternModel(spec);
+  const want = await runOrt(model, spec.inputs);
+  const shapes = Object.fromEntries(Object.entries(spec.inputs).map(([k, t]) => [k, [...t.shape]]));
+  const { network } = runPipeline(importNetwork(importOnnx(model).graph, shapes), { precision: 'fp32' });
+  assert.ok(network.layers.some((l) => l.kind === 'norm' && l.sum === 'q'), 'the norm writes the residual sum');
+  const session = await createSession(lowerNetwork(network), { device: 'cpu' });
+  const mask = spec.inputs.mask!;
+  const got = await session.run({ ...spec.inputs, mask: new Tensor('int32', [...mask.shape], Int32Array.from(mask.numeric(), Number)) });
+  for (const k of spec.outputs) assert.ok(compareTensors(got[k]!, want[k]!, FP32_TOLERANCE).pass, k);
 });
