@@ -265,7 +265,11 @@ function checkPlanShape(p: Record<string, unknown>): asserts p is Record<string,
   for (const k of ['vendor', 'architecture', 'description']) str(ad[k], `header.adapter.${k}`);
   if (h.precision !== 'fp32' && h.precision !== 'fp16' && h.precision !== 'int8') fail('header.precision', 'expected fp32, fp16 or int8');
   if (h.features !== undefined) arr(h.features, 'header.features').forEach((f, i) => str(f, `header.features[${i}]`));
-  arr(h.inputs, 'header.inputs').forEach((v, i) => named(v, `header.inputs[${i}]`));
+  arr(h.inputs, 'header.inputs').forEach((v, i) => {
+    named(v, `header.inputs[${i}]`);
+    const dtype = (v as Record<string, unknown>).dtype;
+    if (dtype !== undefined && dtype !== 'int64' && dtype !== 'int32' && dtype !== 'bool') fail(`header.inputs[${i}].dtype`, 'expected int64, int32 or bool (absent: float32)');
+  });
   arr(h.outputs, 'header.outputs').forEach((v, i) => named(v, `header.outputs[${i}]`));
   if (h.profile !== undefined) {
     arr(h.profile, 'header.profile').forEach((v, i) => {
