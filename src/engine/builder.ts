@@ -271,7 +271,13 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
         const integer = dtype === 'int64' || dtype === 'int32' || dtype === 'bool';
         return { name: n, shape: inputShapes[n] ?? net.tensors.get(n)!.shape, ...(integer ? { dtype } : {}) };
       }),
-      outputs: net.outputs.map((n) => ({ name: n, shape: net.tensors.get(n)!.shape })),
+      outputs: net.outputs.map((n) => {
+        // an integer output is what the graph declares (int64 when it does not say), held as i32
+        const t = net.tensors.get(n)!;
+        const declared = graph.outputs.find((v) => v.name === n)?.dtype;
+        const dtype = t.dtype === 'bool' ? 'bool' : t.dtype === 'int32' ? (declared === 'int32' ? 'int32' : 'int64') : undefined;
+        return { name: n, shape: t.shape, ...(dtype ? { dtype } : {}) };
+      }),
     },
     kernels, dispatches, layers, arenaBytes: memory.arenaBytes, naiveBytes: memory.naiveBytes,
     io: { inputs: net.inputs.map(io), outputs: net.outputs.map(io) },

@@ -3,7 +3,7 @@
 // node must pass the engine's support predicate (the partitioner's, so the reasons match) and
 // becomes one layer. Formats are PLAIN_F32 here (PLAIN_I32 for integer and bool tensors, which
 // keep it); the layout and precision passes decide them. Inputs may be float32, int64, int32 or
-// bool (integers are narrowed to i32 at the engine's edge); outputs are float32.
+// bool (integers are narrowed to i32 at the engine's edge), and so may outputs.
 // Each op's translator lives with its layer kind (layers/<kind>.ts).
 import { EngineRefusalError } from './refusal.js';
 import type { Graph } from '../ir/graph.js';
@@ -76,10 +76,10 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
       }, { hint: 'run it in the framework' });
     }
     const dtype = types.get(o.name)?.dtype;
-    if (dtype !== 'float32') {
-      // quantized tensors live in the engine as floats holding the integers; outputs are float32
+    if (!dtype || !netDTypeOf(dtype)) {
+      // quantized tensors live in the engine as floats holding the integers; outputs are float32, int64/int32 or bool
       const maker = g.nodes.find((n) => n.outputs.includes(o.name));
-      throw new EngineRefusalError({ nodes: maker ? [maker.name] : [], remedy: 'framework', reason: `output '${o.name}' is ${dtype}; the engine's outputs are float32` }, { hint: 'let the partitioner leave this node to the framework' });
+      throw new EngineRefusalError({ nodes: maker ? [maker.name] : [], remedy: 'framework', reason: `output '${o.name}' is ${dtype}; the engine's outputs are float32, int64, int32 or bool` }, { hint: 'let the partitioner leave this node to the framework' });
     }
     net.outputs.push(o.name);
   }

@@ -136,6 +136,21 @@ test('integer Add/Sub/Mul (position ids) feed a Gather, and a Where picks betwee
   }
 });
 
+test('int64 and bool engine outputs: read back as onnxruntime gives them (i32 and 0/1 inside)', { skip }, async () => {
+  for (const [precision, tol] of PRECISIONS) {
+    await expectEngineLikeOrt(gpu!, {
+      nodes: [
+        { op: 'Add', inputs: ['ids', 'one'], outputs: ['next'] },
+        { op: 'Greater', inputs: ['x', 'zero'], outputs: ['pos'] },
+        { op: 'Cast', inputs: ['x'], outputs: ['xi'], attrs: { to: 7 } },
+      ],
+      inputs: { ids: int64([2, 3], [0, -5, 7, 100000, 2, 3]), x: randomTensor([2, 4], 3, -5, 5) },
+      initializers: { one: int64([], [1]), zero: Tensor.fromArray([], [0]) },
+      outputs: ['next', 'pos', 'xi'],
+    }, precision, tol);
+  }
+});
+
 test('int64 engine inputs: recorded in the plan file; values beyond 32 bits are refused at the edge with a clear error', { skip }, async () => {
   const spec = {
     nodes: [{ op: 'Gather', inputs: ['table', 'ids'], outputs: ['e'] }, { op: 'Relu', inputs: ['e'], outputs: ['y'] }],

@@ -65,7 +65,8 @@ export async function expectEngineLikeOrt(gpu: GpuDevice, spec: PatternSpec, pre
       const g = got[name]!;
       const w = want[name]!;
       assert.deepEqual([...g.shape], [...w.shape], `${name}: shape`);
-      const c = compareTensors(new Tensor('float32', [...g.shape], g.data as Float32Array), w, tol);
+      assert.equal(g.dtype, w.dtype, `${name}: dtype`);
+      const c = compareTensors(g, w, tol);
       assert.ok(c.pass, `${precision} ${name}: ${JSON.stringify(c)}`);
     }
   } finally {
