@@ -4,3 +4,4 @@
 export { gemm, gemmScratchFloats } from './gemm';
 export { im2col2d, depthwise2d, depthwiseScratchFloats } from './conv';
 export { maxPool2d, poolScratchFloats } from './pool';
+export { lstmSequences, gruSequences, rnnSequences } from './rnn';
