@@ -137,7 +137,7 @@ export function recurrentFast(wasm: WasmKernels, run: RecurrentFastRun): Tensor[
   };
   // one unit per (direction, batch entry); a thread takes a run of units, one call per direction in it
   const parts = splitRange(dirs * batch, threadsFor(wasm, dirs * batch * seq * GH * H));
-  const stepScratch = scratchPerThread(wasm, 7 * H);
+  const stepScratch = scratchPerThread(wasm, 7 * H); // LSTM takes 5·H, GRU 7·H, RNN H
   wasm.run(parts.map(([u0, count], t) => {
     const calls: KernelCall[] = [];
     for (let u = u0; u < u0 + count;) {

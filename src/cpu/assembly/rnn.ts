@@ -1,7 +1,7 @@
 // The time loops of LSTM, GRU and RNN with their default activations (f = Sigmoid, g = h = Tanh),
 // one call per direction and range of batch entries. The input projection X·Wᵀ of every step is
 // done before (one GEMM: `xw`); a step adds the recurrent term H·Rᵀ as a sum of rows of Rᵀ scaled
-// by h (SIMD across the gates, no horizontal sums) and applies the gates in one pass.
+// by h (SIMD across the gates, no horizontal sums), then the gates' elementwise passes (rnn-math.ts).
 //
 // Addresses are bytes; strides are floats. For batch entry b and time t:
 //   xw row   xw + (t·xwStep + b·xwBatch)·4   (its gate columns in ONNX order, this direction's)
@@ -11,39 +11,7 @@
 // their y rows zero; a reverse direction starts at step len − 1; a length-0 entry ends with zero
 // states (as onnxruntime). `clip` bounds every pre-activation to [−clip, clip] (Infinity: none).
 
-/**
- * e^x in f32 without the standard library's lookup tables (static data would sit in the imported
- * memory that the host's arena reuses): x = n·ln2 + r, |r| ≤ ln2/2, e^r by a degree-6 polynomial,
- * 2^n through the exponent bits. Relative error about 2e-7; clamped to [−87, 88].
- */
-// @ts-ignore: decorator
-@inline
-function exp(x: f32): f32 {
-  x = min(max(x, -87), 88);
-  const n: f32 = nearest<f32>(x * <f32>1.4426950408889634);
-  const r: f32 = (x - n * <f32>0.693145751953125) - n * <f32>1.428606765330187e-6;
-  const p: f32 = 1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664 + r * (0.008333333333333333 + r * 0.001388888888888889)))));
-  return p * reinterpret<f32>((<i32>n + 127) << 23);
-}
-
-// @ts-ignore: decorator
-@inline
-function sigmoid(x: f32): f32 {
-  return 1 / (1 + exp(-x));
-}
-
-// @ts-ignore: decorator
-@inline
-function tanh(x: f32): f32 {
-  // 1 − 2/(e^{2x} + 1): saturates to ±1 at the clamps of exp
-  return 1 - 2 / (exp(2 * x) + 1);
-}
-
-// @ts-ignore: decorator
-@inline
-function clamp(x: f32, clip: f32): f32 {
-  return min(max(x, -clip), clip);
-}
+import { activateRange, addRange, blendRange, cellRange, hiddenRange, mulAddRange, mulRange, oneMinusRange, SIGMOID, TANH } from './rnn-math';
 
 // @ts-ignore: decorator
 @inline
@@ -100,7 +68,7 @@ function zeroTail(y: usize, yStep: i32, len: i32, seq: i32, hidden: i32): void {
 
 /**
  * LSTM. `rt` is Rᵀ [hidden, 4·hidden] (gates i, o, f, c), `bias` Wb + Rb [4·hidden] or 0, `peep`
- * P [3·hidden] (i, o, f) or 0; `gates` is scratch of 4·hidden floats.
+ * P [3·hidden] (i, o, f) or 0; `gates` is scratch of 5·hidden floats.
  */
 export function lstmSequences(
   seq: i32, batch0: i32, batchCount: i32, lens: usize, reverse: i32, hidden: i32,
@@ -118,19 +86,19 @@ export function lstmSequences(
       const t = reverse ? len - 1 - s : s;
       sumInto(gates, at(xw, t * xwStep + b * xwBatch), bias, 4 * H);
       addVecTimesRows(gates, hb, H, rt, 4 * H, 4 * H);
-      for (let j = 0; j < H; j++) {
-        const cPrev = load<f32>(at(cb, j));
-        const pi: f32 = peep ? load<f32>(at(peep, j)) : 0;
-        const po: f32 = peep ? load<f32>(at(peep, H + j)) : 0;
-        const pf: f32 = peep ? load<f32>(at(peep, 2 * H + j)) : 0;
-        const it: f32 = sigmoid(clamp(load<f32>(at(gates, j)) + pi * cPrev, clip));
-        const ft: f32 = inputForget ? <f32>1 - it : sigmoid(clamp(load<f32>(at(gates, 2 * H + j)) + pf * cPrev, clip));
-        const ct: f32 = tanh(clamp(load<f32>(at(gates, 3 * H + j)), clip));
-        const C: f32 = ft * cPrev + it * ct;
-        const ot: f32 = sigmoid(clamp(load<f32>(at(gates, H + j)) + po * C, clip));
-        store<f32>(at(cb, j), C);
-        store<f32>(at(hb, j), ot * tanh(C));
+      const gi = gates, go = at(gates, H), gf = at(gates, 2 * H), gc = at(gates, 3 * H);
+      if (peep) {
+        mulAddRange(gi, peep, cb, H); // + Pi ⊙ C_{t-1}
+        if (!inputForget) mulAddRange(gf, at(peep, 2 * H), cb, H); // + Pf ⊙ C_{t-1}
       }
+      activateRange(gi, H, clip, SIGMOID);
+      if (inputForget) oneMinusRange(gf, gi, H);
+      else activateRange(gf, H, clip, SIGMOID);
+      activateRange(gc, H, clip, TANH);
+      cellRange(gi, gf, gc, cb, H);
+      if (peep) mulAddRange(go, at(peep, H), cb, H); // + Po ⊙ C_t
+      activateRange(go, H, clip, SIGMOID);
+      hiddenRange(go, cb, hb, at(gates, 4 * H), H);
       memory.copy(at(yb, t * yStep), hb, <usize>H << 2);
     }
     zeroTail(yb, yStep, len, seq, H);
@@ -167,20 +135,17 @@ export function gruSequences(
       if (rb) memory.copy(rec, rb, <usize>(3 * H) << 2);
       else memory.fill(rec, 0, <usize>(3 * H) << 2);
       addVecTimesRows(rec, hb, H, rt, 3 * H, linearBeforeReset ? 3 * H : 2 * H);
-      for (let j = 0; j < 2 * H; j++) {
-        store<f32>(at(gx, j), sigmoid(clamp(load<f32>(at(gx, j)) + load<f32>(at(rec, j)), clip)));
+      addRange(gx, rec, 2 * H);
+      activateRange(gx, 2 * H, clip, SIGMOID); // z, r
+      const r = at(gx, H), hGate = at(gx, 2 * H), recH = at(rec, 2 * H);
+      if (linearBeforeReset) mulAddRange(hGate, r, recH, H); // + r ⊙ (H·Rhᵀ + Rbh)
+      else {
+        mulRange(rh, r, hb, H);
+        addVecTimesRows(recH, rh, H, at(rt, 2 * H), 3 * H, H); // Rbh + (r ⊙ H)·Rhᵀ
+        addRange(hGate, recH, H);
       }
-      if (!linearBeforeReset) {
-        for (let j = 0; j < H; j++) store<f32>(at(rh, j), load<f32>(at(gx, H + j)) * load<f32>(at(hb, j)));
-        addVecTimesRows(at(rec, 2 * H), rh, H, at(rt, 2 * H), 3 * H, H);
-      }
-      for (let j = 0; j < H; j++) {
-        const z: f32 = load<f32>(at(gx, j));
-        const r = load<f32>(at(gx, H + j));
-        const recur = load<f32>(at(rec, 2 * H + j));
-        const ht: f32 = tanh(clamp(load<f32>(at(gx, 2 * H + j)) + (linearBeforeReset ? r * recur : recur), clip));
-        store<f32>(at(hb, j), (1 - z) * ht + z * load<f32>(at(hb, j)));
-      }
+      activateRange(hGate, H, clip, TANH);
+      blendRange(hb, gx, hGate, H);
       memory.copy(at(yb, t * yStep), hb, <usize>H << 2);
     }
     zeroTail(yb, yStep, len, seq, H);
@@ -204,7 +169,8 @@ export function rnnSequences(
       const t = reverse ? len - 1 - s : s;
       sumInto(pre, at(xw, t * xwStep + b * xwBatch), bias, H);
       addVecTimesRows(pre, hb, H, rt, H, H);
-      for (let j = 0; j < H; j++) store<f32>(at(hb, j), tanh(clamp(load<f32>(at(pre, j)), clip)));
+      activateRange(pre, H, clip, TANH);
+      memory.copy(hb, pre, <usize>H << 2);
       memory.copy(at(yb, t * yStep), hb, <usize>H << 2);
     }
     zeroTail(yb, yStep, len, seq, H);
