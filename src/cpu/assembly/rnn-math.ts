@@ -1,40 +1,8 @@
 // The elementwise passes of the recurrent cells (assembly/rnn.ts) over ranges of floats: f32x4
-// lanes, then a scalar tail. Sigmoid and tanh come from one exp that uses no lookup tables: the
-// standard library's would be static data in the imported memory, which the host's arena reuses.
-// Pointers are byte addresses; counts are floats.
-
-// e^x = 2^n · e^r with n = round(x / ln2), r = x − n·ln2 (ln2 split in two for precision), e^r by a
-// degree-6 polynomial (|r| ≤ ln2/2: relative error about 2e-7), 2^n through the exponent bits.
-const LOG2E: f32 = 1.4426950408889634;
-const LN2_HI: f32 = 0.693145751953125;
-const LN2_LO: f32 = 1.428606765330187e-6;
-const C2: f32 = 0.5, C3: f32 = 0.16666666666666666, C4: f32 = 0.041666666666666664;
-const C5: f32 = 0.008333333333333333, C6: f32 = 0.001388888888888889;
-
-// @ts-ignore: decorator
-@inline
-function expS(x: f32): f32 {
-  x = min(max(x, -87), 88);
-  const n: f32 = nearest<f32>(x * LOG2E);
-  const r: f32 = x - n * LN2_HI - n * LN2_LO;
-  const p: f32 = 1 + r * (1 + r * (C2 + r * (C3 + r * (C4 + r * (C5 + r * C6)))));
-  return p * reinterpret<f32>((<i32>n + 127) << 23);
-}
-
-// @ts-ignore: decorator
-@inline
-function expV(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87)), f32x4.splat(88));
-  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(LOG2E)));
-  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
-  let p = f32x4.add(f32x4.splat(C5), f32x4.mul(r, f32x4.splat(C6)));
-  p = f32x4.add(f32x4.splat(C4), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(C3), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(C2), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
-  p = f32x4.add(f32x4.splat(1), f32x4.mul(r, p));
-  return f32x4.mul(p, i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23));
-}
+// lanes, then a tail of up to 3 floats. Sigmoid and tanh are math.ts's (no lookup tables: static
+// data would sit in the imported memory, which the host's arena reuses). Pointers are byte
+// addresses; counts are floats.
+import { sigmoidV, tanhV } from './math';
 
 // @ts-ignore: decorator
 @inline
@@ -45,21 +13,28 @@ function at(base: usize, floats: i32): usize {
 export const SIGMOID = 0;
 export const TANH = 1;
 
-/** p[0..n) = act(clamp(p, ±clip)) in place; act is Sigmoid or Tanh (1 − 2/(e^{2x} + 1), saturating at ±1). */
+// @ts-ignore: decorator
+@inline
+function activateV(x: v128, lo: v128, hi: v128, act: i32): v128 {
+  const c = f32x4.min(f32x4.max(x, lo), hi);
+  return act == SIGMOID ? sigmoidV(c) : tanhV(c);
+}
+
+/** p[0..n) = act(clamp(p, ±clip)) in place; act is SIGMOID or TANH. */
 export function activateRange(p: usize, n: i32, clip: f32, act: i32): void {
-  const lo = f32x4.splat(-clip), hi = f32x4.splat(clip), one = f32x4.splat(1), two = f32x4.splat(2);
+  const lo = f32x4.splat(-clip), hi = f32x4.splat(clip);
   let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const x = f32x4.min(f32x4.max(v128.load(at(p, j)), lo), hi);
-    const y = act == SIGMOID
-      ? f32x4.div(one, f32x4.add(one, expV(f32x4.neg(x))))
-      : f32x4.sub(one, f32x4.div(two, f32x4.add(expV(f32x4.mul(two, x)), one)));
-    v128.store(at(p, j), y);
-  }
-  for (; j < n; j++) {
-    const x = min(max(load<f32>(at(p, j)), -clip), clip);
-    store<f32>(at(p, j), act == SIGMOID ? <f32>1 / (1 + expS(-x)) : <f32>1 - 2 / (expS(2 * x) + 1));
-  }
+  for (; j + 4 <= n; j += 4) v128.store(at(p, j), activateV(v128.load(at(p, j)), lo, hi, act));
+  const k = n - j;
+  if (k == 0) return;
+  // the last 1–3 floats through lanes of one vector (reading or writing past n would touch the next row)
+  let v = f32x4.splat(load<f32>(at(p, j)));
+  if (k > 1) v = f32x4.replace_lane(v, 1, load<f32>(at(p, j + 1)));
+  if (k > 2) v = f32x4.replace_lane(v, 2, load<f32>(at(p, j + 2)));
+  v = activateV(v, lo, hi, act);
+  store<f32>(at(p, j), f32x4.extract_lane(v, 0));
+  if (k > 1) store<f32>(at(p, j + 1), f32x4.extract_lane(v, 1));
+  if (k > 2) store<f32>(at(p, j + 2), f32x4.extract_lane(v, 2));
 }
 
 /** dst[0..n) += src. */
