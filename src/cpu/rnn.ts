@@ -1,15 +1,18 @@
 // LSTM, GRU and RNN on the WebAssembly SIMD kernels, for float32 with the default activations:
-// the input projection X·Wᵀ of every step and both directions is one GEMM (parallelGemm), then
+// the input projection X·Wᵀ of every step and both directions is one GEMM (api-gemm), then
 // each direction's time loop runs in one kernel call per range of batch entries (assembly/rnn.ts),
 // the calls spread over the thread pool (a bidirectional layer's directions run side by side).
-// Other activations and dtypes return undefined, and the reference kernels run instead.
+// Constant W (packed for the GEMM) and Rᵀ stay resident in the kernels' memory between runs
+// (resident.ts). Other activations and dtypes return undefined, and the reference kernels run instead.
 import { ShapeError } from '../errors.js';
 import type { TensorType } from '../ops/op.js';
 import { resolveActivationSpecs } from '../ops/_kernels/rnn-activation.js';
 import { Tensor } from '../tensor/tensor.js';
-import { parallelGemm, scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { gemm, packGemmB, type PackedB, type RawB } from './api-gemm.js';
+import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { residentPacked } from './resident.js';
 import type { KernelCall } from './thread-pool.js';
-import type { WasmKernels } from './wasm-kernels.js';
+import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';
 
 export type RecurrentKind = 'lstm' | 'gru' | 'rnn';
 
@@ -59,11 +62,32 @@ function sequenceLengths(t: Tensor | undefined, batch: number, seq: number): num
   return lens;
 }
 
-/** Copies `src` (rows × cols at `from`) transposed to `to` in the arena: cols × rows. */
-function putTransposed(wasm: WasmKernels, src: Float32Array, from: number, rows: number, cols: number, to: number): void {
+/** Writes every direction's R [GH, H] transposed, Rᵀ [H, GH], one after the other from `to`. */
+function writeTransposed(wasm: WasmKernels, r: Float32Array, dirs: number, GH: number, H: number, to: number): void {
   const f = wasm.floats();
-  const o = to / 4;
-  for (let i = 0; i < rows; i++) for (let k = 0; k < cols; k++) f[o + k * rows + i] = src[from + i * cols + k]!;
+  for (let d = 0; d < dirs; d++) {
+    const o = to / 4 + d * H * GH;
+    const from = d * GH * H;
+    for (let i = 0; i < GH; i++) for (let k = 0; k < H; k++) f[o + k * GH + i] = r[from + i * H + k]!;
+  }
+}
+
+/** Rᵀ of every direction: resident when R is constant, else written into this call's arena. */
+function transposedR(wasm: WasmKernels, r: Float32Array, dirs: number, GH: number, H: number): number {
+  const resident = residentPacked(wasm, r, `rnnRT:${dirs}:${GH}:${H}`, (): { block: ReservedBlock } => {
+    const block = wasm.reserve(dirs * H * GH);
+    writeTransposed(wasm, r, dirs, GH, H, block.at);
+    return { block };
+  });
+  if (resident) return resident.block.at;
+  const at = wasm.alloc(dirs * H * GH);
+  writeTransposed(wasm, r, dirs, GH, H, at);
+  return at;
+}
+
+/** W [dirs·GH, input] as the GEMM's B = Wᵀ: packed and resident when constant, else copied in. */
+function projectionB(wasm: WasmKernels, w: Float32Array, input: number, width: number): PackedB | RawB {
+  return residentPacked(wasm, w, `gemmB:${input}:${width}:1`, () => packGemmB(wasm, w, input, width, true)) ?? { at: wasm.put(w), trans: true };
 }
 
 export function recurrentFast(wasm: WasmKernels, run: RecurrentFastRun): Tensor[] | undefined {
@@ -80,22 +104,20 @@ export function recurrentFast(wasm: WasmKernels, run: RecurrentFastRun): Tensor[
   const GH = G * H;
   const width = dirs * GH; // one row of the projection: both directions' gates
 
-  const { k } = wasm.reset();
-  // X·Wᵀ for every (step, batch) row and every direction: W [dirs·GH, input] read as its transpose
+  wasm.reset();
+  // X·Wᵀ for every (step, batch) row and every direction
+  const B_W = projectionB(wasm, w.numeric() as Float32Array, input, width);
+  const RT0 = transposedR(wasm, r.numeric() as Float32Array, dirs, GH, H);
   const X = wasm.put(x.numeric() as Float32Array);
-  const W = wasm.put(w.numeric() as Float32Array);
   const XW = wasm.alloc(rows * width);
-  parallelGemm(wasm, rows, width, input, X, input, 1, W, 1, input, XW, width, false, 1, scratchPerThread(wasm, k.gemmScratchFloats()));
+  gemm(wasm, rows, width, input, X, B_W, XW);
 
-  const R = r.numeric() as Float32Array;
   const B = b?.numeric() as Float32Array | undefined;
   const P = p?.numeric() as Float32Array | undefined;
-  const RT: number[] = [];
+  const RT = Array.from({ length: dirs }, (_, d) => RT0 + d * H * GH * 4);
   const BIAS: number[] = [];
   const PEEP: number[] = [];
   for (let d = 0; d < dirs; d++) {
-    RT.push(wasm.alloc(H * GH));
-    putTransposed(wasm, R, d * GH * H, GH, H, RT[d]!);
     if (B) {
       // GRU keeps Wb and Rb apart (its h gate applies r to the recurrent half); the others add them
       const bias = B.subarray(d * 2 * GH, (d + 1) * 2 * GH);
