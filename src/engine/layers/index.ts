@@ -19,9 +19,11 @@ import { normImporters, normKind } from './norm.js';
 import { reduceImporters, reduceKind } from './reduce.js';
 import { qlinearImporters, qlinearKind } from './qlinear.js';
 import { quantizeImporters } from './quantize.js';
-import { integerImporters } from './integer.js';
+import { integerImporters, withQuantizedCast } from './integer.js';
 import { convTransposeImporters, convTransposeKind } from './conv-transpose.js';
 import { dynamicQuantizeImporters } from './dynamic-quantize.js';
+import { gatherKind } from './gather.js';
+import { typedImporters, typedKind, withIntegerForm } from './typed.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -42,6 +44,8 @@ const LAYER_KINDS: KindTable = {
   attention: attentionKind,
   qlinear: qlinearKind,
   convtranspose: convTransposeKind,
+  gather: gatherKind,
+  typed: typedKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -70,4 +74,8 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...integerImporters,
   ...dynamicQuantizeImporters,
   ...convTransposeImporters,
+  ...typedImporters,
+  // integer Add/Sub/Mul (position ids) are typed layers; float ones stay pointwise
+  Add: withIntegerForm(pointwiseImporters.Add!), Sub: withIntegerForm(pointwiseImporters.Sub!), Mul: withIntegerForm(pointwiseImporters.Mul!),
+  Cast: withQuantizedCast(typedImporters.Cast!),
 };

@@ -1,6 +1,6 @@
 // MatMulInteger and ConvInteger as int8 layers (layers/qlinear.ts): y = Σ (x − zx)·(w − zw) in
-// int32, written as a float tensor holding the integer sums (exact while |y| < 2^24; the
-// onnxruntime quantize_dynamic pattern Casts them to float and scales them next). The weights are
+// int32, written as an i32 engine tensor (exact; the onnxruntime quantize_dynamic pattern Casts it
+// to float and scales it next). The weights are
 // constants; their zero point (per tensor, or per column / output channel) is subtracted at import,
 // so they must stay within int8 after it. The input's zero point is a constant or a one-element
 // tensor computed in the engine (DynamicQuantizeLinear's), read at run time by the kernel.
@@ -89,19 +89,31 @@ export const integerImporters: Record<string, OpImporter> = {
   ConvInteger: { support: chain(integerRule('conv'), spatial1or2('convolution')), translate: convInteger },
 };
 
-/** The ops whose integer outputs live in the engine as floats (a Cast of them to float32 is the identity). */
-const ENGINE_INTEGER_MAKERS = new Set(['MatMulInteger', 'ConvInteger', 'DynamicQuantizeLinear', 'QuantizeLinear', 'QLinearConv', 'QLinearMatMul']);
+/** The ops whose int8/uint8 outputs live in the engine as floats holding the integers. */
+const QUANTIZED_MAKERS = new Set(['DynamicQuantizeLinear', 'QuantizeLinear', 'QLinearConv', 'QLinearMatMul']);
 
 /**
- * Cast to float32 of int32/int8/uint8 values an int8 layer computed (MatMulInteger's sums before
- * their scale): the engine already holds them as floats, so the Cast is a view.
+ * Cast to float32 of int8/uint8 values a quantizing layer computed: the engine already holds them as
+ * floats, so the Cast is a view. (int32 sums of MatMulInteger/ConvInteger are i32 engine tensors:
+ * their Cast is the typed layer's.)
  */
 export const castOfEngineIntegers = check((node, ctx) => {
   const it = ctx.types.get(node.inputs[0] ?? '');
   const ot = ctx.types.get(node.outputs[0] ?? '');
   if (!it || !ot) return 'Cast: shapes are not known';
-  if (!['int32', 'int8', 'uint8'].includes(it.dtype) || ot.dtype !== 'float32') return `Cast: ${it.dtype} to ${ot.dtype}`;
+  if (!INT8.has(it.dtype) || ot.dtype !== 'float32') return `Cast: ${it.dtype} to ${ot.dtype}`;
   if (it.shape.some((d) => !Number.isInteger(d) || d <= 0)) return 'Cast: the shape is not static and non-empty';
   const maker = ctx.graph.nodes.find((p) => p.outputs.includes(node.inputs[0]!));
-  return maker && maker.domain === '' && ENGINE_INTEGER_MAKERS.has(maker.opType) ? undefined : `Cast: ${it.dtype} from ${maker ? maker.opType : 'an input'} (integers only from an int8 layer)`;
+  return maker && maker.domain === '' && QUANTIZED_MAKERS.has(maker.opType) ? undefined : `Cast: ${it.dtype} from ${maker ? maker.opType : 'an input'} (int8/uint8 only from a quantizing layer)`;
 });
+
+/** Cast as `cast` imports it, plus int8/uint8 → float32 of quantized values (a reshape view); declines keep `cast`'s reason. */
+export function withQuantizedCast(cast: OpImporter): OpImporter {
+  return {
+    support: (node, ctx) => {
+      const v = cast.support(node, ctx);
+      return v === true || castOfEngineIntegers(node, ctx) === true ? true : v;
+    },
+    translate: (n) => (INT8.has(n.dtype(n.node.inputs[0]!)) ? { kind: 'reshape', ...base(n), input: n.node.inputs[0]!, output: n.node.outputs[0]! } : cast.translate(n)),
+  };
+}

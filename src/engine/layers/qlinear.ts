@@ -56,7 +56,10 @@ export interface QLinearLayer extends LayerBase {
 const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   const xt = ctx.tensors.get(l.input)!;
   const yt = ctx.tensors.get(l.output)!;
-  if (yt.format.storage !== 'f32') return `int8 layer ${l.name}: output storage ${yt.format.storage} (f32 only)`;
+  // MatMulInteger/ConvInteger write their int32 sums to an i32 tensor (scale 1, nothing after the sum)
+  const intOut = yt.dtype === 'int32';
+  if (intOut && (l.y || l.relu || l.x.scale !== 1 || l.weightScales.some((w) => w !== 1))) return `int8 layer ${l.name}: an int32 output with a scale, ReLU or requantization`;
+  if (yt.format.storage !== (intOut ? 'i32' : 'f32')) return `int8 layer ${l.name}: output storage ${yt.format.storage} (${intOut ? 'i32' : 'f32'} only)`;
   if (xt.format.storage !== 'f32' && xt.format.storage !== 'f16x2') return `int8 layer ${l.name}: input storage ${xt.format.storage}`;
   const zt = l.xZeroPoint ? ctx.tensors.get(l.xZeroPoint)! : undefined;
   if (zt && (zt.format.storage === 'f16' || zt.shape.reduce((a, d) => a * d, 1) !== 1)) return `int8 layer ${l.name}: zero point ${zt.name} [${zt.shape}] in ${zt.format.storage} (one f32 or f16x2 element only)`;
@@ -65,6 +68,7 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
     name: l.name, input: l.input, output: l.output, x: l.x, weights: l.weights, weightScales: l.weightScales,
     ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.y ? { y: l.y, yFloat: true } : {}), inputStorage: xt.format.storage,
     ...(l.xZeroPoint ? { xZeroPoint: { tensor: l.xZeroPoint, storage: ctx.tensors.get(l.xZeroPoint)!.format.storage } } : {}),
+    intOut,
   };
   if (l.op === 'gemm') {
     const [k, n] = l.weightShape as [number, number];
@@ -89,7 +93,9 @@ function lower(e: Emitter, l: QLinearLayer): void {
   const scaleOf = (c: number) => l.x.scale * (l.weightScales.length === 1 ? l.weightScales[0]! : l.weightScales[c]!);
   const bias = l.bias ? Float32Array.from(l.bias, (b, c) => b * scaleOf(c)) : undefined;
   let y: string;
-  const last = !l.relu && !l.y;
+  // MatMulInteger/ConvInteger: the float sum, then a Cast to the int32 output
+  const intOut = e.dtype(l.output) === 'int32';
+  const last = !l.relu && !l.y && !intOut;
   if (l.op === 'gemm') {
     y = e.node('MatMul', [x, e.initializer('W', new Tensor('float32', [...l.weightShape], w))], {}, e.value(last && !bias));
     if (bias) y = e.node('Add', [y, e.initializer('B', new Tensor('float32', [channels], bias))], {}, e.value(last));
@@ -102,6 +108,10 @@ function lower(e: Emitter, l: QLinearLayer): void {
       : { group: int(g.group), strides: ints([...g.strides]), pads: ints([...g.pads]), dilations: ints([...g.dilations]) };
     const wName = e.initializer('W', new Tensor('float32', oneD ? [o, i, kw] : [o, i, kh, kw], w));
     y = e.node('Conv', [x, wName, ...(bias ? [e.initializer('B', new Tensor('float32', [o], bias))] : [])], attrs, e.value(last));
+  }
+  if (intOut) {
+    e.node('Cast', [y], { to: int(6) }, l.output);
+    return;
   }
   if (l.relu) y = e.node('Relu', [y], {}, e.value(!l.y));
   if (l.y) {

@@ -38,6 +38,8 @@ export interface Int8ConvSpec {
   yFloat?: boolean;
   /** The input's zero point is this one-element engine tensor (read at run time), not x.zeroPoint. */
   xZeroPoint?: RuntimeZeroPoint;
+  /** Without `y`: the output is an i32 tensor of the int32 sums (scales must be 1). */
+  intOut?: boolean;
 }
 
 export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | string {
@@ -59,7 +61,7 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const k = cg * kh * kw;
   const ohw = oh * ow;
   const problem: Int8Problem = {
-    m: nb * ohw, n: og, k, groups: s.group, x: s.x, zxRuntime: !!s.xZeroPoint, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
+    m: nb * ohw, n: og, k, groups: s.group, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
     a: (first) => {

@@ -34,6 +34,8 @@ export interface Int8GemmSpec {
   yFloat?: boolean;
   /** The input's zero point is this one-element engine tensor (read at run time), not x.zeroPoint. */
   xZeroPoint?: RuntimeZeroPoint;
+  /** Without `y`: the output is an i32 tensor of the int32 sums (scales must be 1). */
+  intOut?: boolean;
 }
 
 /** A zero point computed in the engine (DynamicQuantizeLinear's): a one-element float tensor holding the integer. */
@@ -84,7 +86,7 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
   if (s.weights.length !== s.k * s.n) return `int8 layer ${s.name}: ${s.weights.length} weights for K=${s.k} × N=${s.n}`;
   const aligned = s.k % 4 === 0 && !s.inputStorage;
   const problem: Int8Problem = {
-    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
+    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (_g, k, n) => s.weights[k * s.n + n]!,
     a: (first) => {
