@@ -107,9 +107,18 @@ const constantsFit = check((node, ctx) => {
 
 const rule = (...preds: SupportPredicate[]): SupportPredicate => chain(...preds, shapesBroadcast, constantsFit);
 
+/** ONNX element type codes an engine Cast produces exactly: FLOAT, INT32, INT64, BOOL. */
+const EXACT_CAST_TARGETS = new Set([1, 6, 7, 9]);
+
 const CAST_RULE = rule(check((node, ctx) => {
   const from = dtypeOf(node.inputs[0] ?? '', ctx);
   const to = dtypeOf(node.outputs[0] ?? '', ctx);
+  // bfloat16/float8/float4 values are held as float32 in the IR: only the `to` code says a
+  // rounding is due, which the engine does not implement
+  const code = node.attrs.to;
+  if (code?.type !== 'int' || !EXACT_CAST_TARGETS.has(Number(code.value))) {
+    return `Cast to ONNX type ${code?.type === 'int' ? String(code.value) : '?'} rounds onto a grid the engine does not implement`;
+  }
   return netDTypeOf(from) && netDTypeOf(to) ? undefined : `Cast: ${from} → ${to} (the engine casts between float32, int64, int32 and bool)`;
 }));
 
