@@ -101,7 +101,8 @@ export const castOfEngineIntegers = check((node, ctx) => {
   const it = ctx.types.get(node.inputs[0] ?? '');
   const ot = ctx.types.get(node.outputs[0] ?? '');
   if (!it || !ot) return 'Cast: shapes are not known';
-  if (!INT8.has(it.dtype) || ot.dtype !== 'float32') return `Cast: ${it.dtype} to ${ot.dtype}`;
+  // to = 1 (FLOAT): bfloat16/float8 targets are held as float32 in the IR but round
+  if (!INT8.has(it.dtype) || ot.dtype !== 'float32' || node.attrs.to?.value !== 1) return `Cast: ${it.dtype} to ${ot.dtype}`;
   if (it.shape.some((d) => !Number.isInteger(d) || d <= 0)) return 'Cast: the shape is not static and non-empty';
   const maker = ctx.graph.nodes.find((p) => p.outputs.includes(node.inputs[0]!));
   return maker && maker.domain === '' && QUANTIZED_MAKERS.has(maker.opType) ? undefined : `Cast: ${it.dtype} from ${maker ? maker.opType : 'an input'} (int8/uint8 only from a quantizing layer)`;
