@@ -30,7 +30,7 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
   }
   const t0 = performance.now();
   const isPlan = model.endsWith('.plan');
-  const setup = opts.engine === 'webgpu' && !isPlan ? await engineSessionOptions(opts, err) : undefined;
+  const setup = opts.engine && opts.engine !== 'none' && !isPlan ? await engineSessionOptions(opts, err, opts.engine) : undefined;
   let verified;
   try {
     if (isPlan) {

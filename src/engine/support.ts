@@ -16,6 +16,13 @@ const TABLE: Record<string, SupportPredicate> = Object.fromEntries(Object.entrie
 /** The webgpu engine's support predicate, for the partitioner. */
 export const ENGINE_SUPPORT: SupportPredicate = byTable(ENGINE_BACKEND, TABLE);
 
+/**
+ * The cpu engine's predicate: the same table (every layer the importer makes has a CPU executor,
+ * the lowered one at least), its reasons naming the cpu engine.
+ */
+export const CPU_ENGINE_BACKEND = 'cpu';
+export const CPU_ENGINE_SUPPORT: SupportPredicate = byTable(CPU_ENGINE_BACKEND, TABLE);
+
 /** The op types the engine's table lists (each still subject to its constraints). */
 export const ENGINE_OPS: readonly string[] = Object.keys(TABLE).sort();
 

@@ -37,7 +37,11 @@ export interface EngineStats {
   partition: PartitionResult;
   weightBytes: WeightBytes;
   /** Engines of the current shapes: built now or loaded from the plan store, with the time it took. */
-  engines: { node: string; source: 'built' | 'cache'; buildMs: number; layers: number; arenaBytes: number; naiveBytes: number }[];
+  engines: {
+    node: string; source: 'built' | 'cache'; buildMs: number; layers: number; arenaBytes: number; naiveBytes: number;
+    /** cpu engines: the layers that run lowered (the framework's kernels on their ONNX lowering). */
+    lowered?: string[];
+  }[];
   /** Device-to-device copies at engine boundaries in the last run. */
   deviceCopies: number;
   /** Engine plans built (tactics timed) and loaded from the plan store since the session began. */
