@@ -5,9 +5,13 @@
 import type { Layer, LayerKind, Network } from '../network.js';
 import { loweredTactic } from './lowered.js';
 import { cpuConcat, cpuReshape, cpuTranspose } from './movement.js';
+import { cpuConv } from './conv.js';
+import { cpuPool } from './pool.js';
 import type { CpuCompiler, CpuTactic } from './tactic.js';
 
 const CPU_COMPILERS: { [K in LayerKind]?: CpuCompiler<Extract<Layer, { kind: K }>> } = {
+  conv: cpuConv,
+  pool: cpuPool,
   reshape: cpuReshape,
   concat: cpuConcat,
   transpose: cpuTranspose,

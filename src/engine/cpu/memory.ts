@@ -77,6 +77,14 @@ export class EngineMemory {
     return at;
   }
 
+  private gemmAt = 0;
+
+  /** The GEMM's packing scratch, allocated on first use and shared by every layer (runs are sequential). */
+  gemmScratch(): number {
+    if (!this.gemmAt) this.gemmAt = this.alloc(this.k.gemmScratchFloats() * 4);
+    return this.gemmAt;
+  }
+
   /** Copies `data` into fresh persistent memory; returns its address. */
   put(data: Float32Array): number {
     const at = this.alloc(data.length * 4);
