@@ -4,17 +4,21 @@
 // fast one fails to prepare.
 import type { Layer, LayerKind, Network } from '../network.js';
 import { loweredTactic } from './lowered.js';
-import { cpuConcat, cpuReshape, cpuTranspose } from './movement.js';
+import { cpuConcat, cpuReshape, cpuSlice, cpuTranspose } from './movement.js';
 import { cpuConv } from './conv.js';
 import { cpuPool } from './pool.js';
+import { cpuGemm, cpuMatmul } from './gemm.js';
 import type { CpuCompiler, CpuTactic } from './tactic.js';
 
 const CPU_COMPILERS: { [K in LayerKind]?: CpuCompiler<Extract<Layer, { kind: K }>> } = {
   conv: cpuConv,
   pool: cpuPool,
+  gemm: cpuGemm,
+  matmul: cpuMatmul,
   reshape: cpuReshape,
   concat: cpuConcat,
   transpose: cpuTranspose,
+  slice: cpuSlice,
 };
 
 /** The fast executors of `layer` (possibly none). */

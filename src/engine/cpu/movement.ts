@@ -2,7 +2,7 @@
 // input's bytes, so they run nothing), in-place concats run nothing, other concats and transposes
 // are block copies in JavaScript over the arena.
 import { elementCount } from '../../tensor/shape.js';
-import type { ConcatLayer, ReshapeLayer, TransposeLayer } from '../network.js';
+import type { ConcatLayer, ReshapeLayer, SliceLayer, TransposeLayer } from '../network.js';
 import { isConstOperand, constOperandIndex } from '../passes/pw-expr.js';
 import { inPlaceConcats } from './memory-layout.js';
 import type { CpuCompiler, CpuTactic } from './tactic.js';
@@ -40,37 +40,58 @@ export const cpuConcat: CpuCompiler<ConcatLayer> = (l, net) => {
   }];
 };
 
+/**
+ * A copy that walks the output row-major while the source index moves by `strides` (in floats,
+ * one per output axis; 0 repeats a value): transposes, slices, splits and expands.
+ */
+function stridedCopy(f: Float32Array, y: number, x: number, outShape: readonly number[], strides: readonly number[], idx: number[]): void {
+  const rank = outShape.length;
+  const total = elementCount(outShape);
+  const lastDim = outShape[rank - 1] ?? 1;
+  const lastStride = strides[rank - 1] ?? 1;
+  idx.fill(0);
+  let src = x;
+  for (let i = 0; i < total; i += lastDim) {
+    if (lastStride === 1) f.copyWithin(y + i, src, src + lastDim);
+    else for (let j = 0; j < lastDim; j++) f[y + i + j] = f[src + j * lastStride]!;
+    for (let k = rank - 2; k >= 0; k--) {
+      idx[k]!++;
+      src += strides[k]!;
+      if (idx[k]! < outShape[k]!) break;
+      src -= strides[k]! * outShape[k]!;
+      idx[k] = 0;
+    }
+  }
+}
+
+const rowStrides = (shape: readonly number[]) => shape.map((_, k) => elementCount(shape.slice(k + 1)));
+
 export const cpuTranspose: CpuCompiler<TransposeLayer> = (l, net) => [{
   name: 'copy',
   scratchBytes: 0,
   prepare(env) {
     const shape = net.tensors.get(l.input)!.shape;
-    const rank = shape.length;
-    const inStrides = shape.map((_, k) => elementCount(shape.slice(k + 1)));
+    const inStrides = rowStrides(shape);
     const outShape = l.perm.map((p) => shape[p]!);
-    // walk the output row-major; the input index moves by the permuted strides
     const strides = l.perm.map((p) => inStrides[p]!);
     const x = env.at(l.input) / 4;
     const y = env.at(l.output) / 4;
-    const total = elementCount(outShape);
-    const lastDim = outShape[rank - 1] ?? 1;
-    const lastStride = strides[rank - 1] ?? 1;
-    const idx = new Array<number>(rank).fill(0);
-    return () => {
-      const f = env.mem.f32();
-      idx.fill(0);
-      let src = x;
-      for (let i = 0; i < total; i += lastDim) {
-        for (let j = 0; j < lastDim; j++) f[y + i + j] = f[src + j * lastStride]!;
-        // advance the outer index (all but the last axis)
-        for (let k = rank - 2; k >= 0; k--) {
-          idx[k]!++;
-          src += strides[k]!;
-          if (idx[k]! < outShape[k]!) break;
-          src -= strides[k]! * outShape[k]!;
-          idx[k] = 0;
-        }
-      }
-    };
+    const idx = new Array<number>(outShape.length).fill(0);
+    return () => stridedCopy(env.mem.f32(), y, x, outShape, strides, idx);
+  },
+}];
+
+export const cpuSlice: CpuCompiler<SliceLayer> = (l, net) => [{
+  name: 'copy',
+  scratchBytes: 0,
+  prepare(env) {
+    const inStrides = rowStrides(net.tensors.get(l.input)!.shape);
+    const outShape = net.tensors.get(l.output)!.shape;
+    const strides = l.axes.map((a, j) => (a < 0 ? 0 : l.steps[j]! * inStrides[a]!));
+    const base = l.start.reduce((s, v, a) => s + v * inStrides[a]!, 0);
+    const x = env.at(l.input) / 4 + base;
+    const y = env.at(l.output) / 4;
+    const idx = new Array<number>(outShape.length).fill(0);
+    return () => stridedCopy(env.mem.f32(), y, x, outShape, strides, idx);
   },
 }];
