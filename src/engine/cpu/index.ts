@@ -7,6 +7,7 @@ import { loweredTactic } from './lowered.js';
 import { cpuConcat, cpuReshape, cpuSlice, cpuTranspose } from './movement.js';
 import { cpuConv } from './conv.js';
 import { cpuPool } from './pool.js';
+import { cpuNorm, cpuSoftmax } from './rows.js';
 import { cpuPointwise } from './pointwise.js';
 import { cpuGemm, cpuMatmul } from './gemm.js';
 import type { CpuCompiler, CpuTactic } from './tactic.js';
@@ -14,6 +15,8 @@ import type { CpuCompiler, CpuTactic } from './tactic.js';
 const CPU_COMPILERS: { [K in LayerKind]?: CpuCompiler<Extract<Layer, { kind: K }>> } = {
   conv: cpuConv,
   pool: cpuPool,
+  softmax: cpuSoftmax,
+  norm: cpuNorm,
   pointwise: cpuPointwise,
   gemm: cpuGemm,
   matmul: cpuMatmul,

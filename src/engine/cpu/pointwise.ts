@@ -13,7 +13,7 @@ import type { CpuCompiler, CpuEnv } from './tactic.js';
 const BLOCK = 1024;
 
 /** Writes `len` values of the expression, for output elements [start, start + len), at dst[d...]. */
-type BlockEval = (f: Float32Array, dst: Float32Array, d: number, start: number, len: number) => void;
+export type BlockEval = (f: Float32Array, dst: Float32Array, d: number, start: number, len: number) => void;
 
 const sigmoid = (x: number) => {
   const e = Math.exp(-Math.abs(x));
@@ -40,7 +40,7 @@ function combine(fn: PwBinary, dst: Float32Array, d: number, b: Float32Array, le
 }
 
 /** Reads an operand of `shape` (numpy-broadcast to `out`) at float address `at` into blocks. */
-function gather(at: number, shape: readonly number[], out: readonly number[]): BlockEval {
+export function gather(at: number, shape: readonly number[], out: readonly number[]): BlockEval {
   const count = elementCount(shape);
   if (count === elementCount(out)) return (f, dst, d, start, len) => dst.set(f.subarray(at + start, at + start + len), d);
   if (count === 1) return (f, dst, d, _s, len) => dst.fill(f[at]!, d, d + len);
