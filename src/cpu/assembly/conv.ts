@@ -1,6 +1,7 @@
 // Convolution helpers for 2-D images: im2col (feeding the GEMM) and a direct depthwise kernel.
 // Pointers are byte addresses; sizes are in elements. Pads are the leading (top, left) pads: the
 // trailing ones follow from the output size.
+import { epilogueBlock } from './epilogue';
 
 /**
  * col[(ch·kh + ky)·kw + kx][oy·ow + ox] = x[ch][oy·sh − ph + ky·dh][ox·sw − pw + kx·dw], 0 outside.
@@ -61,12 +62,13 @@ function paddedWidth(ow: i32, kw: i32, sw: i32, dw: i32): i32 {
  * Depthwise conv (one input channel per group, `mult` outputs per input channel), n images:
  * y[i][ch] = bias[ch] + Σ w[ch][ky][kx] · xpad[ch / mult][oy·sh + ky·dh][ox·sw + kx·dw]. Each input
  * plane is first copied into a zero-padded scratch plane, so the inner loop has no bounds checks and
- * runs four output columns per f32x4.
+ * runs four output columns per f32x4. `ep`: a fused epilogue (epilogue.ts) over each output plane,
+ * its residual addressed like y.
  */
 export function depthwise2d(
   x: usize, w: usize, bias: usize, hasBias: i32, y: usize, n: i32, channels: i32, mult: i32,
   ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32,
-  oh: i32, ow: i32, scratch: usize,
+  oh: i32, ow: i32, scratch: usize, ep: usize,
 ): void {
   const hp = paddedHeight(oh, kh, sh, dh);
   const wp = paddedWidth(ow, kw, sw, dw);
@@ -78,7 +80,8 @@ export function depthwise2d(
         const ch = c * mult + m;
         const wAt = w + (<usize>(ch * kh * kw) << 2);
         const b: f32 = hasBias ? load<f32>(bias + (<usize>ch << 2)) : 0;
-        let out = y + (<usize>((i * channels * mult + ch) * oh * ow) << 2);
+        const planeOff = <usize>((i * channels * mult + ch) * oh * ow) << 2;
+        let out = y + planeOff;
         for (let oy = 0; oy < oh; oy++) {
           const top = scratch + <usize>(oy * sh) * rowBytes;
           let ox = 0;
@@ -108,13 +111,14 @@ export function depthwise2d(
           }
           out += <usize>ow << 2;
         }
+        epilogueBlock(y + planeOff, ow, oh, ow, 0, 0, planeOff, ep); // the plane is still in cache
       }
     }
   }
 }
 
 /** Copies an ih×iw plane into a zeroed hp×wp plane at (ph, pw), clipping what falls outside. */
-function padPlane(x: usize, ih: i32, iw: i32, ph: i32, pw: i32, hp: i32, wp: i32, out: usize): void {
+export function padPlane(x: usize, ih: i32, iw: i32, ph: i32, pw: i32, hp: i32, wp: i32, out: usize): void {
   memory.fill(out, 0, <usize>(hp * wp) << 2);
   const c0 = max(0, -pw);
   const c1 = min(iw, wp - pw);
