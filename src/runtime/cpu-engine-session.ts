@@ -109,6 +109,11 @@ export class CpuEngineSession {
     return this.current?.executor;
   }
 
+  dispose(): void {
+    this.service.dispose();
+    this.setups.clear();
+  }
+
   engineStats(): EngineStats | undefined {
     const setup = this.current;
     if (!setup) return undefined;

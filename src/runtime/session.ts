@@ -260,7 +260,7 @@ async function createCpuEngineSession(graph: Graph, opts: SessionOptions): Promi
       return out;
     },
     stats: () => ({ ...(session.executor?.lastStats ?? { nodes: 0, peakBytes: 0 }), transfers: 0, engine: session.engineStats() }),
-    dispose() {},
+    dispose: () => session.dispose(),
   };
 }
 

@@ -33,6 +33,9 @@ function signature(layer: Layer, net: Network, wasm: boolean, names: string[]): 
 class TimingMemory {
   private env?: CpuEnv;
   constructor(private readonly net: Network, private readonly layout: CpuMemoryLayout, private readonly wasm: boolean) {}
+  release(): void {
+    this.env?.mem.release();
+  }
   get(scratchBytes: number): CpuEnv {
     if (!this.env) {
       const mem = EngineMemory.create(this.wasm);
@@ -46,6 +49,14 @@ class TimingMemory {
 
 export function chooseCpuTactics(net: Network, layout: CpuMemoryLayout, wasm: boolean, cfg: CheckedConfig): CpuChoice[] {
   const timing = new TimingMemory(net, layout, wasm);
+  try {
+    return chooseAll(net, wasm, cfg, timing);
+  } finally {
+    timing.release();
+  }
+}
+
+function chooseAll(net: Network, wasm: boolean, cfg: CheckedConfig, timing: TimingMemory): CpuChoice[] {
   let timed = 0;
   let cached = 0;
   const chosen = net.layers.map((layer, i): CpuChoice => {

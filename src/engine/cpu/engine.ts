@@ -3,7 +3,7 @@
 // WebGPU builder, chooses executors (choose.ts) and lays out memory; `load` makes the same engine
 // from a CPU plan file (the engine's graph as ONNX plus the recorded executor choices: no timing).
 // A run copies the inputs into the arena, runs every layer in order and copies the outputs out.
-import { InputError, PlanError } from '../../errors.js';
+import { ExecutionError, InputError, PlanError } from '../../errors.js';
 import type { Graph } from '../../ir/graph.js';
 import { hashGraph } from '../../ir/hash.js';
 import { exportOnnx } from '../../onnx/export/model.js';
@@ -37,7 +37,7 @@ export interface CpuLoadOptions {
 }
 
 export class CpuEngine {
-  private readonly runs: CpuRun[];
+  private readonly runs: readonly CpuRun[];
   private readonly inputsAt: { name: string; at: number; count: number; shape: number[] }[];
   private readonly outputsAt: { name: string; at: number; count: number; shape: number[] }[];
   /** Layers whose fast executor failed to prepare at load and that run lowered instead, with why. */
@@ -63,22 +63,12 @@ export class CpuEngine {
     };
     const env: CpuEnv = { mem, net: network, at, scratch };
     const layers: PlanLayer[] = [];
-    this.runs = choices.map((c) => {
-      let tactic = c.tactic;
-      let run: CpuRun;
-      try {
-        run = tactic.prepare(env);
-      } catch (e) {
-        if (tactic.name === LOWERED) throw e;
-        const reason = (e as Error).message;
-        this.fellBack.push({ layer: c.layer.name, tactic: tactic.name, reason });
-        log(`layer ${c.layer.name}: executor ${tactic.name} cannot be prepared (${reason}); it runs lowered`);
-        tactic = loweredTactic(c.layer);
-        run = tactic.prepare(env);
-      }
-      layers.push({ name: c.layer.name, kind: c.layer.kind, from: [...c.layer.from], tactic: tactic.name, ...(c.timeMs !== undefined && tactic === c.tactic ? { timeMs: c.timeMs } : {}) });
-      return run;
-    });
+    try {
+      this.runs = this.prepareAll(choices, env, layers, log);
+    } catch (e) {
+      mem.release();
+      throw e;
+    }
     const io = (name: string) => {
       const shape = [...network.tensors.get(name)!.shape];
       return { name, at: at(name), count: elementCount(shape), shape };
@@ -97,6 +87,34 @@ export class CpuEngine {
       constants: new Uint8Array(0),
     };
   }
+
+  /** Each layer's run function; a fast executor that fails to prepare falls back to the lowered one. */
+  private prepareAll(choices: CpuChoice[], env: CpuEnv, layers: PlanLayer[], log: (line: string) => void): CpuRun[] {
+    return choices.map((c) => {
+      let tactic = c.tactic;
+      let run: CpuRun;
+      try {
+        run = tactic.prepare(env);
+      } catch (e) {
+        if (tactic.name === LOWERED) throw e;
+        const reason = (e as Error).message;
+        this.fellBack.push({ layer: c.layer.name, tactic: tactic.name, reason });
+        log(`layer ${c.layer.name}: executor ${tactic.name} cannot be prepared (${reason}); it runs lowered`);
+        tactic = loweredTactic(c.layer);
+        run = tactic.prepare(env);
+      }
+      layers.push({ name: c.layer.name, kind: c.layer.kind, from: [...c.layer.from], tactic: tactic.name, ...(c.timeMs !== undefined && tactic === c.tactic ? { timeMs: c.timeMs } : {}) });
+      return run;
+    });
+  }
+
+  /** Gives the arena and the packed weights back to the kernels' memory; the engine cannot run after. */
+  dispose(): void {
+    this.mem.release();
+    this.disposed = true;
+  }
+
+  private disposed = false;
 
   private readonly mem: EngineMemory;
 
@@ -163,6 +181,7 @@ export class CpuEngine {
 
   /** One inference: inputs by name (float32 at the plan's shapes), outputs by name. */
   run(inputs: Record<string, Tensor>): Record<string, Tensor<'float32'>> {
+    if (this.disposed) throw new ExecutionError('this cpu engine was disposed', { hint: 'load or build it again' });
     const f = this.mem.f32();
     for (const i of this.inputsAt) {
       const t = inputs[i.name];

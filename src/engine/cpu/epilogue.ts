@@ -2,8 +2,18 @@
 // of a Float32Array (the arena or a block buffer), the same formulas as the framework's kernels
 // (src/ops/unary/unary.cpu.ts). Conv and gemm executors run them over their output right after
 // the product, while it is still in cache.
+import type { Activation as KernelActivation, Epilogue } from '../../cpu/kernel-api.js';
 import { erf } from '../../ops/_kernels/erf.js';
 import type { Activation } from '../network.js';
+
+/** A layer's fused epilogue for the kernels (bias and residual as byte addresses). */
+export function kernelEpilogue(act: Activation, bias: number | undefined, residual: number | undefined): Epilogue {
+  return {
+    ...(bias !== undefined ? { bias } : {}),
+    ...(residual !== undefined ? { residual } : {}),
+    ...(act.kind !== 'none' ? { activation: act as KernelActivation } : {}),
+  };
+}
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -68,30 +78,5 @@ export function applyActivation(f: Float32Array, from: number, to: number, a: Ac
         }
       }
       return;
-  }
-}
-
-/**
- * Sets the output region before a product accumulates into it: bias per row-block (`perRow`:
- * bias[r] fills row r of `cols` values, as for conv's output channels) or per column (gemm's bias
- * over N), plus the residual tensor when there is one.
- */
-export function prefill(f: Float32Array, y: number, rows: number, cols: number, bias: Float32Array | undefined, perRow: boolean, residual: number | undefined): void {
-  if (residual !== undefined) f.copyWithin(y, residual, residual + rows * cols);
-  if (!bias) {
-    if (residual === undefined) f.fill(0, y, y + rows * cols);
-    return;
-  }
-  for (let r = 0; r < rows; r++) {
-    const at = y + r * cols;
-    if (perRow) {
-      const b = bias[r % bias.length]!;
-      if (residual === undefined) f.fill(b, at, at + cols);
-      else for (let j = 0; j < cols; j++) f[at + j]! += b;
-    } else if (residual === undefined) {
-      f.set(bias, at);
-    } else {
-      for (let j = 0; j < cols; j++) f[at + j]! += bias[j]!;
-    }
   }
 }

@@ -1,32 +1,28 @@
 // Gemm (constant weights) and MatMul (two computed operands) layers on the CPU engine, on the
-// WebAssembly packed GEMM with their fused epilogue. Operand permutations (attention's head
-// transposes) and numpy batch broadcasting are strides of the GEMM's reads, never copies: each
-// batch's A and B offsets are computed once at load.
+// kernels' packed GEMM with the epilogue fused. Gemm's weights are packed once at load. MatMul's
+// operand permutations (attention's head transposes) and numpy batch broadcasting are strides of
+// the GEMM's reads, never copies: each batch's A and B offsets are computed once at load.
+import { gemm, packGemmB } from '../../cpu/kernel-api.js';
 import { elementCount } from '../../tensor/shape.js';
 import type { GemmLayer, MatmulLayer, Network } from '../network.js';
-import { applyActivation, prefill } from './epilogue.js';
+import { writeEpilogue } from '../../cpu/epilogue.js';
+import { kernelEpilogue } from './epilogue.js';
 import type { CpuCompiler } from './tactic.js';
 
 export const cpuGemm: CpuCompiler<GemmLayer> = (l, net, wasm) => {
   if (!wasm) return [];
-  const xs = net.tensors.get(l.input)!.shape;
-  const m = elementCount(xs) / l.k;
+  const m = elementCount(net.tensors.get(l.input)!.shape) / l.k;
   return [{
-    name: 'gemm',
+    name: 'gemm-packed',
     scratchBytes: 0,
     prepare(env) {
-      const { k } = env.mem;
-      const W = env.mem.put(l.weights);
-      const X = env.at(l.input);
-      const Y = env.at(l.output);
-      const R = l.residual ? env.at(l.residual) : undefined;
-      const scratch = env.mem.gemmScratch();
-      const { n } = l;
-      return () => {
-        prefill(env.mem.f32(), Y / 4, m, n, l.bias, false, R === undefined ? undefined : R / 4);
-        k.gemm(m, n, l.k, X, l.k, 1, W, n, 1, Y, n, 1, 1, scratch);
-        applyActivation(env.mem.f32(), Y / 4, Y / 4 + m * n, l.act);
-      };
+      const k = env.mem.kernels;
+      const b = packGemmB(k, l.weights, l.k, l.n);
+      env.mem.hold(b.block);
+      const ep = kernelEpilogue(l.act, l.bias ? env.mem.put(l.bias) : undefined, l.residual ? env.at(l.residual) : undefined);
+      const x = env.at(l.input);
+      const y = env.at(l.output);
+      return () => gemm(k, m, l.n, l.k, x, b, y, { epilogue: ep });
     },
   }];
 };
@@ -41,11 +37,9 @@ function operand(net: Network, src: string, perm: number[] | undefined): { shape
 
 /** Float offset of each output batch into an operand (broadcast axes move by 0). */
 function batchOffsets(outBatch: readonly number[], op: { shape: number[]; strides: number[] }): number[] {
-  const rank = op.shape.length - 2;
-  const lead = outBatch.length - rank;
-  const total = elementCount(outBatch);
+  const lead = outBatch.length - (op.shape.length - 2);
   const offsets: number[] = [];
-  for (let t = 0; t < total; t++) {
+  for (let t = 0; t < elementCount(outBatch); t++) {
     let rest = t;
     let off = 0;
     for (let k = outBatch.length - 1; k >= 0; k--) {
@@ -71,23 +65,27 @@ export const cpuMatmul: CpuCompiler<MatmulLayer> = (l, net, wasm) => {
     name: 'gemm-strided',
     scratchBytes: 0,
     prepare(env) {
-      const { k } = env.mem;
+      const k = env.mem.kernels;
       const A = env.at(l.a);
       const B = env.at(l.b);
       const Y = env.at(l.output);
       const R = l.residual ? env.at(l.residual) : undefined;
-      const scratch = env.mem.gemmScratch();
+      const bias = l.bias ? env.mem.put(l.bias) : undefined;
       const aOff = batchOffsets(outBatch, a);
       const bOff = batchOffsets(outBatch, b);
       const [ars, acs] = a.strides.slice(-2) as [number, number];
       const [brs, bcs] = b.strides.slice(-2) as [number, number];
       const batches = aOff.length;
+      const scratch = env.mem.alloc(k.k.gemmScratchFloats() * 4);
+      // y = act(alpha·A·B + bias + residual): the kernel scales the product and fuses the rest
+      const ep = kernelEpilogue(l.act, undefined, undefined);
       return () => {
-        prefill(env.mem.f32(), Y / 4, batches * m, n, l.bias, false, R === undefined ? undefined : R / 4);
         for (let t = 0; t < batches; t++) {
-          k.gemm(m, n, kk, A + aOff[t]! * 4, ars, acs, B + bOff[t]! * 4, brs, bcs, Y + t * m * n * 4, n, 1, l.alpha, scratch);
+          const mark = k.mark();
+          const epAt = writeEpilogue(k, ep, 0, bias ?? 0, R === undefined ? 0 : R + t * m * n * 4);
+          k.k.gemmEx(m, n, kk, A + aOff[t]! * 4, ars, acs, 0, B + bOff[t]! * 4, brs, bcs, 0, Y + t * m * n * 4, n, 0, l.alpha, scratch, epAt);
+          k.rewind(mark);
         }
-        applyActivation(env.mem.f32(), Y / 4, Y / 4 + batches * m * n, l.act);
       };
     },
   }];

@@ -1,5 +1,6 @@
 // Pooling layers on the CPU engine: max pooling on the WebAssembly kernel (padded plane in
 // scratch), average pooling and global pools as JavaScript loops over the arena.
+import { maxPool2d, type PoolShape } from '../../cpu/kernel-api.js';
 import type { PoolLayer } from '../network.js';
 import type { CpuCompiler, CpuTactic } from './tactic.js';
 
@@ -22,11 +23,11 @@ function maxTactic(l: PoolLayer, net: Parameters<CpuCompiler>[1]): CpuTactic {
     name: 'max-wasm',
     scratchBytes: 0,
     prepare(env) {
-      const { k } = env.mem;
-      const scratch = env.mem.alloc(k.poolScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw) * 4);
+      const k = env.mem.kernels;
+      const shape: PoolShape = { planes, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, phEnd: l.pads[2], pwEnd: l.pads[3], oh, ow };
       const X = env.at(l.input);
       const Y = env.at(l.output);
-      return () => k.maxPool2d(X, Y, planes, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch);
+      return () => maxPool2d(k, shape, X, Y);
     },
   };
 }

@@ -45,6 +45,11 @@ export class CpuEngineService {
     return r;
   }
 
+  dispose(): void {
+    disposeCpuRecords(this.records.values());
+    this.records.clear();
+  }
+
   private make(key: string, graph: Graph, inputShapes: Record<string, number[]>): CpuEngineRecord {
     const store = this.opts.planStore;
     const warn = this.opts.warn ?? (() => {});
@@ -66,6 +71,10 @@ export class CpuEngineService {
     store?.write(key, engine.serialize());
     return { engine, source: 'built', buildMs: now() - t0 };
   }
+}
+
+export function disposeCpuRecords(records: Iterable<CpuEngineRecord>): void {
+  for (const r of records) r.engine.dispose();
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
