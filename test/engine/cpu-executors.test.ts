@@ -123,3 +123,20 @@ test('data movement: transpose, split into slices, concat of two images (a copy)
   });
   for (const k of ['slice', 'concat', 'transpose', 'reshape']) fast(kinds, k);
 });
+
+test('fused attention: Q·Kᵀ scaled, masked, softmax, ·V (the attention fusion), on the CPU executor', async () => {
+  const kinds = await expectCpuLikeOrt({
+    inputs: { q: randomTensor([2, 2, 5, 4], 1), k: randomTensor([2, 2, 6, 4], 2), v: randomTensor([2, 2, 6, 3], 3), m: randomTensor([2, 1, 1, 6], 4, -3, 0) },
+    initializers: { s: Tensor.fromArray([], [0.5]) },
+    nodes: [
+      { op: 'Transpose', inputs: ['k'], outputs: ['kt'], attrs: { perm: [0, 1, 3, 2] } },
+      { op: 'MatMul', inputs: ['q', 'kt'], outputs: ['qk'] },
+      { op: 'Mul', inputs: ['qk', 's'], outputs: ['qks'] },
+      { op: 'Add', inputs: ['qks', 'm'], outputs: ['qkm'] },
+      { op: 'Softmax', inputs: ['qkm'], outputs: ['p'], attrs: { axis: -1 } },
+      { op: 'MatMul', inputs: ['p', 'v'], outputs: ['o'] },
+    ],
+    outputs: ['o'],
+  });
+  fast(kinds, 'attention');
+});
