@@ -175,7 +175,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .command('inspect <model>'))
       .description('inputs, outputs, opsets, op counts, parameter count and bytes; with --partition, what an engine would take')
       .option('--json', 'print one JSON document')
-      .option('--partition <backend>', 'partition for this engine backend (webgpu) and report subgraphs and declined nodes')
+      .option('--partition <backend>', 'partition for this engine backend (webgpu or cpu) and report subgraphs and declined nodes')
       .option('--exclude-ops <ops>', 'with --partition: op types forced to the framework, e.g. Concat,Softmax (repeatable)', commaList)
       .option('--exclude-nodes <names>', 'with --partition: node names forced to the framework (repeatable)', commaList)
       .option('--min-subgraph-size <n>', 'with --partition: smallest subgraph handed to the engine (default 3)', Number)
