@@ -140,3 +140,18 @@ test('fused attention: Q·Kᵀ scaled, masked, softmax, ·V (the attention fusio
   });
   fast(kinds, 'attention');
 });
+
+test('reductions over any axes (mean, max, sum of squares, L2), kept and dropped dims', async () => {
+  const kinds = await expectCpuLikeOrt({
+    inputs: { x: randomTensor([2, 3, 4, 5], 1) },
+    initializers: { a: Tensor.fromNumeric('int64', [2], [1, 3]), b: Tensor.fromNumeric('int64', [1], [-1]), c: Tensor.fromNumeric('int64', [2], [0, 2]) },
+    nodes: [
+      { op: 'ReduceMean', inputs: ['x', 'a'], outputs: ['m'], attrs: { keepdims: 1 } },
+      { op: 'ReduceMax', inputs: ['x', 'b'], outputs: ['mx'], attrs: { keepdims: 0 } },
+      { op: 'ReduceSumSquare', inputs: ['x', 'c'], outputs: ['ss'], attrs: { keepdims: 0 } },
+      { op: 'ReduceL2', inputs: ['x', 'b'], outputs: ['l2'], attrs: { keepdims: 1 } },
+    ],
+    outputs: ['m', 'mx', 'ss', 'l2'],
+  });
+  fast(kinds, 'reduce');
+});

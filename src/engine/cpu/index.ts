@@ -7,6 +7,7 @@ import { loweredTactic } from './lowered.js';
 import { cpuConcat, cpuReshape, cpuSlice, cpuTranspose } from './movement.js';
 import { cpuConv } from './conv.js';
 import { cpuPool } from './pool.js';
+import { cpuReduce } from './reduce.js';
 import { cpuAttention } from './attention.js';
 import { cpuNorm, cpuSoftmax } from './rows.js';
 import { cpuPointwise } from './pointwise.js';
@@ -16,6 +17,7 @@ import type { CpuCompiler, CpuTactic } from './tactic.js';
 const CPU_COMPILERS: { [K in LayerKind]?: CpuCompiler<Extract<Layer, { kind: K }>> } = {
   conv: cpuConv,
   pool: cpuPool,
+  reduce: cpuReduce,
   attention: cpuAttention,
   softmax: cpuSoftmax,
   norm: cpuNorm,
