@@ -1,7 +1,8 @@
 // Convolution on raw addresses (see kernel-api.ts): weights packed once into a block of the
-// kernels' memory, then per image and group Y_g = W_g · col(X_g) with the packed GEMM (a 1×1,
-// stride-1, unpadded conv multiplies X_g directly), or the direct depthwise kernel when every group
-// has one input channel; the epilogue (bias, residual, activation) is fused either way.
+// kernels' memory, then per image and group Y_g = W_g · col(X_g) with the packed GEMM: im2col
+// writes the GEMM's packed panels directly, and a 1×1, stride-1, unpadded conv multiplies X_g
+// directly. Depthwise convs (one input channel per group) run a direct kernel. The epilogue (bias,
+// residual, activation) is fused either way.
 import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
@@ -65,22 +66,28 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   const res = ep?.residual ?? 0;
   if (w.depthwise) {
     const scratch = scratchPerThread(wasm, k.depthwiseScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw));
-    const parts = splitRange(c, threadsFor(wasm, n * m * P * kh * kw * 4));
+    const threads = threadsFor(wasm, n * m * P * kh * kw * 4);
     const plane = ih * iw * 4;
-    wasm.run(parts.map(([c0, cc], t) => Array.from({ length: n }, (_, i): KernelCall => {
+    const call = (i: number, images: number, c0: number, cc: number, t: number): KernelCall => {
       const yOff = (i * m + c0 * mg) * P * 4;
       const epAt = writeEpilogue(wasm, { ...ep, bias: undefined }, 0, 0, res ? res + yOff : 0);
       return ['depthwise2d', [
         x + (i * c + c0) * plane, w.at + c0 * mg * kh * kw * 4, bias ? bias + c0 * mg * 4 : 0, bias ? 1 : 0,
-        y + yOff, 1, cc, mg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch[t]!, epAt,
+        y + yOff, images, cc, mg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch[t]!, epAt,
       ]];
-    })));
+    };
+    // whole images per thread when there are enough of them (one call each), else channels of every image
+    if (n >= threads) wasm.run(splitRange(n, threads).map(([i0, ni], t) => [call(i0, ni, 0, c, t)]));
+    else wasm.run(splitRange(c, threads).map(([c0, cc], t) => Array.from({ length: n }, (_, i) => call(i, 1, c0, cc, t))));
     wasm.rewind(mark);
     return;
   }
   const K = cg * kh * kw;
   const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
-  const col = direct ? 0 : wasm.alloc(K * P);
+  // otherwise im2col writes the GEMM's packed B directly (a row buffer per thread)
+  const nPad = Math.ceil(P / 8) * 8;
+  const col = direct ? 0 : wasm.alloc(k.packedBFloats(K, P));
+  const rows = direct ? [] : scratchPerThread(wasm, nPad + 8);
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
   const imageBytes = ih * iw * 4;
   const mPad = Math.ceil(mg / 4) * 4;
@@ -89,18 +96,16 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
       const xAt = x + (i * c + g * cg) * imageBytes;
       if (!direct) {
         const parts = splitRange(cg, threadsFor(wasm, K * P * 8));
-        wasm.run(parts.map(([c0, cc]) => [['im2col2d', [
-          xAt + c0 * imageBytes, cc, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, col + c0 * kh * kw * P * 4,
+        wasm.run(parts.map(([c0, cc], t) => [['im2colPacked', [
+          xAt + c0 * imageBytes, cc, c0 * kh * kw, K, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, col, rows[t]!,
         ]] as KernelCall]));
       }
       const yOff = (i * m + g * mg) * P * 4;
       const parts = splitRange(P, threadsFor(wasm, mg * P * K), 8);
       wasm.run(parts.map(([j0, nj], t) => {
         const epAt = writeEpilogue(wasm, ep, bias ? bias + g * mg * 4 : 0, 0, res ? res + yOff + j0 * 4 : 0);
-        return [['gemmEx', [
-          mg, nj, K, w.at + g * w.groupBytes, mPad, 0, 1, (direct ? xAt : col) + j0 * 4, P, 1, 0,
-          y + yOff + j0 * 4, P, 0, 1, scratch[t]!, epAt,
-        ]] as KernelCall];
+        const b = direct ? [xAt + j0 * 4, P, 1, 0] : [col, nPad, j0, 1];
+        return [['gemmEx', [mg, nj, K, w.at + g * w.groupBytes, mPad, 0, 1, ...b, y + yOff + j0 * 4, P, 0, 1, scratch[t]!, epAt]] as KernelCall];
       }));
     }
   }

@@ -1,6 +1,6 @@
 // Pooling on the WebAssembly SIMD kernels (the framework's fast kernels), for float32 1-D and 2-D
-// MaxPool (without the Indices output) and AveragePool, and global average / max pools of any
-// rank; other cases return undefined and the reference kernels run instead.
+// MaxPool (without the Indices output) and AveragePool, global average / max pools of any rank,
+// and ReduceMean / ReduceMax over trailing axes (the same kernel); other cases return undefined and the reference kernels run instead.
 import { elementCount } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from '../ops/op.js';
@@ -38,4 +38,15 @@ export function globalPoolFast(wasm: WasmKernels, kind: 'avg' | 'max', x: Tensor
   if (x.dtype !== 'float32' || x.rank < 3) return undefined;
   const planes = x.shape[0]! * x.shape[1]!;
   return pooled(wasm, x, out, (X, Y) => globalPool(wasm, kind, X, Y, planes, elementCount(x.shape.slice(2))));
+}
+
+/** ReduceMean / ReduceMax over trailing axes (a global pool over the inner block); other axes: undefined. */
+export function reduceTrailingFast(wasm: WasmKernels, kind: 'avg' | 'max', x: Tensor, axes: readonly number[], out: TensorType): Tensor[] | undefined {
+  if (x.dtype !== 'float32' || axes.length === 0) return undefined;
+  const sorted = [...axes].sort((a, b) => a - b);
+  const first = x.rank - sorted.length;
+  if (sorted.some((a, i) => a !== first + i)) return undefined;
+  const size = elementCount(x.shape.slice(first));
+  if (size === 0) return undefined;
+  return pooled(wasm, x, out, (X, Y) => globalPool(wasm, kind, X, Y, elementCount(x.shape.slice(0, first)), size));
 }

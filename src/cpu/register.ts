@@ -6,6 +6,7 @@ import { AveragePool } from '../ops/averagepool/averagepool.op.js';
 import { BatchNormalization } from '../ops/batchnormalization/batchnormalization.op.js';
 import { Add, Div, Mul, Sub } from '../ops/binary/binary.op.js';
 import { Clip } from '../ops/clip/clip.op.js';
+import { Concat } from '../ops/concat/concat.op.js';
 import { Conv, convGeometry } from '../ops/conv/conv.op.js';
 import { Gemm } from '../ops/gemm/gemm.op.js';
 import { GlobalAveragePool } from '../ops/globalaveragepool/globalaveragepool.op.js';
@@ -13,6 +14,7 @@ import { GlobalMaxPool } from '../ops/globalmaxpool/globalmaxpool.op.js';
 import { LayerNormalization } from '../ops/layernormalization/layernormalization.op.js';
 import { MatMul } from '../ops/matmul/matmul.op.js';
 import { MaxPool } from '../ops/maxpool/maxpool.op.js';
+import { REDUCE_OPS, reducedAxes } from '../ops/reduce/reduce.op.js';
 import { Relu } from '../ops/relu/relu.op.js';
 import { LogSoftmax, Softmax } from '../ops/softmax/softmax.op.js';
 import { HardSigmoid, HardSwish, LeakyRelu, Sigmoid, Tanh } from '../ops/unary/unary.op.js';
@@ -22,12 +24,12 @@ import { Split } from '../ops/split/split.op.js';
 import { permutation, Transpose } from '../ops/transpose/transpose.op.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from '../ops/op.js';
-import { splitFast, transposeFast } from './block-copy.js';
+import { concatFast, splitFast, transposeFast } from './block-copy.js';
 import { convFast } from './conv.js';
 import type { Activation } from './epilogue.js';
 import { batchNormFast, binaryFast, layerNormFast, softmaxFast, unaryFast } from './fast-ops.js';
 import { gemmFast, matmulFast } from './matmul.js';
-import { averagePoolFast, globalPoolFast, maxPoolFast } from './pool.js';
+import { averagePoolFast, globalPoolFast, maxPoolFast, reduceTrailingFast } from './pool.js';
 import { wasmKernels } from './wasm-kernels.js';
 
 registerFastCpuKernel(Conv, ([x, w, b], a, [out]) => {
@@ -64,6 +66,14 @@ registerFastCpuKernel(GlobalMaxPool, ([x], _a, [out]) => {
   const wasm = wasmKernels();
   return wasm && globalPoolFast(wasm, 'max', x!, out!);
 });
+
+for (const [type, kind] of [['ReduceMean', 'avg'], ['ReduceMax', 'max']] as const) {
+  registerFastCpuKernel(REDUCE_OPS[type]!, ([x, axesIn], { noop_with_empty_axes }, [out]) => {
+    const wasm = wasmKernels();
+    const axes = reducedAxes(x!.shape, axesIn && { dtype: axesIn.dtype, shape: axesIn.shape, value: axesIn }, noop_with_empty_axes);
+    return wasm && reduceTrailingFast(wasm, kind, x!, axes, out!);
+  });
+}
 
 /** An activation's fast kernel (its parameters from the node). */
 function activationKernel(act: (inputs: readonly (Tensor | undefined)[]) => Activation | undefined) {
@@ -116,3 +126,4 @@ registerFastCpuKernel(LayerNormalization, (inputs, a, outs) => {
 // data movement: block copies in JavaScript (no WebAssembly needed)
 registerFastCpuKernel(Transpose, ([x], { perm }, [out]) => transposeFast(x!, permutation(perm, x!.rank), out!));
 registerFastCpuKernel(Split, ([x], { axis }, outs) => splitFast(x!, axis, outs));
+registerFastCpuKernel(Concat, (xs, { axis }, [out]) => concatFast(xs, axis, out!));

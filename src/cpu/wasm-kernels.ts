@@ -30,6 +30,10 @@ export interface KernelExports {
     x: number, channels: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, col: number,
   ): void;
+  im2colPacked(
+    x: number, channels: number, k0: number, K: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
+    dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, out: number, row: number,
+  ): void;
   depthwise2d(
     x: number, w: number, bias: number, hasBias: number, y: number, n: number, channels: number, mult: number,
     ih: number, iw: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
@@ -129,8 +133,8 @@ export class WasmKernels {
   /** Room for `floats` floats, 64-byte aligned, plus 16 bytes of slack for vector over-reads. */
   alloc(floats: number): number {
     const at = this.top;
+    this.ensure(at + roundBytes(floats));
     this.top = at + roundBytes(floats);
-    this.ensure(this.top);
     return at;
   }
 
@@ -156,14 +160,15 @@ export class WasmKernels {
       if (index < this.blocks.length) prev = Math.max(prev, this.blocks[index]!.end);
       if (prev >= limit) break;
     }
-    if (at < 0) {
+    const above = at < 0;
+    if (above) {
       at = this.top; // above every block and the live arena; the arena continues after it
       index = this.blocks.length;
-      this.top = at + bytes;
     }
+    this.ensure(at + bytes);
+    if (above) this.top = at + bytes;
     const range = { at, end: at + bytes };
     this.blocks.splice(index, 0, range);
-    this.ensure(range.end);
     if (idle) this.base = this.top = this.floor();
     let live = true;
     return {
@@ -189,7 +194,14 @@ export class WasmKernels {
   /** Grows the memory to hold byte `end`. */
   private ensure(end: number): void {
     const have = this.memory.buffer.byteLength;
-    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    if (end <= have) return;
+    try {
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch (cause) {
+      throw new ExecutionError(`the CPU kernels' memory cannot grow to ${Math.ceil(end / 2 ** 20)} MiB`, {
+        hint: 'WebAssembly memory stops at 4 GiB: run smaller inputs, or cpuKernels \'reference\'', cause,
+      });
+    }
   }
 
   /** Copies `data` into the arena; returns its address. */

@@ -1,7 +1,7 @@
 // The framework's fast kernels added for issue 19 against onnxruntime-node on odd shapes:
 // activations, Add/Sub/Mul/Div in each broadcast form (either operand broadcast), inference
 // BatchNormalization, AveragePool (count_include_pad both ways, ceil mode, dilations),
-// GlobalAverage/MaxPool, Softmax/LogSoftmax, LayerNormalization; and Conv/Gemm/MatMul with constant
+// GlobalAverage/MaxPool, Softmax/LogSoftmax, LayerNormalization, Concat, ReduceMean/ReduceMax over trailing axes; and Conv/Gemm/MatMul with constant
 // weights (initializers), which stay packed in the kernels' memory across runs until dispose.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +14,7 @@ import { expectOneNodeLikeOrt, oneNodeModel, randomTensor, runOrt, type AttrSpec
 
 const TOL = { atol: 1e-4, rtol: 1e-4 };
 const scalar = (v: number) => new Tensor('float32', [], Float32Array.of(v));
+const ints = (v: number[]) => new Tensor('int64', [v.length], BigInt64Array.from(v.map(BigInt)));
 
 interface Case { op: string; inputs: Record<string, number[] | Tensor>; attrs?: Record<string, AttrSpec>; outputs?: string[]; opset?: number; range?: number }
 const CASES: Record<string, Case> = {
@@ -45,6 +46,13 @@ const CASES: Record<string, Case> = {
   'Softmax last axis': { op: 'Softmax', inputs: { x: [3, 4, 37] }, range: 10 },
   'LogSoftmax last axis': { op: 'LogSoftmax', inputs: { x: [5, 3] }, range: 10 },
   'Softmax axis 1 (reference path)': { op: 'Softmax', inputs: { x: [3, 4, 5] }, attrs: { axis: 1 } },
+  'Concat axis 1 (SqueezeNet fire)': { op: 'Concat', inputs: { a: [2, 3, 4, 5], b: [2, 2, 4, 5], c: [2, 1, 4, 5] }, attrs: { axis: 1 } },
+  'Concat axis -2': { op: 'Concat', inputs: { a: [3, 4, 17], b: [3, 2, 17] }, attrs: { axis: -2 } },
+  'Concat last axis (reference path)': { op: 'Concat', inputs: { a: [3, 4], b: [3, 2] }, attrs: { axis: 1 } },
+  'ReduceMean over H, W (ShuffleNet head)': { op: 'ReduceMean', inputs: { x: [2, 7, 5, 3], axes: ints([2, 3]) }, attrs: { keepdims: 0 } },
+  'ReduceMean last axis, keepdims': { op: 'ReduceMean', inputs: { x: [3, 4, 9], axes: ints([-1]) } },
+  'ReduceMax all axes': { op: 'ReduceMax', inputs: { x: [3, 4, 9] }, attrs: { keepdims: 0 } },
+  'ReduceMax middle axis (reference path)': { op: 'ReduceMax', inputs: { x: [3, 4, 9], axes: ints([1]) } },
   'LayerNormalization last axis': { op: 'LayerNormalization', inputs: { x: [4, 6, 19], g: [19], b: [19] } },
   'LayerNormalization axis -2, no bias': { op: 'LayerNormalization', inputs: { x: [3, 5, 7], g: [5, 7] }, attrs: { axis: -2, epsilon: { float: 1e-3 } } },
 };
@@ -67,7 +75,7 @@ for (const [name, c] of Object.entries(CASES)) {
 const KERNEL_OF: Record<string, string> = {
   'Relu': 'activation', 'Clip min and max': 'activation', 'Add per channel NCHW': 'binary', 'Div last-axis vector first': 'binary',
   'BatchNormalization': 'channelAffine', 'AveragePool count_include_pad, asymmetric pads': 'avgPool2d', 'GlobalAveragePool': 'globalPool',
-  'Softmax last axis': 'softmaxRows', 'LayerNormalization last axis': 'layerNormRows',
+  'Softmax last axis': 'softmaxRows', 'ReduceMean over H, W (ShuffleNet head)': 'globalPool', 'LayerNormalization last axis': 'layerNormRows',
 };
 
 test('the fast path runs the WebAssembly kernels for these ops', async () => {

@@ -26,6 +26,7 @@ const CASES: Record<string, [string, Record<string, number[]>, Record<string, At
   'Conv 3×3 pad 1, 37 channels (im2col split, GEMM split by columns)': ['Conv', { x: [1, 37, 23, 21], w: [29, 37, 3, 3], b: [29] }, { pads: [1, 1, 1, 1] }],
   'Conv 1×1, 2 images': ['Conv', { x: [2, 64, 17, 19], w: [67, 64, 1, 1] }, {}],
   'Conv depthwise stride 2, 2 images': ['Conv', { x: [2, 48, 30, 29], w: [48, 1, 3, 3], b: [48] }, { group: 48, strides: [2, 2], pads: [1, 1, 1, 1] }],
+  'Conv depthwise, 12 images (images split)': ['Conv', { x: [12, 16, 20, 19], w: [16, 1, 3, 3], b: [16] }, { group: 16, pads: [1, 1, 1, 1] }],
   'Conv groups 2': ['Conv', { x: [1, 32, 20, 20], w: [34, 16, 3, 3] }, { group: 2, pads: [1, 1, 1, 1] }],
   'MaxPool 3×3 stride 2 ceil': ['MaxPool', { x: [1, 64, 55, 55] }, { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }],
   'Gemm transB, bias': ['Gemm', { a: [33, 300], b: [201, 300], c: [201] }, { transB: 1 }],

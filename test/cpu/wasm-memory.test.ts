@@ -65,3 +65,21 @@ test('reserving a bad size is refused with a typed error', () => {
   assert.throws(() => fresh().reserve(Number.NaN), /cannot reserve NaN floats/);
   assert.throws(() => fresh().reserve(-1), /cannot reserve -1 floats/);
 });
+
+test('memory that cannot grow is a typed error, not a crash', () => {
+  const w = new WasmKernels(wasmKernels()!.k as KernelExports, new WebAssembly.Memory({ initial: 1, maximum: 2 }));
+  assert.throws(() => w.reset().alloc(200_000), /memory cannot grow to 1 MiB/);
+  assert.throws(() => w.reserve(200_000), /memory cannot grow/);
+});
+
+test('a failed growth leaves the arena and the blocks as they were', () => {
+  const w = new WasmKernels(wasmKernels()!.k as KernelExports, new WebAssembly.Memory({ initial: 1, maximum: 2 }));
+  const kept = w.reserve(100);
+  w.reset();
+  const mark = w.mark();
+  assert.throws(() => w.alloc(200_000));
+  assert.throws(() => w.reserve(200_000));
+  assert.equal(w.mark(), mark);
+  assert.equal(w.reservedBytes(), 448);
+  assert.ok(w.alloc(10) >= kept.at + 400);
+});

@@ -73,27 +73,62 @@ export function epilogueBlock(c: usize, ldc: i32, rows: i32, cols: i32, i0: i32,
   const colBias = <usize>load<i32>(ep, 20);
   const resBase = <usize>load<i32>(ep, 24);
   const cb = colBias ? colBias + (<usize>j0 << 2) : 0;
+  const rb = rowBias ? rowBias + (<usize>i0 << 2) : 0;
+  const res = resBase ? resBase + off : 0;
+  // one loop per activation, so that the activation's switch folds away inside it
+  switch (act) {
+    case ACT_NONE: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_NONE, p0, p1); break;
+    case ACT_RELU: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_RELU, p0, p1); break;
+    case ACT_CLIP: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_CLIP, p0, p1); break;
+    case ACT_LEAKY: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_LEAKY, p0, p1); break;
+    case ACT_SIGMOID: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_SIGMOID, p0, p1); break;
+    case ACT_HARDSIGMOID: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_HARDSIGMOID, p0, p1); break;
+    case ACT_HARDSWISH: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_HARDSWISH, p0, p1); break;
+    case ACT_SILU: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_SILU, p0, p1); break;
+    case ACT_GELU: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_GELU, p0, p1); break;
+    case ACT_GELU_TANH: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_GELU_TANH, p0, p1); break;
+    case ACT_TANH: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_TANH, p0, p1); break;
+    default: rowsOf(c, ldc, rows, cols, rb, cb, res, first, ACT_EXP, p0, p1); break;
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function rowsOf(
+  c: usize, ldc: i32, rows: i32, cols: i32, rb: usize, cb: usize, res: usize, first: bool, act: i32, p0: f32, p1: f32,
+): void {
+  const ld = <usize>ldc << 2;
+  const resAfter = res != 0 && !first;
+  const resBefore = res != 0 && first;
   for (let i = 0; i < rows; i++) {
-    const row = c + (<usize>(i * ldc) << 2);
-    const res = resBase ? resBase + off + (<usize>(i * ldc) << 2) : 0;
-    const rb = f32x4.splat(rowBias ? load<f32>(rowBias + (<usize>(i0 + i) << 2)) : 0);
+    const row = c + <usize>i * ld;
+    const r = res + <usize>i * ld;
+    const bias = f32x4.splat(rb ? load<f32>(rb + (<usize>i << 2)) : 0);
     let j = 0;
-    for (; j + 4 <= cols; j += 4) {
-      const o = <usize>j << 2;
-      let v = f32x4.add(v128.load(row + o), rb);
-      if (cb) v = f32x4.add(v, v128.load(cb + o));
-      if (res && !first) v = f32x4.add(v, v128.load(res + o));
-      v = activate(v, act, p0, p1);
-      if (res && first) v = f32x4.add(v, v128.load(res + o));
-      v128.store(row + o, v);
+    if (!cb && !res) {
+      // the common conv case: a row bias and the activation
+      for (; j + 4 <= cols; j += 4) {
+        const o = row + (<usize>j << 2);
+        v128.store(o, activate(f32x4.add(v128.load(o), bias), act, p0, p1));
+      }
+    } else {
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2;
+        let v = f32x4.add(v128.load(row + o), bias);
+        if (cb) v = f32x4.add(v, v128.load(cb + o));
+        if (resAfter) v = f32x4.add(v, v128.load(r + o));
+        v = activate(v, act, p0, p1);
+        if (resBefore) v = f32x4.add(v, v128.load(r + o));
+        v128.store(row + o, v);
+      }
     }
     for (; j < cols; j++) {
       const o = <usize>j << 2;
-      let v = f32x4.add(f32x4.splat(load<f32>(row + o)), rb);
+      let v = f32x4.add(f32x4.splat(load<f32>(row + o)), bias);
       if (cb) v = f32x4.add(v, f32x4.splat(load<f32>(cb + o)));
-      if (res && !first) v = f32x4.add(v, f32x4.splat(load<f32>(res + o)));
+      if (resAfter) v = f32x4.add(v, f32x4.splat(load<f32>(r + o)));
       v = activate(v, act, p0, p1);
-      if (res && first) v = f32x4.add(v, f32x4.splat(load<f32>(res + o)));
+      if (resBefore) v = f32x4.add(v, f32x4.splat(load<f32>(r + o)));
       store<f32>(row + o, f32x4.extract_lane(v, 0));
     }
   }

@@ -11,6 +11,8 @@ const NR = 8;
 const KC = 256;
 const MC = 128;
 const NC = 4096;
+/** Columns of C the epilogue takes at a time (mc × EB floats stay in cache). */
+const EB = 64;
 
 /** Floats of scratch that gemm needs for its packed panels. */
 export function gemmScratchFloats(): i32 {
@@ -107,10 +109,12 @@ export function gemmEx(
               storeEdge(edge, cp, ldc, mr, nr, overwrite);
             }
           }
-          // the mc×nr strip is final and still in cache: fuse the epilogue here
-          if (last && ep) {
-            const off = <usize>(ic * ldc + jc + jr) << 2;
-            epilogueBlock(c + off, ldc, mc, nr, ic, jc + jr, off, ep);
+          // every EB columns (and at the end) the mc×EB block is final and still in cache: fuse the epilogue
+          const done = jr + nr;
+          if (last && ep && (done % EB == 0 || done == nc)) {
+            const j0 = (done - 1) / EB * EB;
+            const off = <usize>(ic * ldc + jc + j0) << 2;
+            epilogueBlock(c + off, ldc, mc, done - j0, ic, jc + j0, off, ep);
           }
         }
       }

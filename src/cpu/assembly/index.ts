@@ -2,7 +2,7 @@
 // src/cpu/kernels.wasm.ts. Memory is imported: the host allocates every buffer and passes byte
 // addresses, so nothing here allocates.
 export { gemm, gemmEx, gemmScratchFloats, packAPanels, packBPanels, packedAFloats, packedBFloats } from './gemm';
-export { im2col2d, depthwise2d, depthwiseScratchFloats } from './conv';
+export { im2col2d, im2colPacked, depthwise2d, depthwiseScratchFloats } from './conv';
 export { maxPool2d, avgPool2d, globalPool, poolScratchFloats } from './pool';
 export { activation, epilogueBlock } from './epilogue';
 export { softmaxRows, layerNormRows } from './rows';
