@@ -17,13 +17,19 @@ import type { EngineServiceOptions } from '../engine/service.js';
 import { CpuEngineService, type CpuEngineRecord } from '../engine/cpu/service.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendSupport, backendVerifier } from './backends.js';
-import type { EnginePartitionOptions, EngineStats } from './engine-session.js';
+import { withDynamicPart, type EnginePartitionOptions, type EngineStats } from './engine-session.js';
+import { shapeDecidingInputs } from '../executor/gpu-executor.js';
+import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
+import { bindNode } from '../ops/typer.js';
+import { topoSort } from '../ir/topo.js';
 
 interface CpuSetup {
   executor: CpuExecutor;
   partition: PartitionResult;
   weightBytes: WeightBytes;
   records: Map<string, CpuEngineRecord>;
+  /** The engine nodes' kernels, by node name. */
+  kernels: Map<string, BoundCpuKernel>;
 }
 
 export class CpuEngineSession {
@@ -40,24 +46,59 @@ export class CpuEngineSession {
   ) {
     this.service = new CpuEngineService(serviceOpts);
     checkPartitionOptions(graph, { supports: backendSupport('cpu'), backend: 'cpu', ...partitionOpts });
+    this.shapeFeeds = shapeDecidingInputs(graph, topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain))));
   }
+
+  /** Graph inputs whose values (not only shapes) decide shapes: folded into the setup's graph. */
+  private readonly shapeFeeds: Set<string>;
 
   get inputs() {
     return this.graph.inputs.filter((v) => !this.graph.initializers.has(v.name));
   }
 
-  private setupFor(shapes: Record<string, number[]>): CpuSetup {
-    const key = JSON.stringify(shapes);
+  private setupFor(shapes: Record<string, number[]>, fixed: Map<string, Tensor>): CpuSetup {
+    const key = JSON.stringify([shapes, [...fixed].map(([n, t]) => [n, t.toNumbers()])]);
     let s = this.setups.get(key);
     if (!s) {
       if (this.setups.size > 0) {
         this.service.opts.warn?.(`new input shapes ${Object.entries(shapes).map(([n, d]) => `${n}=[${d.join(',')}]`).join(' ')}: partitioning and building cpu engines for them`);
       }
       this.partitions++;
-      s = this.partitionAndBuild(shapes);
+      s = this.setupGraph(shapes, fixed);
       this.setups.set(key, s);
     }
     return s;
+  }
+
+  /**
+   * Values of shape-deciding inputs are folded in; shapes after a data-dependent node (NonZero,
+   * Unique...) are known only at run time, so the engine takes subgraphs of the static part before
+   * them. Anything the partitioning or a build cannot handle leaves the graph to the framework
+   * (with a notice): the engine never takes down a run the framework can do.
+   */
+  private setupGraph(shapes: Record<string, number[]>, fixed: Map<string, Tensor>): CpuSetup {
+    const graph = this.graph.clone();
+    for (const [name, t] of fixed) graph.initializers.set(name, t);
+    try {
+      const order = topoSort(graph).map((n) => bindNode(n, graph.opsets.get(n.domain)));
+      const cut = dataDependentNodes(graph, order);
+      const split = cut.length ? splitAtDataDependent(graph, order, cut) : undefined;
+      const target = split ? staticPrefixGraph(graph, split) : graph;
+      const setup = this.partitionAndBuild(target, shapes);
+      if (!split) return setup;
+      const runGraph = withDynamicPart(graph, setup.executor.graph, split.after);
+      return { ...setup, executor: new CpuExecutor(runGraph, this.execOpts, setup.kernels) };
+    } catch (e) {
+      if (!(e instanceof NnrtError) || e instanceof UsageError) throw e;
+      this.service.opts.warn?.(`the cpu engine cannot partition this graph (${e.message}); the framework runs all of it`);
+      const nodes = graph.nodes.map((n) => n.name);
+      const partition: PartitionResult = {
+        backend: 'cpu', minSubgraphSize: this.partitionOpts.minSubgraphSize ?? 3, totalNodes: nodes.length, subgraphs: [], declined: [], tooSmall: [],
+        boundaryTensors: 0, fallbacks: [{ nodes, reason: e.message, action: 'framework' }],
+      };
+      const bytes = [...graph.initializers.values()].reduce((a, t) => a + t.byteLength, 0);
+      return { executor: new CpuExecutor(graph, this.execOpts), partition, weightBytes: { before: bytes, after: bytes, engines: 0, shared: 0 }, records: new Map(), kernels: new Map() };
+    }
   }
 
   /**
@@ -65,8 +106,7 @@ export class CpuEngineSession {
    * sends its nodes back to the framework and the graph is partitioned again, so the engine never
    * fails a run the framework can do.
    */
-  private partitionAndBuild(shapes: Record<string, number[]>): CpuSetup {
-    const graph = this.graph;
+  private partitionAndBuild(graph: Graph, shapes: Record<string, number[]>): CpuSetup {
     const known = inferShapes(graph.clone(), opTyper, shapes);
     const verify = backendVerifier('cpu', { memoryBudget: this.service.opts.memoryBudget });
     const failed = new Map<string, string>();
@@ -94,15 +134,17 @@ export class CpuEngineSession {
       const kernels = new Map<string, BoundCpuKernel>(p.applied.engineNodes.map((node) => [node.name, engineKernel(node, records.get(node.name)!)]));
       const executor = new CpuExecutor(p.applied.graph, this.execOpts, kernels);
       const partition = { ...p.result, fallbacks: [...buildFallbacks, ...(p.result.fallbacks ?? [])] };
-      return { executor, partition, weightBytes: p.applied.weightBytes, records };
+      return { executor, partition, weightBytes: p.applied.weightBytes, records, kernels };
     }
   }
 
   run(feeds: Record<string, Tensor>): Record<string, Tensor> {
     const shapes = Object.fromEntries(this.inputs.map((v) => [v.name, feeds[v.name] ? bindShape(v, feeds[v.name]!.shape) : v.shape.map(Number)]));
-    const setup = this.setupFor(shapes);
+    const fixed = new Map([...this.shapeFeeds].filter((n) => feeds[n]).map((n) => [n, feeds[n]!]));
+    const setup = this.setupFor(shapes, fixed);
     this.current = setup;
-    return setup.executor.run(feeds);
+    // values folded into the setup's graph are no longer its inputs
+    return setup.executor.run(fixed.size ? Object.fromEntries(Object.entries(feeds).filter(([n]) => !fixed.has(n))) : feeds);
   }
 
   get executor(): CpuExecutor | undefined {

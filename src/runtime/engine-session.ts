@@ -269,7 +269,7 @@ export class EngineSession {
 }
 
 /** The partitioned static part with the data-dependent part appended: the whole graph again. */
-function withDynamicPart(graph: Graph, staticPart: Graph, after: readonly Graph['nodes'][number][]): Graph {
+export function withDynamicPart(graph: Graph, staticPart: Graph, after: readonly Graph['nodes'][number][]): Graph {
   const initializers = new Map(staticPart.initializers);
   for (const n of after) for (const i of n.inputs) if (i && graph.initializers.has(i)) initializers.set(i, graph.initializers.get(i)!);
   return new Graph({

@@ -13,6 +13,7 @@ import { Engine } from '../../src/engine/runtime.js';
 import type { GpuDevice } from '../../src/devices/webgpu/device.js';
 import { PlanError, UsageError } from '../../src/errors.js';
 import { loadOnnxFile, readTensorPb } from '../../src/node/files.js';
+import { listDataSets, verifyModel } from '../../src/node/backend-test.js';
 import '../../src/ops/index.js';
 import { optimizeFor } from '../../src/runtime/optimize.js';
 import { createSession } from '../../src/runtime/session.js';
@@ -129,3 +130,13 @@ test('optimizeFor(graph, inputs, { backend: \'cpu\' }) builds the engine with th
     session.dispose();
   }
 });
+
+const NODE_TESTS = fileURLToPath(new URL('../../../shared/fixtures/onnx-node-full/', import.meta.url));
+// a shape-deciding input value (Compress's condition), a data-dependent node (NonZero), and a graph
+// whose partition fails (a partitioner cycle): each runs with --engine cpu and matches the ONNX data
+for (const name of ['test_compress_0', 'test_nonzero_example', 'test_attention_4d_diff_heads_mask4d_padded_kv_expanded']) {
+  test(`${name} with --engine cpu: the engine never takes down a run the framework can do`, { skip: existsSync(NODE_TESTS + name) ? false : 'ONNX node tests absent' }, async () => {
+    const { results } = await verifyModel(`${NODE_TESTS}${name}/model.onnx`, listDataSets(NODE_TESTS + name), { engine: 'cpu' });
+    for (const r of results) for (const o of r.outputs) assert.ok(o.pass, `${name}: ${JSON.stringify(o)}`);
+  });
+}
