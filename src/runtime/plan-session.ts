@@ -27,8 +27,8 @@ export async function createPlanSession(gpu: GpuDevice, bytes: Uint8Array, opts:
   };
   const graph = new Graph({
     name: `plan ${header.graphHash}`,
-    inputs: header.inputs.map((i) => ({ name: i.name, dtype: 'float32' as const, shape: symbolic(i.name, i.shape) })),
-    outputs: header.outputs.map((o) => ({ name: o.name, dtype: 'float32' as const, shape: [...o.shape] })),
+    inputs: header.inputs.map((i) => ({ name: i.name, dtype: i.dtype ?? 'float32', shape: symbolic(i.name, i.shape) })),
+    outputs: header.outputs.map((o) => ({ name: o.name, dtype: o.dtype ?? 'float32', shape: [...o.shape] })),
   });
   const contextFor = async (feeds: Record<string, Tensor>): Promise<ExecutionContext> => {
     if (!profile) return context!;

@@ -6,6 +6,7 @@ import { UsageError } from '../errors.js';
 import { sharedGpuDevice, type GpuDeviceOptions } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
 import '../cpu/register.js'; // the fast CPU kernels (cpuKernels 'fast')
+import '../cpu/register-rnn.js'; // LSTM, GRU, RNN fast CPU kernels
 import { markConstant, releaseResident } from '../cpu/resident.js';
 import { prepareWasmKernels } from '../cpu/wasm-kernels.js';
 import { CpuExecutor } from '../executor/executor.js';

@@ -7,3 +7,4 @@ export { maxPool2d, avgPool2d, globalPool, poolScratchFloats } from './pool';
 export { activation, epilogueBlock } from './epilogue';
 export { softmaxRows, layerNormRows } from './rows';
 export { binary, channelAffine } from './eltwise';
+export { lstmSequences, gruSequences, rnnSequences } from './rnn';
