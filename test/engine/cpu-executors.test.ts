@@ -80,7 +80,7 @@ test('gemm with bias and activation, strided batched matmul with transposed oper
   fast(kinds, 'matmul');
 });
 
-test('pointwise chains with numpy broadcasts, softmax with a scale and a mask, layer norm with a skip add', async () => {
+test('pointwise chains with numpy broadcasts, softmax with a scale and a mask, layer norm with a skip add (and the sum as a second output)', async () => {
   const kinds = await expectCpuLikeOrt({
     inputs: { x: randomTensor([2, 3, 4, 5], 1), y: randomTensor([3, 1, 5], 2), r: randomTensor([2, 3, 4, 5], 3), m: randomTensor([1, 1, 4, 5], 4, -2, 0) },
     initializers: {
@@ -99,8 +99,10 @@ test('pointwise chains with numpy broadcasts, softmax with a scale and a mask, l
       { op: 'Softmax', inputs: ['xm'], outputs: ['sm'], attrs: { axis: -1 } },
       { op: 'Add', inputs: ['x', 'r'], outputs: ['xr'] },
       { op: 'LayerNormalization', inputs: ['xr', 's', 'bias'], outputs: ['ln'], attrs: { axis: -1, epsilon: 1e-5 } },
+      // the residual sum read again after the norm: the norm layer writes it as its second output
+      { op: 'Mul', inputs: ['xr', 'two'], outputs: ['xr2'] },
     ],
-    outputs: ['p', 'sm', 'ln'],
+    outputs: ['p', 'sm', 'ln', 'xr2'],
   });
   fast(kinds, 'pointwise');
   fast(kinds, 'softmax');

@@ -4,7 +4,7 @@
 // backend. A candidate that fails to prepare is skipped with a log line.
 import type { CheckedConfig } from '../config.js';
 import type { Layer, Network } from '../network.js';
-import { tensorInputs } from '../passes/net-utils.js';
+import { layerOutputs, tensorInputs } from '../passes/net-utils.js';
 import { layerSignature } from '../timing-cache.js';
 import { cpuFastTactics } from './index.js';
 import { loweredTactic } from './lowered.js';
@@ -25,7 +25,7 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
 function signature(layer: Layer, net: Network, wasm: boolean, names: string[]): string {
   const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
   const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
-  const io = [...tensorInputs(layer), layer.output].map((t) => net.tensors.get(t)!.shape);
+  const io = [...tensorInputs(layer), ...layerOutputs(layer)].map((t) => net.tensors.get(t)!.shape);
   return layerSignature({ backend: wasm ? 'cpu-wasm' : 'cpu-js', attrs, io, tactics: names });
 }
 

@@ -5,7 +5,7 @@
 import { elementCount } from '../../tensor/shape.js';
 import { planMemory } from '../memory-plan.js';
 import type { Network } from '../network.js';
-import { tensorInputs } from '../passes/net-utils.js';
+import { layerOutputs, tensorInputs } from '../passes/net-utils.js';
 
 export interface CpuMemoryLayout {
   /** Byte offset of each tensor in the arena. */
@@ -50,7 +50,7 @@ export function layoutCpuMemory(net: Network): CpuMemoryLayout {
   };
   for (const n of net.inputs) touch(n, 0);
   net.layers.forEach((l, i) => {
-    for (const n of [...tensorInputs(l), l.output]) touch(n, i);
+    for (const n of [...tensorInputs(l), ...layerOutputs(l)]) touch(n, i);
   });
   for (const n of net.outputs) touch(n, net.layers.length);
   const values = [...first.keys()].map((id) => ({ id, bytes: elementCount(net.tensors.get(id)!.shape) * 4, first: first.get(id)!, last: last.get(id)! }));

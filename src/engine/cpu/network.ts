@@ -6,7 +6,8 @@ import type { Graph } from '../../ir/graph.js';
 import { UsageError } from '../../errors.js';
 import type { CheckedConfig } from '../config.js';
 import { importNetwork } from '../import.js';
-import type { Network } from '../network.js';
+import { isFloatTensor, type Network } from '../network.js';
+import { layerOutputs, tensorInputs } from '../passes/net-utils.js';
 import { layoutPass } from '../passes/layout.js';
 import { ENGINE_PIPELINE, runPipeline } from '../passes/pipeline.js';
 import { precisionPass } from '../passes/precision.js';
@@ -29,6 +30,12 @@ export function buildCpuNetwork(graph: Graph, inputShapes: Record<string, number
   checkCpuConfig(cfg);
   const { network, passes } = runPipeline(importNetwork(graph, inputShapes, { log: cfg.log }), { precision: 'fp32', stages: CPU_PIPELINE });
   for (const p of passes) for (const change of p.changes) cfg.log(`[${p.pass}] ${change}`);
+  // integer and bool tensors stay in the framework (the partitioner's predicate keeps them out; this
+  // refuses whatever still reaches the builder rather than computing it as floats)
+  const notFloat = network.layers.filter((l) => [...tensorInputs(l), ...layerOutputs(l)].some((t) => !isFloatTensor(network.tensors.get(t)!)));
+  if (notFloat.length) {
+    throw new EngineRefusalError({ nodes: notFloat.flatMap((l) => l.from), reason: `layer ${notFloat[0]!.name} (${notFloat[0]!.kind}) has integer or bool tensors; the cpu engine computes float32 tensors only`, remedy: 'framework' }, { hint: 'let the partitioner leave these nodes to the framework' });
+  }
   if (network.layers.length === 0) {
     throw new EngineRefusalError({ nodes: graph.nodes.map((n) => n.name), reason: 'the graph has nothing for the engine to run once Identity nodes are removed', remedy: 'framework' }, { hint: 'run it in the framework' });
   }

@@ -58,6 +58,8 @@ export const cpuNorm: CpuCompiler<NormLayer> = (l, net) => {
     prepare(env) {
       const x = env.at(l.input) / 4;
       const skip = l.skip !== undefined ? env.at(l.skip) / 4 : undefined;
+      // with a skip, the layer may also write input + skip (the residual sum later layers read)
+      const sumAt = l.sum !== undefined ? env.at(l.sum) / 4 : undefined;
       const y = env.at(l.output) / 4;
       const row = new Float32Array(len);
       const { scale, bias, epsilon, rms } = l;
@@ -74,6 +76,7 @@ export const cpuNorm: CpuCompiler<NormLayer> = (l, net) => {
           const mean = rms ? 0 : sum / len;
           let sq = 0;
           for (let i = 0; i < len; i++) sq += (row[i]! - mean) * (row[i]! - mean);
+          if (sumAt !== undefined) f.set(row, sumAt + at);
           const inv = 1 / Math.sqrt(sq / len + epsilon);
           if (bias) for (let i = 0; i < len; i++) f[y + at + i] = (row[i]! - mean) * inv * scale[i]! + bias[i]!;
           else for (let i = 0; i < len; i++) f[y + at + i] = (row[i]! - mean) * inv * scale[i]!;
