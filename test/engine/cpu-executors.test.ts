@@ -157,3 +157,24 @@ test('reductions over any axes (mean, max, sum of squares, L2), kept and dropped
   });
   fast(kinds, 'reduce');
 });
+
+test('channel shuffle (reshape, 5-D transpose of whole planes, reshape), strided slice, means over trailing axes', async () => {
+  const kinds = await expectCpuLikeOrt({
+    inputs: { x: randomTensor([1, 6, 3, 5], 1) },
+    initializers: {
+      s5: Tensor.fromNumeric('int64', [5], [1, 2, 3, 3, 5]), s4: Tensor.fromNumeric('int64', [4], [1, 6, 3, 5]),
+      st: Tensor.fromNumeric('int64', [2], [1, 0]), en: Tensor.fromNumeric('int64', [2], [6, 5]), ax: Tensor.fromNumeric('int64', [2], [1, 3]), sp: Tensor.fromNumeric('int64', [2], [2, 2]),
+      hw: Tensor.fromNumeric('int64', [2], [2, 3]), last: Tensor.fromNumeric('int64', [1], [-1]),
+    },
+    nodes: [
+      { op: 'Reshape', inputs: ['x', 's5'], outputs: ['g'] },
+      { op: 'Transpose', inputs: ['g'], outputs: ['gt'], attrs: { perm: [0, 2, 1, 3, 4] } },
+      { op: 'Reshape', inputs: ['gt', 's4'], outputs: ['shuffled'] },
+      { op: 'Slice', inputs: ['x', 'st', 'en', 'ax', 'sp'], outputs: ['sl'] },
+      { op: 'ReduceMean', inputs: ['x', 'hw'], outputs: ['gap'], attrs: { keepdims: 1 } },
+      { op: 'ReduceMean', inputs: ['x', 'last'], outputs: ['rowmean'], attrs: { keepdims: 0 } },
+    ],
+    outputs: ['shuffled', 'sl', 'gap', 'rowmean'],
+  });
+  for (const k of ['transpose', 'slice', 'reduce']) fast(kinds, k);
+});

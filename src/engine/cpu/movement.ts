@@ -52,7 +52,7 @@ function stridedCopy(f: Float32Array, y: number, x: number, outShape: readonly n
   idx.fill(0);
   let src = x;
   for (let i = 0; i < total; i += lastDim) {
-    if (lastStride === 1) f.copyWithin(y + i, src, src + lastDim);
+    if (lastStride === 1 && lastDim >= 64) f.copyWithin(y + i, src, src + lastDim);
     else for (let j = 0; j < lastDim; j++) f[y + i + j] = f[src + j * lastStride]!;
     for (let k = rank - 2; k >= 0; k--) {
       idx[k]!++;
@@ -66,6 +66,29 @@ function stridedCopy(f: Float32Array, y: number, x: number, outShape: readonly n
 
 const rowStrides = (shape: readonly number[]) => shape.map((_, k) => elementCount(shape.slice(k + 1)));
 
+/**
+ * The same copy with fewer axes: size-1 axes dropped, and an axis merged into the next one where
+ * the source also steps through it contiguously (a channel shuffle's transpose then copies whole
+ * planes, a channel split one block), so the per-row overhead is paid on long rows.
+ */
+export function coalesceCopy(outShape: readonly number[], strides: readonly number[]): { shape: number[]; strides: number[] } {
+  const shape: number[] = [];
+  const st: number[] = [];
+  outShape.forEach((d, k) => {
+    if (d === 1) return;
+    const last = shape.length - 1;
+    // axis `last` then k contiguous in the source: merge them into one axis
+    if (last >= 0 && st[last] === strides[k]! * d) {
+      shape[last] = shape[last]! * d;
+      st[last] = strides[k]!;
+    } else {
+      shape.push(d);
+      st.push(strides[k]!);
+    }
+  });
+  return shape.length > 0 ? { shape, strides: st } : { shape: [1], strides: [1] };
+}
+
 export const cpuTranspose: CpuCompiler<TransposeLayer> = (l, net) => [{
   name: 'copy',
   scratchBytes: 0,
@@ -76,8 +99,9 @@ export const cpuTranspose: CpuCompiler<TransposeLayer> = (l, net) => [{
     const strides = l.perm.map((p) => inStrides[p]!);
     const x = env.at(l.input) / 4;
     const y = env.at(l.output) / 4;
-    const idx = new Array<number>(outShape.length).fill(0);
-    return () => stridedCopy(env.mem.f32(), y, x, outShape, strides, idx);
+    const c = coalesceCopy(outShape, strides);
+    const idx = new Array<number>(c.shape.length).fill(0);
+    return () => stridedCopy(env.mem.f32(), y, x, c.shape, c.strides, idx);
   },
 }];
 
@@ -91,7 +115,8 @@ export const cpuSlice: CpuCompiler<SliceLayer> = (l, net) => [{
     const base = l.start.reduce((s, v, a) => s + v * inStrides[a]!, 0);
     const x = env.at(l.input) / 4 + base;
     const y = env.at(l.output) / 4;
-    const idx = new Array<number>(outShape.length).fill(0);
-    return () => stridedCopy(env.mem.f32(), y, x, outShape, strides, idx);
+    const c = coalesceCopy(outShape, strides);
+    const idx = new Array<number>(c.shape.length).fill(0);
+    return () => stridedCopy(env.mem.f32(), y, x, c.shape, c.strides, idx);
   },
 }];

@@ -1,5 +1,6 @@
 // Reductions on the CPU engine: one pass over the input in row-major order, each element folded
-// into its output slot (reduced axes have output stride 0), accumulated in double precision.
+// into its output slot (reduced axes have output stride 0), accumulated in double precision; a mean
+// over trailing axes sums contiguous runs instead.
 import { elementCount } from '../../tensor/shape.js';
 import type { ReduceLayer } from '../network.js';
 import type { CpuCompiler } from './tactic.js';
@@ -24,6 +25,18 @@ export const cpuReduce: CpuCompiler<ReduceLayer> = (l, net) => {
       const idx = new Array<number>(shape.length).fill(0);
       const total = elementCount(shape);
       const rank = shape.length;
+      // reduced axes all trailing (a global pool, a row sum): each output folds one contiguous run
+      const trailing = l.axes.every((a) => a >= shape.length - l.axes.length);
+      if (trailing && fn === 'mean') {
+        return () => {
+          const f = env.mem.f32();
+          for (let j = 0; j < outCount; j++) {
+            let a = 0;
+            for (let i = x + j * per, end = i + per; i < end; i++) a += f[i]!;
+            f[y + j] = a / per;
+          }
+        };
+      }
       return () => {
         const f = env.mem.f32();
         acc.fill(init);
