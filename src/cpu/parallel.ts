@@ -5,8 +5,19 @@
 import type { KernelCall } from './thread-pool.js';
 import type { WasmKernels } from './wasm-kernels.js';
 
-/** Multiply-adds below which a GEMM runs on one thread. */
-const PARALLEL_MACS = 1 << 17;
+/**
+ * Multiply-adds per thread below which work stays on fewer threads: about 0.25 ms of one core's
+ * work, so that a fork-join (futex wake-ups, a worker that may wait for a core on a busy machine)
+ * is paid only where it can save more than it costs.
+ */
+let parallelMacs = 1 << 20;
+
+/** Sets that amount (tests lower it so that small cases exercise every split); returns the old one. */
+export function setParallelMacs(macs: number): number {
+  const old = parallelMacs;
+  parallelMacs = macs;
+  return old;
+}
 
 /** [start, count] ranges splitting [0, total) into at most `parts`, each a multiple of `align` but the last. */
 export function splitRange(total: number, parts: number, align = 1): [number, number][] {
@@ -16,9 +27,9 @@ export function splitRange(total: number, parts: number, align = 1): [number, nu
   return out;
 }
 
-/** Threads worth using for `work` units of about PARALLEL_MACS each at least. */
+/** Threads worth using for `work` units of about that amount each at least. */
 export function threadsFor(wasm: WasmKernels, macs: number): number {
-  return Math.max(1, Math.min(wasm.threads, Math.floor(macs / PARALLEL_MACS)));
+  return Math.max(1, Math.min(wasm.threads, Math.floor(macs / parallelMacs)));
 }
 
 /** Scratch areas, one per thread, of `floats` floats each. */

@@ -1,7 +1,10 @@
-// A fork-join pool of workers that share the kernels' WebAssembly memory. A job is, per thread, a
-// list of kernel calls (export name and numeric arguments); the calling thread runs its own list,
-// then blocks (Atomics.wait) until every worker has run its list. Workers are made by a factory the
-// platform installs (src/node/cpu-threads.ts: worker_threads); without one, or without shared
+// A fork-join pool of workers that share the kernels' WebAssembly memory. A job is a few lists of
+// kernel calls (export name and numeric arguments), one per thread at most; every thread, the
+// caller included, claims the next unclaimed list until none is left, so a worker that wakes late
+// (a busy machine) costs nothing: the caller runs its lists, and blocks (Atomics.wait) only for
+// lists a worker has already started. Workers sleep between jobs rather than spin: on a shared
+// machine a spinning worker takes the time slice its caller needs. Workers are made by a factory
+// the platform installs (src/node/cpu-threads.ts: worker_threads); without one, or without shared
 // memory, the kernels run on the calling thread alone. Browsers allow Atomics.wait only off the
 // main thread, so a page uses the pool from a worker of its own.
 import { ExecutionError } from '../errors.js';
@@ -13,9 +16,9 @@ export type CpuWorkerFactory = (source: string, init: WorkerInit) => { terminate
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** [0] generation, [1] workers still running, [2] failures, [3] workers ready. */
+  /** [0] generation, [1] lists done, [2] failures, [3] workers ready, [4] claim word, [5] lists. */
   control: Int32Array;
-  /** Per worker SLOT floats: call count, then per call (export index, argument count, arguments…). */
+  /** Per list SLOT floats: call count, then per call (export index, argument count, arguments…). */
   calls: Float64Array;
   index: number;
   names: readonly string[];
@@ -23,9 +26,12 @@ export interface WorkerInit {
 
 const SLOT = 256;
 const GEN = 0;
-const RUNNING = 1;
+const DONE = 1;
 const FAILED = 2;
 const READY = 3;
+/** (generation & 0xffff) << 16 | next list: a claim only succeeds within the job it was made for. */
+const CLAIM = 4;
+const LISTS = 5;
 
 /** The worker's loop, as source: the same text runs under worker_threads and in a Web Worker. */
 export const WORKER_MAIN = `function cpuWorkerMain(init) {
@@ -38,19 +44,25 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
     Atomics.wait(control, ${GEN}, gen);
     gen = Atomics.load(control, ${GEN});
     if (gen < 0) return;
-    try {
-      let at = index * ${SLOT};
-      const count = calls[at++];
-      for (let c = 0; c < count; c++) {
-        const f = fns[calls[at]];
-        const n = calls[at + 1];
-        f(...calls.subarray(at + 2, at + 2 + n));
-        at += 2 + n;
+    for (;;) {
+      const v = Atomics.load(control, ${CLAIM});
+      const list = v & 0xffff;
+      if (v >>> 16 !== (gen & 0xffff) || list >= Atomics.load(control, ${LISTS})) break;
+      if (Atomics.compareExchange(control, ${CLAIM}, v, v + 1) !== v) continue;
+      try {
+        let at = list * ${SLOT};
+        const count = calls[at++];
+        for (let c = 0; c < count; c++) {
+          const f = fns[calls[at]];
+          const n = calls[at + 1];
+          f(...calls.subarray(at + 2, at + 2 + n));
+          at += 2 + n;
+        }
+      } catch {
+        Atomics.add(control, ${FAILED}, 1);
       }
-    } catch {
-      Atomics.add(control, ${FAILED}, 1);
+      if (Atomics.add(control, ${DONE}, 1) + 1 === Atomics.load(control, ${LISTS})) Atomics.notify(control, ${DONE});
     }
-    if (Atomics.sub(control, ${RUNNING}, 1) === 1) Atomics.notify(control, ${RUNNING});
   }
 }`;
 
@@ -58,7 +70,8 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
 export type KernelCall = readonly [name: string, args: readonly number[]];
 
 export class CpuThreadPool {
-  private readonly control = new Int32Array(new SharedArrayBuffer(16));
+  private readonly control = new Int32Array(new SharedArrayBuffer(32));
+  private gen = 0;
   private readonly calls: Float64Array;
   private readonly workers: { terminate(): unknown }[] = [];
 
@@ -85,22 +98,38 @@ export class CpuThreadPool {
   }
 
   /**
-   * Runs `perThread[t]` on thread t (0: the caller, through `runHere`) and returns when all are
-   * done. Lists past the pool's size are refused; missing ones are empty.
+   * Runs every list of `perThread` (at most one per thread; the caller's through `runHere`) and
+   * returns when all are done. Each list runs on one thread, whichever claims it first.
    */
   run(perThread: readonly (readonly KernelCall[])[], runHere: (calls: readonly KernelCall[]) => void): void {
     if (perThread.length > this.threads) throw new ExecutionError(`a job for ${perThread.length} threads on a pool of ${this.threads}`);
-    const workers = this.workers.length;
-    for (let w = 1; w <= workers; w++) this.write(w, perThread[w] ?? []);
-    Atomics.store(this.control, FAILED, 0);
-    Atomics.store(this.control, RUNNING, workers);
-    Atomics.add(this.control, GEN, 1);
-    Atomics.notify(this.control, GEN);
-    runHere(perThread[0] ?? []);
-    for (let left = Atomics.load(this.control, RUNNING); left !== 0; left = Atomics.load(this.control, RUNNING)) {
-      Atomics.wait(this.control, RUNNING, left, 1000);
+    const c = this.control;
+    const lists = perThread.length;
+    perThread.forEach((list, i) => this.write(i, list));
+    this.gen = (this.gen + 1) & 0x3fffffff;
+    const tag = (this.gen & 0xffff) << 16;
+    Atomics.store(c, FAILED, 0);
+    Atomics.store(c, DONE, 0);
+    Atomics.store(c, LISTS, lists);
+    Atomics.store(c, CLAIM, tag);
+    Atomics.store(c, GEN, this.gen);
+    Atomics.notify(c, GEN);
+    let failed: unknown;
+    for (;;) {
+      const v = Atomics.load(c, CLAIM);
+      const list = v & 0xffff;
+      if (list >= lists) break;
+      if (Atomics.compareExchange(c, CLAIM, v, v + 1) !== v) continue;
+      try {
+        runHere(perThread[list]!);
+      } catch (e) {
+        failed ??= e;
+      }
+      Atomics.add(c, DONE, 1);
     }
-    if (Atomics.load(this.control, FAILED) !== 0) throw new ExecutionError('a CPU kernel failed in a worker thread');
+    for (let done = Atomics.load(c, DONE); done < lists; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done, 1000);
+    if (failed !== undefined) throw failed;
+    if (Atomics.load(c, FAILED) !== 0) throw new ExecutionError('a CPU kernel failed in a worker thread');
   }
 
   private write(w: number, list: readonly KernelCall[]): void {
@@ -118,6 +147,7 @@ export class CpuThreadPool {
 
   /** Stops the workers (they are blocked in Atomics.wait: a negative generation ends their loop). */
   dispose(): void {
+    Atomics.store(this.control, CLAIM, 0xffff);
     Atomics.store(this.control, GEN, -1);
     Atomics.notify(this.control, GEN);
     for (const w of this.workers) w.terminate();

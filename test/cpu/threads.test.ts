@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installNodeCpuThreads } from '../../src/node/cpu-threads.js';
 import { prepareWasmKernels, wasmKernels } from '../../src/cpu/wasm-kernels.js';
-import { splitRange } from '../../src/cpu/parallel.js';
+import { setParallelMacs, splitRange } from '../../src/cpu/parallel.js';
 import { expectOneNodeLikeOrt, randomTensor, type AttrSpec } from '../helpers/ort-reference.js';
 
 const TOL = { atol: 1e-4, rtol: 1e-4 };
@@ -20,6 +20,25 @@ test('the pool starts with shared memory and 3 threads', async () => {
   installNodeCpuThreads(3);
   assert.equal(await prepareWasmKernels(), true);
   assert.equal(wasmKernels()?.threads, 3);
+  setParallelMacs(1 << 10); // the small cases below still split over every thread
+});
+
+test('thousands of back-to-back jobs: every list runs once, whichever thread claims it', () => {
+  const wasm = wasmKernels()!;
+  const planes = 3 * 7;
+  const size = 50;
+  const x = new Float32Array(planes * size).map((_, i) => (i % 13) - 6 + i / 1000);
+  const want = Array.from({ length: planes }, (_, p) => x.subarray(p * size, (p + 1) * size).reduce((a, b) => a + b, 0) / size);
+  const mark = wasm.mark();
+  const xAt = wasm.put(x);
+  const yAt = wasm.alloc(planes);
+  for (let job = 0; job < 3000; job++) {
+    wasm.floats().fill(NaN, yAt / 4, yAt / 4 + planes);
+    wasm.run(splitRange(planes, 3).map(([p0, pc]) => [['globalPool', [xAt + p0 * size * 4, yAt + p0 * 4, pc, size, 0]] as const]));
+    const y = wasm.read(yAt, planes);
+    for (let p = 0; p < planes; p++) assert.ok(Math.abs(y[p]! - want[p]!) < 1e-5, `job ${job}, plane ${p}: ${y[p]} vs ${want[p]}`);
+  }
+  wasm.rewind(mark);
 });
 
 const CASES: Record<string, [string, Record<string, number[]>, Record<string, AttrSpec>]> = {
