@@ -9,10 +9,10 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { uniformTensor } from '../../src/tensor/random.js';
 import { get_model } from '../../src/zoo/vision.js';
 
-/** ResNet-50 v1 exported at batch 1, then its input and output batch made symbolic ('batch'). */
-export function resnet50DynamicBatch(seed = 1): Uint8Array {
+/** ResNet-50 v1 exported at batch 1 (image×image inputs), then its input and output batch made symbolic ('batch'). */
+export function resnet50DynamicBatch(seed = 1, image = 224): Uint8Array {
   const net = get_model('resnet50_v1').initialize({ seed });
-  const { graph } = importOnnx(net.exportOnnx({ dtype: 'float32', shape: [1, 3, 224, 224] }));
+  const { graph } = importOnnx(net.exportOnnx({ dtype: 'float32', shape: [1, 3, image, image] }));
   graph.inputs = graph.inputs.map((v) => (graph.initializers.has(v.name) ? v : { ...v, shape: ['batch', ...v.shape.slice(1)] }));
   graph.outputs = graph.outputs.map((o) => ({ name: o.name }));
   return exportOnnx(graph, { opset: 17, producerName: 'nnrt bench/dynamic-shapes' });
