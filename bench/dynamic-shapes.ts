@@ -163,10 +163,17 @@ async function main(): Promise<number> {
     ...(quick ? ['', `**--quick**: ResNet-50 at ${image}x${image} images (all 50 layers; batch range and shapes as asked), the encoder with ${bertLayers} BERT-base layers and sequences run up to 160 (the profile still reaches 8x512, whose specialization is made with the build), one run per shape. The full sizes (224x224, 12 layers, 8x512 runs) are the same script without --quick; they did not finish on this loaded 2-core CPU Vulkan machine.`] : []), ''];
   const json: object[] = [];
   let ok = true;
-  for (const c of CASES.filter((c) => !only || c.name === only)) ok = (await verifyCase(c, lines, json)) && ok;
+  // written after each model too, so a long run that is stopped keeps what it finished
+  const write = (tail: string[]) => {
+    writeFileSync(outFile, [...lines, ...tail].join('\n') + '\n');
+    writeFileSync(outFile.replace(/\.md$/, '.json'), JSON.stringify({ date, adapter: a, results: json }, null, 2) + '\n');
+  };
+  for (const c of CASES.filter((c) => !only || c.name === only)) {
+    ok = (await verifyCase(c, lines, json)) && ok;
+    write(['(run in progress)']);
+  }
   lines.push(`Result: ${ok ? 'every shape in range agrees with onnxruntime, one build per model, every outside shape refused' : 'FAILURES above'}.`);
-  writeFileSync(outFile, lines.join('\n') + '\n');
-  writeFileSync(outFile.replace(/\.md$/, '.json'), JSON.stringify({ date, adapter: a, results: json }, null, 2) + '\n');
+  write([]);
   console.log(lines.join('\n'));
   return ok ? 0 : 1;
 }
