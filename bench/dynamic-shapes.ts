@@ -79,7 +79,7 @@ async function ortRun(session: ort.InferenceSession, name: string, x: Tensor): P
 /** `nnrt run` at a shape outside the profile: must exit 2 with a ProfileError. */
 function cliOutside(model: string, c: Case, shape: number[]): { code: number | null; line: string } {
   const spec = `${c.input}=${show(c.range.min)}:${show(c.range.opt)}:${show(c.range.max)}`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'run', model, '--engine', 'webgpu', '--no-tactics', '--profile', spec, '--shapes', `${c.input}=${show(shape)}`, '--json'], { encoding: 'utf8', cwd: root });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'run', model, '--engine', 'webgpu', '--profile', spec, '--shapes', `${c.input}=${show(shape)}`, '--json'], { encoding: 'utf8', cwd: root });
   return { code: r.status, line: r.stderr.split('\n').find((l) => l.includes('ProfileError')) ?? r.stderr.trim().split('\n').pop() ?? '' };
 }
 
@@ -137,7 +137,7 @@ async function verifyCase(c: Case, lines: string[], json: object[]): Promise<boo
     for (const shape of c.outside) {
       const err = await session.run({ [c.input]: uniformTensor(shape, 3) }).then(() => undefined, (e: Error) => e);
       const cli = cliOutside(modelFile, c, shape);
-      const pass = err instanceof ProfileError && cli.code === 2;
+      const pass = err instanceof ProfileError && cli.code === 2 && cli.line.includes('ProfileError');
       ok &&= pass;
       refused.push({ shape, api: err ? `${err.name}: ${err.message}` : 'ran', cliExit: cli.code });
       lines.push(`* outside, ${show(shape)}: API ${err ? err.name : 'RAN (wrong)'}; \`nnrt run\` exit ${cli.code}${pass ? '' : ' (WRONG)'} — \`${cli.line.slice(0, 220)}\``);
