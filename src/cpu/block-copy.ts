@@ -1,4 +1,4 @@
-// Transpose and Split as copies of contiguous blocks (TypedArray.set of subarrays) rather than
+// Transpose, Split and Concat as copies of contiguous blocks (TypedArray.set of subarrays) rather than
 // the reference kernels' one index per element: a ShuffleNet channel shuffle moves whole H×W
 // planes. Cases with small blocks (the last axis moves) and strings go to the reference kernels.
 import { allocStorage, type NumericStorage } from '../tensor/dtype.js';
@@ -56,4 +56,25 @@ export function splitFast(x: Tensor, axis: number, outs: readonly TensorType[]):
     start += chunk;
     return new Tensor(out.dtype, out.shape, dst);
   });
+}
+
+/** Output = the inputs joined along `axis`: per outer row, one block from each input in turn. */
+export function concatFast(xs: readonly (Tensor | undefined)[], axis: number, out: TensorType): Tensor[] | undefined {
+  if (out.dtype === 'string' || xs.some((x) => !x || x.dtype !== out.dtype)) return undefined;
+  const a = normalizeAxis(axis, out.shape.length);
+  let outer = 1;
+  for (let d = 0; d < a; d++) outer *= out.shape[d]!;
+  let inner = 1;
+  for (let d = a + 1; d < out.shape.length; d++) inner *= out.shape[d]!;
+  if (inner < MIN_BLOCK) return undefined;
+  const row = out.shape[a]! * inner;
+  const dst = allocStorage(out.dtype, outer * row) as Float32Array;
+  let start = 0;
+  for (const x of xs as Tensor[]) {
+    const src = x.data as Float32Array;
+    const chunk = x.shape[a]! * inner;
+    for (let o = 0; o < outer; o++) dst.set(src.subarray(o * chunk, (o + 1) * chunk), o * row + start);
+    start += chunk;
+  }
+  return [new Tensor(out.dtype, out.shape, dst)];
 }

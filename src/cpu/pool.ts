@@ -1,28 +1,52 @@
-// MaxPool on the WebAssembly SIMD kernel, for float32 1-D and 2-D pools without the Indices
-// output; other cases return undefined and the reference kernel runs instead.
+// Pooling on the WebAssembly SIMD kernels (the framework's fast kernels), for float32 1-D and 2-D
+// MaxPool (without the Indices output) and AveragePool, global average / max pools of any rank,
+// and ReduceMean / ReduceMax over trailing axes (the same kernel); other cases return undefined and the reference kernels run instead.
 import { elementCount } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { TensorType } from '../ops/op.js';
 import type { Window } from '../ops/_kernels/window.js';
 import { conv2dGeometry } from './conv.js';
-import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
-import type { KernelCall } from './thread-pool.js';
+import { averagePool2d, globalPool, maxPool2d, type PoolShape } from './api-pool.js';
 import type { WasmKernels } from './wasm-kernels.js';
 
-export function maxPoolFast(wasm: WasmKernels, x: Tensor, window: Window, outs: readonly TensorType[]): Tensor[] | undefined {
-  const out = outs[0]!;
-  if (x.dtype !== 'float32' || outs.length > 1) return undefined;
+function poolShape(x: Tensor, window: Window, out: TensorType): PoolShape | undefined {
+  if (x.dtype !== 'float32') return undefined;
   const geo = conv2dGeometry(x.shape.slice(2), out.shape.slice(2), window);
-  if (!geo) return undefined;
-  const { ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow } = geo;
-  const { k } = wasm.reset();
-  const X = wasm.put(x.numeric() as Float32Array);
+  return geo && { planes: x.shape[0]! * x.shape[1]!, ...geo };
+}
+
+function pooled(wasm: WasmKernels, x: Tensor, out: TensorType, run: (X: number, Y: number) => void): Tensor[] {
+  wasm.reset();
+  const X = wasm.put(x.data as Float32Array);
   const count = elementCount(out.shape);
   const Y = wasm.alloc(count);
-  const scratch = scratchPerThread(wasm, k.poolScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw));
-  const parts = splitRange(x.shape[0]! * x.shape[1]!, threadsFor(wasm, count * kh * kw * 4));
-  wasm.run(parts.map(([p0, pc], t) => [['maxPool2d', [
-    X + p0 * ih * iw * 4, Y + p0 * oh * ow * 4, pc, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch[t]!,
-  ]] as KernelCall]));
+  run(X, Y);
   return [new Tensor('float32', out.shape, wasm.read(Y, count))];
+}
+
+export function maxPoolFast(wasm: WasmKernels, x: Tensor, window: Window, outs: readonly TensorType[]): Tensor[] | undefined {
+  const s = outs.length === 1 ? poolShape(x, window, outs[0]!) : undefined;
+  return s && pooled(wasm, x, outs[0]!, (X, Y) => maxPool2d(wasm, s, X, Y));
+}
+
+export function averagePoolFast(wasm: WasmKernels, x: Tensor, window: Window, includePad: boolean, out: TensorType): Tensor[] | undefined {
+  const s = poolShape(x, window, out);
+  return s && pooled(wasm, x, out, (X, Y) => averagePool2d(wasm, s, X, Y, includePad));
+}
+
+export function globalPoolFast(wasm: WasmKernels, kind: 'avg' | 'max', x: Tensor, out: TensorType): Tensor[] | undefined {
+  if (x.dtype !== 'float32' || x.rank < 3) return undefined;
+  const planes = x.shape[0]! * x.shape[1]!;
+  return pooled(wasm, x, out, (X, Y) => globalPool(wasm, kind, X, Y, planes, elementCount(x.shape.slice(2))));
+}
+
+/** ReduceMean / ReduceMax over trailing axes (a global pool over the inner block); other axes: undefined. */
+export function reduceTrailingFast(wasm: WasmKernels, kind: 'avg' | 'max', x: Tensor, axes: readonly number[], out: TensorType): Tensor[] | undefined {
+  if (x.dtype !== 'float32' || axes.length === 0) return undefined;
+  const sorted = [...axes].sort((a, b) => a - b);
+  const first = x.rank - sorted.length;
+  if (sorted.some((a, i) => a !== first + i)) return undefined;
+  const size = elementCount(x.shape.slice(first));
+  if (size === 0) return undefined;
+  return pooled(wasm, x, out, (X, Y) => globalPool(wasm, kind, X, Y, elementCount(x.shape.slice(0, first)), size));
 }

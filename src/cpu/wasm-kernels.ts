@@ -1,32 +1,61 @@
 // The WebAssembly SIMD kernels (src/cpu/assembly/, compiled into kernels.wasm.ts) and their memory.
-// Every call works in an arena: the caller copies its operands in, allocates outputs and scratch,
-// runs kernels on byte addresses, and copies results out; the next call starts the arena over.
-// The memory only grows, to the largest call seen.
+// The memory holds two kinds of room:
+// * persistent blocks (`reserve`): packed weights, an engine's activation arena; they survive
+//   `reset()` until released. Free gaps between them are reused first-fit.
+// * the per-call arena (`alloc`/`put`): operands, outputs and scratch of one call, bumped upward
+//   from just above the highest persistent block; `reset()` frees it all, `rewind(mark())` frees
+//   what came after the mark.
+// A block reserved while a call is live goes above the arena's top, so neither moves. The memory
+// only grows (addresses stay valid; `floats()` renews its view).
 import { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } from './kernels.wasm.js';
+import { ExecutionError } from '../errors.js';
 import { CpuThreadPool, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
 
-/** The kernels' exports (byte addresses; sizes in elements). */
+/** The kernels' exports (byte addresses; sizes in elements; `ep`: an epilogue descriptor, epilogue.ts). */
 export interface KernelExports {
   gemm(
     m: number, n: number, k: number, a: number, ars: number, acs: number, b: number, brs: number, bcs: number,
     c: number, ldc: number, accumulate: number, alpha: number, scratch: number,
   ): void;
+  gemmEx(
+    m: number, n: number, k: number, a: number, ars: number, acs: number, aPacked: number, b: number, brs: number, bcs: number,
+    bPacked: number, c: number, ldc: number, accumulate: number, alpha: number, scratch: number, ep: number,
+  ): void;
   gemmScratchFloats(): number;
+  packAPanels(a: number, ars: number, acs: number, m: number, k: number, alpha: number, out: number): void;
+  packBPanels(b: number, brs: number, bcs: number, k: number, n: number, out: number): void;
+  packedAFloats(m: number, k: number): number;
+  packedBFloats(k: number, n: number): number;
   im2col2d(
     x: number, channels: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, col: number,
   ): void;
+  im2colPacked(
+    x: number, channels: number, k0: number, K: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
+    dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, out: number, row: number,
+  ): void;
   depthwise2d(
     x: number, w: number, bias: number, hasBias: number, y: number, n: number, channels: number, mult: number,
     ih: number, iw: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
-    ph: number, pw: number, oh: number, ow: number, scratch: number,
+    ph: number, pw: number, oh: number, ow: number, scratch: number, ep: number,
   ): void;
   depthwiseScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
   maxPool2d(
     x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, scratch: number,
   ): void;
+  avgPool2d(
+    x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
+    dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, rowScale: number, colScale: number, scratch: number,
+  ): void;
+  globalPool(x: number, y: number, planes: number, size: number, isMax: number): void;
   poolScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
+  activation(x: number, y: number, count: number, act: number, p0: number, p1: number): void;
+  epilogueBlock(c: number, ldc: number, rows: number, cols: number, i0: number, j0: number, off: number, ep: number): void;
+  softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
+  layerNormRows(x: number, res: number, sum: number, y: number, rows: number, cols: number, gamma: number, beta: number, eps: number): void;
+  binary(op: number, a: number, b: number, y: number, outer: number, mid: number, inner: number, mode: number, swap: number): void;
+  channelAffine(x: number, y: number, n: number, channels: number, plane: number, scale: number, shift: number, ep: number): void;
 }
 
 const PAGE = 65536;
@@ -40,13 +69,34 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return bytes;
 }
 
-/** One instance of the kernels with its memory, and a bump arena over that memory. */
+/** Bytes a request for `floats` floats takes: 16 bytes of slack for vector over-reads, 64-aligned. */
+function roundBytes(floats: number): number {
+  return Math.ceil((floats * 4 + 16) / 64) * 64;
+}
+
+/** A persistent block of the kernels' memory; `release()` gives it back (twice is harmless). */
+export interface ReservedBlock {
+  /** Byte address of the first float. */
+  readonly at: number;
+  /** Floats asked for. */
+  readonly floats: number;
+  release(): void;
+}
+
+/** One instance of the kernels with its memory: persistent blocks and a bump arena beside them. */
 export class WasmKernels {
+  /** The arena's next free byte. */
   private top = FIRST;
+  /** Where the current call's arena began (persistent blocks may reuse gaps below it). */
+  private base = FIRST;
+  /** Live persistent blocks as [at, end) byte ranges, sorted by address. */
+  private readonly blocks: { at: number; end: number }[] = [];
   private view: Float32Array;
+  private intView: Int32Array;
 
   constructor(readonly k: KernelExports, readonly memory: WebAssembly.Memory, private readonly pool?: CpuThreadPool) {
     this.view = new Float32Array(memory.buffer);
+    this.intView = new Int32Array(memory.buffer);
   }
 
   /** Threads that `run` spreads work over (1: the calling thread alone). */
@@ -64,19 +114,94 @@ export class WasmKernels {
     else for (const calls of perThread) here(calls);
   }
 
-  /** Starts a call: everything allocated before is free again. */
+  /** Starts a call: everything the arena allocated before is free again (persistent blocks stay). */
   reset(): this {
-    this.top = FIRST;
+    this.base = this.top = this.floor();
     return this;
   }
 
-  /** Room for `floats` floats, 16-byte aligned, plus 16 bytes of slack for vector over-reads. */
+  /** The arena's top now, for `rewind`. */
+  mark(): number {
+    return this.top;
+  }
+
+  /** Frees what the arena allocated after `mark` (blocks reserved meanwhile stay, and so does the room under them). */
+  rewind(mark: number): void {
+    this.top = Math.max(mark, this.floor());
+  }
+
+  /** Room for `floats` floats, 64-byte aligned, plus 16 bytes of slack for vector over-reads. */
   alloc(floats: number): number {
     const at = this.top;
-    this.top = Math.ceil((at + floats * 4 + 16) / 64) * 64;
-    const have = this.memory.buffer.byteLength;
-    if (this.top > have) this.memory.grow(Math.ceil((this.top - have) / PAGE));
+    this.ensure(at + roundBytes(floats));
+    this.top = at + roundBytes(floats);
     return at;
+  }
+
+  /**
+   * A persistent block of `floats` floats (64-byte aligned, with slack): it survives reset() until
+   * released. Reuses the first free gap below the current arena, else goes above the arena's top.
+   */
+  reserve(floats: number): ReservedBlock {
+    if (!(floats >= 0) || !Number.isFinite(floats)) throw new ExecutionError(`cannot reserve ${floats} floats of CPU kernel memory`);
+    const bytes = roundBytes(floats);
+    // with an arena in use, only gaps below it are free; with none, everything past the blocks is
+    const idle = this.top === this.base;
+    const limit = idle ? Infinity : this.base;
+    let at = -1;
+    let index = 0;
+    let prev = FIRST;
+    for (; index <= this.blocks.length; index++) {
+      const next = Math.min(this.blocks[index]?.at ?? Infinity, limit);
+      if (prev + bytes <= next) {
+        at = prev;
+        break;
+      }
+      if (index < this.blocks.length) prev = Math.max(prev, this.blocks[index]!.end);
+      if (prev >= limit) break;
+    }
+    const above = at < 0;
+    if (above) {
+      at = this.top; // above every block and the live arena; the arena continues after it
+      index = this.blocks.length;
+    }
+    this.ensure(at + bytes);
+    if (above) this.top = at + bytes;
+    const range = { at, end: at + bytes };
+    this.blocks.splice(index, 0, range);
+    if (idle) this.base = this.top = this.floor();
+    let live = true;
+    return {
+      at, floats,
+      release: () => {
+        if (!live) return;
+        live = false;
+        this.blocks.splice(this.blocks.indexOf(range), 1);
+      },
+    };
+  }
+
+  /** Bytes held by live persistent blocks (for tests and reports). */
+  reservedBytes(): number {
+    return this.blocks.reduce((sum, b) => sum + b.end - b.at, 0);
+  }
+
+  /** The end of the highest live block: where a fresh arena starts. */
+  private floor(): number {
+    return this.blocks.length ? this.blocks[this.blocks.length - 1]!.end : FIRST;
+  }
+
+  /** Grows the memory to hold byte `end`. */
+  private ensure(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    try {
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch (cause) {
+      throw new ExecutionError(`the CPU kernels' memory cannot grow to ${Math.ceil(end / 2 ** 20)} MiB`, {
+        hint: 'WebAssembly memory stops at 4 GiB: run smaller inputs, or cpuKernels \'reference\'', cause,
+      });
+    }
   }
 
   /** Copies `data` into the arena; returns its address. */
@@ -90,6 +215,12 @@ export class WasmKernels {
   floats(): Float32Array {
     if (this.view.buffer !== this.memory.buffer) this.view = new Float32Array(this.memory.buffer);
     return this.view;
+  }
+
+  /** An int32 view of the whole memory (for epilogue descriptors). */
+  ints(): Int32Array {
+    if (this.intView.buffer !== this.memory.buffer) this.intView = new Int32Array(this.memory.buffer);
+    return this.intView;
   }
 
   /** A copy of `count` floats at `at`. */
@@ -163,17 +294,25 @@ export async function prepareWasmKernels(): Promise<boolean> {
   return compiled !== null;
 }
 
+/** The kernels instances made so far (single-threaded and threaded). */
+export function kernelInstances(): WasmKernels[] {
+  return [single, threaded].filter((w): w is WasmKernels => w !== undefined);
+}
+
+/** A fresh single-threaded instance with its own memory (tests; a caller wanting private memory). */
+export function createWasmKernels(): WasmKernels | undefined {
+  const mod = moduleSync();
+  if (!mod) return undefined;
+  const memory = new WebAssembly.Memory({ initial: 64 });
+  return new WasmKernels(new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports, memory);
+}
+
 /**
  * The kernels: with the thread pool once prepareWasmKernels() has started it, otherwise
  * single-threaded; undefined where WebAssembly SIMD is not available.
  */
 export function wasmKernels(): WasmKernels | undefined {
   if (threaded) return threaded;
-  if (single) return single;
-  const mod = moduleSync();
-  if (!mod) return undefined;
-  const memory = new WebAssembly.Memory({ initial: 64 });
-  const instance = new WebAssembly.Instance(mod, { env: { memory } });
-  single = new WasmKernels(instance.exports as unknown as KernelExports, memory);
+  single ??= createWasmKernels();
   return single;
 }

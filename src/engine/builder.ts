@@ -15,9 +15,9 @@ import { deviceCaps, type DeviceCaps } from '../devices/webgpu/caps.js';
 import { withEnables } from '../devices/webgpu/storage.js';
 import type { KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js';
 import { planMemory } from './memory-plan.js';
-import type { Layer, Network } from './network.js';
+import { isFloatTensor, type Layer, type Network } from './network.js';
 import { elementCount } from '../tensor/shape.js';
-import { tensorInputs } from './passes/net-utils.js';
+import { layerOutputs, tensorInputs } from './passes/net-utils.js';
 import { runPipeline } from './passes/pipeline.js';
 import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanProfileInput, type PlanRegion } from './plan-format.js';
 import { TacticTimer } from './timer.js';
@@ -160,7 +160,7 @@ function layerShape(layer: Layer, ctx: KernelContext): object {
   const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
   // weights (any typed array: f32, the int8 layers' Int8Array/Int32Array) are not part of the shape
   const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
-  return { attrs, io: [...tensorInputs(layer), layer.output].map(tensor) };
+  return { attrs, io: [...tensorInputs(layer), ...layerOutputs(layer)].map(tensor) };
 }
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;
@@ -196,7 +196,7 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
   };
   for (const n of net.inputs) touch(n, 0);
   chosen.forEach((c, i) => {
-    for (const n of [...tensorInputs(c.layer), c.layer.output]) touch(n, i);
+    for (const n of [...tensorInputs(c.layer), ...layerOutputs(c.layer)]) touch(n, i);
   });
   for (const n of net.outputs) touch(n, chosen.length);
   const bytesOf = (n: string) => {
@@ -255,8 +255,9 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
   }
   const io = (n: string) => {
     const t = net.tensors.get(n)!;
-    if (t.format.storage !== 'f32' || t.format.layout === 'nhwc') {
-      throw new Error(`engine edge tensor ${n} must be plain f32, is ${t.format.layout}/${t.format.storage}`);
+    // float edges are plain f32; integer and bool edges plain i32, as the framework holds them on the device
+    if (t.format.storage !== (isFloatTensor(t) ? 'f32' : 'i32') || t.format.layout === 'nhwc') {
+      throw new Error(`engine edge tensor ${n} must be plain ${isFloatTensor(t) ? 'f32' : 'i32'}, is ${t.format.layout}/${t.format.storage}`);
     }
     return { name: n, offset: region(n).offset, bytes: elementCount(t.shape) * 4 };
   };
@@ -265,8 +266,18 @@ function assemble(gpu: GpuDevice, graph: Graph, net: Network, chosen: Chosen[], 
       format: 'nnrt-plan', formatVersion: PLAN_FORMAT_VERSION, nnrtVersion: VERSION,
       adapter: { vendor: gpu.adapter.vendor, architecture: gpu.adapter.architecture, description: gpu.adapter.description },
       precision: cfg.int8 ? 'int8' : cfg.precision, features: kernelFeatures(kernels), graphHash: hashGraph(graph, { weights: true }),
-      inputs: net.inputs.map((n) => ({ name: n, shape: inputShapes[n] ?? net.tensors.get(n)!.shape })),
-      outputs: net.outputs.map((n) => ({ name: n, shape: net.tensors.get(n)!.shape })),
+      inputs: net.inputs.map((n) => {
+        const dtype = graph.inputs.find((v) => v.name === n)?.dtype;
+        const integer = dtype === 'int64' || dtype === 'int32' || dtype === 'bool';
+        return { name: n, shape: inputShapes[n] ?? net.tensors.get(n)!.shape, ...(integer ? { dtype } : {}) };
+      }),
+      outputs: net.outputs.map((n) => {
+        // an integer output is what the graph declares (int64 when it does not say), held as i32
+        const t = net.tensors.get(n)!;
+        const declared = graph.outputs.find((v) => v.name === n)?.dtype;
+        const dtype = t.dtype === 'bool' ? 'bool' : t.dtype === 'int32' ? (declared === 'int32' ? 'int32' : 'int64') : undefined;
+        return { name: n, shape: t.shape, ...(dtype ? { dtype } : {}) };
+      }),
     },
     kernels, dispatches, layers, arenaBytes: memory.arenaBytes, naiveBytes: memory.naiveBytes,
     io: { inputs: net.inputs.map(io), outputs: net.outputs.map(io) },

@@ -10,8 +10,9 @@ import type { Network } from './network.js';
 /** The network as an ONNX-semantics graph over the same input and output names. */
 export function lowerNetwork(net: Network): Graph {
   const g = new Graph({ name: 'engine-network', opsets: new Map([[ONNX_DOMAIN, 18]]) });
-  g.inputs = net.inputs.map((name) => ({ name, dtype: 'float32', shape: [...net.tensors.get(name)!.shape] }));
-  g.outputs = net.outputs.map((name) => ({ name, dtype: 'float32', shape: [...net.tensors.get(name)!.shape] }));
+  // integer inputs come back as int32 (the engine holds them as i32), bool as bool
+  g.inputs = net.inputs.map((name) => ({ name, dtype: net.tensors.get(name)!.dtype ?? 'float32', shape: [...net.tensors.get(name)!.shape] }));
+  g.outputs = net.outputs.map((name) => ({ name, dtype: net.tensors.get(name)!.dtype ?? 'float32', shape: [...net.tensors.get(name)!.shape] }));
   for (const l of net.layers) kindOf(l).lower(new Emitter(g, net, l), l);
   return g;
 }

@@ -37,13 +37,37 @@ export interface TensorFormat {
 
 export const PLAIN_F32: TensorFormat = { layout: 'plain', storage: 'f32' };
 
+/**
+ * What a tensor's elements are. 'float32' (float32 in ONNX; stored f32 or as halves), 'int32'
+ * (int64 and int32 in ONNX, stored as i32 like the framework's device tensors: int64 values must
+ * fit 32 bits) and 'bool' (stored as i32 0/1). Integer and bool tensors are always plain/NCHW
+ * row-major in 'i32' storage: the layout and precision passes never give them NHWC or halves.
+ */
+export type NetDType = 'float32' | 'int32' | 'bool';
+
 export interface NetTensor {
   name: string;
   /** Logical (ONNX) shape. */
   shape: number[];
   /** Physical format; PLAIN_F32 until the layout and precision passes decide. */
   format: TensorFormat;
+  /** Element type; absent means 'float32' (every tensor the float-only layers make). */
+  dtype?: NetDType;
 }
+
+/** True for float tensors (the ones float kernels, fusions, layouts and half storage apply to). */
+export const isFloatTensor = (t: Pick<NetTensor, 'dtype'>): boolean => (t.dtype ?? 'float32') === 'float32';
+
+/** The engine element type of an IR dtype, or undefined when the engine has none for it. */
+export function netDTypeOf(dtype: string): NetDType | undefined {
+  if (dtype === 'float32') return 'float32';
+  if (dtype === 'int64' || dtype === 'int32') return 'int32';
+  if (dtype === 'bool') return 'bool';
+  return undefined;
+}
+
+/** The format an integer or bool tensor always has. */
+export const PLAIN_I32: TensorFormat = { layout: 'plain', storage: 'i32' };
 
 /** Pointwise expression trees: leaves are layer inputs (broadcast to the output) or constants. */
 export type PwExpr =
@@ -86,6 +110,8 @@ export type { NormLayer } from './layers/norm.js';
 export type { ReduceLayer } from './layers/reduce.js';
 export type { AttentionLayer } from './layers/attention.js';
 export type { QLinearLayer } from './layers/qlinear.js';
+export type { GatherLayer } from './layers/gather.js';
+export type { TypedLayer } from './layers/typed.js';
 import type { ConcatLayer } from './layers/concat.js';
 import type { ConvLayer } from './layers/conv.js';
 import type { ConvertLayer } from './layers/convert.js';
@@ -101,12 +127,15 @@ import type { NormLayer } from './layers/norm.js';
 import type { ReduceLayer } from './layers/reduce.js';
 import type { AttentionLayer } from './layers/attention.js';
 import type { QLinearLayer } from './layers/qlinear.js';
+import type { GatherLayer } from './layers/gather.js';
+import type { TypedLayer } from './layers/typed.js';
 
 export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatLayer | SoftmaxLayer | ReshapeLayer | ConvertLayer
   | NormLayer | ReduceLayer
   | MatmulLayer | TransposeLayer | SliceLayer
   | AttentionLayer
-  | QLinearLayer;
+  | QLinearLayer
+  | GatherLayer | TypedLayer;
 export type LayerKind = Layer['kind'];
 
 /** A network: tensors by name, layers in execution (topological) order, inputs and outputs. */

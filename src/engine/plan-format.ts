@@ -30,8 +30,9 @@ export interface PlanHeader {
    */
   features?: string[];
   graphHash: string;
-  inputs: { name: string; shape: number[] }[];
-  outputs: { name: string; shape: number[] }[];
+  /** `dtype`: the IR dtype of an int64, int32 or bool input or output (i32 in the arena); absent: float32. */
+  inputs: { name: string; shape: number[]; dtype?: 'int64' | 'int32' | 'bool' }[];
+  outputs: { name: string; shape: number[]; dtype?: 'int64' | 'int32' | 'bool' }[];
   /**
    * A plan built for an optimization profile: each engine input's range. The plan's kernels are at
    * `inputs` (the profile's opt); other shapes in range are specialized from `layers`' tactics and
@@ -267,8 +268,13 @@ function checkPlanShape(p: Record<string, unknown>): asserts p is Record<string,
   for (const k of ['vendor', 'architecture', 'description']) str(ad[k], `header.adapter.${k}`);
   if (h.precision !== 'fp32' && h.precision !== 'fp16' && h.precision !== 'int8') fail('header.precision', 'expected fp32, fp16 or int8');
   if (h.features !== undefined) arr(h.features, 'header.features').forEach((f, i) => str(f, `header.features[${i}]`));
-  arr(h.inputs, 'header.inputs').forEach((v, i) => named(v, `header.inputs[${i}]`));
-  arr(h.outputs, 'header.outputs').forEach((v, i) => named(v, `header.outputs[${i}]`));
+  for (const side of ['inputs', 'outputs'] as const) {
+    arr(h[side], `header.${side}`).forEach((v, i) => {
+      named(v, `header.${side}[${i}]`);
+      const dtype = (v as Record<string, unknown>).dtype;
+      if (dtype !== undefined && dtype !== 'int64' && dtype !== 'int32' && dtype !== 'bool') fail(`header.${side}[${i}].dtype`, 'expected int64, int32 or bool (absent: float32)');
+    });
+  }
   if (h.profile !== undefined) {
     arr(h.profile, 'header.profile').forEach((v, i) => {
       const r = obj(v, `header.profile[${i}]`);

@@ -7,6 +7,7 @@
 import { DeviceError, ExecutionError, InputError } from '../errors.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { Tensor } from '../tensor/tensor.js';
+import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
 import { VERSION } from '../version.js';
 import { enginePipeline } from './tactic-timing.js';
 import { checkPlanCompatible, checkPlanFitsDevice, parsePlan, serializePlan, type EnginePlan } from './plan-format.js';
@@ -20,7 +21,7 @@ export interface DeviceTensor {
   readonly shape: readonly number[];
   readonly buffer: GPUBuffer;
   /** Copies the values to the host. */
-  read(): Promise<Tensor<'float32'>>;
+  read(): Promise<Tensor>;
 }
 
 export interface LoadOptions {
@@ -132,7 +133,9 @@ export class ExecutionContext {
       const got = inputs[want.name];
       if (!got) throw new InputError(`missing engine input '${want.name}'`, { hint: `the engine takes ${header.inputs.map((i) => i.name).join(', ')}` });
       if (got instanceof Tensor) {
-        if (got.dtype !== 'float32') throw new InputError(`engine input '${want.name}' must be float32, got ${got.dtype}`);
+        // integer inputs take int64 or int32 (narrowed to i32 on upload), bool inputs bool
+        const takes = want.dtype === undefined ? ['float32'] : want.dtype === 'bool' ? ['bool'] : ['int64', 'int32'];
+        if (!takes.includes(got.dtype)) throw new InputError(`engine input '${want.name}' must be ${takes.join(' or ')}, got ${got.dtype}`);
         if (got.shape.join() !== want.shape.join()) {
           throw new InputError(`engine input '${want.name}' has shape [${got.shape}], the plan was built for [${want.shape}]`, { hint: 'build an engine for this shape' });
         }
@@ -180,7 +183,8 @@ export class ExecutionContext {
     for (const i of this.engine.plan.io.inputs) {
       const v = inputs[i.name]!;
       if (v instanceof Tensor) {
-        const data = v.data as Float32Array;
+        // int64 beyond 32 bits is an error here, never a wrapped value; bool becomes 0/1 words
+        const data = toDeviceData(v, `engine input '${i.name}'`);
         this.engine.gpu.device.queue.writeBuffer(this.arena, i.offset, data.buffer, data.byteOffset, i.bytes);
       } else {
         device[i.name] = v;
@@ -204,13 +208,14 @@ export class ExecutionContext {
     const result: Record<string, DeviceTensor> = {};
     this.engine.plan.io.outputs.forEach((o, k) => {
       const shape = this.engine.plan.header.outputs[k]!.shape;
-      result[o.name] = { name: o.name, shape, buffer: this.outputBuffers[k]!, read: () => readBuffer(gpu, this.outputBuffers[k]!, this.staging[k]!, shape, o.bytes) };
+      const dtype = this.engine.plan.header.outputs[k]!.dtype ?? 'float32';
+      result[o.name] = { name: o.name, shape, buffer: this.outputBuffers[k]!, read: () => readBuffer(gpu, this.outputBuffers[k]!, this.staging[k]!, shape, o.bytes, dtype) };
     });
     return result;
   }
 
   /** Runs one inference and reads every output to the host: one submit, outputs copied straight to staging. */
-  async run(inputs: Record<string, Tensor | GPUBuffer>): Promise<Record<string, Tensor<'float32'>>> {
+  async run(inputs: Record<string, Tensor | GPUBuffer>): Promise<Record<string, Tensor>> {
     const gpu = this.engine.gpu;
     gpu.checkAlive();
     const device = gpu.device;
@@ -227,9 +232,10 @@ export class ExecutionContext {
       const tensors = await Promise.all(io.outputs.map(async (o, k) => {
         const staging = this.staging[k]!;
         await staging.mapAsync(GPUMapMode.READ);
-        const data = new Float32Array(staging.getMappedRange(0, o.bytes).slice(0));
+        const bytes = staging.getMappedRange(0, o.bytes).slice(0);
         staging.unmap();
-        return [o.name, new Tensor('float32', [...header.outputs[k]!.shape], data)] as const;
+        const out = header.outputs[k]!;
+        return [o.name, fromDeviceData(out.dtype ?? 'float32', [...out.shape], bytes)] as const;
       }));
       return Object.fromEntries(tensors);
     } catch (e) {
@@ -244,16 +250,16 @@ export class ExecutionContext {
   }
 }
 
-async function readBuffer(gpu: GpuDevice, src: GPUBuffer, staging: GPUBuffer, shape: readonly number[], bytes: number): Promise<Tensor<'float32'>> {
+async function readBuffer(gpu: GpuDevice, src: GPUBuffer, staging: GPUBuffer, shape: readonly number[], bytes: number, dtype: 'float32' | 'int64' | 'int32' | 'bool'): Promise<Tensor> {
   const device = gpu.device;
   try {
     const encoder = device.createCommandEncoder();
     encoder.copyBufferToBuffer(src, 0, staging, 0, bytes);
     device.queue.submit([encoder.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
-    const data = new Float32Array(staging.getMappedRange(0, bytes).slice(0));
+    const data = staging.getMappedRange(0, bytes).slice(0);
     staging.unmap();
-    return new Tensor('float32', [...shape], data);
+    return fromDeviceData(dtype, [...shape], data);
   } catch (e) {
     gpu.checkAlive();
     throw new DeviceError(`reading an engine output back failed: ${(e as Error).message}`, { cause: e });

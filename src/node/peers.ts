@@ -4,7 +4,6 @@
 // them; the facts about running them in Node are in ../shared/docs/PEERS.md.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -13,6 +12,7 @@ import { defaultGpu } from '../devices/webgpu/provider.js';
 import { DeviceError, UnsupportedError, UsageError } from '../errors.js';
 import type { DType } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import { cpuThreadCount } from './cpu-threads.js';
 import './webgpu.js'; // registers Dawn: the WebGPU peer shares nnrt's GPU object
 
 export const PEERS = ['ort-node', 'ort-web-wasm', 'ort-web-webgpu'] as const;
@@ -36,7 +36,8 @@ interface Ort {
   env: { versions?: Record<string, string | undefined>; wasm: { numThreads?: number } };
 }
 
-const cores = () => os.availableParallelism();
+/** The CPU peers' threads: the count nnrt's CPU kernels use (NNRT_CPU_THREADS, else one per core), so rows compare like with like. */
+const cores = () => cpuThreadCount();
 
 async function importOrt(specifier: string, what: string): Promise<Ort> {
   let mod: { default?: Ort } & Ort;
@@ -53,10 +54,12 @@ async function importOrt(specifier: string, what: string): Promise<Ort> {
 }
 
 /**
- * V8 otherwise spends tens of seconds optimizing one huge wasm function of onnxruntime-web
- * (steady-state speed is the same). Set before the first wasm module compiles; nnrt uses no wasm.
+ * V8 otherwise spends tens of seconds optimizing one huge wasm function of onnxruntime-web. Set
+ * before the first wasm module compiles. NNRT_ORT_WEB_LIFTOFF=0 leaves V8's tiering on (slow to
+ * start; give the row warm-up runs) to time onnxruntime-web's optimized code.
  */
 function liftoffOnly(): void {
+  if (process.env.NNRT_ORT_WEB_LIFTOFF === '0') return;
   v8.setFlagsFromString('--liftoff-only');
 }
 

@@ -151,7 +151,7 @@ export function partitionGraph(graph: Graph, shapes: ReadonlyMap<string, KnownVa
       });
       continue;
     }
-    subgraphs.push(describeSubgraph(subgraphs.length, nodes, clusters, index, succ, order, graphOutputs, ctx));
+    subgraphs.push(describeSubgraph(subgraphs.length, nodes, clusters, index, succ, order, graphOutputs, ctx, folded));
   }
   const boundaryTensors = subgraphs.reduce((a, s) => a + s.inputs.length + s.outputs.length, 0);
   return { backend: opts.backend, minSubgraphSize: minSize, totalNodes: graph.nodes.length, subgraphs, declined, tooSmall, boundaryTensors };
@@ -159,7 +159,7 @@ export function partitionGraph(graph: Graph, shapes: ReadonlyMap<string, KnownVa
 
 function describeSubgraph(
   id: number, nodes: Node[], clusters: Clusters, index: Map<Node, number>, succ: number[][], order: Node[],
-  graphOutputs: Set<string>, ctx: SupportContext,
+  graphOutputs: Set<string>, ctx: SupportContext, folded: readonly boolean[],
 ): PartitionSubgraph {
   const cid = clusters.of[index.get(nodes[0]!)!]!;
   const produced = new Set(nodes.flatMap((n) => n.outputs.filter((o) => o)));
@@ -173,7 +173,8 @@ function describeSubgraph(
   }
   const outputs: string[] = [];
   for (const n of nodes) {
-    const outsideUsers = succ[index.get(n)!]!.filter((s) => clusters.of[s] !== cid).map((s) => order[s]!);
+    // a folded reader (Shape of a computed tensor) reads nothing at run time: not a reason to output a tensor
+    const outsideUsers = succ[index.get(n)!]!.filter((s) => clusters.of[s] !== cid && !folded[s]).map((s) => order[s]!);
     for (const o of n.outputs) {
       if (o && (graphOutputs.has(o) || outsideUsers.some((u) => u.inputs.includes(o)))) outputs.push(o);
     }

@@ -54,8 +54,8 @@ export async function createPlanSession(gpu: GpuDevice, bytes: Uint8Array, opts:
   const varies = (name: string, i: number) => plans.some((p) => p.header.profile?.some((r) => r.name === name && r.min[i] !== r.max[i]));
   const graph = new Graph({
     name: `plan ${header.graphHash}`,
-    inputs: header.inputs.map((i) => ({ name: i.name, dtype: 'float32' as const, shape: i.shape.map((d, k) => (varies(i.name, k) ? `${i.name}_d${k}` : d)) })),
-    outputs: header.outputs.map((o) => ({ name: o.name, dtype: 'float32' as const, shape: [...o.shape] })),
+    inputs: header.inputs.map((i) => ({ name: i.name, dtype: i.dtype ?? 'float32', shape: i.shape.map((d, k) => (varies(i.name, k) ? `${i.name}_d${k}` : d)) })),
+    outputs: header.outputs.map((o) => ({ name: o.name, dtype: o.dtype ?? 'float32', shape: [...o.shape] })),
   });
   let last: number | undefined;
   const contextFor = async (feeds: Record<string, Tensor>): Promise<ExecutionContext> => {

@@ -6,6 +6,8 @@ import { UsageError } from '../errors.js';
 import { sharedGpuDevice, type GpuDeviceOptions } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
 import '../cpu/register.js'; // the fast CPU kernels (cpuKernels 'fast')
+import '../cpu/register-rnn.js'; // LSTM, GRU, RNN fast CPU kernels
+import { markConstant, releaseResident } from '../cpu/resident.js';
 import { prepareWasmKernels } from '../cpu/wasm-kernels.js';
 import { CpuExecutor } from '../executor/executor.js';
 import type { CpuKernelChoice } from '../executor/program.js';
@@ -164,6 +166,9 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
   if (device === 'webgpu') return createGpuSession(graph, opts);
   if ((opts.cpuKernels ?? 'fast') === 'fast') await prepareWasmKernels();
   const exec = new CpuExecutor(graph, { maxLoopIterations: opts.maxLoopIterations, memoryBudget: opts.maxMemory, cpuKernels: opts.cpuKernels });
+  // initializers never change: the fast kernels may keep their packed forms resident until dispose
+  const constants = [...graph.initializers.values()].map((t) => t.data);
+  markConstant(constants);
   return {
     graph,
     inputs: exec.inputs,
@@ -175,7 +180,9 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
       return exec.runValues(feeds);
     },
     stats: () => ({ ...exec.lastStats, transfers: 0 }),
-    dispose() {},
+    dispose() {
+      releaseResident(constants);
+    },
   };
 }
 

@@ -28,7 +28,7 @@ test('cpuKernels picks the path: fast runs the WebAssembly kernels, reference do
     await runNnrt(model, inputs, 'reference');
     assert.deepEqual(calls, []);
     await runNnrt(model, inputs, 'fast');
-    assert.deepEqual(calls, ['im2col2d', 'gemm']);
+    assert.deepEqual(calls, ['im2colPacked', 'gemmEx']);
   } finally {
     WasmKernels.prototype.run = run;
   }

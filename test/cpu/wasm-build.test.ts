@@ -11,3 +11,31 @@ test('src/cpu/kernels.wasm.ts matches a fresh compile of src/cpu/assembly/', asy
   const committed = readFileSync(OUTPUT as string, 'utf8');
   assert.ok(committed === fresh, `${OUTPUT as string} is stale: run npm run build:wasm and commit the result`);
 });
+
+/** Section ids of a WebAssembly binary, in order. */
+function sectionIds(bytes: Uint8Array): number[] {
+  const ids: number[] = [];
+  for (let i = 8; i < bytes.length;) {
+    ids.push(bytes[i++]!);
+    let size = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = bytes[i++]!;
+      size |= (b & 127) << shift;
+      shift += 7;
+    } while (b & 128);
+    i += size;
+  }
+  return ids;
+}
+
+test('the kernels own no memory: no data segments or globals the host arena could overwrite', async () => {
+  const { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } = await import('../../src/cpu/kernels.wasm.js');
+  const { decodeBase64 } = await import('../../src/cpu/wasm-kernels.js');
+  for (const text of [CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64]) {
+    const ids = sectionIds(decodeBase64(text));
+    assert.ok(!ids.includes(11), 'a data section: static data (e.g. a library math table) lives where the arena starts');
+    assert.ok(!ids.includes(6), 'a global section: the kernels keep state');
+  }
+});

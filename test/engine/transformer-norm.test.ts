@@ -1,6 +1,7 @@
 // The engine's norm layer through the whole engine against onnxruntime: LayerNormalization over the
 // last axis and over two trailing axes (broadcast scale, no bias), RMSNormalization (opset 23),
-// SimplifiedLayerNormalization, and a residual Add folded in as the skip input (one layer). fp32
+// SimplifiedLayerNormalization, and a residual Add folded in as the skip input (one layer; with the
+// sum as the norm's second output when it is read again, the pre-norm residual stream). fp32
 // and fp16 storage, rows shorter and longer than a workgroup; every tactic of a skip norm at kernel
 // level. The Mean output in use is declined.
 // fp16: inputs, weights and the result stored as halves (relative 2^-11 each): atol 3e-3, rtol 3e-3.
@@ -81,6 +82,29 @@ test('a residual Add read only by the LayerNormalization becomes its skip input 
     }, precision, tol);
     const norm = plan.layers.find((l) => l.kind === 'norm');
     assert.ok(norm && norm.from.some((f) => f.startsWith('Add')), `Add folded into the norm: ${JSON.stringify(plan.layers.map((l) => [l.kind, l.from]))}`);
+  }
+});
+
+test('pre-norm residual stream: a sum read by the norm and again later is the norm\'s second output (the Add goes), also as a network output', { skip }, async () => {
+  for (const [precision, tol] of PRECISIONS) {
+    const plan = await expectEngineLikeOrt(gpu!, {
+      nodes: [
+        { op: 'Relu', inputs: ['h'], outputs: ['r'] },
+        { op: 'Add', inputs: ['x', 'r'], outputs: ['sum'] },
+        { op: 'LayerNormalization', inputs: ['sum', 's', 'b'], outputs: ['n'] },
+        { op: 'MatMul', inputs: ['n', 'w'], outputs: ['m'] },
+        { op: 'Add', inputs: ['sum', 'm'], outputs: ['sum2'] },
+        { op: 'LayerNormalization', inputs: ['sum2', 's', 'b'], outputs: ['y'] },
+        { op: 'Sigmoid', inputs: ['sum2'], outputs: ['z'] },
+      ],
+      inputs: { x: randomTensor([2, 3, 12], 10), h: randomTensor([2, 3, 12], 11) },
+      initializers: { s: randomTensor([12], 12), b: randomTensor([12], 13), w: randomTensor([12, 12], 14, -0.5, 0.5) },
+      outputs: ['y', 'z', 'sum'],
+    }, precision, tol);
+    const shown = JSON.stringify(plan.layers.map((l) => [l.kind, l.from]));
+    const first = plan.layers.find((l) => l.kind === 'norm' && l.from.includes('Add_1'));
+    assert.ok(first, `the first Add folded into a norm that also writes the sum: ${shown}`);
+    assert.ok(!plan.layers.some((l) => l.kind === 'pointwise' && l.from.includes('Add_1')), shown);
   }
 });
 

@@ -7,7 +7,8 @@ import { buildEnginePlan } from '../../src/engine/builder.js';
 import type { EnginePlan } from '../../src/engine/plan-format.js';
 import { Engine } from '../../src/engine/runtime.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
-import { ModelProto, ONNX_DTYPE } from '../../src/onnx/proto.js';
+import { ModelProto } from '../../src/onnx/proto.js';
+import { DTYPE_ELEMENT_TYPE } from '../../src/tensor/element-type.js';
 import { compareTensors, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { attrProto, runOrt, tensorProto, type AttrSpec } from './ort-reference.js';
@@ -22,7 +23,7 @@ export interface PatternNode {
 
 export interface PatternSpec {
   nodes: PatternNode[];
-  /** Runtime inputs (float32). */
+  /** Runtime inputs (float32, or int64/int32/bool for the engine's integer inputs). */
   inputs: Record<string, Tensor>;
   /** Initializers (float32 or int64 tensors). */
   initializers?: Record<string, Tensor>;
@@ -38,7 +39,7 @@ export function patternModel(spec: PatternSpec): Uint8Array {
     graph: {
       name: 'pattern',
       node: spec.nodes.map((n, i) => ({ name: `${n.op}_${i}`, opType: n.op, domain: n.domain ?? '', input: n.inputs, output: n.outputs, attribute: Object.entries(n.attrs ?? {}).map(([k, v]) => attrProto(k, v)) })),
-      input: Object.entries(spec.inputs).map(([name, t]) => ({ name, type: { tensorType: { elemType: ONNX_DTYPE.FLOAT, shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } })),
+      input: Object.entries(spec.inputs).map(([name, t]) => ({ name, type: { tensorType: { elemType: DTYPE_ELEMENT_TYPE[t.dtype], shape: { dim: t.shape.map((d) => ({ dimValue: d })) } } } })),
       initializer: Object.entries(spec.initializers ?? {}).map(([k, t]) => tensorProto(k, t)),
       output: spec.outputs.map((name) => ({ name })),
     },
@@ -64,7 +65,8 @@ export async function expectEngineLikeOrt(gpu: GpuDevice, spec: PatternSpec, pre
       const g = got[name]!;
       const w = want[name]!;
       assert.deepEqual([...g.shape], [...w.shape], `${name}: shape`);
-      const c = compareTensors(new Tensor('float32', [...g.shape], g.data as Float32Array), w, tol);
+      assert.equal(g.dtype, w.dtype, `${name}: dtype`);
+      const c = compareTensors(g, w, tol);
       assert.ok(c.pass, `${precision} ${name}: ${JSON.stringify(c)}`);
     }
   } finally {

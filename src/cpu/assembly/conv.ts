@@ -1,6 +1,7 @@
 // Convolution helpers for 2-D images: im2col (feeding the GEMM) and a direct depthwise kernel.
 // Pointers are byte addresses; sizes are in elements. Pads are the leading (top, left) pads: the
 // trailing ones follow from the output size.
+import { epilogueBlock } from './epilogue';
 
 /**
  * col[(ch·kh + ky)·kw + kx][oy·ow + ox] = x[ch][oy·sh − ph + ky·dh][ox·sw − pw + kx·dw], 0 outside.
@@ -14,29 +15,72 @@ export function im2col2d(
   for (let ch = 0; ch < channels; ch++) {
     const plane = x + (<usize>(ch * ih * iw) << 2);
     for (let ky = 0; ky < kh; ky++) {
-      for (let kx = 0; kx < kw; kx++, row += rowBytes) {
-        const first = kx * dw - pw;
-        // output columns whose input column lies inside the image: [lo, hi)
-        let lo = first >= 0 ? 0 : (-first + sw - 1) / sw;
-        if (lo > ow) lo = ow;
-        let hi = first > iw - 1 ? 0 : (iw - 1 - first) / sw + 1;
-        if (hi > ow) hi = ow;
-        if (hi < lo) hi = lo;
-        for (let oy = 0; oy < oh; oy++) {
-          const dst = row + (<usize>(oy * ow) << 2);
-          const iy = oy * sh - ph + ky * dh;
-          if (iy < 0 || iy >= ih) {
-            memory.fill(dst, 0, <usize>ow << 2);
-            continue;
-          }
-          if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
-          if (hi < ow) memory.fill(dst + (<usize>hi << 2), 0, <usize>(ow - hi) << 2);
-          const src = plane + (<usize>(iy * iw + first) << 2);
-          if (sw == 1) memory.copy(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
-          else for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
+      for (let kx = 0; kx < kw; kx++, row += rowBytes) colRow(plane, ih, iw, ky, kx, sh, sw, dh, dw, ph, pw, oh, ow, row);
+    }
+  }
+}
+
+/** Floats per KC-deep slice of k that the GEMM packs B in (gemm.ts's KC). */
+const KC = 256;
+
+/**
+ * im2col straight into the GEMM's packed-B layout (gemm.ts packBPanels over the K×P col matrix),
+ * for `channels` input channels whose first col row is `k0` of K: each col row is built in `row`
+ * (P rounded up to 8, + slack) and scattered into its NR = 8 wide panels, so the col matrix never
+ * exists in full and the GEMM packs nothing.
+ */
+export function im2colPacked(
+  x: usize, channels: i32, k0: i32, K: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
+  ph: i32, pw: i32, oh: i32, ow: i32, out: usize, row: usize,
+): void {
+  const P = oh * ow;
+  const nPad = (P + 7) & ~7;
+  memory.fill(row + (<usize>P << 2), 0, <usize>(nPad - P) << 2);
+  let k = k0;
+  for (let ch = 0; ch < channels; ch++) {
+    const plane = x + (<usize>(ch * ih * iw) << 2);
+    for (let ky = 0; ky < kh; ky++) {
+      for (let kx = 0; kx < kw; kx++, k++) {
+        colRow(plane, ih, iw, ky, kx, sh, sw, dh, dw, ph, pw, oh, ow, row);
+        const pc = k / KC * KC;
+        const kc = min(KC, K - pc);
+        let dst = out + (<usize>(pc * nPad + (k - pc) * 8) << 2);
+        const step = <usize>(kc * 8) << 2;
+        for (let j = 0; j < nPad; j += 8, dst += step) {
+          const src = row + (<usize>j << 2);
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
         }
       }
     }
+  }
+}
+
+/** One col row: tap (ky, kx) of every output position of one input plane, 0 where it falls outside. */
+// @ts-ignore: decorator
+@inline
+function colRow(
+  plane: usize, ih: i32, iw: i32, ky: i32, kx: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, oh: i32, ow: i32, row: usize,
+): void {
+  const first = kx * dw - pw;
+  // output columns whose input column lies inside the image: [lo, hi)
+  let lo = first >= 0 ? 0 : (-first + sw - 1) / sw;
+  if (lo > ow) lo = ow;
+  let hi = first > iw - 1 ? 0 : (iw - 1 - first) / sw + 1;
+  if (hi > ow) hi = ow;
+  if (hi < lo) hi = lo;
+  for (let oy = 0; oy < oh; oy++) {
+    const dst = row + (<usize>(oy * ow) << 2);
+    const iy = oy * sh - ph + ky * dh;
+    if (iy < 0 || iy >= ih) {
+      memory.fill(dst, 0, <usize>ow << 2);
+      continue;
+    }
+    if (lo > 0) memory.fill(dst, 0, <usize>lo << 2);
+    if (hi < ow) memory.fill(dst + (<usize>hi << 2), 0, <usize>(ow - hi) << 2);
+    const src = plane + (<usize>(iy * iw + first) << 2);
+    if (sw == 1) memory.copy(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
+    else for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
   }
 }
 
@@ -61,12 +105,13 @@ function paddedWidth(ow: i32, kw: i32, sw: i32, dw: i32): i32 {
  * Depthwise conv (one input channel per group, `mult` outputs per input channel), n images:
  * y[i][ch] = bias[ch] + Σ w[ch][ky][kx] · xpad[ch / mult][oy·sh + ky·dh][ox·sw + kx·dw]. Each input
  * plane is first copied into a zero-padded scratch plane, so the inner loop has no bounds checks and
- * runs four output columns per f32x4.
+ * runs four output columns per f32x4. `ep`: a fused epilogue (epilogue.ts) over each output plane,
+ * its residual addressed like y.
  */
 export function depthwise2d(
   x: usize, w: usize, bias: usize, hasBias: i32, y: usize, n: i32, channels: i32, mult: i32,
   ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32,
-  oh: i32, ow: i32, scratch: usize,
+  oh: i32, ow: i32, scratch: usize, ep: usize,
 ): void {
   const hp = paddedHeight(oh, kh, sh, dh);
   const wp = paddedWidth(ow, kw, sw, dw);
@@ -78,7 +123,8 @@ export function depthwise2d(
         const ch = c * mult + m;
         const wAt = w + (<usize>(ch * kh * kw) << 2);
         const b: f32 = hasBias ? load<f32>(bias + (<usize>ch << 2)) : 0;
-        let out = y + (<usize>((i * channels * mult + ch) * oh * ow) << 2);
+        const planeOff = <usize>((i * channels * mult + ch) * oh * ow) << 2;
+        let out = y + planeOff;
         for (let oy = 0; oy < oh; oy++) {
           const top = scratch + <usize>(oy * sh) * rowBytes;
           let ox = 0;
@@ -108,13 +154,14 @@ export function depthwise2d(
           }
           out += <usize>ow << 2;
         }
+        epilogueBlock(y + planeOff, ow, oh, ow, 0, 0, planeOff, ep); // the plane is still in cache
       }
     }
   }
 }
 
 /** Copies an ih×iw plane into a zeroed hp×wp plane at (ph, pw), clipping what falls outside. */
-function padPlane(x: usize, ih: i32, iw: i32, ph: i32, pw: i32, hp: i32, wp: i32, out: usize): void {
+export function padPlane(x: usize, ih: i32, iw: i32, ph: i32, pw: i32, hp: i32, wp: i32, out: usize): void {
   memory.fill(out, 0, <usize>(hp * wp) << 2);
   const c0 = max(0, -pw);
   const c1 = min(iw, wp - pw);

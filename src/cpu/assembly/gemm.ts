@@ -3,12 +3,16 @@
 //   → MC-tall row blocks of A (packed into MR-tall panels, alpha folded in) → MR×NR micro-tiles.
 // Operands are strided views (element (i, j) at base + i*rowStride + j*colStride, in floats), so a
 // transpose costs nothing beyond the packing. All pointers are byte addresses in linear memory.
+// Constant operands (weights) can be packed once (packAPanels / packBPanels) and reused by gemmEx.
+import { epilogueBlock } from './epilogue';
 
 const MR = 4;
 const NR = 8;
 const KC = 256;
 const MC = 128;
 const NC = 4096;
+/** Columns of C the epilogue takes at a time (mc × EB floats stay in cache). */
+const EB = 64;
 
 /** Floats of scratch that gemm needs for its packed panels. */
 export function gemmScratchFloats(): i32 {
@@ -24,13 +28,55 @@ export function gemm(
   a: usize, ars: i32, acs: i32, b: usize, brs: i32, bcs: i32,
   c: usize, ldc: i32, accumulate: i32, alpha: f32, scratch: usize,
 ): void {
+  gemmEx(m, n, k, a, ars, acs, 0, b, brs, bcs, 0, c, ldc, accumulate, alpha, scratch, 0);
+}
+
+/** Floats packAPanels writes for an m×k A. */
+export function packedAFloats(m: i32, k: i32): i32 {
+  return ((m + MR - 1) / MR) * MR * k;
+}
+
+/** Floats packBPanels writes for a k×n B. */
+export function packedBFloats(k: i32, n: i32): i32 {
+  return ((n + NR - 1) / NR) * NR * k;
+}
+
+/**
+ * Packs all of the strided m×k A (times alpha) once, as gemmEx reads it with aPacked: per KC slice
+ * of k, MR-tall panels of every row (rows padded to a multiple of MR with zeros).
+ */
+export function packAPanels(a: usize, ars: i32, acs: i32, m: i32, k: i32, alpha: f32, out: usize): void {
+  const mPad = ((m + MR - 1) / MR) * MR;
+  for (let pc = 0; pc < k; pc += KC) packA(a, ars, acs, 0, pc, m, min(KC, k - pc), alpha, out + (<usize>(pc * mPad) << 2));
+}
+
+/** Packs all of the strided k×n B once, as gemmEx reads it with bPacked: per KC slice, NR-wide panels. */
+export function packBPanels(b: usize, brs: i32, bcs: i32, k: i32, n: i32, out: usize): void {
+  const nPad = ((n + NR - 1) / NR) * NR;
+  for (let pc = 0; pc < k; pc += KC) packB(b, brs, bcs, pc, 0, min(KC, k - pc), n, out + (<usize>(pc * nPad) << 2));
+}
+
+/**
+ * gemm with operands packed ahead and a fused epilogue (epilogue.ts; ep 0: none).
+ * aPacked ≠ 0: `a` is a packAPanels block, ars its padded row count (a multiple of MR) and acs the
+ * row (a multiple of MR) this call's row 0 is; alpha was folded in when packing.
+ * bPacked ≠ 0: `b` is a packBPanels block, brs its padded column count and bcs the column (a
+ * multiple of NR) this call's column 0 is.
+ */
+export function gemmEx(
+  m: i32, n: i32, k: i32,
+  a: usize, ars: i32, acs: i32, aPacked: i32, b: usize, brs: i32, bcs: i32, bPacked: i32,
+  c: usize, ldc: i32, accumulate: i32, alpha: f32, scratch: usize, ep: usize,
+): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
     if (!accumulate) for (let i = 0; i < m; i++) memory.fill(c + (<usize>(i * ldc) << 2), 0, <usize>n << 2);
+    epilogueBlock(c, ldc, m, n, 0, 0, 0, ep);
     return;
   }
-  if (m == 1) {
+  if (m == 1 && !aPacked && !bPacked) {
     gemvRow(n, k, a, acs, b, brs, bcs, c, accumulate, alpha);
+    epilogueBlock(c, ldc, 1, n, 0, 0, 0, ep);
     return;
   }
   const pa = scratch;
@@ -40,23 +86,35 @@ export function gemm(
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
       const kc = min(KC, k - pc);
-      packB(b, brs, bcs, pc, jc, kc, nc, pb);
+      const last = pc + kc >= k;
+      let bBase = pb;
+      if (bPacked) bBase = b + (<usize>(pc * brs + (bcs + jc) * kc) << 2);
+      else packB(b, brs, bcs, pc, jc, kc, nc, pb);
       const overwrite = pc == 0 && !accumulate;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        packA(a, ars, acs, ic, pc, mc, kc, alpha, pa);
+        let aBase = pa;
+        if (aPacked) aBase = a + (<usize>(pc * ars + (acs + ic) * kc) << 2);
+        else packA(a, ars, acs, ic, pc, mc, kc, alpha, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bp = pb + (<usize>(jr * kc) << 2);
+          const bp = bBase + (<usize>(jr * kc) << 2);
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const ap = pa + (<usize>(ir * kc) << 2);
+            const ap = aBase + (<usize>(ir * kc) << 2);
             const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
             if (mr == MR && nr == NR) tile(kc, ap, bp, cp, ldc, overwrite);
             else {
               tile(kc, ap, bp, edge, NR, true);
               storeEdge(edge, cp, ldc, mr, nr, overwrite);
             }
+          }
+          // every EB columns (and at the end) the mc×EB block is final and still in cache: fuse the epilogue
+          const done = jr + nr;
+          if (last && ep && (done % EB == 0 || done == nc)) {
+            const j0 = (done - 1) / EB * EB;
+            const off = <usize>(ic * ldc + jc + j0) << 2;
+            epilogueBlock(c + off, ldc, mc, done - j0, ic, jc + j0, off, ep);
           }
         }
       }

@@ -1,6 +1,10 @@
 // The WebAssembly SIMD CPU kernels (AssemblyScript). `npm run build:wasm` compiles this entry into
 // src/cpu/kernels.wasm.ts. Memory is imported: the host allocates every buffer and passes byte
 // addresses, so nothing here allocates.
-export { gemm, gemmScratchFloats } from './gemm';
-export { im2col2d, depthwise2d, depthwiseScratchFloats } from './conv';
-export { maxPool2d, poolScratchFloats } from './pool';
+export { gemm, gemmEx, gemmScratchFloats, packAPanels, packBPanels, packedAFloats, packedBFloats } from './gemm';
+export { im2col2d, im2colPacked, depthwise2d, depthwiseScratchFloats } from './conv';
+export { maxPool2d, avgPool2d, globalPool, poolScratchFloats } from './pool';
+export { activation, epilogueBlock } from './epilogue';
+export { softmaxRows, layerNormRows } from './rows';
+export { binary, channelAffine } from './eltwise';
+export { lstmSequences, gruSequences, rnnSequences } from './rnn';

@@ -1,6 +1,7 @@
 // 2-D max pooling. Each plane is copied into a scratch plane padded with −∞ (covering ceil-mode
 // windows too), so the window loop has no bounds checks and runs four outputs per f32x4. The max
-// propagates NaN, as the reference kernel does.
+// propagates NaN, as the reference kernel does. Average pooling pads with zeros instead.
+import { padPlane } from './conv';
 
 // @ts-ignore: decorator
 @inline
@@ -66,5 +67,75 @@ function fillPlane(x: usize, ih: i32, iw: i32, ph: i32, pw: i32, hp: i32, wp: i3
   if (c1 <= c0) return;
   for (let r = max(0, -ph); r < ih && r + ph < hp; r++) {
     memory.copy(out + (<usize>((r + ph) * wp + pw + c0) << 2), x + (<usize>(r * iw + c0) << 2), <usize>(c1 - c0) << 2);
+  }
+}
+
+/**
+ * 2-D average pooling: each output is the window's sum over a zero-padded plane times
+ * rowScale[oy] · colScale[ox] (the host computes 1 / count per row and column, with or without the
+ * pads counted: the window is a rectangle, so its count is a product).
+ */
+export function avgPool2d(
+  x: usize, y: usize, planes: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
+  ph: i32, pw: i32, oh: i32, ow: i32, rowScale: usize, colScale: usize, scratch: usize,
+): void {
+  const hp = extent(oh, kh, sh, dh);
+  const wp = extent(ow, kw, sw, dw) + 8;
+  const rowBytes = <usize>wp << 2;
+  let out = y;
+  for (let plane = 0; plane < planes; plane++) {
+    padPlane(x + (<usize>(plane * ih * iw) << 2), ih, iw, ph, pw, hp, wp, scratch);
+    for (let oy = 0; oy < oh; oy++) {
+      const top = scratch + <usize>(oy * sh) * rowBytes;
+      const rs = f32x4.splat(load<f32>(rowScale + (<usize>oy << 2)));
+      let ox = 0;
+      for (; ox + 4 <= ow; ox += 4) {
+        let acc = f32x4.splat(0);
+        for (let ky = 0; ky < kh; ky++) {
+          const line = top + <usize>(ky * dh) * rowBytes + (<usize>(ox * sw) << 2);
+          for (let kx = 0; kx < kw; kx++) {
+            const p = line + (<usize>(kx * dw) << 2);
+            let v: v128;
+            if (sw == 1) v = v128.load(p);
+            else if (sw == 2) v = v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+            else v = f32x4(load<f32>(p), load<f32>(p + (<usize>sw << 2)), load<f32>(p + (<usize>(2 * sw) << 2)), load<f32>(p + (<usize>(3 * sw) << 2)));
+            acc = f32x4.add(acc, v);
+          }
+        }
+        v128.store(out + (<usize>ox << 2), f32x4.mul(f32x4.mul(acc, rs), v128.load(colScale + (<usize>ox << 2))));
+      }
+      for (; ox < ow; ox++) {
+        let acc: f32 = 0;
+        for (let ky = 0; ky < kh; ky++) {
+          const line = top + <usize>(ky * dh) * rowBytes + (<usize>(ox * sw) << 2);
+          for (let kx = 0; kx < kw; kx++) acc += load<f32>(line + (<usize>(kx * dw) << 2));
+        }
+        store<f32>(out + (<usize>ox << 2), acc * f32x4.extract_lane(rs, 0) * load<f32>(colScale + (<usize>ox << 2)));
+      }
+      out += <usize>ow << 2;
+    }
+  }
+}
+
+/** y[p] = the mean (isMax 0) or the max (isMax 1) of plane p's `size` floats. */
+export function globalPool(x: usize, y: usize, planes: i32, size: i32, isMax: i32): void {
+  for (let plane = 0; plane < planes; plane++) {
+    const src = x + (<usize>(plane * size) << 2);
+    let acc = f32x4.splat(isMax ? -Infinity : 0);
+    let i = 0;
+    for (; i + 4 <= size; i += 4) {
+      const v = v128.load(src + (<usize>i << 2));
+      acc = isMax ? f32x4.max(acc, v) : f32x4.add(acc, v);
+    }
+    let r: f32;
+    if (isMax) {
+      r = max(max(f32x4.extract_lane(acc, 0), f32x4.extract_lane(acc, 1)), max(f32x4.extract_lane(acc, 2), f32x4.extract_lane(acc, 3)));
+      for (; i < size; i++) r = max(r, load<f32>(src + (<usize>i << 2)));
+    } else {
+      r = f32x4.extract_lane(acc, 0) + f32x4.extract_lane(acc, 1) + f32x4.extract_lane(acc, 2) + f32x4.extract_lane(acc, 3);
+      for (; i < size; i++) r += load<f32>(src + (<usize>i << 2));
+      r /= <f32>size;
+    }
+    store<f32>(y + (<usize>plane << 2), r);
   }
 }

@@ -3,17 +3,23 @@
 // arithmetic is always f32 (loads widen, stores narrow).
 //   f32    one f32 per element;
 //   f16x2  IEEE halves packed two to a u32 (pack2x16float) along the innermost axis: any device;
-//   f16    native array<f16> (`enable f16;`): devices whose caps have shaderF16.
+//   f16    native array<f16> (`enable f16;`): devices whose caps have shaderF16;
+//   i32    one i32 per element: integer and bool tensors (int64 values narrowed to i32 as the
+//          framework stores them on the device, bool as 0/1). Its loads and stores are i32, not
+//          f32: integer tensors are copied and compared exactly, never through float arithmetic.
 import { fromHalfBits, toHalfBits } from '../../tensor/float16.js';
 
-export type Storage = 'f32' | 'f16x2' | 'f16';
+export type Storage = 'f32' | 'f16x2' | 'f16' | 'i32';
+
+/** The WGSL scalar type loads return and stores take: i32 for integer storage, else f32. */
+export const wgslValue = (s: Storage): 'f32' | 'i32' => (s === 'i32' ? 'i32' : 'f32');
 
 /** The WGSL element type of a storage buffer in this storage. */
-export const wgslElement = (s: Storage): string => (s === 'f32' ? 'f32' : s === 'f16' ? 'f16' : 'u32');
+export const wgslElement = (s: Storage): string => (s === 'f32' || s === 'i32' ? s : s === 'f16' ? 'f16' : 'u32');
 
 /** Bytes a tensor of `count` logical elements occupies (f16 and f16x2 round up to whole u32 pairs). */
 export function storageBytes(count: number, s: Storage): number {
-  return s === 'f32' ? count * 4 : Math.ceil(count / 2) * 4;
+  return s === 'f32' || s === 'i32' ? count * 4 : Math.ceil(count / 2) * 4;
 }
 
 /** Declares tensor binding `name` read_write (the engine binds one arena buffer to every tensor). */
@@ -27,7 +33,7 @@ export function declareConstant(binding: number, name: string, s: Storage): stri
 }
 
 /**
- * WGSL functions `load_<name>(i: u32) -> f32`, `load2_<name>(i: u32) -> vec2<f32>` (i even: the
+ * WGSL functions `load_<name>(i: u32) -> f32`, `load2_<name>(i: u32) -> vec2<f32>` (i32 for i32 storage; i even: the
  * pair i, i+1) over physical element index `i` of buffer `name`.
  */
 export function loaders(name: string, s: Storage): string {
@@ -39,6 +45,10 @@ fn load2_${name}(i: u32) -> vec2<f32> { return vec2<f32>(${name}[i], ${name}[i +
     case 'f16':
       return `fn load_${name}(i: u32) -> f32 { return f32(${name}[i]); }
 fn load2_${name}(i: u32) -> vec2<f32> { return vec2<f32>(f32(${name}[i]), f32(${name}[i + 1u])); }
+`;
+    case 'i32':
+      return `fn load_${name}(i: u32) -> i32 { return ${name}[i]; }
+fn load2_${name}(i: u32) -> vec2<i32> { return vec2<i32>(${name}[i], ${name}[i + 1u]); }
 `;
     case 'f16x2':
       return `fn load_${name}(i: u32) -> f32 { let p = unpack2x16float(${name}[i >> 1u]); return select(p.x, p.y, (i & 1u) == 1u); }
@@ -62,14 +72,19 @@ fn store2_${name}(i: u32, v: vec2<f32>) { ${name}[i] = v.x; ${name}[i + 1u] = v.
       return `fn store_${name}(i: u32, v: f32) { ${name}[i] = f16(v); }
 fn store2_${name}(i: u32, v: vec2<f32>) { ${name}[i] = f16(v.x); ${name}[i + 1u] = f16(v.y); }
 `;
+    case 'i32':
+      return `fn store_${name}(i: u32, v: i32) { ${name}[i] = v; }
+fn store2_${name}(i: u32, v: vec2<i32>) { ${name}[i] = v.x; ${name}[i + 1u] = v.y; }
+`;
     case 'f16x2':
       return `fn store2_${name}(i: u32, v: vec2<f32>) { ${name}[i >> 1u] = pack2x16float(v); }
 `;
   }
 }
 
-/** Packs f32 values into the given storage's bytes (halves: IEEE, round to nearest even). */
+/** Packs f32 values into the given storage's bytes (halves: IEEE, round to nearest even; i32: integers, truncated). */
 export function encodeStorage(values: Float32Array, s: Storage): Uint8Array {
+  if (s === 'i32') return new Uint8Array(Int32Array.from(values, (v) => Math.trunc(v)).buffer);
   if (s === 'f32') return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
   const out = new Uint16Array(Math.ceil(values.length / 2) * 2);
   for (let i = 0; i < values.length; i++) out[i] = toHalfBits(values[i]!);
@@ -79,6 +94,7 @@ export function encodeStorage(values: Float32Array, s: Storage): Uint8Array {
 /** Decodes storage bytes of `count` elements back to f32. */
 export function decodeStorage(bytes: Uint8Array, count: number, s: Storage): Float32Array {
   const copy = bytes.slice(0, storageBytes(count, s));
+  if (s === 'i32') return Float32Array.from(new Int32Array(copy.buffer, 0, count));
   if (s === 'f32') return new Float32Array(copy.buffer, 0, count);
   const halves = new Uint16Array(copy.buffer);
   const out = new Float32Array(count);

@@ -7,7 +7,7 @@ import { unaryF32Expr } from '../../ops/unary/unary.wgsl.js';
 import { ERF, GELU, SIGMOID, TANH } from '../../wgsl/math.js';
 import type { Activation, NetTensor, TensorFormat } from '../network.js';
 
-export { declareConstant, declareTensor, decodeStorage, encodeStorage, loaders, storageBytes, storers, wgslElement } from '../../devices/webgpu/storage.js';
+export { declareConstant, declareTensor, decodeStorage, encodeStorage, loaders, storageBytes, storers, wgslElement, wgslValue } from '../../devices/webgpu/storage.js';
 
 /** Rank-4 logical shape [N, C, H, W] of an image tensor (rank 3 [N, C, W] as [N, C, 1, W]). */
 export function imageDims(t: NetTensor): [number, number, number, number] {

@@ -4,7 +4,7 @@
 // honour in-place concat placement, and dispatch geometry past the per-dimension workgroup limit.
 import type { DeviceCaps } from '../../devices/webgpu/caps.js';
 import type { ConvertLayer, Layout, NetTensor, Storage } from '../network.js';
-import { declareConstant, declareTensor, loaders, storers } from './access.js';
+import { declareConstant, declareTensor, loaders, storers, wgslValue } from './access.js';
 import type { EngineBinding, EngineProgram, KernelContext, LayerCompiler, Tactic } from './tactic.js';
 import { elementCount, stridesOf } from '../../tensor/shape.js';
 
@@ -97,11 +97,12 @@ export function mappedSource(binding: EngineBinding, storage: Storage, dims: rea
   return { binding, storage, index: (q) => remapIndex(q, dims, from, to, base), pairing };
 }
 
-/** WGSL vec2<f32> expression reading the pair q, q+1 of a source declared as `name`. */
+/** WGSL vec2<f32> (vec2<i32> for i32 storage) expression reading the pair q, q+1 of a source declared as `name`. */
 export function loadPair(name: string, s: ElementSource, q: string): string {
-  if (s.pairing === 'shared') return `vec2<f32>(load_${name}(${s.index(q)}))`;
+  const v = `vec2<${wgslValue(s.storage)}>`;
+  if (s.pairing === 'shared') return `${v}(load_${name}(${s.index(q)}))`;
   if (s.pairing === 'pair') return `load2_${name}(${s.index(q)})`;
-  return `vec2<f32>(load_${name}(${s.index(q)}), load_${name}(${s.index(`${q} + 1u`)}))`;
+  return `${v}(load_${name}(${s.index(q)}), load_${name}(${s.index(`${q} + 1u`)}))`;
 }
 
 /** Declares a source at `binding` as `name` with its loaders. */
@@ -112,7 +113,8 @@ export function declareSource(binding: number, name: string, s: ElementSource): 
 
 /**
  * Where a kernel's output elements go: WGSL `write_pair(q, v)` storing iteration elements q, q+1
- * (q even; q+1 dropped past the end) and, for f32 targets, `write_one(q, v)`. The target is the
+ * (q even; q+1 dropped past the end) and, for f32/f16/i32 targets, `write_one(q, v)` (values are
+ * vec2<f32>/f32, or vec2<i32>/i32 for an i32 target). The target is the
  * output itself, or the tensor of an in-place concat that owns its memory (ctx.placement).
  */
 export interface OutputSink {
@@ -150,6 +152,7 @@ export function outputSink(ctx: KernelContext, out: NetTensor, space?: Iteration
   const idx = (q: string) => remapIndex(q, dims, from, to, base);
   const count = elementCount(dims);
   const s = target.format.storage;
+  const v = wgslValue(s);
   let wgsl = declareTensor(0, 'out_', s) + storers('out_', s);
   if (s === 'f16x2') {
     if (!pairsContiguous(dims, from, to, base, true)) {
@@ -157,10 +160,10 @@ export function outputSink(ctx: KernelContext, out: NetTensor, space?: Iteration
     }
     wgsl += `fn write_pair(q: u32, v: vec2<f32>) { store2_out_(${idx('q')}, v); }\n`;
   } else {
-    wgsl += `fn write_one(q: u32, v: f32) { store_out_(${idx('q')}, v); }\n`;
+    wgsl += `fn write_one(q: u32, v: ${v}) { store_out_(${idx('q')}, v); }\n`;
     wgsl += pairsContiguous(dims, from, to, base, false)
-      ? `fn write_pair(q: u32, v: vec2<f32>) { store2_out_(${idx('q')}, v); }\n`
-      : `fn write_pair(q: u32, v: vec2<f32>) { write_one(q, v.x); if (q + 1u < ${count}u) { write_one(q + 1u, v.y); } }\n`;
+      ? `fn write_pair(q: u32, v: vec2<${v}>) { store2_out_(${idx('q')}, v); }\n`
+      : `fn write_pair(q: u32, v: vec2<${v}>) { write_one(q, v.x); if (q + 1u < ${count}u) { write_one(q + 1u, v.y); } }\n`;
   }
   return { binding: { tensor: target.name }, wgsl, storage: s, count };
 }
@@ -195,7 +198,7 @@ export function elementProgram(spec: ElementProgramSpec): EngineProgram {
   const pairs = Math.ceil(sink.count / 2);
   const grid = groupGrid(Math.ceil(pairs / (per * wg)), spec.caps);
   const wgsl = `${sink.wgsl}${decls}${helpers ?? ''}
-fn value_(q: u32) -> vec2<f32> {
+fn value_(q: u32) -> vec2<${wgslValue(sink.storage)}> {
 ${loads}${lines.map((l) => `  ${l}\n`).join('')}  return ${result};
 }
 @compute @workgroup_size(${wg})

@@ -1,22 +1,34 @@
 // Layer / RMS normalization over rows of a row-major tensor: one workgroup per row, statistics in
 // f32 whatever the storage (two passes over the row: the mean, then the mean squared deviation,
-// which avoids the cancellation of E[x²] − E[x]²). The fused skip tensor is added on every read.
+// which avoids the cancellation of E[x²] − E[x]²). The fused skip tensor is added on every read;
+// a layer with a `sum` output also writes input + skip there (in its own storage, pairs for f16x2).
 // Scale and bias are f32 constants, one per row element.
 import type { NetTensor, NormLayer } from '../network.js';
-import { declareConstant, declareTensor, encodeStorage, f32Literal, loaders } from './access.js';
+import { declareConstant, declareTensor, encodeStorage, f32Literal, loaders, storers } from './access.js';
 import { KernelReason, groupGrid, layoutStrides, outputSink, sameOrder, tacticsOrReason, tensorOf } from './convert.js';
 import { ROW_WORKGROUPS, workgroupReducer } from './row-reduce.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
 import { elementCount, stridesOf } from '../../tensor/shape.js';
 
-function tactic(layer: NormLayer, ctx: KernelContext, tensors: NetTensor[], out: NetTensor, wg: number): Tactic {
+/** WGSL writing x_(i) of the row into the sum tensor bound at `binding` (declarations, loop). */
+function sumWriter(sum: NetTensor, binding: number, length: number, wg: number): { decl: string; write: string } {
+  const s = sum.format.storage;
+  const decl = declareTensor(binding, 'sum_', s) + storers('sum_', s);
+  if (s !== 'f16x2') return { decl, write: `for (var i = base + lid; i < base + ${length}u; i += ${wg}u) { store_sum_(i, x_(i)); }` };
+  if (length % 2 !== 0) throw new KernelReason(`norm: rows of odd length ${length} cannot be written as f16 pairs into ${sum.name}`);
+  return { decl, write: `for (var j = lid; j < ${length / 2}u; j += ${wg}u) { let i = base + 2u * j; store2_sum_(i, vec2<f32>(x_(i), x_(i + 1u))); }` };
+}
+
+function tactic(layer: NormLayer, ctx: KernelContext, tensors: NetTensor[], out: NetTensor, sum: NetTensor | undefined, wg: number): Tactic {
   const length = elementCount(out.shape.slice(layer.axis));
   const rows = elementCount(out.shape) / length;
   const sink = outputSink(ctx, out);
   if (sink.storage === 'f16x2' && length % 2 !== 0) throw new KernelReason(`norm ${layer.name}: rows of odd length ${length} cannot be written as f16 pairs`);
   const grid = groupGrid(rows, ctx.caps);
   const decls = tensors.map((t, k) => declareTensor(k + 1, `in${k}`, t.format.storage) + loaders(`in${k}`, t.format.storage)).join('');
-  const cs = tensors.length + 1;
+  const sumAt = tensors.length + 1;
+  const sumPart = sum ? sumWriter(sum, sumAt, length, wg) : undefined;
+  const cs = sumAt + (sum ? 1 : 0);
   const x = tensors.length === 2 ? '(load_in0(i) + load_in1(i))' : 'load_in0(i)';
   const shift = layer.bias ? ' + bias_[i - base]' : '';
   const center = layer.rms ? 'x_(i)' : '(x_(i) - mean)';
@@ -27,7 +39,7 @@ function tactic(layer: NormLayer, ctx: KernelContext, tensors: NetTensor[], out:
     write_pair(i, vec2<f32>(y_(i, base, mean, inv), y_(i + 1u, base, mean, inv)));
   }`
     : `for (var i = base + lid; i < base + ${length}u; i += ${wg}u) { write_one(i, y_(i, base, mean, inv)); }`;
-  const wgsl = `${sink.wgsl}${decls}${declareConstant(cs, 'scale_', 'f32')}${layer.bias ? declareConstant(cs + 1, 'bias_', 'f32') : ''}
+  const wgsl = `${sink.wgsl}${decls}${sumPart?.decl ?? ''}${declareConstant(cs, 'scale_', 'f32')}${layer.bias ? declareConstant(cs + 1, 'bias_', 'f32') : ''}
 ${workgroupReducer(wg, { sum: (a, b) => `${a} + ${b}` })}
 fn x_(i: u32) -> f32 { return ${x}; }
 ${y}
@@ -44,10 +56,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var i = base + lid; i < base + ${length}u; i += ${wg}u) { let c = ${center}; d += c * c; }
   let inv = inverseSqrt(wg_sum_(lid, d) / ${length}.0 + ${f32Literal(layer.epsilon)});
   ${write}
+  ${sumPart?.write ?? ''}
 }
 `;
   const constants = [encodeStorage(layer.scale, 'f32'), ...(layer.bias ? [encodeStorage(layer.bias, 'f32')] : [])];
-  const bindings = [sink.binding, ...tensors.map((t) => ({ tensor: t.name })), ...constants.map((_, k) => ({ constant: k }))];
+  const bindings = [sink.binding, ...tensors.map((t) => ({ tensor: t.name })), ...(sum ? [{ tensor: sum.name }] : []), ...constants.map((_, k) => ({ constant: k }))];
   return { name: `norm-wg${wg}`, programs: [{ wgsl, bindings, workgroups: grid.workgroups }], constants, scratch: [] };
 }
 
@@ -55,10 +68,13 @@ export const compileNorm: LayerCompiler<NormLayer> = (layer, ctx) =>
   tacticsOrReason(() => {
     const out = tensorOf(ctx, layer.output, layer.name);
     const tensors = [layer.input, ...(layer.skip ? [layer.skip] : [])].map((n) => tensorOf(ctx, n, layer.name));
-    for (const t of [...tensors, out]) {
+    if (layer.sum && !layer.skip) throw new KernelReason(`norm ${layer.name}: a sum output without a skip input`);
+    const sum = layer.sum ? tensorOf(ctx, layer.sum, layer.name) : undefined;
+    if (sum && ctx.placement.has(sum.name)) throw new KernelReason(`norm ${layer.name}: the sum ${sum.name} cannot be written in place into a concat`);
+    for (const t of [...tensors, out, ...(sum ? [sum] : [])]) {
       if (t.shape.length !== out.shape.length || t.shape.some((d, k) => d !== out.shape[k])) throw new KernelReason(`norm ${layer.name}: ${t.name} is not of the output's shape`);
       if (!sameOrder(t.shape, layoutStrides(t), stridesOf(t.shape))) throw new KernelReason(`norm ${layer.name}: ${t.name} is not row-major (layout ${t.format.layout})`);
     }
     if (layer.scale.length !== elementCount(out.shape.slice(layer.axis))) throw new KernelReason(`norm ${layer.name}: ${layer.scale.length} scale values for rows of ${elementCount(out.shape.slice(layer.axis))}`);
-    return ROW_WORKGROUPS.map((wg) => tactic(layer, ctx, tensors, out, wg));
+    return ROW_WORKGROUPS.map((wg) => tactic(layer, ctx, tensors, out, sum, wg));
   });

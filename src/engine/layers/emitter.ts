@@ -3,7 +3,7 @@
 import type { AttrValue, Attrs } from '../../ir/attr.js';
 import { ONNX_DOMAIN, type Graph } from '../../ir/graph.js';
 import { Tensor } from '../../tensor/tensor.js';
-import type { Activation, Layer, Network } from '../network.js';
+import type { Activation, Layer, NetDType, Network } from '../network.js';
 
 export const ints = (value: number[]): AttrValue => ({ type: 'ints', value });
 export const int = (value: number): AttrValue => ({ type: 'int', value });
@@ -33,6 +33,10 @@ export class Emitter {
 
   shape(t: string): readonly number[] {
     return this.net.tensors.get(t)!.shape;
+  }
+
+  dtype(t: string): NetDType {
+    return this.net.tensors.get(t)!.dtype ?? 'float32';
   }
 
   /** act(x) as ONNX nodes; `last` names the result the layer's output. */

@@ -19,6 +19,8 @@ import { normImporters, normKind } from './norm.js';
 import { reduceImporters, reduceKind } from './reduce.js';
 import { qlinearImporters, qlinearKind } from './qlinear.js';
 import { quantizeImporters } from './quantize.js';
+import { gatherKind } from './gather.js';
+import { typedImporters, typedKind, withIntegerForm } from './typed.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -38,6 +40,8 @@ const LAYER_KINDS: KindTable = {
   slice: sliceKind,
   attention: attentionKind,
   qlinear: qlinearKind,
+  gather: gatherKind,
+  typed: typedKind,
 };
 
 /** The definition of `l`'s kind. */
@@ -63,4 +67,7 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...attentionImporters,
   ...quantizeImporters,
   ...qlinearImporters,
+  ...typedImporters,
+  // integer Add/Sub/Mul (position ids) are typed layers; float ones stay pointwise
+  Add: withIntegerForm(pointwiseImporters.Add!), Sub: withIntegerForm(pointwiseImporters.Sub!), Mul: withIntegerForm(pointwiseImporters.Mul!),
 };

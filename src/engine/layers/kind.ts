@@ -28,6 +28,11 @@ export interface LayerKindDef<L extends Layer> {
   /** Its kernel candidates (tactics), or the reason it cannot run. */
   compile: LayerCompiler<L>;
   /**
+   * Tensors the layer writes besides `output` (a norm's residual sum). Absent: none. Passes and the
+   * memory plan see them through net-utils `layerOutputs`.
+   */
+  extraOutputs?: (l: L) => string[];
+  /**
    * The layer's kernels read and write row-major data only (rank-4 tensors it touches stay NCHW,
    * never NHWC). Kernels written with the layout-aware accessors of kernels/access.ts leave it unset.
    * A function decides per layer.

@@ -1,7 +1,9 @@
 // Row normalization over the trailing axes [axis, rank): LayerNormalization (y = (x − mean) /
 // √(var + ε) · scale + bias), RMSNormalization (ai.onnx 23) and SimplifiedLayerNormalization
 // (y = x / √(mean(x²) + ε) · scale). An optional `skip` tensor is added to x first (the residual
-// Add the fuse-norm-skip pass folds in, as onnxruntime's SkipLayerNormalization does).
+// Add the fuse-norm-skip pass folds in, as onnxruntime's SkipLayerNormalization does); when the
+// sum is read again later (pre-norm transformers: the residual stream) the layer also writes it
+// to `sum`, its second output.
 import { LayerNormalization } from '../../ops/layernormalization/layernormalization.op.js';
 import { attrEquals, chain, check, constantInput, outputUnused, type SupportPredicate } from '../../partition/predicate.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -18,6 +20,8 @@ export interface NormLayer extends LayerBase {
   /** A tensor of the input's shape added to the input before normalizing (fused residual Add). */
   skip?: string;
   output: string;
+  /** With `skip`: a tensor the layer also writes, input + skip (the residual sum others read). */
+  sum?: string;
   /** RMS normalization: no mean subtraction, no bias. */
   rms: boolean;
   /** First normalized axis (non-negative); rows are the elements of axes [axis, rank). */
@@ -76,7 +80,7 @@ export const normImporters: Record<string, OpImporter> = {
 function lower(e: Emitter, l: NormLayer): void {
   const shape = e.shape(l.output);
   const dims = shape.slice(l.axis);
-  const x = l.skip ? e.node('Add', [l.input, l.skip], {}, e.value(false)) : l.input;
+  const x = l.skip ? e.node('Add', [l.input, l.skip], {}, l.sum ?? e.value(false)) : l.input;
   const scale = e.initializer('scale', new Tensor('float32', [...dims], l.scale));
   if (!l.rms) {
     const inputs = [x, scale, ...(l.bias ? [e.initializer('bias', new Tensor('float32', [...dims], l.bias))] : [])];
@@ -101,5 +105,6 @@ export const normKind: LayerKindDef<NormLayer> = {
   clone: (l) => ({ ...l, from: [...l.from] }),
   lower,
   compile: compileNorm,
+  extraOutputs: (l) => (l.sum ? [l.sum] : []),
   rowMajor: true,
 };

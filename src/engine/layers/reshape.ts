@@ -1,12 +1,13 @@
 // Same elements under another logical shape (Reshape, Flatten, Squeeze, Unsqueeze; Identity and
-// inference Dropout as reshapes to the same shape): a view when the layouts allow.
+// inference Dropout as reshapes to the same shape): a view when the layouts allow. Any element
+// type: integer and bool tensors are i32 in memory and copied as i32.
 import { chain, constantInput, outputUnused, check, constantOf } from '../../partition/predicate.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { compileReshape } from '../kernels/reshape.js';
 import type { LayerBase } from '../network.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, io, type NodeView } from './node-view.js';
-import { floatData0, floatOnly } from './rules.js';
+import { anyTypeData0, anyTypeOnly, floatData0 } from './rules.js';
 
 export interface ReshapeLayer extends LayerBase {
   kind: 'reshape';
@@ -28,13 +29,12 @@ const dropoutInference = chain(
 );
 
 export const reshapeImporters: Record<string, OpImporter> = {
-  Flatten: { support: floatOnly, translate },
-  Reshape: { support: chain(floatData0, constantInput(1, 'shape')), translate },
-  Squeeze: { support: chain(floatData0, constantInput(1, 'axes', true)), translate },
-  Unsqueeze: { support: chain(floatData0, constantInput(1, 'axes')), translate },
-  Identity: { support: floatOnly, translate },
-  // float32 to float32 (exporters write these around attention scales): the same values
-  Cast: { support: floatOnly, translate },
+  Flatten: { support: anyTypeOnly, translate },
+  Reshape: { support: chain(anyTypeData0, constantInput(1, 'shape')), translate },
+  Squeeze: { support: chain(anyTypeData0, constantInput(1, 'axes', true)), translate },
+  Unsqueeze: { support: chain(anyTypeData0, constantInput(1, 'axes')), translate },
+  Identity: { support: anyTypeOnly, translate },
+  // Cast is in typed.ts (a cast to the same engine type is a reshape layer there)
   Dropout: { support: dropoutInference, translate },
 };
 

@@ -1,7 +1,8 @@
 // Copies that read the input through an affine index map: Slice (constant starts/ends/axes/steps,
 // positive steps), Split (one layer per output: layers have one output), Expand, and Gather with
-// constant indices that step evenly ([2], [0, 1, 2], a scalar that drops the axis). Gather with
-// computed indices is declined: indices are int64 and the engine computes float32 only. A Pad
+// constant indices that step evenly ([2], [0, 1, 2], a scalar that drops the axis). Any other
+// Gather (computed indices, uneven or higher-rank constant ones) is a gather layer (gather.ts).
+// Slice, Expand and Gather move data of any engine element type (integers and bool as i32). A Pad
 // that adds nothing (zero or negative pads: a crop, as Swin's window padding at sizes that divide)
 // is a slice too; a Pad that adds elements is declined.
 import { Gather } from '../../ops/gather/gather.op.js';
@@ -9,14 +10,15 @@ import { sliceRanges } from '../../ops/slice/slice.op.js';
 import type { InferInput } from '../../ops/op.js';
 import { padAmounts } from '../../ops/pad/pad.op.js';
 import { Split, splitSizes } from '../../ops/split/split.op.js';
-import { attrNumber, chain, check, constantOf, dtypesAndShapes, type SupportPredicate } from '../../partition/predicate.js';
+import { anyOf, attrNumber, chain, check, constantOf, type SupportPredicate } from '../../partition/predicate.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { normalizeAxis } from '../../tensor/shape.js';
 import { compileSlice } from '../kernels/slice.js';
 import type { LayerBase } from '../network.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, type NodeView } from './node-view.js';
-import { floatData0 } from './rules.js';
+import { anyTypeData0, floatData0 } from './rules.js';
+import { gatherLayerRule, translateGatherLayer, type GatherLayer } from './gather.js';
 
 export interface SliceLayer extends LayerBase {
   kind: 'slice';
@@ -89,12 +91,12 @@ function progression(idx: number[], dim: number): { first: number; step: number 
   return (v.length === 1 || step > 0) && v.every((i, j) => i === v[0]! + j * step) ? { first: v[0]!, step } : undefined;
 }
 
-function translateGather(n: NodeView): SliceLayer {
+function translateGather(n: NodeView): SliceLayer | GatherLayer {
   const xs = n.shape(n.node.inputs[0]!);
   const axis = normalizeAxis(n.attrs(Gather).axis, xs.length);
-  const it = n.constant(n.node.inputs[1]!) ?? n.fail('indices are not a constant');
-  if (it.shape.length > 1) n.fail(`indices of rank ${it.shape.length} are not supported (rank 0 or 1)`);
-  const p = progression(ints64(it), xs[axis]!) ?? n.fail('indices that do not step evenly are not supported');
+  const it = n.constant(n.node.inputs[1]!);
+  const p = it && it.shape.length <= 1 && !n.constant(n.node.inputs[0]!) ? progression(ints64(it), xs[axis]!) : undefined;
+  if (!it || !p) return translateGatherLayer(n);
   const start = xs.map((_, a) => (a === axis ? p.first : 0));
   // a scalar index drops the axis; a list keeps it with its length
   const axes = xs.flatMap((_, a) => (a !== axis ? [a] : it.shape.length === 0 ? [] : [a]));
@@ -107,9 +109,10 @@ const constInputs = (from: number): SupportPredicate => check((node, ctx) => {
   return bad ? `${node.opType}: input ${bad} is not a constant` : undefined;
 });
 
-const gatherRule = check((node, ctx) => {
+/** Constant indices stepping evenly over a computed table: a slice layer. */
+const gatherSliceRule = check((node, ctx) => {
   const t = constantOf(node.inputs[1]!, ctx);
-  if (!t) return 'Gather: computed indices are not supported (int64 indices; the engine computes float32 only)';
+  if (!t) return 'Gather: computed indices';
   if (t.shape.length > 1) return `Gather: indices of rank ${t.shape.length} are not supported (rank 0 or 1)`;
   const dim = ctx.types.get(node.inputs[0]!)!.shape;
   const axis = normalizeAxis(attrNumber(node, 'axis', 0), dim.length);
@@ -138,10 +141,10 @@ const floatOutputs = check((node, ctx) => {
 });
 
 export const sliceImporters: Record<string, OpImporter> = {
-  Slice: { support: chain(floatData0, constInputs(1), positiveSteps), translate: translateSlice },
+  Slice: { support: chain(anyTypeData0, constInputs(1), positiveSteps), translate: translateSlice },
   Split: { support: chain(floatData0, floatOutputs, constInputs(1)), translate: translateSplit },
-  Expand: { support: chain(floatData0, constInputs(1)), translate: translateExpand },
-  Gather: { support: chain(dtypesAndShapes(['float32'], [0]), gatherRule), translate: translateGather },
+  Expand: { support: chain(anyTypeData0, constInputs(1)), translate: translateExpand },
+  Gather: { support: anyOf(chain(anyTypeData0, gatherSliceRule), gatherLayerRule), translate: translateGather },
   Pad: { support: chain(floatData0, padAddsNothing), translate: translatePad },
 };
 

@@ -1,11 +1,13 @@
 // Folds a residual Add into the normalization that reads it: norm(a + b) → norm with input a and
 // skip b (onnxruntime's SkipLayerNormalization), when the sum of two tensors of the output's
-// shape is read only by the norm. Runs after fuse-epilogue, so a sum a gemm's epilogue already
-// took stays there.
+// shape is read only by the norm. When the sum is read again later (pre-norm transformers: the
+// residual stream), the norm also writes it as its second output (`sum`) and the Add goes.
+// Runs after fuse-epilogue, so a sum a gemm's epilogue already took stays there.
 import type { Network, NormLayer, PointwiseLayer } from '../network.js';
-import type { EnginePass, PairRule } from './pass.js';
+import type { EnginePass, PairRule, PassContext } from './pass.js';
 import { applyPairRules } from './pass.js';
 import { isConstOperand } from './pw-expr.js';
+import { consumers, producers } from './net-utils.js';
 
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
@@ -32,10 +34,37 @@ const foldSkip: PairRule<PointwiseLayer, NormLayer> = {
   },
 };
 
+/**
+ * norm(s = a + b) where s is also read after the norm: norm(a, skip b) writing s too. Every other
+ * reader must run after the norm (it now writes s); a network output s is written the same way.
+ */
+function foldSharedSums(net: Network, ctx: PassContext): void {
+  for (let changed = true; changed;) {
+    changed = false;
+    const writers = producers(net);
+    const readers = consumers(net);
+    for (const c of net.layers) {
+      if (c.kind !== 'norm' || c.skip) continue;
+      const p = writers.get(c.input);
+      if (p?.kind !== 'pointwise' || p.output !== c.input) continue;
+      const sum = residualSum(p, net);
+      const at = net.layers.indexOf(c);
+      if (!sum || (readers.get(p.output) ?? []).some((r) => r !== c && net.layers.indexOf(r) < at)) continue;
+      const layer: NormLayer = { ...c, input: sum[0], skip: sum[1], sum: p.output, from: [...p.from, ...c.from] };
+      net.layers[at] = layer;
+      net.layers.splice(net.layers.indexOf(p), 1);
+      ctx.change(`fused ${layer.from.join(' + ')} → norm ${c.name} with skip ${sum[1]}, also writing the sum ${p.output}`);
+      changed = true;
+      break;
+    }
+  }
+}
+
 export const fuseNormSkipPass: EnginePass = {
   name: 'fuse-norm-skip',
-  description: 'fold a residual Add into the normalization that reads it (skip input)',
+  description: 'fold a residual Add into the normalization that reads it (skip input; the sum as a second output when read again)',
   run(net, ctx) {
     applyPairRules(net, [foldSkip as PairRule], ctx);
+    foldSharedSums(net, ctx);
   },
 };

@@ -5,12 +5,12 @@
 // NCHW, a tensor only reshapes read is written NCHW, and an NHWC tensor with more than one pixel
 // that a reshape also reads is converted to NCHW before it ([N,C,1,1] NHWC is row-major already).
 // Other kernels read and write any layout; kinds marked `rowMajor` (layers/kind.ts) keep the
-// rank-4 tensors they touch NCHW.
-import type { ConvertLayer, Layer, Layout, Network, ReshapeLayer } from '../network.js';
+// rank-4 tensors they touch NCHW. Integer and bool tensors are always row-major.
+import { isFloatTensor, type ConvertLayer, type Layer, type Layout, type Network, type ReshapeLayer } from '../network.js';
 import { kindOf } from '../layers/index.js';
 import type { EnginePass, PassContext } from './pass.js';
 import { foldTransposeLayouts } from './transpose-layout.js';
-import { consumers, freshLayerName, isBoundary, producers, replaceUse } from './net-utils.js';
+import { consumers, freshLayerName, isBoundary, layerOutputs, producers, replaceUse } from './net-utils.js';
 
 function needsRowMajor(l: Layer, net: Network): boolean {
   const r = kindOf(l).rowMajor;
@@ -22,6 +22,8 @@ const pixels = (shape: readonly number[]) => shape[2]! * shape[3]!;
 function chooseLayout(net: Network, name: string, rowMajorTouched: ReadonlySet<string>, writers: Map<string, Layer>, readers: Map<string, Layer[]>): Layout {
   const shape = net.tensors.get(name)!.shape;
   if (shape.length !== 4) return 'plain';
+  // integer and bool tensors stay row-major: their layers index them plainly
+  if (!isFloatTensor(net.tensors.get(name)!)) return 'nchw';
   // Row-major kernels (softmax...) need NCHW, which is row-major for rank 4.
   if (isBoundary(net, name) || rowMajorTouched.has(name) || writers.get(name)?.kind === 'reshape') return 'nchw';
   const read = readers.get(name) ?? [];
@@ -32,7 +34,7 @@ export const layoutPass: EnginePass = {
   name: 'layout',
   description: 'NHWC for internal 4-D tensors, NCHW at the network edges and around reshapes',
   run(net, ctx) {
-    const rowMajorTouched = new Set(net.layers.flatMap((l) => (needsRowMajor(l, net) ? [...kindOf(l).inputs(l), l.output] : [])));
+    const rowMajorTouched = new Set(net.layers.flatMap((l) => (needsRowMajor(l, net) ? [...kindOf(l).inputs(l), ...layerOutputs(l)] : [])));
     const writers = producers(net);
     const readers = consumers(net);
     const layouts = new Map([...net.tensors.keys()].map((name) => [name, chooseLayout(net, name, rowMajorTouched, writers, readers)]));

@@ -9,10 +9,16 @@ export function tensorInputs(l: Layer): string[] {
   return kindOf(l).inputs(l).filter((n) => !isConstOperand(n));
 }
 
+/** Every tensor a layer writes: its output, then any extra ones (a norm's residual sum). */
+export function layerOutputs(l: Layer): string[] {
+  const extra = kindOf(l).extraOutputs?.(l);
+  return extra?.length ? [l.output, ...extra] : [l.output];
+}
+
 /** Tensor name → the layer writing it. */
 export function producers(net: Network): Map<string, Layer> {
   const m = new Map<string, Layer>();
-  for (const l of net.layers) m.set(l.output, l);
+  for (const l of net.layers) for (const o of layerOutputs(l)) m.set(o, l);
   return m;
 }
 
@@ -49,7 +55,7 @@ export function pruneTensors(net: Network): void {
   const live = new Set<string>([...net.inputs, ...net.outputs]);
   for (const l of net.layers) {
     for (const t of tensorInputs(l)) live.add(t);
-    live.add(l.output);
+    for (const o of layerOutputs(l)) live.add(o);
   }
   for (const name of [...net.tensors.keys()]) if (!live.has(name)) net.tensors.delete(name);
 }

@@ -3,8 +3,8 @@
 // elsewhere: internal tensors are packed halves (f16x2) where the innermost physical axis is even,
 // so pairs are contiguous, and arithmetic stays f32. Either way network inputs and outputs stay
 // f32, and so do tensors written or only touched by layers forced to fp32 (BuilderConfig.layerPrecision,
-// applied here to the layers by name).
-import type { Network } from '../network.js';
+// applied here to the layers by name). Integer and bool tensors are i32 in every precision.
+import { isFloatTensor, type Network } from '../network.js';
 import { pairable } from '../kernels/access.js';
 import type { EnginePass, PassContext } from './pass.js';
 import { consumers, isBoundary, producers } from './net-utils.js';
@@ -27,6 +27,11 @@ export const precisionPass: EnginePass = {
     const writers = producers(net);
     const readers = consumers(net);
     for (const [name, t] of net.tensors) {
+      // integer and bool tensors are i32 whatever the precision
+      if (!isFloatTensor(t)) {
+        t.format = { ...t.format, storage: 'i32' };
+        continue;
+      }
       const touching = [writers.get(name), ...(readers.get(name) ?? [])].filter((l) => l !== undefined);
       // a layer forced to fp32 writes f32 (its readers take any storage); a tensor only fp32 layers read stays f32 too
       const forcedF32 = writers.get(name)?.precision === 'fp32' || (touching.length > 0 && touching.every((l) => l.precision === 'fp32'));
@@ -53,7 +58,7 @@ function keepConsistent(net: Network): void {
   for (let changed = true; changed;) {
     changed = false;
     const toF32 = (n: string) => {
-      if (tensor(n).format.storage === 'f32') return;
+      if (tensor(n).format.storage === 'f32' || !isFloatTensor(tensor(n))) return;
       tensor(n).format = { ...tensor(n).format, storage: 'f32' };
       changed = true;
     };

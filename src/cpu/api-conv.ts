@@ -1,0 +1,113 @@
+// Convolution on raw addresses (see kernel-api.ts): weights packed once into a block of the
+// kernels' memory, then per image and group Y_g = W_g · col(X_g) with the packed GEMM: im2col
+// writes the GEMM's packed panels directly, and a 1×1, stride-1, unpadded conv multiplies X_g
+// directly. Depthwise convs (one input channel per group) run a direct kernel. The epilogue (bias,
+// residual, activation) is fused either way.
+import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { writeEpilogue, type Epilogue } from './epilogue.js';
+import type { KernelCall } from './thread-pool.js';
+import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';
+
+/** A 2-D conv's geometry (a 1-D conv has ih = kh = oh = 1): pads are the leading ones. */
+export interface ConvShape {
+  n: number; c: number; m: number; group: number;
+  ih: number; iw: number; kh: number; kw: number; sh: number; sw: number;
+  dh: number; dw: number; ph: number; pw: number; oh: number; ow: number;
+}
+
+/** Conv weights as the kernels read them: at `at`, in `block` when persistent. */
+export interface PackedConv {
+  readonly at: number;
+  readonly block?: ReservedBlock;
+  readonly m: number;
+  readonly group: number;
+  /** Input channels × kernel taps per group (the GEMM's K). */
+  readonly k: number;
+  readonly depthwise: boolean;
+  /** Bytes between the packed weights of consecutive groups. */
+  readonly groupBytes: number;
+}
+
+/**
+ * Packs the OIHW weights [m, c/group, kh, kw] of the conv `s` (floats, or their byte address in the
+ * kernels' memory) into a persistent block, or with `transient` into the current call's arena.
+ * Depthwise convs (one input channel per group) keep the OIHW layout. Release the block
+ * (`packed.block.release()`) when the weights are no longer used.
+ */
+export function packConvWeights(wasm: WasmKernels, w: Float32Array | number, s: ConvShape, transient = false): PackedConv {
+  const { m, group } = s;
+  const kPerGroup = (s.c / group) * s.kh * s.kw;
+  const depthwise = s.c === group;
+  const mg = m / group;
+  const groupFloats = depthwise ? 0 : wasm.k.packedAFloats(mg, kPerGroup);
+  const floats = depthwise ? m * kPerGroup : groupFloats * group;
+  const block = transient ? undefined : wasm.reserve(floats);
+  const at = block ? block.at : wasm.alloc(floats);
+  const mark = wasm.mark();
+  const src = typeof w === 'number' ? w : wasm.put(w);
+  if (depthwise) wasm.floats().copyWithin(at / 4, src / 4, src / 4 + floats);
+  else for (let g = 0; g < group; g++) wasm.k.packAPanels(src + g * mg * kPerGroup * 4, kPerGroup, 1, mg, kPerGroup, 1, at + g * groupFloats * 4);
+  wasm.rewind(mark);
+  return { at, block, m, group, k: kPerGroup, depthwise, groupBytes: groupFloats * 4 };
+}
+
+/**
+ * Y[n, m, oh, ow] = conv(X[n, c, ih, iw], W) then the epilogue (bias per output channel, residual
+ * shaped like Y). x, y and the epilogue's addresses are byte addresses in the kernels' memory.
+ */
+export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: number, ep?: Epilogue): void {
+  const mark = wasm.mark();
+  const { k } = wasm;
+  const { n, c, m, group, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow } = s;
+  const P = oh * ow;
+  const cg = c / group;
+  const mg = m / group;
+  const bias = ep?.bias ?? 0;
+  const res = ep?.residual ?? 0;
+  if (w.depthwise) {
+    const scratch = scratchPerThread(wasm, k.depthwiseScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw));
+    const threads = threadsFor(wasm, n * m * P * kh * kw * 4);
+    const plane = ih * iw * 4;
+    const call = (i: number, images: number, c0: number, cc: number, t: number): KernelCall => {
+      const yOff = (i * m + c0 * mg) * P * 4;
+      const epAt = writeEpilogue(wasm, { ...ep, bias: undefined }, 0, 0, res ? res + yOff : 0);
+      return ['depthwise2d', [
+        x + (i * c + c0) * plane, w.at + c0 * mg * kh * kw * 4, bias ? bias + c0 * mg * 4 : 0, bias ? 1 : 0,
+        y + yOff, images, cc, mg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch[t]!, epAt,
+      ]];
+    };
+    // whole images per thread when there are enough of them (one call each), else channels of every image
+    if (n >= threads) wasm.run(splitRange(n, threads).map(([i0, ni], t) => [call(i0, ni, 0, c, t)]));
+    else wasm.run(splitRange(c, threads).map(([c0, cc], t) => Array.from({ length: n }, (_, i) => call(i, 1, c0, cc, t))));
+    wasm.rewind(mark);
+    return;
+  }
+  const K = cg * kh * kw;
+  const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
+  // otherwise im2col writes the GEMM's packed B directly (a row buffer per thread)
+  const nPad = Math.ceil(P / 8) * 8;
+  const col = direct ? 0 : wasm.alloc(k.packedBFloats(K, P));
+  const rows = direct ? [] : scratchPerThread(wasm, nPad + 8);
+  const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
+  const imageBytes = ih * iw * 4;
+  const mPad = Math.ceil(mg / 4) * 4;
+  for (let i = 0; i < n; i++) {
+    for (let g = 0; g < group; g++) {
+      const xAt = x + (i * c + g * cg) * imageBytes;
+      if (!direct) {
+        const parts = splitRange(cg, threadsFor(wasm, K * P * 8));
+        wasm.run(parts.map(([c0, cc], t) => [['im2colPacked', [
+          xAt + c0 * imageBytes, cc, c0 * kh * kw, K, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, col, rows[t]!,
+        ]] as KernelCall]));
+      }
+      const yOff = (i * m + g * mg) * P * 4;
+      const parts = splitRange(P, threadsFor(wasm, mg * P * K), 8);
+      wasm.run(parts.map(([j0, nj], t) => {
+        const epAt = writeEpilogue(wasm, ep, bias ? bias + g * mg * 4 : 0, 0, res ? res + yOff + j0 * 4 : 0);
+        const b = direct ? [xAt + j0 * 4, P, 1, 0] : [col, nPad, j0, 1];
+        return [['gemmEx', [mg, nj, K, w.at + g * w.groupBytes, mPad, 0, 1, ...b, y + yOff + j0 * 4, P, 0, 1, scratch[t]!, epAt]] as KernelCall];
+      }));
+    }
+  }
+  wasm.rewind(mark);
+}
