@@ -14,7 +14,8 @@ export function resnet50DynamicBatch(seed = 1, image = 224): Uint8Array {
   const net = get_model('resnet50_v1').initialize({ seed });
   const { graph } = importOnnx(net.exportOnnx({ dtype: 'float32', shape: [1, 3, image, image] }));
   graph.inputs = graph.inputs.map((v) => (graph.initializers.has(v.name) ? v : { ...v, shape: ['batch', ...v.shape.slice(1)] }));
-  graph.outputs = graph.outputs.map((o) => ({ name: o.name }));
+  // the logits keep the symbolic batch too (else the export writes the traced [1,1000])
+  graph.outputs = graph.outputs.map((o) => ({ name: o.name, dtype: 'float32', shape: ['batch', 1000] }));
   return exportOnnx(graph, { opset: 17, producerName: 'nnrt bench/dynamic-shapes' });
 }
 
