@@ -33,7 +33,8 @@ export function nnrtConfigs(
       }
     }
   }
-  const meaningful = all.filter((c) => (c.engine !== 'none' || c.precision === 'fp32') && (c.engine === 'none' || c.device !== 'cpu'));
+  // an engine runs beside the framework of its own device (webgpu on webgpu, cpu on cpu); it alone has fp16
+  const meaningful = all.filter((c) => (c.engine === 'none' || c.engine === c.device) && (c.engine === 'webgpu' || c.precision === 'fp32'));
   return meaningful.length ? meaningful : all;
 }
 

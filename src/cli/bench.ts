@@ -299,7 +299,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--batch <n>', 'batch size (zoo models, and files with a dynamic batch; default 1)', integer(1))
     .option('--device <list>', `where the framework runs: ${DEVICES.join(', ')}, a comma list, or auto (cpu, and webgpu when a GPU adapter exists; not a CPU-emulated one)`, 'auto')
     .option('--cpu-kernels <list>', 'device cpu: fast (WebAssembly SIMD), reference (plain TypeScript), or fast,reference (a row each)', 'fast')
-    .option('--engine <list>', `${ENGINES.join(', ')}, a comma list, or auto (both; the engine runs on webgpu only)`, 'auto')
+    .option('--engine <list>', `${ENGINES.join(', ')}, a comma list, or auto (all; each engine runs beside the framework of its own device: webgpu on webgpu, cpu on cpu)`, 'auto')
     .option('--precision <list>', 'fp32, fp16 (the engine\'s), or fp32,fp16', 'fp32')
     .option('--peers [list]', `peer runtimes: ${PEERS.join(', ')} (default: those installed; ort-web-webgpu when a webgpu row runs)`)
     .option('--no-peers', 'nnrt rows only')

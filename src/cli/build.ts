@@ -6,6 +6,8 @@ import { defaultGpu } from '../devices/webgpu/provider.js';
 import { UnsupportedError, UsageError } from '../errors.js';
 import { buildEnginePlan } from '../engine/builder.js';
 import { Engine } from '../engine/runtime.js';
+import { CpuEngine } from '../engine/cpu/engine.js';
+import { prepareWasmKernels } from '../cpu/wasm-kernels.js';
 import { inferShapes } from '../ir/infer.js';
 import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { writeFileAtomic } from '../node/atomic-write.js';
@@ -22,6 +24,8 @@ import { checkSessionProfiles } from '../runtime/session-profiles.js';
 import { buildProfiles } from './build-profiles.js';
 
 export interface BuildOptions extends ModelFileOptions, EngineFlags {
+  /** The engine backend the plan is for (default webgpu). */
+  engine?: 'webgpu' | 'cpu';
   out?: string;
   json?: boolean;
   /** Optimization profiles: one plan each, built at its opt, valid from its min to its max. */
@@ -34,6 +38,7 @@ export async function build(model: string, opts: BuildOptions, out: (s: string) 
   const { graph } = loadModelFromFile(model, opts);
   const inputs = graph.inputs.filter((v) => !graph.initializers.has(v.name));
   const profiles = opts.profiles ? checkSessionProfiles(inputs, opts.profiles) : undefined;
+  if (profiles && opts.engine === 'cpu') throw new UsageError('optimization profiles are for webgpu plans; a cpu plan is built at one set of shapes', { hint: 'give the shapes with --shape, one plan per shape' });
   if (profiles && opts.precision === 'int8') throw new UsageError('--precision int8 does not combine with optimization profiles yet', { hint: 'build an int8 plan at one shape (--shape), or a profile plan in fp32/fp16' });
   if (profiles) return buildProfiles(model, graph, profiles, opts, out, err);
   const shapes: Record<string, number[]> = {};
@@ -44,6 +49,7 @@ export async function build(model: string, opts: BuildOptions, out: (s: string) 
     else throw new UsageError(`input '${v.name}' has a symbolic shape [${v.shape.join(',')}]`, { hint: `give it with --shape ${v.name}=${v.shape.map((d) => (typeof d === 'number' ? d : 1)).join(',')}, or a range with --min/--opt/--max` });
   }
   if (opts.calibration && opts.precision !== 'int8') throw new UsageError('--calibration goes with --precision int8');
+  if (opts.engine === 'cpu') return buildCpu(model, graph, shapes, opts, out, err);
   const calibration = opts.calibration ? calibrationFor(graph, new TextDecoder().decode(readFileChecked(opts.calibration, 'calibration cache')), opts.calibration) : undefined;
   checkWholeModel(graph, shapes);
   const setup = await engineSessionOptions({ ...opts, precision: opts.precision === 'int8' ? undefined : opts.precision }, err);
@@ -68,12 +74,37 @@ export async function build(model: string, opts: BuildOptions, out: (s: string) 
   return report(model, graph, plan, target, bytes.byteLength, buildMs, opts, out);
 }
 
+/** `nnrt build --engine cpu`: a cpu engine plan (layers, executor choices, arena, the graph as ONNX). */
+async function buildCpu(model: string, graph: Graph, shapes: Record<string, number[]>, opts: BuildOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
+  if (opts.precision !== undefined && opts.precision !== 'fp32') throw new UsageError(`the cpu engine builds fp32 plans, not ${opts.precision}`, { hint: 'leave out --precision with --engine cpu' });
+  if (opts.layerPrecision) throw new UsageError('--layer-precision is for webgpu plans; the cpu engine computes in fp32');
+  checkWholeModel(graph, shapes, 'cpu');
+  const setup = await engineSessionOptions(opts, err, 'cpu');
+  await prepareWasmKernels();
+  const t0 = performance.now();
+  let engine;
+  try {
+    engine = CpuEngine.build(graph, shapes, { timeTactics: opts.tactics, timingCache: setup.options.timingCache, log: setup.options.log, progress: setup.options.progress });
+  } finally {
+    setup.finish();
+  }
+  const buildMs = performance.now() - t0;
+  const target = opts.out ?? defaultPlanPath(model, 'cpu');
+  const bytes = engine.serialize();
+  writeFileAtomic(target, bytes);
+  const lowered = engine.loweredLayers;
+  engine.dispose();
+  const code = report(model, graph, engine.plan, target, bytes.byteLength, buildMs, opts, out);
+  if (!opts.json) out(`  cpu executors: ${engine.plan.layers.length - lowered.length} layers fast, ${lowered.length} lowered (framework kernels)${lowered.length ? `: ${lowered.slice(0, 8).join(', ')}${lowered.length > 8 ? ', ...' : ''}` : ''}`);
+  return code;
+}
+
 export const defaultPlanPath = (model: string, precision: string) => join(dirname(model), `${basename(model).replace(/\.(onnx|json)$/, '')}.${precision}.plan`);
 
 /** Every node must be an engine layer at these shapes (UnsupportedError naming the first few). */
-export function checkWholeModel(graph: Graph, shapes: Record<string, number[]>): void {
+export function checkWholeModel(graph: Graph, shapes: Record<string, number[]>, backend: 'webgpu' | 'cpu' = 'webgpu'): void {
   const known = inferShapes(graph, opTyper, shapes);
-  const partition = partitionGraph(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', minSubgraphSize: 1 });
+  const partition = partitionGraph(graph, known, { supports: backendSupport(backend), backend, minSubgraphSize: 1 });
   // Nodes whose outputs shape inference already knows (Identity of a weight, Shape → Gather) are
   // declined by the partitioner as nothing to run; the engine's importer folds them itself.
   const byName = new Map(graph.nodes.map((n) => [n.name, n]));
@@ -81,8 +112,8 @@ export function checkWholeModel(graph: Graph, shapes: Record<string, number[]>):
   const declined = partition.declined.filter((d) => !folded(d.node));
   if (declined.length) {
     const list = declined.slice(0, 5).map((d) => `${d.node} (${d.op}): ${d.reason}`).join('; ');
-    throw new UnsupportedError(`the webgpu engine does not support ${declined.length} node(s) of this model: ${list}${declined.length > 5 ? '; ...' : ''}`, {
-      hint: 'run it with `nnrt verify|run|bench --device webgpu --engine webgpu`, which partitions the graph and leaves these nodes to the framework',
+    throw new UnsupportedError(`the ${backend} engine does not support ${declined.length} node(s) of this model: ${list}${declined.length > 5 ? '; ...' : ''}`, {
+      hint: `run it with \`nnrt verify|run|bench ${backend === 'cpu' ? '--engine cpu' : '--device webgpu --engine webgpu'}\`, which partitions the graph and leaves these nodes to the framework`,
     });
   }
 }

@@ -28,7 +28,7 @@ export async function conformance(dir: string, opts: ConformanceOptions, out: (l
   const device = opts.device ?? (opts.engine === 'webgpu' ? 'webgpu' : 'cpu');
   const results: ConformanceResult[] = [];
   // one setup for the whole run: the timing cache and plan store are shared by every case
-  const setup = opts.engine === 'webgpu' ? await engineSessionOptions({ ...opts, quiet: true }, err) : undefined;
+  const setup = opts.engine && opts.engine !== 'none' ? await engineSessionOptions({ ...opts, quiet: true }, err, opts.engine) : undefined;
   const { precision: _p, timingCache: _t, ...rest } = opts;
   const caseOpts = { ...rest, ...setup?.options, notice: undefined };
   let engineCases = 0;

@@ -16,6 +16,8 @@ import { parseByteSize } from '../executor/memory-budget.js';
 import type { SessionOptions } from '../runtime/session.js';
 import { VERSION } from '../version.js';
 import { buildProgressBar } from './build-progress.js';
+import { cpuAdapter } from '../engine/cpu/engine.js';
+import { cpuEngineHasWasm } from '../engine/cpu/memory.js';
 
 export interface EngineFlags {
   precision?: Precision | 'int8';
@@ -110,13 +112,14 @@ export interface EngineSessionSetup {
 }
 
 /** Session options for the engine flags; `err` receives notices and the verbose log. */
-export async function engineSessionOptions(flags: EngineFlags, err: (line: string) => void): Promise<EngineSessionSetup> {
+export async function engineSessionOptions(flags: EngineFlags, err: (line: string) => void, backend: 'webgpu' | 'cpu' = 'webgpu'): Promise<EngineSessionSetup> {
   checkEnginePaths(flags);
   const bar = buildProgressBar(flags.quiet);
   let timingCache: TimingCache | undefined;
   if (flags.timingCache) {
-    const gpu = await sharedGpuDevice(await defaultGpu());
-    const loaded = loadTimingCache(flags.timingCache, { nnrtVersion: VERSION, adapter: gpu.adapter });
+    // a cpu engine's timings belong to the CPU (and whether WebAssembly SIMD is there), not to a GPU
+    const adapter = backend === 'cpu' ? cpuAdapter(cpuEngineHasWasm()) : (await sharedGpuDevice(await defaultGpu())).adapter;
+    const loaded = loadTimingCache(flags.timingCache, { nnrtVersion: VERSION, adapter });
     if (loaded.warning) err(`nnrt: ${loaded.warning}`);
     timingCache = loaded.cache;
   }

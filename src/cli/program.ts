@@ -21,7 +21,7 @@ import '../node/cpu-threads.js'; // the fast CPU kernels use worker_threads, one
 const out = (line: string) => process.stdout.write(line + '\n');
 const err = (line: string) => process.stderr.write(line + '\n');
 
-const deviceOption = () => new Option('--device <device>', 'where the framework runs the graph (default cpu; webgpu with --engine webgpu)').choices(DEVICES);
+const deviceOption = () => new Option('--device <device>', 'where the framework runs the graph (default cpu; webgpu with --engine webgpu; cpu with --engine cpu)').choices(DEVICES);
 const cpuKernelsOption = () =>
   new Option('--cpu-kernels <kind>', 'CPU kernels: fast (WebAssembly SIMD where an op has one) or reference (plain TypeScript)').choices(CPU_KERNEL_CHOICES).default('fast');
 const engineOption = () => new Option('--engine <engine>', 'hand supported subgraphs to the optimizing engine').choices(ENGINES).default('none');
@@ -106,6 +106,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       'nnrt verify model.onnx --engine webgpu --exclude-ops Relu   # force Relu back to the framework',
       'nnrt verify model.fp32.plan                  # a plan made by nnrt build',
       'nnrt verify model.fp32.plan b7/ --plan-profile 1   # a plan with several profiles: run on profile 1',
+      'nnrt verify model.onnx --engine cpu           # supported subgraphs on the cpu engine, the rest in the framework',
       'nnrt verify model.onnx --engine webgpu --min x=1x3x224x224 --opt x=8x3x224x224 --max x=32x3x224x224'],
   );
 
@@ -162,13 +163,14 @@ export function buildProgram(setExit: (code: number) => void): Command {
   examples(
     profileOptions(engineOptions(modelFileOptions(program
       .command('build <model>')), { partition: false, int8: true }))
-      .description('build MODEL into a webgpu engine plan: fuse, time tactics, plan memory, serialize')
-      .option('--out <file>', 'plan file (default MODEL.PRECISION.plan beside the model)')
+      .description('build MODEL into an engine plan (webgpu, or cpu with --engine cpu): fuse, time tactics, plan memory, serialize')
+      .addOption(new Option('--engine <engine>', 'the engine backend the plan is for').choices(['webgpu', 'cpu']).default('webgpu'))
+      .option('--out <file>', 'plan file (default MODEL.PRECISION.plan beside the model; MODEL.cpu.plan with --engine cpu)')
       .option('--json', 'print one JSON document (layers, tactics, memory)')
       .action(async (model: string, o: ModelFileFlags & EngineFlags & ProfileFlags & { out?: string; json?: boolean }) => {
         setExit(await build(model, withProfiles(modelFileFlags(o)), out, err));
       }),
-    ['nnrt build model.onnx --precision fp16 --out model.plan',
+    ['nnrt build model.onnx --precision fp16 --out model.plan', 'nnrt build model.onnx --engine cpu   # model.cpu.plan, run with nnrt verify model.cpu.plan',
       'nnrt build model.onnx --precision int8 --calibration model.cache --layer-precision fc=fp32',
       'nnrt build model.onnx --min input=1x3x224x224 --opt input=8x3x224x224 --max input=32x3x224x224',
       "nnrt build bert.onnx --profile 'ids=1x16:1x128:8x512,mask=1x16:1x128:8x512' --profile 'ids=16x16:32x64:64x128,mask=16x16:32x64:64x128'", 'nnrt build model.onnx --timing-cache tc.json --verbose', 'nnrt build model-symbol.json --shape data=1,3,224,224'],
@@ -179,7 +181,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .command('inspect <model>'))
       .description('inputs, outputs, opsets, op counts, parameter count and bytes; with --partition, what an engine would take')
       .option('--json', 'print one JSON document')
-      .option('--partition <backend>', 'partition for this engine backend (webgpu) and report subgraphs and declined nodes')
+      .option('--partition <backend>', 'partition for this engine backend (webgpu or cpu) and report subgraphs and declined nodes')
       .option('--exclude-ops <ops>', 'with --partition: op types forced to the framework, e.g. Concat,Softmax (repeatable)', commaList)
       .option('--exclude-nodes <names>', 'with --partition: node names forced to the framework (repeatable)', commaList)
       .option('--min-subgraph-size <n>', 'with --partition: smallest subgraph handed to the engine (default 3)', Number)

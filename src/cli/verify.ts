@@ -2,6 +2,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
 import { createPlanSession, type PlanSessionStats } from '../runtime/plan-session.js';
+import { createCpuPlanSession } from '../runtime/cpu-plan-session.js';
+import { planBackend } from '../engine/plan-format.js';
+import { parsePlans } from '../engine/plan-set.js';
 import { engineReport } from './engine-report.js';
 import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
 import { dirname } from 'node:path';
@@ -32,16 +35,24 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
   }
   const t0 = performance.now();
   const isPlan = model.endsWith('.plan');
-  const setup = opts.engine === 'webgpu' && !isPlan ? await engineSessionOptions(opts, err) : undefined;
+  const setup = opts.engine && opts.engine !== 'none' && !isPlan ? await engineSessionOptions(opts, err, opts.engine) : undefined;
   if (opts.planProfile !== undefined && !isPlan) throw new UsageError('--plan-profile goes with a .plan file', { hint: 'for a model, give its profiles with --profile' });
   let verified;
+  let planKind = 'webgpu';
   let planStats: PlanSessionStats | undefined;
   try {
     if (isPlan) {
-      const gpu = await sharedGpuDevice(await defaultGpu());
-      const session = await createPlanSession(gpu, new Uint8Array(readFileSync(model)), { precision: opts.precision, ...(opts.planProfile !== undefined ? { profile: opts.planProfile } : {}) });
-      verified = await verifySession(session, testDirs, tolerance);
-      planStats = session.planStats();
+      const bytes = new Uint8Array(readFileSync(model));
+      // the plan's header says which engine it is for; --engine, when given, must agree (the loader says so)
+      planKind = opts.engine && opts.engine !== 'none' ? opts.engine : planBackend(parsePlans(bytes)[0]!.header);
+      if (planKind === 'cpu') {
+        verified = await verifySession(await createCpuPlanSession(bytes), testDirs, tolerance);
+      } else {
+        const gpu = await sharedGpuDevice(await defaultGpu());
+        const session = await createPlanSession(gpu, bytes, { precision: opts.precision, ...(opts.planProfile !== undefined ? { profile: opts.planProfile } : {}) });
+        verified = await verifySession(session, testDirs, tolerance);
+        planStats = session.planStats();
+      }
     } else {
       const { graph } = loadModelFromFile(model, opts);
       const { precision: _p, timingCache: _t, ...rest } = opts;
@@ -53,9 +64,9 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
   const { results, stats } = verified;
   const ms = performance.now() - t0;
   const pass = results.every((r) => r.pass);
-  // a plan always runs on the webgpu engine, whatever --device and --engine say
-  const device = isPlan ? 'webgpu' : opts.device ?? (opts.engine === 'webgpu' ? 'webgpu' : 'cpu');
-  const engine = isPlan ? 'webgpu (plan)' : opts.engine ?? 'none';
+  // a plan runs on the engine it was built for, whatever --device says
+  const device = isPlan ? planKind : opts.device ?? (opts.engine === 'webgpu' ? 'webgpu' : 'cpu');
+  const engine = isPlan ? `${planKind} (plan)` : opts.engine ?? 'none';
   if (opts.json) {
     out(JSON.stringify({ model, device, engine, tolerance, pass, transfers: stats.transfers, engineStats: stats.engine, ...(planStats?.profiles.length ? { planProfiles: planStats } : {}), results }, null, 2));
     return pass ? 0 : 1;

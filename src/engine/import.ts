@@ -48,6 +48,7 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
     net.tensors.set(v.name, netTensor(v.name, types.get(v.name)!.shape, v.dtype));
   }
   const names = new Set<string>();
+  const intermediates = new Map<string, readonly number[]>();
   for (const [i, node] of topoSort(g).entries()) {
     // Values inference already computed (Shape → Gather chains) are constants, not layers.
     if (node.outputs.every((o) => !o || types.get(o)?.value)) continue;
@@ -56,14 +57,14 @@ export function importNetwork(graph: Graph, inputShapes: Record<string, number[]
     let name = node.name || `${node.opType}_${i}`;
     while (names.has(name)) name = `${name}_`;
     names.add(name);
-    const view = nodeView(node, name, types, constantOf);
+    const view = nodeView(node, name, types, constantOf, intermediates);
     const importer = OP_IMPORTERS[node.opType];
     if (!importer) view.fail(`op ${node.opType} has no engine layer`);
     const made = importer.translate(view);
     for (const layer of Array.isArray(made) ? made : [made]) {
       net.layers.push(layer);
-      const t = types.get(layer.output)!;
-      net.tensors.set(layer.output, netTensor(layer.output, t.shape, t.dtype));
+      const t = types.get(layer.output);
+      net.tensors.set(layer.output, netTensor(layer.output, t?.shape ?? intermediates.get(layer.output)!, t?.dtype ?? 'float32'));
     }
   }
   for (const o of g.outputs) {

@@ -110,6 +110,7 @@ export type { NormLayer } from './layers/norm.js';
 export type { ReduceLayer } from './layers/reduce.js';
 export type { AttentionLayer } from './layers/attention.js';
 export type { QLinearLayer } from './layers/qlinear.js';
+export type { ConvTransposeLayer } from './layers/conv-transpose.js';
 export type { GatherLayer } from './layers/gather.js';
 export type { TypedLayer } from './layers/typed.js';
 import type { ConcatLayer } from './layers/concat.js';
@@ -127,6 +128,7 @@ import type { NormLayer } from './layers/norm.js';
 import type { ReduceLayer } from './layers/reduce.js';
 import type { AttentionLayer } from './layers/attention.js';
 import type { QLinearLayer } from './layers/qlinear.js';
+import type { ConvTransposeLayer } from './layers/conv-transpose.js';
 import type { GatherLayer } from './layers/gather.js';
 import type { TypedLayer } from './layers/typed.js';
 
@@ -135,6 +137,7 @@ export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatL
   | MatmulLayer | TransposeLayer | SliceLayer
   | AttentionLayer
   | QLinearLayer
+  | ConvTransposeLayer
   | GatherLayer | TypedLayer;
 export type LayerKind = Layer['kind'];
 

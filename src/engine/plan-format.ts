@@ -22,6 +22,11 @@ export interface PlanHeader {
   format: 'nnrt-plan';
   formatVersion: number;
   nnrtVersion: string;
+  /**
+   * The engine backend the plan is for: 'cpu' plans (src/engine/cpu/) carry no kernels, only layers
+   * with their executor choices, the arena size and the engine's graph as ONNX (`source`). Absent: webgpu.
+   */
+  backend?: 'webgpu' | 'cpu';
   adapter: AdapterIdentity;
   precision: 'fp32' | 'fp16' | 'int8';
   /**
@@ -174,6 +179,23 @@ export interface PlanExpectation {
   inputs?: { name: string; shape: number[] }[];
 }
 
+/** The backend a plan is for ('webgpu' when the header names none). */
+export function planBackend(header: PlanHeader): 'webgpu' | 'cpu' {
+  return header.backend ?? 'webgpu';
+}
+
+/** PlanError unless the plan is for `backend`: says what the plan is and which loader takes it. */
+export function checkPlanBackend(header: PlanHeader, backend: 'webgpu' | 'cpu'): void {
+  const is = planBackend(header);
+  if (is === backend) return;
+  throw new PlanError(`this is a ${is} engine plan; the ${backend} engine cannot load it`, {
+    where: 'header.backend',
+    hint: is === 'cpu'
+      ? 'run it on the CPU (nnrt run|verify PLAN --engine cpu, or CpuEngine.load), or rebuild it for webgpu with `nnrt build --engine webgpu`'
+      : 'run it on webgpu (nnrt run|verify PLAN --engine webgpu, or Engine.load), or rebuild it for the CPU with `nnrt build --engine cpu`',
+  });
+}
+
 /** Throws a PlanError saying what differs when the plan cannot serve `expect`. */
 export function checkPlanCompatible(header: PlanHeader, expect: PlanExpectation): void {
   if (header.nnrtVersion !== expect.nnrtVersion) {
@@ -264,6 +286,7 @@ function checkPlanShape(p: Record<string, unknown>): asserts p is Record<string,
   int(h.formatVersion, 'header.formatVersion');
   str(h.nnrtVersion, 'header.nnrtVersion');
   str(h.graphHash, 'header.graphHash');
+  if (h.backend !== undefined && h.backend !== 'webgpu' && h.backend !== 'cpu') fail('header.backend', `expected webgpu or cpu, got ${JSON.stringify(h.backend)}`);
   const ad = obj(h.adapter, 'header.adapter');
   for (const k of ['vendor', 'architecture', 'description']) str(ad[k], `header.adapter.${k}`);
   if (h.precision !== 'fp32' && h.precision !== 'fp16' && h.precision !== 'int8') fail('header.precision', 'expected fp32, fp16 or int8');

@@ -10,7 +10,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
 import { VERSION } from '../version.js';
 import { enginePipeline } from './tactic-timing.js';
-import { checkPlanCompatible, checkPlanFitsDevice, parsePlan, serializePlan, type EnginePlan } from './plan-format.js';
+import { checkPlanBackend, checkPlanCompatible, checkPlanFitsDevice, parsePlan, serializePlan, type EnginePlan } from './plan-format.js';
 
 // A function, not a constant: GPUBufferUsage exists only once a WebGPU implementation is installed.
 const ARENA_USAGE = () => GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | GPUBufferUsage.COPY_SRC;
@@ -45,6 +45,7 @@ export class Engine {
   /** Loads a plan (bytes of a plan file, or a plan just built) on a device. */
   static async load(gpu: GpuDevice, source: Uint8Array | EnginePlan, opts: LoadOptions = {}): Promise<Engine> {
     const plan = source instanceof Uint8Array ? parsePlan(source) : source;
+    checkPlanBackend(plan.header, 'webgpu');
     checkPlanCompatible(plan.header, {
       nnrtVersion: VERSION, adapter: gpu.adapter, precision: opts.precision, features: gpu.features,
       inputs: opts.inputShapes && Object.entries(opts.inputShapes).map(([name, shape]) => ({ name, shape })),

@@ -5,6 +5,7 @@ import { bindShape } from '../ir/infer.js';
 import { verifyGraph } from '../ir/verify.js';
 import { Tensor } from '../tensor/tensor.js';
 import { describeValue, OptionalValue, TensorSequence, type Value } from '../tensor/value.js';
+import type { BoundCpuKernel } from '../ops/registry.js';
 import { checkLoopLimit, CPU_KERNEL_CHOICES, DEFAULT_MAX_LOOP_ITERATIONS, GraphProgram, Scope, type ExecOptions, type RunMeter } from './program.js';
 
 export interface RunStats {
@@ -24,7 +25,8 @@ export class CpuExecutor {
   private readonly program: GraphProgram;
   lastStats: RunStats = { nodes: 0, peakBytes: 0 };
 
-  constructor(graph: Graph, opts: ExecOptions = {}) {
+  /** `nodeKernels`: kernels for particular nodes by name (see GraphProgram). */
+  constructor(graph: Graph, opts: ExecOptions = {}, nodeKernels?: ReadonlyMap<string, BoundCpuKernel>) {
     verifyGraph(graph);
     this.graph = graph;
     const max = checkLoopLimit(opts.maxLoopIterations ?? DEFAULT_MAX_LOOP_ITERATIONS);
@@ -33,7 +35,7 @@ export class CpuExecutor {
     if (!CPU_KERNEL_CHOICES.includes(cpuKernels)) {
       throw new InputError(`cpuKernels must be one of ${CPU_KERNEL_CHOICES.join(', ')}, got '${String(cpuKernels)}'`);
     }
-    this.program = new GraphProgram(graph, { maxLoopIterations: max, memoryBudget, cpuKernels });
+    this.program = new GraphProgram(graph, { maxLoopIterations: max, memoryBudget, cpuKernels }, nodeKernels);
   }
 
   /** Model inputs (graph inputs without an initializer). */

@@ -73,7 +73,11 @@ export class GraphProgram {
   private readonly steps: Step[];
   private readonly subprograms = new Map<Graph, GraphProgram>();
 
-  constructor(readonly graph: Graph, private readonly opts: Required<ExecOptions>) {
+  /**
+   * `nodeKernels`: kernels for particular nodes of this graph, by node name, taking the place of
+   * their op's kernel (how a CPU engine session runs its nnrt.Engine nodes, src/runtime/cpu-engine-session.ts).
+   */
+  constructor(readonly graph: Graph, private readonly opts: Required<ExecOptions>, nodeKernels?: ReadonlyMap<string, BoundCpuKernel>) {
     const keep = new Set(graph.outputs.map((o) => o.name));
     const order = topoSort(graph);
     const local = new Set(order.flatMap((n) => n.outputs));
@@ -85,7 +89,8 @@ export class GraphProgram {
       const bound = bindNode(node, graph.opsets.get(node.domain));
       const { cpu: reference, cpuFast, host } = bound.op;
       const cpu = opts.cpuKernels === 'fast' ? cpuFast ?? reference : reference;
-      const kernel = host ? { host } : cpu ? { cpu } : undefined;
+      const own = nodeKernels?.get(node.name);
+      const kernel = own ? { cpu: own } : host ? { host } : cpu ? { cpu } : undefined;
       if (!kernel) throw new ExecutionError(`no CPU kernel for ${node.opType}`, { where: nodeWhere(node) });
       for (const g of subgraphsOf(node)) this.subprograms.set(g, new GraphProgram(g, opts));
       return { bound, kernel, release: releaseAt[i]! };

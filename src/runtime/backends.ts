@@ -1,7 +1,8 @@
 // Engine backends the partitioner knows, each with the support predicate its engine publishes and
 // the dry build that confirms a whole subgraph (the engine's own import, passes and tactic choice).
 import { checkEngineBuild, type CheckBuildOptions } from '../engine/check-build.js';
-import { ENGINE_BACKEND, ENGINE_SUPPORT } from '../engine/support.js';
+import { CPU_ENGINE_BACKEND, CPU_ENGINE_SUPPORT, ENGINE_BACKEND, ENGINE_SUPPORT } from '../engine/support.js';
+import { checkCpuEngineBuild } from '../engine/cpu/check-build.js';
 import { UsageError } from '../errors.js';
 import type { SubgraphVerifier } from '../partition/fallback.js';
 import type { SupportPredicate } from '../partition/predicate.js';
@@ -14,6 +15,9 @@ interface Backend {
 const BACKENDS = new Map<string, Backend>([[ENGINE_BACKEND, {
   supports: ENGINE_SUPPORT,
   verifier: (opts) => (sub, shapes, fp32Layers) => checkEngineBuild(sub, shapes, { ...opts, layerPrecision: { ...opts.layerPrecision, ...fp32Layers } }),
+}], [CPU_ENGINE_BACKEND, {
+  supports: CPU_ENGINE_SUPPORT,
+  verifier: (opts) => (sub, shapes) => checkCpuEngineBuild(sub, shapes, { memoryBudget: opts.memoryBudget }),
 }]]);
 
 export function listBackends(): string[] {

@@ -37,7 +37,11 @@ export interface EngineStats {
   partition: PartitionResult;
   weightBytes: WeightBytes;
   /** Engines of the current shapes: built now or loaded from the plan store, with the time it took. */
-  engines: { node: string; source: 'built' | 'cache'; buildMs: number; layers: number; arenaBytes: number; naiveBytes: number }[];
+  engines: {
+    node: string; source: 'built' | 'cache'; buildMs: number; layers: number; arenaBytes: number; naiveBytes: number;
+    /** cpu engines: the layers that run lowered (the framework's kernels on their ONNX lowering). */
+    lowered?: string[];
+  }[];
   /** Device-to-device copies at engine boundaries in the last run. */
   deviceCopies: number;
   /** Engine plans built (tactics timed) and loaded from the plan store since the session began. */
@@ -265,7 +269,7 @@ export class EngineSession {
 }
 
 /** The partitioned static part with the data-dependent part appended: the whole graph again. */
-function withDynamicPart(graph: Graph, staticPart: Graph, after: readonly Graph['nodes'][number][]): Graph {
+export function withDynamicPart(graph: Graph, staticPart: Graph, after: readonly Graph['nodes'][number][]): Graph {
   const initializers = new Map(staticPart.initializers);
   for (const n of after) for (const i of n.inputs) if (i && graph.initializers.has(i)) initializers.set(i, graph.initializers.get(i)!);
   return new Graph({

@@ -8,12 +8,12 @@ import { createSession, type Session, type SessionOptions } from './session.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 export interface OptimizeOptions extends Omit<SessionOptions, 'engine' | 'device'> {
-  /** The engine backend: 'webgpu'. */
+  /** The engine backend: 'webgpu' (the framework on device webgpu) or 'cpu' (the framework on the CPU). */
   backend: string;
 }
 
-export function checkBackend(backend: unknown): 'webgpu' {
-  if (backend !== 'webgpu') {
+export function checkBackend(backend: unknown): 'webgpu' | 'cpu' {
+  if (backend !== 'webgpu' && backend !== 'cpu') {
     throw new UsageError(`unknown backend '${String(backend)}'`, { hint: `backends: ${listBackends().join(', ')}` });
   }
   return backend;
@@ -21,9 +21,9 @@ export function checkBackend(backend: unknown): 'webgpu' {
 
 /** The session options optimizeFor runs with. */
 export function optimizedSessionOptions(opts: OptimizeOptions): SessionOptions {
-  checkBackend(opts.backend);
+  const backend = checkBackend(opts.backend);
   const { backend: _b, ...rest } = opts;
-  return { ...rest, device: 'webgpu', engine: 'webgpu' };
+  return { ...rest, device: backend, engine: backend };
 }
 
 /**

@@ -23,11 +23,12 @@ import type { PlanStore } from '../engine/service.js';
 import type { TimingCache } from '../engine/timing-cache.js';
 import type { EngineLayerTimes } from '../engine/layer-profile.js';
 import { EngineSession, type EngineStats } from './engine-session.js';
+import { CpuEngineSession } from './cpu-engine-session.js';
 import type { ShapeProfile } from '../engine/profile.js';
 
 export const DEVICES = ['cpu', 'webgpu'] as const;
 export type DeviceName = (typeof DEVICES)[number];
-export const ENGINES = ['none', 'webgpu'] as const;
+export const ENGINES = ['none', 'webgpu', 'cpu'] as const;
 export type EngineName = (typeof ENGINES)[number];
 
 export interface SessionOptions {
@@ -93,7 +94,7 @@ export interface SessionStats {
   transfers: number;
   /** Device 'webgpu': the nodes that fell back to the CPU (and why), pipelines compiled, submits. */
   webgpu?: Pick<GpuRunStats, 'fallbacks' | 'pipelines' | 'submits'>;
-  /** Engine 'webgpu': the partition, engines built or loaded, boundary copies, weight bytes. */
+  /** Engine 'webgpu' or 'cpu': the partition, engines built or loaded, boundary copies, weight bytes. */
   engine?: EngineStats;
 }
 
@@ -140,11 +141,20 @@ export function checkSessionOptions(opts: SessionOptions): { device: DeviceName;
   if (!(ENGINES as readonly string[]).includes(engine)) {
     throw new UsageError(`unknown engine '${engine}'`, { hint: `choose one of ${ENGINES.join(', ')}` });
   }
+  if (opts.profiles?.length && engine === 'cpu') {
+    throw new UsageError('optimization profiles are for the webgpu engine; the cpu engine builds once per set of input shapes', { hint: 'leave out the profiles with engine cpu (each new shape is partitioned and built when first seen)' });
+  }
   if (opts.profiles?.length && engine !== 'webgpu') {
     throw new UsageError('optimization profiles are for the webgpu engine', { hint: "add engine: 'webgpu' (the framework alone runs any shape without profiles)" });
   }
   if (opts.onNewShape !== undefined && opts.onNewShape !== 'error' && opts.onNewShape !== 'build') {
     throw new UsageError(`onNewShape must be 'error' or 'build', got '${String(opts.onNewShape)}'`);
+  }
+  if (engine === 'cpu' && device !== 'cpu') {
+    throw new UsageError(`the cpu engine runs beside the framework on device cpu, not ${device}`, { hint: 'use --device cpu with --engine cpu' });
+  }
+  if (engine === 'cpu' && opts.precision !== undefined && opts.precision !== 'fp32') {
+    throw new UsageError(`the cpu engine computes in fp32, not ${opts.precision}`, { hint: 'leave --precision at fp32 with --engine cpu, or use --engine webgpu for fp16 and int8' });
   }
   if (engine === 'webgpu' && device !== 'webgpu') {
     throw new UsageError(`the webgpu engine runs beside the framework on device webgpu, not ${device}`, { hint: 'use --device webgpu with --engine webgpu' });
@@ -156,12 +166,13 @@ export function checkSessionOptions(opts: SessionOptions): { device: DeviceName;
 export async function createSession(graph: Graph, opts: SessionOptions = {}): Promise<Session> {
   const { device, engine } = checkSessionOptions(opts);
   if (opts.maxMemory !== undefined) checkMemoryBudget(opts.maxMemory);
-  if (engine === 'webgpu') {
+  if (engine !== 'none') {
     // the engine compiles static-shape tensor graphs; control flow and strings keep it out
     const excluded = engineExclusionReason(graph);
-    if (excluded) opts.notice?.(`the webgpu engine is off for this graph because of ${excluded}: the framework runs it on device webgpu`);
-    else if (engineEnabledByEnvironment()) return createEngineSession(graph, opts);
-    else opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
+    if (excluded) opts.notice?.(`the ${engine} engine is off for this graph because of ${excluded}: the framework runs it on device ${device}`);
+    else if (!engineEnabledByEnvironment()) opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
+    else if (engine === 'cpu') return createCpuEngineSession(graph, opts);
+    else return createEngineSession(graph, opts);
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
   if ((opts.cpuKernels ?? 'fast') === 'fast') await prepareWasmKernels();
@@ -223,6 +234,34 @@ function createHostSession(graph: Graph, opts: SessionOptions, reason: string): 
     runValues: async (feeds) => exec.runValues(feeds),
     stats: () => ({ ...exec.lastStats, transfers: 0, webgpu: { fallbacks, pipelines: 0, submits: 0 } }),
     dispose() {},
+  };
+}
+
+async function createCpuEngineSession(graph: Graph, opts: SessionOptions): Promise<Session> {
+  checkBuilderConfig({ memoryBudget: opts.memoryBudget });
+  if ((opts.cpuKernels ?? 'fast') === 'fast') await prepareWasmKernels();
+  const session = new CpuEngineSession(graph, {
+    minSubgraphSize: opts.minSubgraphSize, excludeOps: opts.excludeOps, excludeNodes: opts.excludeNodes,
+  }, {
+    timeTactics: opts.timeTactics, timingCache: opts.timingCache, memoryBudget: opts.memoryBudget, planStore: opts.planStore,
+    log: opts.log, progress: opts.progress, warn: opts.notice,
+  }, { maxLoopIterations: opts.maxLoopIterations, memoryBudget: opts.maxMemory, cpuKernels: opts.cpuKernels });
+  let noticed = false;
+  return {
+    graph,
+    inputs: session.inputs,
+    outputs: graph.outputs,
+    async run(feeds) {
+      const out = session.run(feeds);
+      const stats = session.engineStats();
+      if (!noticed && stats && stats.partition.subgraphs.length === 0) {
+        noticed = true;
+        opts.notice?.('the cpu engine supports no subgraph of this model: it runs entirely in the framework');
+      }
+      return out;
+    },
+    stats: () => ({ ...(session.executor?.lastStats ?? { nodes: 0, peakBytes: 0 }), transfers: 0, engine: session.engineStats() }),
+    dispose: () => session.dispose(),
   };
 }
 

@@ -19,6 +19,9 @@ import { normImporters, normKind } from './norm.js';
 import { reduceImporters, reduceKind } from './reduce.js';
 import { qlinearImporters, qlinearKind } from './qlinear.js';
 import { quantizeImporters } from './quantize.js';
+import { integerImporters, withQuantizedCast } from './integer.js';
+import { convTransposeImporters, convTransposeKind } from './conv-transpose.js';
+import { dynamicQuantizeImporters } from './dynamic-quantize.js';
 import { gatherKind } from './gather.js';
 import { typedImporters, typedKind, withIntegerForm } from './typed.js';
 
@@ -40,6 +43,7 @@ const LAYER_KINDS: KindTable = {
   slice: sliceKind,
   attention: attentionKind,
   qlinear: qlinearKind,
+  convtranspose: convTransposeKind,
   gather: gatherKind,
   typed: typedKind,
 };
@@ -67,7 +71,11 @@ export const OP_IMPORTERS: Readonly<Record<string, OpImporter>> = {
   ...attentionImporters,
   ...quantizeImporters,
   ...qlinearImporters,
+  ...integerImporters,
+  ...dynamicQuantizeImporters,
+  ...convTransposeImporters,
   ...typedImporters,
   // integer Add/Sub/Mul (position ids) are typed layers; float ones stay pointwise
   Add: withIntegerForm(pointwiseImporters.Add!), Sub: withIntegerForm(pointwiseImporters.Sub!), Mul: withIntegerForm(pointwiseImporters.Mul!),
+  Cast: withQuantizedCast(typedImporters.Cast!),
 };

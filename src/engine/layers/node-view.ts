@@ -19,16 +19,30 @@ export interface NodeView {
   dtype(value: string): string;
   /** The value's constant tensor (initializer or inferred), if it is one. */
   constant(value: string): Tensor | undefined;
+  /**
+   * A tensor of `shape` between two layers the node becomes (no graph value): its unique name,
+   * `<output 0>::<suffix>`, whose shape the importer takes from here.
+   */
+  intermediate(suffix: string, shape: readonly number[]): string;
   fail(reason: string): never;
 }
 
 /** One node to one layer (a list for nodes with several outputs: each layer writes one). */
 export type Translator = (n: NodeView) => Layer | Layer[];
 
-export function nodeView(node: Node, name: string, types: ReadonlyMap<string, KnownValue>, constantOf: (v: string) => Tensor | undefined): NodeView {
+export function nodeView(
+  node: Node, name: string, types: ReadonlyMap<string, KnownValue>, constantOf: (v: string) => Tensor | undefined,
+  intermediates: Map<string, readonly number[]> = new Map(),
+): NodeView {
   const where = nodeWhere(node);
   return {
     node, name,
+    intermediate(suffix, shape) {
+      let v = `${node.outputs[0] || name}::${suffix}`;
+      while (types.has(v) || intermediates.has(v)) v = `${v}_`;
+      intermediates.set(v, [...shape]);
+      return v;
+    },
     attrs: (def) => parseAttrs(def.attrs, node.attrs, where),
     shape: (v) => types.get(v)!.shape,
     dtype: (v) => types.get(v)!.dtype,

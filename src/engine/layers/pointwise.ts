@@ -76,6 +76,16 @@ const binary = (fn: PwBinary): Translator => (n) => {
   return { kind: 'pointwise', ...base(n), inputs, output: n.node.outputs[0]!, expr, ...(constants.length ? { constants } : {}) };
 };
 
+/** PRelu(x, slope) = max(x, 0) + slope · min(x, 0): the operands as Mul would take them, then that expression. */
+const prelu: Translator = (n) => {
+  const l = binary('mul')(n) as PointwiseLayer;
+  const e = l.expr;
+  if (e.op !== 'binary') return n.fail('unexpected operands');
+  const [x, slope] = [e.a, e.b];
+  const bin = (fn: PwBinary, a: PwExpr, b: PwExpr): PwExpr => ({ op: 'binary', fn, a, b });
+  return { ...l, expr: bin('add', bin('max', x, constant(0)), bin('mul', slope, bin('min', x, constant(0)))) };
+};
+
 /** Inference BatchNormalization: x·a + s with a = scale/√(var+ε), s = B − mean·a, per channel. */
 function batchNorm(n: NodeView): PointwiseLayer {
   const [x, ...params] = n.node.inputs;
@@ -126,6 +136,7 @@ export const pointwiseImporters: Record<string, OpImporter> = {
   Mul: of(pointwiseBinary, binary('mul')), Div: of(pointwiseBinary, binary('div')),
   Max: of(twoOperands('Max'), binary('max')), Min: of(twoOperands('Min'), binary('min')),
   Pow: of(pointwiseBinary, binary('pow')),
+  PRelu: of(pointwiseBinary, prelu),
 };
 
 /** Every other one-input elementwise op with an f32 form (activations above fuse into epilogues instead). */

@@ -35,6 +35,11 @@ export interface QLinearLayer extends LayerBase {
   input: string;
   output: string;
   x: QuantInfo;
+  /**
+   * The input's zero point is this one-element tensor, computed at run time (DynamicQuantizeLinear
+   * → MatMulInteger/ConvInteger); x.zeroPoint is then unused.
+   */
+  xZeroPoint?: string;
   /** Symmetric int8: conv OIHW [O, I/group, KH, KW] (1-D as KH = 1), gemm [K, N] row-major. */
   weights: Int8Array;
   weightShape: number[];
@@ -51,12 +56,19 @@ export interface QLinearLayer extends LayerBase {
 const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   const xt = ctx.tensors.get(l.input)!;
   const yt = ctx.tensors.get(l.output)!;
-  if (yt.format.storage !== 'f32') return `int8 layer ${l.name}: output storage ${yt.format.storage} (f32 only)`;
+  // MatMulInteger/ConvInteger write their int32 sums to an i32 tensor (scale 1, nothing after the sum)
+  const intOut = yt.dtype === 'int32';
+  if (intOut && (l.y || l.relu || l.x.scale !== 1 || l.weightScales.some((w) => w !== 1))) return `int8 layer ${l.name}: an int32 output with a scale, ReLU or requantization`;
+  if (yt.format.storage !== (intOut ? 'i32' : 'f32')) return `int8 layer ${l.name}: output storage ${yt.format.storage} (${intOut ? 'i32' : 'f32'} only)`;
   if (xt.format.storage !== 'f32' && xt.format.storage !== 'f16x2') return `int8 layer ${l.name}: input storage ${xt.format.storage}`;
+  const zt = l.xZeroPoint ? ctx.tensors.get(l.xZeroPoint)! : undefined;
+  if (zt && (zt.format.storage === 'f16' || zt.shape.reduce((a, d) => a * d, 1) !== 1)) return `int8 layer ${l.name}: zero point ${zt.name} [${zt.shape}] in ${zt.format.storage} (one f32 or f16x2 element only)`;
   if (xt.format.layout === 'nhwc' || yt.format.layout === 'nhwc') return `int8 layer ${l.name}: NHWC tensors (row-major only)`;
   const common = {
     name: l.name, input: l.input, output: l.output, x: l.x, weights: l.weights, weightScales: l.weightScales,
     ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.y ? { y: l.y, yFloat: true } : {}), inputStorage: xt.format.storage,
+    ...(l.xZeroPoint ? { xZeroPoint: { tensor: l.xZeroPoint, storage: ctx.tensors.get(l.xZeroPoint)!.format.storage } } : {}),
+    intOut,
   };
   if (l.op === 'gemm') {
     const [k, n] = l.weightShape as [number, number];
@@ -74,14 +86,16 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
 /** The float network the layer computes, in ONNX nodes (DQ as Sub/Mul, then Conv/MatMul, then Q). */
 function lower(e: Emitter, l: QLinearLayer): void {
   const k = (name: string, v: number) => e.initializer(name, Tensor.fromArray([], [v]));
-  const x = e.node('Mul', [e.node('Sub', [l.input, k('x.zp', l.x.zeroPoint)], {}, e.value(false)), k('x.scale', l.x.scale)], {}, e.value(false));
+  const x = e.node('Mul', [e.node('Sub', [l.input, l.xZeroPoint ?? k('x.zp', l.x.zeroPoint)], {}, e.value(false)), k('x.scale', l.x.scale)], {}, e.value(false));
   const channels = l.op === 'conv' ? l.weightShape[0]! : l.weightShape[1]!;
   const per = l.weights.length / channels;
   const w = Float32Array.from(l.weights, (q, i) => q * (l.weightScales.length === 1 ? l.weightScales[0]! : l.weightScales[l.op === 'conv' ? Math.floor(i / per) : i % channels]!));
   const scaleOf = (c: number) => l.x.scale * (l.weightScales.length === 1 ? l.weightScales[0]! : l.weightScales[c]!);
   const bias = l.bias ? Float32Array.from(l.bias, (b, c) => b * scaleOf(c)) : undefined;
   let y: string;
-  const last = !l.relu && !l.y;
+  // MatMulInteger/ConvInteger: the float sum, then a Cast to the int32 output
+  const intOut = e.dtype(l.output) === 'int32';
+  const last = !l.relu && !l.y && !intOut;
   if (l.op === 'gemm') {
     y = e.node('MatMul', [x, e.initializer('W', new Tensor('float32', [...l.weightShape], w))], {}, e.value(last && !bias));
     if (bias) y = e.node('Add', [y, e.initializer('B', new Tensor('float32', [channels], bias))], {}, e.value(last));
@@ -95,6 +109,10 @@ function lower(e: Emitter, l: QLinearLayer): void {
     const wName = e.initializer('W', new Tensor('float32', oneD ? [o, i, kw] : [o, i, kh, kw], w));
     y = e.node('Conv', [x, wName, ...(bias ? [e.initializer('B', new Tensor('float32', [o], bias))] : [])], attrs, e.value(last));
   }
+  if (intOut) {
+    e.node('Cast', [y], { to: int(6) }, l.output);
+    return;
+  }
   if (l.relu) y = e.node('Relu', [y], {}, e.value(!l.y));
   if (l.y) {
     const [lo, hi] = l.y.signed ? [-128, 127] : [0, 255];
@@ -104,9 +122,10 @@ function lower(e: Emitter, l: QLinearLayer): void {
 }
 
 export const qlinearKind: LayerKindDef<QLinearLayer> = {
-  inputs: (l) => [l.input],
+  inputs: (l) => [l.input, ...(l.xZeroPoint ? [l.xZeroPoint] : [])],
   renameInputs(l, swap) {
     l.input = swap(l.input);
+    if (l.xZeroPoint) l.xZeroPoint = swap(l.xZeroPoint);
   },
   clone: (l) => ({
     ...l, from: [...l.from], weightShape: [...l.weightShape], x: { ...l.x }, ...(l.y ? { y: { ...l.y } } : {}),
@@ -123,7 +142,7 @@ export const qlinearKind: LayerKindDef<QLinearLayer> = {
 const scalar = (t: Tensor | undefined, fallback: number) => (t ? t.numeric()[0]! : fallback);
 
 /** Weights minus their zero point (per tensor or per output channel `channelOf(i)`) as int8, or why not. */
-function centeredWeights(w: Tensor, zp: Tensor | undefined, channelOf: (i: number) => number): Int8Array | string {
+export function centeredWeights(w: Tensor, zp: Tensor | undefined, channelOf: (i: number) => number): Int8Array | string {
   const wv = w.numeric();
   const zv = zp ? zp.numeric() : [0];
   const out = new Int8Array(wv.length);
@@ -148,30 +167,38 @@ function weightScales(n: NodeView, scale: string, channels: number): Float32Arra
   return Float32Array.from(s);
 }
 
-function qlinearConv(n: NodeView): QLinearLayer {
-  const [x, xs, xz, w, ws, wz, ys, yz, b] = n.node.inputs;
-  const wt = n.constant(w!) ?? n.fail('the weights are not a constant');
-  const xShape = n.shape(x!);
+/** The int8 conv geometry of node `n` (QLinearConv or ConvInteger attributes), 1-D as KH = 1. */
+export function quantizedConvGeometry(n: NodeView, wShape: readonly number[]): { geometry: QLinearConvGeometry; weightShape: number[] } {
+  const xShape = n.shape(n.node.inputs[0]!);
   const attrs = n.attrs(QLinearConv);
-  const { window } = convGeometry(xShape, wt.shape, attrs);
+  const { window } = convGeometry(xShape, wShape, attrs);
   const pads = windowPads(xShape.slice(2), n.shape(n.node.outputs[0]!).slice(2), window);
   const twoD = xShape.length === 4;
-  const s = wt.shape;
-  const per = wt.size / s[0]!;
-  const weights = centeredWeights(wt, wz ? n.constant(wz) : undefined, (i) => Math.floor(i / per));
-  if (typeof weights === 'string') n.fail(weights);
-  const bias = b ? (n.constant(b) ?? n.fail('the bias is not a constant')) : undefined;
+  const s = wShape;
   return {
-    kind: 'qlinear', op: 'conv', ...base(n), input: x!, output: n.node.outputs[0]!,
-    x: qparams(n, xs!, xz, x!), y: qparams(n, ys!, yz, n.node.outputs[0]!),
-    weights, weightShape: [s[0]!, s[1]!, twoD ? s[2]! : 1, s[twoD ? 3 : 2]!], weightScales: weightScales(n, ws!, s[0]!),
-    ...(bias ? { bias: Int32Array.from(bias.numeric()) } : {}), relu: false,
-    conv: {
+    weightShape: [s[0]!, s[1]!, twoD ? s[2]! : 1, s[twoD ? 3 : 2]!],
+    geometry: {
       group: attrs.group,
       strides: twoD ? [window.strides[0]!, window.strides[1]!] : [1, window.strides[0]!],
       pads: twoD ? [pads[0]!, pads[1]!, pads[2]!, pads[3]!] : [0, pads[0]!, 0, pads[1]!],
       dilations: twoD ? [window.dilations[0]!, window.dilations[1]!] : [1, window.dilations[0]!],
     },
+  };
+}
+
+function qlinearConv(n: NodeView): QLinearLayer {
+  const [x, xs, xz, w, ws, wz, ys, yz, b] = n.node.inputs;
+  const wt = n.constant(w!) ?? n.fail('the weights are not a constant');
+  const per = wt.size / wt.shape[0]!;
+  const weights = centeredWeights(wt, wz ? n.constant(wz) : undefined, (i) => Math.floor(i / per));
+  if (typeof weights === 'string') n.fail(weights);
+  const bias = b ? (n.constant(b) ?? n.fail('the bias is not a constant')) : undefined;
+  const { geometry, weightShape } = quantizedConvGeometry(n, wt.shape);
+  return {
+    kind: 'qlinear', op: 'conv', ...base(n), input: x!, output: n.node.outputs[0]!,
+    x: qparams(n, xs!, xz, x!), y: qparams(n, ys!, yz, n.node.outputs[0]!),
+    weights, weightShape, weightScales: weightScales(n, ws!, wt.shape[0]!),
+    ...(bias ? { bias: Int32Array.from(bias.numeric()) } : {}), relu: false, conv: geometry,
   };
 }
 
@@ -190,7 +217,7 @@ function qlinearMatMul(n: NodeView): QLinearLayer {
 }
 
 /** Quantized data in and out (int8/uint8), static shapes, every parameter a constant. */
-const quantizedIo = (constants: number[]) => check((node, ctx) => {
+export const quantizedIo = (constants: number[]) => check((node, ctx) => {
   const data = [node.inputs[0] ?? '', node.outputs[0] ?? ''];
   for (const v of data) {
     const t = ctx.types.get(v);

@@ -7,7 +7,7 @@ import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Tactic } from '../tactic.js';
 import type { QuantParams } from './int8-data.js';
 import type { Storage } from '../../network.js';
-import { inputBytes, int8SpecUnfit } from './int8-gemm.js';
+import { inputBytes, int8SpecUnfit, zeroPointPart, type RuntimeZeroPoint } from './int8-gemm.js';
 import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit, type Int8Problem } from './int8-tile.js';
 
 export interface Int8ConvSpec {
@@ -36,6 +36,10 @@ export interface Int8ConvSpec {
   inputStorage?: Storage;
   /** With `y`: the output is an f32 engine tensor holding the requantized integers. */
   yFloat?: boolean;
+  /** The input's zero point is this one-element engine tensor (read at run time), not x.zeroPoint. */
+  xZeroPoint?: RuntimeZeroPoint;
+  /** Without `y`: the output is an i32 tensor of the int32 sums (scales must be 1). */
+  intOut?: boolean;
 }
 
 export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | string {
@@ -56,13 +60,14 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const og = o / s.group;
   const k = cg * kh * kw;
   const ohw = oh * ow;
-  const zxByte = s.x.zeroPoint & 0xff;
   const problem: Int8Problem = {
-    m: nb * ohw, n: og, k, groups: s.group, x: s.x, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
+    m: nb * ohw, n: og, k, groups: s.group, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
-    a: (first) => ({
-      wgsl: `${inputBytes(first, s.inputStorage)}
+    a: (first) => {
+      const zp = zeroPointPart(first + 1, s.x, s.xZeroPoint);
+      return {
+      wgsl: `${inputBytes(first, s.inputStorage)}${zp.wgsl}
 fn loadA4(m: u32, kq: u32) -> u32 {
   let b = m / ${ohw}u;
   let p = m % ${ohw}u;
@@ -72,7 +77,7 @@ fn loadA4(m: u32, kq: u32) -> u32 {
   var word = 0u;
   for (var j = 0u; j < 4u; j = j + 1u) {
     let k = kq * 4u + j;
-    var v = ${zxByte}u;
+    var v = ${zp.byte};
     if (k < ${k}u) {
       let ci = k / ${kh * kw}u;
       let r = k % ${kh * kw}u;
@@ -85,8 +90,9 @@ fn loadA4(m: u32, kq: u32) -> u32 {
   return word;
 }
 `,
-      bindings: [{ tensor: s.input }],
-    }),
+      bindings: [{ tensor: s.input }, ...zp.bindings],
+      };
+    },
     outIndex: `((m / ${ohw}u) * ${o}u + grp * ${og}u + n) * ${ohw}u + m % ${ohw}u`,
     store: ohw % 4 === 0 ? 'col4' : 'scratch',
     output: s.output,

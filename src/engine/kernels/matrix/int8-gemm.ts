@@ -32,6 +32,29 @@ export interface Int8GemmSpec {
   inputStorage?: Storage;
   /** With `y`: the output is an f32 engine tensor holding the requantized integers. */
   yFloat?: boolean;
+  /** The input's zero point is this one-element engine tensor (read at run time), not x.zeroPoint. */
+  xZeroPoint?: RuntimeZeroPoint;
+  /** Without `y`: the output is an i32 tensor of the int32 sums (scales must be 1). */
+  intOut?: boolean;
+}
+
+/** A zero point computed in the engine (DynamicQuantizeLinear's): a one-element float tensor holding the integer. */
+export interface RuntimeZeroPoint {
+  tensor: string;
+  storage: Storage;
+}
+
+/**
+ * The input's zero point as WGSL: with a runtime zero point, its binding (at `binding`) and
+ * `fn zeroA() -> u32` (its byte), the expression `zeroA()`; else the constant byte of x.zeroPoint.
+ */
+export function zeroPointPart(binding: number, x: QuantParams, zp: RuntimeZeroPoint | undefined): { wgsl: string; byte: string; bindings: { tensor: string }[] } {
+  if (!zp) return { wgsl: '', byte: `${x.zeroPoint & 0xff}u`, bindings: [] };
+  return {
+    wgsl: `${declareTensor(binding, 'zq', zp.storage)}${loaders('zq', zp.storage)}fn zeroA() -> u32 { return u32(i32(load_zq(0u))) & 0xffu; }\n`,
+    byte: 'zeroA()',
+    bindings: [{ tensor: zp.tensor }],
+  };
 }
 
 /** WGSL reading byte i of the packed int8 buffer `buf`. */
@@ -61,26 +84,28 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
   const unfit = int8SpecUnfit(s, s.n);
   if (unfit) return unfit;
   if (s.weights.length !== s.k * s.n) return `int8 layer ${s.name}: ${s.weights.length} weights for K=${s.k} × N=${s.n}`;
-  const zxByte = s.x.zeroPoint & 0xff;
   const aligned = s.k % 4 === 0 && !s.inputStorage;
   const problem: Int8Problem = {
-    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
+    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (_g, k, n) => s.weights[k * s.n + n]!,
-    a: (first) => ({
-      wgsl: `${inputBytes(first, s.inputStorage)}${aligned
+    a: (first) => {
+      const zp = zeroPointPart(first + 1, s.x, s.xZeroPoint);
+      return {
+      wgsl: `${inputBytes(first, s.inputStorage)}${zp.wgsl}${aligned
     ? `fn loadA4(m: u32, kq: u32) -> u32 { return xq[m * ${s.k / 4}u + kq]; }`
     : `fn loadA4(m: u32, kq: u32) -> u32 {
   var w = 0u;
   for (var j = 0u; j < 4u; j = j + 1u) {
     let k = kq * 4u + j;
-    w = w | (select(${zxByte}u, byteAt(m * ${s.k}u + k), k < ${s.k}u) << (8u * j));
+    w = w | (select(${zp.byte}, byteAt(m * ${s.k}u + k), k < ${s.k}u) << (8u * j));
   }
   return w;
 }`}
 `,
-      bindings: [{ tensor: s.input }],
-    }),
+      bindings: [{ tensor: s.input }, ...zp.bindings],
+      };
+    },
     outIndex: 'm * N + n',
     store: s.n % 4 === 0 ? 'row4' : 'scratch',
     output: s.output,

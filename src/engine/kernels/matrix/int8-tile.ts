@@ -42,6 +42,14 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
    */
   a: PartBuilder;
   relu: boolean;
+  /**
+   * The input's zero point is a tensor read at run time (DynamicQuantizeLinear's, for
+   * MatMulInteger/ConvInteger), not x.zeroPoint: the part `a` then declares `fn zeroA() -> u32`,
+   * the zero point's byte.
+   */
+  zxRuntime?: boolean;
+  /** Without `y`: write the int32 sums (zero point and bias applied, no scale) to an i32 tensor. */
+  intOut?: boolean;
   /** WGSL expression: flat index in the output of element (m, n) of group `grp`. */
   outIndex: string;
   store: Int8Store;
@@ -76,7 +84,7 @@ export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: 
     ? p.store === 'scratch'
       ? `@group(0) @binding(${first + 2}) var<storage, read_write> res: array<i32>;\n`
       : `@group(0) @binding(${first + 2}) var<storage, read_write> ${'yq'}: array<u32>;\n`
-    : `@group(0) @binding(${first + 2}) var<storage, read_write> yf: array<f32>;\n`;
+    : `@group(0) @binding(${first + 2}) var<storage, read_write> yf: array<${p.intOut ? 'i32' : 'f32'}>;\n`;
   const main: EngineProgram = {
     ...tileProgram(p, t, kPad, nPad, caps, `${a.wgsl}
 @group(0) @binding(${first}) var<storage, read> wq: array<u32>;
@@ -98,7 +106,8 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const tilesM = Math.ceil(p.m / t.tm);
   const tilesN = Math.ceil(p.n / t.tn);
   const [gx, gy] = grid(tilesM * tilesN, caps)!;
-  const zx = p.x.signed ? p.x.zeroPoint : p.x.zeroPoint - 128;
+  // the zero point in the flipped (int8) domain: a uint8 byte b is b − 128, an int8 byte sign-extends
+  const zx = p.zxRuntime ? (p.x.signed ? '(i32(zeroA() ^ 0x80u) - 128)' : '(i32(zeroA()) - 128)') : String(p.x.signed ? p.x.zeroPoint : p.x.zeroPoint - 128);
   const flip = p.x.signed ? '' : ' ^ 0x80808080u';
   const [lo, hi] = p.y ? qRange(p.y) : [0, 0];
   const finish = p.y
@@ -107,6 +116,11 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
   let q = i32(round(v)) + ${p.y.zeroPoint};
   return clamp(q, ${p.relu ? p.y.zeroPoint : lo}, ${hi});
+}`
+    : p.intOut
+    ? `fn finish(n: u32, acc: i32) -> i32 {
+  let c = (grp * N + n) * 3u;
+  return acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u]);
 }`
     : `fn finish(n: u32, acc: i32) -> f32 {
   let c = (grp * N + n) * 3u;

@@ -1,0 +1,112 @@
+// Choosing each layer's CPU executor at build time, as the GPU builder chooses tactics: one
+// candidate is taken as is; several are each prepared in a scratch memory and timed on the CPU
+// (best of a few runs), and the choice is kept in the timing cache under a key that names the
+// backend. A candidate that fails to prepare is skipped with a log line.
+import type { CheckedConfig } from '../config.js';
+import type { Layer, Network } from '../network.js';
+import { layerOutputs, tensorInputs } from '../passes/net-utils.js';
+import { layerSignature } from '../timing-cache.js';
+import { cpuFastTactics } from './index.js';
+import { loweredTactic } from './lowered.js';
+import { EngineMemory } from './memory.js';
+import type { CpuMemoryLayout } from './memory-layout.js';
+import type { CpuEnv, CpuTactic } from './tactic.js';
+
+export interface CpuChoice {
+  layer: Layer;
+  tactic: CpuTactic;
+  timeMs?: number;
+}
+
+const RUNS = 3;
+const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** What a layer's executors depend on, without weight values: the timing-cache key. */
+function signature(layer: Layer, net: Network, wasm: boolean, names: string[]): string {
+  const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
+  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
+  const io = [...tensorInputs(layer), ...layerOutputs(layer)].map((t) => net.tensors.get(t)!.shape);
+  return layerSignature({ backend: wasm ? 'cpu-wasm' : 'cpu-js', attrs, io, tactics: names });
+}
+
+/** A throwaway memory with the network's arena, for timing candidates. */
+class TimingMemory {
+  private env?: CpuEnv;
+  constructor(private readonly net: Network, private readonly layout: CpuMemoryLayout, private readonly wasm: boolean) {}
+  release(): void {
+    this.env?.mem.release();
+  }
+  get(scratchBytes: number): CpuEnv {
+    if (!this.env) {
+      const mem = EngineMemory.create(this.wasm);
+      const arena = mem.alloc(this.layout.arenaBytes);
+      this.env = { mem, net: this.net, at: (t) => arena + this.layout.offsets.get(t)!, scratch: 0 };
+    }
+    // each candidate gets fresh scratch (timing memory is thrown away after the build)
+    return { ...this.env, scratch: this.env.mem.alloc(scratchBytes) };
+  }
+}
+
+export function chooseCpuTactics(net: Network, layout: CpuMemoryLayout, wasm: boolean, cfg: CheckedConfig): CpuChoice[] {
+  const timing = new TimingMemory(net, layout, wasm);
+  try {
+    return chooseAll(net, wasm, cfg, timing);
+  } finally {
+    timing.release();
+  }
+}
+
+function chooseAll(net: Network, wasm: boolean, cfg: CheckedConfig, timing: TimingMemory): CpuChoice[] {
+  let timed = 0;
+  let cached = 0;
+  const chosen = net.layers.map((layer, i): CpuChoice => {
+    cfg.progress({ phase: 'tactics', done: i, total: net.layers.length, layer: layer.name });
+    const fits = cpuFastTactics(layer, net, wasm);
+    const from = layer.from.length > 1 ? ` ← ${layer.from.join(' + ')}` : '';
+    if (fits.length === 0) {
+      cfg.log(`layer ${layer.name} (${layer.kind}${from}): lowered (no fast CPU executor applies; the framework's kernels run its ONNX lowering)`);
+      return { layer, tactic: loweredTactic(layer) };
+    }
+    if (fits.length === 1 || !cfg.timeTactics) {
+      cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${fits[0]!.name}${fits.length > 1 ? ' (timing off)' : ''}`);
+      return { layer, tactic: fits[0]! };
+    }
+    const sig = signature(layer, net, wasm, fits.map((t) => t.name));
+    const hit = cfg.timingCache?.get(sig);
+    const hitTactic = hit && fits.find((t) => t.name === hit.tactic);
+    if (hit && hitTactic) {
+      cached++;
+      cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${hitTactic.name} ${hit.ms.toFixed(4)} ms (timing cache)`);
+      return { layer, tactic: hitTactic, timeMs: hit.ms };
+    }
+    const times = fits.map((t) => {
+      try {
+        const run = t.prepare(timing.get(t.scratchBytes));
+        run();
+        let best = Infinity;
+        for (let r = 0; r < RUNS; r++) {
+          const t0 = now();
+          run();
+          best = Math.min(best, now() - t0);
+        }
+        return best;
+      } catch (e) {
+        cfg.log(`layer ${layer.name}: executor ${t.name} failed to prepare (${(e as Error).message}); skipped`);
+        return Infinity;
+      }
+    });
+    timed++;
+    let best = 0;
+    times.forEach((t, k) => { if (t < times[best]!) best = k; });
+    if (times[best] === Infinity) {
+      cfg.log(`layer ${layer.name} (${layer.kind}${from}): lowered (every fast executor failed)`);
+      return { layer, tactic: loweredTactic(layer) };
+    }
+    cfg.timingCache?.set(sig, fits[best]!.name, times[best]!);
+    cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${fits[best]!.name} ${times[best]!.toFixed(4)} ms [${fits.map((t, k) => `${t.name} ${times[k]!.toFixed(4)}`).join(', ')}]`);
+    return { layer, tactic: fits[best]!, timeMs: times[best] };
+  });
+  cfg.progress({ phase: 'tactics', done: net.layers.length, total: net.layers.length });
+  cfg.log(`cpu tactics: ${timed} layers timed, ${cached} from the timing cache, ${chosen.filter((c) => c.tactic.name === 'lowered').length} lowered`);
+  return chosen;
+}
