@@ -30,7 +30,8 @@ export { Engine, ExecutionContext, type DeviceTensor, type LoadOptions } from '.
 export { checkBuilderConfig, PRECISIONS, type BuilderConfig, type BuildProgress, type Precision } from './engine/config.js';
 export { parsePlan, serializePlan, checkPlanCompatible, type EnginePlan, type PlanHeader } from './engine/plan-format.js';
 export { TimingCache } from './engine/timing-cache.js';
-export { createPlanSession } from './runtime/plan-session.js';
+export { parsePlans, serializePlanSet, isPlanSet, readPlanSetHeader, type PlanSetHeader } from './engine/plan-set.js';
+export { createPlanSession, type PlanSessionOptions, type PlanSessionStats } from './runtime/plan-session.js';
 export type { PlanStore } from './engine/service.js';
 export type { EngineStats } from './runtime/engine-session.js';
 export { optimizeFor, type OptimizeOptions } from './runtime/optimize.js';

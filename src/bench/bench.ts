@@ -86,8 +86,9 @@ async function timeRow(model: BenchModel, runner: Runner, o: BenchOptions): Prom
       const t = await timeRuns(() => prepared.run(), { ...o.timing, onRun: o.progress?.run }, hostOutputs);
       const timing = summarize(t.times);
       const layerTimes = o.layerTimes && prepared.layerTimes ? await prepared.layerTimes() : undefined;
+      const profileStats = prepared.profileStats?.();
       return {
-        row: { ...spec(), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: t.times, ...(layerTimes ? { layerTimes } : {}) },
+        row: { ...spec(), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: t.times, ...(layerTimes ? { layerTimes } : {}), ...(profileStats ? { profileStats } : {}) },
         first: t.first,
       };
     } finally {

@@ -11,6 +11,8 @@ export interface NnrtConfig {
   precision: Precision;
   /** The CPU kernels (default fast); a row of its own only where the framework runs on the CPU. */
   cpuKernels?: CpuKernelChoice;
+  /** Engine rows: false builds with each layer's first candidate, untimed (`--no-tactics`). */
+  timeTactics?: boolean;
 }
 
 /**
@@ -62,7 +64,10 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
         }
         if (!modes.includes(mode)) throw new UnsupportedError(`device ${c.device} keeps tensors in host memory: its end-to-end row is the ${mode} one`);
         const opts: SessionOptions = { device: c.device, engine: c.engine, cpuKernels: c.cpuKernels ?? 'fast' };
-        if (c.engine !== 'none') opts.precision = c.precision;
+        if (c.engine !== 'none') {
+          opts.precision = c.precision;
+          if (c.timeTactics === false) opts.timeTactics = false;
+        }
         const session = await createSession(model.loadGraph(), opts);
         const layerTimes = session.layerTimes && (() => session.layerTimes!());
         if (mode === 'e2e') return { run: () => session.run(model.inputs), dispose: () => session.dispose(), ...(layerTimes ? { layerTimes } : {}) };

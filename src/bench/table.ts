@@ -58,6 +58,8 @@ function columns(m: ModelReport): Column[] {
     { head: 'items/s', width: 8, cell: (r) => perSecond(r.throughput!) },
     { head: 'vs fastest', width: 15, cell: vsFastest },
     ...(base ? [{ head: `vs ${base.id}`, width: Math.max(12, base.id.length + 3), cell: vsBaseline }] : []),
+    ...(m.rows.some((r) => r.vsStatic !== undefined) ? [{ head: 'vs static', width: 9, cell: (r: BenchRow) => (r.vsStatic === undefined ? '—' : times(r.vsStatic)) }] : []),
+    ...(m.rows.some((r) => r.profileStats) ? [{ head: 'builds/specializations', width: 22, cell: (r: BenchRow) => (r.profileStats ? `${r.profileStats.builds} / ${r.profileStats.specializations}` : '—') }] : []),
     { head: 'runs', width: 4, cell: (r) => String(t(r).runs) },
     { head: 'agrees with reference (max |diff|)', width: 0, cell: agreement },
   ];
@@ -85,6 +87,8 @@ export function modelTable(m: ModelReport): string[] {
   if (m.fastest) out.push('vs fastest: how many times slower than the fastest row (ratio of medians)');
   const base = m.rows.find((r) => r.id === m.baseline);
   if (base) out.push(`vs ${base.id}: how many times faster or slower than '${base.label}' timed ${MODE_WORDS[base.mode]}`);
+  if (m.rows.some((r) => r.vsStatic !== undefined)) out.push('vs static: the profile row\'s median ÷ the median of the engine built at this very shape (1.10× = 10% slower)');
+  if (m.rows.some((r) => r.profileStats)) out.push('builds/specializations: the profile session\'s engine builds (one per profile) and specializations to other shapes so far');
   return out;
 }
 

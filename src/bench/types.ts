@@ -30,6 +30,8 @@ export interface BenchModel {
   path?: string;
   /** A fresh IR graph of the same model with concrete input shapes (one per nnrt session). */
   loadGraph(): Graph;
+  /** Profile benches: a fresh graph with the model's symbolic dims (the profile rows' session). */
+  loadSymbolicGraph?(): Graph;
   /** Seeded inputs by graph input name, shared by every runner. */
   inputs: Record<string, Tensor>;
   batch: number;
@@ -60,6 +62,18 @@ export interface PreparedRunner {
   dispose(): Promise<void> | void;
   /** Engine rows: per-layer GPU times of each engine (after the timed runs). */
   layerTimes?(): Promise<EngineLayerTimes[]>;
+  /** Profile rows: the session's builds and specializations so far (after the timed runs). */
+  profileStats?(): ProfileRowStats | undefined;
+}
+
+/** A profile row's engine work: builds (tactics timed) and partitions stay at one per profile; other shapes are specializations. */
+export interface ProfileRowStats {
+  builds: number;
+  partitions: number;
+  specializations: number;
+  specializationMs: number;
+  /** The profile this row's shape ran on. */
+  profile?: number;
 }
 
 export interface Runner extends RunnerSpec {
@@ -99,6 +113,10 @@ export interface BenchRow extends RunnerSpec {
   times?: number[];
   /** Engine rows with --layer-times: each engine's layers, slowest first. */
   layerTimes?: EngineLayerTimes[];
+  /** Profile rows: the session's engine work after this row (cumulative over the shapes timed so far). */
+  profileStats?: ProfileRowStats;
+  /** Profile rows with --compare-static: this row's median ÷ the engine built at this shape's (above 1: slower). */
+  vsStatic?: number;
 }
 
 export interface ModelReport {
@@ -133,6 +151,11 @@ export interface BenchReport {
   nnrt: string;
   date: string;
   hardware: HardwareInfo;
-  settings: { batch?: number; warmup: number; runs: number | 'auto'; targetMsPerRow: number; seed: number; modes: TimingMode[]; timing: string };
+  settings: {
+    batch?: number; warmup: number; runs: number | 'auto'; targetMsPerRow: number; seed: number; modes: TimingMode[]; timing: string;
+    /** Profile benches: the optimization profiles, and the shape sets timed (one model report each). */
+    profiles?: Record<string, { min: readonly number[]; opt: readonly number[]; max: readonly number[] }>[];
+    shapes?: Record<string, number[]>[];
+  };
   models: ModelReport[];
 }

@@ -15,7 +15,9 @@ import { nnrtConfigs, nnrtRunner } from '../bench/nnrt-runners.js';
 import { benchTable } from '../bench/table.js';
 import { layerTimesTable } from '../bench/layer-times.js';
 import { DEFAULT_TIMING } from '../bench/timing.js';
-import { TIMING_MODES, type BenchReport, type HardwareInfo, type Precision, type Runner, type TimingMode } from '../bench/types.js';
+import { TIMING_MODES, type BenchReport, type HardwareInfo, type Precision, type Runner, type RunnerFactory, type TimingMode } from '../bench/types.js';
+import { profileBench } from './bench-profiles.js';
+import { profileOptions, profilesFromFlags } from './profile-flags.js';
 import { deviceCaps } from '../devices/webgpu/caps.js';
 import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
@@ -54,6 +56,16 @@ export interface BenchCliOptions {
   quiet?: boolean;
   /** Profile each engine row's layers after timing it. */
   layerTimes?: boolean;
+  /** --no-tactics: engine rows build with each layer's first candidate, untimed. */
+  tactics?: boolean;
+  /** Profile flags: --min/--opt/--max, --profile, --on-new-shape; --shapes sets to time; --compare-static. */
+  min?: string[];
+  opt?: string[];
+  max?: string[];
+  profile?: string[];
+  onNewShape?: 'error' | 'build';
+  shapes?: string[];
+  compareStatic?: boolean;
 }
 
 const PRECISIONS = ['fp32', 'fp16'] as const;
@@ -134,16 +146,20 @@ async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
   const precisions = listOf<Precision>(o.precision, PRECISIONS, '--precision');
   const modes = listOf<TimingMode>(o.mode, TIMING_MODES, '--mode');
   const cpuKernels = listOf<CpuKernelChoice>(o.cpuKernels, CPU_KERNEL_CHOICES, '--cpu-kernels');
-  const factories = nnrtConfigs(devices, engines, precisions, cpuKernels).map(nnrtRunner);
-  if (o.peers !== false) {
-    const peers = typeof o.peers === 'string' ? listOf<PeerName>(o.peers, PEERS, '--peers') : installedPeers(devices.includes('webgpu'));
-    factories.push(...peers.map(peerRunner));
-  }
+  const configs = nnrtConfigs(devices, engines, precisions, cpuKernels).map((c) => (o.tactics === false && c.engine !== 'none' ? { ...c, timeTactics: false } : c));
+  const factories = [...configs.map(nnrtRunner), ...peerFactories(o, devices.includes('webgpu'))];
   const runners = runnersInModes(factories, modes);
   if (o.baseline !== undefined && !runners.some((r) => r.id === o.baseline)) {
     throw new UsageError(`--baseline '${o.baseline}' is not one of this run's rows`, { hint: `rows: ${runners.map((r) => r.id).join(', ')}` });
   }
   return runners;
+}
+
+/** The peer runtimes asked for (--peers LIST), none (--no-peers), or those installed. */
+function peerFactories(o: BenchCliOptions, webgpu: boolean): RunnerFactory[] {
+  if (o.peers === false) return [];
+  const peers = typeof o.peers === 'string' ? listOf<PeerName>(o.peers, PEERS, '--peers') : installedPeers(webgpu);
+  return peers.map(peerRunner);
 }
 
 /** The adapter nnrt's webgpu device sits on (the shared device its sessions used), and its optional features. */
@@ -224,9 +240,17 @@ function progressReporter(quiet: boolean | undefined): { progress: BenchProgress
 export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line: string) => void): Promise<number> {
   const args = [...modelArgs, ...(o.models ? o.models.split(',').map((s) => s.trim()).filter(Boolean) : [])];
   if (o.gpuFeatures !== undefined) await requestGpuFeatures(o.gpuFeatures, o.quiet);
-  const given = givenInputs(o.input ?? []);
-  const sources = (args.length ? args : [...SEED_TABLE_MODELS]).map((a) => modelSource(a, o, given));
-  const runners = await runnersFor(o);
+  const profiles = profilesFromFlags(o);
+  if (!profiles && (o.shapes || o.compareStatic)) throw new UsageError(`${o.shapes ? '--shapes' : '--compare-static'} goes with profile flags (--min/--opt/--max or --profile)`);
+  const plan = profiles ? profileBench(args, profiles, {
+    ...o, precision: listOf<Precision>(o.precision, PRECISIONS, '--precision'), modes: listOf<TimingMode>(o.mode, TIMING_MODES, '--mode'), peers: peerFactories(o, true),
+  }) : undefined;
+  const given = plan ? {} : givenInputs(o.input ?? []);
+  const sources = plan?.sources ?? (args.length ? args : [...SEED_TABLE_MODELS]).map((a) => modelSource(a, o, given));
+  const runners = plan?.runners ?? await runnersFor(o);
+  if (plan && o.baseline !== undefined && !runners.some((r) => r.id === o.baseline)) {
+    throw new UsageError(`--baseline '${o.baseline}' is not one of this run's rows`, { hint: `rows: ${runners.map((r) => r.id).join(', ')}` });
+  }
   const timing = { ...DEFAULT_TIMING, warmup: o.warmup, ...(o.runs !== undefined ? { runs: o.runs } : {}) };
   const tolerance = o.atol !== undefined || o.rtol !== undefined ? { atol: o.atol ?? 1e-3, rtol: o.rtol ?? 1e-3 } : undefined;
   const date = new Date().toISOString();
@@ -234,8 +258,10 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
   let models;
   try {
     models = await benchModels(sources, runners, { timing, progress: reporter.progress, ...(o.baseline ? { baseline: o.baseline } : {}), ...(tolerance ? { tolerance } : {}), layerTimes: o.layerTimes === true });
+    plan?.finish(models);
   } finally {
     reporter.stop();
+    plan?.close();
   }
   const modes = TIMING_MODES.filter((m) => runners.some((r) => r.mode === m));
   const report: BenchReport = {
@@ -246,6 +272,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
     settings: {
       warmup: timing.warmup, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed,
       modes, timing: modes.map((m) => TIMING_NOTES[m]).join('; '), ...(o.batch !== undefined ? { batch: o.batch } : {}),
+      ...(profiles && plan ? { profiles, shapes: plan.shapes } : {}),
     },
     models,
   };
@@ -265,8 +292,8 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
 
 /** Adds the `bench` verb to the program. */
 export function addBenchCommand(program: Command, setExit: (code: number) => void, out: (line: string) => void): Command {
-  return program
-    .command('bench [models...]')
+  return profileOptions(program
+    .command('bench [models...]'))
     .description('time models (zoo names or .onnx files; default the seed table) on nnrt and onnxruntime; one table per model, JSON, SVG chart')
     .option('--models <list>', 'comma-separated zoo names or .onnx files (added to MODELS)')
     .option('--batch <n>', 'batch size (zoo models, and files with a dynamic batch; default 1)', integer(1))
@@ -288,6 +315,9 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .addOption(new Option('--json [file]', 'write the results as JSON to FILE (no FILE: print JSON instead of the table)'))
     .option('--chart <file.svg>', 'write an SVG bar chart of median latencies')
     .option('--layer-times', 'engine rows: time each engine layer on the GPU after the row (timestamp-query, else wall clock per layer) and print the 25 slowest with their share, the sum and the whole engine time (in JSON: layerTimes)')
+    .option('--shapes <set>', "profile flags: a set of input shapes to time, e.g. input=7x3x224x224 or 'ids=1x128,mask=1x128' (repeat for several; default every profile's min, opt and max)", (v: string, prev: string[] = []) => [...prev, v])
+    .option('--compare-static', 'profile flags: also time, at each --shapes, an engine built at that very shape, and show the ratio (vs static)')
+    .option('--no-tactics', 'engine rows: build with each layer\'s first candidate instead of timing tactics (fast builds on a software adapter)')
     .option('-q, --quiet', 'no progress bar or notes')
     .addHelpText('after', [
       '', 'Examples:',
@@ -296,6 +326,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
       '  $ nnrt bench model.onnx --cpu-kernels fast,reference --no-peers',
       '  $ nnrt bench model.onnx --device webgpu --precision fp32,fp16 --mode resident --json out.json --chart out.svg',
       '  $ nnrt bench model.onnx --device webgpu --engine webgpu --no-peers --mode resident --layer-times',
+      '  $ nnrt bench resnet50.onnx --min data=1x3x224x224 --opt data=16x3x224x224 --max data=32x3x224x224 --shapes data=1x3x224x224 --shapes data=16x3x224x224 --compare-static --no-peers',
     ].join('\n'))
     .action(async (models: string[], o: BenchCliOptions) => {
       setExit(await bench(models, o, out));

@@ -93,13 +93,19 @@ export function buildProgram(setExit: (code: number) => void): Command {
       .option('--atol <a>', 'absolute tolerance (default 1e-4)', nonNegative)
       .option('--rtol <r>', 'relative tolerance (default 1e-3)', nonNegative)
       .option('--json', 'print one JSON document')
-      .action(async (model: string, dirs: string[], o: SessionFlags & ModelFileFlags & EngineFlags & ProfileFlags & { atol?: number; rtol?: number; json?: boolean }) => {
+      .option('--plan-profile <index>', 'a plan with several profiles: run every data set on this profile (0-based) instead of the first that holds its shapes', (v) => {
+        const n = Number(v);
+        if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('must be a non-negative integer');
+        return n;
+      })
+      .action(async (model: string, dirs: string[], o: SessionFlags & ModelFileFlags & EngineFlags & ProfileFlags & { atol?: number; rtol?: number; json?: boolean; planProfile?: number }) => {
         setExit(await verify(model, dirs, withProfiles(modelFileFlags(o)), out, err));
       }),
     ['nnrt verify model.onnx                       # every test_data_set_* beside the model', 'nnrt verify model.onnx data/ --atol 1e-5 --json',
       'nnrt verify model.onnx --device webgpu --engine webgpu --precision fp16 --atol 0.05 --rtol 0.05',
       'nnrt verify model.onnx --engine webgpu --exclude-ops Relu   # force Relu back to the framework',
       'nnrt verify model.fp32.plan                  # a plan made by nnrt build',
+      'nnrt verify model.fp32.plan b7/ --plan-profile 1   # a plan with several profiles: run on profile 1',
       'nnrt verify model.onnx --engine cpu           # supported subgraphs on the cpu engine, the rest in the framework',
       'nnrt verify model.onnx --engine webgpu --min x=1x3x224x224 --opt x=8x3x224x224 --max x=32x3x224x224'],
   );

@@ -1,9 +1,10 @@
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
-import { createPlanSession } from '../runtime/plan-session.js';
+import { createPlanSession, type PlanSessionStats } from '../runtime/plan-session.js';
 import { createCpuPlanSession } from '../runtime/cpu-plan-session.js';
-import { parsePlan, planBackend } from '../engine/plan-format.js';
+import { planBackend } from '../engine/plan-format.js';
+import { parsePlans } from '../engine/plan-set.js';
 import { engineReport } from './engine-report.js';
 import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
 import { dirname } from 'node:path';
@@ -17,6 +18,8 @@ export interface VerifyOptions extends Omit<SessionOptions, 'precision' | 'timin
   atol?: number;
   rtol?: number;
   json?: boolean;
+  /** A plan set: run on this profile instead of the first holding the shapes. */
+  planProfile?: number;
 }
 
 /** `nnrt verify MODEL [TESTDIR ...]`: exit 0 when all outputs pass, 1 on any mismatch. */
@@ -33,18 +36,22 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
   const t0 = performance.now();
   const isPlan = model.endsWith('.plan');
   const setup = opts.engine && opts.engine !== 'none' && !isPlan ? await engineSessionOptions(opts, err, opts.engine) : undefined;
+  if (opts.planProfile !== undefined && !isPlan) throw new UsageError('--plan-profile goes with a .plan file', { hint: 'for a model, give its profiles with --profile' });
   let verified;
   let planKind = 'webgpu';
+  let planStats: PlanSessionStats | undefined;
   try {
     if (isPlan) {
       const bytes = new Uint8Array(readFileSync(model));
       // the plan's header says which engine it is for; --engine, when given, must agree (the loader says so)
-      planKind = opts.engine && opts.engine !== 'none' ? opts.engine : planBackend(parsePlan(bytes).header);
+      planKind = opts.engine && opts.engine !== 'none' ? opts.engine : planBackend(parsePlans(bytes)[0]!.header);
       if (planKind === 'cpu') {
         verified = await verifySession(await createCpuPlanSession(bytes), testDirs, tolerance);
       } else {
         const gpu = await sharedGpuDevice(await defaultGpu());
-        verified = await verifySession(await createPlanSession(gpu, bytes, { precision: opts.precision }), testDirs, tolerance);
+        const session = await createPlanSession(gpu, bytes, { precision: opts.precision, ...(opts.planProfile !== undefined ? { profile: opts.planProfile } : {}) });
+        verified = await verifySession(session, testDirs, tolerance);
+        planStats = session.planStats();
       }
     } else {
       const { graph } = loadModelFromFile(model, opts);
@@ -61,7 +68,7 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
   const device = isPlan ? planKind : opts.device ?? (opts.engine === 'webgpu' ? 'webgpu' : 'cpu');
   const engine = isPlan ? `${planKind} (plan)` : opts.engine ?? 'none';
   if (opts.json) {
-    out(JSON.stringify({ model, device, engine, tolerance, pass, transfers: stats.transfers, engineStats: stats.engine, results }, null, 2));
+    out(JSON.stringify({ model, device, engine, tolerance, pass, transfers: stats.transfers, engineStats: stats.engine, ...(planStats?.profiles.length ? { planProfiles: planStats } : {}), results }, null, 2));
     return pass ? 0 : 1;
   }
   out(`model ${model}  device ${device}${engine !== 'none' ? `  engine ${engine}` : ''}  tolerance |got-want| <= ${tolerance.atol} + ${tolerance.rtol}*|want|`);
@@ -76,6 +83,9 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
   if (device !== 'cpu' || engine !== 'none') out(`device<->host transfers: ${stats.transfers}`);
   if (stats.webgpu) out(`nodes on the host (CPU kernels, control flow): ${fallbackSummary(stats.webgpu.fallbacks)}`);
   if (stats.engine) for (const line of engineReport(stats.engine)) out(line);
+  if (planStats?.profiles.length) {
+    out(`plan profiles: ${planStats.profiles.length}; the last data set ran on profile ${planStats.profile ?? '-'}; ${planStats.specializations} specialization${planStats.specializations === 1 ? '' : 's'} (${planStats.specializationMs.toFixed(0)} ms)`);
+  }
   const n = results.reduce((a, r) => a + r.outputs.length, 0);
   out(`${results.length} data set${results.length > 1 ? 's' : ''}, ${n} output${n > 1 ? 's' : ''}: ${pass ? 'all pass' : 'MISMATCH'} (${ms.toFixed(0)} ms)`);
   return pass ? 0 : 1;

@@ -119,6 +119,9 @@ export function serializePlan(plan: EnginePlan): Uint8Array {
  * format version. The returned constants may share memory with `bytes`.
  */
 export function parsePlan(bytes: Uint8Array): EnginePlan {
+  if (bytes.length >= MAGIC.length && new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) === 'NNRTPSET') {
+    throw new PlanError('a plan set (several profiles in one file), not a single plan', { where: 'byte 0', hint: 'read it with parsePlans (engine/plan-set.ts) or createPlanSession' });
+  }
   if (bytes.length < MAGIC.length || new TextDecoder().decode(bytes.subarray(0, MAGIC.length)) !== MAGIC) {
     throw new PlanError('not an nnrt plan file (no NNRTPLAN signature)', { where: 'byte 0', hint: 'pass a file written by `nnrt build`' });
   }

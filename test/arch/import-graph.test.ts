@@ -7,6 +7,8 @@ import { describeGraph, isNodeOnly, partCycles, partGraph, readSources } from '.
 
 const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 const MAX_LINES = 400;
+/** Generated data (not hand-written code): the WebAssembly kernels as base64 lines, rebuilt by `npm run build:wasm`. */
+const GENERATED = new Set(['cpu/kernels.wasm.ts']);
 const files = readSources(SRC);
 const graph = partGraph(files);
 
@@ -32,7 +34,7 @@ test('the core imports nothing from node:', () => {
 });
 
 test(`no file in src/ is over ${MAX_LINES} lines`, () => {
-  const long = files.filter((f) => f.lines > MAX_LINES).map((f) => `src/${f.path}: ${f.lines} lines`);
+  const long = files.filter((f) => f.lines > MAX_LINES && !GENERATED.has(f.path)).map((f) => `src/${f.path}: ${f.lines} lines`);
   assert.deepEqual(long, [], 'split the file by concept');
 });
 
