@@ -46,7 +46,7 @@ test('a model file on the cpu with onnxruntime-node and onnxruntime-web wasm: JS
   assert.deepEqual(m.inputs, [{ name: 'x', shape: [1, 2, 6, 6], dtype: 'float32' }]);
   assert.equal(m.parameters, 4 * 2 * 9 + 4 + 3 * 36 + 3 + 2); // conv, bias, fc, bias, the Reshape's shape
   assert.equal(m.reference, 'nnrt-cpu');
-  assert.deepEqual(m.rows.map((x) => [x.id, x.kind, x.status]), [['nnrt-cpu', 'nnrt', 'ok'], ['ort-node', 'peer', 'ok'], ['ort-web-wasm', 'peer', 'ok']]);
+  assert.deepEqual(m.rows.map((x) => [x.id, x.kind, x.status]), [['nnrt-cpu', 'nnrt', 'ok'], ['nnrt-cpu-engine', 'nnrt', 'ok'], ['ort-node', 'peer', 'ok'], ['ort-web-wasm', 'peer', 'ok']]);
   for (const row of m.rows) {
     assert.equal(row.timing!.runs, 2);
     assert.equal(row.times!.length, 2);
@@ -57,9 +57,9 @@ test('a model file on the cpu with onnxruntime-node and onnxruntime-web wasm: JS
     assert.ok(row.maxAbsDiff! < 1e-5, `${row.id}: max |diff| ${row.maxAbsDiff}`);
   }
   assert.match(r.out, /wrote .*small\.json/);
-  assert.match(r.err, /\[1\/3\] small · nnrt cpu\n/, 'without a terminal, one progress line per row on stderr');
+  assert.match(r.err, /\[1\/4\] small · nnrt cpu\n/, 'without a terminal, one progress line per row on stderr');
   const svg = readFileSync(chart, 'utf8');
-  assert.equal((svg.match(/<rect class="bar"/g) ?? []).length, 3);
+  assert.equal((svg.match(/<rect class="bar"/g) ?? []).length, 4);
 });
 
 test('a zoo model is exported once and runs in nnrt and onnxruntime-node with the same outputs', () => {

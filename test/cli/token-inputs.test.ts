@@ -91,7 +91,7 @@ test('bench: int64 inputs made valid; nnrt and onnxruntime-node agree; --input n
   assert.equal(r.code, 0, r.err);
   const m = (JSON.parse(readFileSync(json, 'utf8')) as BenchReport).models[0]!;
   assert.deepEqual(m.inputs.map((i) => i.dtype), ['int64', 'int64', 'int64']);
-  assert.deepEqual(m.rows.map((x) => [x.id, x.status, x.agree]), [['nnrt-cpu', 'ok', true], ['ort-node', 'ok', true]]);
+  assert.deepEqual(m.rows.map((x) => [x.id, x.status, x.agree]), [['nnrt-cpu', 'ok', true], ['nnrt-cpu-engine', 'ok', true], ['ort-node', 'ok', true]]);
   const bad = cli(['bench', modelFile, '--device', 'cpu', '--no-peers', '--input', `token_ids=${join(dir, 'ids.pb')}`, '--runs', '1', '-q']);
   assert.equal(bad.code, 2);
   assert.match(bad.err, /--input token_ids: the model has no input 'token_ids'/);

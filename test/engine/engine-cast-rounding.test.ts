@@ -17,7 +17,7 @@ import { Tensor } from '../../src/tensor/tensor.js';
 const fixtures = new URL('../../../shared/fixtures/onnx-node-full/', import.meta.url).pathname;
 const skip = webgpuSkip() ?? (existsSync(fixtures) ? false : `${fixtures} is absent`);
 
-for (const folder of ['test_cast_FLOAT_to_BFLOAT16', 'test_cast_FLOAT_to_FLOAT8E4M3FN', 'test_cast_FLOAT16_to_FLOAT8E5M2']) {
+for (const folder of ['test_cast_FLOAT_to_BFLOAT16', 'test_cast_FLOAT_to_FLOAT8E4M3FN', 'test_cast_FLOAT_to_FLOAT8E5M2']) {
   test(`engine Cast ${folder}: declined, rounded by the framework`, { skip }, async () => {
     const dir = join(fixtures, folder);
     const { results, stats } = await verifyModel(join(dir, 'model.onnx'), listDataSets(dir), {

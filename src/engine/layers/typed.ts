@@ -115,11 +115,12 @@ const CAST_RULE = rule(check((node, ctx) => {
   const to = dtypeOf(node.outputs[0] ?? '', ctx);
   // bfloat16/float8/float4 values are held as float32 in the IR: only the `to` code says a
   // rounding is due, which the engine does not implement
+  if (!netDTypeOf(from) || !netDTypeOf(to)) return `Cast: ${from} → ${to} (the engine casts between float32, int64, int32 and bool)`;
   const code = node.attrs.to;
   if (code?.type !== 'int' || !EXACT_CAST_TARGETS.has(Number(code.value))) {
     return `Cast to ONNX type ${code?.type === 'int' ? String(code.value) : '?'} rounds onto a grid the engine does not implement`;
   }
-  return netDTypeOf(from) && netDTypeOf(to) ? undefined : `Cast: ${from} → ${to} (the engine casts between float32, int64, int32 and bool)`;
+  return undefined;
 }));
 
 /** Cast between the same engine types (float→float, int64↔int32, bool→bool) is a reshape to the same shape. */
