@@ -17,7 +17,7 @@ import type { EngineServiceOptions } from '../engine/service.js';
 import { CpuEngineService, type CpuEngineRecord } from '../engine/cpu/service.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendSupport, backendVerifier } from './backends.js';
-import { withDynamicPart, type EnginePartitionOptions, type EngineStats } from './engine-session.js';
+import { engineEntries, withDynamicPart, type EnginePartitionOptions, type EngineStats } from './engine-session.js';
 import { shapeDecidingInputs } from '../executor/gpu-executor.js';
 import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
 import { bindNode } from '../ops/typer.js';
@@ -162,11 +162,7 @@ export class CpuEngineSession {
     return {
       partition: setup.partition,
       weightBytes: setup.weightBytes,
-      engines: [...setup.records].map(([node, r]) => ({
-        node, source: r.source, buildMs: r.buildMs,
-        layers: r.engine.plan.layers.length, arenaBytes: r.engine.plan.arenaBytes, naiveBytes: r.engine.plan.naiveBytes,
-        lowered: r.engine.loweredLayers,
-      })),
+      engines: engineEntries(setup.records),
       deviceCopies: 0,
       ...this.service.counts,
       partitions: this.partitions,

@@ -57,6 +57,21 @@ export interface EngineStats {
   profile?: number;
 }
 
+/** What a session's engine records give `stats().engine.engines` (both backends). */
+export interface EngineRecordView {
+  source: 'built' | 'cache';
+  buildMs: number;
+  engine: { plan: { layers: readonly unknown[]; arenaBytes: number; naiveBytes: number }; loweredLayers?: string[] };
+}
+
+export function engineEntries(records: ReadonlyMap<string, EngineRecordView>): EngineStats['engines'] {
+  return [...records].map(([node, r]) => ({
+    node, source: r.source, buildMs: r.buildMs,
+    layers: r.engine.plan.layers.length, arenaBytes: r.engine.plan.arenaBytes, naiveBytes: r.engine.plan.naiveBytes,
+    ...(r.engine.loweredLayers ? { lowered: r.engine.loweredLayers } : {}),
+  }));
+}
+
 /** What an engine session does with shapes: profiles, and what happens outside them. */
 export interface ShapeOptions {
   profiles?: readonly ShapeProfile[];
@@ -243,10 +258,7 @@ export class EngineSession {
     return {
       partition: setup.partition,
       weightBytes: setup.weightBytes,
-      engines: [...setup.records].map(([node, r]) => ({
-        node, source: r.source, buildMs: r.buildMs,
-        layers: r.engine.plan.layers.length, arenaBytes: r.engine.plan.arenaBytes, naiveBytes: r.engine.plan.naiveBytes,
-      })),
+      engines: engineEntries(setup.records),
       deviceCopies: setup.executor.lastStats.deviceCopies,
       ...this.service.counts,
       partitions: this.partitions,
