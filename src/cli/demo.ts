@@ -72,8 +72,8 @@ const positiveInt = (v: string) => {
 export function addDemoCommand(program: Command, setExit: (code: number) => void, out: (line: string) => void): void {
   program
     .command('demo')
-    .description('the engine demo: zoo ResNet-18 v2 (seeded, no download) on the framework, engine fp32 and engine fp16; latency, speedup, agreement')
-    .addOption(new Option('--device <device>', 'auto: WebGPU when an adapter is present, else the CPU (framework only)').choices(['auto', ...DEVICES]).default('auto'))
+    .description('the engine demo: zoo ResNet-18 v2 (seeded, no download) on the framework, engine fp32 and engine fp16 (the CPU engine without WebGPU); latency, speedup, agreement')
+    .addOption(new Option('--device <device>', 'auto: WebGPU when an adapter is present, else the CPU (the framework and the engine\'s CPU backend)').choices(['auto', ...DEVICES]).default('auto'))
     .option('--runs <n>', 'timed runs per row (default: sized so the demo takes about a minute)', positiveInt)
     .option('-q, --quiet', 'no progress bar and no notes')
     .addHelpText('after', [

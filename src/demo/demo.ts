@@ -66,9 +66,9 @@ export interface DemoEngineInfo {
 }
 
 export interface DemoRow {
-  id: 'framework' | 'engine-fp32' | 'engine-fp16';
+  id: 'framework' | 'engine-cpu' | 'engine-fp32' | 'engine-fp16';
   label: string;
-  /** Why the row did not run on this machine (the engine without WebGPU). */
+  /** Why the row did not run on this machine (the WebGPU engine without an adapter). */
   unavailable?: string;
   /** The error that stopped the row (a failed build or run): the demo fails. */
   error?: string;
@@ -112,7 +112,7 @@ async function chooseDevice(opts: DemoOptions): Promise<{ device: DeviceName; ad
     // 'auto' must work on a machine without a GPU, a Vulkan driver, or a loadable Dawn at all
     if (wanted === 'webgpu') throw e;
     const why = e instanceof DeviceError ? e.message : `WebGPU could not start: ${(e as Error)?.message ?? String(e)}`;
-    return { device: 'cpu', fellBack: `${why}; the framework runs on the CPU and the engine rows are skipped (the engine needs WebGPU)` };
+    return { device: 'cpu', fellBack: `${why}; the framework and the engine's CPU backend run on the CPU, the WebGPU engine rows are skipped` };
   }
 }
 
@@ -125,8 +125,8 @@ function setupFor(device: DeviceName, adapter: AdapterSummary | undefined): Demo
     timeTactics: !slow,
     warmup: slow ? 1 : 5,
     // three rows of ~15 s on a GPU; on a software adapter the builds and warm-ups take their share
-    // too; on the CPU only the framework row runs
-    rowTargetMs: slow && device === 'webgpu' ? 8000 : 15000,
+    // too; on the CPU the framework and the CPU engine rows run
+    rowTargetMs: slow ? (device === 'webgpu' ? 8000 : 12000) : 15000,
   };
 }
 
@@ -203,6 +203,8 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoReport> {
 
   const plans: { id: DemoRow['id']; label: string; options: SessionOptions }[] = [
     { id: 'framework', label: `framework (${device})`, options: { device } },
+    // without WebGPU the engine's CPU backend shows the partition-and-fuse benefit instead
+    ...(device === 'cpu' ? [{ id: 'engine-cpu' as const, label: 'engine cpu fp32', options: { device: 'cpu' as const, engine: 'cpu' as const } }] : []),
     { id: 'engine-fp32', label: 'engine fp32', options: { device: 'webgpu', engine: 'webgpu', precision: 'fp32', timeTactics: setup.timeTactics } },
     { id: 'engine-fp16', label: 'engine fp16', options: { device: 'webgpu', engine: 'webgpu', precision: 'fp16', timeTactics: setup.timeTactics } },
   ];
@@ -215,7 +217,7 @@ export async function runDemo(opts: DemoOptions = {}): Promise<DemoReport> {
       row.unavailable = `the engine runs on WebGPU; ${opts.device === 'cpu' ? 'not asked for (--device cpu)' : 'no adapter here'}`;
       continue;
     }
-    if (plan.options.engine === 'webgpu' && !engineEnabledByEnvironment()) {
+    if (plan.options.engine !== undefined && !engineEnabledByEnvironment()) {
       row.unavailable = 'NNRT_USE_ENGINE=0 turns the engine off';
       continue;
     }

@@ -31,15 +31,21 @@ async function cpuReference(report: DemoReport) {
   }
 }
 
-test('demo on the CPU: the framework row runs, the engine rows say why they cannot', async () => {
+test('demo on the CPU: the framework and CPU engine rows run, the WebGPU engine rows say why they cannot', async () => {
   const report = await runDemo({ device: 'cpu', runs: 2 });
   assert.equal(report.setup.device, 'cpu');
   assert.deepEqual(report.input.shape, [1, 3, 64, 64]);
-  const [framework, fp32, fp16] = report.rows;
+  assert.deepEqual(report.rows.map((r) => r.id), ['framework', 'engine-cpu', 'engine-fp32', 'engine-fp16']);
+  const [framework, engineCpu, fp32, fp16] = report.rows;
   assert.equal(framework!.timing?.runs, 2);
   const want = await cpuReference(report);
   const c = compareTensors(framework!.output!, want, { atol: 0, rtol: 0 });
   assert.ok(c.pass, `the demo's CPU row differs from the CPU executor: ${c.maxAbsError}`);
+  // the CPU engine (fused, packed weights, its own arena) against the plain CPU executor
+  assert.equal(engineCpu!.timing?.runs, 2);
+  const e = compareTensors(engineCpu!.output!, want, TOLERANCE.fp32);
+  assert.ok(e.pass, `the CPU engine row differs from the CPU executor: ${e.maxAbsError}`);
+  assert.equal(engineCpu!.engine?.subgraphs, 1);
   for (const row of [fp32!, fp16!]) {
     assert.equal(row.timing, undefined);
     assert.match(row.unavailable ?? '', /WebGPU/);
@@ -78,6 +84,7 @@ test('nnrt demo --device cpu prints the table and exits 0', () => {
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^nnrt demo: ResNet-18 v2 from the model zoo/m);
   assert.match(r.stdout, /^framework \(cpu\) +[\d.]+ +[\d.]+ +[\d.]+ +1\.00× +2 +reference$/m);
+  assert.match(r.stdout, /^engine cpu fp32 +[\d.]+ +[\d.]+ +[\d.]+ +[\d.]+× +2 +[\d.e+-]+ agrees/m);
   assert.match(r.stdout, /^engine fp32 +n\/a: the engine runs on WebGPU/m);
   assert.doesNotMatch(r.stdout, /^note:/m, '--quiet leaves the notes out');
 });
