@@ -13,7 +13,7 @@ import type { WasmKernels } from './wasm-kernels.js';
 const f32 = (t: Tensor | undefined): t is Tensor => t !== undefined && t.dtype === 'float32';
 
 /** Runs `body` on x copied in, returns its output (count floats at Y) as a tensor of `out`'s shape. */
-function mapped(wasm: WasmKernels, x: Tensor, out: TensorType, body: (X: number, Y: number) => void): Tensor[] {
+export function mapped(wasm: WasmKernels, x: Tensor, out: TensorType, body: (X: number, Y: number) => void): Tensor[] {
   wasm.reset();
   const X = wasm.put(x.data as Float32Array);
   const count = elementCount(out.shape);

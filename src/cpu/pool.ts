@@ -8,6 +8,7 @@ import type { Window } from '../ops/_kernels/window.js';
 import { conv2dGeometry } from './conv.js';
 import { averagePool2d, globalPool, maxPool2d, type PoolShape } from './api-pool.js';
 import type { WasmKernels } from './wasm-kernels.js';
+import { mapped } from './fast-ops.js';
 
 function poolShape(x: Tensor, window: Window, out: TensorType): PoolShape | undefined {
   if (x.dtype !== 'float32') return undefined;
@@ -15,29 +16,21 @@ function poolShape(x: Tensor, window: Window, out: TensorType): PoolShape | unde
   return geo && { planes: x.shape[0]! * x.shape[1]!, ...geo };
 }
 
-function pooled(wasm: WasmKernels, x: Tensor, out: TensorType, run: (X: number, Y: number) => void): Tensor[] {
-  wasm.reset();
-  const X = wasm.put(x.data as Float32Array);
-  const count = elementCount(out.shape);
-  const Y = wasm.alloc(count);
-  run(X, Y);
-  return [new Tensor('float32', out.shape, wasm.read(Y, count))];
-}
 
 export function maxPoolFast(wasm: WasmKernels, x: Tensor, window: Window, outs: readonly TensorType[]): Tensor[] | undefined {
   const s = outs.length === 1 ? poolShape(x, window, outs[0]!) : undefined;
-  return s && pooled(wasm, x, outs[0]!, (X, Y) => maxPool2d(wasm, s, X, Y));
+  return s && mapped(wasm, x, outs[0]!, (X, Y) => maxPool2d(wasm, s, X, Y));
 }
 
 export function averagePoolFast(wasm: WasmKernels, x: Tensor, window: Window, includePad: boolean, out: TensorType): Tensor[] | undefined {
   const s = poolShape(x, window, out);
-  return s && pooled(wasm, x, out, (X, Y) => averagePool2d(wasm, s, X, Y, includePad));
+  return s && mapped(wasm, x, out, (X, Y) => averagePool2d(wasm, s, X, Y, includePad));
 }
 
 export function globalPoolFast(wasm: WasmKernels, kind: 'avg' | 'max', x: Tensor, out: TensorType): Tensor[] | undefined {
   if (x.dtype !== 'float32' || x.rank < 3) return undefined;
   const planes = x.shape[0]! * x.shape[1]!;
-  return pooled(wasm, x, out, (X, Y) => globalPool(wasm, kind, X, Y, planes, elementCount(x.shape.slice(2))));
+  return mapped(wasm, x, out, (X, Y) => globalPool(wasm, kind, X, Y, planes, elementCount(x.shape.slice(2))));
 }
 
 /** ReduceMean / ReduceMax over trailing axes (a global pool over the inner block); other axes: undefined. */
@@ -48,5 +41,5 @@ export function reduceTrailingFast(wasm: WasmKernels, kind: 'avg' | 'max', x: Te
   if (sorted.some((a, i) => a !== first + i)) return undefined;
   const size = elementCount(x.shape.slice(first));
   if (size === 0) return undefined;
-  return pooled(wasm, x, out, (X, Y) => globalPool(wasm, kind, X, Y, elementCount(x.shape.slice(0, first)), size));
+  return mapped(wasm, x, out, (X, Y) => globalPool(wasm, kind, X, Y, elementCount(x.shape.slice(0, first)), size));
 }

@@ -13,7 +13,7 @@ import { constOperand, constOperandIndex, isConstOperand } from '../passes/pw-ex
 import { int, type Emitter } from './emitter.js';
 import type { LayerKindDef } from './kind.js';
 import { base, type NodeView } from './node-view.js';
-import type { TypedConstant } from './typed.js';
+import { typedConstantTensor, type TypedConstant } from './typed.js';
 
 export interface GatherLayer extends LayerBase {
   kind: 'gather';
@@ -73,11 +73,7 @@ export const gatherLayerRule: SupportPredicate = check((node, ctx) => {
 function lower(e: Emitter, l: GatherLayer): void {
   const operand = (v: string) => {
     if (!isConstOperand(v)) return v;
-    const c = l.constants![constOperandIndex(v)]!;
-    const t = c.dtype === 'float32' ? new Tensor('float32', [...c.shape], Float32Array.from(c.values))
-      : c.dtype === 'bool' ? new Tensor('bool', [...c.shape], Uint8Array.from(c.values, (x) => (x ? 1 : 0)))
-        : new Tensor('int32', [...c.shape], Int32Array.from(c.values));
-    return e.initializer(v === l.data ? 'table' : 'indices', t);
+    return e.initializer(v === l.data ? 'table' : 'indices', typedConstantTensor(l.constants![constOperandIndex(v)]!));
   };
   e.node('Gather', [operand(l.data), operand(l.indices)], { axis: int(l.axis) }, l.output);
 }

@@ -51,6 +51,13 @@ function typedConstant(t: Tensor): TypedConstant | undefined {
   return { dtype, shape: [...t.shape], values: Int32Array.from(nums, Number) };
 }
 
+/** A typed constant back as an IR tensor (its lowering to ONNX). */
+export function typedConstantTensor(c: TypedConstant): Tensor {
+  return c.dtype === 'float32' ? new Tensor('float32', [...c.shape], Float32Array.from(c.values))
+    : c.dtype === 'bool' ? new Tensor('bool', [...c.shape], Uint8Array.from(c.values, (x) => (x ? 1 : 0)))
+      : new Tensor('int32', [...c.shape], Int32Array.from(c.values));
+}
+
 function translate(n: NodeView): TypedLayer {
   const inputs: string[] = [];
   const constants: TypedConstant[] = [];
@@ -165,11 +172,7 @@ const ONNX_TYPE: Record<NetDType, number> = { float32: DTYPE_ELEMENT_TYPE.float3
 function lower(e: Emitter, l: TypedLayer): void {
   const operand = (v: string) => {
     if (!isConstOperand(v)) return v;
-    const c = l.constants![constOperandIndex(v)]!;
-    const t = c.dtype === 'float32' ? new Tensor('float32', [...c.shape], Float32Array.from(c.values))
-      : c.dtype === 'bool' ? new Tensor('bool', [...c.shape], Uint8Array.from(c.values, (x) => (x ? 1 : 0)))
-        : new Tensor('int32', [...c.shape], Int32Array.from(c.values));
-    return e.initializer(`c${v.slice(6)}`, t);
+    return e.initializer(`c${v.slice(6)}`, typedConstantTensor(l.constants![constOperandIndex(v)]!));
   };
   const attrs: Attrs = l.op === 'Cast' ? { to: int(ONNX_TYPE[e.dtype(l.output)]) } : {};
   e.node(l.op, l.inputs.map(operand), attrs, l.output);
