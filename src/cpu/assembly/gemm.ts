@@ -4,12 +4,17 @@
 // Operands are strided views (element (i, j) at base + i*rowStride + j*colStride, in floats), so a
 // transpose costs nothing beyond the packing. All pointers are byte addresses in linear memory.
 // Constant operands (weights) can be packed once (packAPanels / packBPanels) and reused by gemmEx.
+// The register tile is 5×8 (gemm-tiles.ts says why); the rows left over at the bottom (m mod 5) run
+// a tile of just those rows. Tiles narrower than 8 columns (the right edge) run 5×8 into a buffer.
 import { epilogueBlock } from './epilogue';
+import { tile1x8, tile2x8, tile3x8, tile4x8, tile5x8 } from './gemm-tiles';
 
-const MR = 4;
+const MR = 5;
 const NR = 8;
+/** Depth of a packed slice; conv.ts's im2colPacked writes packed B with this same KC. */
 const KC = 256;
-const MC = 128;
+/** Rows of A packed at a time (a multiple of MR): MC × KC floats = 120 KiB, well inside a 1 MiB L2. */
+const MC = 120;
 const NC = 4096;
 /** Columns of C the epilogue takes at a time (mc × EB floats stay in cache). */
 const EB = 64;
@@ -42,12 +47,12 @@ export function packedBFloats(k: i32, n: i32): i32 {
 }
 
 /**
- * Packs all of the strided m×k A (times alpha) once, as gemmEx reads it with aPacked: per KC slice
- * of k, MR-tall panels of every row (rows padded to a multiple of MR with zeros).
+ * Packs all of the strided m×k A (times alpha) once, as gemmEx reads it with aPacked: MR-tall
+ * panels (rows padded to a multiple of MR with zeros), each k-major over all of k, one after the
+ * other, so that a KC slice of a panel is contiguous at panel + pc·MR.
  */
 export function packAPanels(a: usize, ars: i32, acs: i32, m: i32, k: i32, alpha: f32, out: usize): void {
-  const mPad = ((m + MR - 1) / MR) * MR;
-  for (let pc = 0; pc < k; pc += KC) packA(a, ars, acs, 0, pc, m, min(KC, k - pc), alpha, out + (<usize>(pc * mPad) << 2));
+  packA(a, ars, acs, 0, 0, m, k, alpha, out);
 }
 
 /** Packs all of the strided k×n B once, as gemmEx reads it with bPacked: per KC slice, NR-wide panels. */
@@ -58,8 +63,8 @@ export function packBPanels(b: usize, brs: i32, bcs: i32, k: i32, n: i32, out: u
 
 /**
  * gemm with operands packed ahead and a fused epilogue (epilogue.ts; ep 0: none).
- * aPacked ≠ 0: `a` is a packAPanels block, ars its padded row count (a multiple of MR) and acs the
- * row (a multiple of MR) this call's row 0 is; alpha was folded in when packing.
+ * aPacked ≠ 0: `a` is a packAPanels block (ars is not read) and acs the row (a multiple of MR)
+ * this call's row 0 is; alpha was folded in when packing.
  * bPacked ≠ 0: `b` is a packBPanels block, brs its padded column count and bcs the column (a
  * multiple of NR) this call's column 0 is.
  */
@@ -74,14 +79,18 @@ export function gemmEx(
     epilogueBlock(c, ldc, m, n, 0, 0, 0, ep);
     return;
   }
-  if (m == 1 && !aPacked && !bPacked) {
-    gemvRow(n, k, a, acs, b, brs, bcs, c, accumulate, alpha);
+  if (m == 1 && !aPacked) {
+    if (bPacked) gemvPacked(n, k, a, acs, b, brs, bcs, c, accumulate, alpha);
+    else gemvRow(n, k, a, acs, b, brs, bcs, c, accumulate, alpha);
     epilogueBlock(c, ldc, 1, n, 0, 0, 0, ep);
     return;
   }
   const pa = scratch;
   const pb = scratch + (<usize>(MC * KC) << 2);
   const edge = pb + (<usize>(KC * NC) << 2);
+  // With one row block, each B panel is used once, right away: packed one panel at a time it stays
+  // in L1, where a whole packed slice (up to KC × NC floats, 4 MiB) would go out to L3 and back.
+  const panelwise = !bPacked && m <= MC;
   for (let jc = 0; jc < n; jc += NC) {
     const nc = min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -89,23 +98,35 @@ export function gemmEx(
       const last = pc + kc >= k;
       let bBase = pb;
       if (bPacked) bBase = b + (<usize>(pc * brs + (bcs + jc) * kc) << 2);
-      else packB(b, brs, bcs, pc, jc, kc, nc, pb);
+      else if (!panelwise) packB(b, brs, bcs, pc, jc, kc, nc, pb);
       const overwrite = pc == 0 && !accumulate;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
+        // packed ahead, panels run over all of k; packed here, over this slice
         let aBase = pa;
-        if (aPacked) aBase = a + (<usize>(pc * ars + (acs + ic) * kc) << 2);
-        else packA(a, ars, acs, ic, pc, mc, kc, alpha, pa);
+        let panelK = kc;
+        if (aPacked) {
+          aBase = a + (<usize>((acs + ic) * k + pc * MR) << 2);
+          panelK = k;
+        } else packA(a, ars, acs, ic, pc, mc, kc, alpha, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
-          const bp = bBase + (<usize>(jr * kc) << 2);
+          let bp = bBase + (<usize>(jr * kc) << 2);
+          if (panelwise) {
+            packB(b, brs, bcs, pc, jc + jr, kc, nr, pb);
+            bp = pb;
+          }
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const ap = aBase + (<usize>(ir * kc) << 2);
+            const ap = aBase + (<usize>(ir * panelK) << 2);
             const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
-            if (mr == MR && nr == NR) tile(kc, ap, bp, cp, ldc, overwrite);
+            if (nr == NR && mr == MR) tile5x8(kc, ap, bp, cp, ldc, overwrite);
+            else if (nr == NR && mr == 4) tile4x8(kc, ap, bp, cp, ldc, overwrite);
+            else if (nr == NR && mr == 3) tile3x8(kc, ap, bp, cp, ldc, overwrite);
+            else if (nr == NR && mr == 2) tile2x8(kc, ap, bp, cp, ldc, overwrite);
+            else if (nr == NR) tile1x8(kc, ap, bp, cp, overwrite);
             else {
-              tile(kc, ap, bp, edge, NR, true);
+              tile5x8(kc, ap, bp, edge, NR, true);
               storeEdge(edge, cp, ldc, mr, nr, overwrite);
             }
           }
@@ -122,40 +143,7 @@ export function gemmEx(
   }
 }
 
-/** C[4×8] (=|+=) Σ_p A[p][0..4) ⊗ B[p][0..8): eight f32x4 accumulators held in locals. */
-// @ts-ignore: decorator
-@inline
-function tile(kc: i32, a: usize, b: usize, c: usize, ldc: i32, overwrite: bool): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(b);
-    const b1 = v128.load(b, 16);
-    let s = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a, 8);
-    c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a, 12);
-    c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
-    a += 16;
-    b += 32;
-  }
-  const ld = <usize>ldc << 2;
-  if (!overwrite) {
-    c00 = f32x4.add(c00, v128.load(c)); c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ld)); c11 = f32x4.add(c11, v128.load(c + ld, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ld)); c21 = f32x4.add(c21, v128.load(c + 2 * ld, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ld)); c31 = f32x4.add(c31, v128.load(c + 3 * ld, 16));
-  }
-  v128.store(c, c00); v128.store(c, c01, 16);
-  v128.store(c + ld, c10); v128.store(c + ld, c11, 16);
-  v128.store(c + 2 * ld, c20); v128.store(c + 2 * ld, c21, 16);
-  v128.store(c + 3 * ld, c30); v128.store(c + 3 * ld, c31, 16);
-}
-
-/** Writes (or adds) the top-left mr×nr of a row-major 4×8 tile into C. */
+/** Writes (or adds) the top-left mr×nr of a row-major MR×NR tile into C. */
 function storeEdge(t: usize, c: usize, ldc: i32, mr: i32, nr: i32, overwrite: bool): void {
   for (let i = 0; i < mr; i++) {
     const row = c + (<usize>(i * ldc) << 2);
@@ -168,7 +156,7 @@ function storeEdge(t: usize, c: usize, ldc: i32, mr: i32, nr: i32, overwrite: bo
   }
 }
 
-/** A[ic.., pc..] → MR-tall panels, k-major (MR floats per k), zero-padded rows, times alpha. */
+/** A[ic.., pc..] → MR-tall panels of kc steps each, k-major (MR floats per k), zero-padded rows, times alpha. */
 function packA(a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32, alpha: f32, out: usize): void {
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
@@ -249,4 +237,58 @@ function gemvRow(n: i32, k: i32, a: usize, acs: i32, b: usize, brs: i32, bcs: i3
     const o = c + (<usize>j << 2);
     store<f32>(o, accumulate ? load<f32>(o) + alpha * sum : alpha * sum);
   }
+}
+
+/**
+ * One row of A times a packBPanels B (brs its padded column count, bcs the column this call's
+ * column 0 is): c[0..n) (=|+=) alpha · Σ_p a[p] · B[p][·], one 8-wide panel at a time over every
+ * KC slice, two accumulator pairs (even and odd p) so that the adds overlap.
+ */
+function gemvPacked(n: i32, k: i32, a: usize, acs: i32, b: usize, brs: i32, bcs: i32, c: usize, accumulate: i32, alpha: f32): void {
+  const aStep = <usize>acs << 2;
+  const scale = f32x4.splat(alpha);
+  for (let jr = 0; jr < n; jr += NR) {
+    let e0 = f32x4.splat(0), e1 = f32x4.splat(0), o0 = f32x4.splat(0), o1 = f32x4.splat(0);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
+      let bp = b + (<usize>(pc * brs + (bcs + jr) * kc) << 2);
+      let ap = a + <usize>pc * aStep;
+      let p = 0;
+      for (; p + 1 < kc; p += 2, bp += 64, ap += 2 * aStep) {
+        const s = f32x4.splat(load<f32>(ap));
+        const t = f32x4.splat(load<f32>(ap + aStep));
+        e0 = f32x4.add(e0, f32x4.mul(s, v128.load(bp)));
+        e1 = f32x4.add(e1, f32x4.mul(s, v128.load(bp, 16)));
+        o0 = f32x4.add(o0, f32x4.mul(t, v128.load(bp, 32)));
+        o1 = f32x4.add(o1, f32x4.mul(t, v128.load(bp, 48)));
+      }
+      if (p < kc) {
+        const s = f32x4.splat(load<f32>(ap));
+        e0 = f32x4.add(e0, f32x4.mul(s, v128.load(bp)));
+        e1 = f32x4.add(e1, f32x4.mul(s, v128.load(bp, 16)));
+      }
+    }
+    const cp = c + (<usize>jr << 2);
+    const r0 = f32x4.mul(scale, f32x4.add(e0, o0));
+    const r1 = f32x4.mul(scale, f32x4.add(e1, o1));
+    if (n - jr >= NR) {
+      v128.store(cp, accumulate ? f32x4.add(v128.load(cp), r0) : r0);
+      v128.store(cp, accumulate ? f32x4.add(v128.load(cp, 16), r1) : r1, 16);
+      continue;
+    }
+    // the last, partial panel: lane by lane
+    for (let j = 0; j < n - jr; j++) {
+      const v = j < 4 ? extractLane(r0, j) : extractLane(r1, j - 4);
+      const o = cp + (<usize>j << 2);
+      store<f32>(o, accumulate ? load<f32>(o) + v : v);
+    }
+  }
+}
+
+/** Lane `j` (0..3) of `v`, for a lane index only known at run time. */
+function extractLane(v: v128, j: i32): f32 {
+  if (j == 0) return f32x4.extract_lane(v, 0);
+  if (j == 1) return f32x4.extract_lane(v, 1);
+  if (j == 2) return f32x4.extract_lane(v, 2);
+  return f32x4.extract_lane(v, 3);
 }
