@@ -117,3 +117,20 @@ test('kernel-api gemm with a fused bias and activation on edge shapes (one row, 
     }
   }
 });
+
+test('gemmEx on a packed A from row 120 (a later row block) to the end matches onnxruntime', async () => {
+  const k = wasm.k;
+  const [m, n, kk, i0] = [250, 20, 270, 120];
+  const a = randomTensor([m, kk], 31);
+  const b = randomTensor([kk, n], 32);
+  const want = await ortOneNode('MatMul', { a: { shape: [m, kk], data: a.data }, b: { shape: [kk, n], data: b.data } });
+  wasm.reset();
+  const pa = wasm.alloc(k.packedAFloats(m, kk));
+  k.packAPanels(wasm.put(a.data), kk, 1, m, kk, 1, pa);
+  const B = wasm.put(b.data);
+  const C = wasm.alloc(m * n);
+  const scratch = wasm.alloc(k.gemmScratchFloats());
+  k.gemmEx(i0, n, kk, pa, 0, 0, 1, B, n, 1, 0, C, n, 0, 1, scratch, 0);
+  k.gemmEx(m - i0, n, kk, pa, 0, i0, 1, B, n, 1, 0, C + i0 * n * 4, n, 0, 1, scratch, 0);
+  expectClose(wasm.read(C, m * n), want, [m, n], 'two row blocks');
+});

@@ -145,3 +145,24 @@ export function tile1x8(kc: i32, a: usize, b: usize, c: usize, overwrite: bool):
   }
   v128.store(c, c00); v128.store(c, c01, 16);
 }
+
+/** 5×4 tile (the first 4 columns of an 8-wide B panel), always overwriting: right edges of 1 to 4 columns. */
+export function tile5x4(kc: i32, a: usize, b: usize, c: usize, ldc: i32): void {
+  const ld = <usize>ldc << 2;
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0), c4 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b);
+    c0 = f32x4.add(c0, f32x4.mul(v128.load32_splat(a), b0));
+    c1 = f32x4.add(c1, f32x4.mul(v128.load32_splat(a, 4), b0));
+    c2 = f32x4.add(c2, f32x4.mul(v128.load32_splat(a, 8), b0));
+    c3 = f32x4.add(c3, f32x4.mul(v128.load32_splat(a, 12), b0));
+    c4 = f32x4.add(c4, f32x4.mul(v128.load32_splat(a, 16), b0));
+    a += 20;
+    b += 32;
+  }
+  v128.store(c, c0);
+  v128.store(c + ld, c1);
+  v128.store(c + 2 * ld, c2);
+  v128.store(c + 3 * ld, c3);
+  v128.store(c + 4 * ld, c4);
+}

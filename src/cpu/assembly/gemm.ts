@@ -5,9 +5,9 @@
 // transpose costs nothing beyond the packing. All pointers are byte addresses in linear memory.
 // Constant operands (weights) can be packed once (packAPanels / packBPanels) and reused by gemmEx.
 // The register tile is 5×8 (gemm-tiles.ts says why); the rows left over at the bottom (m mod 5) run
-// a tile of just those rows. Tiles narrower than 8 columns (the right edge) run 5×8 into a buffer.
+// a tile of just those rows. Right edges (1 to 7 columns) run a 5×4 or 5×8 tile into a buffer.
 import { epilogueBlock } from './epilogue';
-import { tile1x8, tile2x8, tile3x8, tile4x8, tile5x8 } from './gemm-tiles';
+import { tile1x8, tile2x8, tile3x8, tile4x8, tile5x4, tile5x8 } from './gemm-tiles';
 
 const MR = 5;
 const NR = 8;
@@ -47,12 +47,16 @@ export function packedBFloats(k: i32, n: i32): i32 {
 }
 
 /**
- * Packs all of the strided m×k A (times alpha) once, as gemmEx reads it with aPacked: MR-tall
- * panels (rows padded to a multiple of MR with zeros), each k-major over all of k, one after the
- * other, so that a KC slice of a panel is contiguous at panel + pc·MR.
+ * Packs all of the strided m×k A (times alpha) once, as gemmEx reads it with aPacked: per MC-row
+ * block, per KC slice of k, MR-tall panels of the block's rows (padded to a multiple of MR with
+ * zeros): the very layout gemmEx packs each block and slice into when A is not packed ahead.
  */
 export function packAPanels(a: usize, ars: i32, acs: i32, m: i32, k: i32, alpha: f32, out: usize): void {
-  packA(a, ars, acs, 0, 0, m, k, alpha, out);
+  for (let ic = 0; ic < m; ic += MC) {
+    const mc = min(MC, m - ic);
+    const mcPad = (mc + MR - 1) / MR * MR;
+    for (let pc = 0; pc < k; pc += KC) packA(a, ars, acs, ic, pc, mc, min(KC, k - pc), alpha, out + (<usize>(ic * k + pc * mcPad) << 2));
+  }
 }
 
 /** Packs all of the strided k×n B once, as gemmEx reads it with bPacked: per KC slice, NR-wide panels. */
@@ -63,8 +67,9 @@ export function packBPanels(b: usize, brs: i32, bcs: i32, k: i32, n: i32, out: u
 
 /**
  * gemm with operands packed ahead and a fused epilogue (epilogue.ts; ep 0: none).
- * aPacked ≠ 0: `a` is a packAPanels block (ars is not read) and acs the row (a multiple of MR)
- * this call's row 0 is; alpha was folded in when packing.
+ * aPacked ≠ 0: `a` is a packAPanels block (ars is not read) and acs the row this call's row 0 is:
+ * 0, or a multiple of MC (120) with the call running to the last packed row, so that its row blocks
+ * are the packed ones; alpha was folded in when packing.
  * bPacked ≠ 0: `b` is a packBPanels block, brs its padded column count and bcs the column (a
  * multiple of NR) this call's column 0 is.
  */
@@ -102,13 +107,9 @@ export function gemmEx(
       const overwrite = pc == 0 && !accumulate;
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
-        // packed ahead, panels run over all of k; packed here, over this slice
         let aBase = pa;
-        let panelK = kc;
-        if (aPacked) {
-          aBase = a + (<usize>((acs + ic) * k + pc * MR) << 2);
-          panelK = k;
-        } else packA(a, ars, acs, ic, pc, mc, kc, alpha, pa);
+        if (aPacked) aBase = a + (<usize>((acs + ic) * k + pc * ((mc + MR - 1) / MR * MR)) << 2);
+        else packA(a, ars, acs, ic, pc, mc, kc, alpha, pa);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           let bp = bBase + (<usize>(jr * kc) << 2);
@@ -118,7 +119,7 @@ export function gemmEx(
           }
           for (let ir = 0; ir < mc; ir += MR) {
             const mr = min(MR, mc - ir);
-            const ap = aBase + (<usize>(ir * panelK) << 2);
+            const ap = aBase + (<usize>(ir * kc) << 2);
             const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
             if (nr == NR && mr == MR) tile5x8(kc, ap, bp, cp, ldc, overwrite);
             else if (nr == NR && mr == 4) tile4x8(kc, ap, bp, cp, ldc, overwrite);
@@ -126,7 +127,9 @@ export function gemmEx(
             else if (nr == NR && mr == 2) tile2x8(kc, ap, bp, cp, ldc, overwrite);
             else if (nr == NR) tile1x8(kc, ap, bp, cp, overwrite);
             else {
-              tile5x8(kc, ap, bp, edge, NR, true);
+              // the right edge: into a buffer, then the mr×nr that exist
+              if (nr <= 4) tile5x4(kc, ap, bp, edge, NR);
+              else tile5x8(kc, ap, bp, edge, NR, true);
               storeEdge(edge, cp, ldc, mr, nr, overwrite);
             }
           }
