@@ -16,12 +16,18 @@ const KC = 256;
 /** Rows of A packed at a time (a multiple of MR): MC × KC floats = 120 KiB, well inside a 1 MiB L2. */
 const MC = 120;
 const NC = 4096;
+/**
+ * Slice depth and column block when neither operand was packed ahead (their layouts fix KC): deeper
+ * slices mean fewer passes over C, whose tiles each pass loads from L3 (wasm has no prefetch).
+ */
+const KC_RAW = 512;
+const NC_RAW = 2048;
 /** Columns of C the epilogue takes at a time (mc × EB floats stay in cache). */
 const EB = 64;
 
 /** Floats of scratch that gemm needs for its packed panels. */
 export function gemmScratchFloats(): i32 {
-  return MC * KC + KC * NC + MR * NR;
+  return MC * KC_RAW + max(KC * NC, KC_RAW * NC_RAW) + MR * NR;
 }
 
 /**
@@ -90,16 +96,19 @@ export function gemmEx(
     epilogueBlock(c, ldc, 1, n, 0, 0, 0, ep);
     return;
   }
+  const raw = !aPacked && !bPacked;
+  const kcMax = raw ? KC_RAW : KC;
+  const ncMax = raw ? NC_RAW : NC;
   const pa = scratch;
-  const pb = scratch + (<usize>(MC * KC) << 2);
-  const edge = pb + (<usize>(KC * NC) << 2);
+  const pb = scratch + (<usize>(MC * KC_RAW) << 2);
+  const edge = pb + (<usize>max(KC * NC, KC_RAW * NC_RAW) << 2);
   // With one row block, each B panel is used once, right away: packed one panel at a time it stays
   // in L1, where a whole packed slice (up to KC × NC floats, 4 MiB) would go out to L3 and back.
   const panelwise = !bPacked && m <= MC;
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = min(KC, k - pc);
+  for (let jc = 0; jc < n; jc += ncMax) {
+    const nc = min(ncMax, n - jc);
+    for (let pc = 0; pc < k; pc += kcMax) {
+      const kc = min(kcMax, k - pc);
       const last = pc + kc >= k;
       let bBase = pb;
       if (bPacked) bBase = b + (<usize>(pc * brs + (bcs + jc) * kc) << 2);
