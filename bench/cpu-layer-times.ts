@@ -61,12 +61,15 @@ const load0 = os.loadavg()[0]!.toFixed(2);
 const whole = time(() => engine.run(feeds));
 const runs = engine.layerRuns() as (() => void)[];
 const plan = engine.plan.layers as { name: string; kind: string; tactic: string }[];
-const net = engine.network as { layers: { name: string; output?: string; outputs?: string[] }[]; tensors: Map<string, { shape: number[] }> };
+const net = engine.network as { layers: { name: string; output?: string; outputs?: string[]; weightShape?: number[] }[]; tensors: Map<string, { shape: number[] }> };
 const layers = runs.map((run, i) => {
   const l = plan[i]!;
   const outName = net.layers[i]?.output ?? net.layers[i]?.outputs?.[0];
   const outShape = outName ? net.tensors.get(outName)?.shape : undefined;
-  return { name: l.name, kind: l.kind, tactic: l.tactic, shape: outShape ? `[${outShape.join(',')}]` : '', ...time(run) };
+  // multiply-adds of a conv layer: output elements × weights per output
+  const ws = net.layers[i]?.weightShape;
+  const macs = l.kind === 'conv' && ws && outShape ? outShape.reduce((a, b) => a * b, 1) * ws.slice(1).reduce((a, b) => a * b, 1) : 0;
+  return { name: l.name, kind: l.kind, tactic: l.tactic, shape: outShape ? `[${outShape.join(',')}]` : '', macs, ...time(run) };
 });
 const load1 = os.loadavg()[0]!.toFixed(2);
 const sum = layers.reduce((a, l) => a + l.wall, 0);
@@ -81,7 +84,8 @@ for (const l of layers) {
 }
 console.log('cpu ms by kind/executor: ' + [...byKind].sort((a, b) => b[1].ms - a[1].ms).map(([k, e]) => `${k} ×${e.n} ${e.ms.toFixed(3)}`).join(', '));
 for (const l of [...layers].sort((a, b) => b.cpu - a.cpu).slice(0, top)) {
-  console.log(`  ${l.wall.toFixed(3).padStart(7)} ms  ${l.cpu.toFixed(3).padStart(7)} cpu  ${(100 * l.cpu / cpuSum).toFixed(1).padStart(5)}%  ${l.kind}/${l.tactic} ${l.shape}  ${l.name}`);
+  const gflops = l.macs ? ` ${(2 * l.macs / l.cpu / 1e6).toFixed(1).padStart(5)} GF/s` : '';
+  console.log(`  ${l.wall.toFixed(3).padStart(7)} ms  ${l.cpu.toFixed(3).padStart(7)} cpu  ${(100 * l.cpu / cpuSum).toFixed(1).padStart(5)}%${gflops}  ${l.kind}/${l.tactic} ${l.shape}  ${l.name}`);
 }
 if (jsonFile) writeFileSync(jsonFile, JSON.stringify({ file, root, threads: cpuThreadCount(), load: [load0, load1], whole, layers }, null, 1));
 engine.dispose();

@@ -51,6 +51,20 @@ export function packConvWeights(wasm: WasmKernels, w: Float32Array | number, s: 
   return { at, block, m, group, k: kPerGroup, depthwise, groupBytes: groupFloats * 4 };
 }
 
+/** The largest share of `total` one of `threads` parts gets when parts are multiples of `align`. */
+function largestShare(total: number, threads: number, align: number): number {
+  return Math.min(total, Math.ceil(total / threads / align) * align) / total;
+}
+
+/**
+ * Whether to split a conv's GEMM over output channels rather than output positions: when that
+ * balances the threads better, as for small planes (7×7: positions split 32 + 17, channels evenly)
+ * and a 1×1 plane (one position: channels are the only split).
+ */
+function byRows(P: number, mg: number, threads: number): boolean {
+  return threads > 1 && largestShare(mg, threads, 4) < largestShare(P, threads, 8);
+}
+
 /**
  * Y[n, m, oh, ow] = conv(X[n, c, ih, iw], W) then the epilogue (bias per output channel, residual
  * shaped like Y). x, y and the epilogue's addresses are byte addresses in the kernels' memory.
@@ -66,7 +80,7 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   const res = ep?.residual ?? 0;
   if (w.depthwise) {
     const scratch = scratchPerThread(wasm, k.depthwiseScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw));
-    const threads = threadsFor(wasm, n * m * P * kh * kw * 4);
+    const threads = threadsFor(wasm, n * m * P * kh * kw);
     const plane = ih * iw * 4;
     const call = (i: number, images: number, c0: number, cc: number, t: number): KernelCall => {
       const yOff = (i * m + c0 * mg) * P * 4;
@@ -101,8 +115,18 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
         ]] as KernelCall]));
       }
       const yOff = (i * m + g * mg) * P * 4;
-      const parts = splitRange(P, threadsFor(wasm, mg * P * K), 8);
-      wasm.run(parts.map(([j0, nj], t) => {
+      const threads = threadsFor(wasm, mg * P * K);
+      if (byRows(P, mg, threads)) {
+        // output channels split: each thread packs all of B (small beside its share of A · B)
+        wasm.run(splitRange(mg, threads, 4).map(([i0, mi], t) => {
+          const at = yOff + i0 * P * 4;
+          const epAt = writeEpilogue(wasm, ep, bias ? bias + (g * mg + i0) * 4 : 0, 0, res ? res + at : 0);
+          const b = direct ? [xAt, P, 1, 0] : [col, nPad, 0, 1];
+          return [['gemmEx', [mi, P, K, w.at + g * w.groupBytes, mPad, i0, 1, ...b, y + at, P, 0, 1, scratch[t]!, epAt]] as KernelCall];
+        }));
+        continue;
+      }
+      wasm.run(splitRange(P, threads, 8).map(([j0, nj], t) => {
         const epAt = writeEpilogue(wasm, ep, bias ? bias + g * mg * 4 : 0, 0, res ? res + yOff + j0 * 4 : 0);
         const b = direct ? [xAt + j0 * 4, P, 1, 0] : [col, nPad, j0, 1];
         return [['gemmEx', [mg, nj, K, w.at + g * w.groupBytes, mPad, 0, 1, ...b, y + yOff + j0 * 4, P, 0, 1, scratch[t]!, epAt]] as KernelCall];
