@@ -123,7 +123,7 @@ function planeOf(
 /** Lanes whose input column (c, c + sw, c + 2·sw, c + 3·sw) lies in [0, iw): all ones, else 0. */
 // @ts-ignore: decorator
 @inline
-function colMask(c: i32, sw: i32, iw: i32): v128 {
+export function colMask(c: i32, sw: i32, iw: i32): v128 {
   const lanes = sw == 1 ? i32x4(0, 1, 2, 3) : i32x4(0, 2, 4, 6);
   return i32x4.lt_u(i32x4.add(i32x4.splat(c), lanes), i32x4.splat(iw));
 }
