@@ -81,7 +81,15 @@ function colRow(
     if (hi < ow) memory.fill(dst + (<usize>hi << 2), 0, <usize>(ow - hi) << 2);
     const src = plane + (<usize>(iy * iw + first) << 2);
     if (sw == 1) memory.copy(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
-    else for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
+    else {
+      let ox = lo;
+      // stride 2: the even lanes of two vectors; the last output stays scalar (no read past column 2·(hi − 1))
+      if (sw == 2) for (; ox + 4 < hi; ox += 4) {
+        const p = src + (<usize>ox << 3);
+        v128.store(dst + (<usize>ox << 2), v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
+      }
+      for (; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
+    }
   }
 }
 
