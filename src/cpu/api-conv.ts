@@ -80,7 +80,8 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   const res = ep?.residual ?? 0;
   if (w.depthwise) {
     const scratch = scratchPerThread(wasm, k.depthwiseScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw));
-    const threads = threadsFor(wasm, n * m * P * kh * kw);
+    // a depthwise multiply-add costs about two of the GEMM's (threadsFor's unit)
+    const threads = threadsFor(wasm, n * m * P * kh * kw * 2);
     const plane = ih * iw * 4;
     const call = (i: number, images: number, c0: number, cc: number, t: number): KernelCall => {
       const yOff = (i * m + c0 * mg) * P * 4;
