@@ -1,8 +1,9 @@
 // Convolution on raw addresses (see kernel-api.ts): weights packed once into a block of the
 // kernels' memory, then per image and group Y_g = W_g · col(X_g) with the packed GEMM: im2col
 // writes the GEMM's packed panels directly, and a 1×1, stride-1, unpadded conv multiplies X_g
-// directly. Depthwise convs (one input channel per group) run a direct kernel. The epilogue (bias,
-// residual, activation) is fused either way.
+// directly (on a 1×1 plane, a matrix-vector product on the packed weights). Depthwise convs (one
+// input channel per group) run a direct kernel. The epilogue (bias, residual, activation) is fused
+// either way.
 import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
@@ -99,13 +100,18 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   }
   const K = cg * kh * kw;
   const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
+  const mPad = Math.ceil(mg / 4) * 4;
+  if (direct && P === 1) {
+    gemv(wasm, s, x, w, y, ep);
+    wasm.rewind(mark);
+    return;
+  }
   // otherwise im2col writes the GEMM's packed B directly (a row buffer per thread)
   const nPad = Math.ceil(P / 8) * 8;
   const col = direct ? 0 : wasm.alloc(k.packedBFloats(K, P));
   const rows = direct ? [] : scratchPerThread(wasm, nPad + 8);
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
   const imageBytes = ih * iw * 4;
-  const mPad = Math.ceil(mg / 4) * 4;
   for (let i = 0; i < n; i++) {
     for (let g = 0; g < group; g++) {
       const xAt = x + (i * c + g * cg) * imageBytes;
@@ -135,4 +141,24 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
     }
   }
   wasm.rewind(mark);
+}
+
+/** A 1×1 conv on a 1×1 plane: per image and group y = W_g · x_g on the packed weights, rows split over threads. */
+function gemv(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: number, ep?: Epilogue): void {
+  const { n, c, m, group } = s;
+  const cg = c / group;
+  const mg = m / group;
+  const mPad = Math.ceil(mg / 4) * 4;
+  const bias = ep?.bias ?? 0;
+  const res = ep?.residual ?? 0;
+  const parts = splitRange(mg, threadsFor(wasm, mg * cg), 4);
+  for (let i = 0; i < n; i++) {
+    for (let g = 0; g < group; g++) {
+      const yOff = (i * m + g * mg) * 4;
+      wasm.run(parts.map(([r0, rows]) => {
+        const epAt = writeEpilogue(wasm, ep, bias ? bias + (g * mg + r0) * 4 : 0, 0, res ? res + yOff + r0 * 4 : 0);
+        return [['gemvPackedA', [w.at + g * w.groupBytes, mPad, cg, r0, rows, x + (i * c + g * cg) * 4, y + yOff + r0 * 4, epAt]] as KernelCall];
+      }));
+    }
+  }
 }

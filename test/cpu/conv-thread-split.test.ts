@@ -1,7 +1,7 @@
 // conv2d's GEMM split over a pool of 3 threads (every split forced), against onnxruntime-node:
-// small planes (7×7, 3×3, 1×1) split over output channels, large ones over output positions, with
-// the bias, the residual and the activation of each thread's share at the right offsets; 1×1
-// direct and im2col, one group and several.
+// small planes (7×7, 3×3) split over output channels, large ones over output positions, a 1×1
+// plane as a matrix-vector product split over rows, with the bias, the residual and the activation
+// of each thread's share at the right offsets; 1×1 direct and im2col, one group and several.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installNodeCpuThreads } from '../../src/node/cpu-threads.js';
@@ -15,6 +15,7 @@ import { randomTensor, runOrt } from '../helpers/ort-reference.js';
 const CASES: Record<string, Omit<ConvShape, 'oh' | 'ow'>> = {
   '1×1 on 7×7, 40 channels': { n: 1, c: 24, m: 40, group: 1, ih: 7, iw: 7, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, ph: 0, pw: 0 },
   '1×1 on 1×1 (a GEMV), 37 channels': { n: 2, c: 50, m: 37, group: 1, ih: 1, iw: 1, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, ph: 0, pw: 0 },
+  '1×1 on 1×1, 2 groups of 601 inputs (3 KC slices, odd last), 5 outputs each': { n: 1, c: 1202, m: 10, group: 2, ih: 1, iw: 1, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, ph: 0, pw: 0 },
   '3×3 im2col on 3×3, 2 groups': { n: 1, c: 8, m: 26, group: 2, ih: 3, iw: 3, kh: 3, kw: 3, sh: 1, sw: 1, dh: 1, dw: 1, ph: 1, pw: 1 },
   '1×1 on 20×20 (positions split)': { n: 1, c: 9, m: 12, group: 1, ih: 20, iw: 20, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, ph: 0, pw: 0 },
 };
