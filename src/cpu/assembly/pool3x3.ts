@@ -1,7 +1,7 @@
 // 3×3 max pooling (dilation 1, column stride 1 or 2; any row stride, pads, ceil-mode overhang)
 // read straight from the input planes, as depthwise3x3.ts reads them: a row outside the image
 // points at a row of −∞, edge vectors set their outside lanes to −∞, so there is no padded copy.
-// f32x4.max propagates NaN, as the reference kernel does.
+// A NaN in the window gives NaN, as the reference kernel does.
 import { colMask } from './depthwise3x3';
 
 /** Floats of scratch maxPool3x3 needs: one row of −∞ as wide as any row the windows reach. */
@@ -35,59 +35,57 @@ export function maxPool3x3(
       for (let ox = 0; ; ox = min(ox + 4, last)) {
         const c = ox * sw - pw;
         const at = <usize>c << 2;
-        let v: v128;
-        if (ox >= lo && (ox + 3) * sw - pw + 2 < iw) {
-          v = sw == 1
-            ? f32x4.max(f32x4.max(row1(r0 + at), row1(r1 + at)), row1(r2 + at))
-            : f32x4.max(f32x4.max(row2(r0 + at), row2(r1 + at)), row2(r2 + at));
+        // the window's nine taps, a, b, c per row
+        let a0: v128, b0: v128, c0: v128, a1: v128, b1: v128, c1: v128, a2: v128, b2: v128, c2: v128;
+        if (sw == 1) {
+          a0 = v128.load(r0 + at); b0 = v128.load(r0 + at, 4); c0 = v128.load(r0 + at, 8);
+          a1 = v128.load(r1 + at); b1 = v128.load(r1 + at, 4); c1 = v128.load(r1 + at, 8);
+          a2 = v128.load(r2 + at); b2 = v128.load(r2 + at, 4); c2 = v128.load(r2 + at, 8);
         } else {
-          const m0 = colMask(c, sw, iw), m1 = colMask(c + 1, sw, iw), m2 = colMask(c + 2, sw, iw);
-          v = sw == 1
-            ? f32x4.max(f32x4.max(row1Masked(r0 + at, m0, m1, m2, ninf), row1Masked(r1 + at, m0, m1, m2, ninf)), row1Masked(r2 + at, m0, m1, m2, ninf))
-            : f32x4.max(f32x4.max(row2Masked(r0 + at, m0, m1, m2, ninf), row2Masked(r1 + at, m0, m1, m2, ninf)), row2Masked(r2 + at, m0, m1, m2, ninf));
+          a0 = even(r0 + at); b0 = odd(r0 + at); c0 = next(r0 + at, a0);
+          a1 = even(r1 + at); b1 = odd(r1 + at); c1 = next(r1 + at, a1);
+          a2 = even(r2 + at); b2 = odd(r2 + at); c2 = next(r2 + at, a2);
         }
-        v128.store(out + (<usize>ox << 2), v);
+        if (ox < lo || (ox + 3) * sw - pw + 2 >= iw) {
+          const m0 = colMask(c, sw, iw), m1 = colMask(c + 1, sw, iw), m2 = colMask(c + 2, sw, iw);
+          a0 = v128.bitselect(a0, ninf, m0); b0 = v128.bitselect(b0, ninf, m1); c0 = v128.bitselect(c0, ninf, m2);
+          a1 = v128.bitselect(a1, ninf, m0); b1 = v128.bitselect(b1, ninf, m1); c1 = v128.bitselect(c1, ninf, m2);
+          a2 = v128.bitselect(a2, ninf, m0); b2 = v128.bitselect(b2, ninf, m1); c2 = v128.bitselect(c2, ninf, m2);
+        }
+        // pmax (one instruction; it drops a NaN in its second operand) over the taps, and a NaN
+        // mask of them OR-ed in after: all-ones lanes are NaN, so any NaN in the window wins
+        let m = f32x4.pmax(f32x4.pmax(f32x4.pmax(a0, b0), f32x4.pmax(c0, a1)), f32x4.pmax(f32x4.pmax(b1, c1), f32x4.pmax(a2, b2)));
+        m = f32x4.pmax(m, c2);
+        const nan = v128.or(
+          v128.or(v128.or(f32x4.ne(a0, a0), f32x4.ne(b0, b0)), v128.or(f32x4.ne(c0, c0), f32x4.ne(a1, a1))),
+          v128.or(v128.or(v128.or(f32x4.ne(b1, b1), f32x4.ne(c1, c1)), v128.or(f32x4.ne(a2, a2), f32x4.ne(b2, b2))), f32x4.ne(c2, c2)),
+        );
+        v128.store(out + (<usize>ox << 2), v128.or(m, nan));
         if (ox == last) break;
       }
     }
   }
 }
 
-/** Max of taps (0, 1, 2) of four stride-1 outputs whose first tap is at p. */
+/** Columns p, p + 2, p + 4, p + 6 (tap 0 of four stride-2 outputs). */
 // @ts-ignore: decorator
 @inline
-function row1(p: usize): v128 {
-  return f32x4.max(f32x4.max(v128.load(p), v128.load(p, 4)), v128.load(p, 8));
+function even(p: usize): v128 {
+  return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
 }
 
+/** Columns p + 1, p + 3, p + 5, p + 7 (tap 1). */
 // @ts-ignore: decorator
 @inline
-function row1Masked(p: usize, ma: v128, mb: v128, mc: v128, ninf: v128): v128 {
-  const a = v128.bitselect(v128.load(p), ninf, ma);
-  const b = v128.bitselect(v128.load(p, 4), ninf, mb);
-  return f32x4.max(f32x4.max(a, b), v128.bitselect(v128.load(p, 8), ninf, mc));
+function odd(p: usize): v128 {
+  return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 1, 3, 5, 7);
 }
 
-/** Max of taps (0, 1, 2) of four stride-2 outputs whose first tap is at p: columns p + 0..8. */
+/** Columns p + 2, p + 4, p + 6, p + 8 (tap 2), from tap 0's vector. */
 // @ts-ignore: decorator
 @inline
-function row2(p: usize): v128 {
-  const a = v128.load(p);
-  const b = v128.load(p, 16);
-  const even = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
-  const odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-  return f32x4.max(f32x4.max(even, odd), v128.shuffle<f32>(even, v128.load32_zero(p, 32), 1, 2, 3, 4));
-}
-
-// @ts-ignore: decorator
-@inline
-function row2Masked(p: usize, ma: v128, mb: v128, mc: v128, ninf: v128): v128 {
-  const a = v128.load(p);
-  const b = v128.load(p, 16);
-  const even = v128.shuffle<f32>(a, b, 0, 2, 4, 6);
-  const odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
-  const next = v128.shuffle<f32>(even, v128.load32_zero(p, 32), 1, 2, 3, 4);
-  return f32x4.max(f32x4.max(v128.bitselect(even, ninf, ma), v128.bitselect(odd, ninf, mb)), v128.bitselect(next, ninf, mc));
+function next(p: usize, ev: v128): v128 {
+  return v128.shuffle<f32>(ev, v128.load32_zero(p, 32), 1, 2, 3, 4);
 }
 
 /** One output whose first tap is input column c, with column checks (planes narrower than 4). */
