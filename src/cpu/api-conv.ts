@@ -100,7 +100,6 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   }
   const K = cg * kh * kw;
   const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
-  const mPad = Math.ceil(mg / 4) * 4;
   if (direct && P === 1) {
     gemv(wasm, s, x, w, y, ep);
     wasm.rewind(mark);
@@ -112,6 +111,7 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   const rows = direct ? [] : scratchPerThread(wasm, nPad + 8);
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
   const imageBytes = ih * iw * 4;
+  const mPad = Math.ceil(mg / 4) * 4;
   for (let i = 0; i < n; i++) {
     for (let g = 0; g < group; g++) {
       const xAt = x + (i * c + g * cg) * imageBytes;
@@ -143,7 +143,7 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   wasm.rewind(mark);
 }
 
-/** A 1×1 conv on a 1×1 plane: per image and group y = W_g · x_g on the packed weights, rows split over threads. */
+/** A 1×1 conv on a 1×1 plane: per image and group y = W_g · x_g on the packed weights, rows over threads. */
 function gemv(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: number, ep?: Epilogue): void {
   const { n, c, m, group } = s;
   const cg = c / group;
@@ -151,7 +151,8 @@ function gemv(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: numb
   const mPad = Math.ceil(mg / 4) * 4;
   const bias = ep?.bias ?? 0;
   const res = ep?.residual ?? 0;
-  const parts = splitRange(mg, threadsFor(wasm, mg * cg), 4);
+  // one multiply-add here streams its weight from memory: about two of the GEMM's (threadsFor's unit)
+  const parts = splitRange(mg, threadsFor(wasm, mg * cg * 2), 4);
   for (let i = 0; i < n; i++) {
     for (let g = 0; g < group; g++) {
       const yOff = (i * m + g * mg) * 4;
