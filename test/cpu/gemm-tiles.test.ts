@@ -1,6 +1,6 @@
-// The WebAssembly GEMM's register tiles and edges against onnxruntime-node's Gemm: 5-row panels with
-// 1 to 4 rows left over (the 4-, 3-, 2- and 1-row tiles), columns not a multiple of 8 (the edge
-// buffer), depths crossing the 256-deep slices, row counts crossing the 120-row blocks, one B panel
+// The WebAssembly GEMM's register tiles and edges against onnxruntime-node's Gemm: 5-row panels (A
+// packed per call) and 4-row panels (A packed ahead) with rows left over (the 4-, 3-, 2- and 1-row
+// tiles), columns not a multiple of 8 (the edge buffer), depths crossing the 256-deep slices, row counts crossing the 120-row blocks, one B panel
 // packed at a time (m ≤ 120) or a whole slice; A and B strided (transposed), A or B packed ahead,
 // alpha, accumulate (C += …: onnxruntime's Gemm with C and beta 1), the one-row paths (a plain B and
 // a packed B) and a fused epilogue.
@@ -68,7 +68,7 @@ for (const v of VARIANTS) {
       if (v.packA) {
         const pa = wasm.alloc(k.packedAFloats(m, kk));
         k.packAPanels(A, ars, acs, m, kk, v.alpha, pa);
-        aArgs = [pa, 0, 0, 1];
+        aArgs = [pa, Math.ceil(m / 4) * 4, 0, 1];
       }
       let bArgs = [B, brs, bcs, 0];
       if (v.packB) {
@@ -118,9 +118,10 @@ test('kernel-api gemm with a fused bias and activation on edge shapes (one row, 
   }
 });
 
-test('gemmEx on a packed A from row 120 (a later row block) to the end matches onnxruntime', async () => {
+test('gemmEx on a packed A split at row 124 (a thread\'s share of the rows) matches onnxruntime', async () => {
   const k = wasm.k;
-  const [m, n, kk, i0] = [250, 20, 270, 120];
+  const [m, n, kk, i0] = [250, 20, 270, 124];
+  const mPad = Math.ceil(m / 4) * 4;
   const a = randomTensor([m, kk], 31);
   const b = randomTensor([kk, n], 32);
   const want = await ortOneNode('MatMul', { a: { shape: [m, kk], data: a.data }, b: { shape: [kk, n], data: b.data } });
@@ -130,7 +131,7 @@ test('gemmEx on a packed A from row 120 (a later row block) to the end matches o
   const B = wasm.put(b.data);
   const C = wasm.alloc(m * n);
   const scratch = wasm.alloc(k.gemmScratchFloats());
-  k.gemmEx(i0, n, kk, pa, 0, 0, 1, B, n, 1, 0, C, n, 0, 1, scratch, 0);
-  k.gemmEx(m - i0, n, kk, pa, 0, i0, 1, B, n, 1, 0, C + i0 * n * 4, n, 0, 1, scratch, 0);
-  expectClose(wasm.read(C, m * n), want, [m, n], 'two row blocks');
+  k.gemmEx(i0, n, kk, pa, mPad, 0, 1, B, n, 1, 0, C, n, 0, 1, scratch, 0);
+  k.gemmEx(m - i0, n, kk, pa, mPad, i0, 1, B, n, 1, 0, C + i0 * n * 4, n, 0, 1, scratch, 0);
+  expectClose(wasm.read(C, m * n), want, [m, n], 'two row ranges');
 });

@@ -4,16 +4,21 @@
 // Operands are strided views (element (i, j) at base + i*rowStride + j*colStride, in floats), so a
 // transpose costs nothing beyond the packing. All pointers are byte addresses in linear memory.
 // Constant operands (weights) can be packed once (packAPanels / packBPanels) and reused by gemmEx.
-// The register tile is 5×8 (gemm-tiles.ts says why); the rows left over at the bottom (m mod 5) run
-// a tile of just those rows. Right edges (1 to 7 columns) run a 5×4 or 5×8 tile into a buffer.
+// The register tile is 5×8 (gemm-tiles.ts says why) on A packed here, in 5-row panels; A packed
+// ahead (packAPanels: conv weights) keeps 4-row panels, the layout other kernels read too
+// (gemv-packed.ts) and that threads split at any multiple of 4, and runs 4×8 tiles. Rows left over at
+// the bottom run a tile of just those rows; right edges (1 to 7 columns) run into a buffer.
 import { epilogueBlock } from './epilogue';
 import { tile1x8, tile2x8, tile3x8, tile4x8, tile5x4, tile5x8 } from './gemm-tiles';
 
+/** Panel height of A packed per call (the 5×8 tile's rows). */
 const MR = 5;
+/** Panel height of A packed ahead by packAPanels. */
+const MR_AHEAD = 4;
 const NR = 8;
 /** Depth of a packed slice; conv.ts's im2colPacked writes packed B with this same KC. */
 const KC = 256;
-/** Rows of A packed at a time (a multiple of MR): MC × KC floats = 120 KiB, well inside a 1 MiB L2. */
+/** Rows of A packed at a time (a multiple of MR and MR_AHEAD): MC × KC floats = 120 KiB, well inside a 1 MiB L2. */
 const MC = 120;
 const NC = 4096;
 /**
@@ -44,7 +49,7 @@ export function gemm(
 
 /** Floats packAPanels writes for an m×k A. */
 export function packedAFloats(m: i32, k: i32): i32 {
-  return ((m + MR - 1) / MR) * MR * k;
+  return ((m + MR_AHEAD - 1) / MR_AHEAD) * MR_AHEAD * k;
 }
 
 /** Floats packBPanels writes for a k×n B. */
@@ -53,16 +58,12 @@ export function packedBFloats(k: i32, n: i32): i32 {
 }
 
 /**
- * Packs all of the strided m×k A (times alpha) once, as gemmEx reads it with aPacked: per MC-row
- * block, per KC slice of k, MR-tall panels of the block's rows (padded to a multiple of MR with
- * zeros): the very layout gemmEx packs each block and slice into when A is not packed ahead.
+ * Packs all of the strided m×k A (times alpha) once, as gemmEx reads it with aPacked: per KC slice
+ * of k, MR_AHEAD-tall panels of every row (rows padded to a multiple of MR_AHEAD with zeros).
  */
 export function packAPanels(a: usize, ars: i32, acs: i32, m: i32, k: i32, alpha: f32, out: usize): void {
-  for (let ic = 0; ic < m; ic += MC) {
-    const mc = min(MC, m - ic);
-    const mcPad = (mc + MR - 1) / MR * MR;
-    for (let pc = 0; pc < k; pc += KC) packA(a, ars, acs, ic, pc, mc, min(KC, k - pc), alpha, out + (<usize>(ic * k + pc * mcPad) << 2));
-  }
+  const mPad = ((m + MR_AHEAD - 1) / MR_AHEAD) * MR_AHEAD;
+  for (let pc = 0; pc < k; pc += KC) packA(a, ars, acs, 0, pc, m, min(KC, k - pc), alpha, out + (<usize>(pc * mPad) << 2), MR_AHEAD);
 }
 
 /** Packs all of the strided k×n B once, as gemmEx reads it with bPacked: per KC slice, NR-wide panels. */
@@ -73,9 +74,8 @@ export function packBPanels(b: usize, brs: i32, bcs: i32, k: i32, n: i32, out: u
 
 /**
  * gemm with operands packed ahead and a fused epilogue (epilogue.ts; ep 0: none).
- * aPacked ≠ 0: `a` is a packAPanels block (ars is not read) and acs the row this call's row 0 is:
- * 0, or a multiple of MC (120) with the call running to the last packed row, so that its row blocks
- * are the packed ones; alpha was folded in when packing.
+ * aPacked ≠ 0: `a` is a packAPanels block, ars its padded row count (a multiple of 4) and acs the
+ * row (a multiple of 4) this call's row 0 is; alpha was folded in when packing.
  * bPacked ≠ 0: `b` is a packBPanels block, brs its padded column count and bcs the column (a
  * multiple of NR) this call's column 0 is.
  */
@@ -97,6 +97,9 @@ export function gemmEx(
     return;
   }
   const raw = !aPacked && !bPacked;
+  // panel height and bytes of A per k step
+  const h = aPacked ? MR_AHEAD : MR;
+  const aStep = <usize>h << 2;
   const kcMax = raw ? KC_RAW : KC;
   const ncMax = raw ? NC_RAW : NC;
   const pa = scratch;
@@ -117,8 +120,8 @@ export function gemmEx(
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         let aBase = pa;
-        if (aPacked) aBase = a + (<usize>((acs + ic) * k + pc * ((mc + MR - 1) / MR * MR)) << 2);
-        else packA(a, ars, acs, ic, pc, mc, kc, alpha, pa);
+        if (aPacked) aBase = a + (<usize>(pc * ars + (acs + ic) * kc) << 2);
+        else packA(a, ars, acs, ic, pc, mc, kc, alpha, pa, MR);
         for (let jr = 0; jr < nc; jr += NR) {
           const nr = min(NR, nc - jr);
           let bp = bBase + (<usize>(jr * kc) << 2);
@@ -126,18 +129,19 @@ export function gemmEx(
             packB(b, brs, bcs, pc, jc + jr, kc, nr, pb);
             bp = pb;
           }
-          for (let ir = 0; ir < mc; ir += MR) {
-            const mr = min(MR, mc - ir);
+          for (let ir = 0; ir < mc; ir += h) {
+            const mr = min(h, mc - ir);
             const ap = aBase + (<usize>(ir * kc) << 2);
             const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
-            if (nr == NR && mr == MR) tile5x8(kc, ap, bp, cp, ldc, overwrite);
-            else if (nr == NR && mr == 4) tile4x8(kc, ap, bp, cp, ldc, overwrite);
-            else if (nr == NR && mr == 3) tile3x8(kc, ap, bp, cp, ldc, overwrite);
-            else if (nr == NR && mr == 2) tile2x8(kc, ap, bp, cp, ldc, overwrite);
-            else if (nr == NR) tile1x8(kc, ap, bp, cp, overwrite);
+            if (nr == NR && mr == 5) tile5x8(kc, ap, bp, cp, ldc, overwrite);
+            else if (nr == NR && mr == 4) tile4x8(kc, ap, aStep, bp, cp, ldc, overwrite);
+            else if (nr == NR && mr == 3) tile3x8(kc, ap, aStep, bp, cp, ldc, overwrite);
+            else if (nr == NR && mr == 2) tile2x8(kc, ap, aStep, bp, cp, ldc, overwrite);
+            else if (nr == NR) tile1x8(kc, ap, aStep, bp, cp, overwrite);
             else {
               // the right edge: into a buffer, then the mr×nr that exist
-              if (nr <= 4) tile5x4(kc, ap, bp, edge, NR);
+              if (h == 4) tile4x8(kc, ap, aStep, bp, edge, NR, true);
+              else if (nr <= 4) tile5x4(kc, ap, bp, edge, NR);
               else tile5x8(kc, ap, bp, edge, NR, true);
               storeEdge(edge, cp, ldc, mr, nr, overwrite);
             }
@@ -168,20 +172,21 @@ function storeEdge(t: usize, c: usize, ldc: i32, mr: i32, nr: i32, overwrite: bo
   }
 }
 
-/** A[ic.., pc..] → MR-tall panels of kc steps each, k-major (MR floats per k), zero-padded rows, times alpha. */
-function packA(a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32, alpha: f32, out: usize): void {
-  for (let ir = 0; ir < mc; ir += MR) {
-    const mr = min(MR, mc - ir);
+/** A[ic.., pc..] → h-tall panels of kc steps each, k-major (h floats per k), zero-padded rows, times alpha. */
+function packA(a: usize, rs: i32, cs: i32, ic: i32, pc: i32, mc: i32, kc: i32, alpha: f32, out: usize, h: i32): void {
+  for (let ir = 0; ir < mc; ir += h) {
+    const mr = min(h, mc - ir);
     const dst = out + (<usize>(ir * kc) << 2);
-    for (let i = 0; i < MR; i++) {
+    const hop = <usize>h << 2;
+    for (let i = 0; i < h; i++) {
       let o = dst + (<usize>i << 2);
       if (i >= mr) {
-        for (let p = 0; p < kc; p++, o += MR << 2) store<f32>(o, 0);
+        for (let p = 0; p < kc; p++, o += hop) store<f32>(o, 0);
         continue;
       }
       let src = a + (<usize>((ic + ir + i) * rs + pc * cs) << 2);
       const step = <usize>cs << 2;
-      for (let p = 0; p < kc; p++, o += MR << 2, src += step) store<f32>(o, alpha * load<f32>(src));
+      for (let p = 0; p < kc; p++, o += hop, src += step) store<f32>(o, alpha * load<f32>(src));
     }
   }
 }
