@@ -9,7 +9,7 @@
 // (gemv-packed.ts) and that threads split at any multiple of 4, and runs 4×8 tiles. Rows left over at
 // the bottom run a tile of just those rows; right edges (1 to 7 columns) run into a buffer.
 import { epilogueBlock } from './epilogue';
-import { tile1x8, tile2x8, tile3x8, tile4x8, tile5x4, tile5x8 } from './gemm-tiles';
+import { tile1x8, tile2x8, tile3x8, tile4x8, tile4x8p, tile5x4, tile5x8 } from './gemm-tiles';
 
 /** Panel height of A packed per call (the 5×8 tile's rows). */
 const MR = 5;
@@ -134,13 +134,14 @@ export function gemmEx(
             const ap = aBase + (<usize>(ir * kc) << 2);
             const cp = c + (<usize>((ic + ir) * ldc + jc + jr) << 2);
             if (nr == NR && mr == 5) tile5x8(kc, ap, bp, cp, ldc, overwrite);
-            else if (nr == NR && mr == 4) tile4x8(kc, ap, aStep, bp, cp, ldc, overwrite);
+            else if (nr == NR && mr == 4 && h == 4) tile4x8p(kc, ap, bp, cp, ldc, overwrite);
+            else if (nr == NR && mr == 4) tile4x8(kc, ap, bp, cp, ldc, overwrite);
             else if (nr == NR && mr == 3) tile3x8(kc, ap, aStep, bp, cp, ldc, overwrite);
             else if (nr == NR && mr == 2) tile2x8(kc, ap, aStep, bp, cp, ldc, overwrite);
             else if (nr == NR) tile1x8(kc, ap, aStep, bp, cp, overwrite);
             else {
               // the right edge: into a buffer, then the mr×nr that exist
-              if (h == 4) tile4x8(kc, ap, aStep, bp, edge, NR, true);
+              if (h == 4) tile4x8p(kc, ap, bp, edge, NR, true);
               else if (nr <= 4) tile5x4(kc, ap, bp, edge, NR);
               else tile5x8(kc, ap, bp, edge, NR, true);
               storeEdge(edge, cp, ldc, mr, nr, overwrite);
