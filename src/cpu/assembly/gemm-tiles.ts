@@ -79,7 +79,9 @@ export function tile4x8(kc: i32, a: usize, b: usize, c: usize, ldc: i32, overwri
 // The last panel's 1 to 3 rows: tiles of exactly those rows, since wasted rows cost their full
 // time whenever the core's FP pipes are the limit (fewer accumulators wait more on the add's latency).
 
-/** 4×8 tile over 4-row panels (A packed ahead). */
+/** 4×8 tile over 4-row panels (A packed ahead), inlined: out of line it measured ~15% slower. */
+// @ts-ignore: decorator
+@inline
 export function tile4x8p(kc: i32, a: usize, b: usize, c: usize, ldc: i32, overwrite: bool): void {
   const ld = <usize>ldc << 2;
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
