@@ -1,7 +1,12 @@
-// The fused attention layer on the CPU engine: per batch, S = scale·Q·Kᵀ on the kernels' GEMM
-// reading Q and Kᵀ through their strided views, the masks (scaled by their factors) and the causal
-// limit added, softmax by rows, then O = outScale·S·V on the GEMM and O scattered into the output
-// through its strides. S and O live in the engine's memory, reused by every batch.
+// The fused attention layer on the CPU engine, on the thread pool. The work is cut into units of
+// (batch, block of query rows); a unit is S = scale·Q·Kᵀ on the kernels' GEMM reading Q and Kᵀ
+// through their strided views, the masks (scaled by their factors) added and softmax by rows with
+// the causal limit (rows.ts kernels), then O = outScale·S·V on the GEMM written straight into the
+// output through its strides (as Oᵀ = Vᵀ·Sᵀ when the output's rows are the contiguous axis). Units
+// are dealt to the threads in turn, each thread with its own S (and GEMM scratch); the lists of
+// kernel calls are made once at load, so a run is a few fork-joins and nothing else.
+import { splitRange, threadsFor } from '../../cpu/parallel.js';
+import type { KernelCall } from '../../cpu/thread-pool.js';
 import { elementCount } from '../../tensor/shape.js';
 import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
 import type { TensorView } from '../layers/tensor-view.js';
@@ -22,6 +27,9 @@ function batchOffsets(view: TensorView, batch: readonly number[]): number[] {
   return out;
 }
 
+/** Floats of a pool thread's call list (thread-pool.ts SLOT), less a margin. */
+const LIST_FLOATS = 250;
+
 export const cpuAttention: CpuCompiler<AttentionLayer> = (l, _net, wasm) => {
   if (!wasm) return [];
   const { batch, sq, d, sk, dv } = attentionDimsOf(l);
@@ -31,7 +39,7 @@ export const cpuAttention: CpuCompiler<AttentionLayer> = (l, _net, wasm) => {
     name: 'gemm-softmax-gemm',
     scratchBytes: 0,
     prepare(env: CpuEnv) {
-      const k = env.mem.kernels;
+      const w = env.mem.kernels;
       const base = (v: TensorView) => env.at(v.tensor) / 4;
       const Q = base(l.q);
       const KT = base(l.kt);
@@ -45,38 +53,54 @@ export const cpuAttention: CpuCompiler<AttentionLayer> = (l, _net, wasm) => {
       const kOff = batchOffsets(l.kt, batch);
       const vOff = batchOffsets(l.v, batch);
       const yOff = batchOffsets({ tensor: l.output, shape: [], strides: l.outStrides }, batch);
-      const S = env.mem.alloc(sq * sk * 4);
-      const O = env.mem.alloc(sq * dv * 4);
-      const scratch = env.mem.alloc(k.k.gemmScratchFloats() * 4);
       const [qrs, qcs] = l.q.strides.slice(-2) as [number, number];
       const [krs, kcs] = l.kt.strides.slice(-2) as [number, number];
       const [vrs, vcs] = l.v.strides.slice(-2) as [number, number];
       const [yrs, ycs] = l.outStrides.slice(-2) as [number, number];
-      const causal = l.causalOffset;
+      const batches = qOff.length;
+      // units: whole batches when there are enough for the threads, else blocks of query rows too
+      const threads = threadsFor(w, batches * sq * sk * (d + dv));
+      const rowBlocks = batches >= threads ? 1 : Math.ceil(threads / batches);
+      const blocks = splitRange(sq, rowBlocks);
+      const rowsMax = blocks[0]![1];
+      const S = Array.from({ length: threads }, () => env.mem.alloc(rowsMax * sk * 4));
+      const scratch = Array.from({ length: threads }, () => env.mem.alloc(w.k.gemmScratchFloats() * 4));
+      // an output whose rows and columns are both strided goes through O, scattered after the run
+      const scatter = ycs !== 1 && yrs !== 1;
+      const O = scatter ? env.mem.alloc(batches * sq * dv * 4) : 0;
+      const unitCalls = (t: number, i0: number, mi: number, th: number): KernelCall[] => {
+        const s = S[th]!;
+        const calls: KernelCall[] = [
+          ['gemmEx', [mi, sk, d, (Q + qOff[t]! + i0 * qrs) * 4, qrs, qcs, 0, (KT + kOff[t]!) * 4, krs, kcs, 0, s, sk, 0, l.scale, scratch[th]!, 0]],
+        ];
+        for (const m of masks) calls.push(['addMaskRows', [s, mi, sk, (m.at + m.offsets[t]! + i0 * m.rs) * 4, m.rs, m.cs, m.factor]]);
+        calls.push(l.causalOffset === undefined ? ['softmaxRows', [s, s, mi, sk, 0]] : ['softmaxRowsCausal', [s, mi, sk, l.causalOffset + i0]]);
+        const y = (Y + yOff[t]! + i0 * yrs) * 4;
+        if (scatter) calls.push(['gemmEx', [mi, dv, sk, s, sk, 1, 0, (V + vOff[t]!) * 4, vrs, vcs, 0, O + (t * sq + i0) * dv * 4, dv, 0, l.outScale, scratch[th]!, 0]]);
+        else if (ycs === 1) calls.push(['gemmEx', [mi, dv, sk, s, sk, 1, 0, (V + vOff[t]!) * 4, vrs, vcs, 0, y, yrs, 0, l.outScale, scratch[th]!, 0]]);
+        // Oᵀ[dv, mi] = Vᵀ · Sᵀ, written with the output's column stride as its row stride
+        else calls.push(['gemmEx', [dv, mi, sk, (V + vOff[t]!) * 4, vcs, vrs, 0, s, 1, sk, 0, y, ycs, 0, l.outScale, scratch[th]!, 0]]);
+        return calls;
+      };
+      const units: [t: number, i0: number, mi: number][] = [];
+      for (let t = 0; t < batches; t++) for (const [i0, mi] of blocks) units.push([t, i0, mi]);
+      // units dealt in turn; a round gives each thread at most as many as its call list holds
+      const perUnit = unitCalls(0, 0, 1, 0).reduce((a, [, args]) => a + 2 + args.length, 0);
+      const perRound = Math.max(1, Math.floor((LIST_FLOATS - 1) / perUnit)) * threads;
+      const rounds: KernelCall[][][] = [];
+      for (let u0 = 0; u0 < units.length; u0 += perRound) {
+        const chunk = units.slice(u0, u0 + perRound);
+        const parts = splitRange(chunk.length, threads);
+        rounds.push(parts.map(([s0, count], th) => chunk.slice(s0, s0 + count).flatMap(([t, i0, mi]) => unitCalls(t, i0, mi, th))));
+      }
       return () => {
-        for (let t = 0; t < qOff.length; t++) {
-          k.k.gemmEx(sq, sk, d, (Q + qOff[t]!) * 4, qrs, qcs, 0, (KT + kOff[t]!) * 4, krs, kcs, 0, S, sk, 0, l.scale, scratch, 0);
-          const f = env.mem.f32();
-          const s = S / 4;
-          for (const m of masks) {
-            const mo = m.at + m.offsets[t]!;
-            for (let i = 0; i < sq; i++) for (let j = 0; j < sk; j++) f[s + i * sk + j]! += m.factor * f[mo + i * m.rs + j * m.cs]!;
-          }
-          for (let i = 0; i < sq; i++) {
-            const row = s + i * sk;
-            const last = causal === undefined ? sk : Math.min(sk, i + causal + 1);
-            let max = -Infinity;
-            for (let j = 0; j < last; j++) if (f[row + j]! > max) max = f[row + j]!;
-            let sum = 0;
-            for (let j = 0; j < last; j++) sum += Math.exp(f[row + j]! - max);
-            for (let j = 0; j < last; j++) f[row + j] = Math.exp(f[row + j]! - max) / sum;
-            for (let j = last; j < sk; j++) f[row + j] = 0;
-          }
-          k.k.gemmEx(sq, dv, sk, S, sk, 1, 0, (V + vOff[t]!) * 4, vrs, vcs, 0, O, dv, 0, l.outScale, scratch, 0);
-          const o = O / 4;
+        for (const r of rounds) w.run(r);
+        if (!scatter) return;
+        const f = env.mem.f32();
+        const o = O / 4;
+        for (let t = 0; t < batches; t++) {
           const y = Y + yOff[t]!;
-          const g = env.mem.f32();
-          for (let i = 0; i < sq; i++) for (let j = 0; j < dv; j++) g[y + i * yrs + j * ycs] = g[o + i * dv + j]!;
+          for (let i = 0; i < sq; i++) for (let j = 0; j < dv; j++) f[y + i * yrs + j * ycs] = f[o + (t * sq + i) * dv + j]!;
         }
       };
     },
