@@ -74,7 +74,7 @@ if (ortSession) {
   const o = stats(ortT);
   console.log(`ort-node:        min ${o.min.toFixed(2)} ms, median ${o.med.toFixed(2)} ms  (nnrt/ort min ${(s.min / o.min).toFixed(2)}×)`);
 }
-const [p] = await session.layerTimes(10);
+const [p] = session.layerTimes ? await session.layerTimes(10) : [];
 if (p) {
   const kinds = new Map<string, number>();
   for (const l of p.layers) kinds.set(`${l.kind}/${l.tactic}`, (kinds.get(`${l.kind}/${l.tactic}`) ?? 0) + l.ms);
