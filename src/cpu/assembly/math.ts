@@ -4,13 +4,17 @@
 const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693359375;
 const LN2_LO: f32 = -2.12194440e-4;
+const SHIFTER: f32 = 12582912.0;
 
 /** e^x: x = n·ln2 + r, e^r by a degree-6 polynomial, 2^n through the exponent bits. */
 // @ts-ignore: decorator
 @inline
 export function expV(x: v128): v128 {
-  const c = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.0));
-  const fx = f32x4.nearest(f32x4.mul(c, f32x4.splat(LOG2E)));
+  // pmin/pmax are one instruction each (min/max carry NaN and -0 fix-ups); a NaN x stays NaN here
+  const c = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.3)), f32x4.splat(88.0));
+  // n = round(c·log2 e) through the 1.5·2^23 shifter: its low mantissa bits hold n
+  const t = f32x4.add(f32x4.mul(c, f32x4.splat(LOG2E)), f32x4.splat(SHIFTER));
+  const fx = f32x4.sub(t, f32x4.splat(SHIFTER));
   let r = f32x4.sub(c, f32x4.mul(fx, f32x4.splat(LN2_HI)));
   r = f32x4.sub(r, f32x4.mul(fx, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(1.9875691500e-4);
@@ -20,7 +24,7 @@ export function expV(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
   p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(fx), i32x4.splat(127)), 23);
+  const scale = i32x4.shl(i32x4.add(i32x4.sub(t, f32x4.splat(SHIFTER)), i32x4.splat(127)), 23);
   let y = f32x4.mul(p, scale);
   // beyond the clamp: overflow to ∞, underflow to 0
   y = v128.bitselect(f32x4.splat(Infinity), y, f32x4.gt(x, f32x4.splat(88.7228)));

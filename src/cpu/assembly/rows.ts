@@ -40,7 +40,8 @@ export function softmaxRows(x: usize, y: usize, rows: i32, cols: i32, log: i32):
     const dst = y + (<usize>(r * cols) << 2);
     let mv = f32x4.splat(-Infinity);
     let j = 0;
-    for (; j + 4 <= cols; j += 4) mv = f32x4.max(mv, v128.load(src + (<usize>j << 2)));
+    // pmax is one instruction; a NaN it skips still makes the row NaN through its exp below
+    for (; j + 4 <= cols; j += 4) mv = f32x4.pmax(mv, v128.load(src + (<usize>j << 2)));
     let m = hmax(mv);
     for (; j < cols; j++) m = max(m, load<f32>(src + (<usize>j << 2)));
     const ms = f32x4.splat(m);
