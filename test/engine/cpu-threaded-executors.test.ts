@@ -1,8 +1,9 @@
-// The CPU engine's row and attention executors on one thread and on the thread pool, each run
-// against onnxruntime (1e-4 + 1e-3·|x|): odd sizes (rows, columns, heads, query rows that do not
-// split evenly), attention split by heads and, with a single head, by blocks of query rows (the
-// causal limit shifted per block), outputs written through transposed strides; layer norm with a
-// skip add and its sum; softmax and log-softmax. The same cases run first before the pool starts
+// The CPU engine's row, attention and matmul executors on one thread and on the thread pool, each
+// run against onnxruntime (1e-4 + 1e-3·|x|): odd sizes (rows, columns, heads, query rows that do
+// not split evenly), attention split by heads and, with a single head, by blocks of query rows (the
+// causal limit shifted per block), outputs written through transposed strides; matmul of computed
+// operands split by batches, blocks of rows or of columns;
+// layer norm with a skip add and its sum; softmax and log-softmax. The same cases run first before the pool starts
 // (one thread) and then on 3 threads with the split threshold lowered so every case splits.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -60,6 +61,33 @@ const CASES: Record<string, Case> = {
     },
     kinds: ['attention'],
   },
+  'batched matmul of computed operands, transposed and broadcast (3 batches over the threads), then bias, residual and relu': {
+    spec: {
+      inputs: { q: randomTensor([3, 7, 5], 13), k: randomTensor([1, 9, 5], 14), r: randomTensor([3, 7, 9], 15) },
+      initializers: { b: randomTensor([9], 16) },
+      nodes: [
+        { op: 'Transpose', inputs: ['k'], outputs: ['kt'], attrs: { perm: [0, 2, 1] } },
+        { op: 'MatMul', inputs: ['q', 'kt'], outputs: ['s'] },
+        { op: 'Add', inputs: ['s', 'b'], outputs: ['sb'] },
+        { op: 'Add', inputs: ['sb', 'r'], outputs: ['sr'] },
+        { op: 'Relu', inputs: ['sr'], outputs: ['y'] },
+      ],
+      outputs: ['y'],
+    },
+    kinds: ['matmul'],
+  },
+  'matmul of computed operands, one batch of 13 rows (blocks of rows) and a row vector (blocks of columns)': {
+    spec: {
+      inputs: { a: randomTensor([13, 6], 17), b: randomTensor([6, 37], 18), v: randomTensor([1, 6], 19) },
+      nodes: [
+        { op: 'Relu', inputs: ['b'], outputs: ['br'] },
+        { op: 'MatMul', inputs: ['a', 'br'], outputs: ['y'] },
+        { op: 'MatMul', inputs: ['v', 'br'], outputs: ['z'] },
+      ],
+      outputs: ['y', 'z'],
+    },
+    kinds: ['matmul'],
+  },
   'layer norm with a skip add and its sum, 111 rows of 33': {
     spec: {
       inputs: { x: randomTensor([3, 37, 33], 8), r: randomTensor([3, 37, 33], 9) },
@@ -110,12 +138,12 @@ async function expectLikeOrt(name: string, c: Case): Promise<void> {
   }
 }
 
-test('one thread: row and attention executors match onnxruntime', async () => {
+test('one thread: row, attention and matmul executors match onnxruntime', async () => {
   assert.equal(wasmKernels()?.threads, 1, 'no pool yet');
   for (const [name, c] of Object.entries(CASES)) await expectLikeOrt(name, c);
 });
 
-test('three threads, every case split: row and attention executors match onnxruntime', async () => {
+test('three threads, every case split: row, attention and matmul executors match onnxruntime', async () => {
   installNodeCpuThreads(3);
   assert.equal(await prepareWasmKernels(), true);
   assert.equal(wasmKernels()?.threads, 3);

@@ -3,14 +3,15 @@
 // through their strided views, the masks (scaled by their factors) added and softmax by rows with
 // the causal limit (rows.ts kernels), then O = outScale·S·V on the GEMM written straight into the
 // output through its strides (as Oᵀ = Vᵀ·Sᵀ when the output's rows are the contiguous axis). Units
-// are dealt to the threads in turn, each thread with its own S (and GEMM scratch); the lists of
-// kernel calls are made once at load, so a run is a few fork-joins and nothing else.
-import { splitRange, threadsFor } from '../../cpu/parallel.js';
+// are dealt to the threads in turn (thread-units.ts), each thread with its own S and GEMM scratch
+// in the engine's shared scratch; the lists of kernel calls are made once at load, so a run is a
+// fork-join or two and nothing else.
 import type { KernelCall } from '../../cpu/thread-pool.js';
 import { elementCount } from '../../tensor/shape.js';
 import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
 import type { TensorView } from '../layers/tensor-view.js';
 import type { CpuCompiler, CpuEnv } from './tactic.js';
+import { align64, dealUnits, gemmScratchBytes, layerThreads, rowUnits } from './thread-units.js';
 
 /** Float offset of every batch into a view whose leading axes are the batch axes. */
 function batchOffsets(view: TensorView, batch: readonly number[]): number[] {
@@ -27,17 +28,21 @@ function batchOffsets(view: TensorView, batch: readonly number[]): number[] {
   return out;
 }
 
-/** Floats of a pool thread's call list (thread-pool.ts SLOT), less a margin. */
-const LIST_FLOATS = 250;
-
 export const cpuAttention: CpuCompiler<AttentionLayer> = (l, _net, wasm) => {
   if (!wasm) return [];
   const { batch, sq, d, sk, dv } = attentionDimsOf(l);
   const rank = batch.length + 2;
   if ([l.q, l.kt, l.v, ...l.masks.map((m) => m.view)].some((v) => v.shape.length !== rank) || l.outStrides.length !== rank) return [];
+  const batches = elementCount(batch);
+  const threads = layerThreads(batches * sq * sk * (d + dv));
+  const units = rowUnits(batches, sq, threads);
+  const rowsMax = Math.max(...units.map((u) => u[2]));
+  // per thread: S (rowsMax × sk) and the GEMM's packing scratch
+  const sBytes = align64(rowsMax * sk * 4);
+  const perThread = sBytes + gemmScratchBytes();
   return [{
     name: 'gemm-softmax-gemm',
-    scratchBytes: 0,
+    scratchBytes: threads * perThread,
     prepare(env: CpuEnv) {
       const w = env.mem.kernels;
       const base = (v: TensorView) => env.at(v.tensor) / 4;
@@ -57,42 +62,26 @@ export const cpuAttention: CpuCompiler<AttentionLayer> = (l, _net, wasm) => {
       const [krs, kcs] = l.kt.strides.slice(-2) as [number, number];
       const [vrs, vcs] = l.v.strides.slice(-2) as [number, number];
       const [yrs, ycs] = l.outStrides.slice(-2) as [number, number];
-      const batches = qOff.length;
-      // units: whole batches when there are enough for the threads, else blocks of query rows too
-      const threads = threadsFor(w, batches * sq * sk * (d + dv));
-      const rowBlocks = batches >= threads ? 1 : Math.ceil(threads / batches);
-      const blocks = splitRange(sq, rowBlocks);
-      const rowsMax = blocks[0]![1];
-      const S = Array.from({ length: threads }, () => env.mem.alloc(rowsMax * sk * 4));
-      const scratch = Array.from({ length: threads }, () => env.mem.alloc(w.k.gemmScratchFloats() * 4));
+      const S = (th: number) => env.scratch + th * perThread;
+      const G = (th: number) => env.scratch + th * perThread + sBytes;
       // an output whose rows and columns are both strided goes through O, scattered after the run
       const scatter = ycs !== 1 && yrs !== 1;
       const O = scatter ? env.mem.alloc(batches * sq * dv * 4) : 0;
-      const unitCalls = (t: number, i0: number, mi: number, th: number): KernelCall[] => {
-        const s = S[th]!;
+      const rounds = dealUnits(units, threads, ([t, i0, mi], th): KernelCall[] => {
+        const s = S(th);
         const calls: KernelCall[] = [
-          ['gemmEx', [mi, sk, d, (Q + qOff[t]! + i0 * qrs) * 4, qrs, qcs, 0, (KT + kOff[t]!) * 4, krs, kcs, 0, s, sk, 0, l.scale, scratch[th]!, 0]],
+          ['gemmEx', [mi, sk, d, (Q + qOff[t]! + i0 * qrs) * 4, qrs, qcs, 0, (KT + kOff[t]!) * 4, krs, kcs, 0, s, sk, 0, l.scale, G(th), 0]],
         ];
         for (const m of masks) calls.push(['addMaskRows', [s, mi, sk, (m.at + m.offsets[t]! + i0 * m.rs) * 4, m.rs, m.cs, m.factor]]);
         calls.push(l.causalOffset === undefined ? ['softmaxRows', [s, s, mi, sk, 0]] : ['softmaxRowsCausal', [s, mi, sk, l.causalOffset + i0]]);
         const y = (Y + yOff[t]! + i0 * yrs) * 4;
-        if (scatter) calls.push(['gemmEx', [mi, dv, sk, s, sk, 1, 0, (V + vOff[t]!) * 4, vrs, vcs, 0, O + (t * sq + i0) * dv * 4, dv, 0, l.outScale, scratch[th]!, 0]]);
-        else if (ycs === 1) calls.push(['gemmEx', [mi, dv, sk, s, sk, 1, 0, (V + vOff[t]!) * 4, vrs, vcs, 0, y, yrs, 0, l.outScale, scratch[th]!, 0]]);
+        const v = (V + vOff[t]!) * 4;
+        if (scatter) calls.push(['gemmEx', [mi, dv, sk, s, sk, 1, 0, v, vrs, vcs, 0, O + (t * sq + i0) * dv * 4, dv, 0, l.outScale, G(th), 0]]);
+        else if (ycs === 1) calls.push(['gemmEx', [mi, dv, sk, s, sk, 1, 0, v, vrs, vcs, 0, y, yrs, 0, l.outScale, G(th), 0]]);
         // Oᵀ[dv, mi] = Vᵀ · Sᵀ, written with the output's column stride as its row stride
-        else calls.push(['gemmEx', [dv, mi, sk, (V + vOff[t]!) * 4, vcs, vrs, 0, s, 1, sk, 0, y, ycs, 0, l.outScale, scratch[th]!, 0]]);
+        else calls.push(['gemmEx', [dv, mi, sk, v, vcs, vrs, 0, s, 1, sk, 0, y, ycs, 0, l.outScale, G(th), 0]]);
         return calls;
-      };
-      const units: [t: number, i0: number, mi: number][] = [];
-      for (let t = 0; t < batches; t++) for (const [i0, mi] of blocks) units.push([t, i0, mi]);
-      // units dealt in turn; a round gives each thread at most as many as its call list holds
-      const perUnit = unitCalls(0, 0, 1, 0).reduce((a, [, args]) => a + 2 + args.length, 0);
-      const perRound = Math.max(1, Math.floor((LIST_FLOATS - 1) / perUnit)) * threads;
-      const rounds: KernelCall[][][] = [];
-      for (let u0 = 0; u0 < units.length; u0 += perRound) {
-        const chunk = units.slice(u0, u0 + perRound);
-        const parts = splitRange(chunk.length, threads);
-        rounds.push(parts.map(([s0, count], th) => chunk.slice(s0, s0 + count).flatMap(([t, i0, mi]) => unitCalls(t, i0, mi, th))));
-      }
+      });
       return () => {
         for (const r of rounds) w.run(r);
         if (!scatter) return;
