@@ -1,8 +1,8 @@
 // Where a model's time goes in the CPU engine, for A/B work on executors: one process builds an
 // engine cpu session, times whole runs (min and median wall clock, and process CPU time per run:
 // every thread's), prints the load average, the per-layer table (session.layerTimes) and the
-// time per layer kind; with --ort also onnxruntime-node at the same thread count, in turns with
-// nnrt. --src DIR imports nnrt from another checkout (e.g. /work/main) for A/B against it.
+// time per layer kind; with --ort also onnxruntime-node at the same thread count, after nnrt.
+// --src DIR imports nnrt from another checkout (e.g. /work/main) for A/B against it.
 //
 //   NNRT_CPU_THREADS=1 npx tsx bench/cpu-layers.ts MODEL.onnx [--runs N] [--top K] [--ort] [--src DIR]
 import { readdirSync } from 'node:fs';
@@ -46,13 +46,12 @@ const ortSession = withOrt
   ? await ort.InferenceSession.create(model, { executionProviders: ['cpu'], intraOpNumThreads: threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' })
   : undefined;
 const ortFeeds = Object.fromEntries(Object.entries(inputs).map(([k, t]: [string, any]) => [k, new ort.Tensor(t.dtype, t.data, [...t.shape])]));
-for (let w = 0; w < 3; w++) {
-  await session.run(inputs);
-  await ortSession?.run(ortFeeds);
-}
+for (let w = 0; w < 3; w++) await session.run(inputs);
 const nn: number[] = [];
 const ortT: number[] = [];
 let cpu = 0;
+// nnrt's runs first, then onnxruntime's: its intra-op threads spin a while after each run, which
+// would take a core from nnrt's workers (and count in this process's CPU time) if they took turns
 for (let r = 0; r < runs; r++) {
   const u0 = process.cpuUsage();
   const t0 = performance.now();
@@ -60,11 +59,12 @@ for (let r = 0; r < runs; r++) {
   nn.push(performance.now() - t0);
   const u = process.cpuUsage(u0);
   cpu += (u.user + u.system) / 1000;
-  if (ortSession) {
-    const t1 = performance.now();
-    await ortSession.run(ortFeeds);
-    ortT.push(performance.now() - t1);
-  }
+}
+for (let w = 0; ortSession && w < 3; w++) await ortSession.run(ortFeeds);
+for (let r = 0; ortSession && r < runs; r++) {
+  const t1 = performance.now();
+  await ortSession.run(ortFeeds);
+  ortT.push(performance.now() - t1);
 }
 const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 const s = stats(nn);
