@@ -56,6 +56,9 @@ export interface KernelExports {
   layerNormRows(x: number, res: number, sum: number, y: number, rows: number, cols: number, gamma: number, beta: number, eps: number): void;
   binary(op: number, a: number, b: number, y: number, outer: number, mid: number, inner: number, mode: number, swap: number): void;
   channelAffine(x: number, y: number, n: number, channels: number, plane: number, scale: number, shift: number, ep: number): void;
+  winogradPadFloats(th: number, twp: number): number;
+  winogradInput(x: number, c0: number, cc: number, channels: number, ih: number, iw: number, ph: number, pw: number, th: number, twp: number, v: number, pad: number): void;
+  winogradOutput(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, ep: number): void;
 }
 
 const PAGE = 65536;

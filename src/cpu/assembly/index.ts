@@ -8,3 +8,4 @@ export { activation, epilogueBlock } from './epilogue';
 export { softmaxRows, layerNormRows } from './rows';
 export { binary, channelAffine } from './eltwise';
 export { lstmSequences, gruSequences, rnnSequences } from './rnn';
+export { winogradInput, winogradOutput, winogradPadFloats } from './winograd';
