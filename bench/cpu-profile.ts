@@ -1,6 +1,7 @@
 // Where a CPU engine session's time goes, for one model: the whole run (min over reps), each CPU
 // engine's share (the rest is the framework's nodes between engines and the copies in and out of the
-// engines' arenas), and each engine layer's run function timed alone (min over reps), slowest first.
+// engines' arenas), and each engine layer's run function (min over reps, timed in order as a run
+// runs them, and alone), slowest first.
 // Timings are wall clock: run it with NNRT_CPU_THREADS=1 (and 2) on a quiet machine, and quote
 // `uptime` with the figures.
 //
@@ -63,24 +64,34 @@ console.log(`  ${engines.length} cpu engine(s): ${inEngines.toFixed(2)} ms; fram
 const stats = session.stats().engine;
 for (const f of stats?.partition.fallbacks ?? []) console.log(`  framework: ${f.nodes.join(', ')} (${f.reason})`);
 
-const rows: { engine: number; layer: string; kind: string; tactic: string; ms: number }[] = [];
+const rows: { engine: number; layer: string; kind: string; tactic: string; ms: number; alone: number }[] = [];
 engines.forEach((e, k) => {
   const runs = e.layerRuns();
   const layers = e.plan.layers;
-  let sum = 0;
-  runs.forEach((r, i) => {
+  // in order, as a run does (each layer's inputs and weights as cold as in a real run), min per layer
+  const inOrder = runs.map(() => Infinity);
+  for (let j = 0; j < reps; j++) {
+    runs.forEach((r, i) => {
+      const t0 = performance.now();
+      r();
+      inOrder[i] = Math.min(inOrder[i]!, performance.now() - t0);
+    });
+  }
+  // and each alone, repeated (caches warm with its own data)
+  const alone = runs.map((r) => {
     let min = Infinity;
     for (let j = 0; j < reps; j++) {
       const t0 = performance.now();
       r();
       min = Math.min(min, performance.now() - t0);
     }
-    sum += min;
-    rows.push({ engine: k, layer: layers[i]!.name, kind: layers[i]!.kind, tactic: layers[i]!.tactic, ms: min });
+    return min;
   });
-  console.log(`  engine ${k}: ${bestEngines.get(e)!.toFixed(2)} ms in run(), ${runs.length} layers summing to ${sum.toFixed(2)} ms`);
+  runs.forEach((_, i) => rows.push({ engine: k, layer: layers[i]!.name, kind: layers[i]!.kind, tactic: layers[i]!.tactic, ms: inOrder[i]!, alone: alone[i]! }));
+  const sum = (a: number[]) => a.reduce((x, y) => x + y, 0).toFixed(2);
+  console.log(`  engine ${k}: ${bestEngines.get(e)!.toFixed(2)} ms in run(), ${runs.length} layers summing to ${sum(inOrder)} ms in order (${sum(alone)} ms each alone)`);
 });
 rows.sort((a, b) => b.ms - a.ms);
-console.log(`  slowest ${Math.min(top, rows.length)} layers:`);
-for (const r of rows.slice(0, top)) console.log(`    ${r.ms.toFixed(3).padStart(8)} ms  e${r.engine} ${r.kind.padEnd(10)} ${r.tactic.padEnd(14)} ${r.layer}`);
+console.log(`  slowest ${Math.min(top, rows.length)} layers (min ms in order, min ms alone):`);
+for (const r of rows.slice(0, top)) console.log(`    ${r.ms.toFixed(3).padStart(8)} ${r.alone.toFixed(3).padStart(8)}  e${r.engine} ${r.kind.padEnd(10)} ${r.tactic.padEnd(14)} ${r.layer}`);
 session.dispose();

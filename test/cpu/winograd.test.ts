@@ -1,8 +1,8 @@
-// Winograd F(2×2, 3×3) convolution (src/cpu/winograd.ts) against onnxruntime-node's Conv: odd and
+// Winograd F(2×2, 3×3) and F(4×4, 3×3) convolution (src/cpu/winograd.ts) against onnxruntime-node's Conv: odd and
 // even output sizes (partial tiles, tile columns past the output), asymmetric and zero pads,
 // channel counts off the GEMM's panel sizes, batches, bias + residual + activation fused either
 // side of the residual, on one thread and on a pool of 3 with the parallel threshold lowered so
-// every split runs. And the engine: a 3×3 conv layer lists the Winograd executor as a candidate.
+// every split runs. And the engine: a 3×3 conv layer times both Winograd executors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installNodeCpuThreads } from '../../src/node/cpu-threads.js';
@@ -27,6 +27,8 @@ const CASES: Record<string, Case> = {
   'no pads 7×21': { n: 1, c: 3, m: 4, ih: 7, iw: 21, pads: [0, 0, 0, 0] },
   'asymmetric pads, wide': { n: 1, c: 17, m: 13, ih: 5, iw: 34, pads: [0, 2, 1, 0] },
   'one output row, 3 channels in': { n: 1, c: 3, m: 32, ih: 3, iw: 40, pads: [0, 1, 0, 1] },
+  'partial 4×4 tiles 10×13, 2 rows of 4 tiles': { n: 1, c: 8, m: 5, ih: 10, iw: 13, pads: [1, 1, 1, 1] },
+  'ocr-like 4×80, 40 channels': { n: 1, c: 40, m: 36, ih: 4, iw: 80, pads: [1, 1, 1, 1] },
 };
 
 async function instances(): Promise<[string, WasmKernels][]> {
@@ -50,28 +52,30 @@ test('winogradConv2d with a fused bias, residual and activation matches onnxrunt
         const w = randomTensor([s.m, s.c, 3, 3], 2);
         const b = randomTensor([s.m], 3);
         const r = randomTensor([s.n, s.m, s.oh, s.ow], 4, -2, 2);
-        const packed = packWinogradWeights(wasm, w.data, s.m, s.c);
-        for (const before of [false, true]) {
-          const nodes: PatternNode[] = [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['conv'], attrs: { pads: k.pads } }];
-          if (before) nodes.push({ op: 'Relu', inputs: ['conv'], outputs: ['act'] }, { op: 'Add', inputs: ['act', 'r'], outputs: ['y'] });
-          else nodes.push({ op: 'Add', inputs: ['conv', 'r'], outputs: ['sum'] }, { op: 'Relu', inputs: ['sum'], outputs: ['y'] });
-          const want = (await runOrt(patternModel({ nodes, inputs: { x, r }, initializers: { w, b }, outputs: ['y'] }), { x, r })).y!;
+        for (const tile of [2, 4] as const) {
+          const packed = packWinogradWeights(wasm, w.data, s.m, s.c, tile);
+          for (const before of [false, true]) {
+            const nodes: PatternNode[] = [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['conv'], attrs: { pads: k.pads } }];
+            if (before) nodes.push({ op: 'Relu', inputs: ['conv'], outputs: ['act'] }, { op: 'Add', inputs: ['act', 'r'], outputs: ['y'] });
+            else nodes.push({ op: 'Add', inputs: ['conv', 'r'], outputs: ['sum'] }, { op: 'Relu', inputs: ['sum'], outputs: ['y'] });
+            const want = (await runOrt(patternModel({ nodes, inputs: { x, r }, initializers: { w, b }, outputs: ['y'] }), { x, r })).y!;
+            wasm.reset();
+            const [X, B, R] = [x, b, r].map((t) => wasm.put(t.data));
+            const Y = wasm.alloc(r.data.length);
+            winogradConv2d(wasm, s, X!, packed, Y, { bias: B, residual: R, activation: { kind: 'relu' }, activationBeforeResidual: before });
+            const c = compareTensors(new Tensor('float32', want.shape, wasm.read(Y, r.data.length)), want, TOL);
+            assert.ok(c.pass, `${where} F(${tile}) ${name} relu ${before ? 'before' : 'after'} the residual: ${c.reason ?? JSON.stringify(c)}`);
+          }
+          // and with no epilogue at all
+          const plain = (await runOrt(patternModel({ nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: k.pads } }], inputs: { x }, initializers: { w }, outputs: ['y'] }), { x })).y!;
           wasm.reset();
-          const [X, B, R] = [x, b, r].map((t) => wasm.put(t.data));
-          const Y = wasm.alloc(r.data.length);
-          winogradConv2d(wasm, s, X!, packed, Y, { bias: B, residual: R, activation: { kind: 'relu' }, activationBeforeResidual: before });
-          const c = compareTensors(new Tensor('float32', want.shape, wasm.read(Y, r.data.length)), want, TOL);
-          assert.ok(c.pass, `${where} ${name} relu ${before ? 'before' : 'after'} the residual: ${c.reason ?? JSON.stringify(c)}`);
+          const X = wasm.put(x.data);
+          const Y = wasm.alloc(plain.data.length);
+          winogradConv2d(wasm, s, X, packed, Y);
+          const c = compareTensors(new Tensor('float32', plain.shape, wasm.read(Y, plain.data.length)), plain, TOL);
+          assert.ok(c.pass, `${where} F(${tile}) ${name} without epilogue: ${c.reason ?? JSON.stringify(c)}`);
+          packed.block.release();
         }
-        // and with no epilogue at all
-        const plain = (await runOrt(patternModel({ nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: k.pads } }], inputs: { x }, initializers: { w }, outputs: ['y'] }), { x })).y!;
-        wasm.reset();
-        const X = wasm.put(x.data);
-        const Y = wasm.alloc(plain.data.length);
-        winogradConv2d(wasm, s, X, packed, Y);
-        const c = compareTensors(new Tensor('float32', plain.shape, wasm.read(Y, plain.data.length)), plain, TOL);
-        assert.ok(c.pass, `${where} ${name} without epilogue: ${c.reason ?? JSON.stringify(c)}`);
-        packed.block.release();
       }
     }
   } finally {
@@ -87,7 +91,7 @@ test('winograd does not take strided, dilated, grouped or non-3×3 convs', () =>
   }
 });
 
-test('the cpu engine times the winograd executor for a 3×3 conv and its output matches onnxruntime', async () => {
+test('the cpu engine times both winograd executors for a 3×3 conv and its output matches onnxruntime', async () => {
   await prepareWasmKernels();
   const x = randomTensor([1, 16, 12, 20], 5);
   const w = randomTensor([24, 16, 3, 3], 6);
@@ -102,7 +106,7 @@ test('the cpu engine times the winograd executor for a 3×3 conv and its output 
   try {
     const c = compareTensors(engine.run({ x }).y!, want, TOL);
     assert.ok(c.pass, c.reason ?? JSON.stringify(c));
-    assert.ok(lines.some((l) => l.includes(`${WINOGRAD} `)), `the build timed no winograd candidate:\n${lines.join('\n')}`);
+    assert.ok([WINOGRAD[2], WINOGRAD[4]].every((name) => lines.some((l) => l.includes(`${name} `))), `the build did not time both winograd candidates:\n${lines.join('\n')}`);
   } finally {
     engine.dispose();
   }

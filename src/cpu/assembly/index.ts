@@ -9,3 +9,4 @@ export { softmaxRows, layerNormRows } from './rows';
 export { binary, channelAffine } from './eltwise';
 export { lstmSequences, gruSequences, rnnSequences } from './rnn';
 export { winogradInput, winogradOutput, winogradPadFloats } from './winograd';
+export { winograd4Input, winograd4Output, winograd4PadFloats } from './winograd4';
