@@ -92,10 +92,10 @@ export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: Pa
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
   const bias = ep?.bias ?? 0;
   const res = ep?.residual ?? 0;
-  // the transforms do about α² adds per tile and channel: split them like that much work
-  const inParts = splitRange(c, threadsFor(wasm, c * T * xis));
+  // a transform costs about 8·α² multiply-adds' time per tile and channel (shuffles, adds, strided stores)
+  const inParts = splitRange(c, threadsFor(wasm, 8 * c * T * xis));
   const gemmParts = splitRange(xis, threadsFor(wasm, xis * m * T * c));
-  const outParts = splitRange(m, threadsFor(wasm, m * T * xis));
+  const outParts = splitRange(m, threadsFor(wasm, 8 * m * T * xis));
   for (let i = 0; i < n; i++) {
     const xAt = x + i * c * ih * iw * 4;
     wasm.run(inParts.map(([c0, cc], t) => [[input, [xAt, c0, cc, c, ih, iw, ph, pw, th, twp, V, pads[t]!]] as KernelCall]));
