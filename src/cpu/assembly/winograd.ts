@@ -21,8 +21,19 @@ export function winogradPadFloats(th: i32, twp: i32): i32 {
 }
 
 /**
+ * Copies an ih×iw plane into the rows×width plane `pad` at (ph, pw), clipping what falls outside.
+ * The rest of `pad` is the zero border, the same for every plane: zero it once before the first.
+ */
+export function padPlane(plane: usize, ih: i32, iw: i32, ph: i32, pw: i32, rows: i32, width: i32, pad: usize): void {
+  const r0 = max(0, ph), r1 = min(rows, ih + ph);
+  const q0 = max(0, pw), q1 = min(width, iw + pw);
+  if (q1 <= q0) return;
+  for (let r = r0; r < r1; r++) memory.copy(at(pad, r * width + q0), at(plane, (r - ph) * iw + q0 - pw), <usize>(q1 - q0) << 2);
+}
+
+/**
  * V for channels c0..c0+cc of the image at x ([channels, ih, iw]); `v` is V's base (channel 0),
- * `channels` its channel count. Each plane is first copied with its zero border into `pad`.
+ * `channels` its channel count. Each plane is first copied into `pad`, inside a zero border.
  */
 export function winogradInput(
   x: usize, c0: i32, cc: i32, channels: i32, ih: i32, iw: i32, ph: i32, pw: i32,
@@ -33,14 +44,9 @@ export function winogradInput(
   const tiles = th * twp;
   const xiStride = <usize>channels * tiles << 2; // bytes between V[ξ] and V[ξ + 1]
   // the input rows and columns that land inside the padded plane
-  const r0 = max(0, ph), r1 = min(rows, ih + ph);
-  const q0 = max(0, pw), q1 = min(width, iw + pw);
+  memory.fill(pad, 0, <usize>(rows * width) << 2);
   for (let c = c0; c < c0 + cc; c++) {
-    const plane = at(x, c * ih * iw);
-    memory.fill(pad, 0, <usize>(rows * width) << 2);
-    if (q1 > q0) {
-      for (let r = r0; r < r1; r++) memory.copy(at(pad, r * width + q0), at(plane, (r - ph) * iw + q0 - pw), <usize>(q1 - q0) << 2);
-    }
+    padPlane(at(x, c * ih * iw), ih, iw, ph, pw, rows, width, pad);
     const vc = at(v, c * tiles);
     for (let ti = 0; ti < th; ti++) {
       for (let tj = 0; tj < twp; tj += 4) {

@@ -6,6 +6,7 @@
 //   Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1]
 //   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1]
 import { epilogueBlock } from './epilogue';
+import { padPlane } from './winograd';
 
 // @ts-ignore: decorator
 @inline
@@ -59,14 +60,9 @@ export function winograd4Input(
   const tiles = th * twp;
   const tmp = at(pad, rows * width); // D[6][6] then T[6][6], vectors
   const xiStride = <usize>channels * tiles << 2;
-  const r0 = max(0, ph), r1 = min(rows, ih + ph);
-  const q0 = max(0, pw), q1 = min(width, iw + pw);
+  memory.fill(pad, 0, <usize>(rows * width) << 2);
   for (let c = c0; c < c0 + cc; c++) {
-    const plane = at(x, c * ih * iw);
-    memory.fill(pad, 0, <usize>(rows * width) << 2);
-    if (q1 > q0) {
-      for (let r = r0; r < r1; r++) memory.copy(at(pad, r * width + q0), at(plane, (r - ph) * iw + q0 - pw), <usize>(q1 - q0) << 2);
-    }
+    padPlane(at(x, c * ih * iw), ih, iw, ph, pw, rows, width, pad);
     const vc = at(v, c * tiles);
     for (let ti = 0; ti < th; ti++) {
       for (let tj = 0; tj < twp; tj += 4) {
@@ -125,12 +121,14 @@ export function winograd4Output(
           const row = 4 * ti + a;
           if (row >= oh) break;
           // Y[a][b] for b = 0..3 (4 tiles each), then tile-major: 16 consecutive output columns
-          const s = tmp + <usize>a * 96;
-          at6(s, 16, rowOut, 16);
-          transpose4(v128.load(rowOut), v128.load(rowOut, 16), v128.load(rowOut, 32), v128.load(rowOut, 48), rowOut, 16);
+          at6(tmp + <usize>a * 96, 16, rowOut, 16);
+          const y0 = v128.load(rowOut), y1 = v128.load(rowOut, 16), y2 = v128.load(rowOut, 32), y3 = v128.load(rowOut, 48);
           const dst = at(ym, row * ow + 4 * tj);
-          if (n >= 16) memory.copy(dst, rowOut, 64);
-          else memory.copy(dst, rowOut, <usize>n << 2);
+          if (n >= 16) transpose4(y0, y1, y2, y3, dst, 16);
+          else {
+            transpose4(y0, y1, y2, y3, rowOut, 16);
+            for (let j = 0; j < n; j++) store<f32>(at(dst, j), load<f32>(at(rowOut, j)));
+          }
         }
       }
     }
