@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { importOnnx } from '../src/onnx/import/model.js';
 import { CpuEngine } from '../src/engine/cpu/engine.js';
+import { GraphProgram } from '../src/executor/program.js';
 import { createSession } from '../src/runtime/session.js';
 import { uniformTensor } from '../src/tensor/random.js';
 import type { Tensor } from '../src/tensor/tensor.js';
@@ -42,18 +43,32 @@ CpuEngine.prototype.run = function (this: CpuEngine, inputs) {
   return out;
 };
 
+// every framework node's wall time, per op type (an engine node's includes its engine's run)
+const nodeMs = new Map<string, number>();
+const proto = GraphProgram.prototype as unknown as { runStep(step: { bound: { node: { opType: string } } }, ...rest: unknown[]): unknown };
+const runStep = proto.runStep;
+proto.runStep = function (this: unknown, step, ...rest) {
+  const t0 = performance.now();
+  const out = runStep.call(this, step, ...rest);
+  nodeMs.set(step.bound.node.opType, (nodeMs.get(step.bound.node.opType) ?? 0) + performance.now() - t0);
+  return out;
+};
+
 const session = await createSession(graph, { device: 'cpu', engine: 'cpu' });
 for (let i = 0; i < 5; i++) await session.run(feeds);
 let best = Infinity;
 let bestEngines = new Map<CpuEngine, number>();
+let bestNodes = new Map<string, number>();
 for (let i = 0; i < reps; i++) {
   engineMs.clear();
+  nodeMs.clear();
   const t0 = performance.now();
   await session.run(feeds);
   const ms = performance.now() - t0;
   if (ms < best) {
     best = ms;
     bestEngines = new Map(engineMs);
+    bestNodes = new Map(nodeMs);
   }
 }
 const engines = [...bestEngines.keys()];
@@ -61,6 +76,7 @@ const inEngines = [...bestEngines.values()].reduce((a, b) => a + b, 0);
 const load = os.loadavg().map((l) => l.toFixed(2)).join(' ');
 console.log(`${file}: ${best.toFixed(2)} ms per run (min of ${reps}), ${process.env.NNRT_CPU_THREADS ?? os.availableParallelism()} thread(s), load ${load}`);
 console.log(`  ${engines.length} cpu engine(s): ${inEngines.toFixed(2)} ms; framework nodes and copies between them: ${(best - inEngines).toFixed(2)} ms`);
+console.log(`  framework nodes by op (best run): ${[...bestNodes].sort((a, b) => b[1] - a[1]).map(([op, ms]) => `${op} ${ms.toFixed(2)}`).join(', ')} ms`);
 const stats = session.stats().engine;
 for (const f of stats?.partition.fallbacks ?? []) console.log(`  framework: ${f.nodes.join(', ')} (${f.reason})`);
 
