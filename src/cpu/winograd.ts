@@ -99,10 +99,7 @@ export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: Pa
   for (let i = 0; i < n; i++) {
     const xAt = x + i * c * ih * iw * 4;
     wasm.run(inParts.map(([c0, cc], t) => [[input, [xAt, c0, cc, c, ih, iw, ph, pw, th, twp, V, pads[t]!]] as KernelCall]));
-    wasm.run(gemmParts.map(([x0, xc], t) => Array.from({ length: xc }, (_, j): KernelCall => {
-      const xi = x0 + j;
-      return ['gemmEx', [m, T, c, w.at + xi * w.xiBytes, w.mPad, 0, 1, V + xi * c * T * 4, T, 1, 0, M + xi * m * T * 4, T, 0, 1, scratch[t]!, 0]];
-    })));
+    wasm.run(gemmParts.map(([x0, xc], t) => [['winogradGemms', [x0, xc, m, T, c, w.at, w.xiBytes, w.mPad, V, M, scratch[t]!]] as KernelCall]));
     const yAt = y + i * m * P * 4;
     wasm.run(outParts.map(([m0, mc], t) => {
       const epAt = writeEpilogue(wasm, ep, bias ? bias + m0 * 4 : 0, 0, res ? res + (i * m + m0) * P * 4 : 0);

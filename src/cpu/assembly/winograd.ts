@@ -8,6 +8,7 @@
 // numbered t = ti·twp + tj; both transforms take 4 neighbouring tile columns per f32x4.
 // V is [16][channels][tiles] and M [16][outChannels][tiles] (floats, row-major).
 import { epilogueBlock } from './epilogue';
+import { gemmEx } from './gemm';
 
 // @ts-ignore: decorator
 @inline
@@ -163,5 +164,21 @@ export function winogradOutput(
     }
     // while the channel is in cache
     epilogueBlock(ym, P, 1, P, m - m0, 0, <usize>((m - m0) * P) << 2, ep);
+  }
+}
+
+/**
+ * M[ξ] = U[ξ]·V[ξ] for ξ = xi0..xi0+count: one call per thread whatever the count (a thread's
+ * list of kernel calls has a bounded size). U[ξ] is packed (gemmEx's aPacked) at u + ξ·uBytes with
+ * mPad rows; V[ξ] is [c × tiles], M[ξ] [m × tiles], both row-major.
+ */
+export function winogradGemms(
+  xi0: i32, count: i32, m: i32, tiles: i32, c: i32, u: usize, uBytes: i32, mPad: i32, v: usize, mOut: usize, scratch: usize,
+): void {
+  for (let xi = xi0; xi < xi0 + count; xi++) {
+    gemmEx(
+      m, tiles, c, u + <usize>xi * uBytes, mPad, 0, 1, at(v, xi * c * tiles), tiles, 1, 0,
+      at(mOut, xi * m * tiles), tiles, 0, 1, scratch, 0,
+    );
   }
 }
