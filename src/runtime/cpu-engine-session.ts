@@ -24,6 +24,7 @@ import { shapeDecidingInputs } from '../executor/gpu-executor.js';
 import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
 import { bindNode } from '../ops/typer.js';
 import { topoSort } from '../ir/topo.js';
+import { markConstant, releaseResident } from '../cpu/resident.js';
 
 interface CpuSetup {
   executor: CpuExecutor;
@@ -67,6 +68,11 @@ export class CpuEngineSession {
       }
       this.partitions++;
       s = this.setupGraph(shapes, fixed);
+      // the framework's nodes (LSTM between engines...) may keep their packed weights resident;
+      // folded feeds are the caller's arrays, which may change in place
+      const weights = [...s.executor.graph.initializers].filter(([n]) => !fixed.has(n)).map(([, t]) => t.data);
+      markConstant(weights);
+      this.constants.push(...weights);
       this.setups.set(key, s);
     }
     return s;
@@ -153,8 +159,12 @@ export class CpuEngineSession {
     return this.current?.executor;
   }
 
+  /** Initializers of the setups' framework graphs, marked constant (released at dispose). */
+  private readonly constants: object[] = [];
+
   dispose(): void {
     this.service.dispose();
+    releaseResident(this.constants.splice(0));
     this.setups.clear();
   }
 

@@ -9,3 +9,5 @@ export { activation, epilogueBlock } from './epilogue';
 export { softmaxRows, layerNormRows, addMaskRows, softmaxRowsCausal } from './rows';
 export { binary, channelAffine } from './eltwise';
 export { lstmSequences, gruSequences, rnnSequences } from './rnn';
+export { winogradGemms, winogradInput, winogradOutput, winogradPadFloats } from './winograd';
+export { winograd4Input, winograd4Output, winograd4PadFloats } from './winograd4';
