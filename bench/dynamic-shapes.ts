@@ -81,6 +81,12 @@ const CASES: Case[] = [
 ];
 
 const show = (s: readonly number[]) => s.join('x');
+/** ' (N: reason; ...)': the partitioner's reasons for declining nodes, counted. */
+const declinedWhy = (declined: readonly { reason: string }[]) => {
+  const counts = new Map<string, number>();
+  for (const d of declined) counts.set(d.reason, (counts.get(d.reason) ?? 0) + 1);
+  return counts.size ? ` (${[...counts].map(([r, n]) => `${n}: ${r}`).join('; ')})` : '';
+};
 const ms = (t: number) => (t >= 10_000 ? `${(t / 1000).toFixed(1)} s` : `${t.toFixed(0)} ms`);
 
 async function ortRun(session: ort.InferenceSession, feeds: Record<string, Tensor>): Promise<{ y: Record<string, Tensor>; ms: number }> {
@@ -123,7 +129,7 @@ async function verifyCase(c: Case, lines: string[], json: object[]): Promise<boo
     const nodes = e0.partition.subgraphs.reduce((a, s) => a + s.nodes.length, 0);
     lines.push(`### ${c.name}`, '', c.what, '',
       `One profile: ${ranges}. Partitioned and built once at opt (no tactic timing on lavapipe), specialized at max for the arena: ${ms(buildMs)} with the first run. ` +
-      `${e0.partition.subgraphs.length} engine(s) holding ${nodes} of ${e0.partition.totalNodes} nodes; ${e0.partition.declined.length} declined (the framework runs them).`, '',
+      `${e0.partition.subgraphs.length} engine(s) holding ${nodes} of ${e0.partition.totalNodes} nodes; ${e0.partition.declined.length} declined${declinedWhy(e0.partition.declined)}.`, '',
       '| shape | inputs | first run (specialization + run) | specialization | steady run | onnxruntime-node cpu | max abs err | max rel err | within 1e-4 + 1e-3·\\|x\\| | builds | specializations |',
       '|---|---|---|---|---|---|---|---|---|---|---|');
     for (const [k, point] of c.shapes.entries()) {
