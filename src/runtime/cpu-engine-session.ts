@@ -18,6 +18,8 @@ import type { Tensor } from '../tensor/tensor.js';
 import { backendSupport, backendVerifier } from './backends.js';
 import { driveSync, partitionAndBuild } from './partition-and-build.js';
 import { engineEntries, withDynamicPart, type EnginePartitionOptions, type EngineStats } from './engine-session.js';
+import type { EngineLayerTimes } from '../engine/layer-profile.js';
+import { profileCpuLayers } from '../engine/cpu/layer-profile.js';
 import { shapeDecidingInputs } from '../executor/gpu-executor.js';
 import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
 import { bindNode } from '../ops/typer.js';
@@ -138,6 +140,11 @@ export class CpuEngineSession {
   dispose(): void {
     this.service.dispose();
     this.setups.clear();
+  }
+
+  /** Per-layer wall-clock times of every engine of the last run's setup (none before a run). */
+  layerTimes(reps?: number): EngineLayerTimes[] {
+    return [...(this.current?.records ?? [])].map(([engine, r]) => ({ engine, ...profileCpuLayers(r.engine, reps) }));
   }
 
   engineStats(): EngineStats | undefined {
