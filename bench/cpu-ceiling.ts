@@ -260,6 +260,8 @@ if (poolRows.length) {
   say('| cube | GFLOP/s | % of peak | runs |');
   say('| ---: | ---: | ---: | ---: |');
   for (const r of poolRows) say(`| ${r.s} | ${r.gf.toFixed(1)} | ${((100 * r.gf) / (pooled.threads * peak)).toFixed(0)}% | ${r.runs} |`);
+  say();
+  say('(The pool\'s caller runs the lists no worker has started yet: where the other core is busy, this is one core\'s speed.)');
 } else say('(no thread pool here: the 2-thread GEMM rows are left out)');
 say();
 say('## 3. onnxruntime-node MatMul (one node, B an initializer), intraOpNumThreads 1 and 2');
