@@ -1,10 +1,11 @@
 // The GEMM's register tiles: C[rows×8] (=|+=) Σ_p A[p][rows] ⊗ B[p][0..8) over kc packed steps, the
 // accumulators held in locals. On x64 V8 allocates 15 xmm registers to wasm code: a 5×8 tile takes
-// 10 accumulators + 2 of B + 1 splat of A + 1 temporary, and measured ~25% faster than 4×8 on the
-// same data (bench/cpu-ceiling.ts's `outer` kernel); 6×8 spills and drops to half speed. A packed
-// per call is in 5-row panels, A packed ahead in 4-row ones: the 4×8 tiles have the panel's stride
-// as a constant (a stride passed in measured ~15% slower); the 1- to 3-row tiles (the last panel
-// only) take it as `aStep`. The loop is not unrolled over k: unrolled forms measured slower (register pressure).
+// 10 accumulators + 2 of B + 1 splat of A + 1 temporary, and measured up to ~25% faster than 4×8 on
+// data in L1 (bench/cpu-ceiling.ts's `outer` kernel; 2-5% in the whole GEMM, which also waits on C
+// and packs); 6×8 spills and drops to half speed. A packed per call is in 5-row panels, A packed
+// ahead in 4-row ones: the 4×8 tiles have the panel's stride as a constant (a stride passed in
+// measured ~15% slower); the 1- to 3-row tiles (the last panel only) take it as `aStep`. The loop is
+// not unrolled over k: unrolled forms measured slower (register pressure).
 // Accumulating tiles start from C's values rather than adding C after the loop: with the adds after
 // the loop in the same function V8's register allocator spills inside the loop (measured 25 vs 58
 // GFLOP/s for the 5×8 tile).

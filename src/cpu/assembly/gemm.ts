@@ -18,7 +18,7 @@ const MR_AHEAD = 4;
 const NR = 8;
 /** Depth of a packed slice; conv.ts's im2colPacked writes packed B with this same KC. */
 const KC = 256;
-/** Rows of A packed at a time (a multiple of MR and MR_AHEAD): MC × KC floats = 120 KiB, well inside a 1 MiB L2. */
+/** Rows of A packed at a time (a multiple of MR and MR_AHEAD): MC × KC floats = 120 KiB (240 at KC_RAW), inside a 1 MiB L2. */
 const MC = 120;
 const NC = 4096;
 /**
