@@ -20,11 +20,20 @@ export interface CalibrationCache {
   source?: string;
 }
 
-/** nnrt's header in TensorRT's form: `TRT-NNRT0100-EntropyCalibration2` for nnrt 0.1.0. */
-export function cacheHeader(algo: CalibrationAlgo): string {
+/**
+ * Ends the algorithm field of a cache calibrated on the cross-layer-equalized network (`nnrt
+ * calibrate --equalize`): its ranges hold only for an equalized build, which such a header asks for.
+ */
+export const EQUALIZED_SUFFIX = '.equalized';
+
+/** nnrt's header in TensorRT's form: `TRT-NNRT0100-EntropyCalibration2` for nnrt 0.1.0 (`….equalized` when equalized). */
+export function cacheHeader(algo: CalibrationAlgo, equalized = false): string {
   const digits = VERSION.split('.').map((p) => p.padStart(2, '0')).join('');
-  return `TRT-NNRT${digits}-${CALIBRATION_ALGOS[algo]}`;
+  return `TRT-NNRT${digits}-${CALIBRATION_ALGOS[algo]}${equalized ? EQUALIZED_SUFFIX : ''}`;
 }
+
+/** True when the cache's ranges are those of the equalized network. */
+export const isEqualizedCache = (header: string | undefined): boolean => !!header?.endsWith(EQUALIZED_SUFFIX);
 
 /** The scale TensorRT stores for a range of [-amax, amax]. */
 export const scaleOfAmax = (amax: number): number => amax / 127;

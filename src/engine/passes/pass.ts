@@ -16,6 +16,8 @@ export interface PassContext {
   caps: DeviceCaps;
   /** An int8 build's calibration scales by tensor name (implicit quantization); undefined otherwise. */
   int8?: ReadonlyMap<string, number>;
+  /** int8: the calibration was made on the cross-layer-equalized network (equalize pass). */
+  equalize?: boolean;
   /** Records one change the pass made ("fused Conv_0 + Relu_1 → conv Conv_0"). */
   change(line: string): void;
 }
