@@ -3,7 +3,7 @@
 // whose channels differ 100× in scale, and the trained gender-age model on one face crop); after the
 // pass every pair's per-channel weight ranges are equal; only calibrations made with --equalize
 // turn it on; and on the chain the equalized int8 network is closer to onnxruntime fp32 than the
-// plain int8 one.
+// plain int8 one (whose Relu output is quantized unsigned).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import '../../src/ops/index.js';
@@ -118,7 +118,11 @@ test('an --equalize calibration marks its cache, and an int8 build with it equal
     assert.equal(!!cfg.equalize, isEqualizedCache(cache.header));
     const net = buildNetwork(graph, SHAPES, cfg, { ...BASELINE_CAPS, packedDot4I8: true });
     assert.equal(log.some((l) => l.startsWith('[equalize]')), !!cfg.equalize, log.join('\n'));
-    assert.equal(net.layers.filter((l) => l.kind === 'qlinear').length, 3, 'all three convolutions int8');
+    const int8 = net.layers.filter((l) => l.kind === 'qlinear');
+    assert.equal(int8.length, 3, 'all three convolutions int8');
+    // the last conv reads a Relu output: uint8 over [0, amax] (half the step of symmetric int8)
+    assert.deepEqual(int8.map((l) => l.x.signed), [true, true, false]);
+    assert.equal(int8[2]!.x.scale, Math.fround((cache.scales.get(int8[2]!.input.replace(/\/int8(_\d+)?$/, ''))! * 127) / 255));
     let [num, den] = [0, 0];
     for (let s = 0; s < 4; s++) {
       const inputs = { x: randomTensor(SHAPES.x, 200 + s, -1, 1) };
