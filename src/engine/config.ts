@@ -49,6 +49,8 @@ export interface CheckedConfig extends Required<Pick<BuilderConfig, 'timeTactics
   int8?: ReadonlyMap<string, number>;
   /** Set in an int8 build whose cache was calibrated on the equalized network: run the equalize pass. */
   equalize?: boolean;
+  /** With equalize: the cache's per-channel ranges of the tensors between equalized convs. */
+  channelRanges?: ReadonlyMap<string, Float32Array>;
   layerPrecision: Record<string, Precision>;
   timingCache?: TimingCache;
   memoryBudget: number;
@@ -80,7 +82,7 @@ export function checkBuilderConfig(c: BuilderConfig = {}): CheckedConfig {
   const memoryBudget = c.memoryBudget ?? Infinity;
   if (!(memoryBudget > 0)) throw new UsageError(`memory budget must be a positive number of bytes, got ${memoryBudget}`);
   return {
-    precision, ...(int8 ? { int8 } : {}), ...(int8 && isEqualizedCache(c.calibration?.header) ? { equalize: true } : {}), layerPrecision, timingCache: c.timingCache, memoryBudget,
+    precision, ...(int8 ? { int8 } : {}), ...(int8 && isEqualizedCache(c.calibration?.header) ? { equalize: true, ...(c.calibration?.channelRanges ? { channelRanges: c.calibration.channelRanges } : {}) } : {}), layerPrecision, timingCache: c.timingCache, memoryBudget,
     timeTactics: c.timeTactics ?? true, log: c.log ?? (() => {}), progress: c.progress ?? (() => {}),
   };
 }

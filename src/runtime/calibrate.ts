@@ -10,6 +10,7 @@ import { cacheHeader, checkCacheFits, isEqualizedCache, parseCalibrationCache, s
 import { AbsHistogram, RangeStat } from '../engine/calibrate/histogram.js';
 import { entropyAmax, percentileAmax } from '../engine/calibrate/thresholds.js';
 import { equalizedGraph } from '../engine/equalized-graph.js';
+import { measureChannelRanges } from './channel-ranges.js';
 
 /** Calibration batches: feeds by input name, fetched on demand (they may be files). */
 export interface CalibrationBatches {
@@ -23,7 +24,9 @@ export interface CalibrateOptions extends Pick<SessionOptions, 'device' | 'gpu' 
   percentile?: number;
   /**
    * Calibrate the network as an equalized int8 build computes it (engine/equalized-graph.ts, at the
-   * first batch's shapes) and mark the cache so (its header): a build with it equalizes too.
+   * first batch's shapes) and mark the cache so (its header): a build with it equalizes too. The
+   * batches run once more first, for the per-channel ranges the equalization balances (kept in the
+   * cache's `#channels` lines).
    */
   equalize?: boolean;
   /** Called after each batch of each pass. */
@@ -58,16 +61,19 @@ export async function calibrateGraph(graph: Graph, batches: CalibrationBatches, 
   if (batches.count < 1) throw new CalibrationError('no calibration batches', { hint: 'give a folder with at least one batch of inputs' });
   const percentile = opts.percentile ?? DEFAULT_PERCENTILE;
   if (opts.algo === 'percentile' && !(percentile > 0 && percentile <= 100)) throw new CalibrationError(`--percentile must be in (0, 100], got ${percentile}`);
-  if (opts.equalize) {
+  const { algo, progress, percentile: _p, equalize, ...sessionOpts } = opts;
+  let channelRanges: Map<string, Float32Array> | undefined;
+  if (equalize) {
     const first = await batches.get(0);
-    graph = equalizedGraph(graph, Object.fromEntries(Object.entries(first).map(([name, t]) => [name, [...t.shape]])));
+    const shapes = Object.fromEntries(Object.entries(first).map(([name, t]) => [name, [...t.shape]]));
+    channelRanges = await measureChannelRanges(graph, shapes, batches, sessionOpts);
+    graph = equalizedGraph(graph, shapes, { channelRanges });
   }
   const candidates = activationCandidates(graph);
   // every candidate becomes a graph output, so one run hands back all activations
   const probe = graph.clone();
   const declared = new Set(probe.outputs.map((o) => o.name));
   for (const name of candidates) if (!declared.has(name)) probe.outputs.push({ name });
-  const { algo, progress, percentile: _p, equalize, ...sessionOpts } = opts;
   const session = await createSession(probe, sessionOpts);
   const passes = algo === 'minmax' ? 1 : 2;
   const ranges = new Map<string, RangeStat>();
@@ -111,7 +117,7 @@ export async function calibrateGraph(graph: Graph, batches: CalibrationBatches, 
     const amax = !h ? r.amax : algo === 'entropy' ? entropyAmax(h) : percentileAmax(h, percentile);
     scales.set(name, scaleOfAmax(amax));
   }
-  return { header: cacheHeader(algo, equalize), scales };
+  return { header: cacheHeader(algo, equalize), scales, ...(channelRanges?.size ? { channelRanges } : {}) };
 }
 
 /** Every value a graph names: inputs, initializers, node outputs. */
@@ -134,7 +140,9 @@ const TENSORRT_INTERNAL = /^\(Unnamed Layer\* \d+\)/;
 export function calibrationFor(graph: Graph, text: string, source = 'calibration cache', inputShapes?: Record<string, number[]>): CalibrationCache {
   const cache = parseCalibrationCache(text, source);
   for (const name of [...cache.scales.keys()]) if (TENSORRT_INTERNAL.test(name)) cache.scales.delete(name);
-  const g = isEqualizedCache(cache.header) ? equalizedGraph(graph, inputShapes ?? fixedInputShapes(graph, source)) : graph;
+  const g = isEqualizedCache(cache.header)
+    ? equalizedGraph(graph, inputShapes ?? fixedInputShapes(graph, source), cache.channelRanges ? { channelRanges: cache.channelRanges } : {})
+    : graph;
   checkCacheFits(cache, graphValues(g), activationCandidates(g), source);
   return cache;
 }

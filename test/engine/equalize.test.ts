@@ -1,7 +1,8 @@
 // Cross-layer equalization (src/engine/passes/equalize.ts): the equalized float network computes
 // what onnxruntime computes on the original model (a conv → PRelu → depthwise → Relu → conv chain
 // whose channels differ 100× in scale, and the trained gender-age model on one face crop); after the
-// pass every pair's per-channel weight ranges are equal; only calibrations made with --equalize
+// pass every pair's per-channel weight ranges are equal (or, with measured activation ranges, each
+// equalized tensor's channel ranges equal the weights reading them); only calibrations made with --equalize
 // turn it on; and on the chain the equalized int8 network is closer to onnxruntime fp32 than the
 // plain int8 one (whose Relu output is quantized unsigned).
 import { test } from 'node:test';
@@ -9,7 +10,9 @@ import assert from 'node:assert/strict';
 import '../../src/ops/index.js';
 import { BASELINE_CAPS } from '../../src/devices/webgpu/caps.js';
 import { buildNetwork } from '../../src/engine/builder.js';
-import { formatCalibrationCache, isEqualizedCache } from '../../src/engine/calibrate/cache-file.js';
+import { formatCalibrationCache, isEqualizedCache, parseCalibrationCache } from '../../src/engine/calibrate/cache-file.js';
+import { CalibrationError } from '../../src/errors.js';
+import { createSession } from '../../src/runtime/session.js';
 import { checkBuilderConfig } from '../../src/engine/config.js';
 import { EQUALIZE_STAGES, equalizedGraph } from '../../src/engine/equalized-graph.js';
 import { importNetwork } from '../../src/engine/import.js';
@@ -70,7 +73,7 @@ test('the equalized conv → PRelu → depthwise → Relu → conv chain compute
   const model = patternModel(spec);
   const want = await runOrt(model, spec.inputs);
   const log: string[] = [];
-  const equalized = equalizedGraph(importOnnx(model).graph, SHAPES, (l) => log.push(l));
+  const equalized = equalizedGraph(importOnnx(model).graph, SHAPES, { log: (l) => log.push(l) });
   assert.ok(log.some((l) => l.includes('2 pairs equalized')), log.join('\n'));
   assertClose((await ortOn(equalized, spec.inputs)).y!, want.y!, 'equalized chain vs onnxruntime');
 });
@@ -137,12 +140,41 @@ test('an --equalize calibration marks its cache, and an int8 build with it equal
   assert.ok(errors[1]! < errors[0]!, `relative L2 error vs fp32: plain int8 ${errors[0]}, equalized int8 ${errors[1]}`);
 });
 
+test('with measured ranges, each equalized tensor channel has the range of the weights reading it; #channels lines round-trip', async () => {
+  const { graph } = importOnnx(patternModel(chainSpec()));
+  const calib = { count: 6, get: (i: number) => ({ x: randomTensor(SHAPES.x, 300 + i, -1, 1) }) };
+  const cache = await calibrateGraph(graph, calib, { algo: 'minmax', device: 'cpu', equalize: true });
+  assert.deepEqual([...cache.channelRanges!.keys()].sort(), ['a1', 'a2'], 'the PRelu and Relu outputs between the convs');
+  const back = parseCalibrationCache(formatCalibrationCache(cache));
+  assert.deepEqual(back.channelRanges, cache.channelRanges);
+  assert.throws(() => parseCalibrationCache(formatCalibrationCache(cache).replace(/#channels a1: \w+/, '#channels a1: xyz')), CalibrationError);
+  const log: string[] = [];
+  const { network } = runPipeline(importNetwork(graph, SHAPES), { precision: 'fp32', equalize: true, channelRanges: cache.channelRanges!, stages: EQUALIZE_STAGES, log: (l) => log.push(l) });
+  assert.ok(log.some((l) => l.includes('by measured activation ranges')), log.join('\n'));
+  // the same batches through the equalized network: channel k of the tensor B reads spans √(x_k · r_b,k)
+  const lowered = lowerNetwork(network);
+  lowered.outputs.push({ name: 'a1' }, { name: 'a2' });
+  const session = await createSession(lowered, { device: 'cpu' });
+  const after = new Map<string, Float64Array>([['a1', new Float64Array(8)], ['a2', new Float64Array(8)]]);
+  for (let b = 0; b < calib.count; b++) {
+    const out = await session.run(calib.get(b));
+    for (const [name, r] of after) (out[name]!.data as Float32Array).forEach((v, i) => (r[Math.floor(i / 100)] = Math.max(r[Math.floor(i / 100)]!, Math.abs(v))));
+  }
+  session.dispose();
+  for (const p of equalizePairs(network)) {
+    const [x, rb] = [after.get(p.b.input)!, inputRanges(p.b)];
+    x.forEach((v, k) => assert.ok(Math.abs(v - rb[k]!) <= 2e-3 * Math.max(v, rb[k]!), `${p.b.input} channel ${k}: activation ${v} vs weights ${rb[k]}`));
+  }
+  const wrong = new Map([['a1', new Float32Array(3)]]);
+  assert.throws(() => runPipeline(importNetwork(graph, SHAPES), { precision: 'fp32', equalize: true, channelRanges: wrong, stages: EQUALIZE_STAGES }), /has 3 ranges; Conv_0 writes 8 channels/);
+});
+
 test('the equalized gender-age model computes what onnxruntime computes on the original (one face crop)', async () => {
   const m = FACE_MODELS.find((f) => f.key === 'ga')!;
   const { graph, onnx } = loadFaceModel(m);
   const inputs = { data: cropInputs(m, 100_000, 1, 0)[0]! };
   const log: string[] = [];
-  const equalized = equalizedGraph(graph, { data: [1, 3, m.size, m.size] }, (l) => log.push(l));
+  const equalized = equalizedGraph(graph, { data: [1, 3, m.size, m.size] }, { log: (l) => log.push(l) });
   assert.ok(log.some((l) => l.includes('26 pairs equalized')), log.filter((l) => l.includes('pairs')).join('\n'));
   assertClose((await ortOn(equalized, inputs)).fc1_output!, (await runOrt(onnx, inputs)).fc1_output!, 'equalized gender-age fc1');
 });

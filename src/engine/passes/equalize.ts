@@ -8,6 +8,12 @@
 // wide in A narrow and vice versa, so the tensor between them (one int8 scale for all channels) no
 // longer has a few channels dwarfing the rest. A depthwise convolution is B of one pair and A of the
 // next (its channel i is both); sweeps over the pairs repeat until the scales settle.
+// r_a stands in for the range of the tensor between A and B. int8 layers quantize weights per output
+// channel, which no scaling of A's output channels changes, so what matters is that tensor's range
+// itself: when the calibration measured it per channel (x_i, the cache's `#channels` lines), s_i =
+// √(x_i / r_b,i) balances the tensor's channel i (x_i / s_i) against B's weights reading it (r_b,i·s_i)
+// — the same balance with the measured range in place of the proxy (SmoothQuant's α = ½).
+import { CalibrationError } from '../../errors.js';
 import type { ConvLayer, Layer, Network, PointwiseLayer, PwExpr } from '../network.js';
 import { consumers, isBoundary, tensorInputs } from './net-utils.js';
 import type { EnginePass } from './pass.js';
@@ -179,16 +185,21 @@ function applyScales(s: Scaled): void {
 /** The scales equalizing ranges ra (A's outputs) and rb (B's inputs): √(ra/rb), 1 where either is 0. */
 const balancing = (ra: Float64Array, rb: Float64Array) => ra.map((a, k) => (a > 0 && rb[k]! > 0 ? Math.sqrt(a / rb[k]!) : 1));
 
-/** Equalizes the pairs in place (sweeping until the scales settle); returns the sweeps made. */
-export function equalize(pairs: readonly EqualizePair[]): number {
+/**
+ * Equalizes the pairs in place (sweeping until the scales settle); returns the sweeps made. `act`
+ * gives a pair's measured per-channel range of the tensor B reads (before equalization), which then
+ * replaces A's weight ranges.
+ */
+export function equalize(pairs: readonly EqualizePair[], act?: (p: EqualizePair) => Float32Array | undefined): number {
   const state = new Map<ConvLayer, Scaled>();
   const of = (c: ConvLayer) => state.get(c) ?? state.set(c, scaled(c)).get(c)!;
-  const work = pairs.map((p) => [of(p.a), of(p.b)] as const);
+  const work = pairs.map((p) => [of(p.a), of(p.b), act?.(p)] as const);
   let sweep = 1;
   for (; sweep <= MAX_SWEEPS; sweep++) {
     let moved = 0;
-    for (const [a, b] of work) {
-      const s = balancing(...currentRanges(a, b));
+    for (const [a, b, x] of work) {
+      const [ra, rb] = currentRanges(a, b);
+      const s = balancing(x ? Float64Array.from(x, (v, k) => v / a.div[k]!) : ra, rb);
       s.forEach((v, k) => {
         moved = Math.max(moved, Math.abs(Math.log(v)));
         a.div[k]! *= v;
@@ -208,10 +219,18 @@ export const equalizePass: EnginePass = {
     if (!ctx.equalize) return;
     const pairs = equalizePairs(net);
     if (!pairs.length) return;
+    const measured = (p: EqualizePair) => {
+      const x = ctx.channelRanges?.get(p.b.input);
+      if (x && x.length !== p.a.weightShape[0]) {
+        throw new CalibrationError(`the cache's #channels line for tensor '${p.b.input}' has ${x.length} ranges; ${p.a.name} writes ${p.a.weightShape[0]} channels`, { hint: 'calibrate this model again (nnrt calibrate --equalize)' });
+      }
+      return x;
+    };
     const before = pairs.map((p) => spread(outputRanges(p.a)));
-    const sweeps = equalize(pairs);
+    const sweeps = equalize(pairs, measured);
     pairs.forEach((p, i) => {
-      ctx.change(`${p.a.name} → ${p.via ? `${p.via.name} → ` : ''}${p.b.name}: ${p.a.weightShape[0]} channels, range spread ${before[i]!.toFixed(1)}× → ${spread(outputRanges(p.a)).toFixed(1)}×`);
+      const by = measured(p) ? 'measured activation ranges' : 'weight ranges';
+      ctx.change(`${p.a.name} → ${p.via ? `${p.via.name} → ` : ''}${p.b.name}: ${p.a.weightShape[0]} channels by ${by}, weight range spread ${before[i]!.toFixed(1)}× → ${spread(outputRanges(p.a)).toFixed(1)}×`);
     });
     ctx.change(`${pairs.length} pairs equalized in ${sweeps} sweeps`);
   },

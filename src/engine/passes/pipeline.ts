@@ -53,6 +53,8 @@ export interface PipelineOptions {
   int8?: ReadonlyMap<string, number>;
   /** int8: equalize conv chains first (the calibration was made on the equalized network). */
   equalize?: boolean;
+  /** With equalize: measured per-channel ranges of the tensors between convs, by tensor name. */
+  channelRanges?: ReadonlyMap<string, Float32Array>;
   /** Receives each change as it happens, prefixed with the pass name. */
   log?: (line: string) => void;
   /** The passes to run (default ENGINE_PIPELINE); tests run one pass or a prefix. */
@@ -76,6 +78,7 @@ export function runPipeline(net: Network, opts: PipelineOptions): { network: Net
       caps: opts.caps ?? BASELINE_CAPS,
       ...(opts.int8 ? { int8: opts.int8 } : {}),
       ...(opts.equalize ? { equalize: true } : {}),
+      ...(opts.channelRanges ? { channelRanges: opts.channelRanges } : {}),
       change(line) {
         changes.push(line);
         opts.log?.(`${pass.name}: ${line}`);
