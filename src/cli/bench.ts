@@ -314,7 +314,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--rtol <r>', 'agreement: relative tolerance (default 1e-3; fp16 rows 3e-2)', nonNegative)
     .addOption(new Option('--json [file]', 'write the results as JSON to FILE (no FILE: print JSON instead of the table)'))
     .option('--chart <file.svg>', 'write an SVG bar chart of median latencies')
-    .option('--layer-times', 'engine rows: time each engine layer on the GPU after the row (timestamp-query, else wall clock per layer) and print the 25 slowest with their share, the sum and the whole engine time (in JSON: layerTimes)')
+    .option('--layer-times', 'engine rows: time each engine layer after the row (webgpu: GPU timestamps, else wall clock per layer; cpu: wall clock per layer) and print the 25 slowest with their share, the sum and the whole engine time (in JSON: layerTimes)')
     .option('--shapes <set>', "profile flags: a set of input shapes to time, e.g. input=7x3x224x224 or 'ids=1x128,mask=1x128' (repeat for several; default every profile's min, opt and max)", (v: string, prev: string[] = []) => [...prev, v])
     .option('--compare-static', 'profile flags: also time, at each --shapes, an engine built at that very shape, and show the ratio (vs static)')
     .option('--no-tactics', 'engine rows: build with each layer\'s first candidate instead of timing tactics (fast builds on a software adapter)')

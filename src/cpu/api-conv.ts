@@ -1,8 +1,9 @@
 // Convolution on raw addresses (see kernel-api.ts): weights packed once into a block of the
 // kernels' memory, then per image and group Y_g = W_g · col(X_g) with the packed GEMM: im2col
 // writes the GEMM's packed panels directly, and a 1×1, stride-1, unpadded conv multiplies X_g
-// directly. Depthwise convs (one input channel per group) run a direct kernel. The epilogue (bias,
-// residual, activation) is fused either way.
+// directly (on a 1×1 plane, a matrix-vector product on the packed weights). Depthwise convs (one
+// input channel per group) run a direct kernel. The epilogue (bias, residual, activation) is fused
+// either way.
 import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
@@ -51,6 +52,20 @@ export function packConvWeights(wasm: WasmKernels, w: Float32Array | number, s: 
   return { at, block, m, group, k: kPerGroup, depthwise, groupBytes: groupFloats * 4 };
 }
 
+/** The largest share of `total` one of `threads` parts gets when parts are multiples of `align`. */
+function largestShare(total: number, threads: number, align: number): number {
+  return Math.min(total, Math.ceil(total / threads / align) * align) / total;
+}
+
+/**
+ * Whether to split a conv's GEMM over output channels rather than output positions: when that
+ * balances the threads better, as for small planes (7×7: positions split 32 + 17, channels evenly)
+ * and a 1×1 plane (one position: channels are the only split).
+ */
+function byRows(P: number, mg: number, threads: number): boolean {
+  return threads > 1 && largestShare(mg, threads, 4) < largestShare(P, threads, 8);
+}
+
 /**
  * Y[n, m, oh, ow] = conv(X[n, c, ih, iw], W) then the epilogue (bias per output channel, residual
  * shaped like Y). x, y and the epilogue's addresses are byte addresses in the kernels' memory.
@@ -66,7 +81,8 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   const res = ep?.residual ?? 0;
   if (w.depthwise) {
     const scratch = scratchPerThread(wasm, k.depthwiseScratchFloats(oh, ow, kh, kw, sh, sw, dh, dw));
-    const threads = threadsFor(wasm, n * m * P * kh * kw * 4);
+    // a depthwise multiply-add costs about two of the GEMM's (threadsFor's unit)
+    const threads = threadsFor(wasm, n * m * P * kh * kw * 2);
     const plane = ih * iw * 4;
     const call = (i: number, images: number, c0: number, cc: number, t: number): KernelCall => {
       const yOff = (i * m + c0 * mg) * P * 4;
@@ -84,6 +100,11 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   }
   const K = cg * kh * kw;
   const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
+  if (direct && P === 1) {
+    gemv(wasm, s, x, w, y, ep);
+    wasm.rewind(mark);
+    return;
+  }
   // otherwise im2col writes the GEMM's packed B directly (a row buffer per thread)
   const nPad = Math.ceil(P / 8) * 8;
   const col = direct ? 0 : wasm.alloc(k.packedBFloats(K, P));
@@ -101,8 +122,18 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
         ]] as KernelCall]));
       }
       const yOff = (i * m + g * mg) * P * 4;
-      const parts = splitRange(P, threadsFor(wasm, mg * P * K), 8);
-      wasm.run(parts.map(([j0, nj], t) => {
+      const threads = threadsFor(wasm, mg * P * K);
+      if (byRows(P, mg, threads)) {
+        // output channels split: each thread packs all of B (small beside its share of A · B)
+        wasm.run(splitRange(mg, threads, 4).map(([i0, mi], t) => {
+          const at = yOff + i0 * P * 4;
+          const epAt = writeEpilogue(wasm, ep, bias ? bias + (g * mg + i0) * 4 : 0, 0, res ? res + at : 0);
+          const b = direct ? [xAt, P, 1, 0] : [col, nPad, 0, 1];
+          return [['gemmEx', [mi, P, K, w.at + g * w.groupBytes, mPad, i0, 1, ...b, y + at, P, 0, 1, scratch[t]!, epAt]] as KernelCall];
+        }));
+        continue;
+      }
+      wasm.run(splitRange(P, threads, 8).map(([j0, nj], t) => {
         const epAt = writeEpilogue(wasm, ep, bias ? bias + g * mg * 4 : 0, 0, res ? res + yOff + j0 * 4 : 0);
         const b = direct ? [xAt + j0 * 4, P, 1, 0] : [col, nPad, j0, 1];
         return [['gemmEx', [mg, nj, K, w.at + g * w.groupBytes, mPad, 0, 1, ...b, y + yOff + j0 * 4, P, 0, 1, scratch[t]!, epAt]] as KernelCall];
@@ -110,4 +141,25 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
     }
   }
   wasm.rewind(mark);
+}
+
+/** A 1×1 conv on a 1×1 plane: per image and group y = W_g · x_g on the packed weights, rows over threads. */
+function gemv(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: number, ep?: Epilogue): void {
+  const { n, c, m, group } = s;
+  const cg = c / group;
+  const mg = m / group;
+  const mPad = Math.ceil(mg / 4) * 4;
+  const bias = ep?.bias ?? 0;
+  const res = ep?.residual ?? 0;
+  // one multiply-add here streams its weight from memory: about two of the GEMM's (threadsFor's unit)
+  const parts = splitRange(mg, threadsFor(wasm, mg * cg * 2), 4);
+  for (let i = 0; i < n; i++) {
+    for (let g = 0; g < group; g++) {
+      const yOff = (i * m + g * mg) * 4;
+      wasm.run(parts.map(([r0, rows]) => {
+        const epAt = writeEpilogue(wasm, ep, bias ? bias + (g * mg + r0) * 4 : 0, 0, res ? res + yOff + r0 * 4 : 0);
+        return [['gemvPackedA', [w.at + g * w.groupBytes, mPad, cg, r0, rows, x + (i * c + g * cg) * 4, y + yOff + r0 * 4, epAt]] as KernelCall];
+      }));
+    }
+  }
 }

@@ -40,6 +40,7 @@ export interface KernelExports {
     ph: number, pw: number, oh: number, ow: number, scratch: number, ep: number,
   ): void;
   depthwiseScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
+  gemvPackedA(a: number, mPad: number, k: number, r0: number, rows: number, x: number, y: number, ep: number): void;
   maxPool2d(
     x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, scratch: number,
@@ -54,8 +55,17 @@ export interface KernelExports {
   epilogueBlock(c: number, ldc: number, rows: number, cols: number, i0: number, j0: number, off: number, ep: number): void;
   softmaxRows(x: number, y: number, rows: number, cols: number, log: number): void;
   layerNormRows(x: number, res: number, sum: number, y: number, rows: number, cols: number, gamma: number, beta: number, eps: number): void;
+  addMaskRows(s: number, rows: number, cols: number, mask: number, mrs: number, mcs: number, factor: number): void;
+  softmaxRowsCausal(x: number, rows: number, cols: number, offset: number): void;
   binary(op: number, a: number, b: number, y: number, outer: number, mid: number, inner: number, mode: number, swap: number): void;
   channelAffine(x: number, y: number, n: number, channels: number, plane: number, scale: number, shift: number, ep: number): void;
+  winogradPadFloats(th: number, twp: number): number;
+  winogradGemms(xi0: number, count: number, m: number, tiles: number, c: number, u: number, uBytes: number, mPad: number, v: number, mOut: number, scratch: number): void;
+  winogradInput(x: number, c0: number, cc: number, channels: number, ih: number, iw: number, ph: number, pw: number, th: number, twp: number, v: number, pad: number): void;
+  winogradOutput(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, ep: number): void;
+  winograd4PadFloats(th: number, twp: number): number;
+  winograd4Input(x: number, c0: number, cc: number, channels: number, ih: number, iw: number, ph: number, pw: number, th: number, twp: number, v: number, pad: number): void;
+  winograd4Output(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, ep: number, tmp: number): void;
 }
 
 const PAGE = 65536;

@@ -18,10 +18,13 @@ import { CpuEngineService, type CpuEngineRecord } from '../engine/cpu/service.js
 import type { Tensor } from '../tensor/tensor.js';
 import { backendSupport, backendVerifier } from './backends.js';
 import { engineEntries, withDynamicPart, type EnginePartitionOptions, type EngineStats } from './engine-session.js';
+import type { EngineLayerTimes } from '../engine/layer-profile.js';
+import { profileCpuLayers } from '../engine/cpu/layer-profile.js';
 import { shapeDecidingInputs } from '../executor/gpu-executor.js';
 import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
 import { bindNode } from '../ops/typer.js';
 import { topoSort } from '../ir/topo.js';
+import { markConstant, releaseResident } from '../cpu/resident.js';
 
 interface CpuSetup {
   executor: CpuExecutor;
@@ -65,6 +68,11 @@ export class CpuEngineSession {
       }
       this.partitions++;
       s = this.setupGraph(shapes, fixed);
+      // the framework's nodes (LSTM between engines...) may keep their packed weights resident;
+      // folded feeds are the caller's arrays, which may change in place
+      const weights = [...s.executor.graph.initializers].filter(([n]) => !fixed.has(n)).map(([, t]) => t.data);
+      markConstant(weights);
+      this.constants.push(...weights);
       this.setups.set(key, s);
     }
     return s;
@@ -151,9 +159,18 @@ export class CpuEngineSession {
     return this.current?.executor;
   }
 
+  /** Initializers of the setups' framework graphs, marked constant (released at dispose). */
+  private readonly constants: object[] = [];
+
   dispose(): void {
     this.service.dispose();
+    releaseResident(this.constants.splice(0));
     this.setups.clear();
+  }
+
+  /** Per-layer wall-clock times of every engine of the last run's setup (none before a run). */
+  layerTimes(reps?: number): EngineLayerTimes[] {
+    return [...(this.current?.records ?? [])].map(([engine, r]) => ({ engine, ...profileCpuLayers(r.engine, reps) }));
   }
 
   engineStats(): EngineStats | undefined {

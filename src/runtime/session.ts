@@ -118,7 +118,7 @@ export interface Session {
    */
   runOnDevice?(feeds: Record<string, Tensor | GpuTensor>): Promise<Record<string, Tensor | GpuTensor>>;
   stats(): SessionStats;
-  /** Engine sessions, after a run: per-layer GPU times of each engine (src/engine/layer-profile.ts). */
+  /** Engine sessions, after a run: per-layer times of each engine (GPU: src/engine/layer-profile.ts; cpu: src/engine/cpu/layer-profile.ts). */
   layerTimes?(reps?: number): Promise<EngineLayerTimes[]>;
   dispose(): void;
 }
@@ -260,6 +260,7 @@ async function createCpuEngineSession(graph: Graph, opts: SessionOptions): Promi
       }
       return out;
     },
+    layerTimes: async (reps) => session.layerTimes(reps),
     stats: () => ({ ...(session.executor?.lastStats ?? { nodes: 0, peakBytes: 0 }), transfers: 0, engine: session.engineStats() }),
     dispose: () => session.dispose(),
   };

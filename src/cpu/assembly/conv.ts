@@ -1,6 +1,7 @@
 // Convolution helpers for 2-D images: im2col (feeding the GEMM) and a direct depthwise kernel.
 // Pointers are byte addresses; sizes are in elements. Pads are the leading (top, left) pads: the
 // trailing ones follow from the output size.
+import { depthwise3x3 } from './depthwise3x3';
 import { epilogueBlock } from './epilogue';
 
 /**
@@ -80,7 +81,15 @@ function colRow(
     if (hi < ow) memory.fill(dst + (<usize>hi << 2), 0, <usize>(ow - hi) << 2);
     const src = plane + (<usize>(iy * iw + first) << 2);
     if (sw == 1) memory.copy(dst + (<usize>lo << 2), src + (<usize>lo << 2), <usize>(hi - lo) << 2);
-    else for (let ox = lo; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
+    else {
+      let ox = lo;
+      // stride 2: the even lanes of two vectors; the last output stays scalar (no read past column 2·(hi − 1))
+      if (sw == 2) for (; ox + 4 < hi; ox += 4) {
+        const p = src + (<usize>ox << 3);
+        v128.store(dst + (<usize>ox << 2), v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6));
+      }
+      for (; ox < hi; ox++) store<f32>(dst + (<usize>ox << 2), load<f32>(src + (<usize>(ox * sw) << 2)));
+    }
   }
 }
 
@@ -105,7 +114,8 @@ function paddedWidth(ow: i32, kw: i32, sw: i32, dw: i32): i32 {
  * Depthwise conv (one input channel per group, `mult` outputs per input channel), n images:
  * y[i][ch] = bias[ch] + Σ w[ch][ky][kx] · xpad[ch / mult][oy·sh + ky·dh][ox·sw + kx·dw]. Each input
  * plane is first copied into a zero-padded scratch plane, so the inner loop has no bounds checks and
- * runs four output columns per f32x4. `ep`: a fused epilogue (epilogue.ts) over each output plane,
+ * runs four output columns per f32x4 (3×3 kernels of column stride 1 or 2 run depthwise3x3.ts,
+ * which needs no padded copy). `ep`: a fused epilogue (epilogue.ts) over each output plane,
  * its residual addressed like y.
  */
 export function depthwise2d(
@@ -113,6 +123,10 @@ export function depthwise2d(
   ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32,
   oh: i32, ow: i32, scratch: usize, ep: usize,
 ): void {
+  if (kh == 3 && kw == 3 && dh == 1 && dw == 1 && (sw == 1 || sw == 2)) {
+    depthwise3x3(x, w, bias, hasBias, y, n, channels, mult, ih, iw, sh, sw, ph, pw, oh, ow, scratch, ep);
+    return;
+  }
   const hp = paddedHeight(oh, kh, sh, dh);
   const wp = paddedWidth(ow, kw, sw, dw);
   const rowBytes = <usize>wp << 2;

@@ -24,8 +24,10 @@ export const ACT_FIRST = 1;
 @inline
 export function activate(v: v128, act: i32, p0: f32, p1: f32): v128 {
   switch (act) {
-    case ACT_RELU: return f32x4.max(v, f32x4.splat(0));
-    case ACT_CLIP: return f32x4.min(f32x4.max(v, f32x4.splat(p0)), f32x4.splat(p1));
+    // pmax(v, a) = v < a ? a : v, pmin(v, a) = a < v ? a : v: one instruction each where max/min
+    // take several (their NaN and ±0 rules); a NaN in v still comes out NaN
+    case ACT_RELU: return f32x4.pmax(v, f32x4.splat(0));
+    case ACT_CLIP: return f32x4.pmin(f32x4.pmax(v, f32x4.splat(p0)), f32x4.splat(p1));
     case ACT_LEAKY: return v128.bitselect(v, f32x4.mul(v, f32x4.splat(p0)), f32x4.ge(v, f32x4.splat(0)));
     case ACT_SIGMOID: return sigmoidV(v);
     case ACT_HARDSIGMOID: return hardSigmoid(v, p0, p1);

@@ -1,7 +1,9 @@
 // 2-D max pooling. Each plane is copied into a scratch plane padded with −∞ (covering ceil-mode
 // windows too), so the window loop has no bounds checks and runs four outputs per f32x4. The max
-// propagates NaN, as the reference kernel does. Average pooling pads with zeros instead.
+// propagates NaN, as the reference kernel does. Average pooling pads with zeros instead. 3×3 max
+// pools of column stride 1 or 2 run pool3x3.ts, which reads the planes directly.
 import { padPlane } from './conv';
+import { maxPool3x3 } from './pool3x3';
 
 // @ts-ignore: decorator
 @inline
@@ -18,6 +20,10 @@ export function maxPool2d(
   x: usize, y: usize, planes: i32, ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32,
   ph: i32, pw: i32, oh: i32, ow: i32, scratch: usize,
 ): void {
+  if (kh == 3 && kw == 3 && dh == 1 && dw == 1 && (sw == 1 || sw == 2)) {
+    maxPool3x3(x, y, planes, ih, iw, sh, sw, ph, pw, oh, ow, scratch); // no padded copy
+    return;
+  }
   const hp = extent(oh, kh, sh, dh);
   const wp = extent(ow, kw, sw, dw) + 8;
   const rowBytes = <usize>wp << 2;

@@ -40,7 +40,8 @@ export function softmaxRows(x: usize, y: usize, rows: i32, cols: i32, log: i32):
     const dst = y + (<usize>(r * cols) << 2);
     let mv = f32x4.splat(-Infinity);
     let j = 0;
-    for (; j + 4 <= cols; j += 4) mv = f32x4.max(mv, v128.load(src + (<usize>j << 2)));
+    // pmax is one instruction; a NaN it skips still makes the row NaN through its exp below
+    for (; j + 4 <= cols; j += 4) mv = f32x4.pmax(mv, v128.load(src + (<usize>j << 2)));
     let m = hmax(mv);
     for (; j < cols; j++) m = max(m, load<f32>(src + (<usize>j << 2)));
     const ms = f32x4.splat(m);
@@ -126,5 +127,41 @@ export function layerNormRows(
       if (beta) v += load<f32>(beta + o);
       store<f32>(dst + o, v);
     }
+  }
+}
+
+/**
+ * s[i][j] += factor · mask[i·mrs + j·mcs] for `rows` rows of `cols` floats: an additive attention
+ * mask read through its strides (in floats; 0 on a broadcast axis).
+ */
+export function addMaskRows(s: usize, rows: i32, cols: i32, mask: usize, mrs: i32, mcs: i32, factor: f32): void {
+  const fv = f32x4.splat(factor);
+  for (let i = 0; i < rows; i++) {
+    const dst = s + (<usize>(i * cols) << 2);
+    const src = mask + (<usize>(i * mrs) << 2);
+    let j = 0;
+    if (mcs == 1) {
+      for (; j + 4 <= cols; j += 4) {
+        const o = <usize>j << 2;
+        v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(fv, v128.load(src + o))));
+      }
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(dst + o, load<f32>(dst + o) + factor * load<f32>(src + (<usize>(j * mcs) << 2)));
+    }
+  }
+}
+
+/**
+ * Softmax in place over `rows` rows of `cols` floats where row r keeps only its first
+ * min(cols, r + offset + 1) entries (a causal limit); the entries past it become 0.
+ */
+export function softmaxRowsCausal(x: usize, rows: i32, cols: i32, offset: i32): void {
+  for (let r = 0; r < rows; r++) {
+    const row = x + (<usize>(r * cols) << 2);
+    const last = min(cols, max(0, r + offset + 1));
+    softmaxRows(row, row, 1, last, 0);
+    for (let j = last; j < cols; j++) store<f32>(row + (<usize>j << 2), 0);
   }
 }

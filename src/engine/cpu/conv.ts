@@ -8,7 +8,7 @@ import type { ConvLayer, Network } from '../network.js';
 import { kernelEpilogue } from './epilogue.js';
 import type { CpuCompiler } from './tactic.js';
 
-function convShape(l: ConvLayer, net: Network): ConvShape {
+export function convShape(l: ConvLayer, net: Network): ConvShape {
   const xs = net.tensors.get(l.input)!.shape;
   const ys = net.tensors.get(l.output)!.shape;
   const twoD = xs.length === 4;

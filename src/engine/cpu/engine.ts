@@ -38,6 +38,8 @@ export interface CpuLoadOptions {
 
 export class CpuEngine {
   private readonly runs: readonly CpuRun[];
+  /** Per layer: whether its executor runs nothing (a view, an in-place concat). */
+  private readonly views: boolean[] = [];
   private readonly inputsAt: { name: string; at: number; count: number; shape: number[] }[];
   private readonly outputsAt: { name: string; at: number; count: number; shape: number[] }[];
   /** Layers whose fast executor failed to prepare at load and that run lowered instead, with why. */
@@ -104,6 +106,7 @@ export class CpuEngine {
         run = tactic.prepare(env);
       }
       layers.push({ name: c.layer.name, kind: c.layer.kind, from: [...c.layer.from], tactic: tactic.name, ...(c.timeMs !== undefined && tactic === c.tactic ? { timeMs: c.timeMs } : {}) });
+      this.views.push(tactic.view === true);
       return run;
     });
   }
@@ -197,9 +200,10 @@ export class CpuEngine {
     return result;
   }
 
-  /** Per-layer run functions, for per-layer timing. */
-  layerRuns(): readonly CpuRun[] {
-    return this.runs;
+  /** Each layer's run function beside its plan entry, in run order, for per-layer timing (layer-profile.ts). */
+  layerRuns(): readonly { layer: PlanLayer; run: CpuRun; view: boolean }[] {
+    if (this.disposed) throw new ExecutionError('this cpu engine was disposed', { hint: 'load or build it again' });
+    return this.runs.map((run, i) => ({ layer: this.plan.layers[i]!, run, view: this.views[i]! }));
   }
 }
 

@@ -6,6 +6,7 @@ import type { Layer, LayerKind, Network } from '../network.js';
 import { loweredTactic } from './lowered.js';
 import { cpuConcat, cpuReshape, cpuSlice, cpuTranspose } from './movement.js';
 import { cpuConv } from './conv.js';
+import { cpuWinograd } from './winograd.js';
 import { cpuPool } from './pool.js';
 import { cpuReduce } from './reduce.js';
 import { cpuAttention } from './attention.js';
@@ -15,7 +16,7 @@ import { cpuGemm, cpuMatmul } from './gemm.js';
 import type { CpuCompiler, CpuTactic } from './tactic.js';
 
 const CPU_COMPILERS: { [K in LayerKind]?: CpuCompiler<Extract<Layer, { kind: K }>> } = {
-  conv: cpuConv,
+  conv: (l, net, wasm) => [...cpuConv(l, net, wasm), ...cpuWinograd(l, net, wasm)],
   pool: cpuPool,
   reduce: cpuReduce,
   attention: cpuAttention,

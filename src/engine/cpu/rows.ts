@@ -1,22 +1,33 @@
 // Row-wise layers on the CPU engine: softmax (with its fused scale and mask) over the last axis,
-// and layer / RMS normalization (with a fused skip add) over the trailing axes, each a JavaScript
-// loop per row of the arena, statistics in double precision.
+// and layer / RMS normalization (with a fused skip add) over the trailing axes. Where the
+// WebAssembly kernels are, a plain softmax and a layer norm run the SIMD row kernels (rows split
+// over the thread pool when large: api-rows.ts); otherwise (a scaled or masked softmax, an RMS
+// norm, no WebAssembly) a JavaScript loop per row of the arena, statistics in double precision.
+import { layerNorm, softmax } from '../../cpu/kernel-api.js';
 import { elementCount } from '../../tensor/shape.js';
 import type { NormLayer, SoftmaxLayer } from '../network.js';
 import { gather } from './pointwise.js';
 import type { CpuCompiler } from './tactic.js';
 
-export const cpuSoftmax: CpuCompiler<SoftmaxLayer> = (l, net) => {
+export const cpuSoftmax: CpuCompiler<SoftmaxLayer> = (l, net, wasm) => {
   const shape = net.tensors.get(l.input)!.shape;
   const axis = l.axis ?? shape.length - 1;
   // another axis with a longer tail is a strided softmax: left to the lowered executor
   if (elementCount(shape.slice(axis + 1)) !== 1) return [];
   const len = shape[axis] ?? 1;
   const rows = elementCount(shape) / len;
+  const plain = l.mask === undefined && (l.scale ?? 1) === 1;
   return [{
     name: 'rows',
     scratchBytes: 0,
     prepare(env) {
+      if (wasm && plain) {
+        const k = env.mem.kernels;
+        const x = env.at(l.input);
+        const y = env.at(l.output);
+        const log = l.log === true;
+        return () => softmax(k, x, y, rows, len, log);
+      }
       const x = env.at(l.input) / 4;
       const y = env.at(l.output) / 4;
       const mask = l.mask !== undefined ? gather(env.at(l.mask) / 4, net.tensors.get(l.mask)!.shape, shape) : undefined;
@@ -48,7 +59,7 @@ export const cpuSoftmax: CpuCompiler<SoftmaxLayer> = (l, net) => {
   }];
 };
 
-export const cpuNorm: CpuCompiler<NormLayer> = (l, net) => {
+export const cpuNorm: CpuCompiler<NormLayer> = (l, net, wasm) => {
   const shape = net.tensors.get(l.input)!.shape;
   const len = elementCount(shape.slice(l.axis));
   const rows = elementCount(shape) / len;
@@ -56,6 +67,18 @@ export const cpuNorm: CpuCompiler<NormLayer> = (l, net) => {
     name: 'rows',
     scratchBytes: 0,
     prepare(env) {
+      if (wasm && !l.rms) {
+        const k = env.mem.kernels;
+        const x = env.at(l.input);
+        const y = env.at(l.output);
+        const gamma = env.mem.put(l.scale);
+        const o = {
+          ...(l.bias ? { beta: env.mem.put(l.bias) } : {}),
+          ...(l.skip !== undefined ? { residual: env.at(l.skip) } : {}),
+          ...(l.sum !== undefined ? { sumOut: env.at(l.sum) } : {}),
+        };
+        return () => layerNorm(k, x, y, rows, len, gamma, l.epsilon, o);
+      }
       const x = env.at(l.input) / 4;
       const skip = l.skip !== undefined ? env.at(l.skip) / 4 : undefined;
       // with a skip, the layer may also write input + skip (the residual sum later layers read)

@@ -1,0 +1,111 @@
+// Winograd convolution on raw addresses (see kernel-api.ts), for 3×3, stride-1, undilated,
+// ungrouped 2-D convs: F(2×2, 3×3) does 2.25× fewer multiply-adds than im2col + GEMM, F(4×4, 3×3)
+// 4× fewer (with more transform work and bigger partial tiles at the edges). Weights are
+// transformed (U = G·g·Gᵀ) and packed for the GEMM once; a run transforms the input tiles
+// (assembly/winograd.ts, winograd4.ts), runs one GEMM [m × c]·[c × tiles] per ξ of the α×α
+// transform domain (α = tile + 2) spread over the thread pool, and transforms back with the
+// epilogue fused.
+import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { writeEpilogue, type Epilogue } from './epilogue.js';
+import type { ConvShape } from './api-conv.js';
+import type { KernelCall } from './thread-pool.js';
+import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';
+
+/** Output tile size: F(2×2, 3×3) (16 GEMMs) or F(4×4, 3×3) (36 GEMMs). */
+export type WinogradTile = 2 | 4;
+
+/** The transformed weight matrices U[ξ] [m × c], each packed as gemmEx's A. */
+export interface PackedWinograd {
+  readonly tile: WinogradTile;
+  readonly at: number;
+  readonly block: ReservedBlock;
+  readonly m: number;
+  readonly c: number;
+  /** Bytes between U[ξ] and U[ξ + 1]. */
+  readonly xiBytes: number;
+  /** Rows of each packed U[ξ] (m rounded up to the GEMM's panel height). */
+  readonly mPad: number;
+}
+
+/** G (rows × 3) of each tile size: U = G·g·Gᵀ. */
+const G: Record<WinogradTile, number[][]> = {
+  2: [[1, 0, 0], [0.5, 0.5, 0.5], [0.5, -0.5, 0.5], [0, 0, 1]],
+  4: [[1 / 4, 0, 0], [-1 / 6, -1 / 6, -1 / 6], [-1 / 6, 1 / 6, -1 / 6], [1 / 24, 1 / 12, 1 / 6], [1 / 24, -1 / 12, 1 / 6], [0, 0, 1]],
+};
+
+/** Whether Winograd F(·, 3×3) computes this conv. */
+export function winogradApplies(s: ConvShape): boolean {
+  return s.group === 1 && s.kh === 3 && s.kw === 3 && s.sh === 1 && s.sw === 1 && s.dh === 1 && s.dw === 1;
+}
+
+/** U = G·g·Gᵀ of every (output, input) channel pair of OIHW weights, as [α²][m][c] (α = tile + 2). */
+export function winogradWeights(w: Float32Array, m: number, c: number, tile: WinogradTile): Float32Array {
+  const g = G[tile];
+  const a = tile + 2;
+  const u = new Float32Array(a * a * m * c);
+  const plane = m * c;
+  const gk = new Float64Array(a * 3); // G·k, α × 3
+  for (let o = 0; o < m; o++) {
+    for (let i = 0; i < c; i++) {
+      const k = (o * c + i) * 9;
+      for (let r = 0; r < a; r++) {
+        for (let j = 0; j < 3; j++) gk[r * 3 + j] = g[r]![0]! * w[k + j]! + g[r]![1]! * w[k + 3 + j]! + g[r]![2]! * w[k + 6 + j]!;
+      }
+      for (let r = 0; r < a; r++) {
+        for (let q = 0; q < a; q++) u[(r * a + q) * plane + o * c + i] = gk[r * 3]! * g[q]![0]! + gk[r * 3 + 1]! * g[q]![1]! + gk[r * 3 + 2]! * g[q]![2]!;
+      }
+    }
+  }
+  return u;
+}
+
+/** Transforms and packs OIHW 3×3 weights [m, c, 3, 3] into a persistent block (release it when done). */
+export function packWinogradWeights(wasm: WasmKernels, w: Float32Array, m: number, c: number, tile: WinogradTile = 2): PackedWinograd {
+  const xis = (tile + 2) ** 2;
+  const xiFloats = wasm.k.packedAFloats(m, c);
+  const block = wasm.reserve(xis * xiFloats);
+  const mark = wasm.mark();
+  const u = wasm.put(winogradWeights(w, m, c, tile));
+  for (let xi = 0; xi < xis; xi++) wasm.k.packAPanels(u + xi * m * c * 4, c, 1, m, c, 1, block.at + xi * xiFloats * 4);
+  wasm.rewind(mark);
+  return { tile, at: block.at, block, m, c, xiBytes: xiFloats * 4, mPad: xiFloats / c };
+}
+
+/**
+ * Y[n, m, oh, ow] = conv(X[n, c, ih, iw], W) then the epilogue, for a conv winogradApplies to.
+ * Addresses are bytes in the kernels' memory.
+ */
+export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, ep?: Epilogue): void {
+  const mark = wasm.mark();
+  const { k } = wasm;
+  const { n, c, m, ih, iw, ph, pw, oh, ow } = s;
+  const { tile } = w;
+  const xis = (tile + 2) ** 2;
+  const th = Math.ceil(oh / tile);
+  const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
+  const T = th * twp;
+  const P = oh * ow;
+  const V = wasm.alloc(xis * c * T);
+  const M = wasm.alloc(xis * m * T);
+  const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
+  const pads = scratchPerThread(wasm, tile === 2 ? k.winogradPadFloats(th, twp) : k.winograd4PadFloats(th, twp));
+  const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
+  const bias = ep?.bias ?? 0;
+  const res = ep?.residual ?? 0;
+  // a transform costs about 8·α² multiply-adds' time per tile and channel (shuffles, adds, strided stores)
+  const inParts = splitRange(c, threadsFor(wasm, 8 * c * T * xis));
+  const gemmParts = splitRange(xis, threadsFor(wasm, xis * m * T * c));
+  const outParts = splitRange(m, threadsFor(wasm, 8 * m * T * xis));
+  for (let i = 0; i < n; i++) {
+    const xAt = x + i * c * ih * iw * 4;
+    wasm.run(inParts.map(([c0, cc], t) => [[input, [xAt, c0, cc, c, ih, iw, ph, pw, th, twp, V, pads[t]!]] as KernelCall]));
+    wasm.run(gemmParts.map(([x0, xc], t) => [['winogradGemms', [x0, xc, m, T, c, w.at, w.xiBytes, w.mPad, V, M, scratch[t]!]] as KernelCall]));
+    const yAt = y + i * m * P * 4;
+    wasm.run(outParts.map(([m0, mc], t) => {
+      const epAt = writeEpilogue(wasm, ep, bias ? bias + m0 * 4 : 0, 0, res ? res + (i * m + m0) * P * 4 : 0);
+      // F(4×4) needs a few vectors of scratch: the GEMM's, which is free again
+      return [[output, [M, m0, mc, m, th, twp, yAt, oh, ow, epAt, ...(tile === 4 ? [scratch[t]!] : [])]] as KernelCall];
+    }));
+  }
+  wasm.rewind(mark);
+}
