@@ -59,7 +59,8 @@ function time(fn: () => void, n = reps): { wall: number; cpu: number } {
 
 const load0 = os.loadavg()[0]!.toFixed(2);
 const whole = time(() => engine.run(feeds));
-const runs = engine.layerRuns() as (() => void)[];
+// older checkouts (--root) return the run functions themselves, newer ones { layer, run, view }
+const runs = (engine.layerRuns() as unknown[]).map((r) => (typeof r === 'function' ? r : (r as { run: () => void }).run)) as (() => void)[];
 const plan = engine.plan.layers as { name: string; kind: string; tactic: string }[];
 const net = engine.network as { layers: { name: string; output?: string; outputs?: string[]; weightShape?: number[] }[]; tensors: Map<string, { shape: number[] }> };
 const layers = runs.map((run, i) => {

@@ -82,7 +82,7 @@ for (const f of stats?.partition.fallbacks ?? []) console.log(`  framework: ${f.
 
 const rows: { engine: number; layer: string; kind: string; tactic: string; ms: number; alone: number }[] = [];
 engines.forEach((e, k) => {
-  const runs = e.layerRuns();
+  const runs = e.layerRuns().map((l) => l.run);
   const layers = e.plan.layers;
   // in order, as a run does (each layer's inputs and weights as cold as in a real run), min per layer
   const inOrder = runs.map(() => Infinity);

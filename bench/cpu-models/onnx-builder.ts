@@ -18,8 +18,11 @@ function attrProto(name: string, v: Attr): Record<string, unknown> {
   return { name, type: ATTR_TYPE.FLOATS, floats: v.fs };
 }
 
-const valueInfo = (name: string, dtype: DType, shape: readonly number[]) => ({
-  name, type: { tensorType: { elemType: ONNX_CODE_OF[dtype], shape: { dim: shape.map((d) => ({ dimValue: d })) } } },
+/** A dim: a size, or a name for a symbolic one (an exporter's dynamic axis, e.g. 'batch'). */
+export type Dim = number | string;
+
+const valueInfo = (name: string, dtype: DType, shape: readonly Dim[]) => ({
+  name, type: { tensorType: { elemType: ONNX_CODE_OF[dtype], shape: { dim: shape.map((d) => (typeof d === 'string' ? { dimParam: d } : { dimValue: d })) } } },
 });
 
 export class OnnxBuilder {
@@ -38,12 +41,12 @@ export class OnnxBuilder {
     return `${base}_${this.count++}`;
   }
 
-  input(name: string, dtype: DType, shape: readonly number[]): string {
+  input(name: string, dtype: DType, shape: readonly Dim[]): string {
     this.ins.push(valueInfo(name, dtype, shape));
     return name;
   }
 
-  output(name: string, dtype: DType, shape: readonly number[]): void {
+  output(name: string, dtype: DType, shape: readonly Dim[]): void {
     this.outs.push(valueInfo(name, dtype, shape));
   }
 

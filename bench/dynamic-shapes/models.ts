@@ -1,13 +1,13 @@
 // The models of the dynamic-shapes verification (issue 17), seeded, nothing downloaded:
-// ResNet-50 (nnrt's zoo, v1 layout) with a symbolic batch, and a BERT-base-shaped encoder
-// (hidden 768, 12 heads, FFN 3072) with symbolic batch and sequence whose head split is a Reshape
-// to a shape computed from Shape(x), as exporters write it.
-import { GraphBuilder } from '../../src/ir/builder.js';
+// ResNet-50 (nnrt's zoo, v1 layout) with a symbolic batch, and BERT-base as torch.onnx exports
+// Hugging Face's BertModel with dynamic batch and sequence (bench/cpu-models/bert.ts), fed token
+// ids, sentence-pair token types and attention masks padded at the end of most rows.
 import { importOnnx } from '../../src/onnx/import/model.js';
 import { exportOnnx } from '../../src/onnx/export/model.js';
+import { mulberry32 } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { uniformTensor } from '../../src/tensor/random.js';
 import { get_model } from '../../src/zoo/vision.js';
+import { BERT_BASE, bertOnnx, type BertConfig } from '../cpu-models/bert.js';
 
 /** ResNet-50 v1 exported at batch 1 (image×image inputs), then its input and output batch made symbolic ('batch'). */
 export function resnet50DynamicBatch(seed = 1, image = 224): Uint8Array {
@@ -19,52 +19,40 @@ export function resnet50DynamicBatch(seed = 1, image = 224): Uint8Array {
   return exportOnnx(graph, { opset: 17, producerName: 'nnrt bench/dynamic-shapes' });
 }
 
-export interface EncoderShape {
-  layers: number;
-  hidden: number;
-  heads: number;
-  ffn: number;
+/** BERT-base (12 layers unless `layers` says fewer), inputs [batch, sequence], outputs last_hidden_state and pooler_output. */
+export function bertBaseDynamic(layers = BERT_BASE.layers, seed = 7): Uint8Array {
+  const c: BertConfig = { ...BERT_BASE, layers };
+  return bertOnnx(c, seed, { dynamic: true });
 }
 
-export const BERT_BASE: EncoderShape = { layers: 12, hidden: 768, heads: 12, ffn: 3072 };
-
-const i64 = (v: number[]) => new Tensor('int64', [v.length], BigInt64Array.from(v.map(BigInt)));
-const scalar = (v: number) => new Tensor('float32', [], Float32Array.of(v));
+/**
+ * How many real tokens row `r` of a batch×seq batch holds: row 0 all (a lone row loses a quarter),
+ * row r ≥ 1 loses r/(2·batch) of the sequence, so most rows end in padding of different lengths.
+ */
+export function realTokens(r: number, batch: number, seq: number): number {
+  if (batch === 1) return seq - Math.floor(seq / 4);
+  return seq - Math.floor((seq * r) / (2 * batch));
+}
 
 /**
- * x [batch, seq, hidden] (the embeddings' output) → `layers` post-norm encoder layers (BERT):
- * self-attention with heads split by Reshape(Shape(x)[0:2] ++ [heads, head]), residual + LayerNorm,
- * FFN with erf GELU, residual + LayerNorm. Weights uniform in ±0.05 (seeded), so activations stay O(1).
+ * A tokenizer's output for a batch of sentence pairs: ids in [1000, vocab) for real tokens ([PAD]
+ * = 0 after them), token types 0 for the first half of the real tokens and 1 for the rest, the
+ * attention mask 1 on real tokens and 0 on padding.
  */
-export function bertEncoder(s: EncoderShape = BERT_BASE, seed = 7): Uint8Array {
-  const b = new GraphBuilder('bert_encoder_dynamic', 17);
-  const head = s.hidden / s.heads;
-  let seeds = seed;
-  const w = (name: string, shape: number[], scale = 0.05) => b.constant(name, uniformTensor(shape, seeds++, -scale, scale));
-  let x = b.input('x', 'float32', ['batch', 'seq', s.hidden]);
-  const xs = b.op('Shape', [x]);
-  const bs = b.op('Slice', [xs, b.constant('zero', i64([0])), b.constant('two', i64([2]))]);
-  const split = b.op('Concat', [bs, b.constant('heads', i64([s.heads, head]))], { axis: 0 });
-  const merge = b.op('Concat', [bs, b.constant('width', i64([s.hidden]))], { axis: 0 });
-  const invSqrt = b.constant('inv_sqrt', scalar(1 / Math.sqrt(head)));
-  const half = b.constant('half', scalar(0.5));
-  const one = b.constant('one', scalar(1));
-  const invSqrt2 = b.constant('inv_sqrt2', scalar(Math.SQRT1_2));
-  const linear = (t: string, k: number, n: number, name: string) => b.op('Add', [b.op('MatMul', [t, w(`${name}_w`, [k, n])]), w(`${name}_b`, [n], 0.02)]);
-  const norm = (t: string, name: string) => b.op('LayerNormalization', [t, w(`${name}_g`, [s.hidden], 0.1), w(`${name}_beta`, [s.hidden], 0.1)], { axis: -1, epsilon: 1e-12 });
-  for (let l = 0; l < s.layers; l++) {
-    const p = `l${l}`;
-    const heads = (name: string, perm: number[]) => b.op('Transpose', [b.op('Reshape', [linear(x, s.hidden, s.hidden, `${p}_${name}`), split])], { perm });
-    const q = heads('q', [0, 2, 1, 3]);
-    const k = heads('k', [0, 2, 3, 1]);
-    const v = heads('v', [0, 2, 1, 3]);
-    const probs = b.op('Softmax', [b.op('Mul', [b.op('MatMul', [q, k]), invSqrt])], { axis: -1 });
-    const ctx = b.op('Reshape', [b.op('Transpose', [b.op('MatMul', [probs, v])], { perm: [0, 2, 1, 3] }), merge]);
-    const attn = norm(b.op('Add', [x, linear(ctx, s.hidden, s.hidden, `${p}_o`)]), `${p}_ln1`);
-    const h = linear(attn, s.hidden, s.ffn, `${p}_ffn1`);
-    const gelu = b.op('Mul', [b.op('Mul', [h, half]), b.op('Add', [one, b.op('Erf', [b.op('Mul', [h, invSqrt2])])])]);
-    x = norm(b.op('Add', [attn, linear(gelu, s.ffn, s.hidden, `${p}_ffn2`)]), `${p}_ln2`);
+export function bertFeeds(batch: number, seq: number, seed: number, vocab = BERT_BASE.vocab): Record<string, Tensor> {
+  const rand = mulberry32(seed);
+  const ids = new BigInt64Array(batch * seq);
+  const types = new BigInt64Array(batch * seq);
+  const mask = new BigInt64Array(batch * seq);
+  for (let r = 0; r < batch; r++) {
+    const real = realTokens(r, batch, seq);
+    for (let j = 0; j < real; j++) {
+      const at = r * seq + j;
+      ids[at] = BigInt(1000 + Math.floor(rand() * (vocab - 1000)));
+      types[at] = j < real / 2 ? 0n : 1n;
+      mask[at] = 1n;
+    }
   }
-  b.output(b.op('Identity', [x], {}, 'y'));
-  return exportOnnx(b.graph, { opset: 17, producerName: 'nnrt bench/dynamic-shapes' });
+  const shape = [batch, seq];
+  return { input_ids: new Tensor('int64', shape, ids), attention_mask: new Tensor('int64', shape, mask), token_type_ids: new Tensor('int64', shape, types) };
 }

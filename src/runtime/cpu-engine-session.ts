@@ -11,12 +11,12 @@ import type { BoundCpuKernel } from '../ops/registry.js';
 import { CpuExecutor } from '../executor/executor.js';
 import type { ExecOptions } from '../executor/program.js';
 import { checkPartitionOptions } from '../partition/options.js';
-import { partitionWithFallback, type EngineNode, type PartitionResult, type WeightBytes } from '../partition/index.js';
-import { EngineRefusalError } from '../engine/refusal.js';
+import type { EngineNode, PartitionResult, WeightBytes } from '../partition/index.js';
 import type { EngineServiceOptions } from '../engine/service.js';
 import { CpuEngineService, type CpuEngineRecord } from '../engine/cpu/service.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backendSupport, backendVerifier } from './backends.js';
+import { driveSync, partitionAndBuild } from './partition-and-build.js';
 import { engineEntries, withDynamicPart, type EnginePartitionOptions, type EngineStats } from './engine-session.js';
 import type { EngineLayerTimes } from '../engine/layer-profile.js';
 import { profileCpuLayers } from '../engine/cpu/layer-profile.js';
@@ -116,34 +116,18 @@ export class CpuEngineSession {
    */
   private partitionAndBuild(graph: Graph, shapes: Record<string, number[]>): CpuSetup {
     const known = inferShapes(graph.clone(), opTyper, shapes);
-    const verify = backendVerifier('cpu', { memoryBudget: this.service.opts.memoryBudget });
-    const failed = new Map<string, string>();
-    const buildFallbacks: NonNullable<PartitionResult['fallbacks']> = [];
-    for (;;) {
-      const p = partitionWithFallback(graph, known, { supports: backendSupport('cpu'), backend: 'cpu', ...this.partitionOpts, fallbackNodes: failed }, verify);
-      const records = new Map<string, CpuEngineRecord>();
-      let retry = false;
-      for (const [k, node] of p.applied.engineNodes.entries()) {
-        const inputShapes = Object.fromEntries(node.subgraph.inputs.map((v) => [v.name, v.shape.map(Number)]));
-        try {
-          records.set(node.name, this.service.get(node.subgraph, inputShapes));
-        } catch (e) {
-          if (!(e instanceof NnrtError) || e instanceof UsageError) throw e;
-          const members = p.result.subgraphs[k]!.nodes;
-          const named = e instanceof EngineRefusalError ? e.refusal.nodes.filter((n) => members.includes(n)) : [];
-          const nodes = named.length ? named : members;
-          for (const n of nodes) failed.set(n, `the cpu engine build failed: ${e.message}`);
-          buildFallbacks.push({ nodes, reason: e.message, action: 'framework' });
-          this.service.opts.warn?.(`cpu engine build for ${nodes.length} node${nodes.length === 1 ? '' : 's'} failed (${e.message}); they run in the framework`);
-          retry = true;
-        }
-      }
-      if (retry) continue;
-      const kernels = new Map<string, BoundCpuKernel>(p.applied.engineNodes.map((node) => [node.name, engineKernel(node, records.get(node.name)!)]));
-      const executor = new CpuExecutor(p.applied.graph, this.execOpts, kernels);
-      const partition = { ...p.result, fallbacks: [...buildFallbacks, ...(p.result.fallbacks ?? [])] };
-      return { executor, partition, weightBytes: p.applied.weightBytes, records, kernels };
-    }
+    const steps = partitionAndBuild<CpuEngineRecord>(graph, known, {
+      partition: { supports: backendSupport('cpu'), backend: 'cpu', ...this.partitionOpts },
+      verify: backendVerifier('cpu', { memoryBudget: this.service.opts.memoryBudget }),
+      label: 'cpu engine', warn: this.service.opts.warn,
+    });
+    const p = driveSync(steps, ({ node }) => {
+      const inputShapes = Object.fromEntries(node.subgraph.inputs.map((v) => [v.name, v.shape.map(Number)]));
+      return { record: this.service.get(node.subgraph, inputShapes) };
+    });
+    const kernels = new Map<string, BoundCpuKernel>(p.applied.engineNodes.map((node) => [node.name, engineKernel(node, p.records.get(node.name)!)]));
+    const executor = new CpuExecutor(p.applied.graph, this.execOpts, kernels);
+    return { executor, partition: p.partition, weightBytes: p.applied.weightBytes, records: p.records, kernels };
   }
 
   run(feeds: Record<string, Tensor>): Record<string, Tensor> {

@@ -15,12 +15,12 @@ import { bindShape, inferShapes } from '../ir/infer.js';
 import { bindNode, opTyper } from '../ops/typer.js';
 import { topoSort } from '../ir/topo.js';
 import { checkPartitionOptions } from '../partition/options.js';
-import { isEngineNode, partitionWithFallback, type PartitionResult, type WeightBytes } from '../partition/index.js';
+import { isEngineNode, type PartitionResult, type WeightBytes } from '../partition/index.js';
 import { backendSupport, backendVerifier } from './backends.js';
+import { driveAsync, partitionAndBuild, type NodeBuild } from './partition-and-build.js';
 import { deviceCaps } from '../devices/webgpu/caps.js';
-import { EngineRefusalError } from '../engine/refusal.js';
 import { profileLayers, type EngineLayerTimes } from '../engine/layer-profile.js';
-import { InputError, NnrtError, UsageError } from '../errors.js';
+import { InputError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { findProfile, outsideProfilesError, pointProfile, profileShapes, type ProfilePoint, type ShapeProfile } from '../engine/profile.js';
 import { generalizeEngineNode, type ProfileKnown } from './profile-subgraphs.js';
@@ -188,38 +188,18 @@ export class EngineSession {
    */
   private async partitionAndBuild(graph: Graph, known: ReturnType<typeof inferShapes>, profile?: ProfileKnown) {
     const o = this.service.opts;
-    const verify = backendVerifier('webgpu', { precision: o.precision, layerPrecision: o.layerPrecision, memoryBudget: o.memoryBudget, caps: deviceCaps(this.gpu) });
-    const failed = new Map<string, string>();
-    const buildFallbacks: NonNullable<PartitionResult['fallbacks']> = [];
-    for (;;) {
-      const p = partitionWithFallback(graph, known, { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts, fallbackNodes: failed }, verify);
-      const records = new Map<string, EngineRecord>();
-      let retry = false;
-      for (const [k, node] of p.applied.engineNodes.entries()) {
-        const inputShapes = Object.fromEntries(node.subgraph.inputs.map((v) => [v.name, v.shape.map(Number)]));
-        const ranges = profile ? generalizeEngineNode(graph, node, profile) : undefined;
-        if (ranges && !Array.isArray(ranges)) {
-          // a shape-dependent value the engine cannot compute: those nodes go to the framework
-          for (const n of ranges.nodes) failed.set(n, `the engine cannot follow the profile: ${ranges.reason}`);
-          buildFallbacks.push({ nodes: ranges.nodes, reason: ranges.reason, action: 'framework' });
-          retry = true;
-          continue;
-        }
-        try {
-          records.set(node.name, await this.service.get(node.subgraph, ranges ? optOf(ranges) : inputShapes, p.fp32Layers, ranges));
-        } catch (e) {
-          if (!(e instanceof NnrtError) || e instanceof UsageError) throw e;
-          const members = p.result.subgraphs[k]!.nodes;
-          const named = e instanceof EngineRefusalError ? e.refusal.nodes.filter((n) => members.includes(n)) : [];
-          const nodes = named.length ? named : members;
-          for (const n of nodes) failed.set(n, `the engine build failed: ${e.message}`);
-          buildFallbacks.push({ nodes, reason: e.message, action: 'framework' });
-          this.service.opts.warn?.(`engine build for ${nodes.length} node${nodes.length === 1 ? '' : 's'} failed (${e.message}); they run in the framework`);
-          retry = true;
-        }
-      }
-      if (!retry) return { ...p, partition: { ...p.result, fallbacks: [...buildFallbacks, ...(p.result.fallbacks ?? [])] }, records };
-    }
+    const steps = partitionAndBuild<EngineRecord>(graph, known, {
+      partition: { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts },
+      verify: backendVerifier('webgpu', { precision: o.precision, layerPrecision: o.layerPrecision, memoryBudget: o.memoryBudget, caps: deviceCaps(this.gpu) }),
+      label: 'engine', warn: o.warn,
+    });
+    return driveAsync(steps, async ({ node, fp32Layers }): Promise<NodeBuild<EngineRecord>> => {
+      const inputShapes = Object.fromEntries(node.subgraph.inputs.map((v) => [v.name, v.shape.map(Number)]));
+      const ranges = profile ? generalizeEngineNode(graph, node, profile) : undefined;
+      // a shape-dependent value the engine cannot compute: those nodes go to the framework
+      if (ranges && !Array.isArray(ranges)) return { decline: { nodes: ranges.nodes, reason: ranges.reason, failedAs: `the engine cannot follow the profile: ${ranges.reason}` } };
+      return { record: await this.service.get(node.subgraph, ranges ? optOf(ranges) : inputShapes, fp32Layers, ranges) };
+    });
   }
 
   async run(feeds: Record<string, Tensor>): Promise<Record<string, Tensor>> {
