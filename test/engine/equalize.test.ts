@@ -7,6 +7,10 @@
 // plain int8 one (whose Relu output is quantized unsigned).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import '../../src/ops/index.js';
 import { BASELINE_CAPS } from '../../src/devices/webgpu/caps.js';
 import { buildNetwork } from '../../src/engine/builder.js';
@@ -26,7 +30,8 @@ import { calibrateGraph, calibrationFor } from '../../src/runtime/calibrate.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { patternModel, type PatternSpec } from '../helpers/engine-pattern.js';
-import { randomTensor, runOrt } from '../helpers/ort-reference.js';
+import { randomTensor, runOrt, tensorProto } from '../helpers/ort-reference.js';
+import { TensorProto } from '../../src/onnx/proto.js';
 import { FACE_MODELS, cropInputs, loadFaceModel } from '../../bench/int8-faces.js';
 
 /** Weights [O, ...rest] whose output channel o is scaled by 10^(2·o/(O−1) − 1): 0.1× … 10×. */
@@ -167,6 +172,32 @@ test('with measured ranges, each equalized tensor channel has the range of the w
   }
   const wrong = new Map([['a1', new Float32Array(3)]]);
   assert.throws(() => runPipeline(importNetwork(graph, SHAPES), { precision: 'fp32', equalize: true, channelRanges: wrong, stages: EQUALIZE_STAGES }), /has 3 ranges; Conv_0 writes 8 channels/);
+});
+
+test('nnrt calibrate --equalize writes an equalized cache with #channels lines, and --check fits it to the model', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'nnrt-equalize-'));
+  try {
+    const spec = chainSpec();
+    const model = join(dir, 'chain.onnx');
+    writeFileSync(model, patternModel(spec));
+    for (let b = 0; b < 3; b++) {
+      mkdirSync(join(dir, `data/test_data_set_${b}`), { recursive: true });
+      writeFileSync(join(dir, `data/test_data_set_${b}/input_0.pb`), TensorProto.encode(TensorProto.fromObject(tensorProto('x', randomTensor(SHAPES.x, 400 + b, -1, 1)))).finish());
+    }
+    const root = new URL('../../', import.meta.url).pathname;
+    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), ...args], { encoding: 'utf8', cwd: root });
+    const cache = join(dir, 'chain.calib');
+    const made = cli(['calibrate', model, '--data', join(dir, 'data'), '--algo', 'minmax', '--equalize', '--out', cache]);
+    assert.equal(made.status, 0, made.stderr);
+    assert.match(made.stdout, /of the equalized network over 3 batch/);
+    const text = readFileSync(cache, 'utf8');
+    assert.match(text, /^TRT-NNRT\d+-MinMaxCalibration\.equalized\n/);
+    assert.deepEqual(text.split('\n').filter((l) => l.startsWith('#channels ')).map((l) => l.split(':')[0]), ['#channels a1', '#channels a2']);
+    const checked = cli(['calibrate', model, '--check', cache]);
+    assert.equal(checked.status, 0, checked.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the equalized gender-age model computes what onnxruntime computes on the original (one face crop)', async () => {
