@@ -11,6 +11,9 @@
 // The fp32 engine is run too (nnrt fp32 vs onnxruntime, a sanity row). Usage:
 //   XDG_RUNTIME_DIR=/tmp/xdg-$USER npx tsx bench/int8-faces.ts [--calib 60] [--faces 200] [--others 120]
 //       [--models ga,pnet,rnet,onet] [--algos entropy,minmax] [--layer-precision name=fp32,...]
+//       [--equalize] [--eval-seed 100000] [--no-fp32]
+// --equalize calibrates the cross-layer-equalized network (nnrt calibrate --equalize), so the int8
+// builds equalize too; --eval-seed picks another evaluation set (seeds from there).
 import * as ort from 'onnxruntime-node';
 import { parseArgs } from 'node:util';
 import { sharedGpuDevice } from '../src/devices/webgpu/device.js';
@@ -127,8 +130,8 @@ export async function runOrtAll(onnx: Uint8Array, inputs: Tensor<'float32'>[]): 
 type Gpu = Awaited<ReturnType<typeof sharedGpuDevice>>;
 
 /** Builds an engine (fp32, or int8 with a calibration of `algo` over `calib`) and runs every input. */
-export async function runEngine(gpu: Gpu, graph: Graph, size: number, inputs: Tensor<'float32'>[], int8?: { algo: CalibrationAlgo; calib: Tensor<'float32'>[]; layerPrecision?: Record<string, 'fp32'> }): Promise<{ outputs: Outputs[]; int8Layers: number; layers: number }> {
-  const calibration = int8 ? await calibrateGraph(graph, { count: int8.calib.length, get: (i) => ({ data: int8.calib[i]! }) }, { algo: int8.algo, device: 'cpu' }) : undefined;
+export async function runEngine(gpu: Gpu, graph: Graph, size: number, inputs: Tensor<'float32'>[], int8?: { algo: CalibrationAlgo; calib: Tensor<'float32'>[]; layerPrecision?: Record<string, 'fp32'>; equalize?: boolean }): Promise<{ outputs: Outputs[]; int8Layers: number; layers: number }> {
+  const calibration = int8 ? await calibrateGraph(graph, { count: int8.calib.length, get: (i) => ({ data: int8.calib[i]! }) }, { algo: int8.algo, device: 'cpu', ...(int8.equalize ? { equalize: true } : {}) }) : undefined;
   const plan = await buildEnginePlan(gpu, graph, { data: [1, 3, size, size] }, {
     timeTactics: false, precision: int8 ? 'int8' : 'fp32', ...(calibration ? { calibration } : {}), ...(int8?.layerPrecision ? { layerPrecision: int8.layerPrecision } : {}),
   });
@@ -154,30 +157,34 @@ async function main(): Promise<void> {
     options: {
       calib: { type: 'string', default: '60' }, faces: { type: 'string', default: '200' }, others: { type: 'string', default: '120' },
       models: { type: 'string', default: 'ga,pnet,rnet,onet' }, algos: { type: 'string', default: 'entropy,minmax' },
-      'layer-precision': { type: 'string', default: '' },
+      'layer-precision': { type: 'string', default: '' }, equalize: { type: 'boolean', default: false },
+      'eval-seed': { type: 'string', default: String(EVAL_SEED) }, 'no-fp32': { type: 'boolean', default: false },
     },
   });
   const [calibN, faces, others] = [Number(values.calib), Number(values.faces), Number(values.others)];
   const pins = Object.fromEntries(values['layer-precision'].split(',').filter(Boolean).map((p) => [p.split('=')[0]!, 'fp32' as const]));
   const gpu = await sharedGpuDevice(await defaultGpu());
-  console.log(`calibration: ${calibN} face crops (+ ${calibN} other crops for the detectors), seeds 0..; evaluation: ${faces} face crops (+ ${others} other crops), seeds ${EVAL_SEED}..; box tolerances ${BOX_TOL.join(', ')}`);
+  const evalSeed = Number(values['eval-seed']);
+  console.log(`calibration: ${calibN} face crops (+ ${calibN} other crops for the detectors), seeds 0..; evaluation: ${faces} face crops (+ ${others} other crops), seeds ${evalSeed}..; box tolerances ${BOX_TOL.join(', ')}`);
   console.log('| model | build | int8 layers | agreement with onnxruntime fp32 |');
   console.log('| --- | --- | --- | --- |');
   for (const key of values.models.split(',')) {
     const m = FACE_MODELS.find((f) => f.key === key);
     if (!m) throw new Error(`unknown model ${key} (${FACE_MODELS.map((f) => f.key).join(', ')})`);
     const { graph, onnx } = loadFaceModel(m);
-    const evalSet = cropInputs(m, EVAL_SEED, faces, others);
+    const evalSet = cropInputs(m, evalSeed, faces, others);
     const calib = cropInputs(m, 0, calibN, calibN);
     const want = await runOrtAll(onnx, evalSet);
     const row = (build: string, int8Layers: string, a: Agreement) => console.log(`| ${m.key} | ${build} | ${int8Layers} | ${[
       ...Object.entries(a.counts).map(([k, c]) => `${k} ${pct(c)}`), ...Object.entries(a.means).map(([k, v]) => `${k} ${v.toFixed(2)}`),
     ].join('; ')} |`);
-    const fp32 = await runEngine(gpu, graph, m.size, evalSet);
-    row('nnrt fp32 engine', `0 of ${fp32.layers}`, agreement(m, want, fp32.outputs));
+    if (!values['no-fp32']) {
+      const fp32 = await runEngine(gpu, graph, m.size, evalSet);
+      row('nnrt fp32 engine', `0 of ${fp32.layers}`, agreement(m, want, fp32.outputs));
+    }
     for (const algo of values.algos.split(',') as CalibrationAlgo[]) {
-      const r = await runEngine(gpu, graph, m.size, evalSet, { algo, calib, ...(Object.keys(pins).length ? { layerPrecision: pins } : {}) });
-      row(`int8 ${algo}${Object.keys(pins).length ? ` (${Object.keys(pins).join(',')} fp32)` : ''}`, `${r.int8Layers} of ${r.layers}`, agreement(m, want, r.outputs));
+      const r = await runEngine(gpu, graph, m.size, evalSet, { algo, calib, equalize: values.equalize, ...(Object.keys(pins).length ? { layerPrecision: pins } : {}) });
+      row(`int8 ${algo}${values.equalize ? ' equalized' : ''}${Object.keys(pins).length ? ` (${Object.keys(pins).join(',')} fp32)` : ''}`, `${r.int8Layers} of ${r.layers}`, agreement(m, want, r.outputs));
     }
   }
 }

@@ -50,7 +50,7 @@ export async function build(model: string, opts: BuildOptions, out: (s: string) 
   }
   if (opts.calibration && opts.precision !== 'int8') throw new UsageError('--calibration goes with --precision int8');
   if (opts.engine === 'cpu') return buildCpu(model, graph, shapes, opts, out, err);
-  const calibration = opts.calibration ? calibrationFor(graph, new TextDecoder().decode(readFileChecked(opts.calibration, 'calibration cache')), opts.calibration) : undefined;
+  const calibration = opts.calibration ? calibrationFor(graph, new TextDecoder().decode(readFileChecked(opts.calibration, 'calibration cache')), opts.calibration, shapes) : undefined;
   checkWholeModel(graph, shapes);
   const setup = await engineSessionOptions({ ...opts, precision: opts.precision === 'int8' ? undefined : opts.precision }, err);
   const gpu = await sharedGpuDevice(await defaultGpu());

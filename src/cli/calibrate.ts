@@ -20,6 +20,8 @@ export interface CalibrateOptions extends ImageFlags {
   images?: string;
   algo?: CalibrationAlgo;
   percentile?: number;
+  /** Calibrate the equalized network (the cache then asks builds to equalize). */
+  equalize?: boolean;
   out?: string;
   device?: DeviceName;
   batchSize?: number;
@@ -45,7 +47,7 @@ export async function calibrate(model: string, o: CalibrateOptions, out: (line: 
   let cache;
   try {
     cache = await calibrateGraph(graph, batches, {
-      algo, device: o.device, ...(o.percentile !== undefined ? { percentile: o.percentile } : {}),
+      algo, device: o.device, ...(o.equalize ? { equalize: true } : {}), ...(o.percentile !== undefined ? { percentile: o.percentile } : {}),
       progress: (p) => bar?.update(p.batches, p.batch, { pass: `${p.pass}/${p.passes}` }),
     });
   } finally {
@@ -54,7 +56,7 @@ export async function calibrate(model: string, o: CalibrateOptions, out: (line: 
   writeFileAtomic(o.out, formatCalibrationCache(cache));
   if (!o.quiet) {
     const s = ((performance.now() - t0) / 1000).toFixed(1);
-    out(`calibrated ${cache.scales.size} tensors over ${batches.count} batch(es) with ${algo}${algo === 'percentile' ? ` ${o.percentile ?? DEFAULT_PERCENTILE}%` : ''} in ${s} s; wrote ${o.out}`);
+    out(`calibrated ${cache.scales.size} tensors${o.equalize ? ' of the equalized network' : ''} over ${batches.count} batch(es) with ${algo}${algo === 'percentile' ? ` ${o.percentile ?? DEFAULT_PERCENTILE}%` : ''} in ${s} s; wrote ${o.out}`);
   }
   return 0;
 }
@@ -88,6 +90,7 @@ export function addCalibrateCommand(program: Command, setExit: (code: number) =>
       if (!(n > 0 && n <= 100)) throw new InvalidArgumentError('must be in (0, 100]');
       return n;
     })
+    .option('--equalize', 'calibrate the network as an equalized int8 build computes it (cross-layer equalization of conv chains); builds with the cache equalize too')
     .option('--out <file>', 'the calibration cache to write')
     .option('--check <file>', 'instead: check that this calibration cache (nnrt\'s or TensorRT\'s) fits MODEL')
     .addOption(new Option('--device <device>', 'where the float model runs (default cpu)').choices(DEVICES))
@@ -105,6 +108,7 @@ export function addCalibrateCommand(program: Command, setExit: (code: number) =>
       '', 'Examples:',
       '  $ nnrt calibrate model.onnx --images calib/ --out model.calib',
       '  $ nnrt calibrate model.onnx --data batches/ --algo percentile --percentile 99.9 --out model.calib',
+      '  $ nnrt calibrate model.onnx --images calib/ --algo minmax --equalize --out model.calib',
       '  $ nnrt calibrate model.onnx --check trt.calib',
     ].join('\n'))
     .action(async (model: string, o: CalibrateOptions) => {

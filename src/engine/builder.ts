@@ -77,7 +77,7 @@ function recordedTactics(net: Network, ctx: KernelContext, cfg: CheckedConfig, r
  */
 export function buildNetwork(graph: Graph, inputShapes: Record<string, number[]>, cfg: CheckedConfig, caps: DeviceCaps): Network {
   const { network, passes } = runPipeline(importNetwork(graph, inputShapes, { log: cfg.log }), {
-    precision: cfg.precision, layerPrecision: cfg.layerPrecision, caps, ...(cfg.int8 ? { int8: cfg.int8 } : {}),
+    precision: cfg.precision, layerPrecision: cfg.layerPrecision, caps, ...(cfg.int8 ? { int8: cfg.int8 } : {}), ...(cfg.equalize ? { equalize: true, ...(cfg.channelRanges ? { channelRanges: cfg.channelRanges } : {}) } : {}),
   });
   for (const p of passes) for (const change of p.changes) cfg.log(`[${p.pass}] ${change}`);
   if (network.layers.length === 0) {

@@ -1,7 +1,7 @@
 // The builder's configuration (TensorRT's IBuilderConfig), checked up front so a bad option fails
 // before any work starts.
 import { UsageError } from '../errors.js';
-import type { CalibrationCache } from './calibrate/cache-file.js';
+import { isEqualizedCache, type CalibrationCache } from './calibrate/cache-file.js';
 import type { TimingCache } from './timing-cache.js';
 
 export const PRECISIONS = ['fp32', 'fp16'] as const;
@@ -25,7 +25,8 @@ export interface BuilderConfig {
   /**
    * int8 (implicit quantization): per-tensor scales (`nnrt calibrate`); conv, gemm and MatMul-by-
    * weights layers whose input has a scale run in int8, the rest in fp32. A QDQ model needs none:
-   * its quantized layers are int8 at any precision.
+   * its quantized layers are int8 at any precision. A cache whose header says `.equalized` (`nnrt
+   * calibrate --equalize`) holds the equalized network's ranges: the build equalizes first.
    */
   calibration?: Pick<CalibrationCache, 'scales'> & Partial<CalibrationCache>;
   /** Per-layer precision, by layer (IR node) name: keeps sensitive layers in fp32 in an fp16 build. */
@@ -46,6 +47,10 @@ export interface CheckedConfig extends Required<Pick<BuilderConfig, 'timeTactics
   precision: Precision;
   /** Set in an int8 build: the calibration scales by tensor name. */
   int8?: ReadonlyMap<string, number>;
+  /** Set in an int8 build whose cache was calibrated on the equalized network: run the equalize pass. */
+  equalize?: boolean;
+  /** With equalize: the cache's per-channel ranges of the tensors between equalized convs. */
+  channelRanges?: ReadonlyMap<string, Float32Array>;
   layerPrecision: Record<string, Precision>;
   timingCache?: TimingCache;
   memoryBudget: number;
@@ -77,7 +82,7 @@ export function checkBuilderConfig(c: BuilderConfig = {}): CheckedConfig {
   const memoryBudget = c.memoryBudget ?? Infinity;
   if (!(memoryBudget > 0)) throw new UsageError(`memory budget must be a positive number of bytes, got ${memoryBudget}`);
   return {
-    precision, ...(int8 ? { int8 } : {}), layerPrecision, timingCache: c.timingCache, memoryBudget,
+    precision, ...(int8 ? { int8 } : {}), ...(int8 && isEqualizedCache(c.calibration?.header) ? { equalize: true, ...(c.calibration?.channelRanges ? { channelRanges: c.calibration.channelRanges } : {}) } : {}), layerPrecision, timingCache: c.timingCache, memoryBudget,
     timeTactics: c.timeTactics ?? true, log: c.log ?? (() => {}), progress: c.progress ?? (() => {}),
   };
 }

@@ -6,9 +6,11 @@ import { CalibrationError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
 import { createSession, type SessionOptions } from './session.js';
 import { Tensor } from '../tensor/tensor.js';
-import { cacheHeader, checkCacheFits, parseCalibrationCache, scaleOfAmax, type CalibrationAlgo, type CalibrationCache } from '../engine/calibrate/cache-file.js';
+import { cacheHeader, checkCacheFits, isEqualizedCache, parseCalibrationCache, scaleOfAmax, type CalibrationAlgo, type CalibrationCache } from '../engine/calibrate/cache-file.js';
 import { AbsHistogram, RangeStat } from '../engine/calibrate/histogram.js';
 import { entropyAmax, percentileAmax } from '../engine/calibrate/thresholds.js';
+import { equalizedGraph } from '../engine/equalized-graph.js';
+import { measureChannelRanges } from './channel-ranges.js';
 
 /** Calibration batches: feeds by input name, fetched on demand (they may be files). */
 export interface CalibrationBatches {
@@ -20,6 +22,13 @@ export interface CalibrateOptions extends Pick<SessionOptions, 'device' | 'gpu' 
   algo: CalibrationAlgo;
   /** Percent of |x| kept for algo 'percentile' (default 99.99). */
   percentile?: number;
+  /**
+   * Calibrate the network as an equalized int8 build computes it (engine/equalized-graph.ts, at the
+   * first batch's shapes) and mark the cache so (its header): a build with it equalizes too. The
+   * batches run once more first, for the per-channel ranges the equalization balances (kept in the
+   * cache's `#channels` lines).
+   */
+  equalize?: boolean;
   /** Called after each batch of each pass. */
   progress?: (e: { pass: number; passes: number; batch: number; batches: number }) => void;
 }
@@ -52,12 +61,19 @@ export async function calibrateGraph(graph: Graph, batches: CalibrationBatches, 
   if (batches.count < 1) throw new CalibrationError('no calibration batches', { hint: 'give a folder with at least one batch of inputs' });
   const percentile = opts.percentile ?? DEFAULT_PERCENTILE;
   if (opts.algo === 'percentile' && !(percentile > 0 && percentile <= 100)) throw new CalibrationError(`--percentile must be in (0, 100], got ${percentile}`);
+  const { algo, progress, percentile: _p, equalize, ...sessionOpts } = opts;
+  let channelRanges: Map<string, Float32Array> | undefined;
+  if (equalize) {
+    const first = await batches.get(0);
+    const shapes = Object.fromEntries(Object.entries(first).map(([name, t]) => [name, [...t.shape]]));
+    channelRanges = await measureChannelRanges(graph, shapes, batches, sessionOpts);
+    graph = equalizedGraph(graph, shapes, { channelRanges });
+  }
   const candidates = activationCandidates(graph);
   // every candidate becomes a graph output, so one run hands back all activations
   const probe = graph.clone();
   const declared = new Set(probe.outputs.map((o) => o.name));
   for (const name of candidates) if (!declared.has(name)) probe.outputs.push({ name });
-  const { algo, progress, percentile: _p, ...sessionOpts } = opts;
   const session = await createSession(probe, sessionOpts);
   const passes = algo === 'minmax' ? 1 : 2;
   const ranges = new Map<string, RangeStat>();
@@ -101,7 +117,7 @@ export async function calibrateGraph(graph: Graph, batches: CalibrationBatches, 
     const amax = !h ? r.amax : algo === 'entropy' ? entropyAmax(h) : percentileAmax(h, percentile);
     scales.set(name, scaleOfAmax(amax));
   }
-  return { header: cacheHeader(algo), scales };
+  return { header: cacheHeader(algo, equalize), scales, ...(channelRanges?.size ? { channelRanges } : {}) };
 }
 
 /** Every value a graph names: inputs, initializers, node outputs. */
@@ -117,11 +133,29 @@ const TENSORRT_INTERNAL = /^\(Unnamed Layer\* \d+\)/;
 /**
  * Parses a calibration cache for `graph` and checks it fits: every tensor it names exists (a line
  * naming one the model lacks is an error naming that line; TensorRT's own unnamed tensors are
- * skipped), and every float activation of the model has a scale.
+ * skipped), and every float activation of the model has a scale. An equalized cache (`nnrt
+ * calibrate --equalize`) is checked against the equalized network at `inputShapes` (default: the
+ * graph's own fixed input shapes), whose tensors it describes.
  */
-export function calibrationFor(graph: Graph, text: string, source = 'calibration cache'): CalibrationCache {
+export function calibrationFor(graph: Graph, text: string, source = 'calibration cache', inputShapes?: Record<string, number[]>): CalibrationCache {
   const cache = parseCalibrationCache(text, source);
   for (const name of [...cache.scales.keys()]) if (TENSORRT_INTERNAL.test(name)) cache.scales.delete(name);
-  checkCacheFits(cache, graphValues(graph), activationCandidates(graph), source);
+  const g = isEqualizedCache(cache.header)
+    ? equalizedGraph(graph, inputShapes ?? fixedInputShapes(graph, source), cache.channelRanges ? { channelRanges: cache.channelRanges } : {})
+    : graph;
+  checkCacheFits(cache, graphValues(g), activationCandidates(g), source);
   return cache;
+}
+
+/** The graph's input shapes when all are fixed numbers (an equalized cache is checked at them). */
+function fixedInputShapes(graph: Graph, source: string): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {};
+  for (const v of graph.inputs) {
+    if (graph.initializers.has(v.name)) continue;
+    if (!v.shape.every((d) => typeof d === 'number')) {
+      throw new CalibrationError(`${source} was calibrated on the equalized network, which needs fixed input shapes; input '${v.name}' is [${v.shape.join(',')}]`, { where: source, hint: 'give the input shapes (--shape NAME=DIMS)' });
+    }
+    shapes[v.name] = v.shape as number[];
+  }
+  return shapes;
 }

@@ -3,8 +3,9 @@
 // (bench/face-crops.ts), built as an int8 engine with the early layers conv_2..conv_5 pinned to fp32
 // (the layers that lose most, as bench/int8-faces.ts measured), and compared on 12 other crops with
 // onnxruntime fp32 running nnrt's ONNX export of the same checkpoint. Floors: what this test measured
-// on lavapipe (gender 12/12, mean abs Δage 1.33, fc1 relative L2 0.053; see
-// bench/results/int8-faces-2026-12-04.md), with a little slack for another device's float rounding:
+// on lavapipe (gender 12/12, mean abs Δage 1.33, fc1 relative L2 0.053 with symmetric int8 ReLU
+// outputs, bench/results/int8-faces-2026-12-04.md; gender 11/12, Δage 1.00, fc1 0.033 with them
+// uint8, 2026-12-05), with a little slack for another device's float rounding:
 // gender agrees on ≥ 11 of 12, the age (Σ of 100 pair argmaxes) within 2 years on average, fc1
 // within 6% (relative L2).
 import { test } from 'node:test';

@@ -14,17 +14,32 @@ export interface CalibrationCache {
   header: string;
   /** Per-tensor scale (amax / 127), in file order. */
   scales: Map<string, number>;
+  /**
+   * Equalized caches only: the per-channel max |x| of each tensor between two equalized convs, in
+   * the network before equalization (what the equalize pass balances against the weights). Lines
+   * `#channels <tensor>: <hex> <hex> …` after the scales.
+   */
+  channelRanges?: Map<string, Float32Array>;
   /** The 1-based line each tensor was read from (absent for caches made in memory). */
   lines?: Map<string, number>;
   /** The file it was read from, for error messages. */
   source?: string;
 }
 
-/** nnrt's header in TensorRT's form: `TRT-NNRT0100-EntropyCalibration2` for nnrt 0.1.0. */
-export function cacheHeader(algo: CalibrationAlgo): string {
+/**
+ * Ends the algorithm field of a cache calibrated on the cross-layer-equalized network (`nnrt
+ * calibrate --equalize`): its ranges hold only for an equalized build, which such a header asks for.
+ */
+export const EQUALIZED_SUFFIX = '.equalized';
+
+/** nnrt's header in TensorRT's form: `TRT-NNRT0100-EntropyCalibration2` for nnrt 0.1.0 (`….equalized` when equalized). */
+export function cacheHeader(algo: CalibrationAlgo, equalized = false): string {
   const digits = VERSION.split('.').map((p) => p.padStart(2, '0')).join('');
-  return `TRT-NNRT${digits}-${CALIBRATION_ALGOS[algo]}`;
+  return `TRT-NNRT${digits}-${CALIBRATION_ALGOS[algo]}${equalized ? EQUALIZED_SUFFIX : ''}`;
 }
+
+/** True when the cache's ranges are those of the equalized network. */
+export const isEqualizedCache = (header: string | undefined): boolean => !!header?.endsWith(EQUALIZED_SUFFIX);
 
 /** The scale TensorRT stores for a range of [-amax, amax]. */
 export const scaleOfAmax = (amax: number): number => amax / 127;
@@ -57,10 +72,16 @@ export function parseCalibrationCache(text: string, source = 'calibration cache'
   }
   const scales = new Map<string, number>();
   const at = new Map<string, number>();
+  const channelRanges = new Map<string, Float32Array>();
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!.trim();
     const where = `${source}:${i + 1}`;
     if (line === '') continue;
+    if (line.startsWith(CHANNELS_PREFIX) && isEqualizedCache(header)) {
+      const [name, values] = parseChannels(line.slice(CHANNELS_PREFIX.length), i + 1, where);
+      channelRanges.set(name, values);
+      continue;
+    }
     const cut = line.lastIndexOf(': ');
     const name = cut > 0 ? line.slice(0, cut) : '';
     const hex = cut > 0 ? line.slice(cut + 2).trim() : '';
@@ -73,16 +94,32 @@ export function parseCalibrationCache(text: string, source = 'calibration cache'
     scales.set(name, scale);
     at.set(name, i + 1);
   }
-  return { header, scales, lines: at, source };
+  return { header, scales, ...(channelRanges.size ? { channelRanges } : {}), lines: at, source };
+}
+
+const CHANNELS_PREFIX = '#channels ';
+
+/** `<tensor>: <hex> <hex> …` → the tensor and its per-channel ranges. */
+function parseChannels(rest: string, line: number, where: string): [string, Float32Array] {
+  const cut = rest.lastIndexOf(': ');
+  const name = cut > 0 ? rest.slice(0, cut) : '';
+  const words = cut > 0 ? rest.slice(cut + 2).trim().split(/\s+/) : [];
+  if (!name || !words.length || words.some((w) => !/^[0-9a-fA-F]{1,8}$/.test(w))) {
+    throw new CalibrationError(`line ${line} is not '#channels tensor_name: <hex> <hex> …'`, { where });
+  }
+  const values = Float32Array.from(words, hexToScale);
+  if (values.some((v) => !Number.isFinite(v) || v < 0)) throw new CalibrationError(`line ${line} gives tensor '${name}' a channel range that is negative or not finite`, { where });
+  return [name, values];
 }
 
 /** The cache as text, one tensor per line in the map's order, ending with a newline. */
-export function formatCalibrationCache(cache: Pick<CalibrationCache, 'header' | 'scales'>): string {
+export function formatCalibrationCache(cache: Pick<CalibrationCache, 'header' | 'scales' | 'channelRanges'>): string {
   const rows = [cache.header];
   for (const [name, scale] of cache.scales) {
     if (/[\r\n]/.test(name)) throw new CalibrationError(`tensor name ${JSON.stringify(name)} contains a line break; the cache format cannot hold it`);
     rows.push(`${name}: ${scaleToHex(scale)}`);
   }
+  for (const [name, values] of cache.channelRanges ?? []) rows.push(`${CHANNELS_PREFIX}${name}: ${[...values].map(scaleToHex).join(' ')}`);
   return rows.join('\n') + '\n';
 }
 

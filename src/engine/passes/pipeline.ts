@@ -4,6 +4,7 @@ import { BASELINE_CAPS, type DeviceCaps } from '../../devices/webgpu/caps.js';
 import type { Network } from '../network.js';
 import { absorbTransposePass } from './absorb-transpose.js';
 import { concatInPlacePass } from './concat-in-place.js';
+import { equalizePass } from './equalize.js';
 import { foldBatchNormPass } from './fold-batchnorm.js';
 import { foldConstantsPass } from './fold-constants.js';
 import { fuseEpiloguePass } from './fuse-epilogue.js';
@@ -28,6 +29,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   quantizeExplicitPass,
   absorbTransposePass,
   foldBatchNormPass,
+  equalizePass,
   quantizeImplicitPass,
   fuseEpiloguePass,
   fuseNormSkipPass,
@@ -49,6 +51,10 @@ export interface PipelineOptions {
   caps?: DeviceCaps;
   /** int8 calibration scales by tensor name (implicit quantization). */
   int8?: ReadonlyMap<string, number>;
+  /** int8: equalize conv chains first (the calibration was made on the equalized network). */
+  equalize?: boolean;
+  /** With equalize: measured per-channel ranges of the tensors between convs, by tensor name. */
+  channelRanges?: ReadonlyMap<string, Float32Array>;
   /** Receives each change as it happens, prefixed with the pass name. */
   log?: (line: string) => void;
   /** The passes to run (default ENGINE_PIPELINE); tests run one pass or a prefix. */
@@ -71,6 +77,8 @@ export function runPipeline(net: Network, opts: PipelineOptions): { network: Net
       layerPrecision: opts.layerPrecision ?? {},
       caps: opts.caps ?? BASELINE_CAPS,
       ...(opts.int8 ? { int8: opts.int8 } : {}),
+      ...(opts.equalize ? { equalize: true } : {}),
+      ...(opts.channelRanges ? { channelRanges: opts.channelRanges } : {}),
       change(line) {
         changes.push(line);
         opts.log?.(`${pass.name}: ${line}`);

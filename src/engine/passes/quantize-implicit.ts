@@ -11,7 +11,8 @@ import type { Layer, Network, PointwiseLayer, QLinearLayer } from '../network.js
 import { PLAIN_F32 } from '../network.js';
 import { fuseInt8Epilogue, toQLinear } from './int8-layers.js';
 import type { EnginePass, PassContext } from './pass.js';
-import { freshLayerName } from './net-utils.js';
+import { freshLayerName, producers } from './net-utils.js';
+import { activationOf } from './pw-expr.js';
 
 const pinned = (l: Layer, ctx: PassContext) => Object.keys(ctx.layerPrecision).some((name) => l.name === name || l.from.includes(name));
 
@@ -20,6 +21,15 @@ function freshTensor(net: Network, base: string): string {
   let name = `${base}/int8`;
   for (let i = 1; net.tensors.has(name); i++) name = `${base}/int8_${i}`;
   return name;
+}
+
+/** True when `tensor` cannot be negative: a ReLU wrote it (a pointwise ReLU, or a layer whose epilogue ends in one). */
+function nonNegative(net: Network, tensor: string): boolean {
+  const p = producers(net).get(tensor);
+  if (!p) return false;
+  if (p.kind === 'pointwise') return p.inputs.length === 1 && activationOf(p.expr, 0)?.kind === 'relu';
+  if (p.kind === 'qlinear') return p.relu && !p.y;
+  return (p.kind === 'conv' || p.kind === 'gemm') && p.act.kind === 'relu';
 }
 
 export const quantizeImplicitPass: EnginePass = {
@@ -45,7 +55,9 @@ export const quantizeImplicitPass: EnginePass = {
         ctx.change(`${l.name} stays float: tensor ${l.input} has the scale ${scale} (it was constant zero in calibration)`);
         continue;
       }
-      const x = { scale: Math.fround(scale), zeroPoint: 0, signed: true };
+      // The cache's scale is amax/127 (symmetric int8); a tensor that is ≥ 0 by construction (a
+      // ReLU's output) spends all 256 levels of uint8 on [0, amax] instead: half the step.
+      const x = nonNegative(net, l.input) ? { scale: Math.fround((scale * 127) / 255), zeroPoint: 0, signed: false } : { scale: Math.fround(scale), zeroPoint: 0, signed: true };
       let q = quantized.get(l.input);
       const made = toQLinear(l, q ?? '', x);
       if (typeof made === 'string') {
