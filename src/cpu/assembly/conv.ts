@@ -149,10 +149,7 @@ export function depthwise2d(
               const wl = wAt + (<usize>(ky * kw) << 2);
               for (let kx = 0; kx < kw; kx++) {
                 const p = line + (<usize>(kx * dw) << 2);
-                let v: v128;
-                if (sw == 1) v = v128.load(p);
-                else if (sw == 2) v = v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
-                else v = f32x4(load<f32>(p), load<f32>(p + (<usize>sw << 2)), load<f32>(p + (<usize>(2 * sw) << 2)), load<f32>(p + (<usize>(3 * sw) << 2)));
+                const v = loadColumns4(p, sw);
                 acc = f32x4.add(acc, f32x4.mul(v128.load32_splat(wl + (<usize>kx << 2)), v));
               }
             }
@@ -183,4 +180,13 @@ export function padPlane(x: usize, ih: i32, iw: i32, ph: i32, pw: i32, hp: i32, 
   for (let r = max(0, -ph); r < ih && r + ph < hp; r++) {
     memory.copy(out + (<usize>((r + ph) * wp + pw + c0) << 2), x + (<usize>(r * iw + c0) << 2), <usize>(c1 - c0) << 2);
   }
+}
+
+/** Four floats at p, p + sw, p + 2·sw, p + 3·sw (columns of four outputs at column stride sw). */
+// @ts-ignore: decorator
+@inline
+export function loadColumns4(p: usize, sw: i32): v128 {
+  if (sw == 1) return v128.load(p);
+  if (sw == 2) return v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
+  return f32x4(load<f32>(p), load<f32>(p + (<usize>sw << 2)), load<f32>(p + (<usize>(2 * sw) << 2)), load<f32>(p + (<usize>(3 * sw) << 2)));
 }

@@ -2,7 +2,7 @@
 // windows too), so the window loop has no bounds checks and runs four outputs per f32x4. The max
 // propagates NaN, as the reference kernel does. Average pooling pads with zeros instead. 3×3 max
 // pools of column stride 1 or 2 run pool3x3.ts, which reads the planes directly.
-import { padPlane } from './conv';
+import { loadColumns4, padPlane } from './conv';
 import { maxPool3x3 } from './pool3x3';
 
 // @ts-ignore: decorator
@@ -39,10 +39,7 @@ export function maxPool2d(
           const line = top + <usize>(ky * dh) * rowBytes + (<usize>(ox * sw) << 2);
           for (let kx = 0; kx < kw; kx++) {
             const p = line + (<usize>(kx * dw) << 2);
-            let v: v128;
-            if (sw == 1) v = v128.load(p);
-            else if (sw == 2) v = v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
-            else v = f32x4(load<f32>(p), load<f32>(p + (<usize>sw << 2)), load<f32>(p + (<usize>(2 * sw) << 2)), load<f32>(p + (<usize>(3 * sw) << 2)));
+            const v = loadColumns4(p, sw);
             acc = f32x4.max(acc, v);
           }
         }
@@ -101,10 +98,7 @@ export function avgPool2d(
           const line = top + <usize>(ky * dh) * rowBytes + (<usize>(ox * sw) << 2);
           for (let kx = 0; kx < kw; kx++) {
             const p = line + (<usize>(kx * dw) << 2);
-            let v: v128;
-            if (sw == 1) v = v128.load(p);
-            else if (sw == 2) v = v128.shuffle<f32>(v128.load(p), v128.load(p, 16), 0, 2, 4, 6);
-            else v = f32x4(load<f32>(p), load<f32>(p + (<usize>sw << 2)), load<f32>(p + (<usize>(2 * sw) << 2)), load<f32>(p + (<usize>(3 * sw) << 2)));
+            const v = loadColumns4(p, sw);
             acc = f32x4.add(acc, v);
           }
         }
