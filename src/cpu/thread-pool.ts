@@ -1,12 +1,15 @@
 // A fork-join pool of workers that share the kernels' WebAssembly memory. A job is a few lists of
 // kernel calls (export name and numeric arguments), one per thread at most; every thread, the
 // caller included, claims the next unclaimed list until none is left, so a worker that wakes late
-// (a busy machine) costs nothing: the caller runs its lists, and blocks (Atomics.wait) only for
-// lists a worker has already started. Workers sleep between jobs rather than spin: on a shared
-// machine a spinning worker takes the time slice its caller needs. Workers are made by a factory
-// the platform installs (src/node/cpu-threads.ts: worker_threads); without one, or without shared
-// memory, the kernels run on the calling thread alone. Browsers allow Atomics.wait only off the
-// main thread, so a page uses the pool from a worker of its own.
+// (a busy machine) costs nothing: the caller runs its lists, and waits only for lists a worker has
+// already started. Waking a thread blocked in Atomics.wait costs tens of microseconds (a futex
+// wake, across virtual CPUs an interrupt), twice a job (the worker, then the caller): more than a
+// small layer's work. So both sides first spin a bounded while (SPIN_MS, re-reading the clock
+// every few hundred loads) before they block: back-to-back layers find the other thread awake, and
+// an idle runtime spins at most SPIN_MS after its last job, then sleeps (no core burnt when idle).
+// Workers are made by a factory the platform installs (src/node/cpu-threads.ts: worker_threads);
+// without one, or without shared memory, the kernels run on the calling thread alone. Browsers
+// allow Atomics.wait only off the main thread, so a page uses the pool from a worker of its own.
 import { ExecutionError } from '../errors.js';
 
 /** Starts one worker running `source` (JavaScript: a script whose `init` is the posted data). */
@@ -32,6 +35,12 @@ const READY = 3;
 /** (generation & 0xffff) << 16 | next list: a claim only succeeds within the job it was made for. */
 const CLAIM = 4;
 const LISTS = 5;
+/**
+ * How long a thread spins for the next job (a worker) or for the last list (the caller) before it
+ * blocks: longer than the gaps between the parallel layers of a run (a few small single-threaded
+ * layers), short enough that a spin that finds nothing wastes little of a shared core.
+ */
+export const SPIN_MS = 0.15;
 
 /** The worker's loop, as source: the same text runs under worker_threads and in a Web Worker. */
 export const WORKER_MAIN = `function cpuWorkerMain(init) {
@@ -39,10 +48,21 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const fns = names.map((n) => exports[n]);
   Atomics.add(control, ${READY}, 1);
+  const clock = typeof performance === 'object' ? () => performance.now() : () => Date.now();
   let gen = 0;
   for (;;) {
-    Atomics.wait(control, ${GEN}, gen);
-    gen = Atomics.load(control, ${GEN});
+    let next = Atomics.load(control, ${GEN});
+    if (next === gen) {
+      const until = clock() + ${SPIN_MS};
+      for (let i = 1; (next = Atomics.load(control, ${GEN})) === gen; i++) {
+        if ((i & 255) === 0 && clock() > until) {
+          Atomics.wait(control, ${GEN}, gen);
+          next = Atomics.load(control, ${GEN});
+          break;
+        }
+      }
+    }
+    gen = next;
     if (gen < 0) return;
     for (;;) {
       const v = Atomics.load(control, ${CLAIM});
@@ -127,7 +147,11 @@ export class CpuThreadPool {
       }
       Atomics.add(c, DONE, 1);
     }
-    for (let done = Atomics.load(c, DONE); done < lists; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done, 1000);
+    // the lists a worker still runs: spin a while (it is likely near its end), then block
+    const until = performance.now() + SPIN_MS;
+    for (let i = 1, done = Atomics.load(c, DONE); done < lists; i++, done = Atomics.load(c, DONE)) {
+      if ((i & 255) === 0 && performance.now() > until) Atomics.wait(c, DONE, done, 1000);
+    }
     if (failed !== undefined) throw failed;
     if (Atomics.load(c, FAILED) !== 0) throw new ExecutionError('a CPU kernel failed in a worker thread');
   }
