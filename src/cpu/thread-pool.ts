@@ -7,6 +7,8 @@
 // small layer's work. So both sides first spin a bounded while (SPIN_MS, re-reading the clock
 // every few hundred loads) before they block: back-to-back layers find the other thread awake, and
 // an idle runtime spins at most SPIN_MS after its last job, then sleeps (no core burnt when idle).
+// A spin that sees the clock jump between reads (PREEMPTED_MS: the thread lost its core, so the
+// machine is short of cores) blocks at once, so as not to take the time slice another needs.
 // Workers are made by a factory the platform installs (src/node/cpu-threads.ts: worker_threads);
 // without one, or without shared memory, the kernels run on the calling thread alone. Browsers
 // allow Atomics.wait only off the main thread, so a page uses the pool from a worker of its own.
@@ -41,6 +43,8 @@ const LISTS = 5;
  * layers), short enough that a spin that finds nothing wastes little of a shared core.
  */
 export const SPIN_MS = 0.15;
+/** A gap between two clock reads of a spin (a few hundred loads) that means the thread was preempted. */
+const PREEMPTED_MS = 0.03;
 
 /** The worker's loop, as source: the same text runs under worker_threads and in a Web Worker. */
 export const WORKER_MAIN = `function cpuWorkerMain(init) {
@@ -53,13 +57,17 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
   for (;;) {
     let next = Atomics.load(control, ${GEN});
     if (next === gen) {
-      const until = clock() + ${SPIN_MS};
+      const start = clock();
+      let last = start;
       for (let i = 1; (next = Atomics.load(control, ${GEN})) === gen; i++) {
-        if ((i & 255) === 0 && clock() > until) {
+        if ((i & 255) !== 0) continue;
+        const now = clock();
+        if (now - start > ${SPIN_MS} || now - last > ${PREEMPTED_MS}) {
           Atomics.wait(control, ${GEN}, gen);
           next = Atomics.load(control, ${GEN});
           break;
         }
+        last = now;
       }
     }
     gen = next;
@@ -148,9 +156,16 @@ export class CpuThreadPool {
       Atomics.add(c, DONE, 1);
     }
     // the lists a worker still runs: spin a while (it is likely near its end), then block
-    const until = performance.now() + SPIN_MS;
+    const start = performance.now();
+    let last = start;
+    let spin = true;
     for (let i = 1, done = Atomics.load(c, DONE); done < lists; i++, done = Atomics.load(c, DONE)) {
-      if ((i & 255) === 0 && performance.now() > until) Atomics.wait(c, DONE, done, 1000);
+      if (!spin) Atomics.wait(c, DONE, done, 1000);
+      else if ((i & 255) === 0) {
+        const now = performance.now();
+        spin = now - start <= SPIN_MS && now - last <= PREEMPTED_MS;
+        last = now;
+      }
     }
     if (failed !== undefined) throw failed;
     if (Atomics.load(c, FAILED) !== 0) throw new ExecutionError('a CPU kernel failed in a worker thread');
