@@ -1,6 +1,7 @@
-// Pooling layers on the CPU engine: max pooling on the WebAssembly kernel (padded plane in
-// scratch), average pooling and global pools as JavaScript loops over the arena.
-import { maxPool2d, type PoolShape } from '../../cpu/kernel-api.js';
+// Pooling layers on the CPU engine: max and average pooling and global pools on the WebAssembly
+// kernels (split over planes on the thread pool), with the JavaScript loops over the arena where
+// there is no WebAssembly SIMD (and as candidates plans made before the kernels may name).
+import { averagePool2d, globalPool, maxPool2d, type PoolShape } from '../../cpu/kernel-api.js';
 import type { PoolLayer } from '../network.js';
 import type { CpuCompiler, CpuTactic } from './tactic.js';
 
@@ -14,20 +15,52 @@ function shapes(l: PoolLayer, net: Parameters<CpuCompiler>[1]) {
 }
 
 function maxTactic(l: PoolLayer, net: Parameters<CpuCompiler>[1]): CpuTactic {
-  const { planes, ih, iw, oh, ow } = shapes(l, net);
-  const [kh, kw] = l.kernel;
-  const [sh, sw] = l.strides;
-  const [dh, dw] = l.dilations;
-  const [ph, pw] = l.pads;
+  const shape = poolShape(l, net);
   return {
     name: 'max-wasm',
     scratchBytes: 0,
     prepare(env) {
       const k = env.mem.kernels;
-      const shape: PoolShape = { planes, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, phEnd: l.pads[2], pwEnd: l.pads[3], oh, ow };
       const X = env.at(l.input);
       const Y = env.at(l.output);
       return () => maxPool2d(k, shape, X, Y);
+    },
+  };
+}
+
+function poolShape(l: PoolLayer, net: Parameters<CpuCompiler>[1]): PoolShape {
+  const { planes, ih, iw, oh, ow } = shapes(l, net);
+  const [kh, kw] = l.kernel;
+  const [sh, sw] = l.strides;
+  const [dh, dw] = l.dilations;
+  const [ph, pw, phEnd, pwEnd] = l.pads;
+  return { planes, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, phEnd, pwEnd, oh, ow };
+}
+
+function avgWasmTactic(l: PoolLayer, net: Parameters<CpuCompiler>[1]): CpuTactic {
+  const shape = poolShape(l, net);
+  return {
+    name: 'avg-wasm',
+    scratchBytes: 0,
+    prepare(env) {
+      const k = env.mem.kernels;
+      const X = env.at(l.input);
+      const Y = env.at(l.output);
+      return () => averagePool2d(k, shape, X, Y, l.countIncludePad);
+    },
+  };
+}
+
+function globalWasmTactic(l: PoolLayer, net: Parameters<CpuCompiler>[1]): CpuTactic {
+  const { planes, ih, iw } = shapes(l, net);
+  return {
+    name: `global-${l.op}-wasm`,
+    scratchBytes: 0,
+    prepare(env) {
+      const k = env.mem.kernels;
+      const X = env.at(l.input);
+      const Y = env.at(l.output);
+      return () => globalPool(k, l.op, X, Y, planes, ih * iw);
     },
   };
 }
@@ -98,6 +131,7 @@ function avgTactic(l: PoolLayer, net: Parameters<CpuCompiler>[1]): CpuTactic {
 export const cpuPool: CpuCompiler<PoolLayer> = (l, net, wasm) => {
   const { ih, iw } = shapes(l, net);
   const global = l.kernel[0] === ih && l.kernel[1] === iw && l.pads.every((p) => p === 0) && l.strides.every((s) => s === 1);
-  if (l.op === 'avg') return global ? [globalAvgTactic(l, net)] : [avgTactic(l, net)];
-  return wasm ? [maxTactic(l, net)] : [];
+  if (!wasm) return l.op === 'avg' ? [global ? globalAvgTactic(l, net) : avgTactic(l, net)] : [];
+  if (global) return l.op === 'avg' ? [globalWasmTactic(l, net), globalAvgTactic(l, net)] : [globalWasmTactic(l, net), maxTactic(l, net)];
+  return l.op === 'avg' ? [avgWasmTactic(l, net), avgTactic(l, net)] : [maxTactic(l, net)];
 };
