@@ -51,6 +51,8 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
   const { module, memory, control, calls, index, names } = init;
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const fns = names.map((n) => exports[n]);
+  // one argument array per count, reused: no allocation per call
+  const argv = Array.from({ length: ${SLOT} }, (_, n) => new Array(n).fill(0));
   Atomics.add(control, ${READY}, 1);
   const clock = typeof performance === 'object' ? () => performance.now() : () => Date.now();
   let gen = 0;
@@ -83,7 +85,9 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
         for (let c = 0; c < count; c++) {
           const f = fns[calls[at]];
           const n = calls[at + 1];
-          f(...calls.subarray(at + 2, at + 2 + n));
+          const args = argv[n];
+          for (let j = 0; j < n; j++) args[j] = calls[at + 2 + j];
+          f.apply(undefined, args);
           at += 2 + n;
         }
       } catch {
@@ -102,12 +106,14 @@ export class CpuThreadPool {
   private gen = 0;
   private readonly calls: Float64Array;
   private readonly workers: { terminate(): unknown }[] = [];
+  private readonly index: Map<string, number>;
 
   /** `threads` counts the calling thread: threads − 1 workers are started. */
   constructor(
-    readonly threads: number, private readonly names: readonly string[], module: WebAssembly.Module,
+    readonly threads: number, names: readonly string[], module: WebAssembly.Module,
     memory: WebAssembly.Memory, factory: CpuWorkerFactory,
   ) {
+    this.index = new Map(names.map((n, i) => [n, i]));
     this.calls = new Float64Array(new SharedArrayBuffer(8 * SLOT * Math.max(1, threads)));
     for (let index = 1; index < threads; index++) {
       const init: WorkerInit = { module, memory, control: this.control, calls: this.calls, index, names };
@@ -175,7 +181,7 @@ export class CpuThreadPool {
     let at = w * SLOT;
     this.calls[at++] = list.length;
     for (const [name, args] of list) {
-      const f = this.names.indexOf(name);
+      const f = this.index.get(name) ?? -1;
       if (f < 0 || at + 2 + args.length > (w + 1) * SLOT) throw new ExecutionError(`kernel call '${name}' does not fit the worker's slot`);
       this.calls[at++] = f;
       this.calls[at++] = args.length;
