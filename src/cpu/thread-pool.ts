@@ -4,11 +4,15 @@
 // (a busy machine) costs nothing: the caller runs its lists, and waits only for lists a worker has
 // already started. Waking a thread blocked in Atomics.wait costs tens of microseconds (a futex
 // wake, across virtual CPUs an interrupt), twice a job (the worker, then the caller): more than a
-// small layer's work. So both sides first spin a bounded while (SPIN_MS, re-reading the clock
-// every few hundred loads) before they block: back-to-back layers find the other thread awake, and
-// an idle runtime spins at most SPIN_MS after its last job, then sleeps (no core burnt when idle).
+// small layer's work. So both sides first spin a bounded while (the spin time, 150 µs unless
+// setCpuSpinMicros says otherwise; the clock is re-read every few hundred loads) before they
+// block: back-to-back layers find the other thread awake, and an idle runtime spins at most that
+// long after its last job, then sleeps (no core burnt when idle).
 // A spin that sees the clock jump between reads (PREEMPTED_MS: the thread lost its core, so the
-// machine is short of cores) blocks at once, so as not to take the time slice another needs.
+// machine is short of cores) blocks at once, so as not to take the time slice another needs; and
+// a worker whose last wait outlasted the spin time (the caller runs single-threaded layers, or
+// nothing) spins only an eighth of it the next time. Spinning pays on a machine with a core per
+// thread; where other work takes the cores it costs more than it saves: setCpuSpinMicros(0).
 // Workers are made by a factory the platform installs (src/node/cpu-threads.ts: worker_threads);
 // without one, or without shared memory, the kernels run on the calling thread alone. Browsers
 // allow Atomics.wait only off the main thread, so a page uses the pool from a worker of its own.
@@ -21,7 +25,7 @@ export type CpuWorkerFactory = (source: string, init: WorkerInit) => { terminate
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** [0] generation, [1] lists done, [2] failures, [3] workers ready, [4] claim word, [5] lists. */
+  /** [0] generation, [1] lists done, [2] failures, [3] workers ready, [4] claim word, [5] lists, [6] spin µs. */
   control: Int32Array;
   /** Per list SLOT floats: call count, then per call (export index, argument count, arguments…). */
   calls: Float64Array;
@@ -37,12 +41,21 @@ const READY = 3;
 /** (generation & 0xffff) << 16 | next list: a claim only succeeds within the job it was made for. */
 const CLAIM = 4;
 const LISTS = 5;
+const SPIN = 6;
 /**
- * How long a thread spins for the next job (a worker) or for the last list (the caller) before it
- * blocks: longer than the gaps between the parallel layers of a run (a few small single-threaded
- * layers), short enough that a spin that finds nothing wastes little of a shared core.
+ * Microseconds a thread spins for the next job (a worker) or for the last list (the caller) before
+ * it blocks: longer than the gaps between the parallel layers of a run (a few small
+ * single-threaded layers), short enough that a spin that finds nothing wastes little of a core.
  */
-export const SPIN_MS = 0.15;
+let spinMicros = 150;
+
+/** Sets the spin time of pools started from now on (0: block at once, as a shared machine wants); returns the old one. */
+export function setCpuSpinMicros(micros: number): number {
+  if (!(micros >= 0 && micros <= 100_000)) throw new ExecutionError(`the CPU pool's spin time must be 0 to 100000 µs, got ${micros}`);
+  const old = spinMicros;
+  spinMicros = micros;
+  return old;
+}
 /** A gap between two clock reads of a spin (a few hundred loads) that means the thread was preempted. */
 const PREEMPTED_MS = 0.03;
 
@@ -56,21 +69,28 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
   Atomics.add(control, ${READY}, 1);
   const clock = typeof performance === 'object' ? () => performance.now() : () => Date.now();
   let gen = 0;
+  const spinMs = Atomics.load(control, ${SPIN}) / 1000;
+  // how long to spin: spinMs after a short gap between jobs, a short probe after a long one
+  let budget = spinMs;
   for (;;) {
     let next = Atomics.load(control, ${GEN});
-    if (next === gen) {
+    if (next === gen && budget === 0) {
+      Atomics.wait(control, ${GEN}, gen);
+      next = Atomics.load(control, ${GEN});
+    } else if (next === gen) {
       const start = clock();
       let last = start;
       for (let i = 1; (next = Atomics.load(control, ${GEN})) === gen; i++) {
         if ((i & 255) !== 0) continue;
         const now = clock();
-        if (now - start > ${SPIN_MS} || now - last > ${PREEMPTED_MS}) {
+        if (now - start > budget || now - last > ${PREEMPTED_MS}) {
           Atomics.wait(control, ${GEN}, gen);
           next = Atomics.load(control, ${GEN});
           break;
         }
         last = now;
       }
+      budget = clock() - start <= spinMs ? spinMs : spinMs / 8;
     }
     gen = next;
     if (gen < 0) return;
@@ -107,6 +127,7 @@ export class CpuThreadPool {
   private readonly calls: Float64Array;
   private readonly workers: { terminate(): unknown }[] = [];
   private readonly index: Map<string, number>;
+  private readonly spinMs = spinMicros / 1000;
 
   /** `threads` counts the calling thread: threads − 1 workers are started. */
   constructor(
@@ -114,6 +135,7 @@ export class CpuThreadPool {
     memory: WebAssembly.Memory, factory: CpuWorkerFactory,
   ) {
     this.index = new Map(names.map((n, i) => [n, i]));
+    Atomics.store(this.control, SPIN, spinMicros);
     this.calls = new Float64Array(new SharedArrayBuffer(8 * SLOT * Math.max(1, threads)));
     for (let index = 1; index < threads; index++) {
       const init: WorkerInit = { module, memory, control: this.control, calls: this.calls, index, names };
@@ -164,12 +186,12 @@ export class CpuThreadPool {
     // the lists a worker still runs: spin a while (it is likely near its end), then block
     const start = performance.now();
     let last = start;
-    let spin = true;
+    let spin = this.spinMs > 0;
     for (let i = 1, done = Atomics.load(c, DONE); done < lists; i++, done = Atomics.load(c, DONE)) {
       if (!spin) Atomics.wait(c, DONE, done, 1000);
       else if ((i & 255) === 0) {
         const now = performance.now();
-        spin = now - start <= SPIN_MS && now - last <= PREEMPTED_MS;
+        spin = now - start <= this.spinMs && now - last <= PREEMPTED_MS;
         last = now;
       }
     }
