@@ -38,6 +38,8 @@ export interface CpuLoadOptions {
 
 export class CpuEngine {
   private readonly runs: readonly CpuRun[];
+  /** The runs of the layers that run something (views and in-place concats left out). */
+  private readonly active: readonly CpuRun[];
   /** Per layer: whether its executor runs nothing (a view, an in-place concat). */
   private readonly views: boolean[] = [];
   private readonly inputsAt: { name: string; at: number; count: number; shape: number[] }[];
@@ -71,6 +73,7 @@ export class CpuEngine {
       mem.release();
       throw e;
     }
+    this.active = this.runs.filter((_, i) => !this.views[i]);
     const io = (name: string) => {
       const shape = [...network.tensors.get(name)!.shape];
       return { name, at: at(name), count: elementCount(shape), shape };
@@ -193,7 +196,7 @@ export class CpuEngine {
       if (t.shape.join() !== i.shape.join()) throw new InputError(`engine input '${i.name}' has shape [${t.shape}], the plan was built for [${i.shape}]`, { hint: 'build an engine for this shape' });
       f.set(t.data as Float32Array, i.at / 4);
     }
-    for (const run of this.runs) run();
+    for (const run of this.active) run();
     const out = this.mem.f32();
     const result: Record<string, Tensor<'float32'>> = {};
     for (const o of this.outputsAt) result[o.name] = new Tensor('float32', [...o.shape], out.slice(o.at / 4, o.at / 4 + o.count));
