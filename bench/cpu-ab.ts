@@ -1,6 +1,6 @@
 // A/B of whole CPU-engine runs between checkouts, in turns: each turn runs each root's source in a
 // fresh process that builds the model's engine and runs it back to back for a few seconds; prints
-// the median and best run per turn, with the load average. On a shared machine the turns show
+// the median and best run per turn, the process CPU time a run, and the load average. On a shared machine the turns show
 // how much of a difference is the load.
 //
 //   NNRT_CPU_THREADS=2 npx tsx bench/cpu-ab.ts MODEL.onnx ROOT_A ROOT_B [--turns N] [--seconds S]
@@ -31,14 +31,16 @@ if (args[0] === '--child') {
   const feeds = { [input.name]: new Tensor('float32', shape, data) };
   for (let i = 0; i < 3; i++) engine.run(feeds);
   const times: number[] = [];
+  const c0 = process.cpuUsage();
   const until = performance.now() + Number(seconds) * 1000;
   while (performance.now() < until) {
     const t0 = performance.now();
     engine.run(feeds);
     times.push(performance.now() - t0);
   }
+  const c = process.cpuUsage(c0);
   times.sort((a, b) => a - b);
-  console.log(JSON.stringify({ median: times[times.length >> 1], best: times[0], runs: times.length }));
+  console.log(JSON.stringify({ median: times[times.length >> 1], best: times[0], runs: times.length, cpu: (c.user + c.system) / 1000 / times.length }));
   process.exit(0);
 }
 
@@ -54,7 +56,7 @@ for (let t = 0; t < turns; t++) {
     const load = os.loadavg()[0]!.toFixed(2);
     const out = JSON.parse(execFileSync(tsx, [self, '--child', file, root, seconds], { encoding: 'utf8' }).trim().split('\n').pop()!);
     medians.get(root)!.push(out.median);
-    console.log(`turn ${t + 1} ${root}: median ${out.median.toFixed(3)} ms, best ${out.best.toFixed(3)} ms (${out.runs} runs, load ${load})`);
+    console.log(`turn ${t + 1} ${root}: median ${out.median.toFixed(3)} ms, best ${out.best.toFixed(3)} ms, ${out.cpu.toFixed(3)} ms cpu a run (${out.runs} runs, load ${load})`);
   }
 }
 for (const [root, ms] of medians) console.log(`${root}: medians ${ms.map((m) => m.toFixed(3)).join(' ')}`);

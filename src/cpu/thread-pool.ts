@@ -10,8 +10,8 @@
 // long after its last job, then sleeps (no core burnt when idle).
 // A spin that sees the clock jump between reads (PREEMPTED_MS: the thread lost its core, so the
 // machine is short of cores) blocks at once, so as not to take the time slice another needs; and
-// a worker whose last wait outlasted the spin time (the caller runs single-threaded layers, or
-// nothing) spins only an eighth of it the next time. Spinning pays on a machine with a core per
+// a worker whose recent waits were long (the caller runs single-threaded layers, or nothing)
+// spins only an eighth of the spin time. Spinning pays on a machine with a core per
 // thread; where other work takes the cores it costs more than it saves: setCpuSpinMicros(0).
 // Workers are made by a factory the platform installs (src/node/cpu-threads.ts: worker_threads);
 // without one, or without shared memory, the kernels run on the calling thread alone. Browsers
@@ -70,8 +70,10 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
   const clock = typeof performance === 'object' ? () => performance.now() : () => Date.now();
   let gen = 0;
   const spinMs = Atomics.load(control, ${SPIN}) / 1000;
-  // how long to spin: spinMs after a short gap between jobs, a short probe after a long one
+  // how long to spin: spinMs while the gaps between jobs are short (their running mean), a short
+  // probe while they are long
   let budget = spinMs;
+  let gaps = 0;
   for (;;) {
     let next = Atomics.load(control, ${GEN});
     if (next === gen && budget === 0) {
@@ -90,7 +92,8 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
         }
         last = now;
       }
-      budget = clock() - start <= spinMs ? spinMs : spinMs / 8;
+      gaps = 0.75 * gaps + 0.25 * (clock() - start);
+      budget = gaps <= spinMs / 2 ? spinMs : spinMs / 8;
     }
     gen = next;
     if (gen < 0) return;
