@@ -8,7 +8,8 @@
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-layer-times.sh
 #
 # $MODELS picks and orders the models; $BENCH_ARGS adds nnrt bench options; $BUDGET (seconds).
-# Writes export.log, MODEL.txt (table and layer times), MODEL.json, MODEL-stderr.txt under $OUT.
+# Writes export.log, MODEL.txt (table and layer times), MODEL.json, MODEL-stderr.txt under $OUT, and
+# torch.txt (PyTorch eager, bench/gpu-models/torch_time.py) when time is left.
 set -uo pipefail
 out=${OUT:-bench-out}
 dir=${MODELS_DIR:-/tmp/nnrt-full}
@@ -37,3 +38,7 @@ for n in $names; do
   echo "exit $? after ${SECONDS} s" >> "$out/$n.txt"
 done
 wait
+# PyTorch eager on the same GPU, same configs, after nnrt is done with it
+left=$((budget - SECONDS))
+[ $left -gt 40 ] && timeout $left python3 bench/gpu-models/torch_time.py $names > "$out/torch.txt" 2> "$out/torch-stderr.txt"
+exit 0
