@@ -8,11 +8,13 @@
 // setCpuSpinMicros says otherwise; the clock is re-read every few hundred loads) before they
 // block: back-to-back layers find the other thread awake, and an idle runtime spins at most that
 // long after its last job, then sleeps (no core burnt when idle).
-// A spin that sees the clock jump between reads (PREEMPTED_MS: the thread lost its core, so the
-// machine is short of cores) blocks at once, so as not to take the time slice another needs; and
-// a worker whose recent waits were long (the caller runs single-threaded layers, or nothing)
-// spins only an eighth of the spin time. Spinning pays on a machine with a core per
-// thread; where other work takes the cores it costs more than it saves: setCpuSpinMicros(0).
+// Spinning pays on a machine with a core per thread; where other work takes the cores (another
+// process, other virtual machines on the host) a spinning thread takes the time slice another
+// needs, and costs more than it saves. So a spin that sees the clock jump between reads
+// (PREEMPTED_MS: its thread lost its core), or a caller that waited over CONTENDED_MS for a
+// worker's list, stops every thread's spinning for BACKOFF_MS (a shared deadline); and a worker
+// whose recent waits were long (the caller runs single-threaded layers, or nothing) spins only an
+// eighth of the spin time. setCpuSpinMicros(0) turns spinning off.
 // Workers are made by a factory the platform installs (src/node/cpu-threads.ts: worker_threads);
 // without one, or without shared memory, the kernels run on the calling thread alone. Browsers
 // allow Atomics.wait only off the main thread, so a page uses the pool from a worker of its own.
@@ -29,6 +31,8 @@ export interface WorkerInit {
   control: Int32Array;
   /** Per list SLOT floats: call count, then per call (export index, argument count, arguments…). */
   calls: Float64Array;
+  /** [0]: the time (Date.now()) until which no thread spins. */
+  quiet: Float64Array;
   index: number;
   names: readonly string[];
 }
@@ -58,10 +62,14 @@ export function setCpuSpinMicros(micros: number): number {
 }
 /** A gap between two clock reads of a spin (a few hundred loads) that means the thread was preempted. */
 const PREEMPTED_MS = 0.03;
+/** A caller's wait for a worker's list past which the machine is taken to be short of cores. */
+const CONTENDED_MS = 1;
+/** How long no thread spins after a sign that the machine is short of cores. */
+const BACKOFF_MS = 250;
 
 /** The worker's loop, as source: the same text runs under worker_threads and in a Web Worker. */
 export const WORKER_MAIN = `function cpuWorkerMain(init) {
-  const { module, memory, control, calls, index, names } = init;
+  const { module, memory, control, calls, quiet, index, names } = init;
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const fns = names.map((n) => exports[n]);
   // one argument array per count, reused: no allocation per call
@@ -76,7 +84,7 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
   let gaps = 0;
   for (;;) {
     let next = Atomics.load(control, ${GEN});
-    if (next === gen && budget === 0) {
+    if (next === gen && (budget === 0 || Date.now() < quiet[0])) {
       Atomics.wait(control, ${GEN}, gen);
       next = Atomics.load(control, ${GEN});
     } else if (next === gen) {
@@ -85,6 +93,7 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
       for (let i = 1; (next = Atomics.load(control, ${GEN})) === gen; i++) {
         if ((i & 255) !== 0) continue;
         const now = clock();
+        if (now - last > ${PREEMPTED_MS}) quiet[0] = Date.now() + ${BACKOFF_MS};
         if (now - start > budget || now - last > ${PREEMPTED_MS}) {
           Atomics.wait(control, ${GEN}, gen);
           next = Atomics.load(control, ${GEN});
@@ -131,6 +140,7 @@ export class CpuThreadPool {
   private readonly workers: { terminate(): unknown }[] = [];
   private readonly index: Map<string, number>;
   private readonly spinMs = spinMicros / 1000;
+  private readonly quiet = new Float64Array(new SharedArrayBuffer(8));
 
   /** `threads` counts the calling thread: threads − 1 workers are started. */
   constructor(
@@ -141,7 +151,7 @@ export class CpuThreadPool {
     Atomics.store(this.control, SPIN, spinMicros);
     this.calls = new Float64Array(new SharedArrayBuffer(8 * SLOT * Math.max(1, threads)));
     for (let index = 1; index < threads; index++) {
-      const init: WorkerInit = { module, memory, control: this.control, calls: this.calls, index, names };
+      const init: WorkerInit = { module, memory, control: this.control, calls: this.calls, quiet: this.quiet, index, names };
       this.workers.push(factory(`${WORKER_MAIN}\ncpuWorkerMain(init);`, init));
     }
   }
@@ -189,15 +199,18 @@ export class CpuThreadPool {
     // the lists a worker still runs: spin a while (it is likely near its end), then block
     const start = performance.now();
     let last = start;
-    let spin = this.spinMs > 0;
-    for (let i = 1, done = Atomics.load(c, DONE); done < lists; i++, done = Atomics.load(c, DONE)) {
+    let spin = this.spinMs > 0 && Date.now() >= this.quiet[0]!;
+    let done = Atomics.load(c, DONE);
+    for (let i = 1; done < lists; i++, done = Atomics.load(c, DONE)) {
       if (!spin) Atomics.wait(c, DONE, done, 1000);
       else if ((i & 255) === 0) {
         const now = performance.now();
+        if (now - last > PREEMPTED_MS) this.quiet[0] = Date.now() + BACKOFF_MS;
         spin = now - start <= this.spinMs && now - last <= PREEMPTED_MS;
         last = now;
       }
     }
+    if (this.spinMs > 0 && performance.now() - start > CONTENDED_MS) this.quiet[0] = Date.now() + BACKOFF_MS;
     if (failed !== undefined) throw failed;
     if (Atomics.load(c, FAILED) !== 0) throw new ExecutionError('a CPU kernel failed in a worker thread');
   }
