@@ -129,5 +129,7 @@ if (args.length) {
     engine.dispose();
   }
 }
+const pool = (wasm as { pool?: { backoffs?: number } }).pool;
+if (pool?.backoffs !== undefined) console.log(`the pool stopped spinning (a sign of a machine short of cores) ${pool.backoffs} times`);
 console.log(`load ${load0} → ${os.loadavg()[0]!.toFixed(2)}`);
 process.exit(0);

@@ -31,7 +31,7 @@ export interface WorkerInit {
   control: Int32Array;
   /** Per list SLOT floats: call count, then per call (export index, argument count, arguments…). */
   calls: Float64Array;
-  /** [0]: the time (Date.now()) until which no thread spins. */
+  /** [0]: the time (Date.now()) until which no thread spins; [1]: how many times that was set (about). */
   quiet: Float64Array;
   index: number;
   names: readonly string[];
@@ -93,7 +93,10 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
       for (let i = 1; (next = Atomics.load(control, ${GEN})) === gen; i++) {
         if ((i & 255) !== 0) continue;
         const now = clock();
-        if (now - last > ${PREEMPTED_MS}) quiet[0] = Date.now() + ${BACKOFF_MS};
+        if (now - last > ${PREEMPTED_MS}) {
+          quiet[0] = Date.now() + ${BACKOFF_MS};
+          quiet[1]++;
+        }
         if (now - start > budget || now - last > ${PREEMPTED_MS}) {
           Atomics.wait(control, ${GEN}, gen);
           next = Atomics.load(control, ${GEN});
@@ -140,7 +143,17 @@ export class CpuThreadPool {
   private readonly workers: { terminate(): unknown }[] = [];
   private readonly index: Map<string, number>;
   private readonly spinMs = spinMicros / 1000;
-  private readonly quiet = new Float64Array(new SharedArrayBuffer(8));
+  private readonly quiet = new Float64Array(new SharedArrayBuffer(16));
+
+  /** How many times a thread stopped the pool's spinning for BACKOFF_MS (the machine looked short of cores). */
+  get backoffs(): number {
+    return this.quiet[1]!;
+  }
+
+  private backOff(): void {
+    this.quiet[0] = Date.now() + BACKOFF_MS;
+    this.quiet[1]!++;
+  }
 
   /** `threads` counts the calling thread: threads − 1 workers are started. */
   constructor(
@@ -205,12 +218,12 @@ export class CpuThreadPool {
       if (!spin) Atomics.wait(c, DONE, done, 1000);
       else if ((i & 255) === 0) {
         const now = performance.now();
-        if (now - last > PREEMPTED_MS) this.quiet[0] = Date.now() + BACKOFF_MS;
+        if (now - last > PREEMPTED_MS) this.backOff();
         spin = now - start <= this.spinMs && now - last <= PREEMPTED_MS;
         last = now;
       }
     }
-    if (this.spinMs > 0 && performance.now() - start > CONTENDED_MS) this.quiet[0] = Date.now() + BACKOFF_MS;
+    if (this.spinMs > 0 && performance.now() - start > CONTENDED_MS) this.backOff();
     if (failed !== undefined) throw failed;
     if (Atomics.load(c, FAILED) !== 0) throw new ExecutionError('a CPU kernel failed in a worker thread');
   }
