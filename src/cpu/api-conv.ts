@@ -5,7 +5,7 @@
 // input channel per group) run a direct kernel. The epilogue (bias, residual, activation) is fused
 // either way.
 import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
-import { writeEpilogue, type Epilogue } from './epilogue.js';
+import { activationCode, writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
 import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';
 
@@ -50,6 +50,15 @@ export function packConvWeights(wasm: WasmKernels, w: Float32Array | number, s: 
   else for (let g = 0; g < group; g++) wasm.k.packAPanels(src + g * mg * kPerGroup * 4, kPerGroup, 1, mg, kPerGroup, 1, at + g * groupFloats * 4);
   wasm.rewind(mark);
   return { at, block, m, group, k: kPerGroup, depthwise, groupBytes: groupFloats * 4 };
+}
+
+/** The method conv2d runs for this geometry and epilogue (the executor's name in plans and logs). */
+export function convMethod(s: ConvShape, ep?: Epilogue): 'depthwise' | 'gemv-1x1' | 'direct-1x1' | 'gemm-1x1' | 'im2col-gemm' {
+  if (s.c === s.group && s.group > 1) return 'depthwise';
+  const direct = s.kh === 1 && s.kw === 1 && s.sh === 1 && s.sw === 1 && s.ph === 0 && s.pw === 0 && s.oh === s.ih && s.ow === s.iw;
+  if (direct && s.oh * s.ow === 1) return 'gemv-1x1';
+  if (s.kh === 1 && s.kw === 1 && conv1x1Applies(s.m / s.group, s.c / s.group, ep)) return 'direct-1x1';
+  return direct ? 'gemm-1x1' : 'im2col-gemm';
 }
 
 /** The largest share of `total` one of `threads` parts gets when parts are multiples of `align`. */
@@ -99,12 +108,13 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
     return;
   }
   const K = cg * kh * kw;
-  const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
-  if (direct && P === 1) {
-    gemv(wasm, s, x, w, y, ep);
+  const method = convMethod(s, ep);
+  if (method === 'gemv-1x1' || method === 'direct-1x1') {
+    (method === 'gemv-1x1' ? gemv : conv1x1)(wasm, s, x, w, y, ep);
     wasm.rewind(mark);
     return;
   }
+  const direct = method === 'gemm-1x1';
   // otherwise im2col writes the GEMM's packed B directly (a row buffer per thread)
   const nPad = Math.ceil(P / 8) * 8;
   const col = direct ? 0 : wasm.alloc(k.packedBFloats(K, P));
@@ -159,6 +169,62 @@ function gemv(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: numb
       wasm.run(parts.map(([r0, rows]) => {
         const epAt = writeEpilogue(wasm, ep, bias ? bias + (g * mg + r0) * 4 : 0, 0, res ? res + yOff + r0 * 4 : 0);
         return [['gemvPackedA', [w.at + g * w.groupBytes, mPad, cg, r0, rows, x + (i * c + g * cg) * 4, y + yOff + r0 * 4, epAt]] as KernelCall];
+      }));
+    }
+  }
+}
+
+/**
+ * Packed weights up to this many floats (256 KiB) stay in L2 while conv1x1Direct sweeps them once
+ * per 8 columns; larger ones run the GEMM, which blocks them (measured: equal at 64K floats, the
+ * GEMM ~3% ahead at 256K; the direct kernel 10-40% ahead on SqueezeNet's convs of 16-64 channels).
+ */
+const DIRECT_1X1_FLOATS = 1 << 16;
+
+/** Whether conv1x1Direct runs a 1×1 conv of mg outputs and K inputs per group with this epilogue. */
+function conv1x1Applies(mg: number, K: number, ep?: Epilogue): boolean {
+  const act = ep?.activation?.kind;
+  const simple = act === undefined || act === 'relu' || act === 'clip';
+  return simple && !(ep?.residual !== undefined && ep.activationBeforeResidual && act !== undefined) && Math.ceil(mg / 4) * 4 * K <= DIRECT_1X1_FLOATS;
+}
+
+/**
+ * A 1×1 conv on conv1x1Direct (its bias, residual and activation in registers): strided or padded
+ * ones first gather their input positions into a [c/group][oh·ow] matrix (im2col of a 1×1 kernel).
+ * Threads split the output positions, or the output channels on small planes.
+ */
+function conv1x1(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: number, ep?: Epilogue): void {
+  const { k } = wasm;
+  const { n, c, m, group, ih, iw, sh, sw, ph, pw, oh, ow } = s;
+  const P = oh * ow;
+  const cg = c / group;
+  const mg = m / group;
+  const mPad = Math.ceil(mg / 4) * 4;
+  const [act, p0, p1] = activationCode(ep?.activation);
+  const bias = ep?.bias ?? 0;
+  const res = ep?.residual ?? 0;
+  const gather = !(sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw);
+  const plain = gather ? wasm.alloc(cg * P) : 0;
+  const scratch = scratchPerThread(wasm, k.conv1x1ScratchFloats(cg));
+  const threads = threadsFor(wasm, mg * P * cg);
+  const rows = byRows(P, mg, threads);
+  const parts = rows ? splitRange(mg, threads, 4) : splitRange(P, threads, 8);
+  const imageBytes = ih * iw * 4;
+  for (let i = 0; i < n; i++) {
+    for (let g = 0; g < group; g++) {
+      let xAt = x + (i * c + g * cg) * imageBytes;
+      if (gather) {
+        wasm.run(splitRange(cg, threadsFor(wasm, cg * P * 8)).map(([c0, cc]) => [['im2col2d', [
+          xAt + c0 * imageBytes, cc, ih, iw, 1, 1, sh, sw, 1, 1, ph, pw, oh, ow, plain + c0 * P * 4,
+        ]] as KernelCall]));
+        xAt = plain;
+      }
+      const yOff = (i * m + g * mg) * P * 4;
+      const wAt = w.at + g * w.groupBytes;
+      const bAt = bias ? bias + g * mg * 4 : 0;
+      wasm.run(parts.map(([start, count], t) => {
+        const [r0, nr, j0, nj] = rows ? [start, count, 0, P] : [0, mg, start, count];
+        return [['conv1x1Direct', [wAt, mPad, mg, cg, r0, nr, xAt, P, j0, nj, P, y + yOff, bAt, res ? res + yOff : 0, act, p0, p1, scratch[t]!]] as KernelCall];
       }));
     }
   }

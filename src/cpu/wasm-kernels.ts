@@ -41,6 +41,11 @@ export interface KernelExports {
   ): void;
   depthwiseScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
   gemvPackedA(a: number, mPad: number, k: number, r0: number, rows: number, x: number, y: number, ep: number): void;
+  conv1x1Direct(
+    a: number, mPad: number, m: number, k: number, r0: number, rows: number, x: number, ldx: number, j0: number, cols: number, P: number,
+    y: number, bias: number, res: number, act: number, p0: number, p1: number, scratch: number,
+  ): void;
+  conv1x1ScratchFloats(k: number): number;
   maxPool2d(
     x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, scratch: number,
