@@ -65,6 +65,7 @@ export interface KernelExports {
   binary(op: number, a: number, b: number, y: number, outer: number, mid: number, inner: number, mode: number, swap: number): void;
   channelAffine(x: number, y: number, n: number, channels: number, plane: number, scale: number, shift: number, ep: number): void;
   winogradPadFloats(th: number, twp: number): number;
+  winogradXiFloats(rows: number, tiles: number): number;
   winogradGemms(xi0: number, count: number, m: number, tiles: number, c: number, u: number, uBytes: number, mPad: number, v: number, mOut: number, scratch: number): void;
   winogradInput(x: number, c0: number, cc: number, channels: number, ih: number, iw: number, ph: number, pw: number, th: number, twp: number, v: number, pad: number): void;
   winogradOutput(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, ep: number): void;

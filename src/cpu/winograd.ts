@@ -85,8 +85,8 @@ export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: Pa
   const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
   const T = th * twp;
   const P = oh * ow;
-  const V = wasm.alloc(xis * c * T);
-  const M = wasm.alloc(xis * m * T);
+  const V = wasm.alloc(xis * k.winogradXiFloats(c, T));
+  const M = wasm.alloc(xis * k.winogradXiFloats(m, T));
   const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
   const pads = scratchPerThread(wasm, tile === 2 ? k.winogradPadFloats(th, twp) : k.winograd4PadFloats(th, twp));
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());

@@ -6,7 +6,7 @@
 //   Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1]
 //   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1]
 import { epilogueBlock } from './epilogue';
-import { padPlane } from './winograd';
+import { padPlane, winogradXiFloats } from './winograd';
 
 // @ts-ignore: decorator
 @inline
@@ -59,7 +59,7 @@ export function winograd4Input(
   const width = 4 * twp + 4;
   const tiles = th * twp;
   const tmp = at(pad, rows * width); // D[6][6] then T[6][6], vectors
-  const xiStride = <usize>channels * tiles << 2;
+  const xiStride = <usize>winogradXiFloats(channels, tiles) << 2;
   memory.fill(pad, 0, <usize>(rows * width) << 2);
   for (let c = c0; c < c0 + cc; c++) {
     padPlane(at(x, c * ih * iw), ih, iw, ph, pw, rows, width, pad);
@@ -104,7 +104,7 @@ export function winograd4Output(
   y: usize, oh: i32, ow: i32, ep: usize, tmp: usize,
 ): void {
   const tiles = th * twp;
-  const xiStride = <usize>outChannels * tiles << 2;
+  const xiStride = <usize>winogradXiFloats(outChannels, tiles) << 2;
   const P = oh * ow;
   const rowOut = tmp + 384; // 4 vectors: one output row of 4 tiles, tile-major
   for (let m = m0; m < m0 + mc; m++) {
