@@ -53,11 +53,12 @@ export function packConvWeights(wasm: WasmKernels, w: Float32Array | number, s: 
 }
 
 /** The method conv2d runs for this geometry and epilogue (the executor's name in plans and logs). */
-export function convMethod(s: ConvShape, ep?: Epilogue): 'depthwise' | 'gemv-1x1' | 'direct-1x1' | 'gemm-1x1' | 'im2col-gemm' {
+export function convMethod(s: ConvShape, ep?: Epilogue): 'depthwise' | 'gemv-1x1' | 'direct-1x1' | 'im2col-direct' | 'gemm-1x1' | 'im2col-gemm' {
   if (s.c === s.group && s.group > 1) return 'depthwise';
   const direct = s.kh === 1 && s.kw === 1 && s.sh === 1 && s.sw === 1 && s.ph === 0 && s.pw === 0 && s.oh === s.ih && s.ow === s.iw;
   if (direct && s.oh * s.ow === 1) return 'gemv-1x1';
-  if (s.kh === 1 && s.kw === 1 && conv1x1Applies(s.m / s.group, s.c / s.group, ep)) return 'direct-1x1';
+  const K = (s.c / s.group) * s.kh * s.kw;
+  if (directApplies(s.m / s.group, K, ep)) return s.kh === 1 && s.kw === 1 ? 'direct-1x1' : 'im2col-direct';
   return direct ? 'gemm-1x1' : 'im2col-gemm';
 }
 
@@ -109,8 +110,8 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
   }
   const K = cg * kh * kw;
   const method = convMethod(s, ep);
-  if (method === 'gemv-1x1' || method === 'direct-1x1') {
-    (method === 'gemv-1x1' ? gemv : conv1x1)(wasm, s, x, w, y, ep);
+  if (method === 'gemv-1x1' || method === 'direct-1x1' || method === 'im2col-direct') {
+    (method === 'gemv-1x1' ? gemv : convDirect)(wasm, s, x, w, y, ep);
     wasm.rewind(mark);
     return;
   }
@@ -180,51 +181,67 @@ function gemv(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: numb
  * GEMM ~3% ahead at 256K; the direct kernel 10-40% ahead on SqueezeNet's convs of 16-64 channels).
  */
 const DIRECT_1X1_FLOATS = 1 << 16;
+/**
+ * Deeper inputs run the GEMM: the 8 columns' K rows of x (two cache lines each when unaligned)
+ * no longer stay in L1 across the weights' row panels (SqueezeNet's 384- and 512-deep squeeze
+ * convs on 13×13: direct 43-47 GFLOP/s, GEMM 47-48).
+ */
+const DIRECT_1X1_K = 256;
 
-/** Whether conv1x1Direct runs a 1×1 conv of mg outputs and K inputs per group with this epilogue. */
-function conv1x1Applies(mg: number, K: number, ep?: Epilogue): boolean {
+/** Whether conv1x1Direct runs a conv of mg outputs and K = c/group · kh · kw per group with this epilogue. */
+function directApplies(mg: number, K: number, ep?: Epilogue): boolean {
   const act = ep?.activation?.kind;
   const simple = act === undefined || act === 'relu' || act === 'clip';
-  return simple && !(ep?.residual !== undefined && ep.activationBeforeResidual && act !== undefined) && Math.ceil(mg / 4) * 4 * K <= DIRECT_1X1_FLOATS;
+  return simple && !(ep?.residual !== undefined && ep.activationBeforeResidual && act !== undefined) && K <= DIRECT_1X1_K && Math.ceil(mg / 4) * 4 * K <= DIRECT_1X1_FLOATS;
 }
 
 /**
- * A 1×1 conv on conv1x1Direct (its bias, residual and activation in registers): strided or padded
- * ones first gather their input positions into a [c/group][oh·ow] matrix (im2col of a 1×1 kernel).
- * Threads split the output positions, or the output channels on small planes.
+ * A conv on conv1x1Direct (its bias, residual and activation in registers): a 1×1 reads its input
+ * in place, or a [c/group][oh·ow] matrix of the positions a stride or pad picks (im2col of a 1×1
+ * kernel); a larger kernel reads im2col's packed panels. Threads split the output positions, or
+ * the output channels on small planes.
  */
-function conv1x1(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: number, ep?: Epilogue): void {
+function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: number, ep?: Epilogue): void {
   const { k } = wasm;
-  const { n, c, m, group, ih, iw, sh, sw, ph, pw, oh, ow } = s;
+  const { n, c, m, group, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow } = s;
   const P = oh * ow;
   const cg = c / group;
   const mg = m / group;
+  const K = cg * kh * kw;
   const mPad = Math.ceil(mg / 4) * 4;
   const [act, p0, p1] = activationCode(ep?.activation);
   const bias = ep?.bias ?? 0;
   const res = ep?.residual ?? 0;
-  const gather = !(sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw);
-  const plain = gather ? wasm.alloc(cg * P) : 0;
-  const scratch = scratchPerThread(wasm, k.conv1x1ScratchFloats(cg));
-  const threads = threadsFor(wasm, mg * P * cg);
+  const oneByOne = kh === 1 && kw === 1;
+  const inPlace = oneByOne && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
+  const gathered = inPlace ? 0 : wasm.alloc(oneByOne ? cg * P : k.packedBFloats(K, P));
+  const rowBuffers = oneByOne ? [] : scratchPerThread(wasm, Math.ceil(P / 8) * 8 + 8);
+  const scratch = scratchPerThread(wasm, k.conv1x1ScratchFloats(K));
+  const threads = threadsFor(wasm, mg * P * K);
   const rows = byRows(P, mg, threads);
   const parts = rows ? splitRange(mg, threads, 4) : splitRange(P, threads, 8);
   const imageBytes = ih * iw * 4;
   for (let i = 0; i < n; i++) {
     for (let g = 0; g < group; g++) {
       let xAt = x + (i * c + g * cg) * imageBytes;
-      if (gather) {
-        wasm.run(splitRange(cg, threadsFor(wasm, cg * P * 8)).map(([c0, cc]) => [['im2col2d', [
-          xAt + c0 * imageBytes, cc, ih, iw, 1, 1, sh, sw, 1, 1, ph, pw, oh, ow, plain + c0 * P * 4,
+      const gather = splitRange(cg, threadsFor(wasm, K * P * 8));
+      if (oneByOne && !inPlace) {
+        wasm.run(gather.map(([c0, cc]) => [['im2col2d', [
+          xAt + c0 * imageBytes, cc, ih, iw, 1, 1, sh, sw, 1, 1, ph, pw, oh, ow, gathered + c0 * P * 4,
         ]] as KernelCall]));
-        xAt = plain;
+      } else if (!oneByOne) {
+        wasm.run(gather.map(([c0, cc], t) => [['im2colPacked', [
+          xAt + c0 * imageBytes, cc, c0 * kh * kw, K, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, gathered, rowBuffers[t]!,
+        ]] as KernelCall]));
       }
+      if (!inPlace) xAt = gathered;
+      const ldx = oneByOne ? P : 0; // 0: im2col's packed panels
       const yOff = (i * m + g * mg) * P * 4;
       const wAt = w.at + g * w.groupBytes;
       const bAt = bias ? bias + g * mg * 4 : 0;
       wasm.run(parts.map(([start, count], t) => {
         const [r0, nr, j0, nj] = rows ? [start, count, 0, P] : [0, mg, start, count];
-        return [['conv1x1Direct', [wAt, mPad, mg, cg, r0, nr, xAt, P, j0, nj, P, y + yOff, bAt, res ? res + yOff : 0, act, p0, p1, scratch[t]!]] as KernelCall];
+        return [['conv1x1Direct', [wAt, mPad, mg, K, r0, nr, xAt, ldx, j0, nj, P, y + yOff, bAt, res ? res + yOff : 0, act, p0, p1, scratch[t]!]] as KernelCall];
       }));
     }
   }

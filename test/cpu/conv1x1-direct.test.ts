@@ -1,7 +1,8 @@
-// conv2d's direct 1×1 kernel (assembly/conv1x1.ts: bias, residual and ReLU / Clip in registers)
-// against onnxruntime-node's Conv: output channels and input channels off multiples of 4, positions
-// off multiples of 8 (the right edge panel), K over one 256-deep slice of the packed weights,
-// strides and pads (positions gathered first), groups, batches; epilogues it runs and ones it
+// conv2d's direct kernel (assembly/conv1x1.ts: bias, residual and ReLU / Clip in registers)
+// against onnxruntime-node's Conv: 1×1 convs with output and input channels off multiples of 4,
+// positions off multiples of 8 (the right edge panel), K over one 256-deep slice of the packed
+// weights, strides and pads (positions gathered first), groups, batches; 3×3 and 7×7 convs from
+// im2col's packed panels (K ≤ 256: stems, padding, dilation, groups); epilogues it runs and ones it
 // leaves to the GEMM (activation before the residual, sigmoid), each checked for the method
 // conv2d picks; on one thread and on a pool of 2 with the parallel threshold lowered so every
 // split (positions, output channels, the gather) runs.
@@ -17,15 +18,19 @@ import { Tensor } from '../../src/tensor/tensor.js';
 import { patternModel, type PatternNode } from '../helpers/engine-pattern.js';
 import { randomTensor, runOrt } from '../helpers/ort-reference.js';
 
-interface Case { n: number; c: number; m: number; group?: number; ih: number; iw: number; stride?: number; pad?: number }
+interface Case { n: number; c: number; m: number; group?: number; ih: number; iw: number; stride?: number; pad?: number; kernel?: number; dilation?: number }
 const CASES: Record<string, Case> = {
   'squeeze-like 13 → 6 on 11×9 (99 positions)': { n: 1, c: 13, m: 6, ih: 11, iw: 9 },
   'expand-like 6 → 21 on 7×7, batch 2': { n: 2, c: 6, m: 21, ih: 7, iw: 7 },
-  '300 inputs (two K slices) → 9 on 5×6': { n: 1, c: 300, m: 9, ih: 5, iw: 6 },
+  '300 inputs (K > 256: the GEMM) → 9 on 5×6': { n: 1, c: 300, m: 9, ih: 5, iw: 6 },
   'stride 2, 10 → 7 on 9×13': { n: 1, c: 10, m: 7, ih: 9, iw: 13, stride: 2 },
   'stride 2 pad 1, 5 → 11 on 6×6, batch 2': { n: 2, c: 5, m: 11, ih: 6, iw: 6, stride: 2, pad: 1 },
   '2 groups of 6 → 5 on 4×10': { n: 1, c: 12, m: 10, group: 2, ih: 4, iw: 10 },
   'one row of 3 positions': { n: 1, c: 4, m: 4, ih: 1, iw: 3 },
+  'stem-like 3×3 stride 2, 3 → 10 on 15×17': { n: 1, c: 3, m: 10, ih: 15, iw: 17, kernel: 3, stride: 2 },
+  'stem-like 7×7 stride 2 pad 3, 3 → 9 on 14×13, batch 2': { n: 2, c: 3, m: 9, ih: 14, iw: 13, kernel: 7, stride: 2, pad: 3 },
+  '3×3 pad 1, 28 → 6 (K = 252) on 6×7': { n: 1, c: 28, m: 6, ih: 6, iw: 7, kernel: 3, pad: 1 },
+  '3×3 dilation 2 pad 2, 2 groups of 4 → 3 on 9×9': { n: 1, c: 8, m: 6, group: 2, ih: 9, iw: 9, kernel: 3, pad: 2, dilation: 2 },
 };
 
 type EpCase = { name: string; nodes: (conv: string) => PatternNode[]; ep: (b: number, r: number) => Epilogue; direct: boolean };
@@ -52,7 +57,7 @@ async function instances(): Promise<[string, WasmKernels][]> {
   return [['1 thread', createWasmKernels()!], ['2 threads', wasmKernels()!]];
 }
 
-test('conv2d on the direct 1×1 kernel matches onnxruntime Conv with each epilogue', async () => {
+test('conv2d on the direct kernel (1×1 and im2col panels) matches onnxruntime Conv with each epilogue', async () => {
   const old = setParallelMacs(1);
   try {
     for (const [where, wasm] of await instances()) {
@@ -60,11 +65,13 @@ test('conv2d on the direct 1×1 kernel matches onnxruntime Conv with each epilog
         const st = k.stride ?? 1;
         const pad = k.pad ?? 0;
         const group = k.group ?? 1;
-        const oh = Math.floor((k.ih + 2 * pad - 1) / st) + 1;
-        const ow = Math.floor((k.iw + 2 * pad - 1) / st) + 1;
-        const s: ConvShape = { n: k.n, c: k.c, m: k.m, group, ih: k.ih, iw: k.iw, kh: 1, kw: 1, sh: st, sw: st, dh: 1, dw: 1, ph: pad, pw: pad, oh, ow };
+        const kk = k.kernel ?? 1;
+        const d = k.dilation ?? 1;
+        const oh = Math.floor((k.ih + 2 * pad - d * (kk - 1) - 1) / st) + 1;
+        const ow = Math.floor((k.iw + 2 * pad - d * (kk - 1) - 1) / st) + 1;
+        const s: ConvShape = { n: k.n, c: k.c, m: k.m, group, ih: k.ih, iw: k.iw, kh: kk, kw: kk, sh: st, sw: st, dh: d, dw: d, ph: pad, pw: pad, oh, ow };
         const x = randomTensor([s.n, s.c, s.ih, s.iw], 11, -2, 2);
-        const w = randomTensor([s.m, s.c / group, 1, 1], 12);
+        const w = randomTensor([s.m, s.c / group, kk, kk], 12);
         const b = randomTensor([s.m], 13);
         const r = randomTensor([s.n, s.m, oh, ow], 14, -2, 2);
         const lo = new Tensor('float32', [], new Float32Array([-0.5]));
@@ -73,10 +80,12 @@ test('conv2d on the direct 1×1 kernel matches onnxruntime Conv with each epilog
         for (const e of EPILOGUES) {
           const label = `${where}, ${name}, ${e.name}`;
           const probe = e.ep(1, 1);
-          assert.equal(convMethod(s, probe), e.direct ? 'direct-1x1' : st === 1 && pad === 0 ? 'gemm-1x1' : 'im2col-gemm', label);
+          const gemm = kk === 1 && st === 1 && pad === 0 ? 'gemm-1x1' : 'im2col-gemm';
+          const direct = e.direct && (s.c / group) * kk * kk <= 256; // deeper K runs the GEMM
+          assert.equal(convMethod(s, probe), direct ? (kk === 1 ? 'direct-1x1' : 'im2col-direct') : gemm, label);
           const conv: PatternNode = {
             op: 'Conv', inputs: probe.bias !== undefined ? ['x', 'w', 'b'] : ['x', 'w'], outputs: ['conv'],
-            attrs: { group, strides: [st, st], pads: [pad, pad, pad, pad] },
+            attrs: { group, strides: [st, st], pads: [pad, pad, pad, pad], dilations: [d, d] },
           };
           const nodes = [conv, ...e.nodes('conv')];
           const used = (t: string) => nodes.some((nd) => nd.inputs.includes(t));

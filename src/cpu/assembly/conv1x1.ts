@@ -1,6 +1,7 @@
 // A 1×1 conv (y = W · x per image, x as a K × P matrix with rows of stride ldx) straight from the
 // input, for layers whose packed weights are small enough to stay in L2 (SqueezeNet's squeeze and
-// expand convs, ResNet's bottleneck 1×1s): per 8-column panel of x, every 4-row panel of the weights
+// expand convs, ResNet's bottleneck 1×1s), and convs of K ≤ 256 from im2col's packed panels (the
+// stems, where K = 27 or 147): per 8-column panel of x, every 4-row panel of the weights
 // (gemm.ts's packAPanels layout) multiplies it in a 4×8 register tile reading x's rows in place,
 // and the tile leaves with its bias, residual and ReLU / Clip applied in registers. The GEMM instead
 // packs x's panels first and applies the epilogue in a second pass over C: for few output channels
@@ -18,8 +19,9 @@ export function conv1x1ScratchFloats(k: i32): i32 {
 /**
  * y[r][j] = act(Σ_k A[r][k] · x[k][j] + bias[r] + res[r][j]) for rows [r0, r0 + rows) of m and
  * columns [j0, j0 + cols) of P (j0 a multiple of 8, r0 of 4). `a`: a packAPanels block of mPad rows;
- * x: [K][ldx] floats; y and res: [m][P]. bias 0: none; res 0: none; act: ACT_NONE, ACT_RELU or
- * ACT_CLIP (p0, p1) applied after the residual add.
+ * x: [K][ldx] floats, or with ldx = 0 the GEMM's packed B of K ≤ 256 (conv.ts's im2colPacked:
+ * zero-padded 8-column panels of K × 8, one after the other); y and res: [m][P]. bias 0: none;
+ * res 0: none; act: ACT_NONE, ACT_RELU or ACT_CLIP (p0, p1) applied after the residual add.
  */
 export function conv1x1Direct(
   a: usize, mPad: i32, m: i32, k: i32, r0: i32, rows: i32, x: usize, ldx: i32, j0: i32, cols: i32, P: i32,
@@ -30,9 +32,9 @@ export function conv1x1Direct(
   const end = j0 + cols;
   for (let j = j0; j < end; j += 8) {
     const nr = min(8, end - j);
-    let bp = x + (<usize>j << 2);
-    let ldb = ldx;
-    if (nr < 8) {
+    let bp = ldx ? x + (<usize>j << 2) : x + (<usize>(j * k) << 2);
+    let ldb = ldx ? ldx : 8;
+    if (nr < 8 && ldx) {
       // the right edge: its columns, zero-padded to 8, as a panel of its own
       for (let p = 0; p < k; p++) {
         const dst = edge + (<usize>(p * 8) << 2);
