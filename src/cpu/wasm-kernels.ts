@@ -68,10 +68,10 @@ export interface KernelExports {
   winogradXiFloats(rows: number, tiles: number): number;
   winogradGemms(xi0: number, count: number, m: number, tiles: number, c: number, u: number, uBytes: number, mPad: number, v: number, mOut: number, scratch: number): void;
   winogradInput(x: number, c0: number, cc: number, channels: number, ih: number, iw: number, ph: number, pw: number, th: number, twp: number, v: number, pad: number): void;
-  winogradOutput(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, ep: number): void;
+  winogradOutput(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, plane: number, ep: number): void;
   winograd4PadFloats(th: number, twp: number): number;
   winograd4Input(x: number, c0: number, cc: number, channels: number, ih: number, iw: number, ph: number, pw: number, th: number, twp: number, v: number, pad: number): void;
-  winograd4Output(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, ep: number, tmp: number): void;
+  winograd4Output(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, plane: number, ep: number, tmp: number): void;
 }
 
 const PAGE = 65536;

@@ -123,19 +123,21 @@ function storeRow(p: usize, lo: v128, hi: v128, n: i32): void {
 }
 
 /**
- * Y [outChannels, oh, ow] for channels m0..m0+mc from M (`mBase` is M's base, `outChannels` its
- * channel count), then the epilogue `ep` (its addresses for channel m0: row bias, residual) per channel.
+ * Y [outChannels][oh × ow] (channels `plane` floats apart) for channels m0..m0+mc from M (`mBase`
+ * is M's base, `outChannels` its channel count), then the epilogue `ep` (its addresses for channel
+ * m0 at y: row bias, residual) per channel. A band of rows of a larger output passes its first
+ * row as y, its row count as oh and the whole output's plane size as `plane`.
  */
 export function winogradOutput(
   mBase: usize, m0: i32, mc: i32, outChannels: i32, th: i32, twp: i32,
-  y: usize, oh: i32, ow: i32, ep: usize,
+  y: usize, oh: i32, ow: i32, plane: i32, ep: usize,
 ): void {
   const tiles = th * twp;
   const xiStride = <usize>winogradXiFloats(outChannels, tiles) << 2;
   const P = oh * ow;
   for (let m = m0; m < m0 + mc; m++) {
     const mm = at(mBase, m * tiles);
-    const ym = at(y, m * P);
+    const ym = at(y, m * plane);
     for (let ti = 0; ti < th; ti++) {
       for (let tj = 0; tj < twp; tj += 4) {
         let p = at(mm, ti * twp + tj);
@@ -171,7 +173,7 @@ export function winogradOutput(
       }
     }
     // while the channel is in cache
-    epilogueBlock(ym, P, 1, P, m - m0, 0, <usize>((m - m0) * P) << 2, ep);
+    epilogueBlock(ym, P, 1, P, m - m0, 0, <usize>((m - m0) * plane) << 2, ep);
   }
 }
 

@@ -101,7 +101,7 @@ function at6(p: usize, si: usize, q: usize, so: usize): void {
 /** Y for channels m0..m0+mc from M, then the epilogue per channel (see winograd.ts's winogradOutput). */
 export function winograd4Output(
   mBase: usize, m0: i32, mc: i32, outChannels: i32, th: i32, twp: i32,
-  y: usize, oh: i32, ow: i32, ep: usize, tmp: usize,
+  y: usize, oh: i32, ow: i32, plane: i32, ep: usize, tmp: usize,
 ): void {
   const tiles = th * twp;
   const xiStride = <usize>winogradXiFloats(outChannels, tiles) << 2;
@@ -109,7 +109,7 @@ export function winograd4Output(
   const rowOut = tmp + 384; // 4 vectors: one output row of 4 tiles, tile-major
   for (let m = m0; m < m0 + mc; m++) {
     const mm = at(mBase, m * tiles);
-    const ym = at(y, m * P);
+    const ym = at(y, m * plane);
     for (let ti = 0; ti < th; ti++) {
       for (let tj = 0; tj < twp; tj += 4) {
         const n = ow - 4 * tj;
@@ -132,6 +132,6 @@ export function winograd4Output(
         }
       }
     }
-    epilogueBlock(ym, P, 1, P, m - m0, 0, <usize>((m - m0) * P) << 2, ep);
+    epilogueBlock(ym, P, 1, P, m - m0, 0, <usize>((m - m0) * plane) << 2, ep);
   }
 }
