@@ -115,19 +115,26 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
     wasm.rewind(mark);
     return;
   }
-  const direct = method === 'gemm-1x1';
+  // a strided or padded 1×1 gathers its positions into a plain [c/group][oh·ow] matrix, which the
+  // GEMM reads like a stride-1 1×1's input (im2col's packed panels cost 4× more to write: each
+  // col row's 8-float pieces land a whole panel, 8 KiB, apart)
+  const gather = method === 'im2col-gemm' && kh === 1 && kw === 1;
+  const direct = method === 'gemm-1x1' || gather;
   // otherwise im2col writes the GEMM's packed B directly (a row buffer per thread)
   const nPad = Math.ceil(P / 8) * 8;
-  const col = direct ? 0 : wasm.alloc(k.packedBFloats(K, P));
+  const col = gather ? wasm.alloc(cg * P) : direct ? 0 : wasm.alloc(k.packedBFloats(K, P));
   const rows = direct ? [] : scratchPerThread(wasm, nPad + 8);
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
   const imageBytes = ih * iw * 4;
   const mPad = Math.ceil(mg / 4) * 4;
   for (let i = 0; i < n; i++) {
     for (let g = 0; g < group; g++) {
-      const xAt = x + (i * c + g * cg) * imageBytes;
-      if (!direct) {
-        const parts = splitRange(cg, threadsFor(wasm, K * P * 8));
+      let xAt = x + (i * c + g * cg) * imageBytes;
+      const parts = splitRange(cg, threadsFor(wasm, K * P * 8));
+      if (gather) {
+        wasm.run(parts.map(([c0, cc]) => [['im2col2d', [xAt + c0 * imageBytes, cc, ih, iw, 1, 1, sh, sw, 1, 1, ph, pw, oh, ow, col + c0 * P * 4]] as KernelCall]));
+        xAt = col;
+      } else if (!direct) {
         wasm.run(parts.map(([c0, cc], t) => [['im2colPacked', [
           xAt + c0 * imageBytes, cc, c0 * kh * kw, K, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, col, rows[t]!,
         ]] as KernelCall]));
