@@ -1,9 +1,10 @@
 // One conv's speed in isolation: the conv kernels (conv2d, and Winograd where it applies) on the
 // shapes SqueezeNet 1.1 and ResNet-50 run, one thread, bias + ReLU fused (+ a residual where the
-// model has one), shortest of N runs in process CPU time, GFLOP/s counted as direct multiply-adds.
+// model has one), shortest of N runs in process CPU time (with --threads 2: on the pool, wall time),
+// GFLOP/s counted as direct multiply-adds.
 // --root DIR runs another checkout's kernels (e.g. /work/main) with the same script, for A/B in turns.
 //
-//   npx tsx bench/cpu-conv-shapes.ts [--root DIR] [--only SUBSTRING] [--runs N] [--no-epilogue]
+//   npx tsx bench/cpu-conv-shapes.ts [--root DIR] [--only SUBSTRING] [--runs N] [--no-epilogue] [--threads N]
 import os from 'node:os';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -20,7 +21,13 @@ const noEpilogue = argv.includes('--no-epilogue');
 const src = (p: string) => import(pathToFileURL(`${root}/src/${p}`).href);
 const api = await src('cpu/kernel-api.ts');
 const wino = await src('cpu/winograd.ts');
-const wasm = api.createWasmKernels();
+const threads = Number(flag('--threads') ?? 1);
+let wasm = api.createWasmKernels();
+if (threads > 1) {
+  (await src('node/cpu-threads.ts')).installNodeCpuThreads(threads);
+  await api.prepareWasmKernels();
+  wasm = api.wasmKernels();
+}
 
 /** name: [c, m, ih(=iw), k, stride, pad, residual] */
 const SHAPES: Record<string, [number, number, number, number, number, number, boolean]> = {
@@ -53,6 +60,7 @@ const SHAPES: Record<string, [number, number, number, number, number, number, bo
 };
 
 function cpuMs(): number {
+  if (threads > 1) return performance.now();
   const c = process.cpuUsage();
   return (c.user + c.system) / 1000;
 }
@@ -74,7 +82,7 @@ function time(fn: () => void): number {
 }
 
 const rnd = (n: number, seed: number) => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed) * 0.5);
-console.log(`root ${root}, 1 thread, load ${os.loadavg()[0]!.toFixed(2)}`);
+console.log(`root ${root}, ${threads} thread(s), load ${os.loadavg()[0]!.toFixed(2)}`);
 for (const [name, [c, m, ih, k, st, pad, residual]] of Object.entries(SHAPES)) {
   if (only && !name.includes(only)) continue;
   const oh = Math.floor((ih + 2 * pad - k) / st) + 1;
@@ -99,3 +107,4 @@ for (const [name, [c, m, ih, k, st, pad, residual]] of Object.entries(SHAPES)) {
   console.log(`${name.padEnd(30)} ${(macs / 1e6).toFixed(1).padStart(7)} M  GF/s: ${row.join('  ')}`);
 }
 console.log(`load ${os.loadavg()[0]!.toFixed(2)}`);
+process.exit(0);

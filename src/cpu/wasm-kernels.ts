@@ -66,7 +66,7 @@ export interface KernelExports {
   channelAffine(x: number, y: number, n: number, channels: number, plane: number, scale: number, shift: number, ep: number): void;
   winogradPadFloats(th: number, twp: number): number;
   winogradXiFloats(rows: number, tiles: number): number;
-  winogradGemms(xi0: number, count: number, m: number, tiles: number, c: number, u: number, uBytes: number, mPad: number, v: number, mOut: number, scratch: number): void;
+  winogradGemms(xi0: number, count: number, m: number, r0: number, rows: number, tiles: number, c: number, u: number, uBytes: number, mPad: number, v: number, mOut: number, scratch: number): void;
   winogradInput(x: number, c0: number, cc: number, channels: number, ih: number, iw: number, ph: number, pw: number, th: number, twp: number, v: number, pad: number): void;
   winogradOutput(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, plane: number, ep: number): void;
   winograd4PadFloats(th: number, twp: number): number;

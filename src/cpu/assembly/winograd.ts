@@ -178,17 +178,18 @@ export function winogradOutput(
 }
 
 /**
- * M[ξ] = U[ξ]·V[ξ] for ξ = xi0..xi0+count: one call per thread whatever the count (a thread's
- * list of kernel calls has a bounded size). U[ξ] is packed (gemmEx's aPacked) at u + ξ·uBytes with
- * mPad rows; V[ξ] is [c × tiles], M[ξ] [m × tiles], both row-major, winogradXiFloats apart.
+ * M[ξ] = U[ξ]·V[ξ] for ξ = xi0..xi0+count, output rows (channels) r0..r0+rows of m (r0 a multiple
+ * of 4): one call per thread whatever the count (a thread's list of kernel calls has a bounded
+ * size). U[ξ] is packed (gemmEx's aPacked) at u + ξ·uBytes with mPad rows; V[ξ] is [c × tiles],
+ * M[ξ] [m × tiles], both row-major, winogradXiFloats apart.
  */
 export function winogradGemms(
-  xi0: i32, count: i32, m: i32, tiles: i32, c: i32, u: usize, uBytes: i32, mPad: i32, v: usize, mOut: usize, scratch: usize,
+  xi0: i32, count: i32, m: i32, r0: i32, rows: i32, tiles: i32, c: i32, u: usize, uBytes: i32, mPad: i32, v: usize, mOut: usize, scratch: usize,
 ): void {
   for (let xi = xi0; xi < xi0 + count; xi++) {
     gemmEx(
-      m, tiles, c, u + <usize>xi * uBytes, mPad, 0, 1, at(v, xi * winogradXiFloats(c, tiles)), tiles, 1, 0,
-      at(mOut, xi * winogradXiFloats(m, tiles)), tiles, 0, 1, scratch, 0,
+      rows, tiles, c, u + <usize>xi * uBytes, mPad, r0, 1, at(v, xi * winogradXiFloats(c, tiles)), tiles, 1, 0,
+      at(mOut, xi * winogradXiFloats(m, tiles) + r0 * tiles), tiles, 0, 1, scratch, 0,
     );
   }
 }
