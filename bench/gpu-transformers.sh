@@ -8,8 +8,8 @@
 #
 # Also writes each model's `nnrt verify` report with the engine (coverage, transfers, agreement
 # with onnxruntime's CPU output). Needs what bench/gpu.sh needs. $MODELS picks a subset,
-# $VERIFY_PRECISIONS and $BENCH_PRECISIONS the engine precisions (default fp16), BENCH=0 skips the
-# bench; NNRT_GPU_FEATURES=f16 asks Dawn for shader-f16 on NVIDIA.
+# $VERIFY_PRECISIONS and $BENCH_PRECISIONS the engine precisions (default fp16), $ENGINES the bench's
+# engines (default none,webgpu), BENCH=0 skips the bench; NNRT_GPU_FEATURES=f16 asks Dawn for shader-f16 on NVIDIA.
 set -uo pipefail
 out=${OUT:-bench-out}
 dir=${MODELS_DIR:-/tmp/nnrt-full}
@@ -32,5 +32,5 @@ for n in $names; do
   done
 done
 # shellcheck disable=SC2086
-[ "${BENCH:-1}" = 1 ] && "${nnrt[@]}" bench "${files[@]}" --device webgpu --engine none,webgpu --precision ${BENCH_PRECISIONS:-fp16} --mode e2e,resident \
+[ "${BENCH:-1}" = 1 ] && "${nnrt[@]}" bench "${files[@]}" --device webgpu --engine ${ENGINES:-none,webgpu} --precision ${BENCH_PRECISIONS:-fp16} --mode e2e,resident \
   --peers ort-web-webgpu --json "$out/transformers.json" ${BENCH_ARGS:-} > "$out/transformers.txt" 2> "$out/bench-stderr.txt"

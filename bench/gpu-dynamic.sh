@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Dynamic shapes on the NVIDIA GPU machine (issue 17): one engine profile per model, timed at
+# several shapes in range beside an engine built for each very shape (`--compare-static`: the
+# `vs static` column), device-resident, fp16 with shader-f16.
+#   ResNet-50 (torchvision, dynamic batch): profile 1..32 at opt 16; shapes 1, 7, 16, 32.
+#   BERT-base (Hugging Face BertModel from its config, dynamic batch × sequence): profile
+#   1x16..8x512 at opt 1x128; shapes 1x16, 2x77, 1x128, 4x256, 8x512.
+#
+#   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-dynamic.sh
+#
+# Needs PyTorch, torchvision, transformers and onnxruntime (Python) there, and the build (dist/).
+# $MODELS picks a subset (resnet50_dyn bert_base_dyn); $RESNET_BATCHES and $BERT_SHAPES (BxS) the
+# shapes timed; $PRECISION (default fp16); $BENCH_ARGS adds nnrt bench options. Writes export.log, MODEL.txt and MODEL.json under $OUT.
+set -uo pipefail
+out=${OUT:-bench-out}
+dir=${MODELS_DIR:-/tmp/nnrt-dyn}
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
+mkdir -p "$out" "$dir"
+names=${MODELS:-resnet50_dyn bert_base_dyn}
+if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node --import tsx src/cli/main.ts); fi
+(cd bench/gpu-models && EXPORT_MODELS="$names" timeout "${EXPORT_TIMEOUT:-180}" python3 export_dynamic.py "$dir") > "$out/export.log" 2>&1
+common=(--device webgpu --engine webgpu --precision "${PRECISION:-fp16}" --mode resident --gpu-features f16 --compare-static --no-peers)
+for n in $names; do
+  f="$dir/$n/model.onnx"
+  [ -f "$f" ] || { echo "$n: not exported (see export.log)" > "$out/$n.txt"; continue; }
+  case $n in
+    resnet50_dyn) shapes=(--min input=1x3x224x224 --opt input=16x3x224x224 --max input=32x3x224x224)
+      for b in ${RESNET_BATCHES:-1 7 16 32}; do shapes+=(--shapes "input=${b}x3x224x224"); done;;
+    bert_base_dyn) shapes=(--profile "input_ids=1x16:1x128:8x512,attention_mask=1x16:1x128:8x512,token_type_ids=1x16:1x128:8x512")
+      for s in ${BERT_SHAPES:-1x16 2x77 1x128 4x256 8x512}; do shapes+=(--shapes "input_ids=$s,attention_mask=$s,token_type_ids=$s"); done;;
+  esac
+  # shellcheck disable=SC2086
+  timeout "${BENCH_TIMEOUT:-240}" "${nnrt[@]}" bench "$f" "${shapes[@]}" "${common[@]}" --json "$out/$n.json" ${BENCH_ARGS:-} > "$out/$n.txt" 2> "$out/$n-stderr.txt"
+  echo "exit $?" >> "$out/$n.txt"
+done

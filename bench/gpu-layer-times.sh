@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Where the engine's time goes on the NVIDIA GPU machine (issue 14): the full-size transformer-era
+# models of bench/gpu-models/export_full.py, each in its own `nnrt bench` process (engine fp16 with
+# shader-f16, end to end and device-resident, onnxruntime-web's WebGPU EP beside it, --layer-times),
+# benched as soon as its export is written, all within a 9.5-minute budget so that what finished
+# comes back when a later model runs out of time.
+#
+#   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-layer-times.sh
+#
+# $MODELS picks and orders the models; $BENCH_ARGS adds nnrt bench options; $BUDGET (seconds).
+# Writes export.log, MODEL.txt (table and layer times), MODEL.json, MODEL-stderr.txt under $OUT, and
+# torch.txt (PyTorch eager, bench/gpu-models/torch_time.py) when time is left.
+set -uo pipefail
+out=${OUT:-bench-out}
+dir=${MODELS_DIR:-/tmp/nnrt-full}
+budget=${BUDGET:-570}
+export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
+export NNRT_GPU_FEATURES=${NNRT_GPU_FEATURES:-f16}
+export NNRT_ORT_WEB_DIR=${NNRT_ORT_WEB_DIR:-$PWD/.gpu-peers/onnxruntime-web/dist}
+if [ ! -f "$NNRT_ORT_WEB_DIR/ort.min.mjs" ] && [ -f .gpu-peers/ort-web.tar.xz ]; then
+  mkdir -p "$NNRT_ORT_WEB_DIR" && tar -C "$NNRT_ORT_WEB_DIR" -xJf .gpu-peers/ort-web.tar.xz
+fi
+mkdir -p "$out" "$dir"
+names=${MODELS:-vit_b16 bert_base convnext_tiny gpt2 whisper_tiny_encoder}
+if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node --import tsx src/cli/main.ts); fi
+nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$out/gpu.txt" 2>/dev/null || true
+# exports run in the background (CPU) while earlier models are benched (GPU)
+(cd bench/gpu-models && EXPORT_MODELS="$names" timeout $((budget - 60)) python3 export_full.py "$dir") > "$out/export.log" 2>&1 &
+for n in $names; do
+  # export_full.py writes onnxruntime's outputs last: wait for them
+  while [ ! -f "$dir/$n/test_data_set_0/output_0.pb" ] && [ $SECONDS -lt $((budget - 60)) ] && jobs %1 > /dev/null 2>&1; do sleep 2; done
+  [ -f "$dir/$n/test_data_set_0/output_0.pb" ] || { echo "$n: not exported (see export.log)" > "$out/$n.txt"; continue; }
+  left=$((budget - SECONDS))
+  [ $left -lt 30 ] && { echo "$n: no time left" > "$out/$n.txt"; continue; }
+  # shellcheck disable=SC2086
+  timeout $left "${nnrt[@]}" bench "$dir/$n/model.onnx" --device webgpu --engine webgpu --precision fp16 --mode e2e,resident \
+    --peers ort-web-webgpu --layer-times --runs 10 --warmup 3 --json "$out/$n.json" ${BENCH_ARGS:-} > "$out/$n.txt" 2> "$out/$n-stderr.txt"
+  echo "exit $? after ${SECONDS} s" >> "$out/$n.txt"
+done
+wait
+# PyTorch eager on the same GPU, same configs, after nnrt is done with it
+left=$((budget - SECONDS))
+[ $left -gt 40 ] && timeout $left python3 bench/gpu-models/torch_time.py $names > "$out/torch.txt" 2> "$out/torch-stderr.txt"
+exit 0
