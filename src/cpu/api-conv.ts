@@ -205,8 +205,9 @@ function directApplies(mg: number, K: number, ep?: Epilogue): boolean {
 /**
  * A conv on conv1x1Direct (its bias, residual and activation in registers): a 1×1 reads its input
  * in place, or a [c/group][oh·ow] matrix of the positions a stride or pad picks (im2col of a 1×1
- * kernel); a larger kernel reads im2col's packed panels. Threads split the output positions, or
- * the output channels on small planes.
+ * kernel); a larger kernel reads im2col's packed panels, built a chunk of positions at a time by
+ * the thread that multiplies them (convChunks). Threads split the output positions, or the output
+ * channels on small planes (im2col then runs whole, before).
  */
 function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: number, ep?: Epilogue): void {
   const { k } = wasm;
@@ -221,13 +222,28 @@ function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y
   const res = ep?.residual ?? 0;
   const oneByOne = kh === 1 && kw === 1;
   const inPlace = oneByOne && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
-  const gathered = inPlace ? 0 : wasm.alloc(oneByOne ? cg * P : k.packedBFloats(K, P));
-  const rowBuffers = oneByOne ? [] : scratchPerThread(wasm, Math.ceil(P / 8) * 8 + 8);
   const scratch = scratchPerThread(wasm, k.conv1x1ScratchFloats(K));
   const threads = threadsFor(wasm, mg * P * K);
   const rows = byRows(P, mg, threads);
   const parts = rows ? splitRange(mg, threads, 4) : splitRange(P, threads, 8);
   const imageBytes = ih * iw * 4;
+  if (!oneByOne && !rows) {
+    // each thread its positions, im2col in chunks that stay in L2 (conv-chunks.ts)
+    const bufs = scratchPerThread(wasm, k.convChunkFloats(K));
+    for (let i = 0; i < n; i++) {
+      for (let g = 0; g < group; g++) {
+        const xAt = x + (i * c + g * cg) * imageBytes;
+        const yOff = (i * m + g * mg) * P * 4;
+        wasm.run(parts.map(([j0, nj], t) => [['convChunks', [
+          xAt, cg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, w.at + g * w.groupBytes, mPad, mg, j0, nj,
+          y + yOff, bias ? bias + g * mg * 4 : 0, res ? res + yOff : 0, act, p0, p1, bufs[t]!, scratch[t]!,
+        ]] as KernelCall]));
+      }
+    }
+    return;
+  }
+  const gathered = inPlace ? 0 : wasm.alloc(oneByOne ? cg * P : k.packedBFloats(K, P));
+  const rowBuffers = oneByOne ? [] : scratchPerThread(wasm, Math.ceil(P / 8) * 8 + 8);
   for (let i = 0; i < n; i++) {
     for (let g = 0; g < group; g++) {
       let xAt = x + (i * c + g * cg) * imageBytes;
@@ -248,7 +264,8 @@ function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y
       const bAt = bias ? bias + g * mg * 4 : 0;
       wasm.run(parts.map(([start, count], t) => {
         const [r0, nr, j0, nj] = rows ? [start, count, 0, P] : [0, mg, start, count];
-        return [['conv1x1Direct', [wAt, mPad, mg, K, r0, nr, xAt, ldx, j0, nj, P, y + yOff, bAt, res ? res + yOff : 0, act, p0, p1, scratch[t]!]] as KernelCall];
+        const b = ldx ? xAt : xAt + j0 * K * 4; // packed panels from column j0
+        return [['conv1x1Direct', [wAt, mPad, mg, K, r0, nr, b, ldx, j0, nj, P, y + yOff, bAt, res ? res + yOff : 0, act, p0, p1, scratch[t]!]] as KernelCall];
       }));
     }
   }

@@ -46,6 +46,12 @@ export interface KernelExports {
     y: number, bias: number, res: number, act: number, p0: number, p1: number, scratch: number,
   ): void;
   conv1x1ScratchFloats(k: number): number;
+  convChunks(
+    x: number, channels: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    ph: number, pw: number, oh: number, ow: number, a: number, mPad: number, m: number, j0: number, cols: number,
+    y: number, bias: number, res: number, act: number, p0: number, p1: number, buf: number, scratch: number,
+  ): void;
+  convChunkFloats(k: number): number;
   maxPool2d(
     x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, scratch: number,

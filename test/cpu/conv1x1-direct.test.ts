@@ -1,8 +1,8 @@
 // conv2d's direct kernel (assembly/conv1x1.ts: bias, residual and ReLU / Clip in registers)
 // against onnxruntime-node's Conv: 1×1 convs with output and input channels off multiples of 4,
 // positions off multiples of 8 (the right edge panel), K over one 256-deep slice of the packed
-// weights, strides and pads (positions gathered first), groups, batches; 3×3 and 7×7 convs from
-// im2col's packed panels (K ≤ 256: stems, padding, dilation, groups); epilogues it runs and ones it
+// weights, strides and pads (positions gathered first), groups, batches; 3×3, 5×5 and 7×7 convs
+// from im2col's packed panels (K ≤ 256: stems, padding, dilation, groups, chunks of positions); epilogues it runs and ones it
 // leaves to the GEMM (activation before the residual, sigmoid), each checked for the method
 // conv2d picks; on one thread and on a pool of 2 with the parallel threshold lowered so every
 // split (positions, output channels, the gather) runs.
@@ -30,6 +30,9 @@ const CASES: Record<string, Case> = {
   'stem-like 3×3 stride 2, 3 → 10 on 15×17': { n: 1, c: 3, m: 10, ih: 15, iw: 17, kernel: 3, stride: 2 },
   'stem-like 7×7 stride 2 pad 3, 3 → 9 on 14×13, batch 2': { n: 2, c: 3, m: 9, ih: 14, iw: 13, kernel: 7, stride: 2, pad: 3 },
   '3×3 pad 1, 28 → 6 (K = 252) on 6×7': { n: 1, c: 28, m: 6, ih: 6, iw: 7, kernel: 3, pad: 1 },
+  // 256 positions per chunk at K = 252: 3 chunks on one thread, 2 per thread on 2, crossing rows of 29
+  'chunks of positions: 3×3 pad 1, 28 → 5 on 25×29': { n: 1, c: 28, m: 5, ih: 25, iw: 29, kernel: 3, pad: 1 },
+  'chunks, stride 2: 5×5 pad 2, 10 → 7 on 45×43': { n: 1, c: 10, m: 7, ih: 45, iw: 43, kernel: 5, stride: 2, pad: 2 },
   '3×3 dilation 2 pad 2, 2 groups of 4 → 3 on 9×9': { n: 1, c: 8, m: 6, group: 2, ih: 9, iw: 9, kernel: 3, pad: 2, dilation: 2 },
 };
 

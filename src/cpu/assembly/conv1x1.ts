@@ -19,8 +19,8 @@ export function conv1x1ScratchFloats(k: i32): i32 {
 /**
  * y[r][j] = act(Σ_k A[r][k] · x[k][j] + bias[r] + res[r][j]) for rows [r0, r0 + rows) of m and
  * columns [j0, j0 + cols) of P (j0 a multiple of 8, r0 of 4). `a`: a packAPanels block of mPad rows;
- * x: [K][ldx] floats, or with ldx = 0 the GEMM's packed B of K ≤ 256 (conv.ts's im2colPacked:
- * zero-padded 8-column panels of K × 8, one after the other); y and res: [m][P]. bias 0: none;
+ * x: [K][ldx] floats, or with ldx = 0 the GEMM's packed B of K ≤ 256 from column j0 on (conv.ts's
+ * im2colPacked: zero-padded 8-column panels of K × 8, one after the other); y and res: [m][P]. bias 0: none;
  * res 0: none; act: ACT_NONE, ACT_RELU or ACT_CLIP (p0, p1) applied after the residual add.
  */
 export function conv1x1Direct(
@@ -32,7 +32,7 @@ export function conv1x1Direct(
   const end = j0 + cols;
   for (let j = j0; j < end; j += 8) {
     const nr = min(8, end - j);
-    let bp = ldx ? x + (<usize>j << 2) : x + (<usize>(j * k) << 2);
+    let bp = ldx ? x + (<usize>j << 2) : x + (<usize>((j - j0) * k) << 2);
     let ldb = ldx ? ldx : 8;
     if (nr < 8 && ldx) {
       // the right edge: its columns, zero-padded to 8, as a panel of its own
