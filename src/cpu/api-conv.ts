@@ -1,9 +1,10 @@
 // Convolution on raw addresses (see kernel-api.ts): weights packed once into a block of the
 // kernels' memory, then per image and group Y_g = W_g · col(X_g) with the packed GEMM: im2col
 // writes the GEMM's packed panels directly, and a 1×1, stride-1, unpadded conv multiplies X_g
-// directly (on a 1×1 plane, a matrix-vector product on the packed weights). Depthwise convs (one
-// input channel per group) run a direct kernel. The epilogue (bias, residual, activation) is fused
-// either way.
+// directly (on a 1×1 plane, a matrix-vector product on the packed weights). Convs with small
+// weights and K ≤ 256 under a bias / residual / ReLU / Clip epilogue run the direct kernel instead
+// (assembly/conv1x1.ts, conv-chunks.ts; convMethod says which). Depthwise convs (one input channel
+// per group) run a direct kernel. The epilogue (bias, residual, activation) is fused either way.
 import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
 import { activationCode, writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
@@ -116,8 +117,9 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
     return;
   }
   // a strided or padded 1×1 gathers its positions into a plain [c/group][oh·ow] matrix, which the
-  // GEMM reads like a stride-1 1×1's input (im2col's packed panels cost 4× more to write: each
-  // col row's 8-float pieces land a whole panel, 8 KiB, apart)
+  // GEMM reads like a stride-1 1×1's input: im2col's packed panels cost more to write (each col
+  // row's 8-float pieces land a whole panel, 8 KiB at K ≥ 256, apart; ResNet's 256→512 stride-2
+  // conv ran 46.7 GFLOP/s that way, 49.4 gathered)
   const gather = method === 'im2col-gemm' && kh === 1 && kw === 1;
   const direct = method === 'gemm-1x1' || gather;
   // otherwise im2col writes the GEMM's packed B directly (a row buffer per thread)
