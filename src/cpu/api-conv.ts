@@ -1,11 +1,12 @@
 // Convolution on raw addresses (see kernel-api.ts): weights packed once into a block of the
 // kernels' memory, then per image and group Y_g = W_g · col(X_g) with the packed GEMM: im2col
 // writes the GEMM's packed panels directly, and a 1×1, stride-1, unpadded conv multiplies X_g
-// directly (on a 1×1 plane, a matrix-vector product on the packed weights). Depthwise convs (one
-// input channel per group) run a direct kernel. The epilogue (bias, residual, activation) is fused
-// either way.
+// directly (on a 1×1 plane, a matrix-vector product on the packed weights). Convs with small
+// weights and K ≤ 256 under a bias / residual / ReLU / Clip epilogue run the direct kernel instead
+// (assembly/conv1x1.ts, conv-chunks.ts; convMethod says which). Depthwise convs (one input channel
+// per group) run a direct kernel. The epilogue (bias, residual, activation) is fused either way.
 import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
-import { writeEpilogue, type Epilogue } from './epilogue.js';
+import { activationCode, writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
 import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';
 
@@ -50,6 +51,16 @@ export function packConvWeights(wasm: WasmKernels, w: Float32Array | number, s: 
   else for (let g = 0; g < group; g++) wasm.k.packAPanels(src + g * mg * kPerGroup * 4, kPerGroup, 1, mg, kPerGroup, 1, at + g * groupFloats * 4);
   wasm.rewind(mark);
   return { at, block, m, group, k: kPerGroup, depthwise, groupBytes: groupFloats * 4 };
+}
+
+/** The method conv2d runs for this geometry and epilogue (the executor's name in plans and logs). */
+export function convMethod(s: ConvShape, ep?: Epilogue): 'depthwise' | 'gemv-1x1' | 'direct-1x1' | 'im2col-direct' | 'gemm-1x1' | 'im2col-gemm' {
+  if (s.c === s.group && s.group > 1) return 'depthwise';
+  const direct = s.kh === 1 && s.kw === 1 && s.sh === 1 && s.sw === 1 && s.ph === 0 && s.pw === 0 && s.oh === s.ih && s.ow === s.iw;
+  if (direct && s.oh * s.ow === 1) return 'gemv-1x1';
+  const K = (s.c / s.group) * s.kh * s.kw;
+  if (directApplies(s.m / s.group, K, ep)) return s.kh === 1 && s.kw === 1 ? 'direct-1x1' : 'im2col-direct';
+  return direct ? 'gemm-1x1' : 'im2col-gemm';
 }
 
 /** The largest share of `total` one of `threads` parts gets when parts are multiples of `align`. */
@@ -99,24 +110,33 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
     return;
   }
   const K = cg * kh * kw;
-  const direct = kh === 1 && kw === 1 && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
-  if (direct && P === 1) {
-    gemv(wasm, s, x, w, y, ep);
+  const method = convMethod(s, ep);
+  if (method === 'gemv-1x1' || method === 'direct-1x1' || method === 'im2col-direct') {
+    (method === 'gemv-1x1' ? gemv : convDirect)(wasm, s, x, w, y, ep);
     wasm.rewind(mark);
     return;
   }
+  // a strided or padded 1×1 gathers its positions into a plain [c/group][oh·ow] matrix, which the
+  // GEMM reads like a stride-1 1×1's input: im2col's packed panels cost more to write (each col
+  // row's 8-float pieces land a whole panel, 8 KiB at K ≥ 256, apart; ResNet's 256→512 stride-2
+  // conv ran 46.7 GFLOP/s that way, 49.4 gathered)
+  const gather = method === 'im2col-gemm' && kh === 1 && kw === 1;
+  const direct = method === 'gemm-1x1' || gather;
   // otherwise im2col writes the GEMM's packed B directly (a row buffer per thread)
   const nPad = Math.ceil(P / 8) * 8;
-  const col = direct ? 0 : wasm.alloc(k.packedBFloats(K, P));
+  const col = gather ? wasm.alloc(cg * P) : direct ? 0 : wasm.alloc(k.packedBFloats(K, P));
   const rows = direct ? [] : scratchPerThread(wasm, nPad + 8);
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
   const imageBytes = ih * iw * 4;
   const mPad = Math.ceil(mg / 4) * 4;
   for (let i = 0; i < n; i++) {
     for (let g = 0; g < group; g++) {
-      const xAt = x + (i * c + g * cg) * imageBytes;
-      if (!direct) {
-        const parts = splitRange(cg, threadsFor(wasm, K * P * 8));
+      let xAt = x + (i * c + g * cg) * imageBytes;
+      const parts = splitRange(cg, threadsFor(wasm, K * P * 8));
+      if (gather) {
+        wasm.run(parts.map(([c0, cc]) => [['im2col2d', [xAt + c0 * imageBytes, cc, ih, iw, 1, 1, sh, sw, 1, 1, ph, pw, oh, ow, col + c0 * P * 4]] as KernelCall]));
+        xAt = col;
+      } else if (!direct) {
         wasm.run(parts.map(([c0, cc], t) => [['im2colPacked', [
           xAt + c0 * imageBytes, cc, c0 * kh * kw, K, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, col, rows[t]!,
         ]] as KernelCall]));
@@ -159,6 +179,95 @@ function gemv(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: numb
       wasm.run(parts.map(([r0, rows]) => {
         const epAt = writeEpilogue(wasm, ep, bias ? bias + (g * mg + r0) * 4 : 0, 0, res ? res + yOff + r0 * 4 : 0);
         return [['gemvPackedA', [w.at + g * w.groupBytes, mPad, cg, r0, rows, x + (i * c + g * cg) * 4, y + yOff + r0 * 4, epAt]] as KernelCall];
+      }));
+    }
+  }
+}
+
+/**
+ * Packed weights up to this many floats (256 KiB) stay in L2 while conv1x1Direct sweeps them once
+ * per 8 columns; larger ones run the GEMM, which blocks them (measured: equal at 64K floats, the
+ * GEMM ~3% ahead at 256K; the direct kernel 10-40% ahead on SqueezeNet's convs of 16-64 channels).
+ */
+const DIRECT_1X1_FLOATS = 1 << 16;
+/**
+ * Deeper inputs run the GEMM: the 8 columns' K rows of x (two cache lines each when unaligned)
+ * no longer stay in L1 across the weights' row panels (SqueezeNet's 384- and 512-deep squeeze
+ * convs on 13×13: direct 43-47 GFLOP/s, GEMM 47-48).
+ */
+const DIRECT_1X1_K = 256;
+
+/** Whether conv1x1Direct runs a conv of mg outputs and K = c/group · kh · kw per group with this epilogue. */
+function directApplies(mg: number, K: number, ep?: Epilogue): boolean {
+  const act = ep?.activation?.kind;
+  const simple = act === undefined || act === 'relu' || act === 'clip';
+  return simple && !(ep?.residual !== undefined && ep.activationBeforeResidual && act !== undefined) && K <= DIRECT_1X1_K && Math.ceil(mg / 4) * 4 * K <= DIRECT_1X1_FLOATS;
+}
+
+/**
+ * A conv on conv1x1Direct (its bias, residual and activation in registers): a 1×1 reads its input
+ * in place, or a [c/group][oh·ow] matrix of the positions a stride or pad picks (im2col of a 1×1
+ * kernel); a larger kernel reads im2col's packed panels, built a chunk of positions at a time by
+ * the thread that multiplies them (convChunks). Threads split the output positions, or the output
+ * channels on small planes (im2col then runs whole, before).
+ */
+function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y: number, ep?: Epilogue): void {
+  const { k } = wasm;
+  const { n, c, m, group, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow } = s;
+  const P = oh * ow;
+  const cg = c / group;
+  const mg = m / group;
+  const K = cg * kh * kw;
+  const mPad = Math.ceil(mg / 4) * 4;
+  const [act, p0, p1] = activationCode(ep?.activation);
+  const bias = ep?.bias ?? 0;
+  const res = ep?.residual ?? 0;
+  const oneByOne = kh === 1 && kw === 1;
+  const inPlace = oneByOne && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
+  const scratch = scratchPerThread(wasm, k.conv1x1ScratchFloats(K));
+  const threads = threadsFor(wasm, mg * P * K);
+  const rows = byRows(P, mg, threads);
+  const parts = rows ? splitRange(mg, threads, 4) : splitRange(P, threads, 8);
+  const imageBytes = ih * iw * 4;
+  if (!oneByOne && !rows) {
+    // each thread its positions, im2col in chunks that stay in L2 (conv-chunks.ts)
+    const bufs = scratchPerThread(wasm, k.convChunkFloats(K));
+    for (let i = 0; i < n; i++) {
+      for (let g = 0; g < group; g++) {
+        const xAt = x + (i * c + g * cg) * imageBytes;
+        const yOff = (i * m + g * mg) * P * 4;
+        wasm.run(parts.map(([j0, nj], t) => [['convChunks', [
+          xAt, cg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, w.at + g * w.groupBytes, mPad, mg, j0, nj,
+          y + yOff, bias ? bias + g * mg * 4 : 0, res ? res + yOff : 0, act, p0, p1, bufs[t]!, scratch[t]!,
+        ]] as KernelCall]));
+      }
+    }
+    return;
+  }
+  const gathered = inPlace ? 0 : wasm.alloc(oneByOne ? cg * P : k.packedBFloats(K, P));
+  const rowBuffers = oneByOne ? [] : scratchPerThread(wasm, Math.ceil(P / 8) * 8 + 8);
+  for (let i = 0; i < n; i++) {
+    for (let g = 0; g < group; g++) {
+      let xAt = x + (i * c + g * cg) * imageBytes;
+      const gather = splitRange(cg, threadsFor(wasm, K * P * 8));
+      if (oneByOne && !inPlace) {
+        wasm.run(gather.map(([c0, cc]) => [['im2col2d', [
+          xAt + c0 * imageBytes, cc, ih, iw, 1, 1, sh, sw, 1, 1, ph, pw, oh, ow, gathered + c0 * P * 4,
+        ]] as KernelCall]));
+      } else if (!oneByOne) {
+        wasm.run(gather.map(([c0, cc], t) => [['im2colPacked', [
+          xAt + c0 * imageBytes, cc, c0 * kh * kw, K, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, gathered, rowBuffers[t]!,
+        ]] as KernelCall]));
+      }
+      if (!inPlace) xAt = gathered;
+      const ldx = oneByOne ? P : 0; // 0: im2col's packed panels
+      const yOff = (i * m + g * mg) * P * 4;
+      const wAt = w.at + g * w.groupBytes;
+      const bAt = bias ? bias + g * mg * 4 : 0;
+      wasm.run(parts.map(([start, count], t) => {
+        const [r0, nr, j0, nj] = rows ? [start, count, 0, P] : [0, mg, start, count];
+        const b = ldx ? xAt : xAt + j0 * K * 4; // packed panels from column j0
+        return [['conv1x1Direct', [wAt, mPad, mg, K, r0, nr, b, ldx, j0, nj, P, y + yOff, bAt, res ? res + yOff : 0, act, p0, p1, scratch[t]!]] as KernelCall];
       }));
     }
   }

@@ -11,7 +11,7 @@
 //   like the output) and an activation: y = act(acc + bias + residual), or with
 //   `activationBeforeResidual` y = act(acc + bias) + residual.
 export type { Activation, Epilogue } from './epilogue.js';
-export { conv2d, packConvWeights, type ConvShape, type PackedConv } from './api-conv.js';
+export { conv2d, convMethod, packConvWeights, type ConvShape, type PackedConv } from './api-conv.js';
 export { gemm, matmul, packGemmB, type GemmOptions, type PackedB, type RawB } from './api-gemm.js';
 export { averagePool2d, globalPool, maxPool2d, windowScales, type PoolShape } from './api-pool.js';
 export {

@@ -41,6 +41,17 @@ export interface KernelExports {
   ): void;
   depthwiseScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
   gemvPackedA(a: number, mPad: number, k: number, r0: number, rows: number, x: number, y: number, ep: number): void;
+  conv1x1Direct(
+    a: number, mPad: number, m: number, k: number, r0: number, rows: number, x: number, ldx: number, j0: number, cols: number, P: number,
+    y: number, bias: number, res: number, act: number, p0: number, p1: number, scratch: number,
+  ): void;
+  conv1x1ScratchFloats(k: number): number;
+  convChunks(
+    x: number, channels: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
+    ph: number, pw: number, oh: number, ow: number, a: number, mPad: number, m: number, j0: number, cols: number,
+    y: number, bias: number, res: number, act: number, p0: number, p1: number, buf: number, scratch: number,
+  ): void;
+  convChunkFloats(k: number): number;
   maxPool2d(
     x: number, y: number, planes: number, ih: number, iw: number, kh: number, kw: number, sh: number, sw: number,
     dh: number, dw: number, ph: number, pw: number, oh: number, ow: number, scratch: number,
@@ -60,12 +71,13 @@ export interface KernelExports {
   binary(op: number, a: number, b: number, y: number, outer: number, mid: number, inner: number, mode: number, swap: number): void;
   channelAffine(x: number, y: number, n: number, channels: number, plane: number, scale: number, shift: number, ep: number): void;
   winogradPadFloats(th: number, twp: number): number;
-  winogradGemms(xi0: number, count: number, m: number, tiles: number, c: number, u: number, uBytes: number, mPad: number, v: number, mOut: number, scratch: number): void;
+  winogradXiFloats(rows: number, tiles: number): number;
+  winogradGemms(xi0: number, count: number, m: number, r0: number, rows: number, tiles: number, c: number, u: number, uBytes: number, mPad: number, v: number, mOut: number, scratch: number): void;
   winogradInput(x: number, c0: number, cc: number, channels: number, ih: number, iw: number, ph: number, pw: number, th: number, twp: number, v: number, pad: number): void;
-  winogradOutput(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, ep: number): void;
+  winogradOutput(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, plane: number, ep: number): void;
   winograd4PadFloats(th: number, twp: number): number;
   winograd4Input(x: number, c0: number, cc: number, channels: number, ih: number, iw: number, ph: number, pw: number, th: number, twp: number, v: number, pad: number): void;
-  winograd4Output(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, ep: number, tmp: number): void;
+  winograd4Output(m: number, m0: number, mc: number, outChannels: number, th: number, twp: number, y: number, oh: number, ow: number, plane: number, ep: number, tmp: number): void;
 }
 
 const PAGE = 65536;

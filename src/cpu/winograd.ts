@@ -3,8 +3,8 @@
 // 4× fewer (with more transform work and bigger partial tiles at the edges). Weights are
 // transformed (U = G·g·Gᵀ) and packed for the GEMM once; a run transforms the input tiles
 // (assembly/winograd.ts, winograd4.ts), runs one GEMM [m × c]·[c × tiles] per ξ of the α×α
-// transform domain (α = tile + 2) spread over the thread pool, and transforms back with the
-// epilogue fused.
+// transform domain (α = tile + 2), and transforms back with the epilogue fused; on the thread
+// pool, by bands of tile rows or by output channels (winogradConv2d says when).
 import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { ConvShape } from './api-conv.js';
@@ -71,9 +71,15 @@ export function packWinogradWeights(wasm: WasmKernels, w: Float32Array, m: numbe
   return { tile, at: block.at, block, m, c, xiBytes: xiFloats * 4, mPad: xiFloats / c };
 }
 
+/** Tiles a thread's band of tile rows needs at least: fewer make its GEMMs too narrow. */
+const BAND_TILES = 32;
+
 /**
  * Y[n, m, oh, ow] = conv(X[n, c, ih, iw], W) then the epilogue, for a conv winogradApplies to.
- * Addresses are bytes in the kernels' memory.
+ * Addresses are bytes in the kernels' memory. On a pool, a plane with enough tile rows is split
+ * into bands of tile rows, one per thread, each running its input transform, GEMMs and output
+ * transform on V and M of its own (one fork-join, nothing crossing cores); smaller planes split
+ * the output channels the same way; one thread runs the stages in turn.
  */
 export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, ep?: Epilogue): void {
   const mark = wasm.mark();
@@ -85,8 +91,21 @@ export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: Pa
   const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
   const T = th * twp;
   const P = oh * ow;
-  const V = wasm.alloc(xis * c * T);
-  const M = wasm.alloc(xis * m * T);
+  const threads = threadsFor(wasm, xis * m * T * c);
+  const bands = splitRange(th, threads);
+  if (threads > 1 && bands.length > 1 && bands.every(([, rows]) => rows * twp >= BAND_TILES)) {
+    winogradBands(wasm, s, x, w, y, bands, ep);
+    wasm.rewind(mark);
+    return;
+  }
+  const outRows = splitRange(m, threads, 4);
+  if (threads > 1 && outRows.length > 1) {
+    winogradByOutputs(wasm, s, x, w, y, outRows, ep);
+    wasm.rewind(mark);
+    return;
+  }
+  const V = wasm.alloc(xis * k.winogradXiFloats(c, T));
+  const M = wasm.alloc(xis * k.winogradXiFloats(m, T));
   const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
   const pads = scratchPerThread(wasm, tile === 2 ? k.winogradPadFloats(th, twp) : k.winograd4PadFloats(th, twp));
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
@@ -99,13 +118,86 @@ export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: Pa
   for (let i = 0; i < n; i++) {
     const xAt = x + i * c * ih * iw * 4;
     wasm.run(inParts.map(([c0, cc], t) => [[input, [xAt, c0, cc, c, ih, iw, ph, pw, th, twp, V, pads[t]!]] as KernelCall]));
-    wasm.run(gemmParts.map(([x0, xc], t) => [['winogradGemms', [x0, xc, m, T, c, w.at, w.xiBytes, w.mPad, V, M, scratch[t]!]] as KernelCall]));
+    wasm.run(gemmParts.map(([x0, xc], t) => [['winogradGemms', [x0, xc, m, 0, m, T, c, w.at, w.xiBytes, w.mPad, V, M, scratch[t]!]] as KernelCall]));
     const yAt = y + i * m * P * 4;
     wasm.run(outParts.map(([m0, mc], t) => {
       const epAt = writeEpilogue(wasm, ep, bias ? bias + m0 * 4 : 0, 0, res ? res + (i * m + m0) * P * 4 : 0);
       // F(4×4) needs a few vectors of scratch: the GEMM's, which is free again
-      return [[output, [M, m0, mc, m, th, twp, yAt, oh, ow, epAt, ...(tile === 4 ? [scratch[t]!] : [])]] as KernelCall];
+      return [[output, [M, m0, mc, m, th, twp, yAt, oh, ow, P, epAt, ...(tile === 4 ? [scratch[t]!] : [])]] as KernelCall];
     }));
   }
   wasm.rewind(mark);
+}
+
+/**
+ * winogradConv2d by bands of tile rows [ti0, ti0 + rows), one per thread: a band is the conv of
+ * the input rows from tile·ti0 − ph on (the transform's zero border supplies the pads) into output
+ * rows tile·ti0 onwards, so each stage's kernel runs unchanged on the band's row range.
+ */
+function winogradBands(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, bands: [number, number][], ep?: Epilogue): void {
+  const { k } = wasm;
+  const { n, c, m, ih, iw, ph, pw, oh, ow } = s;
+  const { tile } = w;
+  const xis = (tile + 2) ** 2;
+  const th = Math.ceil(oh / tile);
+  const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
+  const P = oh * ow;
+  const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
+  const bias = ep?.bias ?? 0;
+  const res = ep?.residual ?? 0;
+  const most = Math.max(...bands.map(([, rows]) => rows));
+  const V = scratchPerThread(wasm, xis * k.winogradXiFloats(c, most * twp));
+  const M = scratchPerThread(wasm, xis * k.winogradXiFloats(m, most * twp));
+  const pads = scratchPerThread(wasm, tile === 2 ? k.winogradPadFloats(th, twp) : k.winograd4PadFloats(th, twp));
+  const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
+  for (let i = 0; i < n; i++) {
+    const xAt = x + i * c * ih * iw * 4;
+    wasm.run(bands.map(([ti0, rows], t): KernelCall[] => {
+      const row0 = tile * ti0;
+      const bandOh = Math.min(oh - row0, tile * rows);
+      const yAt = y + (i * m * P + row0 * ow) * 4;
+      const epAt = writeEpilogue(wasm, ep, bias, 0, res ? res + (i * m * P + row0 * ow) * 4 : 0);
+      return [
+        [input, [xAt, 0, c, c, ih, iw, ph - row0, pw, rows, twp, V[t]!, pads[t]!]],
+        ['winogradGemms', [0, xis, m, 0, m, rows * twp, c, w.at, w.xiBytes, w.mPad, V[t]!, M[t]!, scratch[t]!]],
+        [output, [M[t]!, 0, m, m, rows, twp, yAt, bandOh, ow, P, epAt, ...(tile === 4 ? [scratch[t]!] : [])]],
+      ];
+    }));
+  }
+}
+
+/**
+ * winogradConv2d by output channels [m0, m0 + mc), one range per thread, for planes too small for
+ * bands: each thread transforms the whole input into a V of its own (a small plane's transform
+ * is a few % of the GEMMs) and runs its rows of every GEMM and their output transform, in one
+ * fork-join with M's rows never crossing cores.
+ */
+function winogradByOutputs(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, outRows: [number, number][], ep?: Epilogue): void {
+  const { k } = wasm;
+  const { n, c, m, ih, iw, ph, pw, oh, ow } = s;
+  const { tile } = w;
+  const xis = (tile + 2) ** 2;
+  const th = Math.ceil(oh / tile);
+  const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
+  const T = th * twp;
+  const P = oh * ow;
+  const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
+  const bias = ep?.bias ?? 0;
+  const res = ep?.residual ?? 0;
+  const V = scratchPerThread(wasm, xis * k.winogradXiFloats(c, T));
+  const M = wasm.alloc(xis * k.winogradXiFloats(m, T));
+  const pads = scratchPerThread(wasm, tile === 2 ? k.winogradPadFloats(th, twp) : k.winograd4PadFloats(th, twp));
+  const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
+  for (let i = 0; i < n; i++) {
+    const xAt = x + i * c * ih * iw * 4;
+    const yAt = y + i * m * P * 4;
+    wasm.run(outRows.map(([m0, mc], t): KernelCall[] => {
+      const epAt = writeEpilogue(wasm, ep, bias ? bias + m0 * 4 : 0, 0, res ? res + (i * m + m0) * P * 4 : 0);
+      return [
+        [input, [xAt, 0, c, c, ih, iw, ph, pw, th, twp, V[t]!, pads[t]!]],
+        ['winogradGemms', [0, xis, m, m0, mc, T, c, w.at, w.xiBytes, w.mPad, V[t]!, M, scratch[t]!]],
+        [output, [M, m0, mc, m, th, twp, yAt, oh, ow, P, epAt, ...(tile === 4 ? [scratch[t]!] : [])]],
+      ];
+    }));
+  }
 }

@@ -2,7 +2,8 @@
 // even output sizes (partial tiles, tile columns past the output), asymmetric and zero pads,
 // channel counts off the GEMM's panel sizes, batches, bias + residual + activation fused either
 // side of the residual, on one thread and on a pool of 2 with the parallel threshold lowered so
-// every split runs. And the engine: a 3×3 conv layer times both Winograd executors.
+// every split runs (stage by stage on small planes, bands of tile rows on large ones). And the
+// engine: a 3×3 conv layer times both Winograd executors.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installNodeCpuThreads } from '../../src/node/cpu-threads.js';
@@ -29,6 +30,9 @@ const CASES: Record<string, Case> = {
   'one output row, 3 channels in': { n: 1, c: 3, m: 32, ih: 3, iw: 40, pads: [0, 1, 0, 1] },
   'partial 4×4 tiles 10×13, 2 rows of 4 tiles': { n: 1, c: 8, m: 5, ih: 10, iw: 13, pads: [1, 1, 1, 1] },
   'ocr-like 4×80, 40 channels': { n: 1, c: 40, m: 36, ih: 4, iw: 80, pads: [1, 1, 1, 1] },
+  // on 2 threads: bands of tile rows (F(4×4): 9 tile rows as 5 + 4, the last half past the output)
+  'bands of tile rows 34×60, batch 2': { n: 2, c: 5, m: 7, ih: 34, iw: 60, pads: [1, 1, 1, 1] },
+  'bands, asymmetric pads 31×41': { n: 1, c: 6, m: 9, ih: 31, iw: 41, pads: [2, 0, 0, 1] },
 };
 
 async function instances(): Promise<[string, WasmKernels][]> {

@@ -1,4 +1,4 @@
-// Every tactic (block size) of the attention kernel against onnxruntime's Attention, in f32 and
+// Every tactic (block size; one invocation per row or a row split over several) of the attention kernel against onnxruntime's Attention, in f32 and
 // packed-f16 storage of inputs and output: 4-D with a causal limit and a [Sq, Sk] mask, and 3-D
 // with grouped kv heads (Q, K, V read through head-splitting strides). The layer comes from the
 // engine's own importer; the reference is onnxruntime on the same (half-rounded) inputs.
@@ -38,6 +38,7 @@ async function check(shapes: Record<string, number[]>, attrs: Record<string, Att
     const tactics = compileAttention(layer, ctx);
     if (typeof tactics === 'string') assert.fail(tactics);
     assert.ok(tactics.length >= 2, `several block sizes: ${tactics.map((t) => t.name)}`);
+    assert.ok(tactics.some((t) => t.name.startsWith("attention-split")), `split-key tactics offered: ${tactics.map((t) => t.name)}`);
     for (const t of tactics) {
       const got = (await runTactic(gpu!, t, ctx.tensors, Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.data as Float32Array])), ['y'])).y!;
       const cmp = compareTensors(new Tensor('float32', [...want.shape], got), want, os === 'f16x2' ? F16 : FP32_TOLERANCE);
@@ -52,4 +53,8 @@ test('attention tactics: 4-D causal with a [Sq, Sk] mask, Sq 40 × Sk 70', { ski
 
 test('attention tactics: 3-D with 4 query heads over 2 kv heads', { skip }, async () => {
   await check({ q: [2, 9, 32], k: [2, 21, 16], v: [2, 21, 16] }, { q_num_heads: 4, kv_num_heads: 2 }, ['q', 'k', 'v']);
+});
+
+test('attention tactics: head size 64, 3 query blocks and 5 key blocks with a ragged end, batch 2 × 3 heads', { skip }, async () => {
+  await check({ q: [2, 3, 37, 64], k: [2, 3, 141, 64], v: [2, 3, 141, 64], mask: [2, 1, 37, 141] }, {}, ['q', 'k', 'v', 'mask']);
 });

@@ -9,5 +9,7 @@ export { activation, epilogueBlock } from './epilogue';
 export { softmaxRows, layerNormRows, addMaskRows, softmaxRowsCausal } from './rows';
 export { binary, channelAffine } from './eltwise';
 export { lstmSequences, gruSequences, rnnSequences } from './rnn';
-export { winogradGemms, winogradInput, winogradOutput, winogradPadFloats } from './winograd';
+export { winogradGemms, winogradInput, winogradOutput, winogradPadFloats, winogradXiFloats } from './winograd';
 export { winograd4Input, winograd4Output, winograd4PadFloats } from './winograd4';
+export { conv1x1Direct, conv1x1ScratchFloats } from './conv1x1';
+export { convChunkFloats, convChunks } from './conv-chunks';

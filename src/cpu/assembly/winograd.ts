@@ -6,7 +6,10 @@
 //
 // Tiles: th × twp, twp a multiple of 4 (tile columns past the output's are computed and dropped),
 // numbered t = ti·twp + tj; both transforms take 4 neighbouring tile columns per f32x4.
-// V is [16][channels][tiles] and M [16][outChannels][tiles] (floats, row-major).
+// V is [16][channels][tiles] and M [16][outChannels][tiles] (floats, row-major), V[ξ] and M[ξ]
+// winogradXiFloats apart: a whole number of 4 KiB pages plus 64 bytes, so that a tile's 16 (36)
+// stores or loads, one per ξ, fall in different L1 sets (4 KiB apart they all map to one set of
+// 12 ways: a 64-channel 56×56 input transform ran 4-6× slower per tile).
 import { epilogueBlock } from './epilogue';
 import { gemmEx } from './gemm';
 
@@ -14,6 +17,11 @@ import { gemmEx } from './gemm';
 @inline
 function at(base: usize, floats: i32): usize {
   return base + (<usize>floats << 2);
+}
+
+/** Floats from V[ξ] (rows = channels) or M[ξ] (rows = output channels) to the next ξ's. */
+export function winogradXiFloats(rows: i32, tiles: i32): i32 {
+  return (((rows * tiles + 1023) >> 10) << 10) + 16;
 }
 
 /** Floats of the padded plane winogradInput needs as scratch (one per thread). */
@@ -43,7 +51,7 @@ export function winogradInput(
   const rows = 2 * th + 2;
   const width = 2 * twp + 4;
   const tiles = th * twp;
-  const xiStride = <usize>channels * tiles << 2; // bytes between V[ξ] and V[ξ + 1]
+  const xiStride = <usize>winogradXiFloats(channels, tiles) << 2; // bytes between V[ξ] and V[ξ + 1]
   // the input rows and columns that land inside the padded plane
   memory.fill(pad, 0, <usize>(rows * width) << 2);
   for (let c = c0; c < c0 + cc; c++) {
@@ -115,19 +123,21 @@ function storeRow(p: usize, lo: v128, hi: v128, n: i32): void {
 }
 
 /**
- * Y [outChannels, oh, ow] for channels m0..m0+mc from M (`mBase` is M's base, `outChannels` its
- * channel count), then the epilogue `ep` (its addresses for channel m0: row bias, residual) per channel.
+ * Y [outChannels][oh × ow] (channels `plane` floats apart) for channels m0..m0+mc from M (`mBase`
+ * is M's base, `outChannels` its channel count), then the epilogue `ep` (its addresses for channel
+ * m0 at y: row bias, residual) per channel. A band of rows of a larger output passes its first
+ * row as y, its row count as oh and the whole output's plane size as `plane`.
  */
 export function winogradOutput(
   mBase: usize, m0: i32, mc: i32, outChannels: i32, th: i32, twp: i32,
-  y: usize, oh: i32, ow: i32, ep: usize,
+  y: usize, oh: i32, ow: i32, plane: i32, ep: usize,
 ): void {
   const tiles = th * twp;
-  const xiStride = <usize>outChannels * tiles << 2;
+  const xiStride = <usize>winogradXiFloats(outChannels, tiles) << 2;
   const P = oh * ow;
   for (let m = m0; m < m0 + mc; m++) {
     const mm = at(mBase, m * tiles);
-    const ym = at(y, m * P);
+    const ym = at(y, m * plane);
     for (let ti = 0; ti < th; ti++) {
       for (let tj = 0; tj < twp; tj += 4) {
         let p = at(mm, ti * twp + tj);
@@ -163,22 +173,23 @@ export function winogradOutput(
       }
     }
     // while the channel is in cache
-    epilogueBlock(ym, P, 1, P, m - m0, 0, <usize>((m - m0) * P) << 2, ep);
+    epilogueBlock(ym, P, 1, P, m - m0, 0, <usize>((m - m0) * plane) << 2, ep);
   }
 }
 
 /**
- * M[ξ] = U[ξ]·V[ξ] for ξ = xi0..xi0+count: one call per thread whatever the count (a thread's
- * list of kernel calls has a bounded size). U[ξ] is packed (gemmEx's aPacked) at u + ξ·uBytes with
- * mPad rows; V[ξ] is [c × tiles], M[ξ] [m × tiles], both row-major.
+ * M[ξ] = U[ξ]·V[ξ] for ξ = xi0..xi0+count, output rows (channels) r0..r0+rows of m (r0 a multiple
+ * of 4): one call per thread whatever the count (a thread's list of kernel calls has a bounded
+ * size). U[ξ] is packed (gemmEx's aPacked) at u + ξ·uBytes with mPad rows; V[ξ] is [c × tiles],
+ * M[ξ] [m × tiles], both row-major, winogradXiFloats apart.
  */
 export function winogradGemms(
-  xi0: i32, count: i32, m: i32, tiles: i32, c: i32, u: usize, uBytes: i32, mPad: i32, v: usize, mOut: usize, scratch: usize,
+  xi0: i32, count: i32, m: i32, r0: i32, rows: i32, tiles: i32, c: i32, u: usize, uBytes: i32, mPad: i32, v: usize, mOut: usize, scratch: usize,
 ): void {
   for (let xi = xi0; xi < xi0 + count; xi++) {
     gemmEx(
-      m, tiles, c, u + <usize>xi * uBytes, mPad, 0, 1, at(v, xi * c * tiles), tiles, 1, 0,
-      at(mOut, xi * m * tiles), tiles, 0, 1, scratch, 0,
+      rows, tiles, c, u + <usize>xi * uBytes, mPad, r0, 1, at(v, xi * winogradXiFloats(c, tiles)), tiles, 1, 0,
+      at(mOut, xi * winogradXiFloats(m, tiles) + r0 * tiles), tiles, 0, 1, scratch, 0,
     );
   }
 }

@@ -6,7 +6,7 @@
 //   Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1]
 //   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1]
 import { epilogueBlock } from './epilogue';
-import { padPlane } from './winograd';
+import { padPlane, winogradXiFloats } from './winograd';
 
 // @ts-ignore: decorator
 @inline
@@ -59,7 +59,7 @@ export function winograd4Input(
   const width = 4 * twp + 4;
   const tiles = th * twp;
   const tmp = at(pad, rows * width); // D[6][6] then T[6][6], vectors
-  const xiStride = <usize>channels * tiles << 2;
+  const xiStride = <usize>winogradXiFloats(channels, tiles) << 2;
   memory.fill(pad, 0, <usize>(rows * width) << 2);
   for (let c = c0; c < c0 + cc; c++) {
     padPlane(at(x, c * ih * iw), ih, iw, ph, pw, rows, width, pad);
@@ -101,15 +101,15 @@ function at6(p: usize, si: usize, q: usize, so: usize): void {
 /** Y for channels m0..m0+mc from M, then the epilogue per channel (see winograd.ts's winogradOutput). */
 export function winograd4Output(
   mBase: usize, m0: i32, mc: i32, outChannels: i32, th: i32, twp: i32,
-  y: usize, oh: i32, ow: i32, ep: usize, tmp: usize,
+  y: usize, oh: i32, ow: i32, plane: i32, ep: usize, tmp: usize,
 ): void {
   const tiles = th * twp;
-  const xiStride = <usize>outChannels * tiles << 2;
+  const xiStride = <usize>winogradXiFloats(outChannels, tiles) << 2;
   const P = oh * ow;
   const rowOut = tmp + 384; // 4 vectors: one output row of 4 tiles, tile-major
   for (let m = m0; m < m0 + mc; m++) {
     const mm = at(mBase, m * tiles);
-    const ym = at(y, m * P);
+    const ym = at(y, m * plane);
     for (let ti = 0; ti < th; ti++) {
       for (let tj = 0; tj < twp; tj += 4) {
         const n = ow - 4 * tj;
@@ -132,6 +132,6 @@ export function winograd4Output(
         }
       }
     }
-    epilogueBlock(ym, P, 1, P, m - m0, 0, <usize>((m - m0) * P) << 2, ep);
+    epilogueBlock(ym, P, 1, P, m - m0, 0, <usize>((m - m0) * plane) << 2, ep);
   }
 }

@@ -1,9 +1,10 @@
 // Conv layers on the CPU engine, on the kernels' raw-address API (src/cpu/kernel-api.ts): weights
 // packed once into the engine's memory, the epilogue (bias, residual, activation) fused into the
 // GEMM's or the depthwise kernel's last pass, work spread over the thread pool when there is one.
-// The kernel picks its method from the geometry: a 1×1 stride-1 conv is one GEMM on the arena,
-// one input channel per group runs the direct depthwise kernel, anything else im2col + GEMM.
-import { conv2d, packConvWeights, type ConvShape } from '../../cpu/kernel-api.js';
+// The kernel picks its method from the geometry and the epilogue (api-conv.ts convMethod): a 1×1
+// conv with small weights runs the direct 1×1 kernel, other 1×1 stride-1 convs one GEMM on the
+// arena, one input channel per group the direct depthwise kernel, anything else im2col + GEMM.
+import { conv2d, convMethod, packConvWeights, type ConvShape } from '../../cpu/kernel-api.js';
 import type { ConvLayer, Network } from '../network.js';
 import { kernelEpilogue } from './epilogue.js';
 import type { CpuCompiler } from './tactic.js';
@@ -20,18 +21,12 @@ export function convShape(l: ConvLayer, net: Network): ConvShape {
   };
 }
 
-/** The method the kernel will use for this geometry (the executor's name in plans and logs). */
-function method(s: ConvShape): string {
-  if (s.c === s.group && s.group > 1) return 'depthwise';
-  const direct = s.kh === 1 && s.kw === 1 && s.sh === 1 && s.sw === 1 && s.ph === 0 && s.pw === 0 && s.oh === s.ih && s.ow === s.iw;
-  return direct ? 'gemm-1x1' : 'im2col-gemm';
-}
-
 export const cpuConv: CpuCompiler<ConvLayer> = (l, net, wasm) => {
   if (!wasm) return [];
   const s = convShape(l, net);
+  const act = kernelEpilogue(l.act, l.bias ? 1 : undefined, l.residual ? 1 : undefined); // the epilogue's form, for the method's name
   return [{
-    name: method(s),
+    name: convMethod(s, act),
     scratchBytes: 0,
     prepare(env) {
       const k = env.mem.kernels;
