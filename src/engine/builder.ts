@@ -115,6 +115,9 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
   const chosen: Chosen[] = [];
   let timed = 0;
   let cached = 0;
+  let repeated = 0;
+  // layers identical to one timed earlier in this build (a transformer's blocks) take its choice
+  const thisBuild = new Map<string, { tactic: string; ms: number }>();
   try {
     for (const [i, layer] of net.layers.entries()) {
       cfg.progress({ phase: 'tactics', done: i, total: net.layers.length, layer: layer.name });
@@ -134,12 +137,21 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
         cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${hitTactic.name} ${hit.ms.toFixed(4)} ms (timing cache)`);
         continue;
       }
+      const same = thisBuild.get(signature);
+      const sameTactic = same && fits.find((t) => t.name === same.tactic);
+      if (same && sameTactic) {
+        repeated++;
+        chosen.push({ layer, tactic: sameTactic, timeMs: same.ms });
+        cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${sameTactic.name} ${same.ms.toFixed(4)} ms (as an identical layer above)`);
+        continue;
+      }
       const times = await timeTactics(gpu, timer, fits, ctx, layer.name);
       timed++;
       let best = 0;
       times.forEach((t, k) => { if (t < times[best]!) best = k; });
       chosen.push({ layer, tactic: fits[best]!, timeMs: times[best] });
       cfg.timingCache?.set(signature, fits[best]!.name, times[best]!);
+      thisBuild.set(signature, { tactic: fits[best]!.name, ms: times[best]! });
       const others = fits.map((t, k) => `${t.name} ${times[k]!.toFixed(4)}`).join(', ');
       cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${fits[best]!.name} ${times[best]!.toFixed(4)} ms [${others}]`);
     }
@@ -147,7 +159,7 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
     timer?.destroy();
   }
   cfg.progress({ phase: 'tactics', done: net.layers.length, total: net.layers.length });
-  if (timer) cfg.log(`tactics: ${timed} layers timed (${timer.method}), ${cached} from the timing cache`);
+  if (timer) cfg.log(`tactics: ${timed} layers timed (${timer.method}), ${repeated} as identical layers of this build, ${cached} from the timing cache`);
   return chosen;
 }
 
@@ -159,8 +171,19 @@ function layerShape(layer: Layer, ctx: KernelContext): object {
   };
   const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
   // weights (any typed array: f32, the int8 layers' Int8Array/Int32Array) are not part of the shape
-  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
-  return { attrs, io: [...tensorInputs(layer), ...layerOutputs(layer)].map(tensor) };
+  const kept = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
+  // tensors by their place among the layer's inputs and outputs, not their names: a transformer's
+  // twelve blocks are twelve layers of one signature
+  const io = [...tensorInputs(layer), ...layerOutputs(layer)];
+  const place = new Map(io.map((n, k) => [n, `#${k}`]));
+  const renamed = (v: unknown): unknown => {
+    if (typeof v === 'string') return place.get(v) ?? v;
+    if (Array.isArray(v)) return v.map(renamed);
+    if (v instanceof Map) return renamed(Object.fromEntries(v));
+    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renamed(x)]));
+    return v;
+  };
+  return { attrs: renamed(kept) as object, io: io.map(tensor) };
 }
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;

@@ -16,6 +16,7 @@ import { TimingCache } from '../../src/engine/timing-cache.js';
 import { InputError, PlanError, UsageError } from '../../src/errors.js';
 import { CpuExecutor } from '../../src/executor/executor.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
+import { exportOnnx } from '../../src/onnx/export/model.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import '../../src/ops/index.js';
 import { createSession } from '../../src/runtime/session.js';
@@ -207,6 +208,30 @@ test('tactic timing: timed layers carry their time, the timing cache fills, a se
   const got = await context.run({ x: input });
   const name = g.outputs[0]!.name;
   assertClose(got[name]!, want[name]!, FP32_TOLERANCE, name);
+  context.dispose();
+  engine.dispose();
+});
+
+test('tactic timing: a layer identical to one timed earlier in the build takes its choice without timing again', { skip }, async () => {
+  // two Softmax layers of one shape (the second on the first's output) and no timing cache given
+  const b = new GraphBuilder('repeated');
+  const x = b.input('x', 'float32', [2, 3, 16]);
+  const first = b.op('Softmax', [x], { axis: -1 }, 'first');
+  b.output(b.op('Softmax', [b.op('Neg', [first], {}, 'neg')], { axis: -1 }, 'second'));
+  const g = b.graph;
+  const log: string[] = [];
+  const plan = await buildEnginePlan(gpu!, g, { x: [2, 3, 16] }, { log: (l) => log.push(l) });
+  const repeated = log.filter((l) => l.endsWith('(as an identical layer above)'));
+  assert.equal(repeated.length, 1, log.join('\n'));
+  assert.ok(log.some((l) => /tactics: \d+ layers timed .*, 1 as identical layers of this build, 0 from the timing cache/.test(l)), log.join('\n'));
+  const tacticOf = (name: string) => plan.layers.find((l) => l.name.includes(name))?.tactic;
+  assert.ok(tacticOf('first') !== undefined && tacticOf('first') === tacticOf('second'), JSON.stringify(plan.layers.map((l) => [l.name, l.tactic])));
+  const input = randomTensor([2, 3, 16], 5, -3, 3);
+  const want = Object.values(await runOrt(exportOnnx(g, { opset: 17 }), { x: input }))[0]!;
+  const engine = await Engine.load(gpu!, plan);
+  const context = await engine.createExecutionContext();
+  const got = await context.run({ x: input });
+  assertClose(got[g.outputs[0]!.name]!, want, FP32_TOLERANCE, 'second softmax');
   context.dispose();
   engine.dispose();
 });
