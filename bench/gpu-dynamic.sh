@@ -10,7 +10,9 @@
 #
 # Needs PyTorch, torchvision, transformers and onnxruntime (Python) there, and the build (dist/).
 # $MODELS picks a subset (resnet50_dyn bert_base_dyn); $RESNET_BATCHES and $BERT_SHAPES (BxS) the
-# shapes timed; $PRECISION (default fp16); $BENCH_ARGS adds nnrt bench options. Writes export.log, MODEL.txt and MODEL.json under $OUT.
+# shapes timed; $PRECISION (default fp16); $BENCH_ARGS adds nnrt bench options. Writes three files
+# under $OUT (the GPU machine returns at most 8 per command): dynamic.txt (every table, with the
+# clock), dynamic-stderr.txt (the export's log and bench progress) and dynamic-json.tgz.
 set -uo pipefail
 out=${OUT:-bench-out}
 dir=${MODELS_DIR:-/tmp/nnrt-dyn}
@@ -18,11 +20,14 @@ export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
 mkdir -p "$out" "$dir"
 names=${MODELS:-resnet50_dyn bert_base_dyn}
 if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node --import tsx src/cli/main.ts); fi
-(cd bench/gpu-models && EXPORT_MODELS="$names" timeout "${EXPORT_TIMEOUT:-180}" python3 export_dynamic.py "$dir") > "$out/export.log" 2>&1
+json=$(mktemp -d)
+(cd bench/gpu-models && EXPORT_MODELS="$names" timeout "${EXPORT_TIMEOUT:-180}" python3 export_dynamic.py "$dir") > "$out/dynamic-stderr.txt" 2>&1
+: > "$out/dynamic.txt"
 common=(--device webgpu --engine webgpu --precision "${PRECISION:-fp16}" --mode resident --gpu-features f16 --compare-static --no-peers)
 for n in $names; do
   f="$dir/$n/model.onnx"
-  [ -f "$f" ] || { echo "$n: not exported (see export.log)" > "$out/$n.txt"; continue; }
+  echo "== $n at ${SECONDS} s ($(date -u +%T))" | tee -a "$out/dynamic-stderr.txt" >> "$out/dynamic.txt"
+  [ -f "$f" ] || { echo "$n: not exported (see dynamic-stderr.txt)" >> "$out/dynamic.txt"; continue; }
   case $n in
     resnet50_dyn) shapes=(--min input=1x3x224x224 --opt input=16x3x224x224 --max input=32x3x224x224)
       for b in ${RESNET_BATCHES:-1 7 16 32}; do shapes+=(--shapes "input=${b}x3x224x224"); done;;
@@ -30,6 +35,7 @@ for n in $names; do
       for s in ${BERT_SHAPES:-1x16 2x77 1x128 4x256 8x512}; do shapes+=(--shapes "input_ids=$s,attention_mask=$s,token_type_ids=$s"); done;;
   esac
   # shellcheck disable=SC2086
-  timeout "${BENCH_TIMEOUT:-240}" "${nnrt[@]}" bench "$f" "${shapes[@]}" "${common[@]}" --json "$out/$n.json" ${BENCH_ARGS:-} > "$out/$n.txt" 2> "$out/$n-stderr.txt"
-  echo "exit $?" >> "$out/$n.txt"
+  timeout "${BENCH_TIMEOUT:-240}" "${nnrt[@]}" bench "$f" "${shapes[@]}" "${common[@]}" --json "$json/$n.json" ${BENCH_ARGS:-} >> "$out/dynamic.txt" 2>> "$out/dynamic-stderr.txt"
+  echo "exit $? after ${SECONDS} s" >> "$out/dynamic.txt"
+  [ -n "$(ls "$json")" ] && tar -C "$json" -czf "$out/dynamic-json.tgz" .
 done

@@ -8,8 +8,9 @@
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-layer-times.sh
 #
 # $MODELS picks and orders the models; $BENCH_ARGS adds nnrt bench options; $BUDGET (seconds).
-# Writes export.log, MODEL.txt (table and layer times), MODEL.json, MODEL-stderr.txt under $OUT, and
-# torch.txt (PyTorch eager, bench/gpu-models/torch_time.py) when time is left.
+# Writes five files under $OUT (the GPU machine returns at most 8 per command): layer-times.txt
+# (every model's table and layer times, with the clock), stderr.txt, export.log, json.tgz (each
+# model's JSON report) and torch.txt (PyTorch eager, bench/gpu-models/torch_time.py) when time is left.
 set -uo pipefail
 out=${OUT:-bench-out}
 dir=${MODELS_DIR:-/tmp/nnrt-full}
@@ -23,22 +24,26 @@ fi
 mkdir -p "$out" "$dir"
 names=${MODELS:-vit_b16 bert_base convnext_tiny gpt2 whisper_tiny_encoder}
 if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node --import tsx src/cli/main.ts); fi
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$out/gpu.txt" 2>/dev/null || true
+json=$(mktemp -d)
+echo "# $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)" > "$out/layer-times.txt"
+: > "$out/stderr.txt"
 # exports run in the background (CPU) while earlier models are benched (GPU)
 (cd bench/gpu-models && EXPORT_MODELS="$names" timeout $((budget - 60)) python3 export_full.py "$dir") > "$out/export.log" 2>&1 &
 for n in $names; do
   # export_full.py writes onnxruntime's outputs last: wait for them
   while [ ! -f "$dir/$n/test_data_set_0/output_0.pb" ] && [ $SECONDS -lt $((budget - 60)) ] && jobs %1 > /dev/null 2>&1; do sleep 2; done
-  [ -f "$dir/$n/test_data_set_0/output_0.pb" ] || { echo "$n: not exported (see export.log)" > "$out/$n.txt"; continue; }
+  echo "== $n at ${SECONDS} s ($(date -u +%T))" | tee -a "$out/stderr.txt" >> "$out/layer-times.txt"
+  [ -f "$dir/$n/test_data_set_0/output_0.pb" ] || { echo "$n: not exported (see export.log)" >> "$out/layer-times.txt"; continue; }
   left=$((budget - SECONDS))
-  [ $left -lt 30 ] && { echo "$n: no time left" > "$out/$n.txt"; continue; }
+  [ $left -lt 30 ] && { echo "$n: no time left" >> "$out/layer-times.txt"; continue; }
   # shellcheck disable=SC2086
   timeout $left "${nnrt[@]}" bench "$dir/$n/model.onnx" --device webgpu --engine webgpu --precision fp16 --mode e2e,resident \
-    --peers ort-web-webgpu --layer-times --runs 10 --warmup 3 --json "$out/$n.json" ${BENCH_ARGS:-} > "$out/$n.txt" 2> "$out/$n-stderr.txt"
-  echo "exit $? after ${SECONDS} s" >> "$out/$n.txt"
+    --peers ort-web-webgpu --layer-times --runs 10 --warmup 3 --json "$json/$n.json" ${BENCH_ARGS:-} >> "$out/layer-times.txt" 2>> "$out/stderr.txt"
+  echo "exit $? after ${SECONDS} s" >> "$out/layer-times.txt"
+  [ -n "$(ls "$json")" ] && tar -C "$json" -czf "$out/json.tgz" .
 done
 wait
 # PyTorch eager on the same GPU, same configs, after nnrt is done with it
 left=$((budget - SECONDS))
-[ $left -gt 40 ] && timeout $left python3 bench/gpu-models/torch_time.py $names > "$out/torch.txt" 2> "$out/torch-stderr.txt"
+[ $left -gt 40 ] && timeout $left python3 bench/gpu-models/torch_time.py $names > "$out/torch.txt" 2>> "$out/stderr.txt"
 exit 0
