@@ -51,11 +51,16 @@ export async function buildEnginePlan(
   const cfg = checkBuilderConfig(config);
   cfg.progress({ phase: 'passes', done: 0, total: 1 });
   const caps = deviceCaps(gpu);
+  const t0 = performance.now();
   const network = buildNetwork(graph, inputShapes, cfg, caps);
   cfg.progress({ phase: 'passes', done: 1, total: 1 });
   const ctx: KernelContext = { caps, tensors: network.tensors, placement: concatPlacements(network) };
+  const t1 = performance.now();
   const chosen = opts.tactics ? recordedTactics(network, ctx, cfg, opts.tactics) : await chooseTactics(gpu, network, ctx, cfg);
+  const t2 = performance.now();
   const plan = assemble(gpu, graph, network, chosen, cfg, inputShapes);
+  // where a slow build spends its time (shader compiles are the tactics phase's share)
+  cfg.log(`build: passes ${(t1 - t0).toFixed(0)} ms, tactics ${(t2 - t1).toFixed(0)} ms, memory plan and assembly ${(performance.now() - t2).toFixed(0)} ms`);
   if (opts.profile) plan.header.profile = opts.profile.map((p) => ({ name: p.name, min: [...p.min], opt: [...p.opt], max: [...p.max] }));
   return plan;
 }
@@ -116,6 +121,7 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
   let timed = 0;
   let cached = 0;
   let repeated = 0;
+  let candidates = 0;
   // layers identical to one timed earlier in this build (a transformer's blocks) take its choice
   const thisBuild = new Map<string, { tactic: string; ms: number }>();
   try {
@@ -147,6 +153,7 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
       }
       const times = await timeTactics(gpu, timer, fits, ctx, layer.name);
       timed++;
+      candidates += fits.length;
       let best = 0;
       times.forEach((t, k) => { if (t < times[best]!) best = k; });
       chosen.push({ layer, tactic: fits[best]!, timeMs: times[best] });
@@ -159,7 +166,7 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
     timer?.destroy();
   }
   cfg.progress({ phase: 'tactics', done: net.layers.length, total: net.layers.length });
-  if (timer) cfg.log(`tactics: ${timed} layers timed (${timer.method}), ${repeated} as identical layers of this build, ${cached} from the timing cache`);
+  if (timer) cfg.log(`tactics: ${timed} layers timed (${timer.method}; ${candidates} candidates compiled and run), ${repeated} as identical layers of this build, ${cached} from the timing cache`);
   return chosen;
 }
 
