@@ -129,6 +129,23 @@ export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: Pa
   wasm.rewind(mark);
 }
 
+/** What both pooled drivers derive first: transform points, tile rows, padded tile columns, kernels, epilogue operands. */
+function driverSetup(s: ConvShape, w: PackedWinograd, ep?: Epilogue) {
+  const { tile } = w;
+  const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
+  return {
+    tile,
+    xis: (tile + 2) ** 2,
+    th: Math.ceil(s.oh / tile),
+    twp: Math.ceil(Math.ceil(s.ow / tile) / 4) * 4,
+    P: s.oh * s.ow,
+    input: input!,
+    output: output!,
+    bias: ep?.bias ?? 0,
+    res: ep?.residual ?? 0,
+  };
+}
+
 /**
  * winogradConv2d by bands of tile rows [ti0, ti0 + rows), one per thread: a band is the conv of
  * the input rows from tile·ti0 − ph on (the transform's zero border supplies the pads) into output
@@ -137,14 +154,7 @@ export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: Pa
 function winogradBands(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, bands: [number, number][], ep?: Epilogue): void {
   const { k } = wasm;
   const { n, c, m, ih, iw, ph, pw, oh, ow } = s;
-  const { tile } = w;
-  const xis = (tile + 2) ** 2;
-  const th = Math.ceil(oh / tile);
-  const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
-  const P = oh * ow;
-  const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
-  const bias = ep?.bias ?? 0;
-  const res = ep?.residual ?? 0;
+  const { tile, xis, th, twp, P, input, output, bias, res } = driverSetup(s, w, ep);
   const most = Math.max(...bands.map(([, rows]) => rows));
   const V = scratchPerThread(wasm, xis * k.winogradXiFloats(c, most * twp));
   const M = scratchPerThread(wasm, xis * k.winogradXiFloats(m, most * twp));
@@ -175,15 +185,8 @@ function winogradBands(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWino
 function winogradByOutputs(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, outRows: [number, number][], ep?: Epilogue): void {
   const { k } = wasm;
   const { n, c, m, ih, iw, ph, pw, oh, ow } = s;
-  const { tile } = w;
-  const xis = (tile + 2) ** 2;
-  const th = Math.ceil(oh / tile);
-  const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
+  const { tile, xis, th, twp, P, input, output, bias, res } = driverSetup(s, w, ep);
   const T = th * twp;
-  const P = oh * ow;
-  const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
-  const bias = ep?.bias ?? 0;
-  const res = ep?.residual ?? 0;
   const V = scratchPerThread(wasm, xis * k.winogradXiFloats(c, T));
   const M = wasm.alloc(xis * k.winogradXiFloats(m, T));
   const pads = scratchPerThread(wasm, tile === 2 ? k.winogradPadFloats(th, twp) : k.winograd4PadFloats(th, twp));

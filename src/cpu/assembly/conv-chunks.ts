@@ -3,6 +3,7 @@
 // on it. Writing the whole col matrix first (ResNet's 7×7 stem: 147 × 12,544 floats, 7.4 MB) sends
 // it out to memory and back; and each thread runs its own positions' im2col, so one fork-join
 // covers the layer.
+import { insideFrom, insideTo } from './conv';
 import { conv1x1Direct } from './conv1x1';
 
 /** Floats of the im2col buffer convChunks needs per thread (a chunk of positions, + a row). */
@@ -67,12 +68,8 @@ function colRange(
   ow: i32, j0: i32, n: i32, row: usize,
 ): void {
   const first = kx * dw - pw;
-  // output columns whose input column lies inside the image: [lo, hi)
-  let lo = first >= 0 ? 0 : (-first + sw - 1) / sw;
-  if (lo > ow) lo = ow;
-  let hi = first > iw - 1 ? 0 : (iw - 1 - first) / sw + 1;
-  if (hi > ow) hi = ow;
-  if (hi < lo) hi = lo;
+  const lo = insideFrom(first, sw, ow);
+  const hi = insideTo(first, iw, sw, ow, lo);
   let j = j0;
   const end = j0 + n;
   while (j < end) {

@@ -57,6 +57,23 @@ export function im2colPacked(
   }
 }
 
+/** The first output column (≤ ow) whose input column first + ox·sw is inside the image (≥ 0). */
+// @ts-ignore: decorator
+@inline
+export function insideFrom(first: i32, sw: i32, ow: i32): i32 {
+  const lo = first >= 0 ? 0 : (-first + sw - 1) / sw;
+  return lo > ow ? ow : lo;
+}
+
+/** One past the last output column (in [lo, ow]) whose input column first + ox·sw is inside (< iw). */
+// @ts-ignore: decorator
+@inline
+export function insideTo(first: i32, iw: i32, sw: i32, ow: i32, lo: i32): i32 {
+  let hi = first > iw - 1 ? 0 : (iw - 1 - first) / sw + 1;
+  if (hi > ow) hi = ow;
+  return hi < lo ? lo : hi;
+}
+
 /** One col row: tap (ky, kx) of every output position of one input plane, 0 where it falls outside. */
 // @ts-ignore: decorator
 @inline
@@ -64,12 +81,8 @@ function colRow(
   plane: usize, ih: i32, iw: i32, ky: i32, kx: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32, oh: i32, ow: i32, row: usize,
 ): void {
   const first = kx * dw - pw;
-  // output columns whose input column lies inside the image: [lo, hi)
-  let lo = first >= 0 ? 0 : (-first + sw - 1) / sw;
-  if (lo > ow) lo = ow;
-  let hi = first > iw - 1 ? 0 : (iw - 1 - first) / sw + 1;
-  if (hi > ow) hi = ow;
-  if (hi < lo) hi = lo;
+  const lo = insideFrom(first, sw, ow);
+  const hi = insideTo(first, iw, sw, ow, lo);
   for (let oy = 0; oy < oh; oy++) {
     const dst = row + (<usize>(oy * ow) << 2);
     const iy = oy * sh - ph + ky * dh;
