@@ -11,10 +11,15 @@
 // Spinning pays on a machine with a core per thread; where other work takes the cores (another
 // process, other virtual machines on the host) a spinning thread takes the time slice another
 // needs, and costs more than it saves. So a spin that sees the clock jump between reads
-// (PREEMPTED_MS: its thread lost its core), or a caller that waited over CONTENDED_MS for a
-// worker's list, stops every thread's spinning for BACKOFF_MS (a shared deadline); and a worker
-// whose recent waits were long (the caller runs single-threaded layers, or nothing) spins only an
-// eighth of the spin time. setCpuSpinMicros(0) turns spinning off.
+// (PREEMPTED_MS: its thread lost its core for a scheduler's time slice), or a caller that waited
+// over CONTENDED_MS for a worker's list, is a strike; two strikes within STRIKE_WINDOW_MS stop
+// every thread's spinning for BACKOFF_MS (a shared deadline). One strike alone is not enough: a
+// virtual machine's vCPU loses its core now and then even when the machine is idle (measured on
+// the project's 2-vCPU VM: ~1.3 gaps over 0.5 ms a second when quiet, one every ~15 ms with
+// three busy threads on its two cores; the former single-gap rule at 30 µs kept spinning off
+// nearly all the time there, and every fork paid a futex wake). A worker whose recent waits were
+// long (the caller runs single-threaded layers, or nothing) spins only an eighth of the spin time.
+// setCpuSpinMicros(0) turns spinning off.
 // Workers are made by a factory the platform installs (src/node/cpu-threads.ts: worker_threads);
 // without one, or without shared memory, the kernels run on the calling thread alone. Browsers
 // allow Atomics.wait only off the main thread, so a page uses the pool from a worker of its own.
@@ -27,11 +32,11 @@ export type CpuWorkerFactory = (source: string, init: WorkerInit) => { terminate
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** [0] generation, [1] lists done, [2] failures, [3] workers ready, [4] claim word, [5] lists, [6] spin µs. */
+  /** [0] generation, [1] lists done, [2] failures, [3] workers ready, [4] claim word, [5] lists, [6] spin µs, [7] holds. */
   control: Int32Array;
   /** Per list SLOT floats: call count, then per call (export index, argument count, arguments…). */
   calls: Float64Array;
-  /** [0]: the time (Date.now()) until which no thread spins; [1]: how many times that was set (about). */
+  /** [0]: the time (Date.now()) until which no thread spins; [1]: how many times that was set (about); [2]: the time of the last strike. */
   quiet: Float64Array;
   index: number;
   names: readonly string[];
@@ -46,6 +51,8 @@ const READY = 3;
 const CLAIM = 4;
 const LISTS = 5;
 const SPIN = 6;
+/** How many runs hold the pool (hold()): while any does, threads spin between jobs without a time limit. */
+const HOLD = 7;
 /**
  * Microseconds a thread spins for the next job (a worker) or for the last list (the caller) before
  * it blocks: longer than the gaps between the parallel layers of a run (a few small
@@ -61,7 +68,9 @@ export function setCpuSpinMicros(micros: number): number {
   return old;
 }
 /** A gap between two clock reads of a spin (a few hundred loads) that means the thread was preempted. */
-const PREEMPTED_MS = 0.03;
+const PREEMPTED_MS = 0.5;
+/** Two strikes (a preempted spin, a contended wait) this close together stop spinning. */
+const STRIKE_WINDOW_MS = 50;
 /** A caller's wait for a worker's list past which the machine is taken to be short of cores. */
 const CONTENDED_MS = 1;
 /** How long no thread spins after a sign that the machine is short of cores. */
@@ -94,10 +103,14 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
         if ((i & 255) !== 0) continue;
         const now = clock();
         if (now - last > ${PREEMPTED_MS}) {
-          quiet[0] = Date.now() + ${BACKOFF_MS};
-          quiet[1]++;
+          const t = Date.now();
+          if (t - quiet[2] < ${STRIKE_WINDOW_MS}) {
+            quiet[0] = t + ${BACKOFF_MS};
+            quiet[1]++;
+          }
+          quiet[2] = t;
         }
-        if (now - start > budget || now - last > ${PREEMPTED_MS}) {
+        if ((now - start > budget && Atomics.load(control, ${HOLD}) === 0) || now - last > ${PREEMPTED_MS}) {
           Atomics.wait(control, ${GEN}, gen);
           next = Atomics.load(control, ${GEN});
           break;
@@ -143,16 +156,36 @@ export class CpuThreadPool {
   private readonly workers: { terminate(): unknown }[] = [];
   private readonly index: Map<string, number>;
   private readonly spinMs = spinMicros / 1000;
-  private readonly quiet = new Float64Array(new SharedArrayBuffer(16));
+  private readonly quiet = new Float64Array(new SharedArrayBuffer(24));
 
   /** How many times a thread stopped the pool's spinning for BACKOFF_MS (the machine looked short of cores). */
   get backoffs(): number {
     return this.quiet[1]!;
   }
 
-  private backOff(): void {
-    this.quiet[0] = Date.now() + BACKOFF_MS;
-    this.quiet[1]!++;
+  /**
+   * Marks the start of a run of many jobs (an engine's inference): until the matching release(),
+   * threads spin between jobs however long the gap (the layers between forks are short, and a
+   * worker that fell asleep costs a futex wake — tens of microseconds, more across virtual CPUs —
+   * at the next fork), unless strikes have stopped spinning. Holds nest.
+   */
+  hold(): void {
+    Atomics.add(this.control, HOLD, 1);
+  }
+
+  /** Ends a hold(): once none is left, threads spin at most the spin time after their last job. */
+  release(): void {
+    Atomics.sub(this.control, HOLD, 1);
+  }
+
+  /** A sign that the machine is short of cores: the second within STRIKE_WINDOW_MS stops spinning for BACKOFF_MS. */
+  private strike(): void {
+    const now = Date.now();
+    if (now - this.quiet[2]! < STRIKE_WINDOW_MS) {
+      this.quiet[0] = now + BACKOFF_MS;
+      this.quiet[1]!++;
+    }
+    this.quiet[2] = now;
   }
 
   /** `threads` counts the calling thread: threads − 1 workers are started. */
@@ -218,12 +251,12 @@ export class CpuThreadPool {
       if (!spin) Atomics.wait(c, DONE, done, 1000);
       else if ((i & 255) === 0) {
         const now = performance.now();
-        if (now - last > PREEMPTED_MS) this.backOff();
-        spin = now - start <= this.spinMs && now - last <= PREEMPTED_MS;
+        if (now - last > PREEMPTED_MS) this.strike();
+        spin = (now - start <= this.spinMs || Atomics.load(c, HOLD) > 0) && now - last <= PREEMPTED_MS;
         last = now;
       }
     }
-    if (this.spinMs > 0 && performance.now() - start > CONTENDED_MS) this.backOff();
+    if (this.spinMs > 0 && performance.now() - start > CONTENDED_MS) this.strike();
     if (failed !== undefined) throw failed;
     if (Atomics.load(c, FAILED) !== 0) throw new ExecutionError('a CPU kernel failed in a worker thread');
   }

@@ -136,6 +136,16 @@ export class WasmKernels {
     else for (const calls of perThread) here(calls);
   }
 
+  /** Keeps the pool's threads spinning between jobs until release() (CpuThreadPool.hold); nothing without a pool. */
+  hold(): void {
+    this.pool?.hold();
+  }
+
+  /** Ends a hold(). */
+  release(): void {
+    this.pool?.release();
+  }
+
   /** Starts a call: everything the arena allocated before is free again (persistent blocks stay). */
   reset(): this {
     this.base = this.top = this.floor();
@@ -327,6 +337,17 @@ export function createWasmKernels(): WasmKernels | undefined {
   if (!mod) return undefined;
   const memory = new WebAssembly.Memory({ initial: 64 });
   return new WasmKernels(new WebAssembly.Instance(mod, { env: { memory } }).exports as unknown as KernelExports, memory);
+}
+
+/**
+ * Holds the thread pool, where prepareWasmKernels() started one, for a run of many kernels (a
+ * model's inference: see CpuThreadPool.hold); returns its release.
+ */
+export function holdCpuThreads(): () => void {
+  const k = threaded;
+  if (!k) return () => undefined;
+  k.hold();
+  return () => k.release();
 }
 
 /**

@@ -37,9 +37,10 @@ function meansJob(x: number, y: number, size: number, parts: [number, number][])
   return parts.map(([p0, pc]) => [['globalPool', [x + p0 * size * 4, y + p0 * 4, pc, size, 0]]]);
 }
 
-for (const spin of [150, 0, 5000]) {
-  test(`spin ${spin} µs: thousands of back-to-back jobs of uneven lists, each list runs once`, async () => {
+for (const [spin, held] of [[150, false], [0, false], [5000, false], [150, true]] as const) {
+  test(`spin ${spin} µs${held ? ', held (as an engine run holds it)' : ''}: thousands of back-to-back jobs of uneven lists, each list runs once`, async () => {
     const { pool, memory, here } = await makePool(3, spin);
+    if (held) pool.hold();
     try {
       const size = 40;
       const planes = 30;
@@ -63,6 +64,7 @@ for (const spin of [150, 0, 5000]) {
         for (let p = 0; p < planes; p++) assert.ok(Math.abs(f[y / 4 + p]! - want[p]!) < 1e-5, `job ${job}, plane ${p}: ${f[y / 4 + p]} vs ${want[p]}`);
       }
     } finally {
+      if (held) pool.release();
       pool.dispose();
     }
   });
@@ -86,11 +88,15 @@ test('a kernel that traps in any list fails its job with an ExecutionError, and 
   }
 });
 
-test('an idle pool does not keep a core busy after a burst of jobs (its spin is bounded)', async () => {
+test('an idle pool does not keep a core busy after a burst of jobs (its spin is bounded), nor after a hold is released', async () => {
   const { pool, memory, here } = await makePool(2, 5000);
   try {
     new Float32Array(memory.buffer).fill(1, 256, 512);
-    for (let k = 0; k < 2000; k++) pool.run([[['globalPool', [1024, 4096, 4, 16, 0]]], [['globalPool', [1280, 4112, 4, 16, 0]]]], here);
+    // a held burst (threads spin without a time limit), released: the limit is back
+    pool.hold();
+    for (let k = 0; k < 1000; k++) pool.run([[['globalPool', [1024, 4096, 4, 16, 0]]], [['globalPool', [1280, 4112, 4, 16, 0]]]], here);
+    pool.release();
+    for (let k = 0; k < 1000; k++) pool.run([[['globalPool', [1024, 4096, 4, 16, 0]]], [['globalPool', [1280, 4112, 4, 16, 0]]]], here);
     const c0 = process.cpuUsage();
     await new Promise((r) => setTimeout(r, 400));
     const c = process.cpuUsage(c0);

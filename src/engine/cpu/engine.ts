@@ -196,7 +196,13 @@ export class CpuEngine {
       if (t.shape.join() !== i.shape.join()) throw new InputError(`engine input '${i.name}' has shape [${t.shape}], the plan was built for [${i.shape}]`, { hint: 'build an engine for this shape' });
       f.set(t.data as Float32Array, i.at / 4);
     }
-    for (const run of this.active) run();
+    // the pool's threads keep spinning between this run's layers (no futex wake per fork)
+    this.mem.wasm?.hold();
+    try {
+      for (const run of this.active) run();
+    } finally {
+      this.mem.wasm?.release();
+    }
     const out = this.mem.f32();
     const result: Record<string, Tensor<'float32'>> = {};
     for (const o of this.outputsAt) result[o.name] = new Tensor('float32', [...o.shape], out.slice(o.at / 4, o.at / 4 + o.count));
