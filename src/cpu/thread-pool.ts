@@ -1,8 +1,10 @@
 // A fork-join pool of workers that share the kernels' WebAssembly memory. A job is a few lists of
-// kernel calls (export name and numeric arguments), one per thread at most; every thread, the
-// caller included, claims the next unclaimed list until none is left, so a worker that wakes late
-// (a busy machine) costs nothing: the caller runs its lists, and waits only for lists a worker has
-// already started. Waking a thread blocked in Atomics.wait costs tens of microseconds (a futex
+// kernel calls (export name and numeric arguments), one per thread at most. List t belongs to
+// thread t (the caller is thread 0): the kernels split every layer the same way (a thread gets
+// the same share of positions or channels layer after layer), so a thread mostly reads what it
+// wrote itself, from its own core's caches. When the caller is done with its list it takes every
+// list whose worker has not started it yet, so a worker that wakes late (a busy machine) costs
+// nothing: the caller waits only for lists a worker has already started. Waking a thread blocked in Atomics.wait costs tens of microseconds (a futex
 // wake, across virtual CPUs an interrupt), twice a job (the worker, then the caller): more than a
 // small layer's work. So both sides first spin a bounded while (the spin time, 150 µs unless
 // setCpuSpinMicros says otherwise; the clock is re-read every few hundred loads) before they
@@ -32,10 +34,12 @@ export type CpuWorkerFactory = (source: string, init: WorkerInit) => { terminate
 export interface WorkerInit {
   module: WebAssembly.Module;
   memory: WebAssembly.Memory;
-  /** [0] generation, [1] lists done, [2] failures, [3] workers ready, [4] claim word, [5] lists, [6] spin µs, [7] holds. */
+  /** [0] generation, [1] lists done, [2] failures, [3] workers ready, [4] unused, [5] lists, [6] spin µs, [7] holds. */
   control: Int32Array;
   /** Per list SLOT floats: call count, then per call (export index, argument count, arguments…). */
   calls: Float64Array;
+  /** Per list, the job (generation) that last claimed it: claiming is a compare-exchange to the current one. */
+  claims: Int32Array;
   /** [0]: the time (Date.now()) until which no thread spins; [1]: how many times that was set (about); [2]: the time of the last strike. */
   quiet: Float64Array;
   index: number;
@@ -47,8 +51,7 @@ const GEN = 0;
 const DONE = 1;
 const FAILED = 2;
 const READY = 3;
-/** (generation & 0xffff) << 16 | next list: a claim only succeeds within the job it was made for. */
-const CLAIM = 4;
+/** (unused: lists are claimed in WorkerInit.claims) */
 const LISTS = 5;
 const SPIN = 6;
 /** How many runs hold the pool (hold()): while any does, threads spin between jobs without a time limit. */
@@ -76,9 +79,18 @@ const CONTENDED_MS = 1;
 /** How long no thread spins after a sign that the machine is short of cores. */
 const BACKOFF_MS = 250;
 
+/** Generations run 1 .. GENERATIONS − 1, then start again at 1. */
+const GENERATIONS = 0x3fffffff;
+/** Whether claim word v is from a job before `gen` (modulo the generations' wrap). */
+function olderClaim(v: number, gen: number): boolean {
+  const d = (gen - v + GENERATIONS) % GENERATIONS;
+  return d > 0 && d < GENERATIONS / 2;
+}
+const OLDER = `((v, gen) => { const d = (gen - v + ${GENERATIONS}) % ${GENERATIONS}; return d > 0 && d < ${GENERATIONS / 2}; })`;
+
 /** The worker's loop, as source: the same text runs under worker_threads and in a Web Worker. */
 export const WORKER_MAIN = `function cpuWorkerMain(init) {
-  const { module, memory, control, calls, quiet, index, names } = init;
+  const { module, memory, control, calls, claims, quiet, index, names } = init;
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const fns = names.map((n) => exports[n]);
   // one argument array per count, reused: no allocation per call
@@ -122,11 +134,12 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
     }
     gen = next;
     if (gen < 0) return;
-    for (;;) {
-      const v = Atomics.load(control, ${CLAIM});
-      const list = v & 0xffff;
-      if (v >>> 16 !== (gen & 0xffff) || list >= Atomics.load(control, ${LISTS})) break;
-      if (Atomics.compareExchange(control, ${CLAIM}, v, v + 1) !== v) continue;
+    // this worker's own list, unless the caller took it (this worker was late) or this job has no
+    // such list (the caller marks those claimed); a claim word at or past gen means that, and also
+    // that this worker woke for a job that is over
+    const list = index;
+    const v = Atomics.load(claims, list);
+    if (${OLDER}(v, gen) && Atomics.compareExchange(claims, list, v, gen) === v) {
       try {
         let at = list * ${SLOT};
         const count = calls[at++];
@@ -153,6 +166,7 @@ export class CpuThreadPool {
   private readonly control = new Int32Array(new SharedArrayBuffer(32));
   private gen = 0;
   private readonly calls: Float64Array;
+  private readonly claims: Int32Array;
   private readonly workers: { terminate(): unknown }[] = [];
   private readonly index: Map<string, number>;
   private readonly spinMs = spinMicros / 1000;
@@ -196,8 +210,9 @@ export class CpuThreadPool {
     this.index = new Map(names.map((n, i) => [n, i]));
     Atomics.store(this.control, SPIN, spinMicros);
     this.calls = new Float64Array(new SharedArrayBuffer(8 * SLOT * Math.max(1, threads)));
+    this.claims = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, threads)));
     for (let index = 1; index < threads; index++) {
-      const init: WorkerInit = { module, memory, control: this.control, calls: this.calls, quiet: this.quiet, index, names };
+      const init: WorkerInit = { module, memory, control: this.control, calls: this.calls, claims: this.claims, quiet: this.quiet, index, names };
       this.workers.push(factory(`${WORKER_MAIN}\ncpuWorkerMain(init);`, init));
     }
   }
@@ -214,27 +229,28 @@ export class CpuThreadPool {
 
   /**
    * Runs every list of `perThread` (at most one per thread; the caller's through `runHere`) and
-   * returns when all are done. Each list runs on one thread, whichever claims it first.
+   * returns when all are done. List t runs on thread t, or on the caller when worker t has not
+   * started it by the time the caller is done with its own.
    */
   run(perThread: readonly (readonly KernelCall[])[], runHere: (calls: readonly KernelCall[]) => void): void {
     if (perThread.length > this.threads) throw new ExecutionError(`a job for ${perThread.length} threads on a pool of ${this.threads}`);
     const c = this.control;
     const lists = perThread.length;
     perThread.forEach((list, i) => this.write(i, list));
-    this.gen = (this.gen + 1) & 0x3fffffff;
-    const tag = (this.gen & 0xffff) << 16;
+    // generations are positive: a list's claim word starts at 0, "claimed by no job"
+    this.gen = (this.gen % (GENERATIONS - 1)) + 1;
+    const gen = this.gen;
     Atomics.store(c, FAILED, 0);
     Atomics.store(c, DONE, 0);
     Atomics.store(c, LISTS, lists);
-    Atomics.store(c, CLAIM, tag);
-    Atomics.store(c, GEN, this.gen);
+    // the lists this job lacks count as claimed, so that no worker runs a slot of another job
+    for (let list = lists; list < this.threads; list++) Atomics.store(this.claims, list, gen);
+    Atomics.store(c, GEN, gen);
     Atomics.notify(c, GEN);
     let failed: unknown;
-    for (;;) {
-      const v = Atomics.load(c, CLAIM);
-      const list = v & 0xffff;
-      if (list >= lists) break;
-      if (Atomics.compareExchange(c, CLAIM, v, v + 1) !== v) continue;
+    for (let list = 0; list < lists; list++) {
+      const v = Atomics.load(this.claims, list);
+      if (!olderClaim(v, gen) || Atomics.compareExchange(this.claims, list, v, gen) !== v) continue;
       try {
         runHere(perThread[list]!);
       } catch (e) {
@@ -276,7 +292,6 @@ export class CpuThreadPool {
 
   /** Stops the workers (they are blocked in Atomics.wait: a negative generation ends their loop). */
   dispose(): void {
-    Atomics.store(this.control, CLAIM, 0xffff);
     Atomics.store(this.control, GEN, -1);
     Atomics.notify(this.control, GEN);
     for (const w of this.workers) w.terminate();

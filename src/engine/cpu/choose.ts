@@ -33,12 +33,42 @@ function signature(layer: Layer, net: Network, wasm: boolean, names: string[]): 
   return layerSignature({ backend: wasm ? 'cpu-wasm' : 'cpu-js', attrs, io, tactics: names });
 }
 
+/**
+ * Bytes read between timed runs to push the last run's weights out of the caches (more than the
+ * L3 of one CPU complex: 32 MiB on the project's EPYC). In a model's run a layer's weights come
+ * from memory, its input from cache (the layer before just wrote it); timed back to back, the
+ * weights stay cached too, and executors that read more weight bytes (Winograd's transformed
+ * weights are 16/9 to 4× the conv's) look faster than they are in the run.
+ */
+const EVICT_BYTES = 48 << 20;
+
 /** A throwaway memory with the network's arena, for timing candidates. */
 class TimingMemory {
   private env?: CpuEnv;
+  private evictBuffer?: Int32Array;
+  private sink = 0;
   constructor(private readonly net: Network, private readonly layout: CpuMemoryLayout, private readonly wasm: boolean) {}
   release(): void {
     this.env?.mem.release();
+    this.evictBuffer = undefined;
+  }
+  /** Reads EVICT_BYTES of other memory, then the layer's inputs: the caches as a run finds them. */
+  coldWeights(layer: Layer): void {
+    this.evictBuffer ??= new Int32Array(EVICT_BYTES / 4).fill(1);
+    const e = this.evictBuffer;
+    let sum = 0;
+    for (let i = 0; i < e.length; i += 16) sum += e[i]!; // one read a cache line
+    const f = this.env?.mem.f32();
+    if (f) {
+      for (const t of tensorInputs(layer)) {
+        const at = this.layout.offsets.get(t);
+        const shape = this.net.tensors.get(t)?.shape;
+        if (at === undefined || !shape) continue;
+        const end = at / 4 + shape.reduce((a, b) => a * b, 1);
+        for (let i = at / 4; i < end; i += 16) sum += f[i]!;
+      }
+    }
+    this.sink += sum;
   }
   get(scratchBytes: number): CpuEnv {
     if (!this.env) {
@@ -115,6 +145,7 @@ function timeInTurns(layer: Layer, fits: CpuTactic[], timing: TimingMemory, cfg:
   const times = fits.map(() => Infinity);
   const round = () => runs.forEach((run, k) => {
     if (!run) return;
+    timing.coldWeights(layer);
     const t0 = now();
     run();
     times[k] = Math.min(times[k]!, now() - t0);
