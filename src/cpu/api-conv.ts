@@ -69,12 +69,21 @@ function largestShare(total: number, threads: number, align: number): number {
 }
 
 /**
+ * How much worse (as a share of the work) the positions' split may balance the threads than the
+ * channels' and still be taken: a split by positions gives each thread its share of the input
+ * (a channels split reads all of it on every thread), the same share the layers before and after
+ * give it, so it reads what it wrote itself (thread-pool.ts). SqueezeNet's 55×55 convs split
+ * 1520 + 1505 positions, 0.5% off even: by channels they ran 1.5-2.5× slower in a model's run.
+ */
+const POSITIONS_SLACK = 0.05;
+
+/**
  * Whether to split a conv's GEMM over output channels rather than output positions: when that
- * balances the threads better, as for small planes (7×7: positions split 32 + 17, channels evenly)
- * and a 1×1 plane (one position: channels are the only split).
+ * balances the threads clearly better, as for small planes (7×7: positions split 32 + 17,
+ * channels evenly) and a 1×1 plane (one position: channels are the only split).
  */
 function byRows(P: number, mg: number, threads: number): boolean {
-  return threads > 1 && largestShare(mg, threads, 4) < largestShare(P, threads, 8);
+  return threads > 1 && largestShare(mg, threads, 4) < largestShare(P, threads, 8) - POSITIONS_SLACK;
 }
 
 /**
@@ -95,17 +104,22 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
     // a depthwise multiply-add costs about two of the GEMM's (threadsFor's unit)
     const threads = threadsFor(wasm, n * m * P * kh * kw * 2);
     const plane = ih * iw * 4;
-    const call = (i: number, images: number, c0: number, cc: number, t: number): KernelCall => {
+    const call = (i: number, images: number, c0: number, cc: number, t: number, oy0 = 0, rows = oh): KernelCall => {
       const yOff = (i * m + c0 * mg) * P * 4;
       const epAt = writeEpilogue(wasm, { ...ep, bias: undefined }, 0, 0, res ? res + yOff : 0);
       return ['depthwise2d', [
         x + (i * c + c0) * plane, w.at + c0 * mg * kh * kw * 4, bias ? bias + c0 * mg * 4 : 0, bias ? 1 : 0,
-        y + yOff, images, cc, mg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, scratch[t]!, epAt,
+        y + yOff, images, cc, mg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, oy0, rows, scratch[t]!, epAt,
       ]];
     };
-    // whole images per thread when there are enough of them (one call each), else channels of every image
+    // whole images per thread when there are enough of them (one call each); else bands of output
+    // rows of every plane, the split the 1×1 convs around it make (each thread reads what it wrote),
+    // or channels where rows split badly (small planes) or the kernel would pad whole planes per band
+    const direct3x3 = kh === 3 && kw === 3 && dh === 1 && dw === 1 && (sw === 1 || sw === 2);
     if (n >= threads) wasm.run(splitRange(n, threads).map(([i0, ni], t) => [call(i0, ni, 0, c, t)]));
-    else wasm.run(splitRange(c, threads).map(([c0, cc], t) => Array.from({ length: n }, (_, i) => call(i, 1, c0, cc, t))));
+    else if (threads > 1 && direct3x3 && largestShare(oh, threads, 1) <= largestShare(c, threads, 1) + POSITIONS_SLACK) {
+      wasm.run(splitRange(oh, threads).map(([oy0, rows], t) => Array.from({ length: n }, (_, i) => call(i, 1, 0, c, t, oy0, rows))));
+    } else wasm.run(splitRange(c, threads).map(([c0, cc], t) => Array.from({ length: n }, (_, i) => call(i, 1, c0, cc, t))));
     wasm.rewind(mark);
     return;
   }

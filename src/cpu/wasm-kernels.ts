@@ -37,7 +37,7 @@ export interface KernelExports {
   depthwise2d(
     x: number, w: number, bias: number, hasBias: number, y: number, n: number, channels: number, mult: number,
     ih: number, iw: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number,
-    ph: number, pw: number, oh: number, ow: number, scratch: number, ep: number,
+    ph: number, pw: number, oh: number, ow: number, oy0: number, rows: number, scratch: number, ep: number,
   ): void;
   depthwiseScratchFloats(oh: number, ow: number, kh: number, kw: number, sh: number, sw: number, dh: number, dw: number): number;
   gemvPackedA(a: number, mPad: number, k: number, r0: number, rows: number, x: number, y: number, ep: number): void;

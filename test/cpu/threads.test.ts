@@ -5,7 +5,12 @@ import assert from 'node:assert/strict';
 import { installNodeCpuThreads } from '../../src/node/cpu-threads.js';
 import { prepareWasmKernels, wasmKernels } from '../../src/cpu/wasm-kernels.js';
 import { setParallelMacs, splitRange } from '../../src/cpu/parallel.js';
-import { expectOneNodeLikeOrt, randomTensor, type AttrSpec } from '../helpers/ort-reference.js';
+import { expectOneNodeLikeOrt, randomTensor, runOrt, type AttrSpec } from '../helpers/ort-reference.js';
+import { patternModel } from '../helpers/engine-pattern.js';
+import { CpuEngine } from '../../src/engine/cpu/engine.js';
+import { importOnnx } from '../../src/onnx/import/model.js';
+import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
+import '../../src/ops/index.js';
 
 const TOL = { atol: 1e-4, rtol: 1e-4 };
 
@@ -46,6 +51,10 @@ const CASES: Record<string, [string, Record<string, number[]>, Record<string, At
   'Conv 1×1, 2 images': ['Conv', { x: [2, 64, 17, 19], w: [67, 64, 1, 1] }, {}],
   'Conv depthwise stride 2, 2 images': ['Conv', { x: [2, 48, 30, 29], w: [48, 1, 3, 3], b: [48] }, { group: 48, strides: [2, 2], pads: [1, 1, 1, 1] }],
   'Conv depthwise, 12 images (images split)': ['Conv', { x: [12, 16, 20, 19], w: [16, 1, 3, 3], b: [16] }, { group: 16, pads: [1, 1, 1, 1] }],
+  'Conv depthwise 3×3, one image (bands of output rows, 10 + 10 + 9)': ['Conv', { x: [1, 24, 29, 31], w: [24, 1, 3, 3], b: [24] }, { group: 24, pads: [1, 1, 1, 1] }],
+  'Conv depthwise 3×3 stride 2, 2 outputs per channel, one image (bands)': ['Conv', { x: [1, 8, 30, 29], w: [16, 1, 3, 3], b: [16] }, { group: 8, strides: [2, 2], pads: [1, 1, 1, 1] }],
+  'Conv depthwise 3×3, one image of 3 rows (channels split)': ['Conv', { x: [1, 36, 3, 40], w: [36, 1, 3, 3] }, { group: 36, pads: [1, 1, 1, 1] }],
+  'Conv depthwise 5×5, one image (channels split)': ['Conv', { x: [1, 12, 20, 20], w: [12, 1, 5, 5], b: [12] }, { group: 12, pads: [2, 2, 2, 2] }],
   'Conv groups 2': ['Conv', { x: [1, 32, 20, 20], w: [34, 16, 3, 3] }, { group: 2, pads: [1, 1, 1, 1] }],
   'MaxPool 3×3 stride 2 ceil': ['MaxPool', { x: [1, 64, 55, 55] }, { kernel_shape: [3, 3], strides: [2, 2], ceil_mode: 1 }],
   'Gemm transB, bias': ['Gemm', { a: [33, 300], b: [201, 300], c: [201] }, { transB: 1 }],
@@ -70,3 +79,28 @@ for (const [name, [op, shapes, attrs]] of Object.entries(CASES)) {
     await expectOneNodeLikeOrt({ op, attrs, inputs, inputOrder: Object.keys(inputs), outputs: ['y'] }, TOL, 'fast');
   });
 }
+
+test('CPU engine on 3 threads: a depthwise 3×3 conv in bands of output rows with a residual + HardSwish epilogue matches onnxruntime', async () => {
+  installNodeCpuThreads(3);
+  await prepareWasmKernels();
+  const inputs = { x: randomTensor([1, 12, 31, 23], 1), r: randomTensor([1, 12, 31, 23], 4) };
+  const model = patternModel({
+    inputs,
+    initializers: { w: randomTensor([12, 1, 3, 3], 2), b: randomTensor([12], 3) },
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['c'], attrs: { group: 12, pads: [1, 1, 1, 1] } },
+      { op: 'Add', inputs: ['c', 'r'], outputs: ['s'] },
+      { op: 'HardSwish', inputs: ['s'], outputs: ['y'] },
+    ],
+    outputs: ['y'],
+  });
+  const want = await runOrt(model, inputs);
+  const engine = CpuEngine.build(importOnnx(model).graph, { x: [1, 12, 31, 23], r: [1, 12, 31, 23] }, { timeTactics: false, log: () => {} });
+  try {
+    assert.deepEqual(engine.plan.layers.map((l) => l.tactic), ['depthwise']); // one layer: the epilogue fused
+    const c = compareTensors(engine.run(inputs).y!, want.y!, FP32_TOLERANCE);
+    assert.ok(c.pass, `max abs ${c.maxAbsError}, ${c.mismatches} mismatches ${JSON.stringify(c.firstMismatch)}`);
+  } finally {
+    engine.dispose();
+  }
+});

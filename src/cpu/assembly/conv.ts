@@ -128,16 +128,17 @@ function paddedWidth(ow: i32, kw: i32, sw: i32, dw: i32): i32 {
  * y[i][ch] = bias[ch] + Σ w[ch][ky][kx] · xpad[ch / mult][oy·sh + ky·dh][ox·sw + kx·dw]. Each input
  * plane is first copied into a zero-padded scratch plane, so the inner loop has no bounds checks and
  * runs four output columns per f32x4 (3×3 kernels of column stride 1 or 2 run depthwise3x3.ts,
- * which needs no padded copy). `ep`: a fused epilogue (epilogue.ts) over each output plane,
+ * which needs no padded copy). Output rows [oy0, oy0 + rows) of each plane (a thread's band; the
+ * padded copy is of the whole plane). `ep`: a fused epilogue (epilogue.ts) over each output plane,
  * its residual addressed like y.
  */
 export function depthwise2d(
   x: usize, w: usize, bias: usize, hasBias: i32, y: usize, n: i32, channels: i32, mult: i32,
   ih: i32, iw: i32, kh: i32, kw: i32, sh: i32, sw: i32, dh: i32, dw: i32, ph: i32, pw: i32,
-  oh: i32, ow: i32, scratch: usize, ep: usize,
+  oh: i32, ow: i32, oy0: i32, rows: i32, scratch: usize, ep: usize,
 ): void {
   if (kh == 3 && kw == 3 && dh == 1 && dw == 1 && (sw == 1 || sw == 2)) {
-    depthwise3x3(x, w, bias, hasBias, y, n, channels, mult, ih, iw, sh, sw, ph, pw, oh, ow, scratch, ep);
+    depthwise3x3(x, w, bias, hasBias, y, n, channels, mult, ih, iw, sh, sw, ph, pw, oh, ow, oy0, rows, scratch, ep);
     return;
   }
   const hp = paddedHeight(oh, kh, sh, dh);
@@ -150,9 +151,9 @@ export function depthwise2d(
         const ch = c * mult + m;
         const wAt = w + (<usize>(ch * kh * kw) << 2);
         const b: f32 = hasBias ? load<f32>(bias + (<usize>ch << 2)) : 0;
-        const planeOff = <usize>((i * channels * mult + ch) * oh * ow) << 2;
+        const planeOff = <usize>((i * channels * mult + ch) * oh * ow + oy0 * ow) << 2;
         let out = y + planeOff;
-        for (let oy = 0; oy < oh; oy++) {
+        for (let oy = oy0; oy < oy0 + rows; oy++) {
           const top = scratch + <usize>(oy * sh) * rowBytes;
           let ox = 0;
           for (; ox + 4 <= ow; ox += 4) {
@@ -178,7 +179,7 @@ export function depthwise2d(
           }
           out += <usize>ow << 2;
         }
-        epilogueBlock(y + planeOff, ow, oh, ow, 0, 0, planeOff, ep); // the plane is still in cache
+        epilogueBlock(y + planeOff, ow, rows, ow, oy0, 0, planeOff, ep); // the band is still in cache
       }
     }
   }

@@ -10,12 +10,13 @@ import { ACT_CLIP, ACT_NONE, ACT_RELU, epilogueBlock } from './epilogue';
 
 /**
  * y[i][ch] = bias[ch] + Σ w[ch][ky][kx] · x[i][ch / mult][oy·sh − ph + ky][ox·sw − pw + kx] (0
- * outside), sw ∈ {1, 2}. `zeros`: scratch of at least (ow − 1)·sw + 3 floats (a zero row). `ep`: a
- * fused epilogue (epilogue.ts) without bias, its residual addressed like y.
+ * outside), sw ∈ {1, 2}, for the output rows oy in [oy0, oy0 + rows) of every plane (a thread's
+ * band). `zeros`: scratch of at least (ow − 1)·sw + 3 floats (a zero row). `ep`: a fused epilogue
+ * (epilogue.ts) without bias, its residual addressed like y.
  */
 export function depthwise3x3(
   x: usize, w: usize, bias: usize, hasBias: i32, y: usize, n: i32, channels: i32, mult: i32,
-  ih: i32, iw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, zeros: usize, ep: usize,
+  ih: i32, iw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32, oy0: i32, rows: i32, zeros: usize, ep: usize,
 ): void {
   memory.fill(zeros, 0, <usize>((ow - 1) * sw + 3) << 2);
   // none, relu and clip as one clamp to [lo, hi] in registers; another epilogue runs as its own
@@ -40,11 +41,11 @@ export function depthwise3x3(
         const ch = c * mult + m;
         const b: f32 = hasBias ? load<f32>(bias + (<usize>ch << 2)) : 0;
         const wAt = w + (<usize>(ch * 9) << 2);
-        const off = <usize>((i * channels * mult + ch) * P) << 2;
+        const off = <usize>((i * channels * mult + ch) * P + oy0 * ow) << 2;
         const out = y + off;
-        if (sw == 1) planeOf(plane, wAt, b, out, ih, iw, sh, 1, ph, pw, oh, ow, zeros, lo, hi);
-        else planeOf(plane, wAt, b, out, ih, iw, sh, 2, ph, pw, oh, ow, zeros, lo, hi);
-        if (after) epilogueBlock(out, ow, oh, ow, 0, 0, off, ep); // the plane is still in cache
+        if (sw == 1) planeOf(plane, wAt, b, out, ih, iw, sh, 1, ph, pw, oy0, rows, ow, zeros, lo, hi);
+        else planeOf(plane, wAt, b, out, ih, iw, sh, 2, ph, pw, oy0, rows, ow, zeros, lo, hi);
+        if (after) epilogueBlock(out, ow, rows, ow, oy0, 0, off, ep); // the band is still in cache
       }
     }
   }
@@ -60,11 +61,11 @@ function clamp(v: v128, lo: v128, hi: v128): v128 {
   return f32x4.pmin(f32x4.pmax(v, lo), hi);
 }
 
-/** One output plane; `sw` is a constant at each (inlined) call site. */
+/** Output rows [oy0, oy0 + rows) of one plane, the first at y; `sw` is a constant at each (inlined) call site. */
 // @ts-ignore: decorator
 @inline
 function planeOf(
-  x: usize, w: usize, b: f32, y: usize, ih: i32, iw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oh: i32, ow: i32,
+  x: usize, w: usize, b: f32, y: usize, ih: i32, iw: i32, sh: i32, sw: i32, ph: i32, pw: i32, oy0: i32, rows: i32, ow: i32,
   zeros: usize, lo: f32, hi: f32,
 ): void {
   const w0 = v128.load32_splat(w), w1 = v128.load32_splat(w, 4), w2 = v128.load32_splat(w, 8);
@@ -82,7 +83,7 @@ function planeOf(
   while (mid + 4 <= ow && (mid + 3) * sw - pw + 2 < iw) mid += 4;
   const rowBytes = <usize>iw << 2;
   let out = y;
-  for (let oy = 0; oy < oh; oy++, out += <usize>ow << 2) {
+  for (let oy = oy0; oy < oy0 + rows; oy++, out += <usize>ow << 2) {
     const iy = oy * sh - ph;
     const r0 = iy >= 0 && iy < ih ? x + <usize>iy * rowBytes : zeros;
     const r1 = iy + 1 >= 0 && iy + 1 < ih ? x + <usize>(iy + 1) * rowBytes : zeros;
