@@ -69,21 +69,30 @@ function largestShare(total: number, threads: number, align: number): number {
 }
 
 /**
- * How much worse (as a share of the work) the positions' split may balance the threads than the
- * channels' and still be taken: a split by positions gives each thread its share of the input
- * (a channels split reads all of it on every thread), the same share the layers before and after
- * give it, so it reads what it wrote itself (thread-pool.ts). SqueezeNet's 55×55 convs split
- * 1520 + 1505 positions, 0.5% off even: by channels they ran 1.5-2.5× slower in a model's run.
+ * How much worse (as a share of the work) one split may balance the threads than the other and
+ * still be taken for reading less (byRows).
  */
-const POSITIONS_SLACK = 0.05;
+const BALANCE_SLACK = 0.05;
 
 /**
- * Whether to split a conv's GEMM over output channels rather than output positions: when that
- * balances the threads clearly better, as for small planes (7×7: positions split 32 + 17,
- * channels evenly) and a 1×1 plane (one position: channels are the only split).
+ * Whether to split a conv's GEMM (mg output channels × P positions × K) over output channels
+ * rather than output positions. Where the balance differs by more than BALANCE_SLACK, the better
+ * balanced split (7×7 planes: positions split 32 + 17, channels evenly; a 1×1 plane: channels
+ * only). Otherwise the one that reads less per thread: by positions, all weights and a share of
+ * the input; by channels, a share of the weights and all the input. Ties go to positions: the
+ * layers before and after split the plane the same way, so a thread reads what it wrote itself
+ * (thread-pool.ts). Measured (ResNet-50, SqueezeNet, 2 threads): SqueezeNet's 55×55 convs (16-64
+ * outputs, 1520 + 1505 positions) ran 1.5-2.5× slower in a model's run split by channels; ResNet's
+ * 14×14 256→1024 convs ~8% slower split by positions.
  */
-function byRows(P: number, mg: number, threads: number): boolean {
-  return threads > 1 && largestShare(mg, threads, 4) < largestShare(P, threads, 8) - POSITIONS_SLACK;
+function byRows(P: number, mg: number, K: number, threads: number): boolean {
+  if (threads <= 1) return false;
+  const rowsShare = largestShare(mg, threads, 4);
+  const posShare = largestShare(P, threads, 8);
+  if (Math.abs(rowsShare - posShare) > BALANCE_SLACK) return rowsShare < posShare;
+  const readsByPositions = mg * K + K * P * posShare;
+  const readsByRows = mg * K * rowsShare + K * P;
+  return readsByRows < readsByPositions;
 }
 
 /**
@@ -117,7 +126,7 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
     // or channels where rows split badly (small planes) or the kernel would pad whole planes per band
     const direct3x3 = kh === 3 && kw === 3 && dh === 1 && dw === 1 && (sw === 1 || sw === 2);
     if (n >= threads) wasm.run(splitRange(n, threads).map(([i0, ni], t) => [call(i0, ni, 0, c, t)]));
-    else if (threads > 1 && direct3x3 && largestShare(oh, threads, 1) <= largestShare(c, threads, 1) + POSITIONS_SLACK) {
+    else if (threads > 1 && direct3x3 && largestShare(oh, threads, 1) <= largestShare(c, threads, 1) + BALANCE_SLACK) {
       wasm.run(splitRange(oh, threads).map(([oy0, rows], t) => Array.from({ length: n }, (_, i) => call(i, 1, 0, c, t, oy0, rows))));
     } else wasm.run(splitRange(c, threads).map(([c0, cc], t) => Array.from({ length: n }, (_, i) => call(i, 1, c0, cc, t))));
     wasm.rewind(mark);
@@ -157,7 +166,7 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
       }
       const yOff = (i * m + g * mg) * P * 4;
       const threads = threadsFor(wasm, mg * P * K);
-      if (byRows(P, mg, threads)) {
+      if (byRows(P, mg, K, threads)) {
         // output channels split: each thread packs all of B (small beside its share of A · B)
         wasm.run(splitRange(mg, threads, 4).map(([i0, mi], t) => {
           const at = yOff + i0 * P * 4;
@@ -240,7 +249,7 @@ function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y
   const inPlace = oneByOne && sh === 1 && sw === 1 && ph === 0 && pw === 0 && oh === ih && ow === iw;
   const scratch = scratchPerThread(wasm, k.conv1x1ScratchFloats(K));
   const threads = threadsFor(wasm, mg * P * K);
-  const rows = byRows(P, mg, threads);
+  const rows = byRows(P, mg, K, threads);
   const parts = rows ? splitRange(mg, threads, 4) : splitRange(P, threads, 8);
   const imageBytes = ih * iw * 4;
   if (!oneByOne && !rows) {
