@@ -46,7 +46,9 @@ export interface WorkerInit {
   names: readonly string[];
 }
 
-const SLOT = 256;
+const SLOT = 1024;
+/** Arguments one kernel call may have. */
+const MAX_ARGS = 64;
 const GEN = 0;
 const DONE = 1;
 const FAILED = 2;
@@ -94,7 +96,7 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const fns = names.map((n) => exports[n]);
   // one argument array per count, reused: no allocation per call
-  const argv = Array.from({ length: ${SLOT} }, (_, n) => new Array(n).fill(0));
+  const argv = Array.from({ length: ${MAX_ARGS} + 1 }, (_, n) => new Array(n).fill(0));
   Atomics.add(control, ${READY}, 1);
   const clock = typeof performance === 'object' ? () => performance.now() : () => Date.now();
   let gen = 0;
@@ -282,7 +284,7 @@ export class CpuThreadPool {
     this.calls[at++] = list.length;
     for (const [name, args] of list) {
       const f = this.index.get(name) ?? -1;
-      if (f < 0 || at + 2 + args.length > (w + 1) * SLOT) throw new ExecutionError(`kernel call '${name}' does not fit the worker's slot`);
+      if (f < 0 || args.length > MAX_ARGS || at + 2 + args.length > (w + 1) * SLOT) throw new ExecutionError(`kernel call '${name}' does not fit the worker's slot`);
       this.calls[at++] = f;
       this.calls[at++] = args.length;
       this.calls.set(args, at);

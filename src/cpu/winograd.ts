@@ -75,61 +75,60 @@ export function packWinogradWeights(wasm: WasmKernels, w: Float32Array, m: numbe
 const BAND_TILES = 32;
 
 /**
+ * Bytes of V and M (the transformed input and the GEMMs' output) a chunk of tile rows may fill
+ * when a thread walks its share in chunks (winogradConv2d's `chunkBytes`): with the chunk's transformed input and
+ * products in its core's L2, the output transform reads M from cache instead of memory (a band's
+ * M is 1 MiB for SqueezeNet's and ResNet-50's 64-channel 56×56 convs), at the cost of reading the
+ * transformed weights once per chunk. The builder times both ways (engine/cpu/winograd.ts).
+ */
+export const WINOGRAD_CHUNK_BYTES = 384 << 10;
+
+/** One thread's share: tile rows [ti0, ti0 + rows) of output channels [m0, m0 + mc). */
+interface WinogradPart {
+  ti0: number;
+  rows: number;
+  m0: number;
+  mc: number;
+}
+
+/**
  * Y[n, m, oh, ow] = conv(X[n, c, ih, iw], W) then the epilogue, for a conv winogradApplies to.
  * Addresses are bytes in the kernels' memory. On a pool, a plane with enough tile rows is split
  * into bands of tile rows, one per thread, each running its input transform, GEMMs and output
  * transform on V and M of its own (one fork-join, nothing crossing cores); smaller planes split
- * the output channels the same way; one thread runs the stages in turn.
+ * the output channels the same way (each thread transforms the whole input). `chunkBytes`: each
+ * thread walks its tile rows a chunk at a time, a chunk's V and M within that many bytes (at least
+ * one tile row; WINOGRAD_CHUNK_BYTES); without it, all at once.
  */
-export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, ep?: Epilogue): void {
+export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, ep?: Epilogue, chunkBytes?: number): void {
   const mark = wasm.mark();
-  const { k } = wasm;
-  const { n, c, m, ih, iw, ph, pw, oh, ow } = s;
-  const { tile } = w;
-  const xis = (tile + 2) ** 2;
+  const { m, oh, ow } = s;
+  const { tile, xis, c } = { tile: w.tile, xis: (w.tile + 2) ** 2, c: s.c };
   const th = Math.ceil(oh / tile);
   const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
   const T = th * twp;
-  const P = oh * ow;
   const threads = threadsFor(wasm, xis * m * T * c);
   const bands = splitRange(th, threads);
-  if (threads > 1 && bands.length > 1 && bands.every(([, rows]) => rows * twp >= BAND_TILES)) {
-    winogradBands(wasm, s, x, w, y, bands, ep);
-    wasm.rewind(mark);
-    return;
-  }
   const outRows = splitRange(m, threads, 4);
-  if (threads > 1 && outRows.length > 1) {
-    winogradByOutputs(wasm, s, x, w, y, outRows, ep);
-    wasm.rewind(mark);
-    return;
+  let parts: WinogradPart[] | undefined;
+  if (threads > 1 && bands.length > 1 && bands.every(([, rows]) => rows * twp >= BAND_TILES)) {
+    parts = bands.map(([ti0, rows]) => ({ ti0, rows, m0: 0, mc: m }));
+  } else if (threads > 1 && outRows.length > 1) {
+    parts = outRows.map(([m0, mc]) => ({ ti0: 0, rows: th, m0, mc }));
+  } else if (threads === 1) {
+    parts = [{ ti0: 0, rows: th, m0: 0, mc: m }];
   }
-  const V = wasm.alloc(xis * k.winogradXiFloats(c, T));
-  const M = wasm.alloc(xis * k.winogradXiFloats(m, T));
-  const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
-  const pads = scratchPerThread(wasm, tile === 2 ? k.winogradPadFloats(th, twp) : k.winograd4PadFloats(th, twp));
-  const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
-  const bias = ep?.bias ?? 0;
-  const res = ep?.residual ?? 0;
-  // a transform costs about 8·α² multiply-adds' time per tile and channel (shuffles, adds, strided stores)
-  const inParts = splitRange(c, threadsFor(wasm, 8 * c * T * xis));
-  const gemmParts = splitRange(xis, threadsFor(wasm, xis * m * T * c));
-  const outParts = splitRange(m, threadsFor(wasm, 8 * m * T * xis));
-  for (let i = 0; i < n; i++) {
-    const xAt = x + i * c * ih * iw * 4;
-    wasm.run(inParts.map(([c0, cc], t) => [[input, [xAt, c0, cc, c, ih, iw, ph, pw, th, twp, V, pads[t]!]] as KernelCall]));
-    wasm.run(gemmParts.map(([x0, xc], t) => [['winogradGemms', [x0, xc, m, 0, m, T, c, w.at, w.xiBytes, w.mPad, V, M, scratch[t]!]] as KernelCall]));
-    const yAt = y + i * m * P * 4;
-    wasm.run(outParts.map(([m0, mc], t) => {
-      const epAt = writeEpilogue(wasm, ep, bias ? bias + m0 * 4 : 0, 0, res ? res + (i * m + m0) * P * 4 : 0);
-      // F(4×4) needs a few vectors of scratch: the GEMM's, which is free again
-      return [[output, [M, m0, mc, m, th, twp, yAt, oh, ow, P, epAt, ...(tile === 4 ? [scratch[t]!] : [])]] as KernelCall];
-    }));
+  if (parts) {
+    const most = Math.max(...parts.map((p) => p.rows));
+    const chunk = chunkBytes ? Math.min(most, Math.max(1, Math.floor(chunkBytes / (xis * (c + m) * twp * 4)))) : most;
+    winogradParts(wasm, s, x, w, y, parts, chunk, ep);
+  } else {
+    winogradStages(wasm, s, x, w, y, ep);
   }
   wasm.rewind(mark);
 }
 
-/** What both pooled drivers derive first: transform points, tile rows, padded tile columns, kernels, epilogue operands. */
+/** What the drivers derive first: transform points, tile rows, padded tile columns, kernels, epilogue operands. */
 function driverSetup(s: ConvShape, w: PackedWinograd, ep?: Epilogue) {
   const { tile } = w;
   const [input, output] = tile === 2 ? ['winogradInput', 'winogradOutput'] : ['winograd4Input', 'winograd4Output'];
@@ -147,60 +146,65 @@ function driverSetup(s: ConvShape, w: PackedWinograd, ep?: Epilogue) {
 }
 
 /**
- * winogradConv2d by bands of tile rows [ti0, ti0 + rows), one per thread: a band is the conv of
- * the input rows from tile·ti0 − ph on (the transform's zero border supplies the pads) into output
- * rows tile·ti0 onwards, so each stage's kernel runs unchanged on the band's row range.
+ * winogradConv2d by parts, one per thread (one fork-join per image), each walking its tile rows
+ * `chunk` rows at a time: a chunk [r0, r0 + rows) is the conv of the input rows from tile·r0 − ph
+ * on (the transform's zero border supplies the pads) into output rows tile·r0 onwards, so each
+ * stage's kernel runs unchanged on the chunk's row range; V and M are the thread's own, a chunk big.
  */
-function winogradBands(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, bands: [number, number][], ep?: Epilogue): void {
+function winogradParts(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, parts: WinogradPart[], chunk: number, ep?: Epilogue): void {
   const { k } = wasm;
   const { n, c, m, ih, iw, ph, pw, oh, ow } = s;
   const { tile, xis, th, twp, P, input, output, bias, res } = driverSetup(s, w, ep);
-  const most = Math.max(...bands.map(([, rows]) => rows));
-  const V = scratchPerThread(wasm, xis * k.winogradXiFloats(c, most * twp));
-  const M = scratchPerThread(wasm, xis * k.winogradXiFloats(m, most * twp));
+  const V = scratchPerThread(wasm, xis * k.winogradXiFloats(c, chunk * twp));
+  const M = scratchPerThread(wasm, xis * k.winogradXiFloats(m, chunk * twp));
   const pads = scratchPerThread(wasm, tile === 2 ? k.winogradPadFloats(th, twp) : k.winograd4PadFloats(th, twp));
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
   for (let i = 0; i < n; i++) {
     const xAt = x + i * c * ih * iw * 4;
-    wasm.run(bands.map(([ti0, rows], t): KernelCall[] => {
-      const row0 = tile * ti0;
-      const bandOh = Math.min(oh - row0, tile * rows);
-      const yAt = y + (i * m * P + row0 * ow) * 4;
-      const epAt = writeEpilogue(wasm, ep, bias, 0, res ? res + (i * m * P + row0 * ow) * 4 : 0);
-      return [
-        [input, [xAt, 0, c, c, ih, iw, ph - row0, pw, rows, twp, V[t]!, pads[t]!]],
-        ['winogradGemms', [0, xis, m, 0, m, rows * twp, c, w.at, w.xiBytes, w.mPad, V[t]!, M[t]!, scratch[t]!]],
-        [output, [M[t]!, 0, m, m, rows, twp, yAt, bandOh, ow, P, epAt, ...(tile === 4 ? [scratch[t]!] : [])]],
-      ];
+    wasm.run(parts.map(({ ti0, rows, m0, mc }, t): KernelCall[] => {
+      const calls: KernelCall[] = [];
+      for (let r0 = ti0; r0 < ti0 + rows; r0 += chunk) {
+        const r = Math.min(chunk, ti0 + rows - r0);
+        const row0 = tile * r0;
+        const at = (i * m * P + row0 * ow) * 4; // output row row0 of channel 0 of image i
+        const epAt = writeEpilogue(wasm, ep, bias ? bias + m0 * 4 : 0, 0, res ? res + at + m0 * P * 4 : 0);
+        calls.push(
+          [input, [xAt, 0, c, c, ih, iw, ph - row0, pw, r, twp, V[t]!, pads[t]!]],
+          ['winogradGemms', [0, xis, m, m0, mc, r * twp, c, w.at, w.xiBytes, w.mPad, V[t]!, M[t]!, scratch[t]!]],
+          [output, [M[t]!, m0, mc, m, r, twp, y + at, Math.min(oh - row0, tile * r), ow, P, epAt, ...(tile === 4 ? [scratch[t]!] : [])]],
+        );
+      }
+      return calls;
     }));
   }
 }
 
 /**
- * winogradConv2d by output channels [m0, m0 + mc), one range per thread, for planes too small for
- * bands: each thread transforms the whole input into a V of its own (a small plane's transform
- * is a few % of the GEMMs) and runs its rows of every GEMM and their output transform, in one
- * fork-join with M's rows never crossing cores.
+ * winogradConv2d in three fork-joins (few output channels on a pool, where neither parts apply):
+ * input transform split by channels, GEMMs by ξ, output transform by output channels.
  */
-function winogradByOutputs(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, outRows: [number, number][], ep?: Epilogue): void {
+function winogradStages(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, ep?: Epilogue): void {
   const { k } = wasm;
   const { n, c, m, ih, iw, ph, pw, oh, ow } = s;
   const { tile, xis, th, twp, P, input, output, bias, res } = driverSetup(s, w, ep);
   const T = th * twp;
-  const V = scratchPerThread(wasm, xis * k.winogradXiFloats(c, T));
+  const V = wasm.alloc(xis * k.winogradXiFloats(c, T));
   const M = wasm.alloc(xis * k.winogradXiFloats(m, T));
   const pads = scratchPerThread(wasm, tile === 2 ? k.winogradPadFloats(th, twp) : k.winograd4PadFloats(th, twp));
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
+  // a transform costs about 8·α² multiply-adds' time per tile and channel (shuffles, adds, strided stores)
+  const inParts = splitRange(c, threadsFor(wasm, 8 * c * T * xis));
+  const gemmParts = splitRange(xis, threadsFor(wasm, xis * m * T * c));
+  const outParts = splitRange(m, threadsFor(wasm, 8 * m * T * xis));
   for (let i = 0; i < n; i++) {
     const xAt = x + i * c * ih * iw * 4;
+    wasm.run(inParts.map(([c0, cc], t) => [[input, [xAt, c0, cc, c, ih, iw, ph, pw, th, twp, V, pads[t]!]] as KernelCall]));
+    wasm.run(gemmParts.map(([x0, xc], t) => [['winogradGemms', [x0, xc, m, 0, m, T, c, w.at, w.xiBytes, w.mPad, V, M, scratch[t]!]] as KernelCall]));
     const yAt = y + i * m * P * 4;
-    wasm.run(outRows.map(([m0, mc], t): KernelCall[] => {
+    wasm.run(outParts.map(([m0, mc], t) => {
       const epAt = writeEpilogue(wasm, ep, bias ? bias + m0 * 4 : 0, 0, res ? res + (i * m + m0) * P * 4 : 0);
-      return [
-        [input, [xAt, 0, c, c, ih, iw, ph, pw, th, twp, V[t]!, pads[t]!]],
-        ['winogradGemms', [0, xis, m, m0, mc, T, c, w.at, w.xiBytes, w.mPad, V[t]!, M, scratch[t]!]],
-        [output, [M, m0, mc, m, th, twp, yAt, oh, ow, P, epAt, ...(tile === 4 ? [scratch[t]!] : [])]],
-      ];
+      // F(4×4) needs a few vectors of scratch: the GEMM's, which is free again
+      return [[output, [M, m0, mc, m, th, twp, yAt, oh, ow, P, epAt, ...(tile === 4 ? [scratch[t]!] : [])]] as KernelCall];
     }));
   }
 }

@@ -58,7 +58,8 @@ test('winogradConv2d with a fused bias, residual and activation matches onnxrunt
         const r = randomTensor([s.n, s.m, s.oh, s.ow], 4, -2, 2);
         for (const tile of [2, 4] as const) {
           const packed = packWinogradWeights(wasm, w.data, s.m, s.c, tile);
-          for (const before of [false, true]) {
+          // chunked: one tile row at a time (a budget of 1 byte), each part's rows in turn
+          for (const [before, chunkBytes] of [[false, undefined], [true, undefined], [false, 1], [true, 1]] as const) {
             const nodes: PatternNode[] = [{ op: 'Conv', inputs: ['x', 'w', 'b'], outputs: ['conv'], attrs: { pads: k.pads } }];
             if (before) nodes.push({ op: 'Relu', inputs: ['conv'], outputs: ['act'] }, { op: 'Add', inputs: ['act', 'r'], outputs: ['y'] });
             else nodes.push({ op: 'Add', inputs: ['conv', 'r'], outputs: ['sum'] }, { op: 'Relu', inputs: ['sum'], outputs: ['y'] });
@@ -66,9 +67,9 @@ test('winogradConv2d with a fused bias, residual and activation matches onnxrunt
             wasm.reset();
             const [X, B, R] = [x, b, r].map((t) => wasm.put(t.data));
             const Y = wasm.alloc(r.data.length);
-            winogradConv2d(wasm, s, X!, packed, Y, { bias: B, residual: R, activation: { kind: 'relu' }, activationBeforeResidual: before });
+            winogradConv2d(wasm, s, X!, packed, Y, { bias: B, residual: R, activation: { kind: 'relu' }, activationBeforeResidual: before }, chunkBytes);
             const c = compareTensors(new Tensor('float32', want.shape, wasm.read(Y, r.data.length)), want, TOL);
-            assert.ok(c.pass, `${where} F(${tile}) ${name} relu ${before ? 'before' : 'after'} the residual: ${c.reason ?? JSON.stringify(c)}`);
+            assert.ok(c.pass, `${where} F(${tile})${chunkBytes ? ' chunked' : ''} ${name} relu ${before ? 'before' : 'after'} the residual: ${c.reason ?? JSON.stringify(c)}`);
           }
           // and with no epilogue at all
           const plain = (await runOrt(patternModel({ nodes: [{ op: 'Conv', inputs: ['x', 'w'], outputs: ['y'], attrs: { pads: k.pads } }], inputs: { x }, initializers: { w }, outputs: ['y'] }), { x })).y!;
