@@ -340,17 +340,6 @@ export function createWasmKernels(): WasmKernels | undefined {
 }
 
 /**
- * Holds the thread pool, where prepareWasmKernels() started one, for a run of many kernels (a
- * model's inference: see CpuThreadPool.hold); returns its release.
- */
-export function holdCpuThreads(): () => void {
-  const k = threaded;
-  if (!k) return () => undefined;
-  k.hold();
-  return () => k.release();
-}
-
-/**
  * The kernels: with the thread pool once prepareWasmKernels() has started it, otherwise
  * single-threaded; undefined where WebAssembly SIMD is not available.
  */

@@ -1,5 +1,4 @@
 import { checkMemoryBudget, defaultMemoryBudget } from './memory-budget.js';
-import { holdCpuThreads } from '../cpu/wasm-kernels.js';
 import { InputError } from '../errors.js';
 import type { Graph, ValueInfo } from '../ir/graph.js';
 import { bindShape } from '../ir/infer.js';
@@ -75,13 +74,7 @@ export class CpuExecutor {
       if (!this.inputs.some((v) => v.name === name)) throw new InputError(`unknown input '${name}'`, { hint: `the model takes ${names()}` });
     }
     const meter: RunMeter = { nodes: 0, live: 0, peak: 0 };
-    // the CPU kernels' threads keep spinning between this run's nodes (no futex wake per fork)
-    const release = holdCpuThreads();
-    try {
-      this.program.run(scope, meter);
-    } finally {
-      release();
-    }
+    this.program.run(scope, meter);
     this.lastStats = { nodes: meter.nodes, peakBytes: meter.peak };
     const result: Record<string, Value> = {};
     for (const o of this.graph.outputs) result[o.name] = scope.get(o.name)!;
