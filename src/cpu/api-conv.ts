@@ -5,7 +5,8 @@
 // weights and K ≤ 256 under a bias / residual / ReLU / Clip epilogue run the direct kernel instead
 // (assembly/conv1x1.ts, conv-chunks.ts; convMethod says which). Depthwise convs (one input channel
 // per group) run a direct kernel. The epilogue (bias, residual, activation) is fused either way.
-import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { partsFor, scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { threadLocal } from './thread-pool.js';
 import { activationCode, writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
 import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';
@@ -167,20 +168,21 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
       const yOff = (i * m + g * mg) * P * 4;
       const threads = threadsFor(wasm, mg * P * K);
       if (byRows(P, mg, K, threads)) {
-        // output channels split: each thread packs all of B (small beside its share of A · B)
-        wasm.run(splitRange(mg, threads, 4).map(([i0, mi], t) => {
+        // output channels split: each list packs all of B (small beside its share of A · B; two
+        // lists a thread at most, for that)
+        wasm.run(splitRange(mg, partsFor(wasm, mg * P * K, 2), 4).map(([i0, mi]) => {
           const at = yOff + i0 * P * 4;
           const epAt = writeEpilogue(wasm, ep, bias ? bias + (g * mg + i0) * 4 : 0, 0, res ? res + at : 0);
           const b = direct ? [xAt, P, 1, 0] : [col, nPad, 0, 1];
-          return [['gemmEx', [mi, P, K, w.at + g * w.groupBytes, mPad, i0, 1, ...b, y + at, P, 0, 1, scratch[t]!, epAt]] as KernelCall];
-        }));
+          return [['gemmEx', [mi, P, K, w.at + g * w.groupBytes, mPad, i0, 1, ...b, y + at, P, 0, 1, threadLocal(0), epAt]] as KernelCall];
+        }), [scratch]);
         continue;
       }
-      wasm.run(splitRange(P, threads, 8).map(([j0, nj], t) => {
+      wasm.run(splitRange(P, partsFor(wasm, mg * P * K), 8).map(([j0, nj]) => {
         const epAt = writeEpilogue(wasm, ep, bias ? bias + g * mg * 4 : 0, 0, res ? res + yOff + j0 * 4 : 0);
         const b = direct ? [xAt + j0 * 4, P, 1, 0] : [col, nPad, j0, 1];
-        return [['gemmEx', [mg, nj, K, w.at + g * w.groupBytes, mPad, 0, 1, ...b, y + yOff + j0 * 4, P, 0, 1, scratch[t]!, epAt]] as KernelCall];
-      }));
+        return [['gemmEx', [mg, nj, K, w.at + g * w.groupBytes, mPad, 0, 1, ...b, y + yOff + j0 * 4, P, 0, 1, threadLocal(0), epAt]] as KernelCall];
+      }), [scratch]);
     }
   }
   wasm.rewind(mark);
@@ -250,7 +252,7 @@ function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y
   const scratch = scratchPerThread(wasm, k.conv1x1ScratchFloats(K));
   const threads = threadsFor(wasm, mg * P * K);
   const rows = byRows(P, mg, K, threads);
-  const parts = rows ? splitRange(mg, threads, 4) : splitRange(P, threads, 8);
+  const parts = rows ? splitRange(mg, partsFor(wasm, mg * P * K), 4) : splitRange(P, partsFor(wasm, mg * P * K), 8);
   const imageBytes = ih * iw * 4;
   if (!oneByOne && !rows) {
     // each thread its positions, im2col in chunks that stay in L2 (conv-chunks.ts)
@@ -259,10 +261,10 @@ function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y
       for (let g = 0; g < group; g++) {
         const xAt = x + (i * c + g * cg) * imageBytes;
         const yOff = (i * m + g * mg) * P * 4;
-        wasm.run(parts.map(([j0, nj], t) => [['convChunks', [
+        wasm.run(parts.map(([j0, nj]) => [['convChunks', [
           xAt, cg, ih, iw, kh, kw, sh, sw, dh, dw, ph, pw, oh, ow, w.at + g * w.groupBytes, mPad, mg, j0, nj,
-          y + yOff, bias ? bias + g * mg * 4 : 0, res ? res + yOff : 0, act, p0, p1, bufs[t]!, scratch[t]!,
-        ]] as KernelCall]));
+          y + yOff, bias ? bias + g * mg * 4 : 0, res ? res + yOff : 0, act, p0, p1, threadLocal(0), threadLocal(1),
+        ]] as KernelCall]), [bufs, scratch]);
       }
     }
     return;
@@ -287,11 +289,11 @@ function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y
       const yOff = (i * m + g * mg) * P * 4;
       const wAt = w.at + g * w.groupBytes;
       const bAt = bias ? bias + g * mg * 4 : 0;
-      wasm.run(parts.map(([start, count], t) => {
+      wasm.run(parts.map(([start, count]) => {
         const [r0, nr, j0, nj] = rows ? [start, count, 0, P] : [0, mg, start, count];
         const b = ldx ? xAt : xAt + j0 * K * 4; // packed panels from column j0
-        return [['conv1x1Direct', [wAt, mPad, mg, K, r0, nr, b, ldx, j0, nj, P, y + yOff, bAt, res ? res + yOff : 0, act, p0, p1, scratch[t]!]] as KernelCall];
-      }));
+        return [['conv1x1Direct', [wAt, mPad, mg, K, r0, nr, b, ldx, j0, nj, P, y + yOff, bAt, res ? res + yOff : 0, act, p0, p1, threadLocal(0)]] as KernelCall];
+      }), [scratch]);
     }
   }
 }

@@ -3,7 +3,8 @@
 // residual shaped like Y, activation) is fused into the GEMM's last pass over each output strip.
 import { InputError } from '../errors.js';
 import { forEachBroadcastBatch } from '../tensor/shape.js';
-import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { partsFor, scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { threadLocal } from './thread-pool.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
 import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';
@@ -66,8 +67,8 @@ export function gemm(wasm: WasmKernels, m: number, n: number, k: number, a: numb
   const alpha = o.alpha ?? 1;
   const nPad = Math.ceil(n / 8) * 8;
   const byColumns = n >= 8 * threads || m < 8;
-  const parts = byColumns ? splitRange(n, threads, 8) : splitRange(m, threads, 4);
-  wasm.run(parts.map(([s0, count], t): KernelCall[] => {
+  const parts = byColumns ? splitRange(n, partsFor(wasm, m * n * k), 8) : splitRange(m, partsFor(wasm, m * n * k), 4);
+  wasm.run(parts.map(([s0, count]): KernelCall[] => {
     const [i0, mi, j0, nj] = byColumns ? [0, m, s0, count] : [s0, count, 0, n];
     const yAt = y + (i0 * n + j0) * 4;
     const epAt = writeEpilogue(wasm, ep, o.rowBias ? o.rowBias + i0 * 4 : 0, bias ? bias + j0 * 4 : 0, res ? res + (yAt - y) : 0);
@@ -75,8 +76,8 @@ export function gemm(wasm: WasmKernels, m: number, n: number, k: number, a: numb
     const bArgs = b.packed
       ? [b.at, nPad, j0, 1]
       : b.trans ? [b.at + j0 * k * 4, 1, k, 0] : [b.at + j0 * 4, n, 1, 0];
-    return [['gemmEx', [mi, nj, k, aAt, ars, acs, 0, ...bArgs, yAt, n, acc, alpha, scratch[t]!, epAt]]];
-  }));
+    return [['gemmEx', [mi, nj, k, aAt, ars, acs, 0, ...bArgs, yAt, n, acc, alpha, threadLocal(0), epAt]]];
+  }), [scratch]);
   wasm.rewind(mark);
 }
 

@@ -32,6 +32,24 @@ export function threadsFor(wasm: WasmKernels, macs: number): number {
   return Math.max(1, Math.min(wasm.threads, Math.floor(macs / parallelMacs)));
 }
 
+/**
+ * Lists per thread a big job splits into: a thread that is done takes a slower one's last lists
+ * (thread-pool.ts), so one core running behind (a virtual CPU sharing its core) holds the layer
+ * up by a piece, not by half the layer.
+ */
+const PIECES = 4;
+
+/**
+ * Lists to split `macs` multiply-adds into: threadsFor's threads, each up to PIECES lists of at
+ * least 4 × the parallel threshold (about a millisecond's work; a list's fixed costs — packing
+ * its share, the claim — stay small beside it). `pieces` lowers the per-thread cap.
+ */
+export function partsFor(wasm: WasmKernels, macs: number, pieces = PIECES): number {
+  const threads = threadsFor(wasm, macs);
+  if (threads <= 1) return threads;
+  return threads * Math.max(1, Math.min(pieces, Math.floor(macs / threads / (4 * parallelMacs))));
+}
+
 /** Scratch areas, one per thread, of `floats` floats each. */
 export function scratchPerThread(wasm: WasmKernels, floats: number): number[] {
   return Array.from({ length: wasm.threads }, () => wasm.alloc(floats));

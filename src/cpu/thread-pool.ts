@@ -1,10 +1,12 @@
 // A fork-join pool of workers that share the kernels' WebAssembly memory. A job is a few lists of
-// kernel calls (export name and numeric arguments), one per thread at most. List t belongs to
-// thread t (the caller is thread 0): the kernels split every layer the same way (a thread gets
-// the same share of positions or channels layer after layer), so a thread mostly reads what it
-// wrote itself, from its own core's caches. When the caller is done with its list it takes every
-// list whose worker has not started it yet, so a worker that wakes late (a busy machine) costs
-// nothing: the caller waits only for lists a worker has already started. Waking a thread blocked in Atomics.wait costs tens of microseconds (a futex
+// kernel calls (export name and numeric arguments). With no more lists than threads list t
+// belongs to thread t (the caller is thread 0); big layers split finer, each thread owning a
+// contiguous block of lists. The kernels split every layer the same way (a thread gets the same
+// share of positions or channels layer after layer), so a thread mostly reads what it wrote
+// itself, from its own core's caches. A thread done with its own lists takes the others' not yet
+// started, from the end of each block (listOrder): a worker that wakes late (a busy machine) costs
+// nothing, and a core that runs slower (virtual CPUs sharing a physical core with other work:
+// measured here, one of two threads of a GEMM 15-40% behind the other) hands its last lists on. Waking a thread blocked in Atomics.wait costs tens of microseconds (a futex
 // wake, across virtual CPUs an interrupt), twice a job (the worker, then the caller): more than a
 // small layer's work. So both sides first spin a bounded while (the spin time, 150 µs unless
 // setCpuSpinMicros says otherwise; the clock is re-read every few hundred loads) before they
@@ -38,17 +40,37 @@ export interface WorkerInit {
   control: Int32Array;
   /** Per list SLOT floats: call count, then per call (export index, argument count, arguments…). */
   calls: Float64Array;
+  /** Per job, the thread-local argument values: slot k of thread t at k · threads + t (LOCAL_MARK). */
+  locals: Float64Array;
   /** Per list, the job (generation) that last claimed it: claiming is a compare-exchange to the current one. */
   claims: Int32Array;
   /** [0]: the time (Date.now()) until which no thread spins; [1]: how many times that was set (about); [2]: the time of the last strike. */
   quiet: Float64Array;
   index: number;
+  /** Threads of the pool, the caller included. */
+  threads: number;
   names: readonly string[];
 }
 
 const SLOT = 1024;
 /** Arguments one kernel call may have. */
 const MAX_ARGS = 64;
+/**
+ * An argument LOCAL_MARK − k stands for slot k of the job's thread-local values, read by each
+ * thread as its own (its scratch areas): a list may run on any thread. Far below any address,
+ * size or parameter a kernel takes.
+ */
+export const LOCAL_MARK = -(2 ** 50);
+/** Thread-local slots one job may have. */
+export const MAX_LOCALS = 8;
+/** The argument that each thread reads as its own value of slot k (see CpuThreadPool.run). */
+export function threadLocal(k: number): number {
+  return LOCAL_MARK - k;
+}
+/** `v`, or this thread's value of the slot it marks. */
+export function resolveLocal(v: number, locals: readonly (readonly number[])[] | undefined, thread: number): number {
+  return v <= LOCAL_MARK ? locals![LOCAL_MARK - v]![thread]! : v;
+}
 const GEN = 0;
 const DONE = 1;
 const FAILED = 2;
@@ -90,9 +112,35 @@ function olderClaim(v: number, gen: number): boolean {
 }
 const OLDER = `((v, gen) => { const d = (gen - v + ${GENERATIONS}) % ${GENERATIONS}; return d > 0 && d < ${GENERATIONS / 2}; })`;
 
+/** Lists a job may have per thread (finer parts let a faster thread take a slower one's last ones). */
+export const MAX_LISTS_PER_THREAD = 8;
+
+/**
+ * The order in which thread t claims a job's lists: its own first (with no more lists than
+ * threads, list t; with more, the t-th contiguous block of them, in order), then the other
+ * threads' from the end of each block back, so that a thread that is ahead takes a slower one's
+ * last lists and each thread still gets the same part of every layer first. Self-contained: the
+ * worker's source embeds it.
+ */
+export function listOrder(t: number, lists: number, threads: number): number[] {
+  // no inner functions: the worker embeds this function's text, and a bundler's helpers (a
+  // wrapper naming inner functions) would not exist there
+  const order: number[] = [];
+  for (let k = 0; k < threads; k++) {
+    const u = (t + k) % threads;
+    const start = lists <= threads ? Math.min(u, lists) : Math.floor((u * lists) / threads);
+    const end = lists <= threads ? Math.min(u + 1, lists) : Math.floor(((u + 1) * lists) / threads);
+    if (k === 0) for (let l = start; l < end; l++) order.push(l);
+    else for (let l = end - 1; l >= start; l--) order.push(l);
+  }
+  return order;
+}
+
 /** The worker's loop, as source: the same text runs under worker_threads and in a Web Worker. */
 export const WORKER_MAIN = `function cpuWorkerMain(init) {
-  const { module, memory, control, calls, claims, quiet, index, names } = init;
+  const { module, memory, control, calls, locals, claims, quiet, index, threads, names } = init;
+  const listOrder = ${listOrder.toString()};
+  const older = ${OLDER};
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const fns = names.map((n) => exports[n]);
   // one argument array per count, reused: no allocation per call
@@ -136,12 +184,12 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
     }
     gen = next;
     if (gen < 0) return;
-    // this worker's own list, unless the caller took it (this worker was late) or this job has no
-    // such list (the caller marks those claimed); a claim word at or past gen means that, and also
-    // that this worker woke for a job that is over
-    const list = index;
-    const v = Atomics.load(claims, list);
-    if (${OLDER}(v, gen) && Atomics.compareExchange(claims, list, v, gen) === v) {
+    // this worker's lists, then the others' not yet started; a list the caller took (this worker
+    // was late) or that this job lacks (the caller marks those claimed) has a claim word at or past
+    // gen, as has every list of a job that is over (this worker woke late for it)
+    for (const list of listOrder(index, Atomics.load(control, ${LISTS}), threads)) {
+      const v = Atomics.load(claims, list);
+      if (!older(v, gen) || Atomics.compareExchange(claims, list, v, gen) !== v) continue;
       try {
         let at = list * ${SLOT};
         const count = calls[at++];
@@ -149,7 +197,10 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
           const f = fns[calls[at]];
           const n = calls[at + 1];
           const args = argv[n];
-          for (let j = 0; j < n; j++) args[j] = calls[at + 2 + j];
+          for (let j = 0; j < n; j++) {
+            const v = calls[at + 2 + j];
+            args[j] = v <= ${LOCAL_MARK} ? locals[(${LOCAL_MARK} - v) * threads + index] : v;
+          }
           f.apply(undefined, args);
           at += 2 + n;
         }
@@ -168,7 +219,10 @@ export class CpuThreadPool {
   private readonly control = new Int32Array(new SharedArrayBuffer(32));
   private gen = 0;
   private readonly calls: Float64Array;
+  private readonly locals: Float64Array;
   private readonly claims: Int32Array;
+  /** Lists one job may have. */
+  readonly maxLists: number;
   private readonly workers: { terminate(): unknown }[] = [];
   private readonly index: Map<string, number>;
   private readonly spinMs = spinMicros / 1000;
@@ -211,10 +265,12 @@ export class CpuThreadPool {
   ) {
     this.index = new Map(names.map((n, i) => [n, i]));
     Atomics.store(this.control, SPIN, spinMicros);
-    this.calls = new Float64Array(new SharedArrayBuffer(8 * SLOT * Math.max(1, threads)));
-    this.claims = new Int32Array(new SharedArrayBuffer(4 * Math.max(1, threads)));
+    this.maxLists = MAX_LISTS_PER_THREAD * Math.max(1, threads);
+    this.calls = new Float64Array(new SharedArrayBuffer(8 * SLOT * this.maxLists));
+    this.claims = new Int32Array(new SharedArrayBuffer(4 * this.maxLists));
+    this.locals = new Float64Array(new SharedArrayBuffer(8 * MAX_LOCALS * Math.max(1, threads)));
     for (let index = 1; index < threads; index++) {
-      const init: WorkerInit = { module, memory, control: this.control, calls: this.calls, claims: this.claims, quiet: this.quiet, index, names };
+      const init: WorkerInit = { module, memory, control: this.control, calls: this.calls, locals: this.locals, claims: this.claims, quiet: this.quiet, index, threads, names };
       this.workers.push(factory(`${WORKER_MAIN}\ncpuWorkerMain(init);`, init));
     }
   }
@@ -230,15 +286,25 @@ export class CpuThreadPool {
   }
 
   /**
-   * Runs every list of `perThread` (at most one per thread; the caller's through `runHere`) and
-   * returns when all are done. List t runs on thread t, or on the caller when worker t has not
-   * started it by the time the caller is done with its own.
+   * Runs every list of `perThread` (up to maxLists; the caller's through `runHere`, which resolves
+   * thread-local arguments as thread 0's; `locals[k][t]`: slot k's value on thread t) and returns
+   * when all are done. With no more lists than threads list t belongs to thread t, with more each
+   * thread owns a contiguous block; a thread runs its own, then takes the others' not yet started
+   * from the end of each block (listOrder): a late or slower worker's lists go to the threads
+   * that are done.
    */
-  run(perThread: readonly (readonly KernelCall[])[], runHere: (calls: readonly KernelCall[]) => void): void {
-    if (perThread.length > this.threads) throw new ExecutionError(`a job for ${perThread.length} threads on a pool of ${this.threads}`);
+  run(
+    perThread: readonly (readonly KernelCall[])[], runHere: (calls: readonly KernelCall[]) => void,
+    locals?: readonly (readonly number[])[],
+  ): void {
+    if (perThread.length > this.maxLists) throw new ExecutionError(`a job of ${perThread.length} lists on a pool that takes ${this.maxLists}`);
+    if ((locals?.length ?? 0) > MAX_LOCALS) throw new ExecutionError(`a job of ${locals!.length} thread-local slots on a pool that takes ${MAX_LOCALS}`);
     const c = this.control;
     const lists = perThread.length;
     perThread.forEach((list, i) => this.write(i, list));
+    locals?.forEach((values, k) => {
+      for (let t = 0; t < this.threads; t++) this.locals[k * this.threads + t] = values[t]!;
+    });
     // generations are positive: a list's claim word starts at 0, "claimed by no job"
     this.gen = (this.gen % (GENERATIONS - 1)) + 1;
     const gen = this.gen;
@@ -246,11 +312,11 @@ export class CpuThreadPool {
     Atomics.store(c, DONE, 0);
     Atomics.store(c, LISTS, lists);
     // the lists this job lacks count as claimed, so that no worker runs a slot of another job
-    for (let list = lists; list < this.threads; list++) Atomics.store(this.claims, list, gen);
+    for (let list = lists; list < this.maxLists; list++) Atomics.store(this.claims, list, gen);
     Atomics.store(c, GEN, gen);
     Atomics.notify(c, GEN);
     let failed: unknown;
-    for (let list = 0; list < lists; list++) {
+    for (const list of listOrder(0, lists, this.threads)) {
       const v = Atomics.load(this.claims, list);
       if (!olderClaim(v, gen) || Atomics.compareExchange(this.claims, list, v, gen) !== v) continue;
       try {

@@ -9,7 +9,7 @@
 // only grows (addresses stay valid; `floats()` renews its view).
 import { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } from './kernels.wasm.js';
 import { ExecutionError } from '../errors.js';
-import { CpuThreadPool, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
+import { CpuThreadPool, resolveLocal, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
 
 /** The kernels' exports (byte addresses; sizes in elements; `ep`: an epilogue descriptor, epilogue.ts). */
 export interface KernelExports {
@@ -126,13 +126,17 @@ export class WasmKernels {
     return this.pool?.threads ?? 1;
   }
 
-  /** Runs `perThread[t]` on thread t of the pool, or every list in turn on this thread without one. */
-  run(perThread: readonly (readonly KernelCall[])[]): void {
+  /**
+   * Runs the lists on the pool (CpuThreadPool.run: list t on thread t, finer lists in blocks), or
+   * every list in turn on this thread without one. `locals[k][t]`: the value of threadLocal(k) on
+   * thread t (its scratch areas).
+   */
+  run(perThread: readonly (readonly KernelCall[])[], locals?: readonly (readonly number[])[]): void {
     const here = (calls: readonly KernelCall[]) => {
       const fns = this.k as unknown as Record<string, (...args: number[]) => void>;
-      for (const [name, args] of calls) fns[name]!(...args);
+      for (const [name, args] of calls) fns[name]!(...(locals ? args.map((v) => resolveLocal(v, locals, 0)) : args));
     };
-    if (this.pool && perThread.length > 1) this.pool.run(perThread, here);
+    if (this.pool && perThread.length > 1) this.pool.run(perThread, here, locals);
     else for (const calls of perThread) here(calls);
   }
 

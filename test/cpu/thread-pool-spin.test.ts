@@ -1,5 +1,6 @@
 // The CPU thread pool's fork-join with its threads spinning between jobs (the default), blocking at
-// once (spin 0) and spinning long: every list of thousands of back-to-back jobs runs exactly once,
+// once (spin 0) and spinning long: every list of thousands of back-to-back jobs (up to three lists
+// a thread) runs exactly once,
 // a kernel that traps in any thread fails its job (and the pool goes on), and an idle pool does
 // not keep a core busy. Pools are made here directly (not through prepareWasmKernels), each with
 // its own shared memory.
@@ -8,7 +9,7 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { ExecutionError, UsageError } from '../../src/errors.js';
 import { CPU_KERNELS_SHARED_BASE64 } from '../../src/cpu/kernels.wasm.js';
-import { CpuThreadPool, setCpuSpinMicros, type KernelCall } from '../../src/cpu/thread-pool.js';
+import { CpuThreadPool, listOrder, setCpuSpinMicros, type KernelCall } from '../../src/cpu/thread-pool.js';
 import { decodeBase64 } from '../../src/cpu/wasm-kernels.js';
 import { cpuSpinMicros } from '../../src/node/cpu-threads.js';
 
@@ -55,11 +56,12 @@ for (const [spin, held] of [[150, false], [0, false], [5000, false], [150, true]
       });
       for (let job = 0; job < 3000; job++) {
         f.fill(NaN, y / 4, y / 4 + planes);
-        // one to three lists, of uneven lengths, so that threads finish at different times
-        const lists = 1 + (job % 3);
-        const cut = [0, 1 + (job % 7), 12 + (job % 5), planes].slice(0, lists + 1);
-        cut[lists] = planes;
+        // one to nine lists (more than the 3 threads: each owns a block, the others take what
+        // it has not started), of uneven lengths, so that threads finish at different times
+        const lists = 1 + (job % 9);
+        const cut = Array.from({ length: lists + 1 }, (_, k) => (k === 0 ? 0 : k === lists ? planes : k * 3 + ((job * 7 + k) % 3)));
         const parts = Array.from({ length: lists }, (_, k): [number, number] => [cut[k]!, cut[k + 1]! - cut[k]!]);
+        assert.ok(parts.every(([, n]) => n > 0), JSON.stringify(parts));
         pool.run(meansJob(x, y, size, parts), here);
         for (let p = 0; p < planes; p++) assert.ok(Math.abs(f[y / 4 + p]! - want[p]!) < 1e-5, `job ${job}, plane ${p}: ${f[y / 4 + p]} vs ${want[p]}`);
       }
@@ -114,4 +116,13 @@ test('NNRT_CPU_SPIN_US: unset is the default, an integer from 0 to 100000 sets i
   assert.equal(cpuSpinMicros('250'), 250);
   for (const bad of ['-1', '1.5', 'fast', '100001']) assert.throws(() => cpuSpinMicros(bad), UsageError);
   assert.throws(() => setCpuSpinMicros(-5), ExecutionError);
+});
+
+test('listOrder: each thread its own list or block first, then the others\' from the end of each block', () => {
+  assert.deepEqual(listOrder(0, 2, 2), [0, 1]);
+  assert.deepEqual(listOrder(1, 2, 2), [1, 0]);
+  assert.deepEqual(listOrder(0, 8, 2), [0, 1, 2, 3, 7, 6, 5, 4]);
+  assert.deepEqual(listOrder(1, 8, 2), [4, 5, 6, 7, 3, 2, 1, 0]);
+  assert.deepEqual(listOrder(2, 2, 3), [0, 1]); // no list of its own: it takes a late thread's
+  assert.deepEqual(listOrder(2, 5, 3), [3, 4, 0, 2, 1]);
 });
