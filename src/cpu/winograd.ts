@@ -5,10 +5,10 @@
 // (assembly/winograd.ts, winograd4.ts), runs one GEMM [m × c]·[c × tiles] per ξ of the α×α
 // transform domain (α = tile + 2), and transforms back with the epilogue fused; on the thread
 // pool, by bands of tile rows or by output channels (winogradConv2d says when).
-import { scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { partsFor, scratchPerThread, splitRange, threadsFor } from './parallel.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { ConvShape } from './api-conv.js';
-import type { KernelCall } from './thread-pool.js';
+import { threadLocal, type KernelCall } from './thread-pool.js';
 import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';
 
 /** Output tile size: F(2×2, 3×3) (16 GEMMs) or F(4×4, 3×3) (36 GEMMs). */
@@ -108,7 +108,9 @@ export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: Pa
   const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
   const T = th * twp;
   const threads = threadsFor(wasm, xis * m * T * c);
-  const bands = splitRange(th, threads);
+  // two bands a thread where they stay wide enough (a thread that is done takes a slower one's last)
+  const fine = splitRange(th, partsFor(wasm, xis * m * T * c, 2));
+  const bands = fine.every(([, rows]) => rows * twp >= BAND_TILES) ? fine : splitRange(th, threads);
   const outRows = splitRange(m, threads, 4);
   let parts: WinogradPart[] | undefined;
   if (threads > 1 && bands.length > 1 && bands.every(([, rows]) => rows * twp >= BAND_TILES)) {
@@ -146,10 +148,11 @@ function driverSetup(s: ConvShape, w: PackedWinograd, ep?: Epilogue) {
 }
 
 /**
- * winogradConv2d by parts, one per thread (one fork-join per image), each walking its tile rows
- * `chunk` rows at a time: a chunk [r0, r0 + rows) is the conv of the input rows from tile·r0 − ph
+ * winogradConv2d by parts (bands up to two a thread), one fork-join per image, each walking its
+ * tile rows `chunk` rows at a time: a chunk [r0, r0 + rows) is the conv of the input rows from tile·r0 − ph
  * on (the transform's zero border supplies the pads) into output rows tile·r0 onwards, so each
- * stage's kernel runs unchanged on the chunk's row range; V and M are the thread's own, a chunk big.
+ * stage's kernel runs unchanged on the chunk's row range. V, M and the scratch are the running
+ * thread's own (thread-local arguments), a chunk big.
  */
 function winogradParts(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, parts: WinogradPart[], chunk: number, ep?: Epilogue): void {
   const { k } = wasm;
@@ -161,7 +164,8 @@ function winogradParts(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWino
   const scratch = scratchPerThread(wasm, k.gemmScratchFloats());
   for (let i = 0; i < n; i++) {
     const xAt = x + i * c * ih * iw * 4;
-    wasm.run(parts.map(({ ti0, rows, m0, mc }, t): KernelCall[] => {
+    const [vT, mT, padT, scratchT] = [threadLocal(0), threadLocal(1), threadLocal(2), threadLocal(3)];
+    wasm.run(parts.map(({ ti0, rows, m0, mc }): KernelCall[] => {
       const calls: KernelCall[] = [];
       for (let r0 = ti0; r0 < ti0 + rows; r0 += chunk) {
         const r = Math.min(chunk, ti0 + rows - r0);
@@ -169,13 +173,13 @@ function winogradParts(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWino
         const at = (i * m * P + row0 * ow) * 4; // output row row0 of channel 0 of image i
         const epAt = writeEpilogue(wasm, ep, bias ? bias + m0 * 4 : 0, 0, res ? res + at + m0 * P * 4 : 0);
         calls.push(
-          [input, [xAt, 0, c, c, ih, iw, ph - row0, pw, r, twp, V[t]!, pads[t]!]],
-          ['winogradGemms', [0, xis, m, m0, mc, r * twp, c, w.at, w.xiBytes, w.mPad, V[t]!, M[t]!, scratch[t]!]],
-          [output, [M[t]!, m0, mc, m, r, twp, y + at, Math.min(oh - row0, tile * r), ow, P, epAt, ...(tile === 4 ? [scratch[t]!] : [])]],
+          [input, [xAt, 0, c, c, ih, iw, ph - row0, pw, r, twp, vT, padT]],
+          ['winogradGemms', [0, xis, m, m0, mc, r * twp, c, w.at, w.xiBytes, w.mPad, vT, mT, scratchT]],
+          [output, [mT, m0, mc, m, r, twp, y + at, Math.min(oh - row0, tile * r), ow, P, epAt, ...(tile === 4 ? [scratchT] : [])]],
         );
       }
       return calls;
-    }));
+    }), [V, M, pads, scratch]);
   }
 }
 
