@@ -6,7 +6,11 @@
 // and after each model, and the raw JSON beside it. Without `--engine cpu` in this build (see
 // ENGINES in src/runtime/session.ts) the engine column is empty and the ratios use the framework row.
 //
-//   npx tsx bench/cpu-engine.ts [MODELS...] [--runs N] [--warmup W] [--threads T] [--out PREFIX] [--ort-web-liftoff]
+//   npx tsx bench/cpu-engine.ts [MODELS...] [--runs N] [--warmup W] [--threads T] [--turns K] [--out PREFIX] [--ort-web-liftoff]
+//
+// --turns K (default 5): the rows take turns in K rounds (`nnrt bench --turns`), so the noisy
+// spells of a shared virtual machine fall on every runtime alike; --turns 1 times the rows one
+// after another.
 //
 // onnxruntime-web runs with V8's wasm tiering on (NNRT_ORT_WEB_LIFTOFF=0): `nnrt bench` alone keeps
 // it on the baseline compiler (quick to start), which measured ~1.7× slower on ocr_crnn; the
@@ -28,6 +32,7 @@ const ALL = [...SHARED, ...Object.keys(MODELS)];
 interface Options {
   models: string[];
   runs: number;
+  turns: number;
   warmup: number;
   threads: number;
   out: string;
@@ -39,7 +44,7 @@ function parseArgs(argv: string[]): Options {
     const i = argv.indexOf(flag);
     return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : fallback;
   };
-  const flags = new Set(['--runs', '--warmup', '--threads', '--out']);
+  const flags = new Set(['--runs', '--warmup', '--threads', '--turns', '--out']);
   const models = argv.filter((a, i) => !a.startsWith('--') && !flags.has(argv[i - 1] ?? ''));
   for (const m of models) if (!ALL.includes(m)) throw new Error(`unknown model '${m}': one of ${ALL.join(', ')}`);
   const day = new Date().toISOString().slice(0, 10);
@@ -47,11 +52,12 @@ function parseArgs(argv: string[]): Options {
     models: models.length ? models : ALL,
     runs: Number(value('--runs', '20')),
     warmup: Number(value('--warmup', '10')),
+    turns: Number(value('--turns', '5')),
     threads: Number(value('--threads', process.env.NNRT_CPU_THREADS ?? String(os.availableParallelism()))),
     out: value('--out', `bench/results/cpu-engine-${day}`),
     liftoff: argv.includes('--ort-web-liftoff'),
   };
-  for (const k of ['runs', 'warmup', 'threads'] as const) {
+  for (const k of ['runs', 'warmup', 'threads', 'turns'] as const) {
     if (!Number.isInteger(o[k]) || o[k] < (k === 'warmup' ? 0 : 1)) throw new Error(`--${k} must be a whole number, got ${o[k]}`);
   }
   return o;
@@ -81,7 +87,7 @@ function benchOne(name: string, file: string, engines: string, o: Options): Meas
   const loadBefore = load();
   const t0 = Date.now();
   const args = ['--import', 'tsx', 'src/cli/main.ts', 'bench', file, '--device', 'cpu', '--engine', engines,
-    '--peers', 'ort-node,ort-web-wasm', '--runs', String(o.runs), '--warmup', String(o.warmup), '--json', json, '--quiet'];
+    '--peers', 'ort-node,ort-web-wasm', '--runs', String(o.runs), '--warmup', String(o.warmup), '--turns', String(o.turns), '--json', json, '--quiet'];
   process.stderr.write(`${name}: nnrt bench ${args.slice(4).join(' ')}  (load ${loadBefore})\n`);
   const r = spawnSync(process.execPath, args, { env: { ...process.env, NNRT_CPU_THREADS: String(o.threads), NNRT_ORT_WEB_LIFTOFF: o.liftoff ? '1' : '0' }, stdio: ['ignore', 'inherit', 'inherit'] });
   const m: Measured = { name, file, loadBefore, loadAfter: load(), seconds: (Date.now() - t0) / 1000 };
@@ -149,7 +155,7 @@ async function main(): Promise<void> {
     '',
     `Machine: ${cpu}, ${os.availableParallelism()} cores as Node reports them, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}.`,
     `Started ${started}; ${o.threads} thread(s) for every runtime (NNRT_CPU_THREADS=${o.threads}: nnrt's kernels, onnxruntime-node intraOpNumThreads, onnxruntime-web numThreads); ${o.runs} timed runs after ${o.warmup} warm-up runs per row, end to end (host tensors in and out); onnxruntime-web on ${o.liftoff ? "V8's baseline compiler only (--liftoff-only)" : "V8's optimizing wasm tier (NNRT_ORT_WEB_LIFTOFF=0)"}.`,
-    `Rows: \`nnrt bench MODEL --device cpu --engine ${engines} --peers ort-node,ort-web-wasm --runs ${o.runs} --warmup ${o.warmup}\`, one process per model (bench/cpu-engine.ts).`,
+    `Rows: \`nnrt bench MODEL --device cpu --engine ${engines} --peers ort-node,ort-web-wasm --runs ${o.runs} --warmup ${o.warmup} --turns ${o.turns}\`, one process per model (bench/cpu-engine.ts)${o.turns > 1 ? `; the rows take turns in ${o.turns} rounds` : ''}.`,
     '',
     'Cells: median ms (min ms); ✗ marks a row whose outputs disagree with the first nnrt row. The load',
     'average is the 1-minute figure of `uptime` before and after each model: above the core count, the',

@@ -6,7 +6,7 @@ import { NnrtError } from '../errors.js';
 import { compareTensors, type Tolerance } from '../tensor/compare.js';
 import { Tensor } from '../tensor/tensor.js';
 import { summarize } from './stats.js';
-import { timeRuns, type TimingOptions } from './timing.js';
+import { runsFor, timeRuns, type TimingOptions } from './timing.js';
 import type { BenchModel, BenchRow, ModelReport, Precision, Runner, RunnerFactory, TimingMode } from './types.js';
 
 /** Default agreement tolerances: fp16 storage keeps about 3 decimal digits per layer. */
@@ -39,7 +39,16 @@ export interface BenchOptions {
   progress?: BenchProgress;
   /** Also profile each engine row's layers after timing it (`--layer-times`). */
   layerTimes?: boolean;
+  /**
+   * Rows take turns (`--turns N`, N ≥ 2): every row is prepared and warmed up, then N rounds each
+   * give every row its share of the timed runs, so a slow spell of a shared machine falls on all
+   * rows alike (ratios between rows hold) instead of on whichever row was timing then.
+   */
+  turns?: number;
 }
+
+/** Milliseconds between one row's turn and the next's (not timed): another runtime's threads stop spinning. */
+const TURN_GAP_MS = 20;
 
 /** 'UnsupportedError: …' for nnrt's typed errors; the message, with the class when it is not a plain Error. */
 export function describeError(e: unknown): string {
@@ -100,6 +109,55 @@ async function timeRow(model: BenchModel, runner: Runner, o: BenchOptions): Prom
 }
 
 /**
+ * timeRow for every runner at once, in turns (BenchOptions.turns): all prepared and warmed up,
+ * then each round runs each row its share of the timed runs (the count sized from the warm-up as
+ * timeRuns does, the same for every round), with a short untimed gap between rows.
+ */
+async function timeRowsInTurns(
+  model: BenchModel, runners: readonly Runner[], o: BenchOptions, rowIndex: number, totalRows: number,
+): Promise<{ row: BenchRow; first?: Record<string, Tensor> }[]> {
+  const turns = o.turns!;
+  const spec = (runner: Runner) => ({ id: runner.id, label: runner.label, kind: runner.kind, device: runner.device, engine: runner.engine, precision: runner.precision, mode: runner.mode });
+  const live: { runner: Runner; prepared: Awaited<ReturnType<Runner['prepare']>>; times: number[]; first?: Record<string, Tensor>; perTurn: number }[] = [];
+  const failed = new Map<Runner, BenchRow>();
+  const gap = () => new Promise((r) => setTimeout(r, TURN_GAP_MS));
+  try {
+    for (const [i, runner] of runners.entries()) {
+      o.progress?.rowStart?.(model.name, runner, rowIndex + i, totalRows);
+      try {
+        const prepared = await runner.prepare(model);
+        // warm-up and one run to size the row (its result is the one compared), not counted
+        const warm = await timeRuns(() => prepared.run(), { ...o.timing, runs: 1, onRun: o.progress?.run }, hostOutputs);
+        const runs = o.timing.runs ?? runsFor(warm.times[0]!, o.timing);
+        live.push({ runner, prepared, times: [], first: warm.first, perTurn: Math.max(1, Math.ceil(runs / turns)) });
+      } catch (e) {
+        failed.set(runner, { ...spec(runner), status: 'n/a', reason: describeError(e) });
+      }
+    }
+    for (let t = 0; t < turns; t++) {
+      for (const r of live) {
+        await gap();
+        const { times } = await timeRuns(() => r.prepared.run(), { ...o.timing, warmup: 0, runs: r.perTurn });
+        r.times.push(...times);
+      }
+    }
+    const done = new Map<Runner, { row: BenchRow; first?: Record<string, Tensor> }>();
+    for (const r of live) {
+      const timing = summarize(r.times);
+      const layerTimes = o.layerTimes && r.prepared.layerTimes ? await r.prepared.layerTimes() : undefined;
+      const profileStats = r.prepared.profileStats?.();
+      done.set(r.runner, {
+        row: { ...spec(r.runner), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: r.times, ...(layerTimes ? { layerTimes } : {}), ...(profileStats ? { profileStats } : {}) },
+        first: r.first,
+      });
+    }
+    return runners.map((runner) => done.get(runner) ?? { row: failed.get(runner)! });
+  } finally {
+    for (const r of live) await r.prepared.dispose();
+  }
+}
+
+/**
  * How each timed row's median compares with the fastest row's (slowdownVsFastest ≥ 1) and, when
  * `baseline` names a timed row, with the baseline's (speedupVsBaseline > 1: faster than it).
  */
@@ -119,7 +177,13 @@ export function compareSpeeds(rows: BenchRow[], baseline?: string): { fastest?: 
 export async function benchModel(model: BenchModel, runners: readonly Runner[], o: BenchOptions, rowIndex = 0, totalRows = runners.length): Promise<ModelReport> {
   const rows: BenchRow[] = [];
   const outputs = new Map<string, Record<string, Tensor>>();
-  for (const [i, runner] of runners.entries()) {
+  if ((o.turns ?? 1) > 1) {
+    for (const { row, first } of await timeRowsInTurns(model, runners, o, rowIndex, totalRows)) {
+      rows.push(row);
+      if (first) outputs.set(row.id, first);
+    }
+  }
+  for (const [i, runner] of (o.turns ?? 1) > 1 ? [] : runners.entries()) {
     o.progress?.rowStart?.(model.name, runner, rowIndex + i, totalRows);
     const { row, first } = await timeRow(model, runner, o);
     rows.push(row);

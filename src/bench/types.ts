@@ -153,6 +153,8 @@ export interface BenchReport {
   hardware: HardwareInfo;
   settings: {
     batch?: number; warmup: number; runs: number | 'auto'; targetMsPerRow: number; seed: number; modes: TimingMode[]; timing: string;
+    /** --turns: rows took turns in this many rounds. */
+    turns?: number;
     /** Profile benches: the optimization profiles, and the shape sets timed (one model report each). */
     profiles?: Record<string, { min: readonly number[]; opt: readonly number[]; max: readonly number[] }>[];
     shapes?: Record<string, number[]>[];

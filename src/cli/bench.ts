@@ -56,6 +56,8 @@ export interface BenchCliOptions {
   quiet?: boolean;
   /** Profile each engine row's layers after timing it. */
   layerTimes?: boolean;
+  /** --turns N: rows take turns in N rounds. */
+  turns?: number;
   /** --no-tactics: engine rows build with each layer's first candidate, untimed. */
   tactics?: boolean;
   /** Profile flags: --min/--opt/--max, --profile, --on-new-shape; --shapes sets to time; --compare-static. */
@@ -247,6 +249,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
   }) : undefined;
   const given = plan ? {} : givenInputs(o.input ?? []);
   const sources = plan?.sources ?? (args.length ? args : [...SEED_TABLE_MODELS]).map((a) => modelSource(a, o, given));
+  if (plan && o.turns !== undefined && o.turns > 1) throw new UsageError('--turns does not go with profile flags', { hint: 'time the profile rows without --turns' });
   const runners = plan?.runners ?? await runnersFor(o);
   if (plan && o.baseline !== undefined && !runners.some((r) => r.id === o.baseline)) {
     throw new UsageError(`--baseline '${o.baseline}' is not one of this run's rows`, { hint: `rows: ${runners.map((r) => r.id).join(', ')}` });
@@ -257,7 +260,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
   const reporter = progressReporter(o.quiet);
   let models;
   try {
-    models = await benchModels(sources, runners, { timing, progress: reporter.progress, ...(o.baseline ? { baseline: o.baseline } : {}), ...(tolerance ? { tolerance } : {}), layerTimes: o.layerTimes === true });
+    models = await benchModels(sources, runners, { timing, progress: reporter.progress, ...(o.baseline ? { baseline: o.baseline } : {}), ...(tolerance ? { tolerance } : {}), layerTimes: o.layerTimes === true, ...(o.turns !== undefined && o.turns > 1 ? { turns: o.turns } : {}) });
     plan?.finish(models);
   } finally {
     reporter.stop();
@@ -270,7 +273,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
     date,
     hardware: await hardware(runners.some((r) => r.device === 'webgpu')),
     settings: {
-      warmup: timing.warmup, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed,
+      warmup: timing.warmup, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed, ...(o.turns !== undefined && o.turns > 1 ? { turns: o.turns } : {}),
       modes, timing: modes.map((m) => TIMING_NOTES[m]).join('; '), ...(o.batch !== undefined ? { batch: o.batch } : {}),
       ...(profiles && plan ? { profiles, shapes: plan.shapes } : {}),
     },
@@ -307,6 +310,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--baseline <row>', "also compare every row with this row id (a 'vs ROW' column: faster/slower)")
     .option('--runs <n>', 'timed runs per row (default: enough for ~3 s, 5 to 500)', integer(1))
     .option('--warmup <n>', 'untimed runs before timing', integer(0), DEFAULT_TIMING.warmup)
+    .option('--turns <n>', 'rows take turns: all prepared and warmed up, then N rounds each give every row 1/N of its timed runs (a shared machine\'s slow spell then falls on every row alike; all rows held in memory at once)', integer(1))
     .option('--seed <n>', 'seed of the inputs and of zoo weights', integer(0), 1)
     .option('--gpu-features <list>', `ask Dawn for optional features: ${GPU_FEATURES.join(', ')} (also NNRT_GPU_FEATURES); a notice where the adapter lacks one`)
     .option('--input <name=file.pb>', 'a TensorProto for input NAME instead of seeded values (repeat for several; every model benched must have NAME)', (v: string, prev: string[] = []) => [...prev, v])

@@ -1,8 +1,9 @@
 // Bench core pieces on hand-made values: which nnrt configurations a request expands to, and the
-// output comparison behind the "agrees" column.
+// output comparison behind the "agrees" column, and rows taking turns (--turns) with runners of its own.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareOutputs, describeError } from '../../src/bench/bench.js';
+import { benchModel, compareOutputs, describeError } from '../../src/bench/bench.js';
+import type { BenchModel, Runner } from '../../src/bench/types.js';
 import { concreteInputShapes } from '../../src/bench/models.js';
 import { nnrtConfigs, nnrtRunnerId } from '../../src/bench/nnrt-runners.js';
 import { UnsupportedError } from '../../src/errors.js';
@@ -53,4 +54,26 @@ test('errors read as "Class: message" for typed errors', () => {
   assert.equal(describeError(new UnsupportedError('no engine', { hint: 'later' })), 'UnsupportedError: no engine — later');
   assert.equal(describeError(new Error('plain')), 'plain');
   assert.equal(describeError(new TypeError('bad')), 'TypeError: bad');
+});
+
+test('--turns: every row prepared and warmed up first, then rounds of each row\'s share of its runs; a row that cannot prepare is n/a; all disposed', async () => {
+  const log: string[] = [];
+  const out = { y: new Tensor('float32', [2], new Float32Array([1, 2])) };
+  const runner = (id: string, fail = false): Runner => ({
+    id, label: id, kind: 'nnrt', device: 'cpu', engine: 'none', precision: 'fp32', mode: 'e2e',
+    async prepare() {
+      if (fail) throw new UnsupportedError(`${id} cannot`);
+      log.push(`${id}:prepare`);
+      return { run: async () => (log.push(`${id}:run`), out), dispose: () => void log.push(`${id}:dispose`) };
+    },
+  });
+  const model = { name: 'm', source: 'file', onnx: new Uint8Array(), loadGraph: () => new Graph(), inputs: {}, batch: 1, parameters: 0 } as BenchModel;
+  const report = await benchModel(model, [runner('a'), runner('b', true), runner('c')], { timing: { warmup: 1, runs: 6, targetMs: 1, minRuns: 1, maxRuns: 10 }, turns: 3 });
+  assert.deepEqual(report.rows.map((r) => [r.id, r.status, r.timing?.runs]), [['a', 'ok', 6], ['b', 'n/a', undefined], ['c', 'ok', 6]]);
+  assert.match(report.rows[1]!.reason!, /UnsupportedError: b cannot/);
+  // warm-up (1) and the sizing run (1) of a, then of c; then 3 rounds of 2 runs each, a before c
+  const runs = log.filter((l) => l.endsWith(':run') || l.endsWith(':prepare')).map((l) => l.replace(':run', '').replace(':prepare', '+'));
+  assert.deepEqual(runs, ['a+', 'a', 'a', 'c+', 'c', 'c', 'a', 'a', 'c', 'c', 'a', 'a', 'c', 'c', 'a', 'a', 'c', 'c']);
+  assert.deepEqual(log.filter((l) => l.endsWith(':dispose')), ['a:dispose', 'c:dispose']);
+  assert.equal(report.rows[2]!.agree, true);
 });
