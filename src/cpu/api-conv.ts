@@ -5,7 +5,7 @@
 // weights and K ≤ 256 under a bias / residual / ReLU / Clip epilogue run the direct kernel instead
 // (assembly/conv1x1.ts, conv-chunks.ts; convMethod says which). Depthwise convs (one input channel
 // per group) run a direct kernel. The epilogue (bias, residual, activation) is fused either way.
-import { partsFor, scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { scratchPerThread, splitRange, splitWork, threadsFor } from './parallel.js';
 import { threadLocal } from './thread-pool.js';
 import { activationCode, writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
@@ -170,7 +170,7 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
       if (byRows(P, mg, K, threads)) {
         // output channels split: each list packs all of B (small beside its share of A · B; two
         // lists a thread at most, for that)
-        wasm.run(splitRange(mg, partsFor(wasm, mg * P * K, 2), 4).map(([i0, mi]) => {
+        wasm.run(splitWork(wasm, mg, mg * P * K, 4, 2).map(([i0, mi]) => {
           const at = yOff + i0 * P * 4;
           const epAt = writeEpilogue(wasm, ep, bias ? bias + (g * mg + i0) * 4 : 0, 0, res ? res + at : 0);
           const b = direct ? [xAt, P, 1, 0] : [col, nPad, 0, 1];
@@ -178,7 +178,7 @@ export function conv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv
         }), [scratch]);
         continue;
       }
-      wasm.run(splitRange(P, partsFor(wasm, mg * P * K), 8).map(([j0, nj]) => {
+      wasm.run(splitWork(wasm, P, mg * P * K, 8).map(([j0, nj]) => {
         const epAt = writeEpilogue(wasm, ep, bias ? bias + g * mg * 4 : 0, 0, res ? res + yOff + j0 * 4 : 0);
         const b = direct ? [xAt + j0 * 4, P, 1, 0] : [col, nPad, j0, 1];
         return [['gemmEx', [mg, nj, K, w.at + g * w.groupBytes, mPad, 0, 1, ...b, y + yOff + j0 * 4, P, 0, 1, threadLocal(0), epAt]] as KernelCall];
@@ -252,7 +252,7 @@ function convDirect(wasm: WasmKernels, s: ConvShape, x: number, w: PackedConv, y
   const scratch = scratchPerThread(wasm, k.conv1x1ScratchFloats(K));
   const threads = threadsFor(wasm, mg * P * K);
   const rows = byRows(P, mg, K, threads);
-  const parts = rows ? splitRange(mg, partsFor(wasm, mg * P * K), 4) : splitRange(P, partsFor(wasm, mg * P * K), 8);
+  const parts = rows ? splitWork(wasm, mg, mg * P * K, 4) : splitWork(wasm, P, mg * P * K, 8);
   const imageBytes = ih * iw * 4;
   if (!oneByOne && !rows) {
     // each thread its positions, im2col in chunks that stay in L2 (conv-chunks.ts)

@@ -3,7 +3,7 @@
 // residual shaped like Y, activation) is fused into the GEMM's last pass over each output strip.
 import { InputError } from '../errors.js';
 import { forEachBroadcastBatch } from '../tensor/shape.js';
-import { partsFor, scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { scratchPerThread, splitWork, threadsFor } from './parallel.js';
 import { threadLocal } from './thread-pool.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
@@ -67,7 +67,7 @@ export function gemm(wasm: WasmKernels, m: number, n: number, k: number, a: numb
   const alpha = o.alpha ?? 1;
   const nPad = Math.ceil(n / 8) * 8;
   const byColumns = n >= 8 * threads || m < 8;
-  const parts = byColumns ? splitRange(n, partsFor(wasm, m * n * k), 8) : splitRange(m, partsFor(wasm, m * n * k), 4);
+  const parts = byColumns ? splitWork(wasm, n, m * n * k, 8) : splitWork(wasm, m, m * n * k, 4);
   wasm.run(parts.map(([s0, count]): KernelCall[] => {
     const [i0, mi, j0, nj] = byColumns ? [0, m, s0, count] : [s0, count, 0, n];
     const yAt = y + (i0 * n + j0) * 4;

@@ -5,7 +5,7 @@
 // (assembly/winograd.ts, winograd4.ts), runs one GEMM [m × c]·[c × tiles] per ξ of the α×α
 // transform domain (α = tile + 2), and transforms back with the epilogue fused; on the thread
 // pool, by bands of tile rows or by output channels (winogradConv2d says when).
-import { partsFor, scratchPerThread, splitRange, threadsFor } from './parallel.js';
+import { scratchPerThread, splitRange, splitWork, threadsFor } from './parallel.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { ConvShape } from './api-conv.js';
 import { threadLocal, type KernelCall } from './thread-pool.js';
@@ -109,7 +109,7 @@ export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: Pa
   const T = th * twp;
   const threads = threadsFor(wasm, xis * m * T * c);
   // two bands a thread where they stay wide enough (a thread that is done takes a slower one's last)
-  const fine = splitRange(th, partsFor(wasm, xis * m * T * c, 2));
+  const fine = splitWork(wasm, th, xis * m * T * c, 1, 2);
   const bands = fine.every(([, rows]) => rows * twp >= BAND_TILES) ? fine : splitRange(th, threads);
   const outRows = splitRange(m, threads, 4);
   let parts: WinogradPart[] | undefined;

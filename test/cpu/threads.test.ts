@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { installNodeCpuThreads } from '../../src/node/cpu-threads.js';
 import { prepareWasmKernels, wasmKernels } from '../../src/cpu/wasm-kernels.js';
-import { setParallelMacs, splitRange } from '../../src/cpu/parallel.js';
+import { setParallelMacs, splitRange, splitWork } from '../../src/cpu/parallel.js';
 import { expectOneNodeLikeOrt, randomTensor, runOrt, type AttrSpec } from '../helpers/ort-reference.js';
 import { patternModel } from '../helpers/engine-pattern.js';
 import { CpuEngine } from '../../src/engine/cpu/engine.js';
@@ -26,6 +26,17 @@ test('the pool starts with shared memory and 3 threads', async () => {
   assert.equal(await prepareWasmKernels(), true);
   assert.equal(wasmKernels()?.threads, 3);
   setParallelMacs(1 << 10); // the small cases below still split over every thread
+});
+
+test('splitWork: even shares per thread, each cut into pieces in order (a thread\'s own block of lists)', () => {
+  const wasm = wasmKernels()!;
+  // 14 tile rows over 3 threads, 2 pieces each: shares 5 + 5 + 4
+  assert.deepEqual(splitWork(wasm, 14, 1 << 30, 1, 2), [[0, 3], [3, 2], [5, 3], [8, 2], [10, 2], [12, 2]]);
+  // columns in multiples of 8 (shares 40 + 40 + 20), up to 4 pieces a thread
+  assert.deepEqual(splitWork(wasm, 100, 1 << 30, 8), [[0, 16], [16, 16], [32, 8], [40, 16], [56, 16], [72, 8], [80, 8], [88, 8], [96, 4]]);
+  // too little work for pieces: one list a thread; for threads: one list
+  assert.deepEqual(splitWork(wasm, 30, 3 * 4 * 1024), [[0, 10], [10, 10], [20, 10]]);
+  assert.deepEqual(splitWork(wasm, 30, 100), [[0, 30]]);
 });
 
 test('thousands of back-to-back jobs: every list runs once, whichever thread claims it', () => {
