@@ -42,15 +42,16 @@ const PIECES = 4;
 /**
  * [start, count] ranges splitting [0, total) for a job of `macs` multiply-adds: threadsFor's
  * threads get even shares (multiples of `align`), and each share is cut into up to `pieces` lists
- * of at least 4 × the parallel threshold (about a millisecond's work; a list's fixed costs —
- * packing its share, the claim — stay small beside it), in order: the pool gives each thread its
+ * of at least the parallel threshold's work (a list's fixed costs — packing its share, the claim —
+ * stay small beside it; with 4 × that, SqueezeNet's layers stayed one list a thread and a slow
+ * spell of one vCPU held every layer up: ~7% slower then), in order: the pool gives each thread its
  * own share's lists first (thread-pool.ts listOrder), and the pieces let a thread that is done
  * take a slower one's last.
  */
 export function splitWork(wasm: WasmKernels, total: number, macs: number, align = 1, pieces = PIECES): [number, number][] {
   const threads = threadsFor(wasm, macs);
   if (threads <= 1) return splitRange(total, 1, align);
-  const per = Math.max(1, Math.min(pieces, Math.floor(macs / threads / (4 * parallelMacs))));
+  const per = Math.max(1, Math.min(pieces, Math.floor(macs / threads / parallelMacs)));
   return splitRange(total, threads, align).flatMap(([s, n]) => splitRange(n, per, align).map(([a, m]): [number, number] => [s + a, m]));
 }
 

@@ -35,7 +35,7 @@ test('splitWork: even shares per thread, each cut into pieces in order (a thread
   // columns in multiples of 8 (shares 40 + 40 + 20), up to 4 pieces a thread
   assert.deepEqual(splitWork(wasm, 100, 1 << 30, 8), [[0, 16], [16, 16], [32, 8], [40, 16], [56, 16], [72, 8], [80, 8], [88, 8], [96, 4]]);
   // too little work for pieces: one list a thread; for threads: one list
-  assert.deepEqual(splitWork(wasm, 30, 3 * 4 * 1024), [[0, 10], [10, 10], [20, 10]]);
+  assert.deepEqual(splitWork(wasm, 30, 3 * 1024), [[0, 10], [10, 10], [20, 10]]);
   assert.deepEqual(splitWork(wasm, 30, 100), [[0, 30]]);
 });
 
