@@ -6,7 +6,7 @@
 // (assembly/conv1x1.ts, conv-chunks.ts; convMethod says which). Depthwise convs (one input channel
 // per group) run a direct kernel. The epilogue (bias, residual, activation) is fused either way.
 import { scratchPerThread, splitRange, splitWork, threadsFor } from './parallel.js';
-import { threadLocal } from './thread-pool.js';
+import { threadLocal } from './pool-claims.js';
 import { activationCode, writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
 import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';

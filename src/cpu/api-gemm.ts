@@ -4,7 +4,7 @@
 import { InputError } from '../errors.js';
 import { forEachBroadcastBatch } from '../tensor/shape.js';
 import { scratchPerThread, splitWork, threadsFor } from './parallel.js';
-import { threadLocal } from './thread-pool.js';
+import { threadLocal } from './pool-claims.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { KernelCall } from './thread-pool.js';
 import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';

@@ -6,7 +6,8 @@
 // itself, from its own core's caches. A thread done with its own lists takes the others' not yet
 // started, from the end of each block (listOrder): a worker that wakes late (a busy machine) costs
 // nothing, and a core that runs slower (virtual CPUs sharing a physical core with other work:
-// measured here, one of two threads of a GEMM 15-40% behind the other) hands its last lists on. Waking a thread blocked in Atomics.wait costs tens of microseconds (a futex
+// measured here, one of two threads of a GEMM 15-40% behind the other) hands its last lists on
+// (pool-claims.ts). Waking a thread blocked in Atomics.wait costs tens of microseconds (a futex
 // wake, across virtual CPUs an interrupt), twice a job (the worker, then the caller): more than a
 // small layer's work. So both sides first spin a bounded while (the spin time, 150 µs unless
 // setCpuSpinMicros says otherwise; the clock is re-read every few hundred loads) before they
@@ -28,6 +29,8 @@
 // without one, or without shared memory, the kernels run on the calling thread alone. Browsers
 // allow Atomics.wait only off the main thread, so a page uses the pool from a worker of its own.
 import { ExecutionError } from '../errors.js';
+import { GENERATIONS, listOrder, LOCAL_MARK, MAX_LISTS_PER_THREAD, MAX_LOCALS, OLDER, olderClaim } from './pool-claims.js';
+
 
 /** Starts one worker running `source` (JavaScript: a script whose `init` is the posted data). */
 export type CpuWorkerFactory = (source: string, init: WorkerInit) => { terminate(): unknown };
@@ -55,22 +58,6 @@ export interface WorkerInit {
 const SLOT = 1024;
 /** Arguments one kernel call may have. */
 const MAX_ARGS = 64;
-/**
- * An argument LOCAL_MARK − k stands for slot k of the job's thread-local values, read by each
- * thread as its own (its scratch areas): a list may run on any thread. Far below any address,
- * size or parameter a kernel takes.
- */
-export const LOCAL_MARK = -(2 ** 50);
-/** Thread-local slots one job may have. */
-export const MAX_LOCALS = 8;
-/** The argument that each thread reads as its own value of slot k (see CpuThreadPool.run). */
-export function threadLocal(k: number): number {
-  return LOCAL_MARK - k;
-}
-/** `v`, or this thread's value of the slot it marks. */
-export function resolveLocal(v: number, locals: readonly (readonly number[])[] | undefined, thread: number): number {
-  return v <= LOCAL_MARK ? locals![LOCAL_MARK - v]![thread]! : v;
-}
 const GEN = 0;
 const DONE = 1;
 const FAILED = 2;
@@ -103,38 +90,7 @@ const CONTENDED_MS = 1;
 /** How long no thread spins after a sign that the machine is short of cores. */
 const BACKOFF_MS = 250;
 
-/** Generations run 1 .. GENERATIONS − 1, then start again at 1. */
-const GENERATIONS = 0x3fffffff;
-/** Whether claim word v is from a job before `gen` (modulo the generations' wrap). */
-function olderClaim(v: number, gen: number): boolean {
-  const d = (gen - v + GENERATIONS) % GENERATIONS;
-  return d > 0 && d < GENERATIONS / 2;
-}
-const OLDER = `((v, gen) => { const d = (gen - v + ${GENERATIONS}) % ${GENERATIONS}; return d > 0 && d < ${GENERATIONS / 2}; })`;
 
-/** Lists a job may have per thread (finer parts let a faster thread take a slower one's last ones). */
-export const MAX_LISTS_PER_THREAD = 8;
-
-/**
- * The order in which thread t claims a job's lists: its own first (with no more lists than
- * threads, list t; with more, the t-th contiguous block of them, in order), then the other
- * threads' from the end of each block back, so that a thread that is ahead takes a slower one's
- * last lists and each thread still gets the same part of every layer first. Self-contained: the
- * worker's source embeds it.
- */
-export function listOrder(t: number, lists: number, threads: number): number[] {
-  // no inner functions: the worker embeds this function's text, and a bundler's helpers (a
-  // wrapper naming inner functions) would not exist there
-  const order: number[] = [];
-  for (let k = 0; k < threads; k++) {
-    const u = (t + k) % threads;
-    const start = lists <= threads ? Math.min(u, lists) : Math.floor((u * lists) / threads);
-    const end = lists <= threads ? Math.min(u + 1, lists) : Math.floor(((u + 1) * lists) / threads);
-    if (k === 0) for (let l = start; l < end; l++) order.push(l);
-    else for (let l = end - 1; l >= start; l--) order.push(l);
-  }
-  return order;
-}
 
 /** The worker's loop, as source: the same text runs under worker_threads and in a Web Worker. */
 export const WORKER_MAIN = `function cpuWorkerMain(init) {

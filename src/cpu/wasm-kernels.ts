@@ -9,7 +9,8 @@
 // only grows (addresses stay valid; `floats()` renews its view).
 import { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } from './kernels.wasm.js';
 import { ExecutionError } from '../errors.js';
-import { CpuThreadPool, resolveLocal, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
+import { resolveLocal } from './pool-claims.js';
+import { CpuThreadPool, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
 
 /** The kernels' exports (byte addresses; sizes in elements; `ep`: an epilogue descriptor, epilogue.ts). */
 export interface KernelExports {

@@ -8,7 +8,8 @@
 import { scratchPerThread, splitRange, splitWork, threadsFor } from './parallel.js';
 import { writeEpilogue, type Epilogue } from './epilogue.js';
 import type { ConvShape } from './api-conv.js';
-import { threadLocal, type KernelCall } from './thread-pool.js';
+import { threadLocal } from './pool-claims.js';
+import type { KernelCall } from './thread-pool.js';
 import type { ReservedBlock, WasmKernels } from './wasm-kernels.js';
 
 /** Output tile size: F(2×2, 3×3) (16 GEMMs) or F(4×4, 3×3) (36 GEMMs). */

@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import { Worker } from 'node:worker_threads';
 import { ExecutionError, UsageError } from '../../src/errors.js';
 import { CPU_KERNELS_SHARED_BASE64 } from '../../src/cpu/kernels.wasm.js';
-import { CpuThreadPool, listOrder, setCpuSpinMicros, type KernelCall } from '../../src/cpu/thread-pool.js';
+import { listOrder } from '../../src/cpu/pool-claims.js';
+import { CpuThreadPool, setCpuSpinMicros, type KernelCall } from '../../src/cpu/thread-pool.js';
 import { decodeBase64 } from '../../src/cpu/wasm-kernels.js';
 import { cpuSpinMicros } from '../../src/node/cpu-threads.js';
 
