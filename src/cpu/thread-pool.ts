@@ -97,6 +97,8 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
   const { module, memory, control, calls, locals, claims, quiet, index, threads, names } = init;
   const listOrder = ${listOrder.toString()};
   const older = ${OLDER};
+  // claim orders by list count, made once
+  const orders = [];
   const exports = new WebAssembly.Instance(module, { env: { memory } }).exports;
   const fns = names.map((n) => exports[n]);
   // one argument array per count, reused: no allocation per call
@@ -143,7 +145,8 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
     // this worker's lists, then the others' not yet started; a list the caller took (this worker
     // was late) or that this job lacks (the caller marks those claimed) has a claim word at or past
     // gen, as has every list of a job that is over (this worker woke late for it)
-    for (const list of listOrder(index, Atomics.load(control, ${LISTS}), threads)) {
+    const lists = Atomics.load(control, ${LISTS});
+    for (const list of (orders[lists] ??= listOrder(index, lists, threads))) {
       const v = Atomics.load(claims, list);
       if (!older(v, gen) || Atomics.compareExchange(claims, list, v, gen) !== v) continue;
       try {
@@ -176,6 +179,8 @@ export class CpuThreadPool {
   private gen = 0;
   private readonly calls: Float64Array;
   private readonly locals: Float64Array;
+  /** The caller's claim order by list count (listOrder), made once. */
+  private readonly orders: number[][] = [];
   private readonly claims: Int32Array;
   /** Lists one job may have. */
   readonly maxLists: number;
@@ -272,7 +277,7 @@ export class CpuThreadPool {
     Atomics.store(c, GEN, gen);
     Atomics.notify(c, GEN);
     let failed: unknown;
-    for (const list of listOrder(0, lists, this.threads)) {
+    for (const list of (this.orders[lists] ??= listOrder(0, lists, this.threads))) {
       const v = Atomics.load(this.claims, list);
       if (!olderClaim(v, gen) || Atomics.compareExchange(this.claims, list, v, gen) !== v) continue;
       try {
