@@ -62,7 +62,7 @@ const GEN = 0;
 const DONE = 1;
 const FAILED = 2;
 const READY = 3;
-/** (unused: lists are claimed in WorkerInit.claims) */
+// control slot 4 is unused (lists are claimed in WorkerInit.claims)
 const LISTS = 5;
 const SPIN = 6;
 /** How many runs hold the pool (hold()): while any does, threads spin between jobs without a time limit. */

@@ -103,10 +103,8 @@ interface WinogradPart {
  */
 export function winogradConv2d(wasm: WasmKernels, s: ConvShape, x: number, w: PackedWinograd, y: number, ep?: Epilogue, chunkBytes?: number): void {
   const mark = wasm.mark();
-  const { m, oh, ow } = s;
-  const { tile, xis, c } = { tile: w.tile, xis: (w.tile + 2) ** 2, c: s.c };
-  const th = Math.ceil(oh / tile);
-  const twp = Math.ceil(Math.ceil(ow / tile) / 4) * 4;
+  const { c, m } = s;
+  const { xis, th, twp } = driverSetup(s, w, ep);
   const T = th * twp;
   const threads = threadsFor(wasm, xis * m * T * c);
   // two bands a thread where they stay wide enough (a thread that is done takes a slower one's last)
