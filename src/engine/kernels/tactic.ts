@@ -34,6 +34,16 @@ export interface Tactic {
   scratch: number[];
 }
 
+/**
+ * A tactic whose constants are made on first read (by the tactic timer, or by assembly for the
+ * chosen one): a transformer's candidates each re-lay its weights, and packing them all up front
+ * cost most of a ViT-B build, though most candidates of most layers are never run.
+ */
+export function withLazyConstants(t: Omit<Tactic, 'constants'>, make: () => Uint8Array[]): Tactic {
+  let made: Uint8Array[] | undefined;
+  return Object.defineProperty(t, 'constants', { get: () => (made ??= make()), enumerable: true }) as Tactic;
+}
+
 
 /** Where a layer's output really lives when a later in-place Concat owns its memory. */
 export interface OutputPlacement {

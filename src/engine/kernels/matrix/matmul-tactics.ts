@@ -1,11 +1,11 @@
 // Turns a matrix-shaped layer (an implicit-GEMM convolution or a Gemm) into tactics: one per
-// chosen tile configuration, split-K factor and GEMV block width, each with its own copy of the
-// weights padded for its tiles.
+// chosen tile configuration, split-K factor and GEMV block width, each reading the weights padded
+// for its tiles (packed when first read, once per padding).
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Activation, Storage } from '../../network.js';
 import { encodeStorage } from '../access.js';
 import { roundUp, tileName, tiledMatmul, type MatmulProblem, type PartBuilder } from '../matmul-tile.js';
-import type { Tactic } from '../tactic.js';
+import { withLazyConstants, type Tactic } from '../tactic.js';
 import { matmulChoices, type ChoiceOptions } from './choices.js';
 import { biasData, epiloguePart, type RowView } from './epilogue.js';
 import { GEMV_MAX_ROWS, gemvProgram, gemvUnfit } from './gemv.js';
@@ -32,11 +32,19 @@ export interface MatmulLayerSpec {
 
 const GEMV_COLUMNS = [64, 32, 16];
 
-function constants(s: MatmulLayerSpec, kPad: number, nPad: number): Uint8Array[] {
-  const w = packMatrix(s.groups, s.k, s.n, kPad, nPad, s.weightAt);
-  const list = [encodeStorage(w, s.storage)];
-  if (s.bias) list.push(encodeStorage(biasData(s.bias, s.n * s.groups), 'f32'));
-  return list;
+/** The packed weights (and bias) at one padding, made once for every candidate that pads alike. */
+function constantsMaker(s: MatmulLayerSpec): (kPad: number, nPad: number) => () => Uint8Array[] {
+  const made = new Map<string, Uint8Array[]>();
+  return (kPad, nPad) => () => {
+    const key = `${kPad}x${nPad}`;
+    let list = made.get(key);
+    if (!list) {
+      list = [encodeStorage(packMatrix(s.groups, s.k, s.n, kPad, nPad, s.weightAt), s.storage)];
+      if (s.bias) list.push(encodeStorage(biasData(s.bias, s.n * s.groups), 'f32'));
+      made.set(key, list);
+    }
+    return list;
+  };
 }
 
 function problem(s: MatmulLayerSpec, kPad: number, nPad: number): MatmulProblem {
@@ -53,19 +61,20 @@ function problem(s: MatmulLayerSpec, kPad: number, nPad: number): MatmulProblem 
 /** Tile-loop, split-K and (for at most four rows) GEMV tactics; half tiles too when the weights are native f16. */
 export function matmulTactics(s: MatmulLayerSpec, caps: DeviceCaps, choice: ChoiceOptions = {}): Tactic[] {
   const tactics: Tactic[] = [];
+  const constants = constantsMaker(s);
   for (const { tile, splits } of matmulChoices(s.m, s.n, s.k, s.groups, caps, { half: s.storage === 'f16', ...choice })) {
     const kPad = roundUp(s.k, tile.tk);
     const nPad = roundUp(s.n, tile.tn);
     const { programs, scratch } = tiledMatmul(problem(s, kPad, nPad), tile, splits, caps);
     const name = `${s.prefix}-${tileName(tile)}${splits > 1 ? `-sk${splits}` : ''}`;
-    tactics.push({ name, programs, constants: constants(s, kPad, nPad), scratch });
+    tactics.push(withLazyConstants({ name, programs, scratch }, constants(kPad, nPad)));
   }
   if (s.m <= GEMV_MAX_ROWS) {
     for (const cols of GEMV_COLUMNS) {
       if (gemvUnfit(s, cols, caps)) continue;
       const nPad = roundUp(s.n, cols);
       const program = gemvProgram(problem(s, s.k, nPad), cols, caps);
-      tactics.push({ name: `${s.prefix}-gemv-c${cols}`, programs: [program], constants: constants(s, s.k, nPad), scratch: [] });
+      tactics.push(withLazyConstants({ name: `${s.prefix}-gemv-c${cols}`, programs: [program], scratch: [] }, constants(s.k, nPad)));
     }
   }
   return tactics;
