@@ -61,7 +61,10 @@ export async function createDawnGpu(opts: DawnOptions = {}): Promise<GPU> {
   const features = opts.gpuFeatures ?? gpuFeaturesFromEnvironment();
   const enable = [...new Set([...(opts.enableToggles ?? []), ...features.map((f) => TOGGLES[f])])];
   if (enable.length) flags.push(`enable-dawn-features=${enable.join(',')}`);
-  if (opts.disableToggles?.length) flags.push(`disable-dawn-features=${opts.disableToggles.join(',')}`);
+  // Dawn rounds timestamps (as browsers must, against timing attacks) to ~65 µs on NVIDIA: tactic
+  // timing and --layer-times measure kernels of a few µs, so Node asks for the device's own ticks
+  const disable = [...new Set(['timestamp_quantization', ...(opts.disableToggles ?? [])])];
+  flags.push(`disable-dawn-features=${disable.join(',')}`);
   const gpu = create(flags);
   if (opts.dawnWarnings ?? process.env.NNRT_VERBOSE === '1') return gpu;
   // requestAdapter is where Dawn prints them, synchronously, before the promise is returned
