@@ -1,5 +1,6 @@
 // nnrt's configurations as bench runners: device (cpu | webgpu) × engine (none | webgpu) × precision,
 // each timed end to end and, on webgpu, resident (inputs uploaded once, outputs left on the device).
+import type { TimingCache } from '../engine/timing-cache.js';
 import { UnsupportedError } from '../errors.js';
 import type { CpuKernelChoice } from '../executor/program.js';
 import { createSession, type DeviceName, type EngineName, type SessionOptions } from '../runtime/session.js';
@@ -13,6 +14,8 @@ export interface NnrtConfig {
   cpuKernels?: CpuKernelChoice;
   /** Engine rows: false builds with each layer's first candidate, untimed (`--no-tactics`). */
   timeTactics?: boolean;
+  /** Engine rows: tactic timings shared with the other rows of this engine (their builds time each layer signature once). */
+  timingCache?: TimingCache;
 }
 
 /**
@@ -67,6 +70,7 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
         if (c.engine !== 'none') {
           opts.precision = c.precision;
           if (c.timeTactics === false) opts.timeTactics = false;
+          if (c.timingCache) opts.timingCache = c.timingCache;
         }
         const session = await createSession(model.loadGraph(), opts);
         const layerTimes = session.layerTimes && (() => session.layerTimes!());

@@ -29,6 +29,9 @@ import { GPU_FEATURES, gpuFeatureNotices, parseGpuFeatures, useDawn } from '../n
 import { CPU_KERNEL_CHOICES, type CpuKernelChoice } from '../executor/program.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { VERSION } from '../version.js';
+import { TimingCache } from '../engine/timing-cache.js';
+import { cpuAdapter } from '../engine/cpu/engine.js';
+import { cpuEngineHasWasm } from '../engine/cpu/memory.js';
 import { vision } from '../zoo/vision.js';
 
 export interface BenchCliOptions {
@@ -148,13 +151,38 @@ async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
   const precisions = listOf<Precision>(o.precision, PRECISIONS, '--precision');
   const modes = listOf<TimingMode>(o.mode, TIMING_MODES, '--mode');
   const cpuKernels = listOf<CpuKernelChoice>(o.cpuKernels, CPU_KERNEL_CHOICES, '--cpu-kernels');
-  const configs = nnrtConfigs(devices, engines, precisions, cpuKernels).map((c) => (o.tactics === false && c.engine !== 'none' ? { ...c, timeTactics: false } : c));
+  const chosen = nnrtConfigs(devices, engines, precisions, cpuKernels);
+  // engines beside the framework of their own device (the others are n/a rows, built never)
+  const timings = o.tactics === false ? new Map() : await sharedTimingCaches(chosen.filter((c) => c.engine === c.device).map((c) => c.engine));
+  const configs = chosen.map((c) => {
+    if (c.engine === 'none') return c;
+    return o.tactics === false ? { ...c, timeTactics: false } : { ...c, timingCache: timings.get(c.engine) };
+  });
   const factories = [...configs.map(nnrtRunner), ...peerFactories(o, devices.includes('webgpu'))];
   const runners = runnersInModes(factories, modes);
   if (o.baseline !== undefined && !runners.some((r) => r.id === o.baseline)) {
     throw new UsageError(`--baseline '${o.baseline}' is not one of this run's rows`, { hint: `rows: ${runners.map((r) => r.id).join(', ')}` });
   }
   return runners;
+}
+
+/**
+ * One timing cache per engine for the whole bench: a configuration's end-to-end and on-device rows
+ * build the same kernels, and a layer signature timed for one model or precision is not timed
+ * again for another (on a fresh GPU machine each timing compiles every candidate kernel).
+ */
+async function sharedTimingCaches(engines: readonly EngineName[]): Promise<Map<EngineName, TimingCache>> {
+  const caches = new Map<EngineName, TimingCache>();
+  for (const engine of new Set(engines)) {
+    if (engine === 'none') continue;
+    try {
+      const adapter = engine === 'cpu' ? cpuAdapter(cpuEngineHasWasm()) : (await sharedGpuDevice(await defaultGpu())).adapter;
+      caches.set(engine, new TimingCache({ nnrtVersion: VERSION, adapter }));
+    } catch {
+      // no device for this engine: its rows say so when they are prepared
+    }
+  }
+  return caches;
 }
 
 /** The peer runtimes asked for (--peers LIST), none (--no-peers), or those installed. */
