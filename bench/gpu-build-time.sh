@@ -32,9 +32,9 @@ full=" vit_b16 bert_base gpt2 whisper_tiny_encoder convnext_tiny swin_tiny "
 for n in $names; do
   [ -f "$dir/$n/model.onnx" ] && continue
   if [[ "$full" == *" $n "* ]]; then
-    (cd bench/gpu-models && EXPORT_MODELS="$n" python3 export_full.py "$dir") >> "$out/build-export.log" 2>&1
+    (cd bench/gpu-models && EXPORT_MODELS="$n" python3 export_full.py "$dir") >> "$out/export.log" 2>&1
   else
-    python3 .gpu/torch_ref.py export --model "$n" --batch 1 --out "$dir/$n" >> "$out/build-export.log" 2>&1
+    python3 .gpu/torch_ref.py export --model "$n" --batch 1 --out "$dir/$n" >> "$out/export.log" 2>&1
   fi
 done
 for n in $names; do

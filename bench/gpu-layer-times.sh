@@ -29,7 +29,7 @@ echo "# $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/de
 : > "$out/stderr.txt"
 # exports run in the background (CPU) while earlier models are benched (GPU)
 todo=""; for n in $names; do [ -f "$dir/$n/test_data_set_0/output_0.pb" ] || todo="$todo $n"; done
-(cd bench/gpu-models && EXPORT_MODELS="$todo" timeout $((budget - 60)) python3 export_full.py "$dir") > "$out/export.log" 2>&1 &
+(cd bench/gpu-models && EXPORT_MODELS="$todo" timeout $((budget - 60)) python3 export_full.py "$dir") >> "$out/export.log" 2>&1 &
 for n in $names; do
   # export_full.py writes onnxruntime's outputs last: wait for them
   while [ ! -f "$dir/$n/test_data_set_0/output_0.pb" ] && [ $SECONDS -lt $((budget - 60)) ] && jobs %1 > /dev/null 2>&1; do sleep 2; done
