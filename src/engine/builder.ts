@@ -22,7 +22,7 @@ import { runPipeline } from './passes/pipeline.js';
 import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanProfileInput, type PlanRegion } from './plan-format.js';
 import { TacticTimer } from './timer.js';
 import { layerSignature } from './timing-cache.js';
-import { timeTactics } from './tactic-timing.js';
+import { enginePipeline, timeTactics } from './tactic-timing.js';
 import { layerTactics } from './layer-tactics.js';
 
 /** A layer with the tactic chosen for it. */
@@ -124,17 +124,24 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
   let candidates = 0;
   // layers identical to one timed earlier in this build (a transformer's blocks) take its choice
   const thisBuild = new Map<string, { tactic: string; ms: number }>();
+  // every layer's candidates first (the first refusal throws, as it would in order), so that the
+  // kernels of every layer to be timed start compiling together before the first is timed
+  const planned = net.layers.map((layer) => {
+    const fits = layerTactics(layer, ctx, cfg);
+    const signature = fits.length > 1 && timer ? layerSignature({ ...layerShape(layer, ctx), tactics: fits.map((t) => t.name) }) : '';
+    return { fits, signature };
+  });
+  if (timer) compileAhead(gpu, planned, cfg);
   try {
     for (const [i, layer] of net.layers.entries()) {
       cfg.progress({ phase: 'tactics', done: i, total: net.layers.length, layer: layer.name });
-      const fits = layerTactics(layer, ctx, cfg);
+      const { fits, signature } = planned[i]!;
       const from = layer.from.length > 1 ? ` ← ${layer.from.join(' + ')}` : '';
       if (fits.length === 1 || !timer) {
         chosen.push({ layer, tactic: fits[0]! });
         cfg.log(`layer ${layer.name} (${layer.kind}${from}): ${fits[0]!.name}${fits.length > 1 ? ' (timing off)' : ''}`);
         continue;
       }
-      const signature = layerSignature({ ...layerShape(layer, ctx), tactics: fits.map((t) => t.name) });
       const hit = cfg.timingCache?.get(signature);
       const hitTactic = hit && fits.find((t) => t.name === hit.tactic);
       if (hit && hitTactic) {
@@ -168,6 +175,22 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
   cfg.progress({ phase: 'tactics', done: net.layers.length, total: net.layers.length });
   if (timer) cfg.log(`tactics: ${timed} layers timed (${timer.method}; ${candidates} candidates compiled and run), ${repeated} as identical layers of this build, ${cached} from the timing cache`);
   return chosen;
+}
+
+/**
+ * Starts compiling the candidates of every layer that will be timed (more than one candidate, not
+ * in the timing cache, the first of its signature). Dawn compiles asynchronous pipelines on worker
+ * threads and a cold driver compile is tens of ms each (a ResNet-50 build compiles ~300 on a
+ * fresh GPU machine): started together they overlap each other and the timing runs. A failure is
+ * seen again, and reported, when that candidate is timed.
+ */
+function compileAhead(gpu: GpuDevice, candidates: readonly { fits: Tactic[]; signature: string }[], cfg: CheckedConfig): void {
+  const seen = new Set<string>();
+  for (const { fits, signature } of candidates) {
+    if (!signature || seen.has(signature) || cfg.timingCache?.get(signature)) continue;
+    seen.add(signature);
+    for (const t of fits) for (const p of t.programs) enginePipeline(gpu, p.wgsl).catch(() => undefined);
+  }
 }
 
 /** What a layer's kernels depend on, without its weight values: the timing-cache signature. */

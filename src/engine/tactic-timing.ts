@@ -62,9 +62,10 @@ async function timeOne(gpu: GpuDevice, timer: TacticTimer, tactic: Tactic, ctx: 
 export async function timeTactics(gpu: GpuDevice, timer: TacticTimer, tactics: Tactic[], ctx: KernelContext, layer: string): Promise<number[]> {
   const times: number[] = [];
   const errors: string[] = [];
-  // every candidate's pipelines start compiling now, together: the device compiles asynchronous
-  // pipelines on worker threads where it has them (Dawn), so the candidates timed later are ready
-  // or nearly; a failure here is seen again, and reported, when that candidate is timed
+  // every candidate's pipelines start compiling now, together (the builder starts them for all
+  // layers at once; a caller timing one layer alone gets the same): the device compiles
+  // asynchronous pipelines on worker threads where it has them (Dawn), so the candidates timed
+  // later are ready or nearly; a failure here is seen again, and reported, when that candidate is timed
   for (const t of tactics) for (const p of t.programs as EngineProgram[]) enginePipeline(gpu, p.wgsl).catch(() => undefined);
   for (const t of tactics) {
     try {
