@@ -7,7 +7,8 @@
 #
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-layer-times.sh
 #
-# $MODELS picks and orders the models; $BENCH_ARGS adds nnrt bench options; $BUDGET (seconds).
+# $MODELS picks and orders the models; $BENCH_ARGS adds nnrt bench options; $BUDGET (seconds);
+# PHASES=0 skips the first model's run-phases split (bench/gpu-models/run-phases.mjs).
 # Writes five files under $OUT (the GPU machine returns at most 8 per command): layer-times.txt
 # (every model's table and layer times, with the clock), stderr.txt, export.log, json.tgz (each
 # model's JSON report) and torch.txt (PyTorch eager, bench/gpu-models/torch_time.py) when time is left.
@@ -37,6 +38,14 @@ for n in $names; do
   [ -f "$dir/$n/test_data_set_0/output_0.pb" ] || { echo "$n: not exported (see export.log)" >> "$out/layer-times.txt"; continue; }
   left=$((budget - SECONDS))
   [ $left -lt 30 ] && { echo "$n: no time left" >> "$out/layer-times.txt"; continue; }
+  # the first model also says where one run's wall time goes beside the device's own time
+  # (bench/gpu-models/run-phases.mjs over an untimed fp16 plan and a session); PHASES=0 skips it
+  if [ "${PHASES:-1}" = 1 ] && [ -z "${phased:-}" ] && [ $left -gt 150 ]; then
+    phased=1
+    timeout 90 "${nnrt[@]}" build "$dir/$n/model.onnx" --precision fp16 --no-tactics --quiet --out /tmp/nnrt-phases.plan >> "$out/stderr.txt" 2>&1 &&
+      timeout 60 node bench/gpu-models/run-phases.mjs /tmp/nnrt-phases.plan "$dir/$n/model.onnx" --runs 30 >> "$out/layer-times.txt" 2>> "$out/stderr.txt"
+    left=$((budget - SECONDS))
+  fi
   # shellcheck disable=SC2086
   timeout $left "${nnrt[@]}" bench "$dir/$n/model.onnx" --device webgpu --engine webgpu --precision fp16 --mode e2e,resident \
     --peers ort-web-webgpu --layer-times --runs 10 --warmup 3 --json "$json/$n.json" ${BENCH_ARGS:-} >> "$out/layer-times.txt" 2>> "$out/stderr.txt"

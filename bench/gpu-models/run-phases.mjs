@@ -5,41 +5,42 @@
 // the device is done, with no work). A run whose wall time is far above its device time spends
 // the rest in one of these phases; this says which.
 //
-//   npx tsx bench/gpu-run-phases.ts model.fp16.plan [model.onnx ...] [--runs 50]
+//   node bench/gpu-models/run-phases.mjs model.fp16.plan [model.onnx ...] [--runs 50]
 //
 // A plan (from `nnrt build`, fixed shapes) is timed phase by phase. An ONNX file is run as a session
 // (webgpu framework + engine fp16, tactics untimed) to compare the session's run and on-device
 // run with the engine's own. Inputs are zeros (kernels do the same work whatever the values).
-// Prints one block per file; medians in ms.
+// Prints one block per file; medians in ms. Plain JavaScript over the build (dist/, `npm run build`):
+// the GPU machine has production node_modules only.
 import { readFileSync } from 'node:fs';
-import { sharedGpuDevice } from '../src/devices/webgpu/device.js';
-import { defaultGpu } from '../src/devices/webgpu/provider.js';
-import { Engine } from '../src/engine/runtime.js';
-import '../src/node/webgpu.js';
-import { Tensor } from '../src/tensor/tensor.js';
-import { loadOnnxFile } from '../src/node/files.js';
-import '../src/ops/index.js';
-import { createSession } from '../src/runtime/session.js';
-import { concreteInputShapes } from '../src/bench/models.js';
+import { sharedGpuDevice } from '../../dist/devices/webgpu/device.js';
+import { defaultGpu } from '../../dist/devices/webgpu/provider.js';
+import { Engine } from '../../dist/engine/runtime.js';
+import '../../dist/node/webgpu.js';
+import { Tensor } from '../../dist/tensor/tensor.js';
+import { loadOnnxFile } from '../../dist/node/files.js';
+import '../../dist/ops/index.js';
+import { createSession } from '../../dist/runtime/session.js';
+import { concreteInputShapes } from '../../dist/bench/models.js';
 
 const args = process.argv.slice(2);
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args.splice(runsAt, 2)[1]) : 50;
 if (!args.length || !Number.isInteger(runs) || runs < 1) {
-  console.error('usage: npx tsx bench/gpu-run-phases.ts PLAN [PLAN ...] [--runs N]');
+  console.error('usage: node bench/gpu-models/run-phases.mjs PLAN|MODEL.onnx ... [--runs N]');
   process.exit(2);
 }
 
 const now = () => performance.now();
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
-const fmt = (xs: number[]) => `${median(xs).toFixed(3)} (min ${Math.min(...xs).toFixed(3)})`;
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+const fmt = (xs) => `${median(xs).toFixed(3)} (min ${Math.min(...xs).toFixed(3)})`;
 
 const gpu = await sharedGpuDevice(await defaultGpu());
 const device = gpu.device;
 console.log(`# ${gpu.adapter.vendor} ${gpu.adapter.architecture} ${gpu.adapter.description}; features: ${[...gpu.features].join(', ')}`);
 
 // the bare round trip: an empty command buffer submitted and waited for
-const empty: number[] = [];
+const empty = [];
 for (let i = 0; i < runs + 5; i++) {
   const t0 = now();
   device.queue.submit([device.createCommandEncoder().finish()]);
@@ -48,19 +49,21 @@ for (let i = 0; i < runs + 5; i++) {
 }
 console.log(`empty submit + onSubmittedWorkDone: ${fmt(empty)} ms`);
 
-async function sessionPhases(file: string): Promise<void> {
+async function sessionPhases(file) {
   const graph = loadOnnxFile(file).graph;
-  const t0 = now();
   const session = await createSession(graph, { device: 'webgpu', engine: 'webgpu', precision: 'fp16', timeTactics: false });
-  const buildMs = now() - t0;
   const shapes = concreteInputShapes(graph, 1, file);
-  const inputs = Object.fromEntries(graph.inputs.map((i) => [i.name, new Tensor(i.dtype, shapes.get(i.name)!)]));
-  const onDevice = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, session.upload!(t)]));
-  const resident: number[] = [];
-  const e2e: number[] = [];
+  const inputs = Object.fromEntries(graph.inputs.map((i) => [i.name, new Tensor(i.dtype, shapes.get(i.name))]));
+  const onDevice = Object.fromEntries(Object.entries(inputs).map(([k, t]) => [k, session.upload(t)]));
+  // the first run partitions and builds the engine
+  const t0 = now();
+  await session.runOnDevice(onDevice);
+  const buildMs = now() - t0;
+  const resident = [];
+  const e2e = [];
   for (let i = -5; i < runs; i++) {
     const t1 = now();
-    await session.runOnDevice!(onDevice);
+    await session.runOnDevice(onDevice);
     const t2 = now();
     await session.run(inputs);
     const t3 = now();
@@ -69,7 +72,7 @@ async function sessionPhases(file: string): Promise<void> {
     e2e.push(t3 - t2);
   }
   const p = session.stats().engine?.partition;
-  console.log(`\n${file}: session (untimed build ${(buildMs / 1000).toFixed(1)} s; ${p ? `${p.subgraphs.length} engines, ${p.declined.length} nodes declined` : "no engine"}), ${runs} runs; median (min) ms`);
+  console.log(`\n${file}: session (first run with the untimed build ${(buildMs / 1000).toFixed(1)} s; ${p ? `${p.subgraphs.length} engines, ${p.declined.length} nodes declined` : "no engine"}), ${runs} runs; median (min) ms`);
   console.log(`  session.runOnDevice ${fmt(resident)} | session.run ${fmt(e2e)}`);
   session.dispose();
 }
@@ -85,7 +88,7 @@ for (const file of args) {
     const dtype = i.dtype === undefined ? 'float32' : i.dtype === 'bool' ? 'bool' : 'int64';
     return [i.name, new Tensor(dtype, [...i.shape])];
   }));
-  const phase = { write: [] as number[], encode: [] as number[], submit: [] as number[], wait: [] as number[], total: [] as number[], execute: [] as number[], run: [] as number[] };
+  const phase = { write: [], encode: [], submit: [], wait: [], total: [], execute: [], run: [] };
   for (let i = -5; i < runs; i++) {
     const t0 = now();
     const onDevice = context.writeInputs(inputs);
@@ -122,7 +125,7 @@ for (const file of args) {
     const querySet = device.createQuerySet({ type: 'timestamp', count: 2 });
     const resolve = device.createBuffer({ size: 16, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const readback = device.createBuffer({ size: 16, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
-    const spans: number[] = [];
+    const spans = [];
     for (let i = -5; i < runs; i++) {
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass({ timestampWrites: { querySet, beginningOfPassWriteIndex: 0, endOfPassWriteIndex: 1 } });
@@ -138,7 +141,7 @@ for (const file of args) {
       await readback.mapAsync(GPUMapMode.READ);
       const t = new BigInt64Array(readback.getMappedRange().slice(0));
       readback.unmap();
-      if (i >= 0) spans.push(Number(t[1]! - t[0]!) / 1e6);
+      if (i >= 0) spans.push(Number(t[1] - t[0]) / 1e6);
     }
     deviceMs = fmt(spans);
     querySet.destroy();
