@@ -90,14 +90,16 @@ async function timeRow(model: BenchModel, runner: Runner, o: BenchOptions): Prom
   // read after prepare: a peer's label names the version it loaded
   const spec = () => ({ id: runner.id, label: runner.label, kind: runner.kind, device: runner.device, engine: runner.engine, precision: runner.precision, mode: runner.mode });
   try {
+    const t0 = performance.now();
     const prepared = await runner.prepare(model);
+    const prepareMs = performance.now() - t0;
     try {
       const t = await timeRuns(() => prepared.run(), { ...o.timing, onRun: o.progress?.run }, hostOutputs);
       const timing = summarize(t.times);
       const layerTimes = o.layerTimes && prepared.layerTimes ? await prepared.layerTimes() : undefined;
       const profileStats = prepared.profileStats?.();
       return {
-        row: { ...spec(), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: t.times, ...(layerTimes ? { layerTimes } : {}), ...(profileStats ? { profileStats } : {}) },
+        row: { ...spec(), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: t.times, startupMs: prepareMs + t.firstMs, ...(layerTimes ? { layerTimes } : {}), ...(profileStats ? { profileStats } : {}) },
         first: t.first,
       };
     } finally {
@@ -118,18 +120,20 @@ async function timeRowsInTurns(
 ): Promise<{ row: BenchRow; first?: Record<string, Tensor> }[]> {
   const turns = o.turns!;
   const spec = (runner: Runner) => ({ id: runner.id, label: runner.label, kind: runner.kind, device: runner.device, engine: runner.engine, precision: runner.precision, mode: runner.mode });
-  const live: { runner: Runner; prepared: Awaited<ReturnType<Runner['prepare']>>; times: number[]; first?: Record<string, Tensor>; perTurn: number }[] = [];
+  const live: { runner: Runner; prepared: Awaited<ReturnType<Runner['prepare']>>; times: number[]; first?: Record<string, Tensor>; perTurn: number; startupMs: number }[] = [];
   const failed = new Map<Runner, BenchRow>();
   const gap = () => new Promise((r) => setTimeout(r, TURN_GAP_MS));
   try {
     for (const [i, runner] of runners.entries()) {
       o.progress?.rowStart?.(model.name, runner, rowIndex + i, totalRows);
       try {
+        const t0 = performance.now();
         const prepared = await runner.prepare(model);
+        const prepareMs = performance.now() - t0;
         // warm-up and one run to size the row (its result is the one compared), not counted
         const warm = await timeRuns(() => prepared.run(), { ...o.timing, runs: 1, onRun: o.progress?.run }, hostOutputs);
         const runs = o.timing.runs ?? runsFor(warm.times[0]!, o.timing);
-        live.push({ runner, prepared, times: [], first: warm.first, perTurn: Math.max(1, Math.ceil(runs / turns)) });
+        live.push({ runner, prepared, times: [], first: warm.first, perTurn: Math.max(1, Math.ceil(runs / turns)), startupMs: prepareMs + warm.firstMs });
       } catch (e) {
         failed.set(runner, { ...spec(runner), status: 'n/a', reason: describeError(e) });
       }
@@ -147,7 +151,7 @@ async function timeRowsInTurns(
       const layerTimes = o.layerTimes && r.prepared.layerTimes ? await r.prepared.layerTimes() : undefined;
       const profileStats = r.prepared.profileStats?.();
       done.set(r.runner, {
-        row: { ...spec(r.runner), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: r.times, ...(layerTimes ? { layerTimes } : {}), ...(profileStats ? { profileStats } : {}) },
+        row: { ...spec(r.runner), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: r.times, startupMs: r.startupMs, ...(layerTimes ? { layerTimes } : {}), ...(profileStats ? { profileStats } : {}) },
         first: r.first,
       });
     }

@@ -19,6 +19,8 @@ export interface Timed<R> {
   times: number[];
   /** The result of the first run (used to compare outputs between runners). */
   first: R;
+  /** Milliseconds of the first run, warm-up or timed (an nnrt engine session builds its engine there). */
+  firstMs: number;
 }
 
 /** How many timed runs fill `targetMs` when one takes `estimateMs`, within [minRuns, maxRuns]. */
@@ -32,12 +34,12 @@ export function runsFor(estimateMs: number, o: Pick<TimingOptions, 'targetMs' | 
  * region (runtimes may reuse output buffers, so later runs could overwrite it).
  */
 export async function timeRuns<R, K = R>(run: () => Promise<R>, o: TimingOptions, keep: (r: R) => K | Promise<K> = (r) => r as unknown as K): Promise<Timed<K>> {
-  let first: { value: K } | undefined;
+  let first: { value: K; ms: number } | undefined;
   const once = async (): Promise<number> => {
     const t0 = performance.now();
     const r = await run();
     const ms = performance.now() - t0;
-    first ??= { value: await keep(r) };
+    first ??= { value: await keep(r), ms };
     return ms;
   };
   // until the run count is known, plan for the minimum
@@ -66,5 +68,5 @@ export async function timeRuns<R, K = R>(run: () => Promise<R>, o: TimingOptions
     o.onRun?.(o.warmup + times.length, planned);
   }
   if (!first) throw new RangeError('timeRuns needs at least one run (warm-up or timed)');
-  return { times, first: first.value };
+  return { times, first: first.value, firstMs: first.ms };
 }

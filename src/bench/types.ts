@@ -111,6 +111,11 @@ export interface BenchRow extends RunnerSpec {
   mismatch?: string;
   /** Every timed run in milliseconds, in the order they ran. */
   times?: number[];
+  /**
+   * Milliseconds from preparing the row to its first result: session creation and the first run,
+   * where an nnrt engine session partitions and builds (or loads) its engines — a cold start.
+   */
+  startupMs?: number;
   /** Engine rows with --layer-times: each engine's layers, slowest first. */
   layerTimes?: EngineLayerTimes[];
   /** Profile rows: the session's engine work after this row (cumulative over the shapes timed so far). */

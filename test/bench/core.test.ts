@@ -77,3 +77,23 @@ test('--turns: every row prepared and warmed up first, then rounds of each row\'
   assert.deepEqual(log.filter((l) => l.endsWith(':dispose')), ['a:dispose', 'c:dispose']);
   assert.equal(report.rows[2]!.agree, true);
 });
+
+test('startupMs: a row\'s session creation plus its first run (where an engine builds), in turns or not', async () => {
+  const out = { y: new Tensor('float32', [1], new Float32Array([1])) };
+  const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+  const runner: Runner = {
+    id: 'slow-start', label: 'slow start', kind: 'nnrt', device: 'cpu', engine: 'none', precision: 'fp32', mode: 'e2e',
+    async prepare() {
+      await sleep(40);
+      let first = true;
+      return { run: async () => (first ? (first = false, await sleep(60)) : undefined, out), dispose: () => {} };
+    },
+  };
+  const model = { name: 'm', source: 'file', onnx: new Uint8Array(), loadGraph: () => new Graph(), inputs: {}, batch: 1, parameters: 0 } as BenchModel;
+  for (const turns of [undefined, 2]) {
+    const report = await benchModel(model, [runner], { timing: { warmup: 1, runs: 4, targetMs: 1, minRuns: 1, maxRuns: 10 }, ...(turns ? { turns } : {}) });
+    const row = report.rows[0]!;
+    assert.ok(row.startupMs! >= 95, `startup ${row.startupMs} ms covers the 40 ms prepare and the 60 ms first run`);
+    assert.ok(row.timing!.median < 30, 'the timed runs do not carry the first run');
+  }
+});
