@@ -84,7 +84,7 @@ function tensorInto(h: Fnv64, t: Tensor, weights: boolean): void {
   if (t.dtype === 'string') for (const s of t.data as string[]) h.str(s);
   else {
     const d = t.data as NumericStorage;
-    h.bytes(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
+    h.words(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
   }
 }
 
@@ -102,9 +102,12 @@ class Fnv64 {
   private readonly enc = new TextEncoder();
 
   byte(b: number): void {
-    this.lo ^= b;
+    this.mix(this.lo ^ b);
+  }
+  /** FNV-1a's step with `lo` already xored with the input (a byte, or a whole 32-bit word). */
+  private mix(x: number): void {
     // multiply (hi,lo) by the FNV prime 0x100000001b3 modulo 2^64
-    const lo = this.lo;
+    const lo = x >>> 0;
     const a = Math.imul(lo & 0xffff, 0x1b3);
     const b2 = Math.imul(lo >>> 16, 0x1b3);
     const newLo = (a + ((b2 & 0xffff) << 16)) >>> 0;
@@ -114,6 +117,21 @@ class Fnv64 {
   }
   bytes(u: Uint8Array): this {
     for (let i = 0; i < u.length; i++) this.byte(u[i]!);
+    this.byte(0xff);
+    return this;
+  }
+  /**
+   * Bulk data (weights) four bytes a step, as little-endian 32-bit words, the tail byte by byte:
+   * a quarter of the steps of `bytes` (hashing a ViT-B's 344 MB of weights byte by byte took seconds).
+   */
+  words(u: Uint8Array): this {
+    const whole = u.length >>> 2;
+    const w = u.byteOffset % 4 === 0 ? new Uint32Array(u.buffer, u.byteOffset, whole) : undefined;
+    for (let i = 0; i < whole; i++) {
+      const j = 4 * i;
+      this.mix(this.lo ^ (w ? w[i]! : u[j]! | (u[j + 1]! << 8) | (u[j + 2]! << 16) | (u[j + 3]! << 24)));
+    }
+    for (let i = whole * 4; i < u.length; i++) this.byte(u[i]!);
     this.byte(0xff);
     return this;
   }

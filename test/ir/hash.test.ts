@@ -35,3 +35,22 @@ test('graph hash ignores names, sees structure, shapes and (optionally) weights'
   e.nodes[0]!.opType = 'Add';
   assert.notEqual(hashGraph(a), hashGraph(e));
 });
+
+test('graph hash with weights sees every byte: whole words, an odd tail, a view at an unaligned offset', () => {
+  const withWeight = (w: Tensor) => new Graph({
+    nodes: [{ name: 'n', opType: 'Add', domain: '', inputs: ['x', 'w'], outputs: ['y'], attrs: {} }],
+    inputs: [{ name: 'x', dtype: 'uint8', shape: [67] }],
+    outputs: [{ name: 'y' }],
+    initializers: new Map([['w', w]]),
+  });
+  const backing = new Uint8Array(68).map((_, i) => i);
+  const base = new Uint8Array(backing.buffer, 1, 67); // byteOffset 1: not a whole-word view
+  const hashOf = (bytes: Uint8Array) => hashGraph(withWeight(new Tensor('uint8', [67], bytes)), { weights: true });
+  const ref = hashOf(base);
+  assert.equal(hashOf(Uint8Array.from(base)), ref, 'the same bytes hash alike at any offset');
+  for (const k of [0, 3, 4, 33, 64, 66]) {
+    const changed = Uint8Array.from(base);
+    changed[k] ^= 1;
+    assert.notEqual(hashOf(changed), ref, `byte ${k}`);
+  }
+});
