@@ -27,6 +27,30 @@ export function toHalfBits(value: number): number {
   return sign | half;
 }
 
+/**
+ * toHalfBits over a whole array (round to nearest even), reading the floats' bits through one
+ * Uint32Array view: encoding a transformer's weights to f16 is tens of millions of values.
+ */
+export function toHalfBitsArray(values: Float32Array, out: Uint16Array): void {
+  const bits = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < bits.length; i++) {
+    const x = bits[i]!;
+    const exp = (x >>> 23) & 0xff;
+    const e = exp - 112; // exp - 127 + 15
+    if (e > 0 && e < 0x1f) {
+      // normal in half: the common case
+      const sign = (x >>> 16) & 0x8000;
+      const mant = x & 0x7fffff;
+      let half = (e << 10) | (mant >>> 13);
+      const rem = mant & 0x1fff;
+      if (rem > 0x1000 || (rem === 0x1000 && (half & 1))) half++;
+      out[i] = sign | half;
+    } else {
+      out[i] = toHalfBits(values[i]!);
+    }
+  }
+}
+
 export function fromHalfBits(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
   const exp = (h >>> 10) & 0x1f;

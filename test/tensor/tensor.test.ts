@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { fromHalfBits, toHalfBits } from '../../src/tensor/float16.js';
+import { fromHalfBits, toHalfBits, toHalfBitsArray } from '../../src/tensor/float16.js';
 import { broadcastShapes, broadcastStrides, stridesOf } from '../../src/tensor/shape.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { compareTensors } from '../../src/tensor/compare.js';
@@ -22,6 +22,15 @@ test('float16 encodes and decodes the standard values', () => {
   assert.equal(toHalfBits(1 + 2 ** -11), 0x3c00, 'ties round to even (down)');
   assert.equal(toHalfBits(1 + 3 * 2 ** -11), 0x3c02, 'ties round to even (up)');
   assert.equal(toHalfBits(-0), 0x8000);
+});
+
+test('float16: the whole-array encoder gives the standard values, NaN, the ties and the subnormals', () => {
+  const values = [...HALF.map(([v]) => v), 65520, 1 + 2 ** -11, 1 + 3 * 2 ** -11, -0, 2 ** -14 - 2 ** -25, 2 ** -25, 2 ** -26, -(2 ** -24)];
+  const want = [...HALF.map(([, b]) => b), 0x7c00, 0x3c00, 0x3c02, 0x8000, 0x0400, 0x0000, 0x0000, 0x8001];
+  const out = new Uint16Array(values.length + 1);
+  toHalfBitsArray(Float32Array.from([...values, NaN]), out);
+  assert.deepEqual([...out.subarray(0, values.length)], want);
+  assert.ok(Number.isNaN(fromHalfBits(out[values.length]!)));
 });
 
 test('numpy broadcasting rules', () => {

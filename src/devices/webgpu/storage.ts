@@ -7,7 +7,7 @@
 //   i32    one i32 per element: integer and bool tensors (int64 values narrowed to i32 as the
 //          framework stores them on the device, bool as 0/1). Its loads and stores are i32, not
 //          f32: integer tensors are copied and compared exactly, never through float arithmetic.
-import { fromHalfBits, toHalfBits } from '../../tensor/float16.js';
+import { fromHalfBits, toHalfBits, toHalfBitsArray } from '../../tensor/float16.js';
 
 export type Storage = 'f32' | 'f16x2' | 'f16' | 'i32';
 
@@ -87,7 +87,7 @@ export function encodeStorage(values: Float32Array, s: Storage): Uint8Array {
   if (s === 'i32') return new Uint8Array(Int32Array.from(values, (v) => Math.trunc(v)).buffer);
   if (s === 'f32') return new Uint8Array(values.buffer.slice(values.byteOffset, values.byteOffset + values.byteLength));
   const out = new Uint16Array(Math.ceil(values.length / 2) * 2);
-  for (let i = 0; i < values.length; i++) out[i] = toHalfBits(values[i]!);
+  toHalfBitsArray(values, out);
   return new Uint8Array(out.buffer);
 }
 

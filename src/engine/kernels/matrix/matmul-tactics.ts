@@ -22,6 +22,8 @@ export interface MatmulLayerSpec {
   aQuads: boolean;
   /** B[g][k][n] of the logical weights. */
   weightAt: (g: number, k: number, n: number) => number;
+  /** The same weights when they are stored dense as [groups][k][n] (copied by rows). */
+  weightRows?: Float32Array;
   storage: Storage;
   bias?: Float32Array;
   out: RowView;
@@ -39,7 +41,7 @@ function constantsMaker(s: MatmulLayerSpec): (kPad: number, nPad: number) => () 
     const key = `${kPad}x${nPad}`;
     let list = made.get(key);
     if (!list) {
-      list = [encodeStorage(packMatrix(s.groups, s.k, s.n, kPad, nPad, s.weightAt), s.storage)];
+      list = [encodeStorage(packMatrix(s.groups, s.k, s.n, kPad, nPad, s.weightAt, s.weightRows), s.storage)];
       if (s.bias) list.push(encodeStorage(biasData(s.bias, s.n * s.groups), 'f32'));
       made.set(key, list);
     }
