@@ -9,7 +9,7 @@ import type { PartBuilder } from './matmul-tile.js';
 import { epilogueUnfit, rowView, type RowView } from './matrix/epilogue.js';
 import type { ChoiceOptions } from './matrix/choices.js';
 import { matmulTactics } from './matrix/matmul-tactics.js';
-import { weightStorage } from './matrix/weights.js';
+import { denseRowsFill, weightStorage } from './matrix/weights.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
 
 /** The A operand over x seen as [M, K] (see MatmulProblem.a), and whether it reads quads. */
@@ -87,7 +87,7 @@ export function gemmTactics(layer: GemmLayer, ctx: KernelContext, choice: Choice
   const a = gemmInput(x, k, rows);
   const tactics = matmulTactics({
     prefix: 'gemm', m, n, k, groups: 1, a: a.part, aQuads: a.quads,
-    weightAt: (_g, kk, nn) => layer.weights[kk * n + nn]!, weightRows: layer.weights.length === k * n ? layer.weights : undefined, storage: weightStorage(layer, out.tensor, x), bias: layer.bias,
+    weightAt: (_g, kk, nn) => layer.weights[kk * n + nn]!, weightFill: layer.weights.length === k * n ? denseRowsFill(layer.weights, k, n) : undefined, storage: weightStorage(layer, out.tensor, x), bias: layer.bias,
     out, channelOffset, residual, act: layer.act,
   }, ctx.caps, choice);
   return tactics.length ? tactics : `gemm ${layer.name}: no tile configuration fits the device limits`;

@@ -9,7 +9,7 @@ import { withLazyConstants, type Tactic } from '../tactic.js';
 import { matmulChoices, type ChoiceOptions } from './choices.js';
 import { biasData, epiloguePart, type RowView } from './epilogue.js';
 import { GEMV_MAX_ROWS, gemvProgram, gemvUnfit } from './gemv.js';
-import { packMatrix, weightOperand } from './weights.js';
+import { packMatrix, weightOperand, type MatrixFill } from './weights.js';
 
 export interface MatmulLayerSpec {
   /** Tactic name prefix ('conv-igemm', 'gemm', ...). */
@@ -22,8 +22,8 @@ export interface MatmulLayerSpec {
   aQuads: boolean;
   /** B[g][k][n] of the logical weights. */
   weightAt: (g: number, k: number, n: number) => number;
-  /** The same weights when they are stored dense as [groups][k][n] (copied by rows). */
-  weightRows?: Float32Array;
+  /** The same weights written in their source's order (faster than weightAt per element). */
+  weightFill?: MatrixFill;
   storage: Storage;
   bias?: Float32Array;
   out: RowView;
@@ -41,7 +41,7 @@ function constantsMaker(s: MatmulLayerSpec): (kPad: number, nPad: number) => () 
     const key = `${kPad}x${nPad}`;
     let list = made.get(key);
     if (!list) {
-      list = [encodeStorage(packMatrix(s.groups, s.k, s.n, kPad, nPad, s.weightAt, s.weightRows), s.storage)];
+      list = [encodeStorage(packMatrix(s.groups, s.k, s.n, kPad, nPad, s.weightAt, s.weightFill), s.storage)];
       if (s.bias) list.push(encodeStorage(biasData(s.bias, s.n * s.groups), 'f32'));
       made.set(key, list);
     }

@@ -15,19 +15,19 @@ export function weightStorage(layer: Layer, out: NetTensor, input?: NetTensor): 
   return out.format.storage === 'f16' || input?.format.storage === 'f16' ? 'f16' : 'f32';
 }
 
+/** Writes B[g][k][n] into a zero [groups][kPad][nPad] matrix in whatever order reads its source fastest. */
+export type MatrixFill = (out: Float32Array, kPad: number, nPad: number) => void;
+
 /**
- * A zero-padded [groups][kPad][nPad] matrix with B[g][k][n] = at(g, k, n) inside K×N. `rows`, when
- * given, is that matrix unpadded and dense ([groups][k][n], as a Gemm's weights are): its rows are
- * copied whole instead of element by element (a ViT-B's weights are 86 M of them).
+ * A zero-padded [groups][kPad][nPad] matrix with B[g][k][n] = at(g, k, n) inside K×N, or as `fill`
+ * writes it (a loop over the source's own layout: a ViT-B has 86 M weights, a call each is slow).
  */
 export function packMatrix(
-  groups: number, k: number, n: number, kPad: number, nPad: number, at: (g: number, k: number, n: number) => number, rows?: Float32Array,
+  groups: number, k: number, n: number, kPad: number, nPad: number, at: (g: number, k: number, n: number) => number, fill?: MatrixFill,
 ): Float32Array {
   const out = new Float32Array(groups * kPad * nPad);
-  if (rows) {
-    for (let g = 0; g < groups; g++) {
-      for (let kk = 0; kk < k; kk++) out.set(rows.subarray((g * k + kk) * n, (g * k + kk + 1) * n), (g * kPad + kk) * nPad);
-    }
+  if (fill) {
+    fill(out, kPad, nPad);
     return out;
   }
   for (let g = 0; g < groups; g++) {
@@ -37,6 +37,30 @@ export function packMatrix(
     }
   }
   return out;
+}
+
+/** A dense [k][n] matrix (a Gemm's weights), row by row. */
+export function denseRowsFill(w: Float32Array, k: number, n: number): MatrixFill {
+  return (out, _kPad, nPad) => {
+    for (let kk = 0; kk < k; kk++) out.set(w.subarray(kk * n, (kk + 1) * n), kk * nPad);
+  };
+}
+
+/** Convolution weights OIHW read in order, each written to its k = (kh·KW + kw)·Cg + ci row (see convWeightAt). */
+export function convWeightFill(layer: ConvLayer): MatrixFill {
+  const [o, cg, kh, kw] = layer.weightShape;
+  const ng = o / layer.group;
+  const w = layer.weights;
+  return (out, kPad, nPad) => {
+    let src = 0;
+    for (let g = 0; g < layer.group; g++) {
+      for (let nn = 0; nn < ng; nn++) {
+        for (let ci = 0; ci < cg; ci++) {
+          for (let tap = 0; tap < kh * kw; tap++) out[(g * kPad + tap * cg + ci) * nPad + nn] = w[src++]!;
+        }
+      }
+    }
+  };
 }
 
 /** Convolution weights OIHW as a GEMM B: k = (kh·KW + kw)·Cg + ci (channels fastest), n = output channel in its group. */
