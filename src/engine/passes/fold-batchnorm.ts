@@ -22,10 +22,16 @@ function scaleShift(p: Matrix, c: PointwiseLayer, net: Network): Affine | undefi
 export function foldAffine(l: Matrix, { scale, shift }: Affine): { weights: Float32Array; bias: Float32Array } {
   const weights = new Float32Array(l.weights.length);
   if (l.kind === 'conv') {
+    // output channel o owns the contiguous block [o·block, (o+1)·block) of the OIHW weights
     const block = l.weights.length / l.weightShape[0];
-    for (let i = 0; i < weights.length; i++) weights[i] = l.weights[i]! * scale[Math.floor(i / block)]!;
+    for (let o = 0, i = 0; o < l.weightShape[0]; o++) {
+      const a = scale[o]!;
+      for (const end = i + block; i < end; i++) weights[i] = l.weights[i]! * a;
+    }
   } else {
-    for (let i = 0; i < weights.length; i++) weights[i] = l.weights[i]! * scale[i % l.n]!;
+    for (let row = 0; row < weights.length; row += l.n) {
+      for (let j = 0; j < l.n; j++) weights[row + j] = l.weights[row + j]! * scale[j]!;
+    }
   }
   const bias = new Float32Array(scale.length);
   for (let o = 0; o < bias.length; o++) bias[o] = (l.bias?.[o] ?? 0) * scale[o]! + shift[o]!;
