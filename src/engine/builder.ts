@@ -136,6 +136,8 @@ async function chooseTactics(gpu: GpuDevice, net: Network, ctx: KernelContext, c
     for (const [i, layer] of net.layers.entries()) {
       cfg.progress({ phase: 'tactics', done: i, total: net.layers.length, layer: layer.name });
       const { fits, signature } = planned[i]!;
+      // the candidates (and the weights a timed one packed) are this iteration's alone from here
+      planned[i] = { fits: [], signature };
       const from = layer.from.length > 1 ? ` ← ${layer.from.join(' + ')}` : '';
       if (fits.length === 1 || !timer) {
         chosen.push({ layer, tactic: fits[0]! });
