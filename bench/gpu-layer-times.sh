@@ -9,9 +9,10 @@
 #
 # $MODELS picks and orders the models; $BENCH_ARGS adds nnrt bench options; $BUDGET (seconds);
 # PHASES=0 skips the first model's run-phases split (bench/gpu-models/run-phases.mjs).
-# Writes five files under $OUT (the GPU machine returns at most 8 per command): layer-times.txt
+# Writes six files under $OUT (the GPU machine returns at most 8 per command): layer-times.txt
 # (every model's table and layer times, with the clock), stderr.txt, export.log, json.tgz (each
-# model's JSON report) and torch.txt (PyTorch eager, bench/gpu-models/torch_time.py) when time is left.
+# model's JSON report), clocks.csv (nvidia-smi's SM clock and power state every 200 ms) and
+# torch.txt (PyTorch eager, bench/gpu-models/torch_time.py) when time is left.
 set -uo pipefail
 out=${OUT:-bench-out}
 dir=${MODELS_DIR:-/tmp/nnrt-full}
@@ -27,13 +28,20 @@ names=${MODELS:-vit_b16 bert_base convnext_tiny gpt2 whisper_tiny_encoder}
 if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node --import tsx src/cli/main.ts); fi
 json=$(mktemp -d)
 echo "# $(nvidia-smi --query-gpu=name,driver_version --format=csv,noheader 2>/dev/null)" > "$out/layer-times.txt"
+# the GPU's clocks and power state every 200 ms (clocks.csv): a run whose wall time is far above its
+# kernels' timestamped time may be running at idle clocks (the GPU is busy a fifth of the time)
+if command -v nvidia-smi > /dev/null; then
+  nvidia-smi --query-gpu=timestamp,pstate,clocks.sm,clocks.max.sm,utilization.gpu,power.draw --format=csv -lms 200 > "$out/clocks.csv" 2>&1 &
+  clocks=$!
+fi
 : > "$out/stderr.txt"
 # exports run in the background (CPU) while earlier models are benched (GPU)
 todo=""; for n in $names; do [ -f "$dir/$n/test_data_set_0/output_0.pb" ] || todo="$todo $n"; done
 (cd bench/gpu-models && EXPORT_MODELS="$todo" timeout $((budget - 60)) python3 export_full.py "$dir") >> "$out/export.log" 2>&1 &
+exporter=$!
 for n in $names; do
   # export_full.py writes onnxruntime's outputs last: wait for them
-  while [ ! -f "$dir/$n/test_data_set_0/output_0.pb" ] && [ $SECONDS -lt $((budget - 60)) ] && jobs %1 > /dev/null 2>&1; do sleep 2; done
+  while [ ! -f "$dir/$n/test_data_set_0/output_0.pb" ] && [ $SECONDS -lt $((budget - 60)) ] && kill -0 "$exporter" 2> /dev/null; do sleep 2; done
   echo "== $n at ${SECONDS} s ($(date -u +%T))" | tee -a "$out/stderr.txt" >> "$out/layer-times.txt"
   [ -f "$dir/$n/test_data_set_0/output_0.pb" ] || { echo "$n: not exported (see export.log)" >> "$out/layer-times.txt"; continue; }
   left=$((budget - SECONDS))
@@ -52,6 +60,7 @@ for n in $names; do
   echo "exit $? after ${SECONDS} s" >> "$out/layer-times.txt"
   [ -n "$(ls "$json")" ] && tar -C "$json" -czf "$out/json.tgz" .
 done
+[ -n "${clocks:-}" ] && kill "$clocks" 2> /dev/null
 wait
 # PyTorch eager on the same GPU, same configs, after nnrt is done with it
 left=$((budget - SECONDS))
