@@ -30,8 +30,7 @@ import { CPU_KERNEL_CHOICES, type CpuKernelChoice } from '../executor/program.js
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { VERSION } from '../version.js';
 import { TimingCache } from '../engine/timing-cache.js';
-import { cpuAdapter } from '../engine/cpu/engine.js';
-import { cpuEngineHasWasm } from '../engine/cpu/memory.js';
+import { engineAdapter } from './engine-flags.js';
 import { vision } from '../zoo/vision.js';
 
 export interface BenchCliOptions {
@@ -176,8 +175,7 @@ async function sharedTimingCaches(engines: readonly EngineName[]): Promise<Map<E
   for (const engine of new Set(engines)) {
     if (engine === 'none') continue;
     try {
-      const adapter = engine === 'cpu' ? cpuAdapter(cpuEngineHasWasm()) : (await sharedGpuDevice(await defaultGpu())).adapter;
-      caches.set(engine, new TimingCache({ nnrtVersion: VERSION, adapter }));
+      caches.set(engine, new TimingCache({ nnrtVersion: VERSION, adapter: await engineAdapter(engine) }));
     } catch {
       // no device for this engine: its rows say so when they are prepared
     }

@@ -5,6 +5,7 @@ import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
 import { PRECISIONS, type Precision } from '../engine/config.js';
 import type { TimingCache } from '../engine/timing-cache.js';
+import type { AdapterIdentity } from '../engine/plan-format.js';
 import { EngineCache } from '../node/engine-cache.js';
 import { loadTimingCache, saveTimingCache } from '../node/timing-cache-file.js';
 import '../node/webgpu.js';
@@ -105,6 +106,11 @@ export function engineOptions(cmd: Command, { partition = true, int8 = false } =
   return cmd;
 }
 
+/** What an engine's tactic timings belong to: a cpu engine's to the CPU (and whether WebAssembly SIMD is there), a webgpu engine's to the GPU adapter. */
+export async function engineAdapter(backend: 'webgpu' | 'cpu'): Promise<AdapterIdentity> {
+  return backend === 'cpu' ? cpuAdapter(cpuEngineHasWasm()) : (await sharedGpuDevice(await defaultGpu())).adapter;
+}
+
 export interface EngineSessionSetup {
   options: Partial<SessionOptions>;
   /** Saves the timing cache (when one was given) and stops the progress bar. */
@@ -117,9 +123,7 @@ export async function engineSessionOptions(flags: EngineFlags, err: (line: strin
   const bar = buildProgressBar(flags.quiet);
   let timingCache: TimingCache | undefined;
   if (flags.timingCache) {
-    // a cpu engine's timings belong to the CPU (and whether WebAssembly SIMD is there), not to a GPU
-    const adapter = backend === 'cpu' ? cpuAdapter(cpuEngineHasWasm()) : (await sharedGpuDevice(await defaultGpu())).adapter;
-    const loaded = loadTimingCache(flags.timingCache, { nnrtVersion: VERSION, adapter });
+    const loaded = loadTimingCache(flags.timingCache, { nnrtVersion: VERSION, adapter: await engineAdapter(backend) });
     if (loaded.warning) err(`nnrt: ${loaded.warning}`);
     timingCache = loaded.cache;
   }

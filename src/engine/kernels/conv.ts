@@ -11,7 +11,7 @@ import { directConvProgram, directWeights } from './matrix/direct-conv.js';
 import { biasData, epiloguePart, epilogueUnfit, rowView, type RowView } from './matrix/epilogue.js';
 import type { ChoiceOptions } from './matrix/choices.js';
 import { matmulTactics } from './matrix/matmul-tactics.js';
-import { convWeightAt, convWeightFill, weightStorage } from './matrix/weights.js';
+import { convWeightFill, weightStorage } from './matrix/weights.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
 
 /** Output pixels per invocation of the direct kernel's variants. */
@@ -78,7 +78,7 @@ function gemmTactics(layer: ConvLayer, g: ConvGeometry, x: NetTensor, o: Output,
     prefix: pointwise ? 'conv-1x1' : 'conv-igemm',
     m: g.batch * g.oh * g.ow, n: g.ng, k: g.kh * g.kw * g.cg, groups: g.group,
     a: convInput(g, x), aQuads: convInputQuads(g, x),
-    weightAt: convWeightAt(layer), weightFill: convWeightFill(layer), storage: weightStorage(layer, storageOf, x), bias: layer.bias,
+    weightFill: convWeightFill(layer), storage: weightStorage(layer, storageOf, x), bias: layer.bias,
     out: o.out, channelOffset: o.channelOffset, residual: o.residual, act: layer.act,
   }, ctx.caps, choice);
 }

@@ -87,7 +87,7 @@ export function gemmTactics(layer: GemmLayer, ctx: KernelContext, choice: Choice
   const a = gemmInput(x, k, rows);
   const tactics = matmulTactics({
     prefix: 'gemm', m, n, k, groups: 1, a: a.part, aQuads: a.quads,
-    weightAt: (_g, kk, nn) => layer.weights[kk * n + nn]!, weightFill: layer.weights.length === k * n ? denseRowsFill(layer.weights, k, n) : undefined, storage: weightStorage(layer, out.tensor, x), bias: layer.bias,
+    weightFill: denseRowsFill(layer.weights, k, n), storage: weightStorage(layer, out.tensor, x), bias: layer.bias,
     out, channelOffset, residual, act: layer.act,
   }, ctx.caps, choice);
   return tactics.length ? tactics : `gemm ${layer.name}: no tile configuration fits the device limits`;

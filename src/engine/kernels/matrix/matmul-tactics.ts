@@ -20,10 +20,8 @@ export interface MatmulLayerSpec {
   groups: number;
   a: PartBuilder;
   aQuads: boolean;
-  /** B[g][k][n] of the logical weights. */
-  weightAt: (g: number, k: number, n: number) => number;
-  /** The same weights written in their source's order (faster than weightAt per element). */
-  weightFill?: MatrixFill;
+  /** Writes B[g][k][n] of the logical weights into a padded matrix. */
+  weightFill: MatrixFill;
   storage: Storage;
   bias?: Float32Array;
   out: RowView;
@@ -41,7 +39,7 @@ function constantsMaker(s: MatmulLayerSpec): (kPad: number, nPad: number) => () 
     const key = `${kPad}x${nPad}`;
     let list = made.get(key);
     if (!list) {
-      list = [encodeStorage(packMatrix(s.groups, s.k, s.n, kPad, nPad, s.weightAt, s.weightFill), s.storage)];
+      list = [encodeStorage(packMatrix(s.groups, kPad, nPad, s.weightFill), s.storage)];
       if (s.bias) list.push(encodeStorage(biasData(s.bias, s.n * s.groups), 'f32'));
       made.set(key, list);
     }

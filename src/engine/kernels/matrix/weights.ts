@@ -15,27 +15,13 @@ export function weightStorage(layer: Layer, out: NetTensor, input?: NetTensor): 
   return out.format.storage === 'f16' || input?.format.storage === 'f16' ? 'f16' : 'f32';
 }
 
-/** Writes B[g][k][n] into a zero [groups][kPad][nPad] matrix in whatever order reads its source fastest. */
+/** Writes B[g][k][n] into a zero [groups][kPad][nPad] matrix, in the order that reads its source fastest. */
 export type MatrixFill = (out: Float32Array, kPad: number, nPad: number) => void;
 
-/**
- * A zero-padded [groups][kPad][nPad] matrix with B[g][k][n] = at(g, k, n) inside K×N, or as `fill`
- * writes it (a loop over the source's own layout: a ViT-B has 86 M weights, a call each is slow).
- */
-export function packMatrix(
-  groups: number, k: number, n: number, kPad: number, nPad: number, at: (g: number, k: number, n: number) => number, fill?: MatrixFill,
-): Float32Array {
+/** A zero-padded [groups][kPad][nPad] matrix with B[g][k][n] inside K×N, as `fill` writes it. */
+export function packMatrix(groups: number, kPad: number, nPad: number, fill: MatrixFill): Float32Array {
   const out = new Float32Array(groups * kPad * nPad);
-  if (fill) {
-    fill(out, kPad, nPad);
-    return out;
-  }
-  for (let g = 0; g < groups; g++) {
-    for (let kk = 0; kk < k; kk++) {
-      const row = (g * kPad + kk) * nPad;
-      for (let nn = 0; nn < n; nn++) out[row + nn] = at(g, kk, nn);
-    }
-  }
+  fill(out, kPad, nPad);
   return out;
 }
 
@@ -46,7 +32,11 @@ export function denseRowsFill(w: Float32Array, k: number, n: number): MatrixFill
   };
 }
 
-/** Convolution weights OIHW read in order, each written to its k = (kh·KW + kw)·Cg + ci row (see convWeightAt). */
+/**
+ * Convolution weights OIHW as a GEMM B: k = (kh·KW + kw)·Cg + ci (channels fastest), n = output
+ * channel in its group. Read in OIHW order, no division per element (a ViT-B or ResNet-50 has tens
+ * of millions of weights).
+ */
 export function convWeightFill(layer: ConvLayer): MatrixFill {
   const [o, cg, kh, kw] = layer.weightShape;
   const ng = o / layer.group;
@@ -60,20 +50,6 @@ export function convWeightFill(layer: ConvLayer): MatrixFill {
         }
       }
     }
-  };
-}
-
-/** Convolution weights OIHW as a GEMM B: k = (kh·KW + kw)·Cg + ci (channels fastest), n = output channel in its group. */
-export function convWeightAt(layer: ConvLayer): (g: number, k: number, n: number) => number {
-  const [o, cg, kh, kw] = layer.weightShape;
-  const ng = o / layer.group;
-  const w = layer.weights;
-  return (g, k, n) => {
-    const ci = k % cg;
-    const tap = (k - ci) / cg;
-    const x = tap % kw;
-    const y = (tap - x) / kw;
-    return w[(((g * ng + n) * cg + ci) * kh + y) * kw + x]!;
   };
 }
 
