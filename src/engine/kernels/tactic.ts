@@ -44,7 +44,6 @@ export function withLazyConstants(t: Omit<Tactic, 'constants'>, make: () => Uint
   return Object.defineProperty(t, 'constants', { get: () => (made ??= make()), enumerable: true }) as Tactic;
 }
 
-
 /** Where a layer's output really lives when a later in-place Concat owns its memory. */
 export interface OutputPlacement {
   /** The tensor whose memory is written (the concat output). */
