@@ -6,11 +6,14 @@ import type { KernelCall } from './thread-pool.js';
 import type { WasmKernels } from './wasm-kernels.js';
 
 /**
- * Multiply-adds per thread below which work stays on fewer threads: about 0.25 ms of one core's
- * work, so that a fork-join (futex wake-ups, a worker that may wait for a core on a busy machine)
- * is paid only where it can save more than it costs.
+ * Multiply-adds per thread below which work stays on fewer threads: about 30 µs of one core's
+ * work, so that a fork-join is paid only where it can save more than it costs. The pool's threads
+ * spin between jobs (between an engine's layers they never sleep), so a fork is a few µs; at 8×
+ * this (0.25 ms) ShuffleNetV2 x0.5's 7×7 and 14×14 convs all ran on one thread and its engine run
+ * took 2.6-2.8 ms against 2.2 ms here (bench/cpu-ab.ts, 2 threads, in turns); MobileNetV2 and
+ * SqueezeNet did not move.
  */
-let parallelMacs = 1 << 20;
+let parallelMacs = 1 << 17;
 
 /** Sets that amount (tests lower it so that small cases exercise every split); returns the old one. */
 export function setParallelMacs(macs: number): number {
