@@ -3,17 +3,7 @@
 // listed folder passes). Written exclusions with reasons are in src/node/conformance-exclusions.ts.
 export const KNOWN_FAILING: Record<'cpu' | 'webgpu', Readonly<Record<string, string>>> = {
   cpu: {
-    test_flexattention_causal_mask: "GraphError: unknown attribute 'score_mod'; this op takes scale, softmax_precision ) (issue 13)",
-    test_flexattention_prob_mod: "GraphError: unknown attribute 'prob_mod'; this op takes scale, softmax_precision ) (issue 13)",
-    test_flexattention_relative_positional: "GraphError: unknown attribute 'score_mod'; this op takes scale, softmax_precision ) (issue 13)",
-    test_flexattention_score_mod: "GraphError: unknown attribute 'score_mod'; this op takes scale, softmax_precision ) (issue 13)",
-    test_flexattention_soft_cap: "GraphError: unknown attribute 'score_mod'; this op takes scale, softmax_precision ) (issue 13)",
   },
   webgpu: {
-    test_flexattention_causal_mask: "GraphError: unknown attribute 'score_mod'; this op takes scale, softmax_precision ) (issue 13)",
-    test_flexattention_prob_mod: "GraphError: unknown attribute 'prob_mod'; this op takes scale, softmax_precision ) (issue 13)",
-    test_flexattention_relative_positional: "GraphError: unknown attribute 'score_mod'; this op takes scale, softmax_precision ) (issue 13)",
-    test_flexattention_score_mod: "GraphError: unknown attribute 'score_mod'; this op takes scale, softmax_precision ) (issue 13)",
-    test_flexattention_soft_cap: "GraphError: unknown attribute 'score_mod'; this op takes scale, softmax_precision ) (issue 13)",
   },
 };
