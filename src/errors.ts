@@ -7,6 +7,8 @@ export class NnrtError extends Error {
   readonly where: string | undefined;
   /** What the user can do about it. */
   readonly hint: string | undefined;
+  /** What was wrong, without the where and the hint that `message` appends (for re-wrapping). */
+  readonly detail: string;
   constructor(message: string, opts: { where?: string; hint?: string; cause?: unknown } = {}) {
     const parts = [cutLongNames(message)];
     if (opts.where) parts.push(`(at ${cutLongNames(opts.where)})`);
@@ -15,6 +17,7 @@ export class NnrtError extends Error {
     this.name = new.target.name;
     this.where = opts.where === undefined ? undefined : cutLongNames(opts.where);
     this.hint = opts.hint;
+    this.detail = parts[0]!;
   }
 }
 

@@ -325,7 +325,7 @@ async function makeDispatches(
     try {
       pipeline = await gpu.pipelines.get(p.key, p.source);
     } catch (e) {
-      if (e instanceof NnrtError) throw new DeviceError(e.message, { where, cause: e });
+      if (e instanceof NnrtError) throw new DeviceError(e.where ? `${e.detail} (in ${e.where})` : e.detail, { where, ...(e.hint ? { hint: e.hint } : {}), cause: e });
       throw e;
     }
     const entries: GPUBindGroupEntry[] = p.bindings.map((r, k) => {

@@ -40,7 +40,7 @@ export function inferShapes(graph: Graph, typer: NodeTyper, shapes: Record<strin
       outs = typer.infer(node, ins);
     } catch (e) {
       if (e instanceof NnrtError && e.where) throw e;
-      if (e instanceof NnrtError) throw new (e.constructor as typeof NnrtError)(e.message, { where: nodeWhere(node), cause: e });
+      if (e instanceof NnrtError) throw new (e.constructor as typeof NnrtError)(e.detail, { where: nodeWhere(node), ...(e.hint ? { hint: e.hint } : {}), cause: e });
       throw new ShapeError(`shape inference failed: ${(e as Error).message}`, { where: nodeWhere(node), cause: e });
     }
     const values = typer.evaluate && ins.every((k, idx) => !node.inputs[idx] || k?.value) ? typer.evaluate(node, ins) : undefined;

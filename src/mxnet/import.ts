@@ -170,7 +170,7 @@ export function importMxnet(symbolJson: string, params: Uint8Array, opts: MxImpo
       if (main) main.name = n.name;
     } catch (e) {
       if (e instanceof NnrtError && e.where) throw e;
-      if (e instanceof NnrtError) throw new (e.constructor as typeof NnrtError)(e.message, { where, ...(e.hint ? { hint: e.hint } : {}) });
+      if (e instanceof NnrtError) throw new (e.constructor as typeof NnrtError)(e.detail, { where, ...(e.hint ? { hint: e.hint } : {}), cause: e });
       throw e;
     }
   });

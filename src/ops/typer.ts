@@ -53,7 +53,7 @@ export function inferNode(b: BoundNode, inputs: readonly (KnownValue | undefined
   } catch (e) {
     if (e instanceof NnrtError) {
       if (e.where) throw e;
-      throw new (e.constructor as typeof NnrtError)(e.message, { where, ...(e.hint ? { hint: e.hint } : {}) });
+      throw new (e.constructor as typeof NnrtError)(e.detail, { where, ...(e.hint ? { hint: e.hint } : {}), cause: e });
     }
     throw new ShapeError(`shape inference failed: ${(e as Error).message}`, { where, cause: e });
   }

@@ -97,6 +97,9 @@ test('FlexAttention refuses mask_mod and malformed modifier subgraphs with typed
     assert.rejects(flexAttention(attrs, q, k, v), (e: unknown) =>
       e instanceof cls && /node 'fa'/.test(String((e as { where?: string }).where)) && says.test((e as Error).message));
   await refused({ mask_mod: modifier('Add', 0) }, UnsupportedError, /'mask_mod' is not part of FlexAttention/);
+  // the hint once, after the node (re-thrown with a location, an error keeps its hint but does not repeat it)
+  await assert.rejects(flexAttention({ mask_mod: modifier('Add', 0) }, q, k, v), (e: unknown) =>
+    (e as Error).message.split('write the mask into score_mod').length === 2 && /\(at node 'fa' .*\) — write the mask/.test((e as Error).message));
   await refused({ score_mod: modifier('Add', 0, (g) => g.inputs.push({ name: 'z', dtype: 'float32', shape: [] })) }, GraphError, /2 input\(s\)/);
   await refused({ prob_mod: modifier('Add', 0, (g) => g.outputs.push({ name: 'x' })) }, GraphError, /2 output\(s\)/);
   await refused({ score_mod: modifier('Add', 0, (g) => g.initializers.set('c', Tensor.fromNumeric('float32', [2, 1, 1, 1, 1], [1, 2]))) },

@@ -6,7 +6,7 @@
 // a name from an enclosing graph, a host op, or an op without a CPU kernel is refused by name.
 // Errors name the attribute and the inner node and carry no `where`, so the executor adds the
 // node whose kernel called the subgraph.
-import { ExecutionError, GraphError, NnrtError, UnsupportedError, cutLongNames } from '../../errors.js';
+import { ExecutionError, GraphError, NnrtError, UnsupportedError } from '../../errors.js';
 import type { Graph, Node } from '../../ir/graph.js';
 import { nodeWhere } from '../../ir/graph.js';
 import type { KnownValue } from '../../ir/infer.js';
@@ -128,11 +128,6 @@ function inside(e: unknown, label: string, node: Node): Error {
   if (!(e instanceof NnrtError)) {
     return new ExecutionError(`${label}, ${nodeWhere(node)}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
-  let msg = e.message;
-  const hint = e.hint ? ` — ${cutLongNames(e.hint)}` : '';
-  if (hint && msg.endsWith(hint)) msg = msg.slice(0, -hint.length);
-  const at = e.where ? ` (at ${e.where})` : '';
-  if (at && msg.endsWith(at)) msg = msg.slice(0, -at.length);
   const Ctor = e.constructor as typeof NnrtError;
-  return new Ctor(`${label}, ${e.where ?? nodeWhere(node)}: ${msg}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
+  return new Ctor(`${label}, ${e.where ?? nodeWhere(node)}: ${e.detail}`, { ...(e.hint ? { hint: e.hint } : {}), cause: e });
 }
