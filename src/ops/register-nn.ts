@@ -1,4 +1,5 @@
-// Conv, ConvTranspose, MatMul, Gemm, Einsum, pooling, normalization: CPU and WebGPU kernels.
+// Conv, ConvTranspose, MatMul, Gemm, Einsum, pooling, normalization: CPU and WebGPU kernels; and
+// the com.microsoft FusedConv, FusedGemm and FusedMatMul of onnxruntime's optimizer (CPU kernels).
 import { registerOp } from './registry.js';
 import { AveragePool } from './averagepool/averagepool.op.js';
 import { averagePoolCpu } from './averagepool/averagepool.cpu.js';
@@ -36,6 +37,12 @@ import { matmulWgsl } from './matmul/matmul.wgsl.js';
 import { MaxPool } from './maxpool/maxpool.op.js';
 import { maxPoolCpu } from './maxpool/maxpool.cpu.js';
 import { maxPoolWgsl } from './maxpool/maxpool.wgsl.js';
+import { FusedConv } from './ms-fusedconv/ms-fusedconv.op.js';
+import { fusedConvCpu } from './ms-fusedconv/ms-fusedconv.cpu.js';
+import { FusedGemm } from './ms-fusedgemm/ms-fusedgemm.op.js';
+import { fusedGemmCpu } from './ms-fusedgemm/ms-fusedgemm.cpu.js';
+import { FusedMatMul } from './ms-fusedmatmul/ms-fusedmatmul.op.js';
+import { fusedMatMulCpu } from './ms-fusedmatmul/ms-fusedmatmul.cpu.js';
 
 registerOp(AveragePool, { cpu: averagePoolCpu, webgpu: averagePoolWgsl });
 registerOp(BatchNormalization, { cpu: batchNormalizationCpu, webgpu: batchNormWgsl });
@@ -49,3 +56,8 @@ registerOp(InstanceNormalization, { cpu: instanceNormalizationCpu, webgpu: insta
 registerOp(LayerNormalization, { cpu: layerNormalizationCpu, webgpu: layerNormWgsl });
 registerOp(MatMul, { cpu: matmulCpu, webgpu: matmulWgsl });
 registerOp(MaxPool, { cpu: maxPoolCpu, webgpu: maxPoolWgsl });
+
+// com.microsoft
+registerOp(FusedConv, { cpu: fusedConvCpu });
+registerOp(FusedGemm, { cpu: fusedGemmCpu });
+registerOp(FusedMatMul, { cpu: fusedMatMulCpu });

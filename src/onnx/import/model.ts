@@ -131,7 +131,10 @@ function importGraph(g: GraphMsg, env: ImportEnv, isSubgraph: boolean): Graph {
       if (declared) noteType(node.outputs[0]!, declared);
       return;
     }
-    const conv = domain === '' ? importConverterFor(n.opType, opset) : undefined;
+    // onnxruntime's com.microsoft QuantizeLinear takes the same zero-point types as the ai.onnx one
+    // (16- and 4-bit too): it needs the same record of the type its zero point was widened from
+    const conv = domain === '' ? importConverterFor(n.opType, opset)
+      : domain === 'com.microsoft' && n.opType === 'QuantizeLinear' ? importConverterFor(n.opType, 21) : undefined;
     if (conv) nodes.push(...conv.convert(node, ctx));
     else nodes.push(node);
   });
