@@ -85,6 +85,8 @@ const descriptor = {
           fields: {
             tensorType: { type: 'TypeProtoTensor', id: 1 },
             sequenceType: { type: 'TypeProtoSequence', id: 4 },
+            // read only to name it in the refusal (nnrt has no map values)
+            mapType: { type: 'TypeProtoMap', id: 5 },
             optionalType: { type: 'TypeProtoOptional', id: 9 },
             denotation: { type: 'string', id: 6 },
           },
@@ -92,6 +94,7 @@ const descriptor = {
         TypeProtoTensor: { fields: { elemType: { type: 'int32', id: 1 }, shape: { type: 'TensorShapeProto', id: 2 } } },
         TypeProtoSequence: { fields: { elemType: { type: 'TypeProto', id: 1 } } },
         TypeProtoOptional: { fields: { elemType: { type: 'TypeProto', id: 1 } } },
+        TypeProtoMap: { fields: { keyType: { type: 'int32', id: 1 }, valueType: { type: 'TypeProto', id: 2 } } },
         // backend-test data of sequence and optional values (onnx-data.proto)
         SequenceProto: {
           fields: {
@@ -181,6 +184,7 @@ export interface TypeMsg {
   tensorType?: { elemType: number; shape?: { dim: DimMsg[] } | null } | null;
   sequenceType?: { elemType?: TypeMsg | null } | null;
   optionalType?: { elemType?: TypeMsg | null } | null;
+  mapType?: { keyType?: number | null; valueType?: TypeMsg | null } | null;
 }
 export interface ValueInfoMsg {
   name: string;

@@ -120,9 +120,23 @@ export function findOp(domain: string, type: string): OpInfo | undefined {
   return entries.get(key(domain, type))?.info;
 }
 
+const refusals = new Map<string, { why: string; hint: string }>();
+
+/**
+ * Names an op nnrt knowingly does not run (ai.onnx.ml's map ops, for one), so that a model using
+ * it fails with the reason and a way out instead of "unknown op".
+ */
+export function registerRefusal(domain: string, type: string, why: string, hint: string): void {
+  refusals.set(key(domain, type), { why, hint });
+}
+
 /** The registry entry of a node's op, or an UnsupportedError naming node, op, domain and what is supported. */
 function entryOf(node: Node, opset?: number): Entry {
   const entry = entries.get(key(node.domain, node.opType));
+  const refused = entry ? undefined : refusals.get(key(node.domain, node.opType));
+  if (refused) {
+    throw new UnsupportedError(`op '${node.opType}' in domain '${node.domain || 'ai.onnx'}' is not supported: ${refused.why}`, { where: nodeWhere(node), hint: refused.hint });
+  }
   if (!entry) {
     const names = listOps(node.domain);
     throw new UnsupportedError(

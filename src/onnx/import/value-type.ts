@@ -21,6 +21,7 @@ export interface ImportedType {
 export function importType(t: TypeMsg | null | undefined, where: string): ImportedType | undefined {
   if (!t) return undefined;
   if (t.tensorType) return { kind: 'tensor', ...tensorType(t.tensorType, where) };
+  if (t.mapType || t.sequenceType?.elemType?.mapType) throw mapRefusal(where);
   if (t.sequenceType) {
     const e = t.sequenceType.elemType;
     if (!e?.tensorType) throw new UnsupportedError('only sequences of tensors are supported', { where });
@@ -34,6 +35,14 @@ export function importType(t: TypeMsg | null | undefined, where: string): Import
     throw new UnsupportedError(`optional(${e.kind}) is not supported`, { where });
   }
   throw new UnsupportedError('only tensor, sequence(tensor) and optional types are supported (not maps or sparse tensors)', { where });
+}
+
+/** Maps (ai.onnx.ml ZipMap's seq(map) output, DictVectorizer's and CastMap's map input): a value kind nnrt does not have. */
+function mapRefusal(where: string): UnsupportedError {
+  return new UnsupportedError('map values (and sequences of maps) are not supported: nnrt has tensors, sequences of tensors and optionals', {
+    where,
+    hint: "a scikit-learn classifier converted by skl2onnx has a ZipMap output: convert it with options={id(model): {'zipmap': False}} to get the probabilities as a tensor",
+  });
 }
 
 function tensorType(tt: NonNullable<TypeMsg['tensorType']>, where: string): Omit<ImportedType, 'kind'> {

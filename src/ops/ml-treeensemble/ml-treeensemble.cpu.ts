@@ -2,15 +2,9 @@ import { ShapeError } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { CpuKernel } from '../op.js';
 import { AGGREGATES, POST_TRANSFORMS, type TreeEnsemble } from './ml-treeensemble.op.js';
+import { leafOf, type Forest } from './tree-walk.js';
 
 type Attrs = Parameters<CpuKernel<typeof TreeEnsemble.attrs>>[1];
-type Compare = (v: number, split: number, members: ReadonlySet<number> | undefined) => boolean;
-
-// nodes_modes codes: BRANCH_LEQ, BRANCH_LT, BRANCH_GTE, BRANCH_GT, BRANCH_EQ, BRANCH_NEQ, BRANCH_MEMBER
-const COMPARE: Compare[] = [
-  (v, s) => v <= s, (v, s) => v < s, (v, s) => v >= s, (v, s) => v > s, (v, s) => v === s, (v, s) => v !== s,
-  (v, _s, m) => m!.has(v),
-];
 
 /** The member set of each BRANCH_MEMBER node: membership_values lists them in node order, NaN-separated. */
 function memberSets(a: Attrs, modes: number[]): (Set<number> | undefined)[] {
@@ -26,22 +20,10 @@ function memberSets(a: Attrs, modes: number[]): (Set<number> | undefined)[] {
   });
 }
 
-/** Routes one row through the tree at `root` and returns the index of the leaf it reaches. */
-function leafOf(a: Attrs, modes: number[], splits: number[], sets: (Set<number> | undefined)[], root: number, row: ArrayLike<number>, rowAt: number): number {
-  // a root whose true and false branches are the same leaf is itself that leaf (ONNX reference)
+/** The leaf a row reaches from `root`: a root whose true and false branches are the same leaf is itself that leaf (ONNX reference). */
+function leafFrom(a: Attrs, forest: Forest, root: number, row: ArrayLike<number>, rowAt: number): number {
   if (a.nodes_trueleafs[root] && a.nodes_falseleafs[root] && a.nodes_truenodeids[root] === a.nodes_falsenodeids[root]) return root;
-  let node = root;
-  for (let depth = 0; depth <= modes.length; depth++) {
-    const compare = COMPARE[modes[node]!];
-    if (!compare) throw new ShapeError(`nodes_modes[${node}] = ${modes[node]} is not a branch mode (0..6)`);
-    const v = row[rowAt + a.nodes_featureids[node]!]!;
-    const goTrue = compare(v, splits[node]!, sets[node]) || (Number.isNaN(v) && a.nodes_missing_value_tracks_true[node] === 1);
-    const next = goTrue ? a.nodes_truenodeids[node]! : a.nodes_falsenodeids[node]!;
-    if (goTrue ? a.nodes_trueleafs[node] : a.nodes_falseleafs[node]) return next;
-    if (next < 0 || next >= modes.length) throw new ShapeError(`node ${node} branches to node ${next}, outside 0..${modes.length - 1}`);
-    node = next;
-  }
-  throw new ShapeError(`the tree at root ${root} has a cycle`);
+  return leafOf(forest, root, row, rowAt);
 }
 
 function postTransform(kind: (typeof POST_TRANSFORMS)[number], y: Float64Array, width: number): void {
@@ -62,7 +44,11 @@ export const treeEnsembleCpu: CpuKernel<typeof TreeEnsemble.attrs> = ([x], a, [o
   const modes = a.nodes_modes.toNumbers();
   const splits = a.nodes_splits.toNumbers();
   const weights = a.leaf_weights.toNumbers();
-  const sets = memberSets(a, modes);
+  const forest: Forest = {
+    modes, splits, featureIds: a.nodes_featureids, trueIds: a.nodes_truenodeids, falseIds: a.nodes_falsenodeids,
+    trueLeafs: a.nodes_trueleafs, falseLeafs: a.nodes_falseleafs, missingTracksTrue: a.nodes_missing_value_tracks_true,
+    sets: memberSets(a, modes),
+  };
   if (a.nodes_featureids.some((f) => f < 0 || f >= features)) throw new ShapeError(`nodes_featureids must lie in 0..${features - 1} (X has ${features} features)`);
   const aggregate = AGGREGATES[a.aggregate_function]!;
   const T = a.n_targets;
@@ -71,7 +57,7 @@ export const treeEnsembleCpu: CpuKernel<typeof TreeEnsemble.attrs> = ([x], a, [o
   const xs = x!.numeric();
   for (let r = 0; r < n; r++) {
     for (const root of a.tree_roots) {
-      const leaf = leafOf(a, modes, splits, sets, root, xs, r * features);
+      const leaf = leafFrom(a, forest, root, xs, r * features);
       const w = weights[leaf];
       if (w === undefined) throw new ShapeError(`leaf index ${leaf} is outside leaf_weights (${weights.length})`);
       const at = r * T + a.leaf_targetids[leaf]!;
