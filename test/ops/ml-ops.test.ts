@@ -76,11 +76,14 @@ function twoTrees(modeB: number, modeB2: number, aggregate: number, post: number
   ];
 }
 
-test('TreeEnsemble: every branch mode, aggregate and post transform (not PROBIT) matches onnxruntime', async () => {
+test('TreeEnsemble: every branch mode, aggregate, SOFTMAX_ZERO and PROBIT matches onnxruntime', async () => {
   const x = randomTensor([16, 3], 3);
   for (const [m1, m2] of [[2, 3], [3, 2], [4, 5], [5, 4]]) await expectSameAsOrt('TreeEnsemble', 5, twoTrees(m1, m2, 1, 0), { x });
   for (const aggregate of [0, 1, 2, 3]) await expectSameAsOrt('TreeEnsemble', 5, twoTrees(2, 3, aggregate, 0), { x });
   await expectSameAsOrt('TreeEnsemble', 5, twoTrees(2, 3, 1, 3), { x }); // SOFTMAX_ZERO
+  // PROBIT (4 in both numberings) maps a probability: leaf weights whose two-tree sums stay in (0, 1)
+  const probabilities = twoTrees(2, 3, 1, 4).map((a) => ((a as { name?: string }).name === 'leaf_weights' ? f32('leaf_weights', [0.05, 0.3, 0.45, 0.2, 0.1, 0.35]) : a));
+  await expectSameAsOrt('TreeEnsemble', 5, probabilities, { x });
 });
 
 test('TreeEnsemble: SOFTMAX (1) and LOGISTIC (2) transform onnxruntime\'s raw scores as the spec numbers them', async () => {

@@ -3,6 +3,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import type { CpuKernel } from '../op.js';
 import { AGGREGATES, POST_TRANSFORMS, type TreeEnsemble } from './ml-treeensemble.op.js';
 import { leafOf, type Forest } from './tree-walk.js';
+import { probit } from '../_kernels/ml-scores.js';
 
 type Attrs = Parameters<CpuKernel<typeof TreeEnsemble.attrs>>[1];
 
@@ -28,6 +29,7 @@ function leafFrom(a: Attrs, forest: Forest, root: number, row: ArrayLike<number>
 
 function postTransform(kind: (typeof POST_TRANSFORMS)[number], y: Float64Array, width: number): void {
   if (kind === 'LOGISTIC') for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-y[i]!));
+  if (kind === 'PROBIT') for (let i = 0; i < y.length; i++) y[i] = probit(y[i]!);
   if (kind !== 'SOFTMAX' && kind !== 'SOFTMAX_ZERO') return;
   for (let r = 0; r < y.length; r += width) {
     const lane = y.subarray(r, r + width);

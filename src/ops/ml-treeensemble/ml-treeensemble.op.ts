@@ -1,4 +1,4 @@
-import { ShapeError, UnsupportedError } from '../../errors.js';
+import { ShapeError } from '../../errors.js';
 import { attr } from '../../ir/attr.js';
 import { defineOp } from '../op.js';
 import { ML_DOMAIN } from '../ml-binarizer/ml-binarizer.op.js';
@@ -41,7 +41,6 @@ export const TreeEnsemble = defineOp({
     if (!AGGREGATES[a.aggregate_function]) throw new ShapeError(`aggregate_function must be 0..3 (${AGGREGATES.join(', ')}), got ${a.aggregate_function}`);
     const post = POST_TRANSFORMS[a.post_transform];
     if (!post) throw new ShapeError(`post_transform must be 0..4 (${POST_TRANSFORMS.join(', ')}), got ${a.post_transform}`);
-    if (post === 'PROBIT') throw new UnsupportedError('post_transform PROBIT is not supported (NONE, SOFTMAX, LOGISTIC and SOFTMAX_ZERO are)');
     const n = a.nodes_modes.size;
     for (const [name, v] of [['nodes_featureids', a.nodes_featureids], ['nodes_truenodeids', a.nodes_truenodeids], ['nodes_falsenodeids', a.nodes_falsenodeids],
       ['nodes_trueleafs', a.nodes_trueleafs], ['nodes_falseleafs', a.nodes_falseleafs]] as const) {
