@@ -49,7 +49,7 @@ function softmaxZero(row: Float64Array): void {
   if (sum > 0) for (let i = 0; i < row.length; i++) row[i] = row[i]! / sum;
 }
 
-/** Applies `kind` to one row of two or more scores, in place. */
+/** Applies `kind` to one row of scores, in place (a row of one gets it too: see transformRows for onnxruntime's rule). */
 export function transformScores(kind: PostTransform, row: Float64Array): void {
   if (kind === 'LOGISTIC') row.forEach((v, i) => { row[i] = logistic(v); });
   else if (kind === 'PROBIT') row.forEach((v, i) => { row[i] = probit(v); });

@@ -5,13 +5,13 @@ import { ShapeError } from '../../errors.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import type { InferInput } from '../op.js';
-import { roundHalfEven, saturateInt } from './quant.js';
+import { integerRange, roundHalfEven, saturateInt } from './quant.js';
 
 export const QUANT8: readonly DType[] = ['int8', 'uint8'];
 
 /** The [min, max] of int8 or uint8. */
 export function range8(dtype: DType): [number, number] {
-  return dtype === 'int8' ? [-128, 127] : [0, 255];
+  return integerRange({ bits: 8, signed: dtype === 'int8' });
 }
 
 /** An input the op requires (the model gave '' for it: omitted). */

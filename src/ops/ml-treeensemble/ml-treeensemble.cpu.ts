@@ -3,7 +3,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import type { CpuKernel } from '../op.js';
 import { AGGREGATES, POST_TRANSFORMS, type TreeEnsemble } from './ml-treeensemble.op.js';
 import { leafOf, type Forest } from './tree-walk.js';
-import { probit } from '../_kernels/ml-scores.js';
+import { transformScores } from '../_kernels/ml-scores.js';
 
 type Attrs = Parameters<CpuKernel<typeof TreeEnsemble.attrs>>[1];
 
@@ -25,20 +25,6 @@ function memberSets(a: Attrs, modes: number[]): (Set<number> | undefined)[] {
 function leafFrom(a: Attrs, forest: Forest, root: number, row: ArrayLike<number>, rowAt: number): number {
   if (a.nodes_trueleafs[root] && a.nodes_falseleafs[root] && a.nodes_truenodeids[root] === a.nodes_falsenodeids[root]) return root;
   return leafOf(forest, root, row, rowAt);
-}
-
-function postTransform(kind: (typeof POST_TRANSFORMS)[number], y: Float64Array, width: number): void {
-  if (kind === 'LOGISTIC') for (let i = 0; i < y.length; i++) y[i] = 1 / (1 + Math.exp(-y[i]!));
-  if (kind === 'PROBIT') for (let i = 0; i < y.length; i++) y[i] = probit(y[i]!);
-  if (kind !== 'SOFTMAX' && kind !== 'SOFTMAX_ZERO') return;
-  for (let r = 0; r < y.length; r += width) {
-    const lane = y.subarray(r, r + width);
-    const keep = (v: number) => kind === 'SOFTMAX' || v !== 0; // SOFTMAX_ZERO leaves zeros at zero
-    const max = Math.max(...Array.from(lane).filter(keep));
-    let sum = 0;
-    for (let j = 0; j < width; j++) sum += keep(lane[j]!) ? Math.exp(lane[j]! - max) : 0;
-    for (let j = 0; j < width; j++) lane[j] = keep(lane[j]!) ? Math.exp(lane[j]! - max) / sum : 0;
-  }
 }
 
 export const treeEnsembleCpu: CpuKernel<typeof TreeEnsemble.attrs> = ([x], a, [out]) => {
@@ -69,6 +55,8 @@ export const treeEnsembleCpu: CpuKernel<typeof TreeEnsemble.attrs> = ([x], a, [o
       hit[at] = 1;
     }
   }
-  postTransform(POST_TRANSFORMS[a.post_transform]!, y, T);
+  // every row, a single target too (the spec; onnxruntime leaves a single target as it is)
+  const post = POST_TRANSFORMS[a.post_transform]!;
+  if (post !== 'NONE') for (let r = 0; r < y.length; r += T) transformScores(post, y.subarray(r, r + T));
   return [Tensor.fromNumeric(out!.dtype, out!.shape, y)];
 };

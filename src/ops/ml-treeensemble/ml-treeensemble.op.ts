@@ -4,7 +4,9 @@ import { defineOp } from '../op.js';
 import { ML_DOMAIN } from '../ml-binarizer/ml-binarizer.op.js';
 
 export const AGGREGATES = ['AVERAGE', 'SUM', 'MIN', 'MAX'] as const;
-export const POST_TRANSFORMS = ['NONE', 'SOFTMAX', 'LOGISTIC', 'SOFTMAX_ZERO', 'PROBIT'] as const;
+// opset 5 numbers post_transform in the order of the older ops' names
+export { POST_TRANSFORM_NAMES as POST_TRANSFORMS } from '../_kernels/ml-scores.js';
+import { POST_TRANSFORM_NAMES as POST_TRANSFORMS } from '../_kernels/ml-scores.js';
 
 // ai.onnx.ml TreeEnsemble (opset 5): each tree of `tree_roots` routes a row of X from its root
 // through interior nodes (compare X[feature] with the node's split by its mode: ≤ < ≥ > = ≠ or set
