@@ -17,8 +17,8 @@
 // process, other virtual machines on the host) a spinning thread takes the time slice another
 // needs, and costs more than it saves. So a spin that sees the clock jump between reads
 // (PREEMPTED_MS: its thread lost its core for a scheduler's time slice), or a caller that waited
-// over CONTENDED_MS for a worker's list, is a strike; two strikes within STRIKE_WINDOW_MS stop
-// every thread's spinning for BACKOFF_MS (a shared deadline). One strike alone is not enough: a
+// over CONTENDED_MS for a worker's list, is a strike; two strikes close together stop every
+// thread's spinning for a while (a shared deadline, pool-backoff.ts). One strike alone is not enough: a
 // virtual machine's vCPU loses its core now and then even when the machine is idle (measured on
 // the project's 2-vCPU VM: ~1.3 gaps over 0.5 ms a second when quiet, one every ~15 ms with
 // three busy threads on its two cores; the former single-gap rule at 30 µs kept spinning off
@@ -29,6 +29,7 @@
 // without one, or without shared memory, the kernels run on the calling thread alone. Browsers
 // allow Atomics.wait only off the main thread, so a page uses the pool from a worker of its own.
 import { ExecutionError } from '../errors.js';
+import { BACKOFF_POLICY, BACKOFF_STATE_FLOATS, strikeAt } from './pool-backoff.js';
 import { GENERATIONS, listOrder, LOCAL_MARK, MAX_LISTS_PER_THREAD, MAX_LOCALS, OLDER, olderClaim } from './pool-claims.js';
 
 
@@ -83,12 +84,8 @@ export function setCpuSpinMicros(micros: number): number {
 }
 /** A gap between two clock reads of a spin (a few hundred loads) that means the thread was preempted. */
 const PREEMPTED_MS = 0.5;
-/** Two strikes (a preempted spin, a contended wait) this close together stop spinning. */
-const STRIKE_WINDOW_MS = 50;
 /** A caller's wait for a worker's list past which the machine is taken to be short of cores. */
 const CONTENDED_MS = 1;
-/** How long no thread spins after a sign that the machine is short of cores. */
-const BACKOFF_MS = 250;
 
 
 
@@ -96,6 +93,8 @@ const BACKOFF_MS = 250;
 export const WORKER_MAIN = `function cpuWorkerMain(init) {
   const { module, memory, control, calls, locals, claims, quiet, index, threads, names } = init;
   const listOrder = ${listOrder.toString()};
+  const strikeAt = ${strikeAt.toString()};
+  const backoff = ${JSON.stringify(BACKOFF_POLICY)};
   const older = ${OLDER};
   // claim orders by list count, made once
   const orders = [];
@@ -122,14 +121,7 @@ export const WORKER_MAIN = `function cpuWorkerMain(init) {
       for (let i = 1; (next = Atomics.load(control, ${GEN})) === gen; i++) {
         if ((i & 255) !== 0) continue;
         const now = clock();
-        if (now - last > ${PREEMPTED_MS}) {
-          const t = Date.now();
-          if (t - quiet[2] < ${STRIKE_WINDOW_MS}) {
-            quiet[0] = t + ${BACKOFF_MS};
-            quiet[1]++;
-          }
-          quiet[2] = t;
-        }
+        if (now - last > ${PREEMPTED_MS}) strikeAt(quiet, Date.now(), backoff);
         if ((now - start > budget && Atomics.load(control, ${HOLD}) === 0) || now - last > ${PREEMPTED_MS}) {
           Atomics.wait(control, ${GEN}, gen);
           next = Atomics.load(control, ${GEN});
@@ -187,9 +179,9 @@ export class CpuThreadPool {
   private readonly workers: { terminate(): unknown }[] = [];
   private readonly index: Map<string, number>;
   private readonly spinMs = spinMicros / 1000;
-  private readonly quiet = new Float64Array(new SharedArrayBuffer(24));
+  private readonly quiet = new Float64Array(new SharedArrayBuffer(8 * BACKOFF_STATE_FLOATS));
 
-  /** How many times a thread stopped the pool's spinning for BACKOFF_MS (the machine looked short of cores). */
+  /** How many times a thread paused the pool's spinning (the machine looked short of cores; pool-backoff.ts). */
   get backoffs(): number {
     return this.quiet[1]!;
   }
@@ -209,14 +201,9 @@ export class CpuThreadPool {
     Atomics.sub(this.control, HOLD, 1);
   }
 
-  /** A sign that the machine is short of cores: the second within STRIKE_WINDOW_MS stops spinning for BACKOFF_MS. */
+  /** A sign that the machine is short of cores: two close together pause spinning (pool-backoff.ts). */
   private strike(): void {
-    const now = Date.now();
-    if (now - this.quiet[2]! < STRIKE_WINDOW_MS) {
-      this.quiet[0] = now + BACKOFF_MS;
-      this.quiet[1]!++;
-    }
-    this.quiet[2] = now;
+    strikeAt(this.quiet, Date.now(), BACKOFF_POLICY);
   }
 
   /** `threads` counts the calling thread: threads − 1 workers are started. */
