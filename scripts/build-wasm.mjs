@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Compiles the AssemblyScript CPU kernels (src/cpu/assembly/) into src/cpu/kernels.wasm.ts, the
 // binaries as base64 so that the core loads them in Node and in a page without a file or a fetch.
-// Two builds of the same source: one with private memory (single-threaded), one with shared memory
-// (for the worker pool). test/cpu/wasm-build.test.ts checks that the committed module matches a
+// Four builds of the same source: private memory (single-threaded) or shared memory (the worker
+// pool), each with plain SIMD and with relaxed SIMD (fused multiply-add; the loader takes it where
+// WebAssembly validates it). test/cpu/wasm-build.test.ts checks that the committed module matches a
 // fresh compile.
 //
 //   npm run build:wasm
@@ -14,9 +15,14 @@ const ENTRY = 'src/cpu/assembly/index.ts';
 export const OUTPUT = 'src/cpu/kernels.wasm.ts';
 const COMMON = ['--runtime', 'stub', '--importMemory', '-O3', '--noAssert', '--enable', 'simd', '--use', 'abort='];
 /** Memory of the shared build may grow to 4 GiB (65,536 pages); shared memories need a maximum. */
+const SHARED = ['--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'];
+/** Relaxed SIMD: madd (assembly/madd.ts) becomes a fused multiply-add where the CPU has one. */
+const RELAXED = ['--enable', 'relaxed-simd'];
 const TARGETS = {
   private: COMMON,
-  shared: [...COMMON, '--sharedMemory', '--maximumMemory', '65536', '--enable', 'threads'],
+  shared: [...COMMON, ...SHARED],
+  private_relaxed: [...COMMON, ...RELAXED],
+  shared_relaxed: [...COMMON, ...SHARED, ...RELAXED],
 };
 
 /** Compiles one target; returns the .wasm bytes. */
@@ -47,7 +53,7 @@ export async function generatedModule() {
   ];
   for (const [name, flags] of Object.entries(TARGETS)) {
     const bytes = await compile(flags);
-    parts.push('', `/** The kernels with ${name} memory (${bytes.length} bytes). */`);
+    parts.push('', `/** The kernels with ${name.replace('_relaxed', '')} memory${name.endsWith('_relaxed') ? ', relaxed SIMD' : ''} (${bytes.length} bytes). */`);
     parts.push(`export const CPU_KERNELS_${name.toUpperCase()}_BASE64 = [\n${base64Lines(bytes)}\n].join('');`);
   }
   return parts.join('\n') + '\n';

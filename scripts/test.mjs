@@ -3,6 +3,10 @@
 // at a time, and prints one line per file as it finishes (time, counts), so a CI log is never
 // silent for long: a file still running after a minute is named every minute. A failing file's
 // whole output is printed. Dawn's informational limit warnings are dropped from the output.
+// Every file runs with src/node/relaxed-simd.ts loaded first, as a Node user's process has it (the
+// CPU kernels' relaxed-SIMD build where WebAssembly has it); the CPU kernel files (test/cpu/) run
+// a second time on the plain SIMD build (NNRT_CPU_RELAXED_SIMD=0), which browsers without relaxed
+// SIMD run.
 //
 //   node scripts/test.mjs                      every test file
 //   node scripts/test.mjs test/ir test/x.test.ts   files under these paths
@@ -41,13 +45,13 @@ const rank = (f) => { const i = SLOW_FIRST.findIndex((p) => p.test(f)); return i
 const seconds = (ms) => `${(ms / 1000).toFixed(1)} s`.padStart(8);
 
 /** Runs one file; resolves with its exit code, counts and output (Dawn's noise removed). */
-function runFile(file, pass) {
+function runFile({ file, env }, pass) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', ...pass, file], {
+    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './src/node/relaxed-simd.ts', '--test', '--test-reporter=spec', ...pass, file], {
       stdio: ['ignore', 'pipe', 'pipe'],
       // lavapipe's worker threads wait for each other at every dispatch: with files already running
       // side by side on few cores, one thread per process was ~6× faster (softmax kernels: 1 min vs 6)
-      env: { LP_NUM_THREADS: '1', ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      env: { LP_NUM_THREADS: '1', ...process.env, FORCE_COLOR: '0', NO_COLOR: '1', ...env },
     });
     const chunks = [];
     child.stdout.on('data', (d) => chunks.push(d));
@@ -63,7 +67,12 @@ function runFile(file, pass) {
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const roots = opts.paths.length ? opts.paths : ['test'];
-  const files = [...new Set(roots.flatMap(find))].sort().sort((a, b) => rank(a) - rank(b));
+  const paths = [...new Set(roots.flatMap(find))].sort().sort((a, b) => rank(a) - rank(b));
+  const plain = { NNRT_CPU_RELAXED_SIMD: '0' };
+  const files = [
+    ...paths.map((file) => ({ file, env: {}, label: file })),
+    ...paths.filter((f) => f.startsWith('test/cpu/')).map((file) => ({ file, env: plain, label: `${file} [plain simd]` })),
+  ];
   const started = Date.now();
   const running = new Map();
   const failed = [];
@@ -78,10 +87,11 @@ async function main() {
   }, 60_000);
   async function worker() {
     while (next < files.length) {
-      const file = files[next++];
+      const entry = files[next++];
+      const file = entry.label;
       const t0 = Date.now();
       running.set(file, t0);
-      const r = await runFile(file, opts.pass);
+      const r = await runFile(entry, opts.pass);
       running.delete(file);
       done++;
       totals.pass += r.pass; totals.fail += r.fail; totals.skipped += r.skipped;

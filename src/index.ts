@@ -24,6 +24,7 @@ export { describeProfile, type ShapeProfile, type ShapeRange } from './engine/pr
 export { createSession, type Session, type SessionOptions, type SessionStats, DEVICES, ENGINES } from './runtime/session.js';
 export { installWebCpuThreads } from './cpu/web-workers.js';
 export { installCpuThreads, prepareWasmKernels } from './cpu/wasm-kernels.js';
+export { allowRelaxedSimd, cpuSimd, type CpuSimd } from './cpu/kernel-binaries.js';
 // the engine (our TensorRT): builder, plans, execution contexts; and the partitioned integration
 export { buildEnginePlan } from './engine/builder.js';
 export { Engine, ExecutionContext, type DeviceTensor, type LoadOptions } from './engine/runtime.js';

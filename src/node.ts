@@ -13,6 +13,7 @@ import { installNodeModelStore } from './node/model-store.js';
 import './node/webgpu.js'; // device 'webgpu' finds the GPU through Dawn
 import './node/memory-default.js'; // sessions may hold half the machine's memory by default
 import './node/cpu-threads.js'; // the fast CPU kernels use worker_threads, one per core
+import './node/relaxed-simd.js'; // and a fused multiply-add where WebAssembly has one
 
 // In Node, `pretrained: true` reads $NNRT_HOME/models (default ~/.nnrt/models).
 installNodeModelStore();

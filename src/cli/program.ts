@@ -17,6 +17,7 @@ import { VERSION } from '../version.js';
 import type { ShapeProfile } from '../engine/profile.js';
 import { parseShapeSpecs, profileOptions, profilesFromFlags, shapesOption, type ProfileFlags } from './profile-flags.js';
 import '../node/cpu-threads.js'; // the fast CPU kernels use worker_threads, one per core
+import '../node/relaxed-simd.js'; // and a fused multiply-add where WebAssembly has one
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const err = (line: string) => process.stderr.write(line + '\n');

@@ -7,7 +7,7 @@
 //   what came after the mark.
 // A block reserved while a call is live goes above the arena's top, so neither moves. The memory
 // only grows (addresses stay valid; `floats()` renews its view).
-import { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } from './kernels.wasm.js';
+import { kernelBinary } from './kernel-binaries.js';
 import { ExecutionError } from '../errors.js';
 import { resolveLocal } from './pool-claims.js';
 import { CpuThreadPool, type CpuWorkerFactory, type KernelCall } from './thread-pool.js';
@@ -84,13 +84,6 @@ export interface KernelExports {
 const PAGE = 65536;
 /** Byte 0 is never handed out, so that address 0 can mean "none". */
 const FIRST = 64;
-
-export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
-  const raw = atob(text);
-  const bytes = new Uint8Array(raw.length);
-  for (let i = 0; i < raw.length; i++) bytes[i] = raw.charCodeAt(i);
-  return bytes;
-}
 
 /** Bytes a request for `floats` floats takes: 16 bytes of slack for vector over-reads, 64-aligned. */
 function roundBytes(floats: number): number {
@@ -286,8 +279,8 @@ async function startThreads(): Promise<void> {
   if (threaded || !threadSetup || typeof SharedArrayBuffer === 'undefined') return;
   if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return;
   try {
-    const bytes = decodeBase64(CPU_KERNELS_SHARED_BASE64);
-    if (!WebAssembly.validate(bytes)) return;
+    const bytes = kernelBinary('shared');
+    if (!bytes) return;
     const mod = await WebAssembly.compile(bytes);
     const memory = new WebAssembly.Memory({ initial: 64, maximum: SHARED_MAX_PAGES, shared: true });
     const instance = await WebAssembly.instantiate(mod, { env: { memory } });
@@ -306,8 +299,8 @@ async function startThreads(): Promise<void> {
 function moduleSync(): WebAssembly.Module | null {
   if (compiled !== undefined) return compiled;
   try {
-    const bytes = decodeBase64(CPU_KERNELS_PRIVATE_BASE64);
-    compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? new WebAssembly.Module(bytes) : null;
+    const bytes = kernelBinary('private');
+    compiled = bytes ? new WebAssembly.Module(bytes) : null;
   } catch {
     compiled = null; // no WebAssembly SIMD, or a page that forbids compiling synchronously
   }
@@ -322,8 +315,8 @@ export async function prepareWasmKernels(): Promise<boolean> {
   await startThreads();
   if (compiled === undefined) {
     try {
-      const bytes = decodeBase64(CPU_KERNELS_PRIVATE_BASE64);
-      compiled = typeof WebAssembly !== 'undefined' && WebAssembly.validate(bytes) ? await WebAssembly.compile(bytes) : null;
+      const bytes = kernelBinary('private');
+      compiled = bytes ? await WebAssembly.compile(bytes) : null;
     } catch {
       compiled = null;
     }

@@ -11,7 +11,7 @@ import { ExecutionError, UsageError } from '../../src/errors.js';
 import { CPU_KERNELS_SHARED_BASE64 } from '../../src/cpu/kernels.wasm.js';
 import { listOrder } from '../../src/cpu/pool-claims.js';
 import { CpuThreadPool, setCpuSpinMicros, type KernelCall } from '../../src/cpu/thread-pool.js';
-import { decodeBase64 } from '../../src/cpu/wasm-kernels.js';
+import { decodeBase64 } from '../../src/cpu/kernel-binaries.js';
 import { cpuSpinMicros } from '../../src/node/cpu-threads.js';
 
 const module = new WebAssembly.Module(decodeBase64(CPU_KERNELS_SHARED_BASE64));

@@ -31,9 +31,10 @@ function sectionIds(bytes: Uint8Array): number[] {
 }
 
 test('the kernels own no memory: no data segments or globals the host arena could overwrite', async () => {
-  const { CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64 } = await import('../../src/cpu/kernels.wasm.js');
-  const { decodeBase64 } = await import('../../src/cpu/wasm-kernels.js');
-  for (const text of [CPU_KERNELS_PRIVATE_BASE64, CPU_KERNELS_SHARED_BASE64]) {
+  const builds = await import('../../src/cpu/kernels.wasm.js');
+  const { decodeBase64 } = await import('../../src/cpu/kernel-binaries.js');
+  assert.equal(Object.keys(builds).length, 4, 'private and shared memory, each plain and relaxed SIMD');
+  for (const text of Object.values(builds)) {
     const ids = sectionIds(decodeBase64(text));
     assert.ok(!ids.includes(11), 'a data section: static data (e.g. a library math table) lives where the arena starts');
     assert.ok(!ids.includes(6), 'a global section: the kernels keep state');

@@ -7,6 +7,7 @@
 // packs x's panels first and applies the epilogue in a second pass over C: for few output channels
 // or a short K that is a large share of the work.
 import { ACT_CLIP, ACT_RELU } from './epilogue';
+import { madd } from './madd';
 
 /** Floats per KC-deep slice of k that packAPanels writes A in (gemm.ts's KC). */
 const KC = 256;
@@ -95,13 +96,13 @@ function tile4x8(
       const b0 = v128.load(b);
       const b1 = v128.load(b, 16);
       let s = v128.load32_splat(ap);
-      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+      c00 = madd(s, b0, c00); c01 = madd(s, b1, c01);
       s = v128.load32_splat(ap, 4);
-      c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+      c10 = madd(s, b0, c10); c11 = madd(s, b1, c11);
       s = v128.load32_splat(ap, 8);
-      c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+      c20 = madd(s, b0, c20); c21 = madd(s, b1, c21);
       s = v128.load32_splat(ap, 12);
-      c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+      c30 = madd(s, b0, c30); c31 = madd(s, b1, c31);
       ap += 16;
       b += bRow;
     }

@@ -7,6 +7,7 @@
 // clamp) are applied in registers; another epilogue runs over each plane after. (V8 keeps about
 // half the weights in registers and reloads the rest: ~20 GFLOP/s, a third of the wasm peak.)
 import { ACT_CLIP, ACT_NONE, ACT_RELU, epilogueBlock } from './epilogue';
+import { madd } from './madd';
 
 /**
  * y[i][ch] = bias[ch] + Σ w[ch][ky][kx] · x[i][ch / mult][oy·sh − ph + ky][ox·sw − pw + kx] (0
@@ -166,7 +167,7 @@ function taps2Masked(p: usize, wa: v128, wb: v128, wc: v128, ma: v128, mb: v128,
   const odd = v128.shuffle<f32>(a, b, 1, 3, 5, 7);
   const next = v128.shuffle<f32>(even, v128.load32_zero(p, 32), 1, 2, 3, 4);
   const s = f32x4.add(f32x4.mul(wa, v128.and(even, ma)), f32x4.mul(wb, v128.and(odd, mb)));
-  return f32x4.add(s, f32x4.mul(wc, v128.and(next, mc)));
+  return madd(wc, v128.and(next, mc), s);
 }
 
 /** Taps (0, 1, 2) of four stride-1 outputs whose first tap is at p. */

@@ -10,6 +10,7 @@
 // the bottom run a tile of just those rows; right edges (1 to 7 columns) run into a buffer.
 import { epilogueBlock } from './epilogue';
 import { tile1x8, tile2x8, tile3x8, tile4x8, tile4x8p, tile5x4, tile5x8 } from './gemm-tiles';
+import { madd } from './madd';
 
 /** Panel height of A packed per call (the 5×8 tile's rows). */
 const MR = 5;
@@ -275,15 +276,15 @@ function gemvPacked(n: i32, k: i32, a: usize, acs: i32, b: usize, brs: i32, bcs:
       for (; p + 1 < kc; p += 2, bp += 64, ap += 2 * aStep) {
         const s = f32x4.splat(load<f32>(ap));
         const t = f32x4.splat(load<f32>(ap + aStep));
-        e0 = f32x4.add(e0, f32x4.mul(s, v128.load(bp)));
-        e1 = f32x4.add(e1, f32x4.mul(s, v128.load(bp, 16)));
-        o0 = f32x4.add(o0, f32x4.mul(t, v128.load(bp, 32)));
-        o1 = f32x4.add(o1, f32x4.mul(t, v128.load(bp, 48)));
+        e0 = madd(s, v128.load(bp), e0);
+        e1 = madd(s, v128.load(bp, 16), e1);
+        o0 = madd(t, v128.load(bp, 32), o0);
+        o1 = madd(t, v128.load(bp, 48), o1);
       }
       if (p < kc) {
         const s = f32x4.splat(load<f32>(ap));
-        e0 = f32x4.add(e0, f32x4.mul(s, v128.load(bp)));
-        e1 = f32x4.add(e1, f32x4.mul(s, v128.load(bp, 16)));
+        e0 = madd(s, v128.load(bp), e0);
+        e1 = madd(s, v128.load(bp, 16), e1);
       }
     }
     const cp = c + (<usize>jr << 2);

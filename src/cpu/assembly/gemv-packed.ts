@@ -3,6 +3,7 @@
 // block). The GEMM would run its 4×8 tile on one real column of 8; here each k is one f32x4
 // multiply-add of a panel's 4 weights by x[k], so the cost is streaming the weights once.
 import { epilogueBlock } from './epilogue';
+import { madd } from './madd';
 
 /** Floats per KC-deep slice of k that the GEMM packs A in (gemm.ts's KC). */
 const KC = 256;
@@ -22,10 +23,10 @@ export function gemvPackedA(a: usize, mPad: i32, k: i32, r0: i32, rows: i32, x: 
       let kk = 0;
       // two accumulators: consecutive k do not wait on each other's add
       for (; kk + 2 <= kc; kk += 2, p += 32, xp += 8) {
-        acc0 = f32x4.add(acc0, f32x4.mul(v128.load(p), v128.load32_splat(xp)));
-        acc1 = f32x4.add(acc1, f32x4.mul(v128.load(p, 16), v128.load32_splat(xp, 4)));
+        acc0 = madd(v128.load(p), v128.load32_splat(xp), acc0);
+        acc1 = madd(v128.load(p, 16), v128.load32_splat(xp, 4), acc1);
       }
-      if (kk < kc) acc0 = f32x4.add(acc0, f32x4.mul(v128.load(p), v128.load32_splat(xp)));
+      if (kk < kc) acc0 = madd(v128.load(p), v128.load32_splat(xp), acc0);
     }
     const acc = f32x4.add(acc0, acc1);
     const out = y + (<usize>(r - r0) << 2);

@@ -12,6 +12,7 @@
 // states (as onnxruntime). `clip` bounds every pre-activation to [−clip, clip] (Infinity: none).
 
 import { activateRange, addRange, blendRange, cellRange, hiddenRange, mulAddRange, mulRange, oneMinusRange, SIGMOID, TANH } from './rnn-math';
+import { madd } from './madd';
 
 // @ts-ignore: decorator
 @inline
@@ -30,10 +31,10 @@ function addVecTimesRows(out: usize, v: usize, kCount: i32, m: usize, ldm: i32, 
     const step = <usize>ldm << 2;
     for (let k = 0; k < kCount; k++, row += step) {
       const s = v128.load32_splat(at(v, k));
-      a0 = f32x4.add(a0, f32x4.mul(s, v128.load(row)));
-      a1 = f32x4.add(a1, f32x4.mul(s, v128.load(row, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(s, v128.load(row, 32)));
-      a3 = f32x4.add(a3, f32x4.mul(s, v128.load(row, 48)));
+      a0 = madd(s, v128.load(row), a0);
+      a1 = madd(s, v128.load(row, 16), a1);
+      a2 = madd(s, v128.load(row, 32), a2);
+      a3 = madd(s, v128.load(row, 48), a3);
     }
     v128.store(o, a0); v128.store(o, a1, 16); v128.store(o, a2, 32); v128.store(o, a3, 48);
   }

@@ -1,6 +1,7 @@
 // Kernels over the last axis, one row of `cols` floats at a time: softmax, log-softmax, layer
 // normalization (with an optional residual added first, whose sum can be written out too).
 import { expV } from './math';
+import { madd } from './madd';
 
 // @ts-ignore: decorator
 @inline
@@ -104,7 +105,7 @@ export function layerNormRows(
     j = 0;
     for (; j < n4; j += 4) {
       const d = f32x4.sub(v128.load(src + (<usize>j << 2)), mv);
-      acc = f32x4.add(acc, f32x4.mul(d, d));
+      acc = madd(d, d, acc);
     }
     let q = hsum(acc);
     for (; j < cols; j++) {

@@ -7,6 +7,7 @@
 //   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 0; 0 1 −1 8 −8 1]
 import { epilogueBlock } from './epilogue';
 import { padPlane, winogradXiFloats } from './winograd';
+import { madd } from './madd';
 
 // @ts-ignore: decorator
 @inline
@@ -93,9 +94,9 @@ function at6(p: usize, si: usize, q: usize, so: usize): void {
   const s12 = f32x4.add(m1, m2), d12 = f32x4.sub(m1, m2);
   const s34 = f32x4.add(m3, m4), d34 = f32x4.sub(m3, m4);
   v128.store(q, f32x4.add(f32x4.add(m0, s12), s34));
-  v128.store(q + so, f32x4.add(d12, f32x4.mul(f32x4.splat(2), d34)));
-  v128.store(q + 2 * so, f32x4.add(s12, f32x4.mul(f32x4.splat(4), s34)));
-  v128.store(q + 3 * so, f32x4.add(f32x4.add(d12, f32x4.mul(f32x4.splat(8), d34)), m5));
+  v128.store(q + so, madd(f32x4.splat(2), d34, d12));
+  v128.store(q + 2 * so, madd(f32x4.splat(4), s34, s12));
+  v128.store(q + 3 * so, f32x4.add(madd(f32x4.splat(8), d34, d12), m5));
 }
 
 /** Y for channels m0..m0+mc from M, then the epilogue per channel (see winograd.ts's winogradOutput). */

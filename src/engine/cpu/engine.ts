@@ -17,14 +17,19 @@ import { checkPlanBackend, checkPlanCompatible, parsePlan, PLAN_FORMAT_VERSION, 
 import { chooseCpuTactics, type CpuChoice } from './choose.js';
 import { cpuTactics } from './index.js';
 import { loweredTactic } from './lowered.js';
+import { cpuSimd } from '../../cpu/kernel-binaries.js';
 import { cpuEngineHasWasm, EngineMemory } from './memory.js';
 import { layoutCpuMemory, type CpuMemoryLayout } from './memory-layout.js';
 import { buildCpuNetwork } from './network.js';
 import { LOWERED, type CpuEnv, type CpuRun } from './tactic.js';
 
-/** The adapter identity CPU plans record (their tactics depend on WebAssembly SIMD being there). */
+/**
+ * The adapter identity CPU plans record: their tactics were timed on the kernels of this
+ * instruction set (plain or relaxed WebAssembly SIMD), or on the JavaScript ones without SIMD.
+ */
 export function cpuAdapter(wasm: boolean) {
-  return { vendor: 'cpu', architecture: wasm ? 'wasm-simd128' : 'javascript', description: 'nnrt cpu engine' };
+  const simd = cpuSimd();
+  return { vendor: 'cpu', architecture: wasm ? (simd === 'relaxed-simd' ? 'wasm-relaxed-simd' : 'wasm-simd128') : 'javascript', description: 'nnrt cpu engine' };
 }
 
 /** Opset of the graph a CPU plan carries. */
