@@ -51,6 +51,14 @@ export interface BenchOptions {
 const TURN_GAP_MS = 20;
 
 /** 'UnsupportedError: …' for nnrt's typed errors; the message, with the class when it is not a plain Error. */
+/**
+ * The stack of an error that is not an NnrtError (a bug, not bad input or a refusal), kept in the
+ * row's JSON (`stack`) so that a failure on a remote machine can be traced from its report.
+ */
+function bugStack(e: unknown): { stack?: string } {
+  return e instanceof Error && !(e instanceof NnrtError) && e.stack ? { stack: e.stack } : {};
+}
+
 export function describeError(e: unknown): string {
   if (e instanceof NnrtError) return `${e.name}: ${e.message}`;
   if (e instanceof Error) return e.constructor === Error ? e.message : `${e.name}: ${e.message}`;
@@ -106,7 +114,7 @@ async function timeRow(model: BenchModel, runner: Runner, o: BenchOptions): Prom
       await prepared.dispose();
     }
   } catch (e) {
-    return { row: { ...spec(), status: 'n/a', reason: describeError(e) } };
+    return { row: { ...spec(), status: 'n/a', reason: describeError(e), ...bugStack(e) } };
   }
 }
 
@@ -135,7 +143,7 @@ async function timeRowsInTurns(
         const runs = o.timing.runs ?? runsFor(warm.times[0]!, o.timing);
         live.push({ runner, prepared, times: [], first: warm.first, perTurn: Math.max(1, Math.ceil(runs / turns)), startupMs: prepareMs + warm.firstMs });
       } catch (e) {
-        failed.set(runner, { ...spec(runner), status: 'n/a', reason: describeError(e) });
+        failed.set(runner, { ...spec(runner), status: 'n/a', reason: describeError(e), ...bugStack(e) });
       }
     }
     for (let t = 0; t < turns; t++) {

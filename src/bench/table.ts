@@ -98,7 +98,7 @@ export function benchTable(report: BenchReport): string[] {
   const runs = s.runs === 'auto' ? `runs sized to ~${(s.targetMsPerRow / 1000).toFixed(0)} s per row` : `${s.runs} timed runs`;
   const out = [
     `nnrt ${report.nnrt} bench, ${report.date.slice(0, 16).replace('T', ' ')} UTC — ${describeHardware(report.hardware)}`,
-    `${s.batch !== undefined ? `batch ${s.batch}; ` : ''}${s.warmup} warm-up runs, ${runs}; ${s.timing}`,
+    `${s.batch !== undefined ? `batch ${s.batch}; ` : ''}${s.warmup} warm-up runs${s.warmup > 0 && s.warmupMs ? ` (at least ${s.warmupMs} ms)` : ''}, ${runs}; ${s.timing}`,
   ];
   for (const m of report.models) out.push('', ...modelTable(m));
   return out;

@@ -3,6 +3,12 @@
 
 export interface TimingOptions {
   warmup: number;
+  /**
+   * Warm-up goes on past `warmup` runs until this many milliseconds have passed (as trtexec's
+   * --warmUp): a GPU's clocks rise only after some sustained load (an H100 idles at 345 MHz and
+   * took ~1 s to reach 1,980), and JIT tiers settle. 0: the run count alone.
+   */
+  warmupMs?: number;
   /** Timed runs; undefined sizes them so the row takes about `targetMs`. */
   runs?: number;
   targetMs: number;
@@ -12,7 +18,7 @@ export interface TimingOptions {
   onRun?: (done: number, planned: number) => void;
 }
 
-export const DEFAULT_TIMING: TimingOptions = { warmup: 3, targetMs: 3000, minRuns: 5, maxRuns: 500 };
+export const DEFAULT_TIMING: TimingOptions = { warmup: 3, warmupMs: 500, targetMs: 3000, minRuns: 5, maxRuns: 500 };
 
 export interface Timed<R> {
   /** Milliseconds of every timed run, in order. */
@@ -46,8 +52,10 @@ export async function timeRuns<R, K = R>(run: () => Promise<R>, o: TimingOptions
   let planned = o.warmup + (o.runs ?? o.minRuns);
   let done = 0;
   let lastWarm: number | undefined;
-  for (let i = 0; i < o.warmup; i++) {
+  const warmStart = performance.now();
+  for (let i = 0; i < o.warmup || (o.warmup > 0 && performance.now() - warmStart < (o.warmupMs ?? 0)); i++) {
     lastWarm = await once();
+    if (i >= o.warmup) planned++;
     o.onRun?.(++done, planned);
   }
   const times: number[] = [];
@@ -60,12 +68,12 @@ export async function timeRuns<R, K = R>(run: () => Promise<R>, o: TimingOptions
       lastWarm = times[0]!;
     }
     runs = runsFor(lastWarm, o);
-    planned = o.warmup + runs;
+    planned = done + runs;
     o.onRun?.(done + times.length, planned);
   }
   while (times.length < runs) {
     times.push(await once());
-    o.onRun?.(o.warmup + times.length, planned);
+    o.onRun?.(done + times.length, planned);
   }
   if (!first) throw new RangeError('timeRuns needs at least one run (warm-up or timed)');
   return { times, first: first.value, firstMs: first.ms };

@@ -93,6 +93,8 @@ export interface BenchRow extends RunnerSpec {
   status: 'ok' | 'n/a';
   /** Why the row has no figures (status 'n/a'). */
   reason?: string;
+  /** The stack of a failure that is a bug in a runner (not an NnrtError), for the report. */
+  stack?: string;
   warmup?: number;
   /** Timed runs and their statistics, in milliseconds. */
   timing?: Summary;
@@ -157,7 +159,7 @@ export interface BenchReport {
   date: string;
   hardware: HardwareInfo;
   settings: {
-    batch?: number; warmup: number; runs: number | 'auto'; targetMsPerRow: number; seed: number; modes: TimingMode[]; timing: string;
+    batch?: number; warmup: number; warmupMs?: number; runs: number | 'auto'; targetMsPerRow: number; seed: number; modes: TimingMode[]; timing: string;
     /** --turns: rows took turns in this many rounds. */
     turns?: number;
     /** Profile benches: the optimization profiles, and the shape sets timed (one model report each). */

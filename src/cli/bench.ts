@@ -50,6 +50,7 @@ export interface BenchCliOptions {
   baseline?: string;
   runs?: number;
   warmup: number;
+  warmupMs: number;
   seed: number;
   atol?: number;
   rtol?: number;
@@ -280,7 +281,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
   if (plan && o.baseline !== undefined && !runners.some((r) => r.id === o.baseline)) {
     throw new UsageError(`--baseline '${o.baseline}' is not one of this run's rows`, { hint: `rows: ${runners.map((r) => r.id).join(', ')}` });
   }
-  const timing = { ...DEFAULT_TIMING, warmup: o.warmup, ...(o.runs !== undefined ? { runs: o.runs } : {}) };
+  const timing = { ...DEFAULT_TIMING, warmup: o.warmup, warmupMs: o.warmupMs, ...(o.runs !== undefined ? { runs: o.runs } : {}) };
   const tolerance = o.atol !== undefined || o.rtol !== undefined ? { atol: o.atol ?? 1e-3, rtol: o.rtol ?? 1e-3 } : undefined;
   const date = new Date().toISOString();
   const reporter = progressReporter(o.quiet);
@@ -299,7 +300,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
     date,
     hardware: await hardware(runners.some((r) => r.device === 'webgpu')),
     settings: {
-      warmup: timing.warmup, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed, ...(o.turns !== undefined && o.turns > 1 ? { turns: o.turns } : {}),
+      warmup: timing.warmup, warmupMs: timing.warmupMs, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed, ...(o.turns !== undefined && o.turns > 1 ? { turns: o.turns } : {}),
       modes, timing: modes.map((m) => TIMING_NOTES[m]).join('; '), ...(o.batch !== undefined ? { batch: o.batch } : {}),
       ...(profiles && plan ? { profiles, shapes: plan.shapes } : {}),
     },
@@ -336,6 +337,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--baseline <row>', "also compare every row with this row id (a 'vs ROW' column: faster/slower)")
     .option('--runs <n>', 'timed runs per row (default: enough for ~3 s, 5 to 500)', integer(1))
     .option('--warmup <n>', 'untimed runs before timing', integer(0), DEFAULT_TIMING.warmup)
+    .option('--warmup-ms <ms>', 'warm-up goes on until this long has passed (a GPU raises its clocks only under sustained load; 0: the run count alone)', integer(0), DEFAULT_TIMING.warmupMs)
     .option('--turns <n>', 'rows take turns: all prepared and warmed up, then N rounds each give every row 1/N of its timed runs (a shared machine\'s slow spell then falls on every row alike; all rows held in memory at once)', integer(1))
     .option('--seed <n>', 'seed of the inputs and of zoo weights', integer(0), 1)
     .option('--gpu-features <list>', `ask Dawn for optional features: ${GPU_FEATURES.join(', ')} (also NNRT_GPU_FEATURES); a notice where the adapter lacks one`)

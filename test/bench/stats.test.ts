@@ -52,3 +52,22 @@ test('timeRuns without --runs and without warm-up sizes from the first timed run
   assert.equal(calls, 4);
   assert.equal(t.first, 1);
 });
+
+test('timeRuns: warm-up goes on past its run count until warmupMs have passed; warm-up 0 skips it', async () => {
+  let calls = 0;
+  const progress: [number, number][] = [];
+  const slow = async () => {
+    calls++;
+    await new Promise((r) => setTimeout(r, 5));
+    return calls;
+  };
+  const t0 = performance.now();
+  const t = await timeRuns(slow, { warmup: 1, warmupMs: 60, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10, onRun: (d, p) => progress.push([d, p]) });
+  assert.ok(performance.now() - t0 >= 60);
+  assert.ok(calls >= 2 + 60 / 30, `${calls} calls: warm-up stopped before 60 ms`); // each call ≥ 5 ms, timers are coarse
+  assert.equal(t.times.length, 2);
+  assert.deepEqual(progress.at(-1), [calls, calls], 'the planned count grows with the extra warm-up runs');
+  calls = 0;
+  await timeRuns(slow, { warmup: 0, warmupMs: 60, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10 });
+  assert.equal(calls, 2);
+});
