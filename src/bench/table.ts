@@ -6,7 +6,8 @@ export function describeHardware(h: HardwareInfo): string {
   const f = h.gpuFeatures;
   const features = f ? [...(f.shaderF16 ? ['shader-f16'] : []), ...(f.subgroupMatrix.length ? [`subgroup-matrix (${f.subgroupMatrix.length} configs)`] : [])] : [];
   const gpu = h.gpu ? `, GPU ${h.gpu}${features.length ? ` with ${features.join(', ')}` : ''}` : '';
-  return `${h.cpu} × ${h.cores} cores${gpu}, ${h.platform}, Node ${h.node}`;
+  const kernels = h.cpuKernels ? ` (nnrt's CPU kernels: ${h.cpuKernels.simd}, ${h.cpuKernels.threads} thread${h.cpuKernels.threads === 1 ? '' : 's'})` : '';
+  return `${h.cpu} × ${h.cores} cores${kernels}${gpu}, ${h.platform}, Node ${h.node}`;
 }
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(1) : x >= 10 ? x.toFixed(2) : x.toFixed(3));

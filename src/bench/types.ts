@@ -144,6 +144,8 @@ export interface ModelReport {
 export interface HardwareInfo {
   cpu: string;
   cores: number;
+  /** nnrt's CPU kernels: their instruction set (kernel-binaries.ts) and thread count. */
+  cpuKernels?: { simd: string; threads: number };
   /** The WebGPU adapter nnrt used, when a webgpu row ran ('vendor architecture (description)'). */
   gpu?: string;
   /** Its optional features that kernels specialize on (DeviceCaps). */

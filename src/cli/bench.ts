@@ -32,6 +32,8 @@ import { VERSION } from '../version.js';
 import { TimingCache } from '../engine/timing-cache.js';
 import { engineAdapter } from './engine-flags.js';
 import { vision } from '../zoo/vision.js';
+import { cpuSimd } from '../cpu/kernel-binaries.js';
+import { cpuThreadCount } from '../node/cpu-threads.js';
 
 export interface BenchCliOptions {
   models?: string;
@@ -205,7 +207,10 @@ async function gpuDescription(h: HardwareInfo): Promise<void> {
 }
 
 async function hardware(usesGpu: boolean): Promise<HardwareInfo> {
-  const h: HardwareInfo = { cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU', cores: os.availableParallelism(), platform: `${os.platform()} ${os.arch()}`, node: process.version };
+  const h: HardwareInfo = {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU', cores: os.availableParallelism(), cpuKernels: { simd: cpuSimd(), threads: cpuThreadCount() },
+    platform: `${os.platform()} ${os.arch()}`, node: process.version,
+  };
   if (usesGpu) await gpuDescription(h);
   return h;
 }

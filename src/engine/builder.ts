@@ -196,26 +196,29 @@ function compileAhead(gpu: GpuDevice, candidates: readonly { fits: Tactic[]; sig
 }
 
 /** What a layer's kernels depend on, without its weight values: the timing-cache signature. */
-function layerShape(layer: Layer, ctx: KernelContext): object {
+export function layerShape(layer: Layer, ctx: KernelContext): object {
   const tensor = (n: string) => {
     const t = ctx.tensors.get(n)!;
     return [t.shape, t.format.layout, t.format.storage, ctx.placement.get(n)?.channelOffset ?? null];
   };
   const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
-  // weights (any typed array: f32, the int8 layers' Int8Array/Int32Array) are not part of the shape
-  const kept = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
   // tensors by their place among the layer's inputs and outputs, not their names: a transformer's
   // twelve blocks are twelve layers of one signature
   const io = [...tensorInputs(layer), ...layerOutputs(layer)];
   const place = new Map(io.map((n, k) => [n, `#${k}`]));
+  // weights and other constants (typed arrays at any depth: a layer's f32 weights, the int8
+  // layers' Int8Array/Int32Array, a Gather's table among its `constants`) count by their type and
+  // length only: their values are not part of the shape, and written out in full an embedding table
+  // (GPT-2's 38.6 M floats) is longer than a JavaScript string may be
   const renamed = (v: unknown): unknown => {
     if (typeof v === 'string') return place.get(v) ?? v;
+    if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<unknown>).length ?? v.byteLength})`;
     if (Array.isArray(v)) return v.map(renamed);
     if (v instanceof Map) return renamed(Object.fromEntries(v));
-    if (v && typeof v === 'object' && !ArrayBuffer.isView(v)) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renamed(x)]));
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renamed(x)]));
     return v;
   };
-  return { attrs: renamed(kept) as object, io: io.map(tensor) };
+  return { attrs: renamed(rest) as object, io: io.map(tensor) };
 }
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;

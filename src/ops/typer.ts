@@ -60,6 +60,16 @@ export function inferNode(b: BoundNode, inputs: readonly (KnownValue | undefined
 }
 
 const FOLD_LIMIT = 1 << 16; // elements: fold only small constant expressions during inference
+/**
+ * Ops that take one pass over their input and give an output of its size (a weight's
+ * DequantizeLinear, Cast, a reshape): folded up to WEIGHT_FOLD_LIMIT elements, so that
+ * weights stored quantized, or reshaped on the way to their Conv/MatMul, are constants as the
+ * float model's are (onnxruntime's quantizer writes every weight as a DequantizeLinear of int8; a
+ * ResNet-50's 3×3 convs have up to 2.4 M of them). Identity is not among them: the partitioner
+ * follows an Identity of a constant itself (predicate.ts constantOf), and it stays a view.
+ */
+const WEIGHT_FOLD_OPS = new Set(['DequantizeLinear', 'Cast', 'CastLike', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten']);
+const WEIGHT_FOLD_LIMIT = 1 << 26;
 
 /**
  * Types a node by other means than its op's shape function, or returns undefined. The part that
@@ -85,9 +95,10 @@ export const opTyper: NodeTyper = {
     const b = bindNode(node);
     if (b.def.random) return undefined;
     if (!b.op.cpu) return undefined;
-    if (inputs.some((k) => k && elementCount(k.shape) > FOLD_LIMIT)) return undefined;
+    const limit = node.domain === '' && WEIGHT_FOLD_OPS.has(node.opType) ? WEIGHT_FOLD_LIMIT : FOLD_LIMIT;
+    if (inputs.some((k) => k && elementCount(k.shape) > limit)) return undefined;
     const outs = inferNode(b, inputs);
-    if (outs.some((o) => elementCount(o.shape) > FOLD_LIMIT)) return undefined;
+    if (outs.some((o) => elementCount(o.shape) > limit)) return undefined;
     return b.op.cpu(inputs.map((k) => k?.value as Tensor | undefined), outs);
   },
 };

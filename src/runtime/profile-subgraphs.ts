@@ -25,7 +25,17 @@ export interface ProfileRefusal {
 
 const SHAPE_READERS = new Set(['Shape', 'Size']);
 
-const sameValue = (a?: Tensor, b?: Tensor) => !!a && !!b && a.shape.join() === b.shape.join() && a.toNumbers().join() === b.toNumbers().join();
+/** Whether two folded values are equal: same dtype, shape and elements (compared in place: weights can be millions of elements). */
+function sameValue(a?: Tensor, b?: Tensor): boolean {
+  if (!a || !b) return false;
+  if (a === b) return true;
+  if (a.dtype !== b.dtype || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  const x = a.data as ArrayLike<unknown>;
+  const y = b.data as ArrayLike<unknown>;
+  if (x.length !== y.length) return false;
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i] && !(Number.isNaN(x[i]) && Number.isNaN(y[i]))) return false;
+  return true;
+}
 
 /** Rewrites `node.subgraph` for the profile; returns the engine inputs' ranges, or what to send back. */
 export function generalizeEngineNode(graph: Graph, node: EngineNode, known: ProfileKnown): PlanProfileInput[] | ProfileRefusal {

@@ -10,6 +10,8 @@ import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
 import { defaultGpu } from '../../src/devices/webgpu/provider.js';
 import '../../src/node/webgpu.js';
 import { buildEnginePlan } from '../../src/engine/builder.js';
+import { FOLDED_REASON } from '../../src/partition/partition.js';
+import { createSession } from '../../src/runtime/session.js';
 import type { EnginePlan } from '../../src/engine/plan-format.js';
 import { Engine } from '../../src/engine/runtime.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
@@ -102,6 +104,34 @@ test('QDQ MatMul (rank-3 input, per-tensor weights, K and N not multiples of 4) 
   spec.initializers!.shape = new Tensor('int64', [2], BigInt64Array.of(10n, 10n));
   const plan = await expectInt8LikeOrt(spec, { [y]: 0.01 });
   assert.deepEqual(int8Layers(plan).map((l) => l.tactic.split('-')[1]), ['gemm', 'gemm']);
+});
+
+test('weights of real size (over 65,536 int8 values, as in ResNet-50\'s 3×3 convs and BERT\'s MatMuls) are int8 layers too', { skip }, async () => {
+  // onnxruntime's quantizer writes every weight as DequantizeLinear(int8 initializer): a conv of
+  // 64 → 128 channels, 3×3 (73,728 weights) and a MatMul of 128 × 640 (81,920)
+  const b = new QdqBuilder();
+  const c = qdqConv(b, 'x', U8(0.02, 128), 64, 128, 3, 51, { relu: true, out: U8(0.02, 0) });
+  const pooled = b.node('GlobalAveragePool', [c]);
+  const flat = b.node('Flatten', [pooled], { axis: 1 });
+  const [w] = b.weight(randomTensor([128, 640], 53, -0.2, 0.2), 1);
+  const m = b.node('MatMul', [b.qdq(flat, U8(0.02, 0)), w]);
+  const y = b.qdq(m, I8(0.05));
+  const spec = b.spec({ x: randomTensor([1, 64, 6, 6], 55, -2, 2) }, [c, y]);
+  const plan = await expectInt8LikeOrt(spec, { [c]: 0.02, [y]: 0.05 });
+  assert.equal(int8Layers(plan).length, 2, JSON.stringify(plan.layers.map((l) => [l.kind, l.tactic])));
+  // and a session's partitioner hands them to the engine: the weights' DequantizeLinear folds to a
+  // constant (it was declined as 'per-axis quantization of a computed tensor', and its Conv and
+  // MatMul with it, past 65,536 weights)
+  const session = await createSession(importOnnx(patternModel(spec)).graph, { device: 'webgpu', engine: 'webgpu', timeTactics: false });
+  try {
+    await session.run(spec.inputs);
+    const p = session.stats().engine!.partition;
+    const run = p.declined.filter((d) => d.reason !== FOLDED_REASON);
+    assert.deepEqual(run, [], 'nodes the engine should take');
+    assert.equal(p.subgraphs.length, 1);
+  } finally {
+    session.dispose();
+  }
 });
 
 test('depthwise and strided QDQ convolutions', { skip }, async () => {

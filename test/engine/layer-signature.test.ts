@@ -1,0 +1,42 @@
+// The tactic-timing signature of a layer (builder.ts layerShape, hashed into the timing cache)
+// depends on its shapes and attributes, never on its constant values: a Gather's embedding table
+// among its `constants` counts by type and length, so that GPT-2's 38.6 M-float table does not
+// become a string longer than JavaScript allows (the build failed with "RangeError: Invalid string
+// length"), and two layers that differ only in their weights share one timing.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { layerShape } from '../../src/engine/builder.js';
+import { canonicalJson, layerSignature } from '../../src/engine/timing-cache.js';
+import type { Layer } from '../../src/engine/network.js';
+import type { KernelContext } from '../../src/engine/kernels/tactic.js';
+
+const ctx = (rows: number): KernelContext => ({
+  caps: {} as KernelContext['caps'],
+  tensors: new Map([
+    ['ids', { shape: [1, 64], dtype: 'int32', format: { layout: 'linear', storage: 'i32' } }],
+    ['y', { shape: [1, 64, 768], format: { layout: 'linear', storage: 'f32' } }],
+    ['table', { shape: [rows, 768], format: { layout: 'linear', storage: 'f32' } }],
+  ]) as unknown as KernelContext['tensors'],
+  placement: new Map(),
+});
+
+const gather = (table: Float32Array): Layer => ({
+  kind: 'gather', name: 'wte', from: ['Gather_0'], data: 'const:0', indices: 'ids', axis: 0, output: 'y',
+  constants: [{ dtype: 'float32', shape: [table.length / 768, 768], data: table }],
+} as unknown as Layer);
+
+test('a Gather with a 4 M-float table: the signature holds the table\'s length, not its values', () => {
+  const big = new Float32Array(4_000_000 - (4_000_000 % 768)).map((_, i) => Math.sin(i));
+  const json = canonicalJson(layerShape(gather(big), ctx(big.length / 768)));
+  assert.ok(json.length < 1000, `${json.length} characters`);
+  assert.match(json, /Float32Array\(3999744\)/);
+});
+
+test('layers that differ only in their weight values share a signature; another table size does not', () => {
+  const a = new Float32Array(768 * 10).fill(1);
+  const b = new Float32Array(768 * 10).fill(2);
+  const c = new Float32Array(768 * 11).fill(1);
+  const sig = (t: Float32Array) => layerSignature(layerShape(gather(t), ctx(t.length / 768)));
+  assert.equal(sig(a), sig(b));
+  assert.notEqual(sig(a), sig(c));
+});
