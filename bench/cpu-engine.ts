@@ -75,6 +75,8 @@ interface Measured {
   name: string;
   file: string;
   report?: ModelReport;
+  /** nnrt's CPU kernels in that process (instruction set, threads), from the report. */
+  cpuKernels?: { simd: string; threads: number };
   error?: string;
   loadBefore: string;
   loadAfter: string;
@@ -93,7 +95,7 @@ function benchOne(name: string, file: string, engines: string, o: Options): Meas
   const m: Measured = { name, file, loadBefore, loadAfter: load(), seconds: (Date.now() - t0) / 1000 };
   if (!existsSync(json)) return { ...m, error: `nnrt bench exited with ${r.status ?? r.signal} and wrote no report` };
   const report = JSON.parse(readFileSync(json, 'utf8')) as BenchReport;
-  return { ...m, report: report.models[0]! };
+  return { ...m, report: report.models[0]!, ...(report.hardware.cpuKernels ? { cpuKernels: report.hardware.cpuKernels } : {}) };
 }
 
 const ms = (row: BenchRow | undefined) => (row?.status === 'ok' && row.timing ? row.timing.median : undefined);
@@ -150,10 +152,11 @@ async function main(): Promise<void> {
     results.push(benchOne(name, file, engines, o));
   }
   const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  const simd = [...new Set(results.map((r) => r.cpuKernels?.simd).filter((x) => x))].join(', ');
   const md = [
     `# CPU engine benchmark — ${started.slice(0, 10)}`,
     '',
-    `Machine: ${cpu}, ${os.availableParallelism()} cores as Node reports them, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}.`,
+    `Machine: ${cpu}, ${os.availableParallelism()} cores as Node reports them, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.platform()} ${os.arch()}, Node ${process.version}.${simd ? ` nnrt's CPU kernels: ${simd} (NNRT_CPU_RELAXED_SIMD=0 for the plain SIMD build).` : ''}`,
     `Started ${started}; ${o.threads} thread(s) for every runtime (NNRT_CPU_THREADS=${o.threads}: nnrt's kernels, onnxruntime-node intraOpNumThreads, onnxruntime-web numThreads); ${o.runs} timed runs after ${o.warmup} warm-up runs per row, end to end (host tensors in and out); onnxruntime-web on ${o.liftoff ? "V8's baseline compiler only (--liftoff-only)" : "V8's optimizing wasm tier (NNRT_ORT_WEB_LIFTOFF=0)"}.`,
     `Rows: \`nnrt bench MODEL --device cpu --engine ${engines} --peers ort-node,ort-web-wasm --runs ${o.runs} --warmup ${o.warmup} --turns ${o.turns}\`, one process per model (bench/cpu-engine.ts)${o.turns > 1 ? `; the rows take turns in ${o.turns} rounds` : ''}.`,
     '',
