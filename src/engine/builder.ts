@@ -21,7 +21,7 @@ import { layerOutputs, tensorInputs } from './passes/net-utils.js';
 import { runPipeline } from './passes/pipeline.js';
 import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanProfileInput, type PlanRegion } from './plan-format.js';
 import { TacticTimer } from './timer.js';
-import { layerSignature } from './timing-cache.js';
+import { layerSignature, typedArrayShape } from './timing-cache.js';
 import { enginePipeline, timeTactics } from './tactic-timing.js';
 import { layerTactics } from './layer-tactics.js';
 
@@ -207,12 +207,10 @@ export function layerShape(layer: Layer, ctx: KernelContext): object {
   const io = [...tensorInputs(layer), ...layerOutputs(layer)];
   const place = new Map(io.map((n, k) => [n, `#${k}`]));
   // weights and other constants (typed arrays at any depth: a layer's f32 weights, the int8
-  // layers' Int8Array/Int32Array, a Gather's table among its `constants`) count by their type and
-  // length only: their values are not part of the shape, and written out in full an embedding table
-  // (GPT-2's 38.6 M floats) is longer than a JavaScript string may be
+  // layers' Int8Array/Int32Array, a Gather's table among its `constants`) count by type and length
   const renamed = (v: unknown): unknown => {
     if (typeof v === 'string') return place.get(v) ?? v;
-    if (ArrayBuffer.isView(v)) return `${v.constructor.name}(${(v as unknown as ArrayLike<unknown>).length ?? v.byteLength})`;
+    if (ArrayBuffer.isView(v)) return typedArrayShape(v);
     if (Array.isArray(v)) return v.map(renamed);
     if (v instanceof Map) return renamed(Object.fromEntries(v));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renamed(x)]));

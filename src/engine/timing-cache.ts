@@ -96,6 +96,24 @@ export class TimingCache {
 }
 
 /**
+ * How a typed array counts in a layer signature: its type and length, never its values (weights,
+ * an embedding table among a layer's constants: GPT-2's 38.6 M floats written out are longer than
+ * a JavaScript string may be, and layers that differ only in weights share one timing).
+ */
+export function typedArrayShape(v: ArrayBufferView): string {
+  return `${v.constructor.name}(${(v as unknown as ArrayLike<unknown>).length ?? v.byteLength})`;
+}
+
+/** `value` with every typed array in it, at any depth, replaced by typedArrayShape. */
+export function withoutValues(value: unknown): unknown {
+  if (ArrayBuffer.isView(value)) return typedArrayShape(value);
+  if (Array.isArray(value)) return value.map(withoutValues);
+  if (value instanceof Map) return withoutValues(Object.fromEntries(value));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, x]) => [k, withoutValues(x)]));
+  return value;
+}
+
+/**
  * A stable signature for a layer's timing-relevant parts (kind, shapes, formats, attributes...):
  * canonical JSON (object keys sorted) hashed with FNV-1a 64. Pass shapes, not weight data.
  */

@@ -62,13 +62,14 @@ export function inferNode(b: BoundNode, inputs: readonly (KnownValue | undefined
 const FOLD_LIMIT = 1 << 16; // elements: fold only small constant expressions during inference
 /**
  * Ops that take one pass over their input and give an output of its size (a weight's
- * DequantizeLinear, Cast, a reshape): folded up to WEIGHT_FOLD_LIMIT elements, so that
- * weights stored quantized, or reshaped on the way to their Conv/MatMul, are constants as the
+ * DequantizeLinear, Cast, a reshape or transpose): folded up to WEIGHT_FOLD_LIMIT elements, so
+ * that weights stored quantized, reshaped or transposed on the way to their Conv/MatMul (as
+ * exporters that do not fold leave them) are constants as the
  * float model's are (onnxruntime's quantizer writes every weight as a DequantizeLinear of int8; a
  * ResNet-50's 3×3 convs have up to 2.4 M of them). Identity is not among them: the partitioner
  * follows an Identity of a constant itself (predicate.ts constantOf), and it stays a view.
  */
-const WEIGHT_FOLD_OPS = new Set(['DequantizeLinear', 'Cast', 'CastLike', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten']);
+const WEIGHT_FOLD_OPS = new Set(['DequantizeLinear', 'Cast', 'CastLike', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Transpose']);
 const WEIGHT_FOLD_LIMIT = 1 << 26;
 
 /**

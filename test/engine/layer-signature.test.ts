@@ -1,4 +1,5 @@
-// The tactic-timing signature of a layer (builder.ts layerShape, hashed into the timing cache)
+// The tactic-timing signature of a layer (builder.ts layerShape and the CPU engine's withoutValues,
+// hashed into the timing cache)
 // depends on its shapes and attributes, never on its constant values: a Gather's embedding table
 // among its `constants` counts by type and length, so that GPT-2's 38.6 M-float table does not
 // become a string longer than JavaScript allows (the build failed with "RangeError: Invalid string
@@ -6,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layerShape } from '../../src/engine/builder.js';
-import { canonicalJson, layerSignature } from '../../src/engine/timing-cache.js';
+import { canonicalJson, layerSignature, withoutValues } from '../../src/engine/timing-cache.js';
 import type { Layer } from '../../src/engine/network.js';
 import type { KernelContext } from '../../src/engine/kernels/tactic.js';
 
@@ -39,4 +40,9 @@ test('layers that differ only in their weight values share a signature; another 
   const sig = (t: Float32Array) => layerSignature(layerShape(gather(t), ctx(t.length / 768)));
   assert.equal(sig(a), sig(b));
   assert.notEqual(sig(a), sig(c));
+});
+
+test('withoutValues (the CPU engine\'s signature) replaces typed arrays at any depth by type and length', () => {
+  const v = withoutValues({ w: new Float32Array(5), constants: [{ dtype: 'int32', data: new Int32Array(3) }, undefined], m: new Map([['k', new Uint8Array(2)]]), n: 4 });
+  assert.deepEqual(v, { w: 'Float32Array(5)', constants: [{ dtype: 'int32', data: 'Int32Array(3)' }, undefined], m: { k: 'Uint8Array(2)' }, n: 4 });
 });

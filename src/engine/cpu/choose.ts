@@ -5,7 +5,7 @@
 import type { CheckedConfig } from '../config.js';
 import type { Layer, Network } from '../network.js';
 import { layerOutputs, tensorInputs } from '../passes/net-utils.js';
-import { layerSignature } from '../timing-cache.js';
+import { layerSignature, withoutValues } from '../timing-cache.js';
 import { cpuFastTactics } from './index.js';
 import { loweredTactic } from './lowered.js';
 import { EngineMemory } from './memory.js';
@@ -28,7 +28,7 @@ const now = () => (typeof performance !== 'undefined' ? performance.now() : Date
 /** What a layer's executors depend on, without weight values: the timing-cache key. */
 function signature(layer: Layer, net: Network, wasm: boolean, names: string[]): string {
   const { name: _n, from: _f, ...rest } = layer as unknown as Record<string, unknown>;
-  const attrs = Object.fromEntries(Object.entries(rest).filter(([, v]) => !ArrayBuffer.isView(v) && !(Array.isArray(v) && v.some((e) => ArrayBuffer.isView(e)))));
+  const attrs = withoutValues(rest);
   const io = [...tensorInputs(layer), ...layerOutputs(layer)].map((t) => net.tensors.get(t)!.shape);
   return layerSignature({ backend: wasm ? 'cpu-wasm' : 'cpu-js', attrs, io, tactics: names });
 }
