@@ -61,15 +61,21 @@ export function inferNode(b: BoundNode, inputs: readonly (KnownValue | undefined
 
 const FOLD_LIMIT = 1 << 16; // elements: fold only small constant expressions during inference
 /**
- * Ops that take one pass over their input and give an output of its size (a weight's
- * DequantizeLinear, Cast, a reshape or transpose): folded up to WEIGHT_FOLD_LIMIT elements, so
- * that weights stored quantized, reshaped or transposed on the way to their Conv/MatMul (as
- * exporters that do not fold leave them) are constants as the
- * float model's are (onnxruntime's quantizer writes every weight as a DequantizeLinear of int8; a
- * ResNet-50's 3×3 convs have up to 2.4 M of them). Identity is not among them: the partitioner
- * follows an Identity of a constant itself (predicate.ts constantOf), and it stays a view.
+ * Ops whose cost is one pass over their inputs (a weight's DequantizeLinear, Cast, reshapes and
+ * transposes, element-wise arithmetic, reductions, Concat/Slice/Split): folded up to
+ * WEIGHT_FOLD_LIMIT elements, so that weights computed on the way to their Conv/MatMul are
+ * constants as a float model's initializers are. onnxruntime's quantizer writes every weight as a
+ * DequantizeLinear of int8 (a ResNet-50's 3×3 convs have up to 2.4 M of them); exporters that do
+ * not fold constants leave transposes of weights and weight normalization (g · v / ‖v‖) behind.
+ * Matrix products, convolutions and other superlinear ops keep the small limit. Identity is not
+ * among them: the partitioner follows an Identity of a constant itself (predicate.ts constantOf),
+ * and it stays a view.
  */
-const WEIGHT_FOLD_OPS = new Set(['DequantizeLinear', 'Cast', 'CastLike', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Transpose']);
+const WEIGHT_FOLD_OPS = new Set([
+  'DequantizeLinear', 'Cast', 'CastLike', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Transpose',
+  'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Abs', 'Sqrt', 'Reciprocal', 'Pow',
+  'ReduceL2', 'ReduceSum', 'ReduceSumSquare', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'Concat', 'Slice', 'Split',
+]);
 const WEIGHT_FOLD_LIMIT = 1 << 26;
 
 /**

@@ -1,9 +1,9 @@
-// Weights that reach their Conv/MatMul through a one-pass op (a transpose, a reshape, a cast, a
-// DequantizeLinear), as exporters that do not fold constants leave them, are constants to the
-// partitioner whatever their size: shape inference folds those ops up to 64 M elements (it folds
-// other constant expressions only up to 65,536), so the matrix product goes to the engine rather
-// than staying in the framework with a "weights are not a constant" refusal. The partitioned graph
-// computes what onnxruntime computes on the original.
+// Weights that reach their Conv/MatMul through one-pass ops (a transpose, a reshape, a
+// DequantizeLinear, weight normalization's reduce and arithmetic), as exporters that do not fold
+// constants leave them, are constants to the partitioner whatever their size: shape inference
+// folds those ops up to 64 M elements (other constant expressions only up to 65,536), so the
+// matrix product goes to the engine rather than staying in the framework with a "weights are not
+// a constant" refusal. The partitioned graph computes what onnxruntime computes on the original.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { GraphBuilder } from '../../src/ir/builder.js';
@@ -37,6 +37,25 @@ test('a 120,000-weight MatMul fed through Transpose and a 73,728-weight Conv fed
   assert.deepEqual(result.subgraphs.map((s) => s.nodes), [['mm', 'relu', 'toimg', 'conv']]);
   const xv = seeded([2, 300], 5);
   const want = (await runOrt(exportOnnx(g, { opset: 17 }), { x: xv }))[g.outputs[0]!.name]!;
+  const got = runWithEngines(applyPartition(g, types, result).graph, { x: xv })[g.outputs[0]!.name]!;
+  const c = compareTensors(got, want, { atol: 1e-4, rtol: 1e-3 });
+  assert.ok(c.pass, c.reason);
+});
+
+test('weight normalization left in the graph (w = g · v / ‖v‖, 73,728 weights) folds: the Conv goes to the engine', async () => {
+  const b = new GraphBuilder('weightnorm');
+  const x = b.input('x', 'float32', [1, 64, 6, 6]);
+  const v = b.constant('v', seeded([128, 64, 3, 3], 7));
+  const norm = b.op('ReduceL2', [v, b.constant('axes', Tensor.fromNumeric('int64', [3], [1, 2, 3]))], { keepdims: 1 }, 'norm');
+  const w = b.op('Mul', [b.op('Div', [v, norm], {}, 'unit'), b.constant('g', seeded([128, 1, 1, 1], 9))], {}, 'w');
+  b.output(b.op('Relu', [b.op('Conv', [x, w], { pads: [1, 1, 1, 1] }, 'conv')], {}, 'y'));
+  const g = b.graph;
+  const types = typesOf(g);
+  const result = partitionGraph(g, types, { supports: ENGINE_SUPPORT, backend: 'webgpu', minSubgraphSize: 2 });
+  assert.deepEqual(result.declined.filter((d) => d.reason !== FOLDED_REASON), [], 'only folded nodes stay out');
+  assert.deepEqual(result.subgraphs.map((s) => s.nodes), [['conv', 'y']]);
+  const xv = seeded([1, 64, 6, 6], 11);
+  const want = (await runOrt(exportOnnx(g, { opset: 18 }), { x: xv }))[g.outputs[0]!.name]!;
   const got = runWithEngines(applyPartition(g, types, result).graph, { x: xv })[g.outputs[0]!.name]!;
   const c = compareTensors(got, want, { atol: 1e-4, rtol: 1e-3 });
   assert.ok(c.pass, c.reason);
