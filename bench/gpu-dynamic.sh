@@ -23,7 +23,7 @@ if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node -
 json=$(mktemp -d)
 (cd bench/gpu-models && EXPORT_MODELS="$names" timeout "${EXPORT_TIMEOUT:-180}" python3 export_dynamic.py "$dir") > "$out/dynamic-stderr.txt" 2>&1
 : > "$out/dynamic.txt"
-common=(--device webgpu --engine webgpu --precision "${PRECISION:-fp16}" --mode resident --gpu-features f16 --compare-static --no-peers)
+common=(--device webgpu --engine webgpu --precision "${PRECISION:-fp16}" --mode resident --gpu-features f16 --compare-static --no-peers --warmup-ms 2000)
 for n in $names; do
   f="$dir/$n/model.onnx"
   echo "== $n at ${SECONDS} s ($(date -u +%T))" | tee -a "$out/dynamic-stderr.txt" >> "$out/dynamic.txt"

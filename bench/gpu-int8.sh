@@ -47,10 +47,10 @@ for n in resnet50 mobilenet_v2; do
 done
 # rows are named by the model's folder: resnet50_fp (fp32, fp16) beside resnet50_qdq (int8 layers, the rest fp32/fp16)
 [ ${#cnn[@]} -gt 0 ] && timeout "$(t 170)" "${nnrt[@]}" bench "${cnn[@]}" --batch 32 --device webgpu --engine webgpu --precision fp32,fp16 \
-  --mode resident --gpu-features f16 --no-peers --runs 30 --json "$out/bench-cnn.json" > "$out/bench.txt" 2> "$out/bench-stderr.txt"
+  --mode resident --gpu-features f16 --no-peers --runs 30 --warmup-ms 2000 --json "$out/bench-cnn.json" > "$out/bench.txt" 2> "$out/bench-stderr.txt"
 case " $names " in *" bert_base "*)
   [ -f "$dir/bert_base_qdq/model.onnx" ] && timeout "$(t 90)" "${nnrt[@]}" bench "$dir/bert_base_fp/model.onnx" "$dir/bert_base_qdq/model.onnx" \
-    --device webgpu --engine webgpu --precision fp16 --mode resident --gpu-features f16 --no-peers --runs 30 \
+    --device webgpu --engine webgpu --precision fp16 --mode resident --gpu-features f16 --no-peers --runs 30 --warmup-ms 2000 \
     --json "$out/bench-bert.json" >> "$out/bench.txt" 2>> "$out/bench-stderr.txt";;
 esac
 exit 0

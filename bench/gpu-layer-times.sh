@@ -3,7 +3,8 @@
 # models of bench/gpu-models/export_full.py, each in its own `nnrt bench` process (engine fp16 with
 # shader-f16, end to end and device-resident, onnxruntime-web's WebGPU EP beside it, --layer-times),
 # benched as soon as its export is written, all within a 9.5-minute budget so that what finished
-# comes back when a later model runs out of time.
+# comes back when a later model runs out of time. Each row warms up for at least 2 s
+# (--warmup-ms): the H100 idles at 345 MHz and needed 0.5-1 s of load to reach its 1,980 MHz.
 #
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-layer-times.sh
 #
@@ -56,7 +57,7 @@ for n in $names; do
   fi
   # shellcheck disable=SC2086
   timeout $left "${nnrt[@]}" bench "$dir/$n/model.onnx" --device webgpu --engine webgpu --precision fp16 --mode e2e,resident \
-    --peers ort-web-webgpu --layer-times --runs 10 --warmup 3 --json "$json/$n.json" ${BENCH_ARGS:-} >> "$out/layer-times.txt" 2>> "$out/stderr.txt"
+    --peers ort-web-webgpu --layer-times --runs 20 --warmup 3 --warmup-ms 2000 --json "$json/$n.json" ${BENCH_ARGS:-} >> "$out/layer-times.txt" 2>> "$out/stderr.txt"
   echo "exit $? after ${SECONDS} s" >> "$out/layer-times.txt"
   [ -n "$(ls "$json")" ] && tar -C "$json" -czf "$out/json.tgz" .
 done
