@@ -24,6 +24,7 @@ import type { TimingCache } from '../engine/timing-cache.js';
 import type { EngineLayerTimes } from '../engine/layer-profile.js';
 import { EngineSession, type EngineStats } from './engine-session.js';
 import { CpuEngineSession } from './cpu-engine-session.js';
+import { widenFloat16 } from '../ir/widen-float16.js';
 import type { ShapeProfile } from '../engine/profile.js';
 
 export const DEVICES = ['cpu', 'webgpu'] as const;
@@ -171,8 +172,18 @@ export async function createSession(graph: Graph, opts: SessionOptions = {}): Pr
     const excluded = engineExclusionReason(graph);
     if (excluded) opts.notice?.(`the ${engine} engine is off for this graph because of ${excluded}: the framework runs it on device ${device}`);
     else if (!engineEnabledByEnvironment()) opts.notice?.('NNRT_USE_ENGINE=0: the engine is off; the framework runs the whole graph');
-    else if (engine === 'cpu') return createCpuEngineSession(graph, opts);
-    else return createEngineSession(graph, opts);
+    else {
+      // the engines take float32 tensors: an fp16 model computes in float32 there (the webgpu
+      // engine storing fp16 unless told otherwise), its inputs and outputs still float16
+      const widened = widenFloat16(graph);
+      if (widened) {
+        const precision = engine === 'webgpu' ? (opts.precision ?? 'fp16') : 'fp32';
+        opts.notice?.(`the model computes in float16: the ${engine} engine takes it with float32 weights and ${precision} ${engine === 'webgpu' ? 'storage' : 'arithmetic'}; its float16 inputs and outputs are cast at the boundary`);
+        graph = widened;
+        if (engine === 'webgpu') opts = { ...opts, precision };
+      }
+      return engine === 'cpu' ? createCpuEngineSession(graph, opts) : createEngineSession(graph, opts);
+    }
   }
   if (device === 'webgpu') return createGpuSession(graph, opts);
   if ((opts.cpuKernels ?? 'fast') === 'fast') await prepareWasmKernels();
