@@ -5,6 +5,7 @@ import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
 import { UnsupportedError, UsageError } from '../errors.js';
 import { buildEnginePlan } from '../engine/builder.js';
+import { widenFloat16 } from '../ir/widen-float16.js';
 import { Engine } from '../engine/runtime.js';
 import { CpuEngine } from '../engine/cpu/engine.js';
 import { prepareWasmKernels } from '../cpu/wasm-kernels.js';
@@ -35,7 +36,15 @@ export interface BuildOptions extends ModelFileOptions, EngineFlags {
 const mb = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
 
 export async function build(model: string, opts: BuildOptions, out: (s: string) => void, err: (s: string) => void): Promise<number> {
-  const { graph } = loadModelFromFile(model, opts);
+  const loaded = loadModelFromFile(model, opts).graph;
+  // an fp16 model is built as sessions run it: widened to float32, its float16 inputs and outputs
+  // cast at the boundary (those casts stay outside a whole-model plan: checkWholeModel says so)
+  const graph = widenFloat16(loaded) ?? loaded;
+  if (graph !== loaded) {
+    // as a session takes it: the webgpu engine stores halves unless --precision says otherwise
+    if (opts.engine !== 'cpu') opts = { ...opts, precision: opts.precision ?? 'fp16' };
+    err(`nnrt: note: ${model} computes in float16: built with float32 weights${opts.engine === 'cpu' ? '' : ` and ${opts.precision} storage`}`);
+  }
   const inputs = graph.inputs.filter((v) => !graph.initializers.has(v.name));
   const profiles = opts.profiles ? checkSessionProfiles(inputs, opts.profiles) : undefined;
   if (profiles && opts.engine === 'cpu') throw new UsageError('optimization profiles are for webgpu plans; a cpu plan is built at one set of shapes', { hint: 'give the shapes with --shape, one plan per shape' });

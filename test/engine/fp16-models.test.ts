@@ -72,3 +72,19 @@ for (const io of ['float32', 'float16'] as const) {
     });
   }
 }
+
+test('nnrt build takes an fp16 model (float32 in and out) as a whole-model plan, with a note', async () => {
+  const { mkdtempSync, writeFileSync, existsSync } = await import('node:fs');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const { build } = await import('../../src/cli/build.js');
+  const dir = mkdtempSync(join(tmpdir(), 'nnrt-fp16-'));
+  const file = join(dir, 'fp16.onnx');
+  writeFileSync(file, exportOnnx(fp16Net('float32'), { opset: 17 }));
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await build(file, { engine: 'cpu', out: join(dir, 'fp16.plan'), quiet: true }, (l) => out.push(l), (l) => err.push(l));
+  assert.equal(code, 0, [...out, ...err].join('\n'));
+  assert.ok(existsSync(join(dir, 'fp16.plan')));
+  assert.ok(err.some((l) => /computes in float16: built with float32 weights/.test(l)), err.join('\n'));
+});
