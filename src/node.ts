@@ -14,6 +14,11 @@ import './node/webgpu.js'; // device 'webgpu' finds the GPU through Dawn
 import './node/memory-default.js'; // sessions may hold half the machine's memory by default
 import './node/cpu-threads.js'; // the fast CPU kernels use worker_threads, one per core
 import './node/relaxed-simd.js'; // and a fused multiply-add where WebAssembly has one
+import { environmentErrors } from './node/environment-errors.js';
+
+// a bad NNRT_CPU_* setting fails the import, naming the variable (the CLI reports it as a usage error)
+const badSetting = environmentErrors()[0];
+if (badSetting) throw badSetting;
 
 // In Node, `pretrained: true` reads $NNRT_HOME/models (default ~/.nnrt/models).
 installNodeModelStore();

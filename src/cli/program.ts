@@ -18,6 +18,7 @@ import type { ShapeProfile } from '../engine/profile.js';
 import { parseShapeSpecs, profileOptions, profilesFromFlags, shapesOption, type ProfileFlags } from './profile-flags.js';
 import '../node/cpu-threads.js'; // the fast CPU kernels use worker_threads, one per core
 import '../node/relaxed-simd.js'; // and a fused multiply-add where WebAssembly has one
+import { environmentErrors } from '../node/environment-errors.js';
 
 const out = (line: string) => process.stdout.write(line + '\n');
 const err = (line: string) => process.stderr.write(line + '\n');
@@ -221,6 +222,11 @@ export async function runCli(argv: string[]): Promise<number> {
   const program = buildProgram((c) => (code = c));
   // Dawn's informational warnings are hidden unless asked for (see src/node/quiet-native-stderr.ts)
   if (argv.includes('--verbose')) process.env.NNRT_VERBOSE ??= '1';
+  const badSettings = environmentErrors();
+  if (badSettings.length) {
+    for (const e of badSettings) process.stderr.write(`nnrt: ${e.name}: ${e.message}\n`);
+    return 2;
+  }
   try {
     await program.parseAsync(argv, { from: 'user' });
     return code;

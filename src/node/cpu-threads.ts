@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
 import { setCpuSpinMicros } from '../cpu/thread-pool.js';
 import { installCpuThreads } from '../cpu/wasm-kernels.js';
+import { recordEnvironmentError } from './environment-errors.js';
 
 /** Threads for the CPU kernels: NNRT_CPU_THREADS when set, else the cores Node sees. */
 export function cpuThreadCount(env: string | undefined = process.env.NNRT_CPU_THREADS): number {
@@ -33,6 +34,15 @@ export function installNodeCpuThreads(threads = cpuThreadCount()): void {
   }, threads);
 }
 
-const spin = cpuSpinMicros();
-if (spin !== undefined) setCpuSpinMicros(spin);
-installNodeCpuThreads();
+try {
+  const spin = cpuSpinMicros();
+  if (spin !== undefined) setCpuSpinMicros(spin);
+} catch (e) {
+  recordEnvironmentError(e);
+}
+try {
+  installNodeCpuThreads();
+} catch (e) {
+  recordEnvironmentError(e);
+  installNodeCpuThreads(availableParallelism());
+}

@@ -7,6 +7,7 @@
 import v8 from 'node:v8';
 import { UsageError } from '../errors.js';
 import { allowRelaxedSimd, platformHasRelaxedSimd } from '../cpu/kernel-binaries.js';
+import { recordEnvironmentError } from './environment-errors.js';
 
 /** NNRT_CPU_RELAXED_SIMD as a setting: true (default) unless it is 0. */
 export function relaxedSimdSetting(env: string | undefined = process.env.NNRT_CPU_RELAXED_SIMD): boolean {
@@ -15,6 +16,11 @@ export function relaxedSimdSetting(env: string | undefined = process.env.NNRT_CP
   throw new UsageError(`NNRT_CPU_RELAXED_SIMD must be 0 or 1, got '${env}'`);
 }
 
-const allowed = relaxedSimdSetting();
+let allowed = true;
+try {
+  allowed = relaxedSimdSetting();
+} catch (e) {
+  recordEnvironmentError(e);
+}
 allowRelaxedSimd(allowed);
 if (allowed && !platformHasRelaxedSimd()) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');

@@ -71,3 +71,14 @@ test('bad options exit 2 with usage help', () => {
   assert.equal(cli('frobnicate').code, 2);
   assert.equal(cli('verify', 'm.onnx', '--atol', '-1').code, 2);
 });
+
+test('bad NNRT_CPU_* settings in the environment: usage errors naming each variable, before any command', () => {
+  for (const [name, value, says] of [
+    ['NNRT_CPU_THREADS', 'abc', /NNRT_CPU_THREADS must be a positive integer, got 'abc'/],
+    ['NNRT_CPU_SPIN_US', '-5', /NNRT_CPU_SPIN_US must be an integer from 0 to 100000, got '-5'/],
+    ['NNRT_CPU_RELAXED_SIMD', 'yes', /NNRT_CPU_RELAXED_SIMD must be 0 or 1, got 'yes'/],
+  ] as const) {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'inspect', join(dir, 'nope.onnx')], { encoding: 'utf8', cwd: root, env: { ...process.env, [name]: value } });
+    expectTyped({ code: r.status, out: r.stdout, err: r.stderr }, 'UsageError', says);
+  }
+});
