@@ -21,7 +21,7 @@ import { layerOutputs, tensorInputs } from './passes/net-utils.js';
 import { runPipeline } from './passes/pipeline.js';
 import { PLAN_FORMAT_VERSION, type EnginePlan, type PlanDispatch, type PlanLayer, type PlanProfileInput, type PlanRegion } from './plan-format.js';
 import { TacticTimer } from './timer.js';
-import { layerSignature, typedArrayShape } from './timing-cache.js';
+import { layerSignature, withoutValues } from './timing-cache.js';
 import { enginePipeline, timeTactics } from './tactic-timing.js';
 import { layerTactics } from './layer-tactics.js';
 
@@ -206,17 +206,15 @@ export function layerShape(layer: Layer, ctx: KernelContext): object {
   // twelve blocks are twelve layers of one signature
   const io = [...tensorInputs(layer), ...layerOutputs(layer)];
   const place = new Map(io.map((n, k) => [n, `#${k}`]));
-  // weights and other constants (typed arrays at any depth: a layer's f32 weights, the int8
-  // layers' Int8Array/Int32Array, a Gather's table among its `constants`) count by type and length
   const renamed = (v: unknown): unknown => {
     if (typeof v === 'string') return place.get(v) ?? v;
-    if (ArrayBuffer.isView(v)) return typedArrayShape(v);
     if (Array.isArray(v)) return v.map(renamed);
-    if (v instanceof Map) return renamed(Object.fromEntries(v));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, renamed(x)]));
     return v;
   };
-  return { attrs: renamed(rest) as object, io: io.map(tensor) };
+  // weights and other constants (typed arrays at any depth: a layer's f32 weights, the int8
+  // layers' Int8Array/Int32Array, a Gather's table among its `constants`) count by type and length
+  return { attrs: renamed(withoutValues(rest)) as object, io: io.map(tensor) };
 }
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;

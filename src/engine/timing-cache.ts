@@ -100,7 +100,7 @@ export class TimingCache {
  * an embedding table among a layer's constants: GPT-2's 38.6 M floats written out are longer than
  * a JavaScript string may be, and layers that differ only in weights share one timing).
  */
-export function typedArrayShape(v: ArrayBufferView): string {
+function typedArrayShape(v: ArrayBufferView): string {
   return `${v.constructor.name}(${(v as unknown as ArrayLike<unknown>).length ?? v.byteLength})`;
 }
 
