@@ -20,6 +20,10 @@ const KERNELS = {
   staged32x64: { wg: 32, tm: 32, tn: 64, staged: true },
   // a 64×64 block, K staged through workgroup memory
   staged64: { wg: 32, tm: 64, tn: 64, staged: true },
+  // control: no subgroup matrix at all, one thread per output (16×16 threads per workgroup), run
+  // on the same device (feature requested, toggles on) to tell a Dawn/driver fault of the feature
+  // from one of the kernels; PROBE_NO_FEATURE=1 also leaves the feature and allow_unsafe_apis off
+  simt: { wg: 256, tm: 16, tn: 16, simt: true },
 };
 
 // PROBE_FORM=old: the original subgroupMatrixLoad/Store(p, offset, col_major, stride) forms, which this
@@ -28,7 +32,23 @@ const OLD = process.env.PROBE_FORM === 'old';
 const load = (type, p, off, stride) => (OLD ? `subgroupMatrixLoad<${type}>(${p}, ${off}, false, ${stride})` : `subgroupMatrixLoad<${type}, row_major>(${p}, ${off}, ${stride})`);
 const store = (p, off, v, stride) => (OLD ? `subgroupMatrixStore(${p}, ${off}, ${v}, false, ${stride})` : `subgroupMatrixStore<row_major>(${p}, ${off}, ${v}, ${stride})`);
 
+function simtWgsl(M, N, K) {
+  return `enable f16;
+@group(0) @binding(0) var<storage, read> A: array<f16>;
+@group(0) @binding(1) var<storage, read> B: array<f16>;
+@group(0) @binding(2) var<storage, read_write> C: array<f32>;
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wg: vec3u, @builtin(local_invocation_index) li: u32) {
+  let row = wg.y * 16u + li / 16u;
+  let col = wg.x * 16u + li % 16u;
+  var acc = 0.0;
+  for (var k = 0u; k < ${K}u; k++) { acc = fma(f32(A[row * ${K}u + k]), f32(B[k * ${N}u + col]), acc); }
+  C[row * ${N}u + col] = acc;
+}`;
+}
+
 function wgsl(k, M, N, K) {
+  if (k.simt) return simtWgsl(M, N, K);
   const KS = 32; // K step staged per iteration
   const mi = k.tm / 16, ni = k.tn / 16;
   const accDecl = [];
@@ -93,16 +113,23 @@ const fromF16 = (h) => {
   return e === 0 ? s * m * 2 ** -24 : s * (1 + m / 1024) * 2 ** (e - 15);
 };
 
+const keepAlive = [];
+
 async function child(name, size) {
   const { create, globals } = await import('webgpu');
   Object.assign(globalThis, globals);
   // PROBE_NO_ROBUSTNESS=1 turns Dawn's robustness transform off (its bounds clamping of the deprecated
   // subgroupMatrixLoad/Store forms is a crash suspect)
-  const toggles = ['allow_unsafe_apis', 'vulkan_enable_f16_on_nvidia', ...(process.env.PROBE_NO_ROBUSTNESS ? ['disable_robustness'] : [])];
+  const noFeature = Boolean(process.env.PROBE_NO_FEATURE);
+  const toggles = [...(noFeature ? [] : ['allow_unsafe_apis']), 'vulkan_enable_f16_on_nvidia', ...(process.env.PROBE_NO_ROBUSTNESS ? ['disable_robustness'] : [])];
   const gpu = create([`enable-dawn-features=${toggles.join(',')}`]);
+  // the GPU object must outlive the device: once it is garbage-collected, Dawn's instance goes and
+  // its threads fault at random (SIGSEGV, futex and mutex aborts) — the cause of the first probe's crashes
+  keepAlive.push(gpu);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  const feats = ['shader-f16', 'chromium-experimental-subgroup-matrix'].filter((f) => adapter.features.has(f));
-  if (feats.length < 2) return { error: `adapter lacks ${['shader-f16', 'chromium-experimental-subgroup-matrix'].filter((f) => !feats.includes(f))}` };
+  const wanted = noFeature ? ['shader-f16'] : ['shader-f16', 'chromium-experimental-subgroup-matrix'];
+  const feats = wanted.filter((f) => adapter.features.has(f));
+  if (feats.length < wanted.length) return { error: `adapter lacks ${wanted.filter((f) => !feats.includes(f))}` };
   const device = await adapter.requestDevice({
     requiredFeatures: feats,
     requiredLimits: { maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize, maxBufferSize: adapter.limits.maxBufferSize },
@@ -190,7 +217,9 @@ if (process.argv[2] === '--child') {
   const sizes = (process.argv[2] ?? '1024,1536,2048,4096').split(',').map(Number);
   const names = (process.argv[3] ?? Object.keys(KERNELS).join(',')).split(',');
   const self = fileURLToPath(import.meta.url);
-  for (const name of names) for (const size of sizes) {
+  // PROBE_REPEAT=n: each (kernel, size) n times, in n processes: the faults seen came at random
+  const repeat = Number(process.env.PROBE_REPEAT ?? 1);
+  for (const name of names) for (const size of sizes) for (let rep = 0; rep < repeat; rep++) {
     const r = spawnSync(process.execPath, [self, '--child', name, String(size)], { encoding: 'utf8', timeout: 20_000 });
     const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop() || '';
     console.log(`${name} ${size}: rc=${r.status}${r.signal ? ' signal=' + r.signal : ''} ${line}${r.status !== 0 || !line ? ' stdout: ' + r.stdout.trim().slice(-500) + ' stderr: ' + r.stderr.trim().slice(-300) : ''}`);
