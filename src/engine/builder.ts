@@ -219,9 +219,14 @@ export function layerShape(layer: Layer, ctx: KernelContext): object {
 
 const align = (n: number, a: number) => Math.ceil(n / a) * a;
 
-/** The optional device features the kernels need: 'shader-f16' when any uses the f16 type. */
-function kernelFeatures(kernels: readonly string[]): string[] {
-  return kernels.some((k) => withEnables(k) !== k) ? ['shader-f16'] : [];
+/**
+ * The optional device features the kernels need: 'shader-f16' when any uses the f16 type, and
+ * 'subgroups' with 'chromium-experimental-subgroup-matrix' when any multiplies subgroup matrices.
+ */
+export function kernelFeatures(kernels: readonly string[]): string[] {
+  const f16 = kernels.some((k) => withEnables(k) !== k || /^\s*enable f16\s*;/m.test(k));
+  const mma = kernels.some((k) => /^\s*enable chromium_experimental_subgroup_matrix\s*;/m.test(k));
+  return [...(f16 ? ['shader-f16'] : []), ...(mma ? ['subgroups', 'chromium-experimental-subgroup-matrix'] : [])];
 }
 const words = (n: number) => Math.max(4, align(n, 4));
 

@@ -196,6 +196,12 @@ export function checkPlanBackend(header: PlanHeader, backend: 'webgpu' | 'cpu'):
   });
 }
 
+/** The --gpu-features list that makes Dawn offer these device features. */
+function dawnFeatureFlags(features: readonly string[]): string {
+  const flags = new Set(features.map((f) => (f === 'shader-f16' ? 'f16' : 'subgroup-matrix')));
+  return [...flags].join(',');
+}
+
 /** Throws a PlanError saying what differs when the plan cannot serve `expect`. */
 export function checkPlanCompatible(header: PlanHeader, expect: PlanExpectation): void {
   if (header.nnrtVersion !== expect.nnrtVersion) {
@@ -212,7 +218,7 @@ export function checkPlanCompatible(header: PlanHeader, expect: PlanExpectation)
   if (missing.length) {
     throw new PlanError(`plan needs device feature${missing.length > 1 ? 's' : ''} ${missing.map((f) => `'${f}'`).join(', ')}, which this device lacks`, {
       where: 'header.features',
-      hint: `create the device with ${missing.join(', ')} (Dawn: --gpu-features f16 or NNRT_GPU_FEATURES=f16), or ${REBUILD} on this device`,
+      hint: `create the device with ${missing.join(', ')} (Dawn: --gpu-features ${dawnFeatureFlags(missing)} or NNRT_GPU_FEATURES=${dawnFeatureFlags(missing)}), or ${REBUILD} on this device`,
     });
   }
   if (expect.precision && header.precision !== expect.precision) {

@@ -19,6 +19,12 @@ export interface DeviceCaps {
    */
   subgroupMatrix: readonly SubgroupMatrixConfig[];
   /**
+   * Invocations per subgroup when the device has 'subgroups' and every subgroup has the same size
+   * (adapter subgroupMinSize = subgroupMaxSize, e.g. 32 on NVIDIA); else absent. Subgroup-matrix
+   * kernels lay out their subgroups by it.
+   */
+  subgroupSize?: number;
+  /**
    * Bytes one storage binding may hold (maxStorageBufferBindingSize, or maxBufferSize when smaller):
    * kernels cut a constant weight over it into blocks. Absent: the WebGPU default of 128 MiB.
    */
@@ -36,6 +42,7 @@ export function deviceCaps(gpu: GpuDevice): DeviceCaps {
     shaderF16: gpu.features.has('shader-f16'),
     packedDot4I8: gpu.gpu?.wgslLanguageFeatures?.has('packed_4x8_integer_dot_product') ?? false,
     subgroupMatrix: gpu.features.has('chromium-experimental-subgroup-matrix') ? gpu.subgroupMatrixConfigs : [],
+    ...(gpu.features.has('subgroups') && gpu.subgroupSize !== undefined ? { subgroupSize: gpu.subgroupSize } : {}),
     maxStorageBinding: Math.min(l.maxStorageBufferBindingSize, l.maxBufferSize),
   };
 }

@@ -83,6 +83,9 @@ export class GpuDevice {
   /** Set by GpuDeviceOptions.maxStorageBindingBytes. */
   storageBindingCap: number | undefined;
 
+  /** The adapter's subgroup size where it is fixed (subgroupMinSize = subgroupMaxSize); else undefined. */
+  subgroupSize: number | undefined;
+
   /** The device's limits, maxStorageBufferBindingSize lowered by `storageBindingCap` when set. */
   get limits(): GPUSupportedLimits {
     const l = this.device.limits;
@@ -152,6 +155,8 @@ export async function createGpuDevice(gpu: GPU, opts: GpuDeviceOptions = {}): Pr
   const configs = features.has('chromium-experimental-subgroup-matrix') ? subgroupMatrixConfigsOf(info) : [];
   const result = new GpuDevice(device, summary, features, gpu, configs);
   result.storageBindingCap = opts.maxStorageBindingBytes;
+  const sizes = info as GPUAdapterInfo & { subgroupMinSize?: number; subgroupMaxSize?: number };
+  if (sizes.subgroupMinSize !== undefined && sizes.subgroupMinSize > 0 && sizes.subgroupMinSize === sizes.subgroupMaxSize) result.subgroupSize = sizes.subgroupMinSize;
   return result;
 }
 

@@ -13,7 +13,9 @@ import type { DeviceCaps } from './caps.js';
 
 /**
  * Workgroup tile TM×TN, depth TK, per-thread register block RM×RN (RN a multiple of 4); `half`:
- * f16 slices and products, f32 accumulators (needs shader-f16).
+ * f16 slices and products, f32 accumulators (needs shader-f16). `mma` (the subgroup size): a
+ * subgroup-matrix tile (matmul-mma.ts), where RM×RN is the block of one subgroup, made of 16×16
+ * f16 × f16 → f32 matrices.
  */
 export interface TileConfig {
   tm: number;
@@ -22,12 +24,27 @@ export interface TileConfig {
   rm: number;
   rn: number;
   half?: boolean;
+  mma?: number;
 }
 
-export const tileName = (c: TileConfig): string => `${c.tm}x${c.tn}x${c.tk}-r${c.rm}x${c.rn}${c.half ? '-f16' : ''}`;
-export const tileThreads = (c: TileConfig): number => (c.tm / c.rm) * (c.tn / c.rn);
-/** Workgroup memory of a tile program: the A and B slices. */
-export const tileStorage = (c: TileConfig): number => (c.tm * c.tk + c.tk * c.tn) * (c.half ? 2 : 4);
+export const tileName = (c: TileConfig): string => (c.mma ? `${c.tm}x${c.tn}x${c.tk}-w${c.rm}x${c.rn}-mma` : `${c.tm}x${c.tn}x${c.tk}-r${c.rm}x${c.rn}${c.half ? '-f16' : ''}`);
+/** Subgroups of a subgroup-matrix tile. */
+export const tileSubgroups = (c: TileConfig): number => (c.tm / c.rm) * (c.tn / c.rn);
+export const tileThreads = (c: TileConfig): number => tileSubgroups(c) * (c.mma ?? 1);
+/** Row strides (elements) of a subgroup-matrix tile's staged A and B slices: padded by 16 bytes against bank conflicts. */
+export const mmaStrides = (c: TileConfig): { sa: number; sb: number } => ({ sa: c.tk + 8, sb: c.tn + 8 });
+/** Workgroup memory of a tile program: the A and B slices (and a subgroup-matrix tile's 16×16 f32 result per subgroup). */
+export const tileStorage = (c: TileConfig): number => {
+  if (!c.mma) return (c.tm * c.tk + c.tk * c.tn) * (c.half ? 2 : 4);
+  const { sa, sb } = mmaStrides(c);
+  return (c.tm * sa + c.tk * sb) * 2 + tileSubgroups(c) * 256 * 4;
+};
+
+/** The adapter multiplies 16×16×16 f16 subgroup matrices into f32 ones (what subgroup-matrix tiles use). */
+export function hasF16Mma(caps: DeviceCaps): boolean {
+  return caps.shaderF16 && caps.subgroupSize !== undefined
+    && caps.subgroupMatrix.some((m) => m.componentType === 'f16' && m.resultComponentType === 'f32' && m.M === 16 && m.N === 16 && m.K === 16);
+}
 export const roundUp = (x: number, m: number): number => Math.ceil(x / m) * m;
 
 /** WGSL for one part of a program and the bindings it declares, numbered from `first`. */
@@ -61,6 +78,11 @@ export function tileUnfit(c: TileConfig, caps: DeviceCaps, p: { m: number; n: nu
   const threads = tileThreads(c);
   if (c.rn % 4 !== 0 || c.tk % 4 !== 0 || c.tm % c.rm !== 0 || c.tn % c.rn !== 0) return 'malformed tile';
   if (c.half && !caps.shaderF16) return 'f16 tiles need shader-f16';
+  if (c.mma) {
+    if (c.rm % 16 !== 0 || c.rn % 16 !== 0 || c.tk % 16 !== 0) return 'malformed subgroup-matrix tile';
+    if (!hasF16Mma(caps)) return 'the device multiplies no 16×16×16 f16 subgroup matrices';
+    if (caps.subgroupSize !== c.mma) return `tile made for subgroups of ${c.mma}, the device's are ${caps.subgroupSize ?? 'of varying size'}`;
+  }
   if (threads % (c.tk / 4) !== 0 || threads % (c.tn / 4) !== 0) return 'threads do not cover the slices evenly';
   if (threads > caps.maxInvocationsPerWorkgroup) return `${threads} invocations exceed the device's ${caps.maxInvocationsPerWorkgroup}`;
   if (tileStorage(c) > caps.maxWorkgroupStorage) return 'workgroup storage exceeds the device limit';
@@ -100,6 +122,25 @@ export function storePartial(): string {
   let i = (z * dimM + m) * dimN + n;
   if (n < dimN) { part[i] = v.x; }
   if (n + 1u < dimN) { part[i + 1u] = v.y; }
+}`;
+}
+
+/** `fetchA(r, k)`: the A quad at row r, columns k..k+3, zeros past K when `kChecked`. */
+export function fetchAFunction(aQuads: boolean, kChecked: boolean): string {
+  const body = aQuads
+    ? kChecked
+      ? `if (k + 3u < dimK) { return loadA4(r, k); }
+  var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j = j + 1u) { if (k + j < dimK) { v[j] = loadA(r, k + j); } }
+  return v;`
+      : 'return loadA4(r, k);'
+    : kChecked
+      ? `var v = vec4<f32>(0.0);
+  for (var j = 0u; j < 4u; j = j + 1u) { if (k + j < dimK) { v[j] = loadA(r, k + j); } }
+  return v;`
+      : 'return vec4<f32>(loadA(r, k), loadA(r, k + 1u), loadA(r, k + 2u), loadA(r, k + 3u));';
+  return `fn fetchA(r: ARow, k: u32) -> vec4<f32> {
+  ${body}
 }`;
 }
 
@@ -172,19 +213,6 @@ export function tileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: number, 
     return `  { let m = ${m}; let n = ${n};${rowsChecked ? ' if (m < dimM) {' : ''} ${body}${rowsChecked ? ' }' : ''} }`;
   })).join('\n');
 
-  const fetchABody = p.aQuads
-    ? kChecked
-      ? `if (k + 3u < dimK) { return loadA4(r, k); }
-  var v = vec4<f32>(0.0);
-  for (var j = 0u; j < 4u; j = j + 1u) { if (k + j < dimK) { v[j] = loadA(r, k + j); } }
-  return v;`
-      : 'return loadA4(r, k);'
-    : kChecked
-      ? `var v = vec4<f32>(0.0);
-  for (var j = 0u; j < 4u; j = j + 1u) { if (k + j < dimK) { v[j] = loadA(r, k + j); } }
-  return v;`
-      : 'return vec4<f32>(loadA(r, k), loadA(r, k + 1u), loadA(r, k + 2u), loadA(r, k + 3u));';
-
   const wgsl = `${parts}
 ${dims ? 'var<private> dimM: u32;\nvar<private> dimN: u32;\nvar<private> dimK: u32;' : `var<private> grp: u32;
 const M = ${p.m}u;
@@ -196,9 +224,7 @@ const dimK = K;`}
 var<workgroup> As: array<${vt}, ${quadsA}>;
 var<workgroup> Bs: array<${vt}, ${quadsB}>;
 
-fn fetchA(r: ARow, k: u32) -> vec4<f32> {
-  ${fetchABody}
-}
+${fetchAFunction(p.aQuads, kChecked)}
 ${storeC}
 
 @compute @workgroup_size(${threads})

@@ -2,19 +2,24 @@
 // sizes baked into the WGSL, and split-K, which spreads K over workgroups (partials to arena
 // scratch) and runs a second program summing them through the epilogue.
 import type { DeviceCaps } from '../../devices/webgpu/caps.js';
+import { mmaTileLoop } from '../../devices/webgpu/matmul-mma.js';
 import * as tile from '../../devices/webgpu/matmul-tile.js';
-import { grid, storeFinal, storePartial, tileLoop, tileName, tileUnfit, type TileConfig } from '../../devices/webgpu/matmul-tile.js';
+import { grid, storeFinal, storePartial, tileName, tileUnfit, type TileConfig } from '../../devices/webgpu/matmul-tile.js';
 import type { EngineBinding, EngineProgram } from './tactic.js';
 
-export { grid, roundUp, tileName, tileStorage, tileThreads, tileUnfit, type TileConfig } from '../../devices/webgpu/matmul-tile.js';
+export { grid, hasF16Mma, roundUp, tileName, tileStorage, tileSubgroups, tileThreads, tileUnfit, type TileConfig } from '../../devices/webgpu/matmul-tile.js';
 export type WgslPart = tile.WgslPart<EngineBinding>;
 export type PartBuilder = tile.PartBuilder<EngineBinding>;
 export type MatmulProblem = tile.MatmulProblem<EngineBinding>;
 
-/** The tile-loop program (and, with splits > 1, the reduction) for a problem. */
+/**
+ * The tile-loop program (and, with splits > 1, the reduction) for a problem: the SIMT loop, or the
+ * subgroup-matrix one for an `mma` tile.
+ */
 export function tiledMatmul(p: MatmulProblem, c: TileConfig, splits: number, caps: DeviceCaps): { programs: EngineProgram[]; scratch: number[] } {
   const unfit = tileUnfit(c, caps, p, splits);
   if (unfit) throw new Error(`tile ${tileName(c)}: ${unfit}`);
+  const tileLoop: typeof tile.tileLoop = (pp, cc, ss, kk, parts, storeC) => (cc.mma ? mmaTileLoop(pp, cc, ss, kk, parts, storeC) : tile.tileLoop(pp, cc, ss, kk, parts, storeC));
   const tilesK = Math.ceil(p.k / c.tk);
   if (splits > tilesK) throw new Error(`split-K ${splits} over ${tilesK} K tiles`);
   const a = p.a(0);

@@ -2,7 +2,7 @@
 // candidate is correct; this only keeps the list short (each candidate is compiled and timed),
 // ranking them with a rough occupancy model of a large GPU and keeping the best few.
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
-import { grid, roundUp, tileStorage, tileThreads, tileUnfit, type TileConfig } from '../matmul-tile.js';
+import { grid, hasF16Mma, roundUp, tileStorage, tileSubgroups, tileThreads, tileUnfit, type TileConfig } from '../matmul-tile.js';
 
 /** The tile shapes on offer, large (most reuse per load) to small (most workgroups for small M). */
 export const TILE_CONFIGS: readonly TileConfig[] = [
@@ -22,6 +22,23 @@ export const HALF_TILE_CONFIGS: readonly TileConfig[] = [
   { tm: 64, tn: 64, tk: 32, rm: 4, rn: 4, half: true },
 ];
 
+/**
+ * Subgroup-matrix tiles (tensor cores), for a subgroup size: RM×RN is one subgroup's block of 16×16
+ * result matrices, large blocks for reuse, small tiles for matrices of few rows.
+ */
+export function mmaTileConfigs(subgroupSize: number): TileConfig[] {
+  const shapes: [number, number, number, number, number][] = [
+    [128, 128, 32, 64, 32],
+    [128, 64, 32, 64, 32],
+    [64, 128, 32, 32, 64],
+    [64, 64, 32, 32, 32],
+    [64, 64, 64, 32, 32],
+    [32, 64, 32, 16, 32],
+    [16, 64, 32, 16, 16],
+  ];
+  return shapes.map(([tm, tn, tk, rm, rn]) => ({ tm, tn, tk, rm, rn, half: true, mma: subgroupSize }));
+}
+
 export interface MatmulChoice {
   tile: TileConfig;
   splits: number;
@@ -35,6 +52,7 @@ export interface ChoiceOptions {
   /**
    * Also offer half tiles (f16 slices and products, f32 accumulators; the device needs
    * shader-f16), as many again as the f32 ones and ranked first: the timer picks between them.
+   * Where the device multiplies f16 subgroup matrices, subgroup-matrix tiles come first of all.
    */
   half?: boolean;
 }
@@ -87,13 +105,30 @@ function splitFactors(m: number, n: number, k: number, groups: number, c: TileCo
 export function matmulChoices(m: number, n: number, k: number, groups: number, caps: DeviceCaps, opts: ChoiceOptions = {}): MatmulChoice[] {
   const f32 = rankedChoices(TILE_CONFIGS, m, n, k, groups, caps, opts);
   if (!opts.half || !caps.shaderF16) return f32;
-  return [...rankedChoices(HALF_TILE_CONFIGS, m, n, k, groups, caps, opts), ...f32];
+  const half = rankedChoices(HALF_TILE_CONFIGS, m, n, k, groups, caps, opts);
+  const mma = hasF16Mma(caps) ? rankedChoices(mmaTileConfigs(caps.subgroupSize!), m, n, k, groups, caps, { ...opts, tiles: Math.min(opts.tiles ?? 4, 3), splitK: Math.min(opts.splitK ?? 2, 1) }) : [];
+  return [...mma, ...half, ...f32];
+}
+
+/** Relative cost of a subgroup-matrix candidate: waves of workgroups × work each ÷ how busy the SMs are. */
+function mmaCost(m: number, n: number, k: number, groups: number, c: TileConfig, splits: number): number {
+  const subgroups = tileSubgroups(c);
+  const perSm = Math.max(1, Math.min(Math.floor(THREADS_PER_SM / tileThreads(c)), Math.floor(SHARED_PER_SM / tileStorage(c))));
+  const workgroups = Math.ceil(m / c.tm) * Math.ceil(n / c.tn) * groups * splits;
+  const busiest = Math.ceil(workgroups / SMS);
+  const resident = Math.min(busiest, perSm);
+  // about 8 subgroups an SM keep its tensor cores fed; blocks of fewer 16×16 matrices reload more
+  const utilization = Math.min(1, (resident * subgroups) / 8);
+  const efficiency = Math.min(1, 0.4 + (c.rm * c.rn) / (64 * 32) * 0.6);
+  const kPer = roundUp(Math.ceil(k / splits), c.tk);
+  const reduce = splits > 1 ? (groups * m * n * splits * 4) / 64 + 3000 : 0;
+  return (busiest * c.tm * c.tn * kPer) / (8 * efficiency * utilization) + busiest * 500 + reduce;
 }
 
 function rankedChoices(configs: readonly TileConfig[], m: number, n: number, k: number, groups: number, caps: DeviceCaps, opts: ChoiceOptions): MatmulChoice[] {
   const fits = configs.filter((c) => !tileUnfit(c, caps, { m, n, groups }));
   const rank = (list: MatmulChoice[]) => list
-    .map((ch) => ({ ch, cost: cost(m, n, k, groups, ch.tile, ch.splits) }))
+    .map((ch) => ({ ch, cost: (ch.tile.mma ? mmaCost : cost)(m, n, k, groups, ch.tile, ch.splits) }))
     .sort((a, b) => a.cost - b.cost)
     .map((x) => x.ch);
   const ranked = rank(fits.map((tile) => ({ tile, splits: 1 })));
