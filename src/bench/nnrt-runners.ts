@@ -14,6 +14,8 @@ export interface NnrtConfig {
   cpuKernels?: CpuKernelChoice;
   /** Engine rows: false builds with each layer's first candidate, untimed (`--no-tactics`). */
   timeTactics?: boolean;
+  /** webgpu engine rows: the kernel kinds layers may choose from (`--tactic-sources`; default all). */
+  tacticSources?: SessionOptions['tacticSources'];
   /** Engine rows: tactic timings shared with the other rows of this engine (their builds time each layer signature once). */
   timingCache?: TimingCache;
 }
@@ -71,6 +73,7 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
           opts.precision = c.precision;
           if (c.timeTactics === false) opts.timeTactics = false;
           if (c.timingCache) opts.timingCache = c.timingCache;
+          if (c.tacticSources) opts.tacticSources = c.tacticSources;
         }
         const session = await createSession(model.loadGraph(), opts);
         const layerTimes = session.layerTimes && (() => session.layerTimes!());

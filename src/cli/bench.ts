@@ -12,6 +12,7 @@ import { benchModels, runnersInModes, type BenchProgress, type ModelSource } fro
 import { benchChartSvg } from '../bench/chart.js';
 import { onnxBenchModel, SEED_TABLE_MODELS, zooBenchModel, zooName } from '../bench/models.js';
 import { nnrtConfigs, nnrtRunner } from '../bench/nnrt-runners.js';
+import { TACTIC_SOURCES, type TacticSource } from '../engine/config.js';
 import { benchTable } from '../bench/table.js';
 import { layerTimesTable } from '../bench/layer-times.js';
 import { DEFAULT_TIMING } from '../bench/timing.js';
@@ -65,6 +66,8 @@ export interface BenchCliOptions {
   turns?: number;
   /** --no-tactics: engine rows build with each layer's first candidate, untimed. */
   tactics?: boolean;
+  /** --tactic-sources: the webgpu engine rows' kernel kinds. */
+  tacticSources?: string;
   /** Profile flags: --min/--opt/--max, --profile, --on-new-shape; --shapes sets to time; --compare-static. */
   min?: string[];
   opt?: string[];
@@ -156,9 +159,11 @@ async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
   const chosen = nnrtConfigs(devices, engines, precisions, cpuKernels);
   // engines beside the framework of their own device (the others are n/a rows, built never)
   const timings = o.tactics === false ? new Map() : await sharedTimingCaches(chosen.filter((c) => c.engine === c.device).map((c) => c.engine));
+  const sources = o.tacticSources === undefined ? undefined : listOf<TacticSource>(o.tacticSources, TACTIC_SOURCES, '--tactic-sources');
   const configs = chosen.map((c) => {
     if (c.engine === 'none') return c;
-    return o.tactics === false ? { ...c, timeTactics: false } : { ...c, timingCache: timings.get(c.engine) };
+    const timed = o.tactics === false ? { ...c, timeTactics: false } : { ...c, timingCache: timings.get(c.engine) };
+    return sources && c.engine === 'webgpu' ? { ...timed, tacticSources: sources } : timed;
   });
   const factories = [...configs.map(nnrtRunner), ...peerFactories(o, devices.includes('webgpu'))];
   const runners = runnersInModes(factories, modes);
@@ -355,6 +360,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--shapes <set>', "profile flags: a set of input shapes to time, e.g. input=7x3x224x224 or 'ids=1x128,mask=1x128' (repeat for several; default every profile's min, opt and max)", (v: string, prev: string[] = []) => [...prev, v])
     .option('--compare-static', 'profile flags: also time, at each --shapes, an engine built at that very shape, and show the ratio (vs static)')
     .option('--no-tactics', 'engine rows: build with each layer\'s first candidate instead of timing tactics (fast builds on a software adapter)')
+    .option('--tactic-sources <list>', `webgpu engine rows: kernel kinds layers may choose from, of ${TACTIC_SOURCES.join(', ')} (default: all the device has)`)
     .option('-q, --quiet', 'no progress bar or notes')
     .addHelpText('after', [
       '', 'Examples:',

@@ -34,7 +34,7 @@ export async function buildProfiles(model: string, graph: Graph, profiles: Shape
     try {
       if (profiles.length > 1 && !opts.json && !opts.quiet) err(`profile ${k} of ${profiles.length}`);
       plan = await buildEnginePlan(gpu, graph, at('opt'), {
-        precision: opts.precision, timeTactics: opts.tactics, timingCache: setup.options.timingCache,
+        precision: opts.precision, timeTactics: opts.tactics, timingCache: setup.options.timingCache, ...(opts.tacticSources ? { tacticSources: opts.tacticSources } : {}),
         log: setup.options.log, progress: setup.options.progress,
       }, { profile: ranges });
     } finally {

@@ -3,7 +3,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { sharedGpuDevice } from '../devices/webgpu/device.js';
 import { defaultGpu } from '../devices/webgpu/provider.js';
-import { PRECISIONS, type Precision } from '../engine/config.js';
+import { PRECISIONS, TACTIC_SOURCES, type Precision, type TacticSource } from '../engine/config.js';
 import type { TimingCache } from '../engine/timing-cache.js';
 import type { AdapterIdentity } from '../engine/plan-format.js';
 import { EngineCache } from '../node/engine-cache.js';
@@ -32,6 +32,7 @@ export interface EngineFlags {
   cacheDir?: string;
   timingCache?: string;
   tactics?: boolean;
+  tacticSources?: readonly TacticSource[];
   verbose?: boolean;
   quiet?: boolean;
   maxMemory?: number;
@@ -82,12 +83,21 @@ function layerPrecisions(v: string): Record<string, Precision> {
   return out;
 }
 
+/** `--tactic-sources subgroup-matrix` (or simt,subgroup-matrix): the webgpu engine's kernel kinds. */
+function tacticSources(v: string): TacticSource[] {
+  const items = list(v);
+  const bad = items.find((s) => !(TACTIC_SOURCES as readonly string[]).includes(s));
+  if (bad !== undefined || items.length === 0) throw new InvalidArgumentError(`'${bad ?? v}' is not a list of ${TACTIC_SOURCES.join(', ')}`);
+  return [...new Set(items)] as TacticSource[];
+}
+
 /** Adds the engine options to a command; `int8` (nnrt build) adds int8 precision and its calibration cache. */
 export function engineOptions(cmd: Command, { partition = true, int8 = false } = {}): Command {
   cmd
     .addOption(new Option('--precision <p>', 'engine storage precision').choices(int8 ? [...PRECISIONS, 'int8'] : PRECISIONS))
     .option('--timing-cache <file>', 'read and update tactic timings in FILE')
     .option('--no-tactics', 'do not time tactics: take each layer\'s first candidate')
+    .option('--tactic-sources <list>', `webgpu engine: kernel kinds layers may choose from, of ${TACTIC_SOURCES.join(', ')} (default: all the device has; a layer with none of them keeps its own)`, tacticSources)
     .option('--cache-dir <dir>', 'keep built engine plans in DIR and load them next time')
     .option('--verbose', 'print the engine build log: fusions, tactic per layer and its time')
     .option('--quiet', 'no progress bar')
@@ -130,6 +140,7 @@ export async function engineSessionOptions(flags: EngineFlags, err: (line: strin
   const options: Partial<SessionOptions> = {
     precision: flags.precision,
     timeTactics: flags.tactics,
+    ...(flags.tacticSources ? { tacticSources: flags.tacticSources } : {}),
     timingCache,
     planStore: flags.cacheDir ? new EngineCache(flags.cacheDir) : undefined,
     minSubgraphSize: flags.minSubgraphSize,

@@ -16,6 +16,10 @@ export interface BuildProgress {
   layer?: string;
 }
 
+/** Kinds of kernel (see BuilderConfig.tacticSources). */
+export const TACTIC_SOURCES = ['simt', 'subgroup-matrix'] as const;
+export type TacticSource = (typeof TACTIC_SOURCES)[number];
+
 export interface BuilderConfig {
   /**
    * Storage precision of activations and weights (accumulation is fp32; with shader-f16, matrix
@@ -37,6 +41,12 @@ export interface BuilderConfig {
   timeTactics?: boolean;
   /** Bytes of device memory the arena and scratch may use; tactics needing more scratch are skipped. */
   memoryBudget?: number;
+  /**
+   * Which kinds of kernel a layer may choose from (as TensorRT's tactic sources): 'simt' (plain
+   * WGSL arithmetic, every device) and 'subgroup-matrix' (tensor-core tiles, where the device has
+   * them). Default: both. A layer with no tactic of a listed source keeps all of its own.
+   */
+  tacticSources?: readonly TacticSource[];
   /** Verbose build log, one line per call: fusions, chosen tactic and its time per layer. */
   log?: (line: string) => void;
   progress?: (p: BuildProgress) => void;
@@ -54,6 +64,7 @@ export interface CheckedConfig extends Required<Pick<BuilderConfig, 'timeTactics
   layerPrecision: Record<string, Precision>;
   timingCache?: TimingCache;
   memoryBudget: number;
+  tacticSources: readonly TacticSource[];
   log: (line: string) => void;
   progress: (p: BuildProgress) => void;
 }
@@ -79,10 +90,15 @@ export function checkBuilderConfig(c: BuilderConfig = {}): CheckedConfig {
       throw new UsageError(`layer '${layer}': unknown precision '${String(p)}'`, { hint: `choose one of ${PRECISIONS.join(', ')}` });
     }
   }
+  const tacticSources = c.tacticSources ?? TACTIC_SOURCES;
+  for (const s of tacticSources) {
+    if (!(TACTIC_SOURCES as readonly string[]).includes(s)) throw new UsageError(`unknown tactic source '${String(s)}'`, { hint: `choose from ${TACTIC_SOURCES.join(', ')}` });
+  }
+  if (tacticSources.length === 0) throw new UsageError('no tactic source left', { hint: `name at least one of ${TACTIC_SOURCES.join(', ')}` });
   const memoryBudget = c.memoryBudget ?? Infinity;
   if (!(memoryBudget > 0)) throw new UsageError(`memory budget must be a positive number of bytes, got ${memoryBudget}`);
   return {
-    precision, ...(int8 ? { int8 } : {}), ...(int8 && isEqualizedCache(c.calibration?.header) ? { equalize: true, ...(c.calibration?.channelRanges ? { channelRanges: c.calibration.channelRanges } : {}) } : {}), layerPrecision, timingCache: c.timingCache, memoryBudget,
+    precision, ...(int8 ? { int8 } : {}), ...(int8 && isEqualizedCache(c.calibration?.header) ? { equalize: true, ...(c.calibration?.channelRanges ? { channelRanges: c.calibration.channelRanges } : {}) } : {}), layerPrecision, timingCache: c.timingCache, memoryBudget, tacticSources,
     timeTactics: c.timeTactics ?? true, log: c.log ?? (() => {}), progress: c.progress ?? (() => {}),
   };
 }

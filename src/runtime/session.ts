@@ -47,6 +47,8 @@ export interface SessionOptions {
   /** Engine: storage precision (default fp32), per-layer overrides, tactic timing, cache, logs. */
   precision?: BuilderConfig['precision'];
   layerPrecision?: BuilderConfig['layerPrecision'];
+  /** The webgpu engine's kernel kinds (BuilderConfig.tacticSources; default all the device has). */
+  tacticSources?: BuilderConfig['tacticSources'];
   timeTactics?: boolean;
   timingCache?: TimingCache;
   memoryBudget?: number;
@@ -279,13 +281,13 @@ async function createCpuEngineSession(graph: Graph, opts: SessionOptions): Promi
 
 async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<Session> {
   // Engines are built at the first run; a bad precision or budget should fail here, not there.
-  checkBuilderConfig({ precision: opts.precision, layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget });
+  checkBuilderConfig({ precision: opts.precision, layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget, tacticSources: opts.tacticSources });
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
   const session = new EngineSession(graph, gpu, {
     minSubgraphSize: opts.minSubgraphSize, excludeOps: opts.excludeOps, excludeNodes: opts.excludeNodes,
   }, {
     precision: opts.precision, layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
-    memoryBudget: opts.memoryBudget, planStore: opts.planStore, log: opts.log, progress: opts.progress, warn: opts.notice,
+    ...(opts.tacticSources ? { tacticSources: opts.tacticSources } : {}), memoryBudget: opts.memoryBudget, planStore: opts.planStore, log: opts.log, progress: opts.progress, warn: opts.notice,
   }, { memoryBudget: opts.maxMemory }, { profiles: opts.profiles, onNewShape: opts.onNewShape });
   let noticed = false;
   return {
