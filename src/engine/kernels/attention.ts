@@ -5,7 +5,8 @@
 // (online softmax: when the max grows by δ, l and the accumulator shrink by exp(−δ)). O = acc/l is
 // written once; the Sq×Sk scores never exist. Every operand is read through its view's strides in
 // any storage (access.ts loaders), so transposed K, split heads and grouped kv heads need no copies.
-// The timer also weighs attention-split.ts, which shares each row among several invocations.
+// The timer also weighs attention-split.ts, which shares each row among several invocations, and
+// attention-mma.ts, which multiplies on subgroup matrices (tensor cores).
 import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import { stridesOf } from '../../tensor/shape.js';
 import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
@@ -13,6 +14,7 @@ import type { TensorView } from '../layers/tensor-view.js';
 import type { NetTensor } from '../network.js';
 import { f32Literal } from './access.js';
 import { attentionAddressing, bindAttention, pairedRows } from './attention-parts.js';
+import { mmaAttentionPrograms } from './attention-mma.js';
 import { splitKeyPrograms } from './attention-split.js';
 import { groupGrid, KernelReason, layoutStrides, sameOrder, tacticsOrReason, tensorOf } from './convert.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
@@ -127,6 +129,7 @@ export const compileAttention: LayerCompiler<AttentionLayer> = (layer, ctx) =>
       const t = program(layer, ctx, out, Math.min(bq, cap), bk);
       if (!seen.has(t.name)) { seen.add(t.name); tactics.push(t); }
     }
-    // after the row-per-invocation blocks (the first candidate is what an untimed build takes)
-    return [...tactics, ...splitKeyPrograms(layer, ctx, out)];
+    // after the row-per-invocation blocks (the first candidate is what an untimed build takes);
+    // subgroup-matrix ones last, where the device has them
+    return [...tactics, ...splitKeyPrograms(layer, ctx, out), ...mmaAttentionPrograms(layer, ctx, out)];
   });
