@@ -21,8 +21,12 @@ import { groupGrid, tensorOf } from './convert.js';
 import type { KernelContext, Tactic } from './tactic.js';
 
 const LANES = 32;
-/** Subgroups per workgroup (16 query rows each) × keys per block: the candidates offered. */
-const BLOCKS: readonly [number, number][] = [[4, 64], [4, 32], [2, 64]];
+/**
+ * Subgroups per workgroup (16 query rows each) × keys per block: the candidates offered. Small
+ * workgroups for few heads over long sequences (Whisper: 6 heads × 1,500 rows make 141 workgroups
+ * of 64 rows, about one per SM of a large GPU).
+ */
+const BLOCKS: readonly [number, number][] = [[4, 64], [4, 32], [2, 64], [1, 64], [1, 32]];
 
 interface Sizes { sq: number; d: number; dv: number; bq: number; bk: number; sgs: number; sqs: number; sks: number; svs: number; sps: number; w: number }
 
