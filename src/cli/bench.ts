@@ -26,7 +26,7 @@ import { UsageError } from '../errors.js';
 import { loadOnnxFile, readFileChecked, readTensorPb } from '../node/files.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { installedPeers, peerRunner, PEERS, type PeerName } from '../node/peers.js';
-import { GPU_FEATURES, gpuFeatureNotices, parseGpuFeatures, useDawn } from '../node/webgpu.js';
+import { dawnFeaturesAsked, GPU_FEATURES, gpuFeatureHint, gpuFeatureNotices, parseGpuFeatures, useDawn } from '../node/webgpu.js';
 import { CPU_KERNEL_CHOICES, type CpuKernelChoice } from '../executor/program.js';
 import { DEVICES, ENGINES, type DeviceName, type EngineName } from '../runtime/session.js';
 import { VERSION } from '../version.js';
@@ -199,10 +199,12 @@ function peerFactories(o: BenchCliOptions, webgpu: boolean): RunnerFactory[] {
 }
 
 /** The adapter nnrt's webgpu device sits on (the shared device its sessions used), and its optional features. */
-async function gpuDescription(h: HardwareInfo): Promise<void> {
+async function gpuDescription(h: HardwareInfo, notice?: (line: string) => void): Promise<void> {
   try {
     const gpu = await sharedGpuDevice(await defaultGpu());
     const a = gpu.adapter;
+    const hint = gpuFeatureHint(a.vendor, dawnFeaturesAsked());
+    if (hint) notice?.(hint);
     h.gpu = [a.vendor, a.architecture].filter(Boolean).join(' ') + (a.description ? ` (${a.description})` : '') + (a.isFallback ? ' [fallback adapter]' : '');
     const caps = deviceCaps(gpu);
     h.gpuFeatures = { shaderF16: caps.shaderF16, subgroupMatrix: [...caps.subgroupMatrix] };
@@ -211,12 +213,12 @@ async function gpuDescription(h: HardwareInfo): Promise<void> {
   }
 }
 
-async function hardware(usesGpu: boolean): Promise<HardwareInfo> {
+async function hardware(usesGpu: boolean, notice?: (line: string) => void): Promise<HardwareInfo> {
   const h: HardwareInfo = {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown CPU', cores: os.availableParallelism(), cpuKernels: { simd: cpuSimd(), threads: cpuThreadCount() },
     platform: `${os.platform()} ${os.arch()}`, node: process.version,
   };
-  if (usesGpu) await gpuDescription(h);
+  if (usesGpu) await gpuDescription(h, notice);
   return h;
 }
 
@@ -308,7 +310,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
     tool: 'nnrt bench',
     nnrt: VERSION,
     date,
-    hardware: await hardware(runners.some((r) => r.device === 'webgpu')),
+    hardware: await hardware(runners.some((r) => r.device === 'webgpu'), o.quiet ? undefined : (line) => process.stderr.write(`notice: ${line}\n`)),
     settings: {
       warmup: timing.warmup, warmupMs: timing.warmupMs, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed, ...(o.turns !== undefined && o.turns > 1 ? { turns: o.turns } : {}),
       modes, timing: modes.map((m) => TIMING_NOTES[m]).join('; '), ...(o.batch !== undefined ? { batch: o.batch } : {}),

@@ -73,6 +73,26 @@ export async function createDawnGpu(opts: DawnOptions = {}): Promise<GPU> {
   return gpu;
 }
 
+let asked: readonly GpuFeatureRequest[] | undefined;
+
+/** The optional features the process's Dawn GPU is asked for (useDawn's, else NNRT_GPU_FEATURES). */
+export function dawnFeaturesAsked(): readonly GpuFeatureRequest[] {
+  return asked ?? gpuFeaturesFromEnvironment();
+}
+
+/**
+ * A hint for an adapter whose fast paths Dawn hides unless asked: NVIDIA's Vulkan driver gets
+ * shader-f16 only with vulkan_enable_f16_on_nvidia and subgroup matrices (tensor cores) only with
+ * allow_unsafe_apis. Undefined when there is nothing to say.
+ */
+export function gpuFeatureHint(vendor: string, features: readonly GpuFeatureRequest[]): string | undefined {
+  if (!/nvidia/i.test(vendor)) return undefined;
+  const missing = GPU_FEATURES.filter((f) => !features.includes(f));
+  if (!missing.length) return undefined;
+  const all = [...new Set([...features, ...missing])].join(',');
+  return `this NVIDIA adapter gives the engine ${missing.map((f) => (f === 'f16' ? 'shader-f16' : 'subgroup matrices (tensor cores)')).join(' and ')} only when asked: --gpu-features ${all} or NNRT_GPU_FEATURES=${all}`;
+}
+
 /** NNRT_GPU_FEATURES=f16,subgroup-matrix: the features every Dawn GPU of this process is asked for. */
 export function gpuFeaturesFromEnvironment(): GpuFeatureRequest[] {
   const v = process.env.NNRT_GPU_FEATURES;
@@ -84,6 +104,7 @@ let shared: Promise<GPU> | undefined;
 /** Makes `createSession({ device: 'webgpu' })` use Dawn when no GPU object is passed. */
 export function useDawn(opts: DawnOptions = {}): void {
   shared = undefined;
+  asked = opts.gpuFeatures;
   registerGpuProvider(() => (shared ??= createDawnGpu(opts)));
 }
 

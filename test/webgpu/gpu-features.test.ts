@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { BenchReport } from '../../src/bench/types.js';
 import { BASELINE_CAPS, deviceCaps } from '../../src/devices/webgpu/caps.js';
 import { createGpuDevice } from '../../src/devices/webgpu/device.js';
-import { createDawnGpu, gpuFeatureNotices, gpuFeaturesFromEnvironment, parseGpuFeatures } from '../../src/node/webgpu.js';
+import { createDawnGpu, gpuFeatureHint, gpuFeatureNotices, gpuFeaturesFromEnvironment, parseGpuFeatures } from '../../src/node/webgpu.js';
 import { smallCnnModel } from '../helpers/small-model.js';
 import { webgpuSkip } from './gpu-available.js';
 
@@ -68,4 +68,14 @@ test('bench --gpu-features on this adapter: the run goes on, the report records 
   const f = rep.hardware.gpuFeatures!;
   assert.equal(typeof f.shaderF16, 'boolean');
   if (f.subgroupMatrix.length === 0) assert.match(r.stderr, /notice: --gpu-features subgroup-matrix: the adapter offers no/);
+});
+
+test('an NVIDIA adapter without f16 or subgroup matrices asked gets a hint naming what it would gain and the flag; others get none', () => {
+  const none = gpuFeatureHint('nvidia', []);
+  assert.match(none ?? '', /shader-f16 and subgroup matrices \(tensor cores\) only when asked: --gpu-features f16,subgroup-matrix or NNRT_GPU_FEATURES=f16,subgroup-matrix/);
+  const half = gpuFeatureHint('NVIDIA', ['f16']);
+  assert.ok(half && !half.includes('shader-f16') && half.includes('--gpu-features f16,subgroup-matrix'), half);
+  assert.equal(gpuFeatureHint('nvidia', ['f16', 'subgroup-matrix']), undefined);
+  assert.equal(gpuFeatureHint('mesa', []), undefined);
+  assert.equal(gpuFeatureHint('amd', ['f16']), undefined);
 });
