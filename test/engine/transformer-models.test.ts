@@ -119,7 +119,8 @@ test('layer times of an engine (bench --layer-times): every program-running laye
     await session.run(dataSet('vit_tiny').inputs);
     const [profile, ...more] = await session.layerTimes!(3);
     assert.ok(profile && more.length === 0, 'one engine, one profile');
-    assert.ok(profile.layers.length >= 20, `${profile.layers.length} layers`);
+    // two encoder layers of (Q/K/V merged into one GEMM, attention, out projection, 2 norms, 2 MLP GEMMs) and the embeddings
+    assert.ok(profile.layers.length >= 16, `${profile.layers.length} layers`);
     assert.ok(profile.layers.some((l) => l.kind === 'attention'), 'the fused attention layers are timed');
     assert.ok(profile.layers.every((l, i) => l.ms >= 0 && (i === 0 || l.ms <= profile.layers[i - 1]!.ms)), 'slowest first');
     assert.ok(Math.abs(profile.layers.reduce((a, l) => a + l.share, 0) - 1) < 1e-9, 'shares of the layer sum');

@@ -6,7 +6,7 @@ import { elementCount, stridesOf } from '../../tensor/shape.js';
 import { declareTensor, imageDims, loaders } from './access.js';
 import { layoutStrides, sameOrder } from './convert.js';
 import type { PartBuilder } from './matmul-tile.js';
-import { epilogueUnfit, rowView, type RowView } from './matrix/epilogue.js';
+import { epilogueUnfit, rowView, type EpiloguePart, type RowView } from './matrix/epilogue.js';
 import type { ChoiceOptions } from './matrix/choices.js';
 import { matmulTactics } from './matrix/matmul-tactics.js';
 import { denseRowsFill, weightStorage } from './matrix/weights.js';
@@ -56,6 +56,7 @@ export function gemmTactics(layer: GemmLayer, ctx: KernelContext, choice: Choice
   }
   // A of rank > 2 (MatMul over rows): y is [..leading, N], row-major like x (layerKind.rowMajor)
   const rows = x.shape.length > 2 && y.shape.length === x.shape.length;
+  if (layer.parts) return partsTactics(layer, ctx, x, m, rows, choice);
   if (rows) {
     const sameLead = y.shape.slice(0, -1).every((d, i) => d === x.shape[i]) && y.shape[y.shape.length - 1] === n && x.shape[x.shape.length - 1] === k;
     if (!sameLead) return `gemm ${layer.name}: output [${y.shape}] is not [${x.shape.slice(0, -1)}, ${n}]`;
@@ -89,6 +90,36 @@ export function gemmTactics(layer: GemmLayer, ctx: KernelContext, choice: Choice
     prefix: 'gemm', m, n, k, groups: 1, a: a.part, aQuads: a.quads,
     weightFill: denseRowsFill(layer.weights, k, n), storage: weightStorage(layer, out.tensor, x), bias: layer.bias,
     out, channelOffset, residual, act: layer.act,
+  }, ctx.caps, choice);
+  return tactics.length ? tactics : `gemm ${layer.name}: no tile configuration fits the device limits`;
+}
+
+/** Merged sibling products (GemmLayer.parts): one product, its columns stored into each part's tensor. */
+function partsTactics(layer: GemmLayer, ctx: KernelContext, x: NetTensor, m: number, rows: boolean, choice: ChoiceOptions): Tactic[] | string {
+  const { k, n } = layer;
+  const parts: EpiloguePart[] = [];
+  let start = 0;
+  for (const p of layer.parts!) {
+    const y = ctx.tensors.get(p.output);
+    if (!y) return `gemm ${layer.name}: tensor ${p.output} is not in the network`;
+    if (ctx.placement.has(p.output)) return `gemm ${layer.name}: part ${p.output} placed into a concat is not supported`;
+    const want = rows ? [...x.shape.slice(0, -1), p.n] : [m, p.n];
+    if (y.shape.length !== want.length || y.shape.some((d, i) => d !== want[i])) return `gemm ${layer.name}: part ${p.output} [${y.shape}] is not [${want}]`;
+    if (rows && !rowMajorFormat(y)) return `gemm ${layer.name}: ${y.name} is not row-major (layout ${y.format.layout})`;
+    const out: RowView = rows ? { tensor: y, channels: p.n, pixels: 1 } : rowView(y);
+    const unfit = epilogueUnfit({ out, channelOffset: 0, evenPairs: true, groupChannels: p.n });
+    if (unfit) return `gemm ${layer.name}: ${unfit}`;
+    parts.push({ out, start, width: p.n });
+    start += p.n;
+  }
+  if (start !== n || layer.residual) return `gemm ${layer.name}: parts of ${start} columns for ${n}${layer.residual ? ', with a residual' : ''}`;
+  if (rows && !rowMajorFormat(x)) return `gemm ${layer.name}: ${x.name} is not row-major (layout ${x.format.layout})`;
+  const a = gemmInput(x, k, rows);
+  const out = parts[0]!.out;
+  const tactics = matmulTactics({
+    prefix: 'gemm', m, n, k, groups: 1, a: a.part, aQuads: a.quads,
+    weightFill: denseRowsFill(layer.weights, k, n), storage: weightStorage(layer, out.tensor, x), bias: layer.bias,
+    out, channelOffset: 0, parts, act: layer.act,
   }, ctx.caps, choice);
   return tactics.length ? tactics : `gemm ${layer.name}: no tile configuration fits the device limits`;
 }

@@ -23,6 +23,11 @@ export interface GemmLayer extends LayerBase {
   bias?: Float32Array;
   residual?: string;
   act: Activation;
+  /**
+   * Sibling products of one input merged into this one (passes/merge-gemms.ts): the N columns go
+   * to these tensors in order, `n` each (even widths); the first is `output`. No residual then.
+   */
+  parts?: { output: string; n: number }[];
 }
 
 /** Gemm/MatMul with a constant B: W = alpha·B' as [K, N], bias = beta·C as [N]. MatMul's A may
@@ -70,7 +75,20 @@ export const gemmImporters: Record<string, OpImporter> = {
 function lower(e: Emitter, l: GemmLayer): void {
   const w = e.initializer('W', new Tensor('float32', [l.k, l.n], l.weights));
   const inputs = [l.input, w, ...(l.bias ? [e.initializer('B', new Tensor('float32', [l.n], l.bias))] : [])];
-  e.epilogue(l, e.node('Gemm', inputs, {}, e.value(!l.residual && l.act.kind === 'none')));
+  if (!l.parts) {
+    e.epilogue(l, e.node('Gemm', inputs, {}, e.value(!l.residual && l.act.kind === 'none')));
+    return;
+  }
+  // merged siblings: the product, its activation, then each part's columns
+  const y = e.activation(l.act, e.node('Gemm', inputs, {}, e.value(false)), false);
+  const axes = e.initializer('axes', Tensor.fromNumeric('int64', [1], [-1]));
+  let start = 0;
+  for (const p of l.parts) {
+    const starts = e.initializer('starts', Tensor.fromNumeric('int64', [1], [start]));
+    const ends = e.initializer('ends', Tensor.fromNumeric('int64', [1], [start + p.n]));
+    e.node('Slice', [y, starts, ends, axes], {}, p.output);
+    start += p.n;
+  }
 }
 
 export const gemmKind: LayerKindDef<GemmLayer> = {
@@ -79,8 +97,9 @@ export const gemmKind: LayerKindDef<GemmLayer> = {
     l.input = swap(l.input);
     if (l.residual) l.residual = swap(l.residual);
   },
-  clone: (l) => ({ ...l, from: [...l.from], act: { ...l.act } }),
+  clone: (l) => ({ ...l, from: [...l.from], act: { ...l.act }, ...(l.parts ? { parts: l.parts.map((p) => ({ ...p })) } : {}) }),
   lower,
+  extraOutputs: (l) => (l.parts ? l.parts.slice(1).map((p) => p.output) : []),
   compile: compileGemm,
   // rows of a rank-3/4 A are its leading axes in row-major order (a rank-2 A reads any layout)
   rowMajor: (l, net) => net.tensors.get(l.input)!.shape.length > 2,

@@ -15,6 +15,7 @@ import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
 import { fuseAttentionPass } from './fuse-attention.js';
 import { fuseGeluPass } from './fuse-gelu.js';
 import { layoutPass } from './layout.js';
+import { mergeGemmsPass } from './merge-gemms.js';
 import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
 import { precisionPass } from './precision.js';
@@ -36,6 +37,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   fuseMatmulPass,
   fusePointwisePass,
   fuseGeluPass,
+  mergeGemmsPass,
   fuseSoftmaxMaskPass,
   fuseAttentionPass,
   concatInPlacePass,

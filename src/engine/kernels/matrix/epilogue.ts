@@ -31,11 +31,23 @@ export function rowIndex(v: RowView, m: string, c: string): string {
   return `((${m}) / ${v.pixels}u * ${v.channels}u + (${c})) * ${v.pixels}u + (${m}) % ${v.pixels}u`;
 }
 
+/** One output of a product whose columns are split over several tensors: columns [start, start + width). */
+export interface EpiloguePart {
+  out: RowView;
+  start: number;
+  width: number;
+}
+
 export interface EpilogueSpec {
   /** The tensor written: the layer's output, or the concat target it is placed in. */
   out: RowView;
   /** First channel of this layer's output within `out`. */
   channelOffset: number;
+  /**
+   * The product's columns split over several tensors (merged sibling GEMMs: every part an even
+   * width, so no stored pair straddles two); `out` and `channelOffset` are then unused.
+   */
+  parts?: EpiloguePart[];
   /** Output channels per group: the channel of (grp, n) is grp·groupChannels + n. */
   groupChannels: number;
   /** True when every stored pair starts at an even channel (no odd per-group channel count). */
@@ -58,6 +70,14 @@ export function epilogueUnfit(s: Pick<EpilogueSpec, 'out' | 'channelOffset' | 'e
   return undefined;
 }
 
+/** The stores of one target tensor `y` (its storers' suffix) at channel expression `oc`. */
+function stores(out: RowView, y: string, oc: string): { pair: string; one: string } {
+  const pair = pairsContiguous(out)
+    ? `store2_${y}(${rowIndex(out, 'm', oc)}, v);`
+    : `store_${y}(${rowIndex(out, 'm', oc)}, v.x); store_${y}(${rowIndex(out, 'm', `${oc} + 1u`)}, v.y);`;
+  return { pair, one: `store_${y}(${rowIndex(out, 'm', oc)}, r1);` };
+}
+
 /** Declares store2/store1 (see MatmulProblem.epilogue); reads the private `grp`. */
 export function epiloguePart(s: EpilogueSpec): PartBuilder {
   return (first) => {
@@ -72,9 +92,20 @@ export function epiloguePart(s: EpilogueSpec): PartBuilder {
       decls += declareTensor(first + bindings.length, 'res', res.tensor.format.storage) + loaders('res', res.tensor.format.storage);
       bindings.push({ tensor: res.tensor.name });
     }
-    const out = s.out;
-    decls += declareTensor(first + bindings.length, 'y', out.tensor.format.storage) + storers('y', out.tensor.format.storage);
-    bindings.push({ tensor: out.tensor.name });
+    // the tensors written: one (`y`), or one per part (`y0`, `y1`, ...) chosen by column
+    const targets = s.parts
+      ? s.parts.map((p, i) => ({ out: p.out, name: `y${i}`, oc: p.start ? `c - ${p.start}u` : 'c', end: p.start + p.width }))
+      : [{ out: s.out, name: 'y', oc: s.channelOffset ? `c + ${s.channelOffset}u` : 'c', end: Infinity }];
+    for (const t of targets) {
+      decls += declareTensor(first + bindings.length, t.name, t.out.tensor.format.storage) + storers(t.name, t.out.tensor.format.storage);
+      bindings.push({ tensor: t.out.tensor.name });
+    }
+    const chosen = (kind: 'pair' | 'one') => targets.length === 1
+      ? stores(targets[0]!.out, targets[0]!.name, targets[0]!.oc)[kind]
+      : targets.map((t, i) => {
+        const body = stores(t.out, t.name, t.oc)[kind];
+        return i === targets.length - 1 ? `{ ${body} }` : `if (c < ${t.end}u) { ${body} } else `;
+      }).join('');
 
     const biasPair = s.biasConstant !== undefined ? ' + vec2<f32>(bias[c], bias[c + 1u])' : '';
     const biasOne = s.biasConstant !== undefined ? ' + bias[c]' : '';
@@ -87,15 +118,12 @@ export function epiloguePart(s: EpilogueSpec): PartBuilder {
         : ` + vec2<f32>(load_res(${rowIndex(res, 'm', 'c')}), load_res(${rowIndex(res, 'm', 'c + 1u')}))`;
       resOne = ` + load_res(${rowIndex(res, 'm', 'c')})`;
     }
-    const oc = s.channelOffset ? `c + ${s.channelOffset}u` : 'c';
-    const pairStore = pairsContiguous(out)
-      ? `store2_y(${rowIndex(out, 'm', oc)}, v);`
-      : `store_y(${rowIndex(out, 'm', oc)}, v.x); store_y(${rowIndex(out, 'm', `${oc} + 1u`)}, v.y);`;
-    const single = out.tensor.format.storage !== 'f16x2'
+    const single = targets.every((t) => t.out.tensor.format.storage !== 'f16x2')
       ? `fn store1(m: u32, n: u32, acc: f32) {
   let c = grp * ${s.groupChannels}u + n;
   let x = acc${biasOne}${resOne};
-  store_y(${rowIndex(out, 'm', oc)}, ${applyActivation(s.act, 'x')});
+  let r1 = ${applyActivation(s.act, 'x')};
+  ${chosen('one')}
 }`
       : '';
     const wgsl = `${decls}${ACTIVATION_HELPERS}
@@ -103,7 +131,7 @@ fn store2(m: u32, n: u32, acc: vec2<f32>) {
   let c = grp * ${s.groupChannels}u + n;
   let x = acc${biasPair}${resPair};
   let v = ${applyActivation(s.act, 'x', true)};
-  ${pairStore}
+  ${chosen('pair')}
 }
 ${single}
 `;

@@ -7,7 +7,7 @@ import { encodeStorage } from '../access.js';
 import { roundUp, tileName, tiledMatmul, type MatmulProblem, type PartBuilder } from '../matmul-tile.js';
 import { withLazyConstants, type Tactic } from '../tactic.js';
 import { matmulChoices, type ChoiceOptions } from './choices.js';
-import { biasData, epiloguePart, type RowView } from './epilogue.js';
+import { biasData, epiloguePart, type EpiloguePart, type RowView } from './epilogue.js';
 import { GEMV_MAX_ROWS, gemvProgram, gemvUnfit } from './gemv.js';
 import { packMatrix, weightOperand, type MatrixFill } from './weights.js';
 
@@ -26,6 +26,8 @@ export interface MatmulLayerSpec {
   bias?: Float32Array;
   out: RowView;
   channelOffset: number;
+  /** The columns split over several outputs (see EpilogueSpec.parts). */
+  parts?: EpiloguePart[];
   residual?: RowView;
   act: Activation;
 }
@@ -52,7 +54,7 @@ function problem(s: MatmulLayerSpec, kPad: number, nPad: number): MatmulProblem 
     m: s.m, n: s.n, k: s.k, groups: s.groups, a: s.a, aQuads: s.aQuads,
     b: weightOperand(0, s.storage, kPad, nPad, s.groups),
     epilogue: epiloguePart({
-      out: s.out, channelOffset: s.channelOffset, groupChannels: s.n, evenPairs: s.groups === 1 || s.n % 2 === 0,
+      out: s.out, channelOffset: s.channelOffset, ...(s.parts ? { parts: s.parts } : {}), groupChannels: s.n, evenPairs: s.groups === 1 || s.n % 2 === 0,
       biasConstant: s.bias ? 1 : undefined, residual: s.residual, act: s.act,
     }),
   };
