@@ -11,6 +11,7 @@
 // chosen by local_invocation_index / subgroup size, which is uniform in fact but not to WGSL's
 // uniformity analysis, so its diagnostic is turned off. Sizes are baked into the WGSL (the engine).
 import type { DeviceCaps } from './caps.js';
+import { slicePipeline } from './matmul-slices.js';
 import { fetchAFunction, grid, mmaStrides, tileName, tileSubgroups, tileThreads, tileUnfit, type MatmulProblem, type TileConfig } from './matmul-tile.js';
 
 const rq = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -24,10 +25,6 @@ export function mmaTileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: numbe
   const { sa: SA, sb: SB } = mmaStrides(c);
   const TK4 = c.tk / 4;
   const TN4 = c.tn / 4;
-  const quadsA = (c.tm * c.tk) / 4;
-  const quadsB = (c.tk * c.tn) / 4;
-  const LA = Math.ceil(quadsA / threads);
-  const LB = Math.ceil(quadsB / threads);
   const tilesM = Math.ceil(p.m / c.tm);
   const tilesN = Math.ceil(p.n / c.tn);
   const tilesK = Math.ceil(p.k / c.tk);
@@ -38,20 +35,12 @@ export function mmaTileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: numbe
   const MI = c.rm / 16;
   const NI = c.rn / 16;
   const perRow = c.tn / c.rn; // subgroups across the tile's columns
-  const guardA = (i: number) => ((i + 1) * threads > quadsA ? `if (tid + ${i * threads}u < ${quadsA}u) ` : '');
-  const guardB = (i: number) => ((i + 1) * threads > quadsB ? `if (tid + ${i * threads}u < ${quadsB}u) ` : '');
-
-  // A quad i of a thread: row (tid + i·threads) / TK4 of the slice, columns ((tid) % TK4)·4..+3
-  const aRows = rq(LA).map((i) => `  let am${i} = m0 + tid / ${TK4}u + ${(i * threads) / TK4}u;
-  let ar${i} = rowA(min(am${i}, dimM - 1u));
-  let aok${i} = ${rowsChecked ? `am${i} < dimM` : 'true'}${(i + 1) * threads > quadsA ? ` && tid + ${i * threads}u < ${quadsA}u` : ''};`).join('\n');
-  const fetchA = rq(LA).map((i) => `      pa${i} = select(vec4<f32>(0.0), fetchA(ar${i}, k), aok${i});`).join('\n');
-  const fetchB = rq(LB).map((i) => `      ${guardB(i)}{ pb${i} = loadB4(kr + ${(i * threads) / TN4}u, bn); }`).join('\n');
-  const put = (arr: string, at: string, v: string) => rq(4).map((e) => `${arr}[${at} + ${e}u] = f16(${v}.${'xyzw'[e]});`).join(' ');
-  const stash = [
-    ...rq(LA).map((i) => `    ${guardA(i)}{ let q = tid + ${i * threads}u; let at = (q / ${TK4}u) * ${SA}u + (q % ${TK4}u) * 4u; ${put('As', 'at', `pa${i}`)} }`),
-    ...rq(LB).map((i) => `    ${guardB(i)}{ let q = tid + ${i * threads}u; let at = (q / ${TN4}u) * ${SB}u + (q % ${TN4}u) * 4u; ${put('Bs', 'at', `pb${i}`)} }`),
-  ].join('\n');
+  // the slices staged as f16 scalars in rows padded to SA and SB (subgroupMatrixLoad reads them)
+  const put = (arr: string, v: string) => rq(4).map((e) => `${arr}[at + ${e}u] = f16(${v}.${'xyzw'[e]});`).join(' ');
+  const slices = slicePipeline(c, threads, rowsChecked, {
+    a: (i, v) => `let q = tid + ${i * threads}u; let at = (q / ${TK4}u) * ${SA}u + (q % ${TK4}u) * 4u; ${put('As', v)}`,
+    b: (i, v) => `let q = tid + ${i * threads}u; let at = (q / ${TN4}u) * ${SB}u + (q % ${TN4}u) * 4u; ${put('Bs', v)}`,
+  });
 
   const accDecl = rq(MI).flatMap((i) => rq(NI).map((j) => `  var acc${i}_${j} = subgroup_matrix_result<f32, 16, 16>();`)).join('\n');
   const products = rq(c.tk / 16).map((s) => {
@@ -106,29 +95,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let lane = tid % ${sgSize}u;
   let sm = (sg / ${perRow}u) * ${c.rm}u;
   let sn = (sg % ${perRow}u) * ${c.rn}u;
-${aRows}
-  let ak = (tid % ${TK4}u) * 4u;
-  let kb = tid / ${TN4}u;
-  let bn = n0 + (tid % ${TN4}u) * 4u;
+${slices.rows}
 ${accDecl}
-${rq(LA).map((i) => `  var pa${i} = vec4<f32>(0.0);`).join('\n')}
-${rq(LB).map((i) => `  var pb${i} = vec4<f32>(0.0);`).join('\n')}
-  {
-    let k = t0 * ${c.tk}u + ak;
-${fetchA}
-    let kr = kb + t0 * ${c.tk}u;
-${fetchB}
-  }
+${slices.registers}
   for (var t = t0; t < t1; t = t + 1u) {
-    workgroupBarrier();
-${stash}
-    workgroupBarrier();
-    if (t + 1u < t1) {
-      let k = (t + 1u) * ${c.tk}u + ak;
-${fetchA}
-      let kr = kb + (t + 1u) * ${c.tk}u;
-${fetchB}
-    }
+${slices.step}
 ${products}
   }
 ${stores}

@@ -10,6 +10,7 @@
 // uniforms (the framework, whose pipelines are cached across shapes). The binding type B is the
 // caller's (the engine's EngineBinding, the framework's BufferRef): this file only threads it through.
 import type { DeviceCaps } from './caps.js';
+import { slicePipeline } from './matmul-slices.js';
 
 /**
  * Workgroup tile TM×TN, depth TK, per-thread register block RM×RN (RN a multiple of 4); `half`:
@@ -155,8 +156,6 @@ export function tileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: number, 
   const TN4 = c.tn / 4;
   const quadsA = (c.tm * c.tk) / 4;
   const quadsB = (c.tk * c.tn) / 4;
-  const LA = Math.ceil(quadsA / threads);
-  const LB = Math.ceil(quadsB / threads);
   const tilesM = Math.ceil(p.m / c.tm);
   const tilesN = Math.ceil(p.n / c.tn);
   const tilesK = Math.ceil(p.k / c.tk);
@@ -167,28 +166,11 @@ export function tileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: number, 
   const kChecked = dims !== undefined || p.k % c.tk !== 0;
   const rq = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-  // A quads: thread loads rows tid / TK4 + i·threads/TK4 at k offset (tid % TK4)·4 of each slice.
-  const aRows = rq(LA).map((i) => {
-    const guard = (i + 1) * threads > quadsA ? ` && tid + ${i * threads}u < ${quadsA}u` : '';
-    return `  let am${i} = m0 + tid / ${TK4}u + ${(i * threads) / TK4}u;
-  let ar${i} = rowA(min(am${i}, dimM - 1u));
-  let aok${i} = ${rowsChecked ? `am${i} < dimM` : 'true'}${guard};`;
-  }).join('\n');
-  const fetchA = rq(LA).map((i) => `      pa${i} = select(vec4<f32>(0.0), fetchA(ar${i}, k), aok${i});`).join('\n');
-  const fetchB = rq(LB).map((i) => {
-    const guard = (i + 1) * threads > quadsB ? `if (tid + ${i * threads}u < ${quadsB}u) ` : '';
-    return `      ${guard}{ pb${i} = loadB4(kr + ${(i * threads) / TN4}u, bn); }`;
-  }).join('\n');
-  const stash = [
-    ...rq(LA).map((i) => {
-      const guard = (i + 1) * threads > quadsA ? `if (tid + ${i * threads}u < ${quadsA}u) ` : '';
-      return `    ${guard}{ As[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(pa${i})` : `pa${i}`}; }`;
-    }),
-    ...rq(LB).map((i) => {
-      const guard = (i + 1) * threads > quadsB ? `if (tid + ${i * threads}u < ${quadsB}u) ` : '';
-      return `    ${guard}{ Bs[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(pb${i})` : `pb${i}`}; }`;
-    }),
-  ].join('\n');
+  // the slices staged as vec4s (of f16 in half tiles), quad by quad in the slice's order
+  const slices = slicePipeline(c, threads, rowsChecked, {
+    a: (i, v) => `As[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(${v})` : v};`,
+    b: (i, v) => `Bs[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(${v})` : v};`,
+  });
 
   // Thread (tx, ty) owns rows ty·RM + i and column quads (q·TX + tx)·4: reads of B across a warp
   // are consecutive vec4s (no bank conflicts), and A reads are broadcasts.
@@ -238,29 +220,11 @@ ${dims ? runtimeStart(dims, c) : `  let tile = wid.y * ${gx}u + wid.x;
   let t1 = min(t0 + ${chunk}u, ${tilesK}u);`}
   let tx = tid % ${TX}u;
   let ty = tid / ${TX}u;
-${aRows}
-  let ak = (tid % ${TK4}u) * 4u;
-  let kb = tid / ${TN4}u;
-  let bn = n0 + (tid % ${TN4}u) * 4u;
+${slices.rows}
 ${accDecl}
-${rq(LA).map((i) => `  var pa${i} = vec4<f32>(0.0);`).join('\n')}
-${rq(LB).map((i) => `  var pb${i} = vec4<f32>(0.0);`).join('\n')}
-  {
-    let k = t0 * ${c.tk}u + ak;
-${fetchA}
-    let kr = kb + t0 * ${c.tk}u;
-${fetchB}
-  }
+${slices.registers}
   for (var t = t0; t < t1; t = t + 1u) {
-    workgroupBarrier();
-${stash}
-    workgroupBarrier();
-    if (t + 1u < t1) {
-      let k = (t + 1u) * ${c.tk}u + ak;
-${fetchA}
-      let kr = kb + (t + 1u) * ${c.tk}u;
-${fetchB}
-    }
+${slices.step}
 ${sliceDecl}
     for (var kq = 0u; kq < ${TK4}u; kq = kq + 1u) {
 ${aRead}

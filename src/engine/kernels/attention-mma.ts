@@ -16,7 +16,7 @@ import { hasF16Mma } from '../../devices/webgpu/matmul-tile.js';
 import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
 import type { NetTensor } from '../network.js';
 import { f32Literal } from './access.js';
-import { attentionAddressing, bindAttention, pairedRows } from './attention-parts.js';
+import { attentionAddressing, bindAttention, pairedRows, rowState } from './attention-parts.js';
 import { groupGrid, tensorOf } from './convert.js';
 import type { KernelContext, Tactic } from './tactic.js';
 
@@ -114,13 +114,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   }
   workgroupBarrier();
 ${qLeft}
-  var acc: array<f32, ${half}>;
-  for (var e = 0u; e < ${half}u; e++) { acc[e] = 0.0; }
-  var m = ${NEG_INF};
-  var l = 0.0;
-  let kEnd = ${a.keyEnd(bq)};
-  let kBase = offK(g);
-  let vBase = offV(g);
+${rowState(a, half, bq)}
   for (var j0 = 0u; j0 < kEnd; j0 += ${bk}u) {
     workgroupBarrier();
     for (var t = lid; t < ${d * bk}u; t += ${threads}u) {

@@ -2,6 +2,7 @@
 // constant masks), the per-batch-entry offsets of each view, the mask terms added to a score and
 // the causal limits. A kernel names its query row `row`, its key `key`, its batch entry `g` and its
 // first query row of the block `q0`; these strings are written against those names.
+import { NEG_INF } from '../../wgsl/math.js';
 import { stridesOf } from '../../tensor/shape.js';
 import { attentionDimsOf, tensorMasks, type AttentionLayer } from '../layers/attention.js';
 import type { TensorView } from '../layers/tensor-view.js';
@@ -101,4 +102,18 @@ export function pairedRows(layer: AttentionLayer, out: NetTensor, dv: number): b
   const pairs = se === 1 && dv % 2 === 0 && layer.outStrides.slice(0, r - 1).every((s) => s % 2 === 0);
   if (!pairs && out.format.storage === 'f16x2') throw new KernelReason(`attention ${layer.name}: output rows cannot be written as packed f16 pairs`);
   return pairs;
+}
+
+/**
+ * A kernel's per-row online-softmax state before its key loop: the f32 accumulator of `width`
+ * columns, the running max `m` and sum `l`, the end of the keys (`kEnd`) and the K and V bases.
+ */
+export function rowState(a: AttentionAddressing, width: number, bq: number): string {
+  return `  var acc: array<f32, ${width}>;
+  for (var e = 0u; e < ${width}u; e++) { acc[e] = 0.0; }
+  var m = ${NEG_INF};
+  var l = 0.0;
+  let kEnd = ${a.keyEnd(bq)};
+  let kBase = offK(g);
+  let vBase = offV(g);`;
 }

@@ -10,7 +10,7 @@ import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
 import type { NetTensor } from '../network.js';
 import { f32Literal } from './access.js';
-import { attentionAddressing, bindAttention, pairedRows } from './attention-parts.js';
+import { attentionAddressing, bindAttention, pairedRows, rowState } from './attention-parts.js';
 import { groupGrid } from './convert.js';
 import type { KernelContext, Tactic } from './tactic.js';
 
@@ -90,13 +90,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var q: array<f32, ${d}>;
   let qBase = offQ(g) + row * ${a.qs}u;
   for (var c = 0u; c < ${d}u; c++) { q[c] = ${b.load(layer.q)}(qBase + c * ${a.qd}u) * ${f32Literal(layer.scale)}; }
-  var acc: array<f32, ${dv}>;
-  for (var e = 0u; e < ${dv}u; e++) { acc[e] = 0.0; }
-  var m = ${NEG_INF};
-  var l = 0.0;
-  let kEnd = ${a.keyEnd(bq)};
-  let kBase = offK(g);
-  let vBase = offV(g);
+${rowState(a, dv, bq)}
   for (var j0 = 0u; j0 < kEnd; j0 += ${bk}u) {
     workgroupBarrier();
     for (var t = lid; t < ${bk * d}u; t += ${threads}u) {

@@ -13,7 +13,7 @@ import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
 import type { TensorView } from '../layers/tensor-view.js';
 import type { NetTensor } from '../network.js';
 import { f32Literal } from './access.js';
-import { attentionAddressing, bindAttention, pairedRows } from './attention-parts.js';
+import { attentionAddressing, bindAttention, pairedRows, rowState } from './attention-parts.js';
 import { mmaAttentionPrograms } from './attention-mma.js';
 import { splitKeyPrograms } from './attention-split.js';
 import { groupGrid, KernelReason, layoutStrides, sameOrder, tacticsOrReason, tensorOf } from './convert.js';
@@ -32,12 +32,12 @@ function storeRow(layer: AttentionLayer, out: NetTensor, dv: number): string {
 function program(layer: AttentionLayer, ctx: KernelContext, out: NetTensor, bq: number, bk: number): Tactic {
   const { batch, sq, d, sk, dv } = attentionDimsOf(layer);
   const b = bindAttention(layer, ctx, out);
-  const { offsets, maskTerms, keep, keyEnd, qs, qd, kd, kk, vk, ve, os } = attentionAddressing(layer, b);
+  const addressing = attentionAddressing(layer, b);
+  const { offsets, maskTerms, keep, qs, qd, kd, kk, vk, ve, os } = addressing;
   const ld = (v: TensorView) => b.load(v);
   const qBlocks = Math.ceil(sq / bq);
   const groups = batch.reduce((a, x) => a * x, 1) * qBlocks;
   const grid = groupGrid(groups, ctx.caps);
-  const kEnd = keyEnd(bq);
   const wgsl = `${b.wgsl}${INFINITY}${NAN_MINMAX}${offsets}
 var<workgroup> kb: array<f32, ${bk * d}>;
 var<workgroup> vb: array<f32, ${bk * dv}>;
@@ -52,13 +52,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   var q: array<f32, ${d}>;
   let qBase = offQ(g) + row * ${qs}u;
   for (var c = 0u; c < ${d}u; c++) { q[c] = ${ld(layer.q)}(qBase + c * ${qd}u) * ${f32Literal(layer.scale)}; }
-  var acc: array<f32, ${dv}>;
-  for (var e = 0u; e < ${dv}u; e++) { acc[e] = 0.0; }
-  var m = ${NEG_INF};
-  var l = 0.0;
-  let kEnd = ${kEnd};
-  let kBase = offK(g);
-  let vBase = offV(g);
+${rowState(addressing, dv, bq)}
   for (var j0 = 0u; j0 < kEnd; j0 += ${bk}u) {
     workgroupBarrier();
     for (var t = lid; t < ${bk * d}u; t += ${bq}u) {
