@@ -1,8 +1,11 @@
-// The merge-gemms pass: products of one input by several weight matrices become one GEMM whose
-// columns are split over the original outputs (attention's Q/K/V projections, a gated MLP's gate
-// and up). Which siblings merge (same input, K, rank and activation; even widths; no residual, no
-// concat reading an output in place, no per-layer precision override), and that the merged engine
-// agrees with onnxruntime in fp32 and fp16 on the device (lavapipe in CI).
+// GEMMs with parts (GemmLayer.parts), which write column ranges of one product into several
+// tensors. The merge-gemms pass makes them from products of one input by several weight matrices
+// (attention's Q/K/V projections, a gated MLP's gate and up): which siblings merge (same input,
+// K, rank and activation; even widths; no residual, no concat reading an output in place, no
+// per-layer precision override). The split-gemm-outputs pass makes them from a GEMM whose output
+// only a Split of the last axis reads (GPT-2's c_attn, through a reshape). Every tactic family of
+// a GEMM with parts, and the engine with either rewrite, against onnxruntime in fp32 and fp16 on
+// the device (lavapipe in CI).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
@@ -13,6 +16,7 @@ import { createDawnGpu } from '../../src/node/webgpu.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import '../../src/ops/index.js';
 import { expectEngineLikeOrt, patternModel, type PatternSpec } from '../helpers/engine-pattern.js';
+import { Tensor } from '../../src/tensor/tensor.js';
 import { randomTensor } from '../helpers/ort-reference.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 
@@ -99,7 +103,6 @@ test('a GEMM with parts: every tile, split-K and GEMV tactic stores each part\'s
   const { ortOneNode, ortActivation } = await import('../helpers/ort-one-node.js');
   const { runTactic } = await import('../helpers/engine-kernel.js');
   const { compareTensors, FP32_TOLERANCE } = await import('../../src/tensor/compare.js');
-  const { Tensor } = await import('../../src/tensor/tensor.js');
   const gpu = await sharedGpuDevice(dawn!);
   for (const [m, k, widths, seed] of [[33, 70, [6, 10, 8], 90], [3, 150, [4, 2, 12], 95]] as const) {
     const n = widths.reduce((a, b) => a + b, 0);
@@ -129,6 +132,52 @@ test('a GEMM with parts: every tile, split-K and GEMV tactic stores each part\'s
         assert.ok(cmp.pass, `${t.name} part ${i}: ${JSON.stringify(cmp)}`);
         start += w;
       });
+    }
+  }
+});
+
+const i64 = (v: number[]) => new Tensor('int64', [v.length], BigInt64Array.from(v.map(BigInt)));
+
+/** Gemm [6, 20]·[20, 24] → Reshape [1, 6, 24] → Split(last axis, 8 + 8 + 8) → q·kᵀ → softmax → ·v (GPT-2's c_attn). */
+function splitSpec(through: 'reshape' | 'direct', sizes: number[]): PatternSpec {
+  const reshape = through === 'reshape';
+  return {
+    nodes: [
+      { op: 'Gemm', inputs: ['x', 'w', 'b'], outputs: ['h'] },
+      ...(reshape ? [{ op: 'Reshape', inputs: ['h', 'shape'], outputs: ['h3'] }] : []),
+      { op: 'Split', inputs: [reshape ? 'h3' : 'h', 'sizes'], outputs: ['q', 'k', 'v'], attrs: { axis: -1 } },
+      { op: 'Transpose', inputs: ['k'], outputs: ['kt'], attrs: { perm: reshape ? [0, 2, 1] : [1, 0] } },
+      { op: 'MatMul', inputs: ['q', 'kt'], outputs: ['s'] },
+      { op: 'Softmax', inputs: ['s'], outputs: ['p'], attrs: { axis: -1 } },
+      { op: 'MatMul', inputs: ['p', 'v'], outputs: ['y'] },
+    ],
+    inputs: { x: randomTensor([6, 20], 101) },
+    initializers: {
+      w: w([20, 24], 102), b: w([24], 103),
+      shape: i64([1, 6, 24]),
+      sizes: i64(sizes),
+    },
+    outputs: ['y'],
+  };
+}
+
+test('a GEMM whose output only a Split of the last axis reads (directly or through a reshape) writes the three parts itself', () => {
+  for (const through of ['direct', 'reshape'] as const) {
+    const layers = gemms(splitSpec(through, [8, 8, 8]));
+    const g = layers.find((l) => l.parts);
+    assert.ok(g, `${through}: ${layers.map((l) => l.name).join(', ')}`);
+    assert.deepEqual(g.parts!.map((p) => p.n), [8, 8, 8]);
+  }
+  // odd widths leave pairs straddling two outputs: the Split stays
+  assert.equal(gemms(splitSpec('direct', [7, 7, 10])).filter((l) => l.parts).length, 0);
+});
+
+test('the split GEMM through the engine agrees with onnxruntime in fp32 and fp16', { skip }, async () => {
+  const gpu = await sharedGpuDevice(dawn!);
+  for (const through of ['direct', 'reshape'] as const) {
+    for (const [precision, tol] of [['fp32', { atol: 1e-4, rtol: 1e-3 }], ['fp16', { atol: 5e-3, rtol: 2e-2 }]] as const) {
+      const plan = await expectEngineLikeOrt(gpu, splitSpec(through, [8, 8, 8]), precision, tol);
+      assert.ok(!plan.layers.some((l) => l.kind === 'slice'), `${through} ${precision}: no slice copies left (${plan.layers.map((l) => l.kind).join(', ')})`);
     }
   }
 });

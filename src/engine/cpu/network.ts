@@ -10,13 +10,14 @@ import { isFloatTensor, type Network } from '../network.js';
 import { layerOutputs, tensorInputs } from '../passes/net-utils.js';
 import { layoutPass } from '../passes/layout.js';
 import { mergeGemmsPass } from '../passes/merge-gemms.js';
+import { splitGemmOutputsPass } from '../passes/split-gemm-outputs.js';
 import { ENGINE_PIPELINE, runPipeline } from '../passes/pipeline.js';
 import { precisionPass } from '../passes/precision.js';
 import { EngineRefusalError } from '../refusal.js';
 
 // the GPU's layout and precision choices, and merged sibling GEMMs (their split outputs are a GPU
 // epilogue; the CPU GEMM writes one tensor), are left out
-export const CPU_PIPELINE = ENGINE_PIPELINE.filter((p) => p !== layoutPass && p !== precisionPass && p !== mergeGemmsPass);
+export const CPU_PIPELINE = ENGINE_PIPELINE.filter((p) => p !== layoutPass && p !== precisionPass && p !== mergeGemmsPass && p !== splitGemmOutputsPass);
 
 /** Refuses builder options the CPU backend does not have (fp16 storage, int8 calibration). */
 export function checkCpuConfig(cfg: CheckedConfig): void {

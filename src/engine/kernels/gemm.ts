@@ -103,10 +103,10 @@ function partsTactics(layer: GemmLayer, ctx: KernelContext, x: NetTensor, m: num
     const y = ctx.tensors.get(p.output);
     if (!y) return `gemm ${layer.name}: tensor ${p.output} is not in the network`;
     if (ctx.placement.has(p.output)) return `gemm ${layer.name}: part ${p.output} placed into a concat is not supported`;
-    const want = rows ? [...x.shape.slice(0, -1), p.n] : [m, p.n];
-    if (y.shape.length !== want.length || y.shape.some((d, i) => d !== want[i])) return `gemm ${layer.name}: part ${p.output} [${y.shape}] is not [${want}]`;
-    if (rows && !rowMajorFormat(y)) return `gemm ${layer.name}: ${y.name} is not row-major (layout ${y.format.layout})`;
-    const out: RowView = rows ? { tensor: y, channels: p.n, pixels: 1 } : rowView(y);
+    // any row-major tensor of M rows of the part's columns (its leading axes may group M otherwise)
+    if (elementCount(y.shape) !== m * p.n || y.shape[y.shape.length - 1] !== p.n) return `gemm ${layer.name}: part ${p.output} [${y.shape}] is not ${m} rows of ${p.n}`;
+    if (!rowMajorFormat(y)) return `gemm ${layer.name}: ${y.name} is not row-major (layout ${y.format.layout})`;
+    const out: RowView = { tensor: y, channels: p.n, pixels: 1 };
     const unfit = epilogueUnfit({ out, channelOffset: 0, evenPairs: true, groupChannels: p.n });
     if (unfit) return `gemm ${layer.name}: ${unfit}`;
     parts.push({ out, start, width: p.n });

@@ -83,10 +83,15 @@ function lower(e: Emitter, l: GemmLayer): void {
   const y = e.activation(l.act, e.node('Gemm', inputs, {}, e.value(false)), false);
   const axes = e.initializer('axes', Tensor.fromNumeric('int64', [1], [-1]));
   let start = 0;
+  const rows = e.shape(l.input).length > 2 ? e.shape(l.input).slice(0, -1) : [e.shape(l.input)[0]!];
   for (const p of l.parts) {
     const starts = e.initializer('starts', Tensor.fromNumeric('int64', [1], [start]));
     const ends = e.initializer('ends', Tensor.fromNumeric('int64', [1], [start + p.n]));
-    e.node('Slice', [y, starts, ends, axes], {}, p.output);
+    const shape = e.shape(p.output);
+    const same = shape.length === rows.length + 1 && rows.every((d, i) => d === shape[i]);
+    const cut = e.node('Slice', [y, starts, ends, axes], {}, same ? p.output : e.value(false));
+    // a part that regroups the rows (a Split read through a reshape) gets its own shape back
+    if (!same) e.node('Reshape', [cut, e.initializer('shape', Tensor.fromNumeric('int64', [shape.length], [...shape]))], {}, p.output);
     start += p.n;
   }
 }
@@ -102,5 +107,6 @@ export const gemmKind: LayerKindDef<GemmLayer> = {
   extraOutputs: (l) => (l.parts ? l.parts.slice(1).map((p) => p.output) : []),
   compile: compileGemm,
   // rows of a rank-3/4 A are its leading axes in row-major order (a rank-2 A reads any layout)
-  rowMajor: (l, net) => net.tensors.get(l.input)!.shape.length > 2,
+  // (and parts: rows of whatever leading axes each part has)
+  rowMajor: (l, net) => !!l.parts || net.tensors.get(l.input)!.shape.length > 2,
 };

@@ -16,6 +16,7 @@ import { fuseAttentionPass } from './fuse-attention.js';
 import { fuseGeluPass } from './fuse-gelu.js';
 import { layoutPass } from './layout.js';
 import { mergeGemmsPass } from './merge-gemms.js';
+import { splitGemmOutputsPass } from './split-gemm-outputs.js';
 import { cloneNetwork, pruneTensors } from './net-utils.js';
 import type { EnginePass, GraphPass, Precision } from './pass.js';
 import { precisionPass } from './precision.js';
@@ -38,6 +39,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   fusePointwisePass,
   fuseGeluPass,
   mergeGemmsPass,
+  splitGemmOutputsPass,
   fuseSoftmaxMaskPass,
   fuseAttentionPass,
   concatInPlacePass,
