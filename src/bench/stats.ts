@@ -42,3 +42,14 @@ export function summarize(xs: readonly number[]): Summary {
     max: s[s.length - 1]!,
   };
 }
+
+/**
+ * How much a row's speed changed while it was timed: the median of the first half of its runs (in
+ * the order they ran) over the median of the second half. 1 is steady; 1.4 means the later runs
+ * were 1.4× faster (a GPU still raising its clocks). Undefined below 10 runs.
+ */
+export function drift(timesInOrder: readonly number[]): number | undefined {
+  if (timesInOrder.length < 10) return undefined;
+  const half = timesInOrder.length >> 1;
+  return median(timesInOrder.slice(0, half)) / median(timesInOrder.slice(timesInOrder.length - half));
+}

@@ -1,4 +1,5 @@
 // The human-readable bench table: one table per model, one line per runner and timing mode.
+import { drift, median } from './stats.js';
 import type { BenchReport, BenchRow, HardwareInfo, ModelReport } from './types.js';
 
 /** 'AMD EPYC 9654 × 16 cores, GPU nvidia hopper (NVIDIA H200), Node v20.20.2' */
@@ -40,6 +41,8 @@ export function vsBaseline(r: BenchRow, m: ModelReport): string {
 }
 
 const MODE_WORDS: Record<BenchRow['mode'], string> = { e2e: 'end to end', resident: 'on device' };
+/** A row whose later runs are this much faster (or slower) than its earlier ones gets a note. */
+const UNSTEADY = 1.25;
 
 interface Column {
   head: string;
@@ -90,7 +93,19 @@ export function modelTable(m: ModelReport): string[] {
   if (base) out.push(`vs ${base.id}: how many times faster or slower than '${base.label}' timed ${MODE_WORDS[base.mode]}`);
   if (m.rows.some((r) => r.vsStatic !== undefined)) out.push('vs static: the profile row\'s median ÷ the median of the engine built at this very shape (1.10× = 10% slower)');
   if (m.rows.some((r) => r.profileStats)) out.push('builds/specializations: the profile session\'s engine builds (one per profile) and specializations to other shapes so far');
+  out.push(...unsteadyNotes(m));
   return out;
+}
+
+/** Rows whose runs got much faster or slower while they were timed (see stats.drift). */
+function unsteadyNotes(m: ModelReport): string[] {
+  return m.rows.flatMap((r) => {
+    const d = r.status === 'ok' && r.times ? drift(r.times) : undefined;
+    if (d === undefined || (d < UNSTEADY && d > 1 / UNSTEADY)) return [];
+    const half = r.times!.length >> 1;
+    const [a, b] = [median(r.times!.slice(0, half)), median(r.times!.slice(r.times!.length - half))];
+    return [`unsteady: ${r.label} ${MODE_WORDS[r.mode]}: its first ${half} runs took ${ms(a)} ms (median), its last ${half} ${ms(b)} ms; the device was still changing speed (a GPU raising its clocks, other load): a longer --warmup-ms or more --runs steadies it`];
+  });
 }
 
 /** The whole table: a heading with date and hardware, then one block per model. */

@@ -85,3 +85,24 @@ test('a configuration without the asked-for mode fails in prepare with the reaso
   const ort = peerRunner('ort-node').runner('resident');
   await assert.rejects(ort.prepare({} as never), /times ort-node end to end only/);
 });
+
+test('a row whose runs sped up while timed (a GPU raising its clocks) gets an "unsteady" note with both halves; steady rows and short rows none', async () => {
+  const { drift } = await import('../../src/bench/stats.js');
+  // the ViT-B on-device row of the 2026-12-05 H100 run: ten runs at ~20 ms, then ten at ~5.3 ms
+  const stepped = [20.0, 19.9, 19.8, 19.8, 22.9, 22.1, 30.6, 24.1, 19.8, 20.0, 9.2, 5.9, 5.7, 5.5, 5.4, 5.3, 5.2, 5.2, 5.2, 5.2];
+  const steady = [6.1, 6.1, 6.0, 6.2, 6.1, 6.0, 6.1, 6.6, 6.1, 6.0, 6.1, 6.0];
+  assert.ok(drift(stepped)! > 3, `drift ${drift(stepped)}`);
+  assert.ok(Math.abs(drift(steady)! - 1) < 0.05);
+  assert.equal(drift([20, 10, 5]), undefined, 'too few runs to say');
+  const slowing = [...stepped].reverse();
+  const m = model([
+    timed('nnrt-webgpu-resident', 12, { mode: 'resident', times: stepped }),
+    timed('nnrt-webgpu', 6, { times: steady }),
+    timed('ort-web-webgpu', 10, { times: slowing }),
+    timed('nnrt-cpu', 30, { times: [40, 35, 30, 20, 10] }),
+  ]);
+  const notes = modelTable(m).filter((l) => l.startsWith('unsteady:'));
+  assert.equal(notes.length, 2, notes.join('\n'));
+  assert.match(notes[0]!, /^unsteady: nnrt-webgpu-resident on device: its first 10 runs took 20\.00 ms \(median\), its last 10 5\.350 ms; .*--warmup-ms/);
+  assert.match(notes[1]!, /^unsteady: ort-web-webgpu end to end: its first 10 runs took 5\.350 ms/);
+});
