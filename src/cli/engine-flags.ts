@@ -8,7 +8,7 @@ import type { TimingCache } from '../engine/timing-cache.js';
 import type { AdapterIdentity } from '../engine/plan-format.js';
 import { EngineCache } from '../node/engine-cache.js';
 import { loadTimingCache, saveTimingCache } from '../node/timing-cache-file.js';
-import '../node/webgpu.js';
+import { dawnFeaturesAsked, gpuFeatureHint } from '../node/webgpu.js';
 import '../node/memory-default.js';
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -136,6 +136,12 @@ export async function engineSessionOptions(flags: EngineFlags, err: (line: strin
     const loaded = loadTimingCache(flags.timingCache, { nnrtVersion: VERSION, adapter: await engineAdapter(backend) });
     if (loaded.warning) err(`nnrt: ${loaded.warning}`);
     timingCache = loaded.cache;
+  }
+  if (backend === 'webgpu' && !flags.quiet) {
+    // the device the session will use (shared): on NVIDIA, say what f16 and tensor cores need
+    const vendor = await sharedGpuDevice(await defaultGpu()).then((g) => g.adapter.vendor, () => undefined);
+    const hint = vendor === undefined ? undefined : gpuFeatureHint(vendor, dawnFeaturesAsked());
+    if (hint) err(`nnrt: ${hint}`);
   }
   const options: Partial<SessionOptions> = {
     precision: flags.precision,
