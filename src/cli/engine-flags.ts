@@ -140,7 +140,7 @@ export async function engineSessionOptions(flags: EngineFlags, err: (line: strin
   if (backend === 'webgpu' && !flags.quiet) {
     // the device the session will use (shared): on NVIDIA, say what f16 and tensor cores need
     const vendor = await sharedGpuDevice(await defaultGpu()).then((g) => g.adapter.vendor, () => undefined);
-    const hint = vendor === undefined ? undefined : gpuFeatureHint(vendor, dawnFeaturesAsked());
+    const hint = vendor === undefined ? undefined : gpuFeatureHint(vendor, dawnFeaturesAsked(), 'environment');
     if (hint) err(`nnrt: ${hint}`);
   }
   const options: Partial<SessionOptions> = {

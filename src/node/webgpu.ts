@@ -85,12 +85,13 @@ export function dawnFeaturesAsked(): readonly GpuFeatureRequest[] {
  * shader-f16 only with vulkan_enable_f16_on_nvidia and subgroup matrices (tensor cores) only with
  * allow_unsafe_apis. Undefined when there is nothing to say.
  */
-export function gpuFeatureHint(vendor: string, features: readonly GpuFeatureRequest[]): string | undefined {
+export function gpuFeatureHint(vendor: string, features: readonly GpuFeatureRequest[], how: 'flag' | 'environment' = 'flag'): string | undefined {
   if (!/nvidia/i.test(vendor)) return undefined;
   const missing = GPU_FEATURES.filter((f) => !features.includes(f));
   if (!missing.length) return undefined;
   const all = [...new Set([...features, ...missing])].join(',');
-  return `this NVIDIA adapter gives the engine ${missing.map((f) => (f === 'f16' ? 'shader-f16' : 'subgroup matrices (tensor cores)')).join(' and ')} only when asked: --gpu-features ${all} or NNRT_GPU_FEATURES=${all}`;
+  const ask = how === 'flag' ? `--gpu-features ${all} or NNRT_GPU_FEATURES=${all}` : `NNRT_GPU_FEATURES=${all}`;
+  return `this NVIDIA adapter gives the engine ${missing.map((f) => (f === 'f16' ? 'shader-f16' : 'subgroup matrices (tensor cores)')).join(' and ')} only when asked: ${ask}`;
 }
 
 /** NNRT_GPU_FEATURES=f16,subgroup-matrix: the features every Dawn GPU of this process is asked for. */

@@ -78,4 +78,6 @@ test('an NVIDIA adapter without f16 or subgroup matrices asked gets a hint namin
   assert.equal(gpuFeatureHint('nvidia', ['f16', 'subgroup-matrix']), undefined);
   assert.equal(gpuFeatureHint('mesa', []), undefined);
   assert.equal(gpuFeatureHint('amd', ['f16']), undefined);
+  // commands without --gpu-features name only the variable
+  assert.match(gpuFeatureHint('nvidia', [], 'environment') ?? '', /only when asked: NNRT_GPU_FEATURES=f16,subgroup-matrix$/);
 });
