@@ -62,6 +62,20 @@ export async function buildEnginePlan(
   // where a slow build spends its time (shader compiles are the tactics phase's share)
   cfg.log(`build: passes ${(t1 - t0).toFixed(0)} ms, tactics ${(t2 - t1).toFixed(0)} ms, memory plan and assembly ${(performance.now() - t2).toFixed(0)} ms`);
   if (opts.profile) plan.header.profile = opts.profile.map((p) => ({ name: p.name, min: [...p.min], opt: [...p.opt], max: [...p.max] }));
+  // a profile build times the range's ends too: a shape far from opt (batch 1 of 1..32) gets
+  // tactics timed near it when specialized, not opt's
+  if (opts.profile && !opts.tactics && cfg.timeTactics) {
+    const ends: { min?: Record<string, string>; max?: Record<string, string> } = {};
+    for (const end of ['min', 'max'] as const) {
+      const shapes = Object.fromEntries(opts.profile.map((p) => [p.name, [...p[end]]]));
+      if (opts.profile.every((p) => p[end].every((d, i) => d === p.opt[i]))) continue;
+      const net = buildNetwork(graph, shapes, cfg, caps);
+      const picked = await chooseTactics(gpu, net, { caps, tensors: net.tensors, placement: concatPlacements(net) }, cfg);
+      ends[end] = Object.fromEntries(picked.map((c) => [c.layer.name, c.tactic.name]));
+      cfg.log(`profile: tactics timed at ${end} ${JSON.stringify(shapes)}`);
+    }
+    if (ends.min || ends.max) plan.header.profileTactics = ends;
+  }
   return plan;
 }
 

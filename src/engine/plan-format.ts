@@ -44,6 +44,11 @@ export interface PlanHeader {
    * the plan's `source` graph (see engine/specialize.ts).
    */
   profile?: PlanProfileInput[];
+  /**
+   * A profile plan's tactics timed at the range's ends as well (layer name → tactic name): a shape
+   * is specialized from the tactics of the nearest of min, opt and max. Absent: opt's everywhere.
+   */
+  profileTactics?: { min?: Record<string, string>; max?: Record<string, string> };
 }
 
 /** One engine input's range in a profile plan. */
@@ -310,6 +315,13 @@ function checkPlanShape(p: Record<string, unknown>): asserts p is Record<string,
       str(r.name, `header.profile[${i}].name`);
       for (const k of ['min', 'opt', 'max']) arr(r[k], `header.profile[${i}].${k}`).forEach((d, j) => int(d, `header.profile[${i}].${k}[${j}]`));
     });
+  }
+  if (h.profileTactics !== undefined) {
+    const t = obj(h.profileTactics, 'header.profileTactics');
+    for (const end of ['min', 'max']) {
+      if (t[end] === undefined) continue;
+      for (const [layer, tactic] of Object.entries(obj(t[end], `header.profileTactics.${end}`))) str(tactic, `header.profileTactics.${end}[${JSON.stringify(layer)}]`);
+    }
   }
 
   const kernels = arr(p.kernels, 'kernels');
