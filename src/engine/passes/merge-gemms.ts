@@ -8,7 +8,7 @@ import type { EnginePass, PassContext } from './pass.js';
 import { consumers } from './net-utils.js';
 
 /** Whether `l` can be merged: a plain GEMM whose even-width output no concat takes in place. */
-function mergeable(l: Layer, net: Network, readers: Map<string, Layer[]>, ctx: PassContext): l is GemmLayer {
+function mergeable(l: Layer, readers: Map<string, Layer[]>, ctx: PassContext): l is GemmLayer {
   if (l.kind !== 'gemm' || l.residual || l.parts || l.n % 2 !== 0) return false;
   if ([l.name, ...l.from].some((n) => n in ctx.layerPrecision)) return false;
   return !(readers.get(l.output) ?? []).some((r) => r.kind === 'concat');
@@ -52,7 +52,7 @@ export const mergeGemmsPass: EnginePass = {
     const readers = consumers(net);
     const groups = new Map<string, GemmLayer[]>();
     for (const l of net.layers) {
-      if (!mergeable(l, net, readers, ctx)) continue;
+      if (!mergeable(l, readers, ctx)) continue;
       const k = key(l, net);
       const g = groups.get(k);
       if (g) g.push(l);
