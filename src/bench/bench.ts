@@ -107,7 +107,7 @@ async function timeRow(model: BenchModel, runner: Runner, o: BenchOptions): Prom
       const layerTimes = o.layerTimes && prepared.layerTimes ? await prepared.layerTimes() : undefined;
       const profileStats = prepared.profileStats?.();
       return {
-        row: { ...spec(), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: t.times, startupMs: prepareMs + t.firstMs, ...(layerTimes ? { layerTimes } : {}), ...(profileStats ? { profileStats } : {}) },
+        row: { ...spec(), status: 'ok', warmup: o.timing.warmup, timing, throughput: (model.batch * 1000) / timing.median, times: t.times, startupMs: prepareMs + t.firstMs, ...(t.steady ? { steady: t.steady } : {}), ...(layerTimes ? { layerTimes } : {}), ...(profileStats ? { profileStats } : {}) },
         first: t.first,
       };
     } finally {

@@ -16,6 +16,8 @@ export interface NnrtConfig {
   timeTactics?: boolean;
   /** webgpu engine rows: the kernel kinds layers may choose from (`--tactic-sources`; default all). */
   tacticSources?: SessionOptions['tacticSources'];
+  /** webgpu rows: false encodes each run's commands at that run (`--no-pre-encode`; SessionOptions.preEncode). */
+  preEncode?: boolean;
   /** Engine rows: tactic timings shared with the other rows of this engine (their builds time each layer signature once). */
   timingCache?: TimingCache;
 }
@@ -68,7 +70,7 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
           throw new UnsupportedError(`the framework computes in fp32; ${c.precision} needs the optimizing engine`, { hint: 'add --device webgpu --engine webgpu' });
         }
         if (!modes.includes(mode)) throw new UnsupportedError(`device ${c.device} keeps tensors in host memory: its end-to-end row is the ${mode} one`);
-        const opts: SessionOptions = { device: c.device, engine: c.engine, cpuKernels: c.cpuKernels ?? 'fast' };
+        const opts: SessionOptions = { device: c.device, engine: c.engine, cpuKernels: c.cpuKernels ?? 'fast', ...(c.preEncode === false ? { preEncode: false } : {}) };
         if (c.engine !== 'none') {
           opts.precision = c.precision;
           if (c.timeTactics === false) opts.timeTactics = false;

@@ -100,6 +100,7 @@ export function modelTable(m: ModelReport): string[] {
 /** Rows whose runs got much faster or slower while they were timed (see stats.drift). */
 function unsteadyNotes(m: ModelReport): string[] {
   return m.rows.flatMap((r) => {
+    if (r.steady && !r.steady.settled) return [`unsteady: ${r.label} ${MODE_WORDS[r.mode]}: its runs had not settled (two windows within 3%) after ${ms(r.steady.warmupMs)} ms of warm-up (--steady-ms)`];
     const d = r.status === 'ok' && r.times ? drift(r.times) : undefined;
     if (d === undefined || (d < UNSTEADY && d > 1 / UNSTEADY)) return [];
     const half = r.times!.length >> 1;
@@ -114,7 +115,7 @@ export function benchTable(report: BenchReport): string[] {
   const runs = s.runs === 'auto' ? `runs sized to ~${(s.targetMsPerRow / 1000).toFixed(0)} s per row` : `${s.runs} timed runs`;
   const out = [
     `nnrt ${report.nnrt} bench, ${report.date.slice(0, 16).replace('T', ' ')} UTC — ${describeHardware(report.hardware)}`,
-    `${s.batch !== undefined ? `batch ${s.batch}; ` : ''}${s.warmup} warm-up runs${s.warmup > 0 && s.warmupMs ? ` (at least ${s.warmupMs} ms)` : ''}, ${runs}; ${s.timing}`,
+    `${s.batch !== undefined ? `batch ${s.batch}; ` : ''}${s.warmup} warm-up runs${s.warmup > 0 && s.warmupMs ? ` (at least ${s.warmupMs} ms)` : ''}${s.warmup > 0 && s.steadyMs ? `, then until steady (at most ${s.steadyMs} ms)` : ''}, ${runs}; ${s.timing}`,
   ];
   for (const m of report.models) out.push('', ...modelTable(m));
   return out;

@@ -9,6 +9,13 @@ export interface TimingOptions {
    * took ~1 s to reach 1,980), and JIT tiers settle. 0: the run count alone.
    */
   warmupMs?: number;
+  /**
+   * After the warm-up, keep warming up (for at most this many milliseconds) until two consecutive
+   * windows of runs (each at least 10 runs and 250 ms) have medians within 3% of each other: a GPU
+   * that raises its clocks in steps over seconds (the H100 under a run-and-wait load) is then
+   * timed at the clock it settles at, not at a mix. 0 or undefined: off.
+   */
+  steadyMs?: number;
   /** Timed runs; undefined sizes them so the row takes about `targetMs`. */
   runs?: number;
   targetMs: number;
@@ -27,6 +34,30 @@ export interface Timed<R> {
   first: R;
   /** Milliseconds of the first run, warm-up or timed (an nnrt engine session builds its engine there). */
   firstMs: number;
+  /** With steadyMs: how long the whole warm-up took, and whether the runs settled before steadyMs ran out. */
+  steady?: { warmupMs: number; settled: boolean };
+}
+
+const WINDOW_RUNS = 10;
+const WINDOW_MS = 250;
+const SETTLED = 0.03;
+
+/** Runs windows of runs until two in a row agree (medians within SETTLED) or `budgetMs` passes; whether they agreed. */
+async function settle(once: () => Promise<number>, budgetMs: number, onRun: () => void): Promise<boolean> {
+  const start = performance.now();
+  let last: number | undefined;
+  while (performance.now() - start < budgetMs) {
+    const times: number[] = [];
+    const w0 = performance.now();
+    while (times.length < WINDOW_RUNS || performance.now() - w0 < WINDOW_MS) {
+      times.push(await once());
+      onRun();
+    }
+    const med = [...times].sort((a, b) => a - b)[times.length >> 1]!;
+    if (last !== undefined && Math.abs(med - last) <= SETTLED * last) return true;
+    last = med;
+  }
+  return false;
 }
 
 /** How many timed runs fill `targetMs` when one takes `estimateMs`, within [minRuns, maxRuns]. */
@@ -58,6 +89,11 @@ export async function timeRuns<R, K = R>(run: () => Promise<R>, o: TimingOptions
     if (i >= o.warmup) planned++;
     o.onRun?.(++done, planned);
   }
+  let steady: Timed<K>['steady'];
+  if (o.steadyMs && o.warmup > 0) {
+    const settled = await settle(async () => (lastWarm = await once()), o.steadyMs, () => o.onRun?.(++done, ++planned));
+    steady = { warmupMs: performance.now() - warmStart, settled };
+  }
   const times: number[] = [];
   let runs = o.runs;
   if (runs === undefined) {
@@ -76,5 +112,5 @@ export async function timeRuns<R, K = R>(run: () => Promise<R>, o: TimingOptions
     o.onRun?.(done + times.length, planned);
   }
   if (!first) throw new RangeError('timeRuns needs at least one run (warm-up or timed)');
-  return { times, first: first.value, firstMs: first.ms };
+  return { times, first: first.value, firstMs: first.ms, ...(steady ? { steady } : {}) };
 }

@@ -117,6 +117,8 @@ export interface BenchRow extends RunnerSpec {
    * Milliseconds from preparing the row to its first result: session creation and the first run,
    * where an nnrt engine session partitions and builds (or loads) its engines — a cold start.
    */
+  /** With --steady-ms: the whole warm-up's length and whether the runs settled within it (see TimingOptions.steadyMs). */
+  steady?: { warmupMs: number; settled: boolean };
   startupMs?: number;
   /** Engine rows with --layer-times: each engine's layers, slowest first. */
   layerTimes?: EngineLayerTimes[];
@@ -161,7 +163,7 @@ export interface BenchReport {
   date: string;
   hardware: HardwareInfo;
   settings: {
-    batch?: number; warmup: number; warmupMs?: number; runs: number | 'auto'; targetMsPerRow: number; seed: number; modes: TimingMode[]; timing: string;
+    batch?: number; warmup: number; warmupMs?: number; steadyMs?: number; runs: number | 'auto'; targetMsPerRow: number; seed: number; modes: TimingMode[]; timing: string;
     /** --turns: rows took turns in this many rounds. */
     turns?: number;
     /** Profile benches: the optimization profiles, and the shape sets timed (one model report each). */

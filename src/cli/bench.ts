@@ -54,6 +54,8 @@ export interface BenchCliOptions {
   runs?: number;
   warmup: number;
   warmupMs: number;
+  /** --steady-ms: warm up further until the runs settle, for at most this long. */
+  steadyMs: number;
   seed: number;
   atol?: number;
   rtol?: number;
@@ -68,6 +70,8 @@ export interface BenchCliOptions {
   tactics?: boolean;
   /** --tactic-sources: the webgpu engine rows' kernel kinds. */
   tacticSources?: string;
+  /** --no-pre-encode: webgpu rows encode each run's commands at that run. */
+  preEncode?: boolean;
   /** Profile flags: --min/--opt/--max, --profile, --on-new-shape; --shapes sets to time; --compare-static. */
   min?: string[];
   opt?: string[];
@@ -160,7 +164,8 @@ async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
   // engines beside the framework of their own device (the others are n/a rows, built never)
   const timings = o.tactics === false ? new Map() : await sharedTimingCaches(chosen.filter((c) => c.engine === c.device).map((c) => c.engine));
   const sources = o.tacticSources === undefined ? undefined : listOf<TacticSource>(o.tacticSources, TACTIC_SOURCES, '--tactic-sources');
-  const configs = chosen.map((c) => {
+  const configs = chosen.map((given) => {
+    const c = o.preEncode === false && given.device === 'webgpu' ? { ...given, preEncode: false } : given;
     if (c.engine === 'none') return c;
     const timed = o.tactics === false ? { ...c, timeTactics: false } : { ...c, timingCache: timings.get(c.engine) };
     return sources && c.engine === 'webgpu' ? { ...timed, tacticSources: sources } : timed;
@@ -293,7 +298,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
   if (plan && o.baseline !== undefined && !runners.some((r) => r.id === o.baseline)) {
     throw new UsageError(`--baseline '${o.baseline}' is not one of this run's rows`, { hint: `rows: ${runners.map((r) => r.id).join(', ')}` });
   }
-  const timing = { ...DEFAULT_TIMING, warmup: o.warmup, warmupMs: o.warmupMs, ...(o.runs !== undefined ? { runs: o.runs } : {}) };
+  const timing = { ...DEFAULT_TIMING, warmup: o.warmup, warmupMs: o.warmupMs, steadyMs: o.steadyMs, ...(o.runs !== undefined ? { runs: o.runs } : {}) };
   const tolerance = o.atol !== undefined || o.rtol !== undefined ? { atol: o.atol ?? 1e-3, rtol: o.rtol ?? 1e-3 } : undefined;
   const date = new Date().toISOString();
   const reporter = progressReporter(o.quiet);
@@ -312,7 +317,7 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
     date,
     hardware: await hardware(runners.some((r) => r.device === 'webgpu'), o.quiet ? undefined : (line) => process.stderr.write(`notice: ${line}\n`)),
     settings: {
-      warmup: timing.warmup, warmupMs: timing.warmupMs, runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed, ...(o.turns !== undefined && o.turns > 1 ? { turns: o.turns } : {}),
+      warmup: timing.warmup, warmupMs: timing.warmupMs, ...(timing.steadyMs ? { steadyMs: timing.steadyMs } : {}), runs: o.runs ?? 'auto', targetMsPerRow: timing.targetMs, seed: o.seed, ...(o.turns !== undefined && o.turns > 1 ? { turns: o.turns } : {}),
       modes, timing: modes.map((m) => TIMING_NOTES[m]).join('; '), ...(o.batch !== undefined ? { batch: o.batch } : {}),
       ...(profiles && plan ? { profiles, shapes: plan.shapes } : {}),
     },
@@ -349,6 +354,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--baseline <row>', "also compare every row with this row id (a 'vs ROW' column: faster/slower)")
     .option('--runs <n>', 'timed runs per row (default: enough for ~3 s, 5 to 500)', integer(1))
     .option('--warmup <n>', 'untimed runs before timing', integer(0), DEFAULT_TIMING.warmup)
+    .option('--steady-ms <ms>', 'after the warm-up, keep warming up (at most this long) until two windows of runs (10 runs and 250 ms each) agree within 3%: a GPU that raises its clocks in steps is timed where it settles (0: off)', integer(0), 0)
     .option('--warmup-ms <ms>', 'warm-up goes on until this long has passed (a GPU raises its clocks only under sustained load; 0: the run count alone)', integer(0), DEFAULT_TIMING.warmupMs)
     .option('--turns <n>', 'rows take turns: all prepared and warmed up, then N rounds each give every row 1/N of its timed runs (a shared machine\'s slow spell then falls on every row alike; all rows held in memory at once)', integer(1))
     .option('--seed <n>', 'seed of the inputs and of zoo weights', integer(0), 1)
@@ -363,6 +369,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--compare-static', 'profile flags: also time, at each --shapes, an engine built at that very shape, and show the ratio (vs static)')
     .option('--no-tactics', 'engine rows: build with each layer\'s first candidate instead of timing tactics (fast builds on a software adapter)')
     .option('--tactic-sources <list>', `webgpu engine rows: kernel kinds layers may choose from, of ${TACTIC_SOURCES.join(', ')} (default: all the device has)`)
+    .option('--no-pre-encode', 'webgpu rows: encode each run\'s commands at that run instead of during the run before (to see what pre-encoding saves)')
     .option('-q, --quiet', 'no progress bar or notes')
     .addHelpText('after', [
       '', 'Examples:',

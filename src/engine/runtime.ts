@@ -149,27 +149,39 @@ export class ExecutionContext {
    * tensors must have been written with `writeInputs`), then one compute pass, then the outputs
    * are copied to `outputTargets` (default: this context's output buffers).
    */
-  encode(encoder: GPUCommandEncoder, deviceInputs: Record<string, GPUBuffer> = {}, outputTargets?: GPUBuffer[]): void {
+  encode(encoder: GPUCommandEncoder, deviceInputs: Record<string, GPUBuffer> = {}, outputTargets?: GPUBuffer[], range?: readonly [number, number]): void {
     const { plan } = this.engine;
+    const [from, to] = range ?? [0, plan.dispatches.length];
     this.deviceCopies = 0;
-    for (const i of plan.io.inputs) {
-      const src = deviceInputs[i.name];
-      if (src) {
-        encoder.copyBufferToBuffer(src, 0, this.arena, i.offset, i.bytes);
-        this.deviceCopies++;
+    if (from === 0) {
+      for (const i of plan.io.inputs) {
+        const src = deviceInputs[i.name];
+        if (src) {
+          encoder.copyBufferToBuffer(src, 0, this.arena, i.offset, i.bytes);
+          this.deviceCopies++;
+        }
       }
     }
-    const pass = encoder.beginComputePass();
-    for (const [k, d] of plan.dispatches.entries()) {
-      pass.setPipeline(this.pipelines[d.kernel]!);
-      pass.setBindGroup(0, this.bindGroups[k]!);
-      pass.dispatchWorkgroups(...d.workgroups);
+    if (to > from) {
+      const pass = encoder.beginComputePass();
+      for (let k = from; k < to; k++) {
+        const d = plan.dispatches[k]!;
+        pass.setPipeline(this.pipelines[d.kernel]!);
+        pass.setBindGroup(0, this.bindGroups[k]!);
+        pass.dispatchWorkgroups(...d.workgroups);
+      }
+      pass.end();
     }
-    pass.end();
+    if (to < plan.dispatches.length) return;
     plan.io.outputs.forEach((o, k) => {
       encoder.copyBufferToBuffer(this.arena, o.offset, (outputTargets ?? this.outputBuffers)[k]!, 0, o.bytes);
       if (outputTargets) this.deviceCopies++;
     });
+  }
+
+  /** How many dispatches one inference records. */
+  get dispatchCount(): number {
+    return this.engine.plan.dispatches.length;
   }
 
   /** The recorded dispatches with their pipelines and bind groups, in order (for per-layer profiles). */

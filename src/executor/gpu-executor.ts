@@ -15,6 +15,8 @@ import { buildGpuSchedule, type EngineProvider, type GpuSchedule, type ScheduleS
 import { dataDependentNodes, StagedGpuRun } from './gpu-stages.js';
 import { hasNonTensorIO, hostNodes } from './host-steps.js';
 import { checkFeed } from './executor.js';
+import { encodeRun, recordable, RunRecorder, type RunKey } from './recorded-run.js';
+import { checkDeviceFeed, copyIn, copyOut, readAll, writeTensor } from './transfers.js';
 import { checkLoopLimit, DEFAULT_MAX_LOOP_ITERATIONS } from './program.js';
 import { elementCount } from '../tensor/shape.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
@@ -65,8 +67,12 @@ export class GpuExecutor {
   lastStats: GpuRunStats = { nodes: 0, peakBytes: 0, transfers: 0, fallbacks: [], pipelines: 0, submits: 0, deviceCopies: 0 };
 
   private readonly memoryBudget: number;
+  /** Record each run's command buffers during the run before (recorded-run.ts); default on. */
+  private readonly preEncode: boolean;
+  private readonly recorder = new RunRecorder();
 
-  constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider, opts: { memoryBudget?: number; maxLoopIterations?: number } = {}) {
+  constructor(graph: Graph, readonly gpu: GpuDevice, private readonly engines?: EngineProvider, opts: { memoryBudget?: number; maxLoopIterations?: number; preEncode?: boolean } = {}) {
+    this.preEncode = opts.preEncode ?? true;
     this.memoryBudget = opts.memoryBudget === undefined ? defaultMemoryBudget() : checkMemoryBudget(opts.memoryBudget);
     const maxLoopIterations = checkLoopLimit(opts.maxLoopIterations ?? DEFAULT_MAX_LOOP_ITERATIONS);
     verifyGraph(graph);
@@ -222,8 +228,6 @@ export class GpuExecutor {
     const schedule = await this.scheduleFor(feeds, shapes);
     const device = this.gpu.device;
     let transfers = 0;
-    let submits = 0;
-    let deviceCopies = 0;
     // device feeds are read back only where a CPU step or a host output needs them (a feed given
     // back as an output on the device stays there)
     const passed = (name: string) => resident && name in feeds;
@@ -240,6 +244,46 @@ export class GpuExecutor {
     const deviceFeeds = schedule.uploads.filter((u) => isGpuTensor(feeds[u.name]));
     for (const u of deviceFeeds) checkDeviceFeed(feeds[u.name] as GpuTensor, u);
     for (const u of schedule.uploads) if (!isGpuTensor(feeds[u.name])) writeTensor(device, u, host.get(u.name)!);
+    const back = resident ? [] : schedule.outputs.flatMap((o) => (o.device ? [o.device] : []));
+    const run = this.preEncode && recordable(schedule)
+      ? { ...(await this.runRecorded({ schedule, resident, feeds: deviceFeeds.map((u) => [feeds[u.name] as GpuTensor, u] as const) }, back, host, mode)), transfers }
+      : await this.runSteps(schedule, back, host, mode, feeds, deviceFeeds, transfers);
+    this.lastStats = { nodes: schedule.steps.length, peakBytes: schedule.peakBytes, fallbacks: schedule.fallbacks, pipelines: this.gpu.pipelines.compiled, ...run };
+    const result: Record<string, DeviceFeed> = {};
+    for (const o of schedule.outputs) {
+      result[o.name] = resident && o.device ? gpuTensorView(this.gpu, o.device.dtype, o.device.shape, o.device.buffer) : passed(o.name) ? feeds[o.name]! : host.get(o.name)!;
+    }
+    return result;
+  }
+
+  /**
+   * A run of a recordable schedule (recorded-run.ts): submits the command buffers recorded during
+   * the last run (or encodes them now), records the next run's while the GPU works, reads `back`.
+   */
+  private async runRecorded(key: RunKey, back: Transfer[], host: Map<string, Tensor>, mode: 'host' | 'resident' | 'chained') {
+    const device = this.gpu.device;
+    device.pushErrorScope('validation');
+    device.pushErrorScope('out-of-memory');
+    let ok = false;
+    try {
+      const run = this.recorder.take(key) ?? encodeRun(device, key.schedule, key.feeds, back);
+      for (const b of run.buffers) device.queue.submit([b]);
+      this.recorder.hold(key, encodeRun(device, key.schedule, key.feeds, back));
+      for (const [t, value] of await readAll(back, this.gpu)) host.set(t.name, value);
+      if (mode === 'resident') await device.queue.onSubmittedWorkDone();
+      ok = true;
+      return { submits: run.buffers.length, deviceCopies: run.deviceCopies };
+    } finally {
+      if (!ok) this.recorder.drop();
+      await popRunScopes(device, () => this.recorder.drop());
+    }
+  }
+
+  /** A run step by step: CPU steps split it into several submits, with reads and writes between. */
+  private async runSteps(schedule: GpuSchedule, back: Transfer[], host: Map<string, Tensor>, mode: 'host' | 'resident' | 'chained', feeds: Record<string, DeviceFeed>, deviceFeeds: Transfer[], transfers: number) {
+    const device = this.gpu.device;
+    let submits = 0;
+    let deviceCopies = 0;
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
     let encoder = device.createCommandEncoder();
@@ -293,25 +337,14 @@ export class GpuExecutor {
       }
       pass?.end();
       pass = undefined;
-      const back = resident ? [] : schedule.outputs.flatMap((o) => (o.device ? [o.device] : []));
       for (const t of back) copyOut(encoder, t);
       flush();
       for (const [t, value] of await readAll(back, this.gpu)) host.set(t.name, value);
       if (mode === 'resident') await device.queue.onSubmittedWorkDone();
     } finally {
-      const oom = await device.popErrorScope();
-      const invalid = await device.popErrorScope();
-      if (oom) throw new DeviceError(`the WebGPU device ran out of memory during the forward pass: ${oom.message}`);
-      if (invalid) throw new ExecutionError(`the WebGPU device rejected the forward pass: ${invalid.message}`);
+      await popRunScopes(device);
     }
-    this.lastStats = {
-      nodes: schedule.steps.length, peakBytes: schedule.peakBytes, transfers, fallbacks: schedule.fallbacks, pipelines: this.gpu.pipelines.compiled, submits, deviceCopies,
-    };
-    const result: Record<string, DeviceFeed> = {};
-    for (const o of schedule.outputs) {
-      result[o.name] = resident && o.device ? gpuTensorView(this.gpu, o.device.dtype, o.device.shape, o.device.buffer) : passed(o.name) ? feeds[o.name]! : host.get(o.name)!;
-    }
-    return result;
+    return { submits, deviceCopies, transfers };
   }
 
   private runCpuStep(step: Extract<ScheduleStep, { kind: 'cpu' }>, host: Map<string, Tensor>): void {
@@ -328,40 +361,13 @@ export class GpuExecutor {
   }
 }
 
-function writeTensor(device: GPUDevice, t: Transfer, value: Tensor): void {
-  const data = toDeviceData(value, `'${t.name}'`);
-  if (data.byteLength > 0) device.queue.writeBuffer(t.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
-}
-
-function checkDeviceFeed(from: GpuTensor, t: Transfer): void {
-  if (from.dtype !== t.dtype || from.shape.join() !== t.shape.join()) {
-    throw new InputError(`input '${t.name}' on the device is ${from.dtype}[${from.shape}], the schedule expects ${t.dtype}[${t.shape}]`);
-  }
-}
-
-function copyIn(encoder: GPUCommandEncoder, from: GpuTensor, t: Transfer): void {
-  const bytes = elementCount(t.shape) * 4;
-  if (bytes > 0) encoder.copyBufferToBuffer(from.buffer, 0, t.buffer, 0, bytes);
-}
-
-function copyOut(encoder: GPUCommandEncoder, t: Transfer): void {
-  const bytes = elementCount(t.shape) * 4;
-  if (bytes > 0) encoder.copyBufferToBuffer(t.buffer, 0, t.staging!, 0, bytes);
-}
-
-/** Maps staging buffers (after the submit that filled them) and converts them to host tensors. */
-async function readAll(list: Transfer[], gpu: GpuDevice): Promise<[Transfer, Tensor][]> {
-  try {
-    return await Promise.all(list.map(async (t): Promise<[Transfer, Tensor]> => {
-      await t.staging!.mapAsync(GPUMapMode.READ);
-      const tensor = fromDeviceData(t.dtype, t.shape, t.staging!.getMappedRange());
-      t.staging!.unmap();
-      return [t, tensor];
-    }));
-  } catch (e) {
-    gpu.checkAlive();
-    throw new DeviceError(`reading results back from the WebGPU device failed: ${(e as Error).message}`, { cause: e });
-  }
+/** Pops a run's two error scopes; a device error becomes a typed error (`onError` runs first). */
+async function popRunScopes(device: GPUDevice, onError?: () => void): Promise<void> {
+  const oom = await device.popErrorScope();
+  const invalid = await device.popErrorScope();
+  if (oom || invalid) onError?.();
+  if (oom) throw new DeviceError(`the WebGPU device ran out of memory during the forward pass: ${oom.message}`);
+  if (invalid) throw new ExecutionError(`the WebGPU device rejected the forward pass: ${invalid.message}`);
 }
 
 const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);

@@ -42,8 +42,13 @@ export interface Transfer {
  * crossing the boundary costs device-to-device copies only.
  */
 export interface EngineStep {
-  /** Records the engine's work: copies `inputs` in, dispatches, copies results to `outputs`. */
-  encode(encoder: GPUCommandEncoder, inputs: Record<string, GPUBuffer>, outputs: GPUBuffer[]): void;
+  /**
+   * Records the engine's work: copies `inputs` in, dispatches, copies results to `outputs`. With
+   * `range`, only dispatches [from, to): the copies in go with the first, the copies out with the last.
+   */
+  encode(encoder: GPUCommandEncoder, inputs: Record<string, GPUBuffer>, outputs: GPUBuffer[], range?: readonly [number, number]): void;
+  /** How many dispatches a whole encode records. */
+  readonly dispatchCount: number;
   /** Device-to-device copies the last encode made. */
   readonly deviceCopies: number;
 }

@@ -100,7 +100,7 @@ export class EngineSession {
     readonly gpu: GpuDevice,
     private readonly partitionOpts: EnginePartitionOptions,
     serviceOpts: EngineServiceOptions,
-    private readonly runOpts: { memoryBudget?: number } = {},
+    private readonly runOpts: { memoryBudget?: number; preEncode?: boolean } = {},
     private readonly shapeOpts: ShapeOptions = {},
   ) {
     this.service = new EngineService(gpu, serviceOpts);

@@ -57,6 +57,11 @@ export interface SessionOptions {
    * half the machine's memory in Node (src/node/memory-default.ts), 4 GiB elsewhere.
    */
   maxMemory?: number;
+  /**
+   * Device 'webgpu': encode each run's commands during the run before, while the GPU works, so a
+   * run only uploads its inputs and submits (default true; false encodes at each run, for comparison).
+   */
+  preEncode?: boolean;
   /** Where built plans are kept between processes (Node: `cacheDir` through src/node.ts). */
   planStore?: PlanStore;
   /**
@@ -214,7 +219,7 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
   const hostReason = hostOnlyReason(graph);
   if (hostReason) return createHostSession(graph, opts, hostReason);
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
-  const exec = new GpuExecutor(graph, gpu, undefined, { memoryBudget: opts.maxMemory, maxLoopIterations: opts.maxLoopIterations });
+  const exec = new GpuExecutor(graph, gpu, undefined, { memoryBudget: opts.maxMemory, maxLoopIterations: opts.maxLoopIterations, preEncode: opts.preEncode });
   return {
     graph,
     inputs: exec.inputs,
@@ -288,7 +293,7 @@ async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<
   }, {
     precision: opts.precision, layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
     ...(opts.tacticSources ? { tacticSources: opts.tacticSources } : {}), memoryBudget: opts.memoryBudget, planStore: opts.planStore, log: opts.log, progress: opts.progress, warn: opts.notice,
-  }, { memoryBudget: opts.maxMemory }, { profiles: opts.profiles, onNewShape: opts.onNewShape });
+  }, { memoryBudget: opts.maxMemory, preEncode: opts.preEncode }, { profiles: opts.profiles, onNewShape: opts.onNewShape });
   let noticed = false;
   return {
     graph,

@@ -71,3 +71,28 @@ test('timeRuns: warm-up goes on past its run count until warmupMs have passed; w
   await timeRuns(slow, { warmup: 0, warmupMs: 60, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10 });
   assert.equal(calls, 2);
 });
+
+const busy = (ms: number) => {
+  const end = performance.now() + ms;
+  while (performance.now() < end) { /* a run of `ms` */ }
+};
+
+test('timeRuns with steadyMs: warm-up goes on through a step in speed until two windows agree; the timed runs see the settled speed', async () => {
+  let calls = 0;
+  // 80 slow runs (a GPU at its idle clock), then fast ones
+  const stepped = async () => busy(++calls <= 80 ? 6 : 1);
+  const t = await timeRuns(stepped, { warmup: 1, warmupMs: 0, steadyMs: 10_000, runs: 20, targetMs: 1, minRuns: 1, maxRuns: 100 });
+  assert.ok(t.steady?.settled, JSON.stringify(t.steady));
+  assert.ok(calls - 20 > 80, `warm-up ran past the slow runs: ${calls - 20} warm-up runs`);
+  assert.ok(Math.max(...t.times) < 4, `timed runs are the fast ones: ${t.times.map((x) => x.toFixed(1))}`);
+});
+
+test('timeRuns with steadyMs: runs that never settle stop warming up at steadyMs and say so', async () => {
+  let calls = 0;
+  // each run slower than the one before: two windows never agree
+  const drifting = async () => busy(0.2 + (calls++) * 0.05);
+  const t0 = performance.now();
+  const t = await timeRuns(drifting, { warmup: 1, steadyMs: 600, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10 });
+  assert.equal(t.steady?.settled, false);
+  assert.ok(t.steady!.warmupMs >= 600 && performance.now() - t0 < 5000, JSON.stringify(t.steady));
+});

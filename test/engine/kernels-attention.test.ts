@@ -1,4 +1,5 @@
-// Every tactic (block size; one invocation per row or a row split over several) of the attention kernel against onnxruntime's Attention, in f32 and
+// Every tactic (block size; one invocation per row or a row split over several; the unfused
+// products with the scores in scratch) of the attention kernel against onnxruntime's Attention, in f32 and
 // packed-f16 storage of inputs and output: 4-D with a causal limit and a [Sq, Sk] mask, and 3-D
 // with grouped kv heads (Q, K, V read through head-splitting strides). The layer comes from the
 // engine's own importer; the reference is onnxruntime on the same (half-rounded) inputs.
@@ -39,6 +40,7 @@ async function check(shapes: Record<string, number[]>, attrs: Record<string, Att
     if (typeof tactics === 'string') assert.fail(tactics);
     assert.ok(tactics.length >= 2, `several block sizes: ${tactics.map((t) => t.name)}`);
     assert.ok(tactics.some((t) => t.name.startsWith("attention-split")), `split-key tactics offered: ${tactics.map((t) => t.name)}`);
+    assert.ok(tactics.some((t) => t.name.startsWith('attention-gemm') && t.scratch.length === 1), `unfused (scores in scratch) tactics offered: ${tactics.map((t) => t.name)}`);
     for (const t of tactics) {
       const got = (await runTactic(gpu!, t, ctx.tensors, Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.data as Float32Array])), ['y'])).y!;
       const cmp = compareTensors(new Tensor('float32', [...want.shape], got), want, os === 'f16x2' ? F16 : FP32_TOLERANCE);

@@ -13,6 +13,7 @@ import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
 import type { TensorView } from '../layers/tensor-view.js';
 import type { NetTensor } from '../network.js';
 import { f32Literal } from './access.js';
+import { gemmAttentionPrograms } from './attention-gemm.js';
 import { attentionAddressing, bindAttention, pairedRows, rowState } from './attention-parts.js';
 import { mmaAttentionPrograms } from './attention-mma.js';
 import { splitKeyPrograms } from './attention-split.js';
@@ -124,6 +125,6 @@ export const compileAttention: LayerCompiler<AttentionLayer> = (layer, ctx) =>
       if (!seen.has(t.name)) { seen.add(t.name); tactics.push(t); }
     }
     // after the row-per-invocation blocks (the first candidate is what an untimed build takes);
-    // subgroup-matrix ones last, where the device has them
-    return [...tactics, ...splitKeyPrograms(layer, ctx, out), ...mmaAttentionPrograms(layer, ctx, out)];
+    // subgroup-matrix ones where the device has them, and the unfused form (scores in scratch) last
+    return [...tactics, ...splitKeyPrograms(layer, ctx, out), ...mmaAttentionPrograms(layer, ctx, out), ...gemmAttentionPrograms(layer, ctx, out)];
   });

@@ -48,7 +48,7 @@ function batchOffset(fn: string, op: OperandView, batch: readonly number[]): str
 const evenOffsets = (op: OperandView) => op.strides.slice(0, -1).every((s) => s % 2 === 0);
 
 /** The A part (see MatmulProblem.a) over operand [.., M, K]; quads when K is contiguous. */
-function operandA(op: OperandView, batch: readonly number[]): { part: PartBuilder; quads: boolean } {
+export function operandA(op: OperandView, batch: readonly number[]): { part: PartBuilder; quads: boolean } {
   const s = op.tensor.format.storage;
   const [sm, sk] = op.strides.slice(-2) as [number, number];
   const quads = sk === 1 && (s !== 'f16x2' || evenOffsets(op));
@@ -63,7 +63,7 @@ ${quads ? 'fn loadA4(r: ARow, k: u32) -> vec4<f32> { let i = r.base + k; return 
 }
 
 /** The B part: `loadB4(k, n)`, zero outside K×N (the tile loop reads whole tiles). */
-function operandB(op: OperandView, batch: readonly number[]): PartBuilder {
+export function operandB(op: OperandView, batch: readonly number[]): PartBuilder {
   const s = op.tensor.format.storage;
   const [sk, sn] = op.strides.slice(-2) as [number, number];
   const pairs = sn === 1 && (s !== 'f16x2' || evenOffsets(op));
@@ -82,7 +82,7 @@ fn loadB4(k: u32, n: u32) -> vec4<f32> {
 }
 
 /** store2/store1 into the row-major output: row grp·M + m, alpha, bias, residual, activation. */
-function epilogue(layer: MatmulLayer, y: NetTensor, residual: NetTensor | undefined, n: number): PartBuilder {
+export function epilogue(layer: Pick<MatmulLayer, 'alpha' | 'bias' | 'act'>, y: NetTensor, residual: NetTensor | undefined, n: number): PartBuilder {
   return (first) => {
     const bindings: EngineBinding[] = [];
     let decls = '';
