@@ -18,8 +18,39 @@ export function enginePipeline(gpu: GpuDevice, wgsl: string): Promise<GPUCompute
   return gpu.pipelines.get(`engine:${fnv1a64(new TextEncoder().encode(wgsl))}`, () => wgsl);
 }
 
-async function timeOne(gpu: GpuDevice, timer: TacticTimer, tactic: Tactic, ctx: KernelContext): Promise<number> {
+/** Rounds of measurements per candidate, taken in turn (see timeTactics). */
+const ROUNDS = 3;
+
+/** A candidate's dispatches bound to buffers of its own (constants, scratch) and of the layer (tensors). */
+async function prepare(gpu: GpuDevice, tactic: Tactic, tensorBuffer: (name: string) => GPUBuffer, buffer: (bytes: number, data?: Uint8Array) => GPUBuffer): Promise<TimedDispatch[]> {
   const device = gpu.device;
+  const constants = tactic.constants.map((c) => buffer(c.byteLength, c));
+  const scratch = tactic.scratch.map((s) => buffer(s));
+  const list: TimedDispatch[] = [];
+  for (const p of tactic.programs as EngineProgram[]) {
+    const pipeline = await enginePipeline(gpu, p.wgsl);
+    const entries = p.bindings.map((b, i) => ({
+      binding: i,
+      resource: { buffer: 'tensor' in b ? tensorBuffer(b.tensor) : 'constant' in b ? constants[b.constant]! : scratch[b.scratch]! },
+    }));
+    list.push({ pipeline, bindGroup: device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }), workgroups: p.workgroups });
+  }
+  return list;
+}
+
+/**
+ * Milliseconds per run of each tactic (Infinity for one that does not compile). The candidates are
+ * measured in turn, ROUNDS times over, and each keeps its best: a GPU's clock rises in steps over
+ * the first seconds of load, and timing one candidate fully before the next ranked the early ones
+ * at a lower clock (an H100 build took a flash-attention kernel 2.3× slower than it runs, then
+ * preferred it in another build where the ramp fell differently).
+ */
+export async function timeTactics(gpu: GpuDevice, timer: TacticTimer, tactics: Tactic[], ctx: KernelContext, layer: string): Promise<number[]> {
+  const device = gpu.device;
+  const errors: string[] = [];
+  // every candidate's pipelines start compiling now, together: the device compiles asynchronous
+  // pipelines on worker threads where it has them (Dawn); a failure is reported when it is prepared
+  for (const t of tactics) for (const p of t.programs as EngineProgram[]) enginePipeline(gpu, p.wgsl).catch(() => undefined);
   const made: GPUBuffer[] = [];
   const buffer = (bytes: number, data?: Uint8Array) => {
     const b = device.createBuffer({ size: words(bytes), usage: USAGE() });
@@ -27,57 +58,54 @@ async function timeOne(gpu: GpuDevice, timer: TacticTimer, tactic: Tactic, ctx: 
     if (data && data.byteLength % 4 === 0) device.queue.writeBuffer(b, 0, data as Uint8Array<ArrayBuffer>);
     return b;
   };
-  try {
-    const tensors = new Map<string, GPUBuffer>();
-    const tensorBuffer = (name: string) => {
-      let b = tensors.get(name);
-      if (!b) {
-        const t = ctx.tensors.get(name)!;
-        b = buffer(storageBytes(elementCount(t.shape), t.format.storage));
-        tensors.set(name, b);
-      }
-      return b;
-    };
-    const constants = tactic.constants.map((c) => buffer(c.byteLength, c));
-    const scratch = tactic.scratch.map((s) => buffer(s));
-    const list: TimedDispatch[] = [];
-    for (const p of tactic.programs as EngineProgram[]) {
-      const pipeline = await enginePipeline(gpu, p.wgsl);
-      const entries = p.bindings.map((b, i) => ({
-        binding: i,
-        resource: { buffer: 'tensor' in b ? tensorBuffer(b.tensor) : 'constant' in b ? constants[b.constant]! : scratch[b.scratch]! },
-      }));
-      list.push({ pipeline, bindGroup: device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries }), workgroups: p.workgroups });
+  // the layer's tensors are the same for every candidate: one buffer each
+  const tensors = new Map<string, GPUBuffer>();
+  const tensorBuffer = (name: string) => {
+    let b = tensors.get(name);
+    if (!b) {
+      const t = ctx.tensors.get(name)!;
+      b = buffer(storageBytes(elementCount(t.shape), t.format.storage));
+      tensors.set(name, b);
     }
-    let ms = await timer.time(list, 3);
-    if (ms < 0.2) ms = await timer.time(list, 20);
-    return ms;
+    return b;
+  };
+  try {
+    const lists: (TimedDispatch[] | undefined)[] = [];
+    for (const t of tactics) {
+      try {
+        lists.push(await prepare(gpu, t, tensorBuffer, buffer));
+      } catch (e) {
+        gpu.checkAlive();
+        errors.push(`${t.name}: ${(e as Error).message}`);
+        lists.push(undefined);
+      }
+    }
+    const times = lists.map(() => Infinity);
+    const reps = lists.map(() => 3);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, list] of lists.entries()) {
+        if (!list) continue;
+        let ms: number;
+        try {
+          ms = await timer.time(list, reps[i]!);
+        } catch (e) {
+          gpu.checkAlive();
+          errors.push(`${tactics[i]!.name}: ${(e as Error).message}`);
+          lists[i] = undefined;
+          times[i] = Infinity;
+          continue;
+        }
+        // short work is measured over more repetitions from the next round on
+        if (round === 0 && ms < 0.2) reps[i] = 20;
+        times[i] = Math.min(times[i]!, ms);
+      }
+    }
+    if (times.every((t) => t === Infinity)) {
+      throw new DeviceError(`no tactic of layer '${layer}' compiled: ${errors.join('; ')}`, { where: `layer ${layer}` });
+    }
+    return times;
   } finally {
     await device.queue.onSubmittedWorkDone();
     for (const b of made) b.destroy();
   }
-}
-
-/** Milliseconds per run of each tactic (Infinity for one that does not compile). */
-export async function timeTactics(gpu: GpuDevice, timer: TacticTimer, tactics: Tactic[], ctx: KernelContext, layer: string): Promise<number[]> {
-  const times: number[] = [];
-  const errors: string[] = [];
-  // every candidate's pipelines start compiling now, together (the builder starts them for all
-  // layers at once; a caller timing one layer alone gets the same): the device compiles
-  // asynchronous pipelines on worker threads where it has them (Dawn), so the candidates timed
-  // later are ready or nearly; a failure here is seen again, and reported, when that candidate is timed
-  for (const t of tactics) for (const p of t.programs as EngineProgram[]) enginePipeline(gpu, p.wgsl).catch(() => undefined);
-  for (const t of tactics) {
-    try {
-      times.push(await timeOne(gpu, timer, t, ctx));
-    } catch (e) {
-      gpu.checkAlive();
-      errors.push(`${t.name}: ${(e as Error).message}`);
-      times.push(Infinity);
-    }
-  }
-  if (times.every((t) => t === Infinity)) {
-    throw new DeviceError(`no tactic of layer '${layer}' compiled: ${errors.join('; ')}`, { where: `layer ${layer}` });
-  }
-  return times;
 }
