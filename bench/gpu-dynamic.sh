@@ -10,7 +10,8 @@
 #
 # Needs PyTorch, torchvision, transformers and onnxruntime (Python) there, and the build (dist/).
 # $MODELS picks a subset (resnet50_dyn bert_base_dyn); $RESNET_BATCHES and $BERT_SHAPES (BxS) the
-# shapes timed; $PRECISION (default fp16); $BENCH_ARGS adds nnrt bench options. Writes three files
+# shapes timed; $PRECISION (default fp16); $GPU_FEATURES (default f16; f16,subgroup-matrix adds
+# tensor-core tactics); $STEADY_MS (bench --steady-ms, default 0); $BENCH_ARGS adds nnrt bench options. Writes three files
 # under $OUT (the GPU machine returns at most 8 per command): dynamic.txt (every table, with the
 # clock), dynamic-stderr.txt (the export's log and bench progress) and dynamic-json.tgz.
 set -uo pipefail
@@ -23,7 +24,7 @@ if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node -
 json=$(mktemp -d)
 (cd bench/gpu-models && EXPORT_MODELS="$names" timeout "${EXPORT_TIMEOUT:-180}" python3 export_dynamic.py "$dir") > "$out/dynamic-stderr.txt" 2>&1
 : > "$out/dynamic.txt"
-common=(--device webgpu --engine webgpu --precision "${PRECISION:-fp16}" --mode resident --gpu-features f16 --compare-static --no-peers --warmup-ms 2000)
+common=(--device webgpu --engine webgpu --precision "${PRECISION:-fp16}" --mode resident --gpu-features "${GPU_FEATURES:-f16}" --compare-static --no-peers --warmup-ms 2000 --steady-ms "${STEADY_MS:-0}")
 for n in $names; do
   f="$dir/$n/model.onnx"
   echo "== $n at ${SECONDS} s ($(date -u +%T))" | tee -a "$out/dynamic-stderr.txt" >> "$out/dynamic.txt"
