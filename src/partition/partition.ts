@@ -9,7 +9,7 @@ import type { KnownValue } from '../ir/infer.js';
 import { topoSort } from '../ir/topo.js';
 import { constantOf, type SupportContext } from './predicate.js';
 import { checkPartitionOptions, DEFAULT_MIN_SUBGRAPH_SIZE } from './options.js';
-import type { PartitionOptions, PartitionResult, PartitionSubgraph, SmallCluster } from './types.js';
+import type { DeclinedNode, PartitionOptions, PartitionResult, PartitionSubgraph, SmallCluster } from './types.js';
 
 export { applyPartition } from './apply.js';
 export { DEFAULT_MIN_SUBGRAPH_SIZE } from './options.js';
@@ -84,6 +84,28 @@ class Clusters {
 /** The reason given for a node whose outputs shape inference already knows (folded, not run). */
 export const FOLDED_REASON = 'its outputs are constants (folded before running)';
 
+/** The reason given for a folded node whose value changes within a shape profile and that the framework reads. */
+export const COMPUTED_AT_RUN_REASON = 'its value changes within the shape profile and the framework reads it: computed at each run';
+
+/**
+ * In a profile, a folded node whose value changes within it (`varies`) and that a framework node
+ * reads, directly or through other such nodes, runs at each run: it is no longer folded (its edges
+ * count for outputs and cycles; a cluster that both feeds and reads it is split). Consumers are
+ * later in the topological order, so one reverse sweep settles it. Those that only feed engine
+ * constants stay folded: the engine computes them itself (runtime/profile-subgraphs.ts).
+ */
+function markComputedAtRun(order: readonly Node[], succ: readonly number[][], supported: readonly boolean[], folded: boolean[], declined: DeclinedNode[], varies?: (value: string) => boolean): void {
+  if (!varies) return;
+  for (let i = order.length - 1; i >= 0; i--) {
+    if (!folded[i] || !order[i]!.outputs.some((o) => o && varies(o))) continue;
+    // a successor that runs in the framework (one found here already counts: it is no longer folded)
+    if (!succ[i]!.some((s) => !folded[s] && !supported[s])) continue;
+    folded[i] = false;
+    const d = declined.find((x) => x.node === order[i]!.name)!;
+    d.reason = COMPUTED_AT_RUN_REASON;
+  }
+}
+
 /**
  * Finds the subgraphs `opts.supports` accepts. `shapes` is the map `inferShapes` returned for
  * `graph` (types decide support: float32 only, static shapes, constant weights).
@@ -125,6 +147,7 @@ export function partitionGraph(graph: Graph, shapes: ReadonlyMap<string, KnownVa
   // a folded node (Shape of a computed tensor...) reads no data at run time: its edges cannot make
   // a path that leaves a cluster and re-enters it, so the cycle check ignores them
   const folded = order.map((n, i) => !supported[i] && declined.some((d) => d.node === n.name && d.reason === FOLDED_REASON));
+  markComputedAtRun(order, succ, supported, folded, declined, opts.variesWithShape);
   const clusters = new Clusters(succ.map((s, i) => (folded[i] ? [] : s.filter((j) => !folded[j]))), supported);
   order.forEach((n, i) => {
     if (!supported[i]) return;

@@ -13,6 +13,12 @@ export interface PartitionOptions {
   excludeNodes?: readonly string[];
   /** Nodes a build refused (see fallback.ts), each with the reason: they stay in the framework. */
   fallbackNodes?: ReadonlyMap<string, string>;
+  /**
+   * A shape profile's test: whether a value that inference folded at these (opt) shapes changes
+   * elsewhere in the profile. Such a value read by a framework node is computed at each run (a
+   * mask built from the Shape of a hidden state), so its reads of engine tensors are real.
+   */
+  variesWithShape?: (value: string) => boolean;
 }
 
 /** One subgraph the engine takes over; becomes one nnrt.Engine node. */

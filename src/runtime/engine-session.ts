@@ -23,7 +23,7 @@ import { profileLayers, type EngineLayerTimes } from '../engine/layer-profile.js
 import { InputError } from '../errors.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { findProfile, outsideProfilesError, pointProfile, profileShapes, type ProfilePoint, type ShapeProfile } from '../engine/profile.js';
-import { generalizeEngineNode, type ProfileKnown } from './profile-subgraphs.js';
+import { generalizeEngineNode, variesInProfile, type ProfileKnown } from './profile-subgraphs.js';
 import { checkSessionProfiles, checkEngineInputs, describeShapes, optOf } from './session-profiles.js';
 
 export interface EnginePartitionOptions {
@@ -189,7 +189,7 @@ export class EngineSession {
   private async partitionAndBuild(graph: Graph, known: ReturnType<typeof inferShapes>, profile?: ProfileKnown) {
     const o = this.service.opts;
     const steps = partitionAndBuild<EngineRecord>(graph, known, {
-      partition: { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts },
+      partition: { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts, ...(profile ? { variesWithShape: (v: string) => variesInProfile(graph, profile, v) } : {}) },
       verify: backendVerifier('webgpu', { precision: o.precision, layerPrecision: o.layerPrecision, memoryBudget: o.memoryBudget, caps: deviceCaps(this.gpu) }),
       label: 'engine', warn: o.warn,
     });

@@ -37,13 +37,16 @@ function sameValue(a?: Tensor, b?: Tensor): boolean {
   return true;
 }
 
+/** Whether a value folded at the profile's opt shapes is different at its min or max. */
+export function variesInProfile(graph: Graph, known: ProfileKnown, name: string): boolean {
+  const o = known.opt.get(name)?.value;
+  return !graph.initializers.has(name) && !!o && !(sameValue(o, known.min.get(name)?.value) && sameValue(o, known.max.get(name)?.value));
+}
+
 /** Rewrites `node.subgraph` for the profile; returns the engine inputs' ranges, or what to send back. */
 export function generalizeEngineNode(graph: Graph, node: EngineNode, known: ProfileKnown): PlanProfileInput[] | ProfileRefusal {
   const sub = node.subgraph;
-  const varies = (name: string) => {
-    const o = known.opt.get(name)?.value;
-    return !graph.initializers.has(name) && !!o && !(sameValue(o, known.min.get(name)?.value) && sameValue(o, known.max.get(name)?.value));
-  };
+  const varies = (name: string) => variesInProfile(graph, known, name);
   const inSub = new Set([...sub.inputs.map((v) => v.name), ...sub.nodes.flatMap((n) => n.outputs)]);
   const producers = graph.producers();
   const chain: Node[] = [];
