@@ -60,3 +60,20 @@ test('attention tactics: 3-D with 4 query heads over 2 kv heads', { skip }, asyn
 test('attention tactics: head size 64, 3 query blocks and 5 key blocks with a ragged end, batch 2 × 3 heads', { skip }, async () => {
   await check({ q: [2, 3, 37, 64], k: [2, 3, 141, 64], v: [2, 3, 141, 64], mask: [2, 1, 37, 141] }, {}, ['q', 'k', 'v', 'mask']);
 });
+
+test('attention: scores that one storage binding cannot hold leave only the flash tactics', { skip }, async () => {
+  const shapes = { q: [1, 2, 40, 8], k: [1, 2, 70, 8], v: [1, 2, 70, 8] };
+  const feeds = Object.fromEntries(Object.entries(shapes).map(([k, s], i) => [k, randomTensor(s, 60 + i)]));
+  const model = patternModel({ nodes: [{ op: 'Attention', inputs: ['q', 'k', 'v'], outputs: ['y'] }], inputs: feeds, outputs: ['y'], opset: 23 });
+  const net = importNetwork(importOnnx(model).graph, shapes);
+  const ctx = kernelContext(gpu!, [...net.tensors.values()]);
+  const names = (c: typeof ctx) => {
+    const t = compileAttention(net.layers[0] as AttentionLayer, c);
+    if (typeof t === 'string') assert.fail(t);
+    return t.map((x) => x.name);
+  };
+  assert.ok(names(ctx).some((n) => n.startsWith('attention-gemm')));
+  // 2 heads × 40 × 70 f32 scores are 22,400 bytes
+  const small = names({ ...ctx, caps: { ...ctx.caps, maxStorageBinding: 16_384 } });
+  assert.ok(small.length > 0 && !small.some((n) => n.startsWith('attention-gemm')), small.join());
+});
