@@ -8,26 +8,10 @@
 # device-resident, and ViT-B again without pre-encoding (--no-pre-encode) to show what it saves.
 # $MODELS picks the models, $BUDGET the seconds, $BENCH_ARGS adds bench options. Writes to $OUT:
 # bench.txt (every table), json.tgz, clocks.csv (nvidia-smi every 200 ms), export.log, stderr.txt.
-set -uo pipefail
-out=${OUT:-bench-out}
-dir=${MODELS_DIR:-/tmp/nnrt-full}
-budget=${BUDGET:-570}
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
-export NNRT_GPU_FEATURES=f16,subgroup-matrix
-export NNRT_ORT_WEB_DIR=${NNRT_ORT_WEB_DIR:-$PWD/.gpu-peers/onnxruntime-web/dist}
-if [ ! -f "$NNRT_ORT_WEB_DIR/ort.min.mjs" ] && [ -f .gpu-peers/ort-web.tar.xz ]; then
-  mkdir -p "$NNRT_ORT_WEB_DIR" && tar -C "$NNRT_ORT_WEB_DIR" -xJf .gpu-peers/ort-web.tar.xz
-fi
-mkdir -p "$out" "$dir"
-names=${MODELS:-vit_b16 bert_base whisper_tiny_encoder convnext_tiny gpt2}
-nnrt=(node dist/cli/main.js)
+source bench/gpu-setup.sh 570
 json=$(mktemp -d)
-left() { echo $((budget - SECONDS)); }
 : > "$out/stderr.txt"; : > "$out/bench.txt"
-if command -v nvidia-smi > /dev/null; then
-  nvidia-smi --query-gpu=timestamp,pstate,clocks.sm,utilization.gpu,power.draw --format=csv -lms 200 > "$out/clocks.csv" 2>&1 &
-  clocks=$!
-fi
+start_clocks
 todo=""; for n in $names; do [ -f "$dir/$n/test_data_set_0/output_0.pb" ] || todo="$todo $n"; done
 (cd bench/gpu-models && EXPORT_MODELS="$todo" timeout $(( budget > 300 ? 240 : 120 )) python3 export_full.py "$dir") >> "$out/export.log" 2>&1 &
 exporter=$!

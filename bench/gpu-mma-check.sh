@@ -12,19 +12,7 @@
 # Writes to $OUT: mma-verify.txt, bench.txt, json.tgz (bench reports), logs.tgz (verify reports and
 # build logs), resnet50-b32.txt, clocks.csv, stderr.txt, export.log. Every step is bounded by what
 # is left of a 9-minute budget.
-set -uo pipefail
-out=${OUT:-bench-out}
-dir=${MODELS_DIR:-/tmp/nnrt-full}
-budget=${BUDGET:-540}
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
-export NNRT_GPU_FEATURES=f16,subgroup-matrix
-export NNRT_ORT_WEB_DIR=${NNRT_ORT_WEB_DIR:-$PWD/.gpu-peers/onnxruntime-web/dist}
-if [ ! -f "$NNRT_ORT_WEB_DIR/ort.min.mjs" ] && [ -f .gpu-peers/ort-web.tar.xz ]; then
-  mkdir -p "$NNRT_ORT_WEB_DIR" && tar -C "$NNRT_ORT_WEB_DIR" -xJf .gpu-peers/ort-web.tar.xz
-fi
-mkdir -p "$out" "$dir"
-names=${MODELS:-vit_b16 bert_base whisper_tiny_encoder convnext_tiny gpt2}
-nnrt=(node dist/cli/main.js)
+source bench/gpu-setup.sh 540
 simt_only=""
 t() { local left=$((budget - SECONDS)); if [ "$left" -lt "$1" ]; then echo $((left > 5 ? left : 5)); else echo "$1"; fi; }
 : > "$out/stderr.txt"
@@ -46,10 +34,7 @@ for n in $names; do
   echo "layers on subgroup-matrix tiles: $(grep -c -- '-mma' "$out/build-$n.log"); other matrix tiles: $(grep -E 'gemm|conv-igemm|matmul-' "$out/build-$n.log" | grep -vc -- '-mma')" >> "$out/mma-verify.txt"
 done
 logs=$(mktemp -d); mv "$out"/verify-*.json "$out"/build-*.log "$logs"/ 2> /dev/null; tar -C "$logs" -czf "$out/logs.tgz" .
-if command -v nvidia-smi > /dev/null; then
-  nvidia-smi --query-gpu=timestamp,pstate,clocks.sm,utilization.gpu,power.draw --format=csv -lms 200 > "$out/clocks.csv" 2>&1 &
-  clocks=$!
-fi
+start_clocks
 json=$(mktemp -d)
 for n in $names; do
   [ -f "$dir/$n/model.onnx" ] && [ $((budget - SECONDS)) -gt 90 ] || continue

@@ -10,23 +10,12 @@
 # Plans are timed one after another in one process, so the clock state is alike for all of them
 # (clocks.csv: nvidia-smi every 200 ms). Writes to $OUT: phases.txt, builds.txt, clocks.csv,
 # export.log, stderr.txt.
-set -uo pipefail
-out=${OUT:-bench-out}
-dir=${MODELS_DIR:-/tmp/nnrt-full}
-budget=${BUDGET:-540}
-export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
-export NNRT_GPU_FEATURES=f16,subgroup-matrix
-mkdir -p "$out" "$dir" /tmp/nnrt-plans
-names=${MODELS:-vit_b16 bert_base whisper_tiny_encoder convnext_tiny gpt2}
+source bench/gpu-setup.sh 540
+mkdir -p /tmp/nnrt-plans
 # $SOURCES: the --tactic-sources of each model's plans; RESNET=0 leaves ResNet-50 out
 sources=${SOURCES:-simt simt,subgroup-matrix}
-nnrt=(node dist/cli/main.js)
-left() { echo $((budget - SECONDS)); }
 : > "$out/stderr.txt"; : > "$out/builds.txt"
-if command -v nvidia-smi > /dev/null; then
-  nvidia-smi --query-gpu=timestamp,pstate,clocks.sm,utilization.gpu,power.draw --format=csv -lms 200 > "$out/clocks.csv" 2>&1 &
-  clocks=$!
-fi
+start_clocks
 todo=""; for n in $names; do [ -f "$dir/$n/model.onnx" ] || todo="$todo $n"; done
 (cd bench/gpu-models && EXPORT_MODELS="$todo" timeout $(( budget > 260 ? budget - 200 : 60 )) python3 export_full.py "$dir") >> "$out/export.log" 2>&1 &
 exporter=$!
