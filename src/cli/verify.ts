@@ -75,7 +75,7 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
   for (const r of results) {
     out(r.dir);
     for (const o of r.outputs) {
-      const err = o.reason ? o.reason : `max abs ${o.maxAbsError.toExponential(2)}  max rel ${o.maxRelError.toExponential(2)}`;
+      const err = o.reason ? o.reason : `max abs ${o.maxAbsError.toExponential(2)}  max rel ${o.maxRelError.toExponential(2)}${o.cosine !== undefined ? `  cosine ${o.cosine.toFixed(6)}` : ''}`;
       const bad = o.pass ? '' : `  ${o.mismatches} mismatches` + (o.nonFiniteMismatches ? ` (${o.nonFiniteMismatches} with NaN or Inf on one side only)` : '') + (o.firstMismatch ? ` (first at ${o.firstMismatch.index}: got ${o.firstMismatch.got}, want ${o.firstMismatch.want})` : '');
       out(`  ${o.pass ? 'pass' : 'FAIL'}  ${o.name}  [${o.shape.join(',')}]  ${err}${bad}`);
     }

@@ -24,6 +24,11 @@ export interface Comparison {
    */
   nonFiniteMismatches?: number;
   firstMismatch?: { index: number; got: number; want: number };
+  /**
+   * Float tensors: cosine similarity of got and want over the elements finite on both sides (1
+   * when both are all zeros): the usual whole-output check of reduced-precision hidden states.
+   */
+  cosine?: number;
 }
 
 /**
@@ -44,6 +49,9 @@ export function compareTensors(got: Tensor, want: Tensor, tol: Tolerance): Compa
   let bad = 0;
   let nonFinite = 0;
   let first: Comparison['firstMismatch'];
+  let dot = 0;
+  let nx = 0;
+  let ny = 0;
   for (let i = 0; i < b.length; i++) {
     const x = a[i]!;
     const y = b[i]!;
@@ -52,6 +60,11 @@ export function compareTensors(got: Tensor, want: Tensor, tol: Tolerance): Compa
     if (Number.isNaN(y)) ok = Number.isNaN(x);
     else if (!Number.isFinite(y)) ok = x === y;
     else {
+      if (Number.isFinite(x)) {
+        dot += x * y;
+        nx += x * x;
+        ny += y * y;
+      }
       err = Math.abs(x - y);
       ok = err <= tol.atol + tol.rtol * Math.abs(y);
       if (Number.isNaN(err)) ok = false;
@@ -69,12 +82,15 @@ export function compareTensors(got: Tensor, want: Tensor, tol: Tolerance): Compa
   }
   const out: Comparison = { pass: bad === 0, maxAbsError: maxAbs, maxRelError: maxRel, mismatches: bad, nonFiniteMismatches: nonFinite };
   if (first) out.firstMismatch = first;
+  if (FLOAT_DTYPES.has(want.dtype)) out.cosine = nx > 0 && ny > 0 ? dot / Math.sqrt(nx * ny) : nx === ny ? 1 : 0;
   if (got.dtype !== want.dtype) {
     out.pass = false;
     out.reason = `dtype ${got.dtype} vs expected ${want.dtype}`;
   }
   return out;
 }
+
+const FLOAT_DTYPES = new Set<string>(['float32', 'float16']);
 
 /** String tensors compare exactly, element by element. */
 function compareStrings(got: Tensor, want: Tensor): Comparison {

@@ -60,19 +60,6 @@ function dataSet(model: string): { inputs: Record<string, Tensor>; outputs: Reco
   return { inputs: read('input_'), outputs: read('output_') };
 }
 
-function cosine(a: Tensor, b: Tensor): number {
-  const x = a.numeric();
-  const y = b.numeric();
-  let dot = 0;
-  let nx = 0;
-  let ny = 0;
-  for (let i = 0; i < x.length; i++) {
-    dot += x[i]! * y[i]!;
-    nx += x[i]! * x[i]!;
-    ny += y[i]! * y[i]!;
-  }
-  return dot / Math.sqrt(nx * ny);
-}
 
 /** Engine nodes ÷ the nodes that run at all (those whose outputs are not folded constants). */
 function coverage(session: Session): { share: number; engines: number; inEngines: number; running: number; declined: string[] } {
@@ -98,7 +85,7 @@ for (const [model, expect] of Object.entries(MODELS)) {
           assert.deepEqual([...g.shape], [...want.shape], `${model} ${name}: shape`);
           const c = compareTensors(g, want, precision === 'fp32' ? FP32_TOLERANCE : FP16_TOLERANCE);
           assert.ok(c.pass, `${model} ${precision} ${name}: max abs ${c.maxAbsError}, max rel ${c.maxRelError}, ${c.mismatches} mismatches`);
-          if (precision === 'fp16') assert.ok(cosine(g, want) >= FP16_MIN_COSINE, `${model} fp16 ${name}: cosine ${cosine(g, want)}`);
+          if (precision === 'fp16') assert.ok(c.cosine! >= FP16_MIN_COSINE, `${model} fp16 ${name}: cosine ${c.cosine}`);
         }
         const cov = coverage(session);
         const what = `${model} ${precision}: ${cov.inEngines} of ${cov.running} running nodes in ${cov.engines} engines; left: ${cov.declined.join('; ')}`;
