@@ -6,7 +6,8 @@
 # matrices asked of Dawn), end to end and device-resident, beside onnxruntime-web's WebGPU EP in the
 # same process. Every row warms up until its runs settle (--steady-ms). Then ResNet-50 at batch 32
 # device-resident, and ViT-B again without pre-encoding (--no-pre-encode) to show what it saves.
-# $MODELS picks the models, $BUDGET the seconds, $BENCH_ARGS adds bench options. Writes to $OUT:
+# $MODELS picks the models, $BUDGET the seconds, $BENCH_ARGS adds bench options; VERIFY=1 adds
+# `nnrt verify` of each model (verify.txt: max errors and cosine similarity per output). Writes to $OUT:
 # bench.txt (every table), json.tgz, clocks.csv (nvidia-smi every 200 ms), export.log, stderr.txt.
 source bench/gpu-setup.sh 570
 json=$(mktemp -d)
@@ -26,6 +27,10 @@ for n in $names; do
   # shellcheck disable=SC2086
   timeout $(( $(left) - 20 )) "${nnrt[@]}" bench "$m" "${args[@]}" --mode e2e,resident --peers ort-web-webgpu --json "$json/$n.json" ${BENCH_ARGS:-} >> "$out/bench.txt" 2>> "$out/stderr.txt"
   tar -C "$json" -czf "$out/json.tgz" .
+  # VERIFY=1: also each output's agreement with onnxruntime's CPU output, cosine similarity included
+  if [ "${VERIFY:-0}" = 1 ] && [ "$(left)" -gt 60 ]; then
+    timeout 60 "${nnrt[@]}" verify "$m" --engine webgpu --precision fp16 --atol 0.05 --rtol 0.05 --quiet >> "$out/verify.txt" 2>> "$out/stderr.txt"
+  fi
 done
 if [ "${RESNET:-1}" = 1 ] && [ "$(left)" -gt 90 ]; then
   [ -f "$r50/model.onnx" ] || timeout 120 python3 .gpu/torch_ref.py export --model resnet50 --batch 32 --out "$r50" >> "$out/export.log" 2>&1
