@@ -274,8 +274,8 @@ export class GpuExecutor {
       ok = true;
       return { submits: run.buffers.length, deviceCopies: run.deviceCopies };
     } finally {
-      if (!ok) this.recorder.drop();
-      await popRunScopes(device, () => this.recorder.drop());
+      if (!ok) this.recorder.drop(key.schedule);
+      await popRunScopes(device, () => this.recorder.drop(key.schedule));
     }
   }
 

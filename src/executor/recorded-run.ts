@@ -84,22 +84,28 @@ export interface RunKey {
 const sameKey = (a: RunKey, b: RunKey) => a.schedule === b.schedule && a.resident === b.resident
   && a.feeds.length === b.feeds.length && a.feeds.every(([t], i) => t.buffer === b.feeds[i]![0].buffer);
 
-/** Holds the next run's command buffers, encoded ahead, for one key. */
+/**
+ * Holds the next run's command buffers, encoded ahead: one per schedule and kind of run (host or
+ * resident), so runs alternating between shapes each find theirs. Weakly keyed: a schedule the
+ * executor evicts takes its buffers with it.
+ */
 export class RunRecorder {
-  private held?: { key: RunKey; run: RecordedRun };
+  private readonly held = new WeakMap<GpuSchedule, { key: RunKey; run: RecordedRun }[]>();
 
   /** The held buffers when they were recorded for this key (taken: held no more). */
   take(key: RunKey): RecordedRun | undefined {
-    const h = this.held;
-    this.held = undefined;
-    return h && sameKey(h.key, key) ? h.run : undefined;
+    const list = this.held.get(key.schedule);
+    const i = list?.findIndex((h) => sameKey(h.key, key)) ?? -1;
+    return i < 0 ? undefined : list!.splice(i, 1)[0]!.run;
   }
 
   hold(key: RunKey, run: RecordedRun): void {
-    this.held = { key, run };
+    const others = (this.held.get(key.schedule) ?? []).filter((h) => h.key.resident !== key.resident);
+    this.held.set(key.schedule, [...others, { key, run }]);
   }
 
-  drop(): void {
-    this.held = undefined;
+  /** Forgets what was held for a schedule (after a failed run). */
+  drop(schedule: GpuSchedule): void {
+    this.held.delete(schedule);
   }
 }

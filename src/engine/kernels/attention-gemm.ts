@@ -19,6 +19,7 @@ import { KernelReason, groupGrid, tensorOf } from './convert.js';
 import { epilogue, operandA, operandB, type OperandView } from './matmul.js';
 import { tileName, tiledMatmul, type PartBuilder, type TileConfig } from './matmul-tile.js';
 import { matmulChoices } from './matrix/choices.js';
+import { workgroupReducer } from './row-reduce.js';
 import type { EngineBinding, EngineProgram, KernelContext, Tactic } from './tactic.js';
 
 /** Tile pairings offered per kind of tile (each is timed as a whole: two products and the softmax). */
@@ -79,18 +80,7 @@ function softmaxProgram(layer: AttentionLayer, ctx: KernelContext, b: AttentionB
   const grid = groupGrid(rows, ctx.caps);
   const causal = layer.causalOffset === undefined ? '' : `\n  if (i32(key) > i32(row) + ${layer.causalOffset}) { return ${NEG_INF}; }`;
   const wgsl = `${b.wgsl}${INFINITY}${NAN_MINMAX}${a.offsets}
-var<workgroup> red_: array<f32, ${wg}>;
-fn reduce_(lid: u32, v: f32, is_max: bool) -> f32 {
-  red_[lid] = v;
-  workgroupBarrier();
-  for (var s = ${wg / 2}u; s > 0u; s >>= 1u) {
-    if (lid < s) { red_[lid] = select(red_[lid] + red_[lid + s], nmax_(red_[lid], red_[lid + s]), is_max); }
-    workgroupBarrier();
-  }
-  let r = red_[0];
-  workgroupBarrier();
-  return r;
-}
+${workgroupReducer(wg, { max: (a, c) => `nmax_(${a}, ${c})`, sum: (a, c) => `${a} + ${c}` })}
 fn x_(g: u32, row: u32, key: u32, at: u32) -> f32 {${causal}
   return load_s(at)${a.maskTerms};
 }
@@ -103,10 +93,10 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let base = unit * ${sk}u;
   var m = ${NEG_INF};
   for (var key = lid; key < ${sk}u; key += ${wg}u) { m = nmax_(m, x_(g, row, key, base + key)); }
-  let mx = reduce_(lid, m, true);
+  let mx = wg_max_(lid, m);
   var sum = 0.0;
   for (var key = lid; key < ${sk}u; key += ${wg}u) { sum += exp(x_(g, row, key, base + key) - mx); }
-  let inv = 1.0 / reduce_(lid, sum, false);
+  let inv = 1.0 / wg_sum_(lid, sum);
   for (var key = lid; key < ${sk}u; key += ${wg}u) { store_s(base + key, exp(x_(g, row, key, base + key) - mx) * inv); }
 }
 `;
