@@ -23,6 +23,8 @@ export interface TimingOptions {
   maxRuns: number;
   /** Called after every run (warm-up or timed) with how many are done out of how many planned. */
   onRun?: (done: number, planned: number) => void;
+  /** Milliseconds from some origin; `performance.now` unless a test drives a virtual clock. */
+  clock?: () => number;
 }
 
 export const DEFAULT_TIMING: TimingOptions = { warmup: 3, warmupMs: 500, targetMs: 3000, minRuns: 5, maxRuns: 500 };
@@ -43,13 +45,13 @@ const WINDOW_MS = 250;
 const SETTLED = 0.03;
 
 /** Runs windows of runs until two in a row agree (medians within SETTLED) or `budgetMs` passes; whether they agreed. */
-async function settle(once: () => Promise<number>, budgetMs: number, onRun: () => void): Promise<boolean> {
-  const start = performance.now();
+async function settle(once: () => Promise<number>, budgetMs: number, onRun: () => void, now: () => number): Promise<boolean> {
+  const start = now();
   let last: number | undefined;
-  while (performance.now() - start < budgetMs) {
+  while (now() - start < budgetMs) {
     const times: number[] = [];
-    const w0 = performance.now();
-    while (times.length < WINDOW_RUNS || performance.now() - w0 < WINDOW_MS) {
+    const w0 = now();
+    while (times.length < WINDOW_RUNS || now() - w0 < WINDOW_MS) {
       times.push(await once());
       onRun();
     }
@@ -71,11 +73,12 @@ export function runsFor(estimateMs: number, o: Pick<TimingOptions, 'targetMs' | 
  * region (runtimes may reuse output buffers, so later runs could overwrite it).
  */
 export async function timeRuns<R, K = R>(run: () => Promise<R>, o: TimingOptions, keep: (r: R) => K | Promise<K> = (r) => r as unknown as K): Promise<Timed<K>> {
+  const now = o.clock ?? (() => performance.now());
   let first: { value: K; ms: number } | undefined;
   const once = async (): Promise<number> => {
-    const t0 = performance.now();
+    const t0 = now();
     const r = await run();
-    const ms = performance.now() - t0;
+    const ms = now() - t0;
     first ??= { value: await keep(r), ms };
     return ms;
   };
@@ -83,16 +86,16 @@ export async function timeRuns<R, K = R>(run: () => Promise<R>, o: TimingOptions
   let planned = o.warmup + (o.runs ?? o.minRuns);
   let done = 0;
   let lastWarm: number | undefined;
-  const warmStart = performance.now();
-  for (let i = 0; i < o.warmup || (o.warmup > 0 && performance.now() - warmStart < (o.warmupMs ?? 0)); i++) {
+  const warmStart = now();
+  for (let i = 0; i < o.warmup || (o.warmup > 0 && now() - warmStart < (o.warmupMs ?? 0)); i++) {
     lastWarm = await once();
     if (i >= o.warmup) planned++;
     o.onRun?.(++done, planned);
   }
   let steady: Timed<K>['steady'];
   if (o.steadyMs && o.warmup > 0) {
-    const settled = await settle(async () => (lastWarm = await once()), o.steadyMs, () => o.onRun?.(++done, ++planned));
-    steady = { warmupMs: performance.now() - warmStart, settled };
+    const settled = await settle(async () => (lastWarm = await once()), o.steadyMs, () => o.onRun?.(++done, ++planned), now);
+    steady = { warmupMs: now() - warmStart, settled };
   }
   const times: number[] = [];
   let runs = o.runs;

@@ -53,46 +53,49 @@ test('timeRuns without --runs and without warm-up sizes from the first timed run
   assert.equal(t.first, 1);
 });
 
+/** A virtual clock: each run advances it by the run's made-up duration, so these tests never depend on the machine's speed. */
+function virtualClock() {
+  let t = 0;
+  return { clock: () => t, spend: (ms: number) => void (t += ms) };
+}
+
 test('timeRuns: warm-up goes on past its run count until warmupMs have passed; warm-up 0 skips it', async () => {
+  const v = virtualClock();
   let calls = 0;
   const progress: [number, number][] = [];
-  const slow = async () => {
-    calls++;
-    await new Promise((r) => setTimeout(r, 5));
-    return calls;
-  };
-  const t0 = performance.now();
-  const t = await timeRuns(slow, { warmup: 1, warmupMs: 60, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10, onRun: (d, p) => progress.push([d, p]) });
-  assert.ok(performance.now() - t0 >= 60);
-  assert.ok(calls >= 2 + 60 / 30, `${calls} calls: warm-up stopped before 60 ms`); // each call ≥ 5 ms, timers are coarse
-  assert.equal(t.times.length, 2);
-  assert.deepEqual(progress.at(-1), [calls, calls], 'the planned count grows with the extra warm-up runs');
+  const fiveMs = async () => (v.spend(5), ++calls);
+  const t = await timeRuns(fiveMs, { warmup: 1, warmupMs: 60, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10, clock: v.clock, onRun: (d, p) => progress.push([d, p]) });
+  // warm-up runs at t = 0, 5, …, 55 start before 60 ms have passed: 12 of them, then 2 timed
+  assert.equal(calls, 14);
+  assert.deepEqual(t.times, [5, 5]);
+  assert.deepEqual(progress.at(-1), [14, 14], 'the planned count grows with the extra warm-up runs');
   calls = 0;
-  await timeRuns(slow, { warmup: 0, warmupMs: 60, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10 });
+  await timeRuns(fiveMs, { warmup: 0, warmupMs: 60, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10, clock: v.clock });
   assert.equal(calls, 2);
 });
 
-const busy = (ms: number) => {
-  const end = performance.now() + ms;
-  while (performance.now() < end) { /* a run of `ms` */ }
-};
-
 test('timeRuns with steadyMs: warm-up goes on through a step in speed until two windows agree; the timed runs see the settled speed', async () => {
+  const v = virtualClock();
   let calls = 0;
-  // 80 slow runs (a GPU at its idle clock), then fast ones
-  const stepped = async () => busy(++calls <= 80 ? 6 : 1);
-  const t = await timeRuns(stepped, { warmup: 1, warmupMs: 0, steadyMs: 10_000, runs: 20, targetMs: 1, minRuns: 1, maxRuns: 100 });
+  // 80 slow runs (a GPU at its idle clock), then fast ones; the slow ones drift by 5% a window so
+  // no two slow windows agree
+  const stepped = async () => {
+    calls++;
+    v.spend(calls <= 80 ? 6 * 1.05 ** Math.floor(calls / 10) : 1);
+  };
+  const t = await timeRuns(stepped, { warmup: 1, warmupMs: 0, steadyMs: 10_000, runs: 20, targetMs: 1, minRuns: 1, maxRuns: 100, clock: v.clock });
   assert.ok(t.steady?.settled, JSON.stringify(t.steady));
   assert.ok(calls - 20 > 80, `warm-up ran past the slow runs: ${calls - 20} warm-up runs`);
-  assert.ok(Math.max(...t.times) < 4, `timed runs are the fast ones: ${t.times.map((x) => x.toFixed(1))}`);
+  assert.equal(t.times.length, 20);
+  assert.ok(t.times.every((ms) => Math.abs(ms - 1) < 1e-6), `timed runs are the fast ones: ${t.times}`);
 });
 
 test('timeRuns with steadyMs: runs that never settle stop warming up at steadyMs and say so', async () => {
+  const v = virtualClock();
   let calls = 0;
-  // each run slower than the one before: two windows never agree
-  const drifting = async () => busy(0.2 + (calls++) * 0.05);
-  const t0 = performance.now();
-  const t = await timeRuns(drifting, { warmup: 1, steadyMs: 600, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10 });
+  // each run 10% slower than the one before: two windows never agree
+  const drifting = async () => v.spend(0.2 * 1.1 ** calls++);
+  const t = await timeRuns(drifting, { warmup: 1, steadyMs: 600, runs: 2, targetMs: 1, minRuns: 1, maxRuns: 10, clock: v.clock });
   assert.equal(t.steady?.settled, false);
-  assert.ok(t.steady!.warmupMs >= 600 && performance.now() - t0 < 5000, JSON.stringify(t.steady));
+  assert.ok(t.steady!.warmupMs >= 600, JSON.stringify(t.steady));
 });
