@@ -6,12 +6,16 @@
       onnxruntime's own quantizer (quantize_static, QDQ format, uint8 activations, int8 per-channel
       weights, min-max calibration on seeded inputs) into OUT/<name>_qdq/model.onnx. Seeded
       accuracy inputs go to OUT/<name>_sets/set_K/input_*.pb (5 × 100 images, or 4 BERT
-      sequences) with onnxruntime's int8 CPU outputs in OUT/<name>_ort_int8/set_K and its fp32 ones
-      in OUT/<name>_ort_fp32/set_K.
+      sequences) with onnxruntime's int8 CPU outputs in OUT/<name>_ort_int8/set_K (default session:
+      Q/DQ fused into its integer kernels), the same model with graph optimizations off (the ONNX
+      semantics: DQ, float op, Q) in OUT/<name>_ort_int8_ref/set_K, and its fp32 ones in
+      OUT/<name>_ort_fp32/set_K.
   python3 int8_models.py compare OUT NAME NNRT_DIR
       nnrt's outputs (NNRT_DIR/set_K/output_0.pb) against onnxruntime int8: the share of elements
       within one quantization step (the scale of the DequantizeLinear writing the output; for a
-      float output, its range / 255), and the top-1 agreement with the fp32 model (classifiers).
+      float output, its range / 255), the same share against the ONNX semantics for nnrt and for
+      onnxruntime's fused session (how far onnxruntime's own kernels stray), and the top-1
+      agreement with the fp32 model (classifiers).
 """
 import os, sys, json, glob
 import numpy as np
@@ -94,12 +98,16 @@ def export(out, names):
             quantize(fp, qdq, calib, ops)
             s_fp = ort.InferenceSession(fp, providers=['CPUExecutionProvider'])
             s_q = ort.InferenceSession(qdq, providers=['CPUExecutionProvider'])
+            # the ONNX semantics of the QDQ model (DQ, float op, Q): no graph optimizations, so no
+            # fused integer kernels and no fused float ops rounding differently
+            plain = ort.SessionOptions(); plain.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+            s_ref = ort.InferenceSession(qdq, plain, providers=['CPUExecutionProvider'])
             outs = [o.name for o in s_q.get_outputs()]
             for k, feeds in enumerate(sets):
                 sd = os.path.join(out, f'{name}_sets', f'set_{k}'); os.makedirs(sd, exist_ok=True)
                 for i, inp in enumerate(s_q.get_inputs()):
                     tensor_pb(os.path.join(sd, f'input_{i}.pb'), feeds[inp.name], inp.name)
-                for kind, sess in (('ort_int8', s_q), ('ort_fp32', s_fp)):
+                for kind, sess in (('ort_int8', s_q), ('ort_int8_ref', s_ref), ('ort_fp32', s_fp)):
                     od = os.path.join(out, f'{name}_{kind}', f'set_{k}'); os.makedirs(od, exist_ok=True)
                     for i, v in enumerate(sess.run(None, feeds)):
                         tensor_pb(os.path.join(od, f'output_{i}.pb'), v, outs[i])
@@ -123,6 +131,8 @@ def compare(out, name, nnrt_dir):
     step = output_step(os.path.join(out, f'{name}_qdq', 'model.onnx'))
     within = total = top_fp = top_ort = rows = 0
     worst = 0.0
+    # beside onnxruntime's default (fused) session: nnrt and that session against the ONNX semantics
+    within_ref = ort_within_ref = 0
     for sd in sorted(glob.glob(os.path.join(out, f'{name}_ort_int8', 'set_*'))):
         k = os.path.basename(sd)
         got_path = os.path.join(nnrt_dir, k, 'output_0.pb')
@@ -134,10 +144,17 @@ def compare(out, name, nnrt_dir):
         s = step if step is not None else (want.max() - want.min()) / 255
         d = np.abs(got - want)
         within += int((d <= s * 1.001 + 1e-6).sum()); total += d.size; worst = max(worst, float(d.max()))
+        ref_path = os.path.join(out, f'{name}_ort_int8_ref', k, 'output_0.pb')
+        if os.path.exists(ref_path):
+            ref = read_pb(ref_path).astype(np.float64)
+            within_ref += int((np.abs(got - ref) <= s * 1.001 + 1e-6).sum())
+            ort_within_ref += int((np.abs(want - ref) <= s * 1.001 + 1e-6).sum())
         if name != 'bert_base':
             top_fp += int((got.argmax(1) == fp.argmax(1)).sum()); top_ort += int((got.argmax(1) == want.argmax(1)).sum()); rows += got.shape[0]
     r = {'model': name, 'step': step, 'step_kind': 'output DequantizeLinear scale' if step is not None else 'range/255 (float output)',
-         'within_one_step': within / max(total, 1), 'elements': total, 'max_abs_diff': worst}
+         'within_one_step': within / max(total, 1), 'elements': total, 'max_abs_diff': worst,
+         'nnrt_within_one_step_of_onnx_semantics': within_ref / max(total, 1),
+         'ort_fused_within_one_step_of_onnx_semantics': ort_within_ref / max(total, 1)}
     if rows:
         r.update({'top1_vs_fp32': top_fp / rows, 'top1_vs_ort_int8': top_ort / rows, 'inputs': rows})
     print(json.dumps(r))
