@@ -24,7 +24,7 @@ import { importOnnx } from '../../src/onnx/import/model.js';
 import '../../src/ops/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
-import { calibrateMinMax, insertQdq, matmulActivations, type Feeds } from '../helpers/quantize-static.js';
+import { calibrateMinMax, insertQdq, matmulActivations, type Feeds } from '../../bench/quantize-static.js';
 
 const skip = webgpuSkip() ?? false;
 const MODEL = join(import.meta.dirname, '../fixtures/transformers/bert_tiny/model.onnx');

@@ -8,9 +8,9 @@
 // column (axis 1, scale max|w|/127). Ranges come from onnxruntime running the float model, not
 // from nnrt, so a test can compare nnrt's int8 engine with onnxruntime on the result.
 import ort from 'onnxruntime-node';
-import type { Graph, Node } from '../../src/ir/graph.js';
-import { exportOnnx } from '../../src/onnx/export/model.js';
-import { Tensor } from '../../src/tensor/tensor.js';
+import type { Graph, Node } from '../src/ir/graph.js';
+import { exportOnnx } from '../src/onnx/export/model.js';
+import { Tensor } from '../src/tensor/tensor.js';
 
 /** The float activations a MatMul reads or writes (not constants), in graph order. */
 export function matmulActivations(graph: Graph): string[] {
