@@ -12,19 +12,22 @@
 #
 # Needs PyTorch, torchvision, transformers and onnxruntime (Python) there, and the build (dist/;
 # tsx otherwise; bench/gpu-models/run-sets.mjs needs dist/). $MODELS picks a subset; BENCH=0 skips
-# the speed part. Writes to $OUT: export.log, accuracy.jsonl (one line per model), coverage.jsonl
+# the speed part. Writes to $OUT: int8-mma-check.txt (the int8 tensor-core tiles checked on the
+# device), export.log, accuracy.jsonl (one line per model), coverage.jsonl
 # (nodes in engines, declined reasons), nnrt-*.log, bench.txt, bench-*.json. Every step is bounded
 # by `timeout` within an 8.5-minute budget.
 set -uo pipefail
 out=${OUT:-bench-out}
 dir=${MODELS_DIR:-/tmp/nnrt-int8}
 export XDG_RUNTIME_DIR=${XDG_RUNTIME_DIR:-/tmp}
-export NNRT_GPU_FEATURES=${NNRT_GPU_FEATURES:-f16}
+# subgroup matrices: int8 tensor-core tiles (each build checks them on the device first)
+export NNRT_GPU_FEATURES=${NNRT_GPU_FEATURES:-f16,subgroup-matrix}
 mkdir -p "$out" "$dir"
 names=${MODELS:-resnet50 mobilenet_v2 bert_base}
 if [ -f dist/cli/main.js ]; then nnrt=(node dist/cli/main.js); else nnrt=(node --import tsx src/cli/main.ts); fi
 runsets=(node bench/gpu-models/run-sets.mjs)   # over dist/: run `npm run build` before packing
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > "$out/gpu.txt" 2>/dev/null || true
+timeout 60 node bench/gpu-models/int8-mma-check.mjs > "$out/int8-mma-check.txt" 2>&1
 
 # every step gets at most what is left of an 8.5-minute budget
 t() { local left=$((510 - SECONDS)); if [ "$left" -lt "$1" ]; then echo $((left > 5 ? left : 5)); else echo "$1"; fi; }
@@ -47,10 +50,10 @@ for n in resnet50 mobilenet_v2; do
 done
 # rows are named by the model's folder: resnet50_fp (fp32, fp16) beside resnet50_qdq (int8 layers, the rest fp32/fp16)
 [ ${#cnn[@]} -gt 0 ] && timeout "$(t 170)" "${nnrt[@]}" bench "${cnn[@]}" --batch 32 --device webgpu --engine webgpu --precision fp32,fp16 \
-  --mode resident --gpu-features f16 --no-peers --runs 30 --warmup-ms 2000 --json "$out/bench-cnn.json" > "$out/bench.txt" 2> "$out/bench-stderr.txt"
+  --mode resident --gpu-features "$NNRT_GPU_FEATURES" --no-peers --runs 30 --warmup-ms 2000 --json "$out/bench-cnn.json" > "$out/bench.txt" 2> "$out/bench-stderr.txt"
 case " $names " in *" bert_base "*)
   [ -f "$dir/bert_base_qdq/model.onnx" ] && timeout "$(t 90)" "${nnrt[@]}" bench "$dir/bert_base_fp/model.onnx" "$dir/bert_base_qdq/model.onnx" \
-    --device webgpu --engine webgpu --precision fp16 --mode resident --gpu-features f16 --no-peers --runs 30 --warmup-ms 2000 \
+    --device webgpu --engine webgpu --precision fp16 --mode resident --gpu-features "$NNRT_GPU_FEATURES" --no-peers --runs 30 --warmup-ms 2000 \
     --json "$out/bench-bert.json" >> "$out/bench.txt" 2>> "$out/bench-stderr.txt";;
 esac
 exit 0

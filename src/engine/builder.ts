@@ -11,7 +11,8 @@ import { checkBuilderConfig, type BuilderConfig, type CheckedConfig } from './co
 import { importNetwork } from './import.js';
 import { storageBytes } from './kernels/access.js';
 import { compileLayer } from './kernels/index.js';
-import { deviceCaps, type DeviceCaps } from '../devices/webgpu/caps.js';
+import type { DeviceCaps } from '../devices/webgpu/caps.js';
+import { verifiedCaps } from './int8-mma-check.js';
 import { withEnables } from '../devices/webgpu/storage.js';
 import type { KernelContext, OutputPlacement, Tactic } from './kernels/tactic.js';
 import { planMemory } from './memory-plan.js';
@@ -50,7 +51,7 @@ export async function buildEnginePlan(
 ): Promise<EnginePlan> {
   const cfg = checkBuilderConfig(config);
   cfg.progress({ phase: 'passes', done: 0, total: 1 });
-  const caps = deviceCaps(gpu);
+  const caps = await verifiedCaps(gpu, cfg.log);
   const t0 = performance.now();
   const network = buildNetwork(graph, inputShapes, cfg, caps);
   cfg.progress({ phase: 'passes', done: 1, total: 1 });

@@ -10,13 +10,12 @@
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
 import type { EngineProgram, Tactic } from '../tactic.js';
+import { INT8_MMA_DIRECTIVES, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
 import { channelParams, packWeightWords, qRange, type ChannelSpec, type QuantParams } from './int8-data.js';
 
-/** Workgroup tile TM×TN (multiples of 4), TKQ words of K per step. */
-export interface Int8Tile {
-  tm: number;
-  tn: number;
-  tkq: number;
+/** Workgroup tile TM×TN (multiples of 4), TKQ words of K per step; `mma`: the K loop on subgroup matrices (int8-mma.ts). */
+export interface Int8Tile extends Int8TileShape {
+  mma?: boolean;
 }
 
 export const INT8_TILES: readonly Int8Tile[] = [
@@ -24,9 +23,14 @@ export const INT8_TILES: readonly Int8Tile[] = [
   { tm: 32, tn: 64, tkq: 8 },
   { tm: 32, tn: 32, tkq: 8 },
   { tm: 16, tn: 32, tkq: 16 },
+  // tensor cores where offered (and verified on the device: int8-mma-check.ts)
+  { tm: 64, tn: 64, tkq: 8, mma: true },
+  { tm: 64, tn: 64, tkq: 16, mma: true },
+  { tm: 32, tn: 64, tkq: 16, mma: true },
+  { tm: 32, tn: 32, tkq: 16, mma: true },
 ];
 
-export const int8TileName = (t: Int8Tile): string => `${t.tm}x${t.tn}x${t.tkq * 4}`;
+export const int8TileName = (t: Int8Tile): string => `${t.tm}x${t.tn}x${t.tkq * 4}${t.mma ? '-mma' : ''}`;
 
 export type Int8Store = 'row4' | 'col4' | 'scratch';
 
@@ -63,9 +67,11 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
 /** Why the tile cannot run this problem here, or undefined. */
 export function int8TileUnfit(t: Int8Tile, caps: DeviceCaps, p: Pick<Int8Problem, 'm' | 'n' | 'groups'>): string | undefined {
   const threads = (t.tm / 4) * (t.tn / 4);
-  if (!caps.packedDot4I8) return 'the device lacks WGSL packed_4x8_integer_dot_product';
+  const mma = t.mma ? int8MmaUnfit(t, caps) : undefined;
+  if (mma) return mma;
+  if (!t.mma && !caps.packedDot4I8) return 'the device lacks WGSL packed_4x8_integer_dot_product';
   if (threads > caps.maxInvocationsPerWorkgroup) return `${threads} invocations exceed the device's ${caps.maxInvocationsPerWorkgroup}`;
-  if ((t.tm + t.tn) * t.tkq * 4 > caps.maxWorkgroupStorage) return 'workgroup storage exceeds the device limit';
+  if (!t.mma && (t.tm + t.tn) * t.tkq * 4 > caps.maxWorkgroupStorage) return 'workgroup storage exceeds the device limit';
   if (p.groups > caps.maxWorkgroupsPerDimension) return 'too many groups';
   if (!grid(Math.ceil(p.m / t.tm) * Math.ceil(p.n / t.tn), caps)) return 'too many tiles';
   return undefined;
@@ -142,13 +148,19 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
     // M % 4 == 0 and a column's rows m..m+3 consecutive: one word per column
     store = rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(`finish(n0c + ${j}u, acc[${i}][${j}])`, i)).join(' | ')}; }`).join('\n');
   }
-  const wgsl = `${decls}
+  const steps = kPad / 4 / t.tkq;
+  const stageA = `let m = m0 + e / ${t.tkq}u;
+      let kq = s * ${t.tkq}u + e % ${t.tkq}u;
+      var w = 0u;
+      if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }`;
+  const stageB = `let w = wq[(grp * ${nPad}u + n0 + e / ${t.tkq}u) * ${kPad / 4}u + s * ${t.tkq}u + e % ${t.tkq}u];`;
+  const { decls: shared, loop } = t.mma ? int8MmaLoop(t, threads, steps, stageA, stageB) : simtLoop(t, threads, steps, stageA, stageB);
+  const wgsl = `${t.mma ? INT8_MMA_DIRECTIVES : ''}${decls}
 var<private> grp: u32;
 const M = ${p.m}u;
 const N = ${p.n}u;
 const KQ = ${Math.ceil(p.k / 4)}u;
-var<workgroup> As: array<u32, ${t.tm * t.tkq}>;
-var<workgroup> Bs: array<u32, ${t.tn * t.tkq}>;
+${shared}
 
 fn outIndex(m: u32, n: u32) -> u32 { return ${p.outIndex}; }
 ${finish}
@@ -162,17 +174,27 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   grp = wid.z;
   let tx = tid % ${t.tn / 4}u;
   let ty = tid / ${t.tn / 4}u;
-  var acc: array<array<i32, 4>, 4>;
-  for (var s = 0u; s < ${kPad / 4 / t.tkq}u; s = s + 1u) {
+${loop}
+  let m0r = m0 + ty * 4u;
+  let n0c = n0 + tx * 4u;
+${store}
+}
+`;
+  return { wgsl, workgroups: [gx, gy, p.groups] };
+}
+
+/** The dot4I8Packed K loop: each thread accumulates its 4×4 block of the tile in `acc`. */
+function simtLoop(t: Int8Tile, threads: number, steps: number, stageA: string, stageB: string): { decls: string; loop: string } {
+  const rq = [0, 1, 2, 3];
+  const loop = `  var acc: array<array<i32, 4>, 4>;
+  for (var s = 0u; s < ${steps}u; s = s + 1u) {
     for (var e = tid; e < ${t.tm * t.tkq}u; e = e + ${threads}u) {
-      let m = m0 + e / ${t.tkq}u;
-      let kq = s * ${t.tkq}u + e % ${t.tkq}u;
-      var w = 0u;
-      if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }
+      ${stageA}
       As[e] = w;
     }
     for (var e = tid; e < ${t.tn * t.tkq}u; e = e + ${threads}u) {
-      Bs[e] = wq[(grp * ${nPad}u + n0 + e / ${t.tkq}u) * ${kPad / 4}u + s * ${t.tkq}u + e % ${t.tkq}u];
+      ${stageB}
+      Bs[e] = w;
     }
     workgroupBarrier();
     for (var q = 0u; q < ${t.tkq}u; q = q + 1u) {
@@ -181,13 +203,8 @@ ${rq.map((j) => `      let b${j} = Bs[(tx * 4u + ${j}u) * ${t.tkq}u + q];`).join
 ${rq.flatMap((i) => rq.map((j) => `      acc[${i}][${j}] = acc[${i}][${j}] + dot4I8Packed(a${i}, b${j});`)).join('\n')}
     }
     workgroupBarrier();
-  }
-  let m0r = m0 + ty * 4u;
-  let n0c = n0 + tx * 4u;
-${store}
-}
-`;
-  return { wgsl, workgroups: [gx, gy, p.groups] };
+  }`;
+  return { decls: `var<workgroup> As: array<u32, ${t.tm * t.tkq}>;\nvar<workgroup> Bs: array<u32, ${t.tn * t.tkq}>;`, loop };
 }
 
 /** Packs i32 results (already saturated) from scratch into int8 words, four elements per invocation. */

@@ -1,0 +1,57 @@
+// The device check that int8 tensor-core tiles must pass before the builder offers them
+// (src/engine/int8-mma-check.ts). lavapipe has no subgroup matrices, so the check is checked with
+// the dot4I8Packed tiles (their sums must equal the check's integer formula, computed on the host)
+// and with broken tiles, which it must reject with a reason naming the tile.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { deviceCaps, type DeviceCaps } from '../../src/devices/webgpu/caps.js';
+import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
+import { defaultGpu } from '../../src/devices/webgpu/provider.js';
+import '../../src/node/webgpu.js';
+import { checkInt8Tiles, int8MmaFault, withoutInt8Mma } from '../../src/engine/int8-mma-check.js';
+import { hasI8Mma } from '../../src/engine/kernels/matrix/int8-mma.js';
+import { INT8_TILES, int8TileTactic, int8TileUnfit } from '../../src/engine/kernels/matrix/int8-tile.js';
+import { webgpuSkip } from '../webgpu/gpu-available.js';
+
+const skip = webgpuSkip() ?? false;
+const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
+const simt = INT8_TILES.filter((t) => !t.mma);
+
+test('the dot4I8Packed tiles pass the check: its host sums are the kernels\' sums', { skip }, async () => {
+  const caps = deviceCaps(gpu!);
+  assert.equal(await checkInt8Tiles(gpu!, caps, simt.filter((t) => !int8TileUnfit(t, caps, { m: 70, n: 96, groups: 2 }))), undefined);
+});
+
+test('a tile that gets a sum wrong is named, with the sum', { skip }, async () => {
+  const caps = deviceCaps(gpu!);
+  // one weight off by one: every sum of its column moves
+  const broken: typeof int8TileTactic = (name, p, t, c) => int8TileTactic(name, { ...p, at: (g, k, n) => p.at(g, k, n) + (g === 1 && k === 7 && n === 95 ? 1 : 0) }, t, c);
+  const fault = await checkInt8Tiles(gpu!, caps, [simt[0]!], broken);
+  assert.match(fault ?? '', /^tile 64x64x16 computed -?\d+ for sum \d+ of a 2×70×96×200 product, not -?\d+$/);
+});
+
+test('a tile that does not compile is named with the compiler\'s message', { skip }, async () => {
+  const caps = deviceCaps(gpu!);
+  const garbled: typeof int8TileTactic = (name, p, t, c) => {
+    const tactic = int8TileTactic(name, p, t, c);
+    return { ...tactic, programs: tactic.programs.map((q) => ({ ...q, wgsl: q.wgsl.replace('fn main', 'fn main_') })) };
+  };
+  const fault = await checkInt8Tiles(gpu!, caps, [simt[2]!], garbled);
+  assert.match(fault ?? '', /^tile 32x32x32: does not compile: .*main/);
+});
+
+test('a device without i8 subgroup matrices needs no check; a failed check takes the 8-bit configs out', async () => {
+  const f16 = { componentType: 'f16', resultComponentType: 'f32', M: 16, N: 16, K: 16 };
+  const i8 = { componentType: 'i8', resultComponentType: 'i32', M: 16, N: 16, K: 32 };
+  const caps: DeviceCaps = { maxWorkgroupStorage: 32768, maxStorageBuffersPerStage: 8, maxWorkgroupsPerDimension: 65535, maxInvocationsPerWorkgroup: 1024, shaderF16: true, subgroupMatrix: [f16, i8], subgroupSize: 32 };
+  assert.ok(hasI8Mma(caps));
+  assert.ok(!hasI8Mma({ ...caps, subgroupSize: 16 }), 'the tiles lay out subgroups of 32');
+  const off = withoutInt8Mma(caps);
+  assert.deepEqual(off.subgroupMatrix, [f16]);
+  assert.ok(!hasI8Mma(off));
+  // with the configs gone the mma tiles are unfit and the dot4I8Packed ones stay
+  const mma = INT8_TILES.find((t) => t.mma)!;
+  assert.equal(int8TileUnfit(mma, caps, { m: 64, n: 64, groups: 1 }), undefined);
+  assert.match(int8TileUnfit(mma, off, { m: 64, n: 64, groups: 1 }) ?? '', /no i8 16×16×32 subgroup matrices/);
+  if (!skip) assert.equal(await int8MmaFault(gpu!), undefined, 'lavapipe offers no subgroup matrices: nothing to check');
+});
