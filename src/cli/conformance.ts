@@ -6,7 +6,7 @@ import { exclusionFor } from '../node/conformance-exclusions.js';
 import type { SessionOptions } from '../runtime/session.js';
 import { engineSessionOptions, type EngineFlags } from './engine-flags.js';
 
-export interface ConformanceOptions extends Omit<SessionOptions, 'precision' | 'timingCache' | 'excludeOps' | 'excludeNodes' | 'minSubgraphSize'>, EngineFlags {
+export interface ConformanceOptions extends Omit<SessionOptions, 'precision' | 'calibration' | 'layerPrecision' | 'timingCache' | 'excludeOps' | 'excludeNodes' | 'minSubgraphSize'>, EngineFlags {
   filter?: string;
   json?: boolean;
   quiet?: boolean;
@@ -29,7 +29,7 @@ export async function conformance(dir: string, opts: ConformanceOptions, out: (l
   const results: ConformanceResult[] = [];
   // one setup for the whole run: the timing cache and plan store are shared by every case
   const setup = opts.engine && opts.engine !== 'none' ? await engineSessionOptions({ ...opts, quiet: true }, err, opts.engine) : undefined;
-  const { precision: _p, timingCache: _t, ...rest } = opts;
+  const { precision: _p, timingCache: _t, calibration: _c, layerPrecision: _l, ...rest } = opts;
   const caseOpts = { ...rest, ...setup?.options, notice: undefined };
   let engineCases = 0;
   for (const f of folders) {

@@ -22,9 +22,9 @@ import { cpuEngineHasWasm } from '../engine/cpu/memory.js';
 
 export interface EngineFlags {
   precision?: Precision | 'int8';
-  /** build: the calibration cache of an int8 build. */
+  /** build, verify: the calibration cache file of an int8 build. */
   calibration?: string;
-  /** build: per-layer precision, layer (or IR node) name → fp32|fp16. */
+  /** build, verify: per-layer precision, layer (or IR node) name → fp32|fp16. */
   layerPrecision?: Record<string, Precision>;
   minSubgraphSize?: number;
   excludeOps?: string[];
@@ -91,7 +91,7 @@ function tacticSources(v: string): TacticSource[] {
   return [...new Set(items)] as TacticSource[];
 }
 
-/** Adds the engine options to a command; `int8` (nnrt build) adds int8 precision and its calibration cache. */
+/** Adds the engine options to a command; `int8` (nnrt build, verify) adds int8 precision, its calibration cache and per-layer pins. */
 export function engineOptions(cmd: Command, { partition = true, int8 = false } = {}): Command {
   cmd
     .addOption(new Option('--precision <p>', 'engine storage precision').choices(int8 ? [...PRECISIONS, 'int8'] : PRECISIONS))
@@ -145,6 +145,7 @@ export async function engineSessionOptions(flags: EngineFlags, err: (line: strin
   }
   const options: Partial<SessionOptions> = {
     precision: flags.precision,
+    ...(flags.layerPrecision ? { layerPrecision: flags.layerPrecision } : {}),
     timeTactics: flags.tactics,
     ...(flags.tacticSources ? { tacticSources: flags.tacticSources } : {}),
     timingCache,

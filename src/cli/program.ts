@@ -87,7 +87,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
 
   examples(
     profileOptions(engineOptions(modelFileOptions(program
-      .command('verify <model> [testdirs...]'))))
+      .command('verify <model> [testdirs...]')), { int8: true }))
       .description('run MODEL on ONNX backend-test data (input_*.pb / output_*.pb) and compare every output')
       .addOption(deviceOption())
       .addOption(engineOption())
@@ -106,6 +106,7 @@ export function buildProgram(setExit: (code: number) => void): Command {
     ['nnrt verify model.onnx                       # every test_data_set_* beside the model', 'nnrt verify model.onnx data/ --atol 1e-5 --json',
       'nnrt verify model.onnx --device webgpu --engine webgpu --precision fp16 --atol 0.05 --rtol 0.05',
       'nnrt verify model.onnx --engine webgpu --exclude-ops Relu   # force Relu back to the framework',
+      'nnrt verify model.onnx --device webgpu --engine webgpu --precision int8 --calibration model.cache --atol 0.1 --rtol 0.1',
       'nnrt verify model.fp32.plan                  # a plan made by nnrt build',
       'nnrt verify model.fp32.plan b7/ --plan-profile 1   # a plan with several profiles: run on profile 1',
       'nnrt verify model.onnx --engine cpu           # supported subgraphs on the cpu engine, the rest in the framework',

@@ -13,8 +13,10 @@ import { listDataSets, verifyModel, verifySession } from '../node/backend-test.j
 import type { SessionOptions } from '../runtime/session.js';
 import { loadModelFromFile, type ModelFileOptions } from '../node/load-model.js';
 import { FP32_TOLERANCE } from '../tensor/compare.js';
+import { calibrationFor } from '../runtime/calibrate.js';
+import { readFileChecked } from '../node/files.js';
 
-export interface VerifyOptions extends Omit<SessionOptions, 'precision' | 'timingCache' | 'excludeOps' | 'excludeNodes' | 'minSubgraphSize'>, ModelFileOptions, EngineFlags {
+export interface VerifyOptions extends Omit<SessionOptions, 'precision' | 'calibration' | 'layerPrecision' | 'timingCache' | 'excludeOps' | 'excludeNodes' | 'minSubgraphSize'>, ModelFileOptions, EngineFlags {
   atol?: number;
   rtol?: number;
   json?: boolean;
@@ -35,6 +37,11 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
   }
   const t0 = performance.now();
   const isPlan = model.endsWith('.plan');
+  if (opts.calibration && isPlan) throw new UsageError('--calibration goes with a model; a plan was calibrated when it was built');
+  if (opts.calibration && opts.precision !== 'int8') throw new UsageError('--calibration goes with --precision int8');
+  if (opts.precision === 'int8' && !isPlan && opts.engine !== 'webgpu') {
+    throw new UsageError('--precision int8 runs in the webgpu engine', { hint: 'add --device webgpu --engine webgpu --calibration FILE (from nnrt calibrate)' });
+  }
   const setup = opts.engine && opts.engine !== 'none' && !isPlan ? await engineSessionOptions(opts, err, opts.engine) : undefined;
   if (opts.planProfile !== undefined && !isPlan) throw new UsageError('--plan-profile goes with a .plan file', { hint: 'for a model, give its profiles with --profile' });
   let verified;
@@ -55,8 +62,10 @@ export async function verify(model: string, dirs: string[], opts: VerifyOptions,
       }
     } else {
       const { graph } = loadModelFromFile(model, opts);
-      const { precision: _p, timingCache: _t, ...rest } = opts;
-      verified = await verifyModel(graph, testDirs, { ...rest, ...setup?.options, tolerance });
+      const { precision: _p, timingCache: _t, calibration: file, layerPrecision: _l, ...rest } = opts;
+      // an int8 cache is checked against this model before any build (another model's, a missing tensor)
+      const calibration = file ? calibrationFor(graph, new TextDecoder().decode(readFileChecked(file, 'calibration cache')), file, opts.inputShapes && Object.fromEntries(Object.entries(opts.inputShapes).map(([k, v]) => [k, [...v]]))) : undefined;
+      verified = await verifyModel(graph, testDirs, { ...rest, ...setup?.options, ...(calibration ? { calibration } : {}), tolerance });
     }
   } finally {
     setup?.finish();

@@ -16,14 +16,14 @@ import { EngineRefusalError, type BuildRefusal } from './refusal.js';
  */
 export const DEFAULT_KERNEL_CAPS: DeviceCaps = BASELINE_CAPS;
 
-export interface CheckBuildOptions extends Pick<BuilderConfig, 'precision' | 'layerPrecision' | 'memoryBudget'> {
+export interface CheckBuildOptions extends Pick<BuilderConfig, 'precision' | 'calibration' | 'layerPrecision' | 'memoryBudget'> {
   caps?: DeviceCaps;
 }
 
 /** undefined when the engine can build `graph` at these input shapes, else the first refusal. */
 export function checkEngineBuild(graph: Graph, inputShapes: Record<string, number[]>, opts: CheckBuildOptions = {}): BuildRefusal | undefined {
   try {
-    const cfg = checkBuilderConfig({ precision: opts.precision, layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget });
+    const cfg = checkBuilderConfig({ precision: opts.precision, ...(opts.calibration ? { calibration: opts.calibration } : {}), layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget });
     const caps = opts.caps ?? DEFAULT_KERNEL_CAPS;
     const network = buildNetwork(graph, inputShapes, cfg, caps);
     const ctx: KernelContext = { caps, tensors: network.tensors, placement: concatPlacements(network) };

@@ -26,7 +26,8 @@ export interface EngineServiceOptions extends BuilderConfig {
 
 /**
  * The cache key of an engine: graph with weights, input shapes and dtypes, the profile (each
- * input's min/opt/max) when built for one, precision (and per-layer overrides), memory budget, adapter and its features, version.
+ * input's min/opt/max) when built for one, precision (and per-layer overrides), an int8 build's
+ * calibration (scales, header, per-channel ranges), memory budget, adapter and its features, version.
  */
 export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<string, number[]>, opts: EngineServiceOptions, profile?: readonly PlanProfileInput[]): string {
   const parts = JSON.stringify({
@@ -35,6 +36,7 @@ export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<stri
     profile: profile ? [...profile].sort((a, b) => (a.name < b.name ? -1 : 1)).map((p) => [p.name, p.min, p.opt, p.max]) : null,
     precision: opts.precision ?? 'fp32',
     layerPrecision: Object.entries(opts.layerPrecision ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
+    ...(opts.calibration ? { calibration: calibrationDigest(opts.calibration) } : {}),
     memoryBudget: opts.memoryBudget ?? null,
     ...(opts.tacticSources ? { tacticSources: [...opts.tacticSources].sort() } : {}),
     adapter: gpu.adapter,
@@ -42,6 +44,13 @@ export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<stri
     nnrt: VERSION,
   });
   return fnv1a64(new TextEncoder().encode(parts));
+}
+
+/** A digest of everything in a calibration that changes an int8 build. */
+function calibrationDigest(c: NonNullable<BuilderConfig['calibration']>): string {
+  const sorted = <V>(m: ReadonlyMap<string, V> | undefined) => [...(m ?? new Map<string, V>())].sort(([a], [b]) => (a < b ? -1 : 1));
+  const text = JSON.stringify({ header: c.header ?? null, scales: sorted(c.scales), channels: sorted(c.channelRanges).map(([k, v]) => [k, [...v]]) });
+  return fnv1a64(new TextEncoder().encode(text));
 }
 
 export interface EngineRecord {

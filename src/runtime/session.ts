@@ -46,6 +46,12 @@ export interface SessionOptions {
   gpuOptions?: GpuDeviceOptions;
   /** Engine: storage precision (default fp32), per-layer overrides, tactic timing, cache, logs. */
   precision?: BuilderConfig['precision'];
+  /**
+   * Engine 'webgpu' with precision 'int8' (implicit quantization): the calibration cache's scales
+   * (`calibrationFor(graph, text)` checks a cache against the model); the engine runs its conv,
+   * gemm and MatMul-by-weights layers in int8 and the rest in fp32. QDQ models need none.
+   */
+  calibration?: BuilderConfig['calibration'];
   layerPrecision?: BuilderConfig['layerPrecision'];
   /** The webgpu engine's kernel kinds (BuilderConfig.tacticSources; default all the device has). */
   tacticSources?: BuilderConfig['tacticSources'];
@@ -163,6 +169,13 @@ export function checkSessionOptions(opts: SessionOptions): { device: DeviceName;
   }
   if (engine === 'cpu' && opts.precision !== undefined && opts.precision !== 'fp32') {
     throw new UsageError(`the cpu engine computes in fp32, not ${opts.precision}`, { hint: 'leave --precision at fp32 with --engine cpu, or use --engine webgpu for fp16 and int8' });
+  }
+  if (opts.precision === 'int8' && engine !== 'webgpu') {
+    throw new UsageError('int8 runs in the webgpu engine', { hint: "use engine 'webgpu' (--device webgpu --engine webgpu); a QDQ model needs no int8 precision at all" });
+  }
+  if (opts.calibration && opts.precision !== 'int8') throw new UsageError('a calibration cache goes with precision int8', { hint: 'add --precision int8, or leave out the cache' });
+  if (opts.precision === 'int8' && opts.profiles?.length) {
+    throw new UsageError('int8 precision does not combine with optimization profiles yet', { hint: 'run int8 at fixed input shapes, or the profiles in fp32/fp16' });
   }
   if (engine === 'webgpu' && device !== 'webgpu') {
     throw new UsageError(`the webgpu engine runs beside the framework on device webgpu, not ${device}`, { hint: 'use --device webgpu with --engine webgpu' });
@@ -286,12 +299,12 @@ async function createCpuEngineSession(graph: Graph, opts: SessionOptions): Promi
 
 async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<Session> {
   // Engines are built at the first run; a bad precision or budget should fail here, not there.
-  checkBuilderConfig({ precision: opts.precision, layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget, tacticSources: opts.tacticSources });
+  checkBuilderConfig({ precision: opts.precision, ...(opts.calibration ? { calibration: opts.calibration } : {}), layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget, tacticSources: opts.tacticSources });
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
   const session = new EngineSession(graph, gpu, {
     minSubgraphSize: opts.minSubgraphSize, excludeOps: opts.excludeOps, excludeNodes: opts.excludeNodes,
   }, {
-    precision: opts.precision, layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
+    precision: opts.precision, ...(opts.calibration ? { calibration: opts.calibration } : {}), layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
     ...(opts.tacticSources ? { tacticSources: opts.tacticSources } : {}), memoryBudget: opts.memoryBudget, planStore: opts.planStore, log: opts.log, progress: opts.progress, warn: opts.notice,
   }, { memoryBudget: opts.maxMemory, preEncode: opts.preEncode }, { profiles: opts.profiles, onNewShape: opts.onNewShape });
   let noticed = false;

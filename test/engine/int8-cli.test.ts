@@ -1,6 +1,7 @@
 // Implicit int8 through the real CLI on the shared SqueezeNet: `nnrt calibrate` → `nnrt build
 // --precision int8 --calibration FILE --layer-precision ...` → `nnrt verify PLAN` against the ONNX
-// reference data (onnxruntime fp32) within an int8 tolerance; a cache naming a tensor the model
+// reference data (onnxruntime fp32) within an int8 tolerance, and the same build inside a session
+// (`nnrt verify MODEL --precision int8 --calibration FILE`); a cache naming a tensor the model
 // lacks is refused naming its line; --calibration without int8 is a usage error.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -52,4 +53,20 @@ test('nnrt calibrate → nnrt build --precision int8 → nnrt verify PLAN; bad c
   const usage = cli(['build', squeezenet, '--calibration', cache, '--no-tactics', '--quiet', '--out', join(tmp, 'y.plan')]);
   assert.equal(usage.code, 2);
   assert.match(usage.err, /--calibration goes with --precision int8/);
+
+  // the same int8 build inside a session, no plan file: nnrt verify MODEL --precision int8 --calibration FILE
+  const engine = ['--device', 'webgpu', '--engine', 'webgpu', '--no-tactics', '--quiet', '--atol', '0.1', '--rtol', '0.02'];
+  const session = cli(['verify', squeezenet, data, ...engine, '--precision', 'int8', '--calibration', cache, '--layer-precision', '/classifier/classifier.1/Conv=fp32', '--verbose']);
+  assert.equal(session.code, 0, `${session.out}\n${session.err}`);
+  assert.match(session.out, /all pass/);
+  assert.equal((session.err.match(/→ int8 /g) ?? []).length, 25, 'every conv but the pinned classifier is int8 in the session\'s engine');
+  const sessionBad = cli(['verify', squeezenet, data, ...engine, '--precision', 'int8', '--calibration', bad]);
+  assert.equal(sessionBad.code, 2, sessionBad.err);
+  assert.match(sessionBad.err, new RegExp(`line ${lines} names tensor 'no_such_tensor'`));
+  const noEngine = cli(['verify', squeezenet, data, '--precision', 'int8', '--calibration', cache]);
+  assert.equal(noEngine.code, 2);
+  assert.match(noEngine.err, /--precision int8 runs in the webgpu engine/);
+  const onPlan = cli(['verify', plan, data, '--precision', 'int8', '--calibration', cache]);
+  assert.equal(onPlan.code, 2);
+  assert.match(onPlan.err, /--calibration goes with a model/);
 });

@@ -13,6 +13,7 @@ import { CalibrationError, UsageError } from '../../src/errors.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
 import '../../src/ops/index.js';
 import { calibrateGraph } from '../../src/runtime/calibrate.js';
+import { createSession, type SessionOptions } from '../../src/runtime/session.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 import { patternModel, type PatternSpec } from '../helpers/engine-pattern.js';
@@ -101,4 +102,48 @@ test('int8: --layer-precision keeps a layer float; a cache missing a needed tens
     (e: unknown) => e instanceof CalibrationError && /no scale for tensor 'f' \(input of Gemm_8\)/.test(e.message) && /--layer-precision Gemm_8=fp32/.test(e.hint ?? ''),
   );
   await assert.rejects(buildEnginePlan(gpu!, graph, SHAPES, { precision: 'int8', timeTactics: false }), (e: unknown) => e instanceof UsageError && /needs a calibration cache/.test(e.message));
+});
+
+test('sessions run implicit int8 (precision int8 with a calibration cache): int8 layers, outputs near fp32, plans cached per calibration', { skip }, async () => {
+  const cache = await calibrateGraph(graph, { count: 16, get: (i) => ({ x: sample(100 + i) }) }, { algo: 'minmax', device: 'cpu' });
+  const stored = new Map<string, Uint8Array>();
+  const planStore = { read: (k: string) => (stored.has(k) ? { bytes: stored.get(k)! } : undefined), write: (k: string, b: Uint8Array) => void stored.set(k, b) };
+  const log: string[] = [];
+  const open = (calibration: NonNullable<SessionOptions['calibration']>) => createSession(graph, { device: 'webgpu', engine: 'webgpu', precision: 'int8', calibration, planStore, timeTactics: false, log: (l) => log.push(l) });
+  const first = await open(cache);
+  try {
+    const x = sample(2000);
+    const want = (await runOrt(model, { x })).y!.data as Float32Array;
+    const got = (await first.run({ x })).y!.data as Float32Array;
+    const spread = Math.max(...want) - Math.min(...want);
+    const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
+    assert.ok(err <= 0.08 * spread, `logits off by ${err} (spread ${spread})`);
+    assert.equal(log.filter((l) => /→ int8 /.test(l)).length, 4, log.filter((l) => /int8|float/.test(l)).join('\n'));
+    assert.equal(first.stats().engine!.builds, 1);
+  } finally {
+    first.dispose();
+  }
+  // another calibration is another plan; the same one loads the stored plan
+  const other = await open({ scales: new Map([...cache.scales].map(([k, v]) => [k, v * 2])) });
+  const again = await open(cache);
+  try {
+    await other.run({ x: sample(2001) });
+    await again.run({ x: sample(2001) });
+    assert.deepEqual([other.stats().engine!.builds, other.stats().engine!.loads], [1, 0], 'a plan of another calibration is not reused');
+    assert.deepEqual([again.stats().engine!.builds, again.stats().engine!.loads], [0, 1]);
+  } finally {
+    other.dispose();
+    again.dispose();
+  }
+});
+
+test('session int8 misuse is a usage error before any build', async () => {
+  const calibration = { scales: new Map([['x', 0.01]]) };
+  await assert.rejects(createSession(graph, { device: 'webgpu', precision: 'int8', calibration }), (e: unknown) => e instanceof UsageError && /int8 runs in the webgpu engine/.test(e.message));
+  await assert.rejects(createSession(graph, { device: 'webgpu', engine: 'webgpu', calibration }), (e: unknown) => e instanceof UsageError && /goes with precision int8/.test(e.message));
+  await assert.rejects(createSession(graph, { device: 'webgpu', engine: 'webgpu', precision: 'int8' }), (e: unknown) => e instanceof UsageError && /needs a calibration cache/.test(e.message));
+  await assert.rejects(
+    createSession(graph, { device: 'webgpu', engine: 'webgpu', precision: 'int8', calibration, profiles: [{ x: { min: [1, 3, 12, 12], opt: [1, 3, 12, 12], max: [2, 3, 12, 12] } }] }),
+    (e: unknown) => e instanceof UsageError && /profiles/.test(e.message),
+  );
 });
