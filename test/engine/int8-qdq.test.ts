@@ -29,12 +29,12 @@ const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
  * Builds `spec` as one engine (fp32 or fp16 for the float layers) and compares each output with
  * onnxruntime: |got − want| ≤ step (+ a float rounding allowance) on ≥ 99% of elements.
  */
-async function expectInt8LikeOrt(spec: PatternSpec, step: Record<string, number>, precision: 'fp32' | 'fp16' = 'fp32'): Promise<EnginePlan> {
+async function expectInt8LikeOrt(spec: PatternSpec, step: Record<string, number>, precision: 'fp32' | 'fp16' = 'fp32', log: string[] = []): Promise<EnginePlan> {
   const model = patternModel(spec);
   const want = await runOrt(model, spec.inputs);
   const { graph } = importOnnx(model);
   const shapes = Object.fromEntries(Object.entries(spec.inputs).map(([k, t]) => [k, [...t.shape]]));
-  const plan = await buildEnginePlan(gpu!, graph, shapes, { timeTactics: false, precision });
+  const plan = await buildEnginePlan(gpu!, graph, shapes, { timeTactics: false, precision, log: (l) => log.push(l) });
   const engine = await Engine.load(gpu!, plan);
   const context = await engine.createExecutionContext();
   try {
@@ -74,7 +74,7 @@ test('QDQ conv → relu → Q/DQ (uint8 asymmetric activations, per-channel weig
   assert.ok(q[0]!.from.some((n) => n.startsWith('Relu')) && q[0]!.from.some((n) => n.startsWith('QuantizeLinear')), `relu and requantization fused: ${q[0]!.from}`);
 });
 
-test('QDQ residual block (conv, conv, Add of a dequantized shortcut, relu) with int8 activations, fp32 and fp16', { skip }, async () => {
+test('QDQ residual block (conv, conv, Add of a dequantized shortcut, relu) with int8 activations, fp32 and fp16, stored as bytes where whole words fit', { skip }, async () => {
   const build = () => {
     const b = new QdqBuilder();
     const a = qdqConv(b, 'x', I8(0.03), 4, 4, 3, 21, { relu: true, out: I8(0.02) });
@@ -85,10 +85,18 @@ test('QDQ residual block (conv, conv, Add of a dequantized shortcut, relu) with 
     const y = b.qdq(b.node('Relu', [sum]), U8(0.03, 0));
     return { b, y };
   };
-  for (const precision of ['fp32', 'fp16'] as const) {
-    const { b, y } = build();
-    const plan = await expectInt8LikeOrt(b.spec({ x: randomTensor([1, 4, 7, 7], 9, -2, 2) }, [y]), { [y]: 0.03 }, precision);
-    assert.equal(int8Layers(plan).length, 2, `${precision}: ${JSON.stringify(plan.layers.map((l) => [l.kind, l.from]))}`);
+  // 8×8 images: both convs store their requantized outputs as bytes (whole words of four pixels),
+  // read as bytes by the second conv and by the residual Add's dequantization; 7×7 (49 pixels)
+  // cannot store whole words directly, so those tensors stay float
+  for (const side of [7, 8]) {
+    for (const precision of ['fp32', 'fp16'] as const) {
+      const { b, y } = build();
+      const log: string[] = [];
+      const plan = await expectInt8LikeOrt(b.spec({ x: randomTensor([1, 4, side, side], 9, -2, 2) }, [y]), { [y]: 0.03 }, precision, log);
+      assert.equal(int8Layers(plan).length, 2, `${precision}: ${JSON.stringify(plan.layers.map((l) => [l.kind, l.from]))}`);
+      const bytes = log.filter((l) => l.includes('int8-storage'));
+      assert.deepEqual(bytes, side === 8 ? ['[int8-storage] 2 requantized int8 layer outputs stored as bytes'] : [], `${side}×${side} ${precision}`);
+    }
   }
 });
 

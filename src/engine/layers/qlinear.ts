@@ -4,6 +4,7 @@
 // layers/quantize.ts); the weights are symmetric int8, per output channel. Made by the int8
 // passes from QuantizeLinear/DequantizeLinear around Conv/Gemm/MatMul (explicit) or from a
 // calibration cache (implicit), and imported from QLinearConv and QLinearMatMul.
+import { isByteStorage } from '../../devices/webgpu/storage.js';
 import { QLinearConv } from '../../ops/qlinearconv/qlinearconv.op.js';
 import { convGeometry } from '../../ops/conv/conv.op.js';
 import { windowPads } from '../../ops/_kernels/window.js';
@@ -59,14 +60,17 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   // MatMulInteger/ConvInteger write their int32 sums to an i32 tensor (scale 1, nothing after the sum)
   const intOut = yt.dtype === 'int32';
   if (intOut && (l.y || l.relu || l.x.scale !== 1 || l.weightScales.some((w) => w !== 1))) return `int8 layer ${l.name}: an int32 output with a scale, ReLU or requantization`;
-  if (yt.format.storage !== (intOut ? 'i32' : 'f32')) return `int8 layer ${l.name}: output storage ${yt.format.storage} (${intOut ? 'i32' : 'f32'} only)`;
-  if (xt.format.storage !== 'f32' && xt.format.storage !== 'f16x2') return `int8 layer ${l.name}: input storage ${xt.format.storage}`;
+  // bytes (int8-storage pass) when requantizing into a tensor only int8 and pointwise layers read
+  const bytesOut = isByteStorage(yt.format.storage);
+  if (bytesOut ? !l.y || (yt.format.storage === 'i8x4') !== l.y.signed : yt.format.storage !== (intOut ? 'i32' : 'f32')) return `int8 layer ${l.name}: output storage ${yt.format.storage} (${intOut ? 'i32' : l.y ? 'f32 or its bytes' : 'f32'} only)`;
+  const bytesIn = isByteStorage(xt.format.storage);
+  if (bytesIn ? (xt.format.storage === 'i8x4') !== l.x.signed : xt.format.storage !== 'f32' && xt.format.storage !== 'f16x2') return `int8 layer ${l.name}: input storage ${xt.format.storage}`;
   const zt = l.xZeroPoint ? ctx.tensors.get(l.xZeroPoint)! : undefined;
   if (zt && (zt.format.storage === 'f16' || zt.shape.reduce((a, d) => a * d, 1) !== 1)) return `int8 layer ${l.name}: zero point ${zt.name} [${zt.shape}] in ${zt.format.storage} (one f32 or f16x2 element only)`;
   if (xt.format.layout === 'nhwc' || yt.format.layout === 'nhwc') return `int8 layer ${l.name}: NHWC tensors (row-major only)`;
   const common = {
     name: l.name, input: l.input, output: l.output, x: l.x, weights: l.weights, weightScales: l.weightScales,
-    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.y ? { y: l.y, yFloat: true } : {}), inputStorage: xt.format.storage,
+    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }),
     ...(l.xZeroPoint ? { xZeroPoint: { tensor: l.xZeroPoint, storage: ctx.tensors.get(l.xZeroPoint)!.format.storage } } : {}),
     intOut,
   };

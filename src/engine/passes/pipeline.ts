@@ -14,6 +14,7 @@ import { fuseNormSkipPass } from './fuse-norm-skip.js';
 import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
 import { fuseAttentionPass } from './fuse-attention.js';
 import { fuseGeluPass } from './fuse-gelu.js';
+import { int8StoragePass } from './int8-storage.js';
 import { layoutPass } from './layout.js';
 import { mergeGemmsPass } from './merge-gemms.js';
 import { splitGemmOutputsPass } from './split-gemm-outputs.js';
@@ -45,6 +46,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   concatInPlacePass,
   layoutPass,
   precisionPass,
+  int8StoragePass,
 ];
 
 export interface PipelineOptions {
