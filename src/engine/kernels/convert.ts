@@ -5,6 +5,7 @@
 import type { DeviceCaps } from '../../devices/webgpu/caps.js';
 import type { ConvertLayer, Layout, NetTensor, Storage } from '../network.js';
 import { declareConstant, declareTensor, loaders, storers, wgslValue } from './access.js';
+import { isByteStorage } from '../../devices/webgpu/storage.js';
 import type { EngineBinding, EngineProgram, KernelContext, LayerCompiler, Tactic } from './tactic.js';
 import { elementCount, stridesOf } from '../../tensor/shape.js';
 
@@ -124,6 +125,11 @@ export interface OutputSink {
   storage: Storage;
   /** Elements in the iteration space. */
   count: number;
+  /**
+   * Byte storage (quantized integers, four to a word): the sink declares `write_quad(q, a, b)`
+   * storing elements q..q+3 (q a multiple of 4) instead of the pair writes.
+   */
+  quads?: boolean;
 }
 
 export interface IterationSpace {
@@ -152,6 +158,14 @@ export function outputSink(ctx: KernelContext, out: NetTensor, space?: Iteration
   const idx = (q: string) => remapIndex(q, dims, from, to, base);
   const count = elementCount(dims);
   const s = target.format.storage;
+  if (isByteStorage(s)) {
+    // four elements to a word: the whole tensor in its own order, so element q is at byte q
+    if (placed || space) throw new KernelReason(`${out.name}: bytes are written over a whole tensor in its own order`);
+    const wgsl = `${declareTensor(0, 'out_', s)}fn byte_(v: f32) -> u32 { return u32(i32(round(v))) & 0xffu; }
+fn write_quad(q: u32, a: vec2<f32>, b: vec2<f32>) { out_[q >> 2u] = byte_(a.x) | (byte_(a.y) << 8u) | (byte_(b.x) << 16u) | (byte_(b.y) << 24u); }
+`;
+    return { binding: { tensor: target.name }, wgsl, storage: s, count, quads: true };
+  }
   const v = wgslValue(s);
   let wgsl = declareTensor(0, 'out_', s) + storers('out_', s);
   if (s === 'f16x2') {
@@ -195,7 +209,9 @@ export function elementProgram(spec: ElementProgramSpec): EngineProgram {
   const decls = sources.map((s, i) => declareSource(i + 1, `in${i}`, s)).join('');
   const loads = sources.map((s, i) => `  let s${i} = ${loadPair(`in${i}`, s, 'q')};\n`).join('');
   const { lines, result, helpers } = spec.compute(sources.map((_, i) => `s${i}`));
-  const pairs = Math.ceil(sink.count / 2);
+  // a byte sink takes whole words: each step computes two pairs (the tail's extra elements land in the word's spare bytes)
+  const step = sink.quads ? 4 : 2;
+  const pairs = Math.ceil(sink.count / step);
   const grid = groupGrid(Math.ceil(pairs / (per * wg)), spec.caps);
   const wgsl = `${sink.wgsl}${decls}${helpers ?? ''}
 fn value_(q: u32) -> vec2<${wgslValue(sink.storage)}> {
@@ -208,7 +224,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   for (var k = 0u; k < ${per}u; k++) {
     let pair = first + k * ${wg}u;
     if (pair >= ${pairs}u) { return; }
-    write_pair(pair * 2u, value_(pair * 2u));
+    ${sink.quads ? 'write_quad(pair * 4u, value_(pair * 4u), value_(pair * 4u + 2u));' : 'write_pair(pair * 2u, value_(pair * 2u));'}
   }
 }
 `;

@@ -31,19 +31,25 @@ const constOf = (e: PwExpr): number | undefined => (e.op === 'const' ? e.value :
 const binOf = (e: PwExpr, fn: string): [PwExpr, PwExpr] | undefined => (e.op === 'binary' && e.fn === fn ? [e.a, e.b] : undefined);
 const isInput0 = (e: PwExpr) => e.op === 'input' && e.index === 0;
 
-/** The parameters when `l` is exactly a quantize of its one input (the expression quantizeExpr makes). */
-export function matchQuantize(l: PointwiseLayer): QuantInfo | undefined {
-  if (l.inputs.length !== 1) return undefined;
-  const [mx, hiE] = binOf(l.expr, 'min') ?? [];
+/** When `e` ends in a quantize (the expression quantizeExpr makes, of any argument): its parameters and that argument. */
+export function outerQuantize(e: PwExpr): { q: QuantInfo; arg: PwExpr } | undefined {
+  const [mx, hiE] = binOf(e, 'min') ?? [];
   const [add, loE] = (mx && binOf(mx, 'max')) ?? [];
   const [round, zpE] = (add && binOf(add, 'add')) ?? [];
   if (!round || round.op !== 'unary' || round.fn !== 'Round') return undefined;
   const [x, sE] = binOf(round.arg, 'div') ?? [];
-  const [lo, hi, zp, scale] = [loE, hiE, zpE, sE].map((e) => (e ? constOf(e) : undefined));
-  if (!x || !isInput0(x) || scale === undefined || zp === undefined) return undefined;
+  const [lo, hi, zp, scale] = [loE, hiE, zpE, sE].map((c) => (c ? constOf(c) : undefined));
+  if (!x || scale === undefined || zp === undefined) return undefined;
   const signed = lo === -128 && hi === 127;
   if (!signed && !(lo === 0 && hi === 255)) return undefined;
-  return { scale, zeroPoint: zp, signed };
+  return { q: { scale, zeroPoint: zp, signed }, arg: x };
+}
+
+/** The parameters when `l` is exactly a quantize of its one input (the expression quantizeExpr makes). */
+export function matchQuantize(l: PointwiseLayer): QuantInfo | undefined {
+  if (l.inputs.length !== 1) return undefined;
+  const m = outerQuantize(l.expr);
+  return m && isInput0(m.arg) ? m.q : undefined;
 }
 
 /** The parameters when `l` is exactly a dequantize of its one input. */

@@ -1,7 +1,8 @@
 // Implicit quantization (an int8 build with a calibration cache): each conv or gemm layer whose
 // input tensor has a calibrated scale reads that tensor quantized to int8 (symmetric, zero point
 // 0, one quantize layer per tensor shared by its readers) and runs as an int8 layer with
-// per-channel symmetric weights; a Relu after it folds into its epilogue; its output is float.
+// per-channel symmetric weights; a Relu after it folds into its epilogue; its output is float,
+// unless only the next int8 layer's quantize layer reads it: then that quantize folds in too.
 // Layers pinned by --layer-precision stay float. Runs after BatchNorm folding (the folded
 // weights are the ones quantized) and before epilogue fusion (the int8 epilogue takes bias and
 // ReLU, not residual adds).
@@ -75,6 +76,14 @@ export const quantizeImplicitPass: EnginePass = {
       net.layers[net.layers.indexOf(l)] = made;
       const fused = fuseInt8Epilogue(net, made as QLinearLayer);
       ctx.change(`${l.name} (${l.kind}) → int8 ${made.op}: input ${l.input} at scale ${x.scale}${fused.length ? `, fused ${fused.join(', ')}` : ''}`);
+    }
+    // an int8 layer whose float output only the next int8 layer's quantize layer reads requantizes
+    // into that layer's scale instead: the float tensor between them disappears (and the integers
+    // can travel as bytes: the int8-storage pass)
+    for (const l of [...net.layers]) {
+      if (l.kind !== 'qlinear' || l.y) continue;
+      const fused = fuseInt8Epilogue(net, l);
+      if (fused.length) ctx.change(`${l.name} requantizes its output: fused ${fused.join(', ')}`);
     }
     if (missing.length) {
       const list = missing.slice(0, 5).map((m) => `'${m.tensor}' (input of ${m.layer})`).join(', ');
