@@ -1,26 +1,37 @@
 // Rewrites a float ONNX graph the way onnxruntime's quantize_static does with
-//   quant_format=QDQ, op_types_to_quantize=['MatMul'], per_channel=True,
-//   activation_type=QUInt8, weight_type=QInt8, calibrate_method=MinMax
-// (what bench/gpu-models/int8_models.py runs on BERT on the GPU machine, where Python has
-// onnxruntime): every MatMul's activation inputs and its output get a QuantizeLinear →
-// DequantizeLinear pair (uint8, asymmetric, the range seen over the calibration feeds widened to
-// include 0), and a constant 2-D weight becomes DequantizeLinear of int8 weights, symmetric per
-// column (axis 1, scale max|w|/127). Ranges come from onnxruntime running the float model, not
-// from nnrt, so a test can compare nnrt's int8 engine with onnxruntime on the result.
+//   quant_format=QDQ, per_channel=True, activation_type=QUInt8, weight_type=QInt8,
+//   calibrate_method=MinMax, op_types_to_quantize=OPS (default ['MatMul'], as
+//   bench/gpu-models/int8_models.py quantizes BERT on the GPU machine, where Python has
+//   onnxruntime; ['Conv', 'Gemm', 'MatMul'] for CNNs):
+// every quantized node's activation inputs and its output get a QuantizeLinear → DequantizeLinear
+// pair (uint8, asymmetric, the range seen over the calibration feeds widened to include 0); a
+// constant weight becomes DequantizeLinear of int8 weights, symmetric per output channel (MatMul
+// [K, N]: axis 1; Conv [O, I, …] and Gemm with transB: axis 0; scale max|w|/127); a Conv's or
+// Gemm's constant bias becomes DequantizeLinear of int32 values at scale x_scale·w_scale[c].
+// Ranges come from onnxruntime running the float model, not from nnrt, so a test can compare
+// nnrt's int8 engine with onnxruntime on the result.
 import ort from 'onnxruntime-node';
 import type { Graph, Node } from '../src/ir/graph.js';
 import { exportOnnx } from '../src/onnx/export/model.js';
 import { Tensor } from '../src/tensor/tensor.js';
 
-/** The float activations a MatMul reads or writes (not constants), in graph order. */
-export function matmulActivations(graph: Graph): string[] {
+export type QuantizedOp = 'MatMul' | 'Conv' | 'Gemm';
+
+/** The node's data inputs (not the bias) and output, for the ops this quantizer handles. */
+const dataOf = (n: Node): string[] => [n.inputs[0]!, n.inputs[1]!, n.outputs[0]!];
+
+/** The float activations the quantized nodes read or write (not constants), in graph order. */
+export function quantizedActivations(graph: Graph, ops: readonly QuantizedOp[] = ['MatMul']): string[] {
   const seen = new Set<string>();
   for (const n of graph.nodes) {
-    if (n.opType !== 'MatMul' || n.domain !== '') continue;
-    for (const t of [n.inputs[0]!, n.inputs[1]!, n.outputs[0]!]) if (!graph.initializers.has(t)) seen.add(t);
+    if (!(ops as readonly string[]).includes(n.opType) || n.domain !== '') continue;
+    for (const t of dataOf(n)) if (!graph.initializers.has(t)) seen.add(t);
   }
   return [...seen];
 }
+
+/** The float activations a MatMul reads or writes (quantize_static with op_types_to_quantize=['MatMul']). */
+export const matmulActivations = (graph: Graph): string[] => quantizedActivations(graph, ['MatMul']);
 
 export type Feeds = Record<string, ort.Tensor>;
 
@@ -53,13 +64,22 @@ export function uint8Params([lo, hi]: [number, number]): { scale: number; zeroPo
   return { scale, zeroPoint: Math.max(0, Math.min(255, Math.round(-rmin / scale))) };
 }
 
-/** Inserts the Q/DQ pairs and the weight DequantizeLinears in place; returns how many MatMuls were quantized. */
-export function insertQdq(graph: Graph, ranges: Map<string, [number, number]>): number {
+/** The output-channel axis of a node's weight: MatMul [K, N] → 1; Conv [O, I, …] → 0; Gemm → 0 with transB, else 1. */
+function channelAxis(n: Node): number {
+  if (n.opType === 'Conv') return 0;
+  if (n.opType === 'Gemm') return n.attrs.transB?.value === 1 ? 0 : 1;
+  return 1;
+}
+
+/** Inserts the Q/DQ pairs and the weight and bias DequantizeLinears in place; returns how many nodes were quantized. */
+export function insertQdq(graph: Graph, ranges: Map<string, [number, number]>, ops: readonly QuantizedOp[] = ['MatMul']): number {
   const rename = new Map<string, string>();
   const nodes: Node[] = [];
   const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({ name, opType, domain: '', inputs, outputs, attrs });
+  const params = new Map<string, number>();
   const pair = (t: string) => {
     const { scale, zeroPoint } = uint8Params(ranges.get(t)!);
+    params.set(t, scale);
     graph.initializers.set(`${t}_scale`, Tensor.fromArray([], [scale]));
     graph.initializers.set(`${t}_zero_point`, new Tensor('uint8', [], Uint8Array.of(zeroPoint)));
     nodes.push(
@@ -68,28 +88,47 @@ export function insertQdq(graph: Graph, ranges: Map<string, [number, number]>): 
     );
     rename.set(t, `${t}_dequantized`);
   };
-  const weight = (name: string) => {
+  /** int8 weights per channel along `axis`; returns the scales. */
+  const weight = (name: string, axis: number): Float32Array => {
     const w = graph.initializers.get(name)!;
-    const [k, n] = w.shape as [number, number];
+    const shape = [...w.shape];
     const data = w.data as Float32Array;
-    const scales = new Float32Array(n);
-    for (let i = 0; i < data.length; i++) scales[i % n] = Math.max(scales[i % n]!, Math.abs(data[i]!));
-    for (let c = 0; c < n; c++) scales[c] = Math.fround(scales[c]! / 127) || 1;
-    graph.initializers.set(`${name}_quantized`, new Tensor('int8', [k, n], Int8Array.from(data, (v, i) => Math.max(-127, Math.min(127, Math.round(v / scales[i % n]!))))));
-    graph.initializers.set(`${name}_scale`, new Tensor('float32', [n], scales));
-    graph.initializers.set(`${name}_zero_point`, new Tensor('int8', [n], new Int8Array(n)));
-    nodes.push(node(`${name}_DequantizeLinear`, 'DequantizeLinear', [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`], [`${name}_dequantized`], { axis: { type: 'int', value: 1 } }));
+    const channels = shape[axis]!;
+    const inner = shape.slice(axis + 1).reduce((a, d) => a * d, 1);
+    const chan = (i: number) => Math.floor(i / inner) % channels;
+    const scales = new Float32Array(channels);
+    for (let i = 0; i < data.length; i++) scales[chan(i)] = Math.max(scales[chan(i)]!, Math.abs(data[i]!));
+    for (let c = 0; c < channels; c++) scales[c] = Math.fround(scales[c]! / 127) || 1;
+    graph.initializers.set(`${name}_quantized`, new Tensor('int8', shape, Int8Array.from(data, (v, i) => Math.max(-127, Math.min(127, Math.round(v / scales[chan(i)]!))))));
+    graph.initializers.set(`${name}_scale`, new Tensor('float32', [channels], scales));
+    graph.initializers.set(`${name}_zero_point`, new Tensor('int8', [channels], new Int8Array(channels)));
+    nodes.push(node(`${name}_DequantizeLinear`, 'DequantizeLinear', [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`], [`${name}_dequantized`], { axis: { type: 'int', value: axis } }));
+    rename.set(name, `${name}_dequantized`);
+    return scales;
+  };
+  /** int32 bias at scale x_scale·w_scale[c] (onnxruntime's quantize_bias_static). */
+  const bias = (name: string, xScale: number, wScales: Float32Array) => {
+    const b = graph.initializers.get(name)!.data as Float32Array;
+    const scale = Float32Array.from(b, (_, c) => Math.fround(xScale * wScales[wScales.length === 1 ? 0 : c]!));
+    graph.initializers.set(`${name}_quantized`, new Tensor('int32', [b.length], Int32Array.from(b, (v, c) => Math.round(v / scale[c]!))));
+    graph.initializers.set(`${name}_scale`, new Tensor('float32', [b.length], scale));
+    graph.initializers.set(`${name}_zero_point`, new Tensor('int32', [b.length], new Int32Array(b.length)));
+    nodes.push(node(`${name}_DequantizeLinear`, 'DequantizeLinear', [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`], [`${name}_dequantized`], { axis: { type: 'int', value: 0 } }));
     rename.set(name, `${name}_dequantized`);
   };
-  const activations = new Set(matmulActivations(graph));
-  // graph inputs read by a MatMul get their pair first
+  const activations = new Set(quantizedActivations(graph, ops));
+  // graph inputs read by a quantized node get their pair first
   for (const i of graph.inputs) if (activations.has(i.name)) pair(i.name);
   let count = 0;
   for (const n of graph.nodes) {
-    const isMatMul = n.opType === 'MatMul' && n.domain === '';
-    if (isMatMul) {
+    if ((ops as readonly string[]).includes(n.opType) && n.domain === '') {
       const w = graph.initializers.get(n.inputs[1]!);
-      if (w && w.dtype === 'float32' && w.shape.length === 2 && !rename.has(n.inputs[1]!)) weight(n.inputs[1]!);
+      if (w && w.dtype === 'float32' && !rename.has(n.inputs[1]!)) {
+        const scales = weight(n.inputs[1]!, channelAxis(n));
+        const b = n.inputs[2] ? graph.initializers.get(n.inputs[2]) : undefined;
+        const xScale = params.get(n.inputs[0]!);
+        if (b && b.dtype === 'float32' && xScale !== undefined && !rename.has(n.inputs[2]!)) bias(n.inputs[2]!, xScale, scales);
+      }
       count++;
     }
     nodes.push({ ...n, inputs: n.inputs.map((t) => rename.get(t) ?? t) });

@@ -103,6 +103,16 @@ test('QDQ residual block (conv, conv, Add of a dequantized shortcut, relu) with 
   }
 });
 
+test('conv → Q → DQ → conv (no op between, as quantize_static writes Conv chains): both convs are int8, the tensor between them bytes', { skip }, async () => {
+  const b = new QdqBuilder();
+  const a = qdqConv(b, 'x', U8(0.02, 128), 4, 8, 3, 61, { relu: true, out: U8(0.02, 0) });
+  const y = qdqConv(b, a, U8(0.02, 0), 8, 4, 1, 63, { out: U8(0.03, 100), inputDequantized: true });
+  const log: string[] = [];
+  const plan = await expectInt8LikeOrt(b.spec({ x: randomTensor([1, 4, 8, 8], 65, -2, 2) }, [y]), { [y]: 0.03 }, 'fp32', log);
+  assert.equal(int8Layers(plan).length, 2, JSON.stringify(plan.layers.map((l) => [l.kind, l.from])));
+  assert.ok(log.some((l) => /int8-storage\] \d+ quantized tensors stored as bytes \(written by 2 int8/.test(l)), log.filter((l) => /int8|stays/.test(l)).join('\n'));
+});
+
 test('QDQ MatMul (rank-3 input, per-tensor weights, K and N not multiples of 4) and Gemm (transB, per-channel) are int8 layers', { skip }, async () => {
   const b = new QdqBuilder();
   const [w1] = b.weight(randomTensor([18, 10], 31, -0.4, 0.4), undefined);

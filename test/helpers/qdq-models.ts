@@ -81,13 +81,14 @@ export class QdqBuilder {
 export const U8 = (scale: number, zeroPoint: number): ActQuant => ({ scale, zeroPoint, signed: false });
 export const I8 = (scale: number, zeroPoint = 0): ActQuant => ({ scale, zeroPoint, signed: true });
 
-/** A quantized conv: y = DQ(Q(relu?(conv(DQ(Q(x)), DQ(w)) + DQ(b)))), optional ReLU. */
-export function qdqConv(b: QdqBuilder, x: string, xq: ActQuant, cin: number, cout: number, k: number, seed: number, opts: { relu?: boolean; perChannel?: boolean; group?: number; strides?: number[]; pads?: number[]; out?: ActQuant }): string {
+/** A quantized conv: y = DQ(Q(relu?(conv(DQ(Q(x)), DQ(w)) + DQ(b)))), optional ReLU (DQ(Q(x)) is x itself with inputDequantized). */
+export function qdqConv(b: QdqBuilder, x: string, xq: ActQuant, cin: number, cout: number, k: number, seed: number, opts: { relu?: boolean; perChannel?: boolean; group?: number; strides?: number[]; pads?: number[]; out?: ActQuant; inputDequantized?: boolean }): string {
   const group = opts.group ?? 1;
   const w = randomTensor([cout, cin / group, k, k], seed, -0.5, 0.5);
   const [wd, ws] = b.weight(w, opts.perChannel === false ? undefined : 0);
   const bias = randomTensor([cout], seed + 1, -0.2, 0.2).data;
-  const xd = b.qdq(x, xq);
+  // inputDequantized: x is already the DequantizeLinear of integers quantized as xq (conv → Q → DQ → conv)
+  const xd = opts.inputDequantized ? x : b.qdq(x, xq);
   let y = b.node('Conv', [xd, wd, b.bias(bias, xq.scale, ws)], { group, strides: opts.strides ?? [1, 1], pads: opts.pads ?? [k >> 1, k >> 1, k >> 1, k >> 1] });
   if (opts.relu) y = b.node('Relu', [y]);
   return opts.out ? b.qdq(y, opts.out) : y;

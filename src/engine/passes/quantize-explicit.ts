@@ -26,10 +26,12 @@ export const quantizeExplicitPass: EnginePass = {
       const dq = producers(net).get(l.input);
       const deq = dq?.kind === 'pointwise' ? matchDequantize(dq) : undefined;
       if (!dq || dq.kind !== 'pointwise' || !deq) continue;
+      // the integers come from a QuantizeLinear, or from an int8 layer this pass already made that
+      // requantizes (conv → Q → DQ → conv: the first conv took the Q into its epilogue)
       const q = producers(net).get(dq.inputs[0]!);
-      const quant = q?.kind === 'pointwise' ? matchQuantize(q) : undefined;
+      const quant = q?.kind === 'pointwise' ? matchQuantize(q) : q?.kind === 'qlinear' ? q.y : undefined;
       if (!quant) {
-        ctx.change(`${l.name} stays float: its input ${l.input} is dequantized from ${dq.inputs[0]}, which no QuantizeLinear in the engine writes`);
+        ctx.change(`${l.name} stays float: its input ${l.input} is dequantized from ${dq.inputs[0]}, which no QuantizeLinear or requantizing int8 layer in the engine writes`);
         continue;
       }
       const made = toQLinear(l, dq.inputs[0]!, { ...deq, signed: quant.signed });
