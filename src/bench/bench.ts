@@ -10,10 +10,16 @@ import { runsFor, timeRuns, type TimingOptions } from './timing.js';
 import type { BenchModel, BenchRow, ModelReport, Precision, Runner, RunnerFactory, TimingMode } from './types.js';
 
 /** Default agreement tolerances: fp16 storage keeps about 3 decimal digits per layer. */
-export const BENCH_TOLERANCE: Record<Precision, Tolerance> = {
+export const BENCH_TOLERANCE: Record<Exclude<Precision, 'int8'>, Tolerance> = {
   fp32: { atol: 1e-3, rtol: 1e-3 },
   fp16: { atol: 3e-2, rtol: 3e-2 },
 };
+
+/**
+ * int8 rows carry the quantization noise, which no element tolerance bounds in general: they
+ * agree when every float output's cosine similarity with the reference is at least this.
+ */
+export const INT8_MIN_COSINE = 0.99;
 
 export interface ModelSource {
   name: string;
@@ -73,7 +79,7 @@ async function hostOutputs(r: Record<string, Tensor | GpuTensor>): Promise<Recor
 }
 
 /** The largest absolute difference over all outputs, and whether each is within tolerance. */
-export function compareOutputs(got: Record<string, Tensor>, want: Record<string, Tensor>, tol: Tolerance): { maxAbsDiff: number; agree: boolean; reason?: string } {
+export function compareOutputs(got: Record<string, Tensor>, want: Record<string, Tensor>, tol: Tolerance, minCosine?: number): { maxAbsDiff: number; agree: boolean; reason?: string } {
   let maxAbsDiff = 0;
   let agree = true;
   let reason: string | undefined;
@@ -86,9 +92,11 @@ export function compareOutputs(got: Record<string, Tensor>, want: Record<string,
     }
     const c = compareTensors(g, w, tol);
     maxAbsDiff = Math.max(maxAbsDiff, c.maxAbsError);
-    if (!c.pass) {
+    const pass = minCosine === undefined || c.reason ? c.pass : c.cosine === undefined || c.cosine >= minCosine;
+    if (!pass) {
       agree = false;
       if (c.reason) reason ??= `output '${name}': ${c.reason}`;
+      else if (minCosine !== undefined) reason ??= `output '${name}': cosine similarity ${c.cosine?.toFixed(4)} < ${minCosine}`;
     }
   }
   return reason === undefined ? { maxAbsDiff, agree } : { maxAbsDiff, agree, reason };
@@ -206,7 +214,9 @@ export async function benchModel(model: BenchModel, runners: readonly Runner[], 
   for (const r of ran) {
     if (reference) {
       r.tolerance = o.tolerance ?? BENCH_TOLERANCE[r.precision === 'fp16' || reference.precision === 'fp16' ? 'fp16' : 'fp32'];
-      const c = compareOutputs(outputs.get(r.id)!, outputs.get(reference.id)!, r.tolerance);
+      const int8 = r.precision === 'int8' || reference.precision === 'int8';
+      if (int8) r.minCosine = INT8_MIN_COSINE;
+      const c = compareOutputs(outputs.get(r.id)!, outputs.get(reference.id)!, r.tolerance, int8 ? INT8_MIN_COSINE : undefined);
       r.maxAbsDiff = c.maxAbsDiff;
       r.agree = c.agree;
       if (c.reason) r.mismatch = c.reason;

@@ -1,7 +1,8 @@
 // nnrt's configurations as bench runners: device (cpu | webgpu) × engine (none | webgpu) × precision,
 // each timed end to end and, on webgpu, resident (inputs uploaded once, outputs left on the device).
 import type { TimingCache } from '../engine/timing-cache.js';
-import { UnsupportedError } from '../errors.js';
+import { UnsupportedError, UsageError } from '../errors.js';
+import { calibrationFor } from '../runtime/calibrate.js';
 import type { CpuKernelChoice } from '../executor/program.js';
 import { createSession, type DeviceName, type EngineName, type SessionOptions } from '../runtime/session.js';
 import type { Precision, Runner, RunnerFactory, TimingMode } from './types.js';
@@ -20,6 +21,8 @@ export interface NnrtConfig {
   preEncode?: boolean;
   /** Engine rows: tactic timings shared with the other rows of this engine (their builds time each layer signature once). */
   timingCache?: TimingCache;
+  /** int8 rows: the calibration cache's text (TensorRT format, from nnrt calibrate) and where it came from. */
+  calibration?: { text: string; source: string };
 }
 
 /**
@@ -71,13 +74,19 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
         }
         if (!modes.includes(mode)) throw new UnsupportedError(`device ${c.device} keeps tensors in host memory: its end-to-end row is the ${mode} one`);
         const opts: SessionOptions = { device: c.device, engine: c.engine, cpuKernels: c.cpuKernels ?? 'fast', ...(c.preEncode === false ? { preEncode: false } : {}) };
+        const graph = model.loadGraph();
         if (c.engine !== 'none') {
           opts.precision = c.precision;
+          if (c.precision === 'int8') {
+            if (!c.calibration) throw new UsageError('int8 rows need a calibration cache', { hint: 'add --calibration FILE (from nnrt calibrate MODEL)' });
+            // checked against this model before any build: another model's cache, a missing tensor
+            opts.calibration = calibrationFor(graph, c.calibration.text, c.calibration.source, Object.fromEntries(Object.entries(model.inputs).map(([k, t]) => [k, [...t.shape]])));
+          }
           if (c.timeTactics === false) opts.timeTactics = false;
           if (c.timingCache) opts.timingCache = c.timingCache;
           if (c.tacticSources) opts.tacticSources = c.tacticSources;
         }
-        const session = await createSession(model.loadGraph(), opts);
+        const session = await createSession(graph, opts);
         const layerTimes = session.layerTimes && (() => session.layerTimes!());
         if (mode === 'e2e') return { run: () => session.run(model.inputs), dispose: () => session.dispose(), ...(layerTimes ? { layerTimes } : {}) };
         if (!session.upload || !session.runOnDevice) {

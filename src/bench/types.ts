@@ -9,7 +9,8 @@ import type { EngineLayerTimes } from '../engine/layer-profile.js';
 
 export type { EngineLayerTimes };
 
-export type Precision = 'fp32' | 'fp16';
+/** The engine's storage precision of a row; int8 is implicit quantization with a calibration cache. */
+export type Precision = 'fp32' | 'fp16' | 'int8';
 
 /**
  * How a run is timed. 'e2e': inputs handed over as host tensors, outputs read back to the host.
@@ -106,9 +107,10 @@ export interface BenchRow extends RunnerSpec {
   speedupVsBaseline?: number;
   /** Largest |this − reference| over every output element; 0 for the reference row itself. */
   maxAbsDiff?: number;
-  /** Outputs within `tolerance` of the reference runner's outputs. */
+  /** Outputs within `tolerance` of the reference runner's outputs (int8 rows: cosine similarity of every float output ≥ `minCosine`). */
   agree?: boolean;
   tolerance?: Tolerance;
+  minCosine?: number;
   /** Why the outputs could not be compared numerically (a missing output, another shape). */
   mismatch?: string;
   /** Every timed run in milliseconds, in the order they ran. */

@@ -72,6 +72,8 @@ export interface BenchCliOptions {
   tacticSources?: string;
   /** --no-pre-encode: webgpu rows encode each run's commands at that run. */
   preEncode?: boolean;
+  /** --calibration FILE: the int8 rows' calibration cache (one model). */
+  calibration?: string;
   /** Profile flags: --min/--opt/--max, --profile, --on-new-shape; --shapes sets to time; --compare-static. */
   min?: string[];
   opt?: string[];
@@ -82,7 +84,7 @@ export interface BenchCliOptions {
   compareStatic?: boolean;
 }
 
-const PRECISIONS = ['fp32', 'fp16'] as const;
+const PRECISIONS = ['fp32', 'fp16', 'int8'] as const;
 const TIMING_NOTES: Record<TimingMode, string> = {
   e2e: "'end to end': host inputs in, outputs read back to the host",
   resident: "'on device': inputs uploaded once before timing, outputs left on the device, each run waits for the device",
@@ -154,10 +156,28 @@ async function devicesFor(o: BenchCliOptions): Promise<DeviceName[]> {
   return (await webgpuPresent(o.quiet)) ? ['cpu', 'webgpu'] : ['cpu'];
 }
 
-async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
+/** Profile rows: fp32 and fp16 (an int8 engine does not take profiles yet). */
+function profilePrecisions(o: BenchCliOptions): Exclude<Precision, 'int8'>[] {
+  const p = listOf<Precision>(o.precision, PRECISIONS, '--precision');
+  if (p.includes('int8') || o.calibration) throw new UsageError('--precision int8 does not combine with profile flags yet', { hint: 'time int8 at one shape, the profiles in fp32/fp16' });
+  return p as Exclude<Precision, 'int8'>[];
+}
+
+/** The int8 rows' calibration cache: read once, for the one model it was made for (checked against it when the row is prepared). */
+function int8Calibration(o: BenchCliOptions, precisions: readonly Precision[], models: number): { text: string; source: string } | undefined {
+  const int8 = precisions.includes('int8');
+  if (!int8 && o.calibration) throw new UsageError('--calibration goes with --precision int8 (e.g. --precision fp32,int8)');
+  if (!int8) return undefined;
+  if (!o.calibration) throw new UsageError('--precision int8 needs --calibration FILE', { hint: 'make one with nnrt calibrate MODEL --data DIR --out FILE; a QDQ model needs no int8 precision (its quantized layers are int8 at fp32 and fp16)' });
+  if (models !== 1) throw new UsageError(`--precision int8 times one model (its calibration cache belongs to it), not ${models}`);
+  return { text: new TextDecoder().decode(readFileChecked(o.calibration, 'calibration cache')), source: o.calibration };
+}
+
+async function runnersFor(o: BenchCliOptions, models: number): Promise<Runner[]> {
   const devices = await devicesFor(o);
   const engines = o.engine === 'auto' ? [...ENGINES] : listOf<EngineName>(o.engine, ENGINES, '--engine');
   const precisions = listOf<Precision>(o.precision, PRECISIONS, '--precision');
+  const calibration = int8Calibration(o, precisions, models);
   const modes = listOf<TimingMode>(o.mode, TIMING_MODES, '--mode');
   const cpuKernels = listOf<CpuKernelChoice>(o.cpuKernels, CPU_KERNEL_CHOICES, '--cpu-kernels');
   const chosen = nnrtConfigs(devices, engines, precisions, cpuKernels);
@@ -167,7 +187,8 @@ async function runnersFor(o: BenchCliOptions): Promise<Runner[]> {
   const configs = chosen.map((given) => {
     const c = o.preEncode === false && given.device === 'webgpu' ? { ...given, preEncode: false } : given;
     if (c.engine === 'none') return c;
-    const timed = o.tactics === false ? { ...c, timeTactics: false } : { ...c, timingCache: timings.get(c.engine) };
+    const calibrated = c.precision === 'int8' && calibration ? { ...c, calibration } : c;
+    const timed = o.tactics === false ? { ...calibrated, timeTactics: false } : { ...calibrated, timingCache: timings.get(c.engine) };
     return sources && c.engine === 'webgpu' ? { ...timed, tacticSources: sources } : timed;
   });
   const factories = [...configs.map(nnrtRunner), ...peerFactories(o, devices.includes('webgpu'))];
@@ -289,12 +310,12 @@ export async function bench(modelArgs: string[], o: BenchCliOptions, out: (line:
   const profiles = profilesFromFlags(o);
   if (!profiles && (o.shapes || o.compareStatic)) throw new UsageError(`${o.shapes ? '--shapes' : '--compare-static'} goes with profile flags (--min/--opt/--max or --profile)`);
   const plan = profiles ? profileBench(args, profiles, {
-    ...o, precision: listOf<Precision>(o.precision, PRECISIONS, '--precision'), modes: listOf<TimingMode>(o.mode, TIMING_MODES, '--mode'), peers: peerFactories(o, true),
+    ...o, precision: profilePrecisions(o), modes: listOf<TimingMode>(o.mode, TIMING_MODES, '--mode'), peers: peerFactories(o, true),
   }) : undefined;
   const given = plan ? {} : givenInputs(o.input ?? []);
   const sources = plan?.sources ?? (args.length ? args : [...SEED_TABLE_MODELS]).map((a) => modelSource(a, o, given));
   if (plan && o.turns !== undefined && o.turns > 1) throw new UsageError('--turns does not go with profile flags', { hint: 'time the profile rows without --turns' });
-  const runners = plan?.runners ?? await runnersFor(o);
+  const runners = plan?.runners ?? await runnersFor(o, sources.length);
   if (plan && o.baseline !== undefined && !runners.some((r) => r.id === o.baseline)) {
     throw new UsageError(`--baseline '${o.baseline}' is not one of this run's rows`, { hint: `rows: ${runners.map((r) => r.id).join(', ')}` });
   }
@@ -347,7 +368,8 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--device <list>', `where the framework runs: ${DEVICES.join(', ')}, a comma list, or auto (cpu, and webgpu when a GPU adapter exists; not a CPU-emulated one)`, 'auto')
     .option('--cpu-kernels <list>', 'device cpu: fast (WebAssembly SIMD), reference (plain TypeScript), or fast,reference (a row each)', 'fast')
     .option('--engine <list>', `${ENGINES.join(', ')}, a comma list, or auto (all; each engine runs beside the framework of its own device: webgpu on webgpu, cpu on cpu)`, 'auto')
-    .option('--precision <list>', 'fp32, fp16 (the engine\'s), or fp32,fp16', 'fp32')
+    .option('--precision <list>', 'fp32, fp16, int8 (the engine\'s; int8 with --calibration), or a list such as fp32,fp16,int8', 'fp32')
+    .option('--calibration <file>', 'int8 rows: the calibration cache (TensorRT text, from nnrt calibrate) of the one model timed')
     .option('--peers [list]', `peer runtimes: ${PEERS.join(', ')} (default: those installed; ort-web-webgpu when a webgpu row runs)`)
     .option('--no-peers', 'nnrt rows only')
     .option('--mode <list>', "e2e (end to end), resident (on device: inputs uploaded once, outputs left there; webgpu rows), or both", 'e2e,resident')

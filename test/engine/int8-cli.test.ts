@@ -1,7 +1,8 @@
 // Implicit int8 through the real CLI on the shared SqueezeNet: `nnrt calibrate` → `nnrt build
 // --precision int8 --calibration FILE --layer-precision ...` → `nnrt verify PLAN` against the ONNX
 // reference data (onnxruntime fp32) within an int8 tolerance, and the same build inside a session
-// (`nnrt verify MODEL --precision int8 --calibration FILE`); a cache naming a tensor the model
+// (`nnrt verify MODEL --precision int8 --calibration FILE`) and timed beside fp32 (`nnrt bench
+// --precision fp32,int8 --calibration FILE`); a cache naming a tensor the model
 // lacks is refused naming its line; --calibration without int8 is a usage error.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -69,4 +70,20 @@ test('nnrt calibrate → nnrt build --precision int8 → nnrt verify PLAN; bad c
   const onPlan = cli(['verify', plan, data, '--precision', 'int8', '--calibration', cache]);
   assert.equal(onPlan.code, 2);
   assert.match(onPlan.err, /--calibration goes with a model/);
+
+  // nnrt bench times the int8 engine beside the fp32 one; an int8 row agrees by cosine similarity
+  const json = join(tmp, 'bench.json');
+  const timed = cli(['bench', squeezenet, '--device', 'webgpu', '--engine', 'webgpu', '--precision', 'fp32,int8', '--calibration', cache,
+    '--no-peers', '--mode', 'e2e', '--runs', '2', '--warmup', '0', '--warmup-ms', '0', '--no-tactics', '--quiet', '--json', json]);
+  assert.equal(timed.code, 0, `${timed.out}\n${timed.err}`);
+  const rows = (JSON.parse(readFileSync(json, 'utf8')) as { models: { rows: { id: string; status: string; agree?: boolean; minCosine?: number; precision: string }[]; reference?: string }[] }).models[0]!;
+  assert.equal(rows.reference, 'nnrt-webgpu-engine');
+  const int8Row = rows.rows.find((r) => r.id === 'nnrt-webgpu-engine-int8');
+  assert.deepEqual(int8Row && [int8Row.status, int8Row.precision, int8Row.agree, int8Row.minCosine], ['ok', 'int8', true, 0.99], JSON.stringify(rows.rows));
+  const noCache = cli(['bench', squeezenet, '--device', 'webgpu', '--engine', 'webgpu', '--precision', 'int8', '--no-peers']);
+  assert.equal(noCache.code, 2);
+  assert.match(noCache.err, /--precision int8 needs --calibration FILE/);
+  const twoModels = cli(['bench', squeezenet, squeezenet, '--device', 'webgpu', '--engine', 'webgpu', '--precision', 'int8', '--calibration', cache, '--no-peers']);
+  assert.equal(twoModels.code, 2);
+  assert.match(twoModels.err, /times one model/);
 });
