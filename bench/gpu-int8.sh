@@ -6,7 +6,8 @@
 #     layers) on 500 seeded images (4 BERT sequences) against onnxruntime's int8 CPU output
 #     (share of elements within one quantization step) and the fp32 model's top-1;
 #   speed: nnrt bench, device-resident, ResNet-50 / MobileNetV2 batch 32 float (fp32, fp16) beside
-#     their QDQ models, BERT-base seq 128 float fp16 beside its QDQ model.
+#     their QDQ models; ResNet-50 batch 32 implicit int8 (nnrt calibrate on the test photographs)
+#     beside fp32 and fp16; BERT-base seq 128 float fp16 beside its QDQ model.
 #
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-int8.sh
 #
@@ -14,7 +15,8 @@
 # tsx otherwise; bench/gpu-models/run-sets.mjs needs dist/). $MODELS picks a subset; BENCH=0 skips
 # the speed part. Writes to $OUT: int8-mma-check.txt (the int8 tensor-core tiles checked on the
 # device), export.log, accuracy.jsonl (one line per model), coverage.jsonl
-# (nodes in engines, declined reasons), nnrt-*.log, bench.txt, bench-*.json. Every step is bounded
+# (nodes in engines, declined reasons), nnrt-*.log, bench.txt, bench-*.json (bench-implicit.json: the
+# implicit int8 rows). Every step is bounded
 # by `timeout` within an 8.5-minute budget.
 set -uo pipefail
 out=${OUT:-bench-out}
@@ -51,6 +53,16 @@ done
 # rows are named by the model's folder: resnet50_fp (fp32, fp16) beside resnet50_qdq (int8 layers, the rest fp32/fp16)
 [ ${#cnn[@]} -gt 0 ] && timeout "$(t 170)" "${nnrt[@]}" bench "${cnn[@]}" --batch 32 --device webgpu --engine webgpu --precision fp32,fp16 \
   --mode resident --gpu-features "$NNRT_GPU_FEATURES" --no-peers --runs 30 --warmup-ms 2000 --json "$out/bench-cnn.json" > "$out/bench.txt" 2> "$out/bench-stderr.txt"
+# implicit int8 (calibrated here, nnrt calibrate on the test photographs) beside fp32 and fp16, ResNet-50 batch 32
+case " $names " in *" resnet50 "*)
+  if [ -f "$dir/resnet50_fp/model.onnx" ]; then
+    timeout "$(t 60)" "${nnrt[@]}" calibrate "$dir/resnet50_fp/model.onnx" --images test/fixtures/images --batch-size 4 --algo entropy \
+      --device webgpu --out "$dir/resnet50.cache" --quiet >> "$out/bench-stderr.txt" 2>&1
+    timeout "$(t 120)" "${nnrt[@]}" bench "$dir/resnet50_fp/model.onnx" --batch 32 --device webgpu --engine webgpu --precision fp32,fp16,int8 \
+      --calibration "$dir/resnet50.cache" --mode resident --gpu-features "$NNRT_GPU_FEATURES" --no-peers --runs 30 --warmup-ms 2000 \
+      --json "$out/bench-implicit.json" >> "$out/bench.txt" 2>> "$out/bench-stderr.txt"
+  fi;;
+esac
 case " $names " in *" bert_base "*)
   [ -f "$dir/bert_base_qdq/model.onnx" ] && timeout "$(t 90)" "${nnrt[@]}" bench "$dir/bert_base_fp/model.onnx" "$dir/bert_base_qdq/model.onnx" \
     --device webgpu --engine webgpu --precision fp16 --mode resident --gpu-features "$NNRT_GPU_FEATURES" --no-peers --runs 30 --warmup-ms 2000 \
