@@ -1,6 +1,6 @@
 // A transformer quantized as onnxruntime's quantize_static quantizes BERT (QDQ around every
 // MatMul's inputs and output, uint8 activations calibrated by onnxruntime, int8 per-column
-// weights; helpers/quantize-static.ts) through the whole engine on WebGPU: the weight MatMuls are
+// weights; bench/quantize-static.ts) through the whole engine on WebGPU: the weight MatMuls are
 // int8 layers, and the output agrees with onnxruntime on the quantized model.
 //
 // Two onnxruntime references: graph optimizations off computes what the ONNX graph says
