@@ -237,6 +237,15 @@ test('conv: depthwise stride 2 (packed through scratch), grouped, int8, batch 2,
   await convAgainstOrt({ n: 2, c: 6, h: 7, w: 8, o: 4, kh: 1, kw: 3, group: 2, strides: [1, 2], pads: [0, 1, 0, 0], dilations: [1, 1], x: I8(0.02, -10), y: I8(0.2, 7), bias: false, relu: false, seed: 60 });
 });
 
+test('conv: depthwise direct kernel and every tile agree with the formula — uint8 and int8 inputs, odd image sizes (bytes across channels), dilation, asymmetric pads, ReLU, f32 output', { skip }, async () => {
+  const dw = (c: Partial<ConvCase>): ConvCase => ({ n: 2, c: 6, h: 7, w: 5, o: 6, kh: 3, kw: 3, group: 6, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.03, 131), y: U8(0.05, 3), bias: true, relu: false, seed: 80, every: true, ...c });
+  const tactics = int8ConvTactics(convData(dw({})).spec, deviceCaps(gpu!));
+  assert.ok(Array.isArray(tactics) && tactics[0]!.name.startsWith('int8-dw-'), `the direct kernel comes first: ${Array.isArray(tactics) ? tactics.map((t) => t.name) : tactics}`);
+  await convAgainstOrt(dw({}));
+  await convAgainstOrt(dw({ x: I8(0.02, -7), y: I8(0.04, 5), strides: [2, 1], pads: [0, 2, 1, 0], dilations: [2, 1], seed: 81 }));
+  await convAgainstOrt(dw({ y: undefined, relu: true, kh: 1, kw: 5, pads: [0, 2, 0, 2], seed: 82 }));
+});
+
 test('conv: dilation 2, asymmetric pads, ReLU, requantized and dequantized to f32 (formula)', { skip }, async () => {
   const base: ConvCase = { n: 1, c: 5, h: 11, w: 9, o: 6, kh: 3, kw: 2, group: 1, strides: [1, 1], pads: [2, 0, 1, 1], dilations: [2, 2], x: U8(0.015, 90), bias: true, relu: true, seed: 70 };
   await convAgainstOrt({ ...base, y: U8(0.06, 10) });

@@ -4,7 +4,8 @@
 // Writers: an int8 layer that requantizes its output, when it stores whole words directly (a gemm
 // whose N is a multiple of 4: four columns of a row; a conv whose output image has a multiple of 4
 // pixels: four pixels of a channel; elsewhere bytes would go through an i32 scratch and a packing
-// pass, which moves more than the f32 it saves); and a pointwise layer whose expression ends in a
+// pass, which moves more than the f32 it saves; a depthwise conv at any size, whose direct kernel
+// writes any four consecutive elements); and a pointwise layer whose expression ends in a
 // quantize (a QuantizeLinear, often fused after a residual Add and ReLU), which then writes four
 // elements a word in the tensor's own order.
 // Readers: int8 layers taking the tensor as their quantized input with the same quantization, and
@@ -20,6 +21,8 @@ function wordWriter(net: Network, l: Layer): QuantInfo | undefined {
   if (l.kind === 'pointwise') return outerQuantize(l.expr)?.q;
   if (l.kind !== 'qlinear' || !l.y) return undefined;
   if (l.op === 'gemm') return l.weightShape[1]! % 4 === 0 ? l.y : undefined;
+  // a depthwise conv's direct kernel writes four consecutive elements a word at any image size
+  if (l.conv!.group === l.weightShape[0] && l.weightShape[1] === 1) return l.y;
   const pixels = net.tensors.get(l.output)!.shape.slice(2).reduce((a, d) => a * d, 1);
   return pixels % 4 === 0 ? l.y : undefined;
 }

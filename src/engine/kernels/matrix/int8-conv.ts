@@ -8,6 +8,7 @@ import type { Tactic } from '../tactic.js';
 import type { QuantParams } from './int8-data.js';
 import type { Storage } from '../../network.js';
 import { inputBytes, int8SpecUnfit, zeroPointPart, type RuntimeZeroPoint } from './int8-gemm.js';
+import { int8DepthwiseTactics } from './int8-depthwise.js';
 import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit, type Int8Problem } from './int8-tile.js';
 
 export interface Int8ConvSpec {
@@ -98,7 +99,8 @@ fn loadA4(m: u32, kq: u32) -> u32 {
     output: s.output,
     outputCount: nb * o * ohw,
   };
-  const tactics: Tactic[] = [];
+  // depthwise: the direct kernel first (the untimed choice), the tiles after it
+  const tactics: Tactic[] = int8DepthwiseTactics(s, caps);
   const why: string[] = [];
   for (const t of INT8_TILES) {
     const bad = int8TileUnfit(t, caps, problem);

@@ -11,7 +11,8 @@ import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
 import type { EngineProgram, Tactic } from '../tactic.js';
 import { INT8_MMA_DIRECTIVES, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
-import { channelParams, packWeightWords, qRange, type ChannelSpec, type QuantParams } from './int8-data.js';
+import { int8Finish } from './int8-epilogue.js';
+import { channelParams, packWeightWords, type ChannelSpec, type QuantParams } from './int8-data.js';
 
 /** Workgroup tile TM×TN (multiples of 4), TKQ words of K per step; `mma`: the K loop on subgroup matrices (int8-mma.ts). */
 export interface Int8Tile extends Int8TileShape {
@@ -112,27 +113,8 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const tilesM = Math.ceil(p.m / t.tm);
   const tilesN = Math.ceil(p.n / t.tn);
   const [gx, gy] = grid(tilesM * tilesN, caps)!;
-  // the zero point in the flipped (int8) domain: a uint8 byte b is b − 128, an int8 byte sign-extends
-  const zx = p.zxRuntime ? (p.x.signed ? '(i32(zeroA() ^ 0x80u) - 128)' : '(i32(zeroA()) - 128)') : String(p.x.signed ? p.x.zeroPoint : p.x.zeroPoint - 128);
   const flip = p.x.signed ? '' : ' ^ 0x80808080u';
-  const [lo, hi] = p.y ? qRange(p.y) : [0, 0];
-  const finish = p.y
-    ? `fn finish(n: u32, acc: i32) -> i32 {
-  let c = (grp * N + n) * 3u;
-  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
-  let q = i32(round(v)) + ${p.y.zeroPoint};
-  return clamp(q, ${p.relu ? p.y.zeroPoint : lo}, ${hi});
-}`
-    : p.intOut
-    ? `fn finish(n: u32, acc: i32) -> i32 {
-  let c = (grp * N + n) * 3u;
-  return acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u]);
-}`
-    : `fn finish(n: u32, acc: i32) -> f32 {
-  let c = (grp * N + n) * 3u;
-  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
-  return ${p.relu ? 'max(v, 0.0)' : 'v'};
-}`;
+  const finish = int8Finish(p);
   const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
   const rq = [0, 1, 2, 3];
   let store: string;

@@ -1,0 +1,47 @@
+// The int8 kernels' epilogue, one WGSL function for every int8 program: `finish(n, acc)` takes the
+// int32 sum of column n of group `grp` (over N columns), computed with the input bytes in the signed
+// domain (a uint8 byte b counts as b − 128, an int8 byte as itself), to the output: the input zero
+// point's share (zx·Σw, from the channel constants `qp`) off, the int32 bias on, then × the
+// multiplier and requantized (round half to even, + zero point, saturated; ReLU as the lower bound)
+// or dequantized to f32 (ReLU as max), or the int32 sum as is (MatMulInteger / ConvInteger).
+import { qRange, type QuantParams } from './int8-data.js';
+
+export interface Int8EpilogueSpec {
+  x: QuantParams;
+  y?: QuantParams;
+  relu: boolean;
+  intOut?: boolean;
+  /** The zero point is read at run time: the program declares `fn zeroA() -> u32` (its byte). */
+  zxRuntime?: boolean;
+}
+
+/** The input zero point in the signed domain, as a WGSL i32 expression. */
+export function signedZeroPoint(p: Pick<Int8EpilogueSpec, 'x' | 'zxRuntime'>): string {
+  if (p.zxRuntime) return p.x.signed ? '(i32(zeroA() ^ 0x80u) - 128)' : '(i32(zeroA()) - 128)';
+  return String(p.x.signed ? p.x.zeroPoint : p.x.zeroPoint - 128);
+}
+
+/** WGSL `fn finish(n: u32, acc: i32)`; needs `qp` (three words per channel), `grp` and `N`. */
+export function int8Finish(p: Int8EpilogueSpec): string {
+  const zx = signedZeroPoint(p);
+  if (p.y) {
+    const [lo, hi] = qRange(p.y);
+    return `fn finish(n: u32, acc: i32) -> i32 {
+  let c = (grp * N + n) * 3u;
+  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
+  let q = i32(round(v)) + ${p.y.zeroPoint};
+  return clamp(q, ${p.relu ? p.y.zeroPoint : lo}, ${hi});
+}`;
+  }
+  if (p.intOut) {
+    return `fn finish(n: u32, acc: i32) -> i32 {
+  let c = (grp * N + n) * 3u;
+  return acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u]);
+}`;
+  }
+  return `fn finish(n: u32, acc: i32) -> f32 {
+  let c = (grp * N + n) * 3u;
+  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
+  return ${p.relu ? 'max(v, 0.0)' : 'v'};
+}`;
+}
