@@ -18,6 +18,7 @@ import { layerTimesTable } from '../bench/layer-times.js';
 import { DEFAULT_TIMING } from '../bench/timing.js';
 import { TIMING_MODES, type BenchReport, type HardwareInfo, type Precision, type Runner, type RunnerFactory, type TimingMode } from '../bench/types.js';
 import { profileBench } from './bench-profiles.js';
+import { int8Calibration, listOf, PRECISIONS, profilePrecisions } from './bench-lists.js';
 import { profileOptions, profilesFromFlags } from './profile-flags.js';
 import { deviceCaps } from '../devices/webgpu/caps.js';
 import { sharedGpuDevice } from '../devices/webgpu/device.js';
@@ -84,21 +85,11 @@ export interface BenchCliOptions {
   compareStatic?: boolean;
 }
 
-const PRECISIONS = ['fp32', 'fp16', 'int8'] as const;
 const TIMING_NOTES: Record<TimingMode, string> = {
   e2e: "'end to end': host inputs in, outputs read back to the host",
   resident: "'on device': inputs uploaded once before timing, outputs left on the device, each run waits for the device",
 };
 
-/** A comma list checked against the allowed words ('cpu,webgpu'). */
-function listOf<T extends string>(value: string, allowed: readonly T[], option: string): T[] {
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const it of items) {
-    if (!(allowed as readonly string[]).includes(it)) throw new UsageError(`${option} '${it}' is not one of ${allowed.join(', ')}`);
-  }
-  if (items.length === 0) throw new UsageError(`${option} needs at least one of ${allowed.join(', ')}`);
-  return [...new Set(items)] as T[];
-}
 
 const integer = (min: number) => (v: string) => {
   const n = Number(v);
@@ -156,22 +147,6 @@ async function devicesFor(o: BenchCliOptions): Promise<DeviceName[]> {
   return (await webgpuPresent(o.quiet)) ? ['cpu', 'webgpu'] : ['cpu'];
 }
 
-/** Profile rows: fp32 and fp16 (an int8 engine does not take profiles yet). */
-function profilePrecisions(o: BenchCliOptions): Exclude<Precision, 'int8'>[] {
-  const p = listOf<Precision>(o.precision, PRECISIONS, '--precision');
-  if (p.includes('int8') || o.calibration) throw new UsageError('--precision int8 does not combine with profile flags yet', { hint: 'time int8 at one shape, the profiles in fp32/fp16' });
-  return p as Exclude<Precision, 'int8'>[];
-}
-
-/** The int8 rows' calibration cache: read once, for the one model it was made for (checked against it when the row is prepared). */
-function int8Calibration(o: BenchCliOptions, precisions: readonly Precision[], models: number): { text: string; source: string } | undefined {
-  const int8 = precisions.includes('int8');
-  if (!int8 && o.calibration) throw new UsageError('--calibration goes with --precision int8 (e.g. --precision fp32,int8)');
-  if (!int8) return undefined;
-  if (!o.calibration) throw new UsageError('--precision int8 needs --calibration FILE', { hint: 'make one with nnrt calibrate MODEL --data DIR --out FILE; a QDQ model needs no int8 precision (its quantized layers are int8 at fp32 and fp16)' });
-  if (models !== 1) throw new UsageError(`--precision int8 times one model (its calibration cache belongs to it), not ${models}`);
-  return { text: new TextDecoder().decode(readFileChecked(o.calibration, 'calibration cache')), source: o.calibration };
-}
 
 async function runnersFor(o: BenchCliOptions, models: number): Promise<Runner[]> {
   const devices = await devicesFor(o);
