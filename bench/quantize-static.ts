@@ -20,12 +20,28 @@ export type QuantizedOp = 'MatMul' | 'Conv' | 'Gemm';
 /** The node's data inputs (not the bias) and output, for the ops this quantizer handles. */
 const dataOf = (n: Node): string[] => [n.inputs[0]!, n.inputs[1]!, n.outputs[0]!];
 
-/** The float activations the quantized nodes read or write (not constants), in graph order. */
-export function quantizedActivations(graph: Graph, ops: readonly QuantizedOp[] = ['MatMul']): string[] {
+/**
+ * How the Q/DQ nodes are written. onnxruntime's quantize_static: uint8 asymmetric activations with
+ * pairs on the quantized nodes' inputs and outputs, weights as int8 initializers under a
+ * DequantizeLinear, int32 biases. TensorRT's explicit quantization as NVIDIA's tools write it:
+ * int8 symmetric activations (zero point 0) on the inputs only, weights as QuantizeLinear →
+ * DequantizeLinear of the float initializer, float biases.
+ */
+export interface QdqStyle {
+  activations: 'uint8' | 'int8-symmetric';
+  weights: 'int8-initializer' | 'float-qdq';
+  outputs: boolean;
+  biases: boolean;
+}
+export const ONNXRUNTIME_STYLE: QdqStyle = { activations: 'uint8', weights: 'int8-initializer', outputs: true, biases: true };
+export const TENSORRT_STYLE: QdqStyle = { activations: 'int8-symmetric', weights: 'float-qdq', outputs: false, biases: false };
+
+/** The float activations the quantized nodes read (and, with `outputs`, write), not constants, in graph order. */
+export function quantizedActivations(graph: Graph, ops: readonly QuantizedOp[] = ['MatMul'], outputs = true): string[] {
   const seen = new Set<string>();
   for (const n of graph.nodes) {
     if (!(ops as readonly string[]).includes(n.opType) || n.domain !== '') continue;
-    for (const t of dataOf(n)) if (!graph.initializers.has(t)) seen.add(t);
+    for (const t of outputs ? dataOf(n) : dataOf(n).slice(0, 2)) if (!graph.initializers.has(t)) seen.add(t);
   }
   return [...seen];
 }
@@ -72,16 +88,18 @@ function channelAxis(n: Node): number {
 }
 
 /** Inserts the Q/DQ pairs and the weight and bias DequantizeLinears in place; returns how many nodes were quantized. */
-export function insertQdq(graph: Graph, ranges: Map<string, [number, number]>, ops: readonly QuantizedOp[] = ['MatMul']): number {
+export function insertQdq(graph: Graph, ranges: Map<string, [number, number]>, ops: readonly QuantizedOp[] = ['MatMul'], style: QdqStyle = ONNXRUNTIME_STYLE): number {
   const rename = new Map<string, string>();
   const nodes: Node[] = [];
   const node = (name: string, opType: string, inputs: string[], outputs: string[], attrs: Node['attrs'] = {}): Node => ({ name, opType, domain: '', inputs, outputs, attrs });
   const params = new Map<string, number>();
   const pair = (t: string) => {
-    const { scale, zeroPoint } = uint8Params(ranges.get(t)!);
+    const [lo, hi] = ranges.get(t)!;
+    const symmetric = style.activations === 'int8-symmetric';
+    const { scale, zeroPoint } = symmetric ? { scale: Math.fround(Math.max(Math.abs(lo), Math.abs(hi)) / 127) || 1, zeroPoint: 0 } : uint8Params([lo, hi]);
     params.set(t, scale);
     graph.initializers.set(`${t}_scale`, Tensor.fromArray([], [scale]));
-    graph.initializers.set(`${t}_zero_point`, new Tensor('uint8', [], Uint8Array.of(zeroPoint)));
+    graph.initializers.set(`${t}_zero_point`, symmetric ? new Tensor('int8', [], Int8Array.of(0)) : new Tensor('uint8', [], Uint8Array.of(zeroPoint)));
     nodes.push(
       node(`${t}_QuantizeLinear`, 'QuantizeLinear', [t, `${t}_scale`, `${t}_zero_point`], [`${t}_quantized`]),
       node(`${t}_DequantizeLinear`, 'DequantizeLinear', [`${t}_quantized`, `${t}_scale`, `${t}_zero_point`], [`${t}_dequantized`]),
@@ -99,9 +117,14 @@ export function insertQdq(graph: Graph, ranges: Map<string, [number, number]>, o
     const scales = new Float32Array(channels);
     for (let i = 0; i < data.length; i++) scales[chan(i)] = Math.max(scales[chan(i)]!, Math.abs(data[i]!));
     for (let c = 0; c < channels; c++) scales[c] = Math.fround(scales[c]! / 127) || 1;
-    graph.initializers.set(`${name}_quantized`, new Tensor('int8', shape, Int8Array.from(data, (v, i) => Math.max(-127, Math.min(127, Math.round(v / scales[chan(i)]!))))));
     graph.initializers.set(`${name}_scale`, new Tensor('float32', [channels], scales));
     graph.initializers.set(`${name}_zero_point`, new Tensor('int8', [channels], new Int8Array(channels)));
+    if (style.weights === 'float-qdq') {
+      // the float weights stay; a QuantizeLinear makes the integers (constant: importers fold it)
+      nodes.push(node(`${name}_QuantizeLinear`, 'QuantizeLinear', [name, `${name}_scale`, `${name}_zero_point`], [`${name}_quantized`], { axis: { type: 'int', value: axis } }));
+    } else {
+      graph.initializers.set(`${name}_quantized`, new Tensor('int8', shape, Int8Array.from(data, (v, i) => Math.max(-127, Math.min(127, Math.round(v / scales[chan(i)]!))))));
+    }
     nodes.push(node(`${name}_DequantizeLinear`, 'DequantizeLinear', [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`], [`${name}_dequantized`], { axis: { type: 'int', value: axis } }));
     rename.set(name, `${name}_dequantized`);
     return scales;
@@ -116,7 +139,7 @@ export function insertQdq(graph: Graph, ranges: Map<string, [number, number]>, o
     nodes.push(node(`${name}_DequantizeLinear`, 'DequantizeLinear', [`${name}_quantized`, `${name}_scale`, `${name}_zero_point`], [`${name}_dequantized`], { axis: { type: 'int', value: 0 } }));
     rename.set(name, `${name}_dequantized`);
   };
-  const activations = new Set(quantizedActivations(graph, ops));
+  const activations = new Set(quantizedActivations(graph, ops, style.outputs));
   // graph inputs read by a quantized node get their pair first
   for (const i of graph.inputs) if (activations.has(i.name)) pair(i.name);
   let count = 0;
@@ -127,7 +150,7 @@ export function insertQdq(graph: Graph, ranges: Map<string, [number, number]>, o
         const scales = weight(n.inputs[1]!, channelAxis(n));
         const b = n.inputs[2] ? graph.initializers.get(n.inputs[2]) : undefined;
         const xScale = params.get(n.inputs[0]!);
-        if (b && b.dtype === 'float32' && xScale !== undefined && !rename.has(n.inputs[2]!)) bias(n.inputs[2]!, xScale, scales);
+        if (style.biases && b && b.dtype === 'float32' && xScale !== undefined && !rename.has(n.inputs[2]!)) bias(n.inputs[2]!, xScale, scales);
       }
       count++;
     }

@@ -65,14 +65,15 @@ const FOLD_LIMIT = 1 << 16; // elements: fold only small constant expressions du
  * transposes, element-wise arithmetic, reductions, Concat/Slice/Split): folded up to
  * WEIGHT_FOLD_LIMIT elements, so that weights computed on the way to their Conv/MatMul are
  * constants as a float model's initializers are. onnxruntime's quantizer writes every weight as a
- * DequantizeLinear of int8 (a ResNet-50's 3×3 convs have up to 2.4 M of them); exporters that do
+ * DequantizeLinear of int8 (a ResNet-50's 3×3 convs have up to 2.4 M of them), NVIDIA's tools as
+ * QuantizeLinear → DequantizeLinear of the float weight; exporters that do
  * not fold constants leave transposes of weights and weight normalization (g · v / ‖v‖) behind.
  * Matrix products, convolutions and other superlinear ops keep the small limit. Identity is not
  * among them: the partitioner follows an Identity of a constant itself (predicate.ts constantOf),
  * and it stays a view.
  */
 const WEIGHT_FOLD_OPS = new Set([
-  'DequantizeLinear', 'Cast', 'CastLike', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Transpose',
+  'QuantizeLinear', 'DequantizeLinear', 'Cast', 'CastLike', 'Reshape', 'Squeeze', 'Unsqueeze', 'Flatten', 'Transpose',
   'Add', 'Sub', 'Mul', 'Div', 'Neg', 'Abs', 'Sqrt', 'Reciprocal', 'Pow',
   'ReduceL2', 'ReduceSum', 'ReduceSumSquare', 'ReduceMean', 'ReduceMax', 'ReduceMin', 'Concat', 'Slice', 'Split',
 ]);

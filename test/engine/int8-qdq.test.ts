@@ -155,6 +155,30 @@ test('weights of real size (over 65,536 int8 values, as in ResNet-50\'s 3×3 con
   }
 });
 
+test('weights written as Q → DQ of the float weights (TensorRT explicit quantization, int8 symmetric activations), over 65,536 values: one engine, int8 layers', { skip }, async () => {
+  const b = new QdqBuilder();
+  const w = b.floatWeight(randomTensor([128, 64, 3, 3], 71, -0.2, 0.2), 0); // 73,728 weights
+  const c = b.node('Conv', [b.qdq('x', I8(0.02)), w], { pads: [1, 1, 1, 1] });
+  const pooled = b.node('GlobalAveragePool', [b.node('Relu', [c])]);
+  const m = b.node('MatMul', [b.qdq(b.node('Flatten', [pooled], { axis: 1 }), I8(0.05)), b.floatWeight(randomTensor([128, 520], 73, -0.2, 0.2), 1)]); // 66,560
+  const spec = b.spec({ x: randomTensor([1, 64, 6, 6], 75, -2, 2) }, [m]);
+  const session = await createSession(importOnnx(patternModel(spec)).graph, { device: 'webgpu', engine: 'webgpu', timeTactics: false });
+  try {
+    const got = (await session.run(spec.inputs))[m]!.data as Float32Array;
+    const want = (await runOrt(patternModel(spec), spec.inputs))[m]!.data as Float32Array;
+    const worst = Math.max(...got.map((v, i) => Math.abs(v - want[i]!)));
+    assert.ok(worst <= 1e-3 * Math.max(...want.map(Math.abs)), `${worst} from onnxruntime`);
+    const p = session.stats().engine!.partition;
+    assert.deepEqual(p.declined.filter((d) => d.reason !== FOLDED_REASON).map((d) => `${d.node}: ${d.reason}`), [], 'the weights\' Q and DQ fold to constants');
+    assert.equal(p.subgraphs.length, 1);
+  } finally {
+    session.dispose();
+  }
+  const log: string[] = [];
+  await buildEnginePlan(gpu!, importOnnx(patternModel(spec)).graph, { x: [1, 64, 6, 6] }, { timeTactics: false, log: (l) => log.push(l) });
+  assert.equal(log.filter((l) => /→ int8 (conv|gemm)/.test(l)).length, 2, log.filter((l) => /int8|stays/.test(l)).join('\n'));
+});
+
 test('depthwise and strided QDQ convolutions', { skip }, async () => {
   const b = new QdqBuilder();
   const d = qdqConv(b, 'x', U8(0.02, 120), 6, 6, 3, 41, { group: 6, relu: true, out: U8(0.01, 0) });

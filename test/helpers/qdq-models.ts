@@ -55,6 +55,27 @@ export class QdqBuilder {
     return [out, scales];
   }
 
+  /**
+   * DQ(Q(w)) of float weights w, symmetric per channel along `axis`, as NVIDIA's tools write
+   * TensorRT's explicit quantization (the float initializer stays; importers fold the Q and DQ).
+   */
+  floatWeight(w: Tensor<'float32'>, axis: number): string {
+    const channels = w.shape[axis]!;
+    const inner = w.shape.slice(axis + 1).reduce((a, d) => a * d, 1);
+    const maxAbs = new Float32Array(channels);
+    w.data.forEach((v, i) => { const c = Math.floor(i / inner) % channels; maxAbs[c] = Math.max(maxAbs[c]!, Math.abs(v)); });
+    const wn = this.fresh('wf');
+    const sn = this.fresh('ws');
+    const zn = this.fresh('wz');
+    this.inits[wn] = w;
+    this.inits[sn] = new Tensor('float32', [channels], Float32Array.from(maxAbs, (m) => Math.fround(m / 127)));
+    this.inits[zn] = new Tensor('int8', [channels], new Int8Array(channels));
+    const q = this.fresh('wq');
+    const out = this.fresh('w');
+    this.nodes.push({ op: 'QuantizeLinear', inputs: [wn, sn, zn], outputs: [q], attrs: { axis } }, { op: 'DequantizeLinear', inputs: [q, sn, zn], outputs: [out], attrs: { axis } });
+    return out;
+  }
+
   /** DQ(int32 bias) at scale xs·ws[c], as onnxruntime quantizes biases. */
   bias(b: Float32Array, xs: number, ws: Float32Array): string {
     const scale = Float32Array.from(b, (_, c) => Math.fround(xs * (ws.length === 1 ? ws[0]! : ws[c]!)));
