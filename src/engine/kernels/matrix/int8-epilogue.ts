@@ -16,7 +16,7 @@ export interface Int8EpilogueSpec {
 }
 
 /** The input zero point in the signed domain, as a WGSL i32 expression. */
-export function signedZeroPoint(p: Pick<Int8EpilogueSpec, 'x' | 'zxRuntime'>): string {
+function signedZeroPoint(p: Pick<Int8EpilogueSpec, 'x' | 'zxRuntime'>): string {
   if (p.zxRuntime) return p.x.signed ? '(i32(zeroA() ^ 0x80u) - 128)' : '(i32(zeroA()) - 128)';
   return String(p.x.signed ? p.x.zeroPoint : p.x.zeroPoint - 128);
 }
