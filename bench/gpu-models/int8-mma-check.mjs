@@ -8,7 +8,7 @@ import '../../dist/node/webgpu.js';
 import { deviceCaps } from '../../dist/devices/webgpu/caps.js';
 import { sharedGpuDevice } from '../../dist/devices/webgpu/device.js';
 import { defaultGpu } from '../../dist/devices/webgpu/provider.js';
-import { int8MmaFault } from '../../dist/engine/int8-mma-check.js';
+import { int8MmaVerdict } from '../../dist/engine/int8-mma-check.js';
 import { hasI8Mma } from '../../dist/engine/kernels/matrix/int8-mma.js';
 
 const gpu = await sharedGpuDevice(await defaultGpu());
@@ -18,7 +18,7 @@ if (!hasI8Mma(caps)) {
   console.log('int8 subgroup-matrix tiles: not offered here (no i8 16×16×32 config in subgroups of 32; ask for --gpu-features subgroup-matrix)');
 } else {
   const t0 = performance.now();
-  const fault = await int8MmaFault(gpu, caps);
-  console.log(`int8 subgroup-matrix tiles: ${fault ? `FAIL: ${fault}` : 'pass (every tile exact)'} in ${(performance.now() - t0).toFixed(0)} ms`);
+  const v = await int8MmaVerdict(gpu, caps);
+  console.log(`int8 subgroup-matrix tiles: ${'fault' in v ? `FAIL: ${v.fault}` : `pass (every tile exact, offsets counted in ${v.unit}s)`} in ${(performance.now() - t0).toFixed(0)} ms`);
 }
 process.exit(0);

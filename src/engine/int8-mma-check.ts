@@ -2,8 +2,10 @@
 // Int8 tensor-core tiles are checked on each device before the builder offers them: every
 // subgroup-matrix int8 tile runs one awkward product (M, N and K off the tile sizes, two groups,
 // an input zero point) and its int32 sums must equal the integer formula computed here, exactly.
-// A tile that does not compile, fails to run or gets one sum wrong turns int8 subgroup matrices
-// off for the device, with the reason in the build log. Integer sums have one right answer, so an
+// The extension's offsets and strides of an 8-bit matrix are read two ways by drivers (words of
+// the i32 array, or bytes), so the check runs the tiles under each reading and the first exact
+// one is the device's. A tile that does not compile, fails to run or gets one sum wrong under
+// both turns int8 subgroup matrices off for the device, with the reason in the build log. Integer sums have one right answer, so an
 // adapter whose driver or compiler mishandles the extension (it is an unsafe, experimental API)
 // costs speed, never results.
 import { deviceCaps, type DeviceCaps } from '../devices/webgpu/caps.js';
@@ -24,25 +26,47 @@ function int8s(count: number, seed: number): Int8Array {
   return Int8Array.from({ length: count }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24) - 128);
 }
 
-const checked = new WeakMap<GpuDevice, Promise<string | undefined>>();
+/** What the check found: the unit the device counts i8 matrix offsets in, or why no reading is exact. */
+export type Int8MmaVerdict = { unit: 'byte' | 'word' } | { fault: string };
 
-/** Why int8 subgroup-matrix tiles are wrong on this device, or undefined when they are right (or not offered). */
-export function int8MmaFault(gpu: GpuDevice, caps: DeviceCaps = deviceCaps(gpu)): Promise<string | undefined> {
+const UNITS = ['word', 'byte'] as const;
+const checked = new WeakMap<GpuDevice, Promise<Int8MmaVerdict | undefined>>();
+
+/**
+ * The int8 subgroup-matrix tiles on this device: undefined when not offered, else the reading of
+ * an 8-bit matrix's offsets (words or bytes) under which every tile is exact, or why neither is.
+ */
+export function int8MmaVerdict(gpu: GpuDevice, caps: DeviceCaps = deviceCaps(gpu)): Promise<Int8MmaVerdict | undefined> {
   if (!hasI8Mma(caps)) return Promise.resolve(undefined);
   let r = checked.get(gpu);
   if (!r) {
-    r = checkInt8Tiles(gpu, caps, INT8_TILES.filter((t) => t.mma)).catch((e: Error) => `the check itself failed: ${e.message}`);
+    r = (async (): Promise<Int8MmaVerdict> => {
+      const faults: string[] = [];
+      for (const unit of UNITS) {
+        const fault = await checkInt8Tiles(gpu, { ...caps, i8MatrixUnit: unit }, INT8_TILES.filter((t) => t.mma));
+        if (!fault) return { unit };
+        faults.push(`offsets in ${unit}s: ${fault}`);
+      }
+      return { fault: faults.join('; ') };
+    })().catch((e: Error) => ({ fault: `the check itself failed: ${e.message}` }));
     checked.set(gpu, r);
   }
   return r;
 }
 
-/** The device's capabilities with int8 subgroup matrices removed where the check failed (said through `log`). */
+/** Why int8 subgroup-matrix tiles are wrong on this device, or undefined when they are right (or not offered). */
+export async function int8MmaFault(gpu: GpuDevice, caps: DeviceCaps = deviceCaps(gpu)): Promise<string | undefined> {
+  const v = await int8MmaVerdict(gpu, caps);
+  return v && 'fault' in v ? v.fault : undefined;
+}
+
+/** The device's capabilities with the check's reading of i8 matrix offsets, or without int8 subgroup matrices where no reading is exact (said through `log`). */
 export async function verifiedCaps(gpu: GpuDevice, log: (line: string) => void): Promise<DeviceCaps> {
   const caps = deviceCaps(gpu);
-  const fault = await int8MmaFault(gpu, caps);
-  if (!fault) return caps;
-  log(`int8 subgroup-matrix tiles are off on this device: ${fault}`);
+  const v = await int8MmaVerdict(gpu, caps);
+  if (!v) return caps;
+  if ('unit' in v) return { ...caps, i8MatrixUnit: v.unit };
+  log(`int8 subgroup-matrix tiles are off on this device: ${v.fault}`);
   return withoutInt8Mma(caps);
 }
 

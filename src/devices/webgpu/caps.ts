@@ -19,6 +19,13 @@ export interface DeviceCaps {
    */
   subgroupMatrix: readonly SubgroupMatrixConfig[];
   /**
+   * How the device counts the offset and stride of an 8-bit subgroup matrix held in an array<i32>:
+   * in its 'byte's (the extension's text) or in the array's 'word's. The text is read both ways
+   * by drivers, so the engine's int8 check (src/engine/int8-mma-check.ts) finds out on the device
+   * and sets this; absent: 'word'.
+   */
+  i8MatrixUnit?: 'byte' | 'word';
+  /**
    * Invocations per subgroup when the device has 'subgroups' and every subgroup has the same size
    * (adapter subgroupMinSize = subgroupMaxSize, e.g. 32 on NVIDIA); else absent. Subgroup-matrix
    * kernels lay out their subgroups by it.

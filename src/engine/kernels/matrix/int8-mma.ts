@@ -7,7 +7,9 @@
 // operands' workgroup memory, and each thread reads back the 4×4 block the dot4I8Packed loop would
 // have accumulated: the epilogue and the output paths are the same code.
 //
-// WGSL counts an i8 matrix's offsets and strides in bytes of the i32 array holding it. Subgroup
+// An i8 matrix's offsets and strides in the i32 array holding it count bytes by the extension's
+// text and words on NVIDIA's Vulkan driver (H100, driver 580: byte offsets read past the operands
+// and every product came out zero); caps.i8MatrixUnit says which, as the device check found. Subgroup
 // loads and stores need subgroup-uniform offsets: a subgroup's block follows from
 // local_invocation_index / 32, uniform in fact but not to WGSL's analysis, so its diagnostic is off.
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
@@ -44,14 +46,16 @@ export const INT8_MMA_DIRECTIVES = 'diagnostic(off, chromium.subgroup_matrix_uni
  * A element e (row e / TKQ, word e % TKQ) and B element e of step s. Ends with `acc` (a
  * 4×4 i32 array per thread, block (ty, tx)) filled as the dot4I8Packed loop fills it.
  */
-export function int8MmaLoop(t: Int8TileShape, threads: number, steps: number, stageA: string, stageB: string): { decls: string; loop: string } {
+export function int8MmaLoop(t: Int8TileShape, threads: number, steps: number, stageA: string, stageB: string, unit: 'byte' | 'word' = 'word'): { decls: string; loop: string } {
+  const u = unit === 'byte' ? 1 : 4; // bytes per unit of offset and stride
   const rowBytes = 4 * t.tkq;
+  const row = rowBytes / u;
   const bBase = t.tm * t.tkq; // words
   const kSlices = rowBytes / 32;
   const products = Array.from({ length: kSlices }, (_, s) => `      {
-        let a = subgroupMatrixLoad<subgroup_matrix_left<i8, 32, 16>, row_major>(&Ws, sm * ${rowBytes}u + ${s * 32}u, ${rowBytes}u);
-        let b0 = subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>, col_major>(&Ws, ${bBase * 4}u + sn * ${rowBytes}u + ${s * 32}u, ${rowBytes}u);
-        let b1 = subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>, col_major>(&Ws, ${bBase * 4}u + (sn + 16u) * ${rowBytes}u + ${s * 32}u, ${rowBytes}u);
+        let a = subgroupMatrixLoad<subgroup_matrix_left<i8, 32, 16>, row_major>(&Ws, sm * ${row}u + ${(s * 32) / u}u, ${row}u);
+        let b0 = subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>, col_major>(&Ws, ${(bBase * 4) / u}u + sn * ${row}u + ${(s * 32) / u}u, ${row}u);
+        let b1 = subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>, col_major>(&Ws, ${(bBase * 4) / u}u + (sn + 16u) * ${row}u + ${(s * 32) / u}u, ${row}u);
         c0 = subgroupMatrixMultiplyAccumulate(a, b0, c0);
         c1 = subgroupMatrixMultiplyAccumulate(a, b1, c1);
       }`).join('\n');

@@ -136,7 +136,7 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
       var w = 0u;
       if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }`;
   const stageB = `let w = wq[(grp * ${nPad}u + n0 + e / ${t.tkq}u) * ${kPad / 4}u + s * ${t.tkq}u + e % ${t.tkq}u];`;
-  const { decls: shared, loop } = t.mma ? int8MmaLoop(t, threads, steps, stageA, stageB) : simtLoop(t, threads, steps, stageA, stageB);
+  const { decls: shared, loop } = t.mma ? int8MmaLoop(t, threads, steps, stageA, stageB, caps.i8MatrixUnit) : simtLoop(t, threads, steps, stageA, stageB);
   const wgsl = `${t.mma ? INT8_MMA_DIRECTIVES : ''}${decls}
 var<private> grp: u32;
 const M = ${p.m}u;
