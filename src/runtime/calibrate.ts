@@ -4,6 +4,8 @@
 // and percentile need a histogram over that range, so they run the batches a second time.
 import { CalibrationError } from '../errors.js';
 import type { Graph } from '../ir/graph.js';
+import { inferShapes, type KnownValue } from '../ir/infer.js';
+import { opTyper } from '../ops/typer.js';
 import { createSession, type SessionOptions } from './session.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cacheHeader, checkCacheFits, isEqualizedCache, parseCalibrationCache, scaleOfAmax, type CalibrationAlgo, type CalibrationCache } from '../engine/calibrate/cache-file.js';
@@ -143,8 +145,26 @@ export function calibrationFor(graph: Graph, text: string, source = 'calibration
   const g = isEqualizedCache(cache.header)
     ? equalizedGraph(graph, inputShapes ?? fixedInputShapes(graph, source), cache.channelRanges ? { channelRanges: cache.channelRanges } : {})
     : graph;
-  checkCacheFits(cache, graphValues(g), activationCandidates(g), source);
+  checkCacheFits(cache, graphValues(g), floatActivations(g, inputShapes), source);
   return cache;
+}
+
+/**
+ * The activations a cache must give a scale: the candidates that are float32 at the given input
+ * shapes (a model's files rarely type its Shape, Cast or Gather outputs, which the calibration
+ * skips as not float). Where the types cannot be inferred (symbolic input dims, no shapes given)
+ * only the candidates the graph itself types as float32 are required; a build then names any
+ * other missing scale by the layer that needs it (passes/quantize-implicit.ts).
+ */
+function floatActivations(graph: Graph, inputShapes?: Record<string, number[]>): string[] {
+  const candidates = activationCandidates(graph);
+  let known: Map<string, KnownValue> | undefined;
+  try {
+    known = inferShapes(graph.clone(), opTyper, inputShapes ?? {});
+  } catch {
+    known = undefined;
+  }
+  return candidates.filter((n) => (known?.get(n)?.dtype ?? graph.typeOf(n)?.dtype) === 'float32');
 }
 
 /** The graph's input shapes when all are fixed numbers (an equalized cache is checked at them). */

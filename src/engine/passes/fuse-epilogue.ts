@@ -97,6 +97,8 @@ const fuseActivation: PairRule<Matrix, PointwiseLayer> = {
 };
 
 export const EPILOGUE_RULES = [fuseBias, fuseRowBias, fuseResidual, fuseActivation] as PairRule[];
+/** The bias adds alone: implicit int8 takes them into its layers' int32 bias before quantizing. */
+export const BIAS_RULES = [fuseBias, fuseRowBias] as PairRule[];
 
 /**
  * x · sigmoid(x), written as a Sigmoid layer and a Mul layer, becomes one pointwise silu(x) layer

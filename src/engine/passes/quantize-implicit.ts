@@ -1,7 +1,7 @@
 // Implicit quantization (an int8 build with a calibration cache): each conv or gemm layer whose
 // input tensor has a calibrated scale reads that tensor quantized to int8 (symmetric, zero point
 // 0, one quantize layer per tensor shared by its readers) and runs as an int8 layer with
-// per-channel symmetric weights; a Relu after it folds into its epilogue; its output is float,
+// per-channel symmetric weights; its bias add and a Relu after it fold into its epilogue; its output is float,
 // unless only the next int8 layer's quantize layer reads it: then that quantize folds in too.
 // Layers pinned by --layer-precision stay float. Runs after BatchNorm folding (the folded
 // weights are the ones quantized) and before epilogue fusion (the int8 epilogue takes bias and
@@ -11,7 +11,8 @@ import { quantizeExpr } from '../layers/quantize.js';
 import type { Layer, Network, PointwiseLayer, QLinearLayer } from '../network.js';
 import { PLAIN_F32 } from '../network.js';
 import { fuseInt8Epilogue, toQLinear } from './int8-layers.js';
-import type { EnginePass, PassContext } from './pass.js';
+import { applyPairRules, type EnginePass, type PassContext } from './pass.js';
+import { BIAS_RULES } from './fuse-epilogue.js';
 import { freshLayerName, producers } from './net-utils.js';
 import { activationOf } from './pw-expr.js';
 
@@ -39,6 +40,9 @@ export const quantizeImplicitPass: EnginePass = {
   run(net, ctx) {
     if (!ctx.int8) return;
     const scales = ctx.int8;
+    // a Linear's or conv's bias add (MatMul + Add in ONNX) joins the layer first, so the int8
+    // layer adds it to its int32 sums (as TensorRT does) instead of a float layer after it
+    applyPairRules(net, BIAS_RULES, ctx);
     const quantized = new Map<string, string>();
     const missing: { layer: string; tensor: string }[] = [];
     for (const l of [...net.layers]) {

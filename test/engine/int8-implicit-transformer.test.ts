@@ -1,0 +1,77 @@
+// Implicit int8 on a transformer: BERT-tiny calibrated by nnrt (min-max, seeded token ids) and
+// built with precision int8. Its ONNX file types none of its Shape/Cast/Gather outputs, which the
+// calibration skips as not float; the cache must still fit the model. Every Linear becomes an int8
+// layer that adds its bias to the int32 sums (MatMul + Add in one layer, as TensorRT does), the
+// attention stays one fused layer, and the output stays close to onnxruntime's fp32 output on
+// token ids it was not calibrated on.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
+import { defaultGpu } from '../../src/devices/webgpu/provider.js';
+import '../../src/node/webgpu.js';
+import { buildEnginePlan } from '../../src/engine/builder.js';
+import { Engine } from '../../src/engine/runtime.js';
+import { formatCalibrationCache } from '../../src/engine/calibrate/cache-file.js';
+import { importOnnx } from '../../src/onnx/import/model.js';
+import '../../src/ops/index.js';
+import { calibrateGraph, calibrationFor } from '../../src/runtime/calibrate.js';
+import { Tensor } from '../../src/tensor/tensor.js';
+import { webgpuSkip } from '../webgpu/gpu-available.js';
+import { runOrt } from '../helpers/ort-reference.js';
+
+const skip = webgpuSkip() ?? false;
+const MODEL = readFileSync(join(import.meta.dirname, '../fixtures/transformers/bert_tiny/model.onnx'));
+const SHAPE = [1, 16];
+
+function feeds(vocab: number, seed: number): Record<string, Tensor> {
+  let s = seed >>> 0;
+  const next = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  return {
+    input_ids: new Tensor('int64', SHAPE, BigInt64Array.from({ length: 16 }, () => BigInt(Math.floor(next() * vocab)))),
+    attention_mask: new Tensor('int64', SHAPE, BigInt64Array.from({ length: 16 }, () => 1n)),
+    token_type_ids: new Tensor('int64', SHAPE, new BigInt64Array(16)),
+  };
+}
+
+test('implicit int8 BERT: the cache fits, Linears are int8 with their bias, attention stays fused, output near fp32', { skip }, async () => {
+  const graph = importOnnx(MODEL).graph;
+  const emb = graph.nodes.find((n) => n.opType === 'Gather' && graph.initializers.has(n.inputs[0]!))!;
+  const vocab = graph.initializers.get(emb.inputs[0]!)!.shape[0]!;
+  const made = await calibrateGraph(graph, { count: 6, get: (i) => feeds(vocab, 100 + i) }, { algo: 'minmax', device: 'cpu' });
+  assert.ok(!made.scales.has('/m/Shape_output_0'), 'an int64 shape has no scale');
+  // read back as a file would be: the fit check types the model's tensors at the given shapes
+  const shapes = { input_ids: SHAPE, attention_mask: SHAPE, token_type_ids: SHAPE };
+  const cache = calibrationFor(graph, formatCalibrationCache(made), 'bert.cache', shapes);
+  assert.equal(cache.scales.size, made.scales.size);
+
+  const gpu = await sharedGpuDevice(await defaultGpu());
+  const plan = await buildEnginePlan(gpu, graph, shapes, { precision: 'int8', calibration: cache, timeTactics: false });
+  const int8 = plan.layers.filter((l) => l.kind === 'qlinear');
+  assert.equal(int8.length, 12, 'Q, K, V, attention output and two feed-forward Linears in each of two layers');
+  assert.ok(int8.every((l) => l.from.some((n) => n.endsWith('/Add'))), `each takes its bias add: ${int8.map((l) => l.from.join('+')).join('; ')}`);
+  assert.equal(plan.layers.filter((l) => l.kind === 'attention').length, 2);
+  assert.equal(plan.layers.filter((l) => l.kind === 'pointwise' && /\/Add$/.test(l.name)).length, 1, 'no float bias layer left (only the embeddings sum)');
+
+  const engine = await Engine.load(gpu, plan);
+  const context = await engine.createExecutionContext();
+  try {
+    const f = feeds(vocab, 7);
+    const got = (await context.run(f)).last_hidden_state!.data as Float32Array;
+    const want = (await runOrt(new Uint8Array(MODEL), f)).last_hidden_state!.data as Float32Array;
+    let dot = 0;
+    let gg = 0;
+    let ww = 0;
+    for (let i = 0; i < want.length; i++) {
+      dot += got[i]! * want[i]!;
+      gg += got[i]! ** 2;
+      ww += want[i]! ** 2;
+    }
+    const cosine = dot / Math.sqrt(gg * ww);
+    assert.ok(cosine >= 0.999, `cosine similarity ${cosine} with onnxruntime fp32`);
+  } finally {
+    context.dispose();
+    engine.dispose();
+  }
+});
