@@ -245,10 +245,11 @@ export class ExecutionContext {
       const tensors = await Promise.all(io.outputs.map(async (o, k) => {
         const staging = this.staging[k]!;
         await staging.mapAsync(GPUMapMode.READ);
-        const bytes = staging.getMappedRange(0, o.bytes).slice(0);
-        staging.unmap();
+        // fromDeviceData copies out of the mapped range (one copy: the range is gone at unmap)
         const out = header.outputs[k]!;
-        return [o.name, fromDeviceData(out.dtype ?? 'float32', [...out.shape], bytes)] as const;
+        const tensor = fromDeviceData(out.dtype ?? 'float32', [...out.shape], staging.getMappedRange(0, o.bytes));
+        staging.unmap();
+        return [o.name, tensor] as const;
       }));
       return Object.fromEntries(tensors);
     } catch (e) {
@@ -270,9 +271,9 @@ async function readBuffer(gpu: GpuDevice, src: GPUBuffer, staging: GPUBuffer, sh
     encoder.copyBufferToBuffer(src, 0, staging, 0, bytes);
     device.queue.submit([encoder.finish()]);
     await staging.mapAsync(GPUMapMode.READ);
-    const data = staging.getMappedRange(0, bytes).slice(0);
+    const tensor = fromDeviceData(dtype, [...shape], staging.getMappedRange(0, bytes));
     staging.unmap();
-    return fromDeviceData(dtype, [...shape], data);
+    return tensor;
   } catch (e) {
     gpu.checkAlive();
     throw new DeviceError(`reading an engine output back failed: ${(e as Error).message}`, { cause: e });

@@ -60,7 +60,7 @@ export function firstOutOfDeviceRange(t: Tensor): number {
   return -1;
 }
 
-/** A host tensor from the bytes read back from the device. */
+/** A host tensor from the bytes read back from the device: always a copy, so `bytes` may be a mapped range that is unmapped right after. */
 export function fromDeviceData(dtype: DType, shape: readonly number[], bytes: ArrayBuffer): Tensor {
   const n = elementCount(shape);
   switch (wgslType(dtype)) {
