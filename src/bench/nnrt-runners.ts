@@ -23,6 +23,8 @@ export interface NnrtConfig {
   timingCache?: TimingCache;
   /** int8 rows: the calibration cache's text (TensorRT format, from nnrt calibrate) and where it came from. */
   calibration?: { text: string; source: string };
+  /** int8 rows: the precision of the layers int8 does not take (`--int8-float`; default fp32). */
+  floatPrecision?: Exclude<Precision, 'int8'>;
 }
 
 /**
@@ -49,7 +51,8 @@ export function nnrtConfigs(
 }
 
 export function nnrtRunnerId(c: NnrtConfig): string {
-  return ['nnrt', c.device, ...(c.engine !== 'none' ? ['engine'] : []), ...(c.precision !== 'fp32' ? [c.precision] : []),
+  const precision = c.precision === 'int8' && c.floatPrecision === 'fp16' ? 'int8+fp16' : c.precision;
+  return ['nnrt', c.device, ...(c.engine !== 'none' ? ['engine'] : []), ...(precision !== 'fp32' ? [precision] : []),
     ...(c.cpuKernels === 'reference' ? ['reference'] : [])].join('-');
 }
 
@@ -62,7 +65,8 @@ export function nnrtModes(c: NnrtConfig): TimingMode[] {
 export function nnrtRunner(c: NnrtConfig): RunnerFactory {
   const engine = c.engine === 'none' ? '' : c.engine === c.device ? '+engine' : `+${c.engine} engine`;
   const kernels = c.cpuKernels === 'reference' ? ' (reference kernels)' : '';
-  const label = `nnrt ${c.device}${engine}${c.precision !== 'fp32' ? ` ${c.precision}` : ''}${kernels}`;
+  const precision = c.precision === 'int8' && c.floatPrecision === 'fp16' ? 'int8+fp16' : c.precision;
+  const label = `nnrt ${c.device}${engine}${precision !== 'fp32' ? ` ${precision}` : ''}${kernels}`;
   const modes = nnrtModes(c);
   return {
     modes,
@@ -81,6 +85,7 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
             if (!c.calibration) throw new UsageError('int8 rows need a calibration cache', { hint: 'add --calibration FILE (from nnrt calibrate MODEL)' });
             // checked against this model before any build: another model's cache, a missing tensor
             opts.calibration = calibrationFor(graph, c.calibration.text, c.calibration.source, Object.fromEntries(Object.entries(model.inputs).map(([k, t]) => [k, [...t.shape]])));
+            if (c.floatPrecision) opts.floatPrecision = c.floatPrecision;
           }
           if (c.timeTactics === false) opts.timeTactics = false;
           if (c.timingCache) opts.timingCache = c.timingCache;

@@ -75,6 +75,8 @@ export interface BenchCliOptions {
   preEncode?: boolean;
   /** --calibration FILE: the int8 rows' calibration cache (one model). */
   calibration?: string;
+  /** --int8-float: the int8 rows' precision of the layers int8 does not take. */
+  int8Float?: string;
   /** Profile flags: --min/--opt/--max, --profile, --on-new-shape; --shapes sets to time; --compare-static. */
   min?: string[];
   opt?: string[];
@@ -153,6 +155,9 @@ async function runnersFor(o: BenchCliOptions, models: number): Promise<Runner[]>
   const engines = o.engine === 'auto' ? [...ENGINES] : listOf<EngineName>(o.engine, ENGINES, '--engine');
   const precisions = listOf<Precision>(o.precision, PRECISIONS, '--precision');
   const calibration = int8Calibration(o, precisions, models);
+  const int8Float = o.int8Float as 'fp32' | 'fp16' | undefined;
+  if (int8Float !== undefined && int8Float !== 'fp32' && int8Float !== 'fp16') throw new UsageError(`--int8-float '${String(int8Float)}' is not fp32 or fp16`);
+  if (int8Float && !precisions.includes('int8')) throw new UsageError('--int8-float goes with an int8 row', { hint: 'add int8 to --precision' });
   const modes = listOf<TimingMode>(o.mode, TIMING_MODES, '--mode');
   const cpuKernels = listOf<CpuKernelChoice>(o.cpuKernels, CPU_KERNEL_CHOICES, '--cpu-kernels');
   const chosen = nnrtConfigs(devices, engines, precisions, cpuKernels);
@@ -162,7 +167,7 @@ async function runnersFor(o: BenchCliOptions, models: number): Promise<Runner[]>
   const configs = chosen.map((given) => {
     const c = o.preEncode === false && given.device === 'webgpu' ? { ...given, preEncode: false } : given;
     if (c.engine === 'none') return c;
-    const calibrated = c.precision === 'int8' && calibration ? { ...c, calibration } : c;
+    const calibrated = c.precision === 'int8' && calibration ? { ...c, calibration, ...(int8Float ? { floatPrecision: int8Float } : {}) } : c;
     const timed = o.tactics === false ? { ...calibrated, timeTactics: false } : { ...calibrated, timingCache: timings.get(c.engine) };
     return sources && c.engine === 'webgpu' ? { ...timed, tacticSources: sources } : timed;
   });
@@ -345,6 +350,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--engine <list>', `${ENGINES.join(', ')}, a comma list, or auto (all; each engine runs beside the framework of its own device: webgpu on webgpu, cpu on cpu)`, 'auto')
     .option('--precision <list>', 'fp32, fp16, int8 (the engine\'s; int8 with --calibration), or a list such as fp32,fp16,int8', 'fp32')
     .option('--calibration <file>', 'int8 rows: the calibration cache (TensorRT text, from nnrt calibrate) of the one model timed')
+    .option('--int8-float <p>', "int8 rows: the precision of the layers int8 does not take, fp32 (default) or fp16 (TensorRT's --int8 --fp16; the row reads int8+fp16)")
     .option('--peers [list]', `peer runtimes: ${PEERS.join(', ')} (default: those installed; ort-web-webgpu when a webgpu row runs)`)
     .option('--no-peers', 'nnrt rows only')
     .option('--mode <list>', "e2e (end to end), resident (on device: inputs uploaded once, outputs left there; webgpu rows), or both", 'e2e,resident')

@@ -67,7 +67,7 @@ export async function build(model: string, opts: BuildOptions, out: (s: string) 
   let plan;
   try {
     plan = await buildEnginePlan(gpu, graph, shapes, {
-      precision: opts.precision, ...(calibration ? { calibration } : {}), ...(opts.layerPrecision ? { layerPrecision: opts.layerPrecision } : {}),
+      precision: opts.precision, ...(calibration ? { calibration } : {}), ...(opts.int8Float ? { floatPrecision: opts.int8Float } : {}), ...(opts.layerPrecision ? { layerPrecision: opts.layerPrecision } : {}),
       timeTactics: opts.tactics, timingCache: setup.options.timingCache, ...(opts.tacticSources ? { tacticSources: opts.tacticSources } : {}),
       log: setup.options.log, progress: setup.options.progress,
     });

@@ -26,6 +26,8 @@ export interface EngineFlags {
   calibration?: string;
   /** build, verify: per-layer precision, layer (or IR node) name → fp32|fp16. */
   layerPrecision?: Record<string, Precision>;
+  /** build, verify: --int8-float, the precision of the layers an int8 build leaves float. */
+  int8Float?: Precision;
   minSubgraphSize?: number;
   excludeOps?: string[];
   excludeNodes?: string[];
@@ -105,7 +107,8 @@ export function engineOptions(cmd: Command, { partition = true, int8 = false } =
   if (int8) {
     cmd
       .option('--calibration <file>', 'int8: the calibration cache (TensorRT text, from nnrt calibrate)')
-      .option('--layer-precision <list>', 'pin layers (IR node names) to a float precision, e.g. conv1=fp32,fc=fp16', layerPrecisions);
+      .option('--layer-precision <list>', 'pin layers (IR node names) to a float precision, e.g. conv1=fp32,fc=fp16', layerPrecisions)
+      .addOption(new Option('--int8-float <p>', "int8: the precision of the layers int8 does not take (default fp32; fp16 as TensorRT's --int8 --fp16)").choices(PRECISIONS));
   }
   if (partition) {
     cmd
@@ -146,6 +149,7 @@ export async function engineSessionOptions(flags: EngineFlags, err: (line: strin
   const options: Partial<SessionOptions> = {
     precision: flags.precision,
     ...(flags.layerPrecision ? { layerPrecision: flags.layerPrecision } : {}),
+    ...(flags.int8Float ? { floatPrecision: flags.int8Float } : {}),
     timeTactics: flags.tactics,
     ...(flags.tacticSources ? { tacticSources: flags.tacticSources } : {}),
     timingCache,

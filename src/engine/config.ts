@@ -33,6 +33,11 @@ export interface BuilderConfig {
    * calibrate --equalize`) holds the equalized network's ranges: the build equalizes first.
    */
   calibration?: Pick<CalibrationCache, 'scales'> & Partial<CalibrationCache>;
+  /**
+   * int8 builds: the precision of the layers int8 does not take (default fp32; fp16 is what
+   * TensorRT's --int8 --fp16 does). Only with precision int8.
+   */
+  floatPrecision?: Precision;
   /** Per-layer precision, by layer (IR node) name: keeps sensitive layers in fp32 in an fp16 build. */
   layerPrecision?: Record<string, Precision>;
   /** Tactic timings from earlier builds (same nnrt version and adapter), updated with new ones. */
@@ -79,7 +84,9 @@ export function checkBuilderConfig(c: BuilderConfig = {}): CheckedConfig {
       });
     }
     int8 = c.calibration.scales;
-    precision = 'fp32';
+    precision = c.floatPrecision ?? 'fp32';
+  } else if (c.floatPrecision !== undefined) {
+    throw new UsageError(`a float precision for int8 builds (${c.floatPrecision}) goes with precision int8, not ${precision}`, { hint: 'add --precision int8 and a calibration cache, or leave it out' });
   }
   if (!(PRECISIONS as readonly string[]).includes(precision)) {
     throw new UsageError(`unknown precision '${String(precision)}'`, { hint: `choose one of ${PRECISIONS.join(', ')}` });

@@ -37,6 +37,7 @@ export function engineKey(gpu: GpuDevice, graph: Graph, inputShapes: Record<stri
     precision: opts.precision ?? 'fp32',
     layerPrecision: Object.entries(opts.layerPrecision ?? {}).sort(([a], [b]) => (a < b ? -1 : 1)),
     ...(opts.calibration ? { calibration: calibrationDigest(opts.calibration) } : {}),
+    ...(opts.floatPrecision ? { floatPrecision: opts.floatPrecision } : {}),
     memoryBudget: opts.memoryBudget ?? null,
     ...(opts.tacticSources ? { tacticSources: [...opts.tacticSources].sort() } : {}),
     adapter: gpu.adapter,

@@ -190,7 +190,7 @@ export class EngineSession {
     const o = this.service.opts;
     const steps = partitionAndBuild<EngineRecord>(graph, known, {
       partition: { supports: backendSupport('webgpu'), backend: 'webgpu', ...this.partitionOpts, ...(profile ? { variesWithShape: (v: string) => variesInProfile(graph, profile, v) } : {}) },
-      verify: backendVerifier('webgpu', { precision: o.precision, ...(o.calibration ? { calibration: o.calibration } : {}), layerPrecision: o.layerPrecision, memoryBudget: o.memoryBudget, caps: deviceCaps(this.gpu) }),
+      verify: backendVerifier('webgpu', { precision: o.precision, ...(o.calibration ? { calibration: o.calibration } : {}), ...(o.floatPrecision ? { floatPrecision: o.floatPrecision } : {}), layerPrecision: o.layerPrecision, memoryBudget: o.memoryBudget, caps: deviceCaps(this.gpu) }),
       label: 'engine', warn: o.warn,
     });
     return driveAsync(steps, async ({ node, fp32Layers }): Promise<NodeBuild<EngineRecord>> => {

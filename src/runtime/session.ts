@@ -52,6 +52,8 @@ export interface SessionOptions {
    * gemm and MatMul-by-weights layers in int8 and the rest in fp32. QDQ models need none.
    */
   calibration?: BuilderConfig['calibration'];
+  /** Precision int8: the precision of the layers int8 does not take (default fp32). */
+  floatPrecision?: BuilderConfig['floatPrecision'];
   layerPrecision?: BuilderConfig['layerPrecision'];
   /** The webgpu engine's kernel kinds (BuilderConfig.tacticSources; default all the device has). */
   tacticSources?: BuilderConfig['tacticSources'];
@@ -173,6 +175,7 @@ export function checkSessionOptions(opts: SessionOptions): { device: DeviceName;
   if (opts.precision === 'int8' && engine !== 'webgpu') {
     throw new UsageError('int8 runs in the webgpu engine', { hint: "use engine 'webgpu' (--device webgpu --engine webgpu); a QDQ model needs no int8 precision at all" });
   }
+  if (opts.floatPrecision !== undefined && opts.precision !== 'int8') throw new UsageError(`float precision ${opts.floatPrecision} for the layers int8 does not take goes with precision int8`, { hint: 'add --precision int8 (and a calibration cache), or leave out --int8-float' });
   if (opts.calibration && opts.precision !== 'int8') throw new UsageError('a calibration cache goes with precision int8', { hint: 'add --precision int8, or leave out the cache' });
   if (opts.precision === 'int8' && opts.profiles?.length) {
     throw new UsageError('int8 precision does not combine with optimization profiles yet', { hint: 'run int8 at fixed input shapes, or the profiles in fp32/fp16' });
@@ -299,12 +302,12 @@ async function createCpuEngineSession(graph: Graph, opts: SessionOptions): Promi
 
 async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<Session> {
   // Engines are built at the first run; a bad precision or budget should fail here, not there.
-  checkBuilderConfig({ precision: opts.precision, ...(opts.calibration ? { calibration: opts.calibration } : {}), layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget, tacticSources: opts.tacticSources });
+  checkBuilderConfig({ precision: opts.precision, ...(opts.calibration ? { calibration: opts.calibration } : {}), ...(opts.floatPrecision ? { floatPrecision: opts.floatPrecision } : {}), layerPrecision: opts.layerPrecision, memoryBudget: opts.memoryBudget, tacticSources: opts.tacticSources });
   const gpu = await sharedGpuDevice(opts.gpu ?? (await defaultGpu()), opts.gpuOptions);
   const session = new EngineSession(graph, gpu, {
     minSubgraphSize: opts.minSubgraphSize, excludeOps: opts.excludeOps, excludeNodes: opts.excludeNodes,
   }, {
-    precision: opts.precision, ...(opts.calibration ? { calibration: opts.calibration } : {}), layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
+    precision: opts.precision, ...(opts.calibration ? { calibration: opts.calibration } : {}), ...(opts.floatPrecision ? { floatPrecision: opts.floatPrecision } : {}), layerPrecision: opts.layerPrecision, timeTactics: opts.timeTactics, timingCache: opts.timingCache,
     ...(opts.tacticSources ? { tacticSources: opts.tacticSources } : {}), memoryBudget: opts.memoryBudget, planStore: opts.planStore, log: opts.log, progress: opts.progress, warn: opts.notice,
   }, { memoryBudget: opts.maxMemory, preEncode: opts.preEncode }, { profiles: opts.profiles, onNewShape: opts.onNewShape });
   let noticed = false;

@@ -142,8 +142,26 @@ test('session int8 misuse is a usage error before any build', async () => {
   await assert.rejects(createSession(graph, { device: 'webgpu', precision: 'int8', calibration }), (e: unknown) => e instanceof UsageError && /int8 runs in the webgpu engine/.test(e.message));
   await assert.rejects(createSession(graph, { device: 'webgpu', engine: 'webgpu', calibration }), (e: unknown) => e instanceof UsageError && /goes with precision int8/.test(e.message));
   await assert.rejects(createSession(graph, { device: 'webgpu', engine: 'webgpu', precision: 'int8' }), (e: unknown) => e instanceof UsageError && /needs a calibration cache/.test(e.message));
+  await assert.rejects(createSession(graph, { device: 'webgpu', engine: 'webgpu', precision: 'fp16', floatPrecision: 'fp16' }), (e: unknown) => e instanceof UsageError && /goes with precision int8/.test(e.message));
   await assert.rejects(
     createSession(graph, { device: 'webgpu', engine: 'webgpu', precision: 'int8', calibration, profiles: [{ x: { min: [1, 3, 12, 12], opt: [1, 3, 12, 12], max: [2, 3, 12, 12] } }] }),
     (e: unknown) => e instanceof UsageError && /profiles/.test(e.message),
   );
+});
+
+test('int8 with floatPrecision fp16 (TensorRT\'s --int8 --fp16): the tensors int8 does not take store fp16, the int8 layers are the same', { skip }, async () => {
+  const scales = new Map([['x', 1 / 127], ['r1', 0.02], ['f', 0.01]]);
+  const build = async (floatPrecision?: 'fp16') => {
+    const log: string[] = [];
+    const plan = await buildEnginePlan(gpu!, graph, SHAPES, { precision: 'int8', calibration: { scales }, ...(floatPrecision ? { floatPrecision } : {}), timeTactics: false, log: (l) => log.push(l) });
+    return { int8: plan.layers.filter((l) => l.kind === 'qlinear').map((l) => l.name), halves: log.filter((l) => l.startsWith('[precision] fp16:')), header: plan.header.precision };
+  };
+  const fp32 = await build();
+  const fp16 = await build('fp16');
+  assert.ok(fp32.int8.length >= 3);
+  assert.deepEqual(fp16.int8, fp32.int8);
+  assert.deepEqual(fp32.halves, [], 'default: the float layers stay fp32');
+  assert.match(fp16.halves[0] ?? '', /^\[precision\] fp16: [1-9]\d* of \d+ tensors stored as/);
+  assert.equal(fp16.header, 'int8');
+  await assert.rejects(buildEnginePlan(gpu!, graph, SHAPES, { precision: 'fp16', floatPrecision: 'fp16', timeTactics: false }), (e: unknown) => e instanceof UsageError && /goes with precision int8/.test(e.message));
 });
