@@ -2,7 +2,8 @@
 // built with precision int8. Its ONNX file types none of its Shape/Cast/Gather outputs, which the
 // calibration skips as not float; the cache must still fit the model. Every Linear becomes an int8
 // layer that adds its bias to the int32 sums (MatMul + Add in one layer, as TensorRT does), the
-// attention stays one fused layer, and the output stays close to onnxruntime's fp32 output on
+// first feed-forward Linear also applies the GELU and requantizes for the second, the attention
+// stays one fused layer, and the output stays close to onnxruntime's fp32 output on
 // token ids it was not calibrated on.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -53,6 +54,11 @@ test('implicit int8 BERT: the cache fits, Linears are int8 with their bias, atte
   assert.ok(int8.every((l) => l.from.some((n) => n.endsWith('/Add'))), `each takes its bias add: ${int8.map((l) => l.from.join('+')).join('; ')}`);
   assert.equal(plan.layers.filter((l) => l.kind === 'attention').length, 2);
   assert.equal(plan.layers.filter((l) => l.kind === 'pointwise' && /\/Add$/.test(l.name)).length, 1, 'no float bias layer left (only the embeddings sum)');
+  // the feed-forward's first Linear takes the GELU (Erf arithmetic in the file) and the quantize for the second
+  const ff = int8.filter((l) => l.name.endsWith('intermediate/dense/MatMul'));
+  assert.equal(ff.length, 2);
+  assert.ok(ff.every((l) => l.from.some((n) => n.endsWith('intermediate_act_fn/Erf'))), ff.map((l) => l.from.join('+')).join('; '));
+  assert.ok(!plan.layers.some((l) => l.kind === 'pointwise' && l.from.some((n) => n.includes('intermediate_act_fn'))), 'no GELU layer left');
 
   const engine = await Engine.load(gpu, plan);
   const context = await engine.createExecutionContext();

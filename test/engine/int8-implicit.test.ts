@@ -165,3 +165,55 @@ test('int8 with floatPrecision fp16 (TensorRT\'s --int8 --fp16): the tensors int
   assert.equal(fp16.header, 'int8');
   await assert.rejects(buildEnginePlan(gpu!, graph, SHAPES, { precision: 'fp16', floatPrecision: 'fp16', timeTactics: false }), (e: unknown) => e instanceof UsageError && /goes with precision int8/.test(e.message));
 });
+
+// MobileNetV3 / EfficientNet style: the activation after an int8 conv (HardSwish, SiLU written as
+// x·Sigmoid(x)) goes into the int8 layer's epilogue, with the requantization for the next conv.
+const actSpec: PatternSpec = {
+  nodes: [
+    { op: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
+    { op: 'HardSwish', inputs: ['c1'], outputs: ['h1'] },
+    { op: 'Conv', inputs: ['h1', 'w2', 'b2'], outputs: ['c2'], attrs: { pads: [1, 1, 1, 1] } },
+    { op: 'Sigmoid', inputs: ['c2'], outputs: ['s2'] },
+    { op: 'Mul', inputs: ['c2', 's2'], outputs: ['m2'] },
+    { op: 'Conv', inputs: ['m2', 'w3'], outputs: ['c3'] },
+    { op: 'GlobalAveragePool', inputs: ['c3'], outputs: ['g'] },
+    { op: 'Flatten', inputs: ['g'], outputs: ['f'] },
+    { op: 'Gemm', inputs: ['f', 'fw', 'fb'], outputs: ['y'], attrs: { transB: 1 } },
+  ],
+  inputs: { x: randomTensor([1, 3, 12, 12], 1) },
+  initializers: {
+    w1: randomTensor([8, 3, 3, 3], 21, -0.5, 0.5), b1: randomTensor([8], 22, -0.1, 0.1),
+    w2: randomTensor([8, 8, 3, 3], 23, -0.3, 0.3), b2: randomTensor([8], 24, -0.1, 0.1),
+    w3: randomTensor([8, 8, 1, 1], 25, -0.5, 0.5),
+    fw: randomTensor([10, 8], 26, -1, 1), fb: randomTensor([10], 27, -0.1, 0.1),
+  },
+  outputs: ['y'],
+  opset: 14,
+};
+
+test('int8 layers take the HardSwish or SiLU after them (and the requantization), and the output stays near onnxruntime fp32', { skip }, async () => {
+  const actModel = patternModel(actSpec);
+  const g = importOnnx(actModel).graph;
+  const cache = await calibrateGraph(g, { count: 16, get: (i) => ({ x: sample(300 + i) }) }, { algo: 'minmax', device: 'cpu' });
+  const log: string[] = [];
+  const session = await createSession(g, { device: 'webgpu', engine: 'webgpu', precision: 'int8', calibration: cache, timeTactics: false, log: (l) => log.push(l) });
+  try {
+    for (const seed of [3000, 3001]) {
+      const x = sample(seed);
+      const want = (await runOrt(actModel, { x })).y!.data as Float32Array;
+      const got = (await session.run({ x })).y!.data as Float32Array;
+      const spread = Math.max(...want) - Math.min(...want);
+      const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
+      assert.ok(err <= 0.08 * spread, `seed ${seed}: logits off by ${err} (spread ${spread})`);
+    }
+    // (the engine is built at the first run)
+    const said = log.filter((l) => /int8|silu|swish|quantiz/.test(l)).join('\n');
+    // a lone HardSwish is taken when the conv becomes int8, the quantize for the next conv after it
+    assert.ok(log.some((l) => /Conv_0 \(conv\) → int8 conv: .*fused HardSwish_1 \(hardswish\)/.test(l)), said);
+    assert.ok(log.some((l) => /Conv_0 requantizes its output/.test(l)), said);
+    // SiLU is recognised later (x·sigmoid(x)); by then fuse-pointwise joined it with the quantize
+    assert.ok(log.includes('[fuse-int8-epilogue] Conv_2: fused Sigmoid_3 (silu + requantize)'), said);
+  } finally {
+    session.dispose();
+  }
+});

@@ -14,7 +14,7 @@ import { imageDims } from '../kernels/access.js';
 import { int8ConvTactics } from '../kernels/matrix/int8-conv.js';
 import { int8GemmTactics } from '../kernels/matrix/int8-gemm.js';
 import type { LayerCompiler } from '../kernels/tactic.js';
-import type { LayerBase } from '../network.js';
+import type { Activation, LayerBase } from '../network.js';
 import { int, ints, type Emitter } from './emitter.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, type NodeView } from './node-view.js';
@@ -49,6 +49,8 @@ export interface QLinearLayer extends LayerBase {
   /** int32, in units of x.scale · weightScales[c]. */
   bias?: Int32Array;
   relu: boolean;
+  /** An activation other than ReLU (GELU, SiLU, HardSwish, ...) on the dequantized float, before any requantization. */
+  act?: Activation;
   /** Requantize the output to these integers; absent: the output is the dequantized float. */
   y?: QuantInfo;
   conv?: QLinearConvGeometry;
@@ -59,7 +61,7 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   const yt = ctx.tensors.get(l.output)!;
   // MatMulInteger/ConvInteger write their int32 sums to an i32 tensor (scale 1, nothing after the sum)
   const intOut = yt.dtype === 'int32';
-  if (intOut && (l.y || l.relu || l.x.scale !== 1 || l.weightScales.some((w) => w !== 1))) return `int8 layer ${l.name}: an int32 output with a scale, ReLU or requantization`;
+  if (intOut && (l.y || l.relu || l.act || l.x.scale !== 1 || l.weightScales.some((w) => w !== 1))) return `int8 layer ${l.name}: an int32 output with a scale, ReLU or requantization`;
   // bytes (int8-storage pass) when requantizing into a tensor only int8 and pointwise layers read
   const bytesOut = isByteStorage(yt.format.storage);
   if (bytesOut ? !l.y || (yt.format.storage === 'i8x4') !== l.y.signed : yt.format.storage !== (intOut ? 'i32' : 'f32')) return `int8 layer ${l.name}: output storage ${yt.format.storage} (${intOut ? 'i32' : l.y ? 'f32 or its bytes' : 'f32'} only)`;
@@ -70,7 +72,7 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   if (xt.format.layout === 'nhwc' || yt.format.layout === 'nhwc') return `int8 layer ${l.name}: NHWC tensors (row-major only)`;
   const common = {
     name: l.name, input: l.input, output: l.output, x: l.x, weights: l.weights, weightScales: l.weightScales,
-    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }),
+    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.act ? { act: l.act } : {}), ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }),
     ...(l.xZeroPoint ? { xZeroPoint: { tensor: l.xZeroPoint, storage: ctx.tensors.get(l.xZeroPoint)!.format.storage } } : {}),
     intOut,
   };
@@ -99,7 +101,7 @@ function lower(e: Emitter, l: QLinearLayer): void {
   let y: string;
   // MatMulInteger/ConvInteger: the float sum, then a Cast to the int32 output
   const intOut = e.dtype(l.output) === 'int32';
-  const last = !l.relu && !l.y && !intOut;
+  const last = !l.relu && !l.act && !l.y && !intOut;
   if (l.op === 'gemm') {
     y = e.node('MatMul', [x, e.initializer('W', new Tensor('float32', [...l.weightShape], w))], {}, e.value(last && !bias));
     if (bias) y = e.node('Add', [y, e.initializer('B', new Tensor('float32', [channels], bias))], {}, e.value(last));
@@ -117,7 +119,8 @@ function lower(e: Emitter, l: QLinearLayer): void {
     e.node('Cast', [y], { to: int(6) }, l.output);
     return;
   }
-  if (l.relu) y = e.node('Relu', [y], {}, e.value(!l.y));
+  if (l.relu) y = e.node('Relu', [y], {}, e.value(!l.y && !l.act));
+  if (l.act) y = e.activation(l.act, y, !l.y);
   if (l.y) {
     const [lo, hi] = l.y.signed ? [-128, 127] : [0, 255];
     const r = e.node('Round', [e.node('Div', [y, k('y.scale', l.y.scale)], {}, e.value(false))], {}, e.value(false));
@@ -132,7 +135,7 @@ export const qlinearKind: LayerKindDef<QLinearLayer> = {
     if (l.xZeroPoint) l.xZeroPoint = swap(l.xZeroPoint);
   },
   clone: (l) => ({
-    ...l, from: [...l.from], weightShape: [...l.weightShape], x: { ...l.x }, ...(l.y ? { y: { ...l.y } } : {}),
+    ...l, from: [...l.from], weightShape: [...l.weightShape], x: { ...l.x }, ...(l.y ? { y: { ...l.y } } : {}), ...(l.act ? { act: { ...l.act } } : {}),
     ...(l.conv ? { conv: { ...l.conv, strides: [...l.conv.strides], pads: [...l.conv.pads], dilations: [...l.conv.dilations] } } : {}),
   }),
   lower,

@@ -1,10 +1,12 @@
 // GELU written out in primitives — x/2·(1 + erf(x/√2)) (Div or Mul by √2 → Erf → Add 1 → Mul x →
 // Mul 0.5, in any order the exporter chose) or the tanh form — becomes, once fuse-pointwise has
 // merged the chain into one pointwise layer of one tensor, the gelu activation of that tensor;
-// then, like any activation, it moves into the epilogue of the conv/gemm that produced the tensor.
+// then, like any activation, it moves into the epilogue of the conv/gemm that produced the tensor
+// (an int8 layer's: fuse-int8-epilogue.ts). A chain that ends in a quantize keeps it.
 // The expression is recognised by value: it must contain erf (or tanh) and agree with GELU at
 // sample points spread over where it bends and saturates.
 import { erf } from '../../ops/_kernels/erf.js';
+import { outerQuantize, quantizeExpr } from '../layers/quantize.js';
 import type { Activation, Network, PointwiseLayer, PwExpr } from '../network.js';
 import { EPILOGUE_RULES } from './fuse-epilogue.js';
 import type { EnginePass } from './pass.js';
@@ -67,9 +69,11 @@ export const fuseGeluPass: EnginePass = {
   run(net: Network, ctx) {
     for (const l of net.layers) {
       if (l.kind !== 'pointwise') continue;
-      const gelu = geluOf(l);
+      // int8 builds: the chain may end in the quantize of the next int8 layer's input
+      const q = outerQuantize(l.expr);
+      const gelu = geluOf(q ? { ...l, expr: q.arg } : l);
       if (!gelu) continue;
-      l.expr = act(gelu, input(0));
+      l.expr = q ? quantizeExpr(q.q, act(gelu, input(0))) : act(gelu, input(0));
       ctx.change(`recognised ${l.from.join(' + ')} as gelu${gelu.kind === 'gelu' && gelu.approximate === 'tanh' ? ' (tanh)' : ''}`);
     }
     const before = new Map(net.layers.map((l) => [l.name, l.from.length]));

@@ -2,8 +2,8 @@
 // into an int8 layer (layers/qlinear.ts) reading quantized integers, and the epilogue fusions
 // after it (a Relu, then the QuantizeLinear of its output: requantization in the epilogue).
 import type { QuantInfo } from '../layers/quantize.js';
-import { matchQuantize } from '../layers/quantize.js';
-import type { ConvLayer, GemmLayer, Network, QLinearLayer } from '../network.js';
+import { matchQuantize, outerQuantize } from '../layers/quantize.js';
+import type { Activation, ConvLayer, GemmLayer, Network, QLinearLayer } from '../network.js';
 import { activationOf } from './pw-expr.js';
 import { consumers, isBoundary } from './net-utils.js';
 
@@ -60,8 +60,10 @@ export function toQLinear(l: ConvLayer | GemmLayer, input: string, x: QuantInfo)
 }
 
 /**
- * Folds what follows an int8 layer into its epilogue: a lone Relu, then a lone QuantizeLinear
- * (the layer then writes the requantized integers). Returns what it folded, for the log.
+ * Folds what follows an int8 layer into its epilogue: one activation (a lone Relu, or GELU, SiLU,
+ * HardSwish, ... once recognised), then a lone QuantizeLinear (the layer then writes the
+ * requantized integers), or a pointwise layer that is an activation and then a quantize (fused
+ * pointwise layers). Returns what it folded, for the log.
  */
 export function fuseInt8Epilogue(net: Network, l: QLinearLayer): string[] {
   const done: string[] = [];
@@ -70,15 +72,25 @@ export function fuseInt8Epilogue(net: Network, l: QLinearLayer): string[] {
     const readers = consumers(net).get(l.output) ?? [];
     const next = readers[0];
     if (readers.length !== 1 || next!.kind !== 'pointwise') return done;
-    const relu = !l.relu && next.inputs.length === 1 && activationOf(next.expr, 0)?.kind === 'relu';
-    const q = matchQuantize(next);
-    if (!relu && !q) return done;
-    if (relu) l.relu = true;
-    else l.y = q;
+    const free = !l.relu && !l.act && next.inputs.length === 1;
+    const a = free ? activationOf(next.expr, 0) : undefined;
+    const act = a && a.kind !== 'none' ? a : undefined;
+    let q = matchQuantize(next);
+    let before: Activation | undefined;
+    if (!q && free) {
+      const m = outerQuantize(next.expr);
+      const inner = m ? activationOf(m.arg, 0) : undefined;
+      if (m && inner && inner.kind !== 'none') [q, before] = [m.q, inner];
+    }
+    if (!act && !q) return done;
+    const taken = act ?? before;
+    if (taken?.kind === 'relu') l.relu = true;
+    else if (taken) l.act = taken;
+    if (q) l.y = q;
     net.layers.splice(net.layers.indexOf(next), 1);
     net.tensors.delete(l.output);
     l.output = next.output;
     l.from.push(...next.from);
-    done.push(`${next.name} (${relu ? 'relu' : 'requantize'})`);
+    done.push(`${next.name} (${[taken?.kind, q ? 'requantize' : undefined].filter(Boolean).join(' + ')})`);
   }
 }

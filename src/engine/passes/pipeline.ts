@@ -14,6 +14,7 @@ import { fuseNormSkipPass } from './fuse-norm-skip.js';
 import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
 import { fuseAttentionPass } from './fuse-attention.js';
 import { fuseGeluPass } from './fuse-gelu.js';
+import { fuseInt8EpiloguePass } from './fuse-int8-epilogue.js';
 import { int8StoragePass } from './int8-storage.js';
 import { layoutPass } from './layout.js';
 import { mergeGemmsPass } from './merge-gemms.js';
@@ -39,6 +40,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   fuseMatmulPass,
   fusePointwisePass,
   fuseGeluPass,
+  fuseInt8EpiloguePass,
   mergeGemmsPass,
   splitGemmOutputsPass,
   fuseSoftmaxMaskPass,

@@ -3,6 +3,7 @@
 // pixels (batch, oh, ow), columns output channels, and K runs over (input channel, kh, kw) — the
 // contiguous order of OIHW weights. Input pixels are gathered four at a time from the NCHW int8
 // input; taps outside the image read the input's zero point (a real zero). The output is NCHW.
+import type { Activation } from '../../network.js';
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Tactic } from '../tactic.js';
 import type { QuantParams } from './int8-data.js';
@@ -27,6 +28,8 @@ export interface Int8ConvSpec {
   /** int32 bias in units of x.scale · weightScale[o]. */
   bias?: Int32Array;
   relu?: boolean;
+  /** An activation other than ReLU, on the dequantized float. */
+  act?: Activation;
   y?: QuantParams;
   group: number;
   strides: [number, number];
@@ -62,7 +65,7 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const k = cg * kh * kw;
   const ohw = oh * ow;
   const problem: Int8Problem = {
-    m: nb * ohw, n: og, k, groups: s.group, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
+    m: nb * ohw, n: og, k, groups: s.group, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
     a: (first) => {

@@ -34,7 +34,7 @@ export function int8DepthwiseTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[
   const [dh, dw] = s.dilations;
   // a byte in the signed domain: uint8 b counts as b − 128 (as the tile's flipped bytes), int8 sign-extends
   const signed = (b: string) => (s.x.signed ? `(bitcast<i32>(${b} << 24u) >> 24u)` : `(i32(${b}) - 128)`);
-  const finish = int8Finish({ x: s.x, relu: !!s.relu, zxRuntime: !!s.xZeroPoint, ...(s.y ? { y: s.y } : {}) });
+  const finish = int8Finish({ x: s.x, relu: !!s.relu, ...(s.act ? { act: s.act } : {}), zxRuntime: !!s.xZeroPoint, ...(s.y ? { y: s.y } : {}) });
   const taps: string[] = [];
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {

@@ -4,12 +4,18 @@
 // point's share (zx·Σw, from the channel constants `qp`) off, the int32 bias on, then × the
 // multiplier and requantized (round half to even, + zero point, saturated; ReLU as the lower bound)
 // or dequantized to f32 (ReLU as max), or the int32 sum as is (MatMulInteger / ConvInteger).
+// Another activation (GELU, SiLU, HardSwish, ...) applies to the dequantized float, before the
+// requantization: the value in output steps is taken back to its float by × y_scale first.
+import type { Activation } from '../../network.js';
+import { ACTIVATION_HELPERS, applyActivation, f32Literal } from '../access.js';
 import { qRange, type QuantParams } from './int8-data.js';
 
 export interface Int8EpilogueSpec {
   x: QuantParams;
   y?: QuantParams;
   relu: boolean;
+  /** An activation other than ReLU (which `relu` says), on the dequantized float. */
+  act?: Activation;
   intOut?: boolean;
   /** The zero point is read at run time: the program declares `fn zeroA() -> u32` (its byte). */
   zxRuntime?: boolean;
@@ -24,11 +30,17 @@ function signedZeroPoint(p: Pick<Int8EpilogueSpec, 'x' | 'zxRuntime'>): string {
 /** WGSL `fn finish(n: u32, acc: i32)`; needs `qp` (three words per channel), `grp` and `N`. */
 export function int8Finish(p: Int8EpilogueSpec): string {
   const zx = signedZeroPoint(p);
+  const act = p.act && p.act.kind !== 'none' ? p.act : undefined;
+  const helpers = act ? ACTIVATION_HELPERS : '';
   if (p.y) {
     const [lo, hi] = qRange(p.y);
-    return `fn finish(n: u32, acc: i32) -> i32 {
+    // with an activation: back to the float (× y_scale), the activation, then into output steps again
+    const s = f32Literal(p.y.scale);
+    const v = act ? `let f = v0 * ${s};\n  let v = ${applyActivation(act, 'f')} / ${s};` : 'let v = v0;';
+    return `${helpers}fn finish(n: u32, acc: i32) -> i32 {
   let c = (grp * N + n) * 3u;
-  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
+  let v0 = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
+  ${v}
   let q = i32(round(v)) + ${p.y.zeroPoint};
   return clamp(q, ${p.relu ? p.y.zeroPoint : lo}, ${hi});
 }`;
@@ -39,9 +51,9 @@ export function int8Finish(p: Int8EpilogueSpec): string {
   return acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u]);
 }`;
   }
-  return `fn finish(n: u32, acc: i32) -> f32 {
+  return `${helpers}fn finish(n: u32, acc: i32) -> f32 {
   let c = (grp * N + n) * 3u;
   let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
-  return ${p.relu ? 'max(v, 0.0)' : 'v'};
+  return ${p.relu ? 'max(v, 0.0)' : act ? applyActivation(act, 'v') : 'v'};
 }`;
 }

@@ -3,6 +3,7 @@
 // accumulation (QLinearMatMul, MatMulInteger, and Gemm/MatMul between QuantizeLinear and
 // DequantizeLinear). The input is an int8/uint8 tensor [M, K] in packed-byte storage; the output
 // int8/uint8 (requantized) or f32 (dequantized), [M, N] row-major.
+import type { Activation } from '../../network.js';
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Storage } from '../../network.js';
 import { declareTensor, loaders } from '../access.js';
@@ -26,6 +27,8 @@ export interface Int8GemmSpec {
   /** int32 bias in units of x.scale · weightScale[n]. */
   bias?: Int32Array;
   relu?: boolean;
+  /** An activation other than ReLU, on the dequantized float. */
+  act?: Activation;
   /** Requantize the output to this; absent: dequantize to f32. */
   y?: QuantParams;
   /** The input is an engine float tensor in this storage holding the integers (else packed bytes). */
@@ -86,7 +89,7 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
   if (s.weights.length !== s.k * s.n) return `int8 layer ${s.name}: ${s.weights.length} weights for K=${s.k} × N=${s.n}`;
   const aligned = s.k % 4 === 0 && !s.inputStorage;
   const problem: Int8Problem = {
-    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu,
+    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (_g, k, n) => s.weights[k * s.n + n]!,
     a: (first) => {

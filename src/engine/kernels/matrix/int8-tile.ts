@@ -8,6 +8,7 @@
 // (`row4`), four rows of one column (`col4`), or, when neither lines up with the output's words,
 // the results go to scratch as i32 and a second program packs them (`scratch`).
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
+import type { Activation } from '../../network.js';
 import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
 import type { EngineProgram, Tactic } from '../tactic.js';
 import { INT8_MMA_DIRECTIVES, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
@@ -47,6 +48,8 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
    */
   a: PartBuilder;
   relu: boolean;
+  /** An activation other than ReLU on the dequantized float (int8-epilogue.ts). */
+  act?: Activation;
   /**
    * The input's zero point is a tensor read at run time (DynamicQuantizeLinear's, for
    * MatMulInteger/ConvInteger), not x.zeroPoint: the part `a` then declares `fn zeroA() -> u32`,
