@@ -51,6 +51,8 @@ export interface QLinearLayer extends LayerBase {
   relu: boolean;
   /** An activation other than ReLU (GELU, SiLU, HardSwish, ...) on the dequantized float, before any requantization. */
   act?: Activation;
+  /** A float tensor of the output's shape added to the dequantized value before the activation (ResNet's shortcut). */
+  residual?: string;
   /** Requantize the output to these integers; absent: the output is the dequantized float. */
   y?: QuantInfo;
   conv?: QLinearConvGeometry;
@@ -70,9 +72,13 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   const zt = l.xZeroPoint ? ctx.tensors.get(l.xZeroPoint)! : undefined;
   if (zt && (zt.format.storage === 'f16' || zt.shape.reduce((a, d) => a * d, 1) !== 1)) return `int8 layer ${l.name}: zero point ${zt.name} [${zt.shape}] in ${zt.format.storage} (one f32 or f16x2 element only)`;
   if (xt.format.layout === 'nhwc' || yt.format.layout === 'nhwc') return `int8 layer ${l.name}: NHWC tensors (row-major only)`;
+  const rt = l.residual ? ctx.tensors.get(l.residual)! : undefined;
+  if (rt && (intOut || rt.shape.join() !== yt.shape.join() || rt.format.layout === 'nhwc' || isByteStorage(rt.format.storage))) {
+    return `int8 layer ${l.name}: residual ${rt.name} [${rt.shape}] ${rt.format.layout}/${rt.format.storage} (a float tensor of the output's shape, row-major, into a float or requantized output)`;
+  }
   const common = {
     name: l.name, input: l.input, output: l.output, x: l.x, weights: l.weights, weightScales: l.weightScales,
-    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.act ? { act: l.act } : {}), ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }),
+    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.act ? { act: l.act } : {}), ...(rt ? { residual: { tensor: rt.name, storage: rt.format.storage } } : {}), ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }),
     ...(l.xZeroPoint ? { xZeroPoint: { tensor: l.xZeroPoint, storage: ctx.tensors.get(l.xZeroPoint)!.format.storage } } : {}),
     intOut,
   };
@@ -101,7 +107,7 @@ function lower(e: Emitter, l: QLinearLayer): void {
   let y: string;
   // MatMulInteger/ConvInteger: the float sum, then a Cast to the int32 output
   const intOut = e.dtype(l.output) === 'int32';
-  const last = !l.relu && !l.act && !l.y && !intOut;
+  const last = !l.residual && !l.relu && !l.act && !l.y && !intOut;
   if (l.op === 'gemm') {
     y = e.node('MatMul', [x, e.initializer('W', new Tensor('float32', [...l.weightShape], w))], {}, e.value(last && !bias));
     if (bias) y = e.node('Add', [y, e.initializer('B', new Tensor('float32', [channels], bias))], {}, e.value(last));
@@ -119,6 +125,7 @@ function lower(e: Emitter, l: QLinearLayer): void {
     e.node('Cast', [y], { to: int(6) }, l.output);
     return;
   }
+  if (l.residual) y = e.node('Add', [y, l.residual], {}, e.value(!l.relu && !l.act && !l.y));
   if (l.relu) y = e.node('Relu', [y], {}, e.value(!l.y && !l.act));
   if (l.act) y = e.activation(l.act, y, !l.y);
   if (l.y) {
@@ -129,10 +136,11 @@ function lower(e: Emitter, l: QLinearLayer): void {
 }
 
 export const qlinearKind: LayerKindDef<QLinearLayer> = {
-  inputs: (l) => [l.input, ...(l.xZeroPoint ? [l.xZeroPoint] : [])],
+  inputs: (l) => [l.input, ...(l.xZeroPoint ? [l.xZeroPoint] : []), ...(l.residual ? [l.residual] : [])],
   renameInputs(l, swap) {
     l.input = swap(l.input);
     if (l.xZeroPoint) l.xZeroPoint = swap(l.xZeroPoint);
+    if (l.residual) l.residual = swap(l.residual);
   },
   clone: (l) => ({
     ...l, from: [...l.from], weightShape: [...l.weightShape], x: { ...l.x }, ...(l.y ? { y: { ...l.y } } : {}), ...(l.act ? { act: { ...l.act } } : {}),

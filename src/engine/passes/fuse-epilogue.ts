@@ -1,7 +1,8 @@
 // Fuses what follows a conv or gemm into its epilogue, y = act(conv(x) + bias + residual), in that
 // order: a per-channel bias add (for a gemm also a bias [N] broadcast over rows), then an Add of another tensor of the output's shape (ResNet's
-// shortcut), then one activation. Also recognises x·sigmoid(x) as the SiLU activation first.
-import type { Activation, ConvLayer, GemmLayer, Layer, Network, PointwiseLayer } from '../network.js';
+// shortcut), then one activation. Also recognises x·sigmoid(x) as the SiLU activation first. An
+// int8 layer writing float takes the shortcut add too.
+import type { Activation, ConvLayer, GemmLayer, Layer, Network, PointwiseLayer, QLinearLayer } from '../network.js';
 import type { EnginePass, PairRule, PassContext } from './pass.js';
 import { applyPairRules } from './pass.js';
 import { act, activationOf, affineOf, constOperandIndex, input, isConstOperand, isShaped } from './pw-expr.js';
@@ -96,7 +97,23 @@ const fuseActivation: PairRule<Matrix, PointwiseLayer> = {
   rewrite: (p, c) => ({ layer: merged(p, c, { act: activationAfter(c, p.output)! }) }),
 };
 
-export const EPILOGUE_RULES = [fuseBias, fuseRowBias, fuseResidual, fuseActivation] as PairRule[];
+/**
+ * int8(x) + r → int8 layer with residual r: an int8 layer writing float (nothing fused after its
+ * sums yet) adds the shortcut in its epilogue; the ReLU after it then folds in too (fuse-int8-epilogue).
+ */
+const fuseInt8Residual: PairRule<QLinearLayer, PointwiseLayer> = {
+  name: 'int8(x) + r → int8 layer with residual r',
+  producer: ['qlinear'],
+  consumer: ['pointwise'],
+  match: (p, c, net) => {
+    if (p.residual || p.relu || p.act || p.y || net.tensors.get(p.output)!.dtype === 'int32') return false;
+    const r = residualOf(c, p.output, net);
+    return r !== undefined && r !== p.input && r !== p.xZeroPoint;
+  },
+  rewrite: (p, c, net) => ({ layer: { ...p, residual: residualOf(c, p.output, net)!, output: c.output, from: [...p.from, ...c.from] } }),
+};
+
+export const EPILOGUE_RULES = [fuseBias, fuseRowBias, fuseResidual, fuseActivation, fuseInt8Residual] as PairRule[];
 /** The bias adds alone: implicit int8 takes them into its layers' int32 bias before quantizing. */
 export const BIAS_RULES = [fuseBias, fuseRowBias] as PairRule[];
 

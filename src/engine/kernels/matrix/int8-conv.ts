@@ -30,6 +30,8 @@ export interface Int8ConvSpec {
   relu?: boolean;
   /** An activation other than ReLU, on the dequantized float. */
   act?: Activation;
+  /** A float tensor of the output's shape (row-major, same element order) added before the activation. */
+  residual?: { tensor: string; storage: Storage };
   y?: QuantParams;
   group: number;
   strides: [number, number];
@@ -65,7 +67,7 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const k = cg * kh * kw;
   const ohw = oh * ow;
   const problem: Int8Problem = {
-    m: nb * ohw, n: og, k, groups: s.group, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}),
+    m: nb * ohw, n: og, k, groups: s.group, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
     a: (first) => {
@@ -103,7 +105,8 @@ fn loadA4(m: u32, kq: u32) -> u32 {
     outputCount: nb * o * ohw,
   };
   // depthwise: the direct kernel first (the untimed choice), the tiles after it
-  const tactics: Tactic[] = int8DepthwiseTactics(s, caps);
+  // (the direct depthwise kernel takes no residual: then the tiles only)
+  const tactics: Tactic[] = s.residual ? [] : int8DepthwiseTactics(s, caps);
   const why: string[] = [];
   for (const t of INT8_TILES) {
     const bad = int8TileUnfit(t, caps, problem);

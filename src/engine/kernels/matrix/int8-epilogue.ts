@@ -16,6 +16,8 @@ export interface Int8EpilogueSpec {
   relu: boolean;
   /** An activation other than ReLU (which `relu` says), on the dequantized float. */
   act?: Activation;
+  /** A float tensor of the output's shape added to the dequantized value before the activation: `finish` takes it as `r`. */
+  residual?: boolean;
   intOut?: boolean;
   /** The zero point is read at run time: the program declares `fn zeroA() -> u32` (its byte). */
   zxRuntime?: boolean;
@@ -32,28 +34,30 @@ export function int8Finish(p: Int8EpilogueSpec): string {
   const zx = signedZeroPoint(p);
   const act = p.act && p.act.kind !== 'none' ? p.act : undefined;
   const helpers = act ? ACTIVATION_HELPERS : '';
+  const r = p.residual ? ', r: f32' : '';
   if (p.y) {
     const [lo, hi] = qRange(p.y);
     // with an activation: back to the float (× y_scale), the activation, then into output steps again
     const s = f32Literal(p.y.scale);
     const v = act ? `let f = v0 * ${s};\n  let v = ${applyActivation(act, 'f')} / ${s};` : 'let v = v0;';
-    return `${helpers}fn finish(n: u32, acc: i32) -> i32 {
+    return `${helpers}fn finish(n: u32, acc: i32${r}) -> i32 {
   let c = (grp * N + n) * 3u;
-  let v0 = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
+  let v0 = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u])${p.residual ? ` + r / ${s}` : ''};
   ${v}
   let q = i32(round(v)) + ${p.y.zeroPoint};
   return clamp(q, ${p.relu ? p.y.zeroPoint : lo}, ${hi});
 }`;
   }
   if (p.intOut) {
+    if (p.residual) throw new Error('int8 epilogue: an int32 output takes no residual');
     return `fn finish(n: u32, acc: i32) -> i32 {
   let c = (grp * N + n) * 3u;
   return acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u]);
 }`;
   }
-  return `${helpers}fn finish(n: u32, acc: i32) -> f32 {
+  return `${helpers}fn finish(n: u32, acc: i32${r}) -> f32 {
   let c = (grp * N + n) * 3u;
-  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u]);
+  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u])${p.residual ? ' + r' : ''};
   return ${p.relu ? 'max(v, 0.0)' : act ? applyActivation(act, 'v') : 'v'};
 }`;
 }

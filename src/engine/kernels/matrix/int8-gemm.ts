@@ -29,6 +29,8 @@ export interface Int8GemmSpec {
   relu?: boolean;
   /** An activation other than ReLU, on the dequantized float. */
   act?: Activation;
+  /** A float tensor of the output's shape (row-major, same element order) added before the activation. */
+  residual?: { tensor: string; storage: Storage };
   /** Requantize the output to this; absent: dequantize to f32. */
   y?: QuantParams;
   /** The input is an engine float tensor in this storage holding the integers (else packed bytes). */
@@ -89,7 +91,7 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
   if (s.weights.length !== s.k * s.n) return `int8 layer ${s.name}: ${s.weights.length} weights for K=${s.k} × N=${s.n}`;
   const aligned = s.k % 4 === 0 && !s.inputStorage;
   const problem: Int8Problem = {
-    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}),
+    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (_g, k, n) => s.weights[k * s.n + n]!,
     a: (first) => {

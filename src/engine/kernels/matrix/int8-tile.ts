@@ -9,6 +9,7 @@
 // the results go to scratch as i32 and a second program packs them (`scratch`).
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Activation } from '../../network.js';
+import { declareTensor, loaders, type Storage } from '../../../devices/webgpu/storage.js';
 import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
 import type { EngineProgram, Tactic } from '../tactic.js';
 import { INT8_MMA_DIRECTIVES, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
@@ -50,6 +51,8 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
   relu: boolean;
   /** An activation other than ReLU on the dequantized float (int8-epilogue.ts). */
   act?: Activation;
+  /** A float tensor of the output's shape and element order, added before the activation. */
+  residual?: { tensor: string; storage: Storage };
   /**
    * The input's zero point is a tensor read at run time (DynamicQuantizeLinear's, for
    * MatMulInteger/ConvInteger), not x.zeroPoint: the part `a` then declares `fn zeroA() -> u32`,
@@ -99,8 +102,8 @@ export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: 
     ...tileProgram(p, t, kPad, nPad, caps, `${a.wgsl}
 @group(0) @binding(${first}) var<storage, read> wq: array<u32>;
 @group(0) @binding(${first + 1}) var<storage, read> qp: array<u32>;
-${out}`),
-    bindings: [...a.bindings, { constant: 0 }, { constant: 1 }, bytesOut && p.store === 'scratch' ? { scratch: 0 } : { tensor: p.output }],
+${out}${p.residual ? declareTensor(first + 3, 'rs', p.residual.storage) + loaders('rs', p.residual.storage) : ''}`),
+    bindings: [...a.bindings, { constant: 0 }, { constant: 1 }, bytesOut && p.store === 'scratch' ? { scratch: 0 } : { tensor: p.output }, ...(p.residual ? [{ tensor: p.residual.tensor }] : [])],
   };
   const scratch = bytesOut && p.store === 'scratch';
   return {
@@ -117,21 +120,23 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const tilesN = Math.ceil(p.n / t.tn);
   const [gx, gy] = grid(tilesM * tilesN, caps)!;
   const flip = p.x.signed ? '' : ' ^ 0x80808080u';
-  const finish = int8Finish(p);
+  const finish = int8Finish({ ...p, residual: !!p.residual });
   const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
+  // the epilogue of element (m0r + i, n0c + j), with the residual at the same place
+  const fin = (i: number, j: number) => `finish(n0c + ${j}u, acc[${i}][${j}]${p.residual ? `, load_rs(outIndex(m0r + ${i}u, n0c + ${j}u))` : ''})`;
   const rq = [0, 1, 2, 3];
   let store: string;
   if (!p.y || p.yFloat) {
     const value = (v: string) => (p.y ? `f32(${v})` : v);
-    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(`finish(n0c + ${j}u, acc[${i}][${j}])`)}; }`)).join('\n');
+    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(`${fin(i, j)}`)}; }`)).join('\n');
   } else if (p.store === 'scratch') {
-    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = finish(n0c + ${j}u, acc[${i}][${j}]); }`)).join('\n');
+    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${fin(i, j)}; }`)).join('\n');
   } else if (p.store === 'row4') {
     // N % 4 == 0: a row's four columns are one word
-    store = rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${rq.map((j) => byte(`finish(n0c + ${j}u, acc[${i}][${j}])`, j)).join(' | ')}; }`).join('\n');
+    store = rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${rq.map((j) => byte(`${fin(i, j)}`, j)).join(' | ')}; }`).join('\n');
   } else {
     // M % 4 == 0 and a column's rows m..m+3 consecutive: one word per column
-    store = rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(`finish(n0c + ${j}u, acc[${i}][${j}])`, i)).join(' | ')}; }`).join('\n');
+    store = rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(`${fin(i, j)}`, i)).join(' | ')}; }`).join('\n');
   }
   const steps = kPad / 4 / t.tkq;
   const stageA = `let m = m0 + e / ${t.tkq}u;
