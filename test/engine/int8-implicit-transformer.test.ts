@@ -1,7 +1,8 @@
 // Implicit int8 on a transformer: BERT-tiny calibrated by nnrt (min-max, seeded token ids) and
 // built with precision int8. Its ONNX file types none of its Shape/Cast/Gather outputs, which the
 // calibration skips as not float; the cache must still fit the model. Every Linear becomes an int8
-// layer that adds its bias to the int32 sums (MatMul + Add in one layer, as TensorRT does), the
+// layer that adds its bias to the int32 sums (MatMul + Add in one layer, as TensorRT does), Q, K
+// and V merge into one int8 GEMM writing three tensors, the
 // first feed-forward Linear also applies the GELU and requantizes for the second, the attention
 // stays one fused layer, and the output stays close to onnxruntime's fp32 output on
 // token ids it was not calibrated on.
@@ -50,7 +51,10 @@ test('implicit int8 BERT: the cache fits, Linears are int8 with their bias, atte
   const gpu = await sharedGpuDevice(await defaultGpu());
   const plan = await buildEnginePlan(gpu, graph, shapes, { precision: 'int8', calibration: cache, timeTactics: false });
   const int8 = plan.layers.filter((l) => l.kind === 'qlinear');
-  assert.equal(int8.length, 12, 'Q, K, V, attention output and two feed-forward Linears in each of two layers');
+  // Q, K and V of one quantized input merge into one int8 GEMM with three outputs (merge-gemms)
+  assert.equal(int8.length, 8, 'Q·K·V, attention output and two feed-forward Linears in each of two layers');
+  const qkv = int8.filter((l) => ['query', 'key', 'value'].every((p) => l.from.includes(`/m/encoder/${l.name.split('/')[3]}/attention/self/${p}/MatMul`)));
+  assert.equal(qkv.length, 2, int8.map((l) => l.from.join('+')).join('; '));
   assert.ok(int8.every((l) => l.from.some((n) => n.endsWith('/Add'))), `each takes its bias add: ${int8.map((l) => l.from.join('+')).join('; ')}`);
   assert.equal(plan.layers.filter((l) => l.kind === 'attention').length, 2);
   assert.equal(plan.layers.filter((l) => l.kind === 'pointwise' && /\/Add$/.test(l.name)).length, 1, 'no float bias layer left (only the embeddings sum)');

@@ -80,11 +80,15 @@ function lower(e: Emitter, l: GemmLayer): void {
     return;
   }
   // merged siblings: the product, its activation, then each part's columns
-  const y = e.activation(l.act, e.node('Gemm', inputs, {}, e.value(false)), false);
+  lowerParts(e, e.activation(l.act, e.node('Gemm', inputs, {}, e.value(false)), false), l.input, l.parts);
+}
+
+/** The columns of product `y` (of `input`'s rows) as the merged siblings' tensors: a Slice each (and a Reshape where a part regroups the rows). */
+export function lowerParts(e: Emitter, y: string, input: string, parts: readonly { output: string; n: number }[]): void {
   const axes = e.initializer('axes', Tensor.fromNumeric('int64', [1], [-1]));
   let start = 0;
-  const rows = e.shape(l.input).length > 2 ? e.shape(l.input).slice(0, -1) : [e.shape(l.input)[0]!];
-  for (const p of l.parts) {
+  const rows = e.shape(input).length > 2 ? e.shape(input).slice(0, -1) : [e.shape(input)[0]!];
+  for (const p of parts) {
     const starts = e.initializer('starts', Tensor.fromNumeric('int64', [1], [start]));
     const ends = e.initializer('ends', Tensor.fromNumeric('int64', [1], [start + p.n]));
     const shape = e.shape(p.output);

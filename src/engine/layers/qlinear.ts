@@ -16,6 +16,7 @@ import { int8GemmTactics } from '../kernels/matrix/int8-gemm.js';
 import type { LayerCompiler } from '../kernels/tactic.js';
 import type { Activation, LayerBase } from '../network.js';
 import { int, ints, type Emitter } from './emitter.js';
+import { lowerParts } from './gemm.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, type NodeView } from './node-view.js';
 import type { QuantInfo } from './quantize.js';
@@ -53,6 +54,11 @@ export interface QLinearLayer extends LayerBase {
   act?: Activation;
   /** A float tensor of the output's shape added to the dequantized value before the activation (ResNet's shortcut). */
   residual?: string;
+  /**
+   * gemm with a float output: sibling products of one input merged into this one
+   * (passes/merge-gemms.ts); the columns go to these tensors in order, `n` each; the first is `output`.
+   */
+  parts?: { output: string; n: number }[];
   /** Requantize the output to these integers; absent: the output is the dequantized float. */
   y?: QuantInfo;
   conv?: QLinearConvGeometry;
@@ -86,7 +92,15 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
     const [k, n] = l.weightShape as [number, number];
     const m = xt.shape.slice(0, -1).reduce((a, d) => a * d, 1);
     if (xt.shape.at(-1) !== k) return `int8 layer ${l.name}: input [${xt.shape}] has no K = ${k} innermost`;
-    return int8GemmTactics({ ...common, m, k, n }, ctx.caps);
+    if (!l.parts) return int8GemmTactics({ ...common, m, k, n }, ctx.caps);
+    if (l.y || l.residual || intOut) return `int8 layer ${l.name}: merged parts with a requantized, residual or int32 output`;
+    for (const p of l.parts) {
+      const t = ctx.tensors.get(p.output);
+      if (!t || t.format.storage !== 'f32' || t.format.layout === 'nhwc' || t.shape.at(-1) !== p.n || t.shape.reduce((a, d) => a * d, 1) !== m * p.n) {
+        return `int8 layer ${l.name}: part ${p.output} is not ${m} row-major f32 rows of ${p.n}`;
+      }
+    }
+    return int8GemmTactics({ ...common, m, k, n, parts: l.parts.map((p) => ({ tensor: p.output, n: p.n })) }, ctx.caps);
   }
   const g = l.conv!;
   return int8ConvTactics({
@@ -107,10 +121,14 @@ function lower(e: Emitter, l: QLinearLayer): void {
   let y: string;
   // MatMulInteger/ConvInteger: the float sum, then a Cast to the int32 output
   const intOut = e.dtype(l.output) === 'int32';
-  const last = !l.residual && !l.relu && !l.act && !l.y && !intOut;
+  const last = !l.parts && !l.residual && !l.relu && !l.act && !l.y && !intOut;
   if (l.op === 'gemm') {
     y = e.node('MatMul', [x, e.initializer('W', new Tensor('float32', [...l.weightShape], w))], {}, e.value(last && !bias));
     if (bias) y = e.node('Add', [y, e.initializer('B', new Tensor('float32', [channels], bias))], {}, e.value(last));
+    if (l.parts) {
+      lowerParts(e, y, l.input, l.parts);
+      return;
+    }
   } else {
     const g = l.conv!;
     const oneD = e.shape(l.input).length === 3;
@@ -137,13 +155,14 @@ function lower(e: Emitter, l: QLinearLayer): void {
 
 export const qlinearKind: LayerKindDef<QLinearLayer> = {
   inputs: (l) => [l.input, ...(l.xZeroPoint ? [l.xZeroPoint] : []), ...(l.residual ? [l.residual] : [])],
+  extraOutputs: (l) => (l.parts ? l.parts.slice(1).map((p) => p.output) : []),
   renameInputs(l, swap) {
     l.input = swap(l.input);
     if (l.xZeroPoint) l.xZeroPoint = swap(l.xZeroPoint);
     if (l.residual) l.residual = swap(l.residual);
   },
   clone: (l) => ({
-    ...l, from: [...l.from], weightShape: [...l.weightShape], x: { ...l.x }, ...(l.y ? { y: { ...l.y } } : {}), ...(l.act ? { act: { ...l.act } } : {}),
+    ...l, from: [...l.from], weightShape: [...l.weightShape], x: { ...l.x }, ...(l.y ? { y: { ...l.y } } : {}), ...(l.act ? { act: { ...l.act } } : {}), ...(l.parts ? { parts: l.parts.map((p) => ({ ...p })) } : {}),
     ...(l.conv ? { conv: { ...l.conv, strides: [...l.conv.strides], pads: [...l.conv.pads], dilations: [...l.conv.dilations] } } : {}),
   }),
   lower,

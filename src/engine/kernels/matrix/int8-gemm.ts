@@ -31,6 +31,8 @@ export interface Int8GemmSpec {
   act?: Activation;
   /** A float tensor of the output's shape (row-major, same element order) added before the activation. */
   residual?: { tensor: string; storage: Storage };
+  /** Merged sibling products: the float columns go to these f32 tensors in order, M rows of n each. */
+  parts?: { tensor: string; n: number }[];
   /** Requantize the output to this; absent: dequantize to f32. */
   y?: QuantParams;
   /** The input is an engine float tensor in this storage holding the integers (else packed bytes). */
@@ -84,6 +86,12 @@ export function int8SpecUnfit(s: { name: string; x: QuantParams; y?: QuantParams
   return undefined;
 }
 
+/** Each part's first column. */
+function partRanges(parts: { tensor: string; n: number }[]): { tensor: string; start: number; n: number }[] {
+  let start = 0;
+  return parts.map((p) => ({ ...p, start: (start += p.n) - p.n }));
+}
+
 /** The tactics for the product (one per tile that fits), or why there are none. */
 export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | string {
   const unfit = int8SpecUnfit(s, s.n);
@@ -91,7 +99,7 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
   if (s.weights.length !== s.k * s.n) return `int8 layer ${s.name}: ${s.weights.length} weights for K=${s.k} × N=${s.n}`;
   const aligned = s.k % 4 === 0 && !s.inputStorage;
   const problem: Int8Problem = {
-    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}),
+    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}), ...(s.parts ? { parts: partRanges(s.parts) } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (_g, k, n) => s.weights[k * s.n + n]!,
     a: (first) => {

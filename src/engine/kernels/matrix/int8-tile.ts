@@ -54,6 +54,11 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
   /** A float tensor of the output's shape and element order, added before the activation. */
   residual?: { tensor: string; storage: Storage };
   /**
+   * Float output only: columns [start, start + n) go to f32 tensor `tensor` as M rows of n
+   * (merged sibling products); `output` and `outIndex` are then unused.
+   */
+  parts?: { tensor: string; start: number; n: number }[];
+  /**
    * The input's zero point is a tensor read at run time (DynamicQuantizeLinear's, for
    * MatMulInteger/ConvInteger), not x.zeroPoint: the part `a` then declares `fn zeroA() -> u32`,
    * the zero point's byte.
@@ -93,7 +98,10 @@ export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: 
   const a = p.a(0);
   const first = a.bindings.length;
   const bytesOut = !!p.y && !p.yFloat;
-  const out = bytesOut
+  if (p.parts && (bytesOut || p.intOut || p.residual || p.groups !== 1)) throw new Error('int8 tile: parts are for one float product');
+  const out = p.parts
+    ? p.parts.map((_, k) => `@group(0) @binding(${first + 2 + k}) var<storage, read_write> yf${k}: array<f32>;\n`).join('')
+    : bytesOut
     ? p.store === 'scratch'
       ? `@group(0) @binding(${first + 2}) var<storage, read_write> res: array<i32>;\n`
       : `@group(0) @binding(${first + 2}) var<storage, read_write> ${'yq'}: array<u32>;\n`
@@ -103,7 +111,7 @@ export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: 
 @group(0) @binding(${first}) var<storage, read> wq: array<u32>;
 @group(0) @binding(${first + 1}) var<storage, read> qp: array<u32>;
 ${out}${p.residual ? declareTensor(first + 3, 'rs', p.residual.storage) + loaders('rs', p.residual.storage) : ''}`),
-    bindings: [...a.bindings, { constant: 0 }, { constant: 1 }, bytesOut && p.store === 'scratch' ? { scratch: 0 } : { tensor: p.output }, ...(p.residual ? [{ tensor: p.residual.tensor }] : [])],
+    bindings: [...a.bindings, { constant: 0 }, { constant: 1 }, ...(p.parts ? p.parts.map((q) => ({ tensor: q.tensor })) : [bytesOut && p.store === 'scratch' ? { scratch: 0 } : { tensor: p.output }]), ...(p.residual ? [{ tensor: p.residual.tensor }] : [])],
   };
   const scratch = bytesOut && p.store === 'scratch';
   return {
@@ -126,7 +134,14 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const fin = (i: number, j: number) => `finish(n0c + ${j}u, acc[${i}][${j}]${p.residual ? `, load_rs(outIndex(m0r + ${i}u, n0c + ${j}u))` : ''})`;
   const rq = [0, 1, 2, 3];
   let store: string;
-  if (!p.y || p.yFloat) {
+  if (p.parts) {
+    // the column picks the part: M rows of its n columns
+    const put = (i: number) => p.parts!.map((q, k) => {
+      const body = `yf${k}[(m0r + ${i}u) * ${q.n}u + c - ${q.start}u] = v;`;
+      return k === p.parts!.length - 1 ? `{ ${body} }` : `if (c < ${q.start + q.n}u) { ${body} } else `;
+    }).join('');
+    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { let c = n0c + ${j}u; let v = ${fin(i, j)}; ${put(i)} }`)).join('\n');
+  } else if (!p.y || p.yFloat) {
     const value = (v: string) => (p.y ? `f32(${v})` : v);
     store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(`${fin(i, j)}`)}; }`)).join('\n');
   } else if (p.store === 'scratch') {
