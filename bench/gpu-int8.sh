@@ -6,8 +6,9 @@
 #     layers) on 500 seeded images (4 BERT sequences) against onnxruntime's int8 CPU output
 #     (share of elements within one quantization step) and the fp32 model's top-1;
 #   speed: nnrt bench, device-resident, ResNet-50 / MobileNetV2 batch 32 float (fp32, fp16) beside
-#     their QDQ models; ResNet-50 batch 32 implicit int8 (nnrt calibrate on the test photographs)
-#     beside fp32 and fp16; BERT-base seq 128 float fp16 beside its QDQ model.
+#     their QDQ models; ResNet-50 batch 32 implicit int8 (nnrt calibrate on the test photographs;
+#     the float layers in fp16, --int8-float fp16) beside fp32 and fp16; BERT-base seq 128 float
+#     fp16 beside its QDQ model, and beside its implicit int8 (calibrated on the seeded sets).
 #
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-int8.sh
 #
@@ -15,7 +16,7 @@
 # tsx otherwise; bench/gpu-models/run-sets.mjs needs dist/). $MODELS picks a subset; BENCH=0 skips
 # the speed part. Writes to $OUT: int8-mma-check.txt (the int8 tensor-core tiles checked on the
 # device), export.log, accuracy.jsonl (one line per model), coverage.jsonl
-# (nodes in engines, declined reasons), nnrt-*.log, bench.txt, bench-*.json (bench-implicit.json: the
+# (nodes in engines, declined reasons), nnrt-*.log, bench.txt, bench-*.json (bench-implicit.json, bench-bert-implicit.json: the
 # implicit int8 rows). Every step is bounded
 # by `timeout` within an 8.5-minute budget.
 set -uo pipefail
@@ -59,13 +60,22 @@ case " $names " in *" resnet50 "*)
     timeout "$(t 60)" "${nnrt[@]}" calibrate "$dir/resnet50_fp/model.onnx" --images test/fixtures/images --batch-size 4 --algo entropy \
       --device webgpu --out "$dir/resnet50.cache" --quiet >> "$out/bench-stderr.txt" 2>&1
     timeout "$(t 120)" "${nnrt[@]}" bench "$dir/resnet50_fp/model.onnx" --batch 32 --device webgpu --engine webgpu --precision fp32,fp16,int8 \
-      --calibration "$dir/resnet50.cache" --mode resident --gpu-features "$NNRT_GPU_FEATURES" --no-peers --runs 30 --warmup-ms 2000 \
+      --calibration "$dir/resnet50.cache" --int8-float fp16 --mode resident --gpu-features "$NNRT_GPU_FEATURES" --no-peers --runs 30 --warmup-ms 2000 \
       --json "$out/bench-implicit.json" >> "$out/bench.txt" 2>> "$out/bench-stderr.txt"
   fi;;
 esac
 case " $names " in *" bert_base "*)
   [ -f "$dir/bert_base_qdq/model.onnx" ] && timeout "$(t 90)" "${nnrt[@]}" bench "$dir/bert_base_fp/model.onnx" "$dir/bert_base_qdq/model.onnx" \
     --device webgpu --engine webgpu --precision fp16 --mode resident --gpu-features "$NNRT_GPU_FEATURES" --no-peers --runs 30 --warmup-ms 2000 \
-    --json "$out/bench-bert.json" >> "$out/bench.txt" 2>> "$out/bench-stderr.txt";;
+    --json "$out/bench-bert.json" >> "$out/bench.txt" 2>> "$out/bench-stderr.txt"
+  # implicit int8 (nnrt calibrate on the seeded calibration sets) beside fp16, the float layers in fp16
+  if [ -f "$dir/bert_base_fp/model.onnx" ]; then
+    # shellcheck disable=SC2046
+    timeout "$(t 40)" "${nnrt[@]}" calibrate "$dir/bert_base_fp/model.onnx" --data "$dir/bert_base_sets" --algo minmax --device webgpu \
+      --out "$dir/bert.cache" --quiet >> "$out/bench-stderr.txt" 2>&1
+    timeout "$(t 90)" "${nnrt[@]}" bench "$dir/bert_base_fp/model.onnx" --device webgpu --engine webgpu --precision fp16,int8 --calibration "$dir/bert.cache" \
+      --int8-float fp16 --mode resident --gpu-features "$NNRT_GPU_FEATURES" --no-peers --runs 30 --warmup-ms 2000 \
+      --json "$out/bench-bert-implicit.json" >> "$out/bench.txt" 2>> "$out/bench-stderr.txt"
+  fi;;
 esac
 exit 0
