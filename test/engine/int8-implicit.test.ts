@@ -222,24 +222,27 @@ test('an int8 layer writing float takes the shortcut add (and the ReLU after it)
   const residualModel = patternModel({ ...spec, nodes: [...spec.nodes.slice(0, 6), { op: 'Relu', inputs: ['s'], outputs: ['sr'] }, ...spec.nodes.slice(6).map((n) => (n.inputs[0] === 's' ? { ...n, inputs: ['sr', ...n.inputs.slice(1)] } : n))] });
   const g = importOnnx(residualModel).graph;
   const cache = await calibrateGraph(g, { count: 16, get: (i) => ({ x: sample(500 + i) }) }, { algo: 'minmax', device: 'cpu' });
-  const plan = await buildEnginePlan(gpu!, g, SHAPES, { precision: 'int8', calibration: cache, timeTactics: false });
-  const shortcut = plan.layers.find((l) => l.kind === 'qlinear' && l.from.includes('Add_5'));
-  assert.ok(shortcut, plan.layers.map((l) => `${l.kind} ${l.from.join('+')}`).join('; '));
-  assert.ok(shortcut.from.includes('Relu_6'), shortcut.from.join('+'));
-  assert.ok(!plan.layers.some((l) => l.kind === 'pointwise' && l.from.includes('Add_5')), 'no float add layer left');
-  const engine = await Engine.load(gpu!, plan);
-  const context = await engine.createExecutionContext();
-  try {
-    for (const seed of [4000, 4001]) {
-      const x = sample(seed);
-      const want = (await runOrt(residualModel, { x })).y!.data as Float32Array;
-      const got = (await context.run({ x })).y!.data as Float32Array;
-      const spread = Math.max(...want) - Math.min(...want);
-      const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
-      assert.ok(err <= 0.08 * spread, `seed ${seed}: logits off by ${err} (spread ${spread})`);
+  // with the layers int8 does not take in fp32, and in fp16
+  for (const floatPrecision of ['fp32', 'fp16'] as const) {
+    const plan = await buildEnginePlan(gpu!, g, SHAPES, { precision: 'int8', calibration: cache, floatPrecision, timeTactics: false });
+    const shortcut = plan.layers.find((l) => l.kind === 'qlinear' && l.from.includes('Add_5'));
+    assert.ok(shortcut, plan.layers.map((l) => `${l.kind} ${l.from.join('+')}`).join('; '));
+    assert.ok(shortcut.from.includes('Relu_6'), shortcut.from.join('+'));
+    assert.ok(!plan.layers.some((l) => l.kind === 'pointwise' && l.from.includes('Add_5')), 'no float add layer left');
+    const engine = await Engine.load(gpu!, plan);
+    const context = await engine.createExecutionContext();
+    try {
+      for (const seed of [4000, 4001]) {
+        const x = sample(seed);
+        const want = (await runOrt(residualModel, { x })).y!.data as Float32Array;
+        const got = (await context.run({ x })).y!.data as Float32Array;
+        const spread = Math.max(...want) - Math.min(...want);
+        const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
+        assert.ok(err <= 0.08 * spread, `${floatPrecision} seed ${seed}: logits off by ${err} (spread ${spread})`);
+      }
+    } finally {
+      context.dispose();
+      engine.dispose();
     }
-  } finally {
-    context.dispose();
-    engine.dispose();
   }
 });
