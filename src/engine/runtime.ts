@@ -238,13 +238,23 @@ export class ExecutionContext {
     this.encode(encoder, onDevice, this.staging);
     this.deviceCopies -= this.staging.length;
     device.queue.submit([encoder.finish()]);
-    const invalid = await device.popErrorScope();
-    if (invalid) throw new ExecutionError(`the WebGPU device rejected the engine's inference: ${invalid.message}`);
+    // the validation scope and the read-back maps are asked for together: the maps do not wait
+    // for the scope's answer to come back first
+    const scope = device.popErrorScope();
+    const maps = this.staging.map((s) => s.mapAsync(GPUMapMode.READ));
+    // a map that fails while the scope is awaited is reported below, not as an unhandled rejection
+    for (const m of maps) m.catch(() => undefined);
+    const invalid = await scope;
+    if (invalid) {
+      await Promise.allSettled(maps);
+      for (const s of this.staging) s.unmap();
+      throw new ExecutionError(`the WebGPU device rejected the engine's inference: ${invalid.message}`);
+    }
     const { io, header } = this.engine.plan;
     try {
       const tensors = await Promise.all(io.outputs.map(async (o, k) => {
         const staging = this.staging[k]!;
-        await staging.mapAsync(GPUMapMode.READ);
+        await maps[k];
         // fromDeviceData copies out of the mapped range (one copy: the range is gone at unmap)
         const out = header.outputs[k]!;
         const tensor = fromDeviceData(out.dtype ?? 'float32', [...out.shape], staging.getMappedRange(0, o.bytes));

@@ -13,7 +13,7 @@ import { buildEnginePlan } from '../../src/engine/builder.js';
 import { parsePlan, serializePlan, type EnginePlan } from '../../src/engine/plan-format.js';
 import { Engine } from '../../src/engine/runtime.js';
 import { TimingCache } from '../../src/engine/timing-cache.js';
-import { InputError, PlanError, UsageError } from '../../src/errors.js';
+import { ExecutionError, InputError, PlanError, UsageError } from '../../src/errors.js';
 import { CpuExecutor } from '../../src/executor/executor.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { exportOnnx } from '../../src/onnx/export/model.js';
@@ -234,4 +234,22 @@ test('tactic timing: a layer identical to one timed earlier in the build takes i
   assertClose(got[g.outputs[0]!.name]!, want, FP32_TOLERANCE, 'second softmax');
   context.dispose();
   engine.dispose();
+});
+
+test('a run the device rejects is an ExecutionError, and the next run of the context works', { skip }, async () => {
+  const plan = await smallPlan();
+  const engine = await Engine.load(gpu!, plan);
+  const context = await engine.createExecutionContext();
+  try {
+    // an input buffer destroyed before the run: the submit fails validation while the outputs'
+    // read-back maps are already asked for; they must be released for the next run
+    const gone = gpu!.device.createBuffer({ size: x1.data.length * 4, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    gone.destroy();
+    await assert.rejects(context.run({ x: gone }), (e: unknown) => e instanceof ExecutionError && /rejected the engine's inference/.test(e.message));
+    const want = (await runOrt(model, { x: x2 })).y!;
+    assertClose((await context.run({ x: x2 })).y!, want, FP32_TOLERANCE, 'y');
+  } finally {
+    context.dispose();
+    engine.dispose();
+  }
 });
