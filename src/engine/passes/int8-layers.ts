@@ -1,6 +1,6 @@
 // What the int8 passes share: symmetric int8 weights from float weights, a conv/gemm layer turned
 // into an int8 layer (layers/qlinear.ts) reading quantized integers, and the epilogue fusions
-// after it (a Relu, then the QuantizeLinear of its output: requantization in the epilogue).
+// after it (an activation, then the QuantizeLinear of its output: requantization in the epilogue).
 import type { QuantInfo } from '../layers/quantize.js';
 import { matchQuantize, outerQuantize } from '../layers/quantize.js';
 import type { Activation, ConvLayer, GemmLayer, Network, QLinearLayer } from '../network.js';
