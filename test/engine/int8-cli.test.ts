@@ -3,7 +3,7 @@
 // reference data (onnxruntime fp32) within an int8 tolerance, and the same build inside a session
 // (`nnrt verify MODEL --precision int8 --calibration FILE`) and timed beside fp32 (`nnrt bench
 // --precision fp32,int8 --calibration FILE`); a cache naming a tensor the model
-// lacks is refused naming its line; --calibration without int8 is a usage error.
+// lacks is refused naming its line; --calibration or --int8-float without int8 is a usage error.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -80,6 +80,19 @@ test('nnrt calibrate → nnrt build --precision int8 → nnrt verify PLAN; bad c
   assert.equal(rows.reference, 'nnrt-webgpu-engine');
   const int8Row = rows.rows.find((r) => r.id === 'nnrt-webgpu-engine-int8');
   assert.deepEqual(int8Row && [int8Row.status, int8Row.precision, int8Row.agree, int8Row.minCosine], ['ok', 'int8', true, 0.99], JSON.stringify(rows.rows));
+  // --int8-float fp16: the layers int8 does not take in fp16, a row of its own name
+  const json16 = join(tmp, 'bench16.json');
+  const timed16 = cli(['bench', squeezenet, '--device', 'webgpu', '--engine', 'webgpu', '--precision', 'int8', '--int8-float', 'fp16', '--calibration', cache,
+    '--no-peers', '--mode', 'e2e', '--runs', '2', '--warmup', '0', '--warmup-ms', '0', '--no-tactics', '--quiet', '--json', json16]);
+  assert.equal(timed16.code, 0, `${timed16.out}\n${timed16.err}`);
+  const rows16 = (JSON.parse(readFileSync(json16, 'utf8')) as { models: { rows: { id: string; status: string; label: string }[] }[] }).models[0]!.rows;
+  assert.deepEqual(rows16.map((r) => [r.id, r.status]), [['nnrt-webgpu-engine-int8+fp16', 'ok']], JSON.stringify(rows16));
+  const floatAlone = cli(['bench', squeezenet, '--device', 'webgpu', '--engine', 'webgpu', '--precision', 'fp16', '--int8-float', 'fp16', '--no-peers']);
+  assert.equal(floatAlone.code, 2);
+  assert.match(floatAlone.err, /--int8-float goes with an int8 row/);
+  const badFloat = cli(['bench', squeezenet, '--device', 'webgpu', '--engine', 'webgpu', '--precision', 'int8', '--int8-float', 'bf16', '--calibration', cache, '--no-peers']);
+  assert.equal(badFloat.code, 2);
+  assert.match(badFloat.err, /--int8-float 'bf16' is not fp32 or fp16/);
   const noCache = cli(['bench', squeezenet, '--device', 'webgpu', '--engine', 'webgpu', '--precision', 'int8', '--no-peers']);
   assert.equal(noCache.code, 2);
   assert.match(noCache.err, /--precision int8 needs --calibration FILE/);
