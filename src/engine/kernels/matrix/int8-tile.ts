@@ -143,15 +143,15 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
     store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { let c = n0c + ${j}u; let v = ${fin(i, j)}; ${put(i)} }`)).join('\n');
   } else if (!p.y || p.yFloat) {
     const value = (v: string) => (p.y ? `f32(${v})` : v);
-    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(`${fin(i, j)}`)}; }`)).join('\n');
+    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(fin(i, j))}; }`)).join('\n');
   } else if (p.store === 'scratch') {
     store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${fin(i, j)}; }`)).join('\n');
   } else if (p.store === 'row4') {
     // N % 4 == 0: a row's four columns are one word
-    store = rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${rq.map((j) => byte(`${fin(i, j)}`, j)).join(' | ')}; }`).join('\n');
+    store = rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${rq.map((j) => byte(fin(i, j), j)).join(' | ')}; }`).join('\n');
   } else {
     // M % 4 == 0 and a column's rows m..m+3 consecutive: one word per column
-    store = rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(`${fin(i, j)}`, i)).join(' | ')}; }`).join('\n');
+    store = rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(fin(i, j), i)).join(' | ')}; }`).join('\n');
   }
   const steps = kPad / 4 / t.tkq;
   const stageA = `let m = m0 + e / ${t.tkq}u;
