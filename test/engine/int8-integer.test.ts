@@ -131,6 +131,19 @@ test('MatMulInteger after QuantizeLinear: constant uint8 input zero point, uint8
     outputs: ['y'], opset: 13,
   };
   await expectLikeOrt(spec, { y: 0 });
+  // two MatMulIntegers of the same integers: int32 sums, so they stay two layers (no merged parts)
+  const siblings: PatternSpec = {
+    ...spec,
+    nodes: [
+      ...spec.nodes,
+      { op: 'MatMulInteger', inputs: ['xq', 'w2', 'qz', 'wz2'], outputs: ['acc2'] },
+      { op: 'Cast', inputs: ['acc2'], outputs: ['y2'], attrs: { to: 1 } },
+    ],
+    initializers: { ...spec.initializers, w2: ints('uint8', [k, 6], 20, 60, 190), wz2: ints('uint8', [6], 21, 120, 135) },
+    outputs: ['y', 'y2'],
+  };
+  const plan = await expectLikeOrt(siblings, { y: 0, y2: 0 });
+  assert.equal(plan.layers.filter((l) => l.kind === 'qlinear').length, 2);
 });
 
 test('ConvInteger: run-time zero point from DynamicQuantizeLinear, uint8 weights with a zero point (per tensor: onnxruntime has no per-channel ConvInteger), pads and stride; int8 input, groups and dilation', { skip }, async () => {

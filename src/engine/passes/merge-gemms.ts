@@ -47,8 +47,10 @@ function merged(group: GemmLayer[]): GemmLayer {
 }
 
 /** An int8 product that can merge: gemm, float out, nothing fused after its sums but its bias. */
-function mergeableInt8(l: Layer, readers: Map<string, Layer[]>, ctx: PassContext): l is QLinearLayer {
+function mergeableInt8(l: Layer, readers: Map<string, Layer[]>, ctx: PassContext, net: Network): l is QLinearLayer {
   if (l.kind !== 'qlinear' || l.op !== 'gemm' || l.y || l.relu || l.act || l.residual || l.parts || l.xZeroPoint) return false;
+  // MatMulInteger's int32 sums are not float outputs
+  if (net.tensors.get(l.output)!.dtype === 'int32') return false;
   if ([l.name, ...l.from].some((n) => n in ctx.layerPrecision)) return false;
   return !(readers.get(l.output) ?? []).some((r) => r.kind === 'concat');
 }
@@ -86,7 +88,7 @@ export const mergeGemmsPass: EnginePass = {
     const readers = consumers(net);
     const groups = new Map<string, (GemmLayer | QLinearLayer)[]>();
     for (const l of net.layers) {
-      const k = mergeable(l, readers, ctx) ? key(l, net) : mergeableInt8(l, readers, ctx) ? keyInt8(l, net) : undefined;
+      const k = mergeable(l, readers, ctx) ? key(l, net) : mergeableInt8(l, readers, ctx, net) ? keyInt8(l, net) : undefined;
       if (k === undefined) continue;
       const g = groups.get(k);
       if (g) g.push(l as GemmLayer | QLinearLayer);
