@@ -41,13 +41,13 @@ export function loadModelFromFile(path: string, opts: ModelFileOptions = {}): Lo
   return { graph: m.graph, format: 'onnx', describe: `ONNX ${path}`, opset: m.opset, producer: m.producer, irVersion: m.irVersion };
 }
 
-/** Parses `NAME=1,3,224,224` shape options. */
+/** Parses `NAME=1,3,224,224` shape options (or `NAME=1x3x224x224`, as the profile flags write dims). */
 export function parseShapeOptions(specs: readonly string[] = []): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const s of specs) {
-    const m = /^([^=]+)=(\d+(?:,\d+)*)$/.exec(s);
-    if (!m) throw new UsageError(`--shape '${s}' must look like NAME=1,3,224,224`);
-    out[m[1]!] = m[2]!.split(',').map(Number);
+    const m = /^([^=]+)=(\d+(?:,\d+)*|\d+(?:x\d+)*)$/.exec(s);
+    if (!m) throw new UsageError(`--shape '${s}' must look like NAME=1,3,224,224 (or NAME=1x3x224x224)`);
+    out[m[1]!] = m[2]!.split(/[,x]/).map(Number);
   }
   return out;
 }
