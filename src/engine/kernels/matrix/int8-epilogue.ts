@@ -35,6 +35,9 @@ export function int8Finish(p: Int8EpilogueSpec): string {
   const act = p.act && p.act.kind !== 'none' ? p.act : undefined;
   const helpers = act ? ACTIVATION_HELPERS : '';
   const r = p.residual ? ', r: f32' : '';
+  // the int32 sum with the zero point's share off and the bias on, and that sum × the multiplier
+  const sum = `acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])`;
+  const scaled = `f32(${sum}) * bitcast<f32>(qp[c + 2u])`;
   if (p.y) {
     const [lo, hi] = qRange(p.y);
     // with an activation: back to the float (× y_scale), the activation, then into output steps again
@@ -42,7 +45,7 @@ export function int8Finish(p: Int8EpilogueSpec): string {
     const v = act ? `let f = v0 * ${s};\n  let v = ${applyActivation(act, 'f')} / ${s};` : 'let v = v0;';
     return `${helpers}fn finish(n: u32, acc: i32${r}) -> i32 {
   let c = (grp * N + n) * 3u;
-  let v0 = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u])${p.residual ? ` + r / ${s}` : ''};
+  let v0 = ${scaled}${p.residual ? ` + r / ${s}` : ''};
   ${v}
   let q = i32(round(v)) + ${p.y.zeroPoint};
   return clamp(q, ${p.relu ? p.y.zeroPoint : lo}, ${hi});
@@ -52,12 +55,12 @@ export function int8Finish(p: Int8EpilogueSpec): string {
     if (p.residual) throw new Error('int8 epilogue: an int32 output takes no residual');
     return `fn finish(n: u32, acc: i32) -> i32 {
   let c = (grp * N + n) * 3u;
-  return acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u]);
+  return ${sum};
 }`;
   }
   return `${helpers}fn finish(n: u32, acc: i32${r}) -> f32 {
   let c = (grp * N + n) * 3u;
-  let v = f32(acc - ${zx} * bitcast<i32>(qp[c]) + bitcast<i32>(qp[c + 1u])) * bitcast<f32>(qp[c + 2u])${p.residual ? ' + r' : ''};
+  let v = ${scaled}${p.residual ? ' + r' : ''};
   return ${p.relu ? 'max(v, 0.0)' : act ? applyActivation(act, 'v') : 'v'};
 }`;
 }
