@@ -5,9 +5,10 @@
 // The extension's offsets and strides of an 8-bit matrix are read two ways by drivers (words of
 // the i32 array, or bytes), so the check runs the tiles under each reading and the first exact
 // one is the device's. A tile that does not compile, fails to run or gets one sum wrong under
-// both turns int8 subgroup matrices off for the device, with the reason in the build log. Integer sums have one right answer, so an
-// adapter whose driver or compiler mishandles the extension (it is an unsafe, experimental API)
-// costs speed, never results.
+// both is left out on that device; when no tile is exact under either reading, int8 subgroup
+// matrices are off for the device. Either way the reason goes to the build log. Integer sums have
+// one right answer, so an adapter whose driver or compiler mishandles the extension (it is an
+// unsafe, experimental API) costs speed, never results.
 import { deviceCaps, type DeviceCaps } from '../devices/webgpu/caps.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { hasI8Mma } from './kernels/matrix/int8-mma.js';
@@ -26,8 +27,11 @@ function int8s(count: number, seed: number): Int8Array {
   return Int8Array.from({ length: count }, () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24) - 128);
 }
 
-/** What the check found: the unit the device counts i8 matrix offsets in, or why no reading is exact. */
-export type Int8MmaVerdict = { unit: 'byte' | 'word' } | { fault: string };
+/**
+ * What the check found: the unit the device counts i8 matrix offsets in (with the tiles wrong even
+ * then, each with why), or why no reading gets any tile exact.
+ */
+export type Int8MmaVerdict = { unit: 'byte' | 'word'; off: { tile: string; fault: string }[] } | { fault: string };
 
 const UNITS = ['word', 'byte'] as const;
 const checked = new WeakMap<GpuDevice, Promise<Int8MmaVerdict | undefined>>();
@@ -41,13 +45,17 @@ export function int8MmaVerdict(gpu: GpuDevice, caps: DeviceCaps = deviceCaps(gpu
   let r = checked.get(gpu);
   if (!r) {
     r = (async (): Promise<Int8MmaVerdict> => {
+      const tiles = INT8_TILES.filter((t) => t.mma);
       const faults: string[] = [];
+      let best: { unit: 'byte' | 'word'; off: { tile: string; fault: string }[] } | undefined;
       for (const unit of UNITS) {
-        const fault = await checkInt8Tiles(gpu, { ...caps, i8MatrixUnit: unit }, INT8_TILES.filter((t) => t.mma));
-        if (!fault) return { unit };
-        faults.push(`offsets in ${unit}s: ${fault}`);
+        const wrong = await int8TileFaults(gpu, { ...caps, i8MatrixUnit: unit }, tiles);
+        const off = [...wrong].map(([tile, fault]) => ({ tile, fault }));
+        if (off.length === 0) return { unit, off };
+        if (off.length < tiles.length && (!best || off.length < best.off.length)) best = { unit, off };
+        faults.push(`offsets in ${unit}s: ${off[0]!.fault}`);
       }
-      return { fault: faults.join('; ') };
+      return best ?? { fault: faults.join('; ') };
     })().catch((e: Error) => ({ fault: `the check itself failed: ${e.message}` }));
     checked.set(gpu, r);
   }
@@ -65,7 +73,10 @@ export async function verifiedCaps(gpu: GpuDevice, log: (line: string) => void):
   const caps = deviceCaps(gpu);
   const v = await int8MmaVerdict(gpu, caps);
   if (!v) return caps;
-  if ('unit' in v) return { ...caps, i8MatrixUnit: v.unit };
+  if ('unit' in v) {
+    for (const o of v.off) log(`int8 subgroup-matrix tile ${o.tile} is off on this device: ${o.fault}`);
+    return { ...caps, i8MatrixUnit: v.unit, ...(v.off.length ? { i8TilesOff: v.off.map((o) => o.tile) } : {}) };
+  }
   log(`int8 subgroup-matrix tiles are off on this device: ${v.fault}`);
   return withoutInt8Mma(caps);
 }
@@ -76,10 +87,19 @@ export function withoutInt8Mma(caps: DeviceCaps): DeviceCaps {
 }
 
 /**
- * Runs each of `tiles` (as `tactic` makes it) on the check's product; why one is wrong, or
- * undefined. Exported for tests, which check the check with the dot4I8Packed tiles and broken ones.
+ * Runs each of `tiles` (as `tactic` makes it) on the check's product; why the first wrong one is
+ * wrong, or undefined. Exported for tests, which check the check with the dot4I8Packed tiles and broken ones.
  */
 export async function checkInt8Tiles(gpu: GpuDevice, caps: DeviceCaps, tiles: readonly Int8Tile[], tactic: typeof int8TileTactic = int8TileTactic): Promise<string | undefined> {
+  for (const tile of tiles) {
+    const fault = (await int8TileFaults(gpu, caps, [tile], tactic)).values().next().value;
+    if (fault) return fault;
+  }
+  return undefined;
+}
+
+/** Each of `tiles` that is wrong on the device (by name), with why. */
+export async function int8TileFaults(gpu: GpuDevice, caps: DeviceCaps, tiles: readonly Int8Tile[], tactic: typeof int8TileTactic = int8TileTactic): Promise<Map<string, string>> {
   const a = int8s(GROUPS * M * K, 11);
   const b = int8s(GROUPS * K * N, 12);
   // the expected sums: Σ_k (a − zp)·b per group, row and column
@@ -109,15 +129,17 @@ export async function checkInt8Tiles(gpu: GpuDevice, caps: DeviceCaps, tiles: re
     output: 'y',
     outputCount: GROUPS * M * N,
   };
+  const faults = new Map<string, string>();
   for (const tile of tiles) {
+    const name = int8TileName(tile);
     const t = tactic('check', problem, tile, caps);
     const got = await runTile(gpu, t.programs as EngineProgram[], t.constants, new Uint8Array(a.buffer), want.byteLength);
-    if (typeof got === 'string') return `tile ${int8TileName(tile)}: ${got}`;
+    if (typeof got === 'string') { faults.set(name, `tile ${name}: ${got}`); continue; }
     const sums = new Int32Array(got.buffer, 0, want.length);
     const wrong = want.findIndex((v, i) => sums[i] !== v);
-    if (wrong >= 0) return `tile ${int8TileName(tile)} computed ${sums[wrong]} for sum ${wrong} of a ${GROUPS}×${M}×${N}×${K} product, not ${want[wrong]}`;
+    if (wrong >= 0) faults.set(name, `tile ${name} computed ${sums[wrong]} for sum ${wrong} of a ${GROUPS}×${M}×${N}×${K} product, not ${want[wrong]}`);
   }
-  return undefined;
+  return faults;
 }
 
 /** Runs the programs on buffers of their own; the output's bytes, or why they could not run. */

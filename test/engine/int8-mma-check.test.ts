@@ -8,9 +8,10 @@ import { deviceCaps, type DeviceCaps } from '../../src/devices/webgpu/caps.js';
 import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
 import { defaultGpu } from '../../src/devices/webgpu/provider.js';
 import '../../src/node/webgpu.js';
-import { checkInt8Tiles, int8MmaFault, withoutInt8Mma } from '../../src/engine/int8-mma-check.js';
+import { checkInt8Tiles, int8MmaFault, int8TileFaults, withoutInt8Mma } from '../../src/engine/int8-mma-check.js';
 import { hasI8Mma, int8MmaLoop } from '../../src/engine/kernels/matrix/int8-mma.js';
-import { INT8_TILES, int8TileTactic, int8TileUnfit } from '../../src/engine/kernels/matrix/int8-tile.js';
+import { wordStage } from '../../src/engine/kernels/matrix/int8-stage.js';
+import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit } from '../../src/engine/kernels/matrix/int8-tile.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 
 const skip = webgpuSkip() ?? false;
@@ -28,6 +29,23 @@ test('a tile that gets a sum wrong is named, with the sum', { skip }, async () =
   const broken: typeof int8TileTactic = (name, p, t, c) => int8TileTactic(name, { ...p, at: (g, k, n) => p.at(g, k, n) + (g === 1 && k === 7 && n === 95 ? 1 : 0) }, t, c);
   const fault = await checkInt8Tiles(gpu!, caps, [simt[0]!], broken);
   assert.match(fault ?? '', /^tile 64x64x16 computed -?\d+ for sum \d+ of a 2×70×96×200 product, not -?\d+$/);
+});
+
+test('each wrong tile is named by itself, so the right ones stay in use', { skip }, async () => {
+  const caps = deviceCaps(gpu!);
+  const tiles = simt.filter((t) => !int8TileUnfit(t, caps, { m: 70, n: 96, groups: 2 }));
+  assert.ok(tiles.length >= 2);
+  const bad = int8TileName(tiles[1]!);
+  // only the second tile's program reads one weight off by one
+  const oneBroken: typeof int8TileTactic = (name, p, t, c) => int8TileTactic(name, int8TileName(t) !== bad ? p : { ...p, at: (g, k, n) => p.at(g, k, n) + (g === 0 && k === 3 && n === 5 ? 1 : 0) }, t, c);
+  const faults = await int8TileFaults(gpu!, caps, tiles, oneBroken);
+  assert.deepEqual([...faults.keys()], [bad]);
+  assert.match(faults.get(bad)!, new RegExp(`^tile ${bad} computed -?\\d+ for sum 5 of a 2×70×96×200 product, not -?\\d+$`));
+  // a tile the check left out is unfit on that device, with the reason
+  const mma = INT8_TILES.find((t) => t.mma)!;
+  const withMma: DeviceCaps = { ...caps, subgroupMatrix: [{ componentType: 'i8', resultComponentType: 'i32', M: 16, N: 16, K: 32 }], subgroupSize: 32, maxWorkgroupStorage: 32768 };
+  assert.equal(int8TileUnfit(mma, withMma, { m: 64, n: 64, groups: 1 }), undefined);
+  assert.match(int8TileUnfit(mma, { ...withMma, i8TilesOff: [int8TileName(mma)] }, { m: 64, n: 64, groups: 1 }) ?? '', /failed the device check/);
 });
 
 test('a tile that does not compile is named with the compiler\'s message', { skip }, async () => {
@@ -58,7 +76,7 @@ test('a device without i8 subgroup matrices needs no check; a failed check takes
 
 test('the i8 matrix loads count offsets and strides in the unit the device check found', () => {
   const tile = { tm: 64, tn: 64, tkq: 8 };
-  const loads = (unit: 'byte' | 'word') => int8MmaLoop(tile, 256, 2, 'let w = 0u;', 'let w = 0u;', unit).loop.match(/subgroupMatrixLoad<[^>]+>[^>]*>\(&Ws, [^;]+;/g) ?? [];
+  const loads = (unit: 'byte' | 'word') => int8MmaLoop(tile, 256, 2, wordStage(512, 'let w = 0u;'), wordStage(512, 'let w = 0u;'), unit).loop.match(/subgroupMatrixLoad<[^>]+>[^>]*>\(&Ws, [^;]+;/g) ?? [];
   // 32 K values (8 words) per row of the staged tile; B starts after A's 64 rows (512 words)
   assert.deepEqual(loads('word').map((l) => l.replace(/^.*\(&Ws, /, '')), ['sm * 8u + 0u, 8u);', '512u + sn * 8u + 0u, 8u);', '512u + (sn + 16u) * 8u + 0u, 8u);']);
   assert.deepEqual(loads('byte').map((l) => l.replace(/^.*\(&Ws, /, '')), ['sm * 32u + 0u, 32u);', '2048u + sn * 32u + 0u, 32u);', '2048u + (sn + 16u) * 32u + 0u, 32u);']);

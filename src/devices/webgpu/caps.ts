@@ -25,6 +25,8 @@ export interface DeviceCaps {
    * and sets this; absent: 'word'.
    */
   i8MatrixUnit?: 'byte' | 'word';
+  /** int8 subgroup-matrix tiles (by name) the device check found wrong here: the builder leaves them out. */
+  i8TilesOff?: readonly string[];
   /**
    * Invocations per subgroup when the device has 'subgroups' and every subgroup has the same size
    * (adapter subgroupMinSize = subgroupMaxSize, e.g. 32 on NVIDIA); else absent. Subgroup-matrix
