@@ -232,6 +232,26 @@ test('conv 3×3 pad 1: uint8, per-channel, bias, requantized (col4 stores) — e
   await convAgainstOrt({ n: 1, c: 8, h: 10, w: 10, o: 16, kh: 3, kw: 3, group: 1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.02, 119), y: U8(0.1, 2), bias: true, relu: false, seed: 40, every: true });
 });
 
+test('conv four output pixels at a time (stride 1 across, OW % 4 = 0): word loads, unaligned rows, image edges, dilation, groups — every tile — against the formula and QLinearConv', { skip }, async () => {
+  const cases: ConvCase[] = [
+    // 3×3 pad 1 on 8×8: the rows' inner taps are whole (shifted) words, the edges read the zero point
+    { n: 1, c: 8, h: 8, w: 8, o: 16, kh: 3, kw: 3, group: 1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.02, 119), y: U8(0.1, 2), bias: true, relu: false, seed: 90, every: true },
+    // 1×1 on 12×12, batch 2: aligned words, one load per tap
+    { n: 2, c: 12, h: 12, w: 12, o: 8, kh: 1, kw: 1, group: 1, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], x: I8(0.03, -5), y: I8(0.2, 3), bias: true, relu: false, seed: 91, every: true },
+    // rows of 6 bytes: every row starts off a word boundary
+    { n: 1, c: 5, h: 5, w: 6, o: 4, kh: 3, kw: 3, group: 1, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], x: U8(0.02, 77), y: U8(0.05, 9), bias: false, relu: false, seed: 92, every: true },
+    // dilation 2, stride 2 down, asymmetric pads, ReLU
+    { n: 1, c: 4, h: 9, w: 8, o: 4, kh: 3, kw: 3, group: 1, strides: [2, 1], pads: [2, 2, 1, 2], dilations: [2, 2], x: U8(0.02, 100), y: U8(0.1, 0), bias: true, relu: true, seed: 93, every: true },
+    // two groups, a 1×3 kernel
+    { n: 1, c: 6, h: 3, w: 8, o: 4, kh: 1, kw: 3, group: 2, strides: [1, 1], pads: [0, 1, 0, 1], dilations: [1, 1], x: I8(0.02, 4), y: I8(0.1, -2), bias: true, relu: false, seed: 94, every: true },
+  ];
+  for (const c of cases) {
+    const tactics = int8ConvTactics(convData(c).spec, deviceCaps(gpu!));
+    assert.ok(Array.isArray(tactics) && tactics.some((t) => t.programs[0]!.wgsl.includes('loadA16(m, kq)')), 'the tiles stage four pixels at a time');
+    await convAgainstOrt(c);
+  }
+});
+
 test('conv: depthwise stride 2 (packed through scratch), grouped, int8, batch 2, against QLinearConv', { skip }, async () => {
   await convAgainstOrt({ n: 1, c: 8, h: 9, w: 9, o: 8, kh: 3, kw: 3, group: 8, strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.03, 110), y: U8(0.05, 120), bias: true, relu: false, seed: 50 });
   await convAgainstOrt({ n: 2, c: 6, h: 7, w: 8, o: 4, kh: 1, kw: 3, group: 2, strides: [1, 2], pads: [0, 1, 0, 0], dilations: [1, 1], x: I8(0.02, -10), y: I8(0.2, 7), bias: false, relu: false, seed: 60 });

@@ -10,6 +10,7 @@ import type { QuantParams } from './int8-data.js';
 import type { Storage } from '../../network.js';
 import { inputBytes, int8SpecUnfit, zeroPointPart, type RuntimeZeroPoint } from './int8-gemm.js';
 import { int8DepthwiseTactics } from './int8-depthwise.js';
+import { transpose4x4 } from './int8-stage.js';
 import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit, type Int8Problem } from './int8-tile.js';
 
 export interface Int8ConvSpec {
@@ -66,8 +67,10 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const og = o / s.group;
   const k = cg * kh * kw;
   const ohw = oh * ow;
+  // four output pixels of one row read four consecutive input bytes per tap (stride 1 across)
+  const quads = !s.inputStorage && sw === 1 && ow % 4 === 0;
   const problem: Int8Problem = {
-    m: nb * ohw, n: og, k, groups: s.group, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}),
+    m: nb * ohw, n: og, k, groups: s.group, aQuads: quads, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
     a: (first) => {
@@ -95,7 +98,7 @@ fn loadA4(m: u32, kq: u32) -> u32 {
   }
   return word;
 }
-`,
+${quads ? quadLoader(s, zp.byte) : ''}`,
       bindings: [{ tensor: s.input }, ...zp.bindings],
       };
     },
@@ -114,4 +117,55 @@ fn loadA4(m: u32, kq: u32) -> u32 {
     else tactics.push(int8TileTactic(`int8-conv-${int8TileName(t)}${problem.store === 'scratch' && s.y && !s.yFloat ? '-packed' : ''}`, problem, t, caps));
   }
   return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
+}
+
+/**
+ * `loadA16(m, kq)` for a stride-1 convolution whose rows hold whole groups of four output pixels
+ * (OW % 4 = 0): pixels m..m+3 share an output row, so each tap of the word's four K values reads
+ * four consecutive input bytes (one or two word loads), and a 4×4 byte transpose turns the four
+ * K values × four pixels into the pixels' words. Taps past the image's edges read the zero point.
+ */
+function quadLoader(s: Int8ConvSpec, zpByte: string): string {
+  const [, c, h, w] = s.inputShape;
+  const [, , oh, ow] = s.outputShape;
+  const [, cg, kh, kw] = s.weightShape;
+  const k = cg * kh * kw;
+  const taps = [0, 1, 2, 3].map((j) => `  var c${j} = zp4;
+  {
+    let k = kq * 4u + ${j}u;
+    if (k < ${k}u) {
+      let ci = k / ${kh * kw}u;
+      let r = k % ${kh * kw}u;
+      let iy = y0 + i32(r / ${kw}u) * ${s.dilations[0]};
+      if (iy >= 0 && iy < ${h}) { c${j} = row4(plane + ci * ${h * w}u + u32(iy) * ${w}u, x0 + i32(r % ${kw}u) * ${s.dilations[1]}, zp4); }
+    }
+  }`).join('\n');
+  return `fn row4(rowStart: u32, ix: i32, zp4: u32) -> u32 {
+  if (ix >= 0 && ix + 3 < ${w}) {
+    let a = rowStart + u32(ix);
+    let sh = (a & 3u) * 8u;
+    let lo = xq[a >> 2u];
+    if (sh == 0u) { return lo; }
+    return (lo >> sh) | (xq[(a >> 2u) + 1u] << (32u - sh));
+  }
+  var v = 0u;
+  for (var i = 0; i < 4; i = i + 1) {
+    let x = ix + i;
+    var b = zp4 & 0xffu;
+    if (x >= 0 && x < ${w}) { b = byteAt(rowStart + u32(x)); }
+    v = v | (b << (8u * u32(i)));
+  }
+  return v;
+}
+fn loadA16(m: u32, kq: u32) -> vec4<u32> {
+  let zp4 = ${zpByte} * 0x01010101u;
+  let b = m / ${oh * ow}u;
+  let p = m % ${oh * ow}u;
+  let y0 = i32(p / ${ow}u) * ${s.strides[0]} - ${s.pads[0]};
+  let x0 = i32(p % ${ow}u) - ${s.pads[1]};
+  let plane = (b * ${c}u + grp * ${cg}u) * ${h * w}u;
+${taps}
+  return ${transpose4x4(['c0', 'c1', 'c2', 'c3'])};
+}
+`;
 }

@@ -12,13 +12,20 @@ import type { Activation } from '../../network.js';
 import { declareTensor, loaders, type Storage } from '../../../devices/webgpu/storage.js';
 import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
 import type { EngineProgram, Tactic } from '../tactic.js';
-import { INT8_MMA_DIRECTIVES, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
+import { INT8_MMA_DIRECTIVES, int8BlockThreads, int8MmaBlockLoop, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
 import { int8Finish } from './int8-epilogue.js';
+import { quadStage, stageStores, wordStage, type OperandStage } from './int8-stage.js';
 import { channelParams, packWeightWords, type ChannelSpec, type QuantParams } from './int8-data.js';
 
-/** Workgroup tile TM×TN (multiples of 4), TKQ words of K per step; `mma`: the K loop on subgroup matrices (int8-mma.ts). */
+/**
+ * Workgroup tile TM×TN (multiples of 4), TKQ words of K per step; `mma`: the K loop on subgroup
+ * matrices (int8-mma.ts), each subgroup a 16×32 block, or with `rm`/`rn` an RM×RN block and the
+ * next step fetched into registers while this one is multiplied.
+ */
 export interface Int8Tile extends Int8TileShape {
   mma?: boolean;
+  rm?: number;
+  rn?: number;
 }
 
 export const INT8_TILES: readonly Int8Tile[] = [
@@ -31,9 +38,16 @@ export const INT8_TILES: readonly Int8Tile[] = [
   { tm: 64, tn: 64, tkq: 16, mma: true },
   { tm: 32, tn: 64, tkq: 16, mma: true },
   { tm: 32, tn: 32, tkq: 16, mma: true },
+  // larger tiles for large products (ResNet's convolutions at batch 32): fewer operand loads per product
+  { tm: 128, tn: 128, tkq: 16, mma: true, rm: 32, rn: 64 },
+  { tm: 128, tn: 64, tkq: 16, mma: true, rm: 32, rn: 32 },
+  { tm: 64, tn: 128, tkq: 16, mma: true, rm: 32, rn: 32 },
 ];
 
-export const int8TileName = (t: Int8Tile): string => `${t.tm}x${t.tn}x${t.tkq * 4}${t.mma ? '-mma' : ''}`;
+export const int8TileName = (t: Int8Tile): string => `${t.tm}x${t.tn}x${t.tkq * 4}${t.mma ? '-mma' : ''}${t.rm ? `-r${t.rm}x${t.rn}` : ''}`;
+
+/** Invocations of tile `t`'s workgroup. */
+const tileThreads = (t: Int8Tile): number => (t.rm && t.rn ? int8BlockThreads({ ...t, rm: t.rm, rn: t.rn }) : (t.tm / 4) * (t.tn / 4));
 
 export type Int8Store = 'row4' | 'col4' | 'scratch';
 
@@ -48,6 +62,11 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
    * (B is zero there), bytes outside an image must be the zero point.
    */
   a: PartBuilder;
+  /**
+   * The part `a` also declares `fn loadA16(m: u32, kq: u32) -> vec4<u32>`: the words of rows
+   * m..m+3 (m a multiple of 4, all four in range when m is) at word kq; A is then staged four rows at a time.
+   */
+  aQuads?: boolean;
   relu: boolean;
   /** An activation other than ReLU on the dequantized float (int8-epilogue.ts). */
   act?: Activation;
@@ -78,9 +97,10 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
 
 /** Why the tile cannot run this problem here, or undefined. */
 export function int8TileUnfit(t: Int8Tile, caps: DeviceCaps, p: Pick<Int8Problem, 'm' | 'n' | 'groups'>): string | undefined {
-  const threads = (t.tm / 4) * (t.tn / 4);
-  const mma = t.mma ? int8MmaUnfit(t, caps) : undefined;
+  const threads = tileThreads(t);
+  const mma = t.mma ? int8MmaUnfit(t.rm && t.rn ? { tm: t.tm, tn: t.tn, tkq: t.tkq, rm: t.rm, rn: t.rn } : { tm: t.tm, tn: t.tn, tkq: t.tkq }, caps) : undefined;
   if (mma) return mma;
+  if (t.mma && caps.i8TilesOff?.includes(int8TileName(t))) return 'the tile failed the device check of int8 subgroup-matrix tiles';
   if (!t.mma && !caps.packedDot4I8) return 'the device lacks WGSL packed_4x8_integer_dot_product';
   if (threads > caps.maxInvocationsPerWorkgroup) return `${threads} invocations exceed the device's ${caps.maxInvocationsPerWorkgroup}`;
   if (!t.mma && (t.tm + t.tn) * t.tkq * 4 > caps.maxWorkgroupStorage) return 'workgroup storage exceeds the device limit';
@@ -123,7 +143,7 @@ ${out}${p.residual ? declareTensor(first + 3, 'rs', p.residual.storage) + loader
 }
 
 function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, caps: DeviceCaps, decls: string): Omit<EngineProgram, 'bindings'> {
-  const threads = (t.tm / 4) * (t.tn / 4);
+  const threads = tileThreads(t);
   const tilesM = Math.ceil(p.m / t.tm);
   const tilesN = Math.ceil(p.n / t.tn);
   const [gx, gy] = grid(tilesM * tilesN, caps)!;
@@ -154,12 +174,24 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
     store = rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(fin(i, j), i)).join(' | ')}; }`).join('\n');
   }
   const steps = kPad / 4 / t.tkq;
-  const stageA = `let m = m0 + e / ${t.tkq}u;
+  const stageA = p.aQuads ? quadStage(t.tm, t.tkq, flip) : wordStage(t.tm * t.tkq, `let m = m0 + e / ${t.tkq}u;
       let kq = s * ${t.tkq}u + e % ${t.tkq}u;
       var w = 0u;
-      if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }`;
-  const stageB = `let w = wq[(grp * ${nPad}u + n0 + e / ${t.tkq}u) * ${kPad / 4}u + s * ${t.tkq}u + e % ${t.tkq}u];`;
-  const { decls: shared, loop } = t.mma ? int8MmaLoop(t, threads, steps, stageA, stageB, caps.i8MatrixUnit) : simtLoop(t, threads, steps, stageA, stageB);
+      if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }`);
+  const stageB = wordStage(t.tn * t.tkq, `let w = wq[(grp * ${nPad}u + n0 + e / ${t.tkq}u) * ${kPad / 4}u + s * ${t.tkq}u + e % ${t.tkq}u];`);
+  const block = t.mma && t.rm && t.rn ? int8MmaBlockLoop({ ...t, rm: t.rm, rn: t.rn }, steps, stageA, stageB, caps.i8MatrixUnit) : undefined;
+  const { decls: shared, loop } = block ?? (t.mma ? int8MmaLoop(t, threads, steps, stageA, stageB, caps.i8MatrixUnit) : simtLoop(t, threads, steps, stageA, stageB));
+  // a blocked tile hands its results to the epilogue in passes of rows (int8MmaBlockLoop)
+  const output = block
+    ? `  for (var pass = 0u; pass < ${block.passes}u; pass = pass + 1u) {
+${block.pass('pass')}
+    let m0r = m0 + pass * ${t.tm / block.passes}u + ty * 4u;
+    let n0c = n0 + tx * 4u;
+${store}
+  }`
+    : `  let m0r = m0 + ty * 4u;
+  let n0c = n0 + tx * 4u;
+${store}`;
   const wgsl = `${t.mma ? INT8_MMA_DIRECTIVES : ''}${decls}
 var<private> grp: u32;
 const M = ${p.m}u;
@@ -180,26 +212,24 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let tx = tid % ${t.tn / 4}u;
   let ty = tid / ${t.tn / 4}u;
 ${loop}
-  let m0r = m0 + ty * 4u;
-  let n0c = n0 + tx * 4u;
-${store}
+${output}
 }
 `;
   return { wgsl, workgroups: [gx, gy, p.groups] };
 }
 
 /** The dot4I8Packed K loop: each thread accumulates its 4×4 block of the tile in `acc`. */
-function simtLoop(t: Int8Tile, threads: number, steps: number, stageA: string, stageB: string): { decls: string; loop: string } {
+function simtLoop(t: Int8Tile, threads: number, steps: number, stageA: OperandStage, stageB: OperandStage): { decls: string; loop: string } {
   const rq = [0, 1, 2, 3];
   const loop = `  var acc: array<array<i32, 4>, 4>;
   for (var s = 0u; s < ${steps}u; s = s + 1u) {
-    for (var e = tid; e < ${t.tm * t.tkq}u; e = e + ${threads}u) {
-      ${stageA}
-      As[e] = w;
+    for (var e = tid; e < ${stageA.count}u; e = e + ${threads}u) {
+      ${stageA.load}
+      ${stageStores(stageA, 'As', '')}
     }
-    for (var e = tid; e < ${t.tn * t.tkq}u; e = e + ${threads}u) {
-      ${stageB}
-      Bs[e] = w;
+    for (var e = tid; e < ${stageB.count}u; e = e + ${threads}u) {
+      ${stageB.load}
+      ${stageStores(stageB, 'Bs', '')}
     }
     workgroupBarrier();
     for (var q = 0u; q < ${t.tkq}u; q = q + 1u) {
