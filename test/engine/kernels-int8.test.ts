@@ -232,7 +232,7 @@ test('conv 3×3 pad 1: uint8, per-channel, bias, requantized (col4 stores) — e
   await convAgainstOrt({ n: 1, c: 8, h: 10, w: 10, o: 16, kh: 3, kw: 3, group: 1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.02, 119), y: U8(0.1, 2), bias: true, relu: false, seed: 40, every: true });
 });
 
-test('conv four output pixels at a time (stride 1 across, OW % 4 = 0): word loads, unaligned rows, image edges, dilation, groups — every tile — against the formula and QLinearConv', { skip }, async () => {
+test('conv four output pixels at a time (stride 1 across with OW % 4 = 0, or 1×1): word loads, unaligned rows, image edges, dilation, groups — every tile — against the formula and QLinearConv', { skip }, async () => {
   const cases: ConvCase[] = [
     // 3×3 pad 1 on 8×8: the rows' inner taps are whole (shifted) words, the edges read the zero point
     { n: 1, c: 8, h: 8, w: 8, o: 16, kh: 3, kw: 3, group: 1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.02, 119), y: U8(0.1, 2), bias: true, relu: false, seed: 90, every: true },
@@ -244,6 +244,10 @@ test('conv four output pixels at a time (stride 1 across, OW % 4 = 0): word load
     { n: 1, c: 4, h: 9, w: 8, o: 4, kh: 3, kw: 3, group: 1, strides: [2, 1], pads: [2, 2, 1, 2], dilations: [2, 2], x: U8(0.02, 100), y: U8(0.1, 0), bias: true, relu: true, seed: 93, every: true },
     // two groups, a 1×3 kernel
     { n: 1, c: 6, h: 3, w: 8, o: 4, kh: 1, kw: 3, group: 2, strides: [1, 1], pads: [0, 1, 0, 1], dilations: [1, 1], x: I8(0.02, 4), y: I8(0.1, -2), bias: true, relu: false, seed: 94, every: true },
+    // 1×1 on 7×7 maps, batch 3 (M = 147): four pixels run across rows, and across images byte by byte
+    { n: 3, c: 9, h: 7, w: 7, o: 8, kh: 1, kw: 1, group: 1, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], x: U8(0.02, 128), y: U8(0.1, 5), bias: true, relu: false, seed: 95, every: true },
+    // grouped 1×1 on 5×5, int8, dequantized to f32
+    { n: 2, c: 8, h: 5, w: 5, o: 6, kh: 1, kw: 1, group: 2, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], x: I8(0.03, -3), bias: true, relu: false, seed: 96, every: true },
   ];
   for (const c of cases) {
     const tactics = int8ConvTactics(convData(c).spec, deviceCaps(gpu!));

@@ -67,8 +67,10 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const og = o / s.group;
   const k = cg * kh * kw;
   const ohw = oh * ow;
-  // four output pixels of one row read four consecutive input bytes per tap (stride 1 across)
-  const quads = !s.inputStorage && sw === 1 && ow % 4 === 0;
+  // four output pixels of one row read four consecutive input bytes per tap (stride 1 across);
+  // so do any four pixels of one image under a 1×1 kernel with stride 1 and no padding
+  const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && s.pads.every((v) => v === 0);
+  const quads = !s.inputStorage && ((sw === 1 && ow % 4 === 0) || pointwise);
   const problem: Int8Problem = {
     m: nb * ohw, n: og, k, groups: s.group, aQuads: quads, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
@@ -98,7 +100,7 @@ fn loadA4(m: u32, kq: u32) -> u32 {
   }
   return word;
 }
-${quads ? quadLoader(s, zp.byte) : ''}`,
+${!quads ? '' : ow % 4 === 0 ? quadLoader(s, zp.byte) : pointwiseQuadLoader(s, zp.byte)}`,
       bindings: [{ tensor: s.input }, ...zp.bindings],
       };
     },
@@ -164,6 +166,41 @@ fn loadA16(m: u32, kq: u32) -> vec4<u32> {
   let y0 = i32(p / ${ow}u) * ${s.strides[0]} - ${s.pads[0]};
   let x0 = i32(p % ${ow}u) - ${s.pads[1]};
   let plane = (b * ${c}u + grp * ${cg}u) * ${h * w}u;
+${taps}
+  return ${transpose4x4(['c0', 'c1', 'c2', 'c3'])};
+}
+`;
+}
+
+/**
+ * `loadA16(m, kq)` for a 1×1 convolution with stride 1 and no padding whose rows do not hold whole
+ * groups of four pixels: pixels m..m+3 of one image are four consecutive bytes of each channel's
+ * plane (two word loads and a funnel shift); four that cross into the next image, byte by byte.
+ */
+function pointwiseQuadLoader(s: Int8ConvSpec, zpByte: string): string {
+  const [, c, h, w] = s.inputShape;
+  const cg = s.weightShape[1];
+  const hw = h * w;
+  const taps = [0, 1, 2, 3].map((j) => `  var c${j} = zp4;
+  if (kq * 4u + ${j}u < ${cg}u) {
+    let ci = kq * 4u + ${j}u;
+    if (p + 3u < ${hw}u) {
+      let a = plane + ci * ${hw}u + p;
+      let sh = (a & 3u) * 8u;
+      c${j} = xq[a >> 2u];
+      if (sh != 0u) { c${j} = (c${j} >> sh) | (xq[(a >> 2u) + 1u] << (32u - sh)); }
+    } else {
+      c${j} = 0u;
+      for (var i = 0u; i < 4u; i = i + 1u) {
+        let q = m + i;
+        c${j} = c${j} | (byteAt(((q / ${hw}u) * ${c}u + grp * ${cg}u + ci) * ${hw}u + q % ${hw}u) << (8u * i));
+      }
+    }
+  }`).join('\n');
+  return `fn loadA16(m: u32, kq: u32) -> vec4<u32> {
+  let zp4 = ${zpByte} * 0x01010101u;
+  let p = m % ${hw}u;
+  let plane = ((m / ${hw}u) * ${c}u + grp * ${cg}u) * ${hw}u;
 ${taps}
   return ${transpose4x4(['c0', 'c1', 'c2', 'c3'])};
 }
