@@ -10,7 +10,7 @@ import { defaultGpu } from '../../src/devices/webgpu/provider.js';
 import '../../src/node/webgpu.js';
 import { checkInt8Tiles, int8MmaFault, int8TileFaults, withoutInt8Mma } from '../../src/engine/int8-mma-check.js';
 import { hasI8Mma, int8MmaLoop } from '../../src/engine/kernels/matrix/int8-mma.js';
-import { wordStage } from '../../src/engine/kernels/matrix/int8-stage.js';
+import { allSteps, wordStage } from '../../src/engine/kernels/matrix/int8-stage.js';
 import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit } from '../../src/engine/kernels/matrix/int8-tile.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
 
@@ -76,7 +76,7 @@ test('a device without i8 subgroup matrices needs no check; a failed check takes
 
 test('the i8 matrix loads count offsets and strides in the unit the device check found', () => {
   const tile = { tm: 64, tn: 64, tkq: 8 };
-  const loads = (unit: 'byte' | 'word') => int8MmaLoop(tile, 256, 2, wordStage(512, 'let w = 0u;'), wordStage(512, 'let w = 0u;'), unit).loop.match(/subgroupMatrixLoad<[^>]+>[^>]*>\(&Ws, [^;]+;/g) ?? [];
+  const loads = (unit: 'byte' | 'word') => int8MmaLoop(tile, 256, allSteps(2), wordStage(512, 'let w = 0u;'), wordStage(512, 'let w = 0u;'), unit).loop.match(/subgroupMatrixLoad<[^>]+>[^>]*>\(&Ws, [^;]+;/g) ?? [];
   // 32 K values (8 words) per row of the staged tile; B starts after A's 64 rows (512 words)
   assert.deepEqual(loads('word').map((l) => l.replace(/^.*\(&Ws, /, '')), ['sm * 8u + 0u, 8u);', '512u + sn * 8u + 0u, 8u);', '512u + (sn + 16u) * 8u + 0u, 8u);']);
   assert.deepEqual(loads('byte').map((l) => l.replace(/^.*\(&Ws, /, '')), ['sm * 32u + 0u, 32u);', '2048u + sn * 32u + 0u, 32u);', '2048u + (sn + 16u) * 32u + 0u, 32u);']);

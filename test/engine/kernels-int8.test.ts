@@ -171,6 +171,19 @@ test('GEMM dequantized to f32 against MatMulInteger (times the scales), and with
   assertExact(await runAll(int8GemmTactics(withBias.spec, deviceCaps(gpu!)), qArray(c.x, withBias.xs), c.m * c.n, undefined, false), withBias.want, 'gemm f32 bias relu');
 });
 
+test('split K (few tiles, long K): every store path through the partial sums and the finishing program — every tactic — against the formula', { skip }, async () => {
+  for (const c of [
+    { m: 6, k: 520, n: 44, x: I8(0.03, -3), y: I8(0.4, 5), perChannel: true, bias: true, relu: false, seed: 110, every: true },
+    { m: 5, k: 300, n: 13, x: U8(0.02, 119), y: U8(0.05, 3), perChannel: true, bias: true, relu: true, seed: 111, every: true },
+    { m: 3, k: 1000, n: 16, x: U8(0.01, 128), perChannel: false, bias: true, relu: false, seed: 112, every: true },
+  ] satisfies GemmCase[]) {
+    const { xs, spec, want } = gemmData(c);
+    const tactics = int8GemmTactics(spec, deviceCaps(gpu!));
+    assert.ok(Array.isArray(tactics) && tactics.some((t) => /-sk\d+/.test(t.name)), `split-K tactics offered for ${c.m}×${c.k}×${c.n}`);
+    assertExact(await runAll(tactics, qArray(c.x, xs), c.m * c.n, c.y, true), want, `gemm ${c.m}×${c.k}×${c.n} split K`);
+  }
+});
+
 interface ConvCase {
   n: number; c: number; h: number; w: number; o: number; kh: number; kw: number; group: number;
   strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number];
@@ -246,6 +259,8 @@ test('conv four output pixels at a time (stride 1 across with OW % 4 = 0, or 1×
     { n: 1, c: 6, h: 3, w: 8, o: 4, kh: 1, kw: 3, group: 2, strides: [1, 1], pads: [0, 1, 0, 1], dilations: [1, 1], x: I8(0.02, 4), y: I8(0.1, -2), bias: true, relu: false, seed: 94, every: true },
     // 1×1 on 7×7 maps, batch 3 (M = 147): four pixels run across rows, and across images byte by byte
     { n: 3, c: 9, h: 7, w: 7, o: 8, kh: 1, kw: 1, group: 1, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], x: U8(0.02, 128), y: U8(0.1, 5), bias: true, relu: false, seed: 95, every: true },
+    // 1×1 on a 2×2 map with 300 channels: four rows, a long K, split
+    { n: 1, c: 300, h: 2, w: 2, o: 20, kh: 1, kw: 1, group: 1, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], x: U8(0.01, 120), y: U8(0.2, 10), bias: true, relu: false, seed: 97, every: true },
     // grouped 1×1 on 5×5, int8, dequantized to f32
     { n: 2, c: 8, h: 5, w: 5, o: 6, kh: 1, kw: 1, group: 2, strides: [1, 1], pads: [0, 0, 0, 0], dilations: [1, 1], x: I8(0.03, -3), bias: true, relu: false, seed: 96, every: true },
   ];

@@ -11,7 +11,7 @@ import type { Storage } from '../../network.js';
 import { inputBytes, int8SpecUnfit, zeroPointPart, type RuntimeZeroPoint } from './int8-gemm.js';
 import { int8DepthwiseTactics } from './int8-depthwise.js';
 import { transpose4x4 } from './int8-stage.js';
-import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit, type Int8Problem } from './int8-tile.js';
+import { int8TileTactics, type Int8Problem } from './int8-tile.js';
 
 export interface Int8ConvSpec {
   name: string;
@@ -113,11 +113,7 @@ ${!quads ? '' : ow % 4 === 0 ? quadLoader(s, zp.byte) : pointwiseQuadLoader(s, z
   // (the direct depthwise kernel takes no residual: then the tiles only)
   const tactics: Tactic[] = s.residual ? [] : int8DepthwiseTactics(s, caps);
   const why: string[] = [];
-  for (const t of INT8_TILES) {
-    const bad = int8TileUnfit(t, caps, problem);
-    if (bad) why.push(`${int8TileName(t)}: ${bad}`);
-    else tactics.push(int8TileTactic(`int8-conv-${int8TileName(t)}${problem.store === 'scratch' && s.y && !s.yFloat ? '-packed' : ''}`, problem, t, caps));
-  }
+  tactics.push(...int8TileTactics('int8-conv', problem, caps, why));
   return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
 }
 

@@ -9,7 +9,7 @@ import type { Storage } from '../../network.js';
 import { declareTensor, loaders } from '../access.js';
 import type { Tactic } from '../tactic.js';
 import { quantUnfit, type QuantParams } from './int8-data.js';
-import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit, type Int8Problem } from './int8-tile.js';
+import { int8TileTactics, type Int8Problem } from './int8-tile.js';
 
 export interface Int8GemmSpec {
   /** The layer's name, for refusals. */
@@ -124,12 +124,7 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
     output: s.output,
     outputCount: s.m * s.n,
   };
-  const tactics: Tactic[] = [];
   const why: string[] = [];
-  for (const t of INT8_TILES) {
-    const bad = int8TileUnfit(t, caps, problem);
-    if (bad) why.push(`${int8TileName(t)}: ${bad}`);
-    else tactics.push(int8TileTactic(`int8-gemm-${int8TileName(t)}${problem.store === 'scratch' && s.y && !s.yFloat ? '-packed' : ''}`, problem, t, caps));
-  }
+  const tactics = int8TileTactics('int8-gemm', problem, caps, why);
   return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
 }

@@ -13,7 +13,7 @@
 // loads and stores need subgroup-uniform offsets: a subgroup's block follows from
 // local_invocation_index / 32, uniform in fact but not to WGSL's analysis, so its diagnostic is off.
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
-import { stageStores, type OperandStage } from './int8-stage.js';
+import { stageStores, type OperandStage, type StepRange } from './int8-stage.js';
 
 /** The workgroup tile shape both K loops share: TM×TN outputs, TKQ words (4·TKQ values) of K per step. */
 export interface Int8TileShape {
@@ -50,7 +50,7 @@ export const INT8_MMA_DIRECTIVES = 'diagnostic(off, chromium.subgroup_matrix_uni
  * (int8-stage.ts). Ends with `acc` (a 4×4 i32 array per thread, block (ty, tx)) filled as the
  * dot4I8Packed loop fills it.
  */
-export function int8MmaLoop(t: Int8TileShape, threads: number, steps: number, stageA: OperandStage, stageB: OperandStage, unit: 'byte' | 'word' = 'word'): { decls: string; loop: string } {
+export function int8MmaLoop(t: Int8TileShape, threads: number, steps: StepRange, stageA: OperandStage, stageB: OperandStage, unit: 'byte' | 'word' = 'word'): { decls: string; loop: string } {
   const u = unit === 'byte' ? 1 : 4; // bytes per unit of offset and stride
   const rowBytes = 4 * t.tkq;
   const row = rowBytes / u;
@@ -69,7 +69,7 @@ export function int8MmaLoop(t: Int8TileShape, threads: number, steps: number, st
   let sn = (sg % ${t.tn / 32}u) * 32u;
   var c0 = subgroup_matrix_result<i32, 16, 16>();
   var c1 = subgroup_matrix_result<i32, 16, 16>();
-  for (var s = 0u; s < ${steps}u; s = s + 1u) {
+  for (var s = ${steps.begin}; s < ${steps.end}; s = s + 1u) {
     for (var e = tid; e < ${stageA.count}u; e = e + ${threads}u) {
       ${stageA.load}
       ${stageStores(stageA, 'Ws', '', (v) => `bitcast<i32>(${v})`)}
@@ -121,7 +121,7 @@ export function int8BlockUnfit(t: Int8BlockShape): string | undefined {
  * int8MmaLoop. `pass(p)` is the WGSL that, after the loop, fills `acc` (declared by the loop) with
  * the invocation's 4×4 block of rows [p·R, (p+1)·R) of the tile, R = int8BlockPassRows.
  */
-export function int8MmaBlockLoop(t: Int8BlockShape, steps: number, stageA: OperandStage, stageB: OperandStage, unit: 'byte' | 'word' = 'word'): { decls: string; loop: string; pass: (p: string) => string; passes: number } {
+export function int8MmaBlockLoop(t: Int8BlockShape, steps: StepRange, stageA: OperandStage, stageB: OperandStage, unit: 'byte' | 'word' = 'word'): { decls: string; loop: string; pass: (p: string) => string; passes: number } {
   const threads = int8BlockThreads(t);
   const u = unit === 'byte' ? 1 : 4;
   const row = (4 * t.tkq) / u;
@@ -148,11 +148,11 @@ ${mi.flatMap((i) => nj.map((j) => `      c${i}_${j} = subgroupMatrixMultiplyAccu
 ${mi.flatMap((i) => nj.map((j) => `  var c${i}_${j} = subgroup_matrix_result<i32, 16, 16>();`)).join('\n')}
   var ra: array<u32, ${Math.ceil(stageA.count / threads) * stageA.words}>;
   var rb: array<u32, ${Math.ceil(stageB.count / threads) * stageB.words}>;
-${fetch('0u')}
-  for (var k = 0u; k < ${steps}u; k = k + 1u) {
+${fetch(steps.begin)}
+  for (var k = ${steps.begin}; k < ${steps.end}; k = k + 1u) {
 ${[...storeOne(stageA, 'ra', ''), ...storeOne(stageB, 'rb', `${bBase}u + `)].join('\n')}
     workgroupBarrier();
-    if (k + 1u < ${steps}u) {
+    if (k + 1u < ${steps.end}) {
 ${fetch('k + 1u')}
     }
 ${products}

@@ -48,3 +48,12 @@ export function transpose4x4(c: [string, string, string, string]): string {
   const row = (i: number) => c.map((w, j) => `(((${w} >> ${8 * i}u) & 0xffu) << ${8 * j}u)`).join(' | ');
   return `vec4<u32>(${[0, 1, 2, 3].map(row).join(', ')})`;
 }
+
+/** The K steps a workgroup walks, as WGSL u32 expressions: [begin, end) (all of K, or one split's slice). */
+export interface StepRange {
+  begin: string;
+  end: string;
+}
+
+/** Every step of K. */
+export const allSteps = (steps: number): StepRange => ({ begin: '0u', end: `${steps}u` });

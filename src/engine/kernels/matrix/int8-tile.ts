@@ -9,12 +9,14 @@
 // the results go to scratch as i32 and a second program packs them (`scratch`).
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Activation } from '../../network.js';
-import { declareTensor, loaders, type Storage } from '../../../devices/webgpu/storage.js';
+import type { Storage } from '../../../devices/webgpu/storage.js';
 import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
-import type { EngineProgram, Tactic } from '../tactic.js';
+import type { EngineBinding, EngineProgram, Tactic } from '../tactic.js';
 import { INT8_MMA_DIRECTIVES, int8BlockThreads, int8MmaBlockLoop, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
 import { int8Finish } from './int8-epilogue.js';
-import { quadStage, stageStores, wordStage, type OperandStage } from './int8-stage.js';
+import { allSteps, quadStage, stageStores, wordStage, type OperandStage, type StepRange } from './int8-stage.js';
+import { outputDecls, packProgram, packsThroughScratch, storeCode } from './int8-store.js';
+import { int8Splits, splitFinishProgram } from './int8-split.js';
 import { channelParams, packWeightWords, type ChannelSpec, type QuantParams } from './int8-data.js';
 
 /**
@@ -109,83 +111,92 @@ export function int8TileUnfit(t: Int8Tile, caps: DeviceCaps, p: Pick<Int8Problem
   return undefined;
 }
 
-/** One tactic of the problem with tile `t`. */
-export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: DeviceCaps): Tactic {
+/**
+ * Every tile's tactic for the problem (named `prefix` + the tile, `-sk<S>` for split K, `-packed`
+ * when bytes go through scratch), plus a split-K tactic of each where the product is small and K
+ * long; `why` collects the tiles that do not fit.
+ */
+export function int8TileTactics(prefix: string, p: Int8Problem, caps: DeviceCaps, why: string[]): Tactic[] {
+  const packed = p.store === 'scratch' && !!p.y && !p.yFloat ? '-packed' : '';
+  const tactics: Tactic[] = [];
+  for (const t of INT8_TILES) {
+    const bad = int8TileUnfit(t, caps, p);
+    if (bad) { why.push(`${int8TileName(t)}: ${bad}`); continue; }
+    tactics.push(int8TileTactic(`${prefix}-${int8TileName(t)}${packed}`, p, t, caps));
+    const splits = p.zxRuntime ? 1 : int8Splits(Math.ceil(p.m / t.tm) * Math.ceil(p.n / t.tn) * p.groups, roundUp(p.k, t.tkq * 4) / 4 / t.tkq);
+    if (splits > 1 && p.groups * splits <= caps.maxWorkgroupsPerDimension) tactics.push(int8TileTactic(`${prefix}-${int8TileName(t)}-sk${splits}${packed}`, p, t, caps, splits));
+  }
+  return tactics;
+}
+
+/**
+ * One tactic of the problem with tile `t`; with `splits` > 1, K is cut into that many slices, each
+ * walked by workgroups of its own writing int32 partial sums to scratch, which a second program
+ * adds up and finishes (int8-split.ts): a small product (few tiles, long K) then fills the GPU.
+ */
+export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: DeviceCaps, splits = 1): Tactic {
   const kPad = roundUp(p.k, t.tkq * 4);
   const nPad = roundUp(p.n, t.tn);
   const weights = packWeightWords(p.groups, p.k, p.n, kPad, nPad, p.at);
   const params = channelParams({ ...p });
   const a = p.a(0);
   const first = a.bindings.length;
-  const bytesOut = !!p.y && !p.yFloat;
-  if (p.parts && (bytesOut || p.intOut || p.residual || p.groups !== 1)) throw new Error('int8 tile: parts are for one float product');
-  const out = p.parts
-    ? p.parts.map((_, k) => `@group(0) @binding(${first + 2 + k}) var<storage, read_write> yf${k}: array<f32>;\n`).join('')
-    : bytesOut
-    ? p.store === 'scratch'
-      ? `@group(0) @binding(${first + 2}) var<storage, read_write> res: array<i32>;\n`
-      : `@group(0) @binding(${first + 2}) var<storage, read_write> ${'yq'}: array<u32>;\n`
-    : `@group(0) @binding(${first + 2}) var<storage, read_write> yf: array<${p.intOut ? 'i32' : 'f32'}>;\n`;
+  const split = splits > 1;
+  if (split && p.zxRuntime) throw new Error('int8 tile: split K takes a constant input zero point');
+  // a split's program writes partial sums only: the channel constants (qp) are the finishing program's
+  const outs: { wgsl: string; bindings: EngineBinding[] } = split
+    ? { wgsl: `@group(0) @binding(${first + 1}) var<storage, read_write> part: array<i32>;\n`, bindings: [{ scratch: 0 }] }
+    : { wgsl: `@group(0) @binding(${first + 1}) var<storage, read> qp: array<u32>;\n`, bindings: [{ constant: 1 }] };
+  const rest = split ? { wgsl: '', bindings: [] } : outputDecls(p, first + 2, 0);
   const main: EngineProgram = {
     ...tileProgram(p, t, kPad, nPad, caps, `${a.wgsl}
 @group(0) @binding(${first}) var<storage, read> wq: array<u32>;
-@group(0) @binding(${first + 1}) var<storage, read> qp: array<u32>;
-${out}${p.residual ? declareTensor(first + 3, 'rs', p.residual.storage) + loaders('rs', p.residual.storage) : ''}`),
-    bindings: [...a.bindings, { constant: 0 }, { constant: 1 }, ...(p.parts ? p.parts.map((q) => ({ tensor: q.tensor })) : [bytesOut && p.store === 'scratch' ? { scratch: 0 } : { tensor: p.output }]), ...(p.residual ? [{ tensor: p.residual.tensor }] : [])],
+${outs.wgsl}${rest.wgsl}`, splits),
+    bindings: [...a.bindings, { constant: 0 }, ...outs.bindings, ...rest.bindings],
   };
-  const scratch = bytesOut && p.store === 'scratch';
+  const programs = [main];
+  const scratch: number[] = [];
+  if (split) {
+    scratch.push(splits * p.groups * p.m * p.n * 4);
+    programs.push(splitFinishProgram(p, splits, caps));
+  }
+  if (packsThroughScratch(p)) {
+    programs.push(packProgram(p.output, p.outputCount, caps, scratch.length));
+    scratch.push(p.outputCount * 4);
+  }
   return {
     name,
-    programs: scratch ? [main, packProgram(p.output, p.outputCount, caps)] : [main],
+    programs,
     constants: [new Uint8Array(weights.buffer, weights.byteOffset, weights.byteLength), new Uint8Array(params.buffer)],
-    scratch: scratch ? [p.outputCount * 4] : [],
+    scratch,
   };
 }
 
-function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, caps: DeviceCaps, decls: string): Omit<EngineProgram, 'bindings'> {
+function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, caps: DeviceCaps, decls: string, splits: number): Omit<EngineProgram, 'bindings'> {
   const threads = tileThreads(t);
   const tilesM = Math.ceil(p.m / t.tm);
   const tilesN = Math.ceil(p.n / t.tn);
   const [gx, gy] = grid(tilesM * tilesN, caps)!;
   const flip = p.x.signed ? '' : ' ^ 0x80808080u';
-  const finish = int8Finish({ ...p, residual: !!p.residual });
-  const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
-  // the epilogue of element (m0r + i, n0c + j), with the residual at the same place
-  const fin = (i: number, j: number) => `finish(n0c + ${j}u, acc[${i}][${j}]${p.residual ? `, load_rs(outIndex(m0r + ${i}u, n0c + ${j}u))` : ''})`;
-  const rq = [0, 1, 2, 3];
-  let store: string;
-  if (p.parts) {
-    // the column picks the part: M rows of its n columns
-    const put = (i: number) => p.parts!.map((q, k) => {
-      const body = `yf${k}[(m0r + ${i}u) * ${q.n}u + c - ${q.start}u] = v;`;
-      return k === p.parts!.length - 1 ? `{ ${body} }` : `if (c < ${q.start + q.n}u) { ${body} } else `;
-    }).join('');
-    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { let c = n0c + ${j}u; let v = ${fin(i, j)}; ${put(i)} }`)).join('\n');
-  } else if (!p.y || p.yFloat) {
-    const value = (v: string) => (p.y ? `f32(${v})` : v);
-    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(fin(i, j))}; }`)).join('\n');
-  } else if (p.store === 'scratch') {
-    store = rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${fin(i, j)}; }`)).join('\n');
-  } else if (p.store === 'row4') {
-    // N % 4 == 0: a row's four columns are one word
-    store = rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${rq.map((j) => byte(fin(i, j), j)).join(' | ')}; }`).join('\n');
-  } else {
-    // M % 4 == 0 and a column's rows m..m+3 consecutive: one word per column
-    store = rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(fin(i, j), i)).join(' | ')}; }`).join('\n');
-  }
   const steps = kPad / 4 / t.tkq;
+  const chunk = Math.ceil(steps / splits);
+  const range: StepRange = splits > 1 ? { begin: 'sBegin', end: 'sEnd' } : allSteps(steps);
+  // one split writes its partial sums (group-major, then split, then row-major M×N); else the epilogue
+  const store = splits > 1
+    ? [0, 1, 2, 3].flatMap((i) => [0, 1, 2, 3].map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { part[(wid.z * M + m0r + ${i}u) * N + n0c + ${j}u] = acc[${i}][${j}]; }`)).join('\n')
+    : storeCode(p);
   const stageA = p.aQuads ? quadStage(t.tm, t.tkq, flip) : wordStage(t.tm * t.tkq, `let m = m0 + e / ${t.tkq}u;
       let kq = s * ${t.tkq}u + e % ${t.tkq}u;
       var w = 0u;
       if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }`);
   const stageB = wordStage(t.tn * t.tkq, `let w = wq[(grp * ${nPad}u + n0 + e / ${t.tkq}u) * ${kPad / 4}u + s * ${t.tkq}u + e % ${t.tkq}u];`);
-  const block = t.mma && t.rm && t.rn ? int8MmaBlockLoop({ ...t, rm: t.rm, rn: t.rn }, steps, stageA, stageB, caps.i8MatrixUnit) : undefined;
-  const { decls: shared, loop } = block ?? (t.mma ? int8MmaLoop(t, threads, steps, stageA, stageB, caps.i8MatrixUnit) : simtLoop(t, threads, steps, stageA, stageB));
-  // a blocked tile hands its results to the epilogue in passes of rows (int8MmaBlockLoop)
+  const block = t.mma && t.rm && t.rn ? int8MmaBlockLoop({ ...t, rm: t.rm, rn: t.rn }, range, stageA, stageB, caps.i8MatrixUnit) : undefined;
+  const { decls: shared, loop } = block ?? (t.mma ? int8MmaLoop(t, threads, range, stageA, stageB, caps.i8MatrixUnit) : simtLoop(t, threads, range, stageA, stageB));
+  // a blocked tile hands its results to the epilogue in passes of rows (int8MmaBlockLoop; `pass` is a WGSL keyword)
   const output = block
-    ? `  for (var pass = 0u; pass < ${block.passes}u; pass = pass + 1u) {
-${block.pass('pass')}
-    let m0r = m0 + pass * ${t.tm / block.passes}u + ty * 4u;
+    ? `  for (var rp = 0u; rp < ${block.passes}u; rp = rp + 1u) {
+${block.pass('rp')}
+    let m0r = m0 + rp * ${t.tm / block.passes}u + ty * 4u;
     let n0c = n0 + tx * 4u;
 ${store}
   }`
@@ -200,7 +211,7 @@ const KQ = ${Math.ceil(p.k / 4)}u;
 ${shared}
 
 fn outIndex(m: u32, n: u32) -> u32 { return ${p.outIndex}; }
-${finish}
+${splits > 1 ? '' : int8Finish({ ...p, residual: !!p.residual })}
 
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) tid: u32) {
@@ -208,21 +219,23 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   if (tile >= ${tilesM * tilesN}u) { return; }
   let m0 = (tile / ${tilesN}u) * ${t.tm}u;
   let n0 = (tile % ${tilesN}u) * ${t.tn}u;
-  grp = wid.z;
+${splits > 1 ? `  grp = wid.z / ${splits}u;
+  let sBegin = (wid.z % ${splits}u) * ${chunk}u;
+  let sEnd = min(sBegin + ${chunk}u, ${steps}u);` : '  grp = wid.z;'}
   let tx = tid % ${t.tn / 4}u;
   let ty = tid / ${t.tn / 4}u;
 ${loop}
 ${output}
 }
 `;
-  return { wgsl, workgroups: [gx, gy, p.groups] };
+  return { wgsl, workgroups: [gx, gy, p.groups * splits] };
 }
 
 /** The dot4I8Packed K loop: each thread accumulates its 4×4 block of the tile in `acc`. */
-function simtLoop(t: Int8Tile, threads: number, steps: number, stageA: OperandStage, stageB: OperandStage): { decls: string; loop: string } {
+function simtLoop(t: Int8Tile, threads: number, steps: StepRange, stageA: OperandStage, stageB: OperandStage): { decls: string; loop: string } {
   const rq = [0, 1, 2, 3];
   const loop = `  var acc: array<array<i32, 4>, 4>;
-  for (var s = 0u; s < ${steps}u; s = s + 1u) {
+  for (var s = ${steps.begin}; s < ${steps.end}; s = s + 1u) {
     for (var e = tid; e < ${stageA.count}u; e = e + ${threads}u) {
       ${stageA.load}
       ${stageStores(stageA, 'As', '')}
@@ -240,27 +253,4 @@ ${rq.flatMap((i) => rq.map((j) => `      acc[${i}][${j}] = acc[${i}][${j}] + dot
     workgroupBarrier();
   }`;
   return { decls: `var<workgroup> As: array<u32, ${t.tm * t.tkq}>;\nvar<workgroup> Bs: array<u32, ${t.tn * t.tkq}>;`, loop };
-}
-
-/** Packs i32 results (already saturated) from scratch into int8 words, four elements per invocation. */
-function packProgram(output: string, count: number, caps: DeviceCaps): EngineProgram {
-  const words = Math.ceil(count / 4);
-  const [gx, gy] = grid(Math.ceil(words / 256), caps) ?? [0, 0];
-  if (gx === 0) throw new Error('int8 pack exceeds the dispatch limit');
-  const wgsl = `@group(0) @binding(0) var<storage, read_write> res: array<i32>;
-@group(0) @binding(1) var<storage, read_write> yq: array<u32>;
-
-@compute @workgroup_size(256)
-fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let w = (wid.y * ${gx}u + wid.x) * 256u + lid;
-  if (w >= ${words}u) { return; }
-  var v = 0u;
-  for (var j = 0u; j < 4u; j = j + 1u) {
-    let e = w * 4u + j;
-    if (e < ${count}u) { v = v | ((u32(res[e]) & 0xffu) << (8u * j)); }
-  }
-  yq[w] = v;
-}
-`;
-  return { wgsl, bindings: [{ scratch: 0 }, { tensor: output }], workgroups: [gx, gy, 1] };
 }

@@ -1,0 +1,88 @@
+// Where an int8 tile's results go once each invocation holds its 4×4 block of int32 sums (`acc`,
+// rows m0r.., columns n0c..): through `finish` (int8-epilogue.ts) into the output as bytes (four to
+// a word along a row, `row4`, or down a column, `col4`, or as i32 to scratch that a second program
+// packs), as floats (requantized integers or dequantized values, merged siblings' parts), or as
+// int32 sums. The K loop's program and the split-K finishing program write through the same code.
+import { declareTensor, loaders } from '../../../devices/webgpu/storage.js';
+import { grid } from '../matmul-tile.js';
+import type { EngineBinding, EngineProgram } from '../tactic.js';
+import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
+import type { Int8Problem } from './int8-tile.js';
+
+const rq = [0, 1, 2, 3];
+
+/** The output's results go to scratch as i32 and a second program packs them into bytes. */
+export const packsThroughScratch = (p: Int8Problem): boolean => !!p.y && !p.yFloat && p.store === 'scratch';
+
+/**
+ * Declarations of the output (and the residual it adds) from binding `base` on, and their bindings;
+ * `scratch` is the scratch region a packed output's i32 results go to.
+ */
+export function outputDecls(p: Int8Problem, base: number, scratch: number): { wgsl: string; bindings: EngineBinding[] } {
+  const bytesOut = !!p.y && !p.yFloat;
+  if (p.parts && (bytesOut || p.intOut || p.residual || p.groups !== 1)) throw new Error('int8 tile: parts are for one float product');
+  const out = p.parts
+    ? p.parts.map((_, k) => `@group(0) @binding(${base + k}) var<storage, read_write> yf${k}: array<f32>;\n`).join('')
+    : bytesOut
+    ? p.store === 'scratch'
+      ? `@group(0) @binding(${base}) var<storage, read_write> res: array<i32>;\n`
+      : `@group(0) @binding(${base}) var<storage, read_write> yq: array<u32>;\n`
+    : `@group(0) @binding(${base}) var<storage, read_write> yf: array<${p.intOut ? 'i32' : 'f32'}>;\n`;
+  const outBindings: EngineBinding[] = p.parts ? p.parts.map((q) => ({ tensor: q.tensor })) : [packsThroughScratch(p) ? { scratch } : { tensor: p.output }];
+  const residualAt = base + outBindings.length;
+  return {
+    wgsl: `${out}${p.residual ? declareTensor(residualAt, 'rs', p.residual.storage) + loaders('rs', p.residual.storage) : ''}`,
+    bindings: [...outBindings, ...(p.residual ? [{ tensor: p.residual.tensor }] : [])],
+  };
+}
+
+/** WGSL storing the invocation's 4×4 block `acc` at rows m0r.., columns n0c.. through `finish`. */
+export function storeCode(p: Int8Problem): string {
+  const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
+  // the epilogue of element (m0r + i, n0c + j), with the residual at the same place
+  const fin = (i: number, j: number) => `finish(n0c + ${j}u, acc[${i}][${j}]${p.residual ? `, load_rs(outIndex(m0r + ${i}u, n0c + ${j}u))` : ''})`;
+  if (p.parts) {
+    // the column picks the part: M rows of its n columns
+    const put = (i: number) => p.parts!.map((q, k) => {
+      const body = `yf${k}[(m0r + ${i}u) * ${q.n}u + c - ${q.start}u] = v;`;
+      return k === p.parts!.length - 1 ? `{ ${body} }` : `if (c < ${q.start + q.n}u) { ${body} } else `;
+    }).join('');
+    return rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { let c = n0c + ${j}u; let v = ${fin(i, j)}; ${put(i)} }`)).join('\n');
+  }
+  if (!p.y || p.yFloat) {
+    const value = (v: string) => (p.y ? `f32(${v})` : v);
+    return rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(fin(i, j))}; }`)).join('\n');
+  }
+  if (p.store === 'scratch') {
+    return rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${fin(i, j)}; }`)).join('\n');
+  }
+  if (p.store === 'row4') {
+    // N % 4 == 0: a row's four columns are one word
+    return rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${rq.map((j) => byte(fin(i, j), j)).join(' | ')}; }`).join('\n');
+  }
+  // M % 4 == 0 and a column's rows m..m+3 consecutive: one word per column
+  return rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(fin(i, j), i)).join(' | ')}; }`).join('\n');
+}
+
+/** Packs i32 results (already saturated) from scratch region `scratch` into int8 words, four elements per invocation. */
+export function packProgram(output: string, count: number, caps: DeviceCaps, scratch = 0): EngineProgram {
+  const words = Math.ceil(count / 4);
+  const [gx, gy] = grid(Math.ceil(words / 256), caps) ?? [0, 0];
+  if (gx === 0) throw new Error('int8 pack exceeds the dispatch limit');
+  const wgsl = `@group(0) @binding(0) var<storage, read_write> res: array<i32>;
+@group(0) @binding(1) var<storage, read_write> yq: array<u32>;
+
+@compute @workgroup_size(256)
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
+  let w = (wid.y * ${gx}u + wid.x) * 256u + lid;
+  if (w >= ${words}u) { return; }
+  var v = 0u;
+  for (var j = 0u; j < 4u; j = j + 1u) {
+    let e = w * 4u + j;
+    if (e < ${count}u) { v = v | ((u32(res[e]) & 0xffu) << (8u * j)); }
+  }
+  yq[w] = v;
+}
+`;
+  return { wgsl, bindings: [{ scratch }, { tensor: output }], workgroups: [gx, gy, 1] };
+}
