@@ -13,6 +13,7 @@ import { hasI8Mma, int8MmaLoop } from '../../src/engine/kernels/matrix/int8-mma.
 import { allSteps, wordStage } from '../../src/engine/kernels/matrix/int8-stage.js';
 import { INT8_TILES, int8TileName, int8TileTactic, int8TileUnfit } from '../../src/engine/kernels/matrix/int8-tile.js';
 import { webgpuSkip } from '../webgpu/gpu-available.js';
+import { emulatedTactic } from '../helpers/subgroup-matrix-emulation.js';
 
 const skip = webgpuSkip() ?? false;
 const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
@@ -46,6 +47,16 @@ test('each wrong tile is named by itself, so the right ones stay in use', { skip
   const withMma: DeviceCaps = { ...caps, subgroupMatrix: [{ componentType: 'i8', resultComponentType: 'i32', M: 16, N: 16, K: 32 }], subgroupSize: 32, maxWorkgroupStorage: 32768 };
   assert.equal(int8TileUnfit(mma, withMma, { m: 64, n: 64, groups: 1 }), undefined);
   assert.match(int8TileUnfit(mma, { ...withMma, i8TilesOff: [int8TileName(mma)] }, { m: 64, n: 64, groups: 1 }) ?? '', /failed the device check/);
+});
+
+test('every subgroup-matrix tile, its matrix operations emulated on lavapipe, computes the check\'s sums exactly', { skip }, async () => {
+  const i8 = { componentType: 'i8', resultComponentType: 'i32', M: 16, N: 16, K: 32 };
+  const caps: DeviceCaps = { ...deviceCaps(gpu!), subgroupMatrix: [i8], subgroupSize: 32, i8MatrixUnit: 'word' };
+  const mma = INT8_TILES.filter((t) => t.mma);
+  assert.ok(mma.some((t) => t.rm) && mma.some((t) => !t.rm), 'blocked and 16×32-block tiles');
+  assert.deepEqual(mma.map((t) => int8TileUnfit(t, caps, { m: 70, n: 96, groups: 2 })).filter(Boolean), []);
+  const faults = await int8TileFaults(gpu!, caps, mma, (n, p, t, c, splits) => emulatedTactic(int8TileTactic(n, p, t, c, splits)));
+  assert.deepEqual([...faults.values()], []);
 });
 
 test('a tile that does not compile is named with the compiler\'s message', { skip }, async () => {
