@@ -15,6 +15,8 @@ import { int8ConvTactics, type Int8ConvSpec } from '../../src/engine/kernels/mat
 import { packInt8, type QuantParams } from '../../src/engine/kernels/matrix/int8-data.js';
 import { int8GemmTactics, type Int8GemmSpec } from '../../src/engine/kernels/matrix/int8-gemm.js';
 import type { Tactic } from '../../src/engine/kernels/tactic.js';
+import type { DeviceCaps } from '../../src/devices/webgpu/caps.js';
+import { emulatedTactic } from '../helpers/subgroup-matrix-emulation.js';
 import { createDawnGpu } from '../../src/node/webgpu.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
@@ -269,6 +271,24 @@ test('conv four output pixels at a time (stride 1 across with OW % 4 = 0, or 1×
     assert.ok(Array.isArray(tactics) && tactics.some((t) => t.programs[0]!.wgsl.includes('loadA16(m, kq)')), 'the tiles stage four pixels at a time');
     await convAgainstOrt(c);
   }
+});
+
+test('subgroup-matrix tiles (matrix operations emulated on lavapipe): four-pixel staging through a blocked tile, split K through a 16×32-block tile — against the formula', { skip }, async () => {
+  const i8 = { componentType: 'i8', resultComponentType: 'i32', M: 16, N: 16, K: 32 };
+  const caps: DeviceCaps = { ...deviceCaps(gpu!), subgroupMatrix: [i8], subgroupSize: 32, i8MatrixUnit: 'word' };
+  const pick = (tactics: Tactic[] | string, name: RegExp) => {
+    if (typeof tactics === 'string') assert.fail(tactics);
+    const t = tactics.find((x) => name.test(x.name));
+    assert.ok(t, `a tactic ${name} among ${tactics.map((x) => x.name).join(', ')}`);
+    return [emulatedTactic(t)];
+  };
+  // 3×3 pad 1 on 12×8 maps, batch 2: quads (col4 stores) through a 128×64 tile of 32×32 blocks, two row passes
+  const conv = convData({ n: 2, c: 12, h: 12, w: 8, o: 20, kh: 3, kw: 3, group: 1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.02, 119), y: U8(0.1, 2), bias: true, relu: false, seed: 120 });
+  assertExact(await runAll(pick(int8ConvTactics(conv.spec, caps), /^int8-conv-128x64x64-mma-r32x32$/), qArray(U8(0.02, 119), conv.xs), conv.count, U8(0.1, 2), true), conv.want, 'conv mma');
+  // 9 rows, K = 448, N = 30 (packed through scratch): split K on a 32×32 mma tile
+  const c: GemmCase = { m: 9, k: 448, n: 30, x: U8(0.02, 119), y: U8(0.05, 3), perChannel: true, bias: true, relu: true, seed: 122 };
+  const g = gemmData(c);
+  assertExact(await runAll(pick(int8GemmTactics(g.spec, caps), /^int8-gemm-32x32x64-mma-sk\d+-packed$/), qArray(c.x, g.xs), c.m * c.n, c.y, true), g.want, 'gemm mma split K');
 });
 
 test('conv: depthwise stride 2 (packed through scratch), grouped, int8, batch 2, against QLinearConv', { skip }, async () => {
