@@ -117,6 +117,15 @@ ${!quads ? '' : ow % 4 === 0 ? quadLoader(s, zp.byte) : pointwiseQuadLoader(s, z
   return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
 }
 
+/** WGSL: the four input bytes from byte a on, as one word (one load, or two and a funnel shift off a word boundary). */
+const BYTES4 = `fn bytes4(a: u32) -> u32 {
+  let sh = (a & 3u) * 8u;
+  let lo = xq[a >> 2u];
+  if (sh == 0u) { return lo; }
+  return (lo >> sh) | (xq[(a >> 2u) + 1u] << (32u - sh));
+}
+`;
+
 /**
  * `loadA16(m, kq)` for a stride-1 convolution whose rows hold whole groups of four output pixels
  * (OW % 4 = 0): pixels m..m+3 share an output row, so each tap of the word's four K values reads
@@ -138,14 +147,8 @@ function quadLoader(s: Int8ConvSpec, zpByte: string): string {
       if (iy >= 0 && iy < ${h}) { c${j} = row4(plane + ci * ${h * w}u + u32(iy) * ${w}u, x0 + i32(r % ${kw}u) * ${s.dilations[1]}, zp4); }
     }
   }`).join('\n');
-  return `fn row4(rowStart: u32, ix: i32, zp4: u32) -> u32 {
-  if (ix >= 0 && ix + 3 < ${w}) {
-    let a = rowStart + u32(ix);
-    let sh = (a & 3u) * 8u;
-    let lo = xq[a >> 2u];
-    if (sh == 0u) { return lo; }
-    return (lo >> sh) | (xq[(a >> 2u) + 1u] << (32u - sh));
-  }
+  return `${BYTES4}fn row4(rowStart: u32, ix: i32, zp4: u32) -> u32 {
+  if (ix >= 0 && ix + 3 < ${w}) { return bytes4(rowStart + u32(ix)); }
   var v = 0u;
   for (var i = 0; i < 4; i = i + 1) {
     let x = ix + i;
@@ -181,10 +184,7 @@ function pointwiseQuadLoader(s: Int8ConvSpec, zpByte: string): string {
   if (kq * 4u + ${j}u < ${cg}u) {
     let ci = kq * 4u + ${j}u;
     if (p + 3u < ${hw}u) {
-      let a = plane + ci * ${hw}u + p;
-      let sh = (a & 3u) * 8u;
-      c${j} = xq[a >> 2u];
-      if (sh != 0u) { c${j} = (c${j} >> sh) | (xq[(a >> 2u) + 1u] << (32u - sh)); }
+      c${j} = bytes4(plane + ci * ${hw}u + p);
     } else {
       c${j} = 0u;
       for (var i = 0u; i < 4u; i = i + 1u) {
@@ -193,7 +193,7 @@ function pointwiseQuadLoader(s: Int8ConvSpec, zpByte: string): string {
       }
     }
   }`).join('\n');
-  return `fn loadA16(m: u32, kq: u32) -> vec4<u32> {
+  return `${BYTES4}fn loadA16(m: u32, kq: u32) -> vec4<u32> {
   let zp4 = ${zpByte} * 0x01010101u;
   let p = m % ${hw}u;
   let plane = ((m / ${hw}u) * ${c}u + grp * ${cg}u) * ${hw}u;
