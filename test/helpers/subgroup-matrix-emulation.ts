@@ -74,7 +74,78 @@ export function emulateI8SubgroupMatrices(wgsl: string): string {
   return s.replace(/(var<workgroup> Ws: array<i32, \d+>;\n)/, `$1${HELPERS}`);
 }
 
-/** `tactic` with every program's WGSL emulated. */
-export function emulatedTactic(tactic: Tactic): Tactic {
-  return { ...tactic, programs: tactic.programs.map((p) => ({ ...(p as EngineProgram), wgsl: emulateI8SubgroupMatrices((p as EngineProgram).wgsl) })) };
+// f16 × f16 → f32 16×16×16 matrices with the work shared out as the hardware shares it: lane L
+// of a 32-invocation subgroup owns row L/2, columns 8·(L%2)..+8 of every product, so it holds
+// only what that part needs — a left matrix's row (16 values), a right matrix's eight columns
+// (128), its eight results — widened to f32, and stores only its eight results. Loads and stores
+// take element offsets and strides, row- or column-major; one load and one store function per
+// array the program names (WGSL has no pointer parameters to storage), appended at the module's
+// end (module-scope order does not matter). The lane is `lid % 32`: the programs name their
+// local invocation index `lid`.
+const F16_TYPES = `struct SMHL { v: array<f32, 16> }
+struct SMHR { v: array<f32, 128> }
+struct SMHA { v: array<f32, 8> }
+var<private> smLane: u32;
+// loop bounds the shader compiler cannot see (16 and 8): unrolled, every helper call would inline
+// hundreds of loads and take lavapipe's compiler minutes
+var<private> smN: u32;
+var<private> smH: u32;
+fn smhMma(a: SMHL, b: SMHR, c: SMHA) -> SMHA {
+  var r = c;
+  for (var n = 0u; n < smH; n = n + 1u) {
+    var s = 0.0;
+    for (var k = 0u; k < smN; k = k + 1u) { s = s + a.v[k] * b.v[k * 8u + n]; }
+    r.v[n] = r.v[n] + s;
+  }
+  return r;
+}
+`;
+
+const f16Load = (arr: string) => `fn smhLeft_${arr}(off: u32, stride: u32, cols: bool) -> SMHL {
+  var r: SMHL;
+  let i = smLane / 2u;
+  for (var j = 0u; j < smN; j = j + 1u) { r.v[j] = f32(${arr}[select(off + i * stride + j, off + j * stride + i, cols)]); }
+  return r;
+}
+fn smhRight_${arr}(off: u32, stride: u32, cols: bool) -> SMHR {
+  var r: SMHR;
+  let j0 = 8u * (smLane % 2u);
+  for (var i = 0u; i < smN; i = i + 1u) {
+    for (var n = 0u; n < smH; n = n + 1u) { r.v[i * 8u + n] = f32(${arr}[select(off + i * stride + j0 + n, off + (j0 + n) * stride + i, cols)]); }
+  }
+  return r;
+}
+`;
+const f16Store = (arr: string) => `fn smhStore_${arr}(off: u32, c: SMHA, stride: u32) {
+  let i = smLane / 2u;
+  let j0 = 8u * (smLane % 2u);
+  for (var n = 0u; n < smH; n = n + 1u) { ${arr}[off + i * stride + j0 + n] = c.v[n]; }
+}
+`;
+
+/** The program's WGSL with its f16 → f32 subgroup-matrix operations emulated (see above). */
+export function emulateF16SubgroupMatrices(wgsl: string): string {
+  if (!wgsl.includes('chromium_experimental_subgroup_matrix')) return wgsl;
+  let s = wgsl.replace('diagnostic(off, chromium.subgroup_matrix_uniformity);\n', '').replace('enable chromium_experimental_subgroup_matrix;\n', '');
+  const loads = new Set<string>();
+  const stores = new Set<string>();
+  const arrayOf = (ptr: string, set: Set<string>) => { const a = ptr.replace(/^&/, ''); set.add(a); return a; };
+  for (const kind of ['left', 'right']) {
+    for (const major of ['row_major', 'col_major']) {
+      s = replaceCalls(s, `subgroupMatrixLoad<subgroup_matrix_${kind}<f16, 16, 16>, ${major}>(`, ([ptr, off, stride]) =>
+        `smh${kind === 'left' ? 'Left' : 'Right'}_${arrayOf(ptr!, loads)}(${off}, ${stride}, ${major === 'col_major'})`);
+    }
+  }
+  s = replaceCalls(s, 'subgroupMatrixStore<row_major>(', ([ptr, off, value, stride]) => `smhStore_${arrayOf(ptr!, stores)}(${off}, ${value}, ${stride})`);
+  s = s.replaceAll('subgroupMatrixMultiplyAccumulate(', 'smhMma(').replaceAll('subgroup_matrix_result<f32, 16, 16>()', 'SMHA()');
+  if (/subgroup_?[mM]atrix/.test(s)) throw new Error(`a subgroup-matrix form the emulation does not know:\n${s}`);
+  if (!/@builtin\(local_invocation_index\) lid: u32\) \{\n/.test(s)) throw new Error('the emulation needs the local invocation index named lid');
+  s = s.replace(/(@builtin\(local_invocation_index\) lid: u32\) \{\n)/, '$1  smLane = lid % 32u;\n  smN = select(16u, 0u, arrayLength(&y) == 0xffffffffu);\n  smH = smN / 2u;\n');
+  return s + F16_TYPES + [...loads].map(f16Load).join('') + [...stores].map(f16Store).join('');
+}
+
+/** `tactic` with every program's WGSL emulated (int8 tiles, or f16 matrices with `f16`). */
+export function emulatedTactic(tactic: Tactic, f16 = false): Tactic {
+  const emulate = f16 ? emulateF16SubgroupMatrices : emulateI8SubgroupMatrices;
+  return { ...tactic, programs: tactic.programs.map((p) => ({ ...(p as EngineProgram), wgsl: emulate((p as EngineProgram).wgsl) })) };
 }

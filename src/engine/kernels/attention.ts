@@ -6,7 +6,7 @@
 // written once; the Sq×Sk scores never exist. Every operand is read through its view's strides in
 // any storage (access.ts loaders), so transposed K, split heads and grouped kv heads need no copies.
 // The timer also weighs attention-split.ts, which shares each row among several invocations, and
-// attention-mma.ts, which multiplies on subgroup matrices (tensor cores).
+// attention-mma.ts and attention-mma-direct.ts, which multiply on subgroup matrices (tensor cores).
 import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import { stridesOf } from '../../tensor/shape.js';
 import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
@@ -16,6 +16,7 @@ import { f32Literal } from './access.js';
 import { gemmAttentionPrograms } from './attention-gemm.js';
 import { attentionAddressing, bindAttention, pairedRows, rowState } from './attention-parts.js';
 import { mmaAttentionPrograms } from './attention-mma.js';
+import { directMmaAttentionPrograms } from './attention-mma-direct.js';
 import { splitKeyPrograms } from './attention-split.js';
 import { groupGrid, KernelReason, layoutStrides, sameOrder, tacticsOrReason, tensorOf } from './convert.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
@@ -126,5 +127,5 @@ export const compileAttention: LayerCompiler<AttentionLayer> = (layer, ctx) =>
     }
     // after the row-per-invocation blocks (the first candidate is what an untimed build takes);
     // subgroup-matrix ones where the device has them, and the unfused form (scores in scratch) last
-    return [...tactics, ...splitKeyPrograms(layer, ctx, out), ...mmaAttentionPrograms(layer, ctx, out), ...gemmAttentionPrograms(layer, ctx, out)];
+    return [...tactics, ...splitKeyPrograms(layer, ctx, out), ...directMmaAttentionPrograms(layer, ctx, out), ...mmaAttentionPrograms(layer, ctx, out), ...gemmAttentionPrograms(layer, ctx, out)];
   });
