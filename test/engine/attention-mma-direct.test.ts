@@ -36,8 +36,8 @@ const F16_MMA = { componentType: 'f16', resultComponentType: 'f32', M: 16, N: 16
 /** The lavapipe device's limits, described as a device with 32-lane subgroups and f16 matrices. */
 const mmaCaps = (): DeviceCaps => ({ ...deviceCaps(gpu!), subgroupSize: 32, subgroupMatrix: [F16_MMA] });
 
-function layerOf(shapes: Record<string, number[]>, attrs: Record<string, AttrSpec>, inputs: string[], seed: number) {
-  const feeds = Object.fromEntries(Object.entries(shapes).map(([k, s], i) => [k, new Tensor('float32', s, roundHalf(randomTensor(s, seed + i, -2, 2).data))]));
+function layerOf(shapes: Record<string, number[]>, attrs: Record<string, AttrSpec>, inputs: string[], seed: number, given: Record<string, Tensor> = {}) {
+  const feeds = Object.fromEntries(Object.entries(shapes).map(([k, s], i) => [k, given[k] ?? new Tensor('float32', s, roundHalf(randomTensor(s, seed + i, -2, 2).data))]));
   const model = patternModel({ nodes: [{ op: 'Attention', inputs, outputs: ['y'], attrs }], inputs: feeds, outputs: ['y'], opset: 23 });
   const net = importNetwork(importOnnx(model).graph, shapes);
   const layer = { ...(net.layers[0] as AttentionLayer), precision: 'fp16' as const };
@@ -46,14 +46,15 @@ function layerOf(shapes: Record<string, number[]>, attrs: Record<string, AttrSpe
   return { feeds, model, layer, tensors };
 }
 
-async function check(shapes: Record<string, number[]>, attrs: Record<string, AttrSpec>, inputs: string[], seed: number) {
-  const { feeds, model, layer, tensors } = layerOf(shapes, attrs, inputs, seed);
+async function check(shapes: Record<string, number[]>, attrs: Record<string, AttrSpec>, inputs: string[], seed: number, given: Record<string, Tensor> = {}) {
+  const { feeds, model, layer, tensors } = layerOf(shapes, attrs, inputs, seed, given);
   const want = (await runOrt(model, feeds)).y!;
   const ctx = { caps: mmaCaps(), tensors, placement: new Map() };
   assert.equal(directMmaUnfit(layer, ctx), undefined);
   const tactics = directMmaAttentionPrograms(layer, ctx, tensors.get('y')!);
   assert.ok(tactics.length >= 3, tactics.map((t) => t.name).join());
   assert.ok(tactics.some((t) => /-s1?[2-9]-/.test(t.name)), `key splits offered: ${tactics.map((t) => t.name)}`);
+  assert.ok(tactics.some((t) => t.name.endsWith('-held')) && tactics.some((t) => !t.name.endsWith('-held')), `both accumulator forms: ${tactics.map((t) => t.name)}`);
   for (const t of tactics) {
     const got = (await runTactic(gpu!, emulatedTactic(t, true), tensors, Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.data as Float32Array])), ['y'])).y!;
     const cmp = compareTensors(new Tensor('float32', [...want.shape], got), want, TOL);
@@ -67,6 +68,12 @@ test('direct mma attention (emulated): 4-D causal with a [Sq, Sk] mask, 40 queri
 
 test('direct mma attention (emulated): 3-D with 2 query heads over 1 kv head, read through head-splitting strides', { skip }, async () => {
   await check({ q: [2, 20, 64], k: [2, 33, 32], v: [2, 33, 32] }, { q_num_heads: 2, kv_num_heads: 1 }, ['q', 'k', 'v'], 310);
+});
+
+test('direct mma attention (emulated): scores that climb along the keys (a ramped mask), so that held accumulators are rescaled mid-run', { skip }, async () => {
+  // the mask adds 0.2 per key: a row's max passes its reference by more than 8 every couple of blocks
+  const ramp = new Float32Array(20 * 300).map((_, i) => roundHalf(new Float32Array([0.2 * (i % 300) + Math.sin(i)]))[0]!);
+  await check({ q: [1, 1, 20, 16], k: [1, 1, 300, 16], v: [1, 1, 300, 16], mask: [20, 300] }, {}, ['q', 'k', 'v', 'mask'], 340, { mask: new Tensor('float32', [20, 300], ramp) });
 });
 
 test('direct mma attention is refused where its operands cannot be read in place, with the reason', { skip }, () => {

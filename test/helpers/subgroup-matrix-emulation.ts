@@ -116,6 +116,14 @@ fn smhRight_${arr}(off: u32, stride: u32, cols: bool) -> SMHR {
   return r;
 }
 `;
+const f32Load = (arr: string) => `fn smhAcc_${arr}(off: u32, stride: u32) -> SMHA {
+  var r: SMHA;
+  let i = smLane / 2u;
+  let j0 = 8u * (smLane % 2u);
+  for (var n = 0u; n < smH; n = n + 1u) { r.v[n] = ${arr}[off + i * stride + j0 + n]; }
+  return r;
+}
+`;
 const f16Store = (arr: string) => `fn smhStore_${arr}(off: u32, c: SMHA, stride: u32) {
   let i = smLane / 2u;
   let j0 = 8u * (smLane % 2u);
@@ -136,12 +144,14 @@ export function emulateF16SubgroupMatrices(wgsl: string): string {
         `smh${kind === 'left' ? 'Left' : 'Right'}_${arrayOf(ptr!, loads)}(${off}, ${stride}, ${major === 'col_major'})`);
     }
   }
+  const accLoads = new Set<string>();
+  s = replaceCalls(s, 'subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(', ([ptr, off, stride]) => `smhAcc_${arrayOf(ptr!, accLoads)}(${off}, ${stride})`);
   s = replaceCalls(s, 'subgroupMatrixStore<row_major>(', ([ptr, off, value, stride]) => `smhStore_${arrayOf(ptr!, stores)}(${off}, ${value}, ${stride})`);
   s = s.replaceAll('subgroupMatrixMultiplyAccumulate(', 'smhMma(').replaceAll('subgroup_matrix_result<f32, 16, 16>()', 'SMHA()');
   if (/subgroup_?[mM]atrix/.test(s)) throw new Error(`a subgroup-matrix form the emulation does not know:\n${s}`);
   if (!/@builtin\(local_invocation_index\) lid: u32\) \{\n/.test(s)) throw new Error('the emulation needs the local invocation index named lid');
   s = s.replace(/(@builtin\(local_invocation_index\) lid: u32\) \{\n)/, '$1  smLane = lid % 32u;\n  smN = select(16u, 0u, arrayLength(&y) == 0xffffffffu);\n  smH = smN / 2u;\n');
-  return s + F16_TYPES + [...loads].map(f16Load).join('') + [...stores].map(f16Store).join('');
+  return s + F16_TYPES + [...loads].map(f16Load).join('') + [...stores].map(f16Store).join('') + [...accLoads].map(f32Load).join('');
 }
 
 /** `tactic` with every program's WGSL emulated (int8 tiles, or f16 matrices with `f16`). */

@@ -10,6 +10,10 @@
 // Per block of BK keys: S = Q·Kᵀ (f32) into the subgroup's staging; two lanes per row take half
 // the keys each, share the block's max by a subgroup shuffle, write P = e^(s − m) as f16; then
 // O_blk = P·V into a second staging, folded into the row's accumulator (acc ← α·acc + O_blk).
+// The `-held` form keeps O in subgroup matrices instead (O ← P·V + O on the tensor cores) and
+// scales it only when a row's max has grown by more than 8 since its reference was set (P ≤ e⁸
+// meanwhile, well inside f16): then O goes out to workgroup memory, the lanes scale their rows
+// and it comes back. Most blocks after the first few never need it.
 // Ragged ends never read past a tensor: a 16-row or 16-key block that would run past the end is
 // moved back to end at the last row or key, and what it repeats is masked (keys) or not stored (rows).
 import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
@@ -28,8 +32,10 @@ const ALIGN = 8;
 
 /** Row blocks of 16 per workgroup × subgroups splitting a row block's keys × keys per step: the candidates. */
 const SHAPES: readonly [number, number, number][] = [[1, 4, 64], [1, 4, 32], [1, 2, 64], [2, 2, 32], [1, 8, 32]];
+/** How far (natural log) a row's max may pass the reference P is taken against before O is rescaled. */
+const HEADROOM = 8;
 
-interface Shape { rows: number; splits: number; bk: number }
+interface Shape { rows: number; splits: number; bk: number; held: boolean }
 
 /** Workgroup memory in bytes: per subgroup the f32 score and output staging and the f16 P rows (padded). */
 function sharedBytes(s: Shape, dv: number): number {
@@ -59,7 +65,7 @@ export function directMmaUnfit(layer: AttentionLayer, ctx: KernelContext): strin
 
 function program(layer: AttentionLayer, ctx: KernelContext, out: NetTensor, s: Shape): Tactic {
   const { batch, sq, d, sk, dv } = attentionDimsOf(layer);
-  const { rows, splits, bk } = s;
+  const { rows, splits, bk, held } = s;
   const b = bindAttention(layer, ctx, out);
   const a = attentionAddressing(layer, b);
   const arr = (v: AttentionLayer['q']) => b.load(v).replace(/^load_/, '');
@@ -85,11 +91,54 @@ function program(layer: AttentionLayer, ctx: KernelContext, out: NetTensor, s: S
 ${rq(d / 16).map((c) => `      sc = subgroupMatrixMultiplyAccumulate(ql${c}, ${matrix('right', 'col_major', tk, `kBase + kb * ${a.kk}u + ${c * 16}u`, `${a.kk}u`)}, sc);`).join('\n')}
       subgroupMatrixStore<row_major>(&SS, sOff + ${i * 16}u, sc, ${bk}u);
     }`).join('\n');
-  const values = rq(dv / 16).map((e) => `    {
+  const pv = (e: number, o: string) => rq(bk / 16).map((i) => `      ${o} = subgroupMatrixMultiplyAccumulate(${matrix('left', 'row_major', 'PS', `pOff + ${i * 16}u`, `${sp}u`)}, ${matrix('right', 'row_major', tv, `vBase + min(j0 + ${i * 16}u, ${sk - 16}u) * ${a.vk}u + ${e * 16}u`, `${a.vk}u`)}, ${o});`).join('\n');
+  const storeO = (o: (e: number) => string) => rq(dv / 16).map((e) => `subgroupMatrixStore<row_major>(&OS, oOff + ${e * 16}u, ${o(e)}, ${dv}u);`).join(' ');
+  const values = held
+    ? rq(dv / 16).map((e) => pv(e, `o${e}`)).join('\n')
+    : rq(dv / 16).map((e) => `    {
       var ob = subgroup_matrix_result<f32, 16, 16>();
-${rq(bk / 16).map((i) => `      ob = subgroupMatrixMultiplyAccumulate(${matrix('left', 'row_major', 'PS', `pOff + ${i * 16}u`, `${sp}u`)}, ${matrix('right', 'row_major', tv, `vBase + min(j0 + ${i * 16}u, ${sk - 16}u) * ${a.vk}u + ${e * 16}u`, `${a.vk}u`)}, ob);`).join('\n')}
+${pv(e, 'ob')}
       subgroupMatrixStore<row_major>(&OS, oOff + ${e * 16}u, ob, ${dv}u);
     }`).join('\n');
+  const rowOS = `OS[oOff + r * ${dv}u + h * ${half}u + e]`;
+  const fold = held
+    ? `    let bmRow = nmax_(bm, subgroupShuffleXor(bm, 1u));
+    // the reference moves only when the row's max passes it by more than ${HEADROOM}
+    let need = bmRow > m + ${HEADROOM}.0;
+    let anyNeed = subgroupAny(need);
+    let mr = select(m, bmRow, need);
+    let alpha = select(1.0, exp(m - mr), need);
+    let live = mr > ${NEG_INF};
+    var ls = 0.0;
+    for (var t = 0u; t < ${keysPerLane}u; t++) {
+      let p = select(0.0, exp(x[t] - mr), live && x[t] > ${NEG_INF});
+      ls += p;
+      PS[pOff + r * ${sp}u + h * ${keysPerLane}u + t] = f16(p);
+    }
+    l = l * alpha + ls;
+    m = mr;
+    if (anyNeed) { ${storeO((e) => `o${e}`)} }
+    workgroupBarrier();
+    if (anyNeed) { for (var e = 0u; e < ${half}u; e++) { ${rowOS} *= alpha; } }
+    workgroupBarrier();
+    if (anyNeed) { ${rq(dv / 16).map((e) => `o${e} = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(&OS, oOff + ${e * 16}u, ${dv}u);`).join(' ')} }
+${values}`
+    : `    let mn = nmax_(m, nmax_(bm, subgroupShuffleXor(bm, 1u)));
+    // keys all masked (−∞) so far change nothing (and exp(−∞ + ∞) is NaN)
+    let live = mn > ${NEG_INF};
+    let alpha = select(1.0, exp(m - mn), live);
+    var ls = 0.0;
+    for (var t = 0u; t < ${keysPerLane}u; t++) {
+      let p = select(0.0, exp(x[t] - mn), live && x[t] > ${NEG_INF});
+      ls += p;
+      PS[pOff + r * ${sp}u + h * ${keysPerLane}u + t] = f16(p);
+    }
+    l = l * alpha + ls;
+    m = select(m, mn, live);
+    workgroupBarrier();
+${values}
+    workgroupBarrier();
+    for (var e = 0u; e < ${half}u; e++) { acc[e] = acc[e] * alpha + ${rowOS}; }`;
   const store = pairedRows(layer, out, dv)
     ? `store2_y(at, num * inv);`
     : `store_y(at, num.x * inv); store_y(at + ${se}u, num.y * inv);`;
@@ -131,8 +180,8 @@ ${qLeft}
   let sOff = sg * ${16 * bk}u;
   let oOff = sg * ${16 * dv}u;
   let pOff = sg * ${16 * sp}u;
-  var acc: array<f32, ${half}>;
-  for (var e = 0u; e < ${half}u; e++) { acc[e] = 0.0; }
+  ${held ? rq(dv / 16).map((e) => `var o${e} = subgroup_matrix_result<f32, 16, 16>();`).join(' ') : `var acc: array<f32, ${half}>;
+  for (var e = 0u; e < ${half}u; e++) { acc[e] = 0.0; }`}
   var m = ${NEG_INF};
   var l = 0.0;
   for (var step = 0u; step < steps; step++) {
@@ -151,27 +200,12 @@ ${scores}
       x[t] = v;
       bm = nmax_(bm, v);
     }
-    let mn = nmax_(m, nmax_(bm, subgroupShuffleXor(bm, 1u)));
-    // keys all masked (−∞) so far change nothing (and exp(−∞ + ∞) is NaN)
-    let live = mn > ${NEG_INF};
-    let alpha = select(1.0, exp(m - mn), live);
-    var ls = 0.0;
-    for (var t = 0u; t < ${keysPerLane}u; t++) {
-      let p = select(0.0, exp(x[t] - mn), live && x[t] > ${NEG_INF});
-      ls += p;
-      PS[pOff + r * ${sp}u + h * ${keysPerLane}u + t] = f16(p);
-    }
-    l = l * alpha + ls;
-    m = select(m, mn, live);
-    workgroupBarrier();
-${values}
-    workgroupBarrier();
-    for (var e = 0u; e < ${half}u; e++) { acc[e] = acc[e] * alpha + OS[oOff + r * ${dv}u + h * ${half}u + e]; }
+${fold}
   }
   // merge the row block's ${splits} states: each subgroup publishes (m, l) and its accumulators ...
   let lRow = l + subgroupShuffleXor(l, 1u);
   workgroupBarrier();
-  for (var e = 0u; e < ${half}u; e++) { OS[oOff + r * ${dv}u + h * ${half}u + e] = acc[e]; }
+  ${held ? storeO((e) => `o${e}`) : `for (var e = 0u; e < ${half}u; e++) { ${rowOS} = acc[e]; }`}
   if (h == 0u) { SS[sOff + 2u * r] = m; SS[sOff + 2u * r + 1u] = lRow; }
   workgroupBarrier();
   // ... and the block's ${splits * LANES} lanes store its rows, a column pair each
@@ -199,14 +233,14 @@ ${values}
   }
 }
 `;
-  return { name: `attention-mmad-q${bq}-s${splits}-k${bk}`, programs: [{ wgsl, bindings: b.bindings, workgroups: grid.workgroups }], constants: b.constants, scratch: [] };
+  return { name: `attention-mmad-q${bq}-s${splits}-k${bk}${held ? '-held' : ''}`, programs: [{ wgsl, bindings: b.bindings, workgroups: grid.workgroups }], constants: b.constants, scratch: [] };
 }
 
 /** The direct subgroup-matrix attention candidates for the layer on this device (none where unfit). */
 export function directMmaAttentionPrograms(layer: AttentionLayer, ctx: KernelContext, out: NetTensor): Tactic[] {
   if (directMmaUnfit(layer, ctx)) return [];
   const { dv } = attentionDimsOf(layer);
-  return SHAPES.map(([rows, splits, bk]) => ({ rows, splits, bk }))
+  return SHAPES.flatMap(([rows, splits, bk]) => [false, true].map((held) => ({ rows, splits, bk, held })))
     .filter((s) => fits(s, dv, ctx.caps))
     .map((s) => program(layer, ctx, out, s));
 }
