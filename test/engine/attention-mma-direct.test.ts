@@ -13,6 +13,7 @@ import { deviceCaps, type DeviceCaps } from '../../src/devices/webgpu/caps.js';
 import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
 import { createDawnGpu } from '../../src/node/webgpu.js';
 import { importNetwork } from '../../src/engine/import.js';
+import { compileAttention } from '../../src/engine/kernels/attention.js';
 import { directMmaAttentionPrograms, directMmaUnfit } from '../../src/engine/kernels/attention-mma-direct.js';
 import type { AttentionLayer, NetTensor } from '../../src/engine/network.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
@@ -54,12 +55,12 @@ async function check(shapes: Record<string, number[]>, attrs: Record<string, Att
   const tactics = directMmaAttentionPrograms(layer, ctx, tensors.get('y')!);
   assert.ok(tactics.length >= 3, tactics.map((t) => t.name).join());
   assert.ok(tactics.some((t) => /-s1?[2-9]-/.test(t.name)), `key splits offered: ${tactics.map((t) => t.name)}`);
-  assert.ok(tactics.some((t) => t.name.endsWith('-held')) && tactics.some((t) => !t.name.endsWith('-held')), `both accumulator forms: ${tactics.map((t) => t.name)}`);
   for (const t of tactics) {
     const got = (await runTactic(gpu!, emulatedTactic(t, true), tensors, Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.data as Float32Array])), ['y'])).y!;
     const cmp = compareTensors(new Tensor('float32', [...want.shape], got), want, TOL);
     assert.ok(cmp.pass, `${JSON.stringify(attrs)} ${t.name}: ${JSON.stringify(cmp)}`);
   }
+  return tactics.map((t) => t.name);
 }
 
 test('direct mma attention (emulated): 4-D causal with a [Sq, Sk] mask, 40 queries (a ragged row block) × 70 keys (ragged key blocks), head sizes 32 and 16', { skip }, async () => {
@@ -73,7 +74,8 @@ test('direct mma attention (emulated): 3-D with 2 query heads over 1 kv head, re
 test('direct mma attention (emulated): scores that climb along the keys (a ramped mask), so that held accumulators are rescaled mid-run', { skip }, async () => {
   // the mask adds 0.2 per key: a row's max passes its reference by more than 8 every couple of blocks
   const ramp = new Float32Array(20 * 300).map((_, i) => roundHalf(new Float32Array([0.2 * (i % 300) + Math.sin(i)]))[0]!);
-  await check({ q: [1, 1, 20, 16], k: [1, 1, 300, 16], v: [1, 1, 300, 16], mask: [20, 300] }, {}, ['q', 'k', 'v', 'mask'], 340, { mask: new Tensor('float32', [20, 300], ramp) });
+  const names = await check({ q: [1, 1, 20, 16], k: [1, 1, 300, 16], v: [1, 1, 300, 16], mask: [20, 300] }, {}, ['q', 'k', 'v', 'mask'], 340, { mask: new Tensor('float32', [20, 300], ramp) });
+  assert.ok(names.some((n) => n.endsWith('-held')) && names.some((n) => !n.endsWith('-held')), `both accumulator forms: ${names}`);
 });
 
 test('direct mma attention is refused where its operands cannot be read in place, with the reason', { skip }, () => {
@@ -90,4 +92,19 @@ test('direct mma attention is refused where its operands cannot be read in place
   assert.match(directMmaUnfit({ ...layer, q: { ...layer.q, strides: inner(layer.q.strides, [36, 1]) } }, ctx) ?? '', /16-byte/);
   const few = layerOf({ q: [1, 1, 8, 32], k: [1, 1, 24, 32], v: [1, 1, 24, 32] }, {}, ['q', 'k', 'v'], 330);
   assert.match(directMmaUnfit(few.layer, { ...ctx, tensors: few.tensors }) ?? '', /fewer than one 16-row block/);
+});
+
+test('the attention layer offers the direct mma kernel where it fits, and the staged one only where it does not', { skip }, () => {
+  const { layer, tensors } = layerOf({ q: [1, 2, 20, 32], k: [1, 2, 24, 32], v: [1, 2, 24, 32] }, {}, ['q', 'k', 'v'], 350);
+  const ctx = { caps: mmaCaps(), tensors, placement: new Map() };
+  const names = (l: AttentionLayer) => {
+    const t = compileAttention(l, ctx);
+    if (typeof t === 'string') assert.fail(t);
+    return t.map((x) => x.name);
+  };
+  const fit = names(layer);
+  assert.ok(fit.some((n) => n.startsWith('attention-mmad-')) && !fit.some((n) => n.startsWith('attention-mma-')), fit.join());
+  const unaligned = { ...layer, q: { ...layer.q, strides: [...layer.q.strides.slice(0, -2), 36, 1] } };
+  const staged = names(unaligned);
+  assert.ok(staged.some((n) => n.startsWith('attention-mma-')) && !staged.some((n) => n.startsWith('attention-mmad-')), staged.join());
 });
