@@ -45,4 +45,16 @@ test('layers that differ only in their weight values share a signature; another 
 test('withoutValues (the CPU engine\'s signature) replaces typed arrays at any depth by type and length', () => {
   const v = withoutValues({ w: new Float32Array(5), constants: [{ dtype: 'int32', data: new Int32Array(3) }, undefined], m: new Map([['k', new Uint8Array(2)]]), n: 4 });
   assert.deepEqual(v, { w: 'Float32Array(5)', constants: [{ dtype: 'int32', data: 'Int32Array(3)' }, undefined], m: { k: 'Uint8Array(2)' }, n: 4 });
+  assert.deepEqual(withoutValues({ x: { scale: 0.5, zeroPoint: 7 }, scale: 'a', zeroPoint: 0 }), { x: { scale: 'scale', zeroPoint: 'nonzero' }, scale: 'a', zeroPoint: 0 });
+});
+
+test('int8 layers that differ only in their scales share a signature; a zero point counts as zero or not', () => {
+  const q = (xScale: number, yScale: number, zeroPoint: number) => layerSignature(layerShape({
+    kind: 'qlinear', op: 'gemm', name: 'fc', from: ['MatMul_0'], precision: 'fp32', input: 'ids', output: 'y', relu: false,
+    x: { scale: xScale, zeroPoint, signed: true }, y: { scale: yScale, zeroPoint: 0, signed: true },
+    weights: new Int8Array(64 * 768), weightShape: [64, 768], weightScales: new Float32Array(768).fill(xScale),
+  } as unknown as Layer, ctx(10)));
+  assert.equal(q(0.02, 0.1, 0), q(0.031, 0.07, 0));
+  assert.equal(q(0.02, 0.1, 3), q(0.02, 0.1, -5));
+  assert.notEqual(q(0.02, 0.1, 0), q(0.02, 0.1, 3));
 });
