@@ -22,7 +22,7 @@ import { hasF16Mma } from '../../devices/webgpu/matmul-tile.js';
 import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
 import type { NetTensor } from '../network.js';
 import { f32Literal } from './access.js';
-import { attentionAddressing, bindAttention, pairedRows } from './attention-parts.js';
+import { attentionAddressing, bindAttention, pairedRows, queryBlockEntry } from './attention-parts.js';
 import { groupGrid, tensorOf } from './convert.js';
 import type { KernelContext, Tactic } from './tactic.js';
 
@@ -101,6 +101,13 @@ ${pv(e, 'ob')}
       subgroupMatrixStore<row_major>(&OS, oOff + ${e * 16}u, ob, ${dv}u);
     }`).join('\n');
   const rowOS = `OS[oOff + r * ${dv}u + h * ${half}u + e]`;
+  // P = e^(s − ref) as f16 in the subgroup's P rows (masked scores −∞ give 0), and this lane's sum ls
+  const writeP = (ref: string) => `    var ls = 0.0;
+    for (var t = 0u; t < ${keysPerLane}u; t++) {
+      let p = select(0.0, exp(x[t] - ${ref}), live && x[t] > ${NEG_INF});
+      ls += p;
+      PS[pOff + r * ${sp}u + h * ${keysPerLane}u + t] = f16(p);
+    }`;
   const fold = held
     ? `    let bmRow = nmax_(bm, subgroupShuffleXor(bm, 1u));
     // the reference moves only when the row's max passes it by more than ${HEADROOM}
@@ -109,12 +116,7 @@ ${pv(e, 'ob')}
     let mr = select(m, bmRow, need);
     let alpha = select(1.0, exp(m - mr), need);
     let live = mr > ${NEG_INF};
-    var ls = 0.0;
-    for (var t = 0u; t < ${keysPerLane}u; t++) {
-      let p = select(0.0, exp(x[t] - mr), live && x[t] > ${NEG_INF});
-      ls += p;
-      PS[pOff + r * ${sp}u + h * ${keysPerLane}u + t] = f16(p);
-    }
+${writeP('mr')}
     l = l * alpha + ls;
     m = mr;
     if (anyNeed) { ${storeO((e) => `o${e}`)} }
@@ -127,12 +129,7 @@ ${values}`
     // keys all masked (−∞) so far change nothing (and exp(−∞ + ∞) is NaN)
     let live = mn > ${NEG_INF};
     let alpha = select(1.0, exp(m - mn), live);
-    var ls = 0.0;
-    for (var t = 0u; t < ${keysPerLane}u; t++) {
-      let p = select(0.0, exp(x[t] - mn), live && x[t] > ${NEG_INF});
-      ls += p;
-      PS[pOff + r * ${sp}u + h * ${keysPerLane}u + t] = f16(p);
-    }
+${writeP('mn')}
     l = l * alpha + ls;
     m = select(m, mn, live);
     workgroupBarrier();
@@ -153,10 +150,7 @@ var<workgroup> PS: array<f16, ${sub * 16 * sp}>;
 
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let unit = ${grid.group};
-  if (unit >= ${groups}u) { return; }
-  let g = unit / ${qBlocks}u;
-  let q0 = (unit % ${qBlocks}u) * ${bq}u;
+${queryBlockEntry(grid.group, groups, qBlocks, bq)}
   let sg = lid / ${LANES}u;
   let lane = lid % ${LANES}u;
   let rb = sg / ${splits}u;

@@ -16,7 +16,7 @@ import { hasF16Mma } from '../../devices/webgpu/matmul-tile.js';
 import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
 import type { NetTensor } from '../network.js';
 import { f32Literal } from './access.js';
-import { attentionAddressing, bindAttention, pairedRows, rowState } from './attention-parts.js';
+import { attentionAddressing, bindAttention, pairedRows, queryBlockEntry, rowState } from './attention-parts.js';
 import { groupGrid, tensorOf } from './convert.js';
 import type { KernelContext, Tactic } from './tactic.js';
 
@@ -97,10 +97,7 @@ var<workgroup> XS: array<f32, ${threads}>;
 
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let unit = ${grid.group};
-  if (unit >= ${groups}u) { return; }
-  let g = unit / ${qBlocks}u;
-  let q0 = (unit % ${qBlocks}u) * ${bq}u;
+${queryBlockEntry(grid.group, groups, qBlocks, bq)}
   let sg = lid / ${LANES}u;
   let lane = lid % ${LANES}u;
   let r = lane / 2u;

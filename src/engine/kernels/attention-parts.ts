@@ -117,3 +117,14 @@ export function rowState(a: AttentionAddressing, width: number, bq: number): str
   let kBase = offK(g);
   let vBase = offV(g);`;
 }
+
+/**
+ * The first lines of a query-block kernel's main: workgroup `unit` (from `group`, its grid
+ * expression) picks batch entry `g` and the block's first query row `q0`; units past the last return.
+ */
+export function queryBlockEntry(group: string, groups: number, qBlocks: number, bq: number): string {
+  return `  let unit = ${group};
+  if (unit >= ${groups}u) { return; }
+  let g = unit / ${qBlocks}u;
+  let q0 = (unit % ${qBlocks}u) * ${bq}u;`;
+}

@@ -10,7 +10,7 @@ import { INFINITY, NAN_MINMAX, NEG_INF } from '../../wgsl/math.js';
 import { attentionDimsOf, type AttentionLayer } from '../layers/attention.js';
 import type { NetTensor } from '../network.js';
 import { f32Literal } from './access.js';
-import { attentionAddressing, bindAttention, pairedRows, rowState } from './attention-parts.js';
+import { attentionAddressing, bindAttention, pairedRows, queryBlockEntry, rowState } from './attention-parts.js';
 import { groupGrid } from './convert.js';
 import type { KernelContext, Tactic } from './tactic.js';
 
@@ -80,10 +80,7 @@ var<workgroup> sh: array<f32, ${sharedFloats(bq, bk, r, d, dv)}>;
 
 @compute @workgroup_size(${threads})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let unit = ${grid.group};
-  if (unit >= ${groups}u) { return; }
-  let g = unit / ${qBlocks}u;
-  let q0 = (unit % ${qBlocks}u) * ${bq}u;
+${queryBlockEntry(grid.group, groups, qBlocks, bq)}
   let rl = lid / ${r}u;
   let c0 = lid % ${r}u;
   let row = min(q0 + rl, ${sq - 1}u);

@@ -14,7 +14,7 @@ import type { TensorView } from '../layers/tensor-view.js';
 import type { NetTensor } from '../network.js';
 import { f32Literal } from './access.js';
 import { gemmAttentionPrograms } from './attention-gemm.js';
-import { attentionAddressing, bindAttention, pairedRows, rowState } from './attention-parts.js';
+import { attentionAddressing, bindAttention, pairedRows, queryBlockEntry, rowState } from './attention-parts.js';
 import { mmaAttentionPrograms } from './attention-mma.js';
 import { directMmaAttentionPrograms } from './attention-mma-direct.js';
 import { splitKeyPrograms } from './attention-split.js';
@@ -46,10 +46,7 @@ var<workgroup> vb: array<f32, ${bk * dv}>;
 
 @compute @workgroup_size(${bq})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let unit = ${grid.group};
-  if (unit >= ${groups}u) { return; }
-  let g = unit / ${qBlocks}u;
-  let q0 = (unit % ${qBlocks}u) * ${bq}u;
+${queryBlockEntry(grid.group, groups, qBlocks, bq)}
   let row = min(q0 + lid, ${sq - 1}u);
   var q: array<f32, ${d}>;
   let qBase = offQ(g) + row * ${qs}u;
