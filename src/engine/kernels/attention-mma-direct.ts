@@ -92,13 +92,15 @@ ${rq(d / 16).map((c) => `      sc = subgroupMatrixMultiplyAccumulate(ql${c}, ${m
       subgroupMatrixStore<row_major>(&SS, sOff + ${i * 16}u, sc, ${bk}u);
     }`).join('\n');
   const pv = (e: number, o: string) => rq(bk / 16).map((i) => `      ${o} = subgroupMatrixMultiplyAccumulate(${matrix('left', 'row_major', 'PS', `pOff + ${i * 16}u`, `${sp}u`)}, ${matrix('right', 'row_major', tv, `vBase + min(j0 + ${i * 16}u, ${sk - 16}u) * ${a.vk}u + ${e * 16}u`, `${a.vk}u`)}, ${o});`).join('\n');
-  const storeO = (o: (e: number) => string) => rq(dv / 16).map((e) => `subgroupMatrixStore<row_major>(&OS, oOff + ${e * 16}u, ${o(e)}, ${dv}u);`).join(' ');
+  // output tile e (16 columns) of the subgroup's staging, and all of them
+  const storeTile = (e: number, o: string) => `subgroupMatrixStore<row_major>(&OS, oOff + ${e * 16}u, ${o}, ${dv}u);`;
+  const storeO = (o: (e: number) => string) => rq(dv / 16).map((e) => storeTile(e, o(e))).join(' ');
   const values = held
     ? rq(dv / 16).map((e) => pv(e, `o${e}`)).join('\n')
     : rq(dv / 16).map((e) => `    {
       var ob = subgroup_matrix_result<f32, 16, 16>();
 ${pv(e, 'ob')}
-      subgroupMatrixStore<row_major>(&OS, oOff + ${e * 16}u, ob, ${dv}u);
+      ${storeTile(e, 'ob')}
     }`).join('\n');
   const rowOS = `OS[oOff + r * ${dv}u + h * ${half}u + e]`;
   // P = e^(s − ref) as f16 in the subgroup's P rows (masked scores −∞ give 0), and this lane's sum ls
