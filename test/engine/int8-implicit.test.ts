@@ -246,3 +246,48 @@ test('an int8 layer writing float takes the shortcut add (and the ReLU after it)
     }
   }
 });
+
+test('calibrated build: a float shortcut that is also quantized for a conv is read as that quantized copy, so the block input is written once, as bytes (TensorRT\'s implicit int8), agreeing with onnxruntime fp32', { skip }, async () => {
+  // x → conv+relu (r1) → conv+relu → conv 1×1 + r1 (identity shortcut) → relu → conv stride 2 + relu → pool → gemm
+  const blocks = patternModel({
+    ...spec,
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+      { op: 'Conv', inputs: ['r1', 'w2', 'b2'], outputs: ['c2'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['c2'], outputs: ['r2'] },
+      { op: 'Conv', inputs: ['r2', 'w3'], outputs: ['c3'] },
+      { op: 'Add', inputs: ['c3', 'r1'], outputs: ['s'] },
+      { op: 'Relu', inputs: ['s'], outputs: ['sr'] },
+      { op: 'Conv', inputs: ['sr', 'w4'], outputs: ['c4'], attrs: { pads: [1, 1, 1, 1], strides: [2, 2] } },
+      { op: 'Relu', inputs: ['c4'], outputs: ['r4'] },
+      { op: 'GlobalAveragePool', inputs: ['r4'], outputs: ['g'] },
+      { op: 'Flatten', inputs: ['g'], outputs: ['f'] },
+      { op: 'Gemm', inputs: ['f', 'fw', 'fb'], outputs: ['y'], attrs: { transB: 1 } },
+    ],
+    initializers: { ...spec.initializers, w2: randomTensor([8, 8, 3, 3], 21, -0.3, 0.3), w4: randomTensor([8, 8, 3, 3], 22, -0.3, 0.3) },
+  });
+  const g = importOnnx(blocks).graph;
+  const cache = await calibrateGraph(g, { count: 16, get: (i) => ({ x: sample(700 + i) }) }, { algo: 'minmax', device: 'cpu' });
+  const log: string[] = [];
+  const plan = await buildEnginePlan(gpu!, g, SHAPES, { precision: 'int8', calibration: cache, timeTactics: false, log: (l) => log.push(l) });
+  const layers = plan.layers.map((l) => `${l.kind} ${l.name}`).join('; ');
+  assert.ok(log.some((l) => /int8-residual.*Conv_4: residual r1 read as its quantized copy .*; Conv_0 writes it directly/.test(l)), log.filter((l) => l.includes('int8')).join('\n'));
+  // r1's quantize (for Conv_2) folded into Conv_0: the only quantize passes left are the input's and the classifier's
+  assert.deepEqual(plan.layers.filter((l) => l.kind === 'pointwise').map((l) => l.name), ['Conv_0/quantize', 'Gemm_11/quantize'], layers);
+  const engine = await Engine.load(gpu!, plan);
+  const context = await engine.createExecutionContext();
+  try {
+    for (const seed of [4100, 4101, 4102]) {
+      const x = sample(seed);
+      const want = (await runOrt(blocks, { x })).y!.data as Float32Array;
+      const got = (await context.run({ x })).y!.data as Float32Array;
+      const spread = Math.max(...want) - Math.min(...want);
+      const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
+      assert.ok(err <= 0.08 * spread, `seed ${seed}: logits off by ${err} (spread ${spread})`);
+    }
+  } finally {
+    context.dispose();
+    engine.dispose();
+  }
+});

@@ -190,6 +190,19 @@ interface ConvCase {
   n: number; c: number; h: number; w: number; o: number; kh: number; kw: number; group: number;
   strides: [number, number]; pads: [number, number, number, number]; dilations: [number, number];
   x: QuantParams; y?: QuantParams; bias: boolean; relu: boolean; seed: number; every?: boolean;
+  /** Channels-last input / output (the data and results are permuted here; the references stay NCHW). */
+  nhwcIn?: boolean; nhwcOut?: boolean;
+}
+
+/** NCHW-ordered values of an [n, c, h·w] image as NHWC, or back (`back`). */
+function permuteImage<T>(v: ArrayLike<T>, n: number, c: number, hw: number, back = false): T[] {
+  const out = new Array<T>(v.length);
+  for (let b = 0; b < n; b++) for (let ch = 0; ch < c; ch++) for (let p = 0; p < hw; p++) {
+    const nchw = (b * c + ch) * hw + p;
+    const nhwc = (b * hw + p) * c + ch;
+    if (back) out[nchw] = v[nhwc]!; else out[nhwc] = v[nchw]!;
+  }
+  return out;
 }
 
 function convData(c: ConvCase) {
@@ -206,6 +219,7 @@ function convData(c: ConvCase) {
     name: 'qconv', input: 'x', output: 'y', inputShape: [c.n, c.c, c.h, c.w], outputShape: [c.n, c.o, oh, ow], x: c.x,
     weights: Int8Array.from(ws), weightShape: [c.o, cg, c.kh, c.kw], weightScales: scales, ...(bias ? { bias } : {}), relu: c.relu,
     ...(c.y ? { y: c.y } : {}), group: c.group, strides: c.strides, pads: c.pads, dilations: c.dilations,
+    ...(c.nhwcIn ? { inputNhwc: true } : {}), ...(c.nhwcOut ? { outputNhwc: true } : {}),
   };
   const want: number[] = [];
   for (let b = 0; b < c.n; b++) for (let o = 0; o < c.o; o++) for (let y = 0; y < oh; y++) for (let x = 0; x < ow; x++) {
@@ -219,12 +233,20 @@ function convData(c: ConvCase) {
     }
     want.push(finish(acc, c.x.scale, scales[o]!, c.y, c.relu));
   }
-  return { xs, ws, scales, bias, spec, want, count: c.n * c.o * oh * ow };
+  return { xs, ws, scales, bias, spec, want, count: c.n * c.o * oh * ow, ohw: oh * ow };
+}
+
+/** Every tactic's (or the first's) NCHW-ordered results of case `c`, whatever its layouts. */
+async function runConv(c: ConvCase, d: ReturnType<typeof convData>, tactics: Tactic[] | string, every = !!c.every): Promise<Map<string, number[]>> {
+  const xs = c.nhwcIn ? permuteImage(d.xs, c.n, c.c, c.h * c.w) : d.xs;
+  const got = await runAll(tactics, qArray(c.x, xs), d.count, c.y, every);
+  if (c.nhwcOut) for (const [name, v] of got) got.set(name, permuteImage(v, c.n, c.o, d.ohw, true));
+  return got;
 }
 
 async function convAgainstOrt(c: ConvCase): Promise<void> {
   const d = convData(c);
-  const got = await runAll(int8ConvTactics(d.spec, deviceCaps(gpu!)), qArray(c.x, d.xs), d.count, c.y, !!c.every);
+  const got = await runConv(c, d, int8ConvTactics(d.spec, deviceCaps(gpu!)));
   assertExact(got, d.want, `conv ${JSON.stringify(d.spec.outputShape)}`);
   if (!c.y || c.relu) return; // QLinearConv has no ReLU and no f32 output
   const xt = new Tensor(c.x.signed ? 'int8' : 'uint8', d.spec.inputShape, qArray(c.x, d.xs));
@@ -273,7 +295,7 @@ test('conv four output pixels at a time (stride 1 across with OW % 4 = 0, or 1×
   }
 });
 
-test('subgroup-matrix tiles (matrix operations emulated on lavapipe): four-pixel staging through a blocked tile, split K through a 16×32-block tile — against the formula', { skip }, async () => {
+test('subgroup-matrix tiles (matrix operations emulated on lavapipe): a channels-last conv\'s 16-byte loads through a blocked tile into row4 stores, split K through a 16×32-block tile — against the formula', { skip }, async () => {
   const i8 = { componentType: 'i8', resultComponentType: 'i32', M: 16, N: 16, K: 32 };
   const caps: DeviceCaps = { ...deviceCaps(gpu!), subgroupMatrix: [i8], subgroupSize: 32, i8MatrixUnit: 'word' };
   const pick = (tactics: Tactic[] | string, name: RegExp) => {
@@ -282,9 +304,12 @@ test('subgroup-matrix tiles (matrix operations emulated on lavapipe): four-pixel
     assert.ok(t, `a tactic ${name} among ${tactics.map((x) => x.name).join(', ')}`);
     return [emulatedTactic(t)];
   };
-  // 3×3 pad 1 on 12×8 maps, batch 2: quads (col4 stores) through a 128×64 tile of 32×32 blocks, two row passes
-  const conv = convData({ n: 2, c: 12, h: 12, w: 8, o: 20, kh: 3, kw: 3, group: 1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.02, 119), y: U8(0.1, 2), bias: true, relu: false, seed: 120 });
-  assertExact(await runAll(pick(int8ConvTactics(conv.spec, caps), /^int8-conv-128x64x64-mma-r32x32$/), qArray(U8(0.02, 119), conv.xs), conv.count, U8(0.1, 2), true), conv.want, 'conv mma');
+  // 3×3 pad 1 on 9×7 maps, batch 2, 32 channels in, 40 out, NHWC both sides: rows of 16 bytes
+  // through a 128×64 tile of 32×32 blocks, two row passes (the NCHW staging goes through the same
+  // blocked loop as four words per iteration too, and is covered on the dot4I8Packed tiles above)
+  const cc: ConvCase = { n: 2, c: 32, h: 9, w: 7, o: 40, kh: 3, kw: 3, group: 1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.02, 119), y: U8(0.1, 2), bias: true, relu: true, seed: 140, nhwcIn: true, nhwcOut: true };
+  const conv = convData(cc);
+  assertExact(await runConv(cc, conv, pick(int8ConvTactics(conv.spec, caps), /^int8-conv-128x64x64-mma-r32x32$/), true), conv.want, 'conv mma');
   // 9 rows, K = 448, N = 30 (packed through scratch): split K on a 32×32 mma tile
   const c: GemmCase = { m: 9, k: 448, n: 30, x: U8(0.02, 119), y: U8(0.05, 3), perChannel: true, bias: true, relu: true, seed: 122 };
   const g = gemmData(c);
@@ -309,6 +334,29 @@ test('conv: dilation 2, asymmetric pads, ReLU, requantized and dequantized to f3
   const base: ConvCase = { n: 1, c: 5, h: 11, w: 9, o: 6, kh: 3, kw: 2, group: 1, strides: [1, 1], pads: [2, 0, 1, 1], dilations: [2, 2], x: U8(0.015, 90), bias: true, relu: true, seed: 70 };
   await convAgainstOrt({ ...base, y: U8(0.06, 10) });
   await convAgainstOrt(base);
+});
+
+test('conv channels-last: 16-byte loads of a pixel\'s channels (C and C/group multiples of 16), word loads (multiples of 4), byte gathers (a first conv\'s 3 channels), NHWC and NCHW on either side, row4 and packed stores — against the formula and QLinearConv', { skip }, async () => {
+  // every tile for the first case (every K step size); the first tile for the others
+  const base: ConvCase = { n: 2, c: 32, h: 6, w: 5, o: 24, kh: 3, kw: 3, group: 1, strides: [1, 1], pads: [1, 1, 1, 1], dilations: [1, 1], x: U8(0.02, 119), y: U8(0.1, 2), bias: true, relu: false, seed: 130, nhwcIn: true, nhwcOut: true };
+  const cases: [ConvCase, string][] = [
+    [{ ...base, every: true }, 'loadA16r(m0 + r, kq)'],
+    // stride 2, asymmetric pads, dilation, int8, into an NCHW output
+    [{ ...base, x: I8(0.03, -4), y: I8(0.2, 5), strides: [2, 2], pads: [0, 1, 2, 1], dilations: [2, 1], nhwcOut: false, seed: 131 }, 'loadA16r(m0 + r, kq)'],
+    // two groups of 16 channels; 6 channels a group out: through scratch
+    [{ ...base, c: 32, o: 12, group: 2, kh: 1, kw: 1, pads: [0, 0, 0, 0], seed: 132 }, 'loadA16r(m0 + r, kq)'],
+    // 8 channels: one word of a pixel per load; dequantized to f32 with ReLU
+    [{ ...base, c: 8, o: 8, y: undefined, relu: true, seed: 133 }, 'return xw('],
+    // a first conv: 3 channels, 7×7 stride 2, gathered byte by byte
+    [{ ...base, c: 3, o: 8, h: 11, w: 9, kh: 7, kw: 7, strides: [2, 2], pads: [3, 3, 3, 3], seed: 134 }, 'byteAt(u32(px)'],
+    // an NCHW input (four pixels of a row a load) into an NHWC output
+    [{ ...base, w: 8, nhwcIn: false, seed: 135 }, 'loadA16(m, kq)'],
+  ];
+  for (const [c, marker] of cases) {
+    const tactics = int8ConvTactics(convData(c).spec, deviceCaps(gpu!));
+    assert.ok(Array.isArray(tactics) && tactics.every((t) => t.programs[0]!.wgsl.includes(marker)), `${JSON.stringify(c)}: the tiles load through ${marker}`);
+    await convAgainstOrt(c);
+  }
 });
 
 test('refusals name the layer and the reason', { skip }, () => {

@@ -55,6 +55,11 @@ export interface QLinearLayer extends LayerBase {
   /** A float tensor of the output's shape added to the dequantized value before the activation (ResNet's shortcut). */
   residual?: string;
   /**
+   * The residual holds quantized integers (a float tensor holding them, or bytes): it is added as
+   * (r − zeroPoint)·scale (passes/int8-residual.ts).
+   */
+  residualQuant?: { scale: number; zeroPoint: number };
+  /**
    * gemm with a float output: sibling products of one input merged into this one
    * (passes/merge-gemms.ts); the columns go to these tensors in order, `n` each; the first is `output`.
    */
@@ -77,14 +82,15 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   if (bytesIn ? (xt.format.storage === 'i8x4') !== l.x.signed : xt.format.storage !== 'f32' && xt.format.storage !== 'f16x2') return `int8 layer ${l.name}: input storage ${xt.format.storage}`;
   const zt = l.xZeroPoint ? ctx.tensors.get(l.xZeroPoint)! : undefined;
   if (zt && (zt.format.storage === 'f16' || zt.shape.reduce((a, d) => a * d, 1) !== 1)) return `int8 layer ${l.name}: zero point ${zt.name} [${zt.shape}] in ${zt.format.storage} (one f32 or f16x2 element only)`;
-  if (xt.format.layout === 'nhwc' || yt.format.layout === 'nhwc') return `int8 layer ${l.name}: NHWC tensors (row-major only)`;
+  const [xNhwc, yNhwc] = [xt, yt].map((t) => t.format.layout === 'nhwc');
+  if (l.op === 'gemm' && (xNhwc || yNhwc)) return `int8 layer ${l.name}: NHWC tensors into a matrix product (row-major only)`;
   const rt = l.residual ? ctx.tensors.get(l.residual)! : undefined;
-  if (rt && (intOut || rt.shape.join() !== yt.shape.join() || rt.format.layout === 'nhwc' || isByteStorage(rt.format.storage))) {
-    return `int8 layer ${l.name}: residual ${rt.name} [${rt.shape}] ${rt.format.layout}/${rt.format.storage} (a float tensor of the output's shape, row-major, into a float or requantized output)`;
+  if (rt && (intOut || rt.shape.join() !== yt.shape.join() || (rt.format.layout === 'nhwc') !== yNhwc || (isByteStorage(rt.format.storage) && !l.residualQuant))) {
+    return `int8 layer ${l.name}: residual ${rt.name} [${rt.shape}] ${rt.format.layout}/${rt.format.storage} (a tensor of the output's shape and layout, bytes only when quantized, into a float or requantized output)`;
   }
   const common = {
     name: l.name, input: l.input, output: l.output, x: l.x, weights: l.weights, weightScales: l.weightScales,
-    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.act ? { act: l.act } : {}), ...(rt ? { residual: { tensor: rt.name, storage: rt.format.storage } } : {}), ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }),
+    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.act ? { act: l.act } : {}), ...(rt ? { residual: { tensor: rt.name, storage: rt.format.storage, ...(l.residualQuant ? { quant: l.residualQuant } : {}) } } : {}), ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }),
     ...(l.xZeroPoint ? { xZeroPoint: { tensor: l.xZeroPoint, storage: ctx.tensors.get(l.xZeroPoint)!.format.storage } } : {}),
     intOut,
   };
@@ -104,7 +110,7 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   }
   const g = l.conv!;
   return int8ConvTactics({
-    ...common, inputShape: imageDims(xt), outputShape: imageDims(yt),
+    ...common, inputShape: imageDims(xt), outputShape: imageDims(yt), inputNhwc: xNhwc, outputNhwc: yNhwc,
     weightShape: l.weightShape as [number, number, number, number], ...g,
   }, ctx.caps);
 };
@@ -143,7 +149,11 @@ function lower(e: Emitter, l: QLinearLayer): void {
     e.node('Cast', [y], { to: int(6) }, l.output);
     return;
   }
-  if (l.residual) y = e.node('Add', [y, l.residual], {}, e.value(!l.relu && !l.act && !l.y));
+  if (l.residual) {
+    const q = l.residualQuant;
+    const r = q ? e.node('Mul', [e.node('Sub', [l.residual, k('r.zp', q.zeroPoint)], {}, e.value(false)), k('r.scale', q.scale)], {}, e.value(false)) : l.residual;
+    y = e.node('Add', [y, r], {}, e.value(!l.relu && !l.act && !l.y));
+  }
   if (l.relu) y = e.node('Relu', [y], {}, e.value(!l.y && !l.act));
   if (l.act) y = e.activation(l.act, y, !l.y);
   if (l.y) {
@@ -162,13 +172,18 @@ export const qlinearKind: LayerKindDef<QLinearLayer> = {
     if (l.residual) l.residual = swap(l.residual);
   },
   clone: (l) => ({
-    ...l, from: [...l.from], weightShape: [...l.weightShape], x: { ...l.x }, ...(l.y ? { y: { ...l.y } } : {}), ...(l.act ? { act: { ...l.act } } : {}), ...(l.parts ? { parts: l.parts.map((p) => ({ ...p })) } : {}),
+    ...l, from: [...l.from], weightShape: [...l.weightShape], x: { ...l.x }, ...(l.y ? { y: { ...l.y } } : {}), ...(l.residualQuant ? { residualQuant: { ...l.residualQuant } } : {}), ...(l.act ? { act: { ...l.act } } : {}), ...(l.parts ? { parts: l.parts.map((p) => ({ ...p })) } : {}),
     ...(l.conv ? { conv: { ...l.conv, strides: [...l.conv.strides], pads: [...l.conv.pads], dilations: [...l.conv.dilations] } } : {}),
   }),
   lower,
   compile,
-  rowMajor: true,
+  // convolutions read and write channels-last images (16 bytes of a pixel's channels a load);
+  // matrix products take rows, and the depthwise kernel planes
+  rowMajor: (l) => l.op === 'gemm' || isDepthwise(l),
 };
+
+/** A convolution with one input channel per output channel (the direct depthwise kernel's). */
+export const isDepthwise = (l: QLinearLayer): boolean => l.op === 'conv' && l.conv!.group === l.weightShape[0] && l.weightShape[1] === 1;
 
 // ---- QLinearConv and QLinearMatMul: the integers in, the integers out ----
 

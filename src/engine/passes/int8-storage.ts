@@ -2,8 +2,9 @@
 // u8x4 storage) instead of one f32 (or half) each when its writer can write whole words and
 // everything reading it can read bytes.
 // Writers: an int8 layer that requantizes its output, when it stores whole words directly (a gemm
-// whose N is a multiple of 4: four columns of a row; a conv whose output image has a multiple of 4
-// pixels: four pixels of a channel; elsewhere bytes would go through an i32 scratch and a packing
+// whose N is a multiple of 4: four columns of a row; a channels-last conv whose groups have a
+// multiple of 4 output channels: four channels of a pixel; an NCHW conv whose output image has a
+// multiple of 4 pixels: four pixels of a channel; elsewhere bytes would go through an i32 scratch and a packing
 // pass, which moves more than the f32 it saves; a depthwise conv at any size, whose direct kernel
 // writes any four consecutive elements); and a pointwise layer whose expression ends in a
 // quantize (a QuantizeLinear, often fused after a residual Add and ReLU), which then writes four
@@ -12,6 +13,7 @@
 // pointwise layers (the DequantizeLinear after it), which load the integer as f32.
 // Runs after the precision pass, whose f32 / f16 choice it overrides for these tensors only.
 import { outerQuantize, type QuantInfo } from '../layers/quantize.js';
+import { isDepthwise } from '../layers/qlinear.js';
 import type { Layer, Network } from '../network.js';
 import type { EnginePass } from './pass.js';
 import { consumers, isBoundary } from './net-utils.js';
@@ -22,8 +24,11 @@ function wordWriter(net: Network, l: Layer): QuantInfo | undefined {
   if (l.kind !== 'qlinear' || !l.y) return undefined;
   if (l.op === 'gemm') return l.weightShape[1]! % 4 === 0 ? l.y : undefined;
   // a depthwise conv's direct kernel writes four consecutive elements a word at any image size
-  if (l.conv!.group === l.weightShape[0] && l.weightShape[1] === 1) return l.y;
-  const pixels = net.tensors.get(l.output)!.shape.slice(2).reduce((a, d) => a * d, 1);
+  if (isDepthwise(l)) return l.y;
+  const out = net.tensors.get(l.output)!;
+  // channels-last: four channels of a pixel a word; NCHW: four pixels of a channel
+  if (out.format.layout === 'nhwc') return (l.weightShape[0]! / l.conv!.group) % 4 === 0 ? l.y : undefined;
+  const pixels = out.shape.slice(2).reduce((a, d) => a * d, 1);
   return pixels % 4 === 0 ? l.y : undefined;
 }
 
@@ -36,13 +41,16 @@ export const int8StoragePass: EnginePass = {
     for (const l of net.layers) {
       if (l.kind !== 'qlinear' && l.kind !== 'pointwise') continue;
       const t = net.tensors.get(l.output)!;
-      if (isBoundary(net, l.output) || t.format.layout === 'nhwc') continue;
+      if (isBoundary(net, l.output)) continue;
       const y = wordWriter(net, l);
       if (!y) continue;
+      const same = (q: { scale: number; zeroPoint: number }) => q.zeroPoint === y.zeroPoint && q.scale === y.scale;
+      // an int8 layer reads it as its quantized input, or as a quantized residual (int8-residual), or both
       const fits = (readers.get(l.output) ?? []).every((r) =>
         r.kind === 'pointwise'
-        || (r.kind === 'qlinear' && r.input === l.output && r.xZeroPoint !== l.output
-          && r.x.signed === y.signed && r.x.zeroPoint === y.zeroPoint && r.x.scale === y.scale));
+        || (r.kind === 'qlinear' && r.xZeroPoint !== l.output && (r.input === l.output || r.residual === l.output)
+          && (r.input !== l.output || (r.x.signed === y.signed && same(r.x)))
+          && (r.residual !== l.output || (!!r.residualQuant && same(r.residualQuant)))));
       if (!fits) continue;
       t.format = { ...t.format, storage: y.signed ? 'i8x4' : 'u8x4' };
       by[l.kind]++;

@@ -15,6 +15,7 @@ import { fuseSoftmaxMaskPass } from './fuse-softmax-mask.js';
 import { fuseAttentionPass } from './fuse-attention.js';
 import { fuseGeluPass } from './fuse-gelu.js';
 import { fuseInt8EpiloguePass } from './fuse-int8-epilogue.js';
+import { int8ResidualPass } from './int8-residual.js';
 import { int8StoragePass } from './int8-storage.js';
 import { layoutPass } from './layout.js';
 import { mergeGemmsPass } from './merge-gemms.js';
@@ -41,6 +42,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   fusePointwisePass,
   fuseGeluPass,
   fuseInt8EpiloguePass,
+  int8ResidualPass,
   mergeGemmsPass,
   splitGemmOutputsPass,
   fuseSoftmaxMaskPass,

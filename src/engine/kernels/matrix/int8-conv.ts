@@ -12,6 +12,8 @@ import { inputBytes, int8SpecUnfit, zeroPointPart, type RuntimeZeroPoint } from 
 import { int8DepthwiseTactics } from './int8-depthwise.js';
 import { transpose4x4 } from './int8-stage.js';
 import { int8TileTactics, type Int8Problem } from './int8-tile.js';
+import type { Int8Residual } from './int8-store.js';
+import { nhwcLoaders, nhwcWeightAt, nhwcWide } from './int8-conv-nhwc.js';
 
 export interface Int8ConvSpec {
   name: string;
@@ -32,15 +34,19 @@ export interface Int8ConvSpec {
   /** An activation other than ReLU, on the dequantized float. */
   act?: Activation;
   /** A float tensor of the output's shape (row-major, same element order) added before the activation. */
-  residual?: { tensor: string; storage: Storage };
+  residual?: Int8Residual;
   y?: QuantParams;
   group: number;
   strides: [number, number];
   /** [top, left, bottom, right]. */
   pads: [number, number, number, number];
   dilations: [number, number];
-  /** The input is an engine float tensor (NCHW) in this storage holding the integers (else packed bytes). */
+  /** The input is an engine float tensor in this storage holding the integers (else packed bytes). */
   inputStorage?: Storage;
+  /** The input is channels-last (int8-conv-nhwc.ts); else NCHW. */
+  inputNhwc?: boolean;
+  /** The output is channels-last: a row of the product is a pixel's channels; else NCHW. */
+  outputNhwc?: boolean;
   /** With `y`: the output is an f32 engine tensor holding the requantized integers. */
   yFloat?: boolean;
   /** The input's zero point is this one-element engine tensor (read at run time), not x.zeroPoint. */
@@ -56,7 +62,6 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const unfit = int8SpecUnfit(s, o);
   if (unfit) return unfit;
   const [sh, sw] = s.strides;
-  const [pt, pl] = s.pads;
   const [dh, dw] = s.dilations;
   const wantH = Math.floor((h + s.pads[0] + s.pads[2] - dh * (kh - 1) - 1) / sh) + 1;
   const wantW = Math.floor((w + s.pads[1] + s.pads[3] - dw * (kw - 1) - 1) / sw) + 1;
@@ -70,16 +75,45 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   // four output pixels of one row read four consecutive input bytes per tap (stride 1 across);
   // so do any four pixels of one image under a 1×1 kernel with stride 1 and no padding
   const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && s.pads.every((v) => v === 0);
-  const quads = !s.inputStorage && ((sw === 1 && ow % 4 === 0) || pointwise);
+  const quads = !s.inputNhwc && !s.inputStorage && ((sw === 1 && ow % 4 === 0) || pointwise);
+  const wide = !!s.inputNhwc && nhwcWide(s);
   const problem: Int8Problem = {
-    m: nb * ohw, n: og, k, groups: s.group, aQuads: quads, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}),
+    m: nb * ohw, n: og, k, groups: s.group, aQuads: quads, aRows: wide, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
-    at: (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
+    at: s.inputNhwc ? nhwcWeightAt(s) : (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
     a: (first) => {
       const zp = zeroPointPart(first + 1, s.x, s.xZeroPoint);
       return {
-      wgsl: `${inputBytes(first, s.inputStorage)}${zp.wgsl}
-fn loadA4(m: u32, kq: u32) -> u32 {
+        wgsl: `${inputBytes(first, s.inputStorage, wide)}${zp.wgsl}${s.inputNhwc ? nhwcLoaders(s, zp.byte) : nchwLoaders(s, zp.byte, quads)}`,
+        bindings: [{ tensor: s.input }, ...zp.bindings],
+      };
+    },
+    // rows are output pixels: channels-last, a row is a pixel's channels (four of them a word when
+    // a group has a multiple of 4); NCHW, a column's four pixels are a word when the image has a multiple of 4
+    outIndex: s.outputNhwc ? `m * ${o}u + grp * ${og}u + n` : `((m / ${ohw}u) * ${o}u + grp * ${og}u + n) * ${ohw}u + m % ${ohw}u`,
+    store: s.outputNhwc ? (og % 4 === 0 ? 'row4' : 'scratch') : ohw % 4 === 0 ? 'col4' : 'scratch',
+    output: s.output,
+    outputCount: nb * o * ohw,
+  };
+  // depthwise: the direct kernel first (the untimed choice), the tiles after it
+  // (the direct depthwise kernel takes no residual and NCHW only: else the tiles only)
+  const tactics: Tactic[] = s.residual || s.inputNhwc || s.outputNhwc ? [] : int8DepthwiseTactics(s, caps);
+  const why: string[] = [];
+  tactics.push(...int8TileTactics('int8-conv', problem, caps, why));
+  return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
+}
+
+/** WGSL of the NCHW input's loaders: `loadA4` (bytes gathered one by one), and `loadA16` where four pixels share a row. */
+function nchwLoaders(s: Int8ConvSpec, zpByte: string, quads: boolean): string {
+  const [, c, h, w] = s.inputShape;
+  const [, , oh, ow] = s.outputShape;
+  const [, cg, kh, kw] = s.weightShape;
+  const [sh, sw] = s.strides;
+  const [pt, pl] = s.pads;
+  const [dh, dw] = s.dilations;
+  const k = cg * kh * kw;
+  const ohw = oh * ow;
+  return `fn loadA4(m: u32, kq: u32) -> u32 {
   let b = m / ${ohw}u;
   let p = m % ${ohw}u;
   let y0 = i32(p / ${ow}u) * ${sh} - ${pt};
@@ -88,7 +122,7 @@ fn loadA4(m: u32, kq: u32) -> u32 {
   var word = 0u;
   for (var j = 0u; j < 4u; j = j + 1u) {
     let k = kq * 4u + j;
-    var v = ${zp.byte};
+    var v = ${zpByte};
     if (k < ${k}u) {
       let ci = k / ${kh * kw}u;
       let r = k % ${kh * kw}u;
@@ -100,29 +134,15 @@ fn loadA4(m: u32, kq: u32) -> u32 {
   }
   return word;
 }
-${!quads ? '' : ow % 4 === 0 ? quadLoader(s, zp.byte) : pointwiseQuadLoader(s, zp.byte)}`,
-      bindings: [{ tensor: s.input }, ...zp.bindings],
-      };
-    },
-    outIndex: `((m / ${ohw}u) * ${o}u + grp * ${og}u + n) * ${ohw}u + m % ${ohw}u`,
-    store: ohw % 4 === 0 ? 'col4' : 'scratch',
-    output: s.output,
-    outputCount: nb * o * ohw,
-  };
-  // depthwise: the direct kernel first (the untimed choice), the tiles after it
-  // (the direct depthwise kernel takes no residual: then the tiles only)
-  const tactics: Tactic[] = s.residual ? [] : int8DepthwiseTactics(s, caps);
-  const why: string[] = [];
-  tactics.push(...int8TileTactics('int8-conv', problem, caps, why));
-  return tactics.length ? tactics : `int8 layer ${s.name}: no tactic fits (${why.join('; ')})`;
+${!quads ? '' : ow % 4 === 0 ? quadLoader(s, zpByte) : pointwiseQuadLoader(s, zpByte)}`;
 }
 
 /** WGSL: the four input bytes from byte a on, as one word (one load, or two and a funnel shift off a word boundary). */
 const BYTES4 = `fn bytes4(a: u32) -> u32 {
   let sh = (a & 3u) * 8u;
-  let lo = xq[a >> 2u];
+  let lo = xw(a >> 2u);
   if (sh == 0u) { return lo; }
-  return (lo >> sh) | (xq[(a >> 2u) + 1u] << (32u - sh));
+  return (lo >> sh) | (xw((a >> 2u) + 1u) << (32u - sh));
 }
 `;
 

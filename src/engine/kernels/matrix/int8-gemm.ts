@@ -10,6 +10,7 @@ import { declareTensor, loaders } from '../access.js';
 import type { Tactic } from '../tactic.js';
 import { quantUnfit, type QuantParams } from './int8-data.js';
 import { int8TileTactics, type Int8Problem } from './int8-tile.js';
+import type { Int8Residual } from './int8-store.js';
 
 export interface Int8GemmSpec {
   /** The layer's name, for refusals. */
@@ -30,7 +31,7 @@ export interface Int8GemmSpec {
   /** An activation other than ReLU, on the dequantized float. */
   act?: Activation;
   /** A float tensor of the output's shape (row-major, same element order) added before the activation. */
-  residual?: { tensor: string; storage: Storage };
+  residual?: Int8Residual;
   /** Merged sibling products: the float columns go to these f32 tensors in order, M rows of n each. */
   parts?: { tensor: string; n: number }[];
   /** Requantize the output to this; absent: dequantize to f32. */
@@ -64,15 +65,19 @@ export function zeroPointPart(binding: number, x: QuantParams, zp: RuntimeZeroPo
   };
 }
 
-/** WGSL reading byte i of the packed int8 buffer `buf`. */
-export const byteReader = (buf: string): string => `fn byteAt(i: u32) -> u32 { return (${buf}[i >> 2u] >> ((i & 3u) * 8u)) & 0xffu; }\n`;
-
 /**
- * Declares the input `xq` at `binding` and `byteAt(i)`, its element i as a byte: packed int8
- * storage, or an engine float tensor (f32 or f16x2) whose elements are integers in [-128, 255].
+ * Declares the input `xq` at `binding`, `fn xw(i: u32) -> u32` (word i of packed bytes) and
+ * `byteAt(i)`, its element i as a byte: packed int8 storage, or an engine float tensor (f32 or
+ * f16x2) whose elements are integers in [-128, 255]. `wide` (packed bytes whose size is a multiple
+ * of 16): `xq` is an array of vec4<u32>, so a loader can fetch four words with one load.
  */
-export function inputBytes(binding: number, storage: Storage | undefined): string {
-  if (!storage) return `@group(0) @binding(${binding}) var<storage, read_write> xq: array<u32>;\n${byteReader('xq')}`;
+export function inputBytes(binding: number, storage: Storage | undefined, wide = false): string {
+  if (!storage) {
+    return `@group(0) @binding(${binding}) var<storage, read_write> xq: array<${wide ? 'vec4<u32>' : 'u32'}>;
+fn xw(i: u32) -> u32 { return ${wide ? 'xq[i >> 2u][i & 3u]' : 'xq[i]'}; }
+fn byteAt(i: u32) -> u32 { return (xw(i >> 2u) >> ((i & 3u) * 8u)) & 0xffu; }
+`;
+  }
   return `${declareTensor(binding, 'xq', storage)}${loaders('xq', storage)}fn byteAt(i: u32) -> u32 { return u32(i32(load_xq(i))) & 0xffu; }\n`;
 }
 
@@ -98,15 +103,17 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
   if (unfit) return unfit;
   if (s.weights.length !== s.k * s.n) return `int8 layer ${s.name}: ${s.weights.length} weights for K=${s.k} × N=${s.n}`;
   const aligned = s.k % 4 === 0 && !s.inputStorage;
+  // rows of whole 16-byte words: four words of A in one load
+  const wide = s.k % 16 === 0 && !s.inputStorage;
   const problem: Int8Problem = {
-    m: s.m, n: s.n, k: s.k, groups: 1, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}), ...(s.parts ? { parts: partRanges(s.parts) } : {}),
+    m: s.m, n: s.n, k: s.k, groups: 1, aRows: wide, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}), ...(s.parts ? { parts: partRanges(s.parts) } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (_g, k, n) => s.weights[k * s.n + n]!,
     a: (first) => {
       const zp = zeroPointPart(first + 1, s.x, s.xZeroPoint);
       return {
-      wgsl: `${inputBytes(first, s.inputStorage)}${zp.wgsl}${aligned
-    ? `fn loadA4(m: u32, kq: u32) -> u32 { return xq[m * ${s.k / 4}u + kq]; }`
+      wgsl: `${inputBytes(first, s.inputStorage, wide)}${zp.wgsl}${wide ? `fn loadA16r(m: u32, kq: u32) -> vec4<u32> { return xq[(m * ${s.k / 4}u + kq) / 4u]; }\n` : ''}${aligned
+    ? `fn loadA4(m: u32, kq: u32) -> u32 { return xw(m * ${s.k / 4}u + kq); }`
     : `fn loadA4(m: u32, kq: u32) -> u32 {
   var w = 0u;
   for (var j = 0u; j < 4u; j = j + 1u) {

@@ -35,6 +35,25 @@ export function quadStage(tm: number, tkq: number, flip: string): OperandStage {
   };
 }
 
+/**
+ * Four words of one row per iteration: `loader(m, kq)` (kq a multiple of 4) gives words kq..kq+3 of
+ * row m as a vec4<u32> (16 consecutive bytes of K: one 128-bit load); rows past M and words past
+ * KQ stay zero. TKQ must be a multiple of 4 and KQ too (a row's words never straddle the end of K).
+ */
+export function rowStage(rows: number, tkq: number, loader: string, guard: string, flip = ''): OperandStage {
+  const per = tkq / 4;
+  return {
+    count: rows * per,
+    words: 4,
+    load: `let r = e / ${per}u;
+      let kq = s * ${tkq}u + (e % ${per}u) * 4u;
+      var v = vec4<u32>();
+      if (${guard}) { v = ${loader}${flip ? ` ^ vec4<u32>(${flip.replace(/^\s*\^\s*/, '')})` : ''}; }
+      let w0 = v.x; let w1 = v.y; let w2 = v.z; let w3 = v.w;`,
+    index: (q) => `(e / ${per}u) * ${tkq}u + (e % ${per}u) * 4u + ${q}u`,
+  };
+}
+
 /** WGSL statements storing iteration e's words into `arr` (with `wrap` around each value). */
 export function stageStores(st: OperandStage, arr: string, base: string, wrap: (v: string) => string = (v) => v): string {
   return Array.from({ length: st.words }, (_, q) => `${arr}[${base}${st.index(q)}] = ${wrap(`w${q}`)};`).join(' ');

@@ -3,13 +3,29 @@
 // a word along a row, `row4`, or down a column, `col4`, or as i32 to scratch that a second program
 // packs), as floats (requantized integers or dequantized values, merged siblings' parts), or as
 // int32 sums. The K loop's program and the split-K finishing program write through the same code.
-import { declareTensor, loaders } from '../../../devices/webgpu/storage.js';
+import { declareTensor, loaders, type Storage } from '../../../devices/webgpu/storage.js';
+import { f32Literal } from '../access.js';
 import { grid } from '../matmul-tile.js';
 import type { EngineBinding, EngineProgram } from '../tactic.js';
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Int8Problem } from './int8-tile.js';
 
 const rq = [0, 1, 2, 3];
+
+/**
+ * A tensor of the output's shape and element order added before the activation: floats, or
+ * (`quant`) quantized integers (a float tensor holding them, or bytes) dequantized as they are read.
+ */
+export interface Int8Residual {
+  tensor: string;
+  storage: Storage;
+  quant?: { scale: number; zeroPoint: number };
+}
+
+/** WGSL: the residual's float at flat index `i`. */
+function residualAt(r: Int8Residual, i: string): string {
+  return r.quant ? `((load_rs(${i}) - ${f32Literal(r.quant.zeroPoint)}) * ${f32Literal(r.quant.scale)})` : `load_rs(${i})`;
+}
 
 /** The output's results go to scratch as i32 and a second program packs them into bytes. */
 export const packsThroughScratch = (p: Int8Problem): boolean => !!p.y && !p.yFloat && p.store === 'scratch';
@@ -40,7 +56,7 @@ export function outputDecls(p: Int8Problem, base: number, scratch: number): { wg
 export function storeCode(p: Int8Problem): string {
   const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
   // the epilogue of element (m0r + i, n0c + j), with the residual at the same place
-  const fin = (i: number, j: number) => `finish(n0c + ${j}u, acc[${i}][${j}]${p.residual ? `, load_rs(outIndex(m0r + ${i}u, n0c + ${j}u))` : ''})`;
+  const fin = (i: number, j: number) => `finish(n0c + ${j}u, acc[${i}][${j}]${p.residual ? `, ${residualAt(p.residual, `outIndex(m0r + ${i}u, n0c + ${j}u)`)}` : ''})`;
   if (p.parts) {
     // the column picks the part: M rows of its n columns
     const put = (i: number) => p.parts!.map((q, k) => {

@@ -14,10 +14,11 @@ import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
 import type { EngineBinding, EngineProgram, Tactic } from '../tactic.js';
 import { INT8_MMA_DIRECTIVES, int8BlockThreads, int8MmaBlockLoop, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
 import { int8Finish } from './int8-epilogue.js';
-import { allSteps, quadStage, stageStores, wordStage, type OperandStage, type StepRange } from './int8-stage.js';
+import { allSteps, quadStage, rowStage, stageStores, wordStage, type OperandStage, type StepRange } from './int8-stage.js';
 import { outputDecls, packProgram, packsThroughScratch, storeCode } from './int8-store.js';
 import { int8Splits, splitFinishProgram } from './int8-split.js';
 import { channelParams, packWeightWords, type ChannelSpec, type QuantParams } from './int8-data.js';
+import type { Int8Residual } from './int8-store.js';
 
 /**
  * Workgroup tile TM×TN (multiples of 4), TKQ words of K per step; `mma`: the K loop on subgroup
@@ -69,11 +70,16 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
    * m..m+3 (m a multiple of 4, all four in range when m is) at word kq; A is then staged four rows at a time.
    */
   aQuads?: boolean;
+  /**
+   * The part `a` also declares `fn loadA16r(m: u32, kq: u32) -> vec4<u32>`: words kq..kq+3 of row
+   * m (kq a multiple of 4, KQ a multiple of 4: 16 consecutive bytes of K, one 128-bit load).
+   */
+  aRows?: boolean;
   relu: boolean;
   /** An activation other than ReLU on the dequantized float (int8-epilogue.ts). */
   act?: Activation;
   /** A float tensor of the output's shape and element order, added before the activation. */
-  residual?: { tensor: string; storage: Storage };
+  residual?: Int8Residual;
   /**
    * Float output only: columns [start, start + n) go to f32 tensor `tensor` as M rows of n
    * (merged sibling products); `output` and `outIndex` are then unused.
@@ -150,7 +156,7 @@ export function int8TileTactic(name: string, p: Int8Problem, t: Int8Tile, caps: 
   const rest = split ? { wgsl: '', bindings: [] } : outputDecls(p, first + 2, 0);
   const main: EngineProgram = {
     ...tileProgram(p, t, kPad, nPad, caps, `${a.wgsl}
-@group(0) @binding(${first}) var<storage, read> wq: array<u32>;
+@group(0) @binding(${first}) var<storage, read> wq: array<vec4<u32>>;
 ${outs.wgsl}${rest.wgsl}`, splits),
     bindings: [...a.bindings, { constant: 0 }, ...outs.bindings, ...rest.bindings],
   };
@@ -185,11 +191,13 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const store = splits > 1
     ? [0, 1, 2, 3].flatMap((i) => [0, 1, 2, 3].map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { part[(wid.z * M + m0r + ${i}u) * N + n0c + ${j}u] = acc[${i}][${j}]; }`)).join('\n')
     : storeCode(p);
-  const stageA = p.aQuads ? quadStage(t.tm, t.tkq, flip) : wordStage(t.tm * t.tkq, `let m = m0 + e / ${t.tkq}u;
+  const stageA = p.aRows ? rowStage(t.tm, t.tkq, 'loadA16r(m0 + r, kq)', 'm0 + r < M && kq < KQ', flip)
+    : p.aQuads ? quadStage(t.tm, t.tkq, flip) : wordStage(t.tm * t.tkq, `let m = m0 + e / ${t.tkq}u;
       let kq = s * ${t.tkq}u + e % ${t.tkq}u;
       var w = 0u;
       if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }`);
-  const stageB = wordStage(t.tn * t.tkq, `let w = wq[(grp * ${nPad}u + n0 + e / ${t.tkq}u) * ${kPad / 4}u + s * ${t.tkq}u + e % ${t.tkq}u];`);
+  // the weights' rows are whole 16-byte words (kPad a multiple of 4·TKQ ≥ 16): one vec4 load per four words
+  const stageB = rowStage(t.tn, t.tkq, `wq[((grp * ${nPad}u + n0 + r) * ${kPad / 4}u + kq) / 4u]`, 'true');
   const block = t.mma && t.rm && t.rn ? int8MmaBlockLoop({ ...t, rm: t.rm, rn: t.rn }, range, stageA, stageB, caps.i8MatrixUnit) : undefined;
   const { decls: shared, loop } = block ?? (t.mma ? int8MmaLoop(t, threads, range, stageA, stageB, caps.i8MatrixUnit) : simtLoop(t, threads, range, stageA, stageB));
   // a blocked tile hands its results to the epilogue in passes of rows (int8MmaBlockLoop; `pass` is a WGSL keyword)
