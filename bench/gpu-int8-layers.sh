@@ -8,6 +8,9 @@
 #
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-int8-layers.sh
 #
+# INT8_PRECISIONS (default fp16,int8) picks the rows, e.g. fp32,fp16,int8 for the ratio to fp32;
+# INT8_SKIP_BERT=1 benches ResNet-50 only; INT8_RESNET_LIMIT (default 240 s) bounds its bench.
+#
 # Writes to $OUT: mma.txt (GPU, driver, the check), int8.txt (tables and layer times),
 # int8-stderr.txt, bench-resnet.json, bench-bert.json.
 set -uo pipefail
@@ -33,10 +36,12 @@ for k, f in enumerate(calib):
 b=$!
 {
 timeout 90 "${nnrt[@]}" calibrate $d/resnet50_fp/model.onnx --images test/fixtures/images --batch-size 4 --algo entropy --device webgpu --out $d/r.cache --quiet; echo "step exit $? at ${SECONDS} s" >&2
-timeout 240 "${nnrt[@]}" bench $d/resnet50_fp/model.onnx --batch 32 --device webgpu --engine webgpu --precision fp16,int8 --calibration $d/r.cache --int8-float fp16 --mode resident --no-peers --runs 30 --warmup-ms 3000 --layer-times --json $out/bench-resnet.json; echo "step exit $? at ${SECONDS} s" >&2
+timeout ${INT8_RESNET_LIMIT:-240} "${nnrt[@]}" bench $d/resnet50_fp/model.onnx --batch 32 --device webgpu --engine webgpu --precision ${INT8_PRECISIONS:-fp16,int8} --calibration $d/r.cache --int8-float fp16 --mode resident --no-peers --runs 60 --warmup-ms 8000 --layer-times --json $out/bench-resnet.json; echo "step exit $? at ${SECONDS} s" >&2
 wait $b
+if [ -z "${INT8_SKIP_BERT:-}" ]; then
 timeout 60 "${nnrt[@]}" calibrate $d/bert_base_fp/model.onnx --data $d/bert_calib --algo minmax --device webgpu --out $d/b.cache --quiet; echo "step exit $? at ${SECONDS} s" >&2
-timeout 200 "${nnrt[@]}" bench $d/bert_base_fp/model.onnx --device webgpu --engine webgpu --precision fp16,int8 --calibration $d/b.cache --int8-float fp16 --mode resident --no-peers --runs 30 --warmup-ms 3000 --layer-times --json $out/bench-bert.json; echo "step exit $? at ${SECONDS} s" >&2
+timeout 200 "${nnrt[@]}" bench $d/bert_base_fp/model.onnx --device webgpu --engine webgpu --precision fp16,int8 --calibration $d/b.cache --int8-float fp16 --mode resident --no-peers --runs 60 --warmup-ms 8000 --layer-times --json $out/bench-bert.json; echo "step exit $? at ${SECONDS} s" >&2
 timeout 15 "${nnrt[@]}" inspect $d/bert_base_fp/model.onnx --partition webgpu
+fi
 } > $out/int8.txt 2>> $out/int8-stderr.txt
 ls $out
