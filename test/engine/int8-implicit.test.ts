@@ -218,6 +218,25 @@ test('int8 layers take the HardSwish or SiLU after them (and the requantization)
   }
 });
 
+/** The plan's logits on seeded inputs are within 8% of their spread of onnxruntime's fp32 ones. */
+async function assertLogitsNearOrt(plan: Awaited<ReturnType<typeof buildEnginePlan>>, model: Uint8Array, seeds: number[], what: string): Promise<void> {
+  const engine = await Engine.load(gpu!, plan);
+  const context = await engine.createExecutionContext();
+  try {
+    for (const seed of seeds) {
+      const x = sample(seed);
+      const want = (await runOrt(model, { x })).y!.data as Float32Array;
+      const got = (await context.run({ x })).y!.data as Float32Array;
+      const spread = Math.max(...want) - Math.min(...want);
+      const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
+      assert.ok(err <= 0.08 * spread, `${what} seed ${seed}: logits off by ${err} (spread ${spread})`);
+    }
+  } finally {
+    context.dispose();
+    engine.dispose();
+  }
+}
+
 test('an int8 layer writing float takes the shortcut add (and the ReLU after it) into its epilogue, agreeing with onnxruntime fp32', { skip }, async () => {
   const residualModel = patternModel({ ...spec, nodes: [...spec.nodes.slice(0, 6), { op: 'Relu', inputs: ['s'], outputs: ['sr'] }, ...spec.nodes.slice(6).map((n) => (n.inputs[0] === 's' ? { ...n, inputs: ['sr', ...n.inputs.slice(1)] } : n))] });
   const g = importOnnx(residualModel).graph;
@@ -229,21 +248,7 @@ test('an int8 layer writing float takes the shortcut add (and the ReLU after it)
     assert.ok(shortcut, plan.layers.map((l) => `${l.kind} ${l.from.join('+')}`).join('; '));
     assert.ok(shortcut.from.includes('Relu_6'), shortcut.from.join('+'));
     assert.ok(!plan.layers.some((l) => l.kind === 'pointwise' && l.from.includes('Add_5')), 'no float add layer left');
-    const engine = await Engine.load(gpu!, plan);
-    const context = await engine.createExecutionContext();
-    try {
-      for (const seed of [4000, 4001]) {
-        const x = sample(seed);
-        const want = (await runOrt(residualModel, { x })).y!.data as Float32Array;
-        const got = (await context.run({ x })).y!.data as Float32Array;
-        const spread = Math.max(...want) - Math.min(...want);
-        const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
-        assert.ok(err <= 0.08 * spread, `${floatPrecision} seed ${seed}: logits off by ${err} (spread ${spread})`);
-      }
-    } finally {
-      context.dispose();
-      engine.dispose();
-    }
+    await assertLogitsNearOrt(plan, residualModel, [4000, 4001], floatPrecision);
   }
 });
 
@@ -275,19 +280,5 @@ test('calibrated build: a float shortcut that is also quantized for a conv is re
   assert.ok(log.some((l) => /int8-residual.*Conv_4: residual r1 read as its quantized copy .*; Conv_0 writes it directly/.test(l)), log.filter((l) => l.includes('int8')).join('\n'));
   // r1's quantize (for Conv_2) folded into Conv_0: the only quantize passes left are the input's and the classifier's
   assert.deepEqual(plan.layers.filter((l) => l.kind === 'pointwise').map((l) => l.name), ['Conv_0/quantize', 'Gemm_11/quantize'], layers);
-  const engine = await Engine.load(gpu!, plan);
-  const context = await engine.createExecutionContext();
-  try {
-    for (const seed of [4100, 4101, 4102]) {
-      const x = sample(seed);
-      const want = (await runOrt(blocks, { x })).y!.data as Float32Array;
-      const got = (await context.run({ x })).y!.data as Float32Array;
-      const spread = Math.max(...want) - Math.min(...want);
-      const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
-      assert.ok(err <= 0.08 * spread, `seed ${seed}: logits off by ${err} (spread ${spread})`);
-    }
-  } finally {
-    context.dispose();
-    engine.dispose();
-  }
+  await assertLogitsNearOrt(plan, blocks, [4100, 4101, 4102], 'int8');
 });
