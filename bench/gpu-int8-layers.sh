@@ -9,7 +9,7 @@
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-int8-layers.sh
 #
 # INT8_PRECISIONS (default fp16,int8) picks the rows, e.g. fp32,fp16,int8 for the ratio to fp32;
-# INT8_SKIP_BERT=1 benches ResNet-50 only; INT8_RESNET_LIMIT (default 240 s) bounds its bench.
+# INT8_SKIP_BERT=1 benches ResNet-50 only, INT8_SKIP_RESNET=1 BERT only; INT8_RESNET_LIMIT (default 240 s) bounds its bench.
 #
 # Writes to $OUT: mma.txt (GPU, driver, the check), int8.txt (tables and layer times),
 # int8-stderr.txt, bench-resnet.json, bench-bert.json.
@@ -22,7 +22,7 @@ import sys, os; sys.path.insert(0,'bench/gpu-models'); import int8_models as m
 $1
 print('exported', flush=True)
 "; }
-py "m.export_cnn('$d','resnet50')" > $out/int8-stderr.txt 2>&1 &
+[ -z "${INT8_SKIP_RESNET:-}" ] && py "m.export_cnn('$d','resnet50')" > $out/int8-stderr.txt 2>&1 &
 r=$!
 nvidia-smi --query-gpu=name,driver_version --format=csv,noheader > $out/mma.txt 2>&1
 timeout 40 node bench/gpu-models/int8-mma-check.mjs >> $out/mma.txt 2>&1
@@ -35,8 +35,10 @@ for k, f in enumerate(calib):
 " >> $out/int8-stderr.txt 2>&1 &
 b=$!
 {
+if [ -z "${INT8_SKIP_RESNET:-}" ]; then
 timeout 90 "${nnrt[@]}" calibrate $d/resnet50_fp/model.onnx --images test/fixtures/images --batch-size 4 --algo entropy --device webgpu --out $d/r.cache --quiet; echo "step exit $? at ${SECONDS} s" >&2
 timeout ${INT8_RESNET_LIMIT:-240} "${nnrt[@]}" bench $d/resnet50_fp/model.onnx --batch 32 --device webgpu --engine webgpu --precision ${INT8_PRECISIONS:-fp16,int8} --calibration $d/r.cache --int8-float fp16 --mode resident --no-peers --runs 60 --warmup-ms 8000 --layer-times --json $out/bench-resnet.json; echo "step exit $? at ${SECONDS} s" >&2
+fi
 wait $b
 if [ -z "${INT8_SKIP_BERT:-}" ]; then
 timeout 60 "${nnrt[@]}" calibrate $d/bert_base_fp/model.onnx --data $d/bert_calib --algo minmax --device webgpu --out $d/b.cache --quiet; echo "step exit $? at ${SECONDS} s" >&2

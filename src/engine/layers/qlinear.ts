@@ -42,6 +42,11 @@ export interface QLinearLayer extends LayerBase {
    * → MatMulInteger/ConvInteger); x.zeroPoint is then unused.
    */
   xZeroPoint?: string;
+  /**
+   * gemm only: the input is the float tensor before quantization, quantized by `x` as the layer
+   * reads it (a QuantizeLinear folded in: passes/int8-quantize-on-load.ts).
+   */
+  quantizesInput?: boolean;
   /** Symmetric int8: conv OIHW [O, I/group, KH, KW] (1-D as KH = 1), gemm [K, N] row-major. */
   weights: Int8Array;
   weightShape: number[];
@@ -79,7 +84,9 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   const bytesOut = isByteStorage(yt.format.storage);
   if (bytesOut ? !l.y || (yt.format.storage === 'i8x4') !== l.y.signed : yt.format.storage !== (intOut ? 'i32' : 'f32')) return `int8 layer ${l.name}: output storage ${yt.format.storage} (${intOut ? 'i32' : l.y ? 'f32 or its bytes' : 'f32'} only)`;
   const bytesIn = isByteStorage(xt.format.storage);
-  if (bytesIn ? (xt.format.storage === 'i8x4') !== l.x.signed : xt.format.storage !== 'f32' && xt.format.storage !== 'f16x2') return `int8 layer ${l.name}: input storage ${xt.format.storage}`;
+  if (l.quantizesInput ? bytesIn || l.op !== 'gemm' || l.xZeroPoint : bytesIn ? (xt.format.storage === 'i8x4') !== l.x.signed : xt.format.storage !== 'f32' && xt.format.storage !== 'f16x2') {
+    return `int8 layer ${l.name}: input storage ${xt.format.storage}${l.quantizesInput ? ' (a float tensor quantized as it is read: a gemm\'s float input only)' : ''}`;
+  }
   const zt = l.xZeroPoint ? ctx.tensors.get(l.xZeroPoint)! : undefined;
   if (zt && (zt.format.storage === 'f16' || zt.shape.reduce((a, d) => a * d, 1) !== 1)) return `int8 layer ${l.name}: zero point ${zt.name} [${zt.shape}] in ${zt.format.storage} (one f32 or f16x2 element only)`;
   const [xNhwc, yNhwc] = [xt, yt].map((t) => t.format.layout === 'nhwc');
@@ -90,7 +97,7 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   }
   const common = {
     name: l.name, input: l.input, output: l.output, x: l.x, weights: l.weights, weightScales: l.weightScales,
-    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.act ? { act: l.act } : {}), ...(rt ? { residual: { tensor: rt.name, storage: rt.format.storage, ...(l.residualQuant ? { quant: l.residualQuant } : {}) } } : {}), ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }),
+    ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.act ? { act: l.act } : {}), ...(rt ? { residual: { tensor: rt.name, storage: rt.format.storage, ...(l.residualQuant ? { quant: l.residualQuant } : {}) } } : {}), ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }), ...(l.quantizesInput ? { inputQuantize: true } : {}),
     ...(l.xZeroPoint ? { xZeroPoint: { tensor: l.xZeroPoint, storage: ctx.tensors.get(l.xZeroPoint)!.format.storage } } : {}),
     intOut,
   };
@@ -118,7 +125,8 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
 /** The float network the layer computes, in ONNX nodes (DQ as Sub/Mul, then Conv/MatMul, then Q). */
 function lower(e: Emitter, l: QLinearLayer): void {
   const k = (name: string, v: number) => e.initializer(name, Tensor.fromArray([], [v]));
-  const x = e.node('Mul', [e.node('Sub', [l.input, l.xZeroPoint ?? k('x.zp', l.x.zeroPoint)], {}, e.value(false)), k('x.scale', l.x.scale)], {}, e.value(false));
+  const q = l.quantizesInput ? quantizeNodes(e, l.input, l.x, 'x') : l.input;
+  const x = e.node('Mul', [e.node('Sub', [q, l.xZeroPoint ?? k('x.zp', l.x.zeroPoint)], {}, e.value(false)), k('x.scale', l.x.scale)], {}, e.value(false));
   const channels = l.op === 'conv' ? l.weightShape[0]! : l.weightShape[1]!;
   const per = l.weights.length / channels;
   const w = Float32Array.from(l.weights, (q, i) => q * (l.weightScales.length === 1 ? l.weightScales[0]! : l.weightScales[l.op === 'conv' ? Math.floor(i / per) : i % channels]!));
@@ -156,11 +164,15 @@ function lower(e: Emitter, l: QLinearLayer): void {
   }
   if (l.relu) y = e.node('Relu', [y], {}, e.value(!l.y && !l.act));
   if (l.act) y = e.activation(l.act, y, !l.y);
-  if (l.y) {
-    const [lo, hi] = l.y.signed ? [-128, 127] : [0, 255];
-    const r = e.node('Round', [e.node('Div', [y, k('y.scale', l.y.scale)], {}, e.value(false))], {}, e.value(false));
-    e.node('Clip', [e.node('Add', [r, k('y.zp', l.y.zeroPoint)], {}, e.value(false)), k('y.lo', lo), k('y.hi', hi)], {}, e.value(true));
-  }
+  if (l.y) quantizeNodes(e, y, l.y, 'y', true);
+}
+
+/** ONNX nodes quantizing `v` to the integers of `q` (as floats): Clip(Round(v / scale) + zero point). */
+function quantizeNodes(e: Emitter, v: string, q: QuantInfo, prefix: string, last = false): string {
+  const k = (name: string, c: number) => e.initializer(name, Tensor.fromArray([], [c]));
+  const [lo, hi] = q.signed ? [-128, 127] : [0, 255];
+  const r = e.node('Round', [e.node('Div', [v, k(`${prefix}.scale`, q.scale)], {}, e.value(false))], {}, e.value(false));
+  return e.node('Clip', [e.node('Add', [r, k(`${prefix}.zp`, q.zeroPoint)], {}, e.value(false)), k(`${prefix}.lo`, lo), k(`${prefix}.hi`, hi)], {}, e.value(last));
 }
 
 export const qlinearKind: LayerKindDef<QLinearLayer> = {

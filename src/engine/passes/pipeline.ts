@@ -16,6 +16,7 @@ import { fuseAttentionPass } from './fuse-attention.js';
 import { fuseGeluPass } from './fuse-gelu.js';
 import { fuseInt8EpiloguePass } from './fuse-int8-epilogue.js';
 import { int8ResidualPass } from './int8-residual.js';
+import { int8QuantizeOnLoadPass } from './int8-quantize-on-load.js';
 import { int8StoragePass } from './int8-storage.js';
 import { layoutPass } from './layout.js';
 import { mergeGemmsPass } from './merge-gemms.js';
@@ -48,6 +49,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   fuseSoftmaxMaskPass,
   fuseAttentionPass,
   concatInPlacePass,
+  int8QuantizeOnLoadPass,
   layoutPass,
   precisionPass,
   int8StoragePass,

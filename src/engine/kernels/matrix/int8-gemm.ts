@@ -8,7 +8,8 @@ import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Storage } from '../../network.js';
 import { declareTensor, loaders } from '../access.js';
 import type { Tactic } from '../tactic.js';
-import { quantUnfit, type QuantParams } from './int8-data.js';
+import { qRange, quantUnfit, type QuantParams } from './int8-data.js';
+import { f32Literal } from '../access.js';
 import { int8TileTactics, type Int8Problem } from './int8-tile.js';
 import type { Int8Residual } from './int8-store.js';
 
@@ -38,6 +39,8 @@ export interface Int8GemmSpec {
   y?: QuantParams;
   /** The input is an engine float tensor in this storage holding the integers (else packed bytes). */
   inputStorage?: Storage;
+  /** With inputStorage: the float tensor holds real values, quantized by `x` as they are read. */
+  inputQuantize?: boolean;
   /** With `y`: the output is an f32 engine tensor holding the requantized integers. */
   yFloat?: boolean;
   /** The input's zero point is this one-element engine tensor (read at run time), not x.zeroPoint. */
@@ -68,17 +71,23 @@ export function zeroPointPart(binding: number, x: QuantParams, zp: RuntimeZeroPo
 /**
  * Declares the input `xq` at `binding`, `fn xw(i: u32) -> u32` (word i of packed bytes) and
  * `byteAt(i)`, its element i as a byte: packed int8 storage, or an engine float tensor (f32 or
- * f16x2) whose elements are integers in [-128, 255]. `wide` (packed bytes whose size is a multiple
- * of 16): `xq` is an array of vec4<u32>, so a loader can fetch four words with one load.
+ * f16x2) whose elements are integers in [-128, 255], or (`quantize`) a float tensor of real values
+ * quantized as they are read, exactly as a QuantizeLinear layer computes it. `wide` (packed bytes
+ * whose size is a multiple of 16): `xq` is an array of vec4<u32>, so a loader can fetch four words
+ * with one load.
  */
-export function inputBytes(binding: number, storage: Storage | undefined, wide = false): string {
+export function inputBytes(binding: number, storage: Storage | undefined, wide = false, quantize?: QuantParams): string {
   if (!storage) {
     return `@group(0) @binding(${binding}) var<storage, read_write> xq: array<${wide ? 'vec4<u32>' : 'u32'}>;
 fn xw(i: u32) -> u32 { return ${wide ? 'xq[i >> 2u][i & 3u]' : 'xq[i]'}; }
 fn byteAt(i: u32) -> u32 { return (xw(i >> 2u) >> ((i & 3u) * 8u)) & 0xffu; }
 `;
   }
-  return `${declareTensor(binding, 'xq', storage)}${loaders('xq', storage)}fn byteAt(i: u32) -> u32 { return u32(i32(load_xq(i))) & 0xffu; }\n`;
+  const [lo, hi] = quantize ? qRange(quantize) : [0, 0];
+  const value = quantize
+    ? `min(max(round(load_xq(i) / ${f32Literal(quantize.scale)}) + ${f32Literal(quantize.zeroPoint)}, ${f32Literal(lo)}), ${f32Literal(hi)})`
+    : 'load_xq(i)';
+  return `${declareTensor(binding, 'xq', storage)}${loaders('xq', storage)}fn byteAt(i: u32) -> u32 { return u32(i32(${value})) & 0xffu; }\n`;
 }
 
 /** Checks shared by the int8 layers: quantization parameters, weight scales and bias lengths. */
@@ -112,7 +121,7 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
     a: (first) => {
       const zp = zeroPointPart(first + 1, s.x, s.xZeroPoint);
       return {
-      wgsl: `${inputBytes(first, s.inputStorage, wide)}${zp.wgsl}${wide ? `fn loadA16r(m: u32, kq: u32) -> vec4<u32> { return xq[(m * ${s.k / 4}u + kq) / 4u]; }\n` : ''}${aligned
+      wgsl: `${inputBytes(first, s.inputStorage, wide, s.inputQuantize ? s.x : undefined)}${zp.wgsl}${wide ? `fn loadA16r(m: u32, kq: u32) -> vec4<u32> { return xq[(m * ${s.k / 4}u + kq) / 4u]; }\n` : ''}${aligned
     ? `fn loadA4(m: u32, kq: u32) -> u32 { return xw(m * ${s.k / 4}u + kq); }`
     : `fn loadA4(m: u32, kq: u32) -> u32 {
   var w = 0u;
