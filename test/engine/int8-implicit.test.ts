@@ -7,7 +7,11 @@ import assert from 'node:assert/strict';
 import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
 import { defaultGpu } from '../../src/devices/webgpu/provider.js';
 import '../../src/node/webgpu.js';
-import { buildEnginePlan } from '../../src/engine/builder.js';
+import { buildEnginePlan, buildNetwork } from '../../src/engine/builder.js';
+import { BASELINE_CAPS } from '../../src/devices/webgpu/caps.js';
+import { checkBuilderConfig } from '../../src/engine/config.js';
+import { lowerNetwork } from '../../src/engine/lower.js';
+import { exportOnnx } from '../../src/onnx/export/model.js';
 import { Engine } from '../../src/engine/runtime.js';
 import { CalibrationError, UsageError } from '../../src/errors.js';
 import { importOnnx } from '../../src/onnx/import/model.js';
@@ -284,4 +288,18 @@ test('calibrated build: a float shortcut that is also quantized for a conv is re
   assert.deepEqual(plan.layers.filter((l) => l.kind === 'pointwise').map((l) => l.name), ['Conv_0/quantize'], layers);
   assert.ok(log.some((l) => /int8-quantize-on-load.*Gemm_11\/quantize: folded into the input loads of Gemm_11/.test(l)), log.filter((l) => l.includes('int8')).join('\n'));
   await assertLogitsNearOrt(plan, blocks, [4100, 4101, 4102], 'int8');
+  // the same network lowered back to ONNX (as the framework runs layers an engine hands back:
+  // the shortcut's dequantize and the classifier's quantize-on-load written out), run by onnxruntime
+  const net = buildNetwork(g, SHAPES, checkBuilderConfig({ precision: 'int8', calibration: cache }), { ...BASELINE_CAPS, packedDot4I8: true });
+  const gemm = net.layers.find((l) => l.kind === 'qlinear' && l.op === 'gemm');
+  assert.ok(gemm?.kind === 'qlinear' && gemm.quantizesInput && net.layers.some((l) => l.kind === 'qlinear' && l.residualQuant));
+  const lowered = exportOnnx(lowerNetwork(net), { opset: 18 });
+  for (const seed of [4100, 4101]) {
+    const x = sample(seed);
+    const want = (await runOrt(blocks, { x })).y!.data as Float32Array;
+    const got = (await runOrt(lowered, { x })).y!.data as Float32Array;
+    const spread = Math.max(...want) - Math.min(...want);
+    const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
+    assert.ok(err <= 0.08 * spread, `lowered, seed ${seed}: logits off by ${err} (spread ${spread})`);
+  }
 });

@@ -125,7 +125,7 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
 /** The float network the layer computes, in ONNX nodes (DQ as Sub/Mul, then Conv/MatMul, then Q). */
 function lower(e: Emitter, l: QLinearLayer): void {
   const k = (name: string, v: number) => e.initializer(name, Tensor.fromArray([], [v]));
-  const q = l.quantizesInput ? quantizeNodes(e, l.input, l.x, 'x') : l.input;
+  const q = l.quantizesInput ? quantizeNodes(e, l.input, l.x, 'xq') : l.input;
   const x = e.node('Mul', [e.node('Sub', [q, l.xZeroPoint ?? k('x.zp', l.x.zeroPoint)], {}, e.value(false)), k('x.scale', l.x.scale)], {}, e.value(false));
   const channels = l.op === 'conv' ? l.weightShape[0]! : l.weightShape[1]!;
   const per = l.weights.length / channels;
