@@ -249,7 +249,10 @@ test('an int8 layer writing float takes the shortcut add (and the ReLU after it)
   const cache = await calibrateGraph(g, { count: 16, get: (i) => ({ x: sample(500 + i) }) }, { algo: 'minmax', device: 'cpu' });
   // with the layers int8 does not take in fp32, and in fp16
   for (const floatPrecision of ['fp32', 'fp16'] as const) {
-    const plan = await buildEnginePlan(gpu!, g, SHAPES, { precision: 'int8', calibration: cache, floatPrecision, timeTactics: false });
+    const log: string[] = [];
+    const plan = await buildEnginePlan(gpu!, g, SHAPES, { precision: 'int8', calibration: cache, floatPrecision, timeTactics: false, log: (l) => log.push(l) });
+    // the shortcut r2 (Conv_2's output, read by nothing else) is written as uint8 at its calibrated scale and read as integers
+    assert.ok(log.some((l) => /int8-residual.*Conv_4: residual r2 written as uint8 by Conv_2 at its calibrated scale/.test(l)), log.filter((l) => l.includes('int8')).join('\n'));
     const shortcut = plan.layers.find((l) => l.kind === 'qlinear' && l.from.includes('Add_5'));
     assert.ok(shortcut, plan.layers.map((l) => `${l.kind} ${l.from.join('+')}`).join('; '));
     assert.ok(shortcut.from.includes('Relu_6'), shortcut.from.join('+'));

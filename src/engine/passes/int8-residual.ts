@@ -7,8 +7,10 @@
 // layer (a ResNet block's input, quantized for the block's first convolutions) is read as those
 // integers too, as TensorRT's implicit int8 does. The layer that wrote the float then has the
 // quantize as its only reader and folds it into its epilogue: the block's output is written once,
-// as bytes, instead of as floats plus a quantize pass over them. The sum then carries the
-// shortcut's rounding to its calibrated scale (half a step at most).
+// as bytes, instead of as floats plus a quantize pass over them. A float residual written by an
+// int8 layer for this layer alone (ResNet's downsampling shortcut) is requantized by its writer
+// at its own calibrated scale (int8, or uint8 after a ReLU), and read as those integers. Either way the sum then
+// carries the shortcut's rounding to its calibrated scale (half a step at most).
 import { matchDequantize, matchQuantize } from '../layers/quantize.js';
 import type { PointwiseLayer } from '../network.js';
 import { fuseInt8Epilogue } from './int8-layers.js';
@@ -37,7 +39,16 @@ export const int8ResidualPass: EnginePass = {
       const at = net.layers.indexOf(l);
       const quantize = (consumers(net).get(l.residual) ?? []).find((r): r is PointwiseLayer =>
         r.kind === 'pointwise' && matchQuantize(r) !== undefined && net.layers.indexOf(r) < at);
-      if (!quantize) continue;
+      if (!quantize) {
+        const scale = ctx.int8.get(l.residual);
+        const alone = (consumers(net).get(l.residual) ?? []).length === 1 && !isBoundary(net, l.residual);
+        if (writer?.kind !== 'qlinear' || writer.y || !alone || !(scale && scale > 0) || net.tensors.get(l.residual)?.dtype === 'int32') continue;
+        // (after a ReLU, uint8 over [0, amax]: half the step, as quantize-implicit does)
+        writer.y = writer.relu && !writer.act ? { scale: Math.fround((scale * 127) / 255), zeroPoint: 0, signed: false } : { scale: Math.fround(scale), zeroPoint: 0, signed: true };
+        l.residualQuant = { scale: writer.y.scale, zeroPoint: 0 };
+        ctx.change(`${l.name}: residual ${l.residual} written as ${writer.y.signed ? 'int8' : 'uint8'} by ${writer.name} at its calibrated scale ${writer.y.scale}, read as those integers`);
+        continue;
+      }
       const q = matchQuantize(quantize)!;
       const float = l.residual;
       l.residual = quantize.output;
