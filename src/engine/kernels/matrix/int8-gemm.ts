@@ -6,10 +6,9 @@
 import type { Activation } from '../../network.js';
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Storage } from '../../network.js';
-import { declareTensor, loaders } from '../access.js';
+import { declareTensor, f32Literal, loaders } from '../access.js';
 import type { Tactic } from '../tactic.js';
 import { qRange, quantUnfit, type QuantParams } from './int8-data.js';
-import { f32Literal } from '../access.js';
 import { int8TileTactics, type Int8Problem } from './int8-tile.js';
 import type { Int8Residual } from './int8-store.js';
 

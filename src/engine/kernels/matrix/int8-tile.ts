@@ -9,16 +9,14 @@
 // the results go to scratch as i32 and a second program packs them (`scratch`).
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Activation } from '../../network.js';
-import type { Storage } from '../../../devices/webgpu/storage.js';
 import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
 import type { EngineBinding, EngineProgram, Tactic } from '../tactic.js';
 import { INT8_MMA_DIRECTIVES, int8BlockThreads, int8MmaBlockLoop, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
 import { int8Finish } from './int8-epilogue.js';
 import { allSteps, quadStage, rowStage, stageStores, wordStage, type OperandStage, type StepRange } from './int8-stage.js';
-import { outputDecls, packProgram, packsThroughScratch, storeCode } from './int8-store.js';
+import { outputDecls, packProgram, packsThroughScratch, storeCode, type Int8Residual } from './int8-store.js';
 import { int8Splits, splitFinishProgram } from './int8-split.js';
 import { channelParams, packWeightWords, type ChannelSpec, type QuantParams } from './int8-data.js';
-import type { Int8Residual } from './int8-store.js';
 
 /**
  * Workgroup tile TM×TN (multiples of 4), TKQ words of K per step; `mma`: the K loop on subgroup
