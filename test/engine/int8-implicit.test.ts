@@ -306,3 +306,29 @@ test('calibrated build: a float shortcut that is also quantized for a conv is re
     assert.ok(err <= 0.08 * spread, `lowered, seed ${seed}: logits off by ${err} (spread ${spread})`);
   }
 });
+
+test('calibrated build: a downsampling shortcut (a conv without ReLU written for the add alone) is requantized as int8 at its calibrated scale and read as signed bytes, agreeing with onnxruntime fp32', { skip }, async () => {
+  // x → conv+relu (r1) → conv 3×3 stride 2 (c2) + conv 1×1 stride 2 of r1 (c3, the shortcut) → relu → pool → gemm
+  const down = patternModel({
+    ...spec,
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+      { op: 'Conv', inputs: ['r1', 'w2', 'b2'], outputs: ['c2'], attrs: { pads: [1, 1, 1, 1], strides: [2, 2] } },
+      { op: 'Conv', inputs: ['r1', 'w3'], outputs: ['c3'], attrs: { strides: [2, 2] } },
+      { op: 'Add', inputs: ['c2', 'c3'], outputs: ['s'] },
+      { op: 'Relu', inputs: ['s'], outputs: ['sr'] },
+      { op: 'GlobalAveragePool', inputs: ['sr'], outputs: ['g'] },
+      { op: 'Flatten', inputs: ['g'], outputs: ['f'] },
+      { op: 'Gemm', inputs: ['f', 'fw', 'fb'], outputs: ['y'], attrs: { transB: 1 } },
+    ],
+  });
+  const g = importOnnx(down).graph;
+  const cache = await calibrateGraph(g, { count: 16, get: (i) => ({ x: sample(800 + i) }) }, { algo: 'minmax', device: 'cpu' });
+  const log: string[] = [];
+  const plan = await buildEnginePlan(gpu!, g, SHAPES, { precision: 'int8', calibration: cache, timeTactics: false, log: (l) => log.push(l) });
+  const int8Log = log.filter((l) => l.includes('int8')).join('\n');
+  assert.ok(log.some((l) => /int8-residual.*: residual c[23] written as int8 by Conv_[23] at its calibrated scale/.test(l)), int8Log);
+  assert.ok(log.some((l) => /\[int8-storage\] .*written by [2-9] int8/.test(l)), int8Log);
+  await assertLogitsNearOrt(plan, down, [4200, 4201, 4202], 'int8');
+});
