@@ -37,12 +37,12 @@ b=$!
 {
 if [ -z "${INT8_SKIP_RESNET:-}" ]; then
 timeout 90 "${nnrt[@]}" calibrate $d/resnet50_fp/model.onnx --images test/fixtures/images --batch-size 4 --algo entropy --device webgpu --out $d/r.cache --quiet; echo "step exit $? at ${SECONDS} s" >&2
-timeout ${INT8_RESNET_LIMIT:-240} "${nnrt[@]}" bench $d/resnet50_fp/model.onnx --batch 32 --device webgpu --engine webgpu --precision ${INT8_PRECISIONS:-fp16,int8} --calibration $d/r.cache --int8-float fp16 --mode resident --no-peers --runs 60 --warmup-ms 8000 --layer-times --json $out/bench-resnet.json; echo "step exit $? at ${SECONDS} s" >&2
+timeout ${INT8_RESNET_LIMIT:-240} "${nnrt[@]}" bench $d/resnet50_fp/model.onnx --batch 32 --device webgpu --engine webgpu --precision ${INT8_PRECISIONS:-fp16,int8} --calibration $d/r.cache --int8-float fp16 --mode resident --no-peers --runs 60 --warmup-ms 8000 --steady-ms 15000 --layer-times --json $out/bench-resnet.json; echo "step exit $? at ${SECONDS} s" >&2
 fi
 wait $b
 if [ -z "${INT8_SKIP_BERT:-}" ]; then
 timeout 60 "${nnrt[@]}" calibrate $d/bert_base_fp/model.onnx --data $d/bert_calib --algo minmax --device webgpu --out $d/b.cache --quiet; echo "step exit $? at ${SECONDS} s" >&2
-timeout 200 "${nnrt[@]}" bench $d/bert_base_fp/model.onnx --device webgpu --engine webgpu --precision fp16,int8 --calibration $d/b.cache --int8-float fp16 --mode resident --no-peers --runs 60 --warmup-ms 8000 --layer-times --json $out/bench-bert.json; echo "step exit $? at ${SECONDS} s" >&2
+timeout 240 "${nnrt[@]}" bench $d/bert_base_fp/model.onnx --device webgpu --engine webgpu --precision fp16,int8 --calibration $d/b.cache --int8-float fp16 --mode resident --no-peers --runs 60 --warmup-ms 8000 --steady-ms 15000 --layer-times --json $out/bench-bert.json; echo "step exit $? at ${SECONDS} s" >&2
 timeout 15 "${nnrt[@]}" inspect $d/bert_base_fp/model.onnx --partition webgpu
 fi
 } > $out/int8.txt 2>> $out/int8-stderr.txt

@@ -53,3 +53,18 @@ export function drift(timesInOrder: readonly number[]): number | undefined {
   const half = timesInOrder.length >> 1;
   return median(timesInOrder.slice(0, half)) / median(timesInOrder.slice(timesInOrder.length - half));
 }
+
+/**
+ * The longest run of final runs (at least `minRuns`) at one speed: nine in ten of them within
+ * `tolerance` of their median, so a stray slow run does not end it. For a row whose device changed
+ * speed while it was timed (a GPU stepping its clocks up), this is the speed it ended at.
+ */
+export function lastSteady(timesInOrder: readonly number[], tolerance = 0.03, minRuns = 5): { runs: number; median: number } | undefined {
+  for (let k = timesInOrder.length; k >= minRuns; k--) {
+    const tail = timesInOrder.slice(timesInOrder.length - k);
+    const m = median(tail);
+    const inside = tail.filter((t) => Math.abs(t / m - 1) <= tolerance).length;
+    if (inside >= 0.9 * k) return { runs: k, median: m };
+  }
+  return undefined;
+}

@@ -1,5 +1,5 @@
 // The human-readable bench table: one table per model, one line per runner and timing mode.
-import { drift, median } from './stats.js';
+import { drift, lastSteady, median } from './stats.js';
 import type { BenchReport, BenchRow, HardwareInfo, ModelReport } from './types.js';
 
 /** 'AMD EPYC 9654 × 16 cores, GPU nvidia hopper (NVIDIA H200), Node v20.20.2' */
@@ -105,7 +105,9 @@ function unsteadyNotes(m: ModelReport): string[] {
     if (d === undefined || (d < UNSTEADY && d > 1 / UNSTEADY)) return [];
     const half = r.times!.length >> 1;
     const [a, b] = [median(r.times!.slice(0, half)), median(r.times!.slice(r.times!.length - half))];
-    return [`unsteady: ${r.label} ${MODE_WORDS[r.mode]}: its first ${half} runs took ${ms(a)} ms (median), its last ${half} ${ms(b)} ms; the device was still changing speed (a GPU raising its clocks, other load): a longer --warmup-ms or more --runs steadies it`];
+    const end = lastSteady(r.times!);
+    const ended = end && end.runs < r.times!.length ? `; its last ${end.runs} runs, at one speed (within 3%), took ${ms(end.median)} ms` : '';
+    return [`unsteady: ${r.label} ${MODE_WORDS[r.mode]}: its first ${half} runs took ${ms(a)} ms (median), its last ${half} ${ms(b)} ms${ended}; the device was still changing speed (a GPU raising its clocks, other load): a longer --warmup-ms, --steady-ms or more --runs steadies it`];
   });
 }
 

@@ -86,6 +86,17 @@ test('a configuration without the asked-for mode fails in prepare with the reaso
   await assert.rejects(ort.prepare({} as never), /times ort-node end to end only/);
 });
 
+test('the last runs at one speed: the final plateau of a row that stepped its speed, past a stray slow run; none shorter than five runs', async () => {
+  const { lastSteady } = await import('../../src/bench/stats.js');
+  // the int8 ResNet-50 row of the 2026-12-06 H100 run (its last 28 runs): 6.06 ms, a stray 7.35, a step, then 3.5
+  const plateaus = [6.07, 6.08, 6.06, 6.06, 6.05, 6.05, 6.05, 6.04, 6.04, 6.04, 6.07, 6.06, 6.07, 6.08, 7.35, 5.38, 3.56, 3.55, 3.54, 3.53, 3.52, 3.51, 3.52, 3.51, 3.51, 3.51, 3.5, 3.5];
+  assert.deepEqual(lastSteady(plateaus), { runs: 13, median: 3.52 }, "the 3.5 ms plateau and the one 5.38 ms run stepping down into it");
+  // a stray slow run inside the final plateau does not end it
+  const stray = [9, 9, 9, 5.0, 5.1, 5.0, 7.9, 5.0, 5.1, 5.0, 5.0, 5.1, 5.0, 5.0];
+  assert.deepEqual(lastSteady(stray), { runs: 11, median: 5.0 });
+  assert.equal(lastSteady([5, 9, 5, 9, 5, 9]), undefined, 'no five final runs at one speed');
+});
+
 test('a row whose runs sped up while timed (a GPU raising its clocks) gets an "unsteady" note with both halves; steady rows and short rows none', async () => {
   const { drift } = await import('../../src/bench/stats.js');
   // the ViT-B on-device row of the 2026-12-05 H100 run: ten runs at ~20 ms, then ten at ~5.3 ms
@@ -103,6 +114,6 @@ test('a row whose runs sped up while timed (a GPU raising its clocks) gets an "u
   ]);
   const notes = modelTable(m).filter((l) => l.startsWith('unsteady:'));
   assert.equal(notes.length, 2, notes.join('\n'));
-  assert.match(notes[0]!, /^unsteady: nnrt-webgpu-resident on device: its first 10 runs took 20\.00 ms \(median\), its last 10 5\.350 ms; .*--warmup-ms/);
+  assert.match(notes[0]!, /^unsteady: nnrt-webgpu-resident on device: its first 10 runs took 20\.00 ms \(median\), its last 10 5\.350 ms; its last 5 runs, at one speed \(within 3%\), took 5\.200 ms; .*--warmup-ms/);
   assert.match(notes[1]!, /^unsteady: ort-web-webgpu end to end: its first 10 runs took 5\.350 ms/);
 });
