@@ -18,6 +18,9 @@ export interface OperandStage {
 /** One word per iteration: `load` ends with `w` (the word of element e = row · TKQ + word). */
 export const wordStage = (count: number, load: string): OperandStage => ({ count, words: 1, load: `${load}\n      let w0 = w;`, index: () => 'e' });
 
+/** A word's top-bit flip (` ^ 0x80808080u`, uint8 → int8, or '') applied to all four words of a vec4<u32>. */
+const flipWords = (flip: string): string => (flip ? ` ^ vec4<u32>(${flip.replace(/^\s*\^\s*/, '')})` : '');
+
 /**
  * Four rows per iteration: `loadA16(m, kq)` (m a multiple of 4) gives the words of rows m..m+3 at
  * word kq; rows past M and words past KQ stay zero (their products are never stored, or B is zero).
@@ -29,7 +32,7 @@ export function quadStage(tm: number, tkq: number, flip: string): OperandStage {
     load: `let m = m0 + (e / ${tkq}u) * 4u;
       let kq = s * ${tkq}u + e % ${tkq}u;
       var v = vec4<u32>();
-      if (m < M && kq < KQ) { v = loadA16(m, kq)${flip ? ` ^ vec4<u32>(${flip.replace(/^\s*\^\s*/, '')})` : ''}; }
+      if (m < M && kq < KQ) { v = loadA16(m, kq)${flipWords(flip)}; }
       let w0 = v.x; let w1 = v.y; let w2 = v.z; let w3 = v.w;`,
     index: (q) => `((e / ${tkq}u) * 4u + ${q}u) * ${tkq}u + e % ${tkq}u`,
   };
@@ -48,7 +51,7 @@ export function rowStage(rows: number, tkq: number, loader: string, guard: strin
     load: `let r = e / ${per}u;
       let kq = s * ${tkq}u + (e % ${per}u) * 4u;
       var v = vec4<u32>();
-      if (${guard}) { v = ${loader}${flip ? ` ^ vec4<u32>(${flip.replace(/^\s*\^\s*/, '')})` : ''}; }
+      if (${guard}) { v = ${loader}${flipWords(flip)}; }
       let w0 = v.x; let w1 = v.y; let w2 = v.z; let w3 = v.w;`,
     index: (q) => `(e / ${per}u) * ${tkq}u + (e % ${per}u) * 4u + ${q}u`,
   };
