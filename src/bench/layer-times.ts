@@ -31,6 +31,7 @@ export function engineLayerLines(p: EngineLayerTimes, top = 25): string[] {
   ];
   shown.forEach((l, i) => {
     lines.push(`    ${String(i + 1).padStart(3)}  ${l.name.padEnd(w)}  ${l.kind.padEnd(k)}  ${l.tactic.padEnd(t)}  ${ms(l.ms).padStart(8)}  ${pct(l.share).padStart(6)}  ${nodes(l.from)}`);
+    if (l.programs) lines.push(`    ${''.padStart(3)}  ${`its ${l.programs.length} programs, each timed alone:`.padEnd(w)}  ${l.programs.map(ms).join(' + ')} ms`);
   });
   if (rest.length) {
     const sum = rest.reduce((a, l) => a + l.ms, 0);

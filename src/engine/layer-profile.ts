@@ -19,6 +19,8 @@ export interface LayerTime {
   ms: number;
   /** ms ÷ the sum over layers. */
   share: number;
+  /** A layer of several programs (attention's two products and softmax): each one's median ms, timed alone. */
+  programs?: number[];
 }
 
 export interface EngineLayerProfile {
@@ -67,9 +69,13 @@ export async function profileLayers(context: ExecutionContext, reps = 10): Promi
     pass.end();
   };
   const timestamps = gpu.features.has('timestamp-query');
+  // layers of several programs also time each program in a pass of its own (after the layers)
+  const parts = layerIds.flatMap((l) => (groups.get(l)!.length > 1 ? groups.get(l)!.map((d) => ({ l, d })) : []));
+  const partSamples = parts.map((): number[] => []);
   if (timestamps) {
-    // slots 2k, 2k+1: layer k; the last two: the whole engine in one pass
-    const count = 2 * (layerIds.length + 1);
+    // slots 2k, 2k+1: layer k, then each program of a multi-program layer; the last two: the whole engine in one pass
+    const units = layerIds.length + parts.length;
+    const count = 2 * (units + 1);
     const querySet = device.createQuerySet({ type: 'timestamp', count });
     const resolve = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
     const readback = device.createBuffer({ size: count * 8, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -77,6 +83,10 @@ export async function profileLayers(context: ExecutionContext, reps = 10): Promi
       for (let r = -1; r < reps; r++) {
         const encoder = device.createCommandEncoder();
         layerIds.forEach((l, k) => encodePass(encoder, groups.get(l)!, { querySet, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 }));
+        parts.forEach(({ d }, i) => {
+          const k = layerIds.length + i;
+          encodePass(encoder, [d], { querySet, beginningOfPassWriteIndex: 2 * k, endOfPassWriteIndex: 2 * k + 1 });
+        });
         encodePass(encoder, all, { querySet, beginningOfPassWriteIndex: count - 2, endOfPassWriteIndex: count - 1 });
         encoder.resolveQuerySet(querySet, 0, count, resolve, 0);
         encoder.copyBufferToBuffer(resolve, 0, readback, 0, count * 8);
@@ -87,7 +97,8 @@ export async function profileLayers(context: ExecutionContext, reps = 10): Promi
         if (r < 0) continue; // warm-up round
         const span = (k: number) => Math.max(0, Number(t[2 * k + 1]! - t[2 * k]!)) / 1e6;
         layerIds.forEach((l, k) => samples.get(l)!.push(span(k)));
-        engineSamples.push(span(layerIds.length));
+        parts.forEach((_, i) => partSamples[i]!.push(span(layerIds.length + i)));
+        engineSamples.push(span(units));
       }
     } finally {
       querySet.destroy();
@@ -108,6 +119,10 @@ export async function profileLayers(context: ExecutionContext, reps = 10): Promi
         const ms = await timed(groups.get(l)!);
         if (r >= 0) samples.get(l)!.push(ms);
       }
+      for (const [i, { d }] of parts.entries()) {
+        const ms = await timed([d]);
+        if (r >= 0) partSamples[i]!.push(ms);
+      }
       const ms = await timed(all);
       if (r >= 0) engineSamples.push(ms);
     }
@@ -116,7 +131,8 @@ export async function profileLayers(context: ExecutionContext, reps = 10): Promi
   const layerSumMs = times.reduce((a, t) => a + t.ms, 0);
   const layers = times.map(({ l, ms }): LayerTime => {
     const p = plan.layers[l]!;
-    return { name: p.name, kind: p.kind, tactic: p.tactic, from: [...p.from], ms, share: layerSumMs > 0 ? ms / layerSumMs : 0 };
+    const programs = parts.flatMap((x, i) => (x.l === l ? [median(partSamples[i]!)] : []));
+    return { name: p.name, kind: p.kind, tactic: p.tactic, from: [...p.from], ms, share: layerSumMs > 0 ? ms / layerSumMs : 0, ...(programs.length ? { programs } : {}) };
   }).sort((a, b) => b.ms - a.ms);
   return {
     method: timestamps ? 'gpu timestamps' : 'wall clock (each layer submitted alone: submit overhead included)',

@@ -115,6 +115,8 @@ test('layer times of an engine (bench --layer-times): every program-running laye
     // both figures are measured; how they compare depends on the machine's load, so it belongs in bench/, not here
     assert.ok(profile.engineMs > 0 && profile.layerSumMs > 0, `layers ${profile.layerSumMs} ms, engine ${profile.engineMs} ms (${profile.method})`);
     assert.ok(Math.abs(profile.layers.reduce((a, l) => a + l.ms, 0) - profile.layerSumMs) <= 1e-6 * profile.layerSumMs + 1e-9, 'the layer sum is the sum of the layers');
+    // a layer of several programs (split-K, unfused attention) also has each program timed alone
+    assert.ok(profile.layers.every((l) => !l.programs || (l.programs.length >= 2 && l.programs.every((ms) => ms >= 0))), 'program times');
   } finally {
     session.dispose();
   }
