@@ -26,7 +26,7 @@ const skip = webgpuSkip() ?? false;
 const gpu = skip ? undefined : await sharedGpuDevice(await defaultGpu());
 const F16: Tolerance = { atol: 1e-3, rtol: 2e-3 };
 
-async function check(shapes: Record<string, number[]>, attrs: Record<string, AttrSpec>, inputs: string[]) {
+async function check(shapes: Record<string, number[]>, attrs: Record<string, AttrSpec>, inputs: string[], splitPv = false) {
   const feeds = Object.fromEntries(Object.entries(shapes).map(([k, s], i) => [k, new Tensor('float32', s, roundHalf(randomTensor(s, 40 + i, -2, 2).data))]));
   const model = patternModel({ nodes: [{ op: 'Attention', inputs, outputs: ['y'], attrs }], inputs: feeds, outputs: ['y'], opset: 23 });
   const want = (await runOrt(model, feeds)).y!;
@@ -41,6 +41,8 @@ async function check(shapes: Record<string, number[]>, attrs: Record<string, Att
     assert.ok(tactics.length >= 2, `several block sizes: ${tactics.map((t) => t.name)}`);
     assert.ok(tactics.some((t) => t.name.startsWith("attention-split")), `split-key tactics offered: ${tactics.map((t) => t.name)}`);
     assert.ok(tactics.some((t) => t.name.startsWith('attention-gemm') && t.scratch.length === 1), `unfused (scores in scratch) tactics offered: ${tactics.map((t) => t.name)}`);
+    // long key rows over few query rows: P·V is also offered split over the keys (partials in a second scratch region)
+    if (splitPv) assert.ok(tactics.some((t) => /^attention-gemm-.*-sk\d+$/.test(t.name) && t.scratch.length === 2), `split P·V offered: ${tactics.map((t) => t.name)}`);
     for (const t of tactics) {
       const got = (await runTactic(gpu!, t, ctx.tensors, Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, v.data as Float32Array])), ['y'])).y!;
       const cmp = compareTensors(new Tensor('float32', [...want.shape], got), want, os === 'f16x2' ? F16 : FP32_TOLERANCE);
@@ -59,6 +61,10 @@ test('attention tactics: 3-D with 4 query heads over 2 kv heads', { skip }, asyn
 
 test('attention tactics: head size 64, 3 query blocks and 5 key blocks with a ragged end, batch 2 × 3 heads', { skip }, async () => {
   await check({ q: [2, 3, 37, 64], k: [2, 3, 141, 64], v: [2, 3, 141, 64], mask: [2, 1, 37, 141] }, {}, ['q', 'k', 'v', 'mask']);
+});
+
+test('attention tactics: 280 keys over 8 queries (P·V split over the keys), with a mask', { skip }, async () => {
+  await check({ q: [1, 1, 8, 8], k: [1, 1, 280, 8], v: [1, 1, 280, 8], mask: [8, 280] }, {}, ['q', 'k', 'v', 'mask'], true);
 });
 
 test('attention: scores that one storage binding cannot hold leave only the flash tactics', { skip }, async () => {

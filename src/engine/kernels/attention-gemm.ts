@@ -72,6 +72,9 @@ function bindMasks(layer: AttentionLayer, ctx: KernelContext, storage: Storage):
   return { wgsl, bindings, constants, load: (v) => `load_${names.get(v.tensor)}` };
 }
 
+/** Most keys a lane holds in registers: a row of up to wg × this many keys is read from scratch once. */
+const HELD_KEYS = 8;
+
 /** P = softmax(S + masks) over each row of the scores, in place, a workgroup per row. */
 function softmaxProgram(layer: AttentionLayer, ctx: KernelContext, b: AttentionBinding, rows: number): EngineProgram {
   const { sq, sk } = attentionDimsOf(layer);
@@ -79,6 +82,25 @@ function softmaxProgram(layer: AttentionLayer, ctx: KernelContext, b: AttentionB
   const wg = sk >= 512 ? 256 : 64;
   const grid = groupGrid(rows, ctx.caps);
   const causal = layer.causalOffset === undefined ? '' : `\n  if (i32(key) > i32(row) + ${layer.causalOffset}) { return ${NEG_INF}; }`;
+  const per = Math.ceil(sk / wg);
+  // a row that fits the lanes' registers is read once (max, sum and store from the held values);
+  // a longer one is read three times, recomputing each score
+  const body = per <= HELD_KEYS
+    ? `  var v: array<f32, ${per}>;
+  var m = ${NEG_INF};
+${Array.from({ length: per }, (_, t) => `  { let key = lid + ${t * wg}u; v[${t}] = ${NEG_INF}; if (key < ${sk}u) { v[${t}] = x_(g, row, key, base + key); } m = nmax_(m, v[${t}]); }`).join('\n')}
+  let mx = wg_max_(lid, m);
+  var sum = 0.0;
+${Array.from({ length: per }, (_, t) => `  v[${t}] = exp(v[${t}] - mx); sum += select(0.0, v[${t}], lid + ${t * wg}u < ${sk}u);`).join('\n')}
+  let inv = 1.0 / wg_sum_(lid, sum);
+${Array.from({ length: per }, (_, t) => `  if (lid + ${t * wg}u < ${sk}u) { store_s(base + lid + ${t * wg}u, v[${t}] * inv); }`).join('\n')}`
+    : `  var m = ${NEG_INF};
+  for (var key = lid; key < ${sk}u; key += ${wg}u) { m = nmax_(m, x_(g, row, key, base + key)); }
+  let mx = wg_max_(lid, m);
+  var sum = 0.0;
+  for (var key = lid; key < ${sk}u; key += ${wg}u) { sum += exp(x_(g, row, key, base + key) - mx); }
+  let inv = 1.0 / wg_sum_(lid, sum);
+  for (var key = lid; key < ${sk}u; key += ${wg}u) { store_s(base + key, exp(x_(g, row, key, base + key) - mx) * inv); }`;
   const wgsl = `${b.wgsl}${INFINITY}${NAN_MINMAX}${a.offsets}
 ${workgroupReducer(wg, { max: (a, c) => `nmax_(${a}, ${c})`, sum: (a, c) => `${a} + ${c}` })}
 fn x_(g: u32, row: u32, key: u32, at: u32) -> f32 {${causal}
@@ -91,13 +113,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let g = unit / ${sq}u;
   let row = unit % ${sq}u;
   let base = unit * ${sk}u;
-  var m = ${NEG_INF};
-  for (var key = lid; key < ${sk}u; key += ${wg}u) { m = nmax_(m, x_(g, row, key, base + key)); }
-  let mx = wg_max_(lid, m);
-  var sum = 0.0;
-  for (var key = lid; key < ${sk}u; key += ${wg}u) { sum += exp(x_(g, row, key, base + key) - mx); }
-  let inv = 1.0 / wg_sum_(lid, sum);
-  for (var key = lid; key < ${sk}u; key += ${wg}u) { store_s(base + key, exp(x_(g, row, key, base + key) - mx) * inv); }
+${body}
 }
 `;
   return { wgsl, bindings: b.bindings, workgroups: grid.workgroups };
@@ -156,18 +172,26 @@ export function gemmAttentionPrograms(layer: AttentionLayer, ctx: KernelContext,
   const second = { m: sq, n: dv, k: sk, groups, a: A2.part, aQuads: A2.quads, b: operandB(v, batch), epilogue: store };
   const opts = { tiles: 3, splitK: 0, half };
   const c1 = matmulChoices(sq, sk, d, groups, ctx.caps, opts);
-  const c2 = matmulChoices(sq, dv, sk, groups, ctx.caps, opts);
+  const c2 = matmulChoices(sq, dv, sk, groups, ctx.caps, { ...opts, splitK: 1 });
   const bytes = Math.ceil((groups * sq * sk * (storage === 'f16' ? 2 : 4)) / 4) * 4;
   // scores one binding cannot hold (long sequences, many heads): the flash kernels only
   if (bytes > bindingLimit(ctx.caps)) return [];
   const softmax = softmaxProgram(layer, ctx, masks, groups * sq);
   const tactics: Tactic[] = [];
-  for (const [t1, t2] of pairings(c1.map((c) => c.tile), c2.map((c) => c.tile))) {
+  const add = (t1: TileConfig, t2: TileConfig, splits: number) => {
     const g1 = tiledMatmul(first, t1, 1, ctx.caps);
-    const g2 = tiledMatmul(second, t2, 1, ctx.caps);
-    const name = `attention-gemm-${tileName(t1)}-${tileName(t2)}`;
-    if (tactics.some((t) => t.name === name)) continue;
-    tactics.push({ name, programs: [...toScratch(g1.programs, scores.name), softmax, ...toScratch(g2.programs, scores.name)], constants: masks.constants, scratch: [bytes] });
+    const g2 = tiledMatmul(second, t2, splits, ctx.caps);
+    const name = `attention-gemm-${tileName(t1)}-${tileName(t2)}${splits > 1 ? `-sk${splits}` : ''}`;
+    if (tactics.some((t) => t.name === name)) return;
+    // P·V split over the keys (few output tiles, long rows): its partial sums are scratch region 1
+    const pv = g2.programs.map((p) => ({ ...p, bindings: p.bindings.map((b) => ('scratch' in b ? { scratch: 1 } : b)) }));
+    tactics.push({ name, programs: [...toScratch(g1.programs, scores.name), softmax, ...toScratch(pv, scores.name)], constants: masks.constants, scratch: [bytes, ...g2.scratch] });
+  };
+  const plain = (c: typeof c1) => c.filter((x) => x.splits === 1).map((x) => x.tile);
+  for (const [t1, t2] of pairings(plain(c1), plain(c2))) add(t1, t2, 1);
+  for (const s of c2.filter((x) => x.splits > 1)) {
+    const t1 = plain(c1).find((t) => tileKind(t) === tileKind(s.tile));
+    if (t1) add(t1, s.tile, s.splits);
   }
   return tactics;
 }
