@@ -25,15 +25,30 @@ export function int8Splits(tiles: number, steps: number): number {
   return s > 1 ? Math.ceil(steps / Math.ceil(steps / s)) : 1;
 }
 
-/** Adds up the `splits` partial sums (scratch 0) and finishes them into the output, one 4×4 block an invocation. */
+/**
+ * Adds up the `splits` partial sums (scratch 0) and finishes them into the output, one 1×4 block
+ * an invocation (4×4 where the output packs four rows of a column into a word).
+ */
 export function splitFinishProgram(p: Int8Problem, splits: number, caps: DeviceCaps): EngineProgram {
+  // a short, latency-bound program: one row per invocation gives four times the invocations
+  const rowsPer = p.store === 'col4' && !!p.y && !p.yFloat && !p.parts ? 4 : 1;
   const blocksN = Math.ceil(p.n / 4);
-  const blocks = Math.ceil(p.m / 4) * blocksN;
+  const blocks = Math.ceil(p.m / rowsPer) * blocksN;
   const [gx, gy] = grid(Math.ceil(blocks / 64), caps) ?? [0, 0];
   if (gx === 0) throw new Error('int8 split finish exceeds the dispatch limit');
   const outs = outputDecls(p, 2, 1);
-  const rq = [0, 1, 2, 3];
-  const wgsl = `@group(0) @binding(0) var<storage, read_write> part: array<i32>;
+  const rq = Array.from({ length: rowsPer }, (_, i) => i);
+  const cq = [0, 1, 2, 3];
+  // a row's four columns are one 16-byte load when N % 4 == 0; the slices are unrolled so that
+  // every load is in flight at once (this program is short and latency-bound)
+  const vec = p.n % 4 === 0;
+  const sum = vec
+    ? Array.from({ length: splits }, (_, z) => rq.map((i) => `  if (m0r + ${i}u < M) { let v = part[((grp * ${splits}u + ${z}u) * M + m0r + ${i}u) * ${p.n / 4}u + n0c / 4u]; ${cq.map((j) => `acc[${i}][${j}] += v.${'xyzw'[j]};`).join(' ')} }`).join('\n')).join('\n')
+    : `  for (var z = 0u; z < ${splits}u; z = z + 1u) {
+    let base = (grp * ${splits}u + z) * M;
+${rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { acc[${i}][${j}] = acc[${i}][${j}] + part[(base + m0r + ${i}u) * N + n0c + ${j}u]; }`)).join('\n')}
+  }`;
+  const wgsl = `@group(0) @binding(0) var<storage, read_write> part: array<${vec ? 'vec4<i32>' : 'i32'}>;
 @group(0) @binding(1) var<storage, read> qp: array<u32>;
 ${outs.wgsl}
 var<private> grp: u32;
@@ -48,14 +63,11 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let blk = (wid.y * ${gx}u + wid.x) * 64u + lid;
   if (blk >= ${blocks}u) { return; }
   grp = wid.z;
-  let m0r = (blk / ${blocksN}u) * 4u;
+  let m0r = (blk / ${blocksN}u) * ${rowsPer}u;
   let n0c = (blk % ${blocksN}u) * 4u;
-  var acc: array<array<i32, 4>, 4>;
-  for (var z = 0u; z < ${splits}u; z = z + 1u) {
-    let base = (grp * ${splits}u + z) * M;
-${rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { acc[${i}][${j}] = acc[${i}][${j}] + part[(base + m0r + ${i}u) * N + n0c + ${j}u]; }`)).join('\n')}
-  }
-${storeCode(p)}
+  var acc: array<array<i32, 4>, ${rowsPer}>;
+${sum}
+${storeCode(p, rowsPer)}
 }
 `;
   return { wgsl, bindings: [{ scratch: 0 }, { constant: 1 }, ...outs.bindings], workgroups: [gx, gy, p.groups] };

@@ -37,13 +37,14 @@ export const packsThroughScratch = (p: Int8Problem): boolean => !!p.y && !p.yFlo
 export function outputDecls(p: Int8Problem, base: number, scratch: number): { wgsl: string; bindings: EngineBinding[] } {
   const bytesOut = !!p.y && !p.yFloat;
   if (p.parts && (bytesOut || p.intOut || p.residual || p.groups !== 1)) throw new Error('int8 tile: parts are for one float product');
+  const float = p.halfOut ? 'f16' : 'f32';
   const out = p.parts
-    ? p.parts.map((_, k) => `@group(0) @binding(${base + k}) var<storage, read_write> yf${k}: array<f32>;\n`).join('')
+    ? p.parts.map((_, k) => `@group(0) @binding(${base + k}) var<storage, read_write> yf${k}: array<${float}>;\n`).join('')
     : bytesOut
     ? p.store === 'scratch'
       ? `@group(0) @binding(${base}) var<storage, read_write> res: array<i32>;\n`
       : `@group(0) @binding(${base}) var<storage, read_write> yq: array<u32>;\n`
-    : `@group(0) @binding(${base}) var<storage, read_write> yf: array<${p.intOut ? 'i32' : 'f32'}>;\n`;
+    : `@group(0) @binding(${base}) var<storage, read_write> yf: array<${p.intOut ? 'i32' : float}>;\n`;
   const outBindings: EngineBinding[] = p.parts ? p.parts.map((q) => ({ tensor: q.tensor })) : [packsThroughScratch(p) ? { scratch } : { tensor: p.output }];
   const residualAt = base + outBindings.length;
   return {
@@ -52,32 +53,38 @@ export function outputDecls(p: Int8Problem, base: number, scratch: number): { wg
   };
 }
 
-/** WGSL storing the invocation's 4×4 block `acc` at rows m0r.., columns n0c.. through `finish`. */
-export function storeCode(p: Int8Problem): string {
+/**
+ * WGSL storing the invocation's block `acc` (`rows` × 4: rows m0r.., columns n0c..) through
+ * `finish`. Blocks of one row (the split-K finish) store anything but `col4` words.
+ */
+export function storeCode(p: Int8Problem, rows = 4): string {
+  const rq = Array.from({ length: rows }, (_, i) => i);
+  const cq = [0, 1, 2, 3];
   const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
   // the epilogue of element (m0r + i, n0c + j), with the residual at the same place
   const fin = (i: number, j: number) => `finish(n0c + ${j}u, acc[${i}][${j}]${p.residual ? `, ${residualAt(p.residual, `outIndex(m0r + ${i}u, n0c + ${j}u)`)}` : ''})`;
   if (p.parts) {
     // the column picks the part: M rows of its n columns
     const put = (i: number) => p.parts!.map((q, k) => {
-      const body = `yf${k}[(m0r + ${i}u) * ${q.n}u + c - ${q.start}u] = v;`;
+      const body = `yf${k}[(m0r + ${i}u) * ${q.n}u + c - ${q.start}u] = ${p.halfOut ? 'f16(v)' : 'v'};`;
       return k === p.parts!.length - 1 ? `{ ${body} }` : `if (c < ${q.start + q.n}u) { ${body} } else `;
     }).join('');
-    return rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { let c = n0c + ${j}u; let v = ${fin(i, j)}; ${put(i)} }`)).join('\n');
+    return rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { let c = n0c + ${j}u; let v = ${fin(i, j)}; ${put(i)} }`)).join('\n');
   }
   if (!p.y || p.yFloat) {
-    const value = (v: string) => (p.y ? `f32(${v})` : v);
-    return rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(fin(i, j))}; }`)).join('\n');
+    const value = (v: string) => (p.halfOut ? `f16(${v})` : p.y ? `f32(${v})` : v);
+    return rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(fin(i, j))}; }`)).join('\n');
   }
   if (p.store === 'scratch') {
-    return rq.flatMap((i) => rq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${fin(i, j)}; }`)).join('\n');
+    return rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${fin(i, j)}; }`)).join('\n');
   }
   if (p.store === 'row4') {
     // N % 4 == 0: a row's four columns are one word
-    return rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${rq.map((j) => byte(fin(i, j), j)).join(' | ')}; }`).join('\n');
+    return rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${cq.map((j) => byte(fin(i, j), j)).join(' | ')}; }`).join('\n');
   }
   // M % 4 == 0 and a column's rows m..m+3 consecutive: one word per column
-  return rq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(fin(i, j), i)).join(' | ')}; }`).join('\n');
+  if (rows !== 4) throw new Error('int8 store: col4 words take blocks of four rows');
+  return cq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(fin(i, j), i)).join(' | ')}; }`).join('\n');
 }
 
 /** Packs i32 results (already saturated) from scratch region `scratch` into int8 words, four elements per invocation. */
