@@ -43,6 +43,9 @@ export const INT8_TILES: readonly Int8Tile[] = [
   { tm: 128, tn: 128, tkq: 16, mma: true, rm: 32, rn: 64 },
   { tm: 128, tn: 64, tkq: 16, mma: true, rm: 32, rn: 32 },
   { tm: 64, tn: 128, tkq: 16, mma: true, rm: 32, rn: 32 },
+  // and blocked tiles for small ones (BERT's 128 rows): four subgroups of 2×2 or 1×2 matrices, split K
+  { tm: 64, tn: 64, tkq: 16, mma: true, rm: 32, rn: 32 },
+  { tm: 32, tn: 64, tkq: 16, mma: true, rm: 16, rn: 32 },
 ];
 
 export const int8TileName = (t: Int8Tile): string => `${t.tm}x${t.tn}x${t.tkq * 4}${t.mma ? '-mma' : ''}${t.rm ? `-r${t.rm}x${t.rn}` : ''}`;
@@ -96,6 +99,8 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
   store: Int8Store;
   /** With `y`: write the requantized integers as f32 values (an engine float tensor) instead of bytes. */
   yFloat?: boolean;
+  /** Float outputs (dequantized values, requantized integers as floats, merged parts) are native f16 tensors. */
+  halfOut?: boolean;
   output: string;
   /** Elements of the output tensor. */
   outputCount: number;
