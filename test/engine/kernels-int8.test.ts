@@ -20,6 +20,8 @@ import { emulatedTactic } from '../helpers/subgroup-matrix-emulation.js';
 import { createDawnGpu } from '../../src/node/webgpu.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 
+import { fromHalfBits, toHalfBits } from '../../src/tensor/float16.js';
+
 const skip = webgpuSkip() ?? false;
 const dawn = skip ? undefined : await createDawnGpu();
 const gpu = dawn && (await sharedGpuDevice(dawn));
@@ -171,6 +173,27 @@ test('GEMM dequantized to f32 against MatMulInteger (times the scales), and with
   }
   const withBias = gemmData({ ...c, bias: true, relu: true, seed: 33 });
   assertExact(await runAll(int8GemmTactics(withBias.spec, deviceCaps(gpu!)), qArray(c.x, withBias.xs), c.m * c.n, undefined, false), withBias.want, 'gemm f32 bias relu');
+});
+
+test('GEMM dequantized into a native f16 tensor (an fp16 build\'s float output), split K included — every tactic — against the formula within a half step', { skip }, async () => {
+  if (!deviceCaps(gpu!).shaderF16) assert.fail('the test device has no shader-f16');
+  const toHalf = (v: number) => fromHalfBits(toHalfBits(v));
+  for (const c of [
+    { m: 5, k: 33, n: 8, x: U8(0.02, 100), perChannel: true, bias: true, relu: true, seed: 40, every: true },
+    { m: 3, k: 1000, n: 16, x: I8(0.01, 0), perChannel: false, bias: true, relu: false, seed: 41, every: true },
+  ] satisfies GemmCase[]) {
+    const { xs, spec, want } = gemmData(c);
+    const tactics = int8GemmTactics({ ...spec, halfOut: true }, deviceCaps(gpu!));
+    if (typeof tactics === 'string') assert.fail(tactics);
+    if (c.k === 1000) assert.ok(tactics.some((t) => /-sk\d+/.test(t.name)), 'split K offered');
+    for (const t of tactics) {
+      const r = await runInt8Tactic(gpu!, t, { x: packInt8(qArray(c.x, xs)) }, { y: Math.ceil(c.m * c.n / 2) * 4 });
+      const got = new Uint16Array(r.y!.buffer, r.y!.byteOffset, c.m * c.n);
+      // WGSL may round f32 → f16 either way: within one half step of the formula's value
+      const bad = want.findIndex((w, i) => Math.abs(fromHalfBits(got[i]!) - w) > 2 ** -10 * Math.abs(w) + 1e-7);
+      assert.equal(bad, -1, `${t.name}: element ${bad} is ${fromHalfBits(got[bad] ?? 0)}, the formula gives ${want[bad]} (${toHalf(want[bad] ?? 0)} in half)`);
+    }
+  }
 });
 
 test('split K (few tiles, long K): every store path through the partial sums and the finishing program — every tactic — against the formula', { skip }, async () => {

@@ -3,6 +3,7 @@
 /// <reference types="@webgpu/types" />
 import type { GpuDevice } from '../../src/devices/webgpu/device.js';
 import type { Tactic } from '../../src/engine/kernels/tactic.js';
+import { withEnables } from '../../src/devices/webgpu/storage.js';
 
 const size16 = (n: number) => Math.max(16, Math.ceil(n / 16) * 16);
 
@@ -30,7 +31,7 @@ export async function runInt8Tactic(
   const scratch = tactic.scratch.map((s) => buffer(s));
   const encoder = device.createCommandEncoder();
   for (const p of tactic.programs) {
-    const module = device.createShaderModule({ code: p.wgsl });
+    const module = device.createShaderModule({ code: withEnables(p.wgsl) });
     const pipeline = await device.createComputePipelineAsync({ layout: 'auto', compute: { module, entryPoint: 'main' } }).catch(async (e) => {
       const info = await module.getCompilationInfo();
       throw new Error(`${tactic.name}: ${info.messages.map((m) => `${m.lineNum}:${m.linePos} ${m.message}`).join('; ') || e}\n${p.wgsl}`);

@@ -19,7 +19,7 @@ import { int, ints, type Emitter } from './emitter.js';
 import { lowerParts } from './gemm.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, type NodeView } from './node-view.js';
-import type { QuantInfo } from './quantize.js';
+import { quantizeNodes, type QuantInfo } from './quantize.js';
 import { spatial1or2 } from './rules.js';
 
 export interface QLinearConvGeometry {
@@ -82,7 +82,9 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
   if (intOut && (l.y || l.relu || l.act || l.x.scale !== 1 || l.weightScales.some((w) => w !== 1))) return `int8 layer ${l.name}: an int32 output with a scale, ReLU or requantization`;
   // bytes (int8-storage pass) when requantizing into a tensor only int8 and pointwise layers read
   const bytesOut = isByteStorage(yt.format.storage);
-  if (bytesOut ? !l.y || (yt.format.storage === 'i8x4') !== l.y.signed : yt.format.storage !== (intOut ? 'i32' : 'f32')) return `int8 layer ${l.name}: output storage ${yt.format.storage} (${intOut ? 'i32' : l.y ? 'f32 or its bytes' : 'f32'} only)`;
+  // float outputs in f32 or native f16 (f16x2 pairs are not written: the precision pass keeps those f32)
+  const halfOut = !intOut && !bytesOut && yt.format.storage === 'f16';
+  if (bytesOut ? !l.y || (yt.format.storage === 'i8x4') !== l.y.signed : yt.format.storage !== (intOut ? 'i32' : 'f32') && !halfOut) return `int8 layer ${l.name}: output storage ${yt.format.storage} (${intOut ? 'i32' : l.y ? 'f32, f16 or its bytes' : 'f32 or f16'} only)`;
   const bytesIn = isByteStorage(xt.format.storage);
   if (l.quantizesInput ? bytesIn || l.op !== 'gemm' || l.xZeroPoint : bytesIn ? (xt.format.storage === 'i8x4') !== l.x.signed : xt.format.storage !== 'f32' && xt.format.storage !== 'f16x2') {
     return `int8 layer ${l.name}: input storage ${xt.format.storage}${l.quantizesInput ? ' (a float tensor quantized as it is read: a gemm\'s float input only)' : ''}`;
@@ -99,7 +101,7 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
     name: l.name, input: l.input, output: l.output, x: l.x, weights: l.weights, weightScales: l.weightScales,
     ...(l.bias ? { bias: l.bias } : {}), relu: l.relu, ...(l.act ? { act: l.act } : {}), ...(rt ? { residual: { tensor: rt.name, storage: rt.format.storage, ...(l.residualQuant ? { quant: l.residualQuant } : {}) } } : {}), ...(l.y ? { y: l.y, yFloat: !bytesOut } : {}), ...(bytesIn ? {} : { inputStorage: xt.format.storage }), ...(l.quantizesInput ? { inputQuantize: true } : {}),
     ...(l.xZeroPoint ? { xZeroPoint: { tensor: l.xZeroPoint, storage: ctx.tensors.get(l.xZeroPoint)!.format.storage } } : {}),
-    intOut,
+    intOut, ...(halfOut ? { halfOut } : {}),
   };
   if (l.op === 'gemm') {
     const [k, n] = l.weightShape as [number, number];
@@ -109,8 +111,8 @@ const compile: LayerCompiler<QLinearLayer> = (l, ctx) => {
     if (l.y || l.residual || intOut) return `int8 layer ${l.name}: merged parts with a requantized, residual or int32 output`;
     for (const p of l.parts) {
       const t = ctx.tensors.get(p.output);
-      if (!t || t.format.storage !== 'f32' || t.format.layout === 'nhwc' || t.shape.at(-1) !== p.n || t.shape.reduce((a, d) => a * d, 1) !== m * p.n) {
-        return `int8 layer ${l.name}: part ${p.output} is not ${m} row-major f32 rows of ${p.n}`;
+      if (!t || t.format.storage !== yt.format.storage || t.format.layout === 'nhwc' || t.shape.at(-1) !== p.n || t.shape.reduce((a, d) => a * d, 1) !== m * p.n) {
+        return `int8 layer ${l.name}: part ${p.output} is not ${m} row-major ${yt.format.storage} rows of ${p.n}`;
       }
     }
     return int8GemmTactics({ ...common, m, k, n, parts: l.parts.map((p) => ({ tensor: p.output, n: p.n })) }, ctx.caps);
@@ -165,14 +167,6 @@ function lower(e: Emitter, l: QLinearLayer): void {
   if (l.relu) y = e.node('Relu', [y], {}, e.value(!l.y && !l.act));
   if (l.act) y = e.activation(l.act, y, !l.y);
   if (l.y) quantizeNodes(e, y, l.y, 'y', true);
-}
-
-/** ONNX nodes quantizing `v` to the integers of `q` (as floats): Clip(Round(v / scale) + zero point). */
-function quantizeNodes(e: Emitter, v: string, q: QuantInfo, prefix: string, last = false): string {
-  const k = (name: string, c: number) => e.initializer(name, Tensor.fromArray([], [c]));
-  const [lo, hi] = q.signed ? [-128, 127] : [0, 255];
-  const r = e.node('Round', [e.node('Div', [v, k(`${prefix}.scale`, q.scale)], {}, e.value(false))], {}, e.value(false));
-  return e.node('Clip', [e.node('Add', [r, k(`${prefix}.zp`, q.zeroPoint)], {}, e.value(false)), k(`${prefix}.lo`, lo), k(`${prefix}.hi`, hi)], {}, e.value(last));
 }
 
 export const qlinearKind: LayerKindDef<QLinearLayer> = {

@@ -52,7 +52,7 @@ export function toQLinear(l: ConvLayer | GemmLayer, input: string, x: QuantInfo)
     }
   }
   const common = {
-    kind: 'qlinear' as const, name: l.name, from: [...l.from], precision: 'fp32' as const, input, output: l.output, x,
+    kind: 'qlinear' as const, name: l.name, from: [...l.from], input, output: l.output, x,
     weights: q, weightScales: scales, ...(bias ? { bias } : {}), relu: l.act.kind === 'relu',
   };
   if (l.kind === 'gemm') return { ...common, op: 'gemm', weightShape: [l.k, l.n] };

@@ -69,6 +69,8 @@ function keepConsistent(net: Network): void {
       }
       // the int8 kernels read f32 or packed halves (their dot4I8Packed loads have no native-f16 form)
       if (l.kind === 'qlinear' && tensor(l.input).format.storage === 'f16') toF32(l.input);
+      // they write floats in f32 or native f16, not packed pairs
+      if (l.kind === 'qlinear') for (const o of [l.output, ...(l.parts ?? []).map((p) => p.output)]) if (tensor(o).format.storage === 'f16x2') toF32(o);
       if (l.kind === 'concat' && l.inPlace) {
         const out = tensor(l.output);
         const oddChannels = out.format.storage === 'f16x2' && out.format.layout === 'nhwc' && l.inputs.some((t) => tensor(t).shape[1]! % 2 !== 0);

@@ -53,6 +53,8 @@ export interface Int8ConvSpec {
   xZeroPoint?: RuntimeZeroPoint;
   /** Without `y`: the output is an i32 tensor of the int32 sums (scales must be 1). */
   intOut?: boolean;
+  /** The float output (merged parts included) is stored as native f16 (shader-f16), not f32. */
+  halfOut?: boolean;
 }
 
 export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | string {
@@ -78,7 +80,7 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const quads = !s.inputNhwc && !s.inputStorage && ((sw === 1 && ow % 4 === 0) || pointwise);
   const wide = !!s.inputNhwc && nhwcWide(s);
   const problem: Int8Problem = {
-    m: nb * ohw, n: og, k, groups: s.group, aQuads: quads, aRows: wide, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}),
+    m: nb * ohw, n: og, k, groups: s.group, aQuads: quads, aRows: wide, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}), ...(s.halfOut ? { halfOut: true } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: s.inputNhwc ? nhwcWeightAt(s) : (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
     a: (first) => {

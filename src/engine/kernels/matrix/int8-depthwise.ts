@@ -50,7 +50,7 @@ export function int8DepthwiseTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[
     const wgsl = `${inputBytes(0, s.inputStorage)}${zp.wgsl}
 @group(0) @binding(${first}) var<storage, read> wd: array<i32>;
 @group(0) @binding(${first + 1}) var<storage, read> qp: array<u32>;
-@group(0) @binding(${first + 2}) var<storage, read_write> ${bytesOut ? 'yq: array<u32>' : 'yf: array<f32>'};
+@group(0) @binding(${first + 2}) var<storage, read_write> ${bytesOut ? 'yq: array<u32>' : `yf: array<${s.halfOut ? 'f16' : 'f32'}>`};
 var<private> grp: u32;
 const N = ${c}u;
 ${finish}
@@ -80,7 +80,7 @@ ${bytesOut
   yq[q] = word;`
     : `  for (var j = 0u; j < 4u; j = j + 1u) {
     let e = q * 4u + j;
-    if (e < ${count}u) { yf[e] = ${s.y ? 'f32(element(e))' : 'element(e)'}; }
+    if (e < ${count}u) { yf[e] = ${s.halfOut ? 'f16(element(e))' : s.y ? 'f32(element(e))' : 'element(e)'}; }
   }`}
 }
 `;

@@ -46,6 +46,8 @@ export interface Int8GemmSpec {
   xZeroPoint?: RuntimeZeroPoint;
   /** Without `y`: the output is an i32 tensor of the int32 sums (scales must be 1). */
   intOut?: boolean;
+  /** The float output (merged parts included) is stored as native f16 (shader-f16), not f32. */
+  halfOut?: boolean;
 }
 
 /** A zero point computed in the engine (DynamicQuantizeLinear's): a one-element float tensor holding the integer. */
@@ -114,7 +116,7 @@ export function int8GemmTactics(s: Int8GemmSpec, caps: DeviceCaps): Tactic[] | s
   // rows of whole 16-byte words: four words of A in one load
   const wide = s.k % 16 === 0 && !s.inputStorage;
   const problem: Int8Problem = {
-    m: s.m, n: s.n, k: s.k, groups: 1, aRows: wide, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}), ...(s.parts ? { parts: partRanges(s.parts) } : {}),
+    m: s.m, n: s.n, k: s.k, groups: 1, aRows: wide, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}), ...(s.parts ? { parts: partRanges(s.parts) } : {}), ...(s.halfOut ? { halfOut: true } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: (_g, k, n) => s.weights[k * s.n + n]!,
     a: (first) => {
