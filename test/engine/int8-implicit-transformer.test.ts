@@ -85,3 +85,39 @@ test('implicit int8 BERT: the cache fits, Linears are int8 with their bias, atte
     engine.dispose();
   }
 });
+
+test('implicit int8 BERT with its float layers in fp16 (--int8-float fp16): int8 products write f16, the LayerNorms write the quantized inputs, output near fp32', { skip }, async () => {
+  const graph = importOnnx(MODEL).graph;
+  const emb = graph.nodes.find((n) => n.opType === 'Gather' && graph.initializers.has(n.inputs[0]!))!;
+  const vocab = graph.initializers.get(emb.inputs[0]!)!.shape[0]!;
+  const made = await calibrateGraph(graph, { count: 6, get: (i) => feeds(vocab, 100 + i) }, { algo: 'minmax', device: 'cpu' });
+  const shapes = { input_ids: SHAPE, attention_mask: SHAPE, token_type_ids: SHAPE };
+  const gpu = await sharedGpuDevice(await defaultGpu());
+  if (!gpu.features.has('shader-f16')) assert.fail('the test device has no shader-f16');
+  const log: string[] = [];
+  const plan = await buildEnginePlan(gpu, graph, shapes, { precision: 'int8', calibration: made, floatPrecision: 'fp16', timeTactics: false, log: (l) => log.push(l) });
+  // each encoder layer's two LayerNorm outputs feed int8 products (and, quantized, the next shortcut)
+  assert.equal(log.filter((l) => l.startsWith('[fuse-norm-quantize]')).length, 4, log.filter((l) => l.includes('norm')).join('\n'));
+  assert.match(log.find((l) => l.startsWith('[int8-storage]')) ?? '', / 4 norm layers\)$/);
+  assert.ok(!plan.layers.some((l) => l.kind === 'pointwise' && l.name.endsWith('/quantize') && /LayerNorm|query/.test(l.name)), 'no quantize layer after a LayerNorm');
+  const engine = await Engine.load(gpu, plan);
+  const context = await engine.createExecutionContext();
+  try {
+    const f = feeds(vocab, 7);
+    const got = (await context.run(f)).last_hidden_state!.data as Float32Array;
+    const want = (await runOrt(new Uint8Array(MODEL), f)).last_hidden_state!.data as Float32Array;
+    let dot = 0;
+    let gg = 0;
+    let ww = 0;
+    for (let i = 0; i < want.length; i++) {
+      dot += got[i]! * want[i]!;
+      gg += got[i]! ** 2;
+      ww += want[i]! ** 2;
+    }
+    const cosine = dot / Math.sqrt(gg * ww);
+    assert.ok(cosine >= 0.998, `cosine similarity ${cosine} with onnxruntime fp32`);
+  } finally {
+    context.dispose();
+    engine.dispose();
+  }
+});

@@ -68,12 +68,14 @@ test('a BERT quantized as quantize_static does runs whole in the engine with int
   const log: string[] = [];
   const plan = await buildEnginePlan(gpu, importOnnx(model).graph, Object.fromEntries(graph.inputs.map((i) => [i.name, shape])), { timeTactics: false, log: (l) => log.push(l) });
   // each requantizes its output (the quantizer puts a Q/DQ pair after every MatMul) and writes it
-  // as uint8 bytes, which the dequantizing pointwise layer after it reads; the quantize layers
-  // before the int8 layers write bytes too, except the two (one a layer) whose readers are all
-  // int8 products: those quantize their float input as they load it
+  // as uint8 bytes, which the dequantizing pointwise layer after it reads; the quantizes of the
+  // four LayerNorm outputs fold into the norms, which write bytes; the quantize layers before the
+  // other int8 layers write bytes too, except the two (one a layer) whose readers are all int8
+  // products: those quantize their float input as they load it
+  assert.equal(log.filter((l) => l.startsWith('[fuse-norm-quantize]')).length, 4, log.join('\n'));
   const onLoad = log.filter((l) => l.startsWith('[int8-quantize-on-load]'));
   assert.equal(onLoad.length, 2, log.join('\n'));
-  assert.deepEqual(log.filter((l) => l.includes('int8-storage')), ['[int8-storage] 18 quantized tensors stored as bytes (written by 12 int8 and 6 pointwise layers)']);
+  assert.deepEqual(log.filter((l) => l.includes('int8-storage')), ['[int8-storage] 18 quantized tensors stored as bytes (written by 12 int8, 2 pointwise and 4 norm layers)']);
   const int8 = plan.layers.filter((l) => l.kind === 'qlinear');
   // the 12 MatMuls by weights are int8 layers; Q·Kᵀ and P·V (both operands computed) stay float
   assert.equal(int8.length, 12, JSON.stringify(plan.layers.map((l) => [l.kind, l.name])));

@@ -33,17 +33,28 @@ function tactic(layer: NormLayer, ctx: KernelContext, tensors: NetTensor[], out:
   const shift = layer.bias ? ' + bias_[i - base]' : '';
   const center = layer.rms ? 'x_(i)' : '(x_(i) - mean)';
   const y = `fn y_(i: u32, base: u32, mean: f32, inv: f32) -> f32 { return ${center} * inv * scale_[i - base]${shift}; }`;
-  const write = sink.storage === 'f16x2'
+  // a folded quantize (fuse-norm-quantize): y as the integers Clip(Round(y / scale) + zero point), bytes four to a word
+  const q = layer.quantize;
+  if (sink.quads && (!q || length % 4 !== 0)) throw new KernelReason(`norm ${layer.name}: bytes are written for quantized rows of a multiple of 4 only`);
+  const [lo, hi] = q?.signed ? [-128, 127] : [0, 255];
+  const quantize = q ? `fn q_(v: f32) -> f32 { return min(max(round(v / ${f32Literal(q.scale)}) + ${f32Literal(q.zeroPoint)}, ${lo}.0), ${hi}.0); }\n` : '';
+  const yv = (i: string) => (q ? `q_(y_(${i}, base, mean, inv))` : `y_(${i}, base, mean, inv)`);
+  const write = sink.quads
+    ? `for (var j = lid; j < ${length / 4}u; j += ${wg}u) {
+    let i = base + 4u * j;
+    write_quad(i, vec2<f32>(${yv('i')}, ${yv('i + 1u')}), vec2<f32>(${yv('i + 2u')}, ${yv('i + 3u')}));
+  }`
+    : sink.storage === 'f16x2'
     ? `for (var j = lid; j < ${length / 2}u; j += ${wg}u) {
     let i = base + 2u * j;
-    write_pair(i, vec2<f32>(y_(i, base, mean, inv), y_(i + 1u, base, mean, inv)));
+    write_pair(i, vec2<f32>(${yv('i')}, ${yv('i + 1u')}));
   }`
-    : `for (var i = base + lid; i < base + ${length}u; i += ${wg}u) { write_one(i, y_(i, base, mean, inv)); }`;
+    : `for (var i = base + lid; i < base + ${length}u; i += ${wg}u) { write_one(i, ${yv('i')}); }`;
   const wgsl = `${sink.wgsl}${decls}${sumPart?.decl ?? ''}${declareConstant(cs, 'scale_', 'f32')}${layer.bias ? declareConstant(cs + 1, 'bias_', 'f32') : ''}
 ${workgroupReducer(wg, { sum: (a, b) => `${a} + ${b}` })}
 fn x_(i: u32) -> f32 { return ${x}; }
 ${y}
-@compute @workgroup_size(${wg})
+${quantize}@compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let row = ${grid.group};
   if (row >= ${rows}u) { return; }

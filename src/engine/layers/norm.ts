@@ -12,6 +12,7 @@ import type { LayerBase } from '../network.js';
 import { float, int, type Emitter } from './emitter.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, floats, io, type NodeView } from './node-view.js';
+import { quantizeNodes, type QuantInfo } from './quantize.js';
 import { floatData0 } from './rules.js';
 
 export interface NormLayer extends LayerBase {
@@ -30,6 +31,8 @@ export interface NormLayer extends LayerBase {
   /** One value per row element (broadcast scale expanded at import). */
   scale: Float32Array;
   bias?: Float32Array;
+  /** The output holds y quantized to these integers (a QuantizeLinear folded in: fuse-norm-quantize). */
+  quantize?: QuantInfo;
 }
 
 /** `t`'s values broadcast (numpy rules) to the normalized dims, row-major. */
@@ -84,7 +87,8 @@ function lower(e: Emitter, l: NormLayer): void {
   const scale = e.initializer('scale', new Tensor('float32', [...dims], l.scale));
   if (!l.rms) {
     const inputs = [x, scale, ...(l.bias ? [e.initializer('bias', new Tensor('float32', [...dims], l.bias))] : [])];
-    e.node('LayerNormalization', inputs, { axis: int(l.axis), epsilon: float(l.epsilon) }, l.output);
+    const y = e.node('LayerNormalization', inputs, { axis: int(l.axis), epsilon: float(l.epsilon) }, e.value(!l.quantize));
+    if (l.quantize) quantizeNodes(e, y, l.quantize, 'y', true);
     return;
   }
   // y = x / √(mean(x²) + ε) · scale, in opset-18 primitives
@@ -93,7 +97,8 @@ function lower(e: Emitter, l: NormLayer): void {
   const mean = e.node('ReduceMean', [squares, axes], { keepdims: int(1) }, e.value(false));
   const eps = e.initializer('eps', Tensor.fromArray([], [l.epsilon]));
   const rms = e.node('Sqrt', [e.node('Add', [mean, eps], {}, e.value(false))], {}, e.value(false));
-  e.node('Mul', [e.node('Div', [x, rms], {}, e.value(false)), scale], {}, l.output);
+  const y = e.node('Mul', [e.node('Div', [x, rms], {}, e.value(false)), scale], {}, e.value(!l.quantize));
+  if (l.quantize) quantizeNodes(e, y, l.quantize, 'y', true);
 }
 
 export const normKind: LayerKindDef<NormLayer> = {
@@ -102,7 +107,7 @@ export const normKind: LayerKindDef<NormLayer> = {
     l.input = swap(l.input);
     if (l.skip) l.skip = swap(l.skip);
   },
-  clone: (l) => ({ ...l, from: [...l.from] }),
+  clone: (l) => ({ ...l, from: [...l.from], ...(l.quantize ? { quantize: { ...l.quantize } } : {}) }),
   lower,
   compile: compileNorm,
   extraOutputs: (l) => (l.sum ? [l.sum] : []),

@@ -10,6 +10,8 @@ import type { PointwiseLayer } from './pointwise.js';
 import type { OpImporter } from './kind.js';
 import { base, type NodeView } from './node-view.js';
 import { constant, input } from '../passes/pw-expr.js';
+import { Tensor } from '../../tensor/tensor.js';
+import type { Emitter } from './emitter.js';
 
 /** Per-tensor quantization of a tensor: real = scale · (q − zeroPoint), q in [lo, hi]. */
 export interface QuantInfo {
@@ -102,3 +104,11 @@ export const quantizeImporters: Record<string, OpImporter> = {
   QuantizeLinear: { support: quantRule('output'), translate: (n) => layer(n, quantizeExpr(params(n, n.node.outputs[0]!))) },
   DequantizeLinear: { support: quantRule('input'), translate: (n) => layer(n, dequantizeExpr(params(n, n.node.inputs[0]!))) },
 };
+
+/** ONNX nodes quantizing `v` to the integers of `q` (as floats): Clip(Round(v / scale) + zero point). */
+export function quantizeNodes(e: Emitter, v: string, q: QuantInfo, prefix: string, last = false): string {
+  const k = (name: string, c: number) => e.initializer(name, Tensor.fromArray([], [c]));
+  const [lo, hi] = q.signed ? [-128, 127] : [0, 255];
+  const r = e.node('Round', [e.node('Div', [v, k(`${prefix}.scale`, q.scale)], {}, e.value(false))], {}, e.value(false));
+  return e.node('Clip', [e.node('Add', [r, k(`${prefix}.zp`, q.zeroPoint)], {}, e.value(false)), k(`${prefix}.lo`, lo), k(`${prefix}.hi`, hi)], {}, e.value(last));
+}

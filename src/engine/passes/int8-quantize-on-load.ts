@@ -21,7 +21,7 @@ export const int8QuantizeOnLoadPass: EnginePass = {
       const source = q.inputs[0]!;
       const w = writers.get(source);
       // the source must hold real values, not integers being requantized
-      if (w && ((w.kind === 'qlinear' && w.y) || (w.kind === 'pointwise' && outerQuantize(w.expr)))) continue;
+      if (w && ((w.kind === 'qlinear' && w.y) || (w.kind === 'pointwise' && outerQuantize(w.expr)) || (w.kind === 'norm' && w.quantize))) continue;
       const users = readers.get(q.output) ?? [];
       const fits = users.length > 0 && users.every((r) => r.kind === 'qlinear' && r.op === 'gemm' && r.input === q.output
         && !r.xZeroPoint && r.residual !== q.output && !r.quantizesInput

@@ -6,7 +6,8 @@
 // multiple of 4 output channels: four channels of a pixel; an NCHW conv whose output image has a
 // multiple of 4 pixels: four pixels of a channel; elsewhere bytes would go through an i32 scratch and a packing
 // pass, which moves more than the f32 it saves; a depthwise conv at any size, whose direct kernel
-// writes any four consecutive elements); and a pointwise layer whose expression ends in a
+// writes any four consecutive elements); a norm with a folded quantize whose rows are whole words;
+// and a pointwise layer whose expression ends in a
 // quantize (a QuantizeLinear, often fused after a residual Add and ReLU), which then writes four
 // elements a word in the tensor's own order.
 // Readers: int8 layers taking the tensor as their quantized input with the same quantization, and
@@ -16,11 +17,14 @@ import { outerQuantize, type QuantInfo } from '../layers/quantize.js';
 import { isDepthwise } from '../layers/qlinear.js';
 import type { Layer, Network } from '../network.js';
 import type { EnginePass } from './pass.js';
+import { elementCount } from '../../tensor/shape.js';
 import { consumers, isBoundary } from './net-utils.js';
 
 /** The quantization of the integers `l` writes as whole words, or undefined. */
 function wordWriter(net: Network, l: Layer): QuantInfo | undefined {
   if (l.kind === 'pointwise') return outerQuantize(l.expr)?.q;
+  // a norm with a folded quantize writes four elements of a row a word when its rows are whole words
+  if (l.kind === 'norm') return l.quantize && elementCount(net.tensors.get(l.output)!.shape.slice(l.axis)) % 4 === 0 ? l.quantize : undefined;
   if (l.kind !== 'qlinear' || !l.y) return undefined;
   if (l.op === 'gemm') return l.weightShape[1]! % 4 === 0 ? l.y : undefined;
   // a depthwise conv's direct kernel writes four consecutive elements a word at any image size
@@ -37,9 +41,9 @@ export const int8StoragePass: EnginePass = {
   description: 'quantized tensors written whole words at a time (requantizing int8 layers, quantizing pointwise layers) and read only by int8 and pointwise layers are stored as bytes (i8x4/u8x4)',
   run(net, ctx) {
     const readers = consumers(net);
-    const by = { qlinear: 0, pointwise: 0 };
+    const by = { qlinear: 0, pointwise: 0, norm: 0 };
     for (const l of net.layers) {
-      if (l.kind !== 'qlinear' && l.kind !== 'pointwise') continue;
+      if (l.kind !== 'qlinear' && l.kind !== 'pointwise' && l.kind !== 'norm') continue;
       const t = net.tensors.get(l.output)!;
       if (isBoundary(net, l.output)) continue;
       const y = wordWriter(net, l);
@@ -55,7 +59,7 @@ export const int8StoragePass: EnginePass = {
       t.format = { ...t.format, storage: y.signed ? 'i8x4' : 'u8x4' };
       by[l.kind]++;
     }
-    const n = by.qlinear + by.pointwise;
-    if (n) ctx.change(`${n} quantized tensor${n === 1 ? '' : 's'} stored as bytes (written by ${by.qlinear} int8 and ${by.pointwise} pointwise layers)`);
+    const n = by.qlinear + by.pointwise + by.norm;
+    if (n) ctx.change(`${n} quantized tensor${n === 1 ? '' : 's'} stored as bytes (written by ${by.qlinear} int8${by.norm ? `, ${by.pointwise} pointwise and ${by.norm} norm` : ` and ${by.pointwise} pointwise`} layers)`);
   },
 };
