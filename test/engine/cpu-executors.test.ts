@@ -178,3 +178,26 @@ test('channel shuffle (reshape, 5-D transpose of whole planes, reshape), strided
   });
   for (const k of ['transpose', 'slice', 'reduce']) fast(kinds, k);
 });
+
+test('LayerNorm → QuantizeLinear → DequantizeLinear → MatMul (a QDQ transformer\'s input): the cpu engine keeps the quantize a layer of its own and agrees with onnxruntime', async () => {
+  const spec: PatternSpec = {
+    inputs: { x: randomTensor([2, 5, 16], 61) },
+    initializers: {
+      g: randomTensor([16], 62, 0.5, 1.5), b: randomTensor([16], 63, -0.2, 0.2),
+      s: new Tensor('float32', [], Float32Array.of(0.02)), z: new Tensor('uint8', [], Uint8Array.of(128)),
+      wq: new Tensor('int8', [16, 8], Int8Array.from(randomTensor([16, 8], 64, -100, 100).data, (v) => Math.round(v))), ws: new Tensor('float32', [], Float32Array.of(0.01)),
+    },
+    nodes: [
+      { op: 'LayerNormalization', inputs: ['x', 'g', 'b'], outputs: ['n'], attrs: { axis: -1 } },
+      { op: 'QuantizeLinear', inputs: ['n', 's', 'z'], outputs: ['q'] },
+      { op: 'DequantizeLinear', inputs: ['q', 's', 'z'], outputs: ['d'] },
+      { op: 'DequantizeLinear', inputs: ['wq', 'ws'], outputs: ['w'] },
+      { op: 'MatMul', inputs: ['d', 'w'], outputs: ['y'] },
+    ],
+    outputs: ['y'],
+    opset: 17,
+  };
+  const kinds = await expectCpuLikeOrt(spec);
+  fast(kinds, 'norm');
+  assert.ok(kinds.has('pointwise') || kinds.has('qlinear'), `the quantize is not folded into the norm: ${JSON.stringify(Object.fromEntries(kinds))}`);
+});

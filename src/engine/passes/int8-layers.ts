@@ -8,29 +8,48 @@ import { activationOf } from './pw-expr.js';
 import { consumers, isBoundary } from './net-utils.js';
 
 /**
- * Symmetric int8 weights, channel c = channelOf(i), q = round(w / s). Weights that are already an
- * int8 grid (a folded DequantizeLinear: w = s·q with max |q| = 127, per tensor or per channel) get
- * that grid back exactly; other weights get s_c = max |w_c| / 127 per channel.
+ * The step of the int8 grid `values` lie on, when they do: s = max |v| / m for the first m of
+ * 127, 128, 126, 125, ..., 1 with every v / s within 10⁻³ of an integer (a folded DequantizeLinear:
+ * onnxruntime's and NVIDIA's quantizers take m = 127, PyTorch's symmetric observer 128, a hand-set
+ * scale any m); undefined for weights on no such grid.
  */
-export function quantizeWeights(w: Float32Array, channels: number, channelOf: (i: number) => number): { q: Int8Array; scales: Float32Array } {
-  const maxAbs = new Float64Array(channels);
-  for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)]!, Math.abs(w[i]!));
-  const all = Math.max(...maxAbs);
+function gridStep(values: ArrayLike<number>, amax: number): number | undefined {
+  if (!(amax > 0)) return undefined;
   const onGrid = (s: number) => {
-    for (let i = 0; i < w.length; i++) {
-      const r = w[i]! / s;
+    for (let i = 0; i < values.length; i++) {
+      const r = values[i]! / s;
       if (Math.abs(r - Math.round(r)) > 1e-3) return false;
     }
     return true;
   };
-  const perTensor = all > 0 && onGrid(Math.fround(all / 127));
-  const scales = perTensor
-    ? Float32Array.of(Math.fround(all / 127))
-    : Float32Array.from(maxAbs, (m) => (m > 0 ? Math.fround(m / 127) : 1));
+  for (const m of [127, 128, ...Array.from({ length: 126 }, (_, k) => 126 - k)]) {
+    const s = Math.fround(amax / m);
+    if (onGrid(s)) return s;
+  }
+  return undefined;
+}
+
+/**
+ * Symmetric int8 weights, channel c = channelOf(i), q = round(w / s) in [−128, 127]. Weights that
+ * are already an int8 grid (a folded DequantizeLinear, per tensor or per channel, whatever its
+ * scale) get that grid back exactly; other weights get s_c = max |w_c| / 127 per channel.
+ */
+export function quantizeWeights(w: Float32Array, channels: number, channelOf: (i: number) => number): { q: Int8Array; scales: Float32Array } {
+  const maxAbs = new Float64Array(channels);
+  const members: number[][] = Array.from({ length: channels }, () => []);
+  for (let i = 0; i < w.length; i++) {
+    const c = channelOf(i);
+    maxAbs[c] = Math.max(maxAbs[c]!, Math.abs(w[i]!));
+    members[c]!.push(w[i]!);
+  }
+  const perTensor = gridStep(w, Math.max(...maxAbs));
+  const scales = perTensor !== undefined
+    ? Float32Array.of(perTensor)
+    : Float32Array.from(maxAbs, (m, c) => (m > 0 ? gridStep(members[c]!, m) ?? Math.fround(m / 127) : 1));
   const q = new Int8Array(w.length);
   for (let i = 0; i < w.length; i++) {
     const s = scales.length === 1 ? scales[0]! : scales[channelOf(i)]!;
-    q[i] = Math.max(-127, Math.min(127, Math.round(w[i]! / s)));
+    q[i] = Math.max(-128, Math.min(127, Math.round(w[i]! / s)));
   }
   return { q, scales };
 }
