@@ -19,7 +19,7 @@ import { join } from 'node:path';
 
 const DAWN_NOISE = /^Warning: maxDynamic\w+BuffersPerPipelineLayout artificially reduced/;
 // Files that take minutes on lavapipe start first so that they overlap the many short ones.
-const SLOW_FIRST = [/conformance/, /kernels-/, /^test\/webgpu\//, /engine-e2e|engine-cli|models/];
+const SLOW_FIRST = [/int8-mma-check/, /conformance/, /kernels-/, /^test\/webgpu\//, /engine-e2e|engine-cli|models/];
 
 function find(path) {
   if (!statSync(path).isDirectory()) return [path];
