@@ -1,8 +1,9 @@
 // Attention as two matrix products with a softmax between them: the unfused form, which TensorRT
 // also times against its fused kernels. S = scale·Q·Kᵀ goes through the engine's tile loop into
 // scratch; P = softmax(S + masks) is computed in place there, a workgroup per row with f32
-// statistics; O = outScale·P·V goes through the tile loop again, stored through the output's
-// strides. The Sq×Sk scores cost scratch memory and two passes over it, but both products run on
+// statistics (a row that fits the lanes' registers is read once); O = outScale·P·V goes through
+// the tile loop again (also split over the keys, for long rows over few output tiles), stored
+// through the output's strides. The Sq×Sk scores cost scratch memory and two passes over it, but both products run on
 // the tuned GEMM tiles (tensor cores where offered) over every head at once, while a flash kernel
 // gives one workgroup to 16–64 query rows of one head and leaves most of a large GPU idle at
 // batch 1. On an H100 this form took a Whisper-tiny encoder pass from 4.15 to 1.87 ms and ViT-B/16

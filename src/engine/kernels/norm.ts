@@ -2,7 +2,8 @@
 // f32 whatever the storage (two passes over the row: the mean, then the mean squared deviation,
 // which avoids the cancellation of E[x²] − E[x]²). The fused skip tensor is added on every read;
 // a layer with a `sum` output also writes input + skip there (in its own storage, pairs for f16x2).
-// Scale and bias are f32 constants, one per row element.
+// Scale and bias are f32 constants, one per row element. A folded quantize (NormLayer.quantize,
+// fuse-norm-quantize) makes it write y's integers, four bytes a word into an i8x4/u8x4 output.
 import type { NetTensor, NormLayer } from '../network.js';
 import { declareConstant, declareTensor, encodeStorage, f32Literal, loaders, storers } from './access.js';
 import { KernelReason, groupGrid, layoutStrides, outputSink, sameOrder, tacticsOrReason, tensorOf } from './convert.js';
