@@ -8,7 +8,7 @@
 #
 #   source .gpu/enter.sh && OUT=/tmp/out bash bench/gpu-int8-layers.sh
 #
-# INT8_PRECISIONS (default fp16,int8) picks the rows, e.g. fp32,fp16,int8 for the ratio to fp32;
+# INT8_PRECISIONS (default fp16,int8) picks the rows, e.g. fp32,fp16,int8 for the ratio to fp32 (fp16 alone: the float engine only);
 # INT8_SKIP_BERT=1 benches ResNet-50 only, INT8_SKIP_RESNET=1 BERT only; INT8_RESNET_LIMIT (default 240 s) bounds its bench.
 #
 # Writes to $OUT: mma.txt (GPU, driver, the check), int8.txt (tables and layer times),
@@ -34,10 +34,13 @@ for k, f in enumerate(calib):
   for i,n in enumerate(('input_ids','attention_mask','token_type_ids')): m.tensor_pb(os.path.join(sd,f'input_{i}.pb'), f[n], n)
 " >> $out/int8-stderr.txt 2>&1 &
 b=$!
+# the int8 options go with an int8 row only (INT8_PRECISIONS=fp16 benches the float engine alone)
+precisions=${INT8_PRECISIONS:-fp16,int8}
+int8_args=(); case ",$precisions," in *,int8,*) int8_args=(--calibration $d/r.cache --int8-float fp16) ;; esac
 {
 if [ -z "${INT8_SKIP_RESNET:-}" ]; then
 timeout 90 "${nnrt[@]}" calibrate $d/resnet50_fp/model.onnx --images test/fixtures/images --batch-size 4 --algo entropy --device webgpu --out $d/r.cache --quiet; echo "step exit $? at ${SECONDS} s" >&2
-timeout ${INT8_RESNET_LIMIT:-240} "${nnrt[@]}" bench $d/resnet50_fp/model.onnx --batch 32 --device webgpu --engine webgpu --precision ${INT8_PRECISIONS:-fp16,int8} --calibration $d/r.cache --int8-float fp16 --mode resident --no-peers --runs 60 --warmup-ms 8000 --steady-ms 15000 --layer-times --json $out/bench-resnet.json; echo "step exit $? at ${SECONDS} s" >&2
+timeout ${INT8_RESNET_LIMIT:-240} "${nnrt[@]}" bench $d/resnet50_fp/model.onnx --batch 32 --device webgpu --engine webgpu --precision $precisions "${int8_args[@]}" --mode resident --no-peers --runs 60 --warmup-ms 8000 --steady-ms 15000 --layer-times --json $out/bench-resnet.json; echo "step exit $? at ${SECONDS} s" >&2
 fi
 wait $b
 if [ -z "${INT8_SKIP_BERT:-}" ]; then
