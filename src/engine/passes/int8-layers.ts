@@ -36,16 +36,16 @@ function gridStep(values: ArrayLike<number>, amax: number): number | undefined {
  */
 export function quantizeWeights(w: Float32Array, channels: number, channelOf: (i: number) => number): { q: Int8Array; scales: Float32Array } {
   const maxAbs = new Float64Array(channels);
-  const members: number[][] = Array.from({ length: channels }, () => []);
-  for (let i = 0; i < w.length; i++) {
-    const c = channelOf(i);
-    maxAbs[c] = Math.max(maxAbs[c]!, Math.abs(w[i]!));
-    members[c]!.push(w[i]!);
-  }
+  for (let i = 0; i < w.length; i++) maxAbs[channelOf(i)] = Math.max(maxAbs[channelOf(i)]!, Math.abs(w[i]!));
   const perTensor = gridStep(w, Math.max(...maxAbs));
-  const scales = perTensor !== undefined
-    ? Float32Array.of(perTensor)
-    : Float32Array.from(maxAbs, (m, c) => (m > 0 ? gridStep(members[c]!, m) ?? Math.fround(m / 127) : 1));
+  let scales: Float32Array;
+  if (perTensor !== undefined) scales = Float32Array.of(perTensor);
+  else {
+    // each channel's own values, gathered only when the tensor as a whole is on no grid
+    const members: number[][] = Array.from({ length: channels }, () => []);
+    for (let i = 0; i < w.length; i++) members[channelOf(i)]!.push(w[i]!);
+    scales = Float32Array.from(maxAbs, (m, c) => (m > 0 ? gridStep(members[c]!, m) ?? Math.fround(m / 127) : 1));
+  }
   const q = new Int8Array(w.length);
   for (let i = 0; i < w.length; i++) {
     const s = scales.length === 1 ? scales[0]! : scales[channelOf(i)]!;

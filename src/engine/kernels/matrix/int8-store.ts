@@ -10,8 +10,6 @@ import type { EngineBinding, EngineProgram } from '../tactic.js';
 import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Int8Problem } from './int8-tile.js';
 
-const rq = [0, 1, 2, 3];
-
 /**
  * A tensor of the output's shape and element order added before the activation: floats, or
  * (`quant`) quantized integers (a float tensor holding them, or bytes) dequantized as they are read.
