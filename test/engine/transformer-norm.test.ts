@@ -14,7 +14,7 @@ import '../../src/ops/index.js';
 import { engineSupports } from '../../src/engine/support.js';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import { compileNorm } from '../../src/engine/kernels/norm.js';
-import type { NormLayer } from '../../src/engine/network.js';
+import type { NormLayer, Storage } from '../../src/engine/network.js';
 import { compareTensors, FP32_TOLERANCE, type Tolerance } from '../../src/tensor/compare.js';
 import { Tensor } from '../../src/tensor/tensor.js';
 import { typesOf } from '../partition/helpers.js';
@@ -118,27 +118,38 @@ test('LayerNormalization whose Mean output is used is declined with a reason', (
   assert.match(String(engineSupports(node, typesOf(b.graph), b.graph)), /Mean \/ InvStdDev output is used/);
 });
 
-test('every norm tactic (wg64, wg256) in each storage mix, with a skip input, rows of 300', { skip }, async () => {
-  const shape = [3, 300];
-  const x = roundHalf(randomTensor(shape, 40, -2, 3).data);
-  const r = roundHalf(randomTensor(shape, 41).data);
-  const scale = randomTensor([300], 42, 0.5, 1.5).data;
-  const bias = randomTensor([300], 43).data;
-  const sum = await ortOneNode('Add', { x: { shape, data: x }, r: { shape, data: r } });
-  const want = await ortOneNode('LayerNormalization', { x: { shape, data: sum }, s: { shape: [300], data: scale }, b: { shape: [300], data: bias } }, { axis: -1 }, { opset: 17 });
-  for (const [is, os] of [['f32', 'f32'], ['f16x2', 'f16x2'], ['f16x2', 'f32']] as const) {
-    const ctx = kernelContext(gpu!, [
-      { name: 'x', shape, format: { layout: 'plain', storage: is } }, { name: 'r', shape, format: { layout: 'plain', storage: is } },
-      { name: 'y', shape, format: { layout: 'plain', storage: os } },
-    ]);
-    const layer: NormLayer = { kind: 'norm', name: 'n', from: ['n'], input: 'x', skip: 'r', output: 'y', rms: false, axis: 1, epsilon: 1e-5, scale, bias };
-    const tactics = compileNorm(layer, ctx);
-    if (typeof tactics === 'string') assert.fail(tactics);
-    assert.deepEqual(tactics.map((t) => t.name), ['norm-wg64', 'norm-wg256']);
-    for (const t of tactics) {
-      const got = (await runTactic(gpu!, t, ctx.tensors, { x, r }, ['y'])).y!;
-      const c = compareTensors(new Tensor('float32', shape, got), new Tensor('float32', shape, want), os === 'f16x2' ? F16 : FP32_TOLERANCE);
-      assert.ok(c.pass, `${t.name} ${is} → ${os}: ${JSON.stringify(c)}`);
+test('every norm tactic (wg64, wg256, one subgroup per row where the device has fixed-size subgroups) in each storage mix, with a skip input and its sum, rows of 300 and 64', { skip }, async () => {
+  const lanes = gpu!.subgroupSize;
+  const f16 = gpu!.features.has('shader-f16');
+  for (const [length, seed] of [[300, 40], [64, 50]] as const) {
+    const shape = [3, length];
+    const x = roundHalf(randomTensor(shape, seed, -2, 3).data);
+    const r = roundHalf(randomTensor(shape, seed + 1).data);
+    const scale = randomTensor([length], seed + 2, 0.5, 1.5).data;
+    const bias = randomTensor([length], seed + 3).data;
+    const sum = await ortOneNode('Add', { x: { shape, data: x }, r: { shape, data: r } });
+    const want = await ortOneNode('LayerNormalization', { x: { shape, data: sum }, s: { shape: [length], data: scale }, b: { shape: [length], data: bias } }, { axis: -1 }, { opset: 17 });
+    const rms = await ortOneNode('RMSNormalization', { x: { shape, data: sum }, s: { shape: [length], data: scale } }, { epsilon: 1e-5 }, { opset: 23 });
+    const mixes: [Storage, Storage][] = [['f32', 'f32'], ['f16x2', 'f16x2'], ['f16x2', 'f32'], ...(f16 ? [['f16', 'f16'] as [Storage, Storage]] : [])];
+    for (const [is, os] of mixes) {
+      const ctx = kernelContext(gpu!, [
+        { name: 'x', shape, format: { layout: 'plain', storage: is } }, { name: 'r', shape, format: { layout: 'plain', storage: is } },
+        { name: 'y', shape, format: { layout: 'plain', storage: os } }, { name: 's', shape, format: { layout: 'plain', storage: os } },
+      ]);
+      for (const isRms of [false, true]) {
+        const layer: NormLayer = { kind: 'norm', name: 'n', from: ['n'], input: 'x', skip: 'r', output: 'y', sum: 's', rms: isRms, axis: 1, epsilon: 1e-5, scale, ...(isRms ? {} : { bias }) };
+        const tactics = compileNorm(layer, ctx);
+        if (typeof tactics === 'string') assert.fail(tactics);
+        assert.deepEqual(tactics.map((t) => t.name), ['norm-wg64', 'norm-wg256', ...(lanes ? [`norm-sg${lanes}`] : [])]);
+        const tol = os === 'f32' ? FP32_TOLERANCE : F16;
+        for (const t of tactics) {
+          const got = await runTactic(gpu!, t, ctx.tensors, { x, r }, ['y', 's']);
+          const c = compareTensors(new Tensor('float32', shape, got.y!), new Tensor('float32', shape, isRms ? rms : want), tol);
+          assert.ok(c.pass, `${t.name} ${is} → ${os}${isRms ? ' rms' : ''}, rows of ${length}: ${JSON.stringify(c)}`);
+          const cs = compareTensors(new Tensor('float32', shape, got.s!), new Tensor('float32', shape, sum), tol);
+          assert.ok(cs.pass, `${t.name} ${is} → ${os}: the sum, rows of ${length}: ${JSON.stringify(cs)}`);
+        }
+      }
     }
   }
 });
