@@ -87,6 +87,32 @@ test('fuse-epilogue: per-channel bias Add, residual Add and activation in one co
   assert.deepEqual(changes, ['fused Conv_0 + Add_1 + Add_2 + Clip_3 → conv Conv_0']);
 });
 
+test('fuse-epilogue: a scale by one constant after a biased MatMul goes into its weights and bias (Whisper\'s Q scaling)', () => {
+  const b = new GraphBuilder();
+  const x = b.input('x', 'float32', [6, 8]);
+  const w = uniformTensor([8, 8], 1);
+  const bias = uniformTensor([8], 2);
+  const q = b.op('Add', [b.op('MatMul', [x, b.constant('W', w)], {}, 'MatMul_0'), b.constant('B', bias)], {}, 'Add_1');
+  const scaled = b.op('Mul', [q, b.constant('s', Tensor.scalar('float32', 0.125))], {}, 'Mul_2');
+  const kt = b.op('Transpose', [b.input('k', 'float32', [6, 8])], { perm: [1, 0] }, 'Transpose_3');
+  b.output(b.op('MatMul', [scaled, kt], {}, 'MatMul_4'));
+  const { after, changes } = importAndRun(b.graph, {}, { stages: [fuseEpiloguePass] });
+  const gemm = layerNamed(after, 'MatMul_0') as GemmLayer;
+  assert.ok(!after.layers.some((l) => l.kind === 'pointwise'), structure(after).join(', '));
+  assert.deepEqual([...gemm.weights.slice(0, 4)], [...w.data.slice(0, 4)].map((v) => v * 0.125));
+  assert.deepEqual([...gemm.bias!], [...bias.data].map((v) => v * 0.125));
+  assert.ok(changes.includes('fused MatMul_0 + Add_1 + Mul_2 → gemm MatMul_0'), changes.join('; '));
+});
+
+test('fuse-epilogue: a scale after an activation stays a layer of its own', () => {
+  const b = new GraphBuilder();
+  const x = b.input('x', 'float32', [1, 4, 5, 5]);
+  const c = b.op('Conv', [x, b.constant('W', uniformTensor([4, 4, 3, 3], 1))], { pads: [1, 1, 1, 1] }, 'Conv_0');
+  b.output(b.op('Mul', [b.op('Tanh', [c], {}, 'Tanh_1'), b.constant('s', Tensor.scalar('float32', 3))], {}, 'Mul_2'));
+  const { after } = importAndRun(b.graph, {}, { stages: [fuseEpiloguePass] });
+  assert.deepEqual(structure(after), ['conv Conv_0', 'pointwise Mul_2']);
+});
+
 test('fuse-epilogue: a residual that is the conv\'s own input stays a separate layer (no aliased bindings)', () => {
   const b = new GraphBuilder();
   const x = b.input('x', 'float32', [1, 4, 5, 5]);

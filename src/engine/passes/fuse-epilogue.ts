@@ -1,11 +1,11 @@
 // Fuses what follows a conv or gemm into its epilogue, y = act(conv(x) + bias + residual), in that
-// order: a per-channel bias add (for a gemm also a bias [N] broadcast over rows), then an Add of another tensor of the output's shape (ResNet's
+// order: a per-channel bias add (and a scale by one constant, folded into weights and bias) (for a gemm also a bias [N] broadcast over rows), then an Add of another tensor of the output's shape (ResNet's
 // shortcut), then one activation. Also recognises x·sigmoid(x) as the SiLU activation first. An
 // int8 layer writing float takes the shortcut add too.
 import type { Activation, ConvLayer, GemmLayer, Layer, Network, PointwiseLayer, QLinearLayer } from '../network.js';
 import type { EnginePass, PairRule, PassContext } from './pass.js';
 import { applyPairRules } from './pass.js';
-import { act, activationOf, affineOf, constOperandIndex, input, isConstOperand, isShaped } from './pw-expr.js';
+import { act, activationOf, affineOf, constOperandIndex, input, isConstOperand, isShaped, scalarFactorOf } from './pw-expr.js';
 import { consumers, isBoundary } from './net-utils.js';
 
 type Matrix = ConvLayer | GemmLayer;
@@ -82,6 +82,25 @@ const fuseResidual: PairRule<Matrix, PointwiseLayer> = {
   rewrite: (p, c, net) => ({ layer: merged(p, c, { residual: residualOf(c, p.output, net)! }) }),
 };
 
+/**
+ * conv(x)·s or gemm(x)·s (s one finite constant, the bias already in) → weights and bias scaled by
+ * s. Whisper's and BART's attention scale their Q projection this way; without the rule the scale
+ * was a pass over Q of its own.
+ */
+const fuseScale: PairRule<Matrix, PointwiseLayer> = {
+  name: 'conv(x) · s → conv with weights and bias scaled by s',
+  producer: ['conv', 'gemm'],
+  consumer: ['pointwise'],
+  match(p, c, net) {
+    const s = scalarFactorOf(c, p.output);
+    return !p.residual && p.act.kind === 'none' && s !== undefined && Number.isFinite(s) && sameShape(shapeOf(net, c.output), shapeOf(net, p.output));
+  },
+  rewrite(p, c) {
+    const s = scalarFactorOf(c, p.output)!;
+    return { layer: merged(p, c, { weights: p.weights.map((w) => w * s), ...(p.bias ? { bias: p.bias.map((b) => b * s) } : {}) }) };
+  },
+};
+
 /** The activation a consumer applies to exactly the producer's output. */
 function activationAfter(c: PointwiseLayer, t: string): Activation | undefined {
   const index = c.inputs.indexOf(t);
@@ -113,7 +132,7 @@ const fuseInt8Residual: PairRule<QLinearLayer, PointwiseLayer> = {
   rewrite: (p, c, net) => ({ layer: { ...p, residual: residualOf(c, p.output, net)!, output: c.output, from: [...p.from, ...c.from] } }),
 };
 
-export const EPILOGUE_RULES = [fuseBias, fuseRowBias, fuseResidual, fuseActivation, fuseInt8Residual] as PairRule[];
+export const EPILOGUE_RULES = [fuseBias, fuseRowBias, fuseScale, fuseResidual, fuseActivation, fuseInt8Residual] as PairRule[];
 /** The bias adds alone: implicit int8 takes them into its layers' int32 bias before quantizing. */
 export const BIAS_RULES = [fuseBias, fuseRowBias] as PairRule[];
 

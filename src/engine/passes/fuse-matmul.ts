@@ -6,24 +6,12 @@ import type { Activation, Layer, MatmulLayer, Network, PointwiseLayer } from '..
 import type { EnginePass, PairRule } from './pass.js';
 import { applyPairRules } from './pass.js';
 import { residualOf } from './fuse-epilogue.js';
-import { activationOf, isConstOperand } from './pw-expr.js';
+import { activationOf, scalarFactorOf } from './pw-expr.js';
 
 const shapeOf = (net: Network, t: string) => net.tensors.get(t)!.shape;
 const sameShape = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 const merged = (p: MatmulLayer, c: Layer, extra: Partial<MatmulLayer>): MatmulLayer =>
   ({ ...p, ...extra, output: c.output, from: [...p.from, ...c.from] });
-
-/** `x · k` or `x / k` (or `k · x`) with k a constant number: the factor on x. */
-function scaleOf(c: PointwiseLayer, x: string): number | undefined {
-  const e = c.expr;
-  if (c.inputs.length !== 1 || c.inputs[0] !== x || e.op !== 'binary') return undefined;
-  if (e.fn === 'mul') {
-    if (e.a.op === 'input' && e.b.op === 'const') return e.b.value;
-    if (e.a.op === 'const' && e.b.op === 'input') return e.a.value;
-  }
-  if (e.fn === 'div' && e.a.op === 'input' && e.b.op === 'const') return 1 / e.b.value;
-  return undefined;
-}
 
 const fuseScale: PairRule<MatmulLayer, PointwiseLayer> = {
   name: 'matmul(a, b) · s → matmul with alpha s',
@@ -31,10 +19,10 @@ const fuseScale: PairRule<MatmulLayer, PointwiseLayer> = {
   consumer: ['pointwise'],
   match(p, c, net) {
     const fresh = !p.bias && !p.residual && p.act.kind === 'none';
-    const s = scaleOf(c, p.output);
+    const s = scalarFactorOf(c, p.output);
     return fresh && s !== undefined && Number.isFinite(s) && sameShape(shapeOf(net, c.output), shapeOf(net, p.output));
   },
-  rewrite: (p, c) => ({ layer: merged(p, c, { alpha: p.alpha * scaleOf(c, p.output)! }) }),
+  rewrite: (p, c) => ({ layer: merged(p, c, { alpha: p.alpha * scalarFactorOf(c, p.output)! }) }),
 };
 
 const fuseResidual: PairRule<MatmulLayer, PointwiseLayer> = {

@@ -56,6 +56,18 @@ export function constantBroadcast(length: number, out: readonly number[]): Broad
   return undefined;
 }
 
+/** `x · k`, `k · x` or `x / k` with k a constant number, as the layer's only operation on x: the factor on x. */
+export function scalarFactorOf(c: PointwiseLayer, x: string): number | undefined {
+  const e = c.expr;
+  if (c.inputs.length !== 1 || c.inputs[0] !== x || e.op !== 'binary') return undefined;
+  if (e.fn === 'mul') {
+    if (e.a.op === 'input' && e.b.op === 'const') return e.b.value;
+    if (e.a.op === 'const' && e.b.op === 'input') return e.a.value;
+  }
+  if (e.fn === 'div' && e.a.op === 'input' && e.b.op === 'const') return 1 / e.b.value;
+  return undefined;
+}
+
 export const input = (index: number): PwExpr => ({ op: 'input', index });
 export const constant = (value: number): PwExpr => ({ op: 'const', value });
 export const act = (a: Activation, arg: PwExpr): PwExpr => ({ op: 'act', act: a, arg });
