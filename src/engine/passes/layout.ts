@@ -1,7 +1,8 @@
 // Chooses each tensor's physical layout. Inside the engine 4-D activations are channels-last
 // (NHWC: a conv reads all input channels of a pixel contiguously); the network's inputs and
 // outputs stay NCHW, the ONNX order, so the conversion happens in the first and last kernels.
-// Other ranks are plain row-major. Reshapes are views of row-major data, so a reshape writes
+// A rank-3 tensor between 1-D convs is channels-last too ([N, W, C] in memory); other ranks are
+// plain row-major. Reshapes are views of row-major data, so a reshape writes
 // NCHW, a tensor only reshapes read is written NCHW, and an NHWC tensor with more than one pixel
 // that a reshape also reads is converted to NCHW before it ([N,C,1,1] NHWC is row-major already).
 // Other kernels read and write any layout; kinds marked `rowMajor` (layers/kind.ts) keep the
@@ -19,8 +20,22 @@ function needsRowMajor(l: Layer, net: Network): boolean {
 
 const pixels = (shape: readonly number[]) => shape[2]! * shape[3]!;
 
+/**
+ * A rank-3 tensor between 1-D convolutions ([N, C, W], a conv writes it and only convs, or
+ * Transpose(0, 2, 1) to [N, W, C], read it) is stored channels-last too: the convs then read and
+ * write whole pixels, and the transpose to the sequence order of an audio encoder (Whisper) is a view.
+ */
+function channelsLastSequence(net: Network, name: string, writers: Map<string, Layer>, readers: Map<string, Layer[]>): boolean {
+  const read = readers.get(name) ?? [];
+  return writers.get(name)?.kind === 'conv' && read.length > 0
+    && read.every((l) => l.kind === 'conv' || (l.kind === 'transpose' && l.perm.length === 3 && l.perm.every((a, i) => a === [0, 2, 1][i])));
+}
+
 function chooseLayout(net: Network, name: string, rowMajorTouched: ReadonlySet<string>, writers: Map<string, Layer>, readers: Map<string, Layer[]>): Layout {
   const shape = net.tensors.get(name)!.shape;
+  if (shape.length === 3 && isFloatTensor(net.tensors.get(name)!) && !isBoundary(net, name) && !rowMajorTouched.has(name)) {
+    return channelsLastSequence(net, name, writers, readers) ? 'nhwc' : 'plain';
+  }
   if (shape.length !== 4) return 'plain';
   // integer and bool tensors stay row-major: their layers index them plainly
   if (!isFloatTensor(net.tensors.get(name)!)) return 'nchw';
