@@ -7,7 +7,7 @@
 import { DeviceError, ExecutionError, InputError } from '../errors.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import { Tensor } from '../tensor/tensor.js';
-import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
+import { fromDeviceData, hostArrayFor, toDeviceData } from '../devices/webgpu/dtype.js';
 import { VERSION } from '../version.js';
 import { enginePipeline } from './tactic-timing.js';
 import { checkPlanBackend, checkPlanCompatible, checkPlanFitsDevice, parsePlan, serializePlan, type EnginePlan } from './plan-format.js';
@@ -244,20 +244,22 @@ export class ExecutionContext {
     const maps = this.staging.map((s) => s.mapAsync(GPUMapMode.READ));
     // a map that fails while the scope is awaited is reported below, not as an unhandled rejection
     for (const m of maps) m.catch(() => undefined);
+    const { io, header } = this.engine.plan;
+    // the host arrays are made (their pages touched) while the device works: only the copy is left after the maps
+    const into = header.outputs.map((out) => hostArrayFor(out.dtype ?? 'float32', out.shape));
     const invalid = await scope;
     if (invalid) {
       await Promise.allSettled(maps);
       for (const s of this.staging) s.unmap();
       throw new ExecutionError(`the WebGPU device rejected the engine's inference: ${invalid.message}`);
     }
-    const { io, header } = this.engine.plan;
     try {
       const tensors = await Promise.all(io.outputs.map(async (o, k) => {
         const staging = this.staging[k]!;
         await maps[k];
         // fromDeviceData copies out of the mapped range (one copy: the range is gone at unmap)
         const out = header.outputs[k]!;
-        const tensor = fromDeviceData(out.dtype ?? 'float32', [...out.shape], staging.getMappedRange(0, o.bytes));
+        const tensor = fromDeviceData(out.dtype ?? 'float32', [...out.shape], staging.getMappedRange(0, o.bytes), into[k]);
         staging.unmap();
         return [o.name, tensor] as const;
       }));

@@ -265,9 +265,14 @@ export class GpuExecutor {
     device.pushErrorScope('validation');
     device.pushErrorScope('out-of-memory');
     let ok = false;
+    let scopes: Promise<void> | undefined;
     try {
       const run = this.recorder.take(key) ?? encodeRun(device, key.schedule, key.feeds, back);
       for (const b of run.buffers) device.queue.submit([b]);
+      // the scopes close as soon as the work is submitted: their answers come back while the GPU
+      // works instead of after the read back (a fault of the next run's encoding surfaces at its submit)
+      scopes = popRunScopes(device, () => this.recorder.drop(key.schedule));
+      scopes.catch(() => undefined);
       this.recorder.hold(key, encodeRun(device, key.schedule, key.feeds, back));
       for (const [t, value] of await readAll(back, this.gpu)) host.set(t.name, value);
       if (mode === 'resident') await device.queue.onSubmittedWorkDone();
@@ -275,7 +280,7 @@ export class GpuExecutor {
       return { submits: run.buffers.length, deviceCopies: run.deviceCopies };
     } finally {
       if (!ok) this.recorder.drop(key.schedule);
-      await popRunScopes(device, () => this.recorder.drop(key.schedule));
+      await (scopes ?? popRunScopes(device, () => this.recorder.drop(key.schedule)));
     }
   }
 

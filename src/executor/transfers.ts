@@ -3,7 +3,7 @@
 // already on the device, copies of outputs to staging and their read back.
 import { DeviceError, InputError } from '../errors.js';
 import type { GpuDevice } from '../devices/webgpu/device.js';
-import { fromDeviceData, toDeviceData } from '../devices/webgpu/dtype.js';
+import { fromDeviceData, hostArrayFor, toDeviceData } from '../devices/webgpu/dtype.js';
 import type { GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { elementCount } from '../tensor/shape.js';
@@ -30,12 +30,18 @@ export function copyOut(encoder: GPUCommandEncoder, t: Transfer): void {
   if (bytes > 0) encoder.copyBufferToBuffer(t.buffer, 0, t.staging!, 0, bytes);
 }
 
-/** Maps staging buffers (after the submit that filled them) and converts them to host tensors. */
+/**
+ * Maps staging buffers (after the submit that filled them) and converts them to host tensors. The
+ * host arrays are made while the device still works (hostArrayFor), so that once the map comes
+ * back only the copy is left.
+ */
 export async function readAll(list: Transfer[], gpu: GpuDevice): Promise<[Transfer, Tensor][]> {
   try {
     return await Promise.all(list.map(async (t): Promise<[Transfer, Tensor]> => {
-      await t.staging!.mapAsync(GPUMapMode.READ);
-      const tensor = fromDeviceData(t.dtype, t.shape, t.staging!.getMappedRange());
+      const mapped = t.staging!.mapAsync(GPUMapMode.READ);
+      const into = hostArrayFor(t.dtype, t.shape);
+      await mapped;
+      const tensor = fromDeviceData(t.dtype, t.shape, t.staging!.getMappedRange(), into);
       t.staging!.unmap();
       return [t, tensor];
     }));

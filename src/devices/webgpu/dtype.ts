@@ -60,16 +60,42 @@ export function firstOutOfDeviceRange(t: Tensor): number {
   return -1;
 }
 
-/** A host tensor from the bytes read back from the device: always a copy, so `bytes` may be a mapped range that is unmapped right after. */
-export function fromDeviceData(dtype: DType, shape: readonly number[], bytes: ArrayBuffer): Tensor {
+/**
+ * The host array a read back of a float32 or int32 tensor is copied into, with every page touched:
+ * made while the device works, it takes the page faults of a fresh allocation (about as long as
+ * the copy itself for megabytes) off the read back's critical path. Other dtypes are converted
+ * on the way, not copied: undefined.
+ */
+export function hostArrayFor(dtype: DType, shape: readonly number[]): Float32Array | Int32Array | undefined {
+  if (dtype !== 'float32' && dtype !== 'int32') return undefined;
+  const n = elementCount(shape);
+  const a = dtype === 'float32' ? new Float32Array(n) : new Int32Array(n);
+  for (let i = 0; i < n; i += 1024) a[i] = 0;
+  return a;
+}
+
+/**
+ * A host tensor from the bytes read back from the device: always a copy, so `bytes` may be a mapped
+ * range that is unmapped right after. float32 and int32 are copied into `into` when given (from
+ * hostArrayFor), others converted.
+ */
+export function fromDeviceData(dtype: DType, shape: readonly number[], bytes: ArrayBuffer, into?: Float32Array | Int32Array): Tensor {
   const n = elementCount(shape);
   switch (wgslType(dtype)) {
     case 'f32': {
       const f = new Float32Array(bytes, 0, n);
+      if (dtype === 'float32' && into instanceof Float32Array && into.length === n) {
+        into.set(f);
+        return new Tensor('float32', shape, into);
+      }
       return dtype === 'float32' ? new Tensor('float32', shape, f.slice()) : Tensor.fromNumeric(dtype, shape, f);
     }
     case 'i32': {
       const v = new Int32Array(bytes, 0, n);
+      if (dtype === 'int32' && into instanceof Int32Array && into.length === n) {
+        into.set(v);
+        return new Tensor('int32', shape, into);
+      }
       if (dtype === 'int32') return new Tensor('int32', shape, v.slice());
       if (dtype === 'int64') return new Tensor('int64', shape, BigInt64Array.from(v, (x) => BigInt(x)));
       return new Tensor('int8', shape, Int8Array.from(v));
