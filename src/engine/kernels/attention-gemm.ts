@@ -173,7 +173,9 @@ export function gemmAttentionPrograms(layer: AttentionLayer, ctx: KernelContext,
   const second = { m: sq, n: dv, k: sk, groups, a: A2.part, aQuads: A2.quads, b: operandB(v, batch), epilogue: store };
   const opts = { tiles: 3, splitK: 0, half };
   const c1 = matmulChoices(sq, sk, d, groups, ctx.caps, opts);
-  const c2 = matmulChoices(sq, dv, sk, groups, ctx.caps, { ...opts, splitK: 1 });
+  // P·V has few output tiles over long rows: the split over the keys decides its time, so the
+  // tensor-core tiles offer three split factors (Whisper-tiny: 6 heads × 1,500 keys)
+  const c2 = matmulChoices(sq, dv, sk, groups, ctx.caps, { ...opts, splitK: 1, mmaSplitK: 3 });
   const bytes = Math.ceil((groups * sq * sk * (storage === 'f16' ? 2 : 4)) / 4) * 4;
   // scores one binding cannot hold (long sequences, many heads): the flash kernels only
   if (bytes > bindingLimit(ctx.caps)) return [];

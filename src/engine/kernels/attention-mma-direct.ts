@@ -37,10 +37,17 @@ const HEADROOM = 8;
 
 interface Shape { rows: number; splits: number; bk: number; held: boolean }
 
+/**
+ * f32 rows of the score and output staging padded by 4 (16 bytes, as matrix stores need): a
+ * multiple of 32 would put a whole column in one bank, so that the 32 lanes, reading their rows'
+ * values in step, would wait 32-fold on each other.
+ */
+const pad32 = (n: number) => n + 4;
+
 /** Workgroup memory in bytes: per subgroup the f32 score and output staging and the f16 P rows (padded). */
 function sharedBytes(s: Shape, dv: number): number {
   const sub = s.rows * s.splits;
-  return sub * 16 * (s.bk * 4 + dv * 4 + (s.bk + 8) * 2);
+  return sub * 16 * (pad32(s.bk) * 4 + pad32(dv) * 4 + (s.bk + 8) * 2);
 }
 
 /** Why the layer gets no direct subgroup-matrix attention on this device, or undefined. */
@@ -79,6 +86,8 @@ function program(layer: AttentionLayer, ctx: KernelContext, out: NetTensor, s: S
   const half = dv / 2;
   const keysPerLane = bk / 2;
   const sp = bk + 8;
+  const ss = pad32(bk);
+  const so = pad32(dv);
   const se = layer.outStrides[layer.outStrides.length - 1]!;
   const rq = (n: number) => Array.from({ length: n }, (_, i) => i);
   const causal = layer.causalOffset === undefined ? '' : ` && i32(key) <= i32(row) + ${layer.causalOffset}`;
@@ -89,11 +98,11 @@ function program(layer: AttentionLayer, ctx: KernelContext, out: NetTensor, s: S
       let kb = min(j0 + ${i * 16}u, ${sk - 16}u);
       var sc = subgroup_matrix_result<f32, 16, 16>();
 ${rq(d / 16).map((c) => `      sc = subgroupMatrixMultiplyAccumulate(ql${c}, ${matrix('right', 'col_major', tk, `kBase + kb * ${a.kk}u + ${c * 16}u`, `${a.kk}u`)}, sc);`).join('\n')}
-      subgroupMatrixStore<row_major>(&SS, sOff + ${i * 16}u, sc, ${bk}u);
+      subgroupMatrixStore<row_major>(&SS, sOff + ${i * 16}u, sc, ${ss}u);
     }`).join('\n');
   const pv = (e: number, o: string) => rq(bk / 16).map((i) => `      ${o} = subgroupMatrixMultiplyAccumulate(${matrix('left', 'row_major', 'PS', `pOff + ${i * 16}u`, `${sp}u`)}, ${matrix('right', 'row_major', tv, `vBase + min(j0 + ${i * 16}u, ${sk - 16}u) * ${a.vk}u + ${e * 16}u`, `${a.vk}u`)}, ${o});`).join('\n');
   // output tile e (16 columns) of the subgroup's staging, and all of them
-  const storeTile = (e: number, o: string) => `subgroupMatrixStore<row_major>(&OS, oOff + ${e * 16}u, ${o}, ${dv}u);`;
+  const storeTile = (e: number, o: string) => `subgroupMatrixStore<row_major>(&OS, oOff + ${e * 16}u, ${o}, ${so}u);`;
   const storeO = (o: (e: number) => string) => rq(dv / 16).map((e) => storeTile(e, o(e))).join(' ');
   const values = held
     ? rq(dv / 16).map((e) => pv(e, `o${e}`)).join('\n')
@@ -102,13 +111,16 @@ ${rq(d / 16).map((c) => `      sc = subgroupMatrixMultiplyAccumulate(ql${c}, ${m
 ${pv(e, 'ob')}
       ${storeTile(e, 'ob')}
     }`).join('\n');
-  const rowOS = `OS[oOff + r * ${dv}u + h * ${half}u + e]`;
+  const rowOS = `OS[oOff + r * ${so}u + h * ${half}u + e]`;
+  // the held form scales in place: each lane walks its columns from its own start, so that in each
+  // step the lanes touch different banks (rows 4 banks apart, offsets (r / 8) + 2h)
+  const rowOSTurned = `OS[oOff + r * ${so}u + h * ${half}u + (e + turn) % ${half}u]`;
   // P = e^(s − ref) as f16 in the subgroup's P rows (masked scores −∞ give 0), and this lane's sum ls
   const writeP = (ref: string) => `    var ls = 0.0;
     for (var t = 0u; t < ${keysPerLane}u; t++) {
       let p = select(0.0, exp(x[t] - ${ref}), live && x[t] > ${NEG_INF});
       ls += p;
-      PS[pOff + r * ${sp}u + h * ${keysPerLane}u + t] = f16(p);
+      PS[pOff + r * ${sp}u + h * ${keysPerLane}u + (t + turn) % ${keysPerLane}u] = f16(p);
     }`;
   const fold = held
     ? `    let bmRow = nmax_(bm, subgroupShuffleXor(bm, 1u));
@@ -123,9 +135,9 @@ ${writeP('mr')}
     m = mr;
     if (anyNeed) { ${storeO((e) => `o${e}`)} }
     workgroupBarrier();
-    if (anyNeed) { for (var e = 0u; e < ${half}u; e++) { ${rowOS} *= alpha; } }
+    if (anyNeed) { for (var e = 0u; e < ${half}u; e++) { ${rowOSTurned} *= alpha; } }
     workgroupBarrier();
-    if (anyNeed) { ${rq(dv / 16).map((e) => `o${e} = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(&OS, oOff + ${e * 16}u, ${dv}u);`).join(' ')} }
+    if (anyNeed) { ${rq(dv / 16).map((e) => `o${e} = subgroupMatrixLoad<subgroup_matrix_result<f32, 16, 16>, row_major>(&OS, oOff + ${e * 16}u, ${so}u);`).join(' ')} }
 ${values}`
     : `    let mn = nmax_(m, nmax_(bm, subgroupShuffleXor(bm, 1u)));
     // keys all masked (−∞) so far change nothing (and exp(−∞ + ∞) is NaN)
@@ -146,8 +158,8 @@ enable f16;
 enable subgroups;
 enable chromium_experimental_subgroup_matrix;
 ${b.wgsl}${INFINITY}${NAN_MINMAX}${a.offsets}
-var<workgroup> SS: array<f32, ${sub * 16 * bk}>;
-var<workgroup> OS: array<f32, ${sub * 16 * dv}>;
+var<workgroup> SS: array<f32, ${sub * 16 * ss}>;
+var<workgroup> OS: array<f32, ${sub * 16 * so}>;
 var<workgroup> PS: array<f16, ${sub * 16 * sp}>;
 
 @compute @workgroup_size(${threads})
@@ -173,8 +185,10 @@ ${qLeft}
   let kFrom = split * chunk;
   let kTo = min(kFrom + chunk, kEnd);
   let steps = (chunk + ${bk - 1}u) / ${bk}u;
-  let sOff = sg * ${16 * bk}u;
-  let oOff = sg * ${16 * dv}u;
+  let sOff = sg * ${16 * ss}u;
+  let oOff = sg * ${16 * so}u;
+  // where this lane starts its walk over its keys (and columns): lanes in step read different banks
+  let turn = r / 8u + 2u * h;
   let pOff = sg * ${16 * sp}u;
   ${held ? rq(dv / 16).map((e) => `var o${e} = subgroup_matrix_result<f32, 16, 16>();`).join(' ') : `var acc: array<f32, ${half}>;
   for (var e = 0u; e < ${half}u; e++) { acc[e] = 0.0; }`}
@@ -187,12 +201,12 @@ ${scores}
     var x: array<f32, ${keysPerLane}>;
     var bm = ${NEG_INF};
     for (var t = 0u; t < ${keysPerLane}u; t++) {
-      let j = h * ${keysPerLane}u + t;
+      let j = h * ${keysPerLane}u + (t + turn) % ${keysPerLane}u;
       let kb = j0 + (j / 16u) * 16u;
       // a block moved back repeats keys before kb: those count once, in their own block
       let key = min(kb, ${sk - 16}u) + j % 16u;
       var v = ${NEG_INF};
-      if (key >= kb && key < kTo${causal}) { v = SS[sOff + r * ${bk}u + j] * ${f32Literal(layer.scale)}${a.maskTerms}; }
+      if (key >= kb && key < kTo${causal}) { v = SS[sOff + r * ${ss}u + j] * ${f32Literal(layer.scale)}${a.maskTerms}; }
       x[t] = v;
       bm = nmax_(bm, v);
     }
@@ -210,14 +224,14 @@ ${fold}
     let rr = t / ${half}u;
     let col = (t % ${half}u) * 2u;
     var mx = ${NEG_INF};
-    for (var k = 0u; k < ${splits}u; k++) { mx = nmax_(mx, SS[(sg0 + k) * ${16 * bk}u + 2u * rr]); }
+    for (var k = 0u; k < ${splits}u; k++) { mx = nmax_(mx, SS[(sg0 + k) * ${16 * ss}u + 2u * rr]); }
     var num = vec2<f32>(0.0);
     var den = 0.0;
     for (var k = 0u; k < ${splits}u; k++) {
-      let mk = SS[(sg0 + k) * ${16 * bk}u + 2u * rr];
+      let mk = SS[(sg0 + k) * ${16 * ss}u + 2u * rr];
       let w = select(0.0, exp(mk - mx), mk > ${NEG_INF});
-      den += w * SS[(sg0 + k) * ${16 * bk}u + 2u * rr + 1u];
-      let o = (sg0 + k) * ${16 * dv}u + rr * ${dv}u + col;
+      den += w * SS[(sg0 + k) * ${16 * ss}u + 2u * rr + 1u];
+      let o = (sg0 + k) * ${16 * so}u + rr * ${so}u + col;
       num += w * vec2<f32>(OS[o], OS[o + 1u]);
     }
     let orow = qb + rr;

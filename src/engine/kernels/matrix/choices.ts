@@ -55,6 +55,8 @@ export interface ChoiceOptions {
    * Where the device multiplies f16 subgroup matrices, subgroup-matrix tiles come first of all.
    */
   half?: boolean;
+  /** Split-K tactics kept among the subgroup-matrix tiles (default 1). */
+  mmaSplitK?: number;
 }
 
 // The model's GPU: streaming multiprocessors and what one holds (an H100/H200-class part). Only
@@ -106,7 +108,7 @@ export function matmulChoices(m: number, n: number, k: number, groups: number, c
   const f32 = rankedChoices(TILE_CONFIGS, m, n, k, groups, caps, opts);
   if (!opts.half || !caps.shaderF16) return f32;
   const half = rankedChoices(HALF_TILE_CONFIGS, m, n, k, groups, caps, opts);
-  const mma = hasF16Mma(caps) ? rankedChoices(mmaTileConfigs(caps.subgroupSize!), m, n, k, groups, caps, { ...opts, tiles: Math.min(opts.tiles ?? 4, 3), splitK: Math.min(opts.splitK ?? 2, 1) }) : [];
+  const mma = hasF16Mma(caps) ? rankedChoices(mmaTileConfigs(caps.subgroupSize!), m, n, k, groups, caps, { ...opts, tiles: Math.min(opts.tiles ?? 4, 3), splitK: opts.mmaSplitK ?? Math.min(opts.splitK ?? 2, 1) }) : [];
   return [...mma, ...half, ...f32];
 }
 
