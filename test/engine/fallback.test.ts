@@ -42,7 +42,11 @@ function constantOutputModel(): Graph {
   return b.graph;
 }
 
-/** Whisper's encoder front in small: rank-3 Conv → GELU → strided Conv. */
+/**
+ * Whisper's encoder front in small: rank-3 Conv → GELU → strided Conv, the GELU's output also read
+ * by a Softmax. That reader keeps it row-major ([N, C, W]: between convs alone it would be
+ * channels-last), where conv1's channel pairs are not adjacent: no packed-f16 tactic for conv1.
+ */
 function convGeluConvModel(): Graph {
   const b = new GraphBuilder('conv1d', 17);
   const x = b.input('x', 'float32', [1, 8, 30]);
@@ -51,6 +55,7 @@ function convGeluConvModel(): Graph {
   const g = b.op('Mul', [half, b.constant('h', Tensor.scalar('float32', 0.5))]);
   const z = b.op('Conv', [g, b.constant('w2', randomTensor([6, 6, 3], 5))], { pads: [1, 1], strides: [2] }, 'conv2');
   b.output(z);
+  b.output(b.op('Softmax', [g], { axis: -1 }, 'softmax'));
   return b.graph;
 }
 
