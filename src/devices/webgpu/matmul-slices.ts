@@ -3,7 +3,10 @@
 // through rowA/fetchA) and of B (loadB4), fetches the next slice's quads into registers while the
 // current slice is multiplied, and at the top of each step stashes them into workgroup memory the
 // way its loop lays the slices out. Quad i of a thread is quad `tid + i·threads` of the slice:
-// A row q / (TK/4), columns (q % (TK/4))·4..+3; B row q / (TN/4), columns (q % (TN/4))·4..+3.
+// A row q / (TK/4), columns (q % (TK/4))·4..+3; B row q / (TN/4), columns (q % (TN/4))·4..+3, or,
+// for a B whose K axis is the contiguous one (Kᵀ of attention's Q·Kᵀ: MatmulProblem.bKQuads),
+// column q / (TK/4), rows (q % (TK/4))·4..+3 (loadB4k), so that a quad is one contiguous read
+// rather than four reads a row of B apart.
 // The loop declares m0, n0, t0, t1, dimM, and `t` (its step over slices).
 import type { TileConfig } from './matmul-tile.js';
 
@@ -11,6 +14,8 @@ import type { TileConfig } from './matmul-tile.js';
 export interface SliceStash {
   a(i: number, v: string): string;
   b(i: number, v: string): string;
+  /** B quad i when quads run along K: `v` holds rows kk..kk+3 of column nn (WGSL names bound first). */
+  bk(i: number, v: string): string;
 }
 
 export interface SlicePipeline {
@@ -22,7 +27,7 @@ export interface SlicePipeline {
   step: string;
 }
 
-export function slicePipeline(c: TileConfig, threads: number, rowsChecked: boolean, stash: SliceStash): SlicePipeline {
+export function slicePipeline(c: TileConfig, threads: number, rowsChecked: boolean, stash: SliceStash, bKQuads = false): SlicePipeline {
   const TK4 = c.tk / 4;
   const TN4 = c.tn / 4;
   const quadsA = (c.tm * c.tk) / 4;
@@ -40,16 +45,23 @@ export function slicePipeline(c: TileConfig, threads: number, rowsChecked: boole
   let aok${i} = ${rowsChecked ? `am${i} < dimM` : 'true'}${guard};`;
   }).join('\n');
   const fetchA = rq(LA).map((i) => `      pa${i} = select(vec4<f32>(0.0), fetchA(ar${i}, k), aok${i});`).join('\n');
-  const fetchB = rq(LB).map((i) => `      ${guardB(i)}{ pb${i} = loadB4(kr + ${(i * threads) / TN4}u, bn); }`).join('\n');
+  if (bKQuads && threads % TK4 !== 0) throw new Error(`B quads along K need a multiple of ${TK4} threads`);
+  const fetchB = bKQuads
+    ? rq(LB).map((i) => `      ${guardB(i)}{ pb${i} = loadB4k(kr, bn + ${(i * threads) / TK4}u); }`).join('\n')
+    : rq(LB).map((i) => `      ${guardB(i)}{ pb${i} = loadB4(kr + ${(i * threads) / TN4}u, bn); }`).join('\n');
+  const stashB = (i: number) => (bKQuads
+    ? `let q = tid + ${i * threads}u; let nn = q / ${TK4}u; let kk = (q % ${TK4}u) * 4u; ${stash.bk(i, `pb${i}`)}`
+    : stash.b(i, `pb${i}`));
   const stashed = [
     ...rq(LA).map((i) => `    ${guardA(i)}{ ${stash.a(i, `pa${i}`)} }`),
-    ...rq(LB).map((i) => `    ${guardB(i)}{ ${stash.b(i, `pb${i}`)} }`),
+    ...rq(LB).map((i) => `    ${guardB(i)}{ ${stashB(i)} }`),
   ].join('\n');
   return {
     rows: `${aRows}
   let ak = (tid % ${TK4}u) * 4u;
-  let kb = tid / ${TN4}u;
-  let bn = n0 + (tid % ${TN4}u) * 4u;`,
+  ${bKQuads ? `let kb = (tid % ${TK4}u) * 4u;
+  let bn = n0 + tid / ${TK4}u;` : `let kb = tid / ${TN4}u;
+  let bn = n0 + (tid % ${TN4}u) * 4u;`}`,
     registers: `${rq(LA).map((i) => `  var pa${i} = vec4<f32>(0.0);`).join('\n')}
 ${rq(LB).map((i) => `  var pb${i} = vec4<f32>(0.0);`).join('\n')}
   {

@@ -68,8 +68,13 @@ export interface MatmulProblem<B> {
    */
   a: PartBuilder<B>;
   aQuads: boolean;
-  /** `fn loadB4(k: u32, n: u32) -> vec4<f32>` (n % 4 == 0), readable (zero) up to whole tiles in k and n. */
+  /**
+   * `fn loadB4(k: u32, n: u32) -> vec4<f32>` (n % 4 == 0), readable (zero) up to whole tiles in k and
+   * n; with `bKQuads`, `fn loadB4k(k: u32, n: u32) -> vec4<f32>` instead: B[k..k+3][n] (k % 4 == 0).
+   */
   b: PartBuilder<B>;
+  /** B's K axis is contiguous in memory (a transposed operand): the slices read it in quads along K. */
+  bKQuads?: boolean;
   /** `fn store2(m: u32, n: u32, v: vec2<f32>)` (n even, n + 1 < N) and, N odd, `fn store1(m, n, v: f32)`. */
   epilogue: PartBuilder<B>;
 }
@@ -170,7 +175,8 @@ export function tileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: number, 
   const slices = slicePipeline(c, threads, rowsChecked, {
     a: (i, v) => `As[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(${v})` : v};`,
     b: (i, v) => `Bs[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(${v})` : v};`,
-  });
+    bk: (_, v) => rq(4).map((e) => `Bs[(kk + ${e}u) * ${TN4}u + nn / 4u][nn % 4u] = ${c.half ? `f16(${v}.${'xyzw'[e]})` : `${v}.${'xyzw'[e]}`};`).join(' '),
+  }, p.bKQuads);
 
   // Thread (tx, ty) owns rows ty·RM + i and column quads (q·TX + tx)·4: reads of B across a warp
   // are consecutive vec4s (no bank conflicts), and A reads are broadcasts.
