@@ -76,13 +76,50 @@ function bindMasks(layer: AttentionLayer, ctx: KernelContext, storage: Storage):
 /** Most keys a lane holds in registers: a row of up to wg × this many keys is read from scratch once. */
 const HELD_KEYS = 8;
 
-/** P = softmax(S + masks) over each row of the scores, in place, a workgroup per row. */
+/** Most keys a lane of the one-subgroup-per-row softmax holds. */
+const SUBGROUP_KEYS = 64;
+
+/**
+ * P = softmax(S + masks) over each row of the scores, in place: one subgroup per row where the
+ * device has subgroups of one size and the row fits its lanes' registers (max and sum are
+ * subgroupMax/subgroupAdd: no workgroup memory, no barriers), else a workgroup per row.
+ */
 function softmaxProgram(layer: AttentionLayer, ctx: KernelContext, b: AttentionBinding, rows: number): EngineProgram {
   const { sq, sk } = attentionDimsOf(layer);
   const a = attentionAddressing(layer, b);
+  const lanes = ctx.caps.subgroupSize;
+  const held = lanes ? Math.ceil(sk / lanes) : Infinity;
+  const causal = layer.causalOffset === undefined ? '' : `\n  if (i32(key) > i32(row) + ${layer.causalOffset}) { return ${NEG_INF}; }`;
+  const score = `fn x_(g: u32, row: u32, key: u32, at: u32) -> f32 {${causal}
+  return load_s(at)${a.maskTerms};
+}`;
+  if (lanes && held <= SUBGROUP_KEYS) {
+    const grid = groupGrid(rows, ctx.caps);
+    const each = (f: (t: number, key: string) => string) => Array.from({ length: held }, (_, t) => f(t, `lane + ${t * lanes}u`)).join('\n');
+    const inside = (t: number, body: string) => ((t + 1) * lanes > sk ? `if (lane + ${t * lanes}u < ${sk}u) { ${body} }` : body);
+    const wgsl = `enable subgroups;
+${b.wgsl}${INFINITY}${NAN_MINMAX}${a.offsets}
+${score}
+@compute @workgroup_size(${lanes})
+fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
+  let unit = ${grid.group};
+  if (unit >= ${rows}u) { return; }
+  let g = unit / ${sq}u;
+  let row = unit % ${sq}u;
+  let base = unit * ${sk}u;
+  var m = ${NEG_INF};
+${each((t, key) => `  var v${t} = ${NEG_INF}; ${inside(t, `v${t} = x_(g, row, ${key}, base + ${key});`)} m = nmax_(m, v${t});`)}
+  let mx = subgroupMax(m);
+  var sum = 0.0;
+${each((t) => `  v${t} = exp(v${t} - mx); ${inside(t, `sum += v${t};`)}`)}
+  let inv = 1.0 / subgroupAdd(sum);
+${each((t, key) => `  ${inside(t, `store_s(base + ${key}, v${t} * inv);`)}`)}
+}
+`;
+    return { wgsl, bindings: b.bindings, workgroups: grid.workgroups };
+  }
   const wg = sk >= 512 ? 256 : 64;
   const grid = groupGrid(rows, ctx.caps);
-  const causal = layer.causalOffset === undefined ? '' : `\n  if (i32(key) > i32(row) + ${layer.causalOffset}) { return ${NEG_INF}; }`;
   const per = Math.ceil(sk / wg);
   // a row that fits the lanes' registers is read once (max, sum and store from the held values);
   // a longer one is read three times, recomputing each score
@@ -104,9 +141,7 @@ ${Array.from({ length: per }, (_, t) => `  if (lid + ${t * wg}u < ${sk}u) { stor
   for (var key = lid; key < ${sk}u; key += ${wg}u) { store_s(base + key, exp(x_(g, row, key, base + key) - mx) * inv); }`;
   const wgsl = `${b.wgsl}${INFINITY}${NAN_MINMAX}${a.offsets}
 ${workgroupReducer(wg, { max: (a, c) => `nmax_(${a}, ${c})`, sum: (a, c) => `${a} + ${c}` })}
-fn x_(g: u32, row: u32, key: u32, at: u32) -> f32 {${causal}
-  return load_s(at)${a.maskTerms};
-}
+${score}
 @compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
   let unit = ${grid.group};
