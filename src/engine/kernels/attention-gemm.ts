@@ -90,6 +90,12 @@ function softmaxProgram(layer: AttentionLayer, ctx: KernelContext, b: AttentionB
   const lanes = ctx.caps.subgroupSize;
   const held = lanes ? Math.ceil(sk / lanes) : Infinity;
   const causal = layer.causalOffset === undefined ? '' : `\n  if (i32(key) > i32(row) + ${layer.causalOffset}) { return ${NEG_INF}; }`;
+  // the row of the scores this workgroup owns: its batch entry g, query row and first score
+  const rowEntry = (group: string) => `  let unit = ${group};
+  if (unit >= ${rows}u) { return; }
+  let g = unit / ${sq}u;
+  let row = unit % ${sq}u;
+  let base = unit * ${sk}u;`;
   const score = `fn x_(g: u32, row: u32, key: u32, at: u32) -> f32 {${causal}
   return load_s(at)${a.maskTerms};
 }`;
@@ -102,11 +108,7 @@ ${b.wgsl}${INFINITY}${NAN_MINMAX}${a.offsets}
 ${score}
 @compute @workgroup_size(${lanes})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lane: u32) {
-  let unit = ${grid.group};
-  if (unit >= ${rows}u) { return; }
-  let g = unit / ${sq}u;
-  let row = unit % ${sq}u;
-  let base = unit * ${sk}u;
+${rowEntry(grid.group)}
   var m = ${NEG_INF};
 ${each((t, key) => `  var v${t} = ${NEG_INF}; ${inside(t, `v${t} = x_(g, row, ${key}, base + ${key});`)} m = nmax_(m, v${t});`)}
   let mx = subgroupMax(m);
@@ -144,11 +146,7 @@ ${workgroupReducer(wg, { max: (a, c) => `nmax_(${a}, ${c})`, sum: (a, c) => `${a
 ${score}
 @compute @workgroup_size(${wg})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let unit = ${grid.group};
-  if (unit >= ${rows}u) { return; }
-  let g = unit / ${sq}u;
-  let row = unit % ${sq}u;
-  let base = unit * ${sk}u;
+${rowEntry(grid.group)}
 ${body}
 }
 `;
