@@ -46,6 +46,30 @@ test('Conv1d → Conv1d (stride 2) → Transpose(0, 2, 1) → + positions: chann
   }
 });
 
+test('Conformer\'s conv module in small: pointwise Conv1d → depthwise Conv1d (groups = channels) → grouped Conv1d → pointwise Conv1d, channels-last between them', { skip }, async () => {
+  const spec: PatternSpec = {
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c1'] },
+      { op: 'Conv', inputs: ['c1', 'wd', 'bd'], outputs: ['c2'], attrs: { group: 8, pads: [2, 2] } },
+      { op: 'Relu', inputs: ['c2'], outputs: ['r2'] },
+      { op: 'Conv', inputs: ['r2', 'wg'], outputs: ['c3'], attrs: { group: 2, pads: [1, 1], strides: [2] } },
+      { op: 'Conv', inputs: ['c3', 'w4', 'b4'], outputs: ['y'] },
+    ],
+    inputs: { x: randomTensor([2, 6, 33], 11, -1, 1) },
+    initializers: {
+      w1: randomTensor([8, 6, 1], 12, -0.5, 0.5), b1: randomTensor([8], 13),
+      wd: randomTensor([8, 1, 5], 14, -0.5, 0.5), bd: randomTensor([8], 15),
+      wg: randomTensor([8, 4, 3], 16, -0.4, 0.4),
+      w4: randomTensor([5, 8, 1], 17, -0.5, 0.5), b4: randomTensor([5], 18),
+    },
+    outputs: ['y'],
+    opset: 17,
+  };
+  for (const [precision, tol] of [['fp32', FP32_TOLERANCE], ['fp16', { atol: 1e-2, rtol: 1e-2 }]] as const) {
+    await expectEngineLikeOrt(gpu!, spec, precision, tol);
+  }
+});
+
 test('a rank-3 conv output read by a layer other than a conv or Transpose(0, 2, 1) stays row-major', () => {
   const b = new GraphBuilder();
   const x = b.input('x', 'float32', [1, 4, 12]);
