@@ -370,8 +370,14 @@ test('conv channels-last: 16-byte loads of a pixel\'s channels (C and C/group mu
     [{ ...base, c: 32, o: 12, group: 2, kh: 1, kw: 1, pads: [0, 0, 0, 0], seed: 132 }, 'loadA16r(m0 + r, kq)'],
     // 8 channels: one word of a pixel per load; dequantized to f32 with ReLU
     [{ ...base, c: 8, o: 8, y: undefined, relu: true, seed: 133 }, 'return xw('],
-    // a first conv: 3 channels, 7×7 stride 2, gathered byte by byte
+    // a first conv: 3 channels, 7×7 stride 2: a kernel row's bytes a word at a time inside the
+    // image, gathered byte by byte at its edges and across kernel rows
+    [{ ...base, c: 3, o: 8, h: 11, w: 9, kh: 7, kw: 7, strides: [2, 2], pads: [3, 3, 3, 3], seed: 134 }, 'return bytes4('],
     [{ ...base, c: 3, o: 8, h: 11, w: 9, kh: 7, kw: 7, strides: [2, 2], pads: [3, 3, 3, 3], seed: 134 }, 'byteAt(u32(px)'],
+    // 3 channels, taps two pixels apart across (dilation 2): byte by byte only; int8, rows dilated too
+    [{ ...base, c: 3, o: 8, h: 9, w: 10, kh: 3, kw: 3, x: I8(0.03, 3), y: I8(0.1, -2), dilations: [2, 2], strides: [1, 2], pads: [2, 1, 1, 2], seed: 136 }, 'byteAt(u32(px)'],
+    // 5 channels in one kernel row of 1×4 (rows never cross), stride 1
+    [{ ...base, c: 5, o: 4, h: 4, w: 9, kh: 1, kw: 4, pads: [0, 1, 0, 2], seed: 137 }, 'return bytes4('],
     // an NCHW input (four pixels of a row a load) into an NHWC output
     [{ ...base, w: 8, nhwcIn: false, seed: 135 }, 'loadA16(m, kq)'],
   ];

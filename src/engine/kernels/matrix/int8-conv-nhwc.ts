@@ -3,8 +3,11 @@
 // input pixel. With a group's channels and the image's channels both multiples of 16, every four
 // words of K lie inside one tap and start on a 16-byte boundary: A is fetched 16 bytes (one
 // 128-bit load) at a time, one pixel-and-tap lookup per load, with no byte gathering or
-// transposing. Smaller channel counts (a network's first convolution) gather byte by byte, or a
-// word at a time when the channels are a multiple of 4.
+// transposing. Smaller channel counts (a network's first convolution) read a word at a time when
+// the channels are a multiple of 4. Otherwise, with one group and taps one pixel apart, the K values
+// of one kernel row are the consecutive bytes of KW neighbouring pixels: four of them inside the
+// image are one unaligned word (bytes4); the rest, at the image's edges or across kernel rows, are
+// gathered byte by byte.
 import type { Int8ConvSpec } from './int8-conv.js';
 
 /** Weight (group g, K index kk in (kh, kw, channel) order, output channel n of the group) of OIHW weights. */
@@ -17,6 +20,15 @@ export function nhwcWeightAt(s: Pick<Int8ConvSpec, 'weights' | 'weightShape' | '
     return s.weights[(((g * og + n) * cg + ci) * kh + Math.floor(tap / kw)) * kw + (tap % kw)]!;
   };
 }
+
+/** WGSL: the four input bytes from byte a on, as one word (one load, or two and a funnel shift off a word boundary). */
+export const BYTES4 = `fn bytes4(a: u32) -> u32 {
+  let sh = (a & 3u) * 8u;
+  let lo = xw(a >> 2u);
+  if (sh == 0u) { return lo; }
+  return (lo >> sh) | (xw((a >> 2u) + 1u) << (32u - sh));
+}
+`;
 
 /** The input's layout allows 16-byte loads of A (packed bytes, channels multiples of 16). */
 export const nhwcWide = (s: Pick<Int8ConvSpec, 'inputShape' | 'weightShape' | 'inputStorage'>): boolean =>
@@ -44,6 +56,7 @@ export function nhwcLoaders(s: Int8ConvSpec, zpByte: string): string {
     var px = -1;
     if (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) { px = (i32(b) * ${h} + iy) * ${w} + ix; }`;
   const words = !s.inputStorage && c % 4 === 0 && cg % 4 === 0;
+  const rowSpans = !words && !s.inputStorage && s.group === 1 && dw === 1;
   const loadA4 = words
     ? `fn loadA4(m: u32, kq: u32) -> u32 {
 ${pixel}
@@ -53,8 +66,15 @@ ${pixel}
   if (px < 0) { return ${zpByte} * 0x01010101u; }
   return xw((u32(px) * ${c}u + grp * ${cg}u) / 4u + kq % ${cg / 4}u);
 }`
-    : `fn loadA4(m: u32, kq: u32) -> u32 {
-${pixel}
+    : `${rowSpans ? BYTES4 : ''}fn loadA4(m: u32, kq: u32) -> u32 {
+${pixel}${rowSpans ? `
+  // four K values of one kernel row, all four taps inside the image: four consecutive bytes
+  let k0 = kq * 4u;
+  let r0 = k0 % ${kw * c}u;
+  let ry = y0 + i32(k0 / ${kw * c}u) * ${dh};
+  if (k0 + 3u < ${k}u && r0 + 3u < ${kw * c}u && ry >= 0 && ry < ${h} && x0 + i32(r0 / ${c}u) >= 0 && x0 + i32((r0 + 3u) / ${c}u) < ${w}) {
+    return bytes4(u32((i32(b) * ${h} + ry) * ${w * c} + x0 * ${c} + i32(r0)));
+  }` : ''}
   var word = 0u;
   for (var j = 0u; j < 4u; j = j + 1u) {
     let k = kq * 4u + j;

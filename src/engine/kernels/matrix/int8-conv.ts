@@ -13,7 +13,7 @@ import { int8DepthwiseTactics } from './int8-depthwise.js';
 import { transpose4x4 } from './int8-stage.js';
 import { int8TileTactics, type Int8Problem } from './int8-tile.js';
 import type { Int8Residual } from './int8-store.js';
-import { nhwcLoaders, nhwcWeightAt, nhwcWide } from './int8-conv-nhwc.js';
+import { BYTES4, nhwcLoaders, nhwcWeightAt, nhwcWide } from './int8-conv-nhwc.js';
 
 export interface Int8ConvSpec {
   name: string;
@@ -139,14 +139,6 @@ function nchwLoaders(s: Int8ConvSpec, zpByte: string, quads: boolean): string {
 ${!quads ? '' : ow % 4 === 0 ? quadLoader(s, zpByte) : pointwiseQuadLoader(s, zpByte)}`;
 }
 
-/** WGSL: the four input bytes from byte a on, as one word (one load, or two and a funnel shift off a word boundary). */
-const BYTES4 = `fn bytes4(a: u32) -> u32 {
-  let sh = (a & 3u) * 8u;
-  let lo = xw(a >> 2u);
-  if (sh == 0u) { return lo; }
-  return (lo >> sh) | (xw((a >> 2u) + 1u) << (32u - sh));
-}
-`;
 
 /**
  * `loadA16(m, kq)` for a stride-1 convolution whose rows hold whole groups of four output pixels
