@@ -40,7 +40,7 @@ export function mmaTileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: numbe
   const slices = slicePipeline(c, threads, rowsChecked, {
     a: (i, v) => `let q = tid + ${i * threads}u; let at = (q / ${TK4}u) * ${SA}u + (q % ${TK4}u) * 4u; ${put('As', v)}`,
     b: (i, v) => `let q = tid + ${i * threads}u; let at = (q / ${TN4}u) * ${SB}u + (q % ${TN4}u) * 4u; ${put('Bs', v)}`,
-    bk: (_, v) => rq(4).map((e) => `Bs[(kk + ${e}u) * ${SB}u + nn] = f16(${v}.${'xyzw'[e]});`).join(' '),
+    bk: (v) => rq(4).map((e) => `Bs[(kk + ${e}u) * ${SB}u + nn] = f16(${v}.${'xyzw'[e]});`).join(' '),
   }, p.bKQuads);
 
   const accDecl = rq(MI).flatMap((i) => rq(NI).map((j) => `  var acc${i}_${j} = subgroup_matrix_result<f32, 16, 16>();`)).join('\n');

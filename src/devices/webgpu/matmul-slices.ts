@@ -15,7 +15,7 @@ export interface SliceStash {
   a(i: number, v: string): string;
   b(i: number, v: string): string;
   /** B quad i when quads run along K: `v` holds rows kk..kk+3 of column nn (WGSL names bound first). */
-  bk(i: number, v: string): string;
+  bk(v: string): string;
 }
 
 export interface SlicePipeline {
@@ -50,7 +50,7 @@ export function slicePipeline(c: TileConfig, threads: number, rowsChecked: boole
     ? rq(LB).map((i) => `      ${guardB(i)}{ pb${i} = loadB4k(kr, bn + ${(i * threads) / TK4}u); }`).join('\n')
     : rq(LB).map((i) => `      ${guardB(i)}{ pb${i} = loadB4(kr + ${(i * threads) / TN4}u, bn); }`).join('\n');
   const stashB = (i: number) => (bKQuads
-    ? `let q = tid + ${i * threads}u; let nn = q / ${TK4}u; let kk = (q % ${TK4}u) * 4u; ${stash.bk(i, `pb${i}`)}`
+    ? `let q = tid + ${i * threads}u; let nn = q / ${TK4}u; let kk = (q % ${TK4}u) * 4u; ${stash.bk(`pb${i}`)}`
     : stash.b(i, `pb${i}`));
   const stashed = [
     ...rq(LA).map((i) => `    ${guardA(i)}{ ${stash.a(i, `pa${i}`)} }`),

@@ -175,7 +175,7 @@ export function tileLoop<B>(p: MatmulProblem<B>, c: TileConfig, splits: number, 
   const slices = slicePipeline(c, threads, rowsChecked, {
     a: (i, v) => `As[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(${v})` : v};`,
     b: (i, v) => `Bs[tid + ${i * threads}u] = ${c.half ? `vec4<f16>(${v})` : v};`,
-    bk: (_, v) => rq(4).map((e) => `Bs[(kk + ${e}u) * ${TN4}u + nn / 4u][nn % 4u] = ${c.half ? `f16(${v}.${'xyzw'[e]})` : `${v}.${'xyzw'[e]}`};`).join(' '),
+    bk: (v) => rq(4).map((e) => `Bs[(kk + ${e}u) * ${TN4}u + nn / 4u][nn % 4u] = ${c.half ? `f16(${v}.${'xyzw'[e]})` : `${v}.${'xyzw'[e]}`};`).join(' '),
   }, p.bKQuads);
 
   // Thread (tx, ty) owns rows ty·RM + i and column quads (q·TX + tx)·4: reads of B across a warp

@@ -17,7 +17,7 @@ import type { NetTensor, Storage } from '../network.js';
 import { declareConstant, declareTensor, encodeStorage, f32Literal, loaders, storers } from './access.js';
 import { attentionAddressing, pairedRows, type AttentionBinding } from './attention-parts.js';
 import { KernelReason, groupGrid, tensorOf } from './convert.js';
-import { bQuadsAlongK, epilogue, operandA, operandB, type OperandView } from './matmul.js';
+import { epilogue, operandA, operandB, type OperandView } from './matmul.js';
 import { tileName, tiledMatmul, type PartBuilder, type TileConfig } from './matmul-tile.js';
 import { matmulChoices } from './matrix/choices.js';
 import { workgroupReducer } from './row-reduce.js';
@@ -201,9 +201,9 @@ export function gemmAttentionPrograms(layer: AttentionLayer, ctx: KernelContext,
     throw e;
   }
   const A1 = operandA(q, batch);
-  const first = { m: sq, n: sk, k: d, groups, a: A1.part, aQuads: A1.quads, b: operandB(kt, batch), bKQuads: bQuadsAlongK(kt), epilogue: epilogue({ alpha: layer.scale, act: { kind: 'none' } }, scores, undefined, sk) };
+  const first = { m: sq, n: sk, k: d, groups, a: A1.part, aQuads: A1.quads, ...operandB(kt, batch), epilogue: epilogue({ alpha: layer.scale, act: { kind: 'none' } }, scores, undefined, sk) };
   const A2 = operandA(p, batch);
-  const second = { m: sq, n: dv, k: sk, groups, a: A2.part, aQuads: A2.quads, b: operandB(v, batch), bKQuads: bQuadsAlongK(v), epilogue: store };
+  const second = { m: sq, n: dv, k: sk, groups, a: A2.part, aQuads: A2.quads, ...operandB(v, batch), epilogue: store };
   const opts = { tiles: 3, splitK: 0, half };
   const c1 = matmulChoices(sq, sk, d, groups, ctx.caps, opts);
   // P·V has few output tiles over long rows: the split over the keys decides its time, so the

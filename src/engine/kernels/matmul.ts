@@ -62,19 +62,15 @@ ${quads ? 'fn loadA4(r: ARow, k: u32) -> vec4<f32> { let i = r.base + k; return 
   };
 }
 
-/** The B part: `loadB4(k, n)`, zero outside K×N (the tile loop reads whole tiles). */
 /**
- * Whether B's slices are best read in quads along K: its K axis is the contiguous one and N's is
- * not (Kᵀ as attention's Q·Kᵀ reads it), in storage whose pairs need no alignment.
+ * The B part of a problem: `loadB4(k, n)`, zero outside K×N (the tile loop reads whole tiles); and,
+ * when B's K axis is the contiguous one and N's is not (Kᵀ as attention's Q·Kᵀ reads it) in storage
+ * whose pairs need no alignment, `loadB4k(k, n)` with `bKQuads` set: the slices read quads along K.
  */
-export function bQuadsAlongK(op: OperandView): boolean {
-  const [sk, sn] = op.strides.slice(-2) as [number, number];
-  return sk === 1 && sn !== 1 && op.tensor.format.storage !== 'f16x2';
-}
-
-export function operandB(op: OperandView, batch: readonly number[]): PartBuilder {
+export function operandB(op: OperandView, batch: readonly number[]): { b: PartBuilder; bKQuads: boolean } {
   const s = op.tensor.format.storage;
   const [sk, sn] = op.strides.slice(-2) as [number, number];
+  const bKQuads = sk === 1 && sn !== 1 && s !== 'f16x2';
   const pairs = sn === 1 && (s !== 'f16x2' || evenOffsets(op));
   const fast = pairs
     ? `if (k < K && n + 3u < N) { let i = batchB(grp) + k * ${sk}u + n; return vec4<f32>(load2_b(i), load2_b(i + 2u)); }\n  `
@@ -86,12 +82,12 @@ export function operandB(op: OperandView, batch: readonly number[]): PartBuilder
 fn loadB4(k: u32, n: u32) -> vec4<f32> {
   ${fast}return vec4<f32>(loadB(k, n), loadB(k, n + 1u), loadB(k, n + 2u), loadB(k, n + 3u));
 }
-${bQuadsAlongK(op) ? `fn loadB4k(k: u32, n: u32) -> vec4<f32> {
+${bKQuads ? `fn loadB4k(k: u32, n: u32) -> vec4<f32> {
   if (k + 3u < K && n < N) { let i = batchB(grp) + k + n * ${sn}u; return vec4<f32>(load2_b(i), load2_b(i + 2u)); }
   return vec4<f32>(loadB(k, n), loadB(k + 1u, n), loadB(k + 2u, n), loadB(k + 3u, n));
 }
 ` : ''}`;
-  return (first) => ({ wgsl: declareTensor(first, 'b', s) + loaders('b', s) + body, bindings: [{ tensor: op.tensor.name }] });
+  return { b: (first) => ({ wgsl: declareTensor(first, 'b', s) + loaders('b', s) + body, bindings: [{ tensor: op.tensor.name }] }), bKQuads };
 }
 
 /** store2/store1 into the row-major output: row grp·M + m, alpha, bias, residual, activation. */
@@ -165,7 +161,7 @@ export function matmulTactics(layer: MatmulLayer, ctx: KernelContext, tiles = 3)
   if (layer.bias && layer.bias.length !== n) fail(`bias of ${layer.bias.length} values for ${n} columns`);
   const groups = elementCount(batch);
   const A = operandA(a, batch);
-  const problem = { m, n, k, groups, a: A.part, aQuads: A.quads, b: operandB(b, batch), bKQuads: bQuadsAlongK(b), epilogue: epilogue(layer, y, residual, n) };
+  const problem = { m, n, k, groups, a: A.part, aQuads: A.quads, ...operandB(b, batch), epilogue: epilogue(layer, y, residual, n) };
   const constants = layer.bias ? [encodeStorage(biasData(layer.bias, n), 'f32')] : [];
   // fp16 on a device with shader-f16: half tiles (f16 products) besides the f32 ones
   const half = layer.precision !== 'fp32' && [a.tensor, b.tensor, y].some((t) => t.format.storage === 'f16');
