@@ -366,8 +366,10 @@ test('conv channels-last: 16-byte loads of a pixel\'s channels (C and C/group mu
     [{ ...base, every: true }, 'loadA16r(m0 + r, kq)'],
     // stride 2, asymmetric pads, dilation, int8, into an NCHW output
     [{ ...base, x: I8(0.03, -4), y: I8(0.2, 5), strides: [2, 2], pads: [0, 1, 2, 1], dilations: [2, 1], nhwcOut: false, seed: 131 }, 'loadA16r(m0 + r, kq)'],
-    // two groups of 16 channels; 6 channels a group out: through scratch
-    [{ ...base, c: 32, o: 12, group: 2, kh: 1, kw: 1, pads: [0, 0, 0, 0], seed: 132 }, 'loadA16r(m0 + r, kq)'],
+    // two groups of 16 channels; 6 channels a group out: through scratch; a 1×1 kernel reads the output pixel's own input
+    [{ ...base, c: 32, o: 12, group: 2, kh: 1, kw: 1, pads: [0, 0, 0, 0], seed: 132 }, 'return xq[(m) * 2u + grp * 1u'],
+    // a 1×1 kernel with stride 2 (a downsample shortcut): the input pixel of each output pixel, no edge test
+    [{ ...base, c: 48, o: 20, h: 7, w: 6, kh: 1, kw: 1, pads: [0, 0, 0, 0], strides: [2, 2], seed: 138 }, 'return xq[((m / 12u * 7u'],
     // 8 channels: one word of a pixel per load; dequantized to f32 with ReLU
     [{ ...base, c: 8, o: 8, y: undefined, relu: true, seed: 133 }, 'return xw('],
     // a first conv: 3 channels, 7×7 stride 2: a kernel row's bytes a word at a time inside the

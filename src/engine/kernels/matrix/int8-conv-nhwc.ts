@@ -89,13 +89,16 @@ ${pixel}${rowSpans ? `
   return word;
 }`;
   if (!nhwcWide(s)) return `${loadA4}\n`;
+  // a 1×1 kernel without padding: every tap is inside the image, and with stride 1 the input pixel is the output's
+  const pointwise = kh === 1 && kw === 1 && s.pads.every((v) => v === 0);
+  const pixelOf = sh === 1 && sw === 1 ? 'm' : `(m / ${oh * ow}u * ${h}u + (m % ${oh * ow}u) / ${ow}u * ${sh}u) * ${w}u + (m % ${ow}u) * ${sw}u`;
   return `${loadA4}
 fn loadA16r(m: u32, kq: u32) -> vec4<u32> {
-${pixel}
+${pointwise ? `  return xq[(${pixelOf}) * ${c / 16}u + grp * ${cg / 16}u + kq / 4u];` : `${pixel}
   let tap = kq / ${cg / 4}u;
   ${at('tap')}
   if (px < 0) { return vec4<u32>(${zpByte} * 0x01010101u); }
-  return xq[(u32(px) * ${c / 16}u + grp * ${cg / 16}u) + (kq % ${cg / 4}u) / 4u];
+  return xq[(u32(px) * ${c / 16}u + grp * ${cg / 16}u) + (kq % ${cg / 4}u) / 4u];`}
 }
 `;
 }

@@ -3,7 +3,7 @@
 // a word along a row, `row4`, or down a column, `col4`, or as i32 to scratch that a second program
 // packs), as floats (requantized integers or dequantized values, merged siblings' parts), or as
 // int32 sums. The K loop's program and the split-K finishing program write through the same code.
-import { declareTensor, loaders, type Storage } from '../../../devices/webgpu/storage.js';
+import { declareTensor, isByteStorage, loaders, type Storage } from '../../../devices/webgpu/storage.js';
 import { f32Literal } from '../access.js';
 import { grid } from '../matmul-tile.js';
 import type { EngineBinding, EngineProgram } from '../tactic.js';
@@ -25,8 +25,21 @@ function residualAt(r: Int8Residual, i: string): string {
   return r.quant ? `((load_rs(${i}) - ${f32Literal(r.quant.zeroPoint)}) * ${f32Literal(r.quant.scale)})` : `load_rs(${i})`;
 }
 
+/** WGSL: the residual's float in byte `at` of its storage word `word` (byte storage). */
+function residualByte(r: Int8Residual, word: string, at: number): string {
+  const v = r.storage === 'i8x4' ? `f32(bitcast<i32>(${word} << ${(3 - at) * 8}u) >> 24u)` : `f32((${word} >> ${8 * at}u) & 0xffu)`;
+  return r.quant ? `((${v} - ${f32Literal(r.quant.zeroPoint)}) * ${f32Literal(r.quant.scale)})` : v;
+}
+
 /** The output's results go to scratch as i32 and a second program packs them into bytes. */
 export const packsThroughScratch = (p: Int8Problem): boolean => !!p.y && !p.yFloat && p.store === 'scratch';
+
+/**
+ * A float output whose rows' four columns are consecutive and aligned (`row4`; merged parts cut at
+ * multiples of 4) is stored a vector of four at a time.
+ */
+const vecFloat = (p: Int8Problem): boolean =>
+  p.store === 'row4' && (!p.y || !!p.yFloat) && !p.intOut && (!p.parts || p.parts.every((q) => q.start % 4 === 0 && q.n % 4 === 0));
 
 /**
  * Declarations of the output (and the residual it adds) from binding `base` on, and their bindings;
@@ -35,7 +48,7 @@ export const packsThroughScratch = (p: Int8Problem): boolean => !!p.y && !p.yFlo
 export function outputDecls(p: Int8Problem, base: number, scratch: number): { wgsl: string; bindings: EngineBinding[] } {
   const bytesOut = !!p.y && !p.yFloat;
   if (p.parts && (bytesOut || p.intOut || p.residual || p.groups !== 1)) throw new Error('int8 tile: parts are for one float product');
-  const float = p.halfOut ? 'f16' : 'f32';
+  const float = vecFloat(p) ? `vec4<${p.halfOut ? 'f16' : 'f32'}>` : p.halfOut ? 'f16' : 'f32';
   const out = p.parts
     ? p.parts.map((_, k) => `@group(0) @binding(${base + k}) var<storage, read_write> yf${k}: array<${float}>;\n`).join('')
     : bytesOut
@@ -59,30 +72,55 @@ export function storeCode(p: Int8Problem, rows = 4): string {
   const rq = Array.from({ length: rows }, (_, i) => i);
   const cq = [0, 1, 2, 3];
   const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
-  // the epilogue of element (m0r + i, n0c + j), with the residual at the same place
-  const fin = (i: number, j: number) => `finish(n0c + ${j}u, acc[${i}][${j}]${p.residual ? `, ${residualAt(p.residual, `outIndex(m0r + ${i}u, n0c + ${j}u)`)}` : ''})`;
+  // the block's four columns' constants, loaded once (a column past N reads the last one's and is never stored)
+  const chans = cq.map((j) => `    let cn${j} = chan(min(n0c + ${j}u, N - 1u));`).join('\n');
+  // the epilogue of element (m0r + i, n0c + j), with the residual at the same place (or byte
+  // `at` of the residual word `rw…` that holds it)
+  const fin = (i: number, j: number, word?: { name: string; at: number }) => {
+    const r = !p.residual ? '' : word ? `, ${residualByte(p.residual, word.name, word.at)}` : `, ${residualAt(p.residual, `outIndex(m0r + ${i}u, n0c + ${j}u)`)}`;
+    return `finishWith(cn${j}, acc[${i}][${j}]${r})`;
+  };
+  // a byte residual shares the output's word: one load for four elements
+  const wordResidual = !!p.residual && isByteStorage(p.residual.storage);
+  const value = (v: string) => (p.halfOut ? `f16(${v})` : p.y ? `f32(${v})` : v);
+  if (vecFloat(p)) {
+    // four columns a store, all in one part when parts are merged
+    const v4 = (i: number) => `vec4<${p.halfOut ? 'f16' : 'f32'}>(${cq.map((j) => value(fin(i, j))).join(', ')})`;
+    const put = (i: number) => (!p.parts ? `yf[outIndex(m0r + ${i}u, n0c) / 4u] = v;` : p.parts.map((q, k) => {
+      const body = `yf${k}[((m0r + ${i}u) * ${q.n}u + n0c - ${q.start}u) / 4u] = v;`;
+      return k === p.parts!.length - 1 ? `{ ${body} }` : `if (n0c < ${q.start + q.n}u) { ${body} } else `;
+    }).join(''));
+    return `${chans}\n${rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { let v = ${v4(i)}; ${put(i)} }`).join('\n')}`;
+  }
   if (p.parts) {
     // the column picks the part: M rows of its n columns
     const put = (i: number) => p.parts!.map((q, k) => {
       const body = `yf${k}[(m0r + ${i}u) * ${q.n}u + c - ${q.start}u] = ${p.halfOut ? 'f16(v)' : 'v'};`;
       return k === p.parts!.length - 1 ? `{ ${body} }` : `if (c < ${q.start + q.n}u) { ${body} } else `;
     }).join('');
-    return rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { let c = n0c + ${j}u; let v = ${fin(i, j)}; ${put(i)} }`)).join('\n');
+    return `${chans}\n${rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { let c = n0c + ${j}u; let v = ${fin(i, j)}; ${put(i)} }`)).join('\n')}`;
   }
   if (!p.y || p.yFloat) {
-    const value = (v: string) => (p.halfOut ? `f16(${v})` : p.y ? `f32(${v})` : v);
-    return rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(fin(i, j))}; }`)).join('\n');
+    return `${chans}\n${rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { yf[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${value(fin(i, j))}; }`)).join('\n')}`;
   }
   if (p.store === 'scratch') {
-    return rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${fin(i, j)}; }`)).join('\n');
+    return `${chans}\n${rq.flatMap((i) => cq.map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { res[outIndex(m0r + ${i}u, n0c + ${j}u)] = ${fin(i, j)}; }`)).join('\n')}`;
   }
   if (p.store === 'row4') {
     // N % 4 == 0: a row's four columns are one word
-    return rq.map((i) => `    if (m0r + ${i}u < M && n0c < N) { yq[outIndex(m0r + ${i}u, n0c) / 4u] = ${cq.map((j) => byte(fin(i, j), j)).join(' | ')}; }`).join('\n');
+    return `${chans}\n${rq.map((i) => {
+      const at = `outIndex(m0r + ${i}u, n0c) / 4u`;
+      const rw = wordResidual ? `let rw = rs[${at}]; ` : '';
+      return `    if (m0r + ${i}u < M && n0c < N) { ${rw}yq[${at}] = ${cq.map((j) => byte(fin(i, j, wordResidual ? { name: 'rw', at: j } : undefined), j)).join(' | ')}; }`;
+    }).join('\n')}`;
   }
   // M % 4 == 0 and a column's rows m..m+3 consecutive: one word per column
   if (rows !== 4) throw new Error('int8 store: col4 words take blocks of four rows');
-  return cq.map((j) => `    if (m0r < M && n0c + ${j}u < N) { yq[outIndex(m0r, n0c + ${j}u) / 4u] = ${rq.map((i) => byte(fin(i, j), i)).join(' | ')}; }`).join('\n');
+  return `${chans}\n${cq.map((j) => {
+    const at = `outIndex(m0r, n0c + ${j}u) / 4u`;
+    const rw = wordResidual ? `let rw = rs[${at}]; ` : '';
+    return `    if (m0r < M && n0c + ${j}u < N) { ${rw}yq[${at}] = ${rq.map((i) => byte(fin(i, j, wordResidual ? { name: 'rw', at: i } : undefined), i)).join(' | ')}; }`;
+  }).join('\n')}`;
 }
 
 /** Packs i32 results (already saturated) from scratch region `scratch` into int8 words, four elements per invocation. */
