@@ -332,3 +332,51 @@ test('calibrated build: a downsampling shortcut (a conv without ReLU written for
   assert.ok(log.some((l) => /\[int8-storage\] .*written by [2-9] int8/.test(l)), int8Log);
   await assertLogitsNearOrt(plan, down, [4200, 4201, 4202], 'int8');
 });
+
+test('calibrated build: a stem\'s max pool runs on the integers (the conv requantizes at the pool\'s quantize scale, the pool reads and writes bytes), agreeing with onnxruntime fp32 and with onnxruntime running the lowered int8 network', { skip }, async () => {
+  // x → conv 3×3 + relu → max pool 3×3 stride 2 pad 1 → conv 3×3 + relu → pool → gemm (ResNet's stem in small)
+  const stem = patternModel({
+    ...spec,
+    nodes: [
+      { op: 'Conv', inputs: ['x', 'w1', 'b1'], outputs: ['c1'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['c1'], outputs: ['r1'] },
+      { op: 'MaxPool', inputs: ['r1'], outputs: ['m'], attrs: { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] } },
+      { op: 'Conv', inputs: ['m', 'w2', 'b2'], outputs: ['c2'], attrs: { pads: [1, 1, 1, 1] } },
+      { op: 'Relu', inputs: ['c2'], outputs: ['r2'] },
+      { op: 'GlobalAveragePool', inputs: ['r2'], outputs: ['g'] },
+      { op: 'Flatten', inputs: ['g'], outputs: ['f'] },
+      { op: 'Gemm', inputs: ['f', 'fw', 'fb'], outputs: ['y'], attrs: { transB: 1 } },
+    ],
+  });
+  const g = importOnnx(stem).graph;
+  const cache = await calibrateGraph(g, { count: 16, get: (i) => ({ x: sample(900 + i) }) }, { algo: 'minmax', device: 'cpu' });
+  const log: string[] = [];
+  const plan = await buildEnginePlan(gpu!, g, SHAPES, { precision: 'int8', calibration: cache, timeTactics: false, log: (l) => log.push(l) });
+  const int8Log = log.filter((l) => /int8|pool/.test(l)).join('\n');
+  assert.ok(log.some((l) => /int8-max-pool.*MaxPool_2 takes the max of the integers Conv_0 writes at Conv_3\/quantize's scale [0-9.]+ \(u?int8\)/.test(l)), int8Log);
+  assert.ok(log.some((l) => /\[?int8-storage\]?.* 1 pool/.test(l)), int8Log);
+  const pool = plan.layers.find((l) => l.kind === 'pool' && l.from.includes('MaxPool_2'));
+  assert.match(pool?.tactic ?? 'no pool layer', /^pool-bytes-words-/, JSON.stringify(plan.layers.map((l) => [l.kind, l.name, l.tactic])));
+  // only the image's quantize is left a pointwise layer
+  assert.deepEqual(plan.layers.filter((l) => l.kind === 'pointwise').map((l) => l.name), ['Conv_0/quantize'], plan.layers.map((l) => `${l.kind} ${l.name}`).join('; '));
+  await assertLogitsNearOrt(plan, stem, [4300, 4301, 4302], 'int8');
+  // onnxruntime running the engine's network lowered to ONNX (its integers as floats): the same quantized computation
+  const net = buildNetwork(g, SHAPES, checkBuilderConfig({ precision: 'int8', calibration: cache }), { ...BASELINE_CAPS, packedDot4I8: true });
+  assert.ok(net.layers.some((l) => l.kind === 'pool' && l.quantized));
+  const lowered = exportOnnx(lowerNetwork(net), { opset: 18 });
+  const engine = await Engine.load(gpu!, plan);
+  const context = await engine.createExecutionContext();
+  try {
+    for (const seed of [4300, 4301]) {
+      const x = sample(seed);
+      const want = (await runOrt(lowered, { x })).y!.data as Float32Array;
+      const got = (await context.run({ x })).y!.data as Float32Array;
+      const spread = Math.max(...want) - Math.min(...want);
+      const err = Math.max(...got.map((v, k) => Math.abs(v - want[k]!)));
+      assert.ok(err <= 0.02 * spread, `seed ${seed}: the engine is off the lowered network by ${err} (spread ${spread})`);
+    }
+  } finally {
+    context.dispose();
+    engine.dispose();
+  }
+});

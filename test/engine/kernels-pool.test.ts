@@ -112,3 +112,31 @@ test('a pool whose output has other channels than its input is refused', { skip 
   const reason = compilePool(layer, context([{ name: 'x', shape: [1, 4, 4, 4], format: { layout: 'nhwc', storage: 'f32' } }, { name: 'y', shape: [1, 3, 2, 2], format: { layout: 'nhwc', storage: 'f32' } }]));
   assert.equal(typeof reason, 'string');
 });
+
+test('MaxPool on quantized integers (int8-max-pool): bytes in and out (four channels a word), a float tensor holding them in, uint8 and int8 — exactly onnxruntime\'s MaxPool on those integers', { skip }, async () => {
+  const shape = [2, 8, 9, 7];
+  const attrs = { kernel_shape: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1] };
+  for (const signed of [false, true]) {
+    const [lo, hi] = signed ? [-128, 127] : [0, 255];
+    const ints = Float32Array.from(randomTensor(shape, signed ? 21 : 20, lo, hi + 1).data, Math.floor);
+    const feeds = { x: new Tensor(signed ? 'int8' : 'uint8', shape, signed ? Int8Array.from(ints) : Uint8Array.from(ints)) };
+    const ref = (await runOrt(oneNodeModel({ op: 'MaxPool', attrs, inputs: feeds, inputOrder: ['x'], outputs: ['y'] }), feeds)).y!;
+    const layer: PoolLayer = {
+      kind: 'pool', name: 'pool', from: ['pool'], op: 'max', input: 'x', output: 'y', kernel: [3, 3], strides: [2, 2], pads: [1, 1, 1, 1], dilations: [1, 1],
+      countIncludePad: false, quantized: { scale: 0.1, zeroPoint: signed ? -3 : 7, signed },
+    };
+    const bytes: Storage = signed ? 'i8x4' : 'u8x4';
+    for (const [input, tactic] of [[bytes, /^pool-bytes-words-/], ['f16x2', /^pool-bytes-elements-/]] as const) {
+      const ctx = context([{ name: 'x', shape, format: { layout: 'nhwc', storage: input } }, { name: 'y', shape: [...ref.shape], format: { layout: 'nhwc', storage: bytes } }]);
+      const tactics = compilePool(layer, ctx);
+      if (typeof tactics === 'string') assert.fail(tactics);
+      assert.deepEqual(tactics.map((t) => tactic.test(t.name)), [true], tactics.map((t) => t.name).join());
+      const got = (await runTactic(gpu!, tactics[0]!, ctx.tensors, { x: ints }, ['y'])).y!;
+      assert.deepEqual([...got], [...ref.data].map(Number), `${input} → ${bytes}`);
+    }
+  }
+  // a byte output is four channels of a channels-last pixel a word: anything else is refused, with the reason
+  const layer: PoolLayer = { kind: 'pool', name: 'p', from: ['p'], op: 'max', input: 'x', output: 'y', kernel: [2, 2], strides: [2, 2], pads: [0, 0, 0, 0], dilations: [1, 1], countIncludePad: false, quantized: { scale: 1, zeroPoint: 0, signed: false } };
+  const reason = compilePool(layer, context([{ name: 'x', shape: [1, 6, 4, 4], format: { layout: 'nhwc', storage: 'u8x4' } }, { name: 'y', shape: [1, 6, 2, 2], format: { layout: 'nhwc', storage: 'u8x4' } }]));
+  assert.match(String(reason), /four channels of a pixel a word .*6/);
+});

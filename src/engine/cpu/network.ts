@@ -13,14 +13,16 @@ import { mergeGemmsPass } from '../passes/merge-gemms.js';
 import { splitGemmOutputsPass } from '../passes/split-gemm-outputs.js';
 import { ENGINE_PIPELINE, runPipeline } from '../passes/pipeline.js';
 import { fuseNormQuantizePass } from '../passes/fuse-norm-quantize.js';
+import { int8MaxPoolPass } from '../passes/int8-max-pool.js';
 import { int8StoragePass } from '../passes/int8-storage.js';
 import { precisionPass } from '../passes/precision.js';
 import { EngineRefusalError } from '../refusal.js';
 
 // the GPU's layout and precision choices, merged sibling GEMMs (their split outputs are a GPU
 // epilogue; the CPU GEMM writes one tensor) and quantizes folded into norms (the CPU norm writes
-// floats; its quantize stays a pointwise layer) are left out
-export const CPU_PIPELINE = ENGINE_PIPELINE.filter((p) => p !== layoutPass && p !== precisionPass && p !== int8StoragePass && p !== mergeGemmsPass && p !== splitGemmOutputsPass && p !== fuseNormQuantizePass);
+// floats; its quantize stays a pointwise layer) are left out, and so are max pools moved onto
+// integers (a GPU memory-traffic saving)
+export const CPU_PIPELINE = ENGINE_PIPELINE.filter((p) => p !== layoutPass && p !== precisionPass && p !== int8StoragePass && p !== mergeGemmsPass && p !== splitGemmOutputsPass && p !== fuseNormQuantizePass && p !== int8MaxPoolPass);
 
 /** Refuses builder options the CPU backend does not have (fp16 storage, int8 calibration). */
 export function checkCpuConfig(cfg: CheckedConfig): void {

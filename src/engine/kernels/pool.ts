@@ -8,6 +8,8 @@ import type { NetTensor, PoolLayer } from '../network.js';
 import { declareTensor, f32Literal, imageDims, loaders } from './access.js';
 import { KernelReason, groupGrid, outputSink, layoutStrides, tacticsOrReason, tensorOf } from './convert.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
+import { bytePoolTactic } from './pool-bytes.js';
+import { isByteStorage } from '../../devices/webgpu/storage.js';
 
 /** Physical strides of (n, c, h, w) of an image tensor (rank 3 has no h axis: stride 0). */
 function imageStrides(t: NetTensor): [number, number, number, number] {
@@ -185,6 +187,8 @@ export const compilePool: LayerCompiler<PoolLayer> = (layer, ctx) =>
     const dims = imageDims(input);
     const outDims = imageDims(out);
     if (dims[0] !== outDims[0] || dims[1] !== outDims[1]) throw new KernelReason(`pool ${layer.name}: input and output differ in batch or channels`);
+    // integers into bytes (int8-max-pool): four channels a word
+    if (isByteStorage(out.format.storage)) return [bytePoolTactic(layer, input, out, ctx)];
     const g: PoolGeometry = { layer, input, out, dims, outDims, is: imageStrides(input) };
     const tactics = [directTactic(g, ctx, 64), directTactic(g, ctx, 256)];
     const onePixel = outDims[2] * outDims[3] === 1;

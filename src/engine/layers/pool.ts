@@ -5,6 +5,7 @@ import { windowOf, windowPads } from '../../ops/_kernels/window.js';
 import { attrEquals, attrNumber, chain, declineIf } from '../../partition/predicate.js';
 import { compilePool } from '../kernels/pool.js';
 import type { LayerBase } from '../network.js';
+import type { QuantInfo } from './quantize.js';
 import { int, ints, type Emitter } from './emitter.js';
 import type { LayerKindDef, OpImporter } from './kind.js';
 import { base, io, type NodeView } from './node-view.js';
@@ -22,6 +23,11 @@ export interface PoolLayer extends LayerBase {
   dilations: [number, number];
   /** Average pooling: count padded cells in the divisor. */
   countIncludePad: boolean;
+  /**
+   * A max pool between quantized integers of this quantization (its quantize moved before it:
+   * int8-max-pool), in float tensors holding them or bytes.
+   */
+  quantized?: QuantInfo;
 }
 
 /** MaxPool/AveragePool: explicit pads (auto_pad and ceil_mode resolved) for the known output. */

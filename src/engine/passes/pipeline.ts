@@ -16,6 +16,7 @@ import { fuseAttentionPass } from './fuse-attention.js';
 import { fuseGeluPass } from './fuse-gelu.js';
 import { fuseInt8EpiloguePass } from './fuse-int8-epilogue.js';
 import { int8ResidualPass } from './int8-residual.js';
+import { int8MaxPoolPass } from './int8-max-pool.js';
 import { fuseNormQuantizePass } from './fuse-norm-quantize.js';
 import { int8QuantizeOnLoadPass } from './int8-quantize-on-load.js';
 import { int8StoragePass } from './int8-storage.js';
@@ -45,6 +46,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   fuseGeluPass,
   fuseInt8EpiloguePass,
   int8ResidualPass,
+  int8MaxPoolPass,
   fuseNormQuantizePass,
   mergeGemmsPass,
   splitGemmOutputsPass,
