@@ -88,7 +88,7 @@ test('a device without i8 subgroup matrices needs no check; a failed check takes
 test('the i8 matrix loads count offsets and strides in the unit the device check found', () => {
   const tile = { tm: 64, tn: 64, tkq: 8 };
   const loads = (unit: 'byte' | 'word') => int8MmaLoop(tile, 256, allSteps(2), wordStage(512, 'let w = 0u;'), wordStage(512, 'let w = 0u;'), unit).loop.match(/subgroupMatrixLoad<[^>]+>[^>]*>\(&Ws, [^;]+;/g) ?? [];
-  // 32 K values (8 words) per row of the staged tile; B starts after A's 64 rows (512 words)
-  assert.deepEqual(loads('word').map((l) => l.replace(/^.*\(&Ws, /, '')), ['sm * 8u + 0u, 8u);', '512u + sn * 8u + 0u, 8u);', '512u + (sn + 16u) * 8u + 0u, 8u);']);
-  assert.deepEqual(loads('byte').map((l) => l.replace(/^.*\(&Ws, /, '')), ['sm * 32u + 0u, 32u);', '2048u + sn * 32u + 0u, 32u);', '2048u + (sn + 16u) * 32u + 0u, 32u);']);
+  // 32 K values (8 words) per row of the staged tile, rows padded to 12 words; B starts after A's 64 rows (768 words)
+  assert.deepEqual(loads('word').map((l) => l.replace(/^.*\(&Ws, /, '')), ['sm * 12u + 0u, 12u);', '768u + sn * 12u + 0u, 12u);', '768u + (sn + 16u) * 12u + 0u, 12u);']);
+  assert.deepEqual(loads('byte').map((l) => l.replace(/^.*\(&Ws, /, '')), ['sm * 48u + 0u, 48u);', '3072u + sn * 48u + 0u, 48u);', '3072u + (sn + 16u) * 48u + 0u, 48u);']);
 });

@@ -1,7 +1,8 @@
 // The int8 tile's K loop on subgroup matrices (tensor cores: Dawn's chromium-experimental-subgroup-
 // matrix with i8×i8→i32 16×16×32 tiles). The workgroup stages the same words as the dot4I8Packed
-// loop (A as [TM][TKQ] words, B as [TN][TKQ] words, four K values to a word), so A is a row-major
-// and B a column-major i8 matrix with a stride of 4·TKQ bytes; each 32-lane subgroup multiplies a
+// loop (A as TM rows of TKQ words, B as TN rows, four K values to a word; rows padded to
+// stagedRow words against bank conflicts), so A is a row-major and B a column-major i8 matrix
+// with a stride of one staged row; each 32-lane subgroup multiplies a
 // 16×32 block of the tile (one left, two right matrices per 32 values of K). After the loop every
 // subgroup stores its two i32 result matrices into the tile's staging area, which reuses the
 // operands' workgroup memory, and each thread reads back the 4×4 block the dot4I8Packed loop would
@@ -28,8 +29,18 @@ export function hasI8Mma(caps: DeviceCaps): boolean {
     && caps.subgroupMatrix.some((m) => m.componentType === 'i8' && m.resultComponentType === 'i32' && m.M === 16 && m.N === 16 && m.K === 32);
 }
 
+/**
+ * Words from one staged operand row to the next: TKQ and 4 more. A matrix load reads 16 or 32 bytes
+ * of eight rows at once; rows TKQ words apart (16 or 8) put every other (or every fourth) row on
+ * the same memory banks, and four more words give each of the eight its own banks.
+ */
+export const stagedRow = (t: Int8TileShape): number => t.tkq + 4;
+
+/** i32 words from one staged result row to the next: TN and 8 more (the 8×8 accumulator quarters a store writes fall on distinct banks). */
+export const resultRow = (t: Int8TileShape): number => t.tn + 8;
+
 /** Words of workgroup memory: the staged operands, then (reusing them) the tile's i32 results. */
-export const int8MmaWords = (t: Int8TileShape): number => Math.max((t.tm + t.tn) * t.tkq, t.tm * t.tn);
+export const int8MmaWords = (t: Int8TileShape): number => Math.max((t.tm + t.tn) * stagedRow(t), t.tm * resultRow(t));
 
 /** Why subgroup matrices cannot run tile `t` here, or undefined. */
 export function int8MmaUnfit(t: Int8TileShape | Int8BlockShape, caps: DeviceCaps): string | undefined {
@@ -52,10 +63,10 @@ export const INT8_MMA_DIRECTIVES = 'diagnostic(off, chromium.subgroup_matrix_uni
  */
 export function int8MmaLoop(t: Int8TileShape, threads: number, steps: StepRange, stageA: OperandStage, stageB: OperandStage, unit: 'byte' | 'word' = 'word'): { decls: string; loop: string } {
   const u = unit === 'byte' ? 1 : 4; // bytes per unit of offset and stride
-  const rowBytes = 4 * t.tkq;
-  const row = rowBytes / u;
-  const bBase = t.tm * t.tkq; // words
-  const kSlices = rowBytes / 32;
+  const row = (4 * stagedRow(t)) / u;
+  const bBase = t.tm * stagedRow(t); // words
+  const res = resultRow(t);
+  const kSlices = (4 * t.tkq) / 32;
   const products = Array.from({ length: kSlices }, (_, s) => `      {
         let a = subgroupMatrixLoad<subgroup_matrix_left<i8, 32, 16>, row_major>(&Ws, sm * ${row}u + ${(s * 32) / u}u, ${row}u);
         let b0 = subgroupMatrixLoad<subgroup_matrix_right<i8, 16, 32>, col_major>(&Ws, ${(bBase * 4) / u}u + sn * ${row}u + ${(s * 32) / u}u, ${row}u);
@@ -82,11 +93,11 @@ export function int8MmaLoop(t: Int8TileShape, threads: number, steps: StepRange,
 ${products}
     workgroupBarrier();
   }
-  subgroupMatrixStore<row_major>(&Ws, sm * ${t.tn}u + sn, c0, ${t.tn}u);
-  subgroupMatrixStore<row_major>(&Ws, sm * ${t.tn}u + sn + 16u, c1, ${t.tn}u);
+  subgroupMatrixStore<row_major>(&Ws, sm * ${res}u + sn, c0, ${res}u);
+  subgroupMatrixStore<row_major>(&Ws, sm * ${res}u + sn + 16u, c1, ${res}u);
   workgroupBarrier();
   var acc: array<array<i32, 4>, 4>;
-${rq.flatMap((i) => rq.map((j) => `  acc[${i}][${j}] = Ws[(ty * 4u + ${i}u) * ${t.tn}u + tx * 4u + ${j}u];`)).join('\n')}`;
+${rq.flatMap((i) => rq.map((j) => `  acc[${i}][${j}] = Ws[(ty * 4u + ${i}u) * ${res}u + tx * 4u + ${j}u];`)).join('\n')}`;
   return { decls: `var<workgroup> Ws: array<i32, ${int8MmaWords(t)}>;`, loop };
 }
 
@@ -103,7 +114,7 @@ export const int8BlockThreads = (t: Int8BlockShape): number => (t.tm / t.rm) * (
 export const int8BlockPassRows = (t: Int8BlockShape): number => (int8BlockThreads(t) * 16) / t.tn;
 
 /** Words of a blocked tile's workgroup memory: the staged operands, then (reusing them) one pass of results. */
-export const int8BlockWords = (t: Int8BlockShape): number => Math.max((t.tm + t.tn) * t.tkq, int8BlockPassRows(t) * t.tn);
+export const int8BlockWords = (t: Int8BlockShape): number => Math.max((t.tm + t.tn) * stagedRow(t), int8BlockPassRows(t) * resultRow(t));
 
 /** Why the blocked tile's shape does not work, or undefined. */
 export function int8BlockUnfit(t: Int8BlockShape): string | undefined {
@@ -124,8 +135,9 @@ export function int8BlockUnfit(t: Int8BlockShape): string | undefined {
 export function int8MmaBlockLoop(t: Int8BlockShape, steps: StepRange, stageA: OperandStage, stageB: OperandStage, unit: 'byte' | 'word' = 'word'): { decls: string; loop: string; pass: (p: string) => string; passes: number } {
   const threads = int8BlockThreads(t);
   const u = unit === 'byte' ? 1 : 4;
-  const row = (4 * t.tkq) / u;
-  const bBase = t.tm * t.tkq;
+  const row = (4 * stagedRow(t)) / u;
+  const bBase = t.tm * stagedRow(t);
+  const res = resultRow(t);
   const mi = Array.from({ length: t.rm / 16 }, (_, i) => i);
   const nj = Array.from({ length: t.rn / 16 }, (_, j) => j);
   const perRow = t.tn / t.rn;
@@ -163,9 +175,9 @@ ${products}
   const rq = [0, 1, 2, 3];
   const pass = (p: string) => `    workgroupBarrier();
     if (sm / ${rows}u == ${p}) {
-${mi.flatMap((i) => nj.map((j) => `      subgroupMatrixStore<row_major>(&Ws, (sm % ${rows}u + ${16 * i}u) * ${t.tn}u + sn + ${16 * j}u, c${i}_${j}, ${t.tn}u);`)).join('\n')}
+${mi.flatMap((i) => nj.map((j) => `      subgroupMatrixStore<row_major>(&Ws, (sm % ${rows}u + ${16 * i}u) * ${res}u + sn + ${16 * j}u, c${i}_${j}, ${res}u);`)).join('\n')}
     }
     workgroupBarrier();
-${rq.flatMap((i) => rq.map((j) => `    acc[${i}][${j}] = Ws[(ty * 4u + ${i}u) * ${t.tn}u + tx * 4u + ${j}u];`)).join('\n')}`;
+${rq.flatMap((i) => rq.map((j) => `    acc[${i}][${j}] = Ws[(ty * 4u + ${i}u) * ${res}u + tx * 4u + ${j}u];`)).join('\n')}`;
   return { decls: `var<workgroup> Ws: array<i32, ${int8BlockWords(t)}>;`, loop, pass, passes: t.tm / rows };
 }

@@ -15,8 +15,14 @@ export interface OperandStage {
   index: (q: number) => string;
 }
 
-/** One word per iteration: `load` ends with `w` (the word of element e = row · TKQ + word). */
-export const wordStage = (count: number, load: string): OperandStage => ({ count, words: 1, load: `${load}\n      let w0 = w;`, index: () => 'e' });
+/**
+ * One word per iteration: `load` ends with `w` (the word of element e = row · TKQ + word); with
+ * `rows`, staged rows are `rows.stride` words apart (padded) instead of TKQ.
+ */
+export const wordStage = (count: number, load: string, rows?: { tkq: number; stride: number }): OperandStage => ({
+  count, words: 1, load: `${load}\n      let w0 = w;`,
+  index: () => (rows && rows.stride !== rows.tkq ? `(e / ${rows.tkq}u) * ${rows.stride}u + e % ${rows.tkq}u` : 'e'),
+});
 
 /** A word's top-bit flip (` ^ 0x80808080u`, uint8 → int8, or '') applied to all four words of a vec4<u32>. */
 const flipWords = (flip: string): string => (flip ? ` ^ vec4<u32>(${flip.replace(/^\s*\^\s*/, '')})` : '');
@@ -25,7 +31,7 @@ const flipWords = (flip: string): string => (flip ? ` ^ vec4<u32>(${flip.replace
  * Four rows per iteration: `loadA16(m, kq)` (m a multiple of 4) gives the words of rows m..m+3 at
  * word kq; rows past M and words past KQ stay zero (their products are never stored, or B is zero).
  */
-export function quadStage(tm: number, tkq: number, flip: string): OperandStage {
+export function quadStage(tm: number, tkq: number, flip: string, stride = tkq): OperandStage {
   return {
     count: (tm / 4) * tkq,
     words: 4,
@@ -34,7 +40,7 @@ export function quadStage(tm: number, tkq: number, flip: string): OperandStage {
       var v = vec4<u32>();
       if (m < M && kq < KQ) { v = loadA16(m, kq)${flipWords(flip)}; }
       let w0 = v.x; let w1 = v.y; let w2 = v.z; let w3 = v.w;`,
-    index: (q) => `((e / ${tkq}u) * 4u + ${q}u) * ${tkq}u + e % ${tkq}u`,
+    index: (q) => `((e / ${tkq}u) * 4u + ${q}u) * ${stride}u + e % ${tkq}u`,
   };
 }
 
@@ -43,7 +49,7 @@ export function quadStage(tm: number, tkq: number, flip: string): OperandStage {
  * row m as a vec4<u32> (16 consecutive bytes of K: one 128-bit load); rows past M and words past
  * KQ stay zero. TKQ must be a multiple of 4 and KQ too (a row's words never straddle the end of K).
  */
-export function rowStage(rows: number, tkq: number, loader: string, guard: string, flip = ''): OperandStage {
+export function rowStage(rows: number, tkq: number, loader: string, guard: string, flip = '', stride = tkq): OperandStage {
   const per = tkq / 4;
   return {
     count: rows * per,
@@ -53,7 +59,7 @@ export function rowStage(rows: number, tkq: number, loader: string, guard: strin
       var v = vec4<u32>();
       if (${guard}) { v = ${loader}${flipWords(flip)}; }
       let w0 = v.x; let w1 = v.y; let w2 = v.z; let w3 = v.w;`,
-    index: (q) => `(e / ${per}u) * ${tkq}u + (e % ${per}u) * 4u + ${q}u`,
+    index: (q) => `(e / ${per}u) * ${stride}u + (e % ${per}u) * 4u + ${q}u`,
   };
 }
 

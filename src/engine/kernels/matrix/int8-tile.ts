@@ -11,7 +11,7 @@ import type { DeviceCaps } from '../../../devices/webgpu/caps.js';
 import type { Activation } from '../../network.js';
 import { grid, roundUp, type PartBuilder } from '../matmul-tile.js';
 import type { EngineBinding, EngineProgram, Tactic } from '../tactic.js';
-import { INT8_MMA_DIRECTIVES, int8BlockThreads, int8MmaBlockLoop, int8MmaLoop, int8MmaUnfit, type Int8TileShape } from './int8-mma.js';
+import { INT8_MMA_DIRECTIVES, int8BlockThreads, int8MmaBlockLoop, int8MmaLoop, int8MmaUnfit, stagedRow, type Int8TileShape } from './int8-mma.js';
 import { int8Finish } from './int8-epilogue.js';
 import { allSteps, quadStage, rowStage, stageStores, wordStage, type OperandStage, type StepRange } from './int8-stage.js';
 import { outputDecls, packProgram, packsThroughScratch, storeCode, type Int8Residual } from './int8-store.js';
@@ -194,13 +194,15 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const store = splits > 1
     ? [0, 1, 2, 3].flatMap((i) => [0, 1, 2, 3].map((j) => `    if (m0r + ${i}u < M && n0c + ${j}u < N) { part[(wid.z * M + m0r + ${i}u) * N + n0c + ${j}u] = acc[${i}][${j}]; }`)).join('\n')
     : storeCode(p);
-  const stageA = p.aRows ? rowStage(t.tm, t.tkq, 'loadA16r(m0 + r, kq)', 'm0 + r < M && kq < KQ', flip)
-    : p.aQuads ? quadStage(t.tm, t.tkq, flip) : wordStage(t.tm * t.tkq, `let m = m0 + e / ${t.tkq}u;
+  // subgroup matrices read staged rows padded against bank conflicts (int8-mma.ts)
+  const stride = t.mma ? stagedRow(t) : t.tkq;
+  const stageA = p.aRows ? rowStage(t.tm, t.tkq, 'loadA16r(m0 + r, kq)', 'm0 + r < M && kq < KQ', flip, stride)
+    : p.aQuads ? quadStage(t.tm, t.tkq, flip, stride) : wordStage(t.tm * t.tkq, `let m = m0 + e / ${t.tkq}u;
       let kq = s * ${t.tkq}u + e % ${t.tkq}u;
       var w = 0u;
-      if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }`);
+      if (m < M && kq < KQ) { w = loadA4(m, kq)${flip}; }`, { tkq: t.tkq, stride });
   // the weights' rows are whole 16-byte words (kPad a multiple of 4·TKQ ≥ 16): one vec4 load per four words
-  const stageB = rowStage(t.tn, t.tkq, `wq[((grp * ${nPad}u + n0 + r) * ${kPad / 4}u + kq) / 4u]`, 'true');
+  const stageB = rowStage(t.tn, t.tkq, `wq[((grp * ${nPad}u + n0 + r) * ${kPad / 4}u + kq) / 4u]`, 'true', '', stride);
   const block = t.mma && t.rm && t.rn ? int8MmaBlockLoop({ ...t, rm: t.rm, rn: t.rn }, range, stageA, stageB, caps.i8MatrixUnit) : undefined;
   const { decls: shared, loop } = block ?? (t.mma ? int8MmaLoop(t, threads, range, stageA, stageB, caps.i8MatrixUnit) : simtLoop(t, threads, range, stageA, stageB));
   // a blocked tile hands its results to the epilogue in passes of rows (int8MmaBlockLoop; `pass` is a WGSL keyword)
