@@ -386,6 +386,8 @@ test('conv channels-last: 16-byte loads of a pixel\'s channels (C and C/group mu
   for (const [c, marker] of cases) {
     const tactics = int8ConvTactics(convData(c).spec, deviceCaps(gpu!));
     assert.ok(Array.isArray(tactics) && tactics.every((t) => t.programs[0]!.wgsl.includes(marker)), `${JSON.stringify(c)}: the tiles load through ${marker}`);
+    // a channels-last byte input is staged four words of a row at a time, whatever its channels
+    if (c.nhwcIn) assert.ok(tactics.every((t) => t.programs[0]!.wgsl.includes('loadA16r(m0 + r, kq)')), `${JSON.stringify(c)}: rows staged through loadA16r`);
     await convAgainstOrt(c);
   }
 });

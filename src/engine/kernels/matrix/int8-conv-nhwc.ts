@@ -34,8 +34,12 @@ export const BYTES4 = `fn bytes4(a: u32) -> u32 {
 export const nhwcWide = (s: Pick<Int8ConvSpec, 'inputShape' | 'weightShape' | 'inputStorage'>): boolean =>
   !s.inputStorage && s.inputShape[1] % 16 === 0 && s.weightShape[1] % 16 === 0;
 
+/** The loaders give four words of a row at a time (`loadA16r`): every channels-last byte input. */
+export const nhwcRows = (s: Pick<Int8ConvSpec, 'inputStorage'>): boolean => !s.inputStorage;
+
 /**
- * WGSL of `loadA4(m, kq)` for an NHWC input (and `loadA16r(m, kq)` when nhwcWide), given
+ * WGSL of `loadA4(m, kq)` for an NHWC input (and `loadA16r(m, kq)` for bytes: one 16-byte load when
+ * nhwcWide, else four words with the output pixel's position found once), given
  * `byteAt`/`xw`/`xq` (inputBytes) and the zero point's byte expression. Rows m are output pixels
  * (batch, oh, ow); taps outside the image read the zero point.
  */
@@ -57,17 +61,16 @@ export function nhwcLoaders(s: Int8ConvSpec, zpByte: string): string {
     if (iy >= 0 && iy < ${h} && ix >= 0 && ix < ${w}) { px = (i32(b) * ${h} + iy) * ${w} + ix; }`;
   const words = !s.inputStorage && c % 4 === 0 && cg % 4 === 0;
   const rowSpans = !words && !s.inputStorage && s.group === 1 && dw === 1;
-  const loadA4 = words
-    ? `fn loadA4(m: u32, kq: u32) -> u32 {
-${pixel}
+  // word kq of the K row of the output pixel at (b, y0, x0): the loaders below share it
+  const wordAt = words
+    ? `fn wordAt(b: u32, y0: i32, x0: i32, kq: u32) -> u32 {
   if (kq >= ${k / 4}u) { return 0u; }
   let tap = kq / ${cg / 4}u;
   ${at('tap')}
   if (px < 0) { return ${zpByte} * 0x01010101u; }
   return xw((u32(px) * ${c}u + grp * ${cg}u) / 4u + kq % ${cg / 4}u);
 }`
-    : `${rowSpans ? BYTES4 : ''}fn loadA4(m: u32, kq: u32) -> u32 {
-${pixel}${rowSpans ? `
+    : `${rowSpans ? BYTES4 : ''}fn wordAt(b: u32, y0: i32, x0: i32, kq: u32) -> u32 {${rowSpans ? `
   // four K values of one kernel row, all four taps inside the image: four consecutive bytes
   let k0 = kq * 4u;
   let r0 = k0 % ${kw * c}u;
@@ -88,7 +91,20 @@ ${pixel}${rowSpans ? `
   }
   return word;
 }`;
-  if (!nhwcWide(s)) return `${loadA4}\n`;
+  const loadA4 = `${wordAt}
+fn loadA4(m: u32, kq: u32) -> u32 {
+${pixel}
+  return wordAt(b, y0, x0, kq);
+}`;
+  // bytes without 16-byte rows: four words of a row with the pixel found once (words past K are zero or the zero point)
+  if (!nhwcWide(s)) {
+    return s.inputStorage ? `${loadA4}\n` : `${loadA4}
+fn loadA16r(m: u32, kq: u32) -> vec4<u32> {
+${pixel}
+  return vec4<u32>(wordAt(b, y0, x0, kq), wordAt(b, y0, x0, kq + 1u), wordAt(b, y0, x0, kq + 2u), wordAt(b, y0, x0, kq + 3u));
+}
+`;
+  }
   // a 1×1 kernel without padding: every tap is inside the image, and with stride 1 the input pixel is the output's
   const pointwise = kh === 1 && kw === 1 && s.pads.every((v) => v === 0);
   const pixelOf = sh === 1 && sw === 1 ? 'm' : `(m / ${oh * ow}u * ${h}u + (m % ${oh * ow}u) / ${ow}u * ${sh}u) * ${w}u + (m % ${ow}u) * ${sw}u`;

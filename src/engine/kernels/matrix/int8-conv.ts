@@ -13,7 +13,7 @@ import { int8DepthwiseTactics } from './int8-depthwise.js';
 import { transpose4x4 } from './int8-stage.js';
 import { int8TileTactics, type Int8Problem } from './int8-tile.js';
 import type { Int8Residual } from './int8-store.js';
-import { BYTES4, nhwcLoaders, nhwcWeightAt, nhwcWide } from './int8-conv-nhwc.js';
+import { BYTES4, nhwcLoaders, nhwcRows, nhwcWeightAt, nhwcWide } from './int8-conv-nhwc.js';
 
 export interface Int8ConvSpec {
   name: string;
@@ -79,8 +79,9 @@ export function int8ConvTactics(s: Int8ConvSpec, caps: DeviceCaps): Tactic[] | s
   const pointwise = kh === 1 && kw === 1 && sh === 1 && sw === 1 && s.pads.every((v) => v === 0);
   const quads = !s.inputNhwc && !s.inputStorage && ((sw === 1 && ow % 4 === 0) || pointwise);
   const wide = !!s.inputNhwc && nhwcWide(s);
+  const rows = !!s.inputNhwc && nhwcRows(s);
   const problem: Int8Problem = {
-    m: nb * ohw, n: og, k, groups: s.group, aQuads: quads, aRows: wide, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}), ...(s.halfOut ? { halfOut: true } : {}),
+    m: nb * ohw, n: og, k, groups: s.group, aQuads: quads, aRows: rows, x: s.x, zxRuntime: !!s.xZeroPoint, intOut: !!s.intOut && !s.y, ...(s.y ? { y: s.y, yFloat: !!s.yFloat } : {}), relu: !!s.relu, ...(s.act ? { act: s.act } : {}), ...(s.residual ? { residual: s.residual } : {}), ...(s.halfOut ? { halfOut: true } : {}),
     weightScales: s.weightScales, ...(s.bias ? { bias: s.bias } : {}),
     at: s.inputNhwc ? nhwcWeightAt(s) : (g, kk, n) => s.weights[(g * og + n) * k + kk]!,
     a: (first) => {

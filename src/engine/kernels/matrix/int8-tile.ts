@@ -73,7 +73,7 @@ export interface Int8Problem extends Omit<ChannelSpec, 'k' | 'n' | 'groups'> {
   aQuads?: boolean;
   /**
    * The part `a` also declares `fn loadA16r(m: u32, kq: u32) -> vec4<u32>`: words kq..kq+3 of row
-   * m (kq a multiple of 4, KQ a multiple of 4: 16 consecutive bytes of K, one 128-bit load).
+   * m (kq a multiple of 4, kq < KQ; words past KQ may be anything, as B is zero there).
    */
   aRows?: boolean;
   relu: boolean;
