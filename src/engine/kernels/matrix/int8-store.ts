@@ -66,9 +66,11 @@ export function outputDecls(p: Int8Problem, base: number, scratch: number): { wg
 
 /**
  * WGSL storing the invocation's block `acc` (`rows` × 4: rows m0r.., columns n0c..) through
- * `finish`. Blocks of one row (the split-K finish) store anything but `col4` words.
+ * `finish`. Blocks of one row (the split-K finish) store anything but `col4` words. `residualWord(k)`,
+ * where given, is the residual word of output word k (row k for `row4`, column k for `col4`)
+ * already loaded (residualPrefetch).
  */
-export function storeCode(p: Int8Problem, rows = 4): string {
+export function storeCode(p: Int8Problem, rows = 4, residualWord?: (k: number) => string): string {
   const rq = Array.from({ length: rows }, (_, i) => i);
   const cq = [0, 1, 2, 3];
   const byte = (v: string, j: number) => `((u32(${v}) & 0xffu) << ${8 * j}u)`;
@@ -110,7 +112,7 @@ export function storeCode(p: Int8Problem, rows = 4): string {
     // N % 4 == 0: a row's four columns are one word
     return `${chans}\n${rq.map((i) => {
       const at = `outIndex(m0r + ${i}u, n0c) / 4u`;
-      const rw = wordResidual ? `let rw = rs[${at}]; ` : '';
+      const rw = wordResidual ? `let rw = ${residualWord ? residualWord(i) : `rs[${at}]`}; ` : '';
       return `    if (m0r + ${i}u < M && n0c < N) { ${rw}yq[${at}] = ${cq.map((j) => byte(fin(i, j, wordResidual ? { name: 'rw', at: j } : undefined), j)).join(' | ')}; }`;
     }).join('\n')}`;
   }
@@ -118,9 +120,29 @@ export function storeCode(p: Int8Problem, rows = 4): string {
   if (rows !== 4) throw new Error('int8 store: col4 words take blocks of four rows');
   return `${chans}\n${cq.map((j) => {
     const at = `outIndex(m0r, n0c + ${j}u) / 4u`;
-    const rw = wordResidual ? `let rw = rs[${at}]; ` : '';
+    const rw = wordResidual ? `let rw = ${residualWord ? residualWord(j) : `rs[${at}]`}; ` : '';
     return `    if (m0r < M && n0c + ${j}u < N) { ${rw}yq[${at}] = ${rq.map((i) => byte(fin(i, j, wordResidual ? { name: 'rw', at: i } : undefined), i)).join(' | ')}; }`;
   }).join('\n')}`;
+}
+
+/**
+ * WGSL loading, before the K loop, the residual words the invocation's blocks of `passes` passes
+ * (rows m0 + pass · passRows + ty·4.., columns n0 + tx·4..) will add, into `rpre` (four a pass), so
+ * that they arrive while the K loop runs; undefined where the residual is not bytes read a word
+ * per four outputs. The stores then take word k of pass r from `rpre[4r + k]`.
+ */
+export function residualPrefetch(p: Int8Problem, passes: number, passRows: number): string | undefined {
+  if (!p.residual || !isByteStorage(p.residual.storage) || !p.y || p.yFloat || (p.store !== 'row4' && p.store !== 'col4')) return undefined;
+  const loads = Array.from({ length: passes }, (_, r) => [0, 1, 2, 3].map((k) => {
+    const m = `m0 + ${r * passRows}u + ty * 4u${p.store === 'row4' ? ` + ${k}u` : ''}`;
+    const n = p.store === 'row4' ? 'n0c' : `n0c + ${k}u`;
+    return `    if (${m} < M && ${n} < N) { rpre[${4 * r + k}] = rs[outIndex(${m}, ${n}) / 4u]; }`;
+  })).flat();
+  return `  var rpre: array<u32, ${4 * passes}>;
+  {
+    let n0c = n0 + tx * 4u;
+${loads.join('\n')}
+  }`;
 }
 
 /** Packs i32 results (already saturated) from scratch region `scratch` into int8 words, four elements per invocation. */

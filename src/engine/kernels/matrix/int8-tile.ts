@@ -14,7 +14,7 @@ import type { EngineBinding, EngineProgram, Tactic } from '../tactic.js';
 import { INT8_MMA_DIRECTIVES, int8BlockThreads, int8MmaBlockLoop, int8MmaLoop, int8MmaUnfit, stagedRow, type Int8TileShape } from './int8-mma.js';
 import { int8Finish } from './int8-epilogue.js';
 import { allSteps, quadStage, rowStage, stageStores, wordStage, type OperandStage, type StepRange } from './int8-stage.js';
-import { outputDecls, packProgram, packsThroughScratch, storeCode, type Int8Residual } from './int8-store.js';
+import { outputDecls, packProgram, packsThroughScratch, residualPrefetch, storeCode, type Int8Residual } from './int8-store.js';
 import { int8Splits, splitFinishProgram } from './int8-split.js';
 import { channelParams, packWeightWords, type ChannelSpec, type QuantParams } from './int8-data.js';
 
@@ -205,17 +205,21 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const stageB = rowStage(t.tn, t.tkq, `wq[((grp * ${nPad}u + n0 + r) * ${kPad / 4}u + kq) / 4u]`, 'true', '', stride);
   const block = t.mma && t.rm && t.rn ? int8MmaBlockLoop({ ...t, rm: t.rm, rn: t.rn }, range, stageA, stageB, caps.i8MatrixUnit) : undefined;
   const { decls: shared, loop } = block ?? (t.mma ? int8MmaLoop(t, threads, range, stageA, stageB, caps.i8MatrixUnit) : simtLoop(t, threads, range, stageA, stageB));
-  // a blocked tile hands its results to the epilogue in passes of rows (int8MmaBlockLoop; `pass` is a WGSL keyword)
+  // a blocked tile hands its results to the epilogue in passes of rows (int8MmaBlockLoop), unrolled
+  // so that the prefetched residual words stay in registers
+  const passes = block ? block.passes : 1;
+  const prefetch = splits > 1 ? undefined : residualPrefetch(p, passes, t.tm / passes);
+  const storePass = (r: number) => (prefetch ? storeCode(p, 4, (k) => `rpre[${4 * r + k}]`) : store);
   const output = block
-    ? `  for (var rp = 0u; rp < ${block.passes}u; rp = rp + 1u) {
-${block.pass('rp')}
-    let m0r = m0 + rp * ${t.tm / block.passes}u + ty * 4u;
+    ? Array.from({ length: passes }, (_, r) => `  {
+${block.pass(`${r}u`)}
+    let m0r = m0 + ${r * (t.tm / passes)}u + ty * 4u;
     let n0c = n0 + tx * 4u;
-${store}
-  }`
+${storePass(r)}
+  }`).join('\n')
     : `  let m0r = m0 + ty * 4u;
   let n0c = n0 + tx * 4u;
-${store}`;
+${storePass(0)}`;
   const wgsl = `${t.mma ? INT8_MMA_DIRECTIVES : ''}${decls}
 var<private> grp: u32;
 const M = ${p.m}u;
@@ -237,6 +241,7 @@ ${splits > 1 ? `  grp = wid.z / ${splits}u;
   let sEnd = min(sBegin + ${chunk}u, ${steps}u);` : '  grp = wid.z;'}
   let tx = tid % ${t.tn / 4}u;
   let ty = tid / ${t.tn / 4}u;
+${prefetch ?? ''}
 ${loop}
 ${output}
 }
