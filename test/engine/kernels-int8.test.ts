@@ -376,6 +376,8 @@ test('conv channels-last: 16-byte loads of a pixel\'s channels (C and C/group mu
     // image, gathered byte by byte at its edges and across kernel rows
     [{ ...base, c: 3, o: 8, h: 11, w: 9, kh: 7, kw: 7, strides: [2, 2], pads: [3, 3, 3, 3], seed: 134 }, 'return bytes4('],
     [{ ...base, c: 3, o: 8, h: 11, w: 9, kh: 7, kw: 7, strides: [2, 2], pads: [3, 3, 3, 3], seed: 134 }, 'byteAt(u32(px)'],
+    // the same on a larger image: words across two kernel rows inside it are two unaligned words
+    [{ ...base, c: 3, o: 8, h: 15, w: 17, kh: 7, kw: 7, strides: [2, 2], pads: [3, 3, 3, 3], seed: 139 }, '(hi << (8u * n1))'],
     // 3 channels, taps two pixels apart across (dilation 2): byte by byte only; int8, rows dilated too
     [{ ...base, c: 3, o: 8, h: 9, w: 10, kh: 3, kw: 3, x: I8(0.03, 3), y: I8(0.1, -2), dilations: [2, 2], strides: [1, 2], pads: [2, 1, 1, 2], seed: 136 }, 'byteAt(u32(px)'],
     // 5 channels in one kernel row of 1×4 (rows never cross), stride 1

@@ -77,7 +77,16 @@ export function nhwcLoaders(s: Int8ConvSpec, zpByte: string): string {
   let ry = y0 + i32(k0 / ${kw * c}u) * ${dh};
   if (k0 + 3u < ${k}u && r0 + 3u < ${kw * c}u && ry >= 0 && ry < ${h} && x0 + i32(r0 / ${c}u) >= 0 && x0 + i32((r0 + 3u) / ${c}u) < ${w}) {
     return bytes4(u32((i32(b) * ${h} + ry) * ${w * c} + x0 * ${c} + i32(r0)));
-  }` : ''}
+  }${kh > 1 && kw * c >= 3 ? `
+  // across two kernel rows (rows of 3 bytes or more): the first row's last bytes, then the next
+  // row's first, all inside the image
+  let ry1 = ry + ${dh};
+  if (k0 + 3u < ${k}u && r0 + 3u >= ${kw * c}u && ry >= 0 && ry1 < ${h} && x0 >= 0 && x0 + ${kw - 1} < ${w}) {
+    let n1 = ${kw * c}u - r0;
+    let lo = bytes4(u32((i32(b) * ${h} + ry) * ${w * c} + x0 * ${c} + i32(r0)));
+    let hi = bytes4(u32((i32(b) * ${h} + ry1) * ${w * c} + x0 * ${c}));
+    return (lo & ((1u << (8u * n1)) - 1u)) | (hi << (8u * n1));
+  }` : ''}` : ''}
   var word = 0u;
   for (var j = 0u; j < 4u; j = j + 1u) {
     let k = kq * 4u + j;
