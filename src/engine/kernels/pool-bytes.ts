@@ -9,6 +9,7 @@ import type { NetTensor, PoolLayer } from '../network.js';
 import { declareTensor, imageDims, loaders } from './access.js';
 import { KernelReason, groupGrid, layoutStrides } from './convert.js';
 import type { KernelContext, Tactic } from './tactic.js';
+import { windowWalk } from './pool-window.js';
 
 /** WGSL: the four bytes of word `w` as a vec4<i32> (sign-extended for int8). */
 const unpackWord = (w: string, signed: boolean): string => (signed
@@ -33,8 +34,6 @@ export function bytePoolTactic(layer: PoolLayer, input: NetTensor, out: NetTenso
   const words = (N * OH * OW * C) / 4;
   const wg = 64;
   const grid = groupGrid(Math.ceil(words / wg), ctx.caps);
-  const [kh, kw] = layer.kernel;
-  const [pt, pl] = layer.pads;
   const wgsl = `@group(0) @binding(0) var<storage, read_write> yq: array<u32>;
 ${declareTensor(1, 'in0', input.format.storage)}${wordIn ? '' : loaders('in0', input.format.storage)}
 @compute @workgroup_size(${wg})
@@ -47,17 +46,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
   let oh = (px / ${OW}u) % ${OH}u;
   let n = px / ${OW * OH}u;
   var acc = vec4<i32>(${signed ? -128 : 0});
-  let h0 = i32(oh * ${layer.strides[0]}u) - ${pt}i;
-  let w0 = i32(ow * ${layer.strides[1]}u) - ${pl}i;
-  for (var y = 0i; y < ${kh}i; y++) {
-    let ih = h0 + y * ${layer.dilations[0]}i;
-    if (ih < 0i || ih >= ${H}i) { continue; }
-    for (var x = 0i; x < ${kw}i; x++) {
-      let iw = w0 + x * ${layer.dilations[1]}i;
-      if (iw < 0i || iw >= ${W}i) { continue; }
-      acc = max(acc, ${load});
-    }
-  }
+${windowWalk(layer, H, W, `acc = max(acc, ${load});`)}
   yq[w] = ${[0, 1, 2, 3].map((j) => `((u32(acc.${'xyzw'[j]}) & 0xffu) << ${8 * j}u)`).join(' | ')};
 }
 `;

@@ -9,6 +9,7 @@ import { declareTensor, f32Literal, imageDims, loaders } from './access.js';
 import { KernelReason, groupGrid, outputSink, layoutStrides, tacticsOrReason, tensorOf } from './convert.js';
 import type { KernelContext, LayerCompiler, Tactic } from './tactic.js';
 import { bytePoolTactic } from './pool-bytes.js';
+import { windowWalk } from './pool-window.js';
 import { isByteStorage } from '../../devices/webgpu/storage.js';
 
 /** Physical strides of (n, c, h, w) of an image tensor (rank 3 has no h axis: stride 0). */
@@ -70,18 +71,7 @@ function windowFunction(g: PoolGeometry, paired: boolean): string {
   return `fn pool_(n: u32, c: u32, oh: u32, ow: u32) -> ${t} {
   var acc = ${init};
   var cnt = 0u;
-  let h0 = i32(oh * ${layer.strides[0]}u) - ${pt}i;
-  let w0 = i32(ow * ${layer.strides[1]}u) - ${pl}i;
-  for (var y = 0i; y < ${kh}i; y++) {
-    let ih = h0 + y * ${layer.dilations[0]}i;
-    if (ih < 0i || ih >= ${H}i) { continue; }
-    for (var x = 0i; x < ${kw}i; x++) {
-      let iw = w0 + x * ${layer.dilations[1]}i;
-      if (iw < 0i || iw >= ${W}i) { continue; }
-      acc = ${step('acc', load)};
-      cnt++;
-    }
-  }
+${windowWalk(layer, H, W, `acc = ${step('acc', load)};\n      cnt++;`)}
 ${avg ? divisor : '  return acc;\n'}}
 `;
 }
