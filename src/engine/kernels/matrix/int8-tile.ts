@@ -205,21 +205,22 @@ function tileProgram(p: Int8Problem, t: Int8Tile, kPad: number, nPad: number, ca
   const stageB = rowStage(t.tn, t.tkq, `wq[((grp * ${nPad}u + n0 + r) * ${kPad / 4}u + kq) / 4u]`, 'true', '', stride);
   const block = t.mma && t.rm && t.rn ? int8MmaBlockLoop({ ...t, rm: t.rm, rn: t.rn }, range, stageA, stageB, caps.i8MatrixUnit) : undefined;
   const { decls: shared, loop } = block ?? (t.mma ? int8MmaLoop(t, threads, range, stageA, stageB, caps.i8MatrixUnit) : simtLoop(t, threads, range, stageA, stageB));
-  // a blocked tile hands its results to the epilogue in passes of rows (int8MmaBlockLoop), unrolled
-  // so that the prefetched residual words stay in registers
+  // a blocked tile hands its results to the epilogue in passes of rows (int8MmaBlockLoop; `pass` is
+  // a WGSL keyword), unrolled where prefetched residual words must stay in registers
   const passes = block ? block.passes : 1;
   const prefetch = splits > 1 ? undefined : residualPrefetch(p, passes, t.tm / passes);
   const storePass = (r: number) => (prefetch ? storeCode(p, 4, (k) => `rpre[${4 * r + k}]`) : store);
-  const output = block
-    ? Array.from({ length: passes }, (_, r) => `  {
-${block.pass(`${r}u`)}
-    let m0r = m0 + ${r * (t.tm / passes)}u + ty * 4u;
+  const passCode = (r: string, storeR: string) => `${block!.pass(r)}
+    let m0r = m0 + ${r} * ${t.tm / passes}u + ty * 4u;
     let n0c = n0 + tx * 4u;
-${storePass(r)}
-  }`).join('\n')
-    : `  let m0r = m0 + ty * 4u;
+${storeR}`;
+  const output = !block
+    ? `  let m0r = m0 + ty * 4u;
   let n0c = n0 + tx * 4u;
-${storePass(0)}`;
+${storePass(0)}`
+    : prefetch
+    ? Array.from({ length: passes }, (_, r) => `  {\n${passCode(`${r}u`, storePass(r))}\n  }`).join('\n')
+    : `  for (var rp = 0u; rp < ${passes}u; rp = rp + 1u) {\n${passCode('rp', store)}\n  }`;
   const wgsl = `${t.mma ? INT8_MMA_DIRECTIVES : ''}${decls}
 var<private> grp: u32;
 const M = ${p.m}u;
