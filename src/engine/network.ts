@@ -113,6 +113,7 @@ export type { QLinearLayer } from './layers/qlinear.js';
 export type { ConvTransposeLayer } from './layers/conv-transpose.js';
 export type { GatherLayer } from './layers/gather.js';
 export type { TypedLayer } from './layers/typed.js';
+export type { SpaceToDepthLayer } from './layers/space-to-depth.js';
 import type { ConcatLayer } from './layers/concat.js';
 import type { ConvLayer } from './layers/conv.js';
 import type { ConvertLayer } from './layers/convert.js';
@@ -131,6 +132,7 @@ import type { QLinearLayer } from './layers/qlinear.js';
 import type { ConvTransposeLayer } from './layers/conv-transpose.js';
 import type { GatherLayer } from './layers/gather.js';
 import type { TypedLayer } from './layers/typed.js';
+import type { SpaceToDepthLayer } from './layers/space-to-depth.js';
 
 export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatLayer | SoftmaxLayer | ReshapeLayer | ConvertLayer
   | NormLayer | ReduceLayer
@@ -138,7 +140,7 @@ export type Layer = ConvLayer | GemmLayer | PoolLayer | PointwiseLayer | ConcatL
   | AttentionLayer
   | QLinearLayer
   | ConvTransposeLayer
-  | GatherLayer | TypedLayer;
+  | GatherLayer | TypedLayer | SpaceToDepthLayer;
 export type LayerKind = Layer['kind'];
 
 /** A network: tensors by name, layers in execution (topological) order, inputs and outputs. */

@@ -24,7 +24,7 @@ function basicBlock() {
 test('the passes run in the documented order', () => {
   assert.deepEqual(GRAPH_PIPELINE.map((p) => p.name), ['fold-constants']);
   assert.deepEqual(ENGINE_PIPELINE.map((p) => p.name),
-    ['remove-identity', 'quantize-explicit', 'absorb-transpose', 'fold-batchnorm', 'equalize', 'quantize-implicit', 'fuse-epilogue', 'fuse-norm-skip', 'fuse-matmul', 'fuse-pointwise', 'fuse-gelu', 'fuse-int8-epilogue', 'int8-residual', 'int8-max-pool', 'fuse-norm-quantize', 'merge-gemms', 'split-gemm-outputs', 'fuse-softmax-mask', 'fuse-attention', 'concat-in-place', 'int8-quantize-on-load', 'layout', 'precision', 'int8-storage']);
+    ['remove-identity', 'quantize-explicit', 'absorb-transpose', 'fold-batchnorm', 'equalize', 'quantize-implicit', 'fuse-epilogue', 'fuse-norm-skip', 'fuse-matmul', 'fuse-pointwise', 'fuse-gelu', 'fuse-int8-epilogue', 'int8-residual', 'int8-max-pool', 'fuse-norm-quantize', 'merge-gemms', 'split-gemm-outputs', 'fuse-softmax-mask', 'fuse-attention', 'concat-in-place', 'int8-quantize-on-load', 'layout', 'precision', 'int8-storage', 'int8-space-to-depth']);
   assert.ok(ENGINE_PIPELINE.every((p) => p.description.length > 0));
 });
 

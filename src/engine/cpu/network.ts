@@ -14,6 +14,7 @@ import { splitGemmOutputsPass } from '../passes/split-gemm-outputs.js';
 import { ENGINE_PIPELINE, runPipeline } from '../passes/pipeline.js';
 import { fuseNormQuantizePass } from '../passes/fuse-norm-quantize.js';
 import { int8MaxPoolPass } from '../passes/int8-max-pool.js';
+import { int8SpaceToDepthPass } from '../passes/int8-space-to-depth.js';
 import { int8StoragePass } from '../passes/int8-storage.js';
 import { precisionPass } from '../passes/precision.js';
 import { EngineRefusalError } from '../refusal.js';
@@ -22,7 +23,7 @@ import { EngineRefusalError } from '../refusal.js';
 // epilogue; the CPU GEMM writes one tensor) and quantizes folded into norms (the CPU norm writes
 // floats; its quantize stays a pointwise layer) are left out, and so are max pools moved onto
 // integers (a GPU memory-traffic saving)
-export const CPU_PIPELINE = ENGINE_PIPELINE.filter((p) => p !== layoutPass && p !== precisionPass && p !== int8StoragePass && p !== mergeGemmsPass && p !== splitGemmOutputsPass && p !== fuseNormQuantizePass && p !== int8MaxPoolPass);
+export const CPU_PIPELINE = ENGINE_PIPELINE.filter((p) => p !== layoutPass && p !== precisionPass && p !== int8StoragePass && p !== mergeGemmsPass && p !== splitGemmOutputsPass && p !== fuseNormQuantizePass && p !== int8MaxPoolPass && p !== int8SpaceToDepthPass);
 
 /** Refuses builder options the CPU backend does not have (fp16 storage, int8 calibration). */
 export function checkCpuConfig(cfg: CheckedConfig): void {

@@ -24,6 +24,7 @@ import { convTransposeImporters, convTransposeKind } from './conv-transpose.js';
 import { dynamicQuantizeImporters } from './dynamic-quantize.js';
 import { gatherKind } from './gather.js';
 import { typedImporters, typedKind, withIntegerForm } from './typed.js';
+import { spaceToDepthKind } from './space-to-depth.js';
 
 type KindTable = { [K in LayerKind]: LayerKindDef<Extract<Layer, { kind: K }>> };
 
@@ -46,6 +47,7 @@ const LAYER_KINDS: KindTable = {
   convtranspose: convTransposeKind,
   gather: gatherKind,
   typed: typedKind,
+  spacetodepth: spaceToDepthKind,
 };
 
 /** The definition of `l`'s kind. */

@@ -20,6 +20,7 @@ import { int8MaxPoolPass } from './int8-max-pool.js';
 import { fuseNormQuantizePass } from './fuse-norm-quantize.js';
 import { int8QuantizeOnLoadPass } from './int8-quantize-on-load.js';
 import { int8StoragePass } from './int8-storage.js';
+import { int8SpaceToDepthPass } from './int8-space-to-depth.js';
 import { layoutPass } from './layout.js';
 import { mergeGemmsPass } from './merge-gemms.js';
 import { splitGemmOutputsPass } from './split-gemm-outputs.js';
@@ -57,6 +58,7 @@ export const ENGINE_PIPELINE: readonly EnginePass[] = [
   layoutPass,
   precisionPass,
   int8StoragePass,
+  int8SpaceToDepthPass,
 ];
 
 export interface PipelineOptions {
