@@ -8,7 +8,8 @@
 #   source .gpu/enter.sh && OUT=$OUT bash bench/gpu-int8-ab.sh
 #
 # AB_VARIANTS (default "new base") picks the rows: new is .gpu's build, base .gpu-base's;
-# AB_LIMIT (default 230 s) bounds each bench. Calibration: `nnrt calibrate` (entropy) on the test
+# AB_LIMIT (default 230 s) bounds each bench; AB_MODE (default resident) the new row's --mode
+# (resident,stream adds the back-to-back row; the base row stays resident). Calibration: `nnrt calibrate` (entropy) on the test
 # photographs. Writes to $OUT: new.txt/new.json, base.txt/base.json (tables, layer times), log.txt.
 set -uo pipefail
 out=${OUT:-bench-out}; d=${MODELS_DIR:-/tmp/nnrt-int8-ab}; mkdir -p "$out" "$d"
@@ -22,7 +23,8 @@ esac
 timeout 90 node dist/cli/main.js calibrate "$d/resnet50_fp/model.onnx" --images test/fixtures/images --batch-size 4 --algo entropy --device webgpu --out "$d/r.cache" --quiet >> "$out/log.txt" 2>&1
 echo "calibration done at ${SECONDS} s" >> "$out/log.txt"
 for v in $variants; do
-  main=dist/cli/main.js; [ "$v" = base ] && main=/tmp/nnrt-base/dist/cli/main.js
-  timeout "${AB_LIMIT:-230}" node "$main" bench "$d/resnet50_fp/model.onnx" --batch 32 --device webgpu --engine webgpu --precision int8 --calibration "$d/r.cache" --int8-float fp16 --mode resident --no-peers --runs 30 --warmup-ms 4000 --steady-ms 6000 --layer-times --json "$out/$v.json" > "$out/$v.txt" 2>&1
+  main=dist/cli/main.js; mode=${AB_MODE:-resident}
+  [ "$v" = base ] && main=/tmp/nnrt-base/dist/cli/main.js && mode=resident
+  timeout "${AB_LIMIT:-230}" node "$main" bench "$d/resnet50_fp/model.onnx" --batch 32 --device webgpu --engine webgpu --precision int8 --calibration "$d/r.cache" --int8-float fp16 --mode "$mode" --no-peers --runs 30 --warmup-ms 4000 --steady-ms 6000 --layer-times --json "$out/$v.json" > "$out/$v.txt" 2>&1
   echo "$v exit $? at ${SECONDS} s" >> "$out/log.txt"
 done

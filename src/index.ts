@@ -35,6 +35,7 @@ export { parsePlans, serializePlanSet, isPlanSet, readPlanSetHeader, type PlanSe
 export { createPlanSession, type PlanSessionOptions, type PlanSessionStats } from './runtime/plan-session.js';
 export type { PlanStore } from './engine/service.js';
 export type { EngineStats } from './runtime/engine-session.js';
+export type { RunOnDeviceOptions } from './executor/gpu-executor.js';
 export { optimizeFor, type OptimizeOptions } from './runtime/optimize.js';
 export { partitionGraph, applyPartition, DEFAULT_MIN_SUBGRAPH_SIZE, type PartitionResult } from './partition/index.js';
 export { backendSupport } from './runtime/backends.js';

@@ -31,7 +31,7 @@ function modelGroup(m: ModelReport, y0: number, colorOf: (id: string) => string)
   const slowest = Math.max(0, ...m.rows.map((r) => r.timing?.median ?? 0));
   let y = y0 + HEAD_H;
   for (const r of m.rows) {
-    const label = r.mode === 'resident' ? `${r.label} · on device` : r.label;
+    const label = r.mode === 'resident' ? `${r.label} · on device` : r.mode === 'stream' ? `${r.label} · back to back` : r.label;
     svg.push(`<text class="label" x="${LABEL_W - 8}" y="${y + BAR_H - 2}" text-anchor="end">${escapeXml(clip(label, 48))}</text>`);
     if (r.status === 'ok' && r.timing && slowest > 0) {
       const w = Math.max(1, (r.timing.median / slowest) * BAR_W);

@@ -48,7 +48,7 @@ export function layerTimesTable(report: BenchReport, top = 25): string[] {
   for (const m of report.models) {
     for (const r of m.rows) {
       if (!r.layerTimes?.length) continue;
-      lines.push('', `per-layer times: ${m.model} · ${r.label}${r.mode === 'resident' ? ' (on device)' : ''}`);
+      lines.push('', `per-layer times: ${m.model} · ${r.label}${r.mode === 'resident' ? ' (on device)' : r.mode === 'stream' ? ' (back to back)' : ''}`);
       for (const p of r.layerTimes) lines.push(...engineLayerLines(p, top));
     }
   }

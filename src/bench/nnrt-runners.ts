@@ -56,10 +56,12 @@ export function nnrtRunnerId(c: NnrtConfig): string {
     ...(c.cpuKernels === 'reference' ? ['reference'] : [])].join('-');
 }
 
-/** The modes a configuration is timed in: on the CPU tensors are in host memory already, so e2e only. */
+/** The modes a configuration can be timed in: on the CPU tensors are in host memory already, so e2e only. */
 export function nnrtModes(c: NnrtConfig): TimingMode[] {
-  return c.device === 'webgpu' ? ['e2e', 'resident'] : ['e2e'];
+  return c.device === 'webgpu' ? ['e2e', 'resident', 'stream'] : ['e2e'];
 }
+
+const MODE_IDS: Record<TimingMode, string> = { e2e: '', resident: '-resident', stream: '-stream' };
 
 /** nnrt in one configuration, as a runner of each timing mode. */
 export function nnrtRunner(c: NnrtConfig): RunnerFactory {
@@ -71,7 +73,7 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
   return {
     modes,
     runner: (mode): Runner => ({
-      id: nnrtRunnerId(c) + (mode === 'resident' ? '-resident' : ''), label, kind: 'nnrt', device: c.device, engine: c.engine, precision: c.precision, mode,
+      id: nnrtRunnerId(c) + MODE_IDS[mode], label, kind: 'nnrt', device: c.device, engine: c.engine, precision: c.precision, mode,
       async prepare(model) {
         if (c.engine === 'none' && c.precision !== 'fp32') {
           throw new UnsupportedError(`the framework computes in fp32; ${c.precision} needs the optimizing engine`, { hint: 'add --device webgpu --engine webgpu' });
@@ -94,17 +96,32 @@ export function nnrtRunner(c: NnrtConfig): RunnerFactory {
         const session = await createSession(graph, opts);
         const layerTimes = session.layerTimes && (() => session.layerTimes!());
         if (mode === 'e2e') return { run: () => session.run(model.inputs), dispose: () => session.dispose(), ...(layerTimes ? { layerTimes } : {}) };
-        if (!session.upload || !session.runOnDevice) {
+        if (!session.upload || !session.runOnDevice || (mode === 'stream' && !session.deviceDone)) {
           session.dispose();
           throw new UnsupportedError(`this ${c.device} session cannot keep tensors on the device`);
         }
         // inputs go to the device once, before timing; each run leaves its outputs there
         const onDevice = Object.fromEntries(Object.entries(model.inputs).map(([k, t]) => [k, session.upload!(t)]));
+        const dispose = () => {
+          session.dispose();
+          for (const t of Object.values(onDevice)) t.buffer.destroy();
+        };
+        if (mode === 'resident') return { run: () => session.runOnDevice!(onDevice), dispose, ...(layerTimes ? { layerTimes } : {}) };
+        // back to back: each run is submitted without waiting for it and waits for the run before it
+        // (two in flight), so the device goes from one run to the next without idling
+        const done = session.deviceDone!;
+        let previous: Promise<void> | undefined;
         return {
-          run: () => session.runOnDevice!(onDevice),
-          dispose() {
-            session.dispose();
-            for (const t of Object.values(onDevice)) t.buffer.destroy();
+          async run() {
+            const out = await session.runOnDevice!(onDevice, { wait: false });
+            const before = previous;
+            previous = done();
+            await before;
+            return out;
+          },
+          async dispose() {
+            await previous?.catch(() => undefined);
+            dispose();
           },
           ...(layerTimes ? { layerTimes } : {}),
         };

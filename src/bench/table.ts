@@ -40,7 +40,7 @@ export function vsBaseline(r: BenchRow, m: ModelReport): string {
   return x > 1 ? `${times(x)} faster` : `${times(1 / x)} slower`;
 }
 
-const MODE_WORDS: Record<BenchRow['mode'], string> = { e2e: 'end to end', resident: 'on device' };
+const MODE_WORDS: Record<BenchRow['mode'], string> = { e2e: 'end to end', resident: 'on device', stream: 'back to back' };
 /** A row whose later runs are this much faster (or slower) than its earlier ones gets a note. */
 const UNSTEADY = 1.25;
 

@@ -16,9 +16,12 @@ export type Precision = 'fp32' | 'fp16' | 'int8';
  * How a run is timed. 'e2e': inputs handed over as host tensors, outputs read back to the host.
  * 'resident': inputs uploaded to the device once before timing, outputs left on the device (as
  * PyTorch is usually timed, with tensors already on the GPU); each run still waits for the device.
+ * 'stream': as resident, but runs go to the device back to back: each is submitted without
+ * waiting for it and waits for the one before it instead (two in flight, as trtexec times
+ * throughput), so a run's time is the interval between runs finishing.
  */
-export type TimingMode = 'e2e' | 'resident';
-export const TIMING_MODES: readonly TimingMode[] = ['e2e', 'resident'];
+export type TimingMode = 'e2e' | 'resident' | 'stream';
+export const TIMING_MODES: readonly TimingMode[] = ['e2e', 'resident', 'stream'];
 
 /** A model as every runner sees it: the same ONNX bytes, the same seeded inputs. */
 export interface BenchModel {

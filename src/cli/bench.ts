@@ -90,6 +90,7 @@ export interface BenchCliOptions {
 const TIMING_NOTES: Record<TimingMode, string> = {
   e2e: "'end to end': host inputs in, outputs read back to the host",
   resident: "'on device': inputs uploaded once before timing, outputs left on the device, each run waits for the device",
+  stream: "'back to back': on device, each run submitted without waiting for it and waiting for the run before it (two in flight): a run's time is the interval between runs finishing (throughput)",
 };
 
 
@@ -240,7 +241,7 @@ async function requestGpuFeatures(list: string, quiet: boolean | undefined): Pro
   }
 }
 
-const rowName = (r: Runner) => (r.mode === 'resident' ? `${r.label} (on device)` : r.label);
+const rowName = (r: Runner) => (r.mode === 'resident' ? `${r.label} (on device)` : r.mode === 'stream' ? `${r.label} (back to back)` : r.label);
 
 /** A bar on a terminal; one line per row on a log; nothing with --quiet. */
 function progressReporter(quiet: boolean | undefined): { progress: BenchProgress; stop(): void } {
@@ -353,7 +354,7 @@ export function addBenchCommand(program: Command, setExit: (code: number) => voi
     .option('--int8-float <p>', "int8 rows: the precision of the layers int8 does not take, fp32 (default) or fp16 (TensorRT's --int8 --fp16; the row reads int8+fp16)")
     .option('--peers [list]', `peer runtimes: ${PEERS.join(', ')} (default: those installed; ort-web-webgpu when a webgpu row runs)`)
     .option('--no-peers', 'nnrt rows only')
-    .option('--mode <list>', "e2e (end to end), resident (on device: inputs uploaded once, outputs left there; webgpu rows), or both", 'e2e,resident')
+    .option('--mode <list>', "e2e (end to end), resident (on device: inputs uploaded once, outputs left there; webgpu rows), stream (on device, runs back to back: throughput; nnrt webgpu rows), or a list", 'e2e,resident')
     .option('--baseline <row>', "also compare every row with this row id (a 'vs ROW' column: faster/slower)")
     .option('--runs <n>', 'timed runs per row (default: enough for ~3 s, 5 to 500)', integer(1))
     .option('--warmup <n>', 'untimed runs before timing', integer(0), DEFAULT_TIMING.warmup)

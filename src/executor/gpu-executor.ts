@@ -25,6 +25,11 @@ import { describeValue, OptionalValue, type Value } from '../tensor/value.js';
 /** Schedules (one per set of input shapes) kept per executor; see evictSchedules. */
 const MAX_SCHEDULES = 32;
 
+/** `runOnDevice` options. wait (default true): resolve once the device has finished the run, not once it is submitted. */
+export interface RunOnDeviceOptions {
+  wait?: boolean;
+}
+
 /** A feed of `runOnDevice`: a host tensor, or one already on this device. */
 export type DeviceFeed = Tensor | GpuTensor;
 
@@ -109,10 +114,12 @@ export class GpuExecutor {
   /**
    * Runs one forward pass with inputs that may already be on the device (copied device to device)
    * and leaves the outputs there: GpuTensors valid until the next run. Resolves once the device has
-   * finished. Outputs computed on the host (CPU fallbacks, constants) come back as host tensors.
+   * finished, or with `wait: false` once the work is submitted (later work on the device's queue,
+   * the next run's included, runs after it). Outputs computed on the host (CPU fallbacks,
+   * constants) come back as host tensors.
    */
-  runOnDevice(feeds: Record<string, DeviceFeed>): Promise<Record<string, DeviceFeed>> {
-    return this.enqueue(() => this.runOnce(feeds, 'resident') as Promise<Record<string, DeviceFeed>>);
+  runOnDevice(feeds: Record<string, DeviceFeed>, opts: RunOnDeviceOptions = {}): Promise<Record<string, DeviceFeed>> {
+    return this.enqueue(() => this.runOnce(feeds, opts.wait === false ? 'chained' : 'resident') as Promise<Record<string, DeviceFeed>>);
   }
 
   /**

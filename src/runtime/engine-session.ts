@@ -6,7 +6,7 @@
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import type { EngineServiceOptions } from '../engine/service.js';
 import { EngineService, type EngineRecord } from '../engine/service.js';
-import { GpuExecutor, shapeDecidingInputs, type DeviceFeed } from '../executor/gpu-executor.js';
+import { GpuExecutor, shapeDecidingInputs, type DeviceFeed, type RunOnDeviceOptions } from '../executor/gpu-executor.js';
 import { isGpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
 import type { EngineStep } from '../executor/gpu-schedule.js';
@@ -208,9 +208,9 @@ export class EngineSession {
   }
 
   /** As `run`, with inputs that may be on the device and outputs left there (see GpuExecutor.runOnDevice). */
-  async runOnDevice(feeds: Record<string, DeviceFeed>): Promise<Record<string, DeviceFeed>> {
+  async runOnDevice(feeds: Record<string, DeviceFeed>, opts: RunOnDeviceOptions = {}): Promise<Record<string, DeviceFeed>> {
     const { executor, rest } = await this.prepare(feeds);
-    return executor.runOnDevice(rest);
+    return executor.runOnDevice(rest, opts);
   }
 
   /** The executor for these feeds' shapes, and the feeds it takes. */

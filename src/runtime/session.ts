@@ -11,7 +11,7 @@ import { markConstant, releaseResident } from '../cpu/resident.js';
 import { prepareWasmKernels } from '../cpu/wasm-kernels.js';
 import { CpuExecutor } from '../executor/executor.js';
 import type { CpuKernelChoice } from '../executor/program.js';
-import { GpuExecutor, type DeviceFeed, type GpuRunStats } from '../executor/gpu-executor.js';
+import { GpuExecutor, type DeviceFeed, type GpuRunStats, type RunOnDeviceOptions } from '../executor/gpu-executor.js';
 import { uploadTensor, type GpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import { engineExclusionReason, hostOnlyReason } from '../executor/host-only.js';
 import type { Graph, OutputInfo, ValueInfo } from '../ir/graph.js';
@@ -131,8 +131,13 @@ export interface Session {
    * Device 'webgpu': runs with inputs that may be on the device already (from `upload`, or an
    * earlier run's outputs) and leaves the outputs there, valid until the next run; resolves once
    * the device has finished. Outputs computed on the host (CPU fallbacks) come back as host tensors.
+   * `{ wait: false }` resolves once the run is submitted instead: runs then queue up on the device
+   * back to back (throughput), each one's outputs valid for work submitted after it until the next
+   * run; `deviceDone` says when they have finished.
    */
-  runOnDevice?(feeds: Record<string, Tensor | GpuTensor>): Promise<Record<string, Tensor | GpuTensor>>;
+  runOnDevice?(feeds: Record<string, Tensor | GpuTensor>, opts?: RunOnDeviceOptions): Promise<Record<string, Tensor | GpuTensor>>;
+  /** Device 'webgpu': resolves once the device has finished everything submitted so far (runs with `wait: false`). */
+  deviceDone?(): Promise<void>;
   stats(): SessionStats;
   /** Engine sessions, after a run: per-layer times of each engine (GPU: src/engine/layer-profile.ts; cpu: src/engine/cpu/layer-profile.ts). */
   layerTimes?(reps?: number): Promise<EngineLayerTimes[]>;
@@ -243,7 +248,8 @@ async function createGpuSession(graph: Graph, opts: SessionOptions): Promise<Ses
     run: (feeds) => exec.run(feeds),
     runValues: (feeds) => exec.runValues(feeds),
     upload: (t) => uploadTensor(gpu, t),
-    runOnDevice: (feeds: Record<string, DeviceFeed>) => exec.runOnDevice(feeds),
+    runOnDevice: (feeds: Record<string, DeviceFeed>, o?: RunOnDeviceOptions) => exec.runOnDevice(feeds, o),
+    deviceDone: () => gpu.device.queue.onSubmittedWorkDone(),
     stats: () => {
       const { nodes, peakBytes, transfers, fallbacks, pipelines, submits } = exec.lastStats;
       return { nodes, peakBytes, transfers, webgpu: { fallbacks, pipelines, submits } };
@@ -325,7 +331,8 @@ async function createEngineSession(graph: Graph, opts: SessionOptions): Promise<
       return out;
     },
     upload: (t) => uploadTensor(gpu, t),
-    runOnDevice: (feeds) => session.runOnDevice(feeds),
+    runOnDevice: (feeds, o) => session.runOnDevice(feeds, o),
+    deviceDone: () => gpu.device.queue.onSubmittedWorkDone(),
     layerTimes: (reps) => session.layerTimes(reps),
     stats: () => {
       const exec = session.executor;

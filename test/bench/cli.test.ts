@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchReport } from '../../src/bench/types.js';
 import { smallCnnModel } from '../helpers/small-model.js';
+import { webgpuSkip } from '../webgpu/gpu-available.js';
 
 const root = new URL('../../', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'nnrt-bench-'));
@@ -110,4 +111,16 @@ test('no flags: one table with nnrt and the installed peers; bad options are usa
   const base = bench([model, '--no-peers', '--baseline', 'ort-node']);
   assert.equal(base.code, 2);
   assert.match(base.err, /--baseline 'ort-node' is not one of this run's rows/);
+});
+
+test('--mode resident,stream on webgpu: an on-device row and a back-to-back row (runs submitted without waiting), both ok and agreeing', { skip: webgpuSkip() ?? false }, () => {
+  const json = join(dir, 'stream.json');
+  const r = bench([model, '--device', 'webgpu', '--engine', 'webgpu', '--no-peers', '--mode', 'resident,stream', '--runs', '3', '--warmup', '2', '--json', json, '-q']);
+  assert.equal(r.code, 0, r.err);
+  const m = readReport(json).models[0]!;
+  assert.deepEqual(m.rows.map((x) => [x.id, x.mode, x.status]), [['nnrt-webgpu-engine-resident', 'resident', 'ok'], ['nnrt-webgpu-engine-stream', 'stream', 'ok']]);
+  for (const row of m.rows) assert.equal(row.times!.length, 3);
+  assert.equal(m.rows[1]!.agree, true, 'the back-to-back row\'s first outputs are the on-device row\'s');
+  assert.match(r.out, /back to back/);
+  assert.match(r.out, /'back to back': on device, each run submitted without waiting for it/);
 });

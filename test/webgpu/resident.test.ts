@@ -57,3 +57,29 @@ test('runOnDevice: an output left on the device feeds the next run; host and dev
     session.dispose();
   }
 });
+
+for (const engine of ['none', 'webgpu'] as const) {
+  test(`runOnDevice with wait: false (engine ${engine}): runs queue up back to back, each reading the one before's output; deviceDone, then onnxruntime's values`, { skip }, async () => {
+    const spec = { op: 'Add', opset: 14, inputs: { a: randomTensor([3, 4], 1), b: randomTensor([3, 4], 2) }, inputOrder: ['a', 'b'], outputs: ['y'] };
+    const model = oneNodeModel(spec);
+    let want = spec.inputs.a;
+    for (let i = 0; i < 4; i++) want = (await runOrt(model, { a: want, b: spec.inputs.b })).y!;
+    const session = await createSession(importOnnx(model).graph, { device: 'webgpu', engine });
+    try {
+      const b = session.upload!(spec.inputs.b);
+      let a = session.upload!(spec.inputs.a);
+      for (let i = 0; i < 4; i++) {
+        const y = (await session.runOnDevice!({ a, b }, { wait: false })).y!;
+        assert.ok(isGpuTensor(y));
+        // the next run copies y into its input at its start, before it writes y again
+        a = y;
+      }
+      await session.deviceDone!();
+      assert.ok(isGpuTensor(a));
+      const c = compareTensors(await a.read(), want, FP32_TOLERANCE);
+      assert.ok(c.pass, JSON.stringify(c));
+    } finally {
+      session.dispose();
+    }
+  });
+}
