@@ -21,6 +21,7 @@ import { checkLoopLimit, DEFAULT_MAX_LOOP_ITERATIONS } from './program.js';
 import { elementCount } from '../tensor/shape.js';
 import { Tensor as TensorClass } from '../tensor/tensor.js';
 import { describeValue, OptionalValue, type Value } from '../tensor/value.js';
+import { shapeDecidingInputs } from './shape-deciding-inputs.js';
 
 /** Schedules (one per set of input shapes) kept per executor; see evictSchedules. */
 const MAX_SCHEDULES = 32;
@@ -380,27 +381,4 @@ async function popRunScopes(device: GPUDevice, onError?: () => void): Promise<vo
   if (oom || invalid) onError?.();
   if (oom) throw new DeviceError(`the WebGPU device ran out of memory during the forward pass: ${oom.message}`);
   if (invalid) throw new ExecutionError(`the WebGPU device rejected the forward pass: ${invalid.message}`);
-}
-
-const SHAPE_ONLY_OPS = new Set(['Shape', 'Size']);
-
-/** Graph inputs from which a value-deciding input (Reshape's shape, Slice's starts...) is computed. */
-export function shapeDecidingInputs(graph: Graph, order: BoundNode[]): Set<string> {
-  const producers = graph.producers();
-  const inputs = new Set(graph.inputs.filter((v) => !graph.initializers.has(v.name)).map((v) => v.name));
-  const found = new Set<string>();
-  const seen = new Set<string>();
-  // data-dependent ops are run between stages, not by fixing the feeds they read
-  const stack = order.filter((b) => !b.def.dataDependentShape).flatMap((b) => (b.def.valueInputs ?? []).map((i) => b.node.inputs[i]).filter((n): n is string => !!n));
-  while (stack.length) {
-    const name = stack.pop()!;
-    if (seen.has(name)) continue;
-    seen.add(name);
-    if (inputs.has(name)) found.add(name);
-    const producer = producers.get(name);
-    // Shape and Size read only their input's shape, which the plan's key already fixes: stop there
-    if (producer && SHAPE_ONLY_OPS.has(producer.opType) && !producer.domain) continue;
-    for (const i of producer?.inputs ?? []) if (i) stack.push(i);
-  }
-  return found;
 }

@@ -20,7 +20,7 @@ import { driveSync, partitionAndBuild } from './partition-and-build.js';
 import { engineEntries, withDynamicPart, type EnginePartitionOptions, type EngineStats } from './engine-session.js';
 import type { EngineLayerTimes } from '../engine/layer-profile.js';
 import { profileCpuLayers } from '../engine/cpu/layer-profile.js';
-import { shapeDecidingInputs } from '../executor/gpu-executor.js';
+import { shapeDecidingInputs } from '../executor/shape-deciding-inputs.js';
 import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
 import { bindNode } from '../ops/typer.js';
 import { topoSort } from '../ir/topo.js';

@@ -6,7 +6,8 @@
 import type { GpuDevice } from '../devices/webgpu/device.js';
 import type { EngineServiceOptions } from '../engine/service.js';
 import { EngineService, type EngineRecord } from '../engine/service.js';
-import { GpuExecutor, shapeDecidingInputs, type DeviceFeed, type RunOnDeviceOptions } from '../executor/gpu-executor.js';
+import { GpuExecutor, type DeviceFeed, type RunOnDeviceOptions } from '../executor/gpu-executor.js';
+import { shapeDecidingInputs } from '../executor/shape-deciding-inputs.js';
 import { isGpuTensor } from '../devices/webgpu/gpu-tensor.js';
 import { dataDependentNodes, splitAtDataDependent, staticPrefixGraph } from '../executor/gpu-stages.js';
 import type { EngineStep } from '../executor/gpu-schedule.js';

@@ -8,6 +8,7 @@ import { importOnnx } from '../../src/onnx/import/model.js';
 import '../../src/node/webgpu.js';
 import { createSession } from '../../src/runtime/session.js';
 import { compareTensors, FP32_TOLERANCE } from '../../src/tensor/compare.js';
+import type { Tensor } from '../../src/tensor/tensor.js';
 import { oneNodeModel, randomTensor, runOrt } from '../helpers/ort-reference.js';
 import { smallCnnModel } from '../helpers/small-model.js';
 import { webgpuSkip } from './gpu-available.js';
@@ -62,7 +63,7 @@ for (const engine of ['none', 'webgpu'] as const) {
   test(`runOnDevice with wait: false (engine ${engine}): runs queue up back to back, each reading the one before's output; deviceDone, then onnxruntime's values`, { skip }, async () => {
     const spec = { op: 'Add', opset: 14, inputs: { a: randomTensor([3, 4], 1), b: randomTensor([3, 4], 2) }, inputOrder: ['a', 'b'], outputs: ['y'] };
     const model = oneNodeModel(spec);
-    let want = spec.inputs.a;
+    let want: Tensor = spec.inputs.a;
     for (let i = 0; i < 4; i++) want = (await runOrt(model, { a: want, b: spec.inputs.b })).y!;
     const session = await createSession(importOnnx(model).graph, { device: 'webgpu', engine });
     try {

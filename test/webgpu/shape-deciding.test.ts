@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { GraphBuilder } from '../../src/ir/builder.js';
 import '../../src/ops/index.js';
 import { Tensor } from '../../src/tensor/tensor.js';
-import { shapeDecidingInputs } from '../../src/executor/gpu-executor.js';
+import { shapeDecidingInputs } from '../../src/executor/shape-deciding-inputs.js';
 import { bindNode } from '../../src/ops/typer.js';
 import { topoSort } from '../../src/ir/topo.js';
 
