@@ -4,14 +4,14 @@
 // SpaceToDepth → QuantizeLinear (exact, uint8 and int8, 3 and 1 channels, NCHW and NHWC float
 // input); whole calibrated builds (7×7 stride 2 pad 3 as ResNet's stem, 3×3 with odd asymmetric
 // pads on one channel) against onnxruntime running the same int8 network lowered to ONNX before the
-// rewrite (the conv's original integer sums), and against onnxruntime fp32.
+// rewrite (the conv's original integer sums) and after it, and against onnxruntime fp32.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BASELINE_CAPS } from '../../src/devices/webgpu/caps.js';
 import { sharedGpuDevice } from '../../src/devices/webgpu/device.js';
 import { defaultGpu } from '../../src/devices/webgpu/provider.js';
 import '../../src/node/webgpu.js';
-import { buildEnginePlan } from '../../src/engine/builder.js';
+import { buildEnginePlan, buildNetwork } from '../../src/engine/builder.js';
 import { checkBuilderConfig } from '../../src/engine/config.js';
 import { importNetwork } from '../../src/engine/import.js';
 import { compileSpaceToDepth } from '../../src/engine/kernels/space-to-depth.js';
@@ -104,6 +104,10 @@ for (const k of CASES) {
     const before = runPipeline(importNetwork(g, shapes), { precision: cfg.precision, caps: { ...BASELINE_CAPS, packedDot4I8: true }, int8: cfg.int8!, stages: ENGINE_PIPELINE.filter((p) => p !== int8SpaceToDepthPass) }).network;
     assert.ok(before.layers.some((l) => l.kind === 'pointwise') && !before.layers.some((l) => l.kind === 'spacetodepth'));
     const lowered = exportOnnx(lowerNetwork(before), { opset: 18 });
+    // and after it: the space-to-depth layer lowers to Pad → SpaceToDepth → the quantize's nodes
+    const after = buildNetwork(g, shapes, cfg, { ...BASELINE_CAPS, packedDot4I8: true });
+    assert.ok(after.layers.some((l) => l.kind === 'spacetodepth'));
+    const loweredAfter = exportOnnx(lowerNetwork(after), { opset: 18 });
     const engine = await Engine.load(gpu!, plan);
     const context = await engine.createExecutionContext();
     try {
@@ -111,11 +115,14 @@ for (const k of CASES) {
         const x = sample(seed);
         const got = (await context.run({ x })).y!.data as Float32Array;
         const want = (await runOrt(lowered, { x })).y!.data as Float32Array;
+        const wantAfter = (await runOrt(loweredAfter, { x })).y!.data as Float32Array;
         const fp32 = (await runOrt(model, { x })).y!.data as Float32Array;
         const spread = Math.max(...fp32) - Math.min(...fp32);
         const err = Math.max(...got.map((v, i) => Math.abs(v - want[i]!)));
         // the same integers: only float rounding apart (and rarely one requantization step of r1)
         assert.ok(err <= 0.01 * spread, `seed ${seed}: off the lowered network by ${err} (spread ${spread})`);
+        const errAfter = Math.max(...got.map((v, i) => Math.abs(v - wantAfter[i]!)));
+        assert.ok(errAfter <= 0.01 * spread, `seed ${seed}: off the network lowered after the rewrite by ${errAfter} (spread ${spread})`);
         const err32 = Math.max(...got.map((v, i) => Math.abs(v - fp32[i]!)));
         assert.ok(err32 <= 0.08 * spread, `seed ${seed}: off fp32 by ${err32} (spread ${spread})`);
       }
