@@ -6,7 +6,8 @@
 // layers and quantized tensors stored as bytes between layers (ShuffleNet's channel split,
 // shuffle and concat included), and agree with onnxruntime on the quantized model: the same top-1,
 // every logit within 1% of the logits' spread, with graph optimizations off (the ONNX semantics)
-// and on (its fused integer kernels).
+// and on (its fused integer kernels). Both stems are 3×3 stride-2 convs over the image, read
+// space-to-depth (int8-space-to-depth).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -71,6 +72,8 @@ for (const [name, expect] of Object.entries(EXPECT)) for (const [how, style] of 
       const bytes = log.filter((l) => l.includes('int8-storage'));
       assert.equal(bytes.length, 1, log.join('\n').slice(0, 2000));
       assert.match(bytes[0]!, style === ONNXRUNTIME_STYLE ? expect.bytes : /^\[int8-storage\] \d+ quantized tensors stored as bytes/);
+      // the 3×3 stride-2 stem over the image reads it space-to-depth (int8-space-to-depth)
+      assert.equal(log.filter((l) => /^\[int8-space-to-depth\] .* \(3×3 stride 2 over 3 channels\) reads input_QuantizeLinear's integers space-to-depth: 2×2 stride 1 over 16 channels$/.test(l)).length, 1, log.filter((l) => l.includes('int8')).join('\n').slice(0, 2000));
     } finally {
       session.dispose();
       await semantic.release();
